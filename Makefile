@@ -1,0 +1,56 @@
+# A thin wrapper over CMake. `make run` and `make check` are the two commands a newcomer needs.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc)
+PYTEST ?= /usr/bin/python3 -m pytest
+DEMO_DB ?= hallpass-demo.db
+
+.PHONY: all deps configure run check unit integration asan format format-check clean
+
+all: $(BUILD)/hallpass
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+$(BUILD)/hallpass: $(BUILD)/CMakeCache.txt FORCE
+	cmake --build $(BUILD) -j $(JOBS)
+
+FORCE:
+
+run: deps
+	$(MAKE) all
+	./$(BUILD)/hallpass demo --db $(DEMO_DB)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) format-check
+	$(MAKE) unit
+	$(MAKE) integration
+
+unit: $(BUILD)/hallpass
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+integration: $(BUILD)/hallpass
+	HALLPASS_BIN=$(abspath $(BUILD)/hallpass) $(PYTEST) -q tests/integration
+
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+	    -DHALLPASS_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+	HALLPASS_BIN=$(abspath $(ASAN_BUILD)/hallpass) ASAN_OPTIONS=detect_leaks=1 \
+	    $(PYTEST) -q tests/integration
+
+SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src tests -name '*.[ch]')
+
+format:
+	clang-format -i $(SOURCES)
+
+format-check:
+	@clang-format --dry-run -Werror $(SOURCES)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

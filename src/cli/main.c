@@ -1,0 +1,50 @@
+/* hallpass: the command table and dispatch. Adding a command touches its file and this table. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifndef HALLPASS_VERSION
+#define HALLPASS_VERSION "0.1.0"
+#endif
+
+static const hp_cmd_entry *const commands[] = {
+    &hp_cmd_init,
+    &hp_cmd_import,
+    &hp_cmd_report,
+    &hp_cmd_demo,
+};
+
+#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
+
+static void print_help(FILE *out)
+{
+    fprintf(out, "hallpass: a digital hall-pass server for schools\n\n"
+                 "usage: hallpass COMMAND [OPTIONS]\n\ncommands:\n");
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(out, "\nEvery command takes --help. The store is --db FILE (SQLite) or the\n"
+                 "HALLPASS_DB environment variable.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return HP_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        print_help(stdout);
+        return HP_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("hallpass %s\n", HALLPASS_VERSION);
+        return HP_EXIT_OK;
+    }
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(argv[1], commands[i]->name) == 0)
+            return commands[i]->run(argc - 1, argv + 1);
+    fprintf(stderr, "hallpass: \"%s\" is not a command; see hallpass --help\n", argv[1]);
+    return HP_EXIT_USAGE;
+}

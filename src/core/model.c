@@ -1,0 +1,184 @@
+/* The product's words and the rules that depend on a pass alone; see model.h. */
+#include "core/model.h"
+
+#include "core/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const role_names[] = {"admin", "teacher", "student", "kiosk"};
+static const char *const source_names[] = {"student", "teacher", "kiosk_mode", "kiosk_login"};
+static const char *const type_names[] = {"now", "scheduled"};
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static int parse_word(const char *const *names, size_t n, const char *word, int *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(names[i], word) == 0) {
+            *out = (int)i;
+            return HP_OK;
+        }
+    }
+    return HP_EINVALID;
+}
+
+int hp_role_parse(const char *word, hp_role *out)
+{
+    int v;
+    if (parse_word(role_names, COUNT_OF(role_names), word, &v) < 0)
+        return hp_error_set(HP_EINVALID, "\"%s\" is not a role (admin, teacher, student, kiosk)",
+                            word);
+    *out = (hp_role)v;
+    return HP_OK;
+}
+
+const char *hp_role_name(hp_role role)
+{
+    return role_names[role];
+}
+
+bool hp_role_is_staff(hp_role role)
+{
+    return role == HP_ROLE_ADMIN || role == HP_ROLE_TEACHER;
+}
+
+int hp_source_parse(const char *word, hp_source *out)
+{
+    int v;
+    if (parse_word(source_names, COUNT_OF(source_names), word, &v) < 0)
+        return hp_error_set(HP_EINVALID,
+                            "\"%s\" is not a source (student, teacher, kiosk_mode, kiosk_login)",
+                            word);
+    *out = (hp_source)v;
+    return HP_OK;
+}
+
+const char *hp_source_name(hp_source source)
+{
+    return source_names[source];
+}
+
+int hp_pass_type_parse(const char *word, hp_pass_type *out)
+{
+    int v;
+    if (parse_word(type_names, COUNT_OF(type_names), word, &v) < 0)
+        return hp_error_set(HP_EINVALID, "\"%s\" is not a pass type (now, scheduled)", word);
+    *out = (hp_pass_type)v;
+    return HP_OK;
+}
+
+const char *hp_pass_type_name(hp_pass_type type)
+{
+    return type_names[type];
+}
+
+/*
+ * Room Usage counts every pass that is not cancelled, whatever its source and type. Staff
+ * Usage counts only what a staff member created from their own login or from a kiosk they
+ * launched: now passes from `teacher` and `kiosk_mode`, scheduled passes from `teacher`.
+ */
+hp_pass_effect hp_pass_effect_of(const hp_pass *pass)
+{
+    hp_pass_effect e = {0};
+
+    if (pass->cancelled)
+        return e;
+    e.counts = true;
+    if (pass->type == HP_PASS_NOW)
+        e.staff_now = pass->source == HP_SOURCE_TEACHER || pass->source == HP_SOURCE_KIOSK_MODE;
+    else
+        e.staff_scheduled = pass->source == HP_SOURCE_TEACHER;
+    return e;
+}
+
+int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creator_role)
+{
+    if (student_role != HP_ROLE_STUDENT)
+        return hp_error_set(HP_EINVALID, "student: the user is a %s, not a student",
+                            hp_role_name(student_role));
+    if (pass->origin_id == pass->destination_id)
+        return hp_error_set(HP_EINVALID, "destination: the same room as the origin");
+
+    switch (pass->source) {
+    case HP_SOURCE_STUDENT:
+        if (pass->creator_id != pass->student_id)
+            return hp_error_set(HP_EINVALID,
+                                "creator: a pass with source student is created by its student");
+        if (pass->type != HP_PASS_NOW)
+            return hp_error_set(HP_EINVALID, "type: a student creates only now passes");
+        break;
+    case HP_SOURCE_TEACHER:
+        if (!hp_role_is_staff(creator_role))
+            return hp_error_set(HP_EINVALID,
+                                "creator: a pass with source teacher is created by staff, not "
+                                "by a %s",
+                                hp_role_name(creator_role));
+        break;
+    case HP_SOURCE_KIOSK_MODE:
+        if (!hp_role_is_staff(creator_role))
+            return hp_error_set(HP_EINVALID,
+                                "creator: a pass with source kiosk_mode is created by the staff "
+                                "member who launched the kiosk, not by a %s",
+                                hp_role_name(creator_role));
+        if (pass->type != HP_PASS_NOW)
+            return hp_error_set(HP_EINVALID, "type: a kiosk creates only now passes");
+        break;
+    case HP_SOURCE_KIOSK_LOGIN:
+        if (creator_role != HP_ROLE_KIOSK)
+            return hp_error_set(HP_EINVALID,
+                                "creator: a pass with source kiosk_login is created by a kiosk "
+                                "login, not by a %s",
+                                hp_role_name(creator_role));
+        if (pass->type != HP_PASS_NOW)
+            return hp_error_set(HP_EINVALID, "type: a kiosk creates only now passes");
+        break;
+    }
+    if (pass->cancelled && pass->type != HP_PASS_SCHEDULED)
+        return hp_error_set(HP_EINVALID, "cancelled: only a scheduled pass can be cancelled");
+    if (pass->has_end && pass->end < pass->start)
+        return hp_error_set(HP_EINVALID, "end: before the start");
+    return HP_OK;
+}
+
+void hp_school_release(hp_school *school)
+{
+    free(school->name);
+    free(school->timezone);
+    memset(school, 0, sizeof(*school));
+}
+
+void hp_room_release(hp_room *room)
+{
+    free(room->name);
+    free(room->folder);
+    memset(room, 0, sizeof(*room));
+}
+
+void hp_user_release(hp_user *user)
+{
+    free(user->name);
+    free(user->email);
+    memset(user, 0, sizeof(*user));
+}
+
+void hp_rooms_free(hp_room *rooms, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        hp_room_release(&rooms[i]);
+    free(rooms);
+}
+
+void hp_users_free(hp_user *users, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        hp_user_release(&users[i]);
+    free(users);
+}
+
+void hp_schools_free(hp_school *schools, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        hp_school_release(&schools[i]);
+    free(schools);
+}

@@ -1,0 +1,99 @@
+/*
+ * The words of the product (SPEC section 2): schools, rooms, users and passes, and the rules
+ * that follow from a pass alone, such as which report counters it adds to. No I/O here.
+ */
+#ifndef HP_CORE_MODEL_H
+#define HP_CORE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Size caps on text that users feed in. */
+#define HP_NAME_MAX 200  /* Bytes in a room, user, school or folder name. */
+#define HP_EMAIL_MAX 254 /* Bytes in an email address (RFC 5321's path limit). */
+#define HP_EXT_ID_MAX 128
+#define HP_PASSWORD_MAX 256
+#define HP_LIMIT_MAX 100000 /* Largest room limit accepted. */
+
+typedef enum { HP_ROLE_ADMIN, HP_ROLE_TEACHER, HP_ROLE_STUDENT, HP_ROLE_KIOSK } hp_role;
+
+typedef enum {
+    HP_SOURCE_STUDENT,
+    HP_SOURCE_TEACHER,
+    HP_SOURCE_KIOSK_MODE,
+    HP_SOURCE_KIOSK_LOGIN
+} hp_source;
+
+typedef enum { HP_PASS_NOW, HP_PASS_SCHEDULED } hp_pass_type;
+
+typedef struct {
+    int64_t id;
+    char *name;
+    char *timezone;
+} hp_school;
+
+typedef struct {
+    int64_t id;
+    char *name;
+    char *folder; /* "" when the room has none. */
+    int max_from; /* 0 means no limit. */
+    int max_to;   /* 0 means no limit. */
+} hp_room;
+
+typedef struct {
+    int64_t id;
+    char *name;
+    char *email;
+    hp_role role;
+    int64_t room_id; /* A kiosk's room; 0 for other roles. */
+} hp_user;
+
+typedef struct {
+    int64_t id;
+    char *ext_id; /* Id in the system the pass was imported from; NULL if created here. */
+    int64_t student_id;
+    int64_t origin_id;
+    int64_t destination_id;
+    int64_t creator_id;
+    hp_source source;
+    hp_pass_type type;
+    int64_t start; /* Unix seconds. */
+    int64_t end;   /* Unix seconds; meaningful only when has_end. */
+    bool has_end;
+    bool cancelled;
+    int32_t local_day; /* Days since 1970-01-01 of start's local date in the school's zone. */
+} hp_pass;
+
+int hp_role_parse(const char *word, hp_role *out);
+const char *hp_role_name(hp_role role);
+bool hp_role_is_staff(hp_role role);
+
+int hp_source_parse(const char *word, hp_source *out);
+const char *hp_source_name(hp_source source);
+
+int hp_pass_type_parse(const char *word, hp_pass_type *out);
+const char *hp_pass_type_name(hp_pass_type type);
+
+/* What one pass adds to the reports' counters (SPEC section 4). */
+typedef struct {
+    bool counts;          /* False for a cancelled pass: it adds to nothing. */
+    bool staff_now;       /* Adds one to its creator's Now Passes. */
+    bool staff_scheduled; /* Adds one to its creator's Scheduled Passes. */
+} hp_pass_effect;
+
+hp_pass_effect hp_pass_effect_of(const hp_pass *pass);
+
+/* Checks that source, type and the roles of creator and student fit together, as SPEC
+ * section 2 says. Sets a message naming the field at fault. */
+int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creator_role);
+
+void hp_school_release(hp_school *school);
+void hp_room_release(hp_room *room);
+void hp_user_release(hp_user *user);
+
+void hp_rooms_free(hp_room *rooms, size_t n);
+void hp_users_free(hp_user *users, size_t n);
+void hp_schools_free(hp_school *schools, size_t n);
+
+#endif

@@ -1,0 +1,11 @@
+/*
+ * Natural order for report text (SPEC section 4): "Room 2" < "room 10" < "Room 10A".
+ */
+#ifndef HP_CORE_NATORD_H
+#define HP_CORE_NATORD_H
+
+/* Compares two NUL-terminated strings in natural order; returns <0, 0 or >0. Returns 0 only
+ * for strings that are equal byte for byte. */
+int hp_natord_cmp(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * Exporters: a report as CSV, XLSX, JSON or an aligned table for a terminal (SPEC section 4
+ * and 5). Each writes exactly the report's rows in the report's order.
+ */
+#ifndef HP_EXPORT_EXPORT_H
+#define HP_EXPORT_EXPORT_H
+
+#include "report/report.h"
+
+#include <stdio.h>
+
+typedef enum { HP_FORMAT_TABLE, HP_FORMAT_CSV, HP_FORMAT_XLSX, HP_FORMAT_JSON } hp_format;
+
+int hp_format_parse(const char *word, hp_format *out);
+const char *hp_format_extension(hp_format format);
+const char *hp_format_content_type(hp_format format);
+
+/* Writes the report in the format to out. XLSX is built in a temporary file first, since a
+ * zip archive cannot be streamed; the others stream. */
+int hp_export(const hp_report *report, hp_format format, FILE *out);
+
+int hp_export_csv(const hp_report *report, FILE *out);
+int hp_export_json(const hp_report *report, FILE *out);
+int hp_export_table(const hp_report *report, FILE *out);
+/* Writes the workbook to a file at path. */
+int hp_export_xlsx_file(const hp_report *report, const char *path);
+int hp_export_xlsx(const hp_report *report, FILE *out);
+
+/* Writes one CSV text cell: the formula guard, then RFC 4180 quoting when needed. */
+int hp_csv_write_text(FILE *out, const char *text);
+
+#endif

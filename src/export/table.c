@@ -1,0 +1,97 @@
+/*
+ * A report as an aligned table for a terminal: a title line, then columns padded to the
+ * widest cell, numbers on the right. Widths count characters, not bytes, so names in any
+ * language line up.
+ */
+#include "export/export.h"
+
+#include "core/error.h"
+
+#include <glib.h>
+#include <inttypes.h>
+#include <string.h>
+
+#define MAX_COLUMNS 8
+
+static size_t display_width(const char *text)
+{
+    return g_utf8_validate(text, -1, NULL) ? (size_t)g_utf8_strlen(text, -1) : strlen(text);
+}
+
+/* Control characters would break the layout; a terminal shows them as spaces. */
+static void put_cell(FILE *out, const char *text, size_t width, bool right)
+{
+    size_t w = display_width(text);
+    if (right)
+        for (size_t i = w; i < width; i++)
+            fputc(' ', out);
+    for (const char *p = text; *p; p++)
+        fputc((unsigned char)*p < 0x20 ? ' ' : *p, out);
+    if (!right)
+        for (size_t i = w; i < width; i++)
+            fputc(' ', out);
+}
+
+int hp_export_table(const hp_report *report, FILE *out)
+{
+    size_t width[MAX_COLUMNS];
+    char num[32];
+    char from[HP_DATE_LEN], to[HP_DATE_LEN];
+
+    for (size_t c = 0; c < report->column_count; c++) {
+        const hp_report_column *col = &report->columns[c];
+        width[c] = display_width(col->title);
+        for (size_t r = 0; r < report->row_count; r++) {
+            size_t w;
+            if (col->numeric)
+                w = (size_t)snprintf(num, sizeof(num), "%" PRId64,
+                                     report->rows[r].num[col->index]);
+            else
+                w = display_width(report->rows[r].text[col->index]);
+            if (w > width[c])
+                width[c] = w;
+        }
+    }
+
+    hp_date_format(report->from_day, from);
+    hp_date_format(report->to_day, to);
+    fprintf(out, "%s: %s, %s to %s, by %s %s\n\n", hp_report_title(report->kind), report->school,
+            from, to, report->columns[report->sort_column].key,
+            report->descending ? "descending" : "ascending");
+
+    for (size_t c = 0; c < report->column_count; c++) {
+        if (c)
+            fputs("  ", out);
+        put_cell(out, report->columns[c].title, width[c], report->columns[c].numeric);
+    }
+    fputc('\n', out);
+    for (size_t c = 0; c < report->column_count; c++) {
+        if (c)
+            fputs("  ", out);
+        for (size_t i = 0; i < width[c]; i++)
+            fputc('-', out);
+    }
+    fputc('\n', out);
+    for (size_t r = 0; r < report->row_count; r++) {
+        const hp_report_row *row = &report->rows[r];
+        for (size_t c = 0; c < report->column_count; c++) {
+            const hp_report_column *col = &report->columns[c];
+            if (c)
+                fputs("  ", out);
+            if (col->numeric) {
+                snprintf(num, sizeof(num), "%" PRId64, row->num[col->index]);
+                put_cell(out, num, width[c], true);
+            } else {
+                /* The last column needs no padding: no trailing spaces. */
+                put_cell(out, row->text[col->index],
+                         c + 1 == report->column_count ? 0 : width[c], false);
+            }
+        }
+        fputc('\n', out);
+    }
+    if (report->row_count == 0)
+        fprintf(out, "(no %s)\n", report->kind == HP_REPORT_ROOMS ? "rooms" : "staff");
+    if (fflush(out) != 0 || ferror(out))
+        return hp_error_set(HP_EIO, "writing the table failed");
+    return HP_OK;
+}

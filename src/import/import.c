@@ -1,0 +1,582 @@
+/*
+ * Row checks and writes for the three kinds of import, and the CSV front end that maps a
+ * file's header to columns. Rooms and users seen during an import are cached by folded name
+ * and email, so a pass row costs two hash lookups and one insert; the report counters are
+ * summed in memory per (room or staff member, day) and written once at the end. Memory grows
+ * with rooms, users and days, never with the number of rows.
+ */
+#include "import/import.h"
+
+#include "core/error.h"
+#include "core/password.h"
+#include "import/csv_reader.h"
+
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const room_columns[] = {"name", "folder", "max_passes_from", "max_passes_to"};
+static const char *const user_columns[] = {"name", "email", "role", "room", "password"};
+static const char *const pass_columns[] = {"id",   "student", "origin", "destination", "creator",
+                                           "source", "type",  "start",  "end",         "cancelled"};
+
+/* Columns a file must have. */
+static const bool room_required[] = {true, false, false, false};
+static const bool user_required[] = {true, true, true, false, false};
+static const bool pass_required[] = {true, true, true, true, true, true, true, true, false, false};
+
+typedef struct {
+    int64_t id;
+    hp_role role; /* Users only. */
+} cached_entity;
+
+typedef struct {
+    hp_counter_kind kind;
+    int64_t id;
+    int32_t day;
+} counter_key;
+
+struct hp_importer {
+    hp_store *store;
+    const hp_school *school;
+    const hp_tz *tz;
+    hp_import_kind kind;
+    bool in_transaction;
+    GHashTable *rooms;    /* Folded name -> cached_entity. */
+    GHashTable *users;    /* Folded email -> cached_entity. */
+    GHashTable *counters; /* counter_key -> hp_counter_delta. */
+    hp_import_stats stats;
+};
+
+int hp_import_kind_parse(const char *word, hp_import_kind *out)
+{
+    if (strcmp(word, "rooms") == 0)
+        *out = HP_IMPORT_ROOMS;
+    else if (strcmp(word, "users") == 0)
+        *out = HP_IMPORT_USERS;
+    else if (strcmp(word, "passes") == 0)
+        *out = HP_IMPORT_PASSES;
+    else
+        return hp_error_set(HP_EINVALID, "\"%s\" is not rooms, users or passes", word);
+    return HP_OK;
+}
+
+const char *hp_import_kind_name(hp_import_kind kind)
+{
+    static const char *const names[] = {"rooms", "users", "passes"};
+    return names[kind];
+}
+
+const char *const *hp_import_columns(hp_import_kind kind, size_t *count_out)
+{
+    switch (kind) {
+    case HP_IMPORT_ROOMS:
+        *count_out = HP_ROOM_COLUMNS;
+        return room_columns;
+    case HP_IMPORT_USERS:
+        *count_out = HP_USER_COLUMNS;
+        return user_columns;
+    case HP_IMPORT_PASSES:
+        break;
+    }
+    *count_out = HP_PASS_COLUMNS;
+    return pass_columns;
+}
+
+static const bool *required_columns(hp_import_kind kind)
+{
+    return kind == HP_IMPORT_ROOMS ? room_required
+           : kind == HP_IMPORT_USERS ? user_required
+                                     : pass_required;
+}
+
+static guint counter_key_hash(gconstpointer p)
+{
+    const counter_key *k = p;
+    uint64_t h = (uint64_t)k->id * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uint32_t)k->day * 31 ^
+                 (uint64_t)k->kind;
+    return (guint)(h ^ (h >> 32));
+}
+
+static gboolean counter_key_equal(gconstpointer a, gconstpointer b)
+{
+    const counter_key *x = a, *y = b;
+    return x->kind == y->kind && x->id == y->id && x->day == y->day;
+}
+
+static const char *empty_to_null(const char *s)
+{
+    return (s && s[0]) ? s : NULL;
+}
+
+int hp_check_name(const char *field, const char *value, bool required)
+{
+    if (value == NULL || value[0] == '\0') {
+        if (required)
+            return hp_error_set(HP_EINVALID, "%s: empty", field);
+        return HP_OK;
+    }
+    size_t n = strlen(value);
+    if (n > HP_NAME_MAX)
+        return hp_error_set(HP_EINVALID, "%s: longer than %d bytes", field, HP_NAME_MAX);
+    if (!g_utf8_validate(value, (gssize)n, NULL))
+        return hp_error_set(HP_EINVALID, "%s: not valid UTF-8", field);
+    return HP_OK;
+}
+
+/* Trims spaces around a value in place: " Room 101 " names "Room 101". */
+static char *trimmed(const char *value, char *buf, size_t size)
+{
+    if (value == NULL)
+        return NULL;
+    while (*value == ' ')
+        value++;
+    size_t n = strlen(value);
+    while (n > 0 && value[n - 1] == ' ')
+        n--;
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, value, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+static int check_email(const char *value)
+{
+    if (value == NULL || value[0] == '\0')
+        return hp_error_set(HP_EINVALID, "email: empty");
+    size_t n = strlen(value);
+    const char *at = strchr(value, '@');
+    if (n > HP_EMAIL_MAX)
+        return hp_error_set(HP_EINVALID, "email: longer than %d bytes", HP_EMAIL_MAX);
+    if (at == NULL || at == value || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
+        strpbrk(value, " \t\r\n,;<>\"") != NULL || !g_utf8_validate(value, (gssize)n, NULL))
+        return hp_error_set(HP_EINVALID, "email: \"%s\" is not an email address", value);
+    return HP_OK;
+}
+
+static int parse_limit(const char *field, const char *value, int *out)
+{
+    *out = 0;
+    if (value == NULL || value[0] == '\0')
+        return HP_OK;
+    char *end;
+    long v = strtol(value, &end, 10);
+    if (*end != '\0' || value[0] < '0' || value[0] > '9' || v < 1 || v > HP_LIMIT_MAX)
+        return hp_error_set(HP_EINVALID,
+                            "%s: \"%s\" is not a whole number from 1 to %d (or empty for no "
+                            "limit)",
+                            field, value, HP_LIMIT_MAX);
+    *out = (int)v;
+    return HP_OK;
+}
+
+static int parse_bool(const char *field, const char *value, bool *out)
+{
+    if (value == NULL || value[0] == '\0' || g_ascii_strcasecmp(value, "false") == 0)
+        *out = false;
+    else if (g_ascii_strcasecmp(value, "true") == 0)
+        *out = true;
+    else
+        return hp_error_set(HP_EINVALID, "%s: \"%s\" is not true, false or empty", field, value);
+    return HP_OK;
+}
+
+int hp_importer_new(hp_importer **out, hp_store *store, const hp_school *school, const hp_tz *tz,
+                    hp_import_kind kind)
+{
+    int rc = hp_store_begin(store);
+    *out = NULL;
+    if (rc < 0)
+        return rc;
+    hp_importer *imp = g_new0(hp_importer, 1);
+    imp->store = store;
+    imp->school = school;
+    imp->tz = tz;
+    imp->kind = kind;
+    imp->in_transaction = true;
+    imp->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    imp->users = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    imp->counters = g_hash_table_new_full(counter_key_hash, counter_key_equal, g_free, g_free);
+    *out = imp;
+    return HP_OK;
+}
+
+void hp_importer_free(hp_importer *imp)
+{
+    if (imp == NULL)
+        return;
+    if (imp->in_transaction)
+        hp_store_rollback(imp->store);
+    g_hash_table_destroy(imp->rooms);
+    g_hash_table_destroy(imp->users);
+    g_hash_table_destroy(imp->counters);
+    g_free(imp);
+}
+
+static void cache_put(GHashTable *cache, const char *key, int64_t id, hp_role role)
+{
+    cached_entity *e = g_new(cached_entity, 1);
+    e->id = id;
+    e->role = role;
+    g_hash_table_replace(cache, g_ascii_strdown(key, -1), e);
+}
+
+/* Finds a room by name, through the cache; the message names the field. */
+static int lookup_room(hp_importer *imp, const char *field, const char *name, int64_t *id_out)
+{
+    char buf[HP_NAME_MAX + 2];
+    const char *key = trimmed(name, buf, sizeof(buf));
+    if (key == NULL || key[0] == '\0')
+        return hp_error_set(HP_EINVALID, "%s: empty", field);
+    char *folded = g_ascii_strdown(key, -1);
+    cached_entity *e = g_hash_table_lookup(imp->rooms, folded);
+    g_free(folded);
+    if (e) {
+        *id_out = e->id;
+        return HP_OK;
+    }
+    hp_room room = {0};
+    int rc = hp_store_room_find(imp->store, imp->school->id, key, &room);
+    if (rc < 0)
+        return hp_error_prefix(rc, "%s", field);
+    cache_put(imp->rooms, key, room.id, HP_ROLE_ADMIN);
+    *id_out = room.id;
+    hp_room_release(&room);
+    return HP_OK;
+}
+
+static int lookup_user(hp_importer *imp, const char *field, const char *email, int64_t *id_out,
+                       hp_role *role_out)
+{
+    char buf[HP_EMAIL_MAX + 2];
+    const char *key = trimmed(email, buf, sizeof(buf));
+    if (key == NULL || key[0] == '\0')
+        return hp_error_set(HP_EINVALID, "%s: empty", field);
+    char *folded = g_ascii_strdown(key, -1);
+    cached_entity *e = g_hash_table_lookup(imp->users, folded);
+    g_free(folded);
+    if (e) {
+        *id_out = e->id;
+        *role_out = e->role;
+        return HP_OK;
+    }
+    hp_user user = {0};
+    int rc = hp_store_user_find(imp->store, imp->school->id, key, &user, NULL);
+    if (rc < 0)
+        return hp_error_prefix(rc, "%s", field);
+    cache_put(imp->users, key, user.id, user.role);
+    *id_out = user.id;
+    *role_out = user.role;
+    hp_user_release(&user);
+    return HP_OK;
+}
+
+static void count_stat(hp_importer *imp, bool added, bool changed)
+{
+    if (added)
+        imp->stats.added++;
+    else if (changed)
+        imp->stats.updated++;
+    else
+        imp->stats.unchanged++;
+}
+
+static int add_room(hp_importer *imp, const char *const *f)
+{
+    char name_buf[HP_NAME_MAX + 2], folder_buf[HP_NAME_MAX + 2];
+    char *name = trimmed(f[HP_ROOM_NAME], name_buf, sizeof(name_buf));
+    char *folder = trimmed(f[HP_ROOM_FOLDER], folder_buf, sizeof(folder_buf));
+    hp_room room = {0};
+    int rc;
+
+    /* The buffers hold one byte past each cap, so a value cut to fit still fails its check. */
+    if ((rc = hp_check_name("name", name, true)) < 0 ||
+        (rc = hp_check_name("folder", folder, false)) < 0)
+        return rc;
+    if ((rc = parse_limit("max_passes_from", f[HP_ROOM_MAX_FROM], &room.max_from)) < 0 ||
+        (rc = parse_limit("max_passes_to", f[HP_ROOM_MAX_TO], &room.max_to)) < 0)
+        return rc;
+
+    hp_room existing = {0};
+    rc = hp_store_room_find(imp->store, imp->school->id, name, &existing);
+    if (rc < 0 && rc != HP_ENOTFOUND)
+        return rc;
+    room.id = rc == HP_OK ? existing.id : 0;
+    hp_room_release(&existing);
+    room.name = name;
+    room.folder = folder ? folder : "";
+
+    bool changed;
+    bool added = room.id == 0;
+    if ((rc = hp_store_room_put(imp->store, imp->school->id, &room, &changed)) < 0)
+        return hp_error_prefix(rc, "name");
+    cache_put(imp->rooms, name, room.id, HP_ROLE_ADMIN);
+    count_stat(imp, added, changed);
+    return HP_OK;
+}
+
+static int add_user(hp_importer *imp, const char *const *f)
+{
+    char name_buf[HP_NAME_MAX + 2], email_buf[HP_EMAIL_MAX + 2];
+    char *name = trimmed(f[HP_USER_NAME], name_buf, sizeof(name_buf));
+    char *email = trimmed(f[HP_USER_EMAIL], email_buf, sizeof(email_buf));
+    const char *role_word = empty_to_null(f[HP_USER_ROLE]);
+    const char *room_name = empty_to_null(f[HP_USER_ROOM]);
+    const char *password = empty_to_null(f[HP_USER_PASSWORD]);
+    hp_user user = {0};
+    int rc;
+
+    if ((rc = hp_check_name("name", name, true)) < 0 || (rc = check_email(email)) < 0)
+        return rc;
+    if (role_word == NULL)
+        return hp_error_set(HP_EINVALID, "role: empty");
+    if ((rc = hp_role_parse(role_word, &user.role)) < 0)
+        return hp_error_prefix(rc, "role");
+    if (user.role == HP_ROLE_KIOSK && room_name == NULL)
+        return hp_error_set(HP_EINVALID, "room: a kiosk needs the room it stands in");
+    if (user.role != HP_ROLE_KIOSK && room_name != NULL)
+        return hp_error_set(HP_EINVALID, "room: only a kiosk has a room, not a %s",
+                            hp_role_name(user.role));
+    if (room_name && (rc = lookup_room(imp, "room", room_name, &user.room_id)) < 0)
+        return rc;
+    if (password && strlen(password) > HP_PASSWORD_MAX)
+        return hp_error_set(HP_EINVALID, "password: longer than %d bytes", HP_PASSWORD_MAX);
+
+    hp_user existing = {0};
+    char *stored_hash = NULL;
+    rc = hp_store_user_find(imp->store, imp->school->id, email, &existing, &stored_hash);
+    if (rc < 0 && rc != HP_ENOTFOUND)
+        return rc;
+    user.id = rc == HP_OK ? existing.id : 0;
+    hp_user_release(&existing);
+
+    /* A password that matches the stored hash keeps it, so a second import of the same file
+     * changes nothing. */
+    char hash[HP_PASSWORD_HASH_MAX];
+    const char *new_hash = NULL;
+    if (password && !hp_password_verify(stored_hash, password)) {
+        if ((rc = hp_password_hash(hash, password)) < 0) {
+            free(stored_hash);
+            return rc;
+        }
+        new_hash = hash;
+    }
+    free(stored_hash);
+
+    user.name = name;
+    user.email = email;
+    bool changed;
+    bool added = user.id == 0;
+    if ((rc = hp_store_user_put(imp->store, imp->school->id, &user, new_hash, &changed)) < 0)
+        return hp_error_prefix(rc, "email");
+    cache_put(imp->users, email, user.id, user.role);
+    count_stat(imp, added, changed);
+    return HP_OK;
+}
+
+static void add_counter(hp_importer *imp, hp_counter_kind kind, int64_t id, int32_t day,
+                        int64_t a, int64_t b)
+{
+    counter_key key = {kind, id, day};
+    hp_counter_delta *d = g_hash_table_lookup(imp->counters, &key);
+    if (d == NULL) {
+        d = g_new0(hp_counter_delta, 1);
+        d->kind = kind;
+        d->id = id;
+        d->day = day;
+        g_hash_table_insert(imp->counters, g_memdup2(&key, sizeof(key)), d);
+    }
+    d->a += a;
+    d->b += b;
+}
+
+static int add_pass(hp_importer *imp, const char *const *f)
+{
+    hp_pass pass = {0};
+    hp_role student_role, creator_role;
+    const char *ext_id = empty_to_null(f[HP_PASS_ID]);
+    const char *value;
+    int rc;
+
+    if (ext_id == NULL)
+        return hp_error_set(HP_EINVALID, "id: empty");
+    if (strlen(ext_id) > HP_EXT_ID_MAX || !g_utf8_validate(ext_id, -1, NULL))
+        return hp_error_set(HP_EINVALID, "id: not UTF-8 text of at most %d bytes", HP_EXT_ID_MAX);
+    pass.ext_id = (char *)ext_id;
+    if ((rc = lookup_user(imp, "student", f[HP_PASS_STUDENT], &pass.student_id, &student_role)) <
+            0 ||
+        (rc = lookup_room(imp, "origin", f[HP_PASS_ORIGIN], &pass.origin_id)) < 0 ||
+        (rc = lookup_room(imp, "destination", f[HP_PASS_DESTINATION], &pass.destination_id)) <
+            0 ||
+        (rc = lookup_user(imp, "creator", f[HP_PASS_CREATOR], &pass.creator_id, &creator_role)) <
+            0)
+        return rc;
+    if ((value = empty_to_null(f[HP_PASS_SOURCE])) == NULL)
+        return hp_error_set(HP_EINVALID, "source: empty");
+    if ((rc = hp_source_parse(value, &pass.source)) < 0)
+        return hp_error_prefix(rc, "source");
+    if ((value = empty_to_null(f[HP_PASS_TYPE])) == NULL)
+        return hp_error_set(HP_EINVALID, "type: empty");
+    if ((rc = hp_pass_type_parse(value, &pass.type)) < 0)
+        return hp_error_prefix(rc, "type");
+    if ((value = empty_to_null(f[HP_PASS_START])) == NULL)
+        return hp_error_set(HP_EINVALID, "start: empty");
+    if ((rc = hp_datetime_parse(value, &pass.start)) < 0)
+        return hp_error_prefix(rc, "start");
+    if ((value = empty_to_null(f[HP_PASS_END])) != NULL) {
+        if ((rc = hp_datetime_parse(value, &pass.end)) < 0)
+            return hp_error_prefix(rc, "end");
+        pass.has_end = true;
+    }
+    if ((rc = parse_bool("cancelled", f[HP_PASS_CANCELLED], &pass.cancelled)) < 0)
+        return rc;
+    if ((rc = hp_pass_check_roles(&pass, student_role, creator_role)) < 0)
+        return rc;
+    pass.local_day = hp_tz_local_day(imp->tz, pass.start);
+
+    bool inserted;
+    if ((rc = hp_store_pass_import(imp->store, imp->school->id, &pass, &inserted)) < 0)
+        return rc;
+    count_stat(imp, inserted, false);
+    if (!inserted)
+        return HP_OK;
+
+    hp_pass_effect e = hp_pass_effect_of(&pass);
+    if (e.counts) {
+        add_counter(imp, HP_COUNTER_ROOM, pass.origin_id, pass.local_day, 1, 0);
+        add_counter(imp, HP_COUNTER_ROOM, pass.destination_id, pass.local_day, 0, 1);
+    }
+    if (e.staff_now || e.staff_scheduled)
+        add_counter(imp, HP_COUNTER_STAFF, pass.creator_id, pass.local_day, e.staff_now,
+                    e.staff_scheduled);
+    return HP_OK;
+}
+
+int hp_importer_add(hp_importer *imp, const char *const *fields)
+{
+    imp->stats.rows++;
+    switch (imp->kind) {
+    case HP_IMPORT_ROOMS:
+        return add_room(imp, fields);
+    case HP_IMPORT_USERS:
+        return add_user(imp, fields);
+    case HP_IMPORT_PASSES:
+        break;
+    }
+    return add_pass(imp, fields);
+}
+
+int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out)
+{
+    guint n = g_hash_table_size(imp->counters), i = 0;
+    hp_counter_delta *deltas = g_new(hp_counter_delta, n ? n : 1);
+    GHashTableIter iter;
+    gpointer value;
+    g_hash_table_iter_init(&iter, imp->counters);
+    while (g_hash_table_iter_next(&iter, NULL, &value))
+        deltas[i++] = *(hp_counter_delta *)value;
+
+    int rc = hp_store_counts_add(imp->store, imp->school->id, deltas, n);
+    g_free(deltas);
+    if (rc < 0)
+        return rc;
+    if ((rc = hp_store_commit(imp->store)) < 0)
+        return rc;
+    imp->in_transaction = false;
+    if (stats_out)
+        *stats_out = imp->stats;
+    return HP_OK;
+}
+
+/* The CSV front end: the header line maps names to columns, then each row is reordered into
+ * field order and handed to the importer. */
+typedef struct {
+    hp_importer *imp;
+    const char *label;
+    const char *const *columns;
+    size_t column_count;
+    int map[HP_CSV_FIELDS_MAX]; /* File field index -> column index. */
+    size_t field_count;         /* Fields in the header. */
+    bool have_header;
+    hp_import_progress_fn progress;
+    void *progress_data;
+} csv_import;
+
+static int read_header(csv_import *ci, char **fields, size_t count)
+{
+    bool seen[HP_CSV_FIELDS_MAX] = {false};
+    const bool *required = required_columns(ci->imp->kind);
+
+    for (size_t i = 0; i < count; i++) {
+        char buf[64];
+        const char *name = trimmed(fields[i], buf, sizeof(buf));
+        int col = -1;
+        for (size_t c = 0; c < ci->column_count; c++)
+            if (g_ascii_strcasecmp(name, ci->columns[c]) == 0)
+                col = (int)c;
+        if (col < 0) {
+            GString *all = g_string_new(NULL);
+            for (size_t c = 0; c < ci->column_count; c++)
+                g_string_append_printf(all, "%s%s", c ? ", " : "", ci->columns[c]);
+            int rc = hp_error_set(HP_EINVALID, "\"%.60s\" is not a column of a %s file (%s)",
+                                  fields[i], hp_import_kind_name(ci->imp->kind), all->str);
+            g_string_free(all, TRUE);
+            return rc;
+        }
+        if (seen[col])
+            return hp_error_set(HP_EINVALID, "%s: the column appears twice", ci->columns[col]);
+        seen[col] = true;
+        ci->map[i] = col;
+    }
+    for (size_t c = 0; c < ci->column_count; c++)
+        if (required[c] && !seen[c])
+            return hp_error_set(HP_EINVALID, "%s: the header has no such column",
+                                ci->columns[c]);
+    ci->field_count = count;
+    ci->have_header = true;
+    return HP_OK;
+}
+
+static int on_csv_record(void *data, size_t line, char **fields, size_t count)
+{
+    csv_import *ci = data;
+    const char *row[HP_CSV_FIELDS_MAX] = {NULL};
+    (void)line;
+
+    if (!ci->have_header)
+        return read_header(ci, fields, count);
+    if (count != ci->field_count)
+        return hp_error_set(HP_EINVALID, "%zu values where the header has %zu columns", count,
+                            ci->field_count);
+    for (size_t i = 0; i < count; i++)
+        row[ci->map[i]] = fields[i];
+    return hp_importer_add(ci->imp, row);
+}
+
+static void on_csv_progress(void *data, size_t records, long long bytes)
+{
+    csv_import *ci = data;
+    if (ci->progress)
+        ci->progress(ci->progress_data, records > 0 ? records - 1 : 0, bytes);
+}
+
+int hp_import_csv(hp_store *store, const hp_school *school, const hp_tz *tz, hp_import_kind kind,
+                  FILE *in, const char *label, hp_import_progress_fn progress,
+                  void *progress_data, hp_import_stats *stats_out)
+{
+    csv_import ci = {.label = label, .progress = progress, .progress_data = progress_data};
+    hp_csv_reader reader = {label, on_csv_record, on_csv_progress, &ci};
+    int rc = hp_importer_new(&ci.imp, store, school, tz, kind);
+    if (rc < 0)
+        return rc;
+    ci.columns = hp_import_columns(kind, &ci.column_count);
+    rc = hp_csv_read(&reader, in);
+    if (rc == HP_OK && !ci.have_header)
+        rc = hp_error_set(HP_EINVALID, "%s:1: the file is empty; the first line names the columns",
+                          label);
+    if (rc == HP_OK)
+        rc = hp_importer_finish(ci.imp, stats_out);
+    hp_importer_free(ci.imp);
+    return rc;
+}

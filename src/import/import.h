@@ -1,0 +1,77 @@
+/*
+ * Imports of rooms, users and passes (SPEC section 5). An importer takes rows one by one,
+ * checks each, and writes them inside one transaction: hp_importer_finish() commits all of
+ * them, and any error, or freeing an unfinished importer, leaves the store as it was.
+ *
+ * CSV files come in through hp_import_csv(); the demo feeds rows straight in.
+ */
+#ifndef HP_IMPORT_IMPORT_H
+#define HP_IMPORT_IMPORT_H
+
+#include "core/model.h"
+#include "core/tz.h"
+#include "store/store.h"
+
+#include <stdio.h>
+
+typedef enum { HP_IMPORT_ROOMS, HP_IMPORT_USERS, HP_IMPORT_PASSES } hp_import_kind;
+
+/* The columns of each kind of file, in the order hp_importer_add() takes its fields. */
+enum { HP_ROOM_NAME, HP_ROOM_FOLDER, HP_ROOM_MAX_FROM, HP_ROOM_MAX_TO, HP_ROOM_COLUMNS };
+enum { HP_USER_NAME, HP_USER_EMAIL, HP_USER_ROLE, HP_USER_ROOM, HP_USER_PASSWORD, HP_USER_COLUMNS };
+enum {
+    HP_PASS_ID,
+    HP_PASS_STUDENT,
+    HP_PASS_ORIGIN,
+    HP_PASS_DESTINATION,
+    HP_PASS_CREATOR,
+    HP_PASS_SOURCE,
+    HP_PASS_TYPE,
+    HP_PASS_START,
+    HP_PASS_END,
+    HP_PASS_CANCELLED,
+    HP_PASS_COLUMNS
+};
+
+typedef struct {
+    size_t rows;      /* Rows read. */
+    size_t added;     /* New rooms, users or passes. */
+    size_t updated;   /* Rooms or users whose values changed. */
+    size_t unchanged; /* Rows that changed nothing: same values, or a pass already imported. */
+} hp_import_stats;
+
+typedef struct hp_importer hp_importer;
+
+int hp_import_kind_parse(const char *word, hp_import_kind *out);
+const char *hp_import_kind_name(hp_import_kind kind);
+
+/* The column names of a kind of file, in field order. */
+const char *const *hp_import_columns(hp_import_kind kind, size_t *count_out);
+
+/* Starts an import: begins the store's transaction. */
+int hp_importer_new(hp_importer **out, hp_store *store, const hp_school *school, const hp_tz *tz,
+                    hp_import_kind kind);
+
+/* Checks and writes one row. fields[i] is the value of column i, NULL or "" when empty. The
+ * error message names the column, the value and the reason: `origin: no room named "Rm 9"`. */
+int hp_importer_add(hp_importer *imp, const char *const *fields);
+
+/* Writes the report counters and commits. */
+int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out);
+
+/* Frees the importer, rolling back an import not finished. */
+void hp_importer_free(hp_importer *imp);
+
+typedef void (*hp_import_progress_fn)(void *data, size_t rows, long long bytes);
+
+/* Imports a CSV file whose first line names the columns. label names the file in errors:
+ * `passes.csv:17: origin: no room named "Rm 9"`. */
+int hp_import_csv(hp_store *store, const hp_school *school, const hp_tz *tz, hp_import_kind kind,
+                  FILE *in, const char *label, hp_import_progress_fn progress,
+                  void *progress_data, hp_import_stats *stats_out);
+
+/* Checks a display name (room, user, folder, school): valid UTF-8, no control bytes other
+ * than a tab, at most HP_NAME_MAX bytes. field names it in the message. */
+int hp_check_name(const char *field, const char *value, bool required);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * What a store backend implements: a versioned table of functions, the way libgit2's
+ * pluggable backends work. store.c checks arguments common to all backends and dispatches.
+ */
+#ifndef HP_STORE_BACKEND_H
+#define HP_STORE_BACKEND_H
+
+#include "store/store.h"
+
+#define HP_STORE_OPS_VERSION 1
+
+typedef struct hp_store_ops {
+    int version;
+    const char *name;
+    void (*free)(hp_store *store);
+    int (*begin)(hp_store *store);
+    int (*commit)(hp_store *store);
+    void (*rollback)(hp_store *store);
+    int (*schema_version)(hp_store *store);
+    int (*school_create)(hp_store *store, const char *name, const char *timezone, int64_t *id_out);
+    int (*schools_list)(hp_store *store, hp_school **out, size_t *count_out);
+    int (*room_find)(hp_store *store, int64_t school_id, const char *name, hp_room *out);
+    int (*room_put)(hp_store *store, int64_t school_id, hp_room *room, bool *changed);
+    int (*rooms_list)(hp_store *store, int64_t school_id, hp_room **out, size_t *count_out);
+    int (*user_find)(hp_store *store, int64_t school_id, const char *email, hp_user *out,
+                     char **password_hash_out);
+    int (*user_put)(hp_store *store, int64_t school_id, hp_user *user, const char *password_hash,
+                    bool *changed);
+    int (*users_list)(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
+                      size_t *count_out);
+    int (*pass_import)(hp_store *store, int64_t school_id, hp_pass *pass, bool *inserted);
+    int (*counts_add)(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
+                      size_t count);
+    int (*usage)(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
+                 int32_t to_day, hp_usage **out, size_t *count_out);
+    int (*pass_count)(hp_store *store, int64_t school_id, int64_t *count_out);
+} hp_store_ops;
+
+/* Every backend's store struct begins with this. */
+struct hp_store {
+    const hp_store_ops *ops;
+};
+
+int hp_sqlite_store_open(hp_store **out, const char *path, bool create);
+
+#endif

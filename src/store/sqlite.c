@@ -1,0 +1,649 @@
+/*
+ * The SQLite store: one file, WAL journal, foreign keys on, schema versioned with
+ * PRAGMA user_version and migrated on open. Every table carries school_id so that schools
+ * never mix, and every query is scoped by it.
+ *
+ * Report counters live in room_days and staff_days, one row per room (or staff member) and
+ * local day, written in the same transaction as the passes they count. A report reads
+ * (rooms x days) rows, never the passes.
+ */
+#include "store/backend.h"
+
+#include "core/error.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const migrations[] = {
+    /* 1: schools, rooms, users, passes and the per-day report counters. */
+    "CREATE TABLE schools ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  timezone TEXT NOT NULL);"
+    "CREATE TABLE rooms ("
+    "  id INTEGER PRIMARY KEY,"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  name TEXT NOT NULL,"
+    "  folder TEXT NOT NULL DEFAULT '',"
+    "  max_from INTEGER CHECK (max_from IS NULL OR max_from > 0),"
+    "  max_to INTEGER CHECK (max_to IS NULL OR max_to > 0));"
+    "CREATE UNIQUE INDEX rooms_by_name ON rooms(school_id, name COLLATE NOCASE);"
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  name TEXT NOT NULL,"
+    "  email TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin', 'teacher', 'student', 'kiosk')),"
+    "  room_id INTEGER REFERENCES rooms(id),"
+    "  password_hash TEXT);"
+    "CREATE UNIQUE INDEX users_by_email ON users(school_id, email COLLATE NOCASE);"
+    "CREATE TABLE passes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  ext_id TEXT,"
+    "  student_id INTEGER NOT NULL REFERENCES users(id),"
+    "  origin_id INTEGER NOT NULL REFERENCES rooms(id),"
+    "  destination_id INTEGER NOT NULL REFERENCES rooms(id),"
+    "  creator_id INTEGER NOT NULL REFERENCES users(id),"
+    "  source TEXT NOT NULL"
+    "    CHECK (source IN ('student', 'teacher', 'kiosk_mode', 'kiosk_login')),"
+    "  type TEXT NOT NULL CHECK (type IN ('now', 'scheduled')),"
+    "  start_at INTEGER NOT NULL,"
+    "  end_at INTEGER,"
+    "  cancelled INTEGER NOT NULL DEFAULT 0,"
+    "  local_day INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX passes_by_ext_id ON passes(school_id, ext_id);"
+    "CREATE TABLE room_days ("
+    "  school_id INTEGER NOT NULL,"
+    "  room_id INTEGER NOT NULL REFERENCES rooms(id),"
+    "  day INTEGER NOT NULL,"
+    "  passes_from INTEGER NOT NULL,"
+    "  passes_to INTEGER NOT NULL,"
+    "  PRIMARY KEY (school_id, room_id, day)) WITHOUT ROWID;"
+    "CREATE TABLE staff_days ("
+    "  school_id INTEGER NOT NULL,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  day INTEGER NOT NULL,"
+    "  now_passes INTEGER NOT NULL,"
+    "  scheduled_passes INTEGER NOT NULL,"
+    "  PRIMARY KEY (school_id, user_id, day)) WITHOUT ROWID;",
+};
+
+#define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+enum {
+    ST_SCHOOL_INSERT,
+    ST_SCHOOLS_LIST,
+    ST_ROOM_FIND,
+    ST_ROOM_INSERT,
+    ST_ROOM_UPDATE,
+    ST_ROOMS_LIST,
+    ST_USER_FIND,
+    ST_USER_INSERT,
+    ST_USER_UPDATE,
+    ST_USERS_LIST,
+    ST_STAFF_LIST,
+    ST_PASS_IMPORT,
+    ST_ROOM_DAYS_ADD,
+    ST_STAFF_DAYS_ADD,
+    ST_ROOM_USAGE,
+    ST_STAFF_USAGE,
+    ST_PASS_COUNT,
+    ST_COUNT
+};
+
+static const char *const statement_sql[ST_COUNT] = {
+    [ST_SCHOOL_INSERT] = "INSERT INTO schools(name, timezone) VALUES (?1, ?2)",
+    [ST_SCHOOLS_LIST] = "SELECT id, name, timezone FROM schools ORDER BY id",
+    [ST_ROOM_FIND] = "SELECT id, name, folder, max_from, max_to FROM rooms"
+                     " WHERE school_id = ?1 AND name = ?2 COLLATE NOCASE",
+    [ST_ROOM_INSERT] = "INSERT INTO rooms(school_id, name, folder, max_from, max_to)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_ROOM_UPDATE] = "UPDATE rooms SET name = ?2, folder = ?3, max_from = ?4, max_to = ?5"
+                       " WHERE school_id = ?1 AND id = ?6 AND (name IS NOT ?2"
+                       " OR folder IS NOT ?3 OR max_from IS NOT ?4 OR max_to IS NOT ?5)",
+    [ST_ROOMS_LIST] = "SELECT id, name, folder, max_from, max_to FROM rooms"
+                      " WHERE school_id = ?1 ORDER BY id",
+    [ST_USER_FIND] = "SELECT id, name, email, role, room_id, password_hash FROM users"
+                     " WHERE school_id = ?1 AND email = ?2 COLLATE NOCASE",
+    [ST_USER_INSERT] = "INSERT INTO users(school_id, name, email, role, room_id, password_hash)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_USER_UPDATE] = "UPDATE users SET name = ?2, email = ?3, role = ?4, room_id = ?5,"
+                       " password_hash = coalesce(?6, password_hash)"
+                       " WHERE school_id = ?1 AND id = ?7 AND (name IS NOT ?2 OR email IS NOT ?3"
+                       " OR role IS NOT ?4 OR room_id IS NOT ?5"
+                       " OR (?6 IS NOT NULL AND password_hash IS NOT ?6))",
+    [ST_USERS_LIST] = "SELECT id, name, email, role, room_id, NULL FROM users"
+                      " WHERE school_id = ?1 ORDER BY id",
+    [ST_STAFF_LIST] = "SELECT id, name, email, role, room_id, NULL FROM users"
+                      " WHERE school_id = ?1 AND role IN ('admin', 'teacher') ORDER BY id",
+    [ST_PASS_IMPORT] =
+        "INSERT INTO passes(school_id, ext_id, student_id, origin_id, destination_id,"
+        " creator_id, source, type, start_at, end_at, cancelled, local_day)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " ON CONFLICT (school_id, ext_id) DO NOTHING",
+    [ST_ROOM_DAYS_ADD] =
+        "INSERT INTO room_days(school_id, room_id, day, passes_from, passes_to)"
+        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (school_id, room_id, day) DO UPDATE SET"
+        " passes_from = passes_from + excluded.passes_from,"
+        " passes_to = passes_to + excluded.passes_to",
+    [ST_STAFF_DAYS_ADD] =
+        "INSERT INTO staff_days(school_id, user_id, day, now_passes, scheduled_passes)"
+        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (school_id, user_id, day) DO UPDATE SET"
+        " now_passes = now_passes + excluded.now_passes,"
+        " scheduled_passes = scheduled_passes + excluded.scheduled_passes",
+    /* Driven from rooms (users) so that each one is a seek into the counters' primary key
+     * followed by a short range scan over the days asked for. */
+    [ST_ROOM_USAGE] = "SELECT r.id, sum(d.passes_from), sum(d.passes_to)"
+                      " FROM rooms r JOIN room_days d ON d.school_id = r.school_id"
+                      " AND d.room_id = r.id AND d.day BETWEEN ?2 AND ?3"
+                      " WHERE r.school_id = ?1 GROUP BY r.id",
+    [ST_STAFF_USAGE] = "SELECT u.id, sum(d.now_passes), sum(d.scheduled_passes)"
+                       " FROM users u JOIN staff_days d ON d.school_id = u.school_id"
+                       " AND d.user_id = u.id AND d.day BETWEEN ?2 AND ?3"
+                       " WHERE u.school_id = ?1 AND u.role IN ('admin', 'teacher')"
+                       " GROUP BY u.id",
+    [ST_PASS_COUNT] = "SELECT count(*) FROM passes WHERE school_id = ?1",
+};
+
+typedef struct {
+    hp_store base;
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *stmt[ST_COUNT];
+} sqlite_store;
+
+static sqlite_store *from_base(hp_store *store)
+{
+    return (sqlite_store *)store;
+}
+
+static int db_error(sqlite_store *s, const char *what)
+{
+    int code = sqlite3_extended_errcode(s->db);
+    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return hp_error_set(HP_EEXISTS, "%s: already exists", what);
+    return hp_error_set(HP_ESTORE, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static char *dup_column(sqlite3_stmt *st, int col)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    return strdup(text ? (const char *)text : "");
+}
+
+/* Readies a cached statement: reset, bindings cleared. */
+static sqlite3_stmt *stmt_get(sqlite_store *s, int which)
+{
+    sqlite3_stmt *st = s->stmt[which];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int idx, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, idx);
+}
+
+static void bind_limit(sqlite3_stmt *st, int idx, int limit)
+{
+    if (limit > 0)
+        sqlite3_bind_int(st, idx, limit);
+    else
+        sqlite3_bind_null(st, idx);
+}
+
+static void bind_id_or_null(sqlite3_stmt *st, int idx, int64_t id)
+{
+    if (id > 0)
+        sqlite3_bind_int64(st, idx, id);
+    else
+        sqlite3_bind_null(st, idx);
+}
+
+static int exec(sqlite_store *s, const char *sql, const char *what)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = hp_error_set(HP_ESTORE, "%s: %s: %s", s->path, what, msg ? msg : "failed");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return HP_OK;
+}
+
+static int user_version(sqlite_store *s)
+{
+    sqlite3_stmt *st;
+    int version = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return version;
+}
+
+/* Brings the schema to the newest version, each step in its own transaction. */
+static int migrate(sqlite_store *s)
+{
+    int version = user_version(s);
+    if (version < 0)
+        return db_error(s, "reading the schema version");
+    if (version > MIGRATION_COUNT)
+        return hp_error_set(HP_ESTORE,
+                            "%s: schema version %d is newer than this hallpass knows (%d)",
+                            s->path, version, MIGRATION_COUNT);
+    for (int v = version; v < MIGRATION_COUNT; v++) {
+        char pragma[64];
+        int rc = exec(s, "BEGIN IMMEDIATE", "starting a migration");
+        if (rc < 0)
+            return rc;
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+        if ((rc = exec(s, migrations[v], "migrating the schema")) < 0 ||
+            (rc = exec(s, pragma, "migrating the schema")) < 0) {
+            exec(s, "ROLLBACK", "rolling back a migration");
+            return rc;
+        }
+        if ((rc = exec(s, "COMMIT", "committing a migration")) < 0)
+            return rc;
+    }
+    return HP_OK;
+}
+
+static void sqlite_free(hp_store *store)
+{
+    sqlite_store *s = from_base(store);
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+static int sqlite_begin(hp_store *store)
+{
+    return exec(from_base(store), "BEGIN IMMEDIATE", "starting a transaction");
+}
+
+static int sqlite_commit(hp_store *store)
+{
+    return exec(from_base(store), "COMMIT", "committing");
+}
+
+static void sqlite_rollback(hp_store *store)
+{
+    sqlite_store *s = from_base(store);
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int sqlite_schema_version(hp_store *store)
+{
+    return user_version(from_base(store));
+}
+
+static int sqlite_school_create(hp_store *store, const char *name, const char *timezone,
+                                int64_t *id_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SCHOOL_INSERT);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, timezone, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        int rc = db_error(s, "creating the school");
+        if (rc == HP_EEXISTS)
+            return hp_error_set(HP_EEXISTS, "a school named \"%s\" already exists", name);
+        return rc;
+    }
+    *id_out = sqlite3_last_insert_rowid(s->db);
+    return HP_OK;
+}
+
+static int sqlite_schools_list(hp_store *store, hp_school **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SCHOOLS_LIST);
+    size_t n = 0, cap = 4;
+    hp_school *schools = calloc(cap, sizeof(*schools));
+    int step;
+
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            schools = realloc(schools, cap * sizeof(*schools));
+        }
+        schools[n].id = sqlite3_column_int64(st, 0);
+        schools[n].name = dup_column(st, 1);
+        schools[n].timezone = dup_column(st, 2);
+        n++;
+    }
+    if (step != SQLITE_DONE) {
+        hp_schools_free(schools, n);
+        return db_error(s, "listing schools");
+    }
+    *out = schools;
+    *count_out = n;
+    return HP_OK;
+}
+
+static void read_room(sqlite3_stmt *st, hp_room *room)
+{
+    room->id = sqlite3_column_int64(st, 0);
+    room->name = dup_column(st, 1);
+    room->folder = dup_column(st, 2);
+    room->max_from = sqlite3_column_int(st, 3);
+    room->max_to = sqlite3_column_int(st, 4);
+}
+
+static int sqlite_room_find(hp_store *store, int64_t school_id, const char *name, hp_room *out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_ROOM_FIND);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_room(st, out);
+        sqlite3_reset(st);
+        return HP_OK;
+    }
+    if (step != SQLITE_DONE)
+        return db_error(s, "finding a room");
+    return hp_error_set(HP_ENOTFOUND, "no room named \"%s\"", name);
+}
+
+static int sqlite_room_put(hp_store *store, int64_t school_id, hp_room *room, bool *changed)
+{
+    sqlite_store *s = from_base(store);
+    bool insert = room->id == 0;
+    sqlite3_stmt *st = stmt_get(s, insert ? ST_ROOM_INSERT : ST_ROOM_UPDATE);
+
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_text(st, 2, room->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, room->folder ? room->folder : "", -1, SQLITE_TRANSIENT);
+    bind_limit(st, 4, room->max_from);
+    bind_limit(st, 5, room->max_to);
+    if (!insert)
+        sqlite3_bind_int64(st, 6, room->id);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        int rc = db_error(s, "saving a room");
+        if (rc == HP_EEXISTS)
+            return hp_error_set(HP_EEXISTS, "a room named \"%s\" already exists", room->name);
+        return rc;
+    }
+    if (insert)
+        room->id = sqlite3_last_insert_rowid(s->db);
+    *changed = sqlite3_changes(s->db) > 0;
+    return HP_OK;
+}
+
+static int sqlite_rooms_list(hp_store *store, int64_t school_id, hp_room **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_ROOMS_LIST);
+    size_t n = 0, cap = 16;
+    hp_room *rooms = calloc(cap, sizeof(*rooms));
+    int step;
+
+    sqlite3_bind_int64(st, 1, school_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            rooms = realloc(rooms, cap * sizeof(*rooms));
+        }
+        read_room(st, &rooms[n++]);
+    }
+    if (step != SQLITE_DONE) {
+        hp_rooms_free(rooms, n);
+        return db_error(s, "listing rooms");
+    }
+    *out = rooms;
+    *count_out = n;
+    return HP_OK;
+}
+
+static void read_user(sqlite3_stmt *st, hp_user *user)
+{
+    user->id = sqlite3_column_int64(st, 0);
+    user->name = dup_column(st, 1);
+    user->email = dup_column(st, 2);
+    hp_role_parse((const char *)sqlite3_column_text(st, 3), &user->role);
+    user->room_id = sqlite3_column_int64(st, 4);
+}
+
+static int sqlite_user_find(hp_store *store, int64_t school_id, const char *email, hp_user *out,
+                            char **password_hash_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_USER_FIND);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_text(st, 2, email, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_user(st, out);
+        if (password_hash_out) {
+            const unsigned char *hash = sqlite3_column_text(st, 5);
+            *password_hash_out = hash ? strdup((const char *)hash) : NULL;
+        }
+        sqlite3_reset(st);
+        return HP_OK;
+    }
+    if (step != SQLITE_DONE)
+        return db_error(s, "finding a user");
+    return hp_error_set(HP_ENOTFOUND, "no user with email \"%s\"", email);
+}
+
+static int sqlite_user_put(hp_store *store, int64_t school_id, hp_user *user,
+                           const char *password_hash, bool *changed)
+{
+    sqlite_store *s = from_base(store);
+    bool insert = user->id == 0;
+    sqlite3_stmt *st = stmt_get(s, insert ? ST_USER_INSERT : ST_USER_UPDATE);
+
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_text(st, 2, user->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, user->email, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, hp_role_name(user->role), -1, SQLITE_STATIC);
+    bind_id_or_null(st, 5, user->room_id);
+    bind_text_or_null(st, 6, password_hash);
+    if (!insert)
+        sqlite3_bind_int64(st, 7, user->id);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        int rc = db_error(s, "saving a user");
+        if (rc == HP_EEXISTS)
+            return hp_error_set(HP_EEXISTS, "a user with email \"%s\" already exists",
+                                user->email);
+        return rc;
+    }
+    if (insert)
+        user->id = sqlite3_last_insert_rowid(s->db);
+    *changed = sqlite3_changes(s->db) > 0;
+    return HP_OK;
+}
+
+static int sqlite_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
+                             size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, staff_only ? ST_STAFF_LIST : ST_USERS_LIST);
+    size_t n = 0, cap = 16;
+    hp_user *users = calloc(cap, sizeof(*users));
+    int step;
+
+    sqlite3_bind_int64(st, 1, school_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            users = realloc(users, cap * sizeof(*users));
+        }
+        read_user(st, &users[n++]);
+    }
+    if (step != SQLITE_DONE) {
+        hp_users_free(users, n);
+        return db_error(s, "listing users");
+    }
+    *out = users;
+    *count_out = n;
+    return HP_OK;
+}
+
+static int sqlite_pass_import(hp_store *store, int64_t school_id, hp_pass *pass, bool *inserted)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_PASS_IMPORT);
+
+    sqlite3_bind_int64(st, 1, school_id);
+    bind_text_or_null(st, 2, pass->ext_id);
+    sqlite3_bind_int64(st, 3, pass->student_id);
+    sqlite3_bind_int64(st, 4, pass->origin_id);
+    sqlite3_bind_int64(st, 5, pass->destination_id);
+    sqlite3_bind_int64(st, 6, pass->creator_id);
+    sqlite3_bind_text(st, 7, hp_source_name(pass->source), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, hp_pass_type_name(pass->type), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, pass->start);
+    if (pass->has_end)
+        sqlite3_bind_int64(st, 10, pass->end);
+    else
+        sqlite3_bind_null(st, 10);
+    sqlite3_bind_int(st, 11, pass->cancelled);
+    sqlite3_bind_int(st, 12, pass->local_day);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "saving a pass");
+    *inserted = sqlite3_changes(s->db) > 0;
+    if (*inserted)
+        pass->id = sqlite3_last_insert_rowid(s->db);
+    return HP_OK;
+}
+
+static int sqlite_counts_add(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
+                             size_t count)
+{
+    sqlite_store *s = from_base(store);
+    for (size_t i = 0; i < count; i++) {
+        const hp_counter_delta *d = &deltas[i];
+        sqlite3_stmt *st =
+            stmt_get(s, d->kind == HP_COUNTER_ROOM ? ST_ROOM_DAYS_ADD : ST_STAFF_DAYS_ADD);
+        sqlite3_bind_int64(st, 1, school_id);
+        sqlite3_bind_int64(st, 2, d->id);
+        sqlite3_bind_int(st, 3, d->day);
+        sqlite3_bind_int64(st, 4, d->a);
+        sqlite3_bind_int64(st, 5, d->b);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return db_error(s, "updating report counters");
+    }
+    return HP_OK;
+}
+
+static int sqlite_usage(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
+                        int32_t to_day, hp_usage **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, kind == HP_COUNTER_ROOM ? ST_ROOM_USAGE : ST_STAFF_USAGE);
+    size_t n = 0, cap = 64;
+    hp_usage *rows = malloc(cap * sizeof(*rows));
+    int step;
+
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int(st, 2, from_day);
+    sqlite3_bind_int(st, 3, to_day);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            rows = realloc(rows, cap * sizeof(*rows));
+        }
+        rows[n].id = sqlite3_column_int64(st, 0);
+        rows[n].a = sqlite3_column_int64(st, 1);
+        rows[n].b = sqlite3_column_int64(st, 2);
+        n++;
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        free(rows);
+        return db_error(s, "reading report counters");
+    }
+    *out = rows;
+    *count_out = n;
+    return HP_OK;
+}
+
+static int sqlite_pass_count(hp_store *store, int64_t school_id, int64_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_PASS_COUNT);
+    sqlite3_bind_int64(st, 1, school_id);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return db_error(s, "counting passes");
+    *count_out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return HP_OK;
+}
+
+static const hp_store_ops sqlite_ops = {
+    .version = HP_STORE_OPS_VERSION,
+    .name = "sqlite",
+    .free = sqlite_free,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .schema_version = sqlite_schema_version,
+    .school_create = sqlite_school_create,
+    .schools_list = sqlite_schools_list,
+    .room_find = sqlite_room_find,
+    .room_put = sqlite_room_put,
+    .rooms_list = sqlite_rooms_list,
+    .user_find = sqlite_user_find,
+    .user_put = sqlite_user_put,
+    .users_list = sqlite_users_list,
+    .pass_import = sqlite_pass_import,
+    .counts_add = sqlite_counts_add,
+    .usage = sqlite_usage,
+    .pass_count = sqlite_pass_count,
+};
+
+int hp_sqlite_store_open(hp_store **out, const char *path, bool create)
+{
+    *out = NULL;
+    if (!create && access(path, F_OK) != 0)
+        return hp_error_set(HP_ENOTFOUND, "%s: no such store; create it with hallpass init",
+                            path);
+
+    sqlite_store *s = calloc(1, sizeof(*s));
+    s->base.ops = &sqlite_ops;
+    s->path = strdup(path);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc;
+
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        rc = hp_error_set(HP_ESTORE, "%s: cannot open: %s", path,
+                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_extended_result_codes(s->db, 1);
+    if ((rc = exec(s, "PRAGMA journal_mode = WAL", "setting the journal")) < 0 ||
+        (rc = exec(s, "PRAGMA synchronous = NORMAL", "setting synchronous")) < 0 ||
+        (rc = exec(s, "PRAGMA foreign_keys = ON", "turning on foreign keys")) < 0)
+        goto fail;
+    if ((rc = migrate(s)) < 0)
+        goto fail;
+    for (int i = 0; i < ST_COUNT; i++) {
+        if (sqlite3_prepare_v3(s->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
+                               NULL) != SQLITE_OK) {
+            rc = db_error(s, "preparing a statement");
+            goto fail;
+        }
+    }
+    *out = &s->base;
+    return HP_OK;
+fail:
+    sqlite_free(&s->base);
+    return rc;
+}

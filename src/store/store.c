@@ -1,0 +1,109 @@
+/* Picks the backend from the store's address and dispatches to it; see store.h. */
+#include "store/backend.h"
+
+#include "core/error.h"
+
+#include <string.h>
+
+int hp_store_open(hp_store **out, const char *uri, bool create)
+{
+    *out = NULL;
+    if (uri == NULL || uri[0] == '\0')
+        return hp_error_set(HP_EINVALID, "no store given: use --db or HALLPASS_DB");
+    if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0)
+        return hp_error_set(HP_EINVALID,
+                            "%s: this build of hallpass has no PostgreSQL store yet", uri);
+    return hp_sqlite_store_open(out, uri, create);
+}
+
+void hp_store_free(hp_store *store)
+{
+    if (store)
+        store->ops->free(store);
+}
+
+int hp_store_begin(hp_store *store)
+{
+    return store->ops->begin(store);
+}
+
+int hp_store_commit(hp_store *store)
+{
+    return store->ops->commit(store);
+}
+
+void hp_store_rollback(hp_store *store)
+{
+    store->ops->rollback(store);
+}
+
+int hp_store_schema_version(hp_store *store)
+{
+    return store->ops->schema_version(store);
+}
+
+int hp_store_school_create(hp_store *store, const char *name, const char *timezone,
+                           int64_t *id_out)
+{
+    return store->ops->school_create(store, name, timezone, id_out);
+}
+
+int hp_store_schools_list(hp_store *store, hp_school **out, size_t *count_out)
+{
+    return store->ops->schools_list(store, out, count_out);
+}
+
+int hp_store_room_find(hp_store *store, int64_t school_id, const char *name, hp_room *out)
+{
+    return store->ops->room_find(store, school_id, name, out);
+}
+
+int hp_store_room_put(hp_store *store, int64_t school_id, hp_room *room, bool *changed)
+{
+    return store->ops->room_put(store, school_id, room, changed);
+}
+
+int hp_store_rooms_list(hp_store *store, int64_t school_id, hp_room **out, size_t *count_out)
+{
+    return store->ops->rooms_list(store, school_id, out, count_out);
+}
+
+int hp_store_user_find(hp_store *store, int64_t school_id, const char *email, hp_user *out,
+                       char **password_hash_out)
+{
+    return store->ops->user_find(store, school_id, email, out, password_hash_out);
+}
+
+int hp_store_user_put(hp_store *store, int64_t school_id, hp_user *user,
+                      const char *password_hash, bool *changed)
+{
+    return store->ops->user_put(store, school_id, user, password_hash, changed);
+}
+
+int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
+                        size_t *count_out)
+{
+    return store->ops->users_list(store, school_id, staff_only, out, count_out);
+}
+
+int hp_store_pass_import(hp_store *store, int64_t school_id, hp_pass *pass, bool *inserted)
+{
+    return store->ops->pass_import(store, school_id, pass, inserted);
+}
+
+int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
+                        size_t count)
+{
+    return store->ops->counts_add(store, school_id, deltas, count);
+}
+
+int hp_store_usage(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
+                   int32_t to_day, hp_usage **out, size_t *count_out)
+{
+    return store->ops->usage(store, school_id, kind, from_day, to_day, out, count_out);
+}
+
+int hp_store_pass_count(hp_store *store, int64_t school_id, int64_t *count_out)
+{
+    return store->ops->pass_count(store, school_id, count_out);
+}
