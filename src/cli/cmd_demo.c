@@ -80,9 +80,8 @@ static int print_report(hp_store *store, const hp_school *school, const hp_tz *t
 
 static int run(int argc, char **argv)
 {
-    static const struct option options[] = {{"db", required_argument, NULL, 'd'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
+    static const struct option options[] = {
+        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *db = NULL;
     int c;
 
@@ -134,5 +133,4 @@ static int run(int argc, char **argv)
     return status;
 }
 
-const hp_cmd_entry hp_cmd_demo = {"demo", "create a demo school with a semester of passes",
-                                  run};
+const hp_cmd_entry hp_cmd_demo = {"demo", "create a demo school with a semester of passes", run};

@@ -108,9 +108,8 @@ static int run(int argc, char **argv)
     bool tty = isatty(STDERR_FILENO);
 
     hp_import_stats stats;
-    int rc = hp_import_csv(ctx.store, &ctx.school, ctx.tz, kind, in,
-                           in == stdin ? "stdin" : path, tty ? show_progress : NULL, &progress,
-                           &stats);
+    int rc = hp_import_csv(ctx.store, &ctx.school, ctx.tz, kind, in, in == stdin ? "stdin" : path,
+                           tty ? show_progress : NULL, &progress, &stats);
     if (progress.shown)
         fputc('\n', stderr);
     if (in != stdin)
@@ -131,5 +130,4 @@ static int run(int argc, char **argv)
     return HP_EXIT_OK;
 }
 
-const hp_cmd_entry hp_cmd_import = {"import", "import rooms, users or passes from a CSV file",
-                                    run};
+const hp_cmd_entry hp_cmd_import = {"import", "import rooms, users or passes from a CSV file", run};

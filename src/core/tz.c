@@ -138,7 +138,8 @@ int hp_datetime_parse(const char *text, int64_t *unix_out)
     /* GLib reads ISO 8601 but accepts forms no school system writes (week dates, ordinal
      * dates); insist on a calendar date, a time and an explicit offset. */
     size_t n = text ? strlen(text) : 0;
-    if (n < 20 || n > 40 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't'))
+    if (n < 20 || n > 40 || text[4] != '-' || text[7] != '-' ||
+        (text[10] != 'T' && text[10] != 't'))
         goto bad;
     char last = text[n - 1];
     bool zulu = last == 'Z' || last == 'z';

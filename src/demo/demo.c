@@ -7,10 +7,11 @@
 
 #include <glib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SEED 20260817u
-#define SCHOOL_DAYS 90 /* A semester: 18 weeks of school days. */
+#define SCHOOL_DAYS 90 /* 18 weeks of school days. */
 #define STUDENTS 1500
 #define TEACHERS 57
 #define DOMAIN "maplegrove.example"
@@ -78,19 +79,19 @@ static const struct {
 static const char *const arts_rooms[] = {"Art Studio", "Band Room", "Choir Room", "Drama Room"};
 
 static const char *const first_names[] = {
-    "Ava",    "Liam",   "Olivia", "Noah",   "Emma",   "Elijah", "Sophia", "Mateo",  "Isabella",
-    "Lucas",  "Mia",    "Mason",  "Amara",  "Ethan",  "Harper", "Levi",   "Aaliyah", "James",
-    "Camila", "Aiden",  "Nora",   "Kai",    "Zoe",    "Diego",  "Layla",  "Omar",   "Priya",
-    "Wei",    "Fatima", "Jonah",  "Grace",  "Malik",  "Hana",   "Sofia",  "Luca",   "Ines",
-    "Chloe",  "Andre",  "Maya",   "Tomas",  "Leah",   "Ravi",   "Elena",  "Samir",  "Yuki"};
+    "Ava",    "Liam",   "Olivia", "Noah",  "Emma",  "Elijah", "Sophia", "Mateo",   "Isabella",
+    "Lucas",  "Mia",    "Mason",  "Amara", "Ethan", "Harper", "Levi",   "Aaliyah", "James",
+    "Camila", "Aiden",  "Nora",   "Kai",   "Zoe",   "Diego",  "Layla",  "Omar",    "Priya",
+    "Wei",    "Fatima", "Jonah",  "Grace", "Malik", "Hana",   "Sofia",  "Luca",    "Ines",
+    "Chloe",  "Andre",  "Maya",   "Tomas", "Leah",  "Ravi",   "Elena",  "Samir",   "Yuki"};
 
 static const char *const last_names[] = {
-    "Johnson", "Garcia",   "Nguyen",  "Smith",    "Martinez", "Brown",   "Lee",    "Patel",
-    "Davis",   "Lopez",    "Wilson",  "Kim",      "Anderson", "Thomas",  "Chen",   "Moore",
-    "Jackson", "Martin",   "Okafor",  "Rivera",   "Walker",   "Hall",    "Young",  "Allen",
-    "Khan",    "Hernandez", "Wright", "Scott",    "Torres",   "Hill",    "Green",  "Adams",
-    "Baker",   "Nelson",   "Campbell", "Mitchell", "Roberts", "Carter",  "Phillips", "Evans",
-    "Turner",  "Diaz",     "Parker",  "Cruz",     "Edwards",  "Collins", "Stewart", "Morris"};
+    "Johnson", "Garcia",    "Nguyen",   "Smith",    "Martinez", "Brown",   "Lee",      "Patel",
+    "Davis",   "Lopez",     "Wilson",   "Kim",      "Anderson", "Thomas",  "Chen",     "Moore",
+    "Jackson", "Martin",    "Okafor",   "Rivera",   "Walker",   "Hall",    "Young",    "Allen",
+    "Khan",    "Hernandez", "Wright",   "Scott",    "Torres",   "Hill",    "Green",    "Adams",
+    "Baker",   "Nelson",    "Campbell", "Mitchell", "Roberts",  "Carter",  "Phillips", "Evans",
+    "Turner",  "Diaz",      "Parker",   "Cruz",     "Edwards",  "Collins", "Stewart",  "Morris"};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -188,8 +189,7 @@ static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz,
             snprintf(email, sizeof(email), "%s", hp_demo_logins[1].email);
         } else {
             char *lower = g_ascii_strdown(strchr(name, ' ') + 1, -1);
-            snprintf(email, sizeof(email), "%c%s%d@%s", g_ascii_tolower(name[0]), lower, i,
-                     DOMAIN);
+            snprintf(email, sizeof(email), "%c%s%d@%s", g_ascii_tolower(name[0]), lower, i, DOMAIN);
             g_free(lower);
         }
         add_user(rows, name, email, "teacher", "", i == 0 ? HP_DEMO_PASSWORD : "");
@@ -307,15 +307,29 @@ static void add_pass(pass_rows *out, const hp_tz *tz, const char *student, const
     g_ptr_array_add(out->rows, g_strdup(cancelled ? "true" : "false"));
 }
 
-/* School days: the SCHOOL_DAYS weekdays ending at today. */
+/* The semester so far: from the last August 17 or January 6 up to today, or the last
+ * SCHOOL_DAYS weekdays when that is less than a month of school. */
 static int32_t first_school_day(int32_t today)
 {
+    char text[HP_DATE_LEN];
+    int32_t start = today, candidate;
+    hp_date_format(today, text);
+    int year = atoi(text);
+    for (int y = year; y >= year - 1 && start == today; y--) {
+        char date[HP_DATE_LEN + 8];
+        snprintf(date, sizeof(date), "%04d-08-17", y);
+        if (hp_date_parse(date, &candidate) == HP_OK && candidate <= today)
+            start = candidate;
+        snprintf(date, sizeof(date), "%04d-01-06", y);
+        if (start == today && hp_date_parse(date, &candidate) == HP_OK && candidate <= today)
+            start = candidate;
+    }
+    if (today - start >= 30)
+        return start;
     int32_t day = today;
-    int left = SCHOOL_DAYS;
-    for (;; day--) {
+    for (int left = SCHOOL_DAYS;; day--)
         if (hp_date_weekday(day) <= 5 && --left == 0)
             return day;
-    }
 }
 
 static int make_passes(hp_store *store, const hp_school *school, const hp_tz *tz, GRand *rand,
@@ -335,8 +349,8 @@ static int make_passes(hp_store *store, const hp_school *school, const hp_tz *tz
         int weekday = hp_date_weekday(day);
         if (weekday > 5)
             continue;
-        int passes_today = (int)(STUDENTS * 0.33 * weekday_weight[weekday - 1]) +
-                           g_rand_int_range(rand, -40, 41);
+        int passes_today =
+            (int)(STUDENTS * 0.33 * weekday_weight[weekday - 1]) + g_rand_int_range(rand, -40, 41);
         for (int p = 0; p < passes_today; p++) {
             int hour = 8 + pick_weighted(rand, hour_weight, COUNT_OF(hour_weight));
             int64_t start = hp_tz_local_time(tz, day, hour, g_rand_int_range(rand, 0, 60),
@@ -375,11 +389,11 @@ static int make_passes(hp_store *store, const hp_school *school, const hp_tz *tz
                     if (who < 6)
                         creator = g_ptr_array_index(people->staff_emails, who % admins);
                     else if (who < 12)
-                        creator = g_ptr_array_index(
-                            people->staff_emails,
-                            admins + classroom_teachers +
-                                (size_t)who % (people->staff_emails->len - admins -
-                                               classroom_teachers - 3));
+                        creator =
+                            g_ptr_array_index(people->staff_emails,
+                                              admins + classroom_teachers +
+                                                  (size_t)who % (people->staff_emails->len -
+                                                                 admins - classroom_teachers - 3));
                 }
             }
             int dest = pick_destination(rand, people, origin, &minutes);
@@ -397,8 +411,8 @@ static int make_passes(hp_store *store, const hp_school *school, const hp_tz *tz
                 end = 0;
             }
             add_pass(&out, tz, student_email, g_ptr_array_index(people->room_names, origin),
-                     g_ptr_array_index(people->room_names, dest), creator, source, type, start,
-                     end, cancelled);
+                     g_ptr_array_index(people->room_names, dest), creator, source, type, start, end,
+                     cancelled);
         }
     }
     summary->passes = out.passes;

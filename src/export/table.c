@@ -44,8 +44,7 @@ int hp_export_table(const hp_report *report, FILE *out)
         for (size_t r = 0; r < report->row_count; r++) {
             size_t w;
             if (col->numeric)
-                w = (size_t)snprintf(num, sizeof(num), "%" PRId64,
-                                     report->rows[r].num[col->index]);
+                w = (size_t)snprintf(num, sizeof(num), "%" PRId64, report->rows[r].num[col->index]);
             else
                 w = display_width(report->rows[r].text[col->index]);
             if (w > width[c])
@@ -83,8 +82,8 @@ int hp_export_table(const hp_report *report, FILE *out)
                 put_cell(out, num, width[c], true);
             } else {
                 /* The last column needs no padding: no trailing spaces. */
-                put_cell(out, row->text[col->index],
-                         c + 1 == report->column_count ? 0 : width[c], false);
+                put_cell(out, row->text[col->index], c + 1 == report->column_count ? 0 : width[c],
+                         false);
             }
         }
         fputc('\n', out);

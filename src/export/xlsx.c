@@ -20,7 +20,8 @@ static double column_width(const hp_report *report, size_t c)
     if (!col->numeric) {
         for (size_t r = 0; r < report->row_count; r++) {
             const char *text = report->rows[r].text[col->index];
-            size_t w = g_utf8_validate(text, -1, NULL) ? (size_t)g_utf8_strlen(text, -1) : strlen(text);
+            size_t w =
+                g_utf8_validate(text, -1, NULL) ? (size_t)g_utf8_strlen(text, -1) : strlen(text);
             if (w > width)
                 width = w;
         }
@@ -50,8 +51,7 @@ int hp_export_xlsx_file(const hp_report *report, const char *path)
         for (size_t c = 0; c < report->column_count; c++) {
             const hp_report_column *col = &report->columns[c];
             if (col->numeric)
-                worksheet_write_number(sheet, xr, (lxw_col_t)c, (double)row->num[col->index],
-                                       NULL);
+                worksheet_write_number(sheet, xr, (lxw_col_t)c, (double)row->num[col->index], NULL);
             else
                 worksheet_write_string(sheet, xr, (lxw_col_t)c, row->text[col->index], NULL);
         }
@@ -62,8 +62,7 @@ int hp_export_xlsx_file(const hp_report *report, const char *path)
 
     lxw_error err = workbook_close(workbook);
     if (err != LXW_NO_ERROR)
-        return hp_error_set(HP_EIO, "%s: writing the workbook failed: %s", path,
-                            lxw_strerror(err));
+        return hp_error_set(HP_EIO, "%s: writing the workbook failed: %s", path, lxw_strerror(err));
     return HP_OK;
 }
 

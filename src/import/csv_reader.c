@@ -71,8 +71,8 @@ static void on_record(int terminator, void *data)
     read_state *st = data;
     (void)terminator;
     if (st->rc == HP_OK) {
-        int rc = st->reader->on_record(st->reader->data, st->record_line, st->fields,
-                                       st->field_count);
+        int rc =
+            st->reader->on_record(st->reader->data, st->record_line, st->fields, st->field_count);
         if (rc < 0)
             st->rc = hp_error_prefix(rc, "%s:%zu", st->reader->label, st->record_line);
         st->records++;

@@ -17,8 +17,9 @@
 
 static const char *const room_columns[] = {"name", "folder", "max_passes_from", "max_passes_to"};
 static const char *const user_columns[] = {"name", "email", "role", "room", "password"};
-static const char *const pass_columns[] = {"id",   "student", "origin", "destination", "creator",
-                                           "source", "type",  "start",  "end",         "cancelled"};
+static const char *const pass_columns[] = {"id",      "student",  "origin", "destination",
+                                           "creator", "source",   "type",   "start",
+                                           "end",     "cancelled"};
 
 /* Columns a file must have. */
 static const bool room_required[] = {true, false, false, false};
@@ -85,7 +86,7 @@ const char *const *hp_import_columns(hp_import_kind kind, size_t *count_out)
 
 static const bool *required_columns(hp_import_kind kind)
 {
-    return kind == HP_IMPORT_ROOMS ? room_required
+    return kind == HP_IMPORT_ROOMS   ? room_required
            : kind == HP_IMPORT_USERS ? user_required
                                      : pass_required;
 }
@@ -375,8 +376,8 @@ static int add_user(hp_importer *imp, const char *const *f)
     return HP_OK;
 }
 
-static void add_counter(hp_importer *imp, hp_counter_kind kind, int64_t id, int32_t day,
-                        int64_t a, int64_t b)
+static void add_counter(hp_importer *imp, hp_counter_kind kind, int64_t id, int32_t day, int64_t a,
+                        int64_t b)
 {
     counter_key key = {kind, id, day};
     hp_counter_delta *d = g_hash_table_lookup(imp->counters, &key);
@@ -407,10 +408,8 @@ static int add_pass(hp_importer *imp, const char *const *f)
     if ((rc = lookup_user(imp, "student", f[HP_PASS_STUDENT], &pass.student_id, &student_role)) <
             0 ||
         (rc = lookup_room(imp, "origin", f[HP_PASS_ORIGIN], &pass.origin_id)) < 0 ||
-        (rc = lookup_room(imp, "destination", f[HP_PASS_DESTINATION], &pass.destination_id)) <
-            0 ||
-        (rc = lookup_user(imp, "creator", f[HP_PASS_CREATOR], &pass.creator_id, &creator_role)) <
-            0)
+        (rc = lookup_room(imp, "destination", f[HP_PASS_DESTINATION], &pass.destination_id)) < 0 ||
+        (rc = lookup_user(imp, "creator", f[HP_PASS_CREATOR], &pass.creator_id, &creator_role)) < 0)
         return rc;
     if ((value = empty_to_null(f[HP_PASS_SOURCE])) == NULL)
         return hp_error_set(HP_EINVALID, "source: empty");
@@ -531,8 +530,7 @@ static int read_header(csv_import *ci, char **fields, size_t count)
     }
     for (size_t c = 0; c < ci->column_count; c++)
         if (required[c] && !seen[c])
-            return hp_error_set(HP_EINVALID, "%s: the header has no such column",
-                                ci->columns[c]);
+            return hp_error_set(HP_EINVALID, "%s: the header has no such column", ci->columns[c]);
     ci->field_count = count;
     ci->have_header = true;
     return HP_OK;
@@ -562,8 +560,8 @@ static void on_csv_progress(void *data, size_t records, long long bytes)
 }
 
 int hp_import_csv(hp_store *store, const hp_school *school, const hp_tz *tz, hp_import_kind kind,
-                  FILE *in, const char *label, hp_import_progress_fn progress,
-                  void *progress_data, hp_import_stats *stats_out)
+                  FILE *in, const char *label, hp_import_progress_fn progress, void *progress_data,
+                  hp_import_stats *stats_out)
 {
     csv_import ci = {.label = label, .progress = progress, .progress_data = progress_data};
     hp_csv_reader reader = {label, on_csv_record, on_csv_progress, &ci};

@@ -67,8 +67,8 @@ typedef void (*hp_import_progress_fn)(void *data, size_t rows, long long bytes);
 /* Imports a CSV file whose first line names the columns. label names the file in errors:
  * `passes.csv:17: origin: no room named "Rm 9"`. */
 int hp_import_csv(hp_store *store, const hp_school *school, const hp_tz *tz, hp_import_kind kind,
-                  FILE *in, const char *label, hp_import_progress_fn progress,
-                  void *progress_data, hp_import_stats *stats_out);
+                  FILE *in, const char *label, hp_import_progress_fn progress, void *progress_data,
+                  hp_import_stats *stats_out);
 
 /* Checks a display name (room, user, folder, school): valid UTF-8, no control bytes other
  * than a tab, at most HP_NAME_MAX bytes. field names it in the message. */

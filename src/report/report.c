@@ -176,8 +176,8 @@ static int load_rows(hp_report *report, hp_store *store, int64_t school_id)
     return HP_OK;
 }
 
-int hp_report_build(hp_report **out, hp_store *store, const hp_school *school,
-                    const hp_tz *tz, hp_report_kind kind, const hp_report_query *query)
+int hp_report_build(hp_report **out, hp_store *store, const hp_school *school, const hp_tz *tz,
+                    hp_report_kind kind, const hp_report_query *query)
 {
     hp_report *report = calloc(1, sizeof(*report));
     hp_usage *usage = NULL;

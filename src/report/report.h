@@ -26,8 +26,8 @@ typedef struct {
 
 typedef struct {
     int64_t id;
-    char *text[2]; /* Rooms: name, folder.  Staff: name, email. */
-    int64_t num[3];  /* Rooms: from, to.      Staff: total, now, scheduled. */
+    char *text[2];  /* Rooms: name, folder.  Staff: name, email. */
+    int64_t num[3]; /* Rooms: from, to.      Staff: total, now, scheduled. */
 } hp_report_row;
 
 typedef struct {
@@ -58,8 +58,8 @@ const char *hp_report_title(hp_report_kind kind);     /* "Room Usage" or "Staff 
 
 /* Builds the report for a school. Bad query values are HP_EINVALID errors whose message names
  * the parameter: `from: "2026-02-30" is not a date YYYY-MM-DD`. */
-int hp_report_build(hp_report **out, hp_store *store, const hp_school *school,
-                    const hp_tz *tz, hp_report_kind kind, const hp_report_query *query);
+int hp_report_build(hp_report **out, hp_store *store, const hp_school *school, const hp_tz *tz,
+                    hp_report_kind kind, const hp_report_query *query);
 void hp_report_free(hp_report *report);
 
 /* Resolves a query's range against today in the school's zone. */

@@ -239,8 +239,8 @@ static int migrate(sqlite_store *s)
         return db_error(s, "reading the schema version");
     if (version > MIGRATION_COUNT)
         return hp_error_set(HP_ESTORE,
-                            "%s: schema version %d is newer than this hallpass knows (%d)",
-                            s->path, version, MIGRATION_COUNT);
+                            "%s: schema version %d is newer than this hallpass knows (%d)", s->path,
+                            version, MIGRATION_COUNT);
     for (int v = version; v < MIGRATION_COUNT; v++) {
         char pragma[64];
         int rc = exec(s, "BEGIN IMMEDIATE", "starting a migration");
@@ -459,8 +459,7 @@ static int sqlite_user_put(hp_store *store, int64_t school_id, hp_user *user,
     if (sqlite3_step(st) != SQLITE_DONE) {
         int rc = db_error(s, "saving a user");
         if (rc == HP_EEXISTS)
-            return hp_error_set(HP_EEXISTS, "a user with email \"%s\" already exists",
-                                user->email);
+            return hp_error_set(HP_EEXISTS, "a user with email \"%s\" already exists", user->email);
         return rc;
     }
     if (insert)
@@ -612,8 +611,7 @@ int hp_sqlite_store_open(hp_store **out, const char *path, bool create)
 {
     *out = NULL;
     if (!create && access(path, F_OK) != 0)
-        return hp_error_set(HP_ENOTFOUND, "%s: no such store; create it with hallpass init",
-                            path);
+        return hp_error_set(HP_ENOTFOUND, "%s: no such store; create it with hallpass init", path);
 
     sqlite_store *s = calloc(1, sizeof(*s));
     s->base.ops = &sqlite_ops;

@@ -11,8 +11,8 @@ int hp_store_open(hp_store **out, const char *uri, bool create)
     if (uri == NULL || uri[0] == '\0')
         return hp_error_set(HP_EINVALID, "no store given: use --db or HALLPASS_DB");
     if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0)
-        return hp_error_set(HP_EINVALID,
-                            "%s: this build of hallpass has no PostgreSQL store yet", uri);
+        return hp_error_set(HP_EINVALID, "%s: this build of hallpass has no PostgreSQL store yet",
+                            uri);
     return hp_sqlite_store_open(out, uri, create);
 }
 
@@ -42,8 +42,7 @@ int hp_store_schema_version(hp_store *store)
     return store->ops->schema_version(store);
 }
 
-int hp_store_school_create(hp_store *store, const char *name, const char *timezone,
-                           int64_t *id_out)
+int hp_store_school_create(hp_store *store, const char *name, const char *timezone, int64_t *id_out)
 {
     return store->ops->school_create(store, name, timezone, id_out);
 }
@@ -74,8 +73,8 @@ int hp_store_user_find(hp_store *store, int64_t school_id, const char *email, hp
     return store->ops->user_find(store, school_id, email, out, password_hash_out);
 }
 
-int hp_store_user_put(hp_store *store, int64_t school_id, hp_user *user,
-                      const char *password_hash, bool *changed)
+int hp_store_user_put(hp_store *store, int64_t school_id, hp_user *user, const char *password_hash,
+                      bool *changed)
 {
     return store->ops->user_put(store, school_id, user, password_hash, changed);
 }

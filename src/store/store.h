@@ -47,8 +47,8 @@ int hp_store_rooms_list(hp_store *store, int64_t school_id, hp_room **out, size_
 int hp_store_user_find(hp_store *store, int64_t school_id, const char *email, hp_user *out,
                        char **password_hash_out);
 /* Inserts (user->id == 0) or updates a user. A NULL password_hash keeps the stored one. */
-int hp_store_user_put(hp_store *store, int64_t school_id, hp_user *user,
-                      const char *password_hash, bool *changed);
+int hp_store_user_put(hp_store *store, int64_t school_id, hp_user *user, const char *password_hash,
+                      bool *changed);
 /* Users of the school in creation order; only admins and teachers with staff_only. */
 int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
                         size_t *count_out);
