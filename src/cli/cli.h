@@ -27,6 +27,8 @@ extern const hp_cmd_entry hp_cmd_init;
 extern const hp_cmd_entry hp_cmd_import;
 extern const hp_cmd_entry hp_cmd_report;
 extern const hp_cmd_entry hp_cmd_demo;
+extern const hp_cmd_entry hp_cmd_serve;
+extern const hp_cmd_entry hp_cmd_user;
 
 /* An open store with the school a command works on. */
 typedef struct {
@@ -54,6 +56,10 @@ int hp_cli_fail(const char *command);
  * message and returns '?'. Wraps getopt_long so every command reports errors the same way. */
 int hp_cli_getopt(const char *command, int argc, char **argv, const char *shortopts,
                   const struct option *longopts);
+
+/* Parses a whole number in [min, max] for an option; a usage error otherwise. */
+int hp_cli_number(const char *command, const char *option, const char *text, long min, long max,
+                  long *out);
 
 /* Reports a usage error and returns HP_EXIT_USAGE. */
 int hp_cli_usage_error(const char *command, const char *fmt, ...)

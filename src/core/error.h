@@ -9,14 +9,17 @@
 
 enum {
     HP_OK = 0,
-    HP_ERROR = -1,     /* Anything not listed below. */
-    HP_ENOTFOUND = -2, /* The thing asked for does not exist. */
-    HP_EINVALID = -3,  /* Bad input from a user: a value, a file, a parameter. */
-    HP_ECONFLICT = -4, /* A rule refuses it: a room limit, an active pass, a duplicate. */
-    HP_EEXISTS = -5,   /* It exists already. */
-    HP_ESTORE = -6,    /* The store failed (disk, database server). */
-    HP_ETOOBIG = -7,   /* Input past a size cap. */
-    HP_EIO = -8,       /* Reading or writing a file failed. */
+    HP_ERROR = -1,       /* Anything not listed below. */
+    HP_ENOTFOUND = -2,   /* The thing asked for does not exist. */
+    HP_EINVALID = -3,    /* Bad input from a user: a value, a file, a parameter. */
+    HP_ECONFLICT = -4,   /* A rule refuses it: a room limit, an active pass, a duplicate. */
+    HP_EEXISTS = -5,     /* It exists already. */
+    HP_ESTORE = -6,      /* The store failed (disk, database server). */
+    HP_ETOOBIG = -7,     /* Input past a size cap. */
+    HP_EIO = -8,         /* Reading or writing a file failed. */
+    HP_EAUTH = -9,       /* Not signed in, or the sign-in failed. */
+    HP_EFORBIDDEN = -10, /* Signed in, but this user may not do it. */
+    HP_ETHROTTLED = -11, /* Too many failed sign-ins: try again later. */
 };
 
 #define HP_ERROR_MAX 1024

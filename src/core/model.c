@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,21 @@ int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creat
         return hp_error_set(HP_EINVALID, "cancelled: only a scheduled pass can be cancelled");
     if (pass->has_end && pass->end < pass->start)
         return hp_error_set(HP_EINVALID, "end: before the start");
+    return HP_OK;
+}
+
+int hp_check_name(const char *field, const char *value, bool required)
+{
+    if (value == NULL || value[0] == '\0') {
+        if (required)
+            return hp_error_set(HP_EINVALID, "%s: empty", field);
+        return HP_OK;
+    }
+    size_t n = strlen(value);
+    if (n > HP_NAME_MAX)
+        return hp_error_set(HP_EINVALID, "%s: longer than %d bytes", field, HP_NAME_MAX);
+    if (!g_utf8_validate(value, (gssize)n, NULL))
+        return hp_error_set(HP_EINVALID, "%s: not valid UTF-8", field);
     return HP_OK;
 }
 

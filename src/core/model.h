@@ -88,6 +88,10 @@ hp_pass_effect hp_pass_effect_of(const hp_pass *pass);
  * section 2 says. Sets a message naming the field at fault. */
 int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creator_role);
 
+/* Checks a display name (room, user, folder, school): valid UTF-8, no control bytes other
+ * than a tab, at most HP_NAME_MAX bytes. field names it in the message. */
+int hp_check_name(const char *field, const char *value, bool required);
+
 void hp_school_release(hp_school *school);
 void hp_room_release(hp_room *room);
 void hp_user_release(hp_user *user);

@@ -110,21 +110,6 @@ static const char *empty_to_null(const char *s)
     return (s && s[0]) ? s : NULL;
 }
 
-int hp_check_name(const char *field, const char *value, bool required)
-{
-    if (value == NULL || value[0] == '\0') {
-        if (required)
-            return hp_error_set(HP_EINVALID, "%s: empty", field);
-        return HP_OK;
-    }
-    size_t n = strlen(value);
-    if (n > HP_NAME_MAX)
-        return hp_error_set(HP_EINVALID, "%s: longer than %d bytes", field, HP_NAME_MAX);
-    if (!g_utf8_validate(value, (gssize)n, NULL))
-        return hp_error_set(HP_EINVALID, "%s: not valid UTF-8", field);
-    return HP_OK;
-}
-
 /* Trims spaces around a value in place: " Room 101 " names "Room 101". */
 static char *trimmed(const char *value, char *buf, size_t size)
 {

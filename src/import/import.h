@@ -70,8 +70,4 @@ int hp_import_csv(hp_store *store, const hp_school *school, const hp_tz *tz, hp_
                   FILE *in, const char *label, hp_import_progress_fn progress, void *progress_data,
                   hp_import_stats *stats_out);
 
-/* Checks a display name (room, user, folder, school): valid UTF-8, no control bytes other
- * than a tab, at most HP_NAME_MAX bytes. field names it in the message. */
-int hp_check_name(const char *field, const char *value, bool required);
-
 #endif

@@ -34,6 +34,27 @@ typedef struct hp_store_ops {
     int (*usage)(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
                  int32_t to_day, hp_usage **out, size_t *count_out);
     int (*pass_count)(hp_store *store, int64_t school_id, int64_t *count_out);
+    int (*session_create)(hp_store *store, const unsigned char *token_hash,
+                          const hp_session *session);
+    int (*session_get)(hp_store *store, const unsigned char *token_hash, hp_session *out);
+    int (*session_touch)(hp_store *store, const unsigned char *token_hash, int64_t now);
+    int (*session_set_kiosk)(hp_store *store, const unsigned char *token_hash,
+                             int64_t kiosk_room_id);
+    int (*session_delete)(hp_store *store, const unsigned char *token_hash);
+    int (*sessions_expire)(hp_store *store, int64_t cutoff);
+    int (*logins_find)(hp_store *store, const char *email, hp_login **out, size_t *count_out);
+    int (*user_get)(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out);
+    int (*room_get)(hp_store *store, int64_t school_id, int64_t room_id, hp_room *out);
+    int (*passes_lock)(hp_store *store, int64_t school_id, int64_t student_id, int64_t origin_id,
+                       int64_t destination_id);
+    int (*active_count)(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
+                        int64_t now, int64_t *count_out);
+    int (*pass_insert)(hp_store *store, int64_t school_id, hp_pass *pass);
+    int (*pass_get)(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out);
+    int (*pass_set_end)(hp_store *store, int64_t school_id, int64_t pass_id, int64_t end);
+    int (*pass_set_cancelled)(hp_store *store, int64_t school_id, int64_t pass_id);
+    int (*passes_active)(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
+                         bool with_scheduled, hp_pass **out, size_t *count_out);
 } hp_store_ops;
 
 /* Every backend's store struct begins with this. */

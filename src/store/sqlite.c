@@ -17,6 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Where a pass that has not ended sorts in the open-passes index: after every real end. */
+#define OPEN_END "9223372036854775807"
+
 static const char *const migrations[] = {
     /* 1: schools, rooms, users, passes and the per-day report counters. */
     "CREATE TABLE schools ("
@@ -70,6 +73,19 @@ static const char *const migrations[] = {
     "  now_passes INTEGER NOT NULL,"
     "  scheduled_passes INTEGER NOT NULL,"
     "  PRIMARY KEY (school_id, user_id, day)) WITHOUT ROWID;",
+
+    /* 2: sessions, and an index over the passes not yet ended, which is all that the room
+     * limits and the active list read. */
+    "CREATE TABLE sessions ("
+    "  token_hash BLOB PRIMARY KEY,"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  kiosk_room_id INTEGER REFERENCES rooms(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  last_seen INTEGER NOT NULL);"
+    "CREATE INDEX sessions_by_last_seen ON sessions(last_seen);"
+    "CREATE INDEX passes_open ON passes(school_id, coalesce(end_at, " OPEN_END "))"
+    "  WHERE cancelled = 0;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -92,8 +108,34 @@ enum {
     ST_ROOM_USAGE,
     ST_STAFF_USAGE,
     ST_PASS_COUNT,
+    ST_SESSION_INSERT,
+    ST_SESSION_GET,
+    ST_SESSION_TOUCH,
+    ST_SESSION_KIOSK,
+    ST_SESSION_DELETE,
+    ST_SESSIONS_EXPIRE,
+    ST_LOGINS_FIND,
+    ST_USER_GET,
+    ST_ROOM_GET,
+    ST_ACTIVE_FROM,
+    ST_ACTIVE_TO,
+    ST_ACTIVE_STUDENT,
+    ST_PASS_INSERT,
+    ST_PASS_GET,
+    ST_PASS_END,
+    ST_PASS_CANCEL,
+    ST_PASSES_ACTIVE,
     ST_COUNT
 };
+
+#define PASS_COLUMNS                                                                               \
+    "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
+    " end_at, cancelled, local_day"
+
+/* A pass is active at ?2 when not cancelled, started, and not ended; the open-passes index
+ * holds exactly the passes whose end is still ahead. */
+#define ACTIVE_AT_2                                                                                \
+    " school_id = ?1 AND cancelled = 0 AND coalesce(end_at, " OPEN_END ") > ?2 AND start_at <= ?2"
 
 static const char *const statement_sql[ST_COUNT] = {
     [ST_SCHOOL_INSERT] = "INSERT INTO schools(name, timezone) VALUES (?1, ?2)",
@@ -147,6 +189,34 @@ static const char *const statement_sql[ST_COUNT] = {
                        " WHERE u.school_id = ?1 AND u.role IN ('admin', 'teacher')"
                        " GROUP BY u.id",
     [ST_PASS_COUNT] = "SELECT count(*) FROM passes WHERE school_id = ?1",
+    [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
+                          " created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_SESSION_GET] = "SELECT school_id, user_id, kiosk_room_id, created_at, last_seen"
+                       " FROM sessions WHERE token_hash = ?1",
+    [ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1",
+    [ST_SESSION_KIOSK] = "UPDATE sessions SET kiosk_room_id = ?2 WHERE token_hash = ?1",
+    [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
+    [ST_SESSIONS_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1",
+    [ST_LOGINS_FIND] = "SELECT id, name, email, role, room_id, password_hash, school_id"
+                       " FROM users WHERE email = ?1 COLLATE NOCASE ORDER BY school_id",
+    [ST_USER_GET] = "SELECT id, name, email, role, room_id, NULL FROM users"
+                    " WHERE school_id = ?1 AND id = ?2",
+    [ST_ROOM_GET] = "SELECT id, name, folder, max_from, max_to FROM rooms"
+                    " WHERE school_id = ?1 AND id = ?2",
+    [ST_ACTIVE_FROM] = "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND origin_id = ?3",
+    [ST_ACTIVE_TO] = "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND destination_id = ?3",
+    [ST_ACTIVE_STUDENT] = "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND student_id = ?3",
+    [ST_PASS_INSERT] =
+        "INSERT INTO passes(school_id, ext_id, student_id, origin_id, destination_id,"
+        " creator_id, source, type, start_at, end_at, cancelled, local_day)"
+        " VALUES (?1, NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [ST_PASS_GET] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1 AND id = ?2",
+    [ST_PASS_END] = "UPDATE passes SET end_at = ?3 WHERE school_id = ?1 AND id = ?2",
+    [ST_PASS_CANCEL] = "UPDATE passes SET cancelled = 1 WHERE school_id = ?1 AND id = ?2",
+    [ST_PASSES_ACTIVE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1"
+                         " AND cancelled = 0 AND coalesce(end_at, " OPEN_END ") > ?2"
+                         " AND (start_at <= ?2 OR ?4)"
+                         " AND (?3 = 0 OR student_id = ?3) ORDER BY start_at, id",
 };
 
 typedef struct {
@@ -585,6 +655,288 @@ static int sqlite_pass_count(hp_store *store, int64_t school_id, int64_t *count_
     return HP_OK;
 }
 
+static int sqlite_session_create(hp_store *store, const unsigned char *token_hash,
+                                 const hp_session *session)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SESSION_INSERT);
+    sqlite3_bind_blob(st, 1, token_hash, HP_TOKEN_HASH_BYTES, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, session->school_id);
+    sqlite3_bind_int64(st, 3, session->user_id);
+    bind_id_or_null(st, 4, session->kiosk_room_id);
+    sqlite3_bind_int64(st, 5, session->created_at);
+    sqlite3_bind_int64(st, 6, session->last_seen);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "creating a session");
+    return HP_OK;
+}
+
+static int sqlite_session_get(hp_store *store, const unsigned char *token_hash, hp_session *out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SESSION_GET);
+    sqlite3_bind_blob(st, 1, token_hash, HP_TOKEN_HASH_BYTES, SQLITE_TRANSIENT);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        out->school_id = sqlite3_column_int64(st, 0);
+        out->user_id = sqlite3_column_int64(st, 1);
+        out->kiosk_room_id = sqlite3_column_int64(st, 2);
+        out->created_at = sqlite3_column_int64(st, 3);
+        out->last_seen = sqlite3_column_int64(st, 4);
+        sqlite3_reset(st);
+        return HP_OK;
+    }
+    if (step != SQLITE_DONE)
+        return db_error(s, "reading a session");
+    return hp_error_set(HP_ENOTFOUND, "no such session");
+}
+
+/* Runs a cached statement that binds a token hash and at most one integer. */
+static int token_statement(sqlite_store *s, int which, const unsigned char *token_hash,
+                           const int64_t *value, const char *what)
+{
+    sqlite3_stmt *st = stmt_get(s, which);
+    sqlite3_bind_blob(st, 1, token_hash, HP_TOKEN_HASH_BYTES, SQLITE_TRANSIENT);
+    if (value)
+        bind_id_or_null(st, 2, *value);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, what);
+    return HP_OK;
+}
+
+static int sqlite_session_touch(hp_store *store, const unsigned char *token_hash, int64_t now)
+{
+    return token_statement(from_base(store), ST_SESSION_TOUCH, token_hash, &now,
+                           "updating a session");
+}
+
+static int sqlite_session_set_kiosk(hp_store *store, const unsigned char *token_hash,
+                                    int64_t kiosk_room_id)
+{
+    return token_statement(from_base(store), ST_SESSION_KIOSK, token_hash, &kiosk_room_id,
+                           "updating a session");
+}
+
+static int sqlite_session_delete(hp_store *store, const unsigned char *token_hash)
+{
+    return token_statement(from_base(store), ST_SESSION_DELETE, token_hash, NULL,
+                           "ending a session");
+}
+
+static int sqlite_sessions_expire(hp_store *store, int64_t cutoff)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SESSIONS_EXPIRE);
+    sqlite3_bind_int64(st, 1, cutoff);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "expiring sessions");
+    return HP_OK;
+}
+
+static int sqlite_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_LOGINS_FIND);
+    size_t n = 0, cap = 2;
+    hp_login *logins = calloc(cap, sizeof(*logins));
+    int step;
+
+    sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            logins = realloc(logins, cap * sizeof(*logins));
+        }
+        read_user(st, &logins[n].user);
+        const unsigned char *hash = sqlite3_column_text(st, 5);
+        logins[n].password_hash = hash ? strdup((const char *)hash) : NULL;
+        logins[n].school_id = sqlite3_column_int64(st, 6);
+        n++;
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        hp_logins_free(logins, n);
+        return db_error(s, "finding a user");
+    }
+    *out = logins;
+    *count_out = n;
+    return HP_OK;
+}
+
+static int sqlite_user_get(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_USER_GET);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_user(st, out);
+        sqlite3_reset(st);
+        return HP_OK;
+    }
+    if (step != SQLITE_DONE)
+        return db_error(s, "reading a user");
+    return hp_error_set(HP_ENOTFOUND, "no such user");
+}
+
+static int sqlite_room_get(hp_store *store, int64_t school_id, int64_t room_id, hp_room *out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_ROOM_GET);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, room_id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_room(st, out);
+        sqlite3_reset(st);
+        return HP_OK;
+    }
+    if (step != SQLITE_DONE)
+        return db_error(s, "reading a room");
+    return hp_error_set(HP_ENOTFOUND, "no such room");
+}
+
+/* SQLite has one writer at a time and hp_store_begin() takes the write lock at once, so the
+ * transaction is already serialized: there is nothing more to lock. */
+static int sqlite_passes_lock(hp_store *store, int64_t school_id, int64_t student_id,
+                              int64_t origin_id, int64_t destination_id)
+{
+    return HP_OK;
+}
+
+static int sqlite_active_count(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
+                               int64_t now, int64_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    int which = kind == HP_ACTIVE_FROM_ROOM ? ST_ACTIVE_FROM
+                : kind == HP_ACTIVE_TO_ROOM ? ST_ACTIVE_TO
+                                            : ST_ACTIVE_STUDENT;
+    sqlite3_stmt *st = stmt_get(s, which);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, id);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return db_error(s, "counting active passes");
+    *count_out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return HP_OK;
+}
+
+static int sqlite_pass_insert(hp_store *store, int64_t school_id, hp_pass *pass)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_PASS_INSERT);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, pass->student_id);
+    sqlite3_bind_int64(st, 3, pass->origin_id);
+    sqlite3_bind_int64(st, 4, pass->destination_id);
+    sqlite3_bind_int64(st, 5, pass->creator_id);
+    sqlite3_bind_text(st, 6, hp_source_name(pass->source), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, hp_pass_type_name(pass->type), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, pass->start);
+    if (pass->has_end)
+        sqlite3_bind_int64(st, 9, pass->end);
+    else
+        sqlite3_bind_null(st, 9);
+    sqlite3_bind_int(st, 10, pass->cancelled);
+    sqlite3_bind_int(st, 11, pass->local_day);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "saving a pass");
+    pass->id = sqlite3_last_insert_rowid(s->db);
+    return HP_OK;
+}
+
+static void read_pass(sqlite3_stmt *st, hp_pass *pass)
+{
+    const unsigned char *ext = sqlite3_column_text(st, 1);
+    pass->id = sqlite3_column_int64(st, 0);
+    pass->ext_id = ext ? strdup((const char *)ext) : NULL;
+    pass->student_id = sqlite3_column_int64(st, 2);
+    pass->origin_id = sqlite3_column_int64(st, 3);
+    pass->destination_id = sqlite3_column_int64(st, 4);
+    pass->creator_id = sqlite3_column_int64(st, 5);
+    hp_source_parse((const char *)sqlite3_column_text(st, 6), &pass->source);
+    hp_pass_type_parse((const char *)sqlite3_column_text(st, 7), &pass->type);
+    pass->start = sqlite3_column_int64(st, 8);
+    pass->has_end = sqlite3_column_type(st, 9) != SQLITE_NULL;
+    pass->end = sqlite3_column_int64(st, 9);
+    pass->cancelled = sqlite3_column_int(st, 10) != 0;
+    pass->local_day = sqlite3_column_int(st, 11);
+}
+
+static int sqlite_pass_get(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_PASS_GET);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, pass_id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_pass(st, out);
+        sqlite3_reset(st);
+        return HP_OK;
+    }
+    if (step != SQLITE_DONE)
+        return db_error(s, "reading a pass");
+    return hp_error_set(HP_ENOTFOUND, "no pass with id %lld", (long long)pass_id);
+}
+
+static int pass_update(sqlite_store *s, int which, int64_t school_id, int64_t pass_id,
+                       const int64_t *value)
+{
+    sqlite3_stmt *st = stmt_get(s, which);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, pass_id);
+    if (value)
+        sqlite3_bind_int64(st, 3, *value);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "updating a pass");
+    if (sqlite3_changes(s->db) == 0)
+        return hp_error_set(HP_ENOTFOUND, "no pass with id %lld", (long long)pass_id);
+    return HP_OK;
+}
+
+static int sqlite_pass_set_end(hp_store *store, int64_t school_id, int64_t pass_id, int64_t end)
+{
+    return pass_update(from_base(store), ST_PASS_END, school_id, pass_id, &end);
+}
+
+static int sqlite_pass_set_cancelled(hp_store *store, int64_t school_id, int64_t pass_id)
+{
+    return pass_update(from_base(store), ST_PASS_CANCEL, school_id, pass_id, NULL);
+}
+
+static int sqlite_passes_active(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
+                                bool with_scheduled, hp_pass **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_PASSES_ACTIVE);
+    size_t n = 0, cap = 16;
+    hp_pass *passes = calloc(cap, sizeof(*passes));
+    int step;
+
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, student_id);
+    sqlite3_bind_int(st, 4, with_scheduled);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            passes = realloc(passes, cap * sizeof(*passes));
+        }
+        read_pass(st, &passes[n++]);
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        hp_passes_free(passes, n);
+        return db_error(s, "listing active passes");
+    }
+    *out = passes;
+    *count_out = n;
+    return HP_OK;
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -605,6 +957,22 @@ static const hp_store_ops sqlite_ops = {
     .counts_add = sqlite_counts_add,
     .usage = sqlite_usage,
     .pass_count = sqlite_pass_count,
+    .session_create = sqlite_session_create,
+    .session_get = sqlite_session_get,
+    .session_touch = sqlite_session_touch,
+    .session_set_kiosk = sqlite_session_set_kiosk,
+    .session_delete = sqlite_session_delete,
+    .sessions_expire = sqlite_sessions_expire,
+    .logins_find = sqlite_logins_find,
+    .user_get = sqlite_user_get,
+    .room_get = sqlite_room_get,
+    .passes_lock = sqlite_passes_lock,
+    .active_count = sqlite_active_count,
+    .pass_insert = sqlite_pass_insert,
+    .pass_get = sqlite_pass_get,
+    .pass_set_end = sqlite_pass_set_end,
+    .pass_set_cancelled = sqlite_pass_set_cancelled,
+    .passes_active = sqlite_passes_active,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int hp_store_open(hp_store **out, const char *uri, bool create)
@@ -105,4 +106,106 @@ int hp_store_usage(hp_store *store, int64_t school_id, hp_counter_kind kind, int
 int hp_store_pass_count(hp_store *store, int64_t school_id, int64_t *count_out)
 {
     return store->ops->pass_count(store, school_id, count_out);
+}
+
+int hp_store_session_create(hp_store *store, const unsigned char *token_hash,
+                            const hp_session *session)
+{
+    return store->ops->session_create(store, token_hash, session);
+}
+
+int hp_store_session_get(hp_store *store, const unsigned char *token_hash, hp_session *out)
+{
+    return store->ops->session_get(store, token_hash, out);
+}
+
+int hp_store_session_touch(hp_store *store, const unsigned char *token_hash, int64_t now)
+{
+    return store->ops->session_touch(store, token_hash, now);
+}
+
+int hp_store_session_set_kiosk(hp_store *store, const unsigned char *token_hash,
+                               int64_t kiosk_room_id)
+{
+    return store->ops->session_set_kiosk(store, token_hash, kiosk_room_id);
+}
+
+int hp_store_session_delete(hp_store *store, const unsigned char *token_hash)
+{
+    return store->ops->session_delete(store, token_hash);
+}
+
+int hp_store_sessions_expire(hp_store *store, int64_t cutoff)
+{
+    return store->ops->sessions_expire(store, cutoff);
+}
+
+int hp_store_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
+{
+    return store->ops->logins_find(store, email, out, count_out);
+}
+
+void hp_logins_free(hp_login *logins, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        hp_user_release(&logins[i].user);
+        free(logins[i].password_hash);
+    }
+    free(logins);
+}
+
+int hp_store_user_get(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out)
+{
+    return store->ops->user_get(store, school_id, user_id, out);
+}
+
+int hp_store_room_get(hp_store *store, int64_t school_id, int64_t room_id, hp_room *out)
+{
+    return store->ops->room_get(store, school_id, room_id, out);
+}
+
+int hp_store_passes_lock(hp_store *store, int64_t school_id, int64_t student_id, int64_t origin_id,
+                         int64_t destination_id)
+{
+    return store->ops->passes_lock(store, school_id, student_id, origin_id, destination_id);
+}
+
+int hp_store_active_count(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
+                          int64_t now, int64_t *count_out)
+{
+    return store->ops->active_count(store, school_id, kind, id, now, count_out);
+}
+
+int hp_store_pass_insert(hp_store *store, int64_t school_id, hp_pass *pass)
+{
+    return store->ops->pass_insert(store, school_id, pass);
+}
+
+int hp_store_pass_get(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out)
+{
+    return store->ops->pass_get(store, school_id, pass_id, out);
+}
+
+int hp_store_pass_set_end(hp_store *store, int64_t school_id, int64_t pass_id, int64_t end)
+{
+    return store->ops->pass_set_end(store, school_id, pass_id, end);
+}
+
+int hp_store_pass_set_cancelled(hp_store *store, int64_t school_id, int64_t pass_id)
+{
+    return store->ops->pass_set_cancelled(store, school_id, pass_id);
+}
+
+int hp_store_passes_active(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
+                           bool with_scheduled, hp_pass **out, size_t *count_out)
+{
+    return store->ops->passes_active(store, school_id, now, student_id, with_scheduled, out,
+                                     count_out);
+}
+
+void hp_passes_free(hp_pass *passes, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(passes[i].ext_id);
+    free(passes);
 }

@@ -82,6 +82,63 @@ typedef struct {
 int hp_store_usage(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
                    int32_t to_day, hp_usage **out, size_t *count_out);
 
+/* Sessions, keyed by the hash of their token: the token itself is never stored. */
+#define HP_TOKEN_HASH_BYTES 32
+
+typedef struct {
+    int64_t school_id;
+    int64_t user_id;
+    int64_t kiosk_room_id; /* Kiosk mode: the room a staff member launched it in; else 0. */
+    int64_t created_at;
+    int64_t last_seen;
+} hp_session;
+
+int hp_store_session_create(hp_store *store, const unsigned char *token_hash,
+                            const hp_session *session);
+/* Finds a session by token hash; HP_ENOTFOUND when there is none. */
+int hp_store_session_get(hp_store *store, const unsigned char *token_hash, hp_session *out);
+int hp_store_session_touch(hp_store *store, const unsigned char *token_hash, int64_t now);
+int hp_store_session_set_kiosk(hp_store *store, const unsigned char *token_hash,
+                               int64_t kiosk_room_id);
+int hp_store_session_delete(hp_store *store, const unsigned char *token_hash);
+/* Removes sessions not seen since before `cutoff`. */
+int hp_store_sessions_expire(hp_store *store, int64_t cutoff);
+
+/* A user who may sign in with an email, in any school. */
+typedef struct {
+    int64_t school_id;
+    hp_user user;
+    char *password_hash; /* NULL when the user has no password. */
+} hp_login;
+
+int hp_store_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out);
+void hp_logins_free(hp_login *logins, size_t count);
+
+int hp_store_user_get(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out);
+int hp_store_room_get(hp_store *store, int64_t school_id, int64_t room_id, hp_room *out);
+
+/* Live passes. hp_store_passes_lock() is called first in a transaction that creates a pass:
+ * a backend whose transactions do not already serialize writers takes row locks there on the
+ * rooms and the student, so that counting and inserting are atomic. */
+int hp_store_passes_lock(hp_store *store, int64_t school_id, int64_t student_id, int64_t origin_id,
+                         int64_t destination_id);
+
+typedef enum { HP_ACTIVE_FROM_ROOM, HP_ACTIVE_TO_ROOM, HP_ACTIVE_OF_STUDENT } hp_active_kind;
+
+/* Counts passes active at `now` from a room, to a room, or of a student. */
+int hp_store_active_count(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
+                          int64_t now, int64_t *count_out);
+/* Inserts a pass created here (ext_id NULL) and sets pass->id. */
+int hp_store_pass_insert(hp_store *store, int64_t school_id, hp_pass *pass);
+int hp_store_pass_get(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out);
+int hp_store_pass_set_end(hp_store *store, int64_t school_id, int64_t pass_id, int64_t end);
+int hp_store_pass_set_cancelled(hp_store *store, int64_t school_id, int64_t pass_id);
+/* Passes active at `now`, oldest first; only one student's when student_id is not 0. Also the
+ * scheduled passes still to start when with_scheduled. */
+int hp_store_passes_active(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
+                           bool with_scheduled, hp_pass **out, size_t *count_out);
+void hp_passes_free(hp_pass *passes, size_t count);
+
 /* Number of passes stored for the school, cancelled ones included. */
 int hp_store_pass_count(hp_store *store, int64_t school_id, int64_t *count_out);
 

@@ -1,0 +1,100 @@
+/*
+ * The HTTP front end's own request and response, so that handlers never see
+ * libmicrohttpd: server.c turns each MHD request into an hp_http_request, calls the route's
+ * handler, and sends the hp_http_response it filled. One file per resource.
+ */
+#ifndef HP_HTTP_HTTP_H
+#define HP_HTTP_HTTP_H
+
+#include "service/actor.h"
+#include "service/auth.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HP_HTTP_BODY_MAX 65536 /* Bytes in a request body; past it, 413. */
+
+typedef struct hp_server hp_server;
+
+typedef struct {
+    hp_server *server;
+    hp_store *store; /* This thread's connection to the store. */
+    const char *method;
+    const char *path;
+    const char *body;
+    size_t body_len;
+    const char *content_type;
+    const char *token; /* The session cookie, or NULL. */
+    const char *client;
+    int64_t path_id; /* The {id} in routes such as /api/passes/{id}/end. */
+    int64_t now;
+    void *connection; /* For query lookups; opaque here. */
+
+    bool signed_in;
+    hp_actor actor;
+    unsigned char token_hash[HP_TOKEN_HASH_BYTES];
+} hp_http_request;
+
+typedef struct {
+    int status;
+    char *body; /* malloc'd; sent and freed by the server. */
+    size_t body_len;
+    const char *content_type;
+    char *set_cookie;          /* malloc'd or NULL. */
+    char *content_disposition; /* malloc'd or NULL. */
+    int retry_after;           /* Seconds, or 0 for no Retry-After. */
+} hp_http_response;
+
+/* A query parameter, or NULL. */
+const char *hp_http_query(const hp_http_request *req, const char *key);
+
+/* Answers a JSON value (the reference is taken). */
+void hp_http_json(hp_http_response *res, int status, json_t *value);
+/* Answers {"error": message}. */
+void hp_http_error(hp_http_response *res, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Answers the last core error with the status its code means. */
+void hp_http_fail(hp_http_response *res, int rc);
+
+/* Parses the body as a JSON object; answers 400 and returns NULL when it is not one. */
+json_t *hp_http_body_object(const hp_http_request *req, hp_http_response *res);
+
+/* Reads an optional string member; answers 400 and returns false when it is there but not a
+ * string, holds a NUL, or is longer than max bytes. */
+bool hp_http_get_string(json_t *obj, const char *key, size_t max, const char **out,
+                        hp_http_response *res);
+
+/* The school's zone, cached for the server's life. */
+const hp_tz *hp_server_tz(hp_server *server, const hp_school *school);
+/* The sign-in throttle for accounts, or for client addresses. */
+hp_throttle *hp_server_throttle(hp_server *server, bool by_address);
+int64_t hp_server_session_idle(hp_server *server);
+
+/* JSON for a pass, with names of its rooms and people. */
+json_t *hp_http_pass_json(hp_http_request *req, const hp_pass *pass);
+json_t *hp_http_room_json(const hp_room *room);
+json_t *hp_http_user_json(const hp_user *user);
+
+/* Handlers, one file per resource. */
+typedef void (*hp_http_handler)(hp_http_request *req, hp_http_response *res);
+
+void hp_http_session_create(hp_http_request *req, hp_http_response *res);
+void hp_http_session_get(hp_http_request *req, hp_http_response *res);
+void hp_http_session_delete(hp_http_request *req, hp_http_response *res);
+void hp_http_passes_create(hp_http_request *req, hp_http_response *res);
+void hp_http_passes_list(hp_http_request *req, hp_http_response *res);
+void hp_http_passes_end(hp_http_request *req, hp_http_response *res);
+void hp_http_passes_cancel(hp_http_request *req, hp_http_response *res);
+void hp_http_kiosk_start(hp_http_request *req, hp_http_response *res);
+void hp_http_kiosk_stop(hp_http_request *req, hp_http_response *res);
+void hp_http_rooms_list(hp_http_request *req, hp_http_response *res);
+void hp_http_rooms_create(hp_http_request *req, hp_http_response *res);
+void hp_http_rooms_update(hp_http_request *req, hp_http_response *res);
+void hp_http_students_list(hp_http_request *req, hp_http_response *res);
+void hp_http_reports_rooms(hp_http_request *req, hp_http_response *res);
+void hp_http_reports_staff(hp_http_request *req, hp_http_response *res);
+
+#endif

@@ -1,0 +1,69 @@
+/* /api/reports/rooms and /api/reports/staff: the reports for admins, as JSON, CSV or XLSX,
+ * with the same bytes as the command line. */
+#include "http/http.h"
+
+#include "core/error.h"
+#include "export/export.h"
+#include "report/report.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void report(hp_http_request *req, hp_http_response *res, hp_report_kind kind)
+{
+    if (!hp_actor_is_admin(&req->actor)) {
+        hp_http_error(res, 403, "only admins see reports");
+        return;
+    }
+    const char *format_word = hp_http_query(req, "format");
+    hp_format format = HP_FORMAT_JSON;
+    if (format_word && (hp_format_parse(format_word, &format) < 0 || format == HP_FORMAT_TABLE)) {
+        hp_http_error(res, 400, "format: \"%.40s\" is not json, csv or xlsx", format_word);
+        return;
+    }
+    hp_report_query query = {
+        .from = hp_http_query(req, "from"),
+        .to = hp_http_query(req, "to"),
+        .sort = hp_http_query(req, "sort"),
+        .order = hp_http_query(req, "order"),
+    };
+    hp_report *rep;
+    int rc = hp_report_build(&rep, req->store, &req->actor.school, req->actor.tz, kind, &query);
+    if (rc < 0) {
+        hp_http_fail(res, rc);
+        return;
+    }
+
+    char *body = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&body, &len);
+    rc = hp_export(rep, format, out);
+    fclose(out);
+    if (rc < 0) {
+        free(body);
+        hp_report_free(rep);
+        hp_http_fail(res, rc);
+        return;
+    }
+    res->status = 200;
+    res->body = body;
+    res->body_len = len;
+    res->content_type = hp_format_content_type(format);
+    if (format != HP_FORMAT_JSON) {
+        char name[96];
+        hp_report_filename(rep, hp_format_extension(format), name, sizeof(name));
+        res->content_disposition = g_strdup_printf("attachment; filename=\"%s\"", name);
+    }
+    hp_report_free(rep);
+}
+
+void hp_http_reports_rooms(hp_http_request *req, hp_http_response *res)
+{
+    report(req, res, HP_REPORT_ROOMS);
+}
+
+void hp_http_reports_staff(hp_http_request *req, hp_http_response *res)
+{
+    report(req, res, HP_REPORT_STAFF);
+}

@@ -1,0 +1,166 @@
+/* Building answers: JSON bodies, errors with their status, and the JSON of rooms, users and
+ * passes that several resources share. */
+#include "http/http.h"
+
+#include "core/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hp_http_json(hp_http_response *res, int status, json_t *value)
+{
+    free(res->body);
+    res->status = status;
+    res->content_type = "application/json";
+    res->body = json_dumps(value, 0);
+    res->body_len = res->body ? strlen(res->body) : 0;
+    json_decref(value);
+}
+
+void hp_http_error(hp_http_response *res, int status, const char *fmt, ...)
+{
+    char message[HP_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    /* A message may quote what the client sent; jansson refuses text that is not UTF-8, so
+     * such bytes are replaced. */
+    json_t *text = json_string(message);
+    if (text == NULL) {
+        for (char *p = message; *p; p++)
+            if ((unsigned char)*p >= 0x80)
+                *p = '?';
+        text = json_string(message);
+    }
+    json_t *obj = json_object();
+    json_object_set_new(obj, "error", text);
+    hp_http_json(res, status, obj);
+}
+
+void hp_http_fail(hp_http_response *res, int rc)
+{
+    int status;
+    switch (rc) {
+    case HP_EINVALID:
+    case HP_ETOOBIG:
+        status = 400;
+        break;
+    case HP_EAUTH:
+        status = 401;
+        break;
+    case HP_EFORBIDDEN:
+        status = 403;
+        break;
+    case HP_ENOTFOUND:
+        status = 404;
+        break;
+    case HP_ECONFLICT:
+    case HP_EEXISTS:
+        status = 409;
+        break;
+    case HP_ETHROTTLED:
+        status = 429;
+        break;
+    case HP_ESTORE:
+        status = 503;
+        break;
+    default:
+        status = 500;
+        break;
+    }
+    hp_http_error(res, status, "%s", hp_error_last());
+}
+
+json_t *hp_http_body_object(const hp_http_request *req, hp_http_response *res)
+{
+    json_error_t err;
+    json_t *obj = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES,
+                             &err);
+    if (obj == NULL) {
+        hp_http_error(res, 400, "the body is not JSON: %s", err.text);
+        return NULL;
+    }
+    if (!json_is_object(obj)) {
+        json_decref(obj);
+        hp_http_error(res, 400, "the body must be a JSON object");
+        return NULL;
+    }
+    return obj;
+}
+
+bool hp_http_get_string(json_t *obj, const char *key, size_t max, const char **out,
+                        hp_http_response *res)
+{
+    json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return true;
+    if (!json_is_string(v)) {
+        hp_http_error(res, 400, "%s: must be a string", key);
+        return false;
+    }
+    if (json_string_length(v) > max) {
+        hp_http_error(res, 400, "%s: longer than %zu bytes", key, max);
+        return false;
+    }
+    if (strlen(json_string_value(v)) != json_string_length(v)) {
+        hp_http_error(res, 400, "%s: holds a NUL byte", key);
+        return false;
+    }
+    *out = json_string_value(v);
+    return true;
+}
+
+static json_t *limit_json(int limit)
+{
+    return limit > 0 ? json_integer(limit) : json_null();
+}
+
+json_t *hp_http_room_json(const hp_room *room)
+{
+    return json_pack("{s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)room->id, "name", room->name,
+                     "folder", room->folder ? room->folder : "", "max_passes_from",
+                     limit_json(room->max_from), "max_passes_to", limit_json(room->max_to));
+}
+
+json_t *hp_http_user_json(const hp_user *user)
+{
+    return json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)user->id, "name", user->name,
+                     "email", user->email, "role", hp_role_name(user->role));
+}
+
+json_t *hp_http_pass_json(hp_http_request *req, const hp_pass *pass)
+{
+    hp_user student = {0}, creator = {0};
+    hp_room origin = {0}, destination = {0};
+    char start[HP_DATETIME_LEN], end[HP_DATETIME_LEN];
+    const hp_tz *tz = req->actor.tz;
+    int64_t school = req->actor.school.id;
+
+    hp_store_user_get(req->store, school, pass->student_id, &student);
+    hp_store_user_get(req->store, school, pass->creator_id, &creator);
+    hp_store_room_get(req->store, school, pass->origin_id, &origin);
+    hp_store_room_get(req->store, school, pass->destination_id, &destination);
+    hp_tz_format_datetime(tz, pass->start, start);
+    if (pass->has_end)
+        hp_tz_format_datetime(tz, pass->end, end);
+    bool active = !pass->cancelled && pass->start <= req->now &&
+                  (!pass->has_end || req->now < pass->end);
+
+    json_t *obj = json_pack(
+        "{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:o, s:b, s:b}", "id",
+        (json_int_t)pass->id, "student", student.email, "student_name", student.name, "origin",
+        origin.name, "destination", destination.name, "creator", creator.email, "creator_name",
+        creator.name, "source", hp_source_name(pass->source), "type",
+        hp_pass_type_name(pass->type), "start", start, "end",
+        pass->has_end ? json_string(end) : json_null(), "cancelled", pass->cancelled, "active",
+        active);
+    hp_user_release(&student);
+    hp_user_release(&creator);
+    hp_room_release(&origin);
+    hp_room_release(&destination);
+    return obj;
+}

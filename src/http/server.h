@@ -1,0 +1,20 @@
+/* hallpass serve: the HTTP server over the store. */
+#ifndef HP_HTTP_SERVER_H
+#define HP_HTTP_SERVER_H
+
+#include <stdint.h>
+
+typedef struct {
+    const char *db;         /* The store's address. */
+    const char *listen;     /* "ADDR:PORT". */
+    unsigned threads;       /* Worker threads; 0 picks from the machine. */
+    int64_t session_idle;   /* Seconds a session may stay unused. */
+    unsigned timeout;       /* Seconds a slow client may stay silent. */
+    void (*on_ready)(const char *address, void *data); /* Called once listening. */
+    void *ready_data;
+} hp_server_config;
+
+/* Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns. */
+int hp_server_run(const hp_server_config *config);
+
+#endif

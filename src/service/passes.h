@@ -1,0 +1,42 @@
+/*
+ * Creating, ending and cancelling passes under the rules of SPEC section 3: one active pass
+ * per student, Max Passes From and To This Room, overrides by staff only, scheduled passes in
+ * the future. Each change is one store transaction in which the counts are read and the pass
+ * written, so that no interleaving of requests breaks a limit; the report counters change in
+ * the same transaction.
+ */
+#ifndef HP_SERVICE_PASSES_H
+#define HP_SERVICE_PASSES_H
+
+#include "service/actor.h"
+#include "store/store.h"
+
+typedef struct {
+    const char *student;     /* Email, or the user's id as digits; a student may leave it out. */
+    const char *origin;      /* Room name; a kiosk may leave it out. */
+    const char *destination; /* Room name. */
+    hp_pass_type type;
+    const char *start; /* ISO 8601 date-time with offset; scheduled passes only. */
+    bool override;     /* Staff only: create the pass even past a room limit. */
+} hp_pass_request;
+
+/* Creates a pass for the actor. Errors: HP_EINVALID (a field; the message names it),
+ * HP_EFORBIDDEN (the actor may not), HP_ECONFLICT (a limit or an active pass; the message names
+ * the room, the limit and how many are out). */
+int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request *request,
+                   int64_t now, hp_pass *out);
+
+/* Ends an active pass now. */
+int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,
+                hp_pass *out);
+
+/* Cancels a scheduled pass that has not started. */
+int hp_pass_cancel(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,
+                   hp_pass *out);
+
+/* The passes the actor may see that are active now (and scheduled ones to come for staff):
+ * staff see the school's, a student their own, a kiosk those from or to its room. */
+int hp_passes_visible(hp_store *store, const hp_actor *actor, int64_t now, hp_pass **out,
+                      size_t *count_out);
+
+#endif
