@@ -4,6 +4,8 @@
 #include "core/error.h"
 #include "demo/demo.h"
 #include "export/export.h"
+#include "http/server.h"
+#include "service/auth.h"
 #include "report/report.h"
 
 #include <stdio.h>
@@ -11,16 +13,18 @@
 #include <strings.h>
 
 static const char usage[] =
-    "usage: hallpass demo [--db DB]\n"
+    "usage: hallpass demo [--db DB] [--listen ADDR:PORT] [--no-serve]\n"
     "\n"
     "Creates a demo school, " HP_DEMO_SCHOOL ", with rooms in folders, 60 staff,\n"
-    "1,500 students, three kiosks and a semester of passes, then prints how to sign in and\n"
-    "both reports for the last 30 days. A store that already holds the demo school is used\n"
+    "1,500 students, three kiosks and a semester of passes, prints how to sign in, and\n"
+    "serves it until SIGINT or SIGTERM. A store that already holds the demo school is used\n"
     "as it is.\n"
     "\n"
     "options:\n"
-    "  --db DB   the store (default: $HALLPASS_DB, else hallpass-demo.db)\n"
-    "  --help    show this help\n";
+    "  --db DB             the store (default: $HALLPASS_DB, else hallpass-demo.db)\n"
+    "  --listen ADDR:PORT  where to serve (default 127.0.0.1:8080)\n"
+    "  --no-serve          print both reports for the last 30 days instead of serving\n"
+    "  --help              show this help\n";
 
 static int find_demo_school(hp_store *store, hp_school *out)
 {
@@ -78,11 +82,26 @@ static int print_report(hp_store *store, const hp_school *school, const hp_tz *t
     return rc;
 }
 
+static void on_ready(const char *address, void *data)
+{
+    (void)data;
+    printf("Serving the demo at http://%s (Ctrl-C stops it). For example:\n"
+           "  curl -c jar -H 'Content-Type: application/json' -d '{\"email\": \"%s\", "
+           "\"password\": \"%s\"}' http://%s/api/session\n"
+           "  curl -b jar 'http://%s/api/reports/rooms?format=csv'\n",
+           address, hp_demo_logins[0].email, HP_DEMO_PASSWORD, address, address);
+    fflush(stdout);
+}
+
 static int run(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    const char *db = NULL;
+    static const struct option options[] = {{"db", required_argument, NULL, 'd'},
+                                            {"listen", required_argument, NULL, 'l'},
+                                            {"no-serve", no_argument, NULL, 'n'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
+    const char *db = NULL, *listen = "127.0.0.1:8080";
+    bool serve = true;
     int c;
 
     optind = 0;
@@ -90,6 +109,12 @@ static int run(int argc, char **argv)
         switch (c) {
         case 'd':
             db = optarg;
+            break;
+        case 'l':
+            listen = optarg;
+            break;
+        case 'n':
+            serve = false;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -122,15 +147,30 @@ static int run(int argc, char **argv)
         for (size_t i = 0; i < hp_demo_login_count; i++)
             printf("  %-8s %s\n", hp_demo_logins[i].role, hp_demo_logins[i].email);
         printf("\n");
-        if ((rc = print_report(store, &school, tz, HP_REPORT_ROOMS)) == HP_OK)
-            rc = print_report(store, &school, tz, HP_REPORT_STAFF);
-        printf("Try: hallpass report rooms --db %s --sort from --order desc\n", db);
+        if (!serve) {
+            if ((rc = print_report(store, &school, tz, HP_REPORT_ROOMS)) == HP_OK)
+                rc = print_report(store, &school, tz, HP_REPORT_STAFF);
+            printf("Try: hallpass report rooms --db %s --sort from --order desc\n", db);
+        }
     }
-    int status = rc < 0 ? hp_cli_fail("demo") : HP_EXIT_OK;
     hp_school_release(&school);
     hp_tz_free(tz);
     hp_store_free(store);
-    return status;
+    if (rc < 0)
+        return hp_cli_fail("demo");
+    if (!serve)
+        return HP_EXIT_OK;
+    fflush(stdout);
+    hp_server_config config = {
+        .db = db,
+        .listen = listen,
+        .session_idle = HP_SESSION_IDLE_DEFAULT,
+        .timeout = 15,
+        .on_ready = on_ready,
+    };
+    if (hp_server_run(&config) < 0)
+        return hp_cli_fail("demo");
+    return HP_EXIT_OK;
 }
 
 const hp_cmd_entry hp_cmd_demo = {"demo", "create a demo school with a semester of passes", run};
