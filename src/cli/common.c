@@ -17,7 +17,8 @@ const char *hp_cli_db(const char *db_option)
     return (env && env[0]) ? env : NULL;
 }
 
-static void vreport(const char *command, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vreport(const char *command, const char *fmt,
+                                                          va_list ap)
 {
     fprintf(stderr, "hallpass %s: ", command);
     vfprintf(stderr, fmt, ap);
