@@ -46,6 +46,7 @@ typedef struct {
     char *set_cookie;          /* malloc'd or NULL. */
     char *content_disposition; /* malloc'd or NULL. */
     int retry_after;           /* Seconds, or 0 for no Retry-After. */
+    char *location;            /* A redirect's target, malloc'd, or NULL. */
 } hp_http_response;
 
 /* A query parameter, or NULL. */
@@ -96,5 +97,7 @@ void hp_http_rooms_update(hp_http_request *req, hp_http_response *res);
 void hp_http_students_list(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_rooms(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_staff(hp_http_request *req, hp_http_response *res);
+/* Pages and their assets: every GET outside /api/. */
+void hp_http_page(hp_http_request *req, hp_http_response *res);
 
 #endif

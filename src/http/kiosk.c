@@ -30,8 +30,9 @@ void hp_http_kiosk_start(hp_http_request *req, hp_http_response *res)
         hp_http_fail(res, rc);
         goto out;
     }
-    hp_http_json(res, 200, json_pack("{s:{s:I, s:s, s:b}}", "kiosk", "room_id",
-                                     (json_int_t)room.id, "room", room.name, "kiosk_mode", 1));
+    hp_http_json(res, 200,
+                 json_pack("{s:{s:I, s:s, s:b}}", "kiosk", "room_id", (json_int_t)room.id, "room",
+                           room.name, "kiosk_mode", 1));
 out:
     hp_room_release(&room);
     json_decref(body);
@@ -51,8 +52,9 @@ void hp_http_kiosk_stop(hp_http_request *req, hp_http_response *res)
     }
     if (password == NULL ||
         !hp_auth_password_ok(req->store, req->actor.school.id, req->actor.user.email, password)) {
-        hp_http_error(res, 403, "password: the staff member's password is needed to leave "
-                                "kiosk mode");
+        hp_http_error(res, 403,
+                      "password: the staff member's password is needed to leave "
+                      "kiosk mode");
         goto out;
     }
     int rc = hp_store_session_set_kiosk(req->store, req->token_hash, 0);

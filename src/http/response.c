@@ -77,8 +77,8 @@ void hp_http_fail(hp_http_response *res, int rc)
 json_t *hp_http_body_object(const hp_http_request *req, hp_http_response *res)
 {
     json_error_t err;
-    json_t *obj = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES,
-                             &err);
+    json_t *obj =
+        json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &err);
     if (obj == NULL) {
         hp_http_error(res, 400, "the body is not JSON: %s", err.text);
         return NULL;
@@ -147,17 +147,16 @@ json_t *hp_http_pass_json(hp_http_request *req, const hp_pass *pass)
     hp_tz_format_datetime(tz, pass->start, start);
     if (pass->has_end)
         hp_tz_format_datetime(tz, pass->end, end);
-    bool active = !pass->cancelled && pass->start <= req->now &&
-                  (!pass->has_end || req->now < pass->end);
+    bool active =
+        !pass->cancelled && pass->start <= req->now && (!pass->has_end || req->now < pass->end);
 
     json_t *obj = json_pack(
         "{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:o, s:b, s:b}", "id",
         (json_int_t)pass->id, "student", student.email, "student_name", student.name, "origin",
         origin.name, "destination", destination.name, "creator", creator.email, "creator_name",
-        creator.name, "source", hp_source_name(pass->source), "type",
-        hp_pass_type_name(pass->type), "start", start, "end",
-        pass->has_end ? json_string(end) : json_null(), "cancelled", pass->cancelled, "active",
-        active);
+        creator.name, "source", hp_source_name(pass->source), "type", hp_pass_type_name(pass->type),
+        "start", start, "end", pass->has_end ? json_string(end) : json_null(), "cancelled",
+        pass->cancelled, "active", active);
     hp_user_release(&student);
     hp_user_release(&creator);
     hp_room_release(&origin);

@@ -33,8 +33,7 @@ static bool read_limit(json_t *body, const char *key, int *limit, hp_http_respon
         *limit = 0;
         return true;
     }
-    if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-        json_integer_value(v) > HP_LIMIT_MAX) {
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > HP_LIMIT_MAX) {
         hp_http_error(res, 400, "%s: must be a whole number from 1 to %d, or null for no limit",
                       key, HP_LIMIT_MAX);
         return false;
@@ -95,8 +94,8 @@ static void save(hp_http_request *req, hp_http_response *res, hp_room *room, int
 {
     bool changed;
     int rc = hp_store_begin(req->store);
-    if (rc == HP_OK && (rc = hp_store_room_put(req->store, req->actor.school.id, room, &changed)) ==
-                           HP_OK)
+    if (rc == HP_OK &&
+        (rc = hp_store_room_put(req->store, req->actor.school.id, room, &changed)) == HP_OK)
         rc = hp_store_commit(req->store);
     if (rc < 0) {
         hp_store_rollback(req->store);

@@ -28,7 +28,7 @@
 struct hp_server {
     const hp_server_config *config;
     pthread_key_t store_key;
-    GMutex lock; /* Guards the caches below. */
+    GMutex lock;         /* Guards the caches below. */
     GHashTable *zones;   /* School id -> hp_tz. */
     GHashTable *schools; /* School id -> hp_school. */
     hp_throttle *account_throttle;
@@ -176,14 +176,14 @@ static hp_store *thread_store(hp_server *server)
 static int sign_in_request(hp_http_request *req)
 {
     hp_session session;
-    int rc = hp_auth_session(req->store, req->token, req->now,
-                             hp_server_session_idle(req->server), &session, req->token_hash);
+    int rc = hp_auth_session(req->store, req->token, req->now, hp_server_session_idle(req->server),
+                             &session, req->token_hash);
     if (rc < 0)
         return rc;
     if ((rc = find_school(req->server, req->store, session.school_id, &req->actor.school)) < 0)
         return rc;
-    if ((rc = hp_store_user_get(req->store, session.school_id, session.user_id,
-                                &req->actor.user)) < 0)
+    if ((rc = hp_store_user_get(req->store, session.school_id, session.user_id, &req->actor.user)) <
+        0)
         return rc == HP_ENOTFOUND ? hp_error_set(HP_EAUTH, "the account no longer exists") : rc;
     req->actor.tz = hp_server_tz(req->server, &req->actor.school);
     req->actor.kiosk_room_id = session.kiosk_room_id;
@@ -205,6 +205,16 @@ static void dispatch(hp_http_request *req, hp_http_response *res)
     const route *found = NULL;
     bool path_known = false;
 
+    if (strcmp(req->method, "GET") == 0 && strncmp(req->path, "/api/", 5) != 0) {
+        /* A page: signed in or not, the page decides. */
+        if (req->store && req->token && sign_in_request(req) < 0) {
+            hp_school_release(&req->actor.school);
+            hp_user_release(&req->actor.user);
+            req->signed_in = false;
+        }
+        hp_http_page(req, res);
+        return;
+    }
     for (size_t i = 0; i < ROUTE_COUNT && found == NULL; i++) {
         if (!path_matches(routes[i].pattern, req->path, &req->path_id))
             continue;
@@ -220,8 +230,9 @@ static void dispatch(hp_http_request *req, hp_http_response *res)
         return;
     }
     if (strcmp(req->method, "GET") != 0 && !is_json(req->content_type)) {
-        hp_http_error(res, 415, "a request that changes data must send Content-Type: "
-                                "application/json");
+        hp_http_error(res, 415,
+                      "a request that changes data must send Content-Type: "
+                      "application/json");
         return;
     }
     if (req->store == NULL) {
@@ -266,6 +277,13 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, request_state 
     MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
     if (res->set_cookie)
         MHD_add_response_header(response, "Set-Cookie", res->set_cookie);
+    if (res->location)
+        MHD_add_response_header(response, "Location", res->location);
+    /* Pages load only their own scripts and styles, and no other site may frame them. */
+    MHD_add_response_header(response, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                            "form-action 'self'; base-uri 'none'");
+    MHD_add_response_header(response, "Referrer-Policy", "same-origin");
     if (res->content_disposition)
         MHD_add_response_header(response, "Content-Disposition", res->content_disposition);
     if (res->retry_after > 0) {
@@ -279,13 +297,13 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, request_state 
     MHD_destroy_response(response);
     free(res->set_cookie);
     free(res->content_disposition);
+    free(res->location);
     return ok;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     hp_server *server = cls;
     request_state *rs = *con_cls;
@@ -301,8 +319,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         const char *length =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (length && g_ascii_strtoull(length, NULL, 10) > HP_HTTP_BODY_MAX) {
-            hp_http_error(&res, 413, "the request body is larger than %d bytes",
-                          HP_HTTP_BODY_MAX);
+            hp_http_error(&res, 413, "the request body is larger than %d bytes", HP_HTTP_BODY_MAX);
             return send_response(conn, rs, &res);
         }
         return MHD_YES;
@@ -314,8 +331,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size > 0) {
         if (rs->body->len + *upload_data_size > HP_HTTP_BODY_MAX) {
             *upload_data_size = 0;
-            hp_http_error(&res, 413, "the request body is larger than %d bytes",
-                          HP_HTTP_BODY_MAX);
+            hp_http_error(&res, 413, "the request body is larger than %d bytes", HP_HTTP_BODY_MAX);
             return send_response(conn, rs, &res);
         }
         g_byte_array_append(rs->body, (const guint8 *)upload_data, (guint)*upload_data_size);
@@ -332,8 +348,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .path = url,
         .body = (const char *)rs->body->data,
         .body_len = rs->body->len,
-        .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                    MHD_HTTP_HEADER_CONTENT_TYPE),
+        .content_type =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
         .token = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE_NAME),
         .client = client,
         .now = g_get_real_time() / G_USEC_PER_SEC,
@@ -430,8 +446,8 @@ int hp_server_run(const hp_server_config *config)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = config->threads ? config->threads : (unsigned)(cores > 0 ? cores * 2 : 4);
     struct MHD_Daemon *daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_request, &server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_request, &server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)(config->timeout ? config->timeout : 15), MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)1000, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &server, MHD_OPTION_END);

@@ -5,11 +5,11 @@
 #include <stdint.h>
 
 typedef struct {
-    const char *db;         /* The store's address. */
-    const char *listen;     /* "ADDR:PORT". */
-    unsigned threads;       /* Worker threads; 0 picks from the machine. */
-    int64_t session_idle;   /* Seconds a session may stay unused. */
-    unsigned timeout;       /* Seconds a slow client may stay silent. */
+    const char *db;       /* The store's address. */
+    const char *listen;   /* "ADDR:PORT". */
+    unsigned threads;     /* Worker threads; 0 picks from the machine. */
+    int64_t session_idle; /* Seconds a session may stay unused. */
+    unsigned timeout;     /* Seconds a slow client may stay silent. */
     void (*on_ready)(const char *address, void *data); /* Called once listening. */
     void *ready_data;
 } hp_server_config;

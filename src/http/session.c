@@ -16,8 +16,8 @@ static json_t *session_json(hp_http_request *req)
         hp_room room = {0};
         if (hp_store_room_get(req->store, req->actor.school.id, hp_actor_kiosk_room(&req->actor),
                               &room) == HP_OK)
-            kiosk = json_pack("{s:I, s:s, s:b}", "room_id", (json_int_t)room.id, "room",
-                              room.name, "kiosk_mode", req->actor.kiosk_room_id != 0);
+            kiosk = json_pack("{s:I, s:s, s:b}", "room_id", (json_int_t)room.id, "room", room.name,
+                              "kiosk_mode", req->actor.kiosk_room_id != 0);
         hp_room_release(&room);
     }
     return json_pack("{s:o, s:{s:s, s:s}, s:o}", "user", hp_http_user_json(&req->actor.user),
@@ -83,8 +83,9 @@ void hp_http_session_create(hp_http_request *req, hp_http_response *res)
     }
     hp_store_user_get(req->store, session.school_id, session.user_id, &req->actor.user);
     req->actor.tz = hp_server_tz(req->server, &req->actor.school);
-    res->set_cookie = g_strdup_printf("%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
-                                      COOKIE, token, (long long)hp_server_session_idle(req->server));
+    res->set_cookie =
+        g_strdup_printf("%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld", COOKIE, token,
+                        (long long)hp_server_session_idle(req->server));
     hp_http_json(res, 200, session_json(req));
 out:
     json_decref(body);
@@ -102,7 +103,6 @@ void hp_http_session_delete(hp_http_request *req, hp_http_response *res)
         hp_http_fail(res, rc);
         return;
     }
-    res->set_cookie =
-        g_strdup_printf("%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", COOKIE);
+    res->set_cookie = g_strdup_printf("%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", COOKIE);
     hp_http_json(res, 200, json_pack("{s:b}", "signed_out", 1));
 }

@@ -1,0 +1,128 @@
+/*
+ * The pages: each path maps to an HTML file built in from web/, with the roles that may see
+ * it. A visitor not signed in is sent to the sign-in page, and a signed-in user to a page
+ * they may not see is sent to their own home page. Scripts and styles are served to anyone:
+ * they hold no data.
+ */
+#include "http/http.h"
+
+#include "http/assets.h"
+
+#include <glib.h>
+#include <string.h>
+
+enum {
+    SEE_ADMIN = 1 << 0,   /* An admin's own session. */
+    SEE_TEACHER = 1 << 1, /* A teacher's own session. */
+    SEE_STUDENT = 1 << 2,
+    SEE_KIOSK = 1 << 3, /* A kiosk login, or a staff session in kiosk mode. */
+    SEE_ANYONE = 1 << 4 /* Not signed in too. */
+};
+
+static const struct {
+    const char *path;
+    const char *file;
+    int who;
+} pages[] = {
+    {"/signin", "/signin.html", SEE_ANYONE}, {"/analytics", "/analytics.html", SEE_ADMIN},
+    {"/rooms", "/rooms.html", SEE_ADMIN},    {"/passes", "/passes.html", SEE_ADMIN | SEE_TEACHER},
+    {"/kiosk", "/kiosk.html", SEE_KIOSK},    {"/student", "/student.html", SEE_STUDENT},
+};
+
+const hp_asset *hp_asset_find(const char *path)
+{
+    for (unsigned i = 0; i < hp_asset_count; i++)
+        if (strcmp(hp_assets[i].path, path) == 0)
+            return &hp_assets[i];
+    return NULL;
+}
+
+static int who_is(const hp_http_request *req)
+{
+    if (!req->signed_in)
+        return 0;
+    if (hp_actor_is_kiosk(&req->actor))
+        return SEE_KIOSK;
+    switch (req->actor.user.role) {
+    case HP_ROLE_ADMIN:
+        return SEE_ADMIN;
+    case HP_ROLE_TEACHER:
+        return SEE_TEACHER;
+    case HP_ROLE_STUDENT:
+        return SEE_STUDENT;
+    case HP_ROLE_KIOSK:
+        break;
+    }
+    return SEE_KIOSK;
+}
+
+/* Where each kind of user starts. */
+static const char *home_of(int who)
+{
+    switch (who) {
+    case SEE_ADMIN:
+        return "/analytics";
+    case SEE_TEACHER:
+        return "/passes";
+    case SEE_STUDENT:
+        return "/student";
+    case SEE_KIOSK:
+        return "/kiosk";
+    }
+    return "/signin";
+}
+
+static void redirect(hp_http_response *res, const char *location)
+{
+    res->status = 302;
+    res->location = g_strdup(location);
+    res->content_type = "text/plain; charset=utf-8";
+    res->body = g_strdup("");
+    res->body_len = 0;
+}
+
+static void send_asset(hp_http_response *res, const hp_asset *asset)
+{
+    res->status = 200;
+    res->content_type = asset->content_type;
+    res->body = g_memdup2(asset->data, asset->size);
+    res->body_len = asset->size;
+}
+
+void hp_http_page(hp_http_request *req, hp_http_response *res)
+{
+    int who = who_is(req);
+
+    if (strcmp(req->path, "/") == 0) {
+        redirect(res, home_of(who));
+        return;
+    }
+    for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        if (strcmp(req->path, pages[i].path) != 0)
+            continue;
+        if (!(pages[i].who & (who | SEE_ANYONE))) {
+            if (who == 0) {
+                char *location = g_strdup_printf("/signin?next=%s", req->path + 1);
+                redirect(res, location);
+                g_free(location);
+            } else {
+                redirect(res, home_of(who));
+            }
+            return;
+        }
+        const hp_asset *page = hp_asset_find(pages[i].file);
+        if (page)
+            send_asset(res, page);
+        else
+            hp_http_error(res, 404, "no such page");
+        return;
+    }
+    /* Scripts, styles and images; never the pages by their file names, which would skip the
+     * role check above. */
+    const hp_asset *asset = hp_asset_find(req->path);
+    if (asset && !g_str_has_suffix(asset->path, ".html")) {
+        send_asset(res, asset);
+        return;
+    }
+    hp_http_error(res, 404, "no such page");
+}
