@@ -43,9 +43,11 @@ struct hp_importer {
     const hp_tz *tz;
     hp_import_kind kind;
     bool in_transaction;
-    GHashTable *rooms;    /* Folded name -> cached_entity. */
-    GHashTable *users;    /* Folded email -> cached_entity. */
-    GHashTable *counters; /* counter_key -> hp_counter_delta. */
+    GHashTable *rooms;              /* Folded name -> cached_entity. */
+    GHashTable *users;              /* Folded email -> cached_entity. */
+    GHashTable *counters;           /* counter_key -> hp_counter_delta. */
+    hp_pass batch[HP_IMPORT_BATCH]; /* Passes checked and waiting to be written. */
+    size_t batch_count;
     hp_import_stats stats;
 };
 
@@ -194,6 +196,8 @@ void hp_importer_free(hp_importer *imp)
         return;
     if (imp->in_transaction)
         hp_store_rollback(imp->store);
+    for (size_t i = 0; i < imp->batch_count; i++)
+        free(imp->batch[i].ext_id);
     g_hash_table_destroy(imp->rooms);
     g_hash_table_destroy(imp->users);
     g_hash_table_destroy(imp->counters);
@@ -377,6 +381,32 @@ static void add_counter(hp_importer *imp, hp_counter_kind kind, int64_t id, int3
     d->b += b;
 }
 
+/* Writes the waiting passes, and counts those that were new. */
+static int flush_passes(hp_importer *imp)
+{
+    bool inserted[HP_IMPORT_BATCH];
+    int rc =
+        hp_store_passes_import(imp->store, imp->school->id, imp->batch, imp->batch_count, inserted);
+    for (size_t i = 0; i < imp->batch_count && rc == HP_OK; i++) {
+        const hp_pass *pass = &imp->batch[i];
+        count_stat(imp, inserted[i], false);
+        if (!inserted[i])
+            continue;
+        hp_pass_effect e = hp_pass_effect_of(pass);
+        if (e.counts) {
+            add_counter(imp, HP_COUNTER_ROOM, pass->origin_id, pass->local_day, 1, 0);
+            add_counter(imp, HP_COUNTER_ROOM, pass->destination_id, pass->local_day, 0, 1);
+        }
+        if (e.staff_now || e.staff_scheduled)
+            add_counter(imp, HP_COUNTER_STAFF, pass->creator_id, pass->local_day, e.staff_now,
+                        e.staff_scheduled);
+    }
+    for (size_t i = 0; i < imp->batch_count; i++)
+        free(imp->batch[i].ext_id);
+    imp->batch_count = 0;
+    return rc;
+}
+
 static int add_pass(hp_importer *imp, const char *const *f)
 {
     hp_pass pass = {0};
@@ -389,7 +419,6 @@ static int add_pass(hp_importer *imp, const char *const *f)
         return hp_error_set(HP_EINVALID, "id: empty");
     if (strlen(ext_id) > HP_EXT_ID_MAX || !g_utf8_validate(ext_id, -1, NULL))
         return hp_error_set(HP_EINVALID, "id: not UTF-8 text of at most %d bytes", HP_EXT_ID_MAX);
-    pass.ext_id = (char *)ext_id;
     if ((rc = lookup_user(imp, "student", f[HP_PASS_STUDENT], &pass.student_id, &student_role)) <
             0 ||
         (rc = lookup_room(imp, "origin", f[HP_PASS_ORIGIN], &pass.origin_id)) < 0 ||
@@ -419,21 +448,10 @@ static int add_pass(hp_importer *imp, const char *const *f)
         return rc;
     pass.local_day = hp_tz_local_day(imp->tz, pass.start);
 
-    bool inserted;
-    if ((rc = hp_store_pass_import(imp->store, imp->school->id, &pass, &inserted)) < 0)
-        return rc;
-    count_stat(imp, inserted, false);
-    if (!inserted)
-        return HP_OK;
-
-    hp_pass_effect e = hp_pass_effect_of(&pass);
-    if (e.counts) {
-        add_counter(imp, HP_COUNTER_ROOM, pass.origin_id, pass.local_day, 1, 0);
-        add_counter(imp, HP_COUNTER_ROOM, pass.destination_id, pass.local_day, 0, 1);
-    }
-    if (e.staff_now || e.staff_scheduled)
-        add_counter(imp, HP_COUNTER_STAFF, pass.creator_id, pass.local_day, e.staff_now,
-                    e.staff_scheduled);
+    pass.ext_id = strdup(ext_id);
+    imp->batch[imp->batch_count++] = pass;
+    if (imp->batch_count == HP_IMPORT_BATCH)
+        return flush_passes(imp);
     return HP_OK;
 }
 
@@ -453,6 +471,9 @@ int hp_importer_add(hp_importer *imp, const char *const *fields)
 
 int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out)
 {
+    int rc = flush_passes(imp);
+    if (rc < 0)
+        return rc;
     guint n = g_hash_table_size(imp->counters), i = 0;
     hp_counter_delta *deltas = g_new(hp_counter_delta, n ? n : 1);
     GHashTableIter iter;
@@ -461,7 +482,7 @@ int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out)
     while (g_hash_table_iter_next(&iter, NULL, &value))
         deltas[i++] = *(hp_counter_delta *)value;
 
-    int rc = hp_store_counts_add(imp->store, imp->school->id, deltas, n);
+    rc = hp_store_counts_add(imp->store, imp->school->id, deltas, n);
     g_free(deltas);
     if (rc < 0)
         return rc;

@@ -28,7 +28,8 @@ typedef struct hp_store_ops {
                     bool *changed);
     int (*users_list)(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
                       size_t *count_out);
-    int (*pass_import)(hp_store *store, int64_t school_id, hp_pass *pass, bool *inserted);
+    int (*passes_import)(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
+                         bool *inserted);
     int (*counts_add)(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
                       size_t count);
     int (*usage)(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,

@@ -86,9 +86,12 @@ int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_
     return store->ops->users_list(store, school_id, staff_only, out, count_out);
 }
 
-int hp_store_pass_import(hp_store *store, int64_t school_id, hp_pass *pass, bool *inserted)
+int hp_store_passes_import(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
+                           bool *inserted)
 {
-    return store->ops->pass_import(store, school_id, pass, inserted);
+    if (count == 0)
+        return HP_OK;
+    return store->ops->passes_import(store, school_id, passes, count, inserted);
 }
 
 int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,

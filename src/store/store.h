@@ -53,9 +53,14 @@ int hp_store_user_put(hp_store *store, int64_t school_id, hp_user *user, const c
 int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
                         size_t *count_out);
 
-/* Stores an imported pass unless a pass with the same ext_id is there already (then
- * *inserted is false). Does not touch the report counters: see hp_store_counts_add(). */
-int hp_store_pass_import(hp_store *store, int64_t school_id, hp_pass *pass, bool *inserted);
+/* Stores imported passes, each unless a pass with the same ext_id is there already (or comes
+ * earlier in the batch): inserted[i] tells which were stored. A batch lets a database server
+ * take many rows in one round trip. Does not touch the report counters: see
+ * hp_store_counts_add(). */
+#define HP_IMPORT_BATCH 500
+
+int hp_store_passes_import(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
+                           bool *inserted);
 
 /* A change to the per-day report counters of one room or one staff member. */
 typedef enum { HP_COUNTER_ROOM, HP_COUNTER_STAFF } hp_counter_kind;
