@@ -54,6 +54,8 @@ typedef struct hp_store_ops {
     int (*pass_get)(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out);
     int (*pass_set_end)(hp_store *store, int64_t school_id, int64_t pass_id, int64_t end);
     int (*pass_set_cancelled)(hp_store *store, int64_t school_id, int64_t pass_id);
+    int (*passes_page)(hp_store *store, int64_t school_id, int64_t after_id, size_t limit,
+                       hp_pass **out, size_t *count_out);
     int (*passes_active)(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
                          bool with_scheduled, hp_pass **out, size_t *count_out);
 } hp_store_ops;
@@ -64,5 +66,6 @@ struct hp_store {
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create);
+int hp_postgres_store_open(hp_store **out, const char *uri);
 
 #endif

@@ -125,6 +125,7 @@ enum {
     ST_PASS_END,
     ST_PASS_CANCEL,
     ST_PASSES_ACTIVE,
+    ST_PASSES_PAGE,
     ST_COUNT
 };
 
@@ -213,6 +214,8 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_PASS_GET] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1 AND id = ?2",
     [ST_PASS_END] = "UPDATE passes SET end_at = ?3 WHERE school_id = ?1 AND id = ?2",
     [ST_PASS_CANCEL] = "UPDATE passes SET cancelled = 1 WHERE school_id = ?1 AND id = ?2",
+    [ST_PASSES_PAGE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1 AND id > ?2"
+                       " ORDER BY id LIMIT ?3",
     [ST_PASSES_ACTIVE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1"
                          " AND cancelled = 0 AND coalesce(end_at, " OPEN_END ") > ?2"
                          " AND (start_at <= ?2 OR ?4)"
@@ -919,19 +922,13 @@ static int sqlite_pass_set_cancelled(hp_store *store, int64_t school_id, int64_t
     return pass_update(from_base(store), ST_PASS_CANCEL, school_id, pass_id, NULL);
 }
 
-static int sqlite_passes_active(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
-                                bool with_scheduled, hp_pass **out, size_t *count_out)
+/* Reads every row of a pass query into a new array. */
+static int read_passes(sqlite_store *s, sqlite3_stmt *st, hp_pass **out, size_t *count_out)
 {
-    sqlite_store *s = from_base(store);
-    sqlite3_stmt *st = stmt_get(s, ST_PASSES_ACTIVE);
     size_t n = 0, cap = 16;
     hp_pass *passes = calloc(cap, sizeof(*passes));
     int step;
 
-    sqlite3_bind_int64(st, 1, school_id);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, student_id);
-    sqlite3_bind_int(st, 4, with_scheduled);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (n == cap) {
             cap *= 2;
@@ -942,11 +939,34 @@ static int sqlite_passes_active(hp_store *store, int64_t school_id, int64_t now,
     sqlite3_reset(st);
     if (step != SQLITE_DONE) {
         hp_passes_free(passes, n);
-        return db_error(s, "listing active passes");
+        return db_error(s, "listing passes");
     }
     *out = passes;
     *count_out = n;
     return HP_OK;
+}
+
+static int sqlite_passes_active(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
+                                bool with_scheduled, hp_pass **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_PASSES_ACTIVE);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, student_id);
+    sqlite3_bind_int(st, 4, with_scheduled);
+    return read_passes(s, st, out, count_out);
+}
+
+static int sqlite_passes_page(hp_store *store, int64_t school_id, int64_t after_id, size_t limit,
+                              hp_pass **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_PASSES_PAGE);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, after_id);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    return read_passes(s, st, out, count_out);
 }
 
 static const hp_store_ops sqlite_ops = {
@@ -985,6 +1005,7 @@ static const hp_store_ops sqlite_ops = {
     .pass_set_end = sqlite_pass_set_end,
     .pass_set_cancelled = sqlite_pass_set_cancelled,
     .passes_active = sqlite_passes_active,
+    .passes_page = sqlite_passes_page,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

@@ -12,8 +12,7 @@ int hp_store_open(hp_store **out, const char *uri, bool create)
     if (uri == NULL || uri[0] == '\0')
         return hp_error_set(HP_EINVALID, "no store given: use --db or HALLPASS_DB");
     if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0)
-        return hp_error_set(HP_EINVALID, "%s: this build of hallpass has no PostgreSQL store yet",
-                            uri);
+        return hp_postgres_store_open(out, uri);
     return hp_sqlite_store_open(out, uri, create);
 }
 
@@ -204,6 +203,12 @@ int hp_store_passes_active(hp_store *store, int64_t school_id, int64_t now, int6
 {
     return store->ops->passes_active(store, school_id, now, student_id, with_scheduled, out,
                                      count_out);
+}
+
+int hp_store_passes_page(hp_store *store, int64_t school_id, int64_t after_id, size_t limit,
+                         hp_pass **out, size_t *count_out)
+{
+    return store->ops->passes_page(store, school_id, after_id, limit, out, count_out);
 }
 
 void hp_passes_free(hp_pass *passes, size_t count)

@@ -144,6 +144,11 @@ int hp_store_passes_active(hp_store *store, int64_t school_id, int64_t now, int6
                            bool with_scheduled, hp_pass **out, size_t *count_out);
 void hp_passes_free(hp_pass *passes, size_t count);
 
+/* Up to `limit` passes of the school with ids above after_id, in id order: a way to walk all
+ * of them in constant memory. */
+int hp_store_passes_page(hp_store *store, int64_t school_id, int64_t after_id, size_t limit,
+                         hp_pass **out, size_t *count_out);
+
 /* Number of passes stored for the school, cancelled ones included. */
 int hp_store_pass_count(hp_store *store, int64_t school_id, int64_t *count_out);
 

@@ -1,0 +1,1125 @@
+/*
+ * The PostgreSQL store, through libpq: the store a district runs, shared by several app
+ * servers. The schema matches the SQLite store's, keyed by school first in every table so
+ * that it can be distributed by school_id (docs/scaling.md). Statements are prepared once per
+ * connection. Transactions run at READ COMMITTED; a pass is created under row locks on its
+ * rooms and its student (hp_store_passes_lock), so that the counts read and the row written
+ * are atomic across servers. libpq appears only in this file.
+ */
+#include "store/backend.h"
+
+#include "core/error.h"
+
+#include <glib.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where a pass that has not ended sorts in the open-passes index: after every real end. */
+#define OPEN_END "9223372036854775807"
+
+/* Folds ASCII letters only, as SPEC asks of names and emails, whatever the database's
+ * locale: lower() under the C collation leaves other letters alone. */
+#define FOLD(x) "lower(" x " COLLATE \"C\")"
+
+static const char *const migrations[] = {
+    /* 1: the SQLite store's first two versions in one step. */
+    "CREATE TABLE schools ("
+    "  id bigserial PRIMARY KEY,"
+    "  name text NOT NULL,"
+    "  timezone text NOT NULL);"
+    "CREATE UNIQUE INDEX schools_by_name ON schools (" FOLD(
+        "name") ");"
+                "CREATE TABLE rooms ("
+                "  school_id bigint NOT NULL REFERENCES schools(id),"
+                "  id bigserial,"
+                "  name text NOT NULL,"
+                "  folder text NOT NULL DEFAULT '',"
+                "  max_from integer CHECK (max_from IS NULL OR max_from > 0),"
+                "  max_to integer CHECK (max_to IS NULL OR max_to > 0),"
+                "  PRIMARY KEY (school_id, id));"
+                "CREATE UNIQUE INDEX rooms_by_name ON rooms (school_id, " FOLD(
+                    "name") ");"
+                            "CREATE TABLE users ("
+                            "  school_id bigint NOT NULL REFERENCES schools(id),"
+                            "  id bigserial,"
+                            "  name text NOT NULL,"
+                            "  email text NOT NULL,"
+                            "  role text NOT NULL CHECK (role IN ('admin', 'teacher', 'student', "
+                            "'kiosk')),"
+                            "  room_id bigint,"
+                            "  password_hash text,"
+                            "  PRIMARY KEY (school_id, id),"
+                            "  FOREIGN KEY (school_id, room_id) REFERENCES rooms(school_id, id));"
+                            "CREATE UNIQUE INDEX users_by_email ON users (school_id, " FOLD(
+                                "email") ");"
+                                         "CREATE INDEX users_by_any_email ON users (" FOLD(
+                                             "email") ");"
+                                                      "CREATE TABLE passes ("
+                                                      "  school_id bigint NOT NULL REFERENCES "
+                                                      "schools(id),"
+                                                      "  id bigserial,"
+                                                      "  ext_id text,"
+                                                      "  student_id bigint NOT NULL,"
+                                                      "  origin_id bigint NOT NULL,"
+                                                      "  destination_id bigint NOT NULL,"
+                                                      "  creator_id bigint NOT NULL,"
+                                                      "  source text NOT NULL"
+                                                      "    CHECK (source IN ('student', 'teacher', "
+                                                      "'kiosk_mode', 'kiosk_login')),"
+                                                      "  type text NOT NULL CHECK (type IN ('now', "
+                                                      "'scheduled')),"
+                                                      "  start_at bigint NOT NULL,"
+                                                      "  end_at bigint,"
+                                                      "  cancelled boolean NOT NULL DEFAULT false,"
+                                                      "  local_day integer NOT NULL,"
+                                                      "  PRIMARY KEY (school_id, id),"
+                                                      "  FOREIGN KEY (school_id, student_id) "
+                                                      "REFERENCES users(school_id, id),"
+                                                      "  FOREIGN KEY (school_id, creator_id) "
+                                                      "REFERENCES users(school_id, id),"
+                                                      "  FOREIGN KEY (school_id, origin_id) "
+                                                      "REFERENCES rooms(school_id, id),"
+                                                      "  FOREIGN KEY (school_id, destination_id) "
+                                                      "REFERENCES rooms(school_id, id));"
+                                                      "CREATE UNIQUE INDEX passes_by_ext_id ON "
+                                                      "passes (school_id, ext_id);"
+                                                      "CREATE INDEX passes_open ON passes "
+                                                      "(school_id, (coalesce(end_at, " OPEN_END
+                                                      ")))"
+                                                      "  WHERE NOT cancelled;"
+                                                      "CREATE TABLE room_days ("
+                                                      "  school_id bigint NOT NULL,"
+                                                      "  room_id bigint NOT NULL,"
+                                                      "  day integer NOT NULL,"
+                                                      "  passes_from bigint NOT NULL,"
+                                                      "  passes_to bigint NOT NULL,"
+                                                      "  PRIMARY KEY (school_id, room_id, day),"
+                                                      "  FOREIGN KEY (school_id, room_id) "
+                                                      "REFERENCES rooms(school_id, id));"
+                                                      "CREATE TABLE staff_days ("
+                                                      "  school_id bigint NOT NULL,"
+                                                      "  user_id bigint NOT NULL,"
+                                                      "  day integer NOT NULL,"
+                                                      "  now_passes bigint NOT NULL,"
+                                                      "  scheduled_passes bigint NOT NULL,"
+                                                      "  PRIMARY KEY (school_id, user_id, day),"
+                                                      "  FOREIGN KEY (school_id, user_id) "
+                                                      "REFERENCES users(school_id, id));"
+                                                      "CREATE TABLE sessions ("
+                                                      "  token_hash bytea PRIMARY KEY,"
+                                                      "  school_id bigint NOT NULL,"
+                                                      "  user_id bigint NOT NULL,"
+                                                      "  kiosk_room_id bigint,"
+                                                      "  created_at bigint NOT NULL,"
+                                                      "  last_seen bigint NOT NULL,"
+                                                      "  FOREIGN KEY (school_id, user_id) "
+                                                      "REFERENCES users(school_id, id));"
+                                                      "CREATE INDEX sessions_by_last_seen ON "
+                                                      "sessions (last_seen);",
+};
+
+#define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+#define PASS_COLUMNS                                                                               \
+    "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
+    " end_at, cancelled, local_day"
+
+#define ACTIVE_AT_2                                                                                \
+    " school_id = $1 AND NOT cancelled AND coalesce(end_at, " OPEN_END ") > $2 AND start_at <= $2"
+
+static const struct {
+    const char *name;
+    const char *sql;
+} statements[] = {
+    {"school_insert", "INSERT INTO schools(name, timezone) VALUES ($1, $2) RETURNING id"},
+    {"schools_list", "SELECT id, name, timezone FROM schools ORDER BY id"},
+    {"room_find", "SELECT id, name, folder, max_from, max_to FROM rooms"
+                  " WHERE school_id = $1 AND " FOLD("name") " = " FOLD("$2::text")},
+    {"room_insert", "INSERT INTO rooms(school_id, name, folder, max_from, max_to)"
+                    " VALUES ($1, $2, $3, $4, $5) RETURNING id"},
+    {"room_update", "UPDATE rooms SET name = $2, folder = $3, max_from = $4, max_to = $5"
+                    " WHERE school_id = $1 AND id = $6 AND (name IS DISTINCT FROM $2"
+                    " OR folder IS DISTINCT FROM $3 OR max_from IS DISTINCT FROM $4"
+                    " OR max_to IS DISTINCT FROM $5)"},
+    {"rooms_list", "SELECT id, name, folder, max_from, max_to FROM rooms WHERE school_id = $1"
+                   " ORDER BY id"},
+    {"room_get", "SELECT id, name, folder, max_from, max_to FROM rooms"
+                 " WHERE school_id = $1 AND id = $2"},
+    {"user_find", "SELECT id, name, email, role, room_id, password_hash FROM users"
+                  " WHERE school_id = $1 AND " FOLD("email") " = " FOLD("$2::text")},
+    {"user_insert", "INSERT INTO users(school_id, name, email, role, room_id, password_hash)"
+                    " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"},
+    {"user_update", "UPDATE users SET name = $2, email = $3, role = $4, room_id = $5,"
+                    " password_hash = coalesce($6, password_hash)"
+                    " WHERE school_id = $1 AND id = $7 AND (name IS DISTINCT FROM $2"
+                    " OR email IS DISTINCT FROM $3 OR role IS DISTINCT FROM $4"
+                    " OR room_id IS DISTINCT FROM $5"
+                    " OR ($6::text IS NOT NULL AND password_hash IS DISTINCT FROM $6))"},
+    {"users_list", "SELECT id, name, email, role, room_id, NULL FROM users WHERE school_id = $1"
+                   " ORDER BY id"},
+    {"staff_list", "SELECT id, name, email, role, room_id, NULL FROM users WHERE school_id = $1"
+                   " AND role IN ('admin', 'teacher') ORDER BY id"},
+    {"user_get", "SELECT id, name, email, role, room_id, NULL FROM users"
+                 " WHERE school_id = $1 AND id = $2"},
+    {"logins_find", "SELECT id, name, email, role, room_id, password_hash, school_id FROM users"
+                    " WHERE " FOLD("email") " = " FOLD("$1::text") " ORDER BY school_id"},
+    {"room_days_add",
+     "INSERT INTO room_days(school_id, room_id, day, passes_from, passes_to)"
+     " SELECT $1, * FROM unnest($2::bigint[], $3::integer[], $4::bigint[], $5::bigint[])"
+     " ON CONFLICT (school_id, room_id, day) DO UPDATE SET"
+     " passes_from = room_days.passes_from + excluded.passes_from,"
+     " passes_to = room_days.passes_to + excluded.passes_to"},
+    {"staff_days_add",
+     "INSERT INTO staff_days(school_id, user_id, day, now_passes, scheduled_passes)"
+     " SELECT $1, * FROM unnest($2::bigint[], $3::integer[], $4::bigint[], $5::bigint[])"
+     " ON CONFLICT (school_id, user_id, day) DO UPDATE SET"
+     " now_passes = staff_days.now_passes + excluded.now_passes,"
+     " scheduled_passes = staff_days.scheduled_passes + excluded.scheduled_passes"},
+    {"room_usage", "SELECT r.id, sum(d.passes_from), sum(d.passes_to)"
+                   " FROM rooms r JOIN room_days d ON d.school_id = r.school_id"
+                   " AND d.room_id = r.id AND d.day BETWEEN $2 AND $3"
+                   " WHERE r.school_id = $1 GROUP BY r.id"},
+    {"staff_usage", "SELECT u.id, sum(d.now_passes), sum(d.scheduled_passes)"
+                    " FROM users u JOIN staff_days d ON d.school_id = u.school_id"
+                    " AND d.user_id = u.id AND d.day BETWEEN $2 AND $3"
+                    " WHERE u.school_id = $1 AND u.role IN ('admin', 'teacher') GROUP BY u.id"},
+    {"pass_count", "SELECT count(*) FROM passes WHERE school_id = $1"},
+    {"session_insert", "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
+                       " created_at, last_seen) VALUES ($1, $2, $3, $4, $5, $6)"},
+    {"session_get", "SELECT school_id, user_id, kiosk_room_id, created_at, last_seen"
+                    " FROM sessions WHERE token_hash = $1"},
+    {"session_touch", "UPDATE sessions SET last_seen = $2 WHERE token_hash = $1"},
+    {"session_kiosk", "UPDATE sessions SET kiosk_room_id = $2 WHERE token_hash = $1"},
+    {"session_delete", "DELETE FROM sessions WHERE token_hash = $1"},
+    {"sessions_expire", "DELETE FROM sessions WHERE last_seen < $1"},
+    {"lock_rooms", "SELECT id FROM rooms WHERE school_id = $1 AND id IN ($2, $3)"
+                   " ORDER BY id FOR UPDATE"},
+    {"lock_student", "SELECT id FROM users WHERE school_id = $1 AND id = $2 FOR UPDATE"},
+    {"active_from", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND origin_id = $3"},
+    {"active_to", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND destination_id = $3"},
+    {"active_student", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND student_id = $3"},
+    {"pass_insert", "INSERT INTO passes(school_id, ext_id, student_id, origin_id, destination_id,"
+                    " creator_id, source, type, start_at, end_at, cancelled, local_day)"
+                    " VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"},
+    /* Read to be changed: the row lock keeps two requests from ending or cancelling it
+     * twice. */
+    {"pass_get", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1 AND id = $2"
+                 " FOR UPDATE"},
+    {"pass_end", "UPDATE passes SET end_at = $3 WHERE school_id = $1 AND id = $2"},
+    {"pass_cancel", "UPDATE passes SET cancelled = true WHERE school_id = $1 AND id = $2"},
+    {"passes_active", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1"
+                      " AND NOT cancelled AND coalesce(end_at, " OPEN_END ") > $2"
+                      " AND (start_at <= $2 OR $4::boolean)"
+                      " AND ($3 = 0 OR student_id = $3) ORDER BY start_at, id"},
+    {"passes_page", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1 AND id > $2"
+                    " ORDER BY id LIMIT $3"},
+};
+
+#define STATEMENT_COUNT (sizeof(statements) / sizeof(statements[0]))
+
+typedef struct {
+    hp_store base;
+    PGconn *conn;
+} pg_store;
+
+static pg_store *from_base(hp_store *store)
+{
+    return (pg_store *)store;
+}
+
+/* Parameters as text, the way libpq takes them. */
+#define PARAMS_MAX 12
+
+typedef struct {
+    char buf[PARAMS_MAX][32];
+    char *owned[PARAMS_MAX];
+    const char *values[PARAMS_MAX];
+    int count;
+} params;
+
+static void param_int(params *p, int64_t v)
+{
+    snprintf(p->buf[p->count], sizeof(p->buf[0]), "%" PRId64, v);
+    p->values[p->count] = p->buf[p->count];
+    p->count++;
+}
+
+static void param_text(params *p, const char *text)
+{
+    p->values[p->count++] = text;
+}
+
+/* A row id, or NULL for 0. */
+static void param_id(params *p, int64_t id)
+{
+    if (id > 0)
+        param_int(p, id);
+    else
+        param_text(p, NULL);
+}
+
+static void param_limit(params *p, int limit)
+{
+    param_id(p, limit);
+}
+
+static void param_bool(params *p, bool v)
+{
+    param_text(p, v ? "true" : "false");
+}
+
+/* bytea in PostgreSQL's hex form. */
+static void param_bytes(params *p, const unsigned char *bytes, size_t n)
+{
+    char *hex = g_malloc(2 * n + 3);
+    hex[0] = '\\';
+    hex[1] = 'x';
+    for (size_t i = 0; i < n; i++)
+        snprintf(hex + 2 + 2 * i, 3, "%02x", bytes[i]);
+    p->owned[p->count] = hex;
+    p->values[p->count++] = hex;
+}
+
+static void params_release(params *p)
+{
+    for (int i = 0; i < p->count; i++)
+        g_free(p->owned[i]);
+}
+
+static int result_error(PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    int code = HP_ESTORE;
+    if (state && strcmp(state, "23505") == 0)
+        code = HP_EEXISTS;
+    char message[HP_ERROR_MAX];
+    g_strlcpy(message, res ? PQresultErrorMessage(res) : "no answer", sizeof(message));
+    g_strchomp(message);
+    if (res)
+        PQclear(res);
+    if (code == HP_EEXISTS)
+        return hp_error_set(code, "%s: already exists", what);
+    return hp_error_set(code, "PostgreSQL: %s: %s", what, message);
+}
+
+/* Runs a prepared statement; NULL on failure, with the error set in *rc. */
+static PGresult *run(pg_store *s, const char *name, params *p, const char *what, int *rc)
+{
+    PGresult *res =
+        PQexecPrepared(s->conn, name, p ? p->count : 0, p ? p->values : NULL, NULL, NULL, 0);
+    if (p)
+        params_release(p);
+    ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        *rc = result_error(res, what);
+        return NULL;
+    }
+    *rc = HP_OK;
+    return res;
+}
+
+static int run_command(pg_store *s, const char *name, params *p, const char *what)
+{
+    int rc;
+    PGresult *res = run(s, name, p, what, &rc);
+    if (res)
+        PQclear(res);
+    return rc;
+}
+
+static int exec(pg_store *s, const char *sql, const char *what)
+{
+    PGresult *res = PQexec(s->conn, sql);
+    ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+        return result_error(res, what);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int64_t get_int(PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? 0 : g_ascii_strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+static char *get_text(PGresult *res, int row, int col)
+{
+    return strdup(PQgetvalue(res, row, col));
+}
+
+static void pg_free(hp_store *store)
+{
+    pg_store *s = from_base(store);
+    if (s->conn)
+        PQfinish(s->conn);
+    free(s);
+}
+
+static int pg_begin(hp_store *store)
+{
+    return exec(from_base(store), "BEGIN", "starting a transaction");
+}
+
+static int pg_commit(hp_store *store)
+{
+    return exec(from_base(store), "COMMIT", "committing");
+}
+
+static void pg_rollback(hp_store *store)
+{
+    pg_store *s = from_base(store);
+    if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(s->conn, "ROLLBACK"));
+}
+
+static int schema_version(pg_store *s)
+{
+    PGresult *res = PQexec(s->conn, "SELECT max(version) FROM schema_version");
+    int version = -1;
+    if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
+        version = (int)get_int(res, 0, 0);
+    PQclear(res);
+    return version;
+}
+
+static int pg_schema_version(hp_store *store)
+{
+    return schema_version(from_base(store));
+}
+
+/* Brings the schema to the newest version. An advisory lock keeps several servers starting at
+ * once from migrating together. */
+static int migrate(pg_store *s)
+{
+    int rc;
+    if ((rc = exec(s, "SELECT pg_advisory_lock(7146021)", "locking for migrations")) < 0)
+        return rc;
+    rc = exec(s, "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)",
+              "creating the schema version");
+    int version = rc == HP_OK ? schema_version(s) : -1;
+    if (rc == HP_OK && version > MIGRATION_COUNT)
+        rc = hp_error_set(HP_ESTORE,
+                          "PostgreSQL: schema version %d is newer than this hallpass "
+                          "knows (%d)",
+                          version, MIGRATION_COUNT);
+    for (int v = version; rc == HP_OK && v < MIGRATION_COUNT; v++) {
+        char record[96];
+        snprintf(record, sizeof(record), "INSERT INTO schema_version VALUES (%d)", v + 1);
+        if ((rc = exec(s, "BEGIN", "starting a migration")) < 0)
+            break;
+        if ((rc = exec(s, migrations[v], "migrating the schema")) < 0 ||
+            (rc = exec(s, record, "migrating the schema")) < 0) {
+            pg_rollback(&s->base);
+            break;
+        }
+        rc = exec(s, "COMMIT", "committing a migration");
+    }
+    PQclear(PQexec(s->conn, "SELECT pg_advisory_unlock(7146021)"));
+    return rc;
+}
+
+static int pg_school_create(hp_store *store, const char *name, const char *timezone,
+                            int64_t *id_out)
+{
+    params p = {0};
+    int rc;
+    param_text(&p, name);
+    param_text(&p, timezone);
+    PGresult *res = run(from_base(store), "school_insert", &p, "creating the school", &rc);
+    if (res == NULL)
+        return rc == HP_EEXISTS
+                   ? hp_error_set(HP_EEXISTS, "a school named \"%s\" already exists", name)
+                   : rc;
+    *id_out = get_int(res, 0, 0);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_schools_list(hp_store *store, hp_school **out, size_t *count_out)
+{
+    int rc;
+    PGresult *res = run(from_base(store), "schools_list", NULL, "listing schools", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_school *schools = calloc((size_t)n + 1, sizeof(*schools));
+    for (int i = 0; i < n; i++) {
+        schools[i].id = get_int(res, i, 0);
+        schools[i].name = get_text(res, i, 1);
+        schools[i].timezone = get_text(res, i, 2);
+    }
+    PQclear(res);
+    *out = schools;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static void read_room(PGresult *res, int row, hp_room *room)
+{
+    room->id = get_int(res, row, 0);
+    room->name = get_text(res, row, 1);
+    room->folder = get_text(res, row, 2);
+    room->max_from = (int)get_int(res, row, 3);
+    room->max_to = (int)get_int(res, row, 4);
+}
+
+static void read_user(PGresult *res, int row, hp_user *user)
+{
+    user->id = get_int(res, row, 0);
+    user->name = get_text(res, row, 1);
+    user->email = get_text(res, row, 2);
+    hp_role_parse(PQgetvalue(res, row, 3), &user->role);
+    user->room_id = get_int(res, row, 4);
+}
+
+/* Runs a statement expected to give at most one row, and reads it; HP_ENOTFOUND when none. */
+static int one_row(pg_store *s, const char *name, params *p, const char *what, PGresult **out)
+{
+    int rc;
+    PGresult *res = run(s, name, p, what, &rc);
+    if (res == NULL)
+        return rc;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return HP_ENOTFOUND;
+    }
+    *out = res;
+    return HP_OK;
+}
+
+static int pg_room_find(hp_store *store, int64_t school_id, const char *name, hp_room *out)
+{
+    params p = {0};
+    PGresult *res = NULL;
+    param_int(&p, school_id);
+    param_text(&p, name);
+    int rc = one_row(from_base(store), "room_find", &p, "finding a room", &res);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_ENOTFOUND, "no room named \"%s\"", name);
+    if (rc < 0)
+        return rc;
+    read_room(res, 0, out);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_room_get(hp_store *store, int64_t school_id, int64_t room_id, hp_room *out)
+{
+    params p = {0};
+    PGresult *res = NULL;
+    param_int(&p, school_id);
+    param_int(&p, room_id);
+    int rc = one_row(from_base(store), "room_get", &p, "reading a room", &res);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_ENOTFOUND, "no such room");
+    if (rc < 0)
+        return rc;
+    read_room(res, 0, out);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_room_put(hp_store *store, int64_t school_id, hp_room *room, bool *changed)
+{
+    params p = {0};
+    int rc;
+    bool insert = room->id == 0;
+    param_int(&p, school_id);
+    param_text(&p, room->name);
+    param_text(&p, room->folder ? room->folder : "");
+    param_limit(&p, room->max_from);
+    param_limit(&p, room->max_to);
+    if (!insert)
+        param_int(&p, room->id);
+    PGresult *res =
+        run(from_base(store), insert ? "room_insert" : "room_update", &p, "saving a room", &rc);
+    if (res == NULL)
+        return rc == HP_EEXISTS
+                   ? hp_error_set(HP_EEXISTS, "a room named \"%s\" already exists", room->name)
+                   : rc;
+    if (insert)
+        room->id = get_int(res, 0, 0);
+    *changed = insert || g_ascii_strtoll(PQcmdTuples(res), NULL, 10) > 0;
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_rooms_list(hp_store *store, int64_t school_id, hp_room **out, size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res = run(from_base(store), "rooms_list", &p, "listing rooms", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_room *rooms = calloc((size_t)n + 1, sizeof(*rooms));
+    for (int i = 0; i < n; i++)
+        read_room(res, i, &rooms[i]);
+    PQclear(res);
+    *out = rooms;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_user_find(hp_store *store, int64_t school_id, const char *email, hp_user *out,
+                        char **password_hash_out)
+{
+    params p = {0};
+    PGresult *res = NULL;
+    param_int(&p, school_id);
+    param_text(&p, email);
+    int rc = one_row(from_base(store), "user_find", &p, "finding a user", &res);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_ENOTFOUND, "no user with email \"%s\"", email);
+    if (rc < 0)
+        return rc;
+    read_user(res, 0, out);
+    if (password_hash_out)
+        *password_hash_out = PQgetisnull(res, 0, 5) ? NULL : get_text(res, 0, 5);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_user_get(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out)
+{
+    params p = {0};
+    PGresult *res = NULL;
+    param_int(&p, school_id);
+    param_int(&p, user_id);
+    int rc = one_row(from_base(store), "user_get", &p, "reading a user", &res);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_ENOTFOUND, "no such user");
+    if (rc < 0)
+        return rc;
+    read_user(res, 0, out);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_user_put(hp_store *store, int64_t school_id, hp_user *user, const char *password_hash,
+                       bool *changed)
+{
+    params p = {0};
+    int rc;
+    bool insert = user->id == 0;
+    param_int(&p, school_id);
+    param_text(&p, user->name);
+    param_text(&p, user->email);
+    param_text(&p, hp_role_name(user->role));
+    param_id(&p, user->room_id);
+    param_text(&p, password_hash);
+    if (!insert)
+        param_int(&p, user->id);
+    PGresult *res =
+        run(from_base(store), insert ? "user_insert" : "user_update", &p, "saving a user", &rc);
+    if (res == NULL)
+        return rc == HP_EEXISTS
+                   ? hp_error_set(HP_EEXISTS, "a user with email \"%s\" already exists",
+                                  user->email)
+                   : rc;
+    if (insert)
+        user->id = get_int(res, 0, 0);
+    *changed = insert || g_ascii_strtoll(PQcmdTuples(res), NULL, 10) > 0;
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
+                         size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res =
+        run(from_base(store), staff_only ? "staff_list" : "users_list", &p, "listing users", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_user *users = calloc((size_t)n + 1, sizeof(*users));
+    for (int i = 0; i < n; i++)
+        read_user(res, i, &users[i]);
+    PQclear(res);
+    *out = users;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+/* Many passes in one INSERT: a batch costs one round trip. RETURNING names the rows that went
+ * in; the others had an ext_id already stored, or an earlier twin in the batch. */
+static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
+                            bool *inserted)
+{
+    pg_store *s = from_base(store);
+    GString *sql = g_string_new("INSERT INTO passes(school_id, ext_id, student_id, origin_id,"
+                                " destination_id, creator_id, source, type, start_at, end_at,"
+                                " cancelled, local_day) VALUES ");
+    const int per_row = 12;
+    const char **values = g_new0(const char *, count *per_row);
+    char(*numbers)[24] = g_malloc(count * 8 * sizeof(*numbers));
+    char school[24];
+    snprintf(school, sizeof(school), "%" PRId64, school_id);
+
+    for (size_t i = 0; i < count; i++) {
+        const hp_pass *pass = &passes[i];
+        const char **v = &values[i * per_row];
+        char(*num)[24] = &numbers[i * 8];
+        snprintf(num[0], 24, "%" PRId64, pass->student_id);
+        snprintf(num[1], 24, "%" PRId64, pass->origin_id);
+        snprintf(num[2], 24, "%" PRId64, pass->destination_id);
+        snprintf(num[3], 24, "%" PRId64, pass->creator_id);
+        snprintf(num[4], 24, "%" PRId64, pass->start);
+        snprintf(num[5], 24, "%" PRId64, pass->end);
+        snprintf(num[6], 24, "%d", pass->local_day);
+        v[0] = school;
+        v[1] = pass->ext_id;
+        v[2] = num[0];
+        v[3] = num[1];
+        v[4] = num[2];
+        v[5] = num[3];
+        v[6] = hp_source_name(pass->source);
+        v[7] = hp_pass_type_name(pass->type);
+        v[8] = num[4];
+        v[9] = pass->has_end ? num[5] : NULL;
+        v[10] = pass->cancelled ? "true" : "false";
+        v[11] = num[6];
+        size_t b = i * per_row;
+        g_string_append_printf(sql,
+                               "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu,"
+                               " $%zu, $%zu)",
+                               i ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7,
+                               b + 8, b + 9, b + 10, b + 11, b + 12);
+        inserted[i] = false;
+    }
+    g_string_append(sql, " ON CONFLICT (school_id, ext_id) DO NOTHING RETURNING id, ext_id");
+
+    PGresult *res =
+        PQexecParams(s->conn, sql->str, (int)(count * per_row), NULL, values, NULL, NULL, 0);
+    int rc = HP_OK;
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = result_error(res, "saving passes");
+    } else {
+        /* The first pass with each ext_id is the one that went in. */
+        GHashTable *first = g_hash_table_new(g_str_hash, g_str_equal);
+        for (size_t i = count; i-- > 0;)
+            if (passes[i].ext_id)
+                g_hash_table_insert(first, passes[i].ext_id, GSIZE_TO_POINTER(i + 1));
+        for (int r = 0; r < PQntuples(res); r++) {
+            size_t i = GPOINTER_TO_SIZE(g_hash_table_lookup(first, PQgetvalue(res, r, 1)));
+            if (i > 0) {
+                inserted[i - 1] = true;
+                passes[i - 1].id = get_int(res, r, 0);
+            }
+        }
+        g_hash_table_destroy(first);
+        PQclear(res);
+    }
+    g_string_free(sql, TRUE);
+    g_free(values);
+    g_free(numbers);
+    return rc;
+}
+
+/* Adds counters through arrays, a chunk of them per statement. */
+static int pg_counts_add(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
+                         size_t count)
+{
+    pg_store *s = from_base(store);
+    for (int kind = HP_COUNTER_ROOM; kind <= HP_COUNTER_STAFF; kind++) {
+        GString *ids = g_string_new("{"), *days = g_string_new("{"), *a = g_string_new("{"),
+                *b = g_string_new("{");
+        size_t n = 0;
+        for (size_t i = 0; i < count; i++) {
+            if ((int)deltas[i].kind != kind)
+                continue;
+            const char *sep = n ? "," : "";
+            g_string_append_printf(ids, "%s%" PRId64, sep, deltas[i].id);
+            g_string_append_printf(days, "%s%d", sep, deltas[i].day);
+            g_string_append_printf(a, "%s%" PRId64, sep, deltas[i].a);
+            g_string_append_printf(b, "%s%" PRId64, sep, deltas[i].b);
+            n++;
+        }
+        g_string_append_c(ids, '}');
+        g_string_append_c(days, '}');
+        g_string_append_c(a, '}');
+        g_string_append_c(b, '}');
+        int rc = HP_OK;
+        if (n > 0) {
+            params p = {0};
+            param_int(&p, school_id);
+            param_text(&p, ids->str);
+            param_text(&p, days->str);
+            param_text(&p, a->str);
+            param_text(&p, b->str);
+            rc = run_command(s, kind == HP_COUNTER_ROOM ? "room_days_add" : "staff_days_add", &p,
+                             "updating report counters");
+        }
+        g_string_free(ids, TRUE);
+        g_string_free(days, TRUE);
+        g_string_free(a, TRUE);
+        g_string_free(b, TRUE);
+        if (rc < 0)
+            return rc;
+    }
+    return HP_OK;
+}
+
+static int pg_usage(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
+                    int32_t to_day, hp_usage **out, size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, from_day);
+    param_int(&p, to_day);
+    PGresult *res = run(from_base(store), kind == HP_COUNTER_ROOM ? "room_usage" : "staff_usage",
+                        &p, "reading report counters", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_usage *rows = malloc(((size_t)n + 1) * sizeof(*rows));
+    for (int i = 0; i < n; i++) {
+        rows[i].id = get_int(res, i, 0);
+        rows[i].a = get_int(res, i, 1);
+        rows[i].b = get_int(res, i, 2);
+    }
+    PQclear(res);
+    *out = rows;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_pass_count(hp_store *store, int64_t school_id, int64_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res = run(from_base(store), "pass_count", &p, "counting passes", &rc);
+    if (res == NULL)
+        return rc;
+    *count_out = get_int(res, 0, 0);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_session_create(hp_store *store, const unsigned char *token_hash,
+                             const hp_session *session)
+{
+    params p = {0};
+    param_bytes(&p, token_hash, HP_TOKEN_HASH_BYTES);
+    param_int(&p, session->school_id);
+    param_int(&p, session->user_id);
+    param_id(&p, session->kiosk_room_id);
+    param_int(&p, session->created_at);
+    param_int(&p, session->last_seen);
+    return run_command(from_base(store), "session_insert", &p, "creating a session");
+}
+
+static int pg_session_get(hp_store *store, const unsigned char *token_hash, hp_session *out)
+{
+    params p = {0};
+    PGresult *res = NULL;
+    param_bytes(&p, token_hash, HP_TOKEN_HASH_BYTES);
+    int rc = one_row(from_base(store), "session_get", &p, "reading a session", &res);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_ENOTFOUND, "no such session");
+    if (rc < 0)
+        return rc;
+    out->school_id = get_int(res, 0, 0);
+    out->user_id = get_int(res, 0, 1);
+    out->kiosk_room_id = get_int(res, 0, 2);
+    out->created_at = get_int(res, 0, 3);
+    out->last_seen = get_int(res, 0, 4);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int session_update(hp_store *store, const char *name, const unsigned char *token_hash,
+                          const int64_t *value, const char *what)
+{
+    params p = {0};
+    param_bytes(&p, token_hash, HP_TOKEN_HASH_BYTES);
+    if (value)
+        param_id(&p, *value);
+    return run_command(from_base(store), name, &p, what);
+}
+
+static int pg_session_touch(hp_store *store, const unsigned char *token_hash, int64_t now)
+{
+    return session_update(store, "session_touch", token_hash, &now, "updating a session");
+}
+
+static int pg_session_set_kiosk(hp_store *store, const unsigned char *token_hash,
+                                int64_t kiosk_room_id)
+{
+    return session_update(store, "session_kiosk", token_hash, &kiosk_room_id, "updating a session");
+}
+
+static int pg_session_delete(hp_store *store, const unsigned char *token_hash)
+{
+    return session_update(store, "session_delete", token_hash, NULL, "ending a session");
+}
+
+static int pg_sessions_expire(hp_store *store, int64_t cutoff)
+{
+    params p = {0};
+    param_int(&p, cutoff);
+    return run_command(from_base(store), "sessions_expire", &p, "expiring sessions");
+}
+
+static int pg_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_text(&p, email);
+    PGresult *res = run(from_base(store), "logins_find", &p, "finding a user", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_login *logins = calloc((size_t)n + 1, sizeof(*logins));
+    for (int i = 0; i < n; i++) {
+        read_user(res, i, &logins[i].user);
+        logins[i].password_hash = PQgetisnull(res, i, 5) ? NULL : get_text(res, i, 5);
+        logins[i].school_id = get_int(res, i, 6);
+    }
+    PQclear(res);
+    *out = logins;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+/* Locks the pass's rooms in id order, then its student: every creator takes the locks in
+ * the same order, so two never wait on each other. */
+static int pg_passes_lock(hp_store *store, int64_t school_id, int64_t student_id, int64_t origin_id,
+                          int64_t destination_id)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, origin_id);
+    param_int(&p, destination_id);
+    if ((rc = run_command(from_base(store), "lock_rooms", &p, "locking rooms")) < 0)
+        return rc;
+    params q = {0};
+    param_int(&q, school_id);
+    param_int(&q, student_id);
+    return run_command(from_base(store), "lock_student", &q, "locking a student");
+}
+
+static int pg_active_count(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
+                           int64_t now, int64_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, now);
+    param_int(&p, id);
+    const char *name = kind == HP_ACTIVE_FROM_ROOM ? "active_from"
+                       : kind == HP_ACTIVE_TO_ROOM ? "active_to"
+                                                   : "active_student";
+    PGresult *res = run(from_base(store), name, &p, "counting active passes", &rc);
+    if (res == NULL)
+        return rc;
+    *count_out = get_int(res, 0, 0);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_pass_insert(hp_store *store, int64_t school_id, hp_pass *pass)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, pass->student_id);
+    param_int(&p, pass->origin_id);
+    param_int(&p, pass->destination_id);
+    param_int(&p, pass->creator_id);
+    param_text(&p, hp_source_name(pass->source));
+    param_text(&p, hp_pass_type_name(pass->type));
+    param_int(&p, pass->start);
+    if (pass->has_end)
+        param_int(&p, pass->end);
+    else
+        param_text(&p, NULL);
+    param_bool(&p, pass->cancelled);
+    param_int(&p, pass->local_day);
+    PGresult *res = run(from_base(store), "pass_insert", &p, "saving a pass", &rc);
+    if (res == NULL)
+        return rc;
+    pass->id = get_int(res, 0, 0);
+    PQclear(res);
+    return HP_OK;
+}
+
+static void read_pass(PGresult *res, int row, hp_pass *pass)
+{
+    pass->id = get_int(res, row, 0);
+    pass->ext_id = PQgetisnull(res, row, 1) ? NULL : get_text(res, row, 1);
+    pass->student_id = get_int(res, row, 2);
+    pass->origin_id = get_int(res, row, 3);
+    pass->destination_id = get_int(res, row, 4);
+    pass->creator_id = get_int(res, row, 5);
+    hp_source_parse(PQgetvalue(res, row, 6), &pass->source);
+    hp_pass_type_parse(PQgetvalue(res, row, 7), &pass->type);
+    pass->start = get_int(res, row, 8);
+    pass->has_end = !PQgetisnull(res, row, 9);
+    pass->end = get_int(res, row, 9);
+    pass->cancelled = PQgetvalue(res, row, 10)[0] == 't';
+    pass->local_day = (int32_t)get_int(res, row, 11);
+}
+
+static int pg_pass_get(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out)
+{
+    params p = {0};
+    PGresult *res = NULL;
+    param_int(&p, school_id);
+    param_int(&p, pass_id);
+    int rc = one_row(from_base(store), "pass_get", &p, "reading a pass", &res);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_ENOTFOUND, "no pass with id %lld", (long long)pass_id);
+    if (rc < 0)
+        return rc;
+    read_pass(res, 0, out);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pass_update(hp_store *store, const char *name, int64_t school_id, int64_t pass_id,
+                       const int64_t *value)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, pass_id);
+    if (value)
+        param_int(&p, *value);
+    PGresult *res = run(from_base(store), name, &p, "updating a pass", &rc);
+    if (res == NULL)
+        return rc;
+    bool found = g_ascii_strtoll(PQcmdTuples(res), NULL, 10) > 0;
+    PQclear(res);
+    return found ? HP_OK : hp_error_set(HP_ENOTFOUND, "no pass with id %lld", (long long)pass_id);
+}
+
+static int pg_pass_set_end(hp_store *store, int64_t school_id, int64_t pass_id, int64_t end)
+{
+    return pass_update(store, "pass_end", school_id, pass_id, &end);
+}
+
+static int pg_pass_set_cancelled(hp_store *store, int64_t school_id, int64_t pass_id)
+{
+    return pass_update(store, "pass_cancel", school_id, pass_id, NULL);
+}
+
+static int read_passes(pg_store *s, const char *name, params *p, hp_pass **out, size_t *count_out)
+{
+    int rc;
+    PGresult *res = run(s, name, p, "listing passes", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_pass *passes = calloc((size_t)n + 1, sizeof(*passes));
+    for (int i = 0; i < n; i++)
+        read_pass(res, i, &passes[i]);
+    PQclear(res);
+    *out = passes;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_passes_active(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
+                            bool with_scheduled, hp_pass **out, size_t *count_out)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, now);
+    param_int(&p, student_id);
+    param_bool(&p, with_scheduled);
+    return read_passes(from_base(store), "passes_active", &p, out, count_out);
+}
+
+static int pg_passes_page(hp_store *store, int64_t school_id, int64_t after_id, size_t limit,
+                          hp_pass **out, size_t *count_out)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, after_id);
+    param_int(&p, (int64_t)limit);
+    return read_passes(from_base(store), "passes_page", &p, out, count_out);
+}
+
+static const hp_store_ops postgres_ops = {
+    .version = HP_STORE_OPS_VERSION,
+    .name = "postgresql",
+    .free = pg_free,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .schema_version = pg_schema_version,
+    .school_create = pg_school_create,
+    .schools_list = pg_schools_list,
+    .room_find = pg_room_find,
+    .room_put = pg_room_put,
+    .rooms_list = pg_rooms_list,
+    .user_find = pg_user_find,
+    .user_put = pg_user_put,
+    .users_list = pg_users_list,
+    .passes_import = pg_passes_import,
+    .counts_add = pg_counts_add,
+    .usage = pg_usage,
+    .pass_count = pg_pass_count,
+    .session_create = pg_session_create,
+    .session_get = pg_session_get,
+    .session_touch = pg_session_touch,
+    .session_set_kiosk = pg_session_set_kiosk,
+    .session_delete = pg_session_delete,
+    .sessions_expire = pg_sessions_expire,
+    .logins_find = pg_logins_find,
+    .user_get = pg_user_get,
+    .room_get = pg_room_get,
+    .passes_lock = pg_passes_lock,
+    .active_count = pg_active_count,
+    .pass_insert = pg_pass_insert,
+    .pass_get = pg_pass_get,
+    .pass_set_end = pg_pass_set_end,
+    .pass_set_cancelled = pg_pass_set_cancelled,
+    .passes_active = pg_passes_active,
+    .passes_page = pg_passes_page,
+};
+
+int hp_postgres_store_open(hp_store **out, const char *uri)
+{
+    pg_store *s = calloc(1, sizeof(*s));
+    int rc;
+
+    *out = NULL;
+    s->base.ops = &postgres_ops;
+    s->conn = PQconnectdb(uri);
+    if (PQstatus(s->conn) != CONNECTION_OK) {
+        char message[HP_ERROR_MAX];
+        g_strlcpy(message, PQerrorMessage(s->conn), sizeof(message));
+        g_strchomp(message);
+        /* The address may hold a password: name the server only by what libpq says. */
+        rc = hp_error_set(HP_ESTORE, "cannot connect to PostgreSQL: %s", message);
+        goto fail;
+    }
+    PQclear(PQexec(s->conn, "SET client_min_messages = warning"));
+    if ((rc = migrate(s)) < 0)
+        goto fail;
+    for (size_t i = 0; i < STATEMENT_COUNT; i++) {
+        PGresult *res = PQprepare(s->conn, statements[i].name, statements[i].sql, 0, NULL);
+        if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+            rc = result_error(res, "preparing a statement");
+            goto fail;
+        }
+        PQclear(res);
+    }
+    *out = &s->base;
+    return HP_OK;
+fail:
+    pg_free(&s->base);
+    return rc;
+}
