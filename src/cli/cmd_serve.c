@@ -76,8 +76,8 @@ static int run(int argc, char **argv)
             config.threads = (unsigned)v;
             break;
         case 'i':
-            if ((status = hp_cli_number("serve", "--session-idle", optarg, 1, 60 * 24 * 30,
-                                        &v)) != 0)
+            if ((status = hp_cli_number("serve", "--session-idle", optarg, 1, 60 * 24 * 30, &v)) !=
+                0)
                 return status;
             config.session_idle = v * 60;
             break;

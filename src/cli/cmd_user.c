@@ -45,14 +45,16 @@ static int read_password(char *buf, size_t size)
 
 static int run(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"db", required_argument, NULL, 'd'},   {"school", required_argument, NULL, 's'},
-        {"name", required_argument, NULL, 'n'}, {"email", required_argument, NULL, 'e'},
-        {"role", required_argument, NULL, 'r'}, {"room", required_argument, NULL, 'R'},
-        {"password-stdin", no_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *db = NULL, *school = NULL, *name = NULL, *email = NULL, *role = NULL,
-               *room = NULL;
+    static const struct option options[] = {{"db", required_argument, NULL, 'd'},
+                                            {"school", required_argument, NULL, 's'},
+                                            {"name", required_argument, NULL, 'n'},
+                                            {"email", required_argument, NULL, 'e'},
+                                            {"role", required_argument, NULL, 'r'},
+                                            {"room", required_argument, NULL, 'R'},
+                                            {"password-stdin", no_argument, NULL, 'p'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
+    const char *db = NULL, *school = NULL, *name = NULL, *email = NULL, *role = NULL, *room = NULL;
     bool password_stdin = false;
     char password[HP_PASSWORD_MAX + 2] = "";
     int c;
@@ -123,8 +125,7 @@ static int run(int argc, char **argv)
         if ((rc = hp_store_user_find(ctx.store, ctx.school.id, email, &user, NULL)) == HP_OK &&
             (rc = hp_password_hash(hash, password)) == HP_OK &&
             (rc = hp_store_begin(ctx.store)) == HP_OK) {
-            if ((rc = hp_store_user_put(ctx.store, ctx.school.id, &user, hash, &changed)) ==
-                HP_OK)
+            if ((rc = hp_store_user_put(ctx.store, ctx.school.id, &user, hash, &changed)) == HP_OK)
                 rc = hp_store_commit(ctx.store);
             else
                 hp_store_rollback(ctx.store);

@@ -4,6 +4,7 @@
 #include "core/error.h"
 
 #include <glib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,52 +94,74 @@ hp_pass_effect hp_pass_effect_of(const hp_pass *pass)
     return e;
 }
 
-int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creator_role)
+/* "\"sam@x.org\" " when the label is known, else "". */
+static const char *quoted(const char *label, char *buf, size_t size)
 {
+    if (label == NULL || label[0] == '\0')
+        return "";
+    snprintf(buf, size, "\"%s\" ", label);
+    return buf;
+}
+
+int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creator_role,
+                        const hp_pass_labels *labels)
+{
+    static const hp_pass_labels none = {0};
+    char s[HP_EMAIL_MAX + 4], c[HP_EMAIL_MAX + 4], d[HP_NAME_MAX + 4];
+    const char *type = hp_pass_type_name(pass->type);
+    const char *source = hp_source_name(pass->source);
+
+    if (labels == NULL)
+        labels = &none;
+    const char *student = quoted(labels->student, s, sizeof(s));
+    const char *creator = quoted(labels->creator, c, sizeof(c));
+    const char *destination = quoted(labels->destination, d, sizeof(d));
+
     if (student_role != HP_ROLE_STUDENT)
-        return hp_error_set(HP_EINVALID, "student: the user is a %s, not a student",
+        return hp_error_set(HP_EINVALID, "student: %sis a %s, not a student", student,
                             hp_role_name(student_role));
     if (pass->origin_id == pass->destination_id)
-        return hp_error_set(HP_EINVALID, "destination: the same room as the origin");
+        return hp_error_set(HP_EINVALID, "destination: %sis the same room as the origin",
+                            destination);
 
     switch (pass->source) {
     case HP_SOURCE_STUDENT:
         if (pass->creator_id != pass->student_id)
             return hp_error_set(HP_EINVALID,
-                                "creator: a pass with source student is created by its student");
+                                "creator: %sis not the student %s; a pass with source student "
+                                "is created by its student",
+                                creator, labels->student ? labels->student : "");
         if (pass->type != HP_PASS_NOW)
-            return hp_error_set(HP_EINVALID, "type: a student creates only now passes");
+            return hp_error_set(HP_EINVALID, "type: \"%s\": a student creates only now passes",
+                                type);
         break;
     case HP_SOURCE_TEACHER:
-        if (!hp_role_is_staff(creator_role))
-            return hp_error_set(HP_EINVALID,
-                                "creator: a pass with source teacher is created by staff, not "
-                                "by a %s",
-                                hp_role_name(creator_role));
-        break;
     case HP_SOURCE_KIOSK_MODE:
         if (!hp_role_is_staff(creator_role))
             return hp_error_set(HP_EINVALID,
-                                "creator: a pass with source kiosk_mode is created by the staff "
-                                "member who launched the kiosk, not by a %s",
-                                hp_role_name(creator_role));
-        if (pass->type != HP_PASS_NOW)
-            return hp_error_set(HP_EINVALID, "type: a kiosk creates only now passes");
+                                "creator: %sis a %s; a pass with source %s is created by staff",
+                                creator, hp_role_name(creator_role), source);
+        if (pass->source == HP_SOURCE_KIOSK_MODE && pass->type != HP_PASS_NOW)
+            return hp_error_set(HP_EINVALID, "type: \"%s\": a kiosk creates only now passes", type);
         break;
     case HP_SOURCE_KIOSK_LOGIN:
         if (creator_role != HP_ROLE_KIOSK)
             return hp_error_set(HP_EINVALID,
-                                "creator: a pass with source kiosk_login is created by a kiosk "
-                                "login, not by a %s",
-                                hp_role_name(creator_role));
+                                "creator: %sis a %s; a pass with source kiosk_login is created by "
+                                "a kiosk login",
+                                creator, hp_role_name(creator_role));
         if (pass->type != HP_PASS_NOW)
-            return hp_error_set(HP_EINVALID, "type: a kiosk creates only now passes");
+            return hp_error_set(HP_EINVALID, "type: \"%s\": a kiosk creates only now passes", type);
         break;
     }
     if (pass->cancelled && pass->type != HP_PASS_SCHEDULED)
-        return hp_error_set(HP_EINVALID, "cancelled: only a scheduled pass can be cancelled");
+        return hp_error_set(HP_EINVALID,
+                            "cancelled: \"true\" on a %s pass; only a scheduled pass can be "
+                            "cancelled",
+                            type);
     if (pass->has_end && pass->end < pass->start)
-        return hp_error_set(HP_EINVALID, "end: before the start");
+        return hp_error_set(HP_EINVALID, "end: \"%s\" is before the start \"%s\"",
+                            labels->end ? labels->end : "", labels->start ? labels->start : "");
     return HP_OK;
 }
 
@@ -154,6 +177,10 @@ int hp_check_name(const char *field, const char *value, bool required)
         return hp_error_set(HP_EINVALID, "%s: longer than %d bytes", field, HP_NAME_MAX);
     if (!g_utf8_validate(value, (gssize)n, NULL))
         return hp_error_set(HP_EINVALID, "%s: not valid UTF-8", field);
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+        if ((*p < 0x20 && *p != '\t' && *p != '\r') || *p == 0x7f)
+            return hp_error_set(HP_EINVALID, "%s: holds a control character (byte 0x%02x)", field,
+                                *p);
     return HP_OK;
 }
 

@@ -84,12 +84,23 @@ typedef struct {
 
 hp_pass_effect hp_pass_effect_of(const hp_pass *pass);
 
-/* Checks that source, type and the roles of creator and student fit together, as SPEC
- * section 2 says. Sets a message naming the field at fault. */
-int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creator_role);
+/* How the user named a pass's people and rooms, for messages; any field may be NULL. */
+typedef struct {
+    const char *student;
+    const char *creator;
+    const char *destination;
+    const char *start;
+    const char *end;
+} hp_pass_labels;
 
-/* Checks a display name (room, user, folder, school): valid UTF-8, no control bytes other
- * than a tab, at most HP_NAME_MAX bytes. field names it in the message. */
+/* Checks that source, type and the roles of creator and student fit together, as SPEC
+ * section 2 says. Sets a message naming the field at fault and, with labels, its value. */
+int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creator_role,
+                        const hp_pass_labels *labels);
+
+/* Checks a display name (room, user, folder, school): valid UTF-8, at most HP_NAME_MAX bytes,
+ * and no control character other than a tab or a carriage return (the exports guard those:
+ * see src/export/csv.c). field names it in the message. */
 int hp_check_name(const char *field, const char *value, bool required);
 
 void hp_school_release(hp_school *school);

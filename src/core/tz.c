@@ -69,8 +69,9 @@ int64_t hp_tz_local_time(const hp_tz *tz, int32_t day, int hour, int minute, int
 {
     gint64 local = (gint64)day * 86400 + hour * 3600 + minute * 60 + second;
     gint64 t = local;
-    /* adjust_time moves a time that falls in a gap forward and picks an interval for it. */
-    int interval = g_time_zone_adjust_time(tz->zone, G_TIME_TYPE_STANDARD, &t);
+    /* adjust_time moves a time that falls in a gap forward. A time that comes twice, when the
+     * clocks go back, is first daylight-saving time, so asking for that picks the first. */
+    int interval = g_time_zone_adjust_time(tz->zone, G_TIME_TYPE_DAYLIGHT, &t);
     return t - g_time_zone_get_offset(tz->zone, interval);
 }
 

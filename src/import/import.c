@@ -326,8 +326,8 @@ static int add_user(hp_importer *imp, const char *const *f)
     if (user.role == HP_ROLE_KIOSK && room_name == NULL)
         return hp_error_set(HP_EINVALID, "room: a kiosk needs the room it stands in");
     if (user.role != HP_ROLE_KIOSK && room_name != NULL)
-        return hp_error_set(HP_EINVALID, "room: only a kiosk has a room, not a %s",
-                            hp_role_name(user.role));
+        return hp_error_set(HP_EINVALID, "room: \"%s\": only a kiosk has a room, not a %s",
+                            room_name, hp_role_name(user.role));
     if (room_name && (rc = lookup_room(imp, "room", room_name, &user.room_id)) < 0)
         return rc;
     if (password && strlen(password) > HP_PASSWORD_MAX)
@@ -444,7 +444,9 @@ static int add_pass(hp_importer *imp, const char *const *f)
     }
     if ((rc = parse_bool("cancelled", f[HP_PASS_CANCELLED], &pass.cancelled)) < 0)
         return rc;
-    if ((rc = hp_pass_check_roles(&pass, student_role, creator_role)) < 0)
+    hp_pass_labels labels = {f[HP_PASS_STUDENT], f[HP_PASS_CREATOR], f[HP_PASS_DESTINATION],
+                             f[HP_PASS_START], f[HP_PASS_END]};
+    if ((rc = hp_pass_check_roles(&pass, student_role, creator_role, &labels)) < 0)
         return rc;
     pass.local_day = hp_tz_local_day(imp->tz, pass.start);
 

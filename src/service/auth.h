@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#define HP_TOKEN_MAX 64 /* Base64url of 32 bytes, and its NUL. */
+#define HP_TOKEN_MAX 64                    /* Base64url of 32 bytes, and its NUL. */
 #define HP_SESSION_IDLE_DEFAULT (8 * 3600) /* A school day. */
 
 /* Checks email and password and opens a session. With several schools holding the email,

@@ -98,8 +98,8 @@ static int add_counters(hp_store *store, const hp_actor *actor, const hp_pass *p
                                (e.staff_now || e.staff_scheduled) ? 3 : 2);
 }
 
-int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request *req,
-                   int64_t now, hp_pass *out)
+int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request *req, int64_t now,
+                   hp_pass *out)
 {
     hp_pass pass = {0};
     hp_user student = {0};
@@ -120,8 +120,8 @@ int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request
     }
 
     if (hp_actor_is_kiosk(actor)) {
-        if ((rc = hp_store_room_get(store, actor->school.id, hp_actor_kiosk_room(actor),
-                                    &origin)) < 0)
+        if ((rc = hp_store_room_get(store, actor->school.id, hp_actor_kiosk_room(actor), &origin)) <
+            0)
             goto out;
         if (req->origin && req->origin[0] && strcasecmp(req->origin, origin.name) != 0) {
             rc = hp_error_set(HP_EINVALID, "origin: a kiosk's passes leave from its room, %s",
@@ -169,8 +169,8 @@ int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request
         hp_room_release(&origin);
         hp_room_release(&destination);
         if ((rc = hp_store_room_get(store, actor->school.id, pass.origin_id, &origin)) < 0 ||
-            (rc = hp_store_room_get(store, actor->school.id, pass.destination_id,
-                                    &destination)) < 0 ||
+            (rc = hp_store_room_get(store, actor->school.id, pass.destination_id, &destination)) <
+                0 ||
             (rc = hp_store_active_count(store, actor->school.id, HP_ACTIVE_OF_STUDENT,
                                         pass.student_id, now, &active)) < 0)
             goto rollback;
@@ -179,10 +179,9 @@ int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request
                               student.name ? student.name : actor->user.name);
             goto rollback;
         }
-        if (!req->override && ((rc = check_limit(store, actor, &origin, HP_ACTIVE_FROM_ROOM,
-                                                 now)) < 0 ||
-                               (rc = check_limit(store, actor, &destination, HP_ACTIVE_TO_ROOM,
-                                                 now)) < 0))
+        if (!req->override &&
+            ((rc = check_limit(store, actor, &origin, HP_ACTIVE_FROM_ROOM, now)) < 0 ||
+             (rc = check_limit(store, actor, &destination, HP_ACTIVE_TO_ROOM, now)) < 0))
             goto rollback;
     }
     if ((rc = hp_store_pass_insert(store, actor->school.id, &pass)) < 0 ||
@@ -218,8 +217,7 @@ static bool may_touch(const hp_actor *actor, const hp_pass *pass)
     return false;
 }
 
-int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,
-                hp_pass *out)
+int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now, hp_pass *out)
 {
     hp_pass pass = {0};
     int rc;

@@ -27,8 +27,7 @@ int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request
                    int64_t now, hp_pass *out);
 
 /* Ends an active pass now. */
-int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,
-                hp_pass *out);
+int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now, hp_pass *out);
 
 /* Cancels a scheduled pass that has not started. */
 int hp_pass_cancel(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,

@@ -1,4 +1,321 @@
+/*
+ * The product's words and the rules that follow from one pass (SPEC sections 2 and 4): what
+ * each pass adds to Room Usage and Staff Usage, which creators fit which sources, and the
+ * words for roles, sources and types.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/error.h"
+#include "core/model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { STUDENT_ID = 10, TEACHER_ID = 20, OTHER_STUDENT_ID = 11, ORIGIN = 1, DESTINATION = 2 };
+
+static hp_pass make_pass(hp_source source, hp_pass_type type, int64_t creator_id)
+{
+    hp_pass p = {0};
+    p.student_id = STUDENT_ID;
+    p.origin_id = ORIGIN;
+    p.destination_id = DESTINATION;
+    p.creator_id = creator_id;
+    p.source = source;
+    p.type = type;
+    p.start = 1789380180; /* 2026-09-14T10:03:00Z */
+    return p;
+}
+
+/* SPEC section 4, worked out by hand for each source x type:
+ * - Room Usage counts every pass not cancelled, whatever its source and type.
+ * - Now Passes: source teacher or kiosk_mode, type now.
+ * - Scheduled Passes: source teacher, type scheduled.
+ * - student and kiosk_login never count for staff.
+ * A cancelled pass counts nowhere. */
+static const struct {
+    hp_source source;
+    hp_pass_type type;
+    bool staff_now;
+    bool staff_scheduled;
+} effect_table[] = {
+    {HP_SOURCE_STUDENT, HP_PASS_NOW, false, false},
+    {HP_SOURCE_STUDENT, HP_PASS_SCHEDULED, false, false},
+    {HP_SOURCE_TEACHER, HP_PASS_NOW, true, false},
+    {HP_SOURCE_TEACHER, HP_PASS_SCHEDULED, false, true},
+    {HP_SOURCE_KIOSK_MODE, HP_PASS_NOW, true, false},
+    {HP_SOURCE_KIOSK_MODE, HP_PASS_SCHEDULED, false, false},
+    {HP_SOURCE_KIOSK_LOGIN, HP_PASS_NOW, false, false},
+    {HP_SOURCE_KIOSK_LOGIN, HP_PASS_SCHEDULED, false, false},
+};
+
+static void test_effect_every_combination(void **state)
+{
+    (void)state;
+    size_t n = sizeof(effect_table) / sizeof(effect_table[0]);
+    assert_int_equal(n, 8); /* 4 sources x 2 types */
+    for (size_t i = 0; i < n; i++) {
+        for (int cancelled = 0; cancelled <= 1; cancelled++) {
+            hp_pass p = make_pass(effect_table[i].source, effect_table[i].type, TEACHER_ID);
+            p.cancelled = cancelled;
+            hp_pass_effect e = hp_pass_effect_of(&p);
+            bool want_counts = !cancelled;
+            bool want_now = !cancelled && effect_table[i].staff_now;
+            bool want_scheduled = !cancelled && effect_table[i].staff_scheduled;
+            if (e.counts != want_counts || e.staff_now != want_now ||
+                e.staff_scheduled != want_scheduled)
+                fail_msg("source %s, type %s, cancelled %d: counts %d now %d scheduled %d; "
+                         "expected %d %d %d",
+                         hp_source_name(p.source), hp_pass_type_name(p.type), cancelled, e.counts,
+                         e.staff_now, e.staff_scheduled, want_counts, want_now, want_scheduled);
+        }
+    }
+}
+
+static void test_effect_ignores_end_and_times(void **state)
+{
+    (void)state;
+    /* An ended pass and one still out count the same. */
+    hp_pass p = make_pass(HP_SOURCE_TEACHER, HP_PASS_NOW, TEACHER_ID);
+    hp_pass_effect out = hp_pass_effect_of(&p);
+    p.has_end = true;
+    p.end = p.start + 600;
+    hp_pass_effect ended = hp_pass_effect_of(&p);
+    assert_true(out.counts && out.staff_now && !out.staff_scheduled);
+    assert_true(ended.counts && ended.staff_now && !ended.staff_scheduled);
+}
+
+/* Asserts the check refuses the pass with a message that starts with "field: ". */
+static void check_refused(const hp_pass *p, hp_role student_role, hp_role creator_role,
+                          const char *field)
+{
+    hp_error_clear();
+    int rc = hp_pass_check_roles(p, student_role, creator_role, NULL);
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "%s: ", field);
+    if (rc != HP_EINVALID)
+        fail_msg("source %s type %s student %s creator %s: rc %d, expected HP_EINVALID",
+                 hp_source_name(p->source), hp_pass_type_name(p->type), hp_role_name(student_role),
+                 hp_role_name(creator_role), rc);
+    if (strncmp(hp_error_last(), prefix, strlen(prefix)) != 0)
+        fail_msg("message \"%s\" does not start with \"%s\"", hp_error_last(), prefix);
+}
+
+static void check_accepted(const hp_pass *p, hp_role student_role, hp_role creator_role)
+{
+    int rc = hp_pass_check_roles(p, student_role, creator_role, NULL);
+    if (rc != HP_OK)
+        fail_msg("source %s type %s creator %s refused: %s", hp_source_name(p->source),
+                 hp_pass_type_name(p->type), hp_role_name(creator_role), hp_error_last());
+}
+
+static void test_roles_accepted(void **state)
+{
+    (void)state;
+    hp_pass p;
+
+    /* A student's own now pass. */
+    p = make_pass(HP_SOURCE_STUDENT, HP_PASS_NOW, STUDENT_ID);
+    check_accepted(&p, HP_ROLE_STUDENT, HP_ROLE_STUDENT);
+    /* Staff from their own login, now and scheduled; admins may do all a teacher may. */
+    for (int t = 0; t < 2; t++) {
+        p = make_pass(HP_SOURCE_TEACHER, t ? HP_PASS_SCHEDULED : HP_PASS_NOW, TEACHER_ID);
+        check_accepted(&p, HP_ROLE_STUDENT, HP_ROLE_TEACHER);
+        check_accepted(&p, HP_ROLE_STUDENT, HP_ROLE_ADMIN);
+    }
+    /* A kiosk a staff member launched. */
+    p = make_pass(HP_SOURCE_KIOSK_MODE, HP_PASS_NOW, TEACHER_ID);
+    check_accepted(&p, HP_ROLE_STUDENT, HP_ROLE_TEACHER);
+    check_accepted(&p, HP_ROLE_STUDENT, HP_ROLE_ADMIN);
+    /* A kiosk login. */
+    p = make_pass(HP_SOURCE_KIOSK_LOGIN, HP_PASS_NOW, TEACHER_ID);
+    check_accepted(&p, HP_ROLE_STUDENT, HP_ROLE_KIOSK);
+    /* A cancelled scheduled pass; an ended pass; one that ends the instant it starts. */
+    p = make_pass(HP_SOURCE_TEACHER, HP_PASS_SCHEDULED, TEACHER_ID);
+    p.cancelled = true;
+    check_accepted(&p, HP_ROLE_STUDENT, HP_ROLE_TEACHER);
+    p = make_pass(HP_SOURCE_TEACHER, HP_PASS_NOW, TEACHER_ID);
+    p.has_end = true;
+    p.end = p.start + 300;
+    check_accepted(&p, HP_ROLE_STUDENT, HP_ROLE_TEACHER);
+    p.end = p.start;
+    check_accepted(&p, HP_ROLE_STUDENT, HP_ROLE_TEACHER);
+}
+
+static void test_roles_student_field(void **state)
+{
+    (void)state;
+    /* The student of a pass is a student, whoever creates it. */
+    hp_pass p = make_pass(HP_SOURCE_TEACHER, HP_PASS_NOW, TEACHER_ID);
+    check_refused(&p, HP_ROLE_TEACHER, HP_ROLE_TEACHER, "student");
+    check_refused(&p, HP_ROLE_ADMIN, HP_ROLE_TEACHER, "student");
+    check_refused(&p, HP_ROLE_KIOSK, HP_ROLE_TEACHER, "student");
+    assert_non_null(strstr(hp_error_last(), "kiosk"));
+}
+
+static void test_roles_same_room(void **state)
+{
+    (void)state;
+    hp_pass p = make_pass(HP_SOURCE_TEACHER, HP_PASS_NOW, TEACHER_ID);
+    p.destination_id = p.origin_id;
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_TEACHER, "destination");
+}
+
+static void test_roles_source_student(void **state)
+{
+    (void)state;
+    /* creator = the student. */
+    hp_pass p = make_pass(HP_SOURCE_STUDENT, HP_PASS_NOW, OTHER_STUDENT_ID);
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_STUDENT, "creator");
+    p = make_pass(HP_SOURCE_STUDENT, HP_PASS_NOW, TEACHER_ID);
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_TEACHER, "creator");
+    /* A student creates only now passes. */
+    p = make_pass(HP_SOURCE_STUDENT, HP_PASS_SCHEDULED, STUDENT_ID);
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_STUDENT, "type");
+}
+
+static void test_roles_source_teacher(void **state)
+{
+    (void)state;
+    for (int t = 0; t < 2; t++) {
+        hp_pass p = make_pass(HP_SOURCE_TEACHER, t ? HP_PASS_SCHEDULED : HP_PASS_NOW, TEACHER_ID);
+        check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_STUDENT, "creator");
+        assert_non_null(strstr(hp_error_last(), "student"));
+        check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_KIOSK, "creator");
+        assert_non_null(strstr(hp_error_last(), "kiosk"));
+    }
+}
+
+static void test_roles_source_kiosk_mode(void **state)
+{
+    (void)state;
+    hp_pass p = make_pass(HP_SOURCE_KIOSK_MODE, HP_PASS_NOW, TEACHER_ID);
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_STUDENT, "creator");
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_KIOSK, "creator");
+    /* Passes from kiosks are always now. */
+    p = make_pass(HP_SOURCE_KIOSK_MODE, HP_PASS_SCHEDULED, TEACHER_ID);
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_TEACHER, "type");
+}
+
+static void test_roles_source_kiosk_login(void **state)
+{
+    (void)state;
+    hp_pass p = make_pass(HP_SOURCE_KIOSK_LOGIN, HP_PASS_NOW, TEACHER_ID);
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_TEACHER, "creator");
+    assert_non_null(strstr(hp_error_last(), "teacher"));
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_ADMIN, "creator");
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_STUDENT, "creator");
+    p = make_pass(HP_SOURCE_KIOSK_LOGIN, HP_PASS_SCHEDULED, TEACHER_ID);
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_KIOSK, "type");
+}
+
+static void test_roles_cancelled_and_end(void **state)
+{
+    (void)state;
+    /* Only a scheduled pass can be cancelled. */
+    hp_pass p = make_pass(HP_SOURCE_TEACHER, HP_PASS_NOW, TEACHER_ID);
+    p.cancelled = true;
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_TEACHER, "cancelled");
+    p = make_pass(HP_SOURCE_KIOSK_LOGIN, HP_PASS_NOW, TEACHER_ID);
+    p.cancelled = true;
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_KIOSK, "cancelled");
+    /* The end is never before the start. */
+    p = make_pass(HP_SOURCE_TEACHER, HP_PASS_NOW, TEACHER_ID);
+    p.has_end = true;
+    p.end = p.start - 1;
+    check_refused(&p, HP_ROLE_STUDENT, HP_ROLE_TEACHER, "end");
+}
+
+static void test_role_words(void **state)
+{
+    (void)state;
+    const char *words[] = {"admin", "teacher", "student", "kiosk"};
+    const hp_role roles[] = {HP_ROLE_ADMIN, HP_ROLE_TEACHER, HP_ROLE_STUDENT, HP_ROLE_KIOSK};
+    for (size_t i = 0; i < 4; i++) {
+        hp_role r = (hp_role)-1;
+        assert_int_equal(hp_role_parse(words[i], &r), HP_OK);
+        assert_int_equal(r, roles[i]);
+        assert_string_equal(hp_role_name(roles[i]), words[i]);
+    }
+    /* Staff means admin and teacher. */
+    assert_true(hp_role_is_staff(HP_ROLE_ADMIN));
+    assert_true(hp_role_is_staff(HP_ROLE_TEACHER));
+    assert_false(hp_role_is_staff(HP_ROLE_STUDENT));
+    assert_false(hp_role_is_staff(HP_ROLE_KIOSK));
+
+    const char *bad[] = {"", "staff", "teachers", "admin ", "principal", "kiosk_login"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        hp_role r;
+        assert_int_equal(hp_role_parse(bad[i], &r), HP_EINVALID);
+        char quoted[64];
+        snprintf(quoted, sizeof(quoted), "\"%s\"", bad[i]);
+        if (strstr(hp_error_last(), quoted) == NULL)
+            fail_msg("message \"%s\" does not name %s", hp_error_last(), quoted);
+    }
+}
+
+static void test_source_words(void **state)
+{
+    (void)state;
+    const char *words[] = {"student", "teacher", "kiosk_mode", "kiosk_login"};
+    const hp_source sources[] = {HP_SOURCE_STUDENT, HP_SOURCE_TEACHER, HP_SOURCE_KIOSK_MODE,
+                                 HP_SOURCE_KIOSK_LOGIN};
+    for (size_t i = 0; i < 4; i++) {
+        hp_source s = (hp_source)-1;
+        assert_int_equal(hp_source_parse(words[i], &s), HP_OK);
+        assert_int_equal(s, sources[i]);
+        assert_string_equal(hp_source_name(sources[i]), words[i]);
+    }
+    const char *bad[] = {"", "kiosk", "kiosk-mode", "admin", "teacher "};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        hp_source s;
+        assert_int_equal(hp_source_parse(bad[i], &s), HP_EINVALID);
+        char quoted[64];
+        snprintf(quoted, sizeof(quoted), "\"%s\"", bad[i]);
+        if (strstr(hp_error_last(), quoted) == NULL)
+            fail_msg("message \"%s\" does not name %s", hp_error_last(), quoted);
+    }
+}
+
+static void test_type_words(void **state)
+{
+    (void)state;
+    hp_pass_type t = (hp_pass_type)-1;
+    assert_int_equal(hp_pass_type_parse("now", &t), HP_OK);
+    assert_int_equal(t, HP_PASS_NOW);
+    assert_int_equal(hp_pass_type_parse("scheduled", &t), HP_OK);
+    assert_int_equal(t, HP_PASS_SCHEDULED);
+    assert_string_equal(hp_pass_type_name(HP_PASS_NOW), "now");
+    assert_string_equal(hp_pass_type_name(HP_PASS_SCHEDULED), "scheduled");
+    const char *bad[] = {"", "later", "schedule", "now "};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(hp_pass_type_parse(bad[i], &t), HP_EINVALID);
+        char quoted[64];
+        snprintf(quoted, sizeof(quoted), "\"%s\"", bad[i]);
+        if (strstr(hp_error_last(), quoted) == NULL)
+            fail_msg("message \"%s\" does not name %s", hp_error_last(), quoted);
+    }
+}
+
 int main(void)
 {
-    return 0;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_effect_every_combination),
+        cmocka_unit_test(test_effect_ignores_end_and_times),
+        cmocka_unit_test(test_roles_accepted),
+        cmocka_unit_test(test_roles_student_field),
+        cmocka_unit_test(test_roles_same_room),
+        cmocka_unit_test(test_roles_source_student),
+        cmocka_unit_test(test_roles_source_teacher),
+        cmocka_unit_test(test_roles_source_kiosk_mode),
+        cmocka_unit_test(test_roles_source_kiosk_login),
+        cmocka_unit_test(test_roles_cancelled_and_end),
+        cmocka_unit_test(test_role_words),
+        cmocka_unit_test(test_source_words),
+        cmocka_unit_test(test_type_words),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,687 @@
+/*
+ * Room Usage and Staff Usage (SPEC section 4) over a real SQLite store: every room and every
+ * staff member has a row, what counts where, inclusive ranges of local dates, and the order of
+ * rows for every sort key both ways. Expected counts and orders are worked out by hand from the
+ * passes listed with each test.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/error.h"
+#include "import/import.h"
+#include "report/report.h"
+#include "store/store.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+    char dir[32];
+    hp_store *store;
+    hp_school school;
+    hp_tz *tz;
+} fixture;
+
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char path[512];
+            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    char path[64];
+    strcpy(f->dir, "/tmp/hallpass-report-XXXXXX");
+    if (mkdtemp(f->dir) == NULL)
+        return -1;
+    snprintf(path, sizeof(path), "%s/hp.db", f->dir);
+    if (hp_store_open(&f->store, path, true) != HP_OK)
+        return -1;
+    if (hp_tz_new(&f->tz, "America/Chicago") != HP_OK)
+        return -1;
+    f->school.name = strdup("Maple Grove");
+    f->school.timezone = strdup("America/Chicago");
+    if (hp_store_school_create(f->store, f->school.name, f->school.timezone, &f->school.id) !=
+        HP_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    hp_store_free(f->store);
+    hp_tz_free(f->tz);
+    hp_school_release(&f->school);
+    remove_tree(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Imports rows of one kind through the importer; every row must be accepted. */
+static hp_import_stats import_rows(fixture *f, const hp_school *school, hp_import_kind kind,
+                                   const char *const *rows, size_t columns, size_t count)
+{
+    hp_importer *imp = NULL;
+    hp_import_stats stats = {0};
+    if (hp_importer_new(&imp, f->store, school, f->tz, kind) != HP_OK)
+        fail_msg("hp_importer_new: %s", hp_error_last());
+    for (size_t i = 0; i < count; i++)
+        if (hp_importer_add(imp, rows + i * columns) != HP_OK)
+            fail_msg("%s row %zu: %s", hp_import_kind_name(kind), i + 1, hp_error_last());
+    if (hp_importer_finish(imp, &stats) != HP_OK)
+        fail_msg("hp_importer_finish: %s", hp_error_last());
+    hp_importer_free(imp);
+    return stats;
+}
+
+#define IMPORT(f, kind, rows, columns)                                                             \
+    import_rows((f), &(f)->school, (kind), &(rows)[0][0], (columns),                               \
+                sizeof(rows) / sizeof((rows)[0]))
+
+static hp_report *build(fixture *f, hp_report_kind kind, const char *from, const char *to,
+                        const char *sort, const char *order)
+{
+    hp_report *report = NULL;
+    hp_report_query q = {from, to, sort, order};
+    if (hp_report_build(&report, f->store, &f->school, f->tz, kind, &q) != HP_OK)
+        fail_msg("hp_report_build(%s, %s..%s, %s %s): %s", hp_report_kind_name(kind),
+                 from ? from : "-", to ? to : "-", sort ? sort : "-", order ? order : "-",
+                 hp_error_last());
+    assert_non_null(report);
+    return report;
+}
+
+static const hp_report_row *find_row(const hp_report *report, const char *name)
+{
+    for (size_t i = 0; i < report->row_count; i++)
+        if (strcmp(report->rows[i].text[0], name) == 0)
+            return &report->rows[i];
+    fail_msg("no row named \"%s\"", name);
+    return NULL;
+}
+
+static void check_room(const hp_report *report, const char *name, const char *folder, int64_t from,
+                       int64_t to)
+{
+    const hp_report_row *row = find_row(report, name);
+    assert_string_equal(row->text[1], folder);
+    if (row->num[0] != from || row->num[1] != to)
+        fail_msg("%s: from %lld to %lld, expected from %lld to %lld", name, (long long)row->num[0],
+                 (long long)row->num[1], (long long)from, (long long)to);
+}
+
+static void check_staff(const hp_report *report, const char *name, const char *email, int64_t total,
+                        int64_t now, int64_t scheduled)
+{
+    const hp_report_row *row = find_row(report, name);
+    assert_string_equal(row->text[1], email);
+    if (row->num[0] != total || row->num[1] != now || row->num[2] != scheduled)
+        fail_msg("%s: total %lld now %lld scheduled %lld, expected %lld %lld %lld", name,
+                 (long long)row->num[0], (long long)row->num[1], (long long)row->num[2],
+                 (long long)total, (long long)now, (long long)scheduled);
+}
+
+/* Asserts the rows' column `text_index` reads names, in that order, and nothing else. */
+static void check_order_by(const hp_report *report, int text_index, const char *const *names,
+                           size_t count, const char *what)
+{
+    char got[512] = "";
+    for (size_t i = 0; i < report->row_count; i++) {
+        strncat(got, report->rows[i].text[text_index], sizeof(got) - strlen(got) - 3);
+        strcat(got, i + 1 < report->row_count ? " | " : "");
+    }
+    bool same = report->row_count == count;
+    for (size_t i = 0; same && i < count; i++)
+        same = strcmp(report->rows[i].text[text_index], names[i]) == 0;
+    if (!same) {
+        char want[512] = "";
+        for (size_t i = 0; i < count; i++) {
+            strncat(want, names[i], sizeof(want) - strlen(want) - 3);
+            strcat(want, i + 1 < count ? " | " : "");
+        }
+        fail_msg("%s: rows are [%s], expected [%s]", what, got, want);
+    }
+}
+
+#define CHECK_ORDER(report, names, what)                                                           \
+    check_order_by((report), 0, (names), sizeof(names) / sizeof((names)[0]), (what))
+
+/* --- The main data set ------------------------------------------------------------------- */
+
+static const char *const main_rooms[][HP_ROOM_COLUMNS] = {
+    {"Room 10", "Wing 9", "", ""},       {"Room 2", "Wing 10", "3", ""}, {"Library", "", "", "10"},
+    {"Restroom B", "Restrooms", "", ""}, {"Nurse", "office", "", ""},    {"Gym", "Wing 10", "", ""},
+};
+
+static const char *const main_users[][HP_USER_COLUMNS] = {
+    {"Tom Teacher", "teacher10@x.org", "teacher", "", ""},
+    {"Ann Admin", "principal@x.org", "admin", "", ""},
+    {"bea Brown", "bbrown@x.org", "teacher", "", ""},
+    {"Zed Zero", "teacher9@x.org", "teacher", "", ""},
+    {"Sam Student", "sam@x.org", "student", "", ""},
+    {"Sue Student", "sue@x.org", "student", "", ""},
+    {"Kiosk Library", "kiosk@x.org", "kiosk", "Library", ""},
+};
+
+/* In September 2026 Chicago is at UTC-5. Imported in two batches, so counters add up. */
+static const char *const main_passes_1[][HP_PASS_COLUMNS] = {
+    {"p1", "sam@x.org", "Room 2", "Restroom B", "teacher10@x.org", "teacher", "now",
+     "2026-09-14T10:00:00-05:00", "2026-09-14T10:05:00-05:00", ""},
+    {"p2", "sam@x.org", "Room 2", "Library", "principal@x.org", "teacher", "scheduled",
+     "2026-09-15T09:00:00-05:00", "", "false"},
+    {"p3", "sue@x.org", "Room 10", "Restroom B", "teacher10@x.org", "kiosk_mode", "now",
+     "2026-09-16T11:00:00-05:00", "", ""},
+};
+
+static const char *const main_passes_2[][HP_PASS_COLUMNS] = {
+    {"p4", "sue@x.org", "Library", "Restroom B", "kiosk@x.org", "kiosk_login", "now",
+     "2026-09-16T12:00:00-05:00", "", ""},
+    {"p5", "sam@x.org", "Room 10", "Library", "sam@x.org", "student", "now",
+     "2026-09-17T13:00:00-05:00", "2026-09-17T13:10:00-05:00", ""},
+    {"p6", "sue@x.org", "Room 2", "Library", "teacher10@x.org", "teacher", "scheduled",
+     "2026-09-18T09:00:00-05:00", "", "true"},
+    {"p7", "sue@x.org", "Gym", "Nurse", "bbrown@x.org", "teacher", "now",
+     "2026-09-18T10:00:00-05:00", "", ""},
+};
+
+static void load_main(fixture *f)
+{
+    IMPORT(f, HP_IMPORT_ROOMS, main_rooms, HP_ROOM_COLUMNS);
+    IMPORT(f, HP_IMPORT_USERS, main_users, HP_USER_COLUMNS);
+    IMPORT(f, HP_IMPORT_PASSES, main_passes_1, HP_PASS_COLUMNS);
+    IMPORT(f, HP_IMPORT_PASSES, main_passes_2, HP_PASS_COLUMNS);
+}
+
+static void test_room_usage_counts(void **state)
+{
+    fixture *f = *state;
+    load_main(f);
+    hp_report *r = build(f, HP_REPORT_ROOMS, "2026-09-01", "2026-09-30", NULL, NULL);
+
+    /* Every room, the ones with no passes too; every source and type counts; p6 is cancelled
+     * and counts nowhere. */
+    assert_int_equal(r->row_count, 6);
+    check_room(r, "Room 10", "Wing 9", 2, 0);       /* p3, p5 */
+    check_room(r, "Room 2", "Wing 10", 2, 0);       /* p1, p2 */
+    check_room(r, "Library", "", 1, 2);             /* from p4; to p2, p5 */
+    check_room(r, "Restroom B", "Restrooms", 0, 3); /* to p1, p3, p4 */
+    check_room(r, "Nurse", "office", 0, 1);         /* p7 */
+    check_room(r, "Gym", "Wing 10", 1, 0);          /* p7 */
+    assert_int_equal(r->kind, HP_REPORT_ROOMS);
+    assert_string_equal(r->school, "Maple Grove");
+    hp_report_free(r);
+}
+
+static void test_staff_usage_counts(void **state)
+{
+    fixture *f = *state;
+    load_main(f);
+    hp_report *r = build(f, HP_REPORT_STAFF, "2026-09-01", "2026-09-30", NULL, NULL);
+
+    /* Staff only: admins and teachers, also those with no passes; never students or kiosks.
+     * Student and kiosk_login passes count for no one; the cancelled p6 neither. */
+    assert_int_equal(r->row_count, 4);
+    check_staff(r, "Tom Teacher", "teacher10@x.org", 2, 2, 0); /* p1 teacher, p3 kiosk_mode */
+    check_staff(r, "Ann Admin", "principal@x.org", 1, 0, 1);   /* p2 scheduled */
+    check_staff(r, "bea Brown", "bbrown@x.org", 1, 1, 0);      /* p7 */
+    check_staff(r, "Zed Zero", "teacher9@x.org", 0, 0, 0);
+    for (size_t i = 0; i < r->row_count; i++) {
+        const char *email = r->rows[i].text[1];
+        if (strcmp(email, "sam@x.org") == 0 || strcmp(email, "sue@x.org") == 0 ||
+            strcmp(email, "kiosk@x.org") == 0)
+            fail_msg("%s is in Staff Usage", email);
+    }
+    hp_report_free(r);
+}
+
+static void test_empty_school_has_no_rows(void **state)
+{
+    fixture *f = *state;
+    hp_report *r = build(f, HP_REPORT_ROOMS, "2026-09-01", "2026-09-30", NULL, NULL);
+    assert_int_equal(r->row_count, 0);
+    hp_report_free(r);
+    r = build(f, HP_REPORT_STAFF, "2026-09-01", "2026-09-30", NULL, NULL);
+    assert_int_equal(r->row_count, 0);
+    hp_report_free(r);
+}
+
+static void test_rows_with_no_passes_in_range(void **state)
+{
+    fixture *f = *state;
+    load_main(f);
+    /* A range with no passes: every room and staff member still there, all zero. */
+    hp_report *r = build(f, HP_REPORT_ROOMS, "2026-10-01", "2026-10-31", NULL, NULL);
+    assert_int_equal(r->row_count, 6);
+    for (size_t i = 0; i < r->row_count; i++)
+        assert_true(r->rows[i].num[0] == 0 && r->rows[i].num[1] == 0);
+    hp_report_free(r);
+    r = build(f, HP_REPORT_STAFF, "2026-10-01", "2026-10-31", NULL, NULL);
+    assert_int_equal(r->row_count, 4);
+    for (size_t i = 0; i < r->row_count; i++)
+        assert_true(r->rows[i].num[0] == 0 && r->rows[i].num[1] == 0 && r->rows[i].num[2] == 0);
+    hp_report_free(r);
+}
+
+static void test_default_sort(void **state)
+{
+    fixture *f = *state;
+    load_main(f);
+    /* Natural order by name, ascending: Room 2 before Room 10, "bea" among the Bs. */
+    static const char *const rooms[] = {"Gym",        "Library", "Nurse",
+                                        "Restroom B", "Room 2",  "Room 10"};
+    static const char *const staff[] = {"Ann Admin", "bea Brown", "Tom Teacher", "Zed Zero"};
+    hp_report *r = build(f, HP_REPORT_ROOMS, "2026-09-01", "2026-09-30", NULL, NULL);
+    CHECK_ORDER(r, rooms, "rooms by default");
+    assert_int_equal(r->sort_column, 0);
+    assert_false(r->descending);
+    hp_report_free(r);
+    r = build(f, HP_REPORT_STAFF, "2026-09-01", "2026-09-30", NULL, NULL);
+    CHECK_ORDER(r, staff, "staff by default");
+    assert_int_equal(r->sort_column, 0);
+    assert_false(r->descending);
+    hp_report_free(r);
+}
+
+typedef struct {
+    const char *key;
+    const char *order;
+    const char *names[6];
+} sort_case;
+
+/* Counts (from, to): Room 10 (2,0), Room 2 (2,0), Library (1,2), Restroom B (0,3), Nurse
+ * (0,1), Gym (1,0). Folders: Library "", Nurse "office", Restroom B "Restrooms", Room 10
+ * "Wing 9", Room 2 and Gym "Wing 10". Ties go by name ascending in both directions. */
+static const sort_case room_sorts[] = {
+    {"room", "asc", {"Gym", "Library", "Nurse", "Restroom B", "Room 2", "Room 10"}},
+    {"room", "desc", {"Room 10", "Room 2", "Restroom B", "Nurse", "Library", "Gym"}},
+    {"folder", "asc", {"Library", "Nurse", "Restroom B", "Room 10", "Gym", "Room 2"}},
+    {"folder", "desc", {"Gym", "Room 2", "Room 10", "Restroom B", "Nurse", "Library"}},
+    {"from", "asc", {"Nurse", "Restroom B", "Gym", "Library", "Room 2", "Room 10"}},
+    {"from", "desc", {"Room 2", "Room 10", "Gym", "Library", "Nurse", "Restroom B"}},
+    {"to", "asc", {"Gym", "Room 2", "Room 10", "Nurse", "Library", "Restroom B"}},
+    {"to", "desc", {"Restroom B", "Library", "Nurse", "Gym", "Room 2", "Room 10"}},
+    {"from", NULL, {"Nurse", "Restroom B", "Gym", "Library", "Room 2", "Room 10"}},
+    {NULL, "desc", {"Room 10", "Room 2", "Restroom B", "Nurse", "Library", "Gym"}},
+};
+
+/* (total, now, scheduled): Tom (2,2,0), Ann (1,0,1), bea (1,1,0), Zed (0,0,0). Emails: bea
+ * bbrown@, Ann principal@, Zed teacher9@, Tom teacher10@. */
+static const sort_case staff_sorts[] = {
+    {"staff", "asc", {"Ann Admin", "bea Brown", "Tom Teacher", "Zed Zero"}},
+    {"staff", "desc", {"Zed Zero", "Tom Teacher", "bea Brown", "Ann Admin"}},
+    {"email", "asc", {"bea Brown", "Ann Admin", "Zed Zero", "Tom Teacher"}},
+    {"email", "desc", {"Tom Teacher", "Zed Zero", "Ann Admin", "bea Brown"}},
+    {"total", "asc", {"Zed Zero", "Ann Admin", "bea Brown", "Tom Teacher"}},
+    {"total", "desc", {"Tom Teacher", "Ann Admin", "bea Brown", "Zed Zero"}},
+    {"now", "asc", {"Ann Admin", "Zed Zero", "bea Brown", "Tom Teacher"}},
+    {"now", "desc", {"Tom Teacher", "bea Brown", "Ann Admin", "Zed Zero"}},
+    {"scheduled", "asc", {"bea Brown", "Tom Teacher", "Zed Zero", "Ann Admin"}},
+    {"scheduled", "desc", {"Ann Admin", "bea Brown", "Tom Teacher", "Zed Zero"}},
+};
+
+static void run_sorts(fixture *f, hp_report_kind kind, const sort_case *cases, size_t count,
+                      size_t rows)
+{
+    for (size_t i = 0; i < count; i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "%s by %s %s", hp_report_kind_name(kind),
+                 cases[i].key ? cases[i].key : "(default)",
+                 cases[i].order ? cases[i].order : "(default)");
+        hp_report *r = build(f, kind, "2026-09-01", "2026-09-30", cases[i].key, cases[i].order);
+        check_order_by(r, 0, cases[i].names, rows, what);
+        if (cases[i].key)
+            assert_string_equal(r->columns[r->sort_column].key, cases[i].key);
+        assert_int_equal(r->descending, cases[i].order && strcmp(cases[i].order, "desc") == 0);
+        hp_report_free(r);
+    }
+}
+
+static void test_room_sorts(void **state)
+{
+    fixture *f = *state;
+    load_main(f);
+    run_sorts(f, HP_REPORT_ROOMS, room_sorts, sizeof(room_sorts) / sizeof(room_sorts[0]), 6);
+}
+
+static void test_staff_sorts(void **state)
+{
+    fixture *f = *state;
+    load_main(f);
+    run_sorts(f, HP_REPORT_STAFF, staff_sorts, sizeof(staff_sorts) / sizeof(staff_sorts[0]), 4);
+}
+
+static void test_ties_by_creation_order(void **state)
+{
+    fixture *f = *state;
+    /* Two staff members with the very same name: their order is the order of creation,
+     * whatever the direction. A third differs only in case, so bytes order it after. */
+    static const char *const users[][HP_USER_COLUMNS] = {
+        {"Pat Lee", "zeta@x.org", "teacher", "", ""},
+        {"Pat Lee", "alpha@x.org", "admin", "", ""},
+        {"pat lee", "mid@x.org", "teacher", "", ""},
+    };
+    IMPORT(f, HP_IMPORT_USERS, users, HP_USER_COLUMNS);
+    static const char *const by_creation[] = {"zeta@x.org", "alpha@x.org", "mid@x.org"};
+    static const char *const desc_name[] = {"mid@x.org", "zeta@x.org", "alpha@x.org"};
+    static const char *const by_email[] = {"alpha@x.org", "mid@x.org", "zeta@x.org"};
+    const struct {
+        const char *sort, *order;
+        const char *const *emails;
+    } cases[] = {
+        {"staff", "asc", by_creation},     {"staff", "desc", desc_name},
+        {"total", "asc", by_creation},     {"total", "desc", by_creation},
+        {"now", "desc", by_creation},      {"email", "asc", by_email},
+        {"scheduled", "asc", by_creation},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "staff by %s %s", cases[i].sort, cases[i].order);
+        hp_report *r =
+            build(f, HP_REPORT_STAFF, "2026-09-01", "2026-09-30", cases[i].sort, cases[i].order);
+        check_order_by(r, 1, cases[i].emails, 3, what);
+        hp_report_free(r);
+    }
+}
+
+static void test_sort_after_build(void **state)
+{
+    fixture *f = *state;
+    load_main(f);
+    /* hp_report_sort re-sorts a built report, as clicking a column title does. */
+    hp_report *r = build(f, HP_REPORT_ROOMS, "2026-09-01", "2026-09-30", NULL, NULL);
+    hp_report_sort(r, 3, true);
+    static const char *const to_desc[] = {"Restroom B", "Library", "Nurse",
+                                          "Gym",        "Room 2",  "Room 10"};
+    CHECK_ORDER(r, to_desc, "rooms re-sorted by to desc");
+    assert_int_equal(r->sort_column, 3);
+    assert_true(r->descending);
+    hp_report_free(r);
+}
+
+/* --- Ranges ------------------------------------------------------------------------------ */
+
+static const char *const range_rooms[][HP_ROOM_COLUMNS] = {
+    {"A", "", "", ""},
+    {"B", "", "", ""},
+};
+static const char *const range_users[][HP_USER_COLUMNS] = {
+    {"Teach", "t@x.org", "teacher", "", ""},
+    {"Stu", "s@x.org", "student", "", ""},
+};
+
+#define RANGE_PASS(id, start)                                                                      \
+    {                                                                                              \
+        id, "s@x.org", "A", "B", "t@x.org", "teacher", "now", start, "", ""                        \
+    }
+
+/* Local dates in America/Chicago, worked out by hand. */
+static const char *const range_passes[][HP_PASS_COLUMNS] = {
+    RANGE_PASS("q1", "2026-08-31T23:59:59-05:00"), /* Aug 31 (Sep 1 in UTC) */
+    RANGE_PASS("q2", "2026-09-01T00:00:00-05:00"), /* Sep 1, first second */
+    RANGE_PASS("q3", "2026-09-30T23:59:59-05:00"), /* Sep 30, last second (Oct 1 in UTC) */
+    RANGE_PASS("q4", "2026-10-01T00:00:00-05:00"), /* Oct 1 */
+    RANGE_PASS("q5", "2026-09-01T04:30:00Z"),      /* Aug 31, 23:30 local */
+    RANGE_PASS("q6", "2026-10-01T03:00:00+08:00"), /* Sep 30, 14:00 local */
+    /* Around the fall-back change: Nov 1 has 25 hours, 05:00Z to 06:00Z on Nov 2. */
+    RANGE_PASS("n0", "2026-10-31T23:59:59-05:00"), /* Oct 31 */
+    RANGE_PASS("n1", "2026-11-01T00:00:00-05:00"), /* Nov 1, first second */
+    RANGE_PASS("n2", "2026-11-01T01:30:00-05:00"), /* Nov 1, first 01:30 */
+    RANGE_PASS("n3", "2026-11-01T01:30:00-06:00"), /* Nov 1, second 01:30 */
+    RANGE_PASS("n4", "2026-11-01T23:59:59-06:00"), /* Nov 1, last second */
+    RANGE_PASS("n5", "2026-11-02T00:00:00-06:00"), /* Nov 2 */
+    /* Around the spring-forward change: Mar 8 has 23 hours, 06:00Z to 05:00Z on Mar 9. */
+    RANGE_PASS("m0", "2026-03-07T23:59:59-06:00"), /* Mar 7 */
+    RANGE_PASS("m1", "2026-03-08T00:00:00-06:00"), /* Mar 8, first second */
+    RANGE_PASS("m2", "2026-03-08T23:59:59-05:00"), /* Mar 8, last second */
+    RANGE_PASS("m3", "2026-03-09T00:00:00-05:00"), /* Mar 9 */
+};
+
+static void check_range(fixture *f, const char *from, const char *to, int64_t want)
+{
+    hp_report *r = build(f, HP_REPORT_ROOMS, from, to, NULL, NULL);
+    const hp_report_row *a = find_row(r, "A"), *b = find_row(r, "B");
+    if (a->num[0] != want || b->num[1] != want)
+        fail_msg("%s..%s: %lld from A, %lld to B; expected %lld", from, to, (long long)a->num[0],
+                 (long long)b->num[1], (long long)want);
+    hp_report_free(r);
+    r = build(f, HP_REPORT_STAFF, from, to, NULL, NULL);
+    const hp_report_row *t = find_row(r, "Teach");
+    if (t->num[0] != want || t->num[1] != want)
+        fail_msg("%s..%s: Teach has %lld now passes; expected %lld", from, to, (long long)t->num[1],
+                 (long long)want);
+    hp_report_free(r);
+}
+
+static void test_range_inclusive_local_dates(void **state)
+{
+    fixture *f = *state;
+    IMPORT(f, HP_IMPORT_ROOMS, range_rooms, HP_ROOM_COLUMNS);
+    IMPORT(f, HP_IMPORT_USERS, range_users, HP_USER_COLUMNS);
+    IMPORT(f, HP_IMPORT_PASSES, range_passes, HP_PASS_COLUMNS);
+
+    check_range(f, "2026-09-01", "2026-09-30", 3); /* q2, q3, q6 */
+    check_range(f, "2026-09-01", "2026-09-01", 1); /* q2 */
+    check_range(f, "2026-09-30", "2026-09-30", 2); /* q3, q6 */
+    check_range(f, "2026-08-31", "2026-08-31", 2); /* q1, q5 */
+    check_range(f, "2026-10-01", "2026-10-01", 1); /* q4 */
+    check_range(f, "2026-09-02", "2026-09-29", 0);
+    check_range(f, "2026-08-31", "2026-10-01", 6);
+    check_range(f, "2026-11-01", "2026-11-01", 4); /* n1..n4 */
+    check_range(f, "2026-10-31", "2026-10-31", 1); /* n0; q4 is on Oct 1 */
+    check_range(f, "2026-11-02", "2026-11-02", 1); /* n5 */
+    check_range(f, "2026-03-08", "2026-03-08", 2); /* m1, m2 */
+    check_range(f, "2026-03-07", "2026-03-07", 1); /* m0 */
+    check_range(f, "2026-03-09", "2026-03-09", 1); /* m3 */
+    check_range(f, "2026-01-01", "2026-12-31", 16);
+}
+
+static void test_default_range(void **state)
+{
+    fixture *f = *state;
+    /* No range: the 30 days ending today in the school's zone. */
+    hp_report *r = build(f, HP_REPORT_ROOMS, NULL, NULL, NULL, NULL);
+    int32_t today = hp_tz_today(f->tz);
+    assert_int_equal(r->to_day, today);
+    assert_int_equal(r->from_day, today - 29);
+    hp_report_free(r);
+}
+
+static void check_bad_query(fixture *f, hp_report_kind kind, const char *from, const char *to,
+                            const char *sort, const char *order, const char *parameter,
+                            const char *value)
+{
+    hp_report *r = (hp_report *)f; /* Anything but NULL, to see it is cleared. */
+    hp_report_query q = {from, to, sort, order};
+    int rc = hp_report_build(&r, f->store, &f->school, f->tz, kind, &q);
+    if (rc != HP_EINVALID)
+        fail_msg("query %s..%s %s %s: rc %d, expected HP_EINVALID", from ? from : "-",
+                 to ? to : "-", sort ? sort : "-", order ? order : "-", rc);
+    assert_null(r);
+    char prefix[32];
+    snprintf(prefix, sizeof(prefix), "%s: ", parameter);
+    const char *msg = hp_error_last();
+    if (strncmp(msg, prefix, strlen(prefix)) != 0 || strstr(msg, value) == NULL)
+        fail_msg("message \"%s\" should start with \"%s\" and name \"%s\"", msg, prefix, value);
+}
+
+static void test_bad_query(void **state)
+{
+    fixture *f = *state;
+    load_main(f);
+    check_bad_query(f, HP_REPORT_ROOMS, "2026-02-30", "2026-03-31", NULL, NULL, "from",
+                    "2026-02-30");
+    check_bad_query(f, HP_REPORT_ROOMS, "2026-9-1", "2026-09-30", NULL, NULL, "from", "2026-9-1");
+    check_bad_query(f, HP_REPORT_ROOMS, "2026-09-01", "30/09/2026", NULL, NULL, "to", "30/09/2026");
+    check_bad_query(f, HP_REPORT_STAFF, "2026-09-01", "", NULL, NULL, "to", "\"\"");
+    check_bad_query(f, HP_REPORT_ROOMS, "2026-09-01", "2026-09-30", "colour", NULL, "sort",
+                    "colour");
+    /* A key of the other report is not a column of this one. */
+    check_bad_query(f, HP_REPORT_STAFF, "2026-09-01", "2026-09-30", "room", NULL, "sort", "room");
+    check_bad_query(f, HP_REPORT_ROOMS, "2026-09-01", "2026-09-30", "staff", NULL, "sort", "staff");
+    check_bad_query(f, HP_REPORT_ROOMS, "2026-09-01", "2026-09-30", "", NULL, "sort", "\"\"");
+    check_bad_query(f, HP_REPORT_ROOMS, "2026-09-01", "2026-09-30", "room", "up", "order", "up");
+    check_bad_query(f, HP_REPORT_STAFF, "2026-09-01", "2026-09-30", "now", "DESC ", "order",
+                    "DESC ");
+    /* from after to. */
+    check_bad_query(f, HP_REPORT_ROOMS, "2026-09-30", "2026-09-01", NULL, NULL, "from",
+                    "2026-09-30");
+    check_bad_query(f, HP_REPORT_STAFF, "2026-09-02", "2026-09-01", NULL, NULL, "from",
+                    "2026-09-02");
+}
+
+static void test_filename(void **state)
+{
+    fixture *f = *state;
+    char name[128];
+    hp_report *r = build(f, HP_REPORT_ROOMS, "2026-09-01", "2026-09-30", NULL, NULL);
+    hp_report_filename(r, "csv", name, sizeof(name));
+    assert_string_equal(name, "room-usage_2026-09-01_2026-09-30.csv");
+    hp_report_filename(r, "xlsx", name, sizeof(name));
+    assert_string_equal(name, "room-usage_2026-09-01_2026-09-30.xlsx");
+    hp_report_free(r);
+    r = build(f, HP_REPORT_STAFF, "2026-02-28", "2026-03-01", "total", "desc");
+    hp_report_filename(r, "xlsx", name, sizeof(name));
+    assert_string_equal(name, "staff-usage_2026-02-28_2026-03-01.xlsx");
+    hp_report_filename(r, "csv", name, sizeof(name));
+    assert_string_equal(name, "staff-usage_2026-02-28_2026-03-01.csv");
+    hp_report_free(r);
+}
+
+static void test_kind_words(void **state)
+{
+    (void)state;
+    hp_report_kind kind;
+    assert_int_equal(hp_report_kind_parse("rooms", &kind), HP_OK);
+    assert_int_equal(kind, HP_REPORT_ROOMS);
+    assert_int_equal(hp_report_kind_parse("staff", &kind), HP_OK);
+    assert_int_equal(kind, HP_REPORT_STAFF);
+    assert_int_equal(hp_report_kind_parse("users", &kind), HP_EINVALID);
+    assert_non_null(strstr(hp_error_last(), "users"));
+    assert_string_equal(hp_report_kind_name(HP_REPORT_ROOMS), "rooms");
+    assert_string_equal(hp_report_kind_name(HP_REPORT_STAFF), "staff");
+    assert_string_equal(hp_report_title(HP_REPORT_ROOMS), "Room Usage");
+    assert_string_equal(hp_report_title(HP_REPORT_STAFF), "Staff Usage");
+}
+
+static void test_column_titles_and_keys(void **state)
+{
+    fixture *f = *state;
+    static const char *const room_titles[] = {"Room", "Folder", "Passes From This Room",
+                                              "Passes To This Room"};
+    static const char *const room_keys[] = {"room", "folder", "from", "to"};
+    static const char *const staff_titles[] = {"Staff", "Email", "Total Passes", "Now Passes",
+                                               "Scheduled Passes"};
+    static const char *const staff_keys[] = {"staff", "email", "total", "now", "scheduled"};
+    hp_report *r = build(f, HP_REPORT_ROOMS, "2026-09-01", "2026-09-30", NULL, NULL);
+    assert_int_equal(r->column_count, 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(r->columns[i].title, room_titles[i]);
+        assert_string_equal(r->columns[i].key, room_keys[i]);
+        assert_int_equal(r->columns[i].numeric, i >= 2);
+    }
+    hp_report_free(r);
+    r = build(f, HP_REPORT_STAFF, "2026-09-01", "2026-09-30", NULL, NULL);
+    assert_int_equal(r->column_count, 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(r->columns[i].title, staff_titles[i]);
+        assert_string_equal(r->columns[i].key, staff_keys[i]);
+        assert_int_equal(r->columns[i].numeric, i >= 2);
+    }
+    hp_report_free(r);
+}
+
+static void test_schools_kept_apart(void **state)
+{
+    fixture *f = *state;
+    load_main(f);
+    /* A second school with a room and a teacher of the same names, and a pass with an id the
+     * first school used already: each school sees only its own. */
+    hp_school other = {0};
+    other.name = strdup("Oak Ridge");
+    other.timezone = strdup("America/Chicago");
+    assert_int_equal(hp_store_school_create(f->store, other.name, other.timezone, &other.id),
+                     HP_OK);
+    static const char *const rooms[][HP_ROOM_COLUMNS] = {{"Room 2", "", "", ""},
+                                                         {"Annex", "", "", ""}};
+    static const char *const users[][HP_USER_COLUMNS] = {
+        {"Tom Teacher", "teacher10@x.org", "teacher", "", ""},
+        {"Oli Student", "oli@x.org", "student", "", ""},
+    };
+    static const char *const passes[][HP_PASS_COLUMNS] = {
+        {"p1", "oli@x.org", "Room 2", "Annex", "teacher10@x.org", "teacher", "now",
+         "2026-09-14T10:00:00-05:00", "", ""},
+    };
+    hp_import_stats st = import_rows(f, &other, HP_IMPORT_ROOMS, &rooms[0][0], HP_ROOM_COLUMNS, 2);
+    assert_int_equal(st.added, 2);
+    st = import_rows(f, &other, HP_IMPORT_USERS, &users[0][0], HP_USER_COLUMNS, 2);
+    assert_int_equal(st.added, 2);
+    st = import_rows(f, &other, HP_IMPORT_PASSES, &passes[0][0], HP_PASS_COLUMNS, 1);
+    assert_int_equal(st.added, 1);
+
+    hp_report *r = build(f, HP_REPORT_ROOMS, "2026-09-01", "2026-09-30", NULL, NULL);
+    assert_int_equal(r->row_count, 6);
+    check_room(r, "Room 2", "Wing 10", 2, 0);
+    hp_report_free(r);
+    r = build(f, HP_REPORT_STAFF, "2026-09-01", "2026-09-30", NULL, NULL);
+    assert_int_equal(r->row_count, 4);
+    check_staff(r, "Tom Teacher", "teacher10@x.org", 2, 2, 0);
+    hp_report_free(r);
+
+    hp_report *o = NULL;
+    hp_report_query q = {"2026-09-01", "2026-09-30", NULL, NULL};
+    assert_int_equal(hp_report_build(&o, f->store, &other, f->tz, HP_REPORT_ROOMS, &q), HP_OK);
+    assert_int_equal(o->row_count, 2);
+    check_room(o, "Annex", "", 0, 1);
+    check_room(o, "Room 2", "", 1, 0);
+    hp_report_free(o);
+    assert_int_equal(hp_report_build(&o, f->store, &other, f->tz, HP_REPORT_STAFF, &q), HP_OK);
+    assert_int_equal(o->row_count, 1);
+    check_staff(o, "Tom Teacher", "teacher10@x.org", 1, 1, 0);
+    hp_report_free(o);
+    hp_school_release(&other);
+}
+
+#define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
 int main(void)
 {
-    return 0;
+    const struct CMUnitTest tests[] = {
+        TEST(test_room_usage_counts),
+        TEST(test_staff_usage_counts),
+        TEST(test_empty_school_has_no_rows),
+        TEST(test_rows_with_no_passes_in_range),
+        TEST(test_default_sort),
+        TEST(test_room_sorts),
+        TEST(test_staff_sorts),
+        TEST(test_ties_by_creation_order),
+        TEST(test_sort_after_build),
+        TEST(test_range_inclusive_local_dates),
+        TEST(test_default_range),
+        TEST(test_bad_query),
+        TEST(test_filename),
+        cmocka_unit_test(test_kind_words),
+        TEST(test_column_titles_and_keys),
+        TEST(test_schools_kept_apart),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,273 @@
+/* Store-to-store copy; see copy.h. */
+#include "service/copy.h"
+
+#include "core/error.h"
+#include "core/tz.h"
+#include "export/export.h"
+#include "report/report.h"
+
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PAGE 2000
+
+typedef struct {
+    GHashTable *rooms; /* Source room id -> target room id. */
+    GHashTable *users; /* Source user id -> target user id. */
+    GHashTable *counters;
+    int32_t first_day;
+    int32_t last_day;
+} id_maps;
+
+static int64_t mapped(GHashTable *map, int64_t id)
+{
+    gpointer v = g_hash_table_lookup(map, &id);
+    return v ? *(int64_t *)v : 0;
+}
+
+static void map_put(GHashTable *map, int64_t from, int64_t to)
+{
+    int64_t *k = g_new(int64_t, 1), *v = g_new(int64_t, 1);
+    *k = from;
+    *v = to;
+    g_hash_table_insert(map, k, v);
+}
+
+static int copy_rooms(hp_store *from, hp_store *to, int64_t src, int64_t dst, id_maps *maps,
+                      hp_copy_stats *stats)
+{
+    hp_room *rooms;
+    size_t n;
+    bool changed;
+    int rc = hp_store_rooms_list(from, src, &rooms, &n);
+    for (size_t i = 0; rc == HP_OK && i < n; i++) {
+        int64_t old = rooms[i].id;
+        rooms[i].id = 0;
+        if ((rc = hp_store_room_put(to, dst, &rooms[i], &changed)) == HP_OK) {
+            map_put(maps->rooms, old, rooms[i].id);
+            stats->rooms++;
+        }
+    }
+    if (rc == HP_OK)
+        hp_rooms_free(rooms, n);
+    return rc;
+}
+
+static int copy_users(hp_store *from, hp_store *to, int64_t src, int64_t dst, id_maps *maps,
+                      hp_copy_stats *stats)
+{
+    hp_user *users;
+    size_t n;
+    bool changed;
+    int rc = hp_store_users_list(from, src, false, &users, &n);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; rc == HP_OK && i < n; i++) {
+        hp_user full = {0};
+        char *hash = NULL;
+        if ((rc = hp_store_user_find(from, src, users[i].email, &full, &hash)) < 0)
+            break;
+        hp_user_release(&full);
+        int64_t old = users[i].id;
+        users[i].id = 0;
+        users[i].room_id = users[i].room_id ? mapped(maps->rooms, users[i].room_id) : 0;
+        rc = hp_store_user_put(to, dst, &users[i], hash, &changed);
+        free(hash);
+        if (rc == HP_OK) {
+            map_put(maps->users, old, users[i].id);
+            stats->users++;
+        }
+    }
+    hp_users_free(users, n);
+    return rc;
+}
+
+static void add_counter(GHashTable *counters, hp_counter_kind kind, int64_t id, int32_t day,
+                        int64_t a, int64_t b)
+{
+    char key[64];
+    snprintf(key, sizeof(key), "%d:%lld:%d", (int)kind, (long long)id, day);
+    hp_counter_delta *d = g_hash_table_lookup(counters, key);
+    if (d == NULL) {
+        d = g_new0(hp_counter_delta, 1);
+        d->kind = kind;
+        d->id = id;
+        d->day = day;
+        g_hash_table_insert(counters, g_strdup(key), d);
+    }
+    d->a += a;
+    d->b += b;
+}
+
+static int copy_passes(hp_store *from, hp_store *to, int64_t src, int64_t dst, id_maps *maps,
+                       hp_copy_stats *stats)
+{
+    int64_t after = 0;
+    int rc = HP_OK;
+    bool inserted[PAGE];
+
+    for (;;) {
+        hp_pass *passes;
+        size_t n;
+        if ((rc = hp_store_passes_page(from, src, after, PAGE, &passes, &n)) < 0)
+            return rc;
+        if (n == 0) {
+            free(passes);
+            break;
+        }
+        after = passes[n - 1].id;
+        for (size_t i = 0; i < n; i++) {
+            hp_pass *p = &passes[i];
+            p->student_id = mapped(maps->users, p->student_id);
+            p->creator_id = mapped(maps->users, p->creator_id);
+            p->origin_id = mapped(maps->rooms, p->origin_id);
+            p->destination_id = mapped(maps->rooms, p->destination_id);
+            if (p->local_day < maps->first_day)
+                maps->first_day = p->local_day;
+            if (p->local_day > maps->last_day)
+                maps->last_day = p->local_day;
+            hp_pass_effect e = hp_pass_effect_of(p);
+            if (e.counts) {
+                add_counter(maps->counters, HP_COUNTER_ROOM, p->origin_id, p->local_day, 1, 0);
+                add_counter(maps->counters, HP_COUNTER_ROOM, p->destination_id, p->local_day, 0,
+                            1);
+            }
+            if (e.staff_now || e.staff_scheduled)
+                add_counter(maps->counters, HP_COUNTER_STAFF, p->creator_id, p->local_day,
+                            e.staff_now, e.staff_scheduled);
+        }
+        for (size_t i = 0; rc == HP_OK && i < n; i += HP_IMPORT_BATCH) {
+            size_t chunk = n - i < HP_IMPORT_BATCH ? n - i : HP_IMPORT_BATCH;
+            rc = hp_store_passes_import(to, dst, &passes[i], chunk, &inserted[i]);
+        }
+        for (size_t i = 0; rc == HP_OK && i < n; i++)
+            if (!inserted[i])
+                rc = hp_error_set(HP_ECONFLICT, "pass %lld was not copied",
+                                  (long long)passes[i].id);
+        stats->passes += n;
+        hp_passes_free(passes, n);
+        if (rc < 0)
+            return rc;
+    }
+
+    guint count = g_hash_table_size(maps->counters), i = 0;
+    hp_counter_delta *deltas = g_new(hp_counter_delta, count ? count : 1);
+    GHashTableIter iter;
+    gpointer value;
+    g_hash_table_iter_init(&iter, maps->counters);
+    while (g_hash_table_iter_next(&iter, NULL, &value))
+        deltas[i++] = *(hp_counter_delta *)value;
+    rc = hp_store_counts_add(to, dst, deltas, count);
+    g_free(deltas);
+    return rc;
+}
+
+/* One report as CSV bytes. */
+static int report_bytes(hp_store *store, const hp_school *school, const hp_tz *tz,
+                        hp_report_kind kind, const char *from, const char *to, char **out,
+                        size_t *len)
+{
+    hp_report_query q = {.from = from, .to = to};
+    hp_report *report;
+    int rc = hp_report_build(&report, store, school, tz, kind, &q);
+    if (rc < 0)
+        return rc;
+    FILE *f = open_memstream(out, len);
+    rc = hp_export_csv(report, f);
+    fclose(f);
+    hp_report_free(report);
+    return rc;
+}
+
+/* Compares both reports over the whole range and over every day of it. */
+static int compare_reports(hp_store *from, hp_store *to, const hp_school *src,
+                           const hp_school *dst, const id_maps *maps, hp_copy_stats *stats)
+{
+    hp_tz *tz;
+    int rc = hp_tz_new(&tz, src->timezone);
+    if (rc < 0)
+        return rc;
+    int32_t first = maps->first_day <= maps->last_day ? maps->first_day : hp_tz_today(tz);
+    int32_t last = maps->first_day <= maps->last_day ? maps->last_day : first;
+    /* Day first - 1 stands for the whole range. */
+    for (int32_t day = first - 1; rc == HP_OK && day <= last; day++) {
+        char a[HP_DATE_LEN], b[HP_DATE_LEN];
+        hp_date_format(day < first ? first : day, a);
+        hp_date_format(day < first ? last : day, b);
+        for (int kind = HP_REPORT_ROOMS; rc == HP_OK && kind <= HP_REPORT_STAFF; kind++) {
+            char *x = NULL, *y = NULL;
+            size_t nx = 0, ny = 0;
+            if ((rc = report_bytes(from, src, tz, (hp_report_kind)kind, a, b, &x, &nx)) ==
+                    HP_OK &&
+                (rc = report_bytes(to, dst, tz, (hp_report_kind)kind, a, b, &y, &ny)) == HP_OK &&
+                (nx != ny || memcmp(x, y, nx) != 0))
+                rc = hp_error_set(HP_ECONFLICT,
+                                  "%s: the %s report from %s to %s differs after the copy",
+                                  src->name, hp_report_title((hp_report_kind)kind), a, b);
+            free(x);
+            free(y);
+            stats->reports_compared++;
+        }
+    }
+    hp_tz_free(tz);
+    return rc;
+}
+
+static void free_delta(gpointer p)
+{
+    g_free(p);
+}
+
+int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
+{
+    hp_school *schools = NULL, *existing = NULL;
+    size_t n = 0, m = 0;
+    hp_copy_stats stats = {0};
+    int rc;
+
+    if ((rc = hp_store_schools_list(from, &schools, &n)) < 0)
+        return rc;
+    if ((rc = hp_store_schools_list(to, &existing, &m)) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < m; j++)
+            if (strcasecmp(schools[i].name, existing[j].name) == 0) {
+                rc = hp_error_set(HP_EEXISTS, "the target already has a school named \"%s\"",
+                                  schools[i].name);
+                goto out;
+            }
+    if ((rc = hp_store_begin(to)) < 0)
+        goto out;
+    for (size_t i = 0; rc == HP_OK && i < n; i++) {
+        id_maps maps = {
+            .rooms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
+            .users = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
+            .counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_delta),
+            .first_day = INT32_MAX,
+            .last_day = INT32_MIN,
+        };
+        hp_school target = {.name = schools[i].name, .timezone = schools[i].timezone};
+        if ((rc = hp_store_school_create(to, schools[i].name, schools[i].timezone,
+                                         &target.id)) == HP_OK &&
+            (rc = copy_rooms(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK &&
+            (rc = copy_users(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK &&
+            (rc = copy_passes(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK)
+            rc = compare_reports(from, to, &schools[i], &target, &maps, &stats);
+        stats.schools++;
+        g_hash_table_destroy(maps.rooms);
+        g_hash_table_destroy(maps.users);
+        g_hash_table_destroy(maps.counters);
+    }
+    if (rc == HP_OK)
+        rc = hp_store_commit(to);
+    if (rc < 0)
+        hp_store_rollback(to);
+    else if (stats_out)
+        *stats_out = stats;
+out:
+    hp_schools_free(schools, n);
+    hp_schools_free(existing, m);
+    return rc;
+}
