@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -47,6 +48,12 @@ static int write_file(const hp_report *report, hp_format format, const char *pat
         g_free(tmp);
         return rc;
     }
+    /* mkstemp makes the file 0600; give it the mode a plain create would: the existing
+     * file's, else 0666 less the umask. */
+    struct stat existing;
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, stat(path, &existing) == 0 ? (existing.st_mode & 07777) : (0666 & ~mask));
     if (format == HP_FORMAT_XLSX) {
         close(fd);
         rc = hp_export_xlsx_file(report, tmp);

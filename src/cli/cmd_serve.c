@@ -20,6 +20,7 @@ static const char usage[] =
     "  --threads N         worker threads (default: twice the cores)\n"
     "  --session-idle MIN  minutes a session may stay unused before it ends (default 480)\n"
     "  --timeout SEC       seconds a silent client keeps its connection (default 15)\n"
+    "  --secure-cookies    mark the session cookie Secure (behind a TLS proxy)\n"
     "  --help              show this help\n";
 
 static void on_ready(const char *address, void *data)
@@ -44,13 +45,11 @@ int hp_cli_number(const char *command, const char *option, const char *text, lon
 
 static int run(int argc, char **argv)
 {
-    static const struct option options[] = {{"db", required_argument, NULL, 'd'},
-                                            {"listen", required_argument, NULL, 'l'},
-                                            {"threads", required_argument, NULL, 't'},
-                                            {"session-idle", required_argument, NULL, 'i'},
-                                            {"timeout", required_argument, NULL, 'T'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
+    static const struct option options[] = {
+        {"db", required_argument, NULL, 'd'},      {"listen", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 't'}, {"session-idle", required_argument, NULL, 'i'},
+        {"timeout", required_argument, NULL, 'T'}, {"secure-cookies", no_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     hp_server_config config = {
         .listen = "127.0.0.1:8080",
         .session_idle = HP_SESSION_IDLE_DEFAULT,
@@ -85,6 +84,9 @@ static int run(int argc, char **argv)
             if ((status = hp_cli_number("serve", "--timeout", optarg, 1, 3600, &v)) != 0)
                 return status;
             config.timeout = (unsigned)v;
+            break;
+        case 'S':
+            config.secure_cookies = true;
             break;
         case 'h':
             fputs(usage, stdout);

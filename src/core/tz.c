@@ -15,14 +15,33 @@ struct hp_tz {
 /* Julian day number (GDate's, 1 = 0001-01-01) of 1970-01-01. */
 #define EPOCH_JULIAN 719163
 
+/* True when the name has the form of a tz database name (Area/Location, letters, digits, _ - +)
+ * and the tz database holds a zone file of that name. */
+static bool is_iana_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 64 || !g_ascii_isalpha(name[0]) || strstr(name, "..") ||
+        strcmp(name, "localtime") == 0 || strcmp(name, "posixrules") == 0)
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!g_ascii_isalnum(*p) && !strchr("/_-+", *p))
+            return false;
+    const char *dir = g_getenv("TZDIR");
+    char *path = g_build_filename(dir && dir[0] ? dir : "/usr/share/zoneinfo", name, NULL);
+    bool found = g_file_test(path, G_FILE_TEST_IS_REGULAR);
+    g_free(path);
+    return found;
+}
+
 int hp_tz_new(hp_tz **out, const char *identifier)
 {
     *out = NULL;
     if (identifier == NULL || identifier[0] == '\0')
         return hp_error_set(HP_EINVALID, "no time zone given");
-    /* GLib also takes offsets such as "+05:00"; a school needs a named zone that knows its
-     * daylight-saving rules. */
-    if (!g_ascii_isalpha(identifier[0]) || strlen(identifier) > 64)
+    /* GLib also takes POSIX TZ strings such as "UTC+5" or "CST6" (whose signs run backwards)
+     * and offsets such as "+05:00"; a school needs a named zone of the tz database, which
+     * knows its daylight-saving rules. */
+    if (!is_iana_name(identifier))
         return hp_error_set(HP_EINVALID, "\"%s\" is not an IANA time zone such as America/Chicago",
                             identifier);
     GTimeZone *zone = g_time_zone_new_identifier(identifier);

@@ -13,9 +13,17 @@
 
 #define MAX_COLUMNS 8
 
+/* Terminal columns: East Asian wide characters take two, combining marks none. */
 static size_t display_width(const char *text)
 {
-    return g_utf8_validate(text, -1, NULL) ? (size_t)g_utf8_strlen(text, -1) : strlen(text);
+    if (!g_utf8_validate(text, -1, NULL))
+        return strlen(text);
+    size_t width = 0;
+    for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        width += g_unichar_iszerowidth(c) ? 0 : g_unichar_iswide(c) ? 2 : 1;
+    }
+    return width;
 }
 
 /* Control characters would break the layout; a terminal shows them as spaces. */

@@ -47,6 +47,7 @@ typedef struct {
     char *content_disposition; /* malloc'd or NULL. */
     int retry_after;           /* Seconds, or 0 for no Retry-After. */
     char *location;            /* A redirect's target, malloc'd, or NULL. */
+    char *allow;               /* A 405's Allow header, malloc'd, or NULL. */
 } hp_http_response;
 
 /* A query parameter, or NULL. */
@@ -73,6 +74,8 @@ const hp_tz *hp_server_tz(hp_server *server, const hp_school *school);
 /* The sign-in throttle for accounts, or for client addresses. */
 hp_throttle *hp_server_throttle(hp_server *server, bool by_address);
 int64_t hp_server_session_idle(hp_server *server);
+/* "; Secure" when the server sits behind TLS, else "". */
+const char *hp_server_cookie_secure(hp_server *server);
 
 /* JSON for a pass, with names of its rooms and people. */
 json_t *hp_http_pass_json(hp_http_request *req, const hp_pass *pass);

@@ -4,6 +4,8 @@
 
 #include "core/error.h"
 
+#include <glib.h>
+
 void hp_http_kiosk_start(hp_http_request *req, hp_http_response *res)
 {
     json_t *body = hp_http_body_object(req, res);
@@ -50,13 +52,28 @@ void hp_http_kiosk_stop(hp_http_request *req, hp_http_response *res)
         hp_http_error(res, 409, "this session is not in kiosk mode");
         goto out;
     }
+    /* Guesses at the staff member's password from the kiosk are slowed down as sign-ins
+     * are, on the same count. */
+    char *account = g_ascii_strdown(req->actor.user.email, -1);
+    hp_throttle *accounts = hp_server_throttle(req->server, false);
+    int64_t wait = hp_throttle_attempt(accounts, account, req->now);
+    if (wait > 0) {
+        hp_http_error(res, 429, "too many wrong passwords; try again in %lld seconds",
+                      (long long)wait);
+        res->retry_after = (int)wait;
+        g_free(account);
+        goto out;
+    }
     if (password == NULL ||
         !hp_auth_password_ok(req->store, req->actor.school.id, req->actor.user.email, password)) {
         hp_http_error(res, 403,
                       "password: the staff member's password is needed to leave "
                       "kiosk mode");
+        g_free(account);
         goto out;
     }
+    hp_throttle_success(accounts, account);
+    g_free(account);
     int rc = hp_store_session_set_kiosk(req->store, req->token_hash, 0);
     if (rc < 0)
         hp_http_fail(res, rc);

@@ -45,13 +45,18 @@ out:
 void hp_http_passes_list(hp_http_request *req, hp_http_response *res)
 {
     const char *active = hp_http_query(req, "active");
-    if (active == NULL || strcmp(active, "true") != 0) {
-        hp_http_error(res, 400, "active: only active=true is supported");
+    const char *scheduled = hp_http_query(req, "scheduled");
+    bool want_active = active && strcmp(active, "true") == 0;
+    bool want_upcoming = scheduled && strcmp(scheduled, "true") == 0;
+    if (want_active == want_upcoming) {
+        hp_http_error(res, 400,
+                      "give active=true (passes out now) or scheduled=true "
+                      "(scheduled passes still to start)");
         return;
     }
     hp_pass *passes;
     size_t n;
-    int rc = hp_passes_visible(req->store, &req->actor, req->now, &passes, &n);
+    int rc = hp_passes_visible(req->store, &req->actor, req->now, want_upcoming, &passes, &n);
     if (rc < 0) {
         hp_http_fail(res, rc);
         return;

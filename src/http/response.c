@@ -77,10 +77,14 @@ void hp_http_fail(hp_http_response *res, int rc)
 json_t *hp_http_body_object(const hp_http_request *req, hp_http_response *res)
 {
     json_error_t err;
-    json_t *obj =
-        json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &err);
+    json_t *obj = json_loadb(req->body ? req->body : "", req->body_len,
+                             JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
     if (obj == NULL) {
-        hp_http_error(res, 400, "the body is not JSON: %s", err.text);
+        if (json_error_code(&err) == json_error_null_character)
+            hp_http_error(res, 400, "the body is not JSON: a string holds \\u0000");
+        else
+            hp_http_error(res, 400, "the body is not JSON: %s (line %d, column %d)", err.text,
+                          err.line, err.column);
         return NULL;
     }
     if (!json_is_object(obj)) {

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #define COOKIE_NAME "hallpass_session"
+#define DISCARD_MAX (1024 * 1024)
 
 struct hp_server {
     const hp_server_config *config;
@@ -39,6 +40,7 @@ typedef struct {
     gint64 started;
     GByteArray *body;
     bool too_large;
+    size_t discarded; /* Bytes of an oversized body read and dropped. */
     bool answered;
     int status;
     char method[16];
@@ -111,6 +113,11 @@ const hp_tz *hp_server_tz(hp_server *server, const hp_school *school)
 hp_throttle *hp_server_throttle(hp_server *server, bool by_address)
 {
     return by_address ? server->address_throttle : server->account_throttle;
+}
+
+const char *hp_server_cookie_secure(hp_server *server)
+{
+    return server->config->secure_cookies ? "; Secure" : "";
 }
 
 int64_t hp_server_session_idle(hp_server *server)
@@ -204,6 +211,7 @@ static void dispatch(hp_http_request *req, hp_http_response *res)
 {
     const route *found = NULL;
     bool path_known = false;
+    char allow[64] = "";
 
     if (strcmp(req->method, "GET") == 0 && strncmp(req->path, "/api/", 5) != 0) {
         /* A page: signed in or not, the page decides. */
@@ -221,11 +229,16 @@ static void dispatch(hp_http_request *req, hp_http_response *res)
         path_known = true;
         if (strcmp(routes[i].method, req->method) == 0)
             found = &routes[i];
+        if (strlen(allow) + strlen(routes[i].method) + 3 < sizeof(allow)) {
+            strcat(allow, allow[0] ? ", " : "");
+            strcat(allow, routes[i].method);
+        }
     }
     if (found == NULL) {
-        if (path_known)
+        if (path_known) {
             hp_http_error(res, 405, "%s is not allowed on %s", req->method, req->path);
-        else
+            res->allow = strdup(allow);
+        } else
             hp_http_error(res, 404, "no such resource: %s", req->path);
         return;
     }
@@ -279,6 +292,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, request_state 
         MHD_add_response_header(response, "Set-Cookie", res->set_cookie);
     if (res->location)
         MHD_add_response_header(response, "Location", res->location);
+    if (res->allow)
+        MHD_add_response_header(response, "Allow", res->allow);
     /* Pages load only their own scripts and styles, and no other site may frame them. */
     MHD_add_response_header(response, "Content-Security-Policy",
                             "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
@@ -298,6 +313,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, request_state 
     free(res->set_cookie);
     free(res->content_disposition);
     free(res->location);
+    free(res->allow);
     return ok;
 }
 
@@ -329,14 +345,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (rs->body->len + *upload_data_size > HP_HTTP_BODY_MAX) {
-            *upload_data_size = 0;
-            hp_http_error(&res, 413, "the request body is larger than %d bytes", HP_HTTP_BODY_MAX);
-            return send_response(conn, rs, &res);
-        }
-        g_byte_array_append(rs->body, (const guint8 *)upload_data, (guint)*upload_data_size);
+        /* libmicrohttpd takes an answer only before the body or after all of it, so a body
+         * without a Content-Length that grows past the cap is read and dropped, then answered
+         * 413. One that goes on past DISCARD_MAX has the connection closed on it. */
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
+        if (rs->too_large || rs->body->len + n > HP_HTTP_BODY_MAX) {
+            rs->too_large = true;
+            rs->discarded += n;
+            return rs->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
+        }
+        g_byte_array_append(rs->body, (const guint8 *)upload_data, (guint)n);
         return MHD_YES;
+    }
+    if (rs->too_large) {
+        hp_http_error(&res, 413, "the request body is larger than %d bytes", HP_HTTP_BODY_MAX);
+        return send_response(conn, rs, &res);
     }
 
     char client[64];

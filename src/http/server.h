@@ -2,6 +2,7 @@
 #ifndef HP_HTTP_SERVER_H
 #define HP_HTTP_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct {
@@ -10,6 +11,7 @@ typedef struct {
     unsigned threads;     /* Worker threads; 0 picks from the machine. */
     int64_t session_idle; /* Seconds a session may stay unused. */
     unsigned timeout;     /* Seconds a slow client may stay silent. */
+    bool secure_cookies;  /* Behind TLS: the cookie goes only over HTTPS. */
     void (*on_ready)(const char *address, void *data); /* Called once listening. */
     void *ready_data;
 } hp_server_config;

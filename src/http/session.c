@@ -42,10 +42,9 @@ void hp_http_session_create(hp_http_request *req, hp_http_response *res)
     char *account = g_ascii_strdown(email, -1);
     hp_throttle *accounts = hp_server_throttle(req->server, false);
     hp_throttle *addresses = hp_server_throttle(req->server, true);
-    int64_t wait = hp_throttle_wait(accounts, account, req->now);
-    int64_t wait_address = hp_throttle_wait(addresses, req->client, req->now);
-    if (wait_address > wait)
-        wait = wait_address;
+    int64_t wait = hp_throttle_attempt(accounts, account, req->now);
+    if (wait == 0 && (wait = hp_throttle_attempt(addresses, req->client, req->now)) > 0)
+        hp_throttle_forgive(accounts, account);
     if (wait > 0) {
         hp_http_error(res, 429, "too many failed sign-ins; try again in %lld seconds",
                       (long long)wait);
@@ -58,15 +57,18 @@ void hp_http_session_create(hp_http_request *req, hp_http_response *res)
     hp_session session;
     int rc = hp_auth_sign_in(req->store, email, password, req->now, token, &session);
     if (rc < 0) {
-        if (rc == HP_EAUTH) {
-            hp_throttle_failure(accounts, account, req->now);
-            hp_throttle_failure(addresses, req->client, req->now);
+        /* The attempt was counted as a failure when let through; a fault of the store's is
+         * not the user's. */
+        if (rc != HP_EAUTH) {
+            hp_throttle_forgive(accounts, account);
+            hp_throttle_forgive(addresses, req->client);
         }
         g_free(account);
         hp_http_fail(res, rc);
         goto out;
     }
     hp_throttle_success(accounts, account);
+    hp_throttle_forgive(addresses, req->client);
     g_free(account);
 
     /* Fill the actor as a signed-in request would have it, to answer who signed in. */
@@ -83,9 +85,9 @@ void hp_http_session_create(hp_http_request *req, hp_http_response *res)
     }
     hp_store_user_get(req->store, session.school_id, session.user_id, &req->actor.user);
     req->actor.tz = hp_server_tz(req->server, &req->actor.school);
-    res->set_cookie =
-        g_strdup_printf("%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld", COOKIE, token,
-                        (long long)hp_server_session_idle(req->server));
+    res->set_cookie = g_strdup_printf("%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
+                                      COOKIE, token, (long long)hp_server_session_idle(req->server),
+                                      hp_server_cookie_secure(req->server));
     hp_http_json(res, 200, session_json(req));
 out:
     json_decref(body);
@@ -103,6 +105,7 @@ void hp_http_session_delete(hp_http_request *req, hp_http_response *res)
         hp_http_fail(res, rc);
         return;
     }
-    res->set_cookie = g_strdup_printf("%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", COOKIE);
+    res->set_cookie = g_strdup_printf("%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", COOKIE,
+                                      hp_server_cookie_secure(req->server));
     hp_http_json(res, 200, json_pack("{s:b}", "signed_out", 1));
 }

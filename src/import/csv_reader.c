@@ -1,8 +1,8 @@
 /*
  * Streaming CSV over libcsv in strict RFC 4180 mode. libcsv does not count lines, so the
- * input is fed one line at a time: before each line, a parser that has no record under way
- * means the next record starts on this line. Blank lines are skipped by libcsv and so are
- * skipped here too.
+ * input is fed one line at a time (a line ends at LF, CR or CR LF): before each line, a parser that
+ * has no record under way means the next record starts on this line. Blank lines are skipped by
+ * libcsv and so are skipped here too.
  */
 #include "import/csv_reader.h"
 
@@ -116,6 +116,7 @@ int hp_csv_read(const hp_csv_reader *reader, FILE *in)
     char *buf = malloc(CHUNK);
     size_t n;
     bool first = true;
+    bool after_cr = false; /* The last byte fed was a CR. */
 
     if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         free(buf);
@@ -129,12 +130,16 @@ int hp_csv_read(const hp_csv_reader *reader, FILE *in)
             p += 3;
         first = false;
         while (p < end && st.rc == HP_OK) {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
-            const char *stop = nl ? nl + 1 : end;
+            /* A line ends at LF, CR, or CR LF, which counts once. */
+            const char *eol = p;
+            while (eol < end && *eol != '\n' && *eol != '\r')
+                eol++;
+            const char *stop = eol < end ? eol + 1 : end;
             feed(&st, &parser, p, (size_t)(stop - p));
             st.bytes += stop - p;
-            if (nl)
+            if (eol < end && !(*eol == '\n' && eol == p && after_cr))
                 st.line++;
+            after_cr = eol < end && *eol == '\r';
             p = stop;
         }
     }

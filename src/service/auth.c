@@ -156,43 +156,47 @@ static int64_t delay_for(const hp_throttle *t, int failures)
     return delay > t->max_delay ? t->max_delay : delay;
 }
 
-int64_t hp_throttle_wait(hp_throttle *t, const char *key, int64_t now)
-{
-    int64_t wait = 0;
-    g_mutex_lock(&t->lock);
-    throttle_entry *e = g_hash_table_lookup(t->entries, key);
-    if (e && now - e->last_failure < THROTTLE_FORGET) {
-        int64_t until = e->last_failure + delay_for(t, e->failures);
-        wait = until > now ? until - now : 0;
-    }
-    g_mutex_unlock(&t->lock);
-    return wait;
-}
-
 static gboolean is_forgotten(gpointer key, gpointer value, gpointer now)
 {
     const throttle_entry *e = value;
     return *(const int64_t *)now - e->last_failure >= THROTTLE_FORGET;
 }
 
-void hp_throttle_failure(hp_throttle *t, const char *key, int64_t now)
+int64_t hp_throttle_attempt(hp_throttle *t, const char *key, int64_t now)
+{
+    int64_t wait = 0;
+    g_mutex_lock(&t->lock);
+    throttle_entry *e = g_hash_table_lookup(t->entries, key);
+    if (e && now - e->last_failure >= THROTTLE_FORGET)
+        e->failures = 0;
+    if (e) {
+        int64_t until = e->last_failure + delay_for(t, e->failures);
+        wait = until > now ? until - now : 0;
+    }
+    if (wait == 0) {
+        if (e == NULL) {
+            /* The table has a cap: old entries go first, and if an attack filled it with live
+             * ones, it starts afresh rather than grow. */
+            if (g_hash_table_size(t->entries) >= THROTTLE_MAX_KEYS)
+                g_hash_table_foreach_remove(t->entries, is_forgotten, &now);
+            if (g_hash_table_size(t->entries) >= THROTTLE_MAX_KEYS)
+                g_hash_table_remove_all(t->entries);
+            e = g_new0(throttle_entry, 1);
+            g_hash_table_insert(t->entries, g_strdup(key), e);
+        }
+        e->failures++;
+        e->last_failure = now;
+    }
+    g_mutex_unlock(&t->lock);
+    return wait;
+}
+
+void hp_throttle_forgive(hp_throttle *t, const char *key)
 {
     g_mutex_lock(&t->lock);
     throttle_entry *e = g_hash_table_lookup(t->entries, key);
-    if (e == NULL) {
-        /* The table has a cap: old entries go first, and if an attack filled it with live
-         * ones, it starts afresh rather than grow. */
-        if (g_hash_table_size(t->entries) >= THROTTLE_MAX_KEYS)
-            g_hash_table_foreach_remove(t->entries, is_forgotten, &now);
-        if (g_hash_table_size(t->entries) >= THROTTLE_MAX_KEYS)
-            g_hash_table_remove_all(t->entries);
-        e = g_new0(throttle_entry, 1);
-        g_hash_table_insert(t->entries, g_strdup(key), e);
-    } else if (now - e->last_failure >= THROTTLE_FORGET) {
-        e->failures = 0;
-    }
-    e->failures++;
-    e->last_failure = now;
+    if (e && e->failures > 0 && --e->failures == 0)
+        g_hash_table_remove(t->entries, key);
     g_mutex_unlock(&t->lock);
 }
 

@@ -32,16 +32,23 @@ bool hp_auth_password_ok(hp_store *store, int64_t school_id, const char *email,
 
 void hp_token_hash(const char *token, unsigned char out[HP_TOKEN_HASH_BYTES]);
 
-/* Slows down repeated failed sign-ins, per key (an email, an address). After `free_failures`
- * failures in a row, each attempt waits twice as long as the one before, up to max_delay
- * seconds. A success clears the key. Safe to share between threads. */
+/* Slows down repeated failed password checks, per key (an email, an address). After
+ * `free_failures` failures in a row, each attempt waits twice as long as the one before, up to
+ * max_delay seconds. Safe to share between threads.
+ *
+ * An attempt counts as a failure from the moment it is let through, before the slow hash is
+ * checked, so that many attempts racing in together get no more tries than one at a time. */
 typedef struct hp_throttle hp_throttle;
 
 hp_throttle *hp_throttle_new(int free_failures, int64_t max_delay);
 void hp_throttle_free(hp_throttle *throttle);
-/* Seconds until the key may try again; 0 when it may now. */
-int64_t hp_throttle_wait(hp_throttle *throttle, const char *key, int64_t now);
-void hp_throttle_failure(hp_throttle *throttle, const char *key, int64_t now);
+/* Lets an attempt through and counts it as a failure (returns 0), or returns the seconds the
+ * key must wait first. */
+int64_t hp_throttle_attempt(hp_throttle *throttle, const char *key, int64_t now);
+/* The attempt succeeded: the key starts afresh. */
 void hp_throttle_success(hp_throttle *throttle, const char *key);
+/* Takes back one attempt that did not fail (for a key shared by many people, such as an
+ * address, where one success must not clear the others' failures). */
+void hp_throttle_forgive(hp_throttle *throttle, const char *key);
 
 #endif

@@ -131,8 +131,7 @@ static int copy_passes(hp_store *from, hp_store *to, int64_t src, int64_t dst, i
             hp_pass_effect e = hp_pass_effect_of(p);
             if (e.counts) {
                 add_counter(maps->counters, HP_COUNTER_ROOM, p->origin_id, p->local_day, 1, 0);
-                add_counter(maps->counters, HP_COUNTER_ROOM, p->destination_id, p->local_day, 0,
-                            1);
+                add_counter(maps->counters, HP_COUNTER_ROOM, p->destination_id, p->local_day, 0, 1);
             }
             if (e.staff_now || e.staff_scheduled)
                 add_counter(maps->counters, HP_COUNTER_STAFF, p->creator_id, p->local_day,
@@ -144,8 +143,8 @@ static int copy_passes(hp_store *from, hp_store *to, int64_t src, int64_t dst, i
         }
         for (size_t i = 0; rc == HP_OK && i < n; i++)
             if (!inserted[i])
-                rc = hp_error_set(HP_ECONFLICT, "pass %lld was not copied",
-                                  (long long)passes[i].id);
+                rc =
+                    hp_error_set(HP_ECONFLICT, "pass %lld was not copied", (long long)passes[i].id);
         stats->passes += n;
         hp_passes_free(passes, n);
         if (rc < 0)
@@ -182,8 +181,8 @@ static int report_bytes(hp_store *store, const hp_school *school, const hp_tz *t
 }
 
 /* Compares both reports over the whole range and over every day of it. */
-static int compare_reports(hp_store *from, hp_store *to, const hp_school *src,
-                           const hp_school *dst, const id_maps *maps, hp_copy_stats *stats)
+static int compare_reports(hp_store *from, hp_store *to, const hp_school *src, const hp_school *dst,
+                           const id_maps *maps, hp_copy_stats *stats)
 {
     hp_tz *tz;
     int rc = hp_tz_new(&tz, src->timezone);
@@ -199,8 +198,7 @@ static int compare_reports(hp_store *from, hp_store *to, const hp_school *src,
         for (int kind = HP_REPORT_ROOMS; rc == HP_OK && kind <= HP_REPORT_STAFF; kind++) {
             char *x = NULL, *y = NULL;
             size_t nx = 0, ny = 0;
-            if ((rc = report_bytes(from, src, tz, (hp_report_kind)kind, a, b, &x, &nx)) ==
-                    HP_OK &&
+            if ((rc = report_bytes(from, src, tz, (hp_report_kind)kind, a, b, &x, &nx)) == HP_OK &&
                 (rc = report_bytes(to, dst, tz, (hp_report_kind)kind, a, b, &y, &ny)) == HP_OK &&
                 (nx != ny || memcmp(x, y, nx) != 0))
                 rc = hp_error_set(HP_ECONFLICT,
@@ -249,8 +247,8 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
             .last_day = INT32_MIN,
         };
         hp_school target = {.name = schools[i].name, .timezone = schools[i].timezone};
-        if ((rc = hp_store_school_create(to, schools[i].name, schools[i].timezone,
-                                         &target.id)) == HP_OK &&
+        if ((rc = hp_store_school_create(to, schools[i].name, schools[i].timezone, &target.id)) ==
+                HP_OK &&
             (rc = copy_rooms(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK &&
             (rc = copy_users(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK &&
             (rc = copy_passes(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK)

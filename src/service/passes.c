@@ -288,18 +288,17 @@ rollback:
     return rc;
 }
 
-int hp_passes_visible(hp_store *store, const hp_actor *actor, int64_t now, hp_pass **out,
-                      size_t *count_out)
+int hp_passes_visible(hp_store *store, const hp_actor *actor, int64_t now, bool upcoming,
+                      hp_pass **out, size_t *count_out)
 {
-    bool staff = hp_actor_is_staff(actor);
     int64_t student = actor->user.role == HP_ROLE_STUDENT ? actor->user.id : 0;
     hp_pass *passes;
     size_t n, kept = 0;
-    int rc = hp_store_passes_active(store, actor->school.id, now, student, staff, &passes, &n);
+    int rc = hp_store_passes_active(store, actor->school.id, now, student, upcoming, &passes, &n);
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
-        if (may_touch(actor, &passes[i]))
+        if (may_touch(actor, &passes[i]) && (passes[i].start > now) == upcoming)
             passes[kept++] = passes[i];
         else
             free(passes[i].ext_id);

@@ -33,9 +33,10 @@ int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t
 int hp_pass_cancel(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,
                    hp_pass *out);
 
-/* The passes the actor may see that are active now (and scheduled ones to come for staff):
- * staff see the school's, a student their own, a kiosk those from or to its room. */
-int hp_passes_visible(hp_store *store, const hp_actor *actor, int64_t now, hp_pass **out,
-                      size_t *count_out);
+/* The passes the actor may see that are active now, or (upcoming) the scheduled passes not
+ * yet started: staff see the school's, a student their own, a kiosk those from or to its
+ * room. */
+int hp_passes_visible(hp_store *store, const hp_actor *actor, int64_t now, bool upcoming,
+                      hp_pass **out, size_t *count_out);
 
 #endif

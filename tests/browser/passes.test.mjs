@@ -1,0 +1,122 @@
+// The Passes page: a teacher creates a scheduled pass and a now pass, sees a refusal and
+// overrides it, ends an active pass and cancels a scheduled one.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setUp, withPage, signIn, apiAs, USERS, unlabelledControls } from './helpers.mjs';
+
+let env;
+let admin;
+
+before(async () => {
+  env = await setUp();
+  admin = await apiAs(env, USERS.admin);
+});
+
+after(async () => {
+  await admin?.dispose();
+  await env?.stop();
+});
+
+async function activePasses() {
+  const res = await admin.get('/api/passes?active=true');
+  assert.equal(res.status(), 200);
+  return (await res.json()).passes;
+}
+
+async function chooseStudent(page, text, email) {
+  await page.fill('#student-search', text);
+  const result = page.locator(`.student-result[data-email="${email}"]`);
+  await result.waitFor();
+  await result.click();
+  await page.waitForSelector('#chosen-student:not([hidden])');
+  assert.equal(await page.textContent('#chosen-email'), email);
+}
+
+// Tomorrow at 10:00 in the browser's zone (the school's, America/Chicago), as the
+// datetime-local input takes it.
+function tomorrowAtTen() {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Chicago', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + 86400000));
+  return `${parts}T10:00`;
+}
+
+test('a teacher creates a scheduled pass, then cancels it', async () => {
+  await withPage(env, 'passes-scheduled', async (page) => {
+    await signIn(page, USERS.teacher);
+    assert.deepEqual(await unlabelledControls(page), []);
+    await chooseStudent(page, 'sam stu', USERS.student.email);
+    await page.selectOption('#origin', 'Room 2');
+    await page.selectOption('#destination', 'Library');
+    await page.check('input[name="type"][value="scheduled"]');
+    await page.waitForSelector('#start-field:not([hidden])');
+    const when = tomorrowAtTen();
+    await page.fill('#start', when);
+    await page.click('#create-button');
+    await page.waitForSelector('#create-success:not([hidden])');
+    assert.match(await page.textContent('#create-success'), /Pass created: Sam Student, Room 2 → Library, scheduled for/);
+
+    const pass = (await activePasses()).find((p) => p.student === USERS.student.email);
+    assert.ok(pass, 'the API lists the scheduled pass');
+    assert.equal(pass.type, 'scheduled');
+    assert.equal(pass.source, 'teacher');
+    assert.equal(pass.creator, USERS.teacher.email);
+    assert.ok(pass.start.startsWith(`${when}:00`), `starts at ${when} local time: ${pass.start}`);
+    assert.match(pass.start, /[-+]\d\d:\d\d$/);
+
+    const row = page.locator(`#active-table tr[data-pass-id="${pass.id}"]`);
+    await row.waitFor();
+    assert.match(await row.textContent(), /Scheduled/);
+    assert.equal(await row.locator('button[data-action="end"]').count(), 0, 'no End before it starts');
+    await row.locator('button[data-action="cancel"]').click();
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await activePasses()).some((p) => p.id === pass.id), false, 'cancelled');
+  });
+});
+
+test('a teacher creates a now pass, sees it tick, and ends it', async () => {
+  await withPage(env, 'passes-ended', async (page) => {
+    await signIn(page, USERS.teacher);
+    await chooseStudent(page, 'student2@', USERS.student2.email);
+    await page.selectOption('#origin', 'Room 9');
+    await page.selectOption('#destination', 'Nurse');
+    await page.click('#create-button');
+    await page.waitForSelector('#create-success:not([hidden])');
+    const pass = (await activePasses()).find((p) => p.student === USERS.student2.email);
+    assert.equal(pass.type, 'now');
+    assert.equal(pass.active, true);
+
+    const row = page.locator(`#active-table tr[data-pass-id="${pass.id}"]`);
+    await row.waitFor();
+    const elapsed = row.locator('.elapsed');
+    const first = await elapsed.textContent();
+    await page.waitForFunction(([id, t]) => document.querySelector(`tr[data-pass-id="${id}"] .elapsed`).textContent !== t, [pass.id, first], { timeout: 4000 });
+    await row.locator('button[data-action="end"]').click();
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await activePasses()).some((p) => p.id === pass.id), false, 'ended');
+  });
+});
+
+test('a refusal is shown plainly, and a staff member may override the limit', async () => {
+  await withPage(env, 'passes-refused', async (page) => {
+    await signIn(page, USERS.teacher);
+    await chooseStudent(page, 'Pupil 1', 'pupil1@test.example');
+    await page.selectOption('#origin', 'Room 1');
+    await page.selectOption('#destination', 'Restroom');
+    await page.click('#create-button');
+    await page.waitForSelector('#create-success:not([hidden])');
+
+    await chooseStudent(page, 'pupil2@', 'pupil2@test.example');
+    await page.selectOption('#destination', 'Restroom');
+    await page.click('#create-button');
+    await page.waitForSelector('#create-error:not([hidden])');
+    assert.equal(await page.textContent('#create-error'), 'Restroom: 1 of 1 passes to this room are active');
+
+    await page.check('#override');
+    await page.click('#create-button');
+    await page.waitForSelector('#create-success:not([hidden])');
+    assert.equal(await page.isVisible('#create-error'), false);
+    const toRestroom = (await activePasses()).filter((p) => p.destination === 'Restroom');
+    assert.equal(toRestroom.length, 2, 'the override let the second pass out');
+    await page.locator(`#active-table tr[data-student="pupil2@test.example"]`).waitFor();
+  });
+});

@@ -1,0 +1,498 @@
+"""Helpers for the HTTP tests of `hallpass serve` (tests/integration/test_server_*.py).
+
+A test module builds a store with the command line (`hallpass init`, `hallpass import ...`
+from CSV files it writes), starts one real server on 127.0.0.1:0 for the module, talks to it
+over HTTP with `Client`, and stops it with SIGTERM at the end (the server must exit 0).
+
+Only the Python standard library is used here (and pytest, to fail with a clear message).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import http.client
+import json
+import os
+import re
+import select
+import signal
+import socket
+import sqlite3
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import pytest
+
+CLI_TIMEOUT = 60
+START_TIMEOUT = 20
+STOP_TIMEOUT = 20
+HTTP_TIMEOUT = 30
+COOKIE = "hallpass_session"
+BODY_MAX = 64 * 1024
+
+ROOM_COLUMNS = ["name", "folder", "max_passes_from", "max_passes_to"]
+USER_COLUMNS = ["name", "email", "role", "room", "password"]
+PASS_COLUMNS = ["id", "student", "origin", "destination", "creator", "source", "type",
+                "start", "end", "cancelled"]
+
+_LISTENING = re.compile(r"hallpass serve: listening on http://([0-9.]+):(\d+)")
+
+
+# --------------------------------------------------------------------------------------------
+# The binary and the store
+
+
+def hallpass_bin() -> str:
+    """The binary named by HALLPASS_BIN; fails the test (never skips) when it is missing."""
+    path = os.environ.get("HALLPASS_BIN")
+    if not path:
+        pytest.fail("HALLPASS_BIN is not set: run the tests as "
+                    "HALLPASS_BIN=$PWD/build/hallpass python3 -m pytest tests/integration",
+                    pytrace=False)
+    p = Path(path)
+    if not p.is_file() or not os.access(p, os.X_OK):
+        pytest.fail(f"HALLPASS_BIN={path!r} is not an executable file", pytrace=False)
+    return str(p.resolve())
+
+
+def _env() -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "HALLPASS_DB"}
+    env["LC_ALL"] = "C.UTF-8"
+    return env
+
+
+def cli(*args, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    """Runs `hallpass ARGS`; with check, fails the test with its output unless it exits 0."""
+    argv = [hallpass_bin(), *map(str, args)]
+    proc = subprocess.run(argv, input=input, capture_output=True, timeout=CLI_TIMEOUT,
+                          env=_env())
+    if check and proc.returncode != 0:
+        pytest.fail(f"{' '.join(argv)} exited {proc.returncode}: "
+                    f"{proc.stderr.decode(errors='replace')}")
+    return proc
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(columns), lineterminator="\r\n")
+        w.writeheader()
+        for row in rows:
+            w.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return path
+
+
+def room(name, folder="", max_from=None, max_to=None) -> dict:
+    return {"name": name, "folder": folder, "max_passes_from": max_from, "max_passes_to": max_to}
+
+
+def user(name, email, role, password=None, room=None) -> dict:
+    return {"name": name, "email": email, "role": role, "room": room, "password": password}
+
+
+def students(prefix: str, count: int, domain: str = "lincoln.test") -> list[dict]:
+    """Students without passwords (cheap: no Argon2id hash)."""
+    return [user(f"{prefix.title()} Student {i:02d}", f"{prefix}{i:02d}@{domain}", "student")
+            for i in range(count)]
+
+
+class Store:
+    """A SQLite store made with the command line."""
+
+    def __init__(self, directory: Path, name: str = "hallpass.db"):
+        self.dir = Path(directory)
+        self.path = self.dir / name
+        self._files = 0
+
+    def init(self, school: str, timezone: str = "America/Chicago") -> "Store":
+        cli("init", "--db", self.path, "--school", school, "--timezone", timezone)
+        return self
+
+    def _import(self, kind: str, columns, rows, school: str | None):
+        self._files += 1
+        f = write_csv(self.dir / f"{kind}-{self._files}.csv", columns, rows)
+        args = ["import", kind, "--db", self.path]
+        if school:
+            args += ["--school", school]
+        cli(*args, f)
+
+    def rooms(self, rows, school: str | None = None) -> "Store":
+        self._import("rooms", ROOM_COLUMNS, rows, school)
+        return self
+
+    def users(self, rows, school: str | None = None) -> "Store":
+        self._import("users", USER_COLUMNS, rows, school)
+        return self
+
+    def passes(self, rows, school: str | None = None) -> "Store":
+        self._import("passes", PASS_COLUMNS, rows, school)
+        return self
+
+    def report(self, kind: str, *args, school: str | None = None) -> bytes:
+        extra = ["--school", school] if school else []
+        return cli("report", kind, "--db", self.path, *extra, *args).stdout
+
+    def sql(self, statement: str, params: Sequence = ()) -> list:
+        """Runs SQL on the store directly (to stage what no API can, such as an old session)."""
+        con = sqlite3.connect(self.path, timeout=30)
+        try:
+            with con:
+                return con.execute(statement, params).fetchall()
+        finally:
+            con.close()
+
+
+def token_hash(token: str) -> bytes:
+    """How the server keys a session: SHA-256 of the cookie's value."""
+    return hashlib.sha256(token.encode()).digest()
+
+
+# --------------------------------------------------------------------------------------------
+# Times
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def future(minutes: float = 60, offset_hours: int = -5) -> str:
+    """An ISO 8601 date-time with an explicit UTC offset, `minutes` from now."""
+    zone = dt.timezone(dt.timedelta(hours=offset_hours))
+    return iso(dt.datetime.now(zone) + dt.timedelta(minutes=minutes))
+
+
+def parse_iso(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+# --------------------------------------------------------------------------------------------
+# The server
+
+
+class Server:
+    """`hallpass serve --db DB --listen 127.0.0.1:0 [EXTRA]` as a child process."""
+
+    def __init__(self, db: Path, *extra, log: Path | None = None):
+        self.db = Path(db)
+        self.extra = [str(a) for a in extra]
+        self.log_path = Path(log) if log else self.db.with_suffix(".serve.log")
+        self.proc: subprocess.Popen | None = None
+        self.host = "127.0.0.1"
+        self.port = 0
+        self.returncode: int | None = None
+
+    def start(self) -> "Server":
+        self._log = open(self.log_path, "wb")
+        argv = [hallpass_bin(), "serve", "--db", str(self.db), "--listen", "127.0.0.1:0",
+                *self.extra]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self._log,
+                                     env=_env())
+        deadline = time.monotonic() + START_TIMEOUT
+        line = b""
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.2)
+            if ready:
+                line = self.proc.stdout.readline()
+                m = _LISTENING.search(line.decode(errors="replace"))
+                if m:
+                    self.host, self.port = m.group(1), int(m.group(2))
+                    return self
+                if not line:
+                    break
+            if self.proc.poll() is not None:
+                break
+        self.proc.kill()
+        self.proc.wait()
+        pytest.fail(f"hallpass serve did not start (stdout {line!r}): {self.log()}")
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def stop(self) -> int:
+        """SIGTERM, then waits; returns the exit status (0 expected)."""
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self.returncode = -9
+                self._log.close()
+                return self.returncode
+        self.returncode = self.proc.returncode
+        self.proc.stdout.close()
+        self._log.close()
+        return self.returncode
+
+    def client(self, token: str | None = None) -> "Client":
+        return Client(self.host, self.port, token)
+
+    def sign_in(self, email: str, password: str) -> "Client":
+        c = self.client()
+        r = c.sign_in(email, password)
+        assert r.status == 200, f"sign-in of {email} failed: {r}"
+        return c
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP
+
+
+class Response:
+    def __init__(self, status: int, reason: str, headers: http.client.HTTPMessage, body: bytes):
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8"))
+
+    @property
+    def error(self) -> str:
+        """The message of a JSON error answer; fails when the answer is not one."""
+        ctype = self.header("Content-Type") or ""
+        assert ctype.startswith("application/json"), f"error is not JSON: {self}"
+        doc = self.json
+        assert isinstance(doc, dict) and isinstance(doc.get("error"), str) and doc["error"], \
+            f"not an {{\"error\": ...}} answer: {self}"
+        return doc["error"]
+
+    def cookie(self) -> tuple[str | None, dict]:
+        """The session cookie this answer sets: (value, {attribute-lowercase: value})."""
+        for name, value in self.headers.items():
+            if name.lower() != "set-cookie":
+                continue
+            parts = [p.strip() for p in value.split(";")]
+            key, _, val = parts[0].partition("=")
+            if key != COOKIE:
+                continue
+            attrs = {}
+            for p in parts[1:]:
+                k, _, v = p.partition("=")
+                attrs[k.strip().lower()] = v.strip()
+            return val, attrs
+        return None, {}
+
+    def __repr__(self):
+        return f"<Response {self.status} {self.reason} {self.body[:600]!r}>"
+
+    __str__ = __repr__
+
+
+_MISSING = object()
+
+
+class Client:
+    """An HTTP client with the session cookie; one new connection per request, so that a
+    client may sit idle past the server's connection timeout and be shared by threads."""
+
+    def __init__(self, host: str, port: int, token: str | None = None):
+        self.host = host
+        self.port = port
+        self.token = token
+
+    def connection(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(self.host, self.port, timeout=HTTP_TIMEOUT)
+
+    def prepare(self, method: str, path: str, json_body: Any = _MISSING,
+                body: bytes | str | None = None, content_type: str | None = _MISSING,
+                headers: dict | None = None) -> tuple[bytes | None, dict]:
+        """The body and headers of a request (see request())."""
+        h = {}
+        if json_body is not _MISSING:
+            body = json.dumps(json_body)
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        if content_type is _MISSING:
+            content_type = "application/json" if method != "GET" else None
+        if content_type is not None:
+            h["Content-Type"] = content_type
+        if self.token is not None:
+            h["Cookie"] = f"{COOKIE}={self.token}"
+        if method in ("POST", "PATCH", "DELETE", "PUT") and body is None:
+            body = b""
+        h.update(headers or {})
+        return body, h
+
+    def send(self, conn: http.client.HTTPConnection, method: str, path: str, body, headers
+             ) -> Response:
+        conn.request(method, path, body=body, headers=headers)
+        r = conn.getresponse()
+        data = r.read()
+        return Response(r.status, r.reason, r.msg, data)
+
+    def request(self, method: str, path: str, json_body: Any = _MISSING,
+                body: bytes | str | None = None, content_type: str | None = _MISSING,
+                headers: dict | None = None) -> Response:
+        """A request; json_body is sent as JSON; the Content-Type is application/json for
+        every method but GET unless content_type says otherwise (None: no header)."""
+        body, h = self.prepare(method, path, json_body, body, content_type, headers)
+        conn = self.connection()
+        try:
+            return self.send(conn, method, path, body, h)
+        finally:
+            conn.close()
+
+    def get(self, path: str, **kw) -> Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, json_body: Any = _MISSING, **kw) -> Response:
+        return self.request("POST", path, json_body, **kw)
+
+    def patch(self, path: str, json_body: Any = _MISSING, **kw) -> Response:
+        return self.request("PATCH", path, json_body, **kw)
+
+    def delete(self, path: str, json_body: Any = _MISSING, **kw) -> Response:
+        return self.request("DELETE", path, json_body, **kw)
+
+    # The API, in the words of a client.
+
+    def sign_in(self, email: str, password: str) -> Response:
+        r = self.post("/api/session", {"email": email, "password": password})
+        if r.status == 200:
+            self.token = r.cookie()[0]
+        return r
+
+    def sign_out(self) -> Response:
+        return self.delete("/api/session")
+
+    def create_pass(self, **fields) -> Response:
+        return self.post("/api/passes", fields)
+
+    def end_pass(self, pass_id) -> Response:
+        return self.post(f"/api/passes/{pass_id}/end")
+
+    def cancel_pass(self, pass_id) -> Response:
+        return self.post(f"/api/passes/{pass_id}/cancel")
+
+    def active(self) -> list[dict]:
+        r = self.get("/api/passes?active=true")
+        assert r.status == 200, r
+        return r.json["passes"]
+
+    def upcoming(self) -> list[dict]:
+        """Scheduled passes still to start."""
+        r = self.get("/api/passes?scheduled=true")
+        assert r.status == 200, r
+        return r.json["passes"]
+
+    def rooms(self) -> list[dict]:
+        r = self.get("/api/rooms")
+        assert r.status == 200, r
+        return r.json["rooms"]
+
+    def room_id(self, name: str) -> int:
+        for rm in self.rooms():
+            if rm["name"] == name:
+                return rm["id"]
+        raise AssertionError(f"no room {name!r}")
+
+
+def ok(r: Response, status: int = 200) -> Any:
+    """The JSON of an answer that must have the given status."""
+    assert r.status == status, f"expected {status}: {r}"
+    return r.json
+
+
+# --------------------------------------------------------------------------------------------
+# Races
+
+
+def raw_request(client: Client, method: str, path: str, doc: Any) -> bytes:
+    """The bytes of an HTTP/1.1 request with `client`'s session and a JSON body."""
+    body, headers = client.prepare(method, path, doc)
+    body = body or b""
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {client.host}:{client.port}",
+             f"Content-Length: {len(body)}", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def race(client: Client, requests: Sequence[tuple], timeout: float = 60) -> list[Response]:
+    """Sends the requests at once. A request is (method, path, JSON body) sent with
+    `client`'s session, or (other client, method, path, JSON body). Each has its own thread
+    and TCP connection, and sends all of its request but the last byte; a barrier then
+    releases the threads together to send their last bytes, so that the server gets the
+    requests complete within a very short time. Answers come back in request order."""
+    n = len(requests)
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def one(i: int):
+        req = requests[i]
+        who = req[0] if len(req) == 4 else client
+        method, path, doc = req[-3:]
+        data = raw_request(who, method, path, doc)
+        sock = None
+        try:
+            sock = socket.create_connection((who.host, who.port), timeout=timeout)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.sendall(data[:-1])
+            barrier.wait(timeout=timeout)
+            sock.sendall(data[-1:])
+            r = http.client.HTTPResponse(sock, method=method)
+            r.begin()
+            results[i] = Response(r.status, r.reason, r.msg, r.read())
+        except BaseException as e:  # noqa: BLE001 - reported by the caller
+            barrier.abort()
+            results[i] = e
+        finally:
+            if sock is not None:
+                sock.close()
+
+    threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    errors = [r for r in results if not isinstance(r, Response)]
+    assert not errors, f"requests in the race failed: {errors[:3]!r}"
+    return results
+
+
+# --------------------------------------------------------------------------------------------
+# A school to start from
+
+
+SCHOOL = "Lincoln High"
+ZONE = "America/Chicago"
+ADMIN = user("Ann Admin", "admin@lincoln.test", "admin", "admin-pass-1")
+TEACHER = user("Tom Teacher", "teacher@lincoln.test", "teacher", "teacher-pass-1")
+STUDENT = user("Sam Student", "sam@lincoln.test", "student", "student-pass-1")
+KIOSK = user("Front Kiosk", "kiosk@lincoln.test", "kiosk", "kiosk-pass-1", room="Room 101")
+
+BASE_ROOMS = [
+    room("Room 101", "Science"),
+    room("Room 102", "Science"),
+    room("Library", ""),
+    room("Restroom A", "Restrooms"),
+]
+
+
+def basic_store(directory: Path, users: Sequence[dict] = (ADMIN, TEACHER),
+                rooms: Sequence[dict] = (), extra_students: Sequence[dict] = ()) -> Store:
+    """Lincoln High (America/Chicago) with BASE_ROOMS plus `rooms`, and `users` (each with a
+    password costs an Argon2id hash) plus students without passwords."""
+    store = Store(directory).init(SCHOOL, ZONE)
+    store.rooms([*BASE_ROOMS, *rooms])
+    store.users([*users, *extra_students])
+    return store
+
+
+def sign_in(server: Server, who: dict) -> Client:
+    return server.sign_in(who["email"], who["password"])

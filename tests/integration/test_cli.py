@@ -1,0 +1,274 @@
+"""The command line itself: help, init, usage errors (SPEC sections 2 and 5)."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+import pytest
+
+from hallpass_kit import Room, User
+
+COMMAND_HELPS = [
+    ["--help"],
+    ["init", "--help"],
+    ["import", "--help"],
+    ["import", "rooms", "--help"],
+    ["import", "users", "--help"],
+    ["import", "passes", "--help"],
+    ["report", "--help"],
+    ["report", "rooms", "--help"],
+    ["report", "staff", "--help"],
+    ["demo", "--help"],
+    ["serve", "--help"],
+    ["user", "--help"],
+    ["copy", "--help"],
+]
+
+
+@pytest.mark.parametrize("argv", COMMAND_HELPS, ids=" ".join)
+def test_help_exits_zero_and_prints_usage(run, argv, tmp_path):
+    code, out, err = run(*argv)
+    assert code == 0, err
+    assert "usage: hallpass" in out
+    assert err == ""
+    # --help changes nothing: no store appears in the working directory.
+    assert not any(p.suffix == ".db" for p in tmp_path.iterdir())
+
+
+def test_help_lists_every_command(run):
+    out = run("--help").ok().stdout
+    for command in ("init", "import", "report", "demo", "serve", "user", "copy"):
+        assert command in out
+
+
+def test_command_help_names_its_options(run):
+    assert all(o in run("init", "--help").ok().stdout
+               for o in ("--db", "--school", "--timezone"))
+    report = run("report", "--help").ok().stdout
+    for option in ("--db", "--school", "--from", "--to", "--sort", "--order", "--format",
+                   "--output"):
+        assert option in report
+    for word in ("table", "csv", "xlsx", "json", "asc", "desc"):
+        assert word in report
+
+
+# --------------------------------------------------------------------------------------------
+# init
+
+
+def test_init_creates_the_store_and_the_school(run, tmp_path):
+    db = tmp_path / "new.db"
+    code, out, err = run("init", "--db", db, "--school", "Lincoln High",
+                         "--timezone", "America/Chicago")
+    assert code == 0, err
+    assert db.is_file()
+    # The store works: an empty school gives empty reports with its name.
+    r = run("report", "rooms", "--db", db, "--format", "json").ok()
+    assert '"school": "Lincoln High"' in r.stdout
+    assert '"rows": []' in r.stdout
+
+
+def test_init_from_the_environment(run, tmp_path):
+    db = tmp_path / "env.db"
+    run("init", "--school", "Env High", "--timezone", "Asia/Kolkata",
+        env={"HALLPASS_DB": str(db)}).ok()
+    assert db.is_file()
+    r = run("report", "staff", "--format", "json", env={"HALLPASS_DB": str(db)}).ok()
+    assert '"school": "Env High"' in r.stdout
+
+
+def test_db_option_wins_over_the_environment(run, tmp_path):
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    run("init", "--db", a, "--school", "School A", "--timezone", "UTC").ok()
+    run("init", "--db", b, "--school", "School B", "--timezone", "UTC").ok()
+    r = run("report", "rooms", "--db", b, "--format", "json", env={"HALLPASS_DB": str(a)}).ok()
+    assert '"school": "School B"' in r.stdout
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "America/Chicagoo", "america/chicago",
+                                  "", "+05:30", "Chicago"])
+def test_init_refuses_a_bad_time_zone(run, tmp_path, zone):
+    db = tmp_path / "bad.db"
+    code, out, err = run("init", "--db", db, "--school", "X", "--timezone", zone)
+    assert code != 0
+    assert err.strip()
+    if zone:
+        assert zone in err
+    # An error changes nothing: not even an empty store is left behind.
+    assert not db.exists()
+
+
+# POSIX TZ strings: GLib reads "UTC+5" as five hours west of UTC.
+@pytest.mark.parametrize("zone", ["UTC+5", "CST6"])
+def test_init_refuses_posix_tz_strings(run, tmp_path, zone):
+    # Python's zoneinfo, which reads the same IANA database, knows no such zone.
+    with pytest.raises(zoneinfo.ZoneInfoNotFoundError):
+        zoneinfo.ZoneInfo(zone)
+    db = tmp_path / "posix.db"
+    code, out, err = run("init", "--db", db, "--school", "X", "--timezone", zone)
+    assert code != 0, out
+    assert zone in err
+
+
+# The machine's own zone and path tricks name no zone of the tz database either.
+@pytest.mark.parametrize("zone", ["localtime", "America/../America/Chicago", "/etc/localtime"])
+def test_init_refuses_zones_that_are_not_tz_database_names(run, tmp_path, zone):
+    db = tmp_path / "odd.db"
+    code, out, err = run("init", "--db", db, "--school", "X", "--timezone", zone)
+    assert code != 0, out
+    assert "is not an IANA time zone" in err
+    assert not db.exists()
+
+
+def test_init_refuses_a_duplicate_school(run, school):
+    before = school.snapshot("--from", "2026-01-01", "--to", "2026-12-31")
+    code, out, err = run("init", "--db", school.db, "--school", school.name,
+                         "--timezone", "Asia/Kolkata")
+    assert code != 0
+    assert school.name in err
+    # Still one school, with its time zone: --school is not needed.
+    assert school.snapshot("--from", "2026-01-01", "--to", "2026-12-31") == before
+
+
+def test_init_adds_a_second_school_to_a_store(run, school):
+    run("init", "--db", school.db, "--school", "Roosevelt Middle",
+        "--timezone", "America/Denver").ok()
+    code, out, err = run("report", "rooms", "--db", school.db, "--school", "Roosevelt Middle",
+                         "--format", "json")
+    assert code == 0, err
+    assert '"school": "Roosevelt Middle"' in out
+
+
+@pytest.mark.parametrize("missing", ["--school", "--timezone"])
+def test_init_requires_school_and_timezone(run, tmp_path, missing):
+    args = {"--school": "X", "--timezone": "UTC"}
+    del args[missing]
+    flat = [x for kv in args.items() for x in kv]
+    code, out, err = run("init", "--db", tmp_path / "x.db", *flat)
+    assert code == 2
+    assert missing in err
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_a_missing_store_is_an_error_and_is_not_created(run, tmp_path):
+    db = tmp_path / "nowhere.db"
+    code, out, err = run("report", "rooms", "--db", db)
+    assert code != 0
+    assert "nowhere.db" in err
+    assert not db.exists()
+
+
+def test_no_store_given_is_an_error(run):
+    code, out, err = run("report", "rooms")
+    assert code != 0
+    assert "--db" in err or "HALLPASS_DB" in err
+
+
+# --------------------------------------------------------------------------------------------
+# Usage errors: exit 2 and a message naming the option or the value
+
+
+def test_no_command_is_a_usage_error(run):
+    code, out, err = run()
+    assert code == 2
+    assert "usage" in err
+
+
+def test_an_unknown_command_is_a_usage_error(run):
+    code, out, err = run("frobnicate")
+    assert code == 2
+    assert "frobnicate" in err
+    assert out == ""
+
+
+@pytest.mark.parametrize("argv,named", [
+    (["init", "--bogus"], "--bogus"),
+    (["import", "rooms", "--bogus", "x.csv"], "--bogus"),
+    (["report", "rooms", "--bogus"], "--bogus"),
+    (["report", "staff", "--colour=red"], "--colour"),
+    (["demo", "--bogus"], "--bogus"),
+], ids=lambda v: " ".join(v) if isinstance(v, list) else v)
+def test_an_unknown_option_is_a_usage_error(school, run, argv, named):
+    code, out, err = run(*argv, "--db", school.db)
+    assert code == 2, err
+    assert named in err
+    assert out == ""
+
+
+@pytest.mark.parametrize("option", ["--db", "--school", "--from", "--to", "--sort", "--order",
+                                    "--format", "--output"])
+def test_a_missing_option_value_is_a_usage_error(school, run, option):
+    argv = ["report", "rooms"] + (["--db", school.db] if option != "--db" else []) + [option]
+    code, out, err = run(*argv)
+    assert code == 2, err
+    assert option in err
+    assert out == ""
+
+
+@pytest.mark.parametrize("argv", [["init", "--db"], ["init", "--db", "x.db", "--timezone"],
+                                  ["import", "rooms", "x.csv", "--db"], ["demo", "--db"]],
+                         ids=" ".join)
+def test_a_missing_option_value_on_other_commands(run, argv, tmp_path):
+    code, out, err = run(*argv)
+    assert code == 2
+    assert argv[-1] in err
+    assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--format", "pdf"], ["format", "pdf"]),
+    (["--order", "up"], ["order", "up"]),
+    (["--sort", "nope"], ["sort", "nope"]),
+    (["--sort", "staff"], ["sort", "staff"]),  # A staff key on the rooms report.
+    (["--from", "2026-02-30"], ["from", "2026-02-30"]),
+    (["--from", "2026-02-29"], ["from", "2026-02-29"]),  # 2026 is not a leap year.
+    (["--to", "2026-13-01"], ["to", "2026-13-01"]),
+    (["--to", "2026-9-1"], ["to", "2026-9-1"]),
+    (["--from", "yesterday"], ["from", "yesterday"]),
+    (["--from", "2026-09-02", "--to", "2026-09-01"], ["2026-09-02", "2026-09-01"]),
+], ids=lambda v: " ".join(v))
+def test_a_bad_report_value_is_a_usage_error(school, args, words):
+    school.load(rooms=[Room("Room 101")])
+    code, out, err = school.report("rooms", *args, fmt=None)
+    assert code == 2, err
+    for w in words:
+        assert w in err
+    assert out == ""
+
+
+def test_a_bad_staff_sort_names_the_keys(school):
+    code, out, err = school.report("staff", "--sort", "room", fmt=None)
+    assert code == 2
+    assert "room" in err
+    for key in ("staff", "email", "total", "now", "scheduled"):
+        assert key in err
+
+
+@pytest.mark.parametrize("argv,named", [
+    (["report", "visits"], "visits"),
+    (["report"], "rooms"),
+    (["report", "rooms", "staff"], "rooms"),
+    (["import", "teachers", "x.csv"], "teachers"),
+    (["import", "rooms"], "rooms"),
+], ids=lambda v: " ".join(v) if isinstance(v, list) else v)
+def test_a_bad_argument_is_a_usage_error(school, run, argv, named):
+    code, out, err = run(*argv, "--db", school.db)
+    assert code == 2
+    assert named in err
+
+
+def test_init_with_an_extra_argument_is_a_usage_error(run, tmp_path):
+    code, out, err = run("init", "--db", tmp_path / "x.db", "--school", "X",
+                         "--timezone", "UTC", "extra")
+    assert code == 2
+    assert "extra" in err
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_usage_errors_change_nothing(school):
+    school.load(rooms=[Room("Room 101")],
+                users=[User("Ann Lee", "alee@x.org", "teacher")])
+    before = school.snapshot("--from", "2026-09-01", "--to", "2026-09-30")
+    for args in (["--format", "pdf"], ["--order", "up"], ["--bogus"]):
+        assert school.report("rooms", *args, fmt=None).code == 2
+    assert school.snapshot("--from", "2026-09-01", "--to", "2026-09-30") == before

@@ -1,0 +1,141 @@
+"""hallpass demo: a demo school with a semester of passes, then serve (SPEC section 5).
+
+`hallpass demo --db X` builds the school, prints how to sign in and serves until SIGTERM,
+then exits 0; `--no-serve` prints both reports instead of serving.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+from hallpass_kit import Hallpass
+
+LOGINS = ("principal@maplegrove.example", "teacher@maplegrove.example",
+          "student@maplegrove.example", "library-kiosk@maplegrove.example")
+START_TIMEOUT = 30
+
+
+def serve_demo(hp: Hallpass, db, timeout=START_TIMEOUT):
+    """Runs `hallpass demo --db DB` until it serves, stops it with SIGTERM, and gives
+    (exit code, stdout, stderr, whether it was serving)."""
+    proc = subprocess.Popen([hp.binary, "demo", "--db", str(db), "--listen", "127.0.0.1:0"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=str(hp.cwd), env=hp.env())
+    out, err = [], []
+    serving = threading.Event()
+
+    def pump(stream, sink, watch):
+        for line in iter(stream.readline, b""):
+            sink.append(line)
+            if watch and b"http://127.0.0.1:" in line:
+                serving.set()
+        stream.close()
+
+    threads = [threading.Thread(target=pump, args=(proc.stdout, out, True), daemon=True),
+               threading.Thread(target=pump, args=(proc.stderr, err, True), daemon=True)]
+    for t in threads:
+        t.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not serving.is_set() and proc.poll() is None and time.monotonic() < deadline:
+            serving.wait(0.05)
+        was_serving = serving.is_set() and proc.poll() is None
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    for t in threads:
+        t.join(5)
+    return code, b"".join(out).decode(), b"".join(err).decode(), was_serving
+
+
+@pytest.fixture(scope="module")
+def demo(hallpass_bin, tmp_path_factory):
+    work = tmp_path_factory.mktemp("demo")
+    hp = Hallpass(hallpass_bin, work)
+    db = work / "demo.db"
+    first = serve_demo(hp, db)
+    rooms = hp.run("report", "rooms", "--db", db, "--format", "json")
+    staff = hp.run("report", "staff", "--db", db, "--format", "json")
+    return hp, db, first, rooms, staff
+
+
+def test_demo_creates_a_school_prints_the_sign_ins_and_exits_0(demo):
+    hp, db, (code, out, err, serving), rooms, staff = demo
+    assert serving, f"the demo never served: stdout={out!r} stderr={err!r}"
+    assert code == 0, err
+    assert db.is_file()
+    assert "Sign in" in out
+    for email in LOGINS:
+        assert email in out
+    for role in ("admin", "teacher", "student", "kiosk"):
+        assert role in out
+
+
+def test_demo_rooms_have_folders_and_passes(demo):
+    hp, db, first, rooms, staff = demo
+    assert rooms.code == 0, rooms.stderr
+    doc = json.loads(rooms.stdout)
+    assert doc["report"] == "rooms"
+    rows = doc["rows"]
+    assert len(rows) >= 20
+    folders = {r["folder"] for r in rows if r["folder"]}
+    assert len(folders) >= 3
+    assert sum(r["passes_from"] for r in rows) > 0
+    assert sum(r["passes_from"] for r in rows) == sum(r["passes_to"] for r in rows)
+    assert sum(1 for r in rows if r["passes_from"] or r["passes_to"]) >= 10
+
+
+def test_demo_staff_have_passes(demo):
+    hp, db, first, rooms, staff = demo
+    assert staff.code == 0, staff.stderr
+    rows = json.loads(staff.stdout)["rows"]
+    assert len(rows) >= 10
+    assert all(r["total"] == r["now"] + r["scheduled"] for r in rows)
+    assert sum(r["now"] for r in rows) > 0
+    assert sum(r["scheduled"] for r in rows) > 0
+    emails = {r["email"] for r in rows}
+    assert LOGINS[0] in emails and LOGINS[1] in emails
+    assert LOGINS[2] not in emails and LOGINS[3] not in emails
+
+
+def test_a_second_demo_reuses_the_school(demo):
+    hp, db, first, rooms, staff = demo
+    code, out, err, serving = serve_demo(hp, db)
+    assert serving and code == 0, err
+    assert "Sign in" in out
+    assert hp.run("report", "rooms", "--db", db, "--format", "json").ok().stdout == rooms.stdout
+    assert hp.run("report", "staff", "--db", db, "--format", "json").ok().stdout == staff.stdout
+    # And without serving, once more; still one school, so no --school is needed.
+    again = hp.run("demo", "--db", db, "--no-serve")
+    assert again.code == 0, again.stderr
+    assert hp.run("report", "rooms", "--db", db, "--format", "json").ok().stdout == rooms.stdout
+
+
+def test_demo_without_serving_prints_the_reports(demo):
+    hp, db, first, rooms, staff = demo
+    r = hp.run("demo", "--db", db, "--no-serve")
+    assert r.code == 0, r.stderr
+    for email in LOGINS:
+        assert email in r.stdout
+    for kind in ("rooms", "staff"):
+        table = hp.run("report", kind, "--db", db).ok().stdout
+        assert table in r.stdout, kind
+
+
+def test_demo_uses_hallpass_db(hallpass_bin, tmp_path):
+    hp = Hallpass(hallpass_bin, tmp_path)
+    db = tmp_path / "env-demo.db"
+    r = hp.run("demo", "--no-serve", env={"HALLPASS_DB": str(db)})
+    assert r.code == 0, r.stderr
+    assert db.is_file()
+    assert not (tmp_path / "hallpass-demo.db").exists()
