@@ -113,16 +113,14 @@ int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creat
 
     if (labels == NULL)
         labels = &none;
-    const char *student = quoted(labels->student, s, sizeof(s));
-    const char *creator = quoted(labels->creator, c, sizeof(c));
-    const char *destination = quoted(labels->destination, d, sizeof(d));
+    /* Labels are quoted only for a message: this check runs on every imported row. */
 
     if (student_role != HP_ROLE_STUDENT)
-        return hp_error_set(HP_EINVALID, "student: %sis a %s, not a student", student,
-                            hp_role_name(student_role));
+        return hp_error_set(HP_EINVALID, "student: %sis a %s, not a student",
+                            quoted(labels->student, s, sizeof(s)), hp_role_name(student_role));
     if (pass->origin_id == pass->destination_id)
         return hp_error_set(HP_EINVALID, "destination: %sis the same room as the origin",
-                            destination);
+                            quoted(labels->destination, d, sizeof(d)));
 
     switch (pass->source) {
     case HP_SOURCE_STUDENT:
@@ -130,7 +128,8 @@ int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creat
             return hp_error_set(HP_EINVALID,
                                 "creator: %sis not the student %s; a pass with source student "
                                 "is created by its student",
-                                creator, labels->student ? labels->student : "");
+                                quoted(labels->creator, c, sizeof(c)),
+                                labels->student ? labels->student : "");
         if (pass->type != HP_PASS_NOW)
             return hp_error_set(HP_EINVALID, "type: \"%s\": a student creates only now passes",
                                 type);
@@ -138,9 +137,9 @@ int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creat
     case HP_SOURCE_TEACHER:
     case HP_SOURCE_KIOSK_MODE:
         if (!hp_role_is_staff(creator_role))
-            return hp_error_set(HP_EINVALID,
-                                "creator: %sis a %s; a pass with source %s is created by staff",
-                                creator, hp_role_name(creator_role), source);
+            return hp_error_set(
+                HP_EINVALID, "creator: %sis a %s; a pass with source %s is created by staff",
+                quoted(labels->creator, c, sizeof(c)), hp_role_name(creator_role), source);
         if (pass->source == HP_SOURCE_KIOSK_MODE && pass->type != HP_PASS_NOW)
             return hp_error_set(HP_EINVALID, "type: \"%s\": a kiosk creates only now passes", type);
         break;
@@ -149,7 +148,7 @@ int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creat
             return hp_error_set(HP_EINVALID,
                                 "creator: %sis a %s; a pass with source kiosk_login is created by "
                                 "a kiosk login",
-                                creator, hp_role_name(creator_role));
+                                quoted(labels->creator, c, sizeof(c)), hp_role_name(creator_role));
         if (pass->type != HP_PASS_NOW)
             return hp_error_set(HP_EINVALID, "type: \"%s\": a kiosk creates only now passes", type);
         break;

@@ -48,6 +48,7 @@ struct hp_importer {
     GHashTable *counters;           /* counter_key -> hp_counter_delta. */
     hp_pass batch[HP_IMPORT_BATCH]; /* Passes checked and waiting to be written. */
     size_t batch_count;
+    int64_t now; /* When the import began: no pass ended after it. */
     hp_import_stats stats;
 };
 
@@ -91,6 +92,21 @@ static const bool *required_columns(hp_import_kind kind)
     return kind == HP_IMPORT_ROOMS   ? room_required
            : kind == HP_IMPORT_USERS ? user_required
                                      : pass_required;
+}
+
+/* Room names and emails compare without regard to ASCII case; hashing them folded saves an
+ * allocation per lookup. */
+static guint ascii_case_hash(gconstpointer p)
+{
+    guint h = 5381;
+    for (const unsigned char *s = p; *s; s++)
+        h = h * 33 + (guint)g_ascii_tolower(*s);
+    return h;
+}
+
+static gboolean ascii_case_equal(gconstpointer a, gconstpointer b)
+{
+    return g_ascii_strcasecmp(a, b) == 0;
 }
 
 static guint counter_key_hash(gconstpointer p)
@@ -173,7 +189,7 @@ static int parse_bool(const char *field, const char *value, bool *out)
 int hp_importer_new(hp_importer **out, hp_store *store, const hp_school *school, const hp_tz *tz,
                     hp_import_kind kind)
 {
-    int rc = hp_store_begin(store);
+    int rc = hp_store_begin_import(store);
     *out = NULL;
     if (rc < 0)
         return rc;
@@ -183,8 +199,9 @@ int hp_importer_new(hp_importer **out, hp_store *store, const hp_school *school,
     imp->tz = tz;
     imp->kind = kind;
     imp->in_transaction = true;
-    imp->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    imp->users = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    imp->rooms = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
+    imp->users = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
+    imp->now = g_get_real_time() / G_USEC_PER_SEC;
     imp->counters = g_hash_table_new_full(counter_key_hash, counter_key_equal, g_free, g_free);
     *out = imp;
     return HP_OK;
@@ -209,7 +226,7 @@ static void cache_put(GHashTable *cache, const char *key, int64_t id, hp_role ro
     cached_entity *e = g_new(cached_entity, 1);
     e->id = id;
     e->role = role;
-    g_hash_table_replace(cache, g_ascii_strdown(key, -1), e);
+    g_hash_table_replace(cache, g_strdup(key), e);
 }
 
 /* Finds a room by name, through the cache; the message names the field. */
@@ -219,9 +236,7 @@ static int lookup_room(hp_importer *imp, const char *field, const char *name, in
     const char *key = trimmed(name, buf, sizeof(buf));
     if (key == NULL || key[0] == '\0')
         return hp_error_set(HP_EINVALID, "%s: empty", field);
-    char *folded = g_ascii_strdown(key, -1);
-    cached_entity *e = g_hash_table_lookup(imp->rooms, folded);
-    g_free(folded);
+    cached_entity *e = g_hash_table_lookup(imp->rooms, key);
     if (e) {
         *id_out = e->id;
         return HP_OK;
@@ -243,9 +258,7 @@ static int lookup_user(hp_importer *imp, const char *field, const char *email, i
     const char *key = trimmed(email, buf, sizeof(buf));
     if (key == NULL || key[0] == '\0')
         return hp_error_set(HP_EINVALID, "%s: empty", field);
-    char *folded = g_ascii_strdown(key, -1);
-    cached_entity *e = g_hash_table_lookup(imp->users, folded);
-    g_free(folded);
+    cached_entity *e = g_hash_table_lookup(imp->users, key);
     if (e) {
         *id_out = e->id;
         *role_out = e->role;
@@ -440,6 +453,14 @@ static int add_pass(hp_importer *imp, const char *const *f)
     if ((value = empty_to_null(f[HP_PASS_END])) != NULL) {
         if ((rc = hp_datetime_parse(value, &pass.end)) < 0)
             return hp_error_prefix(rc, "end");
+        /* A pass ends when someone ends it; one still out has an empty end. Stored ends are
+         * never ahead of now, which is what lets a pass with an empty end stand for a pass
+         * that is out (see the stores' open-passes index). */
+        if (pass.end > imp->now)
+            return hp_error_set(HP_EINVALID,
+                                "end: \"%s\" is in the future; a pass still out has an empty "
+                                "end",
+                                value);
         pass.has_end = true;
     }
     if ((rc = parse_bool("cancelled", f[HP_PASS_CANCELLED], &pass.cancelled)) < 0)

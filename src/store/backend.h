@@ -14,6 +14,7 @@ typedef struct hp_store_ops {
     const char *name;
     void (*free)(hp_store *store);
     int (*begin)(hp_store *store);
+    int (*begin_import)(hp_store *store);
     int (*commit)(hp_store *store);
     void (*rollback)(hp_store *store);
     int (*schema_version)(hp_store *store);

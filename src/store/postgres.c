@@ -17,109 +17,90 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Where a pass that has not ended sorts in the open-passes index: after every real end. */
-#define OPEN_END "9223372036854775807"
-
 /* Folds ASCII letters only, as SPEC asks of names and emails, whatever the database's
  * locale: lower() under the C collation leaves other letters alone. */
 #define FOLD(x) "lower(" x " COLLATE \"C\")"
 
+// clang-format off
 static const char *const migrations[] = {
     /* 1: the SQLite store's first two versions in one step. */
     "CREATE TABLE schools ("
     "  id bigserial PRIMARY KEY,"
     "  name text NOT NULL,"
     "  timezone text NOT NULL);"
-    "CREATE UNIQUE INDEX schools_by_name ON schools (" FOLD(
-        "name") ");"
-                "CREATE TABLE rooms ("
-                "  school_id bigint NOT NULL REFERENCES schools(id),"
-                "  id bigserial,"
-                "  name text NOT NULL,"
-                "  folder text NOT NULL DEFAULT '',"
-                "  max_from integer CHECK (max_from IS NULL OR max_from > 0),"
-                "  max_to integer CHECK (max_to IS NULL OR max_to > 0),"
-                "  PRIMARY KEY (school_id, id));"
-                "CREATE UNIQUE INDEX rooms_by_name ON rooms (school_id, " FOLD(
-                    "name") ");"
-                            "CREATE TABLE users ("
-                            "  school_id bigint NOT NULL REFERENCES schools(id),"
-                            "  id bigserial,"
-                            "  name text NOT NULL,"
-                            "  email text NOT NULL,"
-                            "  role text NOT NULL CHECK (role IN ('admin', 'teacher', 'student', "
-                            "'kiosk')),"
-                            "  room_id bigint,"
-                            "  password_hash text,"
-                            "  PRIMARY KEY (school_id, id),"
-                            "  FOREIGN KEY (school_id, room_id) REFERENCES rooms(school_id, id));"
-                            "CREATE UNIQUE INDEX users_by_email ON users (school_id, " FOLD(
-                                "email") ");"
-                                         "CREATE INDEX users_by_any_email ON users (" FOLD(
-                                             "email") ");"
-                                                      "CREATE TABLE passes ("
-                                                      "  school_id bigint NOT NULL REFERENCES "
-                                                      "schools(id),"
-                                                      "  id bigserial,"
-                                                      "  ext_id text,"
-                                                      "  student_id bigint NOT NULL,"
-                                                      "  origin_id bigint NOT NULL,"
-                                                      "  destination_id bigint NOT NULL,"
-                                                      "  creator_id bigint NOT NULL,"
-                                                      "  source text NOT NULL"
-                                                      "    CHECK (source IN ('student', 'teacher', "
-                                                      "'kiosk_mode', 'kiosk_login')),"
-                                                      "  type text NOT NULL CHECK (type IN ('now', "
-                                                      "'scheduled')),"
-                                                      "  start_at bigint NOT NULL,"
-                                                      "  end_at bigint,"
-                                                      "  cancelled boolean NOT NULL DEFAULT false,"
-                                                      "  local_day integer NOT NULL,"
-                                                      "  PRIMARY KEY (school_id, id),"
-                                                      "  FOREIGN KEY (school_id, student_id) "
-                                                      "REFERENCES users(school_id, id),"
-                                                      "  FOREIGN KEY (school_id, creator_id) "
-                                                      "REFERENCES users(school_id, id),"
-                                                      "  FOREIGN KEY (school_id, origin_id) "
-                                                      "REFERENCES rooms(school_id, id),"
-                                                      "  FOREIGN KEY (school_id, destination_id) "
-                                                      "REFERENCES rooms(school_id, id));"
-                                                      "CREATE UNIQUE INDEX passes_by_ext_id ON "
-                                                      "passes (school_id, ext_id);"
-                                                      "CREATE INDEX passes_open ON passes "
-                                                      "(school_id, (coalesce(end_at, " OPEN_END
-                                                      ")))"
-                                                      "  WHERE NOT cancelled;"
-                                                      "CREATE TABLE room_days ("
-                                                      "  school_id bigint NOT NULL,"
-                                                      "  room_id bigint NOT NULL,"
-                                                      "  day integer NOT NULL,"
-                                                      "  passes_from bigint NOT NULL,"
-                                                      "  passes_to bigint NOT NULL,"
-                                                      "  PRIMARY KEY (school_id, room_id, day),"
-                                                      "  FOREIGN KEY (school_id, room_id) "
-                                                      "REFERENCES rooms(school_id, id));"
-                                                      "CREATE TABLE staff_days ("
-                                                      "  school_id bigint NOT NULL,"
-                                                      "  user_id bigint NOT NULL,"
-                                                      "  day integer NOT NULL,"
-                                                      "  now_passes bigint NOT NULL,"
-                                                      "  scheduled_passes bigint NOT NULL,"
-                                                      "  PRIMARY KEY (school_id, user_id, day),"
-                                                      "  FOREIGN KEY (school_id, user_id) "
-                                                      "REFERENCES users(school_id, id));"
-                                                      "CREATE TABLE sessions ("
-                                                      "  token_hash bytea PRIMARY KEY,"
-                                                      "  school_id bigint NOT NULL,"
-                                                      "  user_id bigint NOT NULL,"
-                                                      "  kiosk_room_id bigint,"
-                                                      "  created_at bigint NOT NULL,"
-                                                      "  last_seen bigint NOT NULL,"
-                                                      "  FOREIGN KEY (school_id, user_id) "
-                                                      "REFERENCES users(school_id, id));"
-                                                      "CREATE INDEX sessions_by_last_seen ON "
-                                                      "sessions (last_seen);",
+    "CREATE UNIQUE INDEX schools_by_name ON schools (" FOLD("name") ");"
+    "CREATE TABLE rooms ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  id bigserial,"
+    "  name text NOT NULL,"
+    "  folder text NOT NULL DEFAULT '',"
+    "  max_from integer CHECK (max_from IS NULL OR max_from > 0),"
+    "  max_to integer CHECK (max_to IS NULL OR max_to > 0),"
+    "  PRIMARY KEY (school_id, id));"
+    "CREATE UNIQUE INDEX rooms_by_name ON rooms (school_id, " FOLD("name") ");"
+    "CREATE TABLE users ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  id bigserial,"
+    "  name text NOT NULL,"
+    "  email text NOT NULL,"
+    "  role text NOT NULL CHECK (role IN ('admin', 'teacher', 'student', 'kiosk')),"
+    "  room_id bigint,"
+    "  password_hash text,"
+    "  PRIMARY KEY (school_id, id),"
+    "  FOREIGN KEY (school_id, room_id) REFERENCES rooms(school_id, id));"
+    "CREATE UNIQUE INDEX users_by_email ON users (school_id, " FOLD("email") ");"
+    "CREATE INDEX users_by_any_email ON users (" FOLD("email") ");"
+    "CREATE TABLE passes ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  id bigserial,"
+    "  ext_id text,"
+    "  student_id bigint NOT NULL,"
+    "  origin_id bigint NOT NULL,"
+    "  destination_id bigint NOT NULL,"
+    "  creator_id bigint NOT NULL,"
+    "  source text NOT NULL"
+    "    CHECK (source IN ('student', 'teacher', 'kiosk_mode', 'kiosk_login')),"
+    "  type text NOT NULL CHECK (type IN ('now', 'scheduled')),"
+    "  start_at bigint NOT NULL,"
+    "  end_at bigint,"
+    "  cancelled boolean NOT NULL DEFAULT false,"
+    "  local_day integer NOT NULL,"
+    "  PRIMARY KEY (school_id, id),"
+    "  FOREIGN KEY (school_id, student_id) REFERENCES users(school_id, id),"
+    "  FOREIGN KEY (school_id, creator_id) REFERENCES users(school_id, id),"
+    "  FOREIGN KEY (school_id, origin_id) REFERENCES rooms(school_id, id),"
+    "  FOREIGN KEY (school_id, destination_id) REFERENCES rooms(school_id, id));"
+    "CREATE UNIQUE INDEX passes_by_ext_id ON passes (school_id, ext_id);"
+    /* The passes not ended: what room limits and the active list read (see sqlite.c). */
+    "CREATE INDEX passes_open ON passes (school_id, start_at)"
+    "  WHERE end_at IS NULL AND NOT cancelled;"
+    "CREATE TABLE room_days ("
+    "  school_id bigint NOT NULL,"
+    "  room_id bigint NOT NULL,"
+    "  day integer NOT NULL,"
+    "  passes_from bigint NOT NULL,"
+    "  passes_to bigint NOT NULL,"
+    "  PRIMARY KEY (school_id, room_id, day),"
+    "  FOREIGN KEY (school_id, room_id) REFERENCES rooms(school_id, id));"
+    "CREATE TABLE staff_days ("
+    "  school_id bigint NOT NULL,"
+    "  user_id bigint NOT NULL,"
+    "  day integer NOT NULL,"
+    "  now_passes bigint NOT NULL,"
+    "  scheduled_passes bigint NOT NULL,"
+    "  PRIMARY KEY (school_id, user_id, day),"
+    "  FOREIGN KEY (school_id, user_id) REFERENCES users(school_id, id));"
+    "CREATE TABLE sessions ("
+    "  token_hash bytea PRIMARY KEY,"
+    "  school_id bigint NOT NULL,"
+    "  user_id bigint NOT NULL,"
+    "  kiosk_room_id bigint,"
+    "  created_at bigint NOT NULL,"
+    "  last_seen bigint NOT NULL,"
+    "  FOREIGN KEY (school_id, user_id) REFERENCES users(school_id, id));"
+    "CREATE INDEX sessions_by_last_seen ON sessions (last_seen);",
 };
+// clang-format on
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -127,8 +108,7 @@ static const char *const migrations[] = {
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
     " end_at, cancelled, local_day"
 
-#define ACTIVE_AT_2                                                                                \
-    " school_id = $1 AND NOT cancelled AND coalesce(end_at, " OPEN_END ") > $2 AND start_at <= $2"
+#define ACTIVE_AT_2 " school_id = $1 AND end_at IS NULL AND NOT cancelled AND start_at <= $2"
 
 static const struct {
     const char *name;
@@ -211,7 +191,7 @@ static const struct {
     {"pass_end", "UPDATE passes SET end_at = $3 WHERE school_id = $1 AND id = $2"},
     {"pass_cancel", "UPDATE passes SET cancelled = true WHERE school_id = $1 AND id = $2"},
     {"passes_active", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1"
-                      " AND NOT cancelled AND coalesce(end_at, " OPEN_END ") > $2"
+                      " AND end_at IS NULL AND NOT cancelled"
                       " AND (start_at <= $2 OR $4::boolean)"
                       " AND ($3 = 0 OR student_id = $3) ORDER BY start_at, id"},
     {"passes_page", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1 AND id > $2"
@@ -1056,6 +1036,7 @@ static const hp_store_ops postgres_ops = {
     .name = "postgresql",
     .free = pg_free,
     .begin = pg_begin,
+    .begin_import = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .schema_version = pg_schema_version,

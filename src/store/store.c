@@ -27,6 +27,11 @@ int hp_store_begin(hp_store *store)
     return store->ops->begin(store);
 }
 
+int hp_store_begin_import(hp_store *store)
+{
+    return store->ops->begin_import(store);
+}
+
 int hp_store_commit(hp_store *store)
 {
     return store->ops->commit(store);

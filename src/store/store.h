@@ -23,6 +23,9 @@ int hp_store_open(hp_store **out, const char *uri, bool create);
 void hp_store_free(hp_store *store);
 
 int hp_store_begin(hp_store *store);
+/* Begins a transaction for a bulk import whose rows the importer has checked already: a
+ * backend may skip its own checks of references there, until the commit or rollback. */
+int hp_store_begin_import(hp_store *store);
 int hp_store_commit(hp_store *store);
 void hp_store_rollback(hp_store *store);
 

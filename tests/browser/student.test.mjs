@@ -21,6 +21,12 @@ after(async () => {
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
 test('a student requests a pass, sees it out, and ends it', async () => {
+  // A pass a teacher scheduled for tomorrow shows as coming up.
+  const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+  const later = await teacher.post('/api/passes', {
+    data: { student: USERS.student.email, origin: 'Room 1', destination: 'Main Office', type: 'scheduled', start: `${tomorrow}T23:30:00Z` },
+  });
+  assert.equal(later.status(), 201);
   await withPage(
     env,
     'student-pass',
@@ -29,6 +35,8 @@ test('a student requests a pass, sees it out, and ends it', async () => {
       assert.equal(new URL(page.url()).pathname, '/student');
       await page.waitForSelector('#request:not([hidden])');
       assert.deepEqual(await unlabelledControls(page), []);
+      await page.waitForSelector('#upcoming:not([hidden])');
+      assert.match(await page.textContent('#upcoming-list'), /Room 1 → Main Office/);
       await page.selectOption('#student-origin', 'Room 2');
       await page.selectOption('#student-destination', 'Nurse');
       await page.click('#request-button');

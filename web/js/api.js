@@ -1,0 +1,82 @@
+// Fetch helpers for the JSON API. Every answer that is not 2xx becomes an ApiError that keeps
+// the status, the server's message ({"error": "..."}) and, for 429, the wait in seconds.
+// Requests that change data always send Content-Type: application/json (the server refuses
+// them otherwise, so that no cross-site form can forge one).
+
+export class ApiError extends Error {
+  constructor(status, message, { retryAfter = 0 } = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.retryAfter = retryAfter;
+  }
+
+  // The API names the field a message is about as its first word: "max_passes_to: must be
+  // ...". Returns that field, or '' when the message names none.
+  get field() {
+    const m = /^([a-z_]+): /.exec(this.message);
+    return m ? m[1] : '';
+  }
+
+  // The message without its field prefix, starting with a capital letter.
+  get text() {
+    const rest = this.field ? this.message.slice(this.field.length + 2) : this.message;
+    return rest.charAt(0).toUpperCase() + rest.slice(1);
+  }
+}
+
+// Sends a visitor whose session ended back to the sign-in page, to come back here after.
+export function toSignIn() {
+  const here = location.pathname + location.search;
+  location.assign('/signin?next=' + encodeURIComponent(here));
+}
+
+export async function api(method, path, body, { signal, redirectOn401 = true } = {}) {
+  const init = {
+    method,
+    headers: { Accept: 'application/json' },
+    credentials: 'same-origin',
+    cache: 'no-store',
+    signal,
+  };
+  if (method !== 'GET' && method !== 'HEAD') {
+    init.headers['Content-Type'] = 'application/json';
+    if (body !== undefined) init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (err) {
+    if (err && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'Cannot reach the hallpass server. Check the connection and try again.');
+  }
+  let data = null;
+  const type = res.headers.get('Content-Type') || '';
+  if (type.startsWith('application/json')) {
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+  }
+  if (res.ok) return data;
+  if (res.status === 401 && redirectOn401) {
+    toSignIn();
+    throw new ApiError(401, 'Your session ended. Please sign in again.');
+  }
+  const message =
+    data && typeof data.error === 'string' ? data.error : `The server answered ${res.status} ${res.statusText}.`;
+  const retryAfter = parseInt(res.headers.get('Retry-After') || '0', 10) || 0;
+  throw new ApiError(res.status, message, { retryAfter });
+}
+
+export const get = (path, opts) => api('GET', path, undefined, opts);
+export const post = (path, body, opts) => api('POST', path, body, opts);
+export const patch = (path, body, opts) => api('PATCH', path, body, opts);
+export const del = (path, body, opts) => api('DELETE', path, body, opts);
+
+// A message for a failed request, fit to show to the user.
+export function describe(err) {
+  if (err instanceof ApiError) return err.message;
+  return 'Something went wrong: ' + (err && err.message ? err.message : String(err));
+}
