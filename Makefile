@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 PYTEST ?= /usr/bin/python3 -m pytest
 DEMO_DB ?= hallpass-demo.db
 
-.PHONY: all deps configure run check unit integration asan format format-check clean
+.PHONY: all deps run check unit integration browser asan format format-check clean
 
 all: $(BUILD)/hallpass
 
@@ -29,12 +29,20 @@ check: deps
 	$(MAKE) format-check
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) browser
 
 unit: $(BUILD)/hallpass
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 integration: $(BUILD)/hallpass
 	HALLPASS_BIN=$(abspath $(BUILD)/hallpass) $(PYTEST) -q tests/integration
+
+# The pages in headless Chromium, driven by playwright-core from npm.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+browser: $(BUILD)/hallpass node_modules/.package-lock.json
+	HALLPASS_BIN=$(abspath $(BUILD)/hallpass) node --test tests/browser/
 
 asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \

@@ -8,6 +8,7 @@ packages=(
     libsqlite3-dev libcsv-dev libxlsxwriter-dev libjansson-dev libsodium-dev libglib2.0-dev
     libcmocka-dev libmicrohttpd-dev libpq-dev postgresql curl
     sqlite3 unzip python3 python3-pytest tzdata
+    chromium
 )
 
 missing=()
@@ -16,6 +17,12 @@ for p in "${packages[@]}"; do
         missing+=("$p")
     fi
 done
+
+# Node.js 20 or later runs the browser tests; the machines come with it. Debian 12's own
+# nodejs is 18, too old for playwright-core, so it is not installed from here.
+if ! command -v node >/dev/null 2>&1; then
+    echo "install-deps: the browser tests need Node.js 20 or later (node not found)" >&2
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

@@ -24,6 +24,7 @@ typedef struct {
     hp_store *store; /* This thread's connection to the store. */
     const char *method;
     const char *path;
+    const char *query; /* The query string, encoded again, without its "?"; "" if none. */
     const char *body;
     size_t body_len;
     const char *content_type;

@@ -262,6 +262,21 @@ static void dispatch(hp_http_request *req, hp_http_response *res)
     found->handler(req, res);
 }
 
+static enum MHD_Result add_argument(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    GString *query = cls;
+    char *k = g_uri_escape_string(key, NULL, FALSE);
+    char *v = value ? g_uri_escape_string(value, NULL, FALSE) : NULL;
+    (void)kind;
+    if (query->len < 2048)
+        g_string_append_printf(query, "%s%s%s%s", query->len ? "&" : "", k, v ? "=" : "",
+                               v ? v : "");
+    g_free(k);
+    g_free(v);
+    return MHD_YES;
+}
+
 static void client_address(struct MHD_Connection *conn, char *out, size_t size)
 {
     const union MHD_ConnectionInfo *info =
@@ -365,11 +380,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
     char client[64];
     client_address(conn, client, sizeof(client));
+    GString *query = g_string_new(NULL);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_argument, query);
     hp_http_request req = {
         .server = server,
         .store = thread_store(server),
         .method = method,
         .path = url,
+        .query = query->str,
         .body = (const char *)rs->body->data,
         .body_len = rs->body->len,
         .content_type =
@@ -386,6 +404,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         hp_http_error(&res, 500, "the request was not answered");
     hp_school_release(&req.actor.school);
     hp_user_release(&req.actor.user);
+    g_string_free(query, TRUE);
     return send_response(conn, rs, &res);
 }
 

@@ -18,7 +18,8 @@ const path = (page) => new URL(page.url()).pathname;
 
 test('a visitor is sent to sign in, and comes back to the page asked for', async () => {
   await withPage(env, 'access-next', async (page) => {
-    await page.goto('/analytics');
+    // A bookmark with its range and sort survives the detour through sign-in.
+    await page.goto('/analytics?rooms_sort=to&rooms_order=desc');
     assert.equal(path(page), '/signin');
     assert.deepEqual(await unlabelledControls(page), []);
     await page.fill('#email', USERS.admin.email);
@@ -26,6 +27,9 @@ test('a visitor is sent to sign in, and comes back to the page asked for', async
     await Promise.all([page.waitForURL('**/analytics**'), page.click('#signin-button')]);
     await page.waitForSelector('body.is-ready');
     assert.equal(path(page), '/analytics');
+    const kept = new URL(page.url()).searchParams;
+    assert.equal(kept.get('rooms_sort'), 'to');
+    assert.equal(kept.get('rooms_order'), 'desc');
     assert.equal(await page.textContent('[data-testid="school-name"]'), 'Riverbend Test School');
     assert.equal(await page.textContent('[data-testid="user-name"]'), USERS.admin.name);
     const links = await page.locator('.site-nav a').allTextContents();

@@ -10,9 +10,9 @@ const password = document.getElementById('password');
 const button = document.getElementById('signin-button');
 const errorBox = document.getElementById('signin-error');
 
-// The page to go to after signing in. The server sends `next=analytics` (without the leading
-// slash); a bookmark may carry `next=/analytics?from=...`. Anything that would leave this
-// site (`//evil.example`, `https://...`, `/\evil`) is ignored.
+// The page to go to after signing in. The server sends the page's path and query, encoded
+// (`next=%2Fanalytics%3Ffrom%3D...`); a path without its leading slash is taken too. Anything
+// that would leave this site (`//evil.example`, `https://...`, `/\evil`) is ignored.
 export function nextTarget(search = location.search) {
   let next = new URLSearchParams(search).get('next') || '';
   if (!next) return '/';
