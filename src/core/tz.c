@@ -171,6 +171,22 @@ void hp_date_format(int32_t day, char out[HP_DATE_LEN])
              (int)g_date_get_month(&date), (int)g_date_get_day(&date));
 }
 
+int32_t hp_day_month(int32_t day)
+{
+    GDate date;
+    g_date_clear(&date, 1);
+    g_date_set_julian(&date, (guint32)(day + EPOCH_JULIAN));
+    return (int32_t)g_date_get_year(&date) * 12 + (int32_t)g_date_get_month(&date) - 1;
+}
+
+int32_t hp_month_first_day(int32_t month)
+{
+    GDate date;
+    g_date_clear(&date, 1);
+    g_date_set_dmy(&date, 1, (GDateMonth)(month % 12 + 1), (GDateYear)(month / 12));
+    return (int32_t)g_date_get_julian(&date) - EPOCH_JULIAN;
+}
+
 int hp_date_weekday(int32_t day)
 {
     GDate date;

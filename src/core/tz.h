@@ -39,6 +39,10 @@ void hp_tz_format_datetime(const hp_tz *tz, int64_t unix_seconds, char out[HP_DA
 int hp_date_parse(const char *text, int32_t *day_out);
 void hp_date_format(int32_t day, char out[HP_DATE_LEN]);
 
+/* Months as numbers, year * 12 + month - 1, for the report counters' monthly sums. */
+int32_t hp_day_month(int32_t day);
+int32_t hp_month_first_day(int32_t month);
+
 /* Day of the week of a day number, 1 = Monday ... 7 = Sunday. */
 int hp_date_weekday(int32_t day);
 

@@ -121,7 +121,8 @@ static int compare_row_id(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Adds the counters' sums to the rows. Rows are in id order, so each id is a binary search. */
+/* Adds the counters to the rows; an id may come many times (a month, then days). Rows are in
+ * id order, so each id is a binary search. */
 static void merge_usage(hp_report *report, const hp_usage *usage, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
@@ -130,12 +131,12 @@ static void merge_usage(hp_report *report, const hp_usage *usage, size_t count)
         if (row == NULL)
             continue;
         if (report->kind == HP_REPORT_ROOMS) {
-            row->num[0] = usage[i].a;
-            row->num[1] = usage[i].b;
+            row->num[0] += usage[i].a;
+            row->num[1] += usage[i].b;
         } else {
-            row->num[0] = usage[i].a + usage[i].b;
-            row->num[1] = usage[i].a;
-            row->num[2] = usage[i].b;
+            row->num[0] += usage[i].a + usage[i].b;
+            row->num[1] += usage[i].a;
+            row->num[2] += usage[i].b;
         }
     }
 }

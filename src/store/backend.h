@@ -9,6 +9,19 @@
 
 #define HP_STORE_OPS_VERSION 1
 
+/* A report counter as stored: per kind (room or staff), period (day or month) and bucket
+ * (the day or month number), for one room or user. */
+typedef enum { HP_PERIOD_DAY, HP_PERIOD_MONTH } hp_count_period;
+
+typedef struct {
+    hp_counter_kind kind;
+    hp_count_period period;
+    int32_t bucket;
+    int64_t id;
+    int64_t a;
+    int64_t b;
+} hp_count_row;
+
 typedef struct hp_store_ops {
     int version;
     const char *name;
@@ -31,10 +44,12 @@ typedef struct hp_store_ops {
                       size_t *count_out);
     int (*passes_import)(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
                          bool *inserted);
-    int (*counts_add)(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
-                      size_t count);
-    int (*usage)(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
-                 int32_t to_day, hp_usage **out, size_t *count_out);
+    /* Adds each row to its counter, creating it at zero; no two rows share a key. */
+    int (*counts_write)(hp_store *store, int64_t school_id, const hp_count_row *rows, size_t count);
+    /* The counters of a kind and period with buckets in [from, to]. */
+    int (*counts_read)(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                       hp_count_period period, int32_t from, int32_t to, hp_usage **out,
+                       size_t *count_out);
     int (*pass_count)(hp_store *store, int64_t school_id, int64_t *count_out);
     int (*session_create)(hp_store *store, const unsigned char *token_hash,
                           const hp_session *session);

@@ -74,22 +74,16 @@ static const char *const migrations[] = {
     /* The passes not ended: what room limits and the active list read (see sqlite.c). */
     "CREATE INDEX passes_open ON passes (school_id, start_at)"
     "  WHERE end_at IS NULL AND NOT cancelled;"
-    "CREATE TABLE room_days ("
+    /* The report counters, as in the SQLite store. */
+    "CREATE TABLE usage_counts ("
     "  school_id bigint NOT NULL,"
-    "  room_id bigint NOT NULL,"
-    "  day integer NOT NULL,"
-    "  passes_from bigint NOT NULL,"
-    "  passes_to bigint NOT NULL,"
-    "  PRIMARY KEY (school_id, room_id, day),"
-    "  FOREIGN KEY (school_id, room_id) REFERENCES rooms(school_id, id));"
-    "CREATE TABLE staff_days ("
-    "  school_id bigint NOT NULL,"
-    "  user_id bigint NOT NULL,"
-    "  day integer NOT NULL,"
-    "  now_passes bigint NOT NULL,"
-    "  scheduled_passes bigint NOT NULL,"
-    "  PRIMARY KEY (school_id, user_id, day),"
-    "  FOREIGN KEY (school_id, user_id) REFERENCES users(school_id, id));"
+    "  kind smallint NOT NULL,"
+    "  period smallint NOT NULL,"
+    "  bucket integer NOT NULL,"
+    "  id bigint NOT NULL,"
+    "  a bigint NOT NULL,"
+    "  b bigint NOT NULL,"
+    "  PRIMARY KEY (school_id, kind, period, bucket, id));"
     "CREATE TABLE sessions ("
     "  token_hash bytea PRIMARY KEY,"
     "  school_id bigint NOT NULL,"
@@ -146,26 +140,14 @@ static const struct {
                  " WHERE school_id = $1 AND id = $2"},
     {"logins_find", "SELECT id, name, email, role, room_id, password_hash, school_id FROM users"
                     " WHERE " FOLD("email") " = " FOLD("$1::text") " ORDER BY school_id"},
-    {"room_days_add",
-     "INSERT INTO room_days(school_id, room_id, day, passes_from, passes_to)"
-     " SELECT $1, * FROM unnest($2::bigint[], $3::integer[], $4::bigint[], $5::bigint[])"
-     " ON CONFLICT (school_id, room_id, day) DO UPDATE SET"
-     " passes_from = room_days.passes_from + excluded.passes_from,"
-     " passes_to = room_days.passes_to + excluded.passes_to"},
-    {"staff_days_add",
-     "INSERT INTO staff_days(school_id, user_id, day, now_passes, scheduled_passes)"
-     " SELECT $1, * FROM unnest($2::bigint[], $3::integer[], $4::bigint[], $5::bigint[])"
-     " ON CONFLICT (school_id, user_id, day) DO UPDATE SET"
-     " now_passes = staff_days.now_passes + excluded.now_passes,"
-     " scheduled_passes = staff_days.scheduled_passes + excluded.scheduled_passes"},
-    {"room_usage", "SELECT r.id, sum(d.passes_from), sum(d.passes_to)"
-                   " FROM rooms r JOIN room_days d ON d.school_id = r.school_id"
-                   " AND d.room_id = r.id AND d.day BETWEEN $2 AND $3"
-                   " WHERE r.school_id = $1 GROUP BY r.id"},
-    {"staff_usage", "SELECT u.id, sum(d.now_passes), sum(d.scheduled_passes)"
-                    " FROM users u JOIN staff_days d ON d.school_id = u.school_id"
-                    " AND d.user_id = u.id AND d.day BETWEEN $2 AND $3"
-                    " WHERE u.school_id = $1 AND u.role IN ('admin', 'teacher') GROUP BY u.id"},
+    {"counts_add",
+     "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b)"
+     " SELECT $1, * FROM unnest($2::smallint[], $3::smallint[], $4::integer[], $5::bigint[],"
+     " $6::bigint[], $7::bigint[])"
+     " ON CONFLICT (school_id, kind, period, bucket, id) DO UPDATE SET"
+     " a = usage_counts.a + excluded.a, b = usage_counts.b + excluded.b"},
+    {"counts_read", "SELECT id, a, b FROM usage_counts WHERE school_id = $1 AND kind = $2"
+                    " AND period = $3 AND bucket BETWEEN $4 AND $5"},
     {"pass_count", "SELECT count(*) FROM passes WHERE school_id = $1"},
     {"session_insert", "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
                        " created_at, last_seen) VALUES ($1, $2, $3, $4, $5, $6)"},
@@ -703,60 +685,46 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
     return rc;
 }
 
-/* Adds counters through arrays, a chunk of them per statement. */
-static int pg_counts_add(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
-                         size_t count)
+/* Adds counters through arrays: all of them in one statement. */
+static int pg_counts_write(hp_store *store, int64_t school_id, const hp_count_row *rows,
+                           size_t count)
 {
-    pg_store *s = from_base(store);
-    for (int kind = HP_COUNTER_ROOM; kind <= HP_COUNTER_STAFF; kind++) {
-        GString *ids = g_string_new("{"), *days = g_string_new("{"), *a = g_string_new("{"),
-                *b = g_string_new("{");
-        size_t n = 0;
-        for (size_t i = 0; i < count; i++) {
-            if ((int)deltas[i].kind != kind)
-                continue;
-            const char *sep = n ? "," : "";
-            g_string_append_printf(ids, "%s%" PRId64, sep, deltas[i].id);
-            g_string_append_printf(days, "%s%d", sep, deltas[i].day);
-            g_string_append_printf(a, "%s%" PRId64, sep, deltas[i].a);
-            g_string_append_printf(b, "%s%" PRId64, sep, deltas[i].b);
-            n++;
-        }
-        g_string_append_c(ids, '}');
-        g_string_append_c(days, '}');
-        g_string_append_c(a, '}');
-        g_string_append_c(b, '}');
-        int rc = HP_OK;
-        if (n > 0) {
-            params p = {0};
-            param_int(&p, school_id);
-            param_text(&p, ids->str);
-            param_text(&p, days->str);
-            param_text(&p, a->str);
-            param_text(&p, b->str);
-            rc = run_command(s, kind == HP_COUNTER_ROOM ? "room_days_add" : "staff_days_add", &p,
-                             "updating report counters");
-        }
-        g_string_free(ids, TRUE);
-        g_string_free(days, TRUE);
-        g_string_free(a, TRUE);
-        g_string_free(b, TRUE);
-        if (rc < 0)
-            return rc;
+    GString *col[6];
+    for (int c = 0; c < 6; c++)
+        col[c] = g_string_new("{");
+    for (size_t i = 0; i < count; i++) {
+        const char *sep = i ? "," : "";
+        g_string_append_printf(col[0], "%s%d", sep, (int)rows[i].kind);
+        g_string_append_printf(col[1], "%s%d", sep, (int)rows[i].period);
+        g_string_append_printf(col[2], "%s%d", sep, rows[i].bucket);
+        g_string_append_printf(col[3], "%s%" PRId64, sep, rows[i].id);
+        g_string_append_printf(col[4], "%s%" PRId64, sep, rows[i].a);
+        g_string_append_printf(col[5], "%s%" PRId64, sep, rows[i].b);
     }
-    return HP_OK;
+    params p = {0};
+    param_int(&p, school_id);
+    for (int c = 0; c < 6; c++) {
+        g_string_append_c(col[c], '}');
+        param_text(&p, col[c]->str);
+    }
+    int rc = run_command(from_base(store), "counts_add", &p, "updating report counters");
+    for (int c = 0; c < 6; c++)
+        g_string_free(col[c], TRUE);
+    return rc;
 }
 
-static int pg_usage(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
-                    int32_t to_day, hp_usage **out, size_t *count_out)
+static int pg_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                          hp_count_period period, int32_t from, int32_t to, hp_usage **out,
+                          size_t *count_out)
 {
     params p = {0};
     int rc;
     param_int(&p, school_id);
-    param_int(&p, from_day);
-    param_int(&p, to_day);
-    PGresult *res = run(from_base(store), kind == HP_COUNTER_ROOM ? "room_usage" : "staff_usage",
-                        &p, "reading report counters", &rc);
+    param_int(&p, kind);
+    param_int(&p, period);
+    param_int(&p, from);
+    param_int(&p, to);
+    PGresult *res = run(from_base(store), "counts_read", &p, "reading report counters", &rc);
     if (res == NULL)
         return rc;
     int n = PQntuples(res);
@@ -1049,8 +1017,8 @@ static const hp_store_ops postgres_ops = {
     .user_put = pg_user_put,
     .users_list = pg_users_list,
     .passes_import = pg_passes_import,
-    .counts_add = pg_counts_add,
-    .usage = pg_usage,
+    .counts_write = pg_counts_write,
+    .counts_read = pg_counts_read,
     .pass_count = pg_pass_count,
     .session_create = pg_session_create,
     .session_get = pg_session_get,

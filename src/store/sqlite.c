@@ -3,9 +3,9 @@
  * PRAGMA user_version and migrated on open. Every table carries school_id so that schools
  * never mix, and every query is scoped by it.
  *
- * Report counters live in room_days and staff_days, one row per room (or staff member) and
- * local day, written in the same transaction as the passes they count. A report reads
- * (rooms x days) rows, never the passes.
+ * Report counters live in usage_counts, one row per room (or staff member) and local day,
+ * and one per month, written in the same transaction as the passes they count. A report
+ * reads those, never the passes.
  */
 #include "store/backend.h"
 
@@ -59,20 +59,18 @@ static const char *const migrations[] = {
     "  cancelled INTEGER NOT NULL DEFAULT 0,"
     "  local_day INTEGER NOT NULL);"
     "CREATE UNIQUE INDEX passes_by_ext_id ON passes(school_id, ext_id);"
-    "CREATE TABLE room_days ("
+    /* The report counters: per kind (0 a room: a = passes from it, b = passes to it; 1 a
+     * staff member: a = now passes, b = scheduled passes), per period (0 a local day, 1 a
+     * month), per bucket (the day's or the month's number) and per room or user. */
+    "CREATE TABLE usage_counts ("
     "  school_id INTEGER NOT NULL,"
-    "  room_id INTEGER NOT NULL REFERENCES rooms(id),"
-    "  day INTEGER NOT NULL,"
-    "  passes_from INTEGER NOT NULL,"
-    "  passes_to INTEGER NOT NULL,"
-    "  PRIMARY KEY (school_id, room_id, day)) WITHOUT ROWID;"
-    "CREATE TABLE staff_days ("
-    "  school_id INTEGER NOT NULL,"
-    "  user_id INTEGER NOT NULL REFERENCES users(id),"
-    "  day INTEGER NOT NULL,"
-    "  now_passes INTEGER NOT NULL,"
-    "  scheduled_passes INTEGER NOT NULL,"
-    "  PRIMARY KEY (school_id, user_id, day)) WITHOUT ROWID;",
+    "  kind INTEGER NOT NULL,"
+    "  period INTEGER NOT NULL,"
+    "  bucket INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  a INTEGER NOT NULL,"
+    "  b INTEGER NOT NULL,"
+    "  PRIMARY KEY (school_id, kind, period, bucket, id)) WITHOUT ROWID;",
 
     /* 2: sessions, and an index over the passes not ended, which is all that the room limits
      * and the active list read. A stored end is never in the future (an import refuses one),
@@ -105,10 +103,8 @@ enum {
     ST_USERS_LIST,
     ST_STAFF_LIST,
     ST_PASS_IMPORT,
-    ST_ROOM_DAYS_ADD,
-    ST_STAFF_DAYS_ADD,
-    ST_ROOM_USAGE,
-    ST_STAFF_USAGE,
+    ST_COUNTS_ADD,
+    ST_COUNTS_READ,
     ST_PASS_COUNT,
     ST_SESSION_INSERT,
     ST_SESSION_GET,
@@ -169,27 +165,13 @@ static const char *const statement_sql[ST_COUNT] = {
         " creator_id, source, type, start_at, end_at, cancelled, local_day)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
         " ON CONFLICT (school_id, ext_id) DO NOTHING",
-    [ST_ROOM_DAYS_ADD] =
-        "INSERT INTO room_days(school_id, room_id, day, passes_from, passes_to)"
-        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (school_id, room_id, day) DO UPDATE SET"
-        " passes_from = passes_from + excluded.passes_from,"
-        " passes_to = passes_to + excluded.passes_to",
-    [ST_STAFF_DAYS_ADD] =
-        "INSERT INTO staff_days(school_id, user_id, day, now_passes, scheduled_passes)"
-        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (school_id, user_id, day) DO UPDATE SET"
-        " now_passes = now_passes + excluded.now_passes,"
-        " scheduled_passes = scheduled_passes + excluded.scheduled_passes",
-    /* Driven from rooms (users) so that each one is a seek into the counters' primary key
-     * followed by a short range scan over the days asked for. */
-    [ST_ROOM_USAGE] = "SELECT r.id, sum(d.passes_from), sum(d.passes_to)"
-                      " FROM rooms r JOIN room_days d ON d.school_id = r.school_id"
-                      " AND d.room_id = r.id AND d.day BETWEEN ?2 AND ?3"
-                      " WHERE r.school_id = ?1 GROUP BY r.id",
-    [ST_STAFF_USAGE] = "SELECT u.id, sum(d.now_passes), sum(d.scheduled_passes)"
-                       " FROM users u JOIN staff_days d ON d.school_id = u.school_id"
-                       " AND d.user_id = u.id AND d.day BETWEEN ?2 AND ?3"
-                       " WHERE u.school_id = ?1 AND u.role IN ('admin', 'teacher')"
-                       " GROUP BY u.id",
+    [ST_COUNTS_ADD] = "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                      " ON CONFLICT (school_id, kind, period, bucket, id)"
+                      " DO UPDATE SET a = a + excluded.a, b = b + excluded.b",
+    /* One range of buckets in key order: a report reads a few thousand rows at most. */
+    [ST_COUNTS_READ] = "SELECT id, a, b FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
+                       " AND period = ?3 AND bucket BETWEEN ?4 AND ?5",
     [ST_PASS_COUNT] = "SELECT count(*) FROM passes WHERE school_id = ?1",
     [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
                           " created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -638,37 +620,40 @@ static int sqlite_passes_import(hp_store *store, int64_t school_id, hp_pass *pas
     return HP_OK;
 }
 
-static int sqlite_counts_add(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
-                             size_t count)
+static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_count_row *rows,
+                               size_t count)
 {
     sqlite_store *s = from_base(store);
     for (size_t i = 0; i < count; i++) {
-        const hp_counter_delta *d = &deltas[i];
-        sqlite3_stmt *st =
-            stmt_get(s, d->kind == HP_COUNTER_ROOM ? ST_ROOM_DAYS_ADD : ST_STAFF_DAYS_ADD);
+        sqlite3_stmt *st = stmt_get(s, ST_COUNTS_ADD);
         sqlite3_bind_int64(st, 1, school_id);
-        sqlite3_bind_int64(st, 2, d->id);
-        sqlite3_bind_int(st, 3, d->day);
-        sqlite3_bind_int64(st, 4, d->a);
-        sqlite3_bind_int64(st, 5, d->b);
+        sqlite3_bind_int(st, 2, rows[i].kind);
+        sqlite3_bind_int(st, 3, rows[i].period);
+        sqlite3_bind_int(st, 4, rows[i].bucket);
+        sqlite3_bind_int64(st, 5, rows[i].id);
+        sqlite3_bind_int64(st, 6, rows[i].a);
+        sqlite3_bind_int64(st, 7, rows[i].b);
         if (sqlite3_step(st) != SQLITE_DONE)
             return db_error(s, "updating report counters");
     }
     return HP_OK;
 }
 
-static int sqlite_usage(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
-                        int32_t to_day, hp_usage **out, size_t *count_out)
+static int sqlite_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                              hp_count_period period, int32_t from, int32_t to, hp_usage **out,
+                              size_t *count_out)
 {
     sqlite_store *s = from_base(store);
-    sqlite3_stmt *st = stmt_get(s, kind == HP_COUNTER_ROOM ? ST_ROOM_USAGE : ST_STAFF_USAGE);
-    size_t n = 0, cap = 64;
+    sqlite3_stmt *st = stmt_get(s, ST_COUNTS_READ);
+    size_t n = 0, cap = 256;
     hp_usage *rows = malloc(cap * sizeof(*rows));
     int step;
 
     sqlite3_bind_int64(st, 1, school_id);
-    sqlite3_bind_int(st, 2, from_day);
-    sqlite3_bind_int(st, 3, to_day);
+    sqlite3_bind_int(st, 2, kind);
+    sqlite3_bind_int(st, 3, period);
+    sqlite3_bind_int(st, 4, from);
+    sqlite3_bind_int(st, 5, to);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (n == cap) {
             cap *= 2;
@@ -1018,8 +1003,8 @@ static const hp_store_ops sqlite_ops = {
     .user_put = sqlite_user_put,
     .users_list = sqlite_users_list,
     .passes_import = sqlite_passes_import,
-    .counts_add = sqlite_counts_add,
-    .usage = sqlite_usage,
+    .counts_write = sqlite_counts_write,
+    .counts_read = sqlite_counts_read,
     .pass_count = sqlite_pass_count,
     .session_create = sqlite_session_create,
     .session_get = sqlite_session_get,

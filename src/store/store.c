@@ -2,6 +2,9 @@
 #include "store/backend.h"
 
 #include "core/error.h"
+#include "core/tz.h"
+
+#include <glib.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -98,16 +101,94 @@ int hp_store_passes_import(hp_store *store, int64_t school_id, hp_pass *passes, 
     return store->ops->passes_import(store, school_id, passes, count, inserted);
 }
 
+/* Each delta adds to its day's counter and its month's; deltas that meet on one counter are
+ * summed first, since a database may take each key only once per statement. */
 int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
                         size_t count)
 {
-    return store->ops->counts_add(store, school_id, deltas, count);
+    GHashTable *index =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+    GArray *rows = g_array_sized_new(FALSE, FALSE, sizeof(hp_count_row), (guint)(2 * count));
+
+    for (size_t i = 0; i < count; i++) {
+        for (int period = HP_PERIOD_DAY; period <= HP_PERIOD_MONTH; period++) {
+            hp_count_row row = {
+                .kind = deltas[i].kind,
+                .period = (hp_count_period)period,
+                .bucket = period == HP_PERIOD_DAY ? deltas[i].day : hp_day_month(deltas[i].day),
+                .id = deltas[i].id,
+            };
+            /* A key with no padding, so that equal counters have equal bytes. */
+            struct {
+                int32_t kind, period, bucket, zero;
+                int64_t id;
+            } k = {(int32_t)row.kind, (int32_t)row.period, row.bucket, 0, row.id};
+            GBytes *key = g_bytes_new(&k, sizeof(k));
+            gpointer at;
+            if (g_hash_table_lookup_extended(index, key, NULL, &at)) {
+                g_bytes_unref(key);
+            } else {
+                at = GUINT_TO_POINTER(rows->len + 1);
+                g_hash_table_insert(index, key, at);
+                g_array_append_val(rows, row);
+            }
+            hp_count_row *r = &g_array_index(rows, hp_count_row, GPOINTER_TO_UINT(at) - 1);
+            r->a += deltas[i].a;
+            r->b += deltas[i].b;
+        }
+    }
+    int rc = rows->len
+                 ? store->ops->counts_write(store, school_id, (hp_count_row *)rows->data, rows->len)
+                 : HP_OK;
+    g_array_free(rows, TRUE);
+    g_hash_table_destroy(index);
+    return rc;
+}
+
+/* Appends what the backend read for one part of a range. */
+static int read_part(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                     hp_count_period period, int32_t from, int32_t to, GArray *all)
+{
+    hp_usage *part;
+    size_t n;
+    if (from > to)
+        return HP_OK;
+    int rc = store->ops->counts_read(store, school_id, kind, period, from, to, &part, &n);
+    if (rc < 0)
+        return rc;
+    g_array_append_vals(all, part, (guint)n);
+    free(part);
+    return HP_OK;
 }
 
 int hp_store_usage(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
                    int32_t to_day, hp_usage **out, size_t *count_out)
 {
-    return store->ops->usage(store, school_id, kind, from_day, to_day, out, count_out);
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(hp_usage));
+    /* The whole months inside the range, read as months; the days before and after them as
+     * days. */
+    int32_t first = hp_day_month(from_day), last = hp_day_month(to_day);
+    if (from_day != hp_month_first_day(first))
+        first++;
+    if (to_day != hp_month_first_day(last + 1) - 1)
+        last--;
+    int rc;
+    if (first > last) {
+        rc = read_part(store, school_id, kind, HP_PERIOD_DAY, from_day, to_day, all);
+    } else if ((rc = read_part(store, school_id, kind, HP_PERIOD_DAY, from_day,
+                               hp_month_first_day(first) - 1, all)) == HP_OK &&
+               (rc = read_part(store, school_id, kind, HP_PERIOD_MONTH, first, last, all)) ==
+                   HP_OK) {
+        rc = read_part(store, school_id, kind, HP_PERIOD_DAY, hp_month_first_day(last + 1), to_day,
+                       all);
+    }
+    if (rc < 0) {
+        g_array_free(all, TRUE);
+        return rc;
+    }
+    *count_out = all->len;
+    *out = (hp_usage *)g_array_free(all, FALSE);
+    return HP_OK;
 }
 
 int hp_store_pass_count(hp_store *store, int64_t school_id, int64_t *count_out)

@@ -79,8 +79,10 @@ typedef struct {
 int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
                         size_t count);
 
-/* Sums of the counters over the local days [from_day, to_day], one entry per room or staff
- * member that has any; the report adds those with none. */
+/* Counts over the local days [from_day, to_day]: entries of (room or staff member, a, b) to
+ * be added up per id; ids with none do not appear. The counters are kept per day and per
+ * month, and a range reads whole months where it covers them, so a report over a school
+ * year reads about twelve rows per room, not one per day. */
 typedef struct {
     int64_t id;
     int64_t a;
