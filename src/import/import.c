@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/password.h"
 #include "import/csv_reader.h"
+#include "store/tally.h"
 
 #include <glib.h>
 #include <stdlib.h>
@@ -31,12 +32,6 @@ typedef struct {
     hp_role role; /* Users only. */
 } cached_entity;
 
-typedef struct {
-    hp_counter_kind kind;
-    int64_t id;
-    int32_t day;
-} counter_key;
-
 struct hp_importer {
     hp_store *store;
     const hp_school *school;
@@ -45,7 +40,7 @@ struct hp_importer {
     bool in_transaction;
     GHashTable *rooms;              /* Folded name -> cached_entity. */
     GHashTable *users;              /* Folded email -> cached_entity. */
-    GHashTable *counters;           /* counter_key -> hp_counter_delta. */
+    hp_tally *counters;             /* What the new passes add to the reports. */
     hp_pass batch[HP_IMPORT_BATCH]; /* Passes checked and waiting to be written. */
     size_t batch_count;
     int64_t now; /* When the import began: no pass ended after it. */
@@ -107,20 +102,6 @@ static guint ascii_case_hash(gconstpointer p)
 static gboolean ascii_case_equal(gconstpointer a, gconstpointer b)
 {
     return g_ascii_strcasecmp(a, b) == 0;
-}
-
-static guint counter_key_hash(gconstpointer p)
-{
-    const counter_key *k = p;
-    uint64_t h = (uint64_t)k->id * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uint32_t)k->day * 31 ^
-                 (uint64_t)k->kind;
-    return (guint)(h ^ (h >> 32));
-}
-
-static gboolean counter_key_equal(gconstpointer a, gconstpointer b)
-{
-    const counter_key *x = a, *y = b;
-    return x->kind == y->kind && x->id == y->id && x->day == y->day;
 }
 
 static const char *empty_to_null(const char *s)
@@ -202,7 +183,7 @@ int hp_importer_new(hp_importer **out, hp_store *store, const hp_school *school,
     imp->rooms = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
     imp->users = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
     imp->now = g_get_real_time() / G_USEC_PER_SEC;
-    imp->counters = g_hash_table_new_full(counter_key_hash, counter_key_equal, g_free, g_free);
+    imp->counters = hp_tally_new();
     *out = imp;
     return HP_OK;
 }
@@ -217,7 +198,7 @@ void hp_importer_free(hp_importer *imp)
         free(imp->batch[i].ext_id);
     g_hash_table_destroy(imp->rooms);
     g_hash_table_destroy(imp->users);
-    g_hash_table_destroy(imp->counters);
+    hp_tally_free(imp->counters);
     g_free(imp);
 }
 
@@ -378,22 +359,6 @@ static int add_user(hp_importer *imp, const char *const *f)
     return HP_OK;
 }
 
-static void add_counter(hp_importer *imp, hp_counter_kind kind, int64_t id, int32_t day, int64_t a,
-                        int64_t b)
-{
-    counter_key key = {kind, id, day};
-    hp_counter_delta *d = g_hash_table_lookup(imp->counters, &key);
-    if (d == NULL) {
-        d = g_new0(hp_counter_delta, 1);
-        d->kind = kind;
-        d->id = id;
-        d->day = day;
-        g_hash_table_insert(imp->counters, g_memdup2(&key, sizeof(key)), d);
-    }
-    d->a += a;
-    d->b += b;
-}
-
 /* Writes the waiting passes, and counts those that were new. */
 static int flush_passes(hp_importer *imp)
 {
@@ -403,16 +368,8 @@ static int flush_passes(hp_importer *imp)
     for (size_t i = 0; i < imp->batch_count && rc == HP_OK; i++) {
         const hp_pass *pass = &imp->batch[i];
         count_stat(imp, inserted[i], false);
-        if (!inserted[i])
-            continue;
-        hp_pass_effect e = hp_pass_effect_of(pass);
-        if (e.counts) {
-            add_counter(imp, HP_COUNTER_ROOM, pass->origin_id, pass->local_day, 1, 0);
-            add_counter(imp, HP_COUNTER_ROOM, pass->destination_id, pass->local_day, 0, 1);
-        }
-        if (e.staff_now || e.staff_scheduled)
-            add_counter(imp, HP_COUNTER_STAFF, pass->creator_id, pass->local_day, e.staff_now,
-                        e.staff_scheduled);
+        if (inserted[i])
+            hp_tally_pass(imp->counters, pass, 1);
     }
     for (size_t i = 0; i < imp->batch_count; i++)
         free(imp->batch[i].ext_id);
@@ -497,16 +454,7 @@ int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out)
     int rc = flush_passes(imp);
     if (rc < 0)
         return rc;
-    guint n = g_hash_table_size(imp->counters), i = 0;
-    hp_counter_delta *deltas = g_new(hp_counter_delta, n ? n : 1);
-    GHashTableIter iter;
-    gpointer value;
-    g_hash_table_iter_init(&iter, imp->counters);
-    while (g_hash_table_iter_next(&iter, NULL, &value))
-        deltas[i++] = *(hp_counter_delta *)value;
-
-    rc = hp_store_counts_add(imp->store, imp->school->id, deltas, n);
-    g_free(deltas);
+    rc = hp_tally_commit(imp->counters, imp->store, imp->school->id);
     if (rc < 0)
         return rc;
     if ((rc = hp_store_commit(imp->store)) < 0)

@@ -5,6 +5,7 @@
 #include "core/tz.h"
 #include "export/export.h"
 #include "report/report.h"
+#include "store/tally.h"
 
 #include <glib.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 typedef struct {
     GHashTable *rooms; /* Source room id -> target room id. */
     GHashTable *users; /* Source user id -> target user id. */
-    GHashTable *counters;
+    hp_tally *counters;
     int32_t first_day;
     int32_t last_day;
 } id_maps;
@@ -84,23 +85,6 @@ static int copy_users(hp_store *from, hp_store *to, int64_t src, int64_t dst, id
     return rc;
 }
 
-static void add_counter(GHashTable *counters, hp_counter_kind kind, int64_t id, int32_t day,
-                        int64_t a, int64_t b)
-{
-    char key[64];
-    snprintf(key, sizeof(key), "%d:%lld:%d", (int)kind, (long long)id, day);
-    hp_counter_delta *d = g_hash_table_lookup(counters, key);
-    if (d == NULL) {
-        d = g_new0(hp_counter_delta, 1);
-        d->kind = kind;
-        d->id = id;
-        d->day = day;
-        g_hash_table_insert(counters, g_strdup(key), d);
-    }
-    d->a += a;
-    d->b += b;
-}
-
 static int copy_passes(hp_store *from, hp_store *to, int64_t src, int64_t dst, id_maps *maps,
                        hp_copy_stats *stats)
 {
@@ -128,14 +112,7 @@ static int copy_passes(hp_store *from, hp_store *to, int64_t src, int64_t dst, i
                 maps->first_day = p->local_day;
             if (p->local_day > maps->last_day)
                 maps->last_day = p->local_day;
-            hp_pass_effect e = hp_pass_effect_of(p);
-            if (e.counts) {
-                add_counter(maps->counters, HP_COUNTER_ROOM, p->origin_id, p->local_day, 1, 0);
-                add_counter(maps->counters, HP_COUNTER_ROOM, p->destination_id, p->local_day, 0, 1);
-            }
-            if (e.staff_now || e.staff_scheduled)
-                add_counter(maps->counters, HP_COUNTER_STAFF, p->creator_id, p->local_day,
-                            e.staff_now, e.staff_scheduled);
+            hp_tally_pass(maps->counters, p, 1);
         }
         for (size_t i = 0; rc == HP_OK && i < n; i += HP_IMPORT_BATCH) {
             size_t chunk = n - i < HP_IMPORT_BATCH ? n - i : HP_IMPORT_BATCH;
@@ -151,15 +128,7 @@ static int copy_passes(hp_store *from, hp_store *to, int64_t src, int64_t dst, i
             return rc;
     }
 
-    guint count = g_hash_table_size(maps->counters), i = 0;
-    hp_counter_delta *deltas = g_new(hp_counter_delta, count ? count : 1);
-    GHashTableIter iter;
-    gpointer value;
-    g_hash_table_iter_init(&iter, maps->counters);
-    while (g_hash_table_iter_next(&iter, NULL, &value))
-        deltas[i++] = *(hp_counter_delta *)value;
-    rc = hp_store_counts_add(to, dst, deltas, count);
-    g_free(deltas);
+    rc = hp_tally_commit(maps->counters, to, dst);
     return rc;
 }
 
@@ -213,11 +182,6 @@ static int compare_reports(hp_store *from, hp_store *to, const hp_school *src, c
     return rc;
 }
 
-static void free_delta(gpointer p)
-{
-    g_free(p);
-}
-
 int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
 {
     hp_school *schools = NULL, *existing = NULL;
@@ -242,7 +206,7 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
         id_maps maps = {
             .rooms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
             .users = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
-            .counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_delta),
+            .counters = hp_tally_new(),
             .first_day = INT32_MAX,
             .last_day = INT32_MIN,
         };
@@ -256,7 +220,7 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
         stats.schools++;
         g_hash_table_destroy(maps.rooms);
         g_hash_table_destroy(maps.users);
-        g_hash_table_destroy(maps.counters);
+        hp_tally_free(maps.counters);
     }
     if (rc == HP_OK)
         rc = hp_store_commit(to);

@@ -2,6 +2,7 @@
 #include "service/passes.h"
 
 #include "core/error.h"
+#include "store/tally.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -85,17 +86,16 @@ static int check_limit(hp_store *store, const hp_actor *actor, const hp_room *ro
     return HP_OK;
 }
 
+/* Adds a pass to the report counters (sign +1) or takes a cancelled one out (-1). */
 static int add_counters(hp_store *store, const hp_actor *actor, const hp_pass *pass, int sign)
 {
-    hp_pass_effect e = hp_pass_effect_of(&(hp_pass){.source = pass->source, .type = pass->type});
-    hp_counter_delta d[3] = {
-        {HP_COUNTER_ROOM, pass->origin_id, pass->local_day, sign, 0},
-        {HP_COUNTER_ROOM, pass->destination_id, pass->local_day, 0, sign},
-        {HP_COUNTER_STAFF, pass->creator_id, pass->local_day, e.staff_now ? sign : 0,
-         e.staff_scheduled ? sign : 0},
-    };
-    return hp_store_counts_add(store, actor->school.id, d,
-                               (e.staff_now || e.staff_scheduled) ? 3 : 2);
+    hp_pass counted = *pass;
+    counted.cancelled = false; /* What it added when it was written. */
+    hp_tally *tally = hp_tally_new();
+    hp_tally_pass(tally, &counted, sign);
+    int rc = hp_tally_commit(tally, store, actor->school.id);
+    hp_tally_free(tally);
+    return rc;
 }
 
 int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request *req, int64_t now,
