@@ -30,6 +30,7 @@ extern const hp_cmd_entry hp_cmd_demo;
 extern const hp_cmd_entry hp_cmd_serve;
 extern const hp_cmd_entry hp_cmd_user;
 extern const hp_cmd_entry hp_cmd_copy;
+extern const hp_cmd_entry hp_cmd_check;
 
 /* An open store with the school a command works on. */
 typedef struct {

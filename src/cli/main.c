@@ -10,7 +10,7 @@
 
 static const hp_cmd_entry *const commands[] = {
     &hp_cmd_init,  &hp_cmd_import, &hp_cmd_report, &hp_cmd_user,
-    &hp_cmd_serve, &hp_cmd_copy,   &hp_cmd_demo,
+    &hp_cmd_serve, &hp_cmd_copy,   &hp_cmd_check,  &hp_cmd_demo,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -146,7 +146,7 @@ static const struct {
      " $6::bigint[], $7::bigint[])"
      " ON CONFLICT (school_id, kind, period, bucket, id) DO UPDATE SET"
      " a = usage_counts.a + excluded.a, b = usage_counts.b + excluded.b"},
-    {"counts_read", "SELECT id, a, b FROM usage_counts WHERE school_id = $1 AND kind = $2"
+    {"counts_read", "SELECT id, a, b, bucket FROM usage_counts WHERE school_id = $1 AND kind = $2"
                     " AND period = $3 AND bucket BETWEEN $4 AND $5"},
     {"pass_count", "SELECT count(*) FROM passes WHERE school_id = $1"},
     {"session_insert", "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
@@ -733,6 +733,7 @@ static int pg_counts_read(hp_store *store, int64_t school_id, hp_counter_kind ki
         rows[i].id = get_int(res, i, 0);
         rows[i].a = get_int(res, i, 1);
         rows[i].b = get_int(res, i, 2);
+        rows[i].bucket = (int32_t)get_int(res, i, 3);
     }
     PQclear(res);
     *out = rows;

@@ -170,8 +170,9 @@ static const char *const statement_sql[ST_COUNT] = {
                       " ON CONFLICT (school_id, kind, period, bucket, id)"
                       " DO UPDATE SET a = a + excluded.a, b = b + excluded.b",
     /* One range of buckets in key order: a report reads a few thousand rows at most. */
-    [ST_COUNTS_READ] = "SELECT id, a, b FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
-                       " AND period = ?3 AND bucket BETWEEN ?4 AND ?5",
+    [ST_COUNTS_READ] =
+        "SELECT id, a, b, bucket FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
+        " AND period = ?3 AND bucket BETWEEN ?4 AND ?5",
     [ST_PASS_COUNT] = "SELECT count(*) FROM passes WHERE school_id = ?1",
     [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
                           " created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -662,6 +663,7 @@ static int sqlite_counts_read(hp_store *store, int64_t school_id, hp_counter_kin
         rows[n].id = sqlite3_column_int64(st, 0);
         rows[n].a = sqlite3_column_int64(st, 1);
         rows[n].b = sqlite3_column_int64(st, 2);
+        rows[n].bucket = sqlite3_column_int(st, 3);
         n++;
     }
     sqlite3_reset(st);

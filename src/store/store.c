@@ -161,6 +161,13 @@ static int read_part(hp_store *store, int64_t school_id, hp_counter_kind kind,
     return HP_OK;
 }
 
+int hp_store_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind, bool months,
+                         hp_usage **out, size_t *count_out)
+{
+    return store->ops->counts_read(store, school_id, kind, months ? HP_PERIOD_MONTH : HP_PERIOD_DAY,
+                                   INT32_MIN, INT32_MAX, out, count_out);
+}
+
 int hp_store_usage(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
                    int32_t to_day, hp_usage **out, size_t *count_out)
 {

@@ -87,10 +87,16 @@ typedef struct {
     int64_t id;
     int64_t a;
     int64_t b;
+    int32_t bucket; /* The day or month it counts; see hp_store_counts_read(). */
 } hp_usage;
 
 int hp_store_usage(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
                    int32_t to_day, hp_usage **out, size_t *count_out);
+
+/* Every stored counter of a kind, per day (months false) or per month (months true), with its
+ * bucket: what `hallpass check` compares with a recount. */
+int hp_store_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind, bool months,
+                         hp_usage **out, size_t *count_out);
 
 /* Sessions, keyed by the hash of their token: the token itself is never stored. */
 #define HP_TOKEN_HASH_BYTES 32
