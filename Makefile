@@ -1,11 +1,14 @@
 # A thin wrapper over CMake. `make run` and `make check` are the two commands a newcomer needs.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 600
 JOBS ?= $(shell nproc)
 PYTEST ?= /usr/bin/python3 -m pytest
 DEMO_DB ?= hallpass-demo.db
 
-.PHONY: all deps run check unit integration browser asan format format-check clean
+.PHONY: all deps run check unit integration browser asan fuzz-build fuzz-smoke fuzz format \
+	format-check clean
 
 all: $(BUILD)/hallpass
 
@@ -30,6 +33,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) browser
+	$(MAKE) fuzz-smoke
 
 unit: $(BUILD)/hallpass
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -52,6 +56,19 @@ asan: deps
 	HALLPASS_BIN=$(abspath $(ASAN_BUILD)/hallpass) ASAN_OPTIONS=detect_leaks=1 \
 	    $(PYTEST) -q tests/integration
 
+# libFuzzer targets (fuzz/): a few seconds each in make check, FUZZ_SECONDS each with make fuzz.
+fuzz-build: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+	    -DHALLPASS_FUZZ=ON >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_import fuzz_json fuzz_query \
+	    fuzz_datetime fuzz_natord
+
+fuzz-smoke: fuzz-build
+	bash scripts/fuzz.sh $(FUZZ_BUILD) 5
+
+fuzz: fuzz-build
+	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src tests -name '*.[ch]')
 
 format:
@@ -61,4 +78,4 @@ format-check:
 	@clang-format --dry-run -Werror $(SOURCES)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -128,15 +128,23 @@ int64_t hp_tz_day_start(const hp_tz *tz, int32_t day)
 void hp_tz_format_datetime(const hp_tz *tz, int64_t unix_seconds, char out[HP_DATETIME_LEN])
 {
     int32_t off = offset_at(tz, unix_seconds);
+    /* Before standard time, zones ran on local mean time, whose offset has seconds (Chicago's
+     * was -5:50:36); an offset in minutes cannot say that, so such instants are written in
+     * UTC. */
+    bool utc = off % 60 != 0;
+    if (utc)
+        off = 0;
     int64_t local = unix_seconds + off;
     int32_t day = (int32_t)floor_div(local, 86400);
     int64_t sec = local - (int64_t)day * 86400;
-    char date[HP_DATE_LEN];
+    char date[HP_DATE_LEN], zone[16] = "Z";
     hp_date_format(day, date);
     int aoff = off < 0 ? -off : off;
-    snprintf(out, HP_DATETIME_LEN, "%sT%02d:%02d:%02d%c%02d:%02d", date, (int)(sec / 3600),
-             (int)(sec / 60 % 60), (int)(sec % 60), off < 0 ? '-' : '+', aoff / 3600,
-             aoff / 60 % 60);
+    if (!utc)
+        snprintf(zone, sizeof(zone), "%c%02d:%02d", off < 0 ? '-' : '+', aoff / 3600,
+                 aoff / 60 % 60);
+    snprintf(out, HP_DATETIME_LEN, "%sT%02d:%02d:%02d%s", date, (int)(sec / 3600),
+             (int)(sec / 60 % 60), (int)(sec % 60), zone);
 }
 
 int hp_date_parse(const char *text, int32_t *day_out)

@@ -103,8 +103,8 @@ void hp_http_page(hp_http_request *req, hp_http_response *res)
         if (!(pages[i].who & (who | SEE_ANYONE))) {
             if (who == 0) {
                 /* Back to the same page, with its range and sort, once signed in. */
-                char *target = g_strdup_printf("%s%s%s", req->path, req->query[0] ? "?" : "",
-                                               req->query);
+                char *target =
+                    g_strdup_printf("%s%s%s", req->path, req->query[0] ? "?" : "", req->query);
                 char *next = g_uri_escape_string(target, NULL, FALSE);
                 char *location = g_strdup_printf("/signin?next=%s", next);
                 redirect(res, location);

@@ -31,7 +31,7 @@ typedef struct hp_store_ops {
     int (*commit)(hp_store *store);
     void (*rollback)(hp_store *store);
     int (*schema_version)(hp_store *store);
-    int (*school_create)(hp_store *store, const char *name, const char *timezone, int64_t *id_out);
+    int (*school_create)(hp_store *store, const char *name, const char *zone, int64_t *id_out);
     int (*schools_list)(hp_store *store, hp_school **out, size_t *count_out);
     int (*room_find)(hp_store *store, int64_t school_id, const char *name, hp_room *out);
     int (*room_put)(hp_store *store, int64_t school_id, hp_room *room, bool *changed);

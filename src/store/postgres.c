@@ -383,13 +383,12 @@ static int migrate(pg_store *s)
     return rc;
 }
 
-static int pg_school_create(hp_store *store, const char *name, const char *timezone,
-                            int64_t *id_out)
+static int pg_school_create(hp_store *store, const char *name, const char *zone, int64_t *id_out)
 {
     params p = {0};
     int rc;
     param_text(&p, name);
-    param_text(&p, timezone);
+    param_text(&p, zone);
     PGresult *res = run(from_base(store), "school_insert", &p, "creating the school", &rc);
     if (res == NULL)
         return rc == HP_EEXISTS

@@ -377,13 +377,13 @@ static int sqlite_schema_version(hp_store *store)
     return user_version(from_base(store));
 }
 
-static int sqlite_school_create(hp_store *store, const char *name, const char *timezone,
+static int sqlite_school_create(hp_store *store, const char *name, const char *zone,
                                 int64_t *id_out)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_SCHOOL_INSERT);
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, timezone, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, zone, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_DONE) {
         int rc = db_error(s, "creating the school");
         if (rc == HP_EEXISTS)

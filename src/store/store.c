@@ -50,9 +50,9 @@ int hp_store_schema_version(hp_store *store)
     return store->ops->schema_version(store);
 }
 
-int hp_store_school_create(hp_store *store, const char *name, const char *timezone, int64_t *id_out)
+int hp_store_school_create(hp_store *store, const char *name, const char *zone, int64_t *id_out)
 {
-    return store->ops->school_create(store, name, timezone, id_out);
+    return store->ops->school_create(store, name, zone, id_out);
 }
 
 int hp_store_schools_list(hp_store *store, hp_school **out, size_t *count_out)

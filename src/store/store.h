@@ -32,8 +32,7 @@ void hp_store_rollback(hp_store *store);
 /* The schema version the store is at after open. */
 int hp_store_schema_version(hp_store *store);
 
-int hp_store_school_create(hp_store *store, const char *name, const char *timezone,
-                           int64_t *id_out);
+int hp_store_school_create(hp_store *store, const char *name, const char *zone, int64_t *id_out);
 /* Schools in the order they were created. */
 int hp_store_schools_list(hp_store *store, hp_school **out, size_t *count_out);
 

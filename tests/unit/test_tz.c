@@ -366,6 +366,26 @@ static void test_local_time(void **state)
     hp_tz_free(tz);
 }
 
+/* Found by fuzzing: before standard time Chicago ran on local mean time, -5:50:36, and an
+ * offset written in minutes lost the 36 seconds. Such instants are written in UTC. */
+static void test_format_before_standard_time_round_trips(void **state)
+{
+    (void)state;
+    hp_tz *tz = open_zone("America/Chicago");
+    int64_t t, back;
+    char text[HP_DATETIME_LEN];
+    assert_int_equal(hp_datetime_parse("1013-09-14T10:03:00-05:00", &t), HP_OK);
+    hp_tz_format_datetime(tz, t, text);
+    assert_string_equal(text, "1013-09-14T15:03:00Z");
+    assert_int_equal(hp_datetime_parse(text, &back), HP_OK);
+    assert_int_equal(back, t);
+    /* Today's offsets are still written as offsets. */
+    assert_int_equal(hp_datetime_parse("2026-09-14T10:03:00-05:00", &t), HP_OK);
+    hp_tz_format_datetime(tz, t, text);
+    assert_string_equal(text, "2026-09-14T10:03:00-05:00");
+    hp_tz_free(tz);
+}
+
 static void test_local_time_repeated_takes_first(void **state)
 {
     (void)state;
@@ -394,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_format_datetime),
         cmocka_unit_test(test_local_time),
         cmocka_unit_test(test_local_time_repeated_takes_first),
+        cmocka_unit_test(test_format_before_standard_time_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
