@@ -118,7 +118,6 @@ enum {
     ST_ACTIVE_FROM,
     ST_ACTIVE_TO,
     ST_ACTIVE_STUDENT,
-    ST_PASS_INSERT,
     ST_PASS_GET,
     ST_PASS_END,
     ST_PASS_CANCEL,
@@ -191,10 +190,6 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_ACTIVE_FROM] = "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND origin_id = ?3",
     [ST_ACTIVE_TO] = "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND destination_id = ?3",
     [ST_ACTIVE_STUDENT] = "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND student_id = ?3",
-    [ST_PASS_INSERT] =
-        "INSERT INTO passes(school_id, ext_id, student_id, origin_id, destination_id,"
-        " creator_id, source, type, start_at, end_at, cancelled, local_day)"
-        " VALUES (?1, NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [ST_PASS_GET] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1 AND id = ?2",
     [ST_PASS_END] = "UPDATE passes SET end_at = ?3 WHERE school_id = ?1 AND id = ?2",
     [ST_PASS_CANCEL] = "UPDATE passes SET cancelled = 1 WHERE school_id = ?1 AND id = ?2",
@@ -856,28 +851,12 @@ static int sqlite_active_count(hp_store *store, int64_t school_id, hp_active_kin
     return HP_OK;
 }
 
+/* A pass created here has no ext_id, so the import's statement never skips it. */
 static int sqlite_pass_insert(hp_store *store, int64_t school_id, hp_pass *pass)
 {
-    sqlite_store *s = from_base(store);
-    sqlite3_stmt *st = stmt_get(s, ST_PASS_INSERT);
-    sqlite3_bind_int64(st, 1, school_id);
-    sqlite3_bind_int64(st, 2, pass->student_id);
-    sqlite3_bind_int64(st, 3, pass->origin_id);
-    sqlite3_bind_int64(st, 4, pass->destination_id);
-    sqlite3_bind_int64(st, 5, pass->creator_id);
-    sqlite3_bind_text(st, 6, hp_source_name(pass->source), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, hp_pass_type_name(pass->type), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, pass->start);
-    if (pass->has_end)
-        sqlite3_bind_int64(st, 9, pass->end);
-    else
-        sqlite3_bind_null(st, 9);
-    sqlite3_bind_int(st, 10, pass->cancelled);
-    sqlite3_bind_int(st, 11, pass->local_day);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "saving a pass");
-    pass->id = sqlite3_last_insert_rowid(s->db);
-    return HP_OK;
+    bool inserted;
+    pass->ext_id = NULL;
+    return sqlite_pass_import(store, school_id, pass, &inserted);
 }
 
 static void read_pass(sqlite3_stmt *st, hp_pass *pass)
