@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/error.h"
+#include "fixture.h"
 #include "export/export.h"
 #include "report/report.h"
 #include "store/store.h"
@@ -24,65 +25,6 @@
 #define BOM "\xEF\xBB\xBF"
 #define ROOM_HEADER "Room,Folder,Passes From This Room,Passes To This Room\r\n"
 #define STAFF_HEADER "Staff,Email,Total Passes,Now Passes,Scheduled Passes\r\n"
-
-typedef struct {
-    const char *text[2];
-    int64_t num[3];
-} row_spec;
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char path[512];
-            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
-/* A report of the kind for an empty school over September 2026, then the rows given. */
-static hp_report *make_report(hp_report_kind kind, const row_spec *rows, size_t count)
-{
-    char dir[] = "/tmp/hallpass-test-XXXXXX";
-    char path[64];
-    hp_store *store = NULL;
-    hp_school school = {0};
-    hp_tz *tz = NULL;
-    hp_report *report = NULL;
-    hp_report_query query = {.from = "2026-09-01", .to = "2026-09-30"};
-
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/hp.db", dir);
-    assert_int_equal(hp_store_open(&store, path, true), HP_OK);
-    assert_int_equal(hp_tz_new(&tz, "America/Chicago"), HP_OK);
-    school.name = "Test School";
-    assert_int_equal(hp_store_school_create(store, school.name, "America/Chicago", &school.id),
-                     HP_OK);
-    if (hp_report_build(&report, store, &school, tz, kind, &query) != HP_OK)
-        fail_msg("hp_report_build: %s", hp_error_last());
-    assert_int_equal(report->row_count, 0);
-    hp_store_free(store);
-    hp_tz_free(tz);
-    remove_tree(dir);
-
-    free(report->rows);
-    report->rows = calloc(count ? count : 1, sizeof(*report->rows));
-    for (size_t i = 0; i < count; i++) {
-        report->rows[i].id = (int64_t)i + 1;
-        report->rows[i].text[0] = strdup(rows[i].text[0]);
-        report->rows[i].text[1] = strdup(rows[i].text[1]);
-        memcpy(report->rows[i].num, rows[i].num, sizeof(rows[i].num));
-    }
-    report->row_count = count;
-    return report;
-}
 
 /* Output captured in memory. */
 typedef struct {

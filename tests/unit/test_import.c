@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "core/error.h"
+#include "fixture.h"
 #include "core/password.h"
 #include "import/csv_reader.h"
 #include "import/import.h"
@@ -21,62 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-typedef struct {
-    char dir[32];
-    hp_store *store;
-    hp_school school;
-    hp_tz *tz;
-} fixture;
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char path[512];
-            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    char path[64];
-    strcpy(f->dir, "/tmp/hallpass-import-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    snprintf(path, sizeof(path), "%s/hp.db", f->dir);
-    if (hp_store_open(&f->store, path, true) != HP_OK)
-        return -1;
-    if (hp_tz_new(&f->tz, "America/Chicago") != HP_OK)
-        return -1;
-    f->school.name = strdup("Maple Grove");
-    f->school.timezone = strdup("America/Chicago");
-    if (hp_store_school_create(f->store, f->school.name, f->school.timezone, &f->school.id) !=
-        HP_OK)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    hp_store_free(f->store);
-    hp_tz_free(f->tz);
-    hp_school_release(&f->school);
-    remove_tree(f->dir);
-    free(f);
-    return 0;
-}
 
 static const char *kind_label(hp_import_kind kind)
 {
@@ -999,7 +944,7 @@ static void test_password_stored_and_kept(void **state)
     free(hash);
 }
 
-#define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define TEST(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
 {
