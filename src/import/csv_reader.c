@@ -19,6 +19,7 @@
 typedef struct {
     const hp_csv_reader *reader;
     char *fields[HP_CSV_FIELDS_MAX];
+    size_t capacity[HP_CSV_FIELDS_MAX]; /* Each field's buffer is kept for the next record. */
     size_t field_count;
     size_t line;         /* Line being fed. */
     size_t record_line;  /* Line the current record started on. */
@@ -39,9 +40,13 @@ static int fail(read_state *st, size_t line, int code, const char *message)
 
 static void clear_fields(read_state *st)
 {
-    for (size_t i = 0; i < st->field_count; i++)
-        free(st->fields[i]);
     st->field_count = 0;
+}
+
+static void free_fields(read_state *st)
+{
+    for (size_t i = 0; i < HP_CSV_FIELDS_MAX; i++)
+        free(st->fields[i]);
 }
 
 static void on_field(void *s, size_t len, void *data)
@@ -59,11 +64,14 @@ static void on_field(void *s, size_t len, void *data)
         fail(st, st->record_line, HP_EINVALID, "a value holds a NUL byte");
         return;
     }
-    char *copy = malloc(len + 1);
+    size_t i = st->field_count++;
+    if (st->capacity[i] < len + 1) {
+        st->capacity[i] = len + 1 < 64 ? 64 : len + 1;
+        st->fields[i] = realloc(st->fields[i], st->capacity[i]);
+    }
     if (len)
-        memcpy(copy, s, len);
-    copy[len] = '\0';
-    st->fields[st->field_count++] = copy;
+        memcpy(st->fields[i], s, len);
+    st->fields[i][len] = '\0';
 }
 
 static void on_record(int terminator, void *data)
@@ -149,7 +157,7 @@ int hp_csv_read(const hp_csv_reader *reader, FILE *in)
         fail(&st, st.record_line, HP_EINVALID, "malformed CSV: a quoted value is not closed");
     if (st.rc == HP_OK && reader->on_progress)
         reader->on_progress(reader->data, st.records, st.bytes);
-    clear_fields(&st);
+    free_fields(&st);
     csv_free(&parser);
     free(buf);
     return st.rc;

@@ -4,22 +4,35 @@
 #include <glib.h>
 
 struct hp_tally {
-    GHashTable *index; /* Key bytes -> index + 1 into deltas. */
+    GHashTable *index; /* tally_key -> index + 1 into deltas. */
     GArray *deltas;    /* hp_counter_delta */
 };
 
-/* A key with no padding, so that equal counters have equal bytes. */
 typedef struct {
     int32_t kind;
     int32_t day;
     int64_t id;
 } tally_key;
 
+/* Keys are looked up from the stack and copied only when new: an import looks one up for
+ * every pass. */
+static guint key_hash(gconstpointer p)
+{
+    const tally_key *k = p;
+    uint64_t h = (uint64_t)k->id * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uint32_t)k->day * 0x85EBCA77u;
+    return (guint)(h ^ (h >> 31) ^ (uint64_t)k->kind);
+}
+
+static gboolean key_equal(gconstpointer a, gconstpointer b)
+{
+    const tally_key *x = a, *y = b;
+    return x->id == y->id && x->day == y->day && x->kind == y->kind;
+}
+
 hp_tally *hp_tally_new(void)
 {
     hp_tally *t = g_new0(hp_tally, 1);
-    t->index =
-        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+    t->index = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
     t->deltas = g_array_new(FALSE, FALSE, sizeof(hp_counter_delta));
     return t;
 }
@@ -36,15 +49,12 @@ void hp_tally_free(hp_tally *t)
 static void add(hp_tally *t, hp_counter_kind kind, int64_t id, int32_t day, int64_t a, int64_t b)
 {
     tally_key k = {(int32_t)kind, day, id};
-    GBytes *key = g_bytes_new(&k, sizeof(k));
-    gpointer at;
-    if (g_hash_table_lookup_extended(t->index, key, NULL, &at)) {
-        g_bytes_unref(key);
-    } else {
+    gpointer at = g_hash_table_lookup(t->index, &k);
+    if (at == NULL) {
         hp_counter_delta d = {kind, id, day, 0, 0};
         g_array_append_val(t->deltas, d);
         at = GUINT_TO_POINTER(t->deltas->len);
-        g_hash_table_insert(t->index, key, at);
+        g_hash_table_insert(t->index, g_memdup2(&k, sizeof(k)), at);
     }
     hp_counter_delta *d = &g_array_index(t->deltas, hp_counter_delta, GPOINTER_TO_UINT(at) - 1);
     d->a += a;
