@@ -16,8 +16,8 @@ static void must(int rc, const char *what)
     }
 }
 
-static void import_rows(fuzz_school *fs, hp_import_kind kind, const char *const *rows,
-                        size_t width, size_t count)
+static void import_rows(fuzz_school *fs, hp_import_kind kind, const char *const *rows, size_t width,
+                        size_t count)
 {
     hp_importer *imp;
     must(hp_importer_new(&imp, fs->store, &fs->school, fs->tz, kind), "import");
@@ -29,19 +29,26 @@ static void import_rows(fuzz_school *fs, hp_import_kind kind, const char *const 
 
 void fuzz_school_open(fuzz_school *fs)
 {
-    static const char *const rooms[] = {"Room 2", "",         "",  "",  "room 10", "Science",
-                                        "1",      "",         "Library", "", "", "2"};
+    // clang-format off
+    static const char *const rooms[] = {
+        "Room 2",  "",        "", "",
+        "room 10", "Science", "1", "",
+        "Library", "",        "", "2",
+    };
     static const char *const users[] = {
-        "Ann Admin", "admin@x.org", "admin",   "",        "", "Tom Teacher", "tom@x.org",
-        "teacher",   "",            "",        "Sam Student", "sam@x.org", "student", "", "",
-        "Sue Student", "sue@x.org", "student", "",        "", "Kim Kiosk",   "kiosk@x.org",
-        "kiosk",     "Library",     ""};
+        "Ann Admin",   "admin@x.org", "admin",   "",        "",
+        "Tom Teacher", "tom@x.org",   "teacher", "",        "",
+        "Sam Student", "sam@x.org",   "student", "",        "",
+        "Sue Student", "sue@x.org",   "student", "",        "",
+        "Kim Kiosk",   "kiosk@x.org", "kiosk",   "Library", "",
+    };
     static const char *const passes[] = {
         "p1", "sam@x.org", "Room 2",  "Library", "tom@x.org", "teacher", "now",
         "2026-09-14T10:03:00-05:00", "2026-09-14T10:13:00-05:00", "",
         "p2", "sue@x.org", "room 10", "Room 2",  "sue@x.org", "student", "now",
         "2026-03-08T01:59:59-06:00", "", "",
     };
+    // clang-format on
     memset(fs, 0, sizeof(*fs));
     must(hp_store_open(&fs->store, ":memory:", true), "open");
     must(hp_tz_new(&fs->tz, "America/Chicago"), "zone");

@@ -40,8 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         hp_report_query q = {.from = "2000-01-01", .to = "2100-12-31"};
         for (int k = HP_REPORT_ROOMS; k <= HP_REPORT_STAFF; k++) {
             hp_report *report;
-            if (hp_report_build(&report, fs.store, &fs.school, fs.tz, (hp_report_kind)k, &q) <
-                0) {
+            if (hp_report_build(&report, fs.store, &fs.school, fs.tz, (hp_report_kind)k, &q) < 0) {
                 fprintf(stderr, "a report failed after an import: %s\n", hp_error_last());
                 abort();
             }
