@@ -185,6 +185,7 @@ static const struct {
 typedef struct {
     hp_store base;
     PGconn *conn;
+    bool in_transaction; /* Between BEGIN and COMMIT or ROLLBACK. */
 } pg_store;
 
 static pg_store *from_base(hp_store *store)
@@ -268,8 +269,34 @@ static int result_error(PGresult *res, const char *what)
 }
 
 /* Runs a prepared statement; NULL on failure, with the error set in *rc. */
+static int prepare_all(pg_store *s)
+{
+    for (size_t i = 0; i < STATEMENT_COUNT; i++) {
+        PGresult *res = PQprepare(s->conn, statements[i].name, statements[i].sql, 0, NULL);
+        if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+            return result_error(res, "preparing a statement");
+        PQclear(res);
+    }
+    return HP_OK;
+}
+
+/* A server's connection outlives a database restart: a lost connection is opened again
+ * (outside a transaction, where nothing is lost by it) and its statements prepared anew. */
+static void reconnect_if_lost(pg_store *s)
+{
+    /* Inside a transaction a new connection would run the rest outside it: fail instead. */
+    if (PQstatus(s->conn) != CONNECTION_BAD || s->in_transaction)
+        return;
+    PQreset(s->conn);
+    if (PQstatus(s->conn) == CONNECTION_OK) {
+        PQclear(PQexec(s->conn, "SET client_min_messages = warning"));
+        prepare_all(s);
+    }
+}
+
 static PGresult *run(pg_store *s, const char *name, params *p, const char *what, int *rc)
 {
+    reconnect_if_lost(s);
     PGresult *res =
         PQexecPrepared(s->conn, name, p ? p->count : 0, p ? p->values : NULL, NULL, NULL, 0);
     if (p)
@@ -294,7 +321,14 @@ static int run_command(pg_store *s, const char *name, params *p, const char *wha
 
 static int exec(pg_store *s, const char *sql, const char *what)
 {
+    bool begin = strcmp(sql, "BEGIN") == 0;
+    if (begin)
+        reconnect_if_lost(s);
     PGresult *res = PQexec(s->conn, sql);
+    if (begin)
+        s->in_transaction = true;
+    else if (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0)
+        s->in_transaction = false;
     ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         return result_error(res, what);
@@ -335,6 +369,7 @@ static void pg_rollback(hp_store *store)
     pg_store *s = from_base(store);
     if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
         PQclear(PQexec(s->conn, "ROLLBACK"));
+    s->in_transaction = false;
 }
 
 static int schema_version(pg_store *s)
@@ -1058,14 +1093,8 @@ int hp_postgres_store_open(hp_store **out, const char *uri)
     PQclear(PQexec(s->conn, "SET client_min_messages = warning"));
     if ((rc = migrate(s)) < 0)
         goto fail;
-    for (size_t i = 0; i < STATEMENT_COUNT; i++) {
-        PGresult *res = PQprepare(s->conn, statements[i].name, statements[i].sql, 0, NULL);
-        if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-            rc = result_error(res, "preparing a statement");
-            goto fail;
-        }
-        PQclear(res);
-    }
+    if ((rc = prepare_all(s)) < 0)
+        goto fail;
     *out = &s->base;
     return HP_OK;
 fail:
