@@ -57,7 +57,7 @@ static int run(int argc, char **argv)
         .on_ready = on_ready,
     };
     const char *db = NULL;
-    long v;
+    long v = 0;
     int c, status;
 
     optind = 0;

@@ -20,8 +20,16 @@ const char *hp_cli_db(const char *db_option)
 __attribute__((format(printf, 2, 0))) static void vreport(const char *command, const char *fmt,
                                                           va_list ap)
 {
+    char message[2 * HP_ERROR_MAX];
+    vsnprintf(message, sizeof(message), fmt, ap);
     fprintf(stderr, "hallpass %s: ", command);
-    vfprintf(stderr, fmt, ap);
+    /* A message may quote a value from a file: control bytes in it are shown, not obeyed. */
+    for (const unsigned char *p = (const unsigned char *)message; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
     fputc('\n', stderr);
 }
 

@@ -8,17 +8,17 @@
 
 void hp_http_kiosk_start(hp_http_request *req, hp_http_response *res)
 {
-    json_t *body = hp_http_body_object(req, res);
     const char *name;
     hp_room room = {0};
+    if (!hp_actor_is_staff(&req->actor)) {
+        hp_http_error(res, 403, "only staff launch kiosk mode");
+        return;
+    }
+    json_t *body = hp_http_body_object(req, res);
     if (body == NULL)
         return;
     if (!hp_http_get_string(body, "room", HP_NAME_MAX, &name, res))
         goto out;
-    if (!hp_actor_is_staff(&req->actor)) {
-        hp_http_error(res, 403, "only staff launch kiosk mode");
-        goto out;
-    }
     if (name == NULL) {
         hp_http_error(res, 400, "room: missing");
         goto out;

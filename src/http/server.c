@@ -262,10 +262,18 @@ static void dispatch(hp_http_request *req, hp_http_response *res)
     found->handler(req, res);
 }
 
+typedef struct {
+    GString *text;
+    bool has_nul; /* A value held %00, which C strings would silently cut. */
+} query_state;
+
 static enum MHD_Result add_argument(void *cls, enum MHD_ValueKind kind, const char *key,
-                                    const char *value)
+                                    size_t key_size, const char *value, size_t value_size)
 {
-    GString *query = cls;
+    query_state *qs = cls;
+    GString *query = qs->text;
+    if (strlen(key) != key_size || (value && strlen(value) != value_size))
+        qs->has_nul = true;
     char *k = g_uri_escape_string(key, NULL, FALSE);
     char *v = value ? g_uri_escape_string(value, NULL, FALSE) : NULL;
     (void)kind;
@@ -380,8 +388,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
     char client[64];
     client_address(conn, client, sizeof(client));
-    GString *query = g_string_new(NULL);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_argument, query);
+    query_state qs = {g_string_new(NULL), false};
+    GString *query = qs.text;
+    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, add_argument, &qs);
     hp_http_request req = {
         .server = server,
         .store = thread_store(server),
@@ -399,7 +408,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     };
     (void)version;
     hp_error_clear();
-    dispatch(&req, &res);
+    if (qs.has_nul)
+        hp_http_error(&res, 400, "a query parameter holds a NUL byte (%%00)");
+    else
+        dispatch(&req, &res);
     if (res.status == 0)
         hp_http_error(&res, 500, "the request was not answered");
     hp_school_release(&req.actor.school);

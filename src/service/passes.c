@@ -228,8 +228,8 @@ int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t
         goto rollback;
     if (!may_touch(actor, &pass)) {
         /* A pass this user may not see is, to them, a pass that does not exist. */
-        rc = hp_error_set(actor->user.role == HP_ROLE_STUDENT ? HP_ENOTFOUND : HP_EFORBIDDEN,
-                          "no pass with id %lld that you may end", (long long)pass_id);
+        rc =
+            hp_error_set(HP_ENOTFOUND, "no pass with id %lld that you may end", (long long)pass_id);
         goto rollback;
     }
     if (pass.cancelled) {
