@@ -7,8 +7,8 @@ JOBS ?= $(shell nproc)
 PYTEST ?= /usr/bin/python3 -m pytest
 DEMO_DB ?= hallpass-demo.db
 
-.PHONY: all deps run check unit integration browser asan fuzz-build fuzz-smoke fuzz format \
-	format-check clean
+.PHONY: all deps run check unit integration browser bench bench-smoke asan fuzz-build \
+	fuzz-smoke fuzz format format-check clean
 
 all: $(BUILD)/hallpass
 
@@ -32,6 +32,7 @@ check: deps
 	$(MAKE) format-check
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) bench-smoke
 	$(MAKE) browser
 	$(MAKE) fuzz-smoke
 
@@ -55,6 +56,14 @@ asan: deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 	HALLPASS_BIN=$(abspath $(ASAN_BUILD)/hallpass) ASAN_OPTIONS=detect_leaks=1 \
 	    $(PYTEST) -q tests/integration
+
+# The benchmarks (docs/benchmarks.md): about 15 minutes and 6 GB of temporary files.
+# bench-smoke runs every step once on small data in seconds, as part of make check.
+bench: $(BUILD)/hallpass
+	bash bench/run.sh --build $(BUILD)
+
+bench-smoke: $(BUILD)/hallpass
+	bash bench/run.sh --smoke --build $(BUILD)
 
 # libFuzzer targets (fuzz/): a few seconds each in make check, FUZZ_SECONDS each with make fuzz.
 fuzz-build: deps

@@ -34,10 +34,14 @@ void hp_http_passes_create(hp_http_request *req, hp_http_response *res)
 
     hp_pass pass;
     int rc = hp_pass_create(req->store, &req->actor, &pr, req->now, &pass);
-    if (rc < 0)
+    if (rc < 0) {
         hp_http_fail(res, rc);
-    else
+    } else {
+        /* The pass's time was read under its locks, maybe after the request came. */
+        if (pr.type == HP_PASS_NOW && pass.start > req->now)
+            req->now = pass.start;
         hp_http_json(res, 201, hp_http_pass_json(req, &pass));
+    }
 out:
     json_decref(body);
 }
@@ -77,6 +81,8 @@ static void change(hp_http_request *req, hp_http_response *res, bool cancel)
         hp_http_fail(res, rc);
         return;
     }
+    if (pass.has_end && pass.end > req->now)
+        req->now = pass.end;
     hp_http_json(res, 200, hp_http_pass_json(req, &pass));
     free(pass.ext_id);
 }

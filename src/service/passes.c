@@ -4,9 +4,21 @@
 #include "core/error.h"
 #include "store/tally.h"
 
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* The time of a change, read once its transaction holds its locks, and never before `now`
+ * (when the request came). A time read earlier could fall before an end committed while the
+ * request waited for the lock: a pass ended at 10:00:08 and one created "at 10:00:07" would
+ * both count as out at 10:00:07, one more than the limit. Read after the lock, times follow
+ * the order in which the changes commit. */
+static int64_t locked_now(int64_t now)
+{
+    int64_t t = g_get_real_time() / G_USEC_PER_SEC;
+    return t > now ? t : now;
+}
 
 /* Finds the student a request names: an email, or a user id in digits. */
 static int find_student(hp_store *store, const hp_actor *actor, const char *who, hp_user *out)
@@ -153,16 +165,17 @@ int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request
             rc = hp_error_set(HP_EINVALID, "start: a scheduled pass starts in the future");
             goto out;
         }
-    } else {
-        pass.start = now;
     }
-    pass.local_day = hp_tz_local_day(actor->tz, pass.start);
 
     if ((rc = hp_store_begin(store)) < 0)
         goto out;
     if ((rc = hp_store_passes_lock(store, actor->school.id, pass.student_id, pass.origin_id,
                                    pass.destination_id)) < 0)
         goto rollback;
+    now = locked_now(now);
+    if (pass.type == HP_PASS_NOW)
+        pass.start = now;
+    pass.local_day = hp_tz_local_day(actor->tz, pass.start);
     if (pass.type == HP_PASS_NOW) {
         int64_t active;
         /* The rooms are read again inside the transaction, so a limit just changed holds. */
@@ -226,6 +239,7 @@ int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t
         return rc;
     if ((rc = hp_store_pass_get(store, actor->school.id, pass_id, &pass)) < 0)
         goto rollback;
+    now = locked_now(now);
     if (!may_touch(actor, &pass)) {
         /* A pass this user may not see is, to them, a pass that does not exist. */
         rc =
@@ -269,6 +283,7 @@ int hp_pass_cancel(hp_store *store, const hp_actor *actor, int64_t pass_id, int6
         return rc;
     if ((rc = hp_store_pass_get(store, actor->school.id, pass_id, &pass)) < 0)
         goto rollback;
+    now = locked_now(now);
     if (pass.type != HP_PASS_SCHEDULED || pass.cancelled || pass.start <= now) {
         rc = hp_error_set(HP_ECONFLICT, pass.cancelled ? "the pass is already cancelled"
                                         : pass.type != HP_PASS_SCHEDULED

@@ -158,7 +158,7 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_USERS_LIST] = "SELECT id, name, email, role, room_id, NULL FROM users"
                       " WHERE school_id = ?1 ORDER BY id",
     [ST_STAFF_LIST] = "SELECT id, name, email, role, room_id, NULL FROM users"
-                      " WHERE school_id = ?1 AND role IN ('admin', 'teacher') ORDER BY id",
+                      " WHERE school_id = ?1 AND (role = 'admin' OR role = 'teacher') ORDER BY id",
     [ST_PASS_IMPORT] =
         "INSERT INTO passes(school_id, ext_id, student_id, origin_id, destination_id,"
         " creator_id, source, type, start_at, end_at, cancelled, local_day)"
