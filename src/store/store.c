@@ -101,8 +101,23 @@ int hp_store_passes_import(hp_store *store, int64_t school_id, hp_pass *passes, 
     return store->ops->passes_import(store, school_id, passes, count, inserted);
 }
 
+static int compare_count_rows(const void *pa, const void *pb)
+{
+    const hp_count_row *a = pa, *b = pb;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if (a->period != b->period)
+        return a->period < b->period ? -1 : 1;
+    if (a->bucket != b->bucket)
+        return a->bucket < b->bucket ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
 /* Each delta adds to its day's counter and its month's; deltas that meet on one counter are
- * summed first, since a database may take each key only once per statement. */
+ * summed first, since a database may take each key only once per statement. The counters are
+ * written in key order, the same for every transaction, so that two that change the same
+ * counters (a pass from A to B, another from B to A) wait for each other instead of
+ * deadlocking on a database that locks rows. */
 int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
                         size_t count)
 {
@@ -137,6 +152,7 @@ int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter_del
             r->b += deltas[i].b;
         }
     }
+    g_array_sort(rows, compare_count_rows);
     int rc = rows->len
                  ? store->ops->counts_write(store, school_id, (hp_count_row *)rows->data, rows->len)
                  : HP_OK;

@@ -15,10 +15,13 @@ import re
 import subprocess
 import zipfile
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
+
+from store_util import is_uri
 
 RUN_TIMEOUT = 60
 
@@ -170,12 +173,14 @@ def passes_csv(passes: Iterable[Pass], **kw) -> str:
 
 
 class School:
-    """A school in a store, with shortcuts to import and report."""
+    """A school in a store, with shortcuts to import and report. db is the store's address as
+    conftest's store factory gave it: a path (SQLite) or a postgresql:// URI (a str, never a
+    Path, which would fold its "//")."""
 
-    def __init__(self, hp: Hallpass, db: Path, name: str, timezone: str,
+    def __init__(self, hp: Hallpass, db: Path | str, name: str, timezone: str,
                  select: bool = False):
         self.hp = hp
-        self.db = Path(db)
+        self.db = db if is_uri(db) else Path(db)
         self.name = name
         self.timezone = timezone
         self.zone = ZoneInfo(timezone)
@@ -230,21 +235,29 @@ class School:
 
     def state(self, *range_args) -> tuple:
         """Both reports as JSON bytes: a cheaper snapshot."""
-        return tuple(self.report(kind, *range_args).ok().stdout_bytes
-                     for kind in ("rooms", "staff"))
+        runs = _at_once({kind: functools.partial(self.report, kind, *range_args)
+                         for kind in ("rooms", "staff")})
+        return tuple(runs[kind].ok().stdout_bytes for kind in ("rooms", "staff"))
 
     def snapshot(self, *range_args) -> dict:
         """Every report in every format, for all-or-nothing checks. XLSX holds a creation
-        time, so it is compared by its parts except docProps/core.xml."""
+        time, so it is compared by its parts except docProps/core.xml. (The reports only read,
+        so they run a few at a time.)"""
+        runs = _at_once({(kind, fmt): functools.partial(self.report, kind, *range_args, fmt=fmt)
+                         for kind in ("rooms", "staff") for fmt in FORMATS})
         snap = {}
-        for kind in ("rooms", "staff"):
-            for fmt in FORMATS:
-                r = self.report(kind, *range_args, fmt=fmt).ok()
-                if fmt == "xlsx":
-                    snap[(kind, fmt)] = xlsx_parts(r.stdout_bytes)
-                else:
-                    snap[(kind, fmt)] = r.stdout_bytes
+        for (kind, fmt), r in runs.items():
+            r.ok()
+            snap[(kind, fmt)] = xlsx_parts(r.stdout_bytes) if fmt == "xlsx" else r.stdout_bytes
         return snap
+
+
+def _at_once(calls: dict) -> dict:
+    """Runs each call (key -> function of no arguments) in a thread of a small pool; gives
+    key -> what it returned."""
+    with ThreadPoolExecutor(4) as pool:
+        futures = {key: pool.submit(call) for key, call in calls.items()}
+    return {key: f.result() for key, f in futures.items()}
 
 
 # --------------------------------------------------------------------------------------------

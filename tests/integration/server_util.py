@@ -2,7 +2,9 @@
 
 A test module builds a store with the command line (`hallpass init`, `hallpass import ...`
 from CSV files it writes), starts one real server on 127.0.0.1:0 for the module, talks to it
-over HTTP with `Client`, and stops it with SIGTERM at the end (the server must exit 0).
+over HTTP with `Client`, and stops it with SIGTERM at the end (the server must exit 0). The
+store is a SQLite file or a PostgreSQL database from conftest's module_stores factory, whose
+store_kind parameter runs each module once against each store.
 
 Only the Python standard library is used here (and pytest, to fail with a clear message).
 """
@@ -19,7 +21,6 @@ import re
 import select
 import signal
 import socket
-import sqlite3
 import subprocess
 import threading
 import time
@@ -27,6 +28,9 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import pytest
+
+import store_util
+from store_util import StoreFactory, is_uri, store_kind_of
 
 CLI_TIMEOUT = 60
 START_TIMEOUT = 20
@@ -101,21 +105,32 @@ def students(prefix: str, count: int, domain: str = "lincoln.test") -> list[dict
 
 
 class Store:
-    """A SQLite store made with the command line."""
+    """A store made with the command line: db is its address from conftest's store factory
+    (store_util.StoreFactory), a SQLite path or a postgresql:// URI; dir holds the CSV files
+    written for it and the servers' logs."""
 
-    def __init__(self, directory: Path, name: str = "hallpass.db"):
+    def __init__(self, directory: Path, db: Path | str):
         self.dir = Path(directory)
-        self.path = self.dir / name
+        self.db = db
         self._files = 0
 
+    @classmethod
+    def new(cls, stores: StoreFactory, name: str = "hallpass") -> "Store":
+        """A fresh store from the factory (a new file, or a new database)."""
+        return cls(stores.dir, stores.new(name))
+
+    @property
+    def kind(self) -> str:
+        return store_kind_of(self.db)
+
     def init(self, school: str, timezone: str = "America/Chicago") -> "Store":
-        cli("init", "--db", self.path, "--school", school, "--timezone", timezone)
+        cli("init", "--db", self.db, "--school", school, "--timezone", timezone)
         return self
 
     def _import(self, kind: str, columns, rows, school: str | None):
         self._files += 1
-        f = write_csv(self.dir / f"{kind}-{self._files}.csv", columns, rows)
-        args = ["import", kind, "--db", self.path]
+        f = write_csv(self.dir / f"{kind}-{id(self):x}-{self._files}.csv", columns, rows)
+        args = ["import", kind, "--db", self.db]
         if school:
             args += ["--school", school]
         cli(*args, f)
@@ -134,16 +149,17 @@ class Store:
 
     def report(self, kind: str, *args, school: str | None = None) -> bytes:
         extra = ["--school", school] if school else []
-        return cli("report", kind, "--db", self.path, *extra, *args).stdout
+        return cli("report", kind, "--db", self.db, *extra, *args).stdout
 
     def sql(self, statement: str, params: Sequence = ()) -> list:
-        """Runs SQL on the store directly (to stage what no API can, such as an old session)."""
-        con = sqlite3.connect(self.path, timeout=30)
-        try:
-            with con:
-                return con.execute(statement, params).fetchall()
-        finally:
-            con.close()
+        """Runs SQL on the store directly (to stage what no API can, such as an old session):
+        sqlite3 on a SQLite file, psql on a PostgreSQL database. Placeholders are ?."""
+        return store_util.sql(self.db, statement, params)
+
+    def server(self, *extra, log_name: str = "serve") -> "Server":
+        """`hallpass serve` on this store (not started), logging to DIR/LOG_NAME-N.log."""
+        self._files += 1
+        return Server(self.db, *extra, log=self.dir / f"{log_name}-{id(self):x}-{self._files}.log")
 
 
 def token_hash(token: str) -> bytes:
@@ -176,10 +192,16 @@ def parse_iso(text: str) -> dt.datetime:
 class Server:
     """`hallpass serve --db DB --listen 127.0.0.1:0 [EXTRA]` as a child process."""
 
-    def __init__(self, db: Path, *extra, log: Path | None = None):
-        self.db = Path(db)
+    def __init__(self, db: Path | str, *extra, log: Path | None = None):
+        """db: a SQLite path or a postgresql:// URI; log: where its stderr goes (by default
+        next to a SQLite file; needed for a URI)."""
+        self.db = db
         self.extra = [str(a) for a in extra]
-        self.log_path = Path(log) if log else self.db.with_suffix(".serve.log")
+        if log is None:
+            if is_uri(db):
+                raise ValueError("Server(URI) needs log=PATH")
+            log = Path(db).with_suffix(".serve.log")
+        self.log_path = Path(log)
         self.proc: subprocess.Popen | None = None
         self.host = "127.0.0.1"
         self.port = 0
@@ -403,6 +425,14 @@ class Client:
         raise AssertionError(f"no room {name!r}")
 
 
+def early_in_a_second(latest: float = 0.1) -> None:
+    """Sleeps, if need be, until the clock is within `latest` seconds after a whole second:
+    the server counts sign-in failures in whole seconds."""
+    frac = time.time() % 1
+    if frac > latest:
+        time.sleep(1.005 - frac)
+
+
 def ok(r: Response, status: int = 200) -> Any:
     """The JSON of an answer that must have the given status."""
     assert r.status == status, f"expected {status}: {r}"
@@ -423,14 +453,17 @@ def raw_request(client: Client, method: str, path: str, doc: Any) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def race(client: Client, requests: Sequence[tuple], timeout: float = 60) -> list[Response]:
+def race(client: Client, requests: Sequence[tuple], timeout: float = 60,
+         before_release=None) -> list[Response]:
     """Sends the requests at once. A request is (method, path, JSON body) sent with
-    `client`'s session, or (other client, method, path, JSON body). Each has its own thread
-    and TCP connection, and sends all of its request but the last byte; a barrier then
-    releases the threads together to send their last bytes, so that the server gets the
-    requests complete within a very short time. Answers come back in request order."""
+    `client`'s session, or (other client, method, path, JSON body), so that the requests may
+    go to several servers. Each has its own thread and TCP connection, and sends all of its
+    request but the last byte; a barrier then releases the threads together to send their
+    last bytes, so that the server gets the requests complete within a very short time
+    (before_release, if given, runs first, once every thread is ready). Answers come back in
+    request order."""
     n = len(requests)
-    barrier = threading.Barrier(n)
+    barrier = threading.Barrier(n, action=before_release)
     results: list[Any] = [None] * n
 
     def one(i: int):
@@ -484,11 +517,12 @@ BASE_ROOMS = [
 ]
 
 
-def basic_store(directory: Path, users: Sequence[dict] = (ADMIN, TEACHER),
+def basic_store(stores: StoreFactory, users: Sequence[dict] = (ADMIN, TEACHER),
                 rooms: Sequence[dict] = (), extra_students: Sequence[dict] = ()) -> Store:
-    """Lincoln High (America/Chicago) with BASE_ROOMS plus `rooms`, and `users` (each with a
-    password costs an Argon2id hash) plus students without passwords."""
-    store = Store(directory).init(SCHOOL, ZONE)
+    """Lincoln High (America/Chicago) in a fresh store from `stores` (conftest's
+    module_stores), with BASE_ROOMS plus `rooms`, and `users` (each with a password costs an
+    Argon2id hash) plus students without passwords."""
+    store = Store.new(stores).init(SCHOOL, ZONE)
     store.rooms([*BASE_ROOMS, *rooms])
     store.users([*users, *extra_students])
     return store

@@ -1,4 +1,7 @@
-"""The command line itself: help, init, usage errors (SPEC sections 2 and 5)."""
+"""The command line itself: help, init, usage errors (SPEC sections 2 and 5).
+
+Tests that look for SQLite files left behind are marked sqlite_only; each has a
+postgresql_only counterpart that looks in the database instead."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import zoneinfo
 import pytest
 
 from hallpass_kit import Room, User
+from store_util import pg_tables, school_names
 
 COMMAND_HELPS = [
     ["--help"],
@@ -56,39 +60,47 @@ def test_command_help_names_its_options(run):
 # init
 
 
-def test_init_creates_the_store_and_the_school(run, tmp_path):
-    db = tmp_path / "new.db"
+def test_init_creates_the_store_and_the_school(run, stores):
+    db = stores.new("new")
     code, out, err = run("init", "--db", db, "--school", "Lincoln High",
                          "--timezone", "America/Chicago")
     assert code == 0, err
-    assert db.is_file()
+    if stores.sqlite:
+        assert db.is_file()
+    assert school_names(db) == ["Lincoln High"]
     # The store works: an empty school gives empty reports with its name.
     r = run("report", "rooms", "--db", db, "--format", "json").ok()
     assert '"school": "Lincoln High"' in r.stdout
     assert '"rows": []' in r.stdout
 
 
-def test_init_from_the_environment(run, tmp_path):
-    db = tmp_path / "env.db"
+def test_init_from_the_environment(run, stores):
+    db = stores.new("env")
     run("init", "--school", "Env High", "--timezone", "Asia/Kolkata",
         env={"HALLPASS_DB": str(db)}).ok()
-    assert db.is_file()
+    if stores.sqlite:
+        assert db.is_file()
+    assert school_names(db) == ["Env High"]
     r = run("report", "staff", "--format", "json", env={"HALLPASS_DB": str(db)}).ok()
     assert '"school": "Env High"' in r.stdout
 
 
-def test_db_option_wins_over_the_environment(run, tmp_path):
-    a, b = tmp_path / "a.db", tmp_path / "b.db"
+def test_db_option_wins_over_the_environment(run, stores):
+    a, b = stores.new("a"), stores.new("b")
     run("init", "--db", a, "--school", "School A", "--timezone", "UTC").ok()
     run("init", "--db", b, "--school", "School B", "--timezone", "UTC").ok()
     r = run("report", "rooms", "--db", b, "--format", "json", env={"HALLPASS_DB": str(a)}).ok()
     assert '"school": "School B"' in r.stdout
 
 
-@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "America/Chicagoo", "america/chicago",
-                                  "", "+05:30", "Chicago"])
-def test_init_refuses_a_bad_time_zone(run, tmp_path, zone):
-    db = tmp_path / "bad.db"
+BAD_ZONES = ["Mars/Olympus_Mons", "America/Chicagoo", "america/chicago", "", "+05:30",
+             "Chicago"]
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("zone", BAD_ZONES)
+def test_init_refuses_a_bad_time_zone(run, stores, zone):
+    db = stores.new("bad")
     code, out, err = run("init", "--db", db, "--school", "X", "--timezone", zone)
     assert code != 0
     assert err.strip()
@@ -98,26 +110,55 @@ def test_init_refuses_a_bad_time_zone(run, tmp_path, zone):
     assert not db.exists()
 
 
+@pytest.mark.postgresql_only
+def test_init_refuses_a_bad_time_zone_and_leaves_the_database_empty(run, stores):
+    db = stores.new()
+    for zone in BAD_ZONES:
+        code, out, err = run("init", "--db", db, "--school", "X", "--timezone", zone)
+        assert code != 0
+        assert err.strip()
+        if zone:
+            assert zone in err
+        # An error changes nothing: no school, not even the schema, in the database.
+        assert pg_tables(db) == []
+
+
 # POSIX TZ strings: GLib reads "UTC+5" as five hours west of UTC.
 @pytest.mark.parametrize("zone", ["UTC+5", "CST6"])
-def test_init_refuses_posix_tz_strings(run, tmp_path, zone):
+def test_init_refuses_posix_tz_strings(run, stores, zone):
     # Python's zoneinfo, which reads the same IANA database, knows no such zone.
     with pytest.raises(zoneinfo.ZoneInfoNotFoundError):
         zoneinfo.ZoneInfo(zone)
-    db = tmp_path / "posix.db"
+    db = stores.new("posix")
     code, out, err = run("init", "--db", db, "--school", "X", "--timezone", zone)
     assert code != 0, out
     assert zone in err
+    assert school_names(db) == []
 
 
 # The machine's own zone and path tricks name no zone of the tz database either.
-@pytest.mark.parametrize("zone", ["localtime", "America/../America/Chicago", "/etc/localtime"])
-def test_init_refuses_zones_that_are_not_tz_database_names(run, tmp_path, zone):
-    db = tmp_path / "odd.db"
+ODD_ZONES = ["localtime", "America/../America/Chicago", "/etc/localtime"]
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("zone", ODD_ZONES)
+def test_init_refuses_zones_that_are_not_tz_database_names(run, stores, zone):
+    db = stores.new("odd")
     code, out, err = run("init", "--db", db, "--school", "X", "--timezone", zone)
     assert code != 0, out
     assert "is not an IANA time zone" in err
     assert not db.exists()
+
+
+@pytest.mark.postgresql_only
+def test_init_refuses_zones_that_are_not_tz_database_names_and_leaves_the_database_empty(
+        run, stores):
+    db = stores.new()
+    for zone in ODD_ZONES:
+        code, out, err = run("init", "--db", db, "--school", "X", "--timezone", zone)
+        assert code != 0, out
+        assert "is not an IANA time zone" in err
+        assert pg_tables(db) == []
 
 
 def test_init_refuses_a_duplicate_school(run, school):
@@ -139,23 +180,64 @@ def test_init_adds_a_second_school_to_a_store(run, school):
     assert '"school": "Roosevelt Middle"' in out
 
 
-@pytest.mark.parametrize("missing", ["--school", "--timezone"])
-def test_init_requires_school_and_timezone(run, tmp_path, missing):
+def _init_without(missing):
     args = {"--school": "X", "--timezone": "UTC"}
     del args[missing]
-    flat = [x for kv in args.items() for x in kv]
-    code, out, err = run("init", "--db", tmp_path / "x.db", *flat)
+    return [x for kv in args.items() for x in kv]
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("missing", ["--school", "--timezone"])
+def test_init_requires_school_and_timezone(run, stores, missing):
+    db = stores.new("x")
+    code, out, err = run("init", "--db", db, *_init_without(missing))
     assert code == 2
     assert missing in err
-    assert not (tmp_path / "x.db").exists()
+    assert not db.exists()
 
 
-def test_a_missing_store_is_an_error_and_is_not_created(run, tmp_path):
-    db = tmp_path / "nowhere.db"
+@pytest.mark.postgresql_only
+def test_init_requires_school_and_timezone_and_leaves_the_database_empty(run, stores):
+    db = stores.new()
+    for missing in ("--school", "--timezone"):
+        code, out, err = run("init", "--db", db, *_init_without(missing))
+        assert code == 2
+        assert missing in err
+        assert pg_tables(db) == []
+
+
+@pytest.mark.sqlite_only
+def test_a_missing_store_is_an_error_and_is_not_created(run, stores):
+    db = stores.new("nowhere")
     code, out, err = run("report", "rooms", "--db", db)
     assert code != 0
     assert "nowhere.db" in err
     assert not db.exists()
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize("command", [["report", "rooms"], ["report", "staff"],
+                                     ["import", "rooms", "rooms.csv"], ["serve"]],
+                         ids=" ".join)
+def test_a_missing_database_is_an_error_and_is_not_created(run, stores, tmp_path, command):
+    (tmp_path / "rooms.csv").write_text("name\nRoom 1\n")
+    db, name = stores.missing("nowhere")
+    args = command + ["--db", db] + (["--listen", "127.0.0.1:0"] if command == ["serve"] else [])
+    code, out, err = run(*args)
+    assert code != 0
+    assert name in err
+    assert not stores.pg.database_exists(name)
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize("kind", ["rooms", "staff"])
+def test_a_database_without_a_school_is_an_error(run, stores, kind):
+    db = stores.new()
+    code, out, err = run("report", kind, "--db", db)
+    assert code != 0
+    assert "hallpass init" in err
+    assert out == ""
+    assert school_names(db) == []
 
 
 def test_no_store_given_is_an_error(run):
@@ -205,14 +287,29 @@ def test_a_missing_option_value_is_a_usage_error(school, run, option):
     assert out == ""
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("argv", [["init", "--db"], ["init", "--db", "x.db", "--timezone"],
                                   ["import", "rooms", "x.csv", "--db"], ["demo", "--db"]],
                          ids=" ".join)
-def test_a_missing_option_value_on_other_commands(run, argv, tmp_path):
+def test_a_missing_option_value_on_other_commands(run, argv, tmp_path, store_kind):
     code, out, err = run(*argv)
     assert code == 2
     assert argv[-1] in err
     assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize("argv", [["init", "--db", "DB", "--timezone"],
+                                  ["init", "--school", "X", "--db", "DB", "--timezone"],
+                                  ["demo", "--db", "DB", "--listen"]],
+                         ids=" ".join)
+def test_a_missing_option_value_leaves_the_database_empty(run, stores, argv):
+    db = stores.new()
+    argv = [db if a == "DB" else a for a in argv]
+    code, out, err = run(*argv)
+    assert code == 2
+    assert argv[-1] in err
+    assert pg_tables(db) == []
 
 
 @pytest.mark.parametrize("args,words", [
@@ -257,12 +354,22 @@ def test_a_bad_argument_is_a_usage_error(school, run, argv, named):
     assert named in err
 
 
-def test_init_with_an_extra_argument_is_a_usage_error(run, tmp_path):
-    code, out, err = run("init", "--db", tmp_path / "x.db", "--school", "X",
-                         "--timezone", "UTC", "extra")
+@pytest.mark.sqlite_only
+def test_init_with_an_extra_argument_is_a_usage_error(run, stores):
+    db = stores.new("x")
+    code, out, err = run("init", "--db", db, "--school", "X", "--timezone", "UTC", "extra")
     assert code == 2
     assert "extra" in err
-    assert not (tmp_path / "x.db").exists()
+    assert not db.exists()
+
+
+@pytest.mark.postgresql_only
+def test_init_with_an_extra_argument_leaves_the_database_empty(run, stores):
+    db = stores.new()
+    code, out, err = run("init", "--db", db, "--school", "X", "--timezone", "UTC", "extra")
+    assert code == 2
+    assert "extra" in err
+    assert pg_tables(db) == []
 
 
 def test_usage_errors_change_nothing(school):

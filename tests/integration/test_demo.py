@@ -15,6 +15,7 @@ import time
 import pytest
 
 from hallpass_kit import Hallpass
+from store_util import is_uri, school_names
 
 LOGINS = ("principal@maplegrove.example", "teacher@maplegrove.example",
           "student@maplegrove.example", "library-kiosk@maplegrove.example")
@@ -58,11 +59,13 @@ def serve_demo(hp: Hallpass, db, timeout=START_TIMEOUT):
     return code, b"".join(out).decode(), b"".join(err).decode(), was_serving
 
 
+DEMO_SCHOOL = "Maple Grove High School"
+
+
 @pytest.fixture(scope="module")
-def demo(hallpass_bin, tmp_path_factory):
-    work = tmp_path_factory.mktemp("demo")
-    hp = Hallpass(hallpass_bin, work)
-    db = work / "demo.db"
+def demo(hallpass_bin, module_stores):
+    hp = Hallpass(hallpass_bin, module_stores.dir)
+    db = module_stores.new("demo")
     first = serve_demo(hp, db)
     rooms = hp.run("report", "rooms", "--db", db, "--format", "json")
     staff = hp.run("report", "staff", "--db", db, "--format", "json")
@@ -73,7 +76,9 @@ def test_demo_creates_a_school_prints_the_sign_ins_and_exits_0(demo):
     hp, db, (code, out, err, serving), rooms, staff = demo
     assert serving, f"the demo never served: stdout={out!r} stderr={err!r}"
     assert code == 0, err
-    assert db.is_file()
+    if not is_uri(db):
+        assert db.is_file()
+    assert school_names(db) == [DEMO_SCHOOL]
     assert "Sign in" in out
     for email in LOGINS:
         assert email in out
@@ -132,10 +137,13 @@ def test_demo_without_serving_prints_the_reports(demo):
         assert table in r.stdout, kind
 
 
-def test_demo_uses_hallpass_db(hallpass_bin, tmp_path):
+def test_demo_uses_hallpass_db(hallpass_bin, tmp_path, stores):
     hp = Hallpass(hallpass_bin, tmp_path)
-    db = tmp_path / "env-demo.db"
+    db = stores.new("env-demo")
     r = hp.run("demo", "--no-serve", env={"HALLPASS_DB": str(db)})
     assert r.code == 0, r.stderr
-    assert db.is_file()
+    if stores.sqlite:
+        assert db.is_file()
+    assert school_names(db) == [DEMO_SCHOOL]
+    # Not the default store in the working directory.
     assert not (tmp_path / "hallpass-demo.db").exists()

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from hallpass_kit import (PASS_COLUMNS, ROOM_COLUMNS, USER_COLUMNS, Pass, Room, User,
-                          csv_text, passes_csv, rooms_csv, users_csv)
+from hallpass_kit import (PASS_COLUMNS, ROOM_COLUMNS, USER_COLUMNS, Hallpass, Pass, Room,
+                          School, User, csv_text, passes_csv, rooms_csv, users_csv)
 
 SEPT = ("--from", "2026-09-01", "--to", "2026-09-30")
 
@@ -33,6 +33,22 @@ def loaded(school):
     """Lincoln High with the rooms and users above and two passes."""
     school.load(rooms=ROOMS, users=USERS, passes=[now_pass(1), now_pass(2, source="kiosk_mode")])
     return school
+
+
+@pytest.fixture(scope="module")
+def refused(hallpass_bin, module_stores):
+    """Lincoln High as `loaded` has it, made once per module and store, for the tests whose
+    imports are refused (or add nothing), so that they may share one store: most check that
+    their own import changed nothing, and at the end of the module the store must be as it
+    was made."""
+    hp = Hallpass(hallpass_bin, module_stores.dir)
+    db = module_stores.new("refused")
+    hp.run("init", "--db", db, "--school", "Lincoln High", "--timezone", "America/Chicago").ok()
+    school = School(hp, db, "Lincoln High", "America/Chicago")
+    school.load(rooms=ROOMS, users=USERS, passes=[now_pass(1), now_pass(2, source="kiosk_mode")])
+    made = school.snapshot(*SEPT)
+    yield school
+    assert school.snapshot(*SEPT) == made, "a refused import changed the shared store"
 
 
 def counts(school, *args):
@@ -93,14 +109,14 @@ def test_optional_columns_may_be_left_out(school):
      ["9", "sam@x.org", "Room 101", "Library", "alee@x.org", "teacher", "now",
       "2026-09-14T10:00:00-05:00", "", "", "red"]),
 ])
-def test_an_unknown_column_is_an_error(loaded, kind, header, row):
-    before = loaded.snapshot(*SEPT)
+def test_an_unknown_column_is_an_error(refused, kind, header, row):
+    before = refused.snapshot(*SEPT)
     name = f"{kind}.csv"
-    code, out, err = loaded.import_text(kind, csv_text(header, [row]), name)
+    code, out, err = refused.import_text(kind, csv_text(header, [row]), name)
     assert code != 0
     assert f"{name}:1" in err
     assert header[-1] in err
-    assert loaded.snapshot(*SEPT) == before
+    assert refused.snapshot(*SEPT) == before
 
 
 @pytest.mark.parametrize("kind,header,missing", [
@@ -110,39 +126,39 @@ def test_an_unknown_column_is_an_error(loaded, kind, header, row):
     ("passes", [c for c in PASS_COLUMNS if c != "origin"], "origin"),
     ("passes", [c for c in PASS_COLUMNS if c != "start"], "start"),
 ])
-def test_a_missing_required_column_is_an_error(loaded, kind, header, missing):
-    before = loaded.snapshot(*SEPT)
-    code, out, err = loaded.import_text(kind, csv_text(header, []), f"{kind}.csv")
+def test_a_missing_required_column_is_an_error(refused, kind, header, missing):
+    before = refused.snapshot(*SEPT)
+    code, out, err = refused.import_text(kind, csv_text(header, []), f"{kind}.csv")
     assert code != 0
     assert f"{kind}.csv:1" in err
     assert missing in err
-    assert loaded.snapshot(*SEPT) == before
+    assert refused.snapshot(*SEPT) == before
 
 
-def test_a_repeated_column_is_an_error(loaded):
-    before = loaded.state(*SEPT)
-    code, out, err = loaded.import_text("rooms", "name,folder,name\nRoom 9,x,Room 10\n",
+def test_a_repeated_column_is_an_error(refused):
+    before = refused.state(*SEPT)
+    code, out, err = refused.import_text("rooms", "name,folder,name\nRoom 9,x,Room 10\n",
                                         "rooms.csv")
     assert code != 0
     assert "rooms.csv:1" in err and "name" in err
-    assert loaded.state(*SEPT) == before
+    assert refused.state(*SEPT) == before
 
 
-def test_an_empty_file_is_an_error(loaded):
-    code, out, err = loaded.import_text("rooms", "", "empty.csv")
+def test_an_empty_file_is_an_error(refused):
+    code, out, err = refused.import_text("rooms", "", "empty.csv")
     assert code != 0
     assert "empty.csv" in err
 
 
-def test_a_header_alone_imports_nothing(loaded):
-    before = loaded.snapshot(*SEPT)
-    r = loaded.import_text("passes", csv_text(PASS_COLUMNS, [])).ok()
+def test_a_header_alone_imports_nothing(refused):
+    before = refused.snapshot(*SEPT)
+    r = refused.import_text("passes", csv_text(PASS_COLUMNS, [])).ok()
     assert stat(r.stdout, "added") == 0
-    assert loaded.snapshot(*SEPT) == before
+    assert refused.snapshot(*SEPT) == before
 
 
-def test_a_missing_file_is_an_error(loaded):
-    code, out, err = loaded.import_file("rooms", "no-such-file.csv")
+def test_a_missing_file_is_an_error(refused):
+    code, out, err = refused.import_file("rooms", "no-such-file.csv")
     assert code != 0
     assert "no-such-file.csv" in err
 
@@ -178,15 +194,15 @@ def _bad_file(kind, position, final_newline=True):
 @pytest.mark.parametrize("position,final_newline", [("first", True), ("middle", True),
                                                     ("last", True), ("last", False)],
                          ids=["first", "middle", "last", "last-no-newline"])
-def test_one_bad_row_imports_nothing(loaded, kind, position, final_newline):
-    before = loaded.snapshot(*SEPT)
+def test_one_bad_row_imports_nothing(refused, kind, position, final_newline):
+    before = refused.snapshot(*SEPT)
     text, line = _bad_file(kind, position, final_newline)
     name = f"{kind}.csv"
-    code, out, err = loaded.import_text(kind, text, name)
+    code, out, err = refused.import_text(kind, text, name)
     assert code != 0, out
     assert out == ""
     assert f"{name}:{line}:" in err
-    assert loaded.snapshot(*SEPT) == before
+    assert refused.snapshot(*SEPT) == before
 
 
 def test_after_a_failed_import_the_fixed_file_imports_everything(loaded):
@@ -202,22 +218,22 @@ def test_after_a_failed_import_the_fixed_file_imports_everything(loaded):
     assert staff["alee@x.org"][0] == staff_before["alee@x.org"][0] + 7
 
 
-def test_a_malformed_last_record_imports_nothing(loaded):
-    before = loaded.snapshot(*SEPT)
+def test_a_malformed_last_record_imports_nothing(refused):
+    before = refused.snapshot(*SEPT)
     text = rooms_csv([Room("Room 300", "Math")]) + 'Room 301,"Math\n'
-    code, out, err = loaded.import_text("rooms", text, "rooms.csv")
+    code, out, err = refused.import_text("rooms", text, "rooms.csv")
     assert code != 0
     assert "rooms.csv:3" in err
-    assert loaded.snapshot(*SEPT) == before
+    assert refused.snapshot(*SEPT) == before
 
 
-def test_a_short_last_row_imports_nothing(loaded):
-    before = loaded.snapshot(*SEPT)
+def test_a_short_last_row_imports_nothing(refused):
+    before = refused.snapshot(*SEPT)
     text = rooms_csv([Room("Room 300", "Math")]) + "Room 301,Math"
-    code, out, err = loaded.import_text("rooms", text, "rooms.csv")
+    code, out, err = refused.import_text("rooms", text, "rooms.csv")
     assert code != 0
     assert "rooms.csv:3" in err
-    assert loaded.snapshot(*SEPT) == before
+    assert refused.snapshot(*SEPT) == before
 
 
 def test_a_bad_row_at_the_end_of_a_large_file(loaded):
@@ -268,22 +284,22 @@ def test_a_bad_row_at_the_end_of_a_large_file(loaded):
     ({"source": "kiosk_mode", "type": "scheduled"}, "type", "scheduled"),
     ({"type": "now", "cancelled": "true"}, "cancelled", "true"),
 ], ids=lambda v: "-".join(f"{k}={x}" for k, x in v.items()) if isinstance(v, dict) else None)
-def test_a_bad_pass_names_file_line_column_value(loaded, override, column, value):
+def test_a_bad_pass_names_file_line_column_value(refused, override, column, value):
     rows = [now_pass(10 + i) for i in range(15)]
     rows.append(now_pass(99, **override))
-    before = loaded.state(*SEPT)
-    code, out, err = loaded.import_text("passes", passes_csv(rows), "passes.csv")
+    before = refused.state(*SEPT)
+    code, out, err = refused.import_text("passes", passes_csv(rows), "passes.csv")
     assert code != 0
     message = err.splitlines()[0]
     assert f"passes.csv:17: {column}: " in message
     if value:
         assert value in message.split(f"passes.csv:17: {column}: ", 1)[1]
-    assert loaded.state(*SEPT) == before
+    assert refused.state(*SEPT) == before
 
 
-def test_the_spec_example_message(loaded):
+def test_the_spec_example_message(refused):
     rows = [now_pass(10 + i) for i in range(15)] + [now_pass(99, origin="Rm 9")]
-    code, out, err = loaded.import_text("passes", passes_csv(rows), "passes.csv")
+    code, out, err = refused.import_text("passes", passes_csv(rows), "passes.csv")
     assert code != 0
     assert 'passes.csv:17: origin: no room named "Rm 9"' in err
 
@@ -302,26 +318,26 @@ def test_the_spec_example_message(loaded):
     ("users", User("Kiosk 2", "k2@x.org", "kiosk", ""), "room", ""),
     ("users", User("Pat Doe", "pat@x.org", "teacher", "Library"), "room", "Library"),
 ], ids=lambda v: v if isinstance(v, str) else None)
-def test_a_bad_room_or_user_names_file_line_column_value(loaded, kind, row, column, value):
+def test_a_bad_room_or_user_names_file_line_column_value(refused, kind, row, column, value):
     good = ([Room(f"Room {300 + i}") for i in range(3)] if kind == "rooms"
             else [User(f"Teacher {i}", f"t{i}@x.org", "teacher") for i in range(3)])
     text = (rooms_csv if kind == "rooms" else users_csv)(good + [row])
-    before = loaded.state(*SEPT)
-    code, out, err = loaded.import_text(kind, text, f"{kind}.csv")
+    before = refused.state(*SEPT)
+    code, out, err = refused.import_text(kind, text, f"{kind}.csv")
     assert code != 0
     message = err.splitlines()[0]
     assert f"{kind}.csv:5: {column}: " in message
     if value:
         assert value in message.split(f"{kind}.csv:5: {column}: ", 1)[1]
-    assert loaded.state(*SEPT) == before
+    assert refused.state(*SEPT) == before
 
 
-def test_error_lines_count_physical_lines(loaded):
+def test_error_lines_count_physical_lines(refused):
     # A quoted value may span lines, and blank lines are lines too.
     text = passes_csv([now_pass("multi\nline\nid"), now_pass(21)]) + "\n"
     text += passes_csv([now_pass(22, origin="Rm 9")]).split("\n", 1)[1]
     assert text.split("\n")[6].startswith("22,")  # line 7
-    code, out, err = loaded.import_text("passes", text, "passes.csv")
+    code, out, err = refused.import_text("passes", text, "passes.csv")
     assert code != 0
     assert 'passes.csv:7: origin: no room named "Rm 9"' in err
 
@@ -334,23 +350,23 @@ def test_cr_line_ends_are_read(loaded):
     assert (folders["Room 301"], folders["Room 302"]) == ("Math", "Art")
 
 
-def test_an_error_in_a_cr_file_names_its_line(loaded):
+def test_an_error_in_a_cr_file_names_its_line(refused):
     text = "name,max_passes_from\rRoom 301,\rRoom 302,\rRoom 303,x\r"
-    code, out, err = loaded.import_text("rooms", text, "rooms.csv")
+    code, out, err = refused.import_text("rooms", text, "rooms.csv")
     assert code != 0
     assert 'rooms.csv:4: max_passes_from: "x"' in err
 
 
-def test_an_error_in_a_record_over_lines_names_its_first_line(loaded):
+def test_an_error_in_a_record_over_lines_names_its_first_line(refused):
     text = "name,folder\nRoom 301,Math\nRoom 302,\"Two\nLines\"\n"
-    code, out, err = loaded.import_text("rooms", text, "rooms.csv")
+    code, out, err = refused.import_text("rooms", text, "rooms.csv")
     assert code != 0
     assert "rooms.csv:3: folder:" in err
 
 
-def test_an_error_from_stdin_names_a_line(loaded):
+def test_an_error_from_stdin_names_a_line(refused):
     rows = [now_pass(10), now_pass(11, origin="Rm 9")]
-    code, out, err = loaded.hp.run("import", "passes", "--db", loaded.db, "-",
+    code, out, err = refused.hp.run("import", "passes", "--db", refused.db, "-",
                                    input=passes_csv(rows))
     assert code != 0
     assert ':3: origin: no room named "Rm 9"' in err

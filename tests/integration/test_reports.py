@@ -202,7 +202,7 @@ DEFAULT_RANGE_ZONES = [("Pacific/Kiritimati", "Etc/GMT+12"), ("Pacific/Pago_Pago
 def test_the_default_range_is_the_30_days_ending_today(make_school, zone, machine_tz):
     for attempt in range(3):  # Again with a new store if the school's day turns meanwhile.
         today = today_in(zone)
-        school = make_school("World School", zone, db=f"world-{attempt}.db")
+        school = make_school("World School", zone)  # a fresh store each time
         school.load(rooms=[Room("A"), Room("B")],
                     users=[User("Ann Lee", "alee@x.org", "teacher"),
                            User("Sam Diaz", "sam@x.org", "student")])
@@ -380,12 +380,11 @@ def _oracle_passes(seed=20260914, n=450):
 
 
 @pytest.fixture(scope="module")
-def oracle(hallpass_bin, tmp_path_factory):
-    work = tmp_path_factory.mktemp("oracle")
-    hp = Hallpass(hallpass_bin, work)
-    hp.run("init", "--db", work / "o.db", "--school", "Oracle High", "--timezone",
-           ORACLE_ZONE).ok()
-    school = School(hp, work / "o.db", "Oracle High", ORACLE_ZONE)
+def oracle(hallpass_bin, module_stores):
+    hp = Hallpass(hallpass_bin, module_stores.dir)
+    db = module_stores.new("o")
+    hp.run("init", "--db", db, "--school", "Oracle High", "--timezone", ORACLE_ZONE).ok()
+    school = School(hp, db, "Oracle High", ORACLE_ZONE)
     model = Model(ORACLE_ZONE)
     users = ORACLE_STAFF + ORACLE_STUDENTS + ORACLE_KIOSKS
     # Room names are trimmed on import ("Room 1 " is "Room 1").

@@ -8,21 +8,21 @@ import time
 
 import pytest
 
-from server_util import (ADMIN, KIOSK, STUDENT, TEACHER, Server, basic_store, sign_in,
-                         token_hash, user)
+from server_util import (ADMIN, KIOSK, STUDENT, TEACHER, basic_store, sign_in, token_hash,
+                         user)
 
 THROTTLED = user("Theo Throttled", "theo@lincoln.test", "teacher", "theo-pass-1")
 USERS = (ADMIN, TEACHER, STUDENT, KIOSK, THROTTLED)
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    return basic_store(tmp_path_factory.mktemp("auth"), users=USERS)
+def store(module_stores):
+    return basic_store(module_stores, users=USERS)
 
 
 @pytest.fixture(scope="module")
 def server(store):
-    srv = Server(store.path).start()
+    srv = store.server().start()
     yield srv
     assert srv.stop() == 0, srv.log()
 
@@ -124,12 +124,19 @@ def test_sign_out_ends_the_session_on_the_server(server):
     assert other.get("/api/session").status == 200
 
 
+def age_session(store, token: str, seconds: int):
+    """Stages, in the store itself, a session last used `seconds` earlier than it was: with
+    sqlite3 on SQLite, with psql on PostgreSQL (sessions.last_seen is in Unix seconds)."""
+    rows = store.sql("UPDATE sessions SET last_seen = last_seen - ? WHERE token_hash = ? "
+                     "RETURNING last_seen", (seconds, token_hash(token)))
+    assert len(rows) == 1, f"no session of the token in {store.db}: {rows}"
+
+
 def test_an_idle_session_expires(server, store):
     c = sign_in(server, TEACHER)
     assert c.get("/api/session").status == 200
     # Staged in the store: the session was last used a day ago (default idle: 480 minutes).
-    store.sql("UPDATE sessions SET last_seen = last_seen - 86400 WHERE token_hash = ?",
-              (token_hash(c.token),))
+    age_session(store, c.token, 86400)
     r = c.get("/api/session")
     assert r.status == 401, r
     r.error
@@ -139,26 +146,22 @@ def test_an_idle_session_expires(server, store):
 
 def test_a_session_used_within_the_idle_time_stays(server, store):
     c = sign_in(server, TEACHER)
-    store.sql("UPDATE sessions SET last_seen = last_seen - 7200 WHERE token_hash = ?",
-              (token_hash(c.token),))
+    age_session(store, c.token, 7200)
     assert c.get("/api/session").status == 200
     assert c.get("/api/rooms").status == 200
 
 
 def test_session_idle_option_sets_the_expiry(store):
-    srv = Server(store.path, "--session-idle", "1",
-                 log=store.dir / "idle.serve.log").start()
+    srv = store.server("--session-idle", "1", log_name="idle").start()
     try:
         c = sign_in(srv, ADMIN)
         r = c.get("/api/session")
         assert r.status == 200
         fresh = srv.client()
         assert fresh.sign_in(ADMIN["email"], ADMIN["password"]).cookie()[1]["max-age"] == "60"
-        store.sql("UPDATE sessions SET last_seen = last_seen - 30 WHERE token_hash = ?",
-                  (token_hash(c.token),))
+        age_session(store, c.token, 30)
         assert c.get("/api/session").status == 200
-        store.sql("UPDATE sessions SET last_seen = last_seen - 120 WHERE token_hash = ?",
-                  (token_hash(c.token),))
+        age_session(store, c.token, 120)
         r = c.get("/api/session")
         assert r.status == 401, r
         assert fresh.get("/api/session").status == 200

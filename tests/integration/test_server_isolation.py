@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from server_util import Server, Store, future, ok, room, students, user
+from server_util import Store, future, ok, room, students, user
 
 A, B = "Lincoln High", "Roosevelt High"
 A_ADMIN = user("Ann Admin", "admin@lincoln.test", "admin", "a-admin-pass")
@@ -26,8 +26,8 @@ B_ROOMS = [room("Room 101", "Math"), room("Cafeteria"), room("Roosevelt Library"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    s = Store(tmp_path_factory.mktemp("isolation"))
+def store(module_stores):
+    s = Store.new(module_stores)
     s.init(A, "America/Chicago")
     s.init(B, "America/New_York")
     s.rooms(A_ROOMS, school=A).users([A_ADMIN, A_TEACHER, A_SHARED, *A_STUDENTS], school=A)
@@ -37,7 +37,7 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(store):
-    srv = Server(store.path).start()
+    srv = store.server().start()
     yield srv
     assert srv.stop() == 0, srv.log()
 

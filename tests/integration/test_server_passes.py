@@ -10,17 +10,17 @@ import time
 
 import pytest
 
-from server_util import (ADMIN, TEACHER, Server, basic_store, future, ok, parse_iso, sign_in,
+from server_util import (ADMIN, TEACHER, basic_store, future, ok, parse_iso, sign_in,
                          students)
 
 POOL = students("pass", 90)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    store = basic_store(tmp_path_factory.mktemp("passes"), users=(ADMIN, TEACHER),
+def server(module_stores):
+    store = basic_store(module_stores, users=(ADMIN, TEACHER),
                         extra_students=POOL)
-    srv = Server(store.path).start()
+    srv = store.server().start()
     yield srv
     assert srv.stop() == 0, srv.log()
 
@@ -35,14 +35,19 @@ def teacher(server):
     return sign_in(server, TEACHER)
 
 
-_pupils = itertools.count()
 _rooms = itertools.count()
 
 
+@pytest.fixture(scope="module")
+def _pupil_numbers(server):
+    """Counts the pupils handed out on the module's server (one count per store)."""
+    return itertools.count()
+
+
 @pytest.fixture
-def pupils():
+def pupils(_pupil_numbers):
     """pupils(n): n students that no other test of this module uses."""
-    return lambda n=1: [POOL[next(_pupils)]["email"] for _ in range(n)]
+    return lambda n=1: [POOL[next(_pupil_numbers)]["email"] for _ in range(n)]
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import itertools
 
 import pytest
 
-from server_util import (ADMIN, TEACHER, Server, basic_store, future, ok, race, sign_in,
-                         students, user)
+from server_util import (ADMIN, TEACHER, basic_store, early_in_a_second, future, ok, race,
+                         sign_in, students, user)
 
 CROWD = 40
 ROUNDS = 6
@@ -23,10 +23,10 @@ EMAILS = [k["email"] for k in KIDS]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    store = basic_store(tmp_path_factory.mktemp("races"), users=(ADMIN, TEACHER, GUESSED),
+def server(module_stores):
+    store = basic_store(module_stores, users=(ADMIN, TEACHER, GUESSED),
                         extra_students=KIDS)
-    srv = Server(store.path, "--threads", "16").start()
+    srv = store.server("--threads", "16").start()
     yield srv
     assert srv.stop() == 0, srv.log()
 
@@ -207,6 +207,25 @@ def test_cancelling_a_pass_races_to_one_winner(teacher, admin, rooms, round_):
     assert (t1[0] - t2[0], t1[1] - t2[1], t1[2] - t2[2]) == (1, 0, 1)
 
 
+# On PostgreSQL these cancels once deadlocked at random, until the report counters were
+# written in one key order (see test_stores.py).
+@pytest.mark.parametrize("round_", range(2))
+def test_cancelling_passes_both_ways_between_two_rooms(teacher, admin, rooms, round_):
+    """Forty scheduled passes of one day, half from A to B and half from B to A, cancelled at
+    once: every cancel succeeds, and the reports count none of them."""
+    a, b = rooms({}, {})
+    start = future(45)
+    made = [ok(teacher.create_pass(student=e, origin=(a, b)[i % 2], destination=(b, a)[i % 2],
+                                   type="scheduled", start=start), 201)
+            for i, e in enumerate(EMAILS)]
+    day = made[0]["start"][:10]
+    answers = race(teacher, [("POST", f"/api/passes/{p['id']}/cancel", {}) for p in made])
+    assert tally(answers) == {200: CROWD}, [r for r in answers if r.status != 200][:3]
+    rows = ok(admin.get(f"/api/reports/rooms?from={day}&to={day}"))["rows"]
+    counts = {x["room"]: (x["passes_from"], x["passes_to"]) for x in rows}
+    assert (counts[a], counts[b]) == ((0, 0), (0, 0))
+
+
 @pytest.mark.parametrize("round_", range(2))
 def test_a_limit_lowered_during_a_crowd(teacher, admin, rooms, round_):
     """An admin lowers a room's to-limit from 40 to 3 while 39 students ask for it: at most
@@ -234,6 +253,9 @@ def test_a_limit_lowered_during_a_crowd(teacher, admin, rooms, round_):
 
 def test_concurrent_wrong_sign_ins_are_throttled_after_five(server):
     guess = {"email": GUESSED["email"], "password": "wrong-guess"}
-    answers = race(server.client(), [("POST", "/api/session", guess)] * CROWD)
+    # All in one second of the server's clock: a failure a second after the fifth is let
+    # through by design (the wait after five failures is one second).
+    answers = race(server.client(), [("POST", "/api/session", guess)] * CROWD,
+                   before_release=early_in_a_second)
     assert {r.status for r in answers} <= {401, 429}, tally(answers)
     assert tally(answers)[401] <= 5, tally(answers)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server_util import (ADMIN, KIOSK, STUDENT, TEACHER, ZONE, Server, basic_store, future,
+from server_util import (ADMIN, KIOSK, STUDENT, TEACHER, ZONE, basic_store, future,
                          ok, parse_iso, room, sign_in, students, user)
 
 FROM, TO = "2025-09-01", "2025-09-30"
@@ -59,8 +59,8 @@ HISTORY = [
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    s = basic_store(tmp_path_factory.mktemp("reports"),
+def store(module_stores):
+    s = basic_store(module_stores,
                     users=(ADMIN, TEACHER, STUDENT, KIOSK, ZED), rooms=ROOMS,
                     extra_students=KIDS)
     s.passes(HISTORY)
@@ -69,7 +69,7 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(store):
-    srv = Server(store.path).start()
+    srv = store.server().start()
     yield srv
     assert srv.stop() == 0, srv.log()
 

@@ -12,17 +12,17 @@ import time
 
 import pytest
 
-from server_util import (ADMIN, BODY_MAX, TEACHER, Server, basic_store, ok, sign_in,
+from server_util import (ADMIN, BODY_MAX, TEACHER, basic_store, ok, sign_in,
                          students)
 
 KIDS = students("req", 6)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    store = basic_store(tmp_path_factory.mktemp("requests"), users=(ADMIN, TEACHER),
+def server(module_stores):
+    store = basic_store(module_stores, users=(ADMIN, TEACHER),
                         extra_students=KIDS)
-    srv = Server(store.path).start()
+    srv = store.server().start()
     yield srv
     assert srv.stop() == 0, srv.log()
 

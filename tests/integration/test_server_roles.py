@@ -9,7 +9,7 @@ import itertools
 
 import pytest
 
-from server_util import (ADMIN, KIOSK, STUDENT, TEACHER, Server, basic_store, future, ok,
+from server_util import (ADMIN, KIOSK, STUDENT, TEACHER, basic_store, future, ok,
                          room, sign_in, students, user)
 
 OTHER_STUDENT = user("Olive Other", "olive@lincoln.test", "student", "olive-pass-1")
@@ -19,11 +19,11 @@ POOL = students("role", 30)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    store = basic_store(tmp_path_factory.mktemp("roles"),
+def server(module_stores):
+    store = basic_store(module_stores,
                         users=(ADMIN, TEACHER, STUDENT, OTHER_STUDENT, KIOSK, KIM),
                         rooms=ROOMS, extra_students=POOL)
-    srv = Server(store.path).start()
+    srv = store.server().start()
     yield srv
     assert srv.stop() == 0, srv.log()
 
@@ -48,11 +48,14 @@ def kiosk(server):
     return sign_in(server, KIOSK)
 
 
-_pool = itertools.count()
+@pytest.fixture(scope="module")
+def _pool(server):
+    """Counts the pupils handed out on the module's server (one count per store)."""
+    return itertools.count()
 
 
 @pytest.fixture
-def pupil():
+def pupil(_pool):
     """A student (no password) that no other test of this module uses."""
     return POOL[next(_pool)]["email"]
 
