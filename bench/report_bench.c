@@ -301,7 +301,7 @@ int main(int argc, char **argv)
         if (from[0] == '\0' || to[0] == '\0')
             baseline_range(db, from, to);
     }
-    int32_t from_day, to_day;
+    int32_t from_day = 0, to_day = 0;
     if (hp_date_parse(from, &from_day) < 0 || hp_date_parse(to, &to_day) < 0)
         die("the range");
     char after_to[HP_DATE_LEN];
