@@ -4,6 +4,8 @@
 
 #include "core/error.h"
 
+#include <glib.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +72,17 @@ void hp_http_fail(hp_http_response *res, int rc)
     default:
         status = 500;
         break;
+    }
+    if (status >= 500) {
+        /* The store's own words (file paths, database processes) go to the log, not to the
+         * client. */
+        char *detail = g_strescape(hp_error_last(), NULL);
+        fprintf(stderr, "hallpass serve: %s\n", detail);
+        g_free(detail);
+        hp_http_error(res, status, "%s",
+                      status == 503 ? "the store is not answering; try again"
+                                    : "the server failed; try again");
+        return;
     }
     hp_http_error(res, status, "%s", hp_error_last());
 }

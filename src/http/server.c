@@ -249,7 +249,7 @@ static void dispatch(hp_http_request *req, hp_http_response *res)
         return;
     }
     if (req->store == NULL) {
-        hp_http_error(res, 503, "the store cannot be opened: %s", hp_error_last());
+        hp_http_fail(res, HP_ESTORE);
         return;
     }
     if (found->needs_session) {
