@@ -30,8 +30,7 @@ bool hp_pass_active_at(const hp_pass *pass, int auto_end_minutes, int64_t t)
            t < hp_pass_auto_end_at(pass, auto_end_minutes);
 }
 
-hp_end_reason hp_pass_end_at(const hp_pass *pass, int auto_end_minutes, int64_t t,
-                             int64_t *end_out)
+hp_end_reason hp_pass_end_at(const hp_pass *pass, int auto_end_minutes, int64_t t, int64_t *end_out)
 {
     int64_t deadline = hp_pass_auto_end_at(pass, auto_end_minutes);
     hp_end_reason reason = HP_END_NONE;
@@ -324,8 +323,7 @@ bool hp_rule_staff_may_override(hp_rule_id rule)
 }
 
 void hp_rules_check(const hp_rule_request *request, const hp_rule_counts *counts,
-                    const hp_settings *settings, const hp_tz *tz, int64_t now,
-                    hp_rule_result *out)
+                    const hp_settings *settings, const hp_tz *tz, int64_t now, hp_rule_result *out)
 {
     rule_ctx ctx = {request, counts, settings, tz, now};
     bool override = request->override && request->asker == HP_ASKER_STAFF;

@@ -102,11 +102,11 @@ bool hp_rule_staff_may_override(hp_rule_id rule);
 /* A request for a pass, as the rules see it. */
 typedef struct {
     hp_asker asker;
-    bool override;          /* Staff only: passes every rule staff may pass. Ignored otherwise. */
-    hp_pass_type type;      /* A scheduled pass is checked against no rule. */
-    hp_rule_set checked;    /* HP_RULES_ALL, or the rules to check (HP_RULES_RESUME). */
-    const char *student;    /* The student's name, for messages. */
-    const char *origin;     /* Room names, for messages. */
+    bool override;       /* Staff only: passes every rule staff may pass. Ignored otherwise. */
+    hp_pass_type type;   /* A scheduled pass is checked against no rule. */
+    hp_rule_set checked; /* HP_RULES_ALL, or the rules to check (HP_RULES_RESUME). */
+    const char *student; /* The student's name, for messages. */
+    const char *origin;  /* Room names, for messages. */
     const char *destination;
 } hp_rule_request;
 
@@ -135,9 +135,9 @@ typedef struct {
 /* The answer of the rules. */
 typedef struct {
     bool passed;
-    hp_rule_id rule;        /* The first rule that refused; HP_RULE_NONE when passed. */
-    const char *rule_field; /* The 409's `rule`; NULL when the asker may not be told (a
-                               student or kiosk refused by encounter), or when passed. */
+    hp_rule_id rule;                   /* The first rule that refused; HP_RULE_NONE when passed. */
+    const char *rule_field;            /* The 409's `rule`; NULL when the asker may not be told (a
+                                          student or kiosk refused by encounter), or when passed. */
     char message[HP_RULE_MESSAGE_LEN]; /* The refusal in the asker's words; "" when passed. */
     bool may_override;                 /* Staff may pass this refusal with an override. */
     bool line_fits; /* Refused only by max_from, max_to or hallway_cap: the line could help. */
@@ -150,8 +150,7 @@ typedef struct {
  * (for the local times in messages) at now. The first failing rule is the answer; with a
  * staff override, each rule staff may pass that fails is recorded in overrides instead. */
 void hp_rules_check(const hp_rule_request *request, const hp_rule_counts *counts,
-                    const hp_settings *settings, const hp_tz *tz, int64_t now,
-                    hp_rule_result *out);
+                    const hp_settings *settings, const hp_tz *tz, int64_t now, hp_rule_result *out);
 
 /* The overrides of a result as the comma-separated names a pass records ("" when none);
  * g_free it. */

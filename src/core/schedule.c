@@ -52,8 +52,9 @@ static int parse_day(const char *text, hp_bell_row *row)
         return HP_OK;
     }
     quote(text, shown, sizeof(shown));
-    return hp_error_set(HP_EINVALID, "day: %s is not mon, tue, wed, thu, fri, sat, sun or a date "
-                                     "YYYY-MM-DD",
+    return hp_error_set(HP_EINVALID,
+                        "day: %s is not mon, tue, wed, thu, fri, sat, sun or a date "
+                        "YYYY-MM-DD",
                         shown);
 }
 
@@ -109,7 +110,8 @@ int hp_schedule_add(hp_schedule *schedule, const char *day, const char *period, 
         return hp_error_set(HP_EINVALID, "end: \"%s\" is not after the start %s", end, from);
     for (guint i = 0; i < schedule->rows->len; i++) {
         const hp_bell_row *other = &g_array_index(schedule->rows, hp_bell_row, i);
-        bool same_day = other->weekday == row.weekday && (row.weekday > 0 || other->date == row.date);
+        bool same_day =
+            other->weekday == row.weekday && (row.weekday > 0 || other->date == row.date);
         if (same_day && row.start < other->end && other->start < row.end) {
             char other_from[8], other_to[8];
             hp_minutes_format(other->start, other_from);
@@ -244,9 +246,9 @@ bool hp_blackout_window_at(const hp_blackout *blackouts, size_t count, int64_t t
     return found;
 }
 
-bool hp_no_pass_at(const hp_schedule *schedule, const hp_blackout *blackouts,
-                   size_t blackout_count, const hp_tz *tz, int first_minutes, int last_minutes,
-                   int64_t t, hp_no_pass_window *out)
+bool hp_no_pass_at(const hp_schedule *schedule, const hp_blackout *blackouts, size_t blackout_count,
+                   const hp_tz *tz, int first_minutes, int last_minutes, int64_t t,
+                   hp_no_pass_window *out)
 {
     /* An admin's blackout says more than the bell: it is the answer when both apply. */
     return hp_blackout_window_at(blackouts, blackout_count, t, out) ||

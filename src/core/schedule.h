@@ -99,9 +99,9 @@ bool hp_blackout_window_at(const hp_blackout *blackouts, size_t count, int64_t t
                            hp_no_pass_window *out);
 
 /* The no-pass window that applies at t: a blackout, else a period window. */
-bool hp_no_pass_at(const hp_schedule *schedule, const hp_blackout *blackouts,
-                   size_t blackout_count, const hp_tz *tz, int first_minutes, int last_minutes,
-                   int64_t t, hp_no_pass_window *out);
+bool hp_no_pass_at(const hp_schedule *schedule, const hp_blackout *blackouts, size_t blackout_count,
+                   const hp_tz *tz, int first_minutes, int last_minutes, int64_t t,
+                   hp_no_pass_window *out);
 
 /* The local week of t, Monday to Sunday, as day numbers. */
 void hp_local_week(const hp_tz *tz, int64_t t, int32_t *monday_out, int32_t *sunday_out);

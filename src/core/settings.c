@@ -10,8 +10,8 @@
 
 #define INT_SETTING(field, lo, hi, meaning_text)                                                   \
     {                                                                                              \
-        .key = #field, .type = HP_SETTING_INT, .min = (lo), .max = (hi), .meaning = (meaning_text), \
-        .offset = offsetof(hp_settings, field)                                                     \
+        .key = #field, .type = HP_SETTING_INT, .min = (lo), .max = (hi),                           \
+        .meaning = (meaning_text), .offset = offsetof(hp_settings, field)                          \
     }
 
 const hp_setting_spec hp_settings_table[HP_SETTINGS_COUNT] = {
@@ -109,8 +109,8 @@ static int empty_value(const hp_setting_spec *spec)
 
 static int out_of_range(const hp_setting_spec *spec, const char *shown)
 {
-    return hp_error_set(HP_EINVALID, "%s: %s is not a whole number from %d to %d", spec->key,
-                        shown, spec->min, spec->max);
+    return hp_error_set(HP_EINVALID, "%s: %s is not a whole number from %d to %d", spec->key, shown,
+                        spec->min, spec->max);
 }
 
 /* Shows a user's text in a message, cut to a readable length. */
