@@ -88,8 +88,8 @@ typedef struct {
 
 /* The period window t falls in, given the school's first and last minutes (0: off): the
  * first minutes are [period start, start + N) and the last [end - M, end), by the clock of
- * that day. When t falls in two (a period shorter than N + M, or periods back to back), the
- * one that lasts longer wins. False when t falls in none. */
+ * that day. When t falls in two (a period shorter than N + M), the one that lasts longer wins.
+ * False when t falls in none. */
 bool hp_schedule_window_at(const hp_schedule *schedule, const hp_tz *tz, int first_minutes,
                            int last_minutes, int64_t t, hp_no_pass_window *out);
 
