@@ -196,59 +196,64 @@ static void cooldown_say(const rule_ctx *ctx, char *out, size_t size)
     snprintf(out, size, "%s can start a new pass at %s", student_name(ctx), when);
 }
 
-static int week_limit(const rule_ctx *ctx)
+/* A count has reached its limit; a limit of 0 is off. */
+static bool at_limit(int64_t count, int limit)
 {
-    return ctx->settings->max_passes_per_week;
+    return limit > 0 && count >= limit;
 }
 
 static bool day_full(const rule_ctx *ctx)
 {
-    return ctx->counts->day_limit > 0 && ctx->counts->day_passes >= ctx->counts->day_limit;
+    return at_limit(ctx->counts->day_passes, ctx->counts->day_limit);
 }
 
 static bool student_limit_refuses(const rule_ctx *ctx)
 {
-    return day_full(ctx) || (week_limit(ctx) > 0 && ctx->counts->week_passes >= week_limit(ctx));
+    return day_full(ctx) || at_limit(ctx->counts->week_passes, ctx->settings->max_passes_per_week);
 }
 
 static void student_limit_say(const rule_ctx *ctx, char *out, size_t size)
 {
-    if (day_full(ctx))
-        snprintf(out, size, "%s has used %lld of %d passes today", student_name(ctx),
-                 (long long)ctx->counts->day_passes, ctx->counts->day_limit);
-    else
-        snprintf(out, size, "%s has used %lld of %d passes this week", student_name(ctx),
-                 (long long)ctx->counts->week_passes, week_limit(ctx));
+    bool day = day_full(ctx);
+    snprintf(out, size, "%s has used %lld of %d passes %s", student_name(ctx),
+             (long long)(day ? ctx->counts->day_passes : ctx->counts->week_passes),
+             day ? ctx->counts->day_limit : ctx->settings->max_passes_per_week,
+             day ? "today" : "this week");
 }
 
 static bool max_from_refuses(const rule_ctx *ctx)
 {
-    return ctx->counts->max_from > 0 && ctx->counts->from_active >= ctx->counts->max_from;
+    return at_limit(ctx->counts->from_active, ctx->counts->max_from);
+}
+
+/* A room's refusal: `Room 104: 2 of 2 passes from this room are active`. */
+static void room_say(const char *room, int64_t active, int limit, const char *direction, char *out,
+                     size_t size)
+{
+    snprintf(out, size, "%s: %lld of %d passes %s this room are active", room, (long long)active,
+             limit, direction);
 }
 
 static void max_from_say(const rule_ctx *ctx, char *out, size_t size)
 {
-    snprintf(out, size, "%s: %lld of %d passes from this room are active",
-             ctx->request->origin ? ctx->request->origin : "The origin",
-             (long long)ctx->counts->from_active, ctx->counts->max_from);
+    room_say(ctx->request->origin ? ctx->request->origin : "The origin", ctx->counts->from_active,
+             ctx->counts->max_from, "from", out, size);
 }
 
 static bool max_to_refuses(const rule_ctx *ctx)
 {
-    return ctx->counts->max_to > 0 && ctx->counts->to_active >= ctx->counts->max_to;
+    return at_limit(ctx->counts->to_active, ctx->counts->max_to);
 }
 
 static void max_to_say(const rule_ctx *ctx, char *out, size_t size)
 {
-    snprintf(out, size, "%s: %lld of %d passes to this room are active",
-             ctx->request->destination ? ctx->request->destination : "The destination",
-             (long long)ctx->counts->to_active, ctx->counts->max_to);
+    room_say(ctx->request->destination ? ctx->request->destination : "The destination",
+             ctx->counts->to_active, ctx->counts->max_to, "to", out, size);
 }
 
 static bool hallway_cap_refuses(const rule_ctx *ctx)
 {
-    return ctx->settings->max_active_passes > 0 &&
-           ctx->counts->hallway_active >= ctx->settings->max_active_passes;
+    return at_limit(ctx->counts->hallway_active, ctx->settings->max_active_passes);
 }
 
 static void hallway_cap_say(const rule_ctx *ctx, char *out, size_t size)

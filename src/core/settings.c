@@ -8,78 +8,57 @@
 #include <stdio.h>
 #include <string.h>
 
-#define INT_SETTING(field, lo, hi, meaning_text)                                                   \
+/* A row of the school's table (SETTING, or NUMBER for a whole number that is off when
+ * empty), or of a room's or student's field (FIELD, which has no place in hp_settings). */
+#define SETTING(field, kind, lo, hi, defaulted, value, meaning_text)                               \
     {                                                                                              \
-        .key = #field, .type = HP_SETTING_INT, .min = (lo), .max = (hi),                           \
-        .meaning = (meaning_text), .offset = offsetof(hp_settings, field)                          \
+        .key = #field, .type = (kind), .min = (lo), .max = (hi), .has_default = (defaulted),       \
+        .default_value = (value), .meaning = (meaning_text),                                       \
+        .offset = offsetof(hp_settings, field)                                                     \
+    }
+#define NUMBER(field, lo, hi, meaning_text)                                                        \
+    SETTING(field, HP_SETTING_INT, lo, hi, false, 0, meaning_text)
+#define FIELD(name, kind, lo, hi, defaulted, value, meaning_text)                                  \
+    {                                                                                              \
+        .key = #name, .type = (kind), .min = (lo), .max = (hi), .has_default = (defaulted),        \
+        .default_value = (value), .meaning = (meaning_text)                                        \
     }
 
 const hp_setting_spec hp_settings_table[HP_SETTINGS_COUNT] = {
-    {.key = "auto_end_minutes",
-     .type = HP_SETTING_INT,
-     .min = HP_AUTO_END_MINUTES_MIN,
-     .max = HP_AUTO_END_MINUTES_MAX,
-     .has_default = true,
-     .default_value = HP_AUTO_END_MINUTES_DEFAULT,
-     .meaning = "a pass still out this long after its start ends itself",
-     .offset = offsetof(hp_settings, auto_end_minutes)},
-    INT_SETTING(default_time_limit_minutes, 1, HP_TIME_LIMIT_MINUTES_MAX,
-                "the time limit of a room that has none of its own"),
-    INT_SETTING(max_active_passes, 1, HP_MAX_ACTIVE_PASSES_MAX,
-                "hallway cap: passes active at once in the whole school"),
-    INT_SETTING(max_passes_per_day, 1, HP_PASSES_PER_DAY_MAX,
-                "a student's now passes per local day"),
-    INT_SETTING(max_passes_per_week, 1, HP_PASSES_PER_WEEK_MAX,
-                "a student's now passes per local week, Monday to Sunday"),
-    INT_SETTING(cooldown_minutes, 1, HP_COOLDOWN_MINUTES_MAX,
-                "after a student's pass ends, the wait before their next"),
-    INT_SETTING(no_pass_first_minutes, 1, HP_NO_PASS_MINUTES_MAX,
-                "no passes in the first minutes of each period"),
-    INT_SETTING(no_pass_last_minutes, 1, HP_NO_PASS_MINUTES_MAX,
-                "no passes in the last minutes of each period"),
-    {.key = "wait_in_line",
-     .type = HP_SETTING_BOOL,
-     .min = 0,
-     .max = 1,
-     .has_default = true,
-     .default_value = 1,
-     .meaning = "a full room or hallway offers a place in line",
-     .offset = offsetof(hp_settings, wait_in_line)},
-    {.key = "line_offer_seconds",
-     .type = HP_SETTING_INT,
-     .min = HP_LINE_OFFER_SECONDS_MIN,
-     .max = HP_LINE_OFFER_SECONDS_MAX,
-     .has_default = true,
-     .default_value = HP_LINE_OFFER_SECONDS_DEFAULT,
-     .meaning = "how long an offer from the line waits to be taken",
-     .offset = offsetof(hp_settings, line_offer_seconds)},
+    SETTING(auto_end_minutes, HP_SETTING_INT, HP_AUTO_END_MINUTES_MIN, HP_AUTO_END_MINUTES_MAX,
+            true, HP_AUTO_END_MINUTES_DEFAULT,
+            "a pass still out this long after its start ends itself"),
+    NUMBER(default_time_limit_minutes, 1, HP_TIME_LIMIT_MINUTES_MAX,
+           "the time limit of a room that has none of its own"),
+    NUMBER(max_active_passes, 1, HP_MAX_ACTIVE_PASSES_MAX,
+           "hallway cap: passes active at once in the whole school"),
+    NUMBER(max_passes_per_day, 1, HP_PASSES_PER_DAY_MAX, "a student's now passes per local day"),
+    NUMBER(max_passes_per_week, 1, HP_PASSES_PER_WEEK_MAX,
+           "a student's now passes per local week, Monday to Sunday"),
+    NUMBER(cooldown_minutes, 1, HP_COOLDOWN_MINUTES_MAX,
+           "after a student's pass ends, the wait before their next"),
+    NUMBER(no_pass_first_minutes, 1, HP_NO_PASS_MINUTES_MAX,
+           "no passes in the first minutes of each period"),
+    NUMBER(no_pass_last_minutes, 1, HP_NO_PASS_MINUTES_MAX,
+           "no passes in the last minutes of each period"),
+    SETTING(wait_in_line, HP_SETTING_BOOL, 0, 1, true, 1,
+            "a full room or hallway offers a place in line"),
+    SETTING(line_offer_seconds, HP_SETTING_INT, HP_LINE_OFFER_SECONDS_MIN,
+            HP_LINE_OFFER_SECONDS_MAX, true, HP_LINE_OFFER_SECONDS_DEFAULT,
+            "how long an offer from the line waits to be taken"),
 };
 
-const hp_setting_spec hp_field_time_limit_minutes = {
-    .key = "time_limit_minutes",
-    .type = HP_SETTING_INT,
-    .min = 1,
-    .max = HP_TIME_LIMIT_MINUTES_MAX,
-    .meaning = "the time limit of a pass to this room",
-};
+const hp_setting_spec hp_field_time_limit_minutes =
+    FIELD(time_limit_minutes, HP_SETTING_INT, 1, HP_TIME_LIMIT_MINUTES_MAX, false, 0,
+          "the time limit of a pass to this room");
 
-const hp_setting_spec hp_field_counts_toward_limit = {
-    .key = "counts_toward_limit",
-    .type = HP_SETTING_BOOL,
-    .min = 0,
-    .max = 1,
-    .has_default = true,
-    .default_value = 1,
-    .meaning = "a pass to this room counts toward a student's day and week",
-};
+const hp_setting_spec hp_field_counts_toward_limit =
+    FIELD(counts_toward_limit, HP_SETTING_BOOL, 0, 1, true, 1,
+          "a pass to this room counts toward a student's day and week");
 
-const hp_setting_spec hp_field_max_passes_per_day = {
-    .key = "max_passes_per_day",
-    .type = HP_SETTING_INT,
-    .min = 1,
-    .max = HP_PASSES_PER_DAY_MAX,
-    .meaning = "the student's own now passes per local day, in place of the school's",
-};
+const hp_setting_spec hp_field_max_passes_per_day =
+    FIELD(max_passes_per_day, HP_SETTING_INT, 1, HP_PASSES_PER_DAY_MAX, false, 0,
+          "the student's own now passes per local day, in place of the school's");
 
 void hp_settings_init(hp_settings *settings)
 {
@@ -232,30 +211,29 @@ static int unknown_key(const char *key)
     return rc;
 }
 
-int hp_settings_set_text(hp_settings *settings, const char *key, const char *text)
-{
-    const hp_setting_spec *spec = hp_setting_find(key);
-    int value;
-    if (spec == NULL)
-        return unknown_key(key);
-    int rc = hp_setting_parse(spec, text, &value);
-    if (rc < 0)
-        return rc;
-    settings_put(settings, spec, value);
-    return HP_OK;
-}
-
-int hp_settings_set_json(hp_settings *settings, const char *key, const hp_setting_value *value)
+/* Sets a setting from text, or from a JSON value when text is NULL. */
+static int settings_set(hp_settings *settings, const char *key, const char *text,
+                        const hp_setting_value *value)
 {
     const hp_setting_spec *spec = hp_setting_find(key);
     int v;
     if (spec == NULL)
         return unknown_key(key);
-    int rc = hp_setting_take(spec, value, &v);
+    int rc = value ? hp_setting_take(spec, value, &v) : hp_setting_parse(spec, text, &v);
     if (rc < 0)
         return rc;
     settings_put(settings, spec, v);
     return HP_OK;
+}
+
+int hp_settings_set_text(hp_settings *settings, const char *key, const char *text)
+{
+    return settings_set(settings, key, text, NULL);
+}
+
+int hp_settings_set_json(hp_settings *settings, const char *key, const hp_setting_value *value)
+{
+    return settings_set(settings, key, NULL, value);
 }
 
 int hp_settings_assign(hp_settings *settings, const char *assignment)

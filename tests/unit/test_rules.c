@@ -3,7 +3,7 @@
  * must pass, each alone and in their order (the first that refuses answers), who is checked
  * and who may pass which with an override, the rules an override passed over, when the line
  * is offered, and every refusal in the words students and teachers read. Local times are the
- * school's (America/Chicago); instants are UTC times worked out by hand (timegm).
+ * school's (America/Chicago); instants are UTC times worked out by hand.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,43 +11,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "clock.h"
 #include "core/error.h"
 #include "core/rules.h"
 
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define MINUTE 60
 #define HOUR 3600
-
-static int64_t utc(int year, int month, int day, int hour, int minute, int second)
-{
-    struct tm tm = {0};
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = minute;
-    tm.tm_sec = second;
-    return (int64_t)timegm(&tm);
-}
-
-static int setup(void **state)
-{
-    hp_tz *tz = NULL;
-    if (hp_tz_new(&tz, "America/Chicago") != HP_OK)
-        return -1;
-    *state = tz;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    hp_tz_free(*state);
-    return 0;
-}
 
 /* ---- Time limits, overtime, auto-end ---- */
 
@@ -274,71 +247,49 @@ static void scene_init(scene *s, hp_asker asker)
                                     .label = "Period 2"};
 }
 
-/* Makes one rule refuse, with the numbers of the examples. */
-static void make_fail(scene *s, hp_rule_id rule)
+/* Makes one rule refuse, with the numbers of the examples, or pass again. */
+static void set_rule(scene *s, hp_rule_id rule, bool refuse)
 {
     switch (rule) {
     case HP_RULE_STUDENT_ACTIVE:
-        s->counts.student_active_passes = 1;
+        s->counts.student_active_passes = refuse ? 1 : 0;
+        s->counts.student_offers = 0;
         break;
     case HP_RULE_NO_PASS_TIME:
-        s->counts.no_pass = &s->window;
+        s->counts.no_pass = refuse ? &s->window : NULL;
         break;
     case HP_RULE_ENCOUNTER:
-        s->counts.encounter_group = "B12";
+        s->counts.encounter_group = refuse ? "B12" : NULL;
         break;
-    case HP_RULE_COOLDOWN:
-        s->counts.last_end = utc(2026, 9, 14, 15, 27, 0); /* 10:27, so 10:42. */
+    case HP_RULE_COOLDOWN: /* Ended at 10:27, so 10:42; or an hour ago. */
+        s->counts.last_end = refuse ? utc(2026, 9, 14, 15, 27, 0) : s->now - HOUR;
         break;
     case HP_RULE_STUDENT_LIMIT:
-        s->counts.day_passes = 4;
+        s->counts.day_passes = refuse ? 4 : 0;
+        s->counts.week_passes = 0;
         break;
     case HP_RULE_MAX_FROM:
-        s->counts.from_active = 2;
+        s->counts.from_active = refuse ? 2 : 0;
         break;
     case HP_RULE_MAX_TO:
-        s->counts.to_active = 3;
+        s->counts.to_active = refuse ? 3 : 0;
         break;
     case HP_RULE_HALLWAY_CAP:
-        s->counts.hallway_active = 40;
+        s->counts.hallway_active = refuse ? 40 : 0;
         break;
     case HP_RULE_NONE:
         break;
     }
 }
 
+static void make_fail(scene *s, hp_rule_id rule)
+{
+    set_rule(s, rule, true);
+}
+
 static void make_pass(scene *s, hp_rule_id rule)
 {
-    switch (rule) {
-    case HP_RULE_STUDENT_ACTIVE:
-        s->counts.student_active_passes = 0;
-        s->counts.student_offers = 0;
-        break;
-    case HP_RULE_NO_PASS_TIME:
-        s->counts.no_pass = NULL;
-        break;
-    case HP_RULE_ENCOUNTER:
-        s->counts.encounter_group = NULL;
-        break;
-    case HP_RULE_COOLDOWN:
-        s->counts.last_end = s->now - HOUR;
-        break;
-    case HP_RULE_STUDENT_LIMIT:
-        s->counts.day_passes = 0;
-        s->counts.week_passes = 0;
-        break;
-    case HP_RULE_MAX_FROM:
-        s->counts.from_active = 0;
-        break;
-    case HP_RULE_MAX_TO:
-        s->counts.to_active = 0;
-        break;
-    case HP_RULE_HALLWAY_CAP:
-        s->counts.hallway_active = 0;
-        break;
-    case HP_RULE_NONE:
-        break;
-    }
+    set_rule(s, rule, false);
 }
 
 static const hp_rule_result *check(scene *s, const hp_tz *tz)
@@ -661,24 +612,30 @@ static void test_edges(void **state)
 static void test_cooldown_clock(void **state)
 {
     const hp_tz *tz = *state;
-    scene s;
-    scene_init(&s, HP_ASKER_KIOSK);
-    /* 23:55 CDT + 15 minutes is tomorrow's 00:10. */
-    s.now = utc(2026, 9, 15, 4, 58, 0);
-    s.counts.last_end = utc(2026, 9, 15, 4, 55, 0);
-    expect_refused(&s, tz, HP_RULE_COOLDOWN, "Sam Lee can start a new pass at 2026-09-15 00:10");
-    /* 2026-03-08 01:55 CST + 15 minutes is 03:10 CDT. */
-    s.now = utc(2026, 3, 8, 8, 0, 0);
-    s.counts.last_end = utc(2026, 3, 8, 7, 55, 0);
-    expect_refused(&s, tz, HP_RULE_COOLDOWN, "Sam Lee can start a new pass at 03:10");
-    /* 2026-11-01 01:55 CDT + 15 minutes is 01:10 CST. */
-    s.now = utc(2026, 11, 1, 7, 0, 0);
-    s.counts.last_end = utc(2026, 11, 1, 6, 55, 0);
-    expect_refused(&s, tz, HP_RULE_COOLDOWN, "Sam Lee can start a new pass at 01:10");
-    /* Standard time: 10:27 CST + 15 is 10:42. */
-    s.now = utc(2026, 12, 7, 16, 30, 0);
-    s.counts.last_end = utc(2026, 12, 7, 16, 27, 0);
-    expect_refused(&s, tz, HP_RULE_COOLDOWN, "Sam Lee can start a new pass at 10:42");
+    const struct {
+        int64_t last_end, now;
+        const char *words;
+    } cases[] = {
+        /* 23:55 CDT + 15 minutes is tomorrow's 00:10. */
+        {utc(2026, 9, 15, 4, 55, 0), utc(2026, 9, 15, 4, 58, 0),
+         "Sam Lee can start a new pass at 2026-09-15 00:10"},
+        /* 2026-03-08 01:55 CST + 15 minutes is 03:10 CDT. */
+        {utc(2026, 3, 8, 7, 55, 0), utc(2026, 3, 8, 8, 0, 0),
+         "Sam Lee can start a new pass at 03:10"},
+        /* 2026-11-01 01:55 CDT + 15 minutes is 01:10 CST. */
+        {utc(2026, 11, 1, 6, 55, 0), utc(2026, 11, 1, 7, 0, 0),
+         "Sam Lee can start a new pass at 01:10"},
+        /* Standard time: 10:27 CST + 15 is 10:42. */
+        {utc(2026, 12, 7, 16, 27, 0), utc(2026, 12, 7, 16, 30, 0),
+         "Sam Lee can start a new pass at 10:42"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        scene s;
+        scene_init(&s, HP_ASKER_KIOSK);
+        s.now = cases[i].now;
+        s.counts.last_end = cases[i].last_end;
+        expect_refused(&s, tz, HP_RULE_COOLDOWN, cases[i].words);
+    }
 }
 
 static void expect_no_pass_words(const hp_tz *tz, const hp_no_pass_window *w, int64_t now,
@@ -766,5 +723,5 @@ int main(void)
         cmocka_unit_test(test_edges),           cmocka_unit_test(test_cooldown_clock),
         cmocka_unit_test(test_no_pass_words),   cmocka_unit_test(test_long_names),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, chicago_setup, chicago_teardown);
 }

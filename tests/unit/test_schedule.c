@@ -3,7 +3,7 @@
  * date's rows in place of its weekday's, the first and last minutes of periods to the second,
  * periods on the days America/Chicago changes its clocks (2026-03-08 and 2026-11-01),
  * blackouts, the local week Monday to Sunday and the local midnight that clears the line.
- * Expected instants are UTC times worked out by hand (timegm), not from the code under test.
+ * Expected instants are UTC times worked out by hand, not from the code under test.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,46 +11,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "clock.h"
 #include "core/error.h"
 #include "core/schedule.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define MINUTE 60
-
-static int64_t utc(int year, int month, int day, int hour, int minute, int second)
-{
-    struct tm tm = {0};
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = minute;
-    tm.tm_sec = second;
-    return (int64_t)timegm(&tm);
-}
-
-static int32_t day_of(int year, int month, int day)
-{
-    return (int32_t)(utc(year, month, day, 0, 0, 0) / 86400);
-}
-
-static int setup(void **state)
-{
-    hp_tz *tz = NULL;
-    if (hp_tz_new(&tz, "America/Chicago") != HP_OK)
-        return -1;
-    *state = tz;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    hp_tz_free(*state);
-    return 0;
-}
 
 static void add_ok(hp_schedule *s, const char *day, const char *period, const char *start,
                    const char *end)
@@ -175,6 +143,28 @@ static void expect_none(const hp_schedule *s, const hp_tz *tz, int first, int la
         fail_msg("a window at %lld: %s", (long long)t, w.label);
 }
 
+/* A period from start to end (instants) with the same first and last minutes: the windows
+ * begin and end to the second. */
+static void expect_period(const hp_schedule *s, const hp_tz *tz, int minutes, int64_t start,
+                          int64_t end, const char *label)
+{
+    int64_t m = (int64_t)minutes * MINUTE;
+    expect_window(s, tz, minutes, minutes, start, HP_NO_PASS_FIRST, start, start + m, label);
+    expect_window(s, tz, minutes, minutes, start + m - 1, HP_NO_PASS_FIRST, start, start + m,
+                  label);
+    expect_none(s, tz, minutes, minutes, start + m);
+    expect_none(s, tz, minutes, minutes, end - m - 1);
+    expect_window(s, tz, minutes, minutes, end - m, HP_NO_PASS_LAST, end - m, end, label);
+    expect_window(s, tz, minutes, minutes, end - 1, HP_NO_PASS_LAST, end - m, end, label);
+    expect_none(s, tz, minutes, minutes, end);
+}
+
+/* A period's first 10 minutes begin at t. */
+static void expect_first_ten(const hp_schedule *s, const hp_tz *tz, int64_t t, const char *label)
+{
+    expect_window(s, tz, 10, 0, t, HP_NO_PASS_FIRST, t, t + 10 * MINUTE, label);
+}
+
 /* Monday 2026-09-14 is on daylight time, UTC-5: Period 2 10:05-10:55 is 15:05-15:55 UTC. */
 static void test_first_and_last_minutes(void **state)
 {
@@ -220,59 +210,51 @@ static void test_first_and_last_minutes(void **state)
     hp_schedule_release(&s);
 }
 
-/* Sunday 2026-03-08: at 02:00 the clocks go forward to 03:00 (UTC-6 to UTC-5). */
-static void test_spring_forward(void **state)
+/* The two days America/Chicago changes its clocks, each with a night period across the
+ * change and a morning period, and the Sunday a week before on the other offset. */
+typedef struct {
+    const char *day;         /* The day field of the day's rows. */
+    const char *night_start; /* The night period, local. */
+    const char *night_end;
+    int64_t night_from, night_to; /* The same in UTC. */
+    int64_t night_middle;         /* In the night period, in neither window. */
+    int64_t morning;              /* 10:05 local, in UTC. */
+    int64_t morning_other_offset; /* 10:05 on the other offset: no period then. */
+    const char *morning_label;    /* The date's own period, or the Sunday's. */
+    int64_t week_before;          /* 10:05 the Sunday before, in UTC. */
+} dst_day;
+
+static void test_clock_changes(void **state)
 {
     const hp_tz *tz = *state;
-    hp_schedule s;
-    hp_schedule_init(&s);
-    add_ok(&s, "sun", "Night", "01:30", "03:30");
-    add_ok(&s, "sun", "Period 2", "10:05", "10:55");
-
-    /* 01:30 CST is 07:30 UTC; 03:30 CDT is 08:30 UTC: one hour by the clock on the wall. */
-    int64_t start = utc(2026, 3, 8, 7, 30, 0), end = utc(2026, 3, 8, 8, 30, 0);
-    expect_window(&s, tz, 10, 10, start, HP_NO_PASS_FIRST, start, start + 10 * MINUTE, "Night");
-    expect_none(&s, tz, 10, 10, start + 10 * MINUTE);
-    expect_none(&s, tz, 10, 10, end - 10 * MINUTE - 1);
-    expect_window(&s, tz, 10, 10, end - 10 * MINUTE, HP_NO_PASS_LAST, end - 10 * MINUTE, end,
-                  "Night");
-    expect_none(&s, tz, 10, 10, end);
-    /* 10:05 CDT is 15:05 UTC on the day, 16:05 UTC the Sunday before. */
-    int64_t p2 = utc(2026, 3, 8, 15, 5, 0);
-    expect_window(&s, tz, 10, 5, p2, HP_NO_PASS_FIRST, p2, p2 + 10 * MINUTE, "Period 2");
-    expect_none(&s, tz, 10, 5, utc(2026, 3, 8, 16, 5, 0));
-    int64_t before = utc(2026, 3, 1, 16, 5, 0);
-    expect_window(&s, tz, 10, 5, before, HP_NO_PASS_FIRST, before, before + 10 * MINUTE,
-                  "Period 2");
-    hp_schedule_release(&s);
-}
-
-/* Sunday 2026-11-01: at 02:00 the clocks go back to 01:00 (UTC-5 to UTC-6). */
-static void test_fall_back(void **state)
-{
-    const hp_tz *tz = *state;
-    hp_schedule s;
-    hp_schedule_init(&s);
-    add_ok(&s, "2026-11-01", "Late", "00:30", "02:30");
-    add_ok(&s, "2026-11-01", "Period 2", "10:05", "10:55");
-    add_ok(&s, "sun", "Ordinary", "10:05", "10:55"); /* Replaced on 2026-11-01. */
-
-    /* 00:30 CDT is 05:30 UTC; 02:30 CST is 08:30 UTC: three hours by the clock on the wall. */
-    int64_t start = utc(2026, 11, 1, 5, 30, 0), end = utc(2026, 11, 1, 8, 30, 0);
-    expect_window(&s, tz, 10, 10, start, HP_NO_PASS_FIRST, start, start + 10 * MINUTE, "Late");
-    expect_none(&s, tz, 10, 10, utc(2026, 11, 1, 7, 30, 0)); /* 01:30 CST, the second one. */
-    expect_window(&s, tz, 10, 10, end - 10 * MINUTE, HP_NO_PASS_LAST, end - 10 * MINUTE, end,
-                  "Late");
-    expect_none(&s, tz, 10, 10, end);
-    /* 10:05 CST is 16:05 UTC on the day. */
-    int64_t p2 = utc(2026, 11, 1, 16, 5, 0);
-    expect_window(&s, tz, 10, 5, p2, HP_NO_PASS_FIRST, p2, p2 + 10 * MINUTE, "Period 2");
-    expect_none(&s, tz, 10, 5, utc(2026, 11, 1, 15, 5, 0));
-    /* The Sunday before, on daylight time, has the weekday's row at 15:05 UTC. */
-    int64_t before = utc(2026, 10, 25, 15, 5, 0);
-    expect_window(&s, tz, 10, 5, before, HP_NO_PASS_FIRST, before, before + 10 * MINUTE,
-                  "Ordinary");
-    hp_schedule_release(&s);
+    const dst_day days[] = {
+        /* 2026-03-08: at 02:00 CST the clocks go forward to 03:00 CDT (UTC-6 to UTC-5); the
+         * night period 01:30-03:30 lasts one hour. */
+        {"sun", "01:30", "03:30", utc(2026, 3, 8, 7, 30, 0), utc(2026, 3, 8, 8, 30, 0),
+         utc(2026, 3, 8, 8, 0, 0), utc(2026, 3, 8, 15, 5, 0), utc(2026, 3, 8, 16, 5, 0), "Ordinary",
+         utc(2026, 3, 1, 16, 5, 0)},
+        /* 2026-11-01: at 02:00 CDT the clocks go back to 01:00 CST (UTC-5 to UTC-6); the night
+         * period 00:30-02:30 lasts three hours, and 07:30 UTC is the second 01:30. */
+        {"2026-11-01", "00:30", "02:30", utc(2026, 11, 1, 5, 30, 0), utc(2026, 11, 1, 8, 30, 0),
+         utc(2026, 11, 1, 7, 30, 0), utc(2026, 11, 1, 16, 5, 0), utc(2026, 11, 1, 15, 5, 0),
+         "Period 2", utc(2026, 10, 25, 15, 5, 0)},
+    };
+    for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+        const dst_day *d = &days[i];
+        hp_schedule s;
+        hp_schedule_init(&s);
+        add_ok(&s, d->day, "Night", d->night_start, d->night_end);
+        /* A date's rows replace the weekday's on that date. */
+        if (strcmp(d->day, "sun") != 0)
+            add_ok(&s, d->day, "Period 2", "10:05", "10:55");
+        add_ok(&s, "sun", "Ordinary", "10:05", "10:55");
+        expect_period(&s, tz, 10, d->night_from, d->night_to, "Night");
+        expect_none(&s, tz, 10, 10, d->night_middle);
+        expect_first_ten(&s, tz, d->morning, d->morning_label);
+        expect_none(&s, tz, 10, 5, d->morning_other_offset);
+        expect_first_ten(&s, tz, d->week_before, "Ordinary");
+        hp_schedule_release(&s);
+    }
 }
 
 static void test_blackout_parse(void **state)
@@ -398,25 +380,24 @@ static void test_week(void **state)
 static void test_midnight(void **state)
 {
     const hp_tz *tz = *state;
-    /* An ordinary day: 10:00 CDT joins, 00:00 CDT the next day (05:00 UTC) clears. */
-    assert_int_equal(hp_local_midnight_after(tz, utc(2026, 9, 14, 15, 0, 0)),
-                     utc(2026, 9, 15, 5, 0, 0));
-    /* Joined at midnight: the next one. */
-    assert_int_equal(hp_local_midnight_after(tz, utc(2026, 9, 15, 5, 0, 0)),
-                     utc(2026, 9, 16, 5, 0, 0));
-    assert_int_equal(hp_local_midnight_after(tz, utc(2026, 9, 15, 4, 59, 59)),
-                     utc(2026, 9, 15, 5, 0, 0));
-    /* Saturday 03-07 noon CST; Sunday starts at 00:00 CST, 06:00 UTC. */
-    assert_int_equal(hp_local_midnight_after(tz, utc(2026, 3, 7, 18, 0, 0)),
-                     utc(2026, 3, 8, 6, 0, 0));
-    /* Sunday 03-08, 23 hours long: Monday starts at 00:00 CDT, 05:00 UTC. */
-    assert_int_equal(hp_local_midnight_after(tz, utc(2026, 3, 8, 6, 0, 0)),
-                     utc(2026, 3, 9, 5, 0, 0));
-    /* Sunday 11-01, 25 hours long: from 00:00 CDT (05:00 UTC) to 00:00 CST (06:00 UTC). */
-    assert_int_equal(hp_local_midnight_after(tz, utc(2026, 11, 1, 5, 0, 0)),
-                     utc(2026, 11, 2, 6, 0, 0));
-    assert_int_equal(hp_local_midnight_after(tz, utc(2026, 11, 1, 7, 30, 0)),
-                     utc(2026, 11, 2, 6, 0, 0));
+    const struct {
+        int64_t joined, removed;
+    } cases[] = {
+        /* An ordinary day: 10:00 CDT joins, 00:00 CDT the next day (05:00 UTC) clears. */
+        {utc(2026, 9, 14, 15, 0, 0), utc(2026, 9, 15, 5, 0, 0)},
+        /* Joined at midnight: the next one; a second before it: that one. */
+        {utc(2026, 9, 15, 5, 0, 0), utc(2026, 9, 16, 5, 0, 0)},
+        {utc(2026, 9, 15, 4, 59, 59), utc(2026, 9, 15, 5, 0, 0)},
+        /* Saturday 03-07 noon CST; Sunday starts at 00:00 CST, 06:00 UTC. */
+        {utc(2026, 3, 7, 18, 0, 0), utc(2026, 3, 8, 6, 0, 0)},
+        /* Sunday 03-08, 23 hours long: Monday starts at 00:00 CDT, 05:00 UTC. */
+        {utc(2026, 3, 8, 6, 0, 0), utc(2026, 3, 9, 5, 0, 0)},
+        /* Sunday 11-01, 25 hours long: from 00:00 CDT (05:00 UTC) to 00:00 CST (06:00 UTC). */
+        {utc(2026, 11, 1, 5, 0, 0), utc(2026, 11, 2, 6, 0, 0)},
+        {utc(2026, 11, 1, 7, 30, 0), utc(2026, 11, 2, 6, 0, 0)},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_int_equal(hp_local_midnight_after(tz, cases[i].joined), cases[i].removed);
 }
 
 int main(void)
@@ -426,12 +407,11 @@ int main(void)
         cmocka_unit_test(test_row_cap),
         cmocka_unit_test(test_date_replaces_weekday),
         cmocka_unit_test(test_first_and_last_minutes),
-        cmocka_unit_test(test_spring_forward),
-        cmocka_unit_test(test_fall_back),
+        cmocka_unit_test(test_clock_changes),
         cmocka_unit_test(test_blackout_parse),
         cmocka_unit_test(test_blackout_windows),
         cmocka_unit_test(test_week),
         cmocka_unit_test(test_midnight),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, chicago_setup, chicago_teardown);
 }
