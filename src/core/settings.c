@@ -251,6 +251,21 @@ int hp_settings_assign(hp_settings *settings, const char *assignment)
     return rc;
 }
 
+int hp_settings_check(const hp_settings *settings)
+{
+    for (size_t i = 0; i < HP_ARRAY_SIZE(hp_settings_table); i++) {
+        const hp_setting_spec *spec = &hp_settings_table[i];
+        int value = hp_settings_get(settings, spec);
+        if (spec->type == HP_SETTING_INT && !is_off(spec, value) &&
+            (value < spec->min || value > spec->max)) {
+            char shown[16];
+            snprintf(shown, sizeof(shown), "%d", value);
+            return out_of_range(spec, shown);
+        }
+    }
+    return HP_OK;
+}
+
 char *hp_settings_format_lines(const hp_settings *settings)
 {
     GString *out = g_string_new(NULL);

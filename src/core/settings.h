@@ -100,13 +100,18 @@ void hp_setting_format(const hp_setting_spec *spec, int value, char out[HP_SETTI
 /* A school setting's current value as hp_setting_parse gives it. */
 int hp_settings_get(const hp_settings *settings, const hp_setting_spec *spec);
 
-/* Sets one school setting from text (hp_settings_set_text) or a JSON value; an unknown key is
- * `"KEY" is not a setting (auto_end_minutes, ...)`. On failure nothing changes. */
+/* Sets one school setting from text (hp_settings_set_text) or a JSON value (a NULL value is
+ * JSON null); an unknown key is `"KEY" is not a setting (auto_end_minutes, ...)`. On failure
+ * nothing changes. */
 int hp_settings_set_text(hp_settings *settings, const char *key, const char *text);
 int hp_settings_set_json(hp_settings *settings, const char *key, const hp_setting_value *value);
 
 /* Sets one school setting from an argument `KEY=VALUE` (`KEY=` empties it). */
 int hp_settings_assign(hp_settings *settings, const char *assignment);
+
+/* Checks every value of a whole set of settings (as read back from a store) against the
+ * table: in range, or off where empty means off. The message names the first that is not. */
+int hp_settings_check(const hp_settings *settings);
 
 /* Every setting as `KEY=VALUE` lines in table order, each ending in a newline; g_free it. */
 char *hp_settings_format_lines(const hp_settings *settings);

@@ -300,6 +300,23 @@ static void test_which_limit(void **state)
     assert_int_equal(hp_settings_time_limit(&s, 30), 30);
 }
 
+static void test_check(void **state)
+{
+    (void)state;
+    hp_settings s;
+    hp_settings_init(&s);
+    assert_int_equal(hp_settings_check(&s), HP_OK);
+    s.max_active_passes = 10000;
+    s.cooldown_minutes = 1;
+    assert_int_equal(hp_settings_check(&s), HP_OK);
+    s.cooldown_minutes = 121;
+    assert_error(hp_settings_check(&s),
+                 "cooldown_minutes: 121 is not a whole number from 1 to 120");
+    s.cooldown_minutes = 0;
+    s.auto_end_minutes = 0; /* A setting with a default is never off. */
+    assert_error(hp_settings_check(&s), "auto_end_minutes: 0 is not a whole number from 10 to 720");
+}
+
 /* The table itself: every row has a meaning and a sane range, and keys are unique. */
 static void test_table(void **state)
 {
@@ -324,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_assign),      cmocka_unit_test(test_lines),
         cmocka_unit_test(test_json),        cmocka_unit_test(test_fields),
         cmocka_unit_test(test_which_limit), cmocka_unit_test(test_table),
+        cmocka_unit_test(test_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
