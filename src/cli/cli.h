@@ -13,6 +13,7 @@
 
 #include "core/model.h"
 #include "core/tz.h"
+#include "core/util.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -75,6 +76,10 @@ typedef struct {
 #define HP_OPT_DB_ROW(T, F) HP_OPT_TEXT_ROW(T, F, "db", "DB", HP_CLI_DB_HELP)
 #define HP_OPT_SCHOOL_ROW(T, F)                                                                    \
     HP_OPT_TEXT_ROW(T, F, "school", "NAME", "the school, when the store holds more than one")
+
+/* An entry's options: the table and the struct its values go to. */
+#define HP_CLI_OPTIONS(TABLE, T)                                                                   \
+    .options = TABLE, .option_count = HP_ARRAY_SIZE(TABLE), .options_size = sizeof(T)
 
 typedef struct hp_cmd_entry hp_cmd_entry;
 

@@ -2,7 +2,6 @@
 #include "cli/cli.h"
 
 #include "core/error.h"
-#include "core/util.h"
 #include "service/check.h"
 
 #include <stdio.h>
@@ -53,8 +52,6 @@ const hp_cmd_entry hp_cmd_check = {
         "per month. Prints one line per counter that differs (the first " HP_CLI_STR(
             LINES_MAX) ") and exits 1 if any\n"
                        "does; exits 0 when all agree. It changes nothing.\n",
-    .options = options,
-    .option_count = HP_ARRAY_SIZE(options),
-    .options_size = sizeof(check_options),
+    HP_CLI_OPTIONS(options, check_options),
     .run = run,
 };

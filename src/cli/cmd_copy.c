@@ -3,7 +3,6 @@
 #include "cli/cli.h"
 
 #include "core/error.h"
-#include "core/util.h"
 #include "service/copy.h"
 
 #include <stdio.h>
@@ -57,8 +56,6 @@ const hp_cmd_entry hp_cmd_copy = {
         "afresh, and both reports are compared between the stores over the whole range and\n"
         "each day of it; the copy commits only when all agree, so a failed copy leaves the target\n"
         "as it was. Sessions are not copied: people sign in again.\n",
-    .options = options,
-    .option_count = HP_ARRAY_SIZE(options),
-    .options_size = sizeof(copy_options),
+    HP_CLI_OPTIONS(options, copy_options),
     .run = run,
 };

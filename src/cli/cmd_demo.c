@@ -2,7 +2,6 @@
 #include "cli/cli.h"
 
 #include "core/error.h"
-#include "core/util.h"
 #include "demo/demo.h"
 #include "export/export.h"
 #include "http/server.h"
@@ -140,8 +139,6 @@ const hp_cmd_entry hp_cmd_demo = {
         "1,500 students, three kiosks and a semester of passes, prints how to sign in, and\n"
         "serves it until SIGINT or SIGTERM. A store that already holds the demo school is used\n"
         "as it is.\n",
-    .options = options,
-    .option_count = HP_ARRAY_SIZE(options),
-    .options_size = sizeof(demo_options),
+    HP_CLI_OPTIONS(options, demo_options),
     .run = run,
 };

@@ -2,7 +2,6 @@
 #include "cli/cli.h"
 
 #include "core/error.h"
-#include "core/util.h"
 #include "import/import.h"
 
 #include <errno.h>
@@ -116,9 +115,7 @@ const hp_cmd_entry hp_cmd_import = {
         "before is skipped, so importing a file twice changes nothing the second time. One bad\n"
         "row imports nothing, and the error names the line, the column, the value and why.\n"
         "FILE may be - for standard input.\n",
-    .options = options,
-    .option_count = HP_ARRAY_SIZE(options),
-    .options_size = sizeof(import_options),
+    HP_CLI_OPTIONS(options, import_options),
     .operands_min = 2,
     .operands_max = 2,
     .operands_error = "give what to import (rooms, users or passes) and a CSV file",

@@ -2,7 +2,6 @@
 #include "cli/cli.h"
 
 #include "core/error.h"
-#include "core/util.h"
 #include "service/schools.h"
 
 #include <stdio.h>
@@ -49,8 +48,6 @@ const hp_cmd_entry hp_cmd_init = {
     .synopsis = "hallpass init --db DB --school NAME --timezone ZONE",
     .about = "Creates the store DB if it does not exist, and a school in it. ZONE is an IANA time\n"
              "zone such as America/Chicago: it decides the school's local dates in every report.\n",
-    .options = options,
-    .option_count = HP_ARRAY_SIZE(options),
-    .options_size = sizeof(init_options),
+    HP_CLI_OPTIONS(options, init_options),
     .run = run,
 };

@@ -2,7 +2,6 @@
 #include "cli/cli.h"
 
 #include "core/error.h"
-#include "core/util.h"
 #include "export/export.h"
 #include "report/report.h"
 
@@ -120,9 +119,7 @@ const hp_cmd_entry hp_cmd_report = {
              "staff member created, now and scheduled. Dates are the school's local dates\n"
              "YYYY-MM-DD, both included; the default range is the 30 days ending today (with only\n"
              "--to, the 30 days ending then; with only --from, from then to today).\n",
-    .options = options,
-    .option_count = HP_ARRAY_SIZE(options),
-    .options_size = sizeof(report_options),
+    HP_CLI_OPTIONS(options, report_options),
     .operands_min = 1,
     .operands_max = 1,
     .operands_error = "give the report: rooms or staff",

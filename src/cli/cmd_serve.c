@@ -2,7 +2,6 @@
 #include "cli/cli.h"
 
 #include "core/error.h"
-#include "core/util.h"
 #include "http/server.h"
 #include "service/auth.h"
 
@@ -73,8 +72,6 @@ const hp_cmd_entry hp_cmd_serve = {
                 "               [--timeout SEC] [--secure-cookies]",
     .about = "Serves the JSON API (see docs/api.md) until SIGINT or SIGTERM, then finishes the\n"
              "requests in flight and stops. One access-log line per request goes to stderr.\n",
-    .options = options,
-    .option_count = HP_ARRAY_SIZE(options),
-    .options_size = sizeof(serve_options),
+    HP_CLI_OPTIONS(options, serve_options),
     .run = run,
 };

@@ -5,7 +5,6 @@
 
 #include "core/error.h"
 #include "core/password.h"
-#include "core/util.h"
 #include "service/users.h"
 
 #include <stdio.h>
@@ -113,9 +112,7 @@ const hp_cmd_entry hp_cmd_user = {
     .about = "add creates a user (or updates the one with that email); passwd sets a user's\n"
              "password and signs that user out everywhere. With --password-stdin the password is\n"
              "the first line of standard input. A kiosk needs --room, the room it stands in.\n",
-    .options = options,
-    .option_count = HP_ARRAY_SIZE(options),
-    .options_size = sizeof(user_options),
+    HP_CLI_OPTIONS(options, user_options),
     .operands_min = 1,
     .operands_max = 1,
     .operands_error = "give add or passwd",

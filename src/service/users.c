@@ -6,7 +6,6 @@
 #include "import/import.h"
 #include "service/auth.h"
 
-
 /* Whether saving `fields` changes an existing user's password; *user_id_out is that user's
  * id. Read inside the importer's transaction, so nothing changes in between. */
 static int password_changes(hp_store *store, int64_t school_id, const hp_user_fields *fields,
