@@ -48,27 +48,32 @@ typedef struct {
     hp_opt_kind kind;
     size_t offset; /* Where the value goes in the command's options struct. */
     long min, max; /* HP_OPT_NUMBER: the values allowed. */
-    bool required; /* A usage error when missing ("--NAME VALUE is required"). */
+    bool required; /* Text: a usage error when missing ("--NAME VALUE is required"). */
 } hp_cli_option;
+
+/* Where field F of struct T is, compiled only when F has the type TYPE: a row cannot write a
+ * number into a string field. */
+#define HP_CLI_FIELD(T, F, TYPE) (offsetof(T, F) + 0 * sizeof((TYPE *){&((T *)0)->F}))
 
 /* Table rows. T is the command's options struct, F its field. */
 #define HP_OPT_TEXT_ROW(T, F, NAME, VALUE, HELP)                                                   \
     {                                                                                              \
-        .name = NAME, .value = VALUE, .help = HELP, .kind = HP_OPT_TEXT, .offset = offsetof(T, F)  \
+        .name = NAME, .value = VALUE, .help = HELP, .kind = HP_OPT_TEXT,                           \
+        .offset = HP_CLI_FIELD(T, F, const char *)                                                 \
     }
 #define HP_OPT_REQUIRED_ROW(T, F, NAME, VALUE, HELP)                                               \
     {                                                                                              \
-        .name = NAME, .value = VALUE, .help = HELP, .kind = HP_OPT_TEXT, .offset = offsetof(T, F), \
-        .required = true                                                                           \
+        .name = NAME, .value = VALUE, .help = HELP, .kind = HP_OPT_TEXT,                           \
+        .offset = HP_CLI_FIELD(T, F, const char *), .required = true                               \
     }
 #define HP_OPT_FLAG_ROW(T, F, NAME, HELP)                                                          \
     {                                                                                              \
-        .name = NAME, .help = HELP, .kind = HP_OPT_FLAG, .offset = offsetof(T, F)                  \
+        .name = NAME, .help = HELP, .kind = HP_OPT_FLAG, .offset = HP_CLI_FIELD(T, F, bool)        \
     }
 #define HP_OPT_NUMBER_ROW(T, F, NAME, VALUE, HELP, MIN, MAX)                                       \
     {                                                                                              \
         .name = NAME, .value = VALUE, .help = HELP, .kind = HP_OPT_NUMBER,                         \
-        .offset = offsetof(T, F), .min = MIN, .max = MAX                                           \
+        .offset = HP_CLI_FIELD(T, F, long), .min = MIN, .max = MAX                                 \
     }
 
 /* The two options most commands share, worded once. */

@@ -71,9 +71,9 @@ static void test_values_go_to_their_fields(void **state)
     (void)state;
     try_options o;
     int first;
-    assert_int_equal(parse(&o, &first, "--count", "7", "--name=Ann", "--quiet", "--db", "x.db",
-                           "word", NULL),
-                     HP_EXIT_OK);
+    assert_int_equal(
+        parse(&o, &first, "--count", "7", "--name=Ann", "--quiet", "--db", "x.db", "word", NULL),
+        HP_EXIT_OK);
     assert_string_equal(o.db, "x.db");
     assert_string_equal(o.name, "Ann");
     assert_int_equal(o.count, 7);
@@ -97,8 +97,8 @@ static void test_wrong_command_lines_are_usage_errors(void **state)
     (void)state;
     try_options o;
     int first;
-    assert_int_equal(parse(&o, &first, NULL), HP_EXIT_USAGE);                     /* --name */
-    assert_int_equal(parse(&o, &first, "--name", NULL), HP_EXIT_USAGE);           /* value */
+    assert_int_equal(parse(&o, &first, NULL), HP_EXIT_USAGE);           /* --name */
+    assert_int_equal(parse(&o, &first, "--name", NULL), HP_EXIT_USAGE); /* value */
     assert_int_equal(parse(&o, &first, "--name", "A", "--bogus", NULL), HP_EXIT_USAGE);
     assert_int_equal(parse(&o, &first, "--name", "A", "--quiet=yes", NULL), HP_EXIT_USAGE);
     assert_int_equal(parse(&o, &first, "--name", "A", "-q", NULL), HP_EXIT_USAGE);
