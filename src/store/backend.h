@@ -74,6 +74,9 @@ typedef struct hp_store_ops {
                        hp_pass **out, size_t *count_out);
     int (*passes_active)(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
                          bool with_scheduled, hp_pass **out, size_t *count_out);
+    /* Operations added for ending sessions (owner: the command line and users service).
+     * Removes every session of the user; none is not an error. Allocates nothing. */
+    int (*sessions_delete_user)(hp_store *store, int64_t school_id, int64_t user_id);
 } hp_store_ops;
 
 /* Every backend's store struct begins with this. */

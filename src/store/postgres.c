@@ -157,6 +157,7 @@ static const struct {
     {"session_kiosk", "UPDATE sessions SET kiosk_room_id = $2 WHERE token_hash = $1"},
     {"session_delete", "DELETE FROM sessions WHERE token_hash = $1"},
     {"sessions_expire", "DELETE FROM sessions WHERE last_seen < $1"},
+    {"sessions_delete_user", "DELETE FROM sessions WHERE school_id = $1 AND user_id = $2"},
     {"lock_rooms", "SELECT id FROM rooms WHERE school_id = $1 AND id IN ($2, $3)"
                    " ORDER BY id FOR UPDATE"},
     {"lock_student", "SELECT id FROM users WHERE school_id = $1 AND id = $2 FOR UPDATE"},
@@ -853,6 +854,14 @@ static int pg_sessions_expire(hp_store *store, int64_t cutoff)
     return run_command(from_base(store), "sessions_expire", &p, "expiring sessions");
 }
 
+static int pg_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, user_id);
+    return run_command(from_base(store), "sessions_delete_user", &p, "ending the user's sessions");
+}
+
 static int pg_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
 {
     params p = {0};
@@ -1072,6 +1081,7 @@ static const hp_store_ops postgres_ops = {
     .pass_set_cancelled = pg_pass_set_cancelled,
     .passes_active = pg_passes_active,
     .passes_page = pg_passes_page,
+    .sessions_delete_user = pg_sessions_delete_user,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

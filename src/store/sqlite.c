@@ -123,6 +123,7 @@ enum {
     ST_PASS_CANCEL,
     ST_PASSES_ACTIVE,
     ST_PASSES_PAGE,
+    ST_SESSIONS_DELETE_USER,
     ST_COUNT
 };
 
@@ -181,6 +182,7 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_SESSION_KIOSK] = "UPDATE sessions SET kiosk_room_id = ?2 WHERE token_hash = ?1",
     [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
     [ST_SESSIONS_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1",
+    [ST_SESSIONS_DELETE_USER] = "DELETE FROM sessions WHERE school_id = ?1 AND user_id = ?2",
     [ST_LOGINS_FIND] = "SELECT id, name, email, role, room_id, password_hash, school_id"
                        " FROM users WHERE email = ?1 COLLATE NOCASE ORDER BY school_id",
     [ST_USER_GET] = "SELECT id, name, email, role, room_id, NULL FROM users"
@@ -761,6 +763,17 @@ static int sqlite_sessions_expire(hp_store *store, int64_t cutoff)
     return HP_OK;
 }
 
+static int sqlite_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SESSIONS_DELETE_USER);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "ending the user's sessions");
+    return HP_OK;
+}
+
 static int sqlite_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
 {
     sqlite_store *s = from_base(store);
@@ -1004,6 +1017,7 @@ static const hp_store_ops sqlite_ops = {
     .pass_set_cancelled = sqlite_pass_set_cancelled,
     .passes_active = sqlite_passes_active,
     .passes_page = sqlite_passes_page,
+    .sessions_delete_user = sqlite_sessions_delete_user,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)
