@@ -1,5 +1,5 @@
 /*
- * Room Usage and Staff Usage (SPEC section 4) over a real SQLite store: every room and every
+ * Room Usage and Staff Usage over a real SQLite store: every room and every
  * staff member has a row, what counts where, inclusive ranges of local dates, and the order of
  * rows for every sort key both ways. Expected counts and orders are worked out by hand from the
  * passes listed with each test.
@@ -59,7 +59,7 @@ static hp_report *build(fixture *f, hp_report_kind kind, const char *from, const
 static const hp_report_row *find_row(const hp_report *report, const char *name)
 {
     for (size_t i = 0; i < report->row_count; i++)
-        if (strcmp(report->rows[i].text[0], name) == 0)
+        if (strcmp(report->rows[i].name, name) == 0)
             return &report->rows[i];
     fail_msg("no row named \"%s\"", name);
     return NULL;
@@ -69,35 +69,38 @@ static void check_room(const hp_report *report, const char *name, const char *fo
                        int64_t to)
 {
     const hp_report_row *row = find_row(report, name);
-    assert_string_equal(row->text[1], folder);
-    if (row->num[0] != from || row->num[1] != to)
-        fail_msg("%s: from %lld to %lld, expected from %lld to %lld", name, (long long)row->num[0],
-                 (long long)row->num[1], (long long)from, (long long)to);
+    assert_string_equal(row->room.folder, folder);
+    if (row->room.passes_from != from || row->room.passes_to != to)
+        fail_msg("%s: from %lld to %lld, expected from %lld to %lld", name,
+                 (long long)row->room.passes_from, (long long)row->room.passes_to, (long long)from,
+                 (long long)to);
 }
 
 static void check_staff(const hp_report *report, const char *name, const char *email, int64_t total,
                         int64_t now, int64_t scheduled)
 {
     const hp_report_row *row = find_row(report, name);
-    assert_string_equal(row->text[1], email);
-    if (row->num[0] != total || row->num[1] != now || row->num[2] != scheduled)
+    assert_string_equal(row->staff.email, email);
+    if (row->staff.total != total || row->staff.now != now || row->staff.scheduled != scheduled)
         fail_msg("%s: total %lld now %lld scheduled %lld, expected %lld %lld %lld", name,
-                 (long long)row->num[0], (long long)row->num[1], (long long)row->num[2],
-                 (long long)total, (long long)now, (long long)scheduled);
+                 (long long)row->staff.total, (long long)row->staff.now,
+                 (long long)row->staff.scheduled, (long long)total, (long long)now,
+                 (long long)scheduled);
 }
 
-/* Asserts the rows' column `text_index` reads names, in that order, and nothing else. */
-static void check_order_by(const hp_report *report, int text_index, const char *const *names,
+/* Asserts the rows' text column `column` reads names, in that order, and nothing else. */
+static void check_order_by(const hp_report *report, int column, const char *const *names,
                            size_t count, const char *what)
 {
+    const hp_report_column *col = &report->columns[column];
     char got[512] = "";
     for (size_t i = 0; i < report->row_count; i++) {
-        strncat(got, report->rows[i].text[text_index], sizeof(got) - strlen(got) - 3);
+        strncat(got, col->text(&report->rows[i]), sizeof(got) - strlen(got) - 3);
         strcat(got, i + 1 < report->row_count ? " | " : "");
     }
     bool same = report->row_count == count;
     for (size_t i = 0; same && i < count; i++)
-        same = strcmp(report->rows[i].text[text_index], names[i]) == 0;
+        same = strcmp(col->text(&report->rows[i]), names[i]) == 0;
     if (!same) {
         char want[512] = "";
         for (size_t i = 0; i < count; i++) {
@@ -191,7 +194,7 @@ static void test_staff_usage_counts(void **state)
     check_staff(r, "bea Brown", "bbrown@x.org", 1, 1, 0);      /* p7 */
     check_staff(r, "Zed Zero", "teacher9@x.org", 0, 0, 0);
     for (size_t i = 0; i < r->row_count; i++) {
-        const char *email = r->rows[i].text[1];
+        const char *email = r->rows[i].staff.email;
         if (strcmp(email, "sam@x.org") == 0 || strcmp(email, "sue@x.org") == 0 ||
             strcmp(email, "kiosk@x.org") == 0)
             fail_msg("%s is in Staff Usage", email);
@@ -218,12 +221,13 @@ static void test_rows_with_no_passes_in_range(void **state)
     hp_report *r = build(f, HP_REPORT_ROOMS, "2026-10-01", "2026-10-31", NULL, NULL);
     assert_int_equal(r->row_count, 6);
     for (size_t i = 0; i < r->row_count; i++)
-        assert_true(r->rows[i].num[0] == 0 && r->rows[i].num[1] == 0);
+        assert_true(r->rows[i].room.passes_from == 0 && r->rows[i].room.passes_to == 0);
     hp_report_free(r);
     r = build(f, HP_REPORT_STAFF, "2026-10-01", "2026-10-31", NULL, NULL);
     assert_int_equal(r->row_count, 4);
     for (size_t i = 0; i < r->row_count; i++)
-        assert_true(r->rows[i].num[0] == 0 && r->rows[i].num[1] == 0 && r->rows[i].num[2] == 0);
+        assert_true(r->rows[i].staff.total == 0 && r->rows[i].staff.now == 0 &&
+                    r->rows[i].staff.scheduled == 0);
     hp_report_free(r);
 }
 
@@ -405,15 +409,15 @@ static void check_range(fixture *f, const char *from, const char *to, int64_t wa
 {
     hp_report *r = build(f, HP_REPORT_ROOMS, from, to, NULL, NULL);
     const hp_report_row *a = find_row(r, "A"), *b = find_row(r, "B");
-    if (a->num[0] != want || b->num[1] != want)
-        fail_msg("%s..%s: %lld from A, %lld to B; expected %lld", from, to, (long long)a->num[0],
-                 (long long)b->num[1], (long long)want);
+    if (a->room.passes_from != want || b->room.passes_to != want)
+        fail_msg("%s..%s: %lld from A, %lld to B; expected %lld", from, to,
+                 (long long)a->room.passes_from, (long long)b->room.passes_to, (long long)want);
     hp_report_free(r);
     r = build(f, HP_REPORT_STAFF, from, to, NULL, NULL);
     const hp_report_row *t = find_row(r, "Teach");
-    if (t->num[0] != want || t->num[1] != want)
-        fail_msg("%s..%s: Teach has %lld now passes; expected %lld", from, to, (long long)t->num[1],
-                 (long long)want);
+    if (t->staff.total != want || t->staff.now != want)
+        fail_msg("%s..%s: Teach has %lld now passes; expected %lld", from, to,
+                 (long long)t->staff.now, (long long)want);
     hp_report_free(r);
 }
 
@@ -542,7 +546,7 @@ static void test_column_titles_and_keys(void **state)
     for (size_t i = 0; i < 4; i++) {
         assert_string_equal(r->columns[i].title, room_titles[i]);
         assert_string_equal(r->columns[i].key, room_keys[i]);
-        assert_int_equal(r->columns[i].numeric, i >= 2);
+        assert_int_equal(hp_report_column_numeric(&r->columns[i]), i >= 2);
     }
     hp_report_free(r);
     r = build(f, HP_REPORT_STAFF, "2026-09-01", "2026-09-30", NULL, NULL);
@@ -550,7 +554,7 @@ static void test_column_titles_and_keys(void **state)
     for (size_t i = 0; i < 5; i++) {
         assert_string_equal(r->columns[i].title, staff_titles[i]);
         assert_string_equal(r->columns[i].key, staff_keys[i]);
-        assert_int_equal(r->columns[i].numeric, i >= 2);
+        assert_int_equal(hp_report_column_numeric(&r->columns[i]), i >= 2);
     }
     hp_report_free(r);
 }
