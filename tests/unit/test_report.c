@@ -15,6 +15,7 @@
 #include "import/import.h"
 #include "report/report.h"
 #include "store/store.h"
+#include "store/counter.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -455,6 +456,33 @@ static void test_default_range(void **state)
     hp_report_free(r);
 }
 
+/* The default range never starts before 0001-01-01, the first date a query may name: the 30
+ * days ending on a `to` near it are cut there, never answered with year 0. */
+static void test_default_range_never_before_the_first_date(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *to;
+        const char *from;
+    } cases[] = {
+        {"0001-01-01", "0001-01-01"}, {"0001-01-29", "0001-01-01"}, {"0001-01-30", "0001-01-01"},
+        {"0001-01-31", "0001-01-02"}, {"0001-03-01", "0001-01-31"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        hp_report *r = build(f, HP_REPORT_ROOMS, NULL, cases[i].to, NULL, NULL);
+        char from[HP_DATE_LEN], to[HP_DATE_LEN];
+        hp_date_format(r->from_day, from);
+        hp_date_format(r->to_day, to);
+        if (strcmp(from, cases[i].from) != 0 || strcmp(to, cases[i].to) != 0)
+            fail_msg("to %s: the range is %s..%s, expected %s..%s", cases[i].to, from, to,
+                     cases[i].from, cases[i].to);
+        char name[128];
+        hp_report_filename(r, "csv", name, sizeof(name));
+        assert_null(strstr(name, "0000-"));
+        hp_report_free(r);
+    }
+}
+
 static void check_bad_query(fixture *f, hp_report_kind kind, const char *from, const char *to,
                             const char *sort, const char *order, const char *parameter,
                             const char *value)
@@ -610,6 +638,136 @@ static void test_schools_kept_apart(void **state)
     hp_school_release(&other);
 }
 
+/* --- How a range reads the counters: whole months as months, the rest as days ------------ */
+
+/* Spans written as the test expects them: "day 2026-09-10..2026-09-20" or "month
+ * 2026-09..2026-10", joined by ", ". */
+static void describe_spans(const hp_counter_span *spans, size_t count, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < count; i++) {
+        char a[HP_DATE_LEN], b[HP_DATE_LEN], part[64];
+        if (spans[i].period == HP_PERIOD_DAY) {
+            hp_date_format(spans[i].from, a);
+            hp_date_format(spans[i].to, b);
+            snprintf(part, sizeof(part), "day %s..%s", a, b);
+        } else {
+            snprintf(part, sizeof(part), "month %04d-%02d..%04d-%02d", spans[i].from / 12,
+                     spans[i].from % 12 + 1, spans[i].to / 12, spans[i].to % 12 + 1);
+        }
+        snprintf(out + strlen(out), size - strlen(out), "%s%s", i ? ", " : "", part);
+    }
+}
+
+static int32_t day_of(const char *date)
+{
+    int32_t day;
+    if (hp_date_parse(date, &day) != HP_OK)
+        fail_msg("%s: %s", date, hp_error_last());
+    return day;
+}
+
+static void check_split(const char *from, const char *to, const char *want)
+{
+    hp_counter_span spans[HP_COUNTER_SPANS_MAX];
+    char got[256];
+    size_t n = hp_counter_range_split(day_of(from), day_of(to), spans);
+    describe_spans(spans, n, got, sizeof(got));
+    if (strcmp(got, want) != 0)
+        fail_msg("%s..%s reads [%s], expected [%s]", from, to, got, want);
+    /* The spans cover the range, each day once, in order. */
+    int32_t next = day_of(from);
+    for (size_t i = 0; i < n; i++) {
+        int32_t first =
+            spans[i].period == HP_PERIOD_DAY ? spans[i].from : hp_month_first_day(spans[i].from);
+        int32_t last = spans[i].period == HP_PERIOD_DAY ? spans[i].to
+                                                        : hp_month_first_day(spans[i].to + 1) - 1;
+        assert_int_equal(first, next);
+        assert_true(last >= first);
+        next = last + 1;
+    }
+    assert_int_equal(next, day_of(to) + 1);
+}
+
+static void test_range_split(void **state)
+{
+    (void)state;
+    /* Inside one month: days only. */
+    check_split("2026-09-10", "2026-09-20", "day 2026-09-10..2026-09-20");
+    /* A single day, also the first or the last of its month. */
+    check_split("2026-09-15", "2026-09-15", "day 2026-09-15..2026-09-15");
+    check_split("2026-09-01", "2026-09-01", "day 2026-09-01..2026-09-01");
+    check_split("2026-09-30", "2026-09-30", "day 2026-09-30..2026-09-30");
+    /* One whole month, and whole months only. */
+    check_split("2026-09-01", "2026-09-30", "month 2026-09..2026-09");
+    check_split("2026-09-01", "2026-11-30", "month 2026-09..2026-11");
+    /* Starting on the 1st: the month, then the days after it. */
+    check_split("2026-09-01", "2026-10-15", "month 2026-09..2026-09, day 2026-10-01..2026-10-15");
+    /* Ending on the last day: the days before, then the month. */
+    check_split("2026-08-20", "2026-09-30", "day 2026-08-20..2026-08-31, month 2026-09..2026-09");
+    /* Both sides ragged, across two months with no whole month between: days only. */
+    check_split("2026-08-20", "2026-09-10", "day 2026-08-20..2026-09-10");
+    /* A school year: the days of the first and last month, ten whole months between. */
+    check_split("2025-08-18", "2026-06-05",
+                "day 2025-08-18..2025-08-31, month 2025-09..2026-05, day 2026-06-01..2026-06-05");
+    /* Crossing a year. */
+    check_split("2025-12-15", "2026-02-10",
+                "day 2025-12-15..2025-12-31, month 2026-01..2026-01, day 2026-02-01..2026-02-10");
+    check_split("2025-12-01", "2026-01-31", "month 2025-12..2026-01");
+    check_split("2025-12-31", "2026-01-01", "day 2025-12-31..2026-01-01");
+    /* February in a leap year ends on the 29th; on the 28th it is not whole. */
+    check_split("2028-02-01", "2028-02-29", "month 2028-02..2028-02");
+    check_split("2028-02-01", "2028-02-28", "day 2028-02-01..2028-02-28");
+    check_split("2028-02-29", "2028-03-01", "day 2028-02-29..2028-03-01");
+    check_split("2028-01-15", "2028-03-01",
+                "day 2028-01-15..2028-01-31, month 2028-02..2028-02, day 2028-03-01..2028-03-01");
+    /* And in a common year on the 28th. */
+    check_split("2027-02-01", "2027-02-28", "month 2027-02..2027-02");
+    /* The first dates there are. */
+    check_split("0001-01-01", "0001-02-15", "month 0001-01..0001-01, day 0001-02-01..0001-02-15");
+
+    /* An empty range reads nothing. */
+    hp_counter_span spans[HP_COUNTER_SPANS_MAX];
+    assert_int_equal(hp_counter_range_split(day_of("2026-09-02"), day_of("2026-09-01"), spans), 0);
+}
+
+/* The store reads what the split says: month counters for whole months, day counters for the
+ * rest, and the report adds them up to what the passes give. */
+static void test_range_reads_months(void **state)
+{
+    fixture *f = *state;
+    IMPORT(f, HP_IMPORT_ROOMS, range_rooms, HP_ROOM_COLUMNS);
+    IMPORT(f, HP_IMPORT_USERS, range_users, HP_USER_COLUMNS);
+    IMPORT(f, HP_IMPORT_PASSES, range_passes, HP_PASS_COLUMNS);
+
+    hp_room a;
+    assert_int_equal(hp_store_room_find(f->store, f->school.id, "A", &a), HP_OK);
+    hp_counter *counters;
+    size_t n;
+    assert_int_equal(hp_store_counts_range(f->store, f->school.id, HP_COUNTER_ROOM,
+                                           day_of("2026-08-31"), day_of("2026-10-01"), &counters,
+                                           &n),
+                     HP_OK);
+    /* A: Aug 31 (q1, q5) as a day, September (q2, q3, q6) as a month, Oct 1 (q4) as a day. */
+    int64_t from_a = 0;
+    size_t months = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (counters[i].key.subject != a.id)
+            continue;
+        from_a += counters[i].room.from;
+        assert_int_equal(counters[i].room.to, 0);
+        if (counters[i].key.period == HP_PERIOD_MONTH) {
+            months++;
+            assert_int_equal(counters[i].key.bucket, hp_day_month(day_of("2026-09-01")));
+            assert_int_equal(counters[i].room.from, 3);
+        }
+    }
+    assert_int_equal(months, 1);
+    assert_int_equal(from_a, 6);
+    hp_counters_free(counters);
+    hp_room_release(&a);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -626,6 +784,9 @@ int main(void)
         TEST(test_sort_after_build),
         TEST(test_range_inclusive_local_dates),
         TEST(test_default_range),
+        TEST(test_default_range_never_before_the_first_date),
+        cmocka_unit_test(test_range_split),
+        TEST(test_range_reads_months),
         TEST(test_bad_query),
         TEST(test_filename),
         cmocka_unit_test(test_kind_words),
