@@ -81,27 +81,35 @@ static int read_stored(hp_store *store, const hp_school *school, GHashTable *all
     return HP_OK;
 }
 
-/* Names of rooms and users, for readable lines. */
+/* The key that names a counter's subject in the table of names: its kind and id. */
+static hp_counter_key subject_key(hp_counter_kind kind, int64_t id)
+{
+    return (hp_counter_key){.kind = kind, .period = HP_PERIOD_DAY, .bucket = 0, .subject = id};
+}
+
+static void name_put(GHashTable *names, hp_counter_kind kind, int64_t id, const char *name)
+{
+    hp_counter_key *k = g_new(hp_counter_key, 1);
+    *k = subject_key(kind, id);
+    g_hash_table_insert(names, k, g_strdup(name));
+}
+
+/* Names of rooms and users, for readable lines: a room by its name, a user by email. */
 static GHashTable *names_of(hp_store *store, const hp_school *school)
 {
-    GHashTable *names = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    GHashTable *names =
+        g_hash_table_new_full(hp_counter_key_hash, hp_counter_key_equal, g_free, g_free);
     hp_room *rooms;
     hp_user *users;
     size_t n;
     if (hp_store_rooms_list(store, school->id, &rooms, &n) == HP_OK) {
-        for (size_t i = 0; i < n; i++) {
-            int64_t *k = g_new(int64_t, 1);
-            *k = rooms[i].id * 2;
-            g_hash_table_insert(names, k, g_strdup(rooms[i].name));
-        }
+        for (size_t i = 0; i < n; i++)
+            name_put(names, HP_COUNTER_ROOM, rooms[i].id, rooms[i].name);
         hp_rooms_free(rooms, n);
     }
     if (hp_store_users_list(store, school->id, false, &users, &n) == HP_OK) {
-        for (size_t i = 0; i < n; i++) {
-            int64_t *k = g_new(int64_t, 1);
-            *k = users[i].id * 2 + 1;
-            g_hash_table_insert(names, k, g_strdup(users[i].email));
-        }
+        for (size_t i = 0; i < n; i++)
+            name_put(names, HP_COUNTER_STAFF, users[i].id, users[i].email);
         hp_users_free(users, n);
     }
     return names;
@@ -122,13 +130,10 @@ static void describe(FILE *out, GHashTable *names, const check_entry *e)
 {
     const hp_counter_key *key = &e->stored.key;
     const hp_counter_kind_info *info = hp_counter_kind_describe(key->kind);
-    int64_t k = key->subject * 2 + (key->kind == HP_COUNTER_STAFF);
-    const char *name = g_hash_table_lookup(names, &k);
+    hp_counter_key subject = subject_key(key->kind, key->subject);
+    const char *name = g_hash_table_lookup(names, &subject);
     char when[HP_DATE_LEN];
-    if (key->period == HP_PERIOD_MONTH)
-        snprintf(when, sizeof(when), "%04d-%02d", key->bucket / 12, key->bucket % 12 + 1);
-    else
-        hp_date_format(key->bucket, when);
+    hp_counter_bucket_format(key->period, key->bucket, when);
     GString *line = g_string_new(NULL);
     g_string_append_printf(line, "%s %s, %s %s: stored ", info->name, name ? name : "(deleted)",
                            key->period == HP_PERIOD_MONTH ? "month" : "day", when);

@@ -5,6 +5,7 @@
 #include "core/util.h"
 
 #include <glib.h>
+#include <stdio.h>
 
 static const hp_counter_kind_info kinds[HP_COUNTER_KIND_COUNT] = {
     [HP_COUNTER_ROOM] = {"room", 2, {"from", "to"}},
@@ -14,6 +15,14 @@ static const hp_counter_kind_info kinds[HP_COUNTER_KIND_COUNT] = {
 const hp_counter_kind_info *hp_counter_kind_describe(hp_counter_kind kind)
 {
     return &kinds[kind];
+}
+
+void hp_counter_bucket_format(hp_counter_period period, int32_t bucket, char out[HP_DATE_LEN])
+{
+    if (period == HP_PERIOD_MONTH)
+        snprintf(out, HP_DATE_LEN, "%04d-%02d", bucket / 12, bucket % 12 + 1);
+    else
+        hp_date_format(bucket, out);
 }
 
 hp_counter_key hp_counter_key_month(hp_counter_key day)

@@ -7,6 +7,8 @@
 #ifndef HP_STORE_COUNTER_H
 #define HP_STORE_COUNTER_H
 
+#include "core/tz.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,6 +75,9 @@ typedef struct {
 } hp_counter_kind_info;
 
 const hp_counter_kind_info *hp_counter_kind_describe(hp_counter_kind kind);
+
+/* A bucket as people write it: "2026-09-14" for a day, "2026-09" for a month. */
+void hp_counter_bucket_format(hp_counter_period period, int32_t bucket, char out[HP_DATE_LEN]);
 
 /* The key of the month counter that a day counter's key adds to as well. */
 hp_counter_key hp_counter_key_month(hp_counter_key day);

@@ -1,8 +1,9 @@
 /*
- * Room Usage and Staff Usage over a real SQLite store: every room and every
- * staff member has a row, what counts where, inclusive ranges of local dates, and the order of
- * rows for every sort key both ways. Expected counts and orders are worked out by hand from the
- * passes listed with each test.
+ * Room Usage and Staff Usage over a real SQLite store: every room and every staff member has a
+ * row, what counts where, inclusive ranges of local dates, and the order of rows for every sort
+ * key both ways. Also the counters under them: how a range splits into months and days, and
+ * what `hallpass check` says of counters that differ from their passes. Expected counts and orders
+ * are worked out by hand from the passes listed with each test.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,9 +12,11 @@
 #include <cmocka.h>
 
 #include "core/error.h"
+#include "core/util.h"
 #include "fixture.h"
 #include "import/import.h"
 #include "report/report.h"
+#include "service/check.h"
 #include "store/store.h"
 #include "store/counter.h"
 
@@ -41,8 +44,7 @@ static hp_import_stats import_rows(fixture *f, const hp_school *school, hp_impor
 }
 
 #define IMPORT(f, kind, rows, columns)                                                             \
-    import_rows((f), &(f)->school, (kind), &(rows)[0][0], (columns),                               \
-                sizeof(rows) / sizeof((rows)[0]))
+    import_rows((f), &(f)->school, (kind), &(rows)[0][0], (columns), HP_ARRAY_SIZE(rows))
 
 static hp_report *build(fixture *f, hp_report_kind kind, const char *from, const char *to,
                         const char *sort, const char *order)
@@ -113,7 +115,7 @@ static void check_order_by(const hp_report *report, int column, const char *cons
 }
 
 #define CHECK_ORDER(report, names, what)                                                           \
-    check_order_by((report), 0, (names), sizeof(names) / sizeof((names)[0]), (what))
+    check_order_by((report), 0, (names), HP_ARRAY_SIZE(names), (what))
 
 /* --- The main data set ------------------------------------------------------------------- */
 
@@ -310,14 +312,14 @@ static void test_room_sorts(void **state)
 {
     fixture *f = *state;
     load_main(f);
-    run_sorts(f, HP_REPORT_ROOMS, room_sorts, sizeof(room_sorts) / sizeof(room_sorts[0]), 6);
+    run_sorts(f, HP_REPORT_ROOMS, room_sorts, HP_ARRAY_SIZE(room_sorts), 6);
 }
 
 static void test_staff_sorts(void **state)
 {
     fixture *f = *state;
     load_main(f);
-    run_sorts(f, HP_REPORT_STAFF, staff_sorts, sizeof(staff_sorts) / sizeof(staff_sorts[0]), 4);
+    run_sorts(f, HP_REPORT_STAFF, staff_sorts, HP_ARRAY_SIZE(staff_sorts), 4);
 }
 
 static void test_ties_by_creation_order(void **state)
@@ -343,7 +345,7 @@ static void test_ties_by_creation_order(void **state)
         {"now", "desc", by_creation},      {"email", "asc", by_email},
         {"scheduled", "asc", by_creation},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++) {
         char what[64];
         snprintf(what, sizeof(what), "staff by %s %s", cases[i].sort, cases[i].order);
         hp_report *r =
@@ -468,7 +470,7 @@ static void test_default_range_never_before_the_first_date(void **state)
         {"0001-01-01", "0001-01-01"}, {"0001-01-29", "0001-01-01"}, {"0001-01-30", "0001-01-01"},
         {"0001-01-31", "0001-01-02"}, {"0001-03-01", "0001-01-31"},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++) {
         hp_report *r = build(f, HP_REPORT_ROOMS, NULL, cases[i].to, NULL, NULL);
         char from[HP_DATE_LEN], to[HP_DATE_LEN];
         hp_date_format(r->from_day, from);
@@ -647,14 +649,10 @@ static void describe_spans(const hp_counter_span *spans, size_t count, char *out
     out[0] = '\0';
     for (size_t i = 0; i < count; i++) {
         char a[HP_DATE_LEN], b[HP_DATE_LEN], part[64];
-        if (spans[i].period == HP_PERIOD_DAY) {
-            hp_date_format(spans[i].from, a);
-            hp_date_format(spans[i].to, b);
-            snprintf(part, sizeof(part), "day %s..%s", a, b);
-        } else {
-            snprintf(part, sizeof(part), "month %04d-%02d..%04d-%02d", spans[i].from / 12,
-                     spans[i].from % 12 + 1, spans[i].to / 12, spans[i].to % 12 + 1);
-        }
+        hp_counter_bucket_format(spans[i].period, spans[i].from, a);
+        hp_counter_bucket_format(spans[i].period, spans[i].to, b);
+        snprintf(part, sizeof(part), "%s %s..%s",
+                 spans[i].period == HP_PERIOD_DAY ? "day" : "month", a, b);
         snprintf(out + strlen(out), size - strlen(out), "%s%s", i ? ", " : "", part);
     }
 }
@@ -768,6 +766,54 @@ static void test_range_reads_months(void **state)
     hp_room_release(&a);
 }
 
+/* `hallpass check` on counters that a bug changed: it names the counter, its day or month,
+ * and each value by its name, stored and recounted; right counters say nothing. */
+static void test_check_names_counters_that_differ(void **state)
+{
+    fixture *f = *state;
+    load_main(f);
+    char *text = NULL;
+    size_t len = 0;
+    hp_check_stats stats;
+    FILE *out = open_memstream(&text, &len);
+    assert_int_equal(hp_school_check(f->store, &f->school, out, 10, &stats), HP_OK);
+    fclose(out);
+    assert_int_equal(stats.passes, 7);
+    assert_int_equal(stats.mismatches, 0);
+    assert_string_equal(text, "");
+    free(text);
+
+    /* One pass too many from Gym on Sep 18, one scheduled pass too few for bea Brown. */
+    hp_room gym;
+    hp_user bea;
+    assert_int_equal(hp_store_room_find(f->store, f->school.id, "Gym", &gym), HP_OK);
+    assert_int_equal(hp_store_user_find(f->store, f->school.id, "bbrown@x.org", &bea, NULL), HP_OK);
+    hp_counter bad[] = {
+        {.key = {HP_COUNTER_ROOM, HP_PERIOD_DAY, day_of("2026-09-18"), gym.id}, .room = {1, 0}},
+        {.key = {HP_COUNTER_STAFF, HP_PERIOD_DAY, day_of("2026-09-18"), bea.id}, .staff = {0, -1}},
+    };
+    assert_int_equal(hp_store_counts_add(f->store, f->school.id, bad, HP_ARRAY_SIZE(bad)), HP_OK);
+    out = open_memstream(&text, &len);
+    assert_int_equal(hp_school_check(f->store, &f->school, out, 10, &stats), HP_OK);
+    fclose(out);
+    /* Each wrong day shows in its month too. */
+    assert_int_equal(stats.mismatches, 4);
+    static const char *const lines[] = {
+        "room Gym, day 2026-09-18: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
+        "room Gym, month 2026-09: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
+        "staff bbrown@x.org, day 2026-09-18: stored 1 now and -1 scheduled, the passes give 1 "
+        "now and 0 scheduled\n",
+        "staff bbrown@x.org, month 2026-09: stored 1 now and -1 scheduled, the passes give 1 "
+        "now and 0 scheduled\n",
+    };
+    for (size_t i = 0; i < HP_ARRAY_SIZE(lines); i++)
+        if (strstr(text, lines[i]) == NULL)
+            fail_msg("no line \"%s\" in:\n%s", lines[i], text);
+    free(text); /* open_memstream's buffer is libc's. */
+    hp_room_release(&gym);
+    hp_user_release(&bea);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -787,6 +833,7 @@ int main(void)
         TEST(test_default_range_never_before_the_first_date),
         cmocka_unit_test(test_range_split),
         TEST(test_range_reads_months),
+        TEST(test_check_names_counters_that_differ),
         TEST(test_bad_query),
         TEST(test_filename),
         cmocka_unit_test(test_kind_words),
