@@ -21,6 +21,7 @@
 #include "store/counter.h"
 
 #include <dirent.h>
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -596,8 +597,8 @@ static void test_schools_kept_apart(void **state)
     /* A second school with a room and a teacher of the same names, and a pass with an id the
      * first school used already: each school sees only its own. */
     hp_school other = {0};
-    other.name = strdup("Oak Ridge");
-    other.timezone = strdup("America/Chicago");
+    other.name = g_strdup("Oak Ridge");
+    other.timezone = g_strdup("America/Chicago");
     assert_int_equal(hp_store_school_create(f->store, other.name, other.timezone, &other.id),
                      HP_OK);
     static const char *const rooms[][HP_ROOM_COLUMNS] = {{"Room 2", "", "", ""},
