@@ -170,6 +170,8 @@ static int compare_row_id(const void *a, const void *b)
  * in id order, so each subject is a binary search. */
 static void add_counters(hp_report *report, const hp_counter *counters, size_t count)
 {
+    if (report->row_count == 0) /* No rows, and maybe no array to search. */
+        return;
     for (size_t i = 0; i < count; i++) {
         const hp_counter *c = &counters[i];
         hp_report_row *row = bsearch(&c->key.subject, report->rows, report->row_count,
@@ -315,6 +317,8 @@ void hp_report_sort(hp_report *report, int column, bool descending)
     sort_context ctx = {&report->columns[column], descending};
     report->sort_column = column;
     report->descending = descending;
+    if (report->row_count < 2) /* Also: an empty report may have no array at all. */
+        return;
     qsort_r(report->rows, report->row_count, sizeof(*report->rows), compare_rows, &ctx);
 }
 

@@ -118,8 +118,8 @@ int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *da
     for (size_t i = 0; i < count; i++)
         if (day_counters[i].key.period != HP_PERIOD_DAY)
             return hp_error_set(HP_EINVALID, "a counter to add is not a day's");
-    /* Key -> index + 1 into rows; the keys point into rows, which is sized up front so that
-     * it never moves. */
+    /* Key -> index + 1 into rows; the keys point into rows, which is sized up front (each day
+     * counter adds to two: its day's and its month's) so that it never moves. */
     GHashTable *index = g_hash_table_new(hp_counter_key_hash, hp_counter_key_equal);
     GArray *rows = g_array_sized_new(FALSE, FALSE, sizeof(hp_counter), (guint)(2 * count));
 
