@@ -58,7 +58,7 @@ typedef struct hp_store_ops {
     int (*session_set_kiosk)(hp_store *store, const unsigned char *token_hash,
                              int64_t kiosk_room_id);
     int (*session_delete)(hp_store *store, const unsigned char *token_hash);
-    int (*sessions_expire)(hp_store *store, int64_t cutoff);
+    int (*sessions_expire)(hp_store *store, int64_t seen_before, int64_t created_before);
     int (*logins_find)(hp_store *store, const char *email, hp_login **out, size_t *count_out);
     int (*user_get)(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out);
     int (*room_get)(hp_store *store, int64_t school_id, int64_t room_id, hp_room *out);

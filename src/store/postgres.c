@@ -102,6 +102,8 @@ static const char *const migrations[] = {
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
     " end_at, cancelled, local_day"
 
+/* A pass is active at $2 when not cancelled, started, and not ended, as hp_pass_active_at()
+ * says in C. */
 #define ACTIVE_AT_2 " school_id = $1 AND end_at IS NULL AND NOT cancelled AND start_at <= $2"
 
 static const struct {
@@ -156,7 +158,7 @@ static const struct {
     {"session_touch", "UPDATE sessions SET last_seen = $2 WHERE token_hash = $1"},
     {"session_kiosk", "UPDATE sessions SET kiosk_room_id = $2 WHERE token_hash = $1"},
     {"session_delete", "DELETE FROM sessions WHERE token_hash = $1"},
-    {"sessions_expire", "DELETE FROM sessions WHERE last_seen < $1"},
+    {"sessions_expire", "DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2"},
     {"lock_rooms", "SELECT id FROM rooms WHERE school_id = $1 AND id IN ($2, $3)"
                    " ORDER BY id FOR UPDATE"},
     {"lock_student", "SELECT id FROM users WHERE school_id = $1 AND id = $2 FOR UPDATE"},
@@ -469,6 +471,7 @@ static void read_user(PGresult *res, int row, hp_user *user)
     user->email = get_text(res, row, 2);
     hp_role_parse(PQgetvalue(res, row, 3), &user->role);
     user->room_id = get_int(res, row, 4);
+    user->student_id = NULL; /* Stored once the users table has the column. */
 }
 
 /* Runs a statement expected to give at most one row, and reads it; HP_ENOTFOUND when none. */
@@ -846,10 +849,11 @@ static int pg_session_delete(hp_store *store, const unsigned char *token_hash)
     return session_update(store, "session_delete", token_hash, NULL, "ending a session");
 }
 
-static int pg_sessions_expire(hp_store *store, int64_t cutoff)
+static int pg_sessions_expire(hp_store *store, int64_t seen_before, int64_t created_before)
 {
     params p = {0};
-    param_int(&p, cutoff);
+    param_int(&p, seen_before);
+    param_int(&p, created_before);
     return run_command(from_base(store), "sessions_expire", &p, "expiring sessions");
 }
 

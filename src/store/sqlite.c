@@ -130,8 +130,8 @@ enum {
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
     " end_at, cancelled, local_day"
 
-/* A pass is active at ?2 when not cancelled, started, and not ended: the open-passes index
- * holds exactly those not cancelled nor ended. */
+/* A pass is active at ?2 when not cancelled, started, and not ended, as hp_pass_active_at()
+ * says in C: the open-passes index holds exactly those not cancelled nor ended. */
 #define ACTIVE_AT_2 " school_id = ?1 AND end_at IS NULL AND cancelled = 0 AND start_at <= ?2"
 
 static const char *const statement_sql[ST_COUNT] = {
@@ -180,7 +180,7 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1",
     [ST_SESSION_KIOSK] = "UPDATE sessions SET kiosk_room_id = ?2 WHERE token_hash = ?1",
     [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
-    [ST_SESSIONS_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1",
+    [ST_SESSIONS_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1 OR created_at < ?2",
     [ST_LOGINS_FIND] = "SELECT id, name, email, role, room_id, password_hash, school_id"
                        " FROM users WHERE email = ?1 COLLATE NOCASE ORDER BY school_id",
     [ST_USER_GET] = "SELECT id, name, email, role, room_id, NULL FROM users"
@@ -499,6 +499,7 @@ static void read_user(sqlite3_stmt *st, hp_user *user)
     user->email = dup_column(st, 2);
     hp_role_parse((const char *)sqlite3_column_text(st, 3), &user->role);
     user->room_id = sqlite3_column_int64(st, 4);
+    user->student_id = NULL; /* Stored once the users table has the column. */
 }
 
 static int sqlite_user_find(hp_store *store, int64_t school_id, const char *email, hp_user *out,
@@ -751,11 +752,12 @@ static int sqlite_session_delete(hp_store *store, const unsigned char *token_has
                            "ending a session");
 }
 
-static int sqlite_sessions_expire(hp_store *store, int64_t cutoff)
+static int sqlite_sessions_expire(hp_store *store, int64_t seen_before, int64_t created_before)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_SESSIONS_EXPIRE);
-    sqlite3_bind_int64(st, 1, cutoff);
+    sqlite3_bind_int64(st, 1, seen_before);
+    sqlite3_bind_int64(st, 2, created_before);
     if (sqlite3_step(st) != SQLITE_DONE)
         return db_error(s, "expiring sessions");
     return HP_OK;
