@@ -8,8 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#define SECONDS_PER_DAY 86400
+#define SESSION_MAX_DAYS 366 /* The longest --session-max: a school year and more. */
+
 static const char usage[] =
     "usage: hallpass serve --db DB [--listen ADDR:PORT] [--threads N] [--session-idle MIN]\n"
+    "                      [--session-max DAYS]\n"
     "\n"
     "Serves the JSON API (see docs/api.md) until SIGINT or SIGTERM, then finishes the\n"
     "requests in flight and stops. One access-log line per request goes to stderr.\n"
@@ -19,6 +23,8 @@ static const char usage[] =
     "  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "  --threads N         worker threads (default: twice the cores)\n"
     "  --session-idle MIN  minutes a session may stay unused before it ends (default 480)\n"
+    "  --session-max DAYS  days a session lasts from its sign-in, however often used\n"
+    "                      (default 7)\n"
     "  --timeout SEC       seconds a silent client keeps its connection (default 15)\n"
     "  --secure-cookies    mark the session cookie Secure (behind a TLS proxy)\n"
     "  --help              show this help\n";
@@ -45,14 +51,19 @@ int hp_cli_number(const char *command, const char *option, const char *text, lon
 
 static int run(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"db", required_argument, NULL, 'd'},      {"listen", required_argument, NULL, 'l'},
-        {"threads", required_argument, NULL, 't'}, {"session-idle", required_argument, NULL, 'i'},
-        {"timeout", required_argument, NULL, 'T'}, {"secure-cookies", no_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option options[] = {{"db", required_argument, NULL, 'd'},
+                                            {"listen", required_argument, NULL, 'l'},
+                                            {"threads", required_argument, NULL, 't'},
+                                            {"session-idle", required_argument, NULL, 'i'},
+                                            {"timeout", required_argument, NULL, 'T'},
+                                            {"secure-cookies", no_argument, NULL, 'S'},
+                                            {"session-max", required_argument, NULL, 'm'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
     hp_server_config config = {
         .listen = "127.0.0.1:8080",
         .session_idle = HP_SESSION_IDLE_DEFAULT,
+        .session_max = HP_SESSION_MAX_DEFAULT,
         .timeout = 15,
         .on_ready = on_ready,
     };
@@ -79,6 +90,12 @@ static int run(int argc, char **argv)
                 0)
                 return status;
             config.session_idle = v * 60;
+            break;
+        case 'm':
+            if ((status =
+                     hp_cli_number("serve", "--session-max", optarg, 1, SESSION_MAX_DAYS, &v)) != 0)
+                return status;
+            config.session_max = v * SECONDS_PER_DAY;
             break;
         case 'T':
             if ((status = hp_cli_number("serve", "--timeout", optarg, 1, 3600, &v)) != 0)

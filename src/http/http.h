@@ -39,16 +39,18 @@ typedef struct {
     unsigned char token_hash[HP_TOKEN_HASH_BYTES];
 } hp_http_request;
 
+/* An answer. Its strings are GLib memory (g_malloc, g_strdup_printf), sent and freed with
+ * g_free() by the server. */
 typedef struct {
     int status;
-    char *body; /* malloc'd; sent and freed by the server. */
+    char *body;
     size_t body_len;
     const char *content_type;
-    char *set_cookie;          /* malloc'd or NULL. */
-    char *content_disposition; /* malloc'd or NULL. */
+    char *set_cookie;          /* Or NULL. */
+    char *content_disposition; /* Or NULL. */
     int retry_after;           /* Seconds, or 0 for no Retry-After. */
-    char *location;            /* A redirect's target, malloc'd, or NULL. */
-    char *allow;               /* A 405's Allow header, malloc'd, or NULL. */
+    char *location;            /* A redirect's target, or NULL. */
+    char *allow;               /* A 405's Allow header, or NULL. */
 } hp_http_response;
 
 /* A query parameter, or NULL. */

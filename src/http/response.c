@@ -13,11 +13,14 @@
 
 void hp_http_json(hp_http_response *res, int status, json_t *value)
 {
-    free(res->body);
+    /* jansson's text is its own malloc memory: copied into GLib memory, as every body is. */
+    char *text = json_dumps(value, 0);
+    g_free(res->body);
     res->status = status;
     res->content_type = "application/json";
-    res->body = json_dumps(value, 0);
-    res->body_len = res->body ? strlen(res->body) : 0;
+    res->body = g_strdup(text ? text : "");
+    res->body_len = strlen(res->body);
+    free(text);
     json_decref(value);
 }
 

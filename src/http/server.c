@@ -239,7 +239,7 @@ static void dispatch(hp_http_request *req, hp_http_response *res)
     if (found == NULL) {
         if (path_known) {
             hp_http_error(res, 405, "%s is not allowed on %s", req->method, req->path);
-            res->allow = strdup(allow);
+            res->allow = g_strdup(allow);
         } else
             hp_http_error(res, 404, "no such resource: %s", req->path);
         return;
@@ -307,7 +307,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, request_state 
                                      hp_http_response *res)
 {
     struct MHD_Response *response = MHD_create_response_from_buffer_with_free_callback(
-        res->body_len, res->body ? res->body : strdup(""), free);
+        res->body_len, res->body ? res->body : g_strdup(""), g_free);
     res->body = NULL;
     MHD_add_response_header(response, "Content-Type",
                             res->content_type ? res->content_type : "application/json");
@@ -335,10 +335,10 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, request_state 
     rs->answered = true;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, response);
     MHD_destroy_response(response);
-    free(res->set_cookie);
-    free(res->content_disposition);
-    free(res->location);
-    free(res->allow);
+    g_free(res->set_cookie);
+    g_free(res->content_disposition);
+    g_free(res->location);
+    g_free(res->allow);
     return ok;
 }
 
