@@ -16,7 +16,8 @@ struct hp_auth_guard {
     hp_session_limits limits;
     hp_throttle *accounts;    /* Sign-ins per email. */
     hp_throttle *addresses;   /* Sign-ins per client address. */
-    hp_throttle *kiosk_exits; /* Staff passwords typed at kiosks, per email and per kiosk. */
+    hp_throttle *kiosk_exits; /* Staff passwords typed at kiosks, per email. */
+    hp_throttle *kiosks;      /* The same, per kiosk: many people use one. */
     GMutex sweep_lock;        /* Guards last_sweep. */
     int64_t last_sweep;       /* When expired sessions were last removed. */
 };
@@ -29,6 +30,7 @@ hp_auth_guard *hp_auth_guard_new(const hp_session_limits *limits)
     g->accounts = hp_throttle_new(HP_THROTTLE_ACCOUNT_FREE, HP_THROTTLE_MAX_DELAY);
     g->addresses = hp_throttle_new(HP_THROTTLE_ADDRESS_FREE, HP_THROTTLE_MAX_DELAY);
     g->kiosk_exits = hp_throttle_new(HP_THROTTLE_ACCOUNT_FREE, HP_THROTTLE_MAX_DELAY);
+    g->kiosks = hp_throttle_new(HP_THROTTLE_ADDRESS_FREE, HP_THROTTLE_MAX_DELAY);
     return g;
 }
 
@@ -39,6 +41,7 @@ void hp_auth_guard_free(hp_auth_guard *g)
     hp_throttle_free(g->accounts);
     hp_throttle_free(g->addresses);
     hp_throttle_free(g->kiosk_exits);
+    hp_throttle_free(g->kiosks);
     g_mutex_clear(&g->sweep_lock);
     g_free(g);
 }
@@ -233,32 +236,35 @@ int hp_auth_kiosk_exit_check(hp_store *store, hp_auth_guard *g, const hp_actor *
                              const char *email, const char *password, int64_t now,
                              const char *refusal, int64_t *wait_out)
 {
+    *wait_out = 0;
+    if (email == NULL || password == NULL)
+        return hp_error_set(HP_EFORBIDDEN, "%s", refusal); /* Nothing to check, or to count. */
+
     /* Counted per email tried and per kiosk, so that trying many emails at one kiosk is slowed
      * down too. */
-    char *account = g_ascii_strdown(email ? email : "", -1);
+    char *account = g_ascii_strdown(email, -1);
     char *kiosk =
-        g_strdup_printf("kiosk %lld/%lld", (long long)actor->school.id, (long long)actor->user.id);
-    int rc = HP_OK;
+        g_strdup_printf("%lld/%lld", (long long)actor->school.id, (long long)actor->user.id);
     bool ok = false;
+    int rc = HP_OK;
 
     *wait_out = hp_throttle_attempt(g->kiosk_exits, account, now);
-    if (*wait_out == 0 && (*wait_out = hp_throttle_attempt(g->kiosk_exits, kiosk, now)) > 0)
+    if (*wait_out == 0 && (*wait_out = hp_throttle_attempt(g->kiosks, kiosk, now)) > 0)
         hp_throttle_forgive(g->kiosk_exits, account);
     if (*wait_out > 0) {
         rc = hp_error_set(HP_ETHROTTLED, "too many wrong passwords; try again in %lld seconds",
                           (long long)*wait_out);
         goto out;
     }
-    if (email && password)
-        rc = staff_password_ok(store, actor->school.id, email, password, &ok);
+    rc = staff_password_ok(store, actor->school.id, email, password, &ok);
     if (rc < 0) {
         hp_throttle_forgive(g->kiosk_exits, account);
-        hp_throttle_forgive(g->kiosk_exits, kiosk);
+        hp_throttle_forgive(g->kiosks, kiosk);
     } else if (!ok) {
         rc = hp_error_set(HP_EFORBIDDEN, "%s", refusal);
     } else {
         hp_throttle_success(g->kiosk_exits, account);
-        hp_throttle_success(g->kiosk_exits, kiosk);
+        hp_throttle_forgive(g->kiosks, kiosk);
     }
 out:
     g_free(account);
