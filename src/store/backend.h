@@ -74,6 +74,10 @@ typedef struct hp_store_ops {
                        hp_pass **out, size_t *count_out);
     int (*passes_active)(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
                          bool with_scheduled, hp_pass **out, size_t *count_out);
+    /* One query joining the names; *out (calloc'd, freed by hp_pass_views_free) is the
+     * caller's. */
+    int (*passes_list)(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
+                       hp_pass_view **out, size_t *count_out);
 } hp_store_ops;
 
 /* Every backend's store struct begins with this. */

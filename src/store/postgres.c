@@ -106,6 +106,16 @@ static const char *const migrations[] = {
  * says in C. */
 #define ACTIVE_AT_2 " school_id = $1 AND end_at IS NULL AND NOT cancelled AND start_at <= $2"
 
+/* A pass with the names shown with it, in one query. The student's student_id is NULL until
+ * the users table keeps it. */
+#define VIEW_SELECT                                                                                \
+    "SELECT p.id, p.ext_id, p.student_id, p.origin_id, p.destination_id, p.creator_id,"            \
+    " p.source, p.type, p.start_at, p.end_at, p.cancelled, p.local_day,"                           \
+    " s.name, s.email, NULL, o.name, d.name, c.name, c.email FROM passes p"                        \
+    " LEFT JOIN users s ON s.id = p.student_id LEFT JOIN users c ON c.id = p.creator_id"           \
+    " LEFT JOIN rooms o ON o.id = p.origin_id LEFT JOIN rooms d ON d.id = p.destination_id"        \
+    " WHERE p.school_id = $1"
+
 static const struct {
     const char *name;
     const char *sql;
@@ -180,6 +190,12 @@ static const struct {
                       " AND ($3 = 0 OR student_id = $3) ORDER BY start_at, id"},
     {"passes_page", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1 AND id > $2"
                     " ORDER BY id LIMIT $3"},
+    {"pass_view", VIEW_SELECT " AND p.id = $2"},
+    /* Active at $2 (as ACTIVE_AT_2), or ($4) the scheduled passes still to start. */
+    {"passes_view",
+     VIEW_SELECT " AND p.end_at IS NULL AND NOT p.cancelled"
+                 " AND (CASE WHEN $4::boolean THEN p.start_at > $2 ELSE p.start_at <= $2 END)"
+                 " AND ($3 = 0 OR p.student_id = $3) ORDER BY p.start_at, p.id"},
 };
 
 #define STATEMENT_COUNT (sizeof(statements) / sizeof(statements[0]))
@@ -1038,6 +1054,47 @@ static int pg_passes_page(hp_store *store, int64_t school_id, int64_t after_id, 
     return read_passes(from_base(store), "passes_page", &p, out, count_out);
 }
 
+static char *text_or_null(PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : get_text(res, row, col);
+}
+
+static int pg_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
+                          hp_pass_view **out, size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    if (filter->pass_id) {
+        param_int(&p, filter->pass_id);
+    } else {
+        param_int(&p, filter->now);
+        param_int(&p, filter->student_id);
+        param_bool(&p, filter->upcoming);
+    }
+    PGresult *res = run(from_base(store), filter->pass_id ? "pass_view" : "passes_view", &p,
+                        "listing passes", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_pass_view *views = calloc((size_t)n + 1, sizeof(*views));
+    for (int i = 0; i < n; i++) {
+        hp_pass_view *v = &views[i];
+        read_pass(res, i, &v->pass);
+        v->student_name = text_or_null(res, i, 12);
+        v->student_email = text_or_null(res, i, 13);
+        v->student_number = text_or_null(res, i, 14);
+        v->origin = text_or_null(res, i, 15);
+        v->destination = text_or_null(res, i, 16);
+        v->creator_name = text_or_null(res, i, 17);
+        v->creator_email = text_or_null(res, i, 18);
+    }
+    PQclear(res);
+    *out = views;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
 static const hp_store_ops postgres_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "postgresql",
@@ -1076,6 +1133,7 @@ static const hp_store_ops postgres_ops = {
     .pass_set_cancelled = pg_pass_set_cancelled,
     .passes_active = pg_passes_active,
     .passes_page = pg_passes_page,
+    .passes_list = pg_passes_list,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

@@ -123,6 +123,8 @@ enum {
     ST_PASS_CANCEL,
     ST_PASSES_ACTIVE,
     ST_PASSES_PAGE,
+    ST_PASS_VIEW,
+    ST_PASSES_VIEW,
     ST_COUNT
 };
 
@@ -133,6 +135,16 @@ enum {
 /* A pass is active at ?2 when not cancelled, started, and not ended, as hp_pass_active_at()
  * says in C: the open-passes index holds exactly those not cancelled nor ended. */
 #define ACTIVE_AT_2 " school_id = ?1 AND end_at IS NULL AND cancelled = 0 AND start_at <= ?2"
+
+/* A pass with the names shown with it, in one query. The student's student_id is NULL until
+ * the users table keeps it. */
+#define VIEW_SELECT                                                                                \
+    "SELECT p.id, p.ext_id, p.student_id, p.origin_id, p.destination_id, p.creator_id,"            \
+    " p.source, p.type, p.start_at, p.end_at, p.cancelled, p.local_day,"                           \
+    " s.name, s.email, NULL, o.name, d.name, c.name, c.email FROM passes p"                        \
+    " LEFT JOIN users s ON s.id = p.student_id LEFT JOIN users c ON c.id = p.creator_id"           \
+    " LEFT JOIN rooms o ON o.id = p.origin_id LEFT JOIN rooms d ON d.id = p.destination_id"        \
+    " WHERE p.school_id = ?1"
 
 static const char *const statement_sql[ST_COUNT] = {
     [ST_SCHOOL_INSERT] = "INSERT INTO schools(name, timezone) VALUES (?1, ?2)",
@@ -195,6 +207,12 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_PASS_CANCEL] = "UPDATE passes SET cancelled = 1 WHERE school_id = ?1 AND id = ?2",
     [ST_PASSES_PAGE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1 AND id > ?2"
                        " ORDER BY id LIMIT ?3",
+    [ST_PASS_VIEW] = VIEW_SELECT " AND p.id = ?2",
+    /* Active at ?2 (as ACTIVE_AT_2), or (?4) the scheduled passes still to start. */
+    [ST_PASSES_VIEW] =
+        VIEW_SELECT " AND p.end_at IS NULL AND p.cancelled = 0"
+                    " AND (CASE WHEN ?4 THEN p.start_at > ?2 ELSE p.start_at <= ?2 END)"
+                    " AND (?3 = 0 OR p.student_id = ?3) ORDER BY p.start_at, p.id",
     [ST_PASSES_ACTIVE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1"
                          " AND end_at IS NULL AND cancelled = 0"
                          " AND (start_at <= ?2 OR ?4)"
@@ -968,6 +986,55 @@ static int sqlite_passes_page(hp_store *store, int64_t school_id, int64_t after_
     return read_passes(s, st, out, count_out);
 }
 
+static char *column_or_null(sqlite3_stmt *st, int col)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    return text ? strdup((const char *)text) : NULL;
+}
+
+static int sqlite_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
+                              hp_pass_view **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, filter->pass_id ? ST_PASS_VIEW : ST_PASSES_VIEW);
+    size_t n = 0, cap = 16;
+    hp_pass_view *views = calloc(cap, sizeof(*views));
+    int step;
+
+    sqlite3_bind_int64(st, 1, school_id);
+    if (filter->pass_id) {
+        sqlite3_bind_int64(st, 2, filter->pass_id);
+    } else {
+        sqlite3_bind_int64(st, 2, filter->now);
+        sqlite3_bind_int64(st, 3, filter->student_id);
+        sqlite3_bind_int(st, 4, filter->upcoming);
+    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            views = realloc(views, cap * sizeof(*views));
+        }
+        hp_pass_view *v = &views[n++];
+        memset(v, 0, sizeof(*v));
+        read_pass(st, &v->pass);
+        v->student_name = column_or_null(st, 12);
+        v->student_email = column_or_null(st, 13);
+        v->student_number = column_or_null(st, 14);
+        v->origin = column_or_null(st, 15);
+        v->destination = column_or_null(st, 16);
+        v->creator_name = column_or_null(st, 17);
+        v->creator_email = column_or_null(st, 18);
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        hp_pass_views_free(views, n);
+        return db_error(s, "listing passes");
+    }
+    *out = views;
+    *count_out = n;
+    return HP_OK;
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -1006,6 +1073,7 @@ static const hp_store_ops sqlite_ops = {
     .pass_set_cancelled = sqlite_pass_set_cancelled,
     .passes_active = sqlite_passes_active,
     .passes_page = sqlite_passes_page,
+    .passes_list = sqlite_passes_list,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

@@ -327,8 +327,8 @@ void hp_passes_free(hp_pass *passes, size_t count)
     free(passes);
 }
 
-/* Until the backends answer these with one query each, they are built here from the
- * operations every backend has: same results, more round trips. */
+/* Until the backends answer these two with one query each, they are built here from the
+ * operations every backend has: same results, more work. */
 
 static bool holds_folded(const char *text, const char *needle)
 {
@@ -413,77 +413,8 @@ void hp_pass_views_free(hp_pass_view *views, size_t count)
     free(views);
 }
 
-/* Fills a view's names from the pass's ids; a person or room gone since has no name. */
-static int view_names(hp_store *store, int64_t school_id, hp_pass_view *v)
-{
-    hp_user student = {0}, creator = {0};
-    hp_room origin = {0}, destination = {0};
-    int rc;
-    if (((rc = hp_store_user_get(store, school_id, v->pass.student_id, &student)) < 0 &&
-         rc != HP_ENOTFOUND) ||
-        ((rc = hp_store_user_get(store, school_id, v->pass.creator_id, &creator)) < 0 &&
-         rc != HP_ENOTFOUND) ||
-        ((rc = hp_store_room_get(store, school_id, v->pass.origin_id, &origin)) < 0 &&
-         rc != HP_ENOTFOUND) ||
-        ((rc = hp_store_room_get(store, school_id, v->pass.destination_id, &destination)) < 0 &&
-         rc != HP_ENOTFOUND))
-        goto out;
-    rc = HP_OK;
-    v->student_name = student.name;
-    v->student_email = student.email;
-    v->student_number = student.student_id;
-    v->creator_name = creator.name;
-    v->creator_email = creator.email;
-    v->origin = origin.name;
-    v->destination = destination.name;
-    student.name = student.email = student.student_id = NULL;
-    creator.name = creator.email = NULL;
-    origin.name = destination.name = NULL;
-out:
-    hp_user_release(&student);
-    hp_user_release(&creator);
-    hp_room_release(&origin);
-    hp_room_release(&destination);
-    return rc;
-}
-
 int hp_store_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
                          hp_pass_view **out, size_t *count_out)
 {
-    hp_pass *passes = NULL;
-    size_t n = 0, kept = 0;
-    int rc;
-    if (filter->pass_id != 0) {
-        passes = calloc(1, sizeof(*passes));
-        if ((rc = hp_store_pass_get(store, school_id, filter->pass_id, passes)) < 0) {
-            free(passes);
-            return rc;
-        }
-        n = 1;
-    } else if ((rc = hp_store_passes_active(store, school_id, filter->now, filter->student_id,
-                                            filter->upcoming, &passes, &n)) < 0) {
-        return rc;
-    }
-    hp_pass_view *views = calloc(n ? n : 1, sizeof(*views));
-    for (size_t i = 0; i < n; i++) {
-        bool wanted = filter->pass_id != 0 || (passes[i].start > filter->now) == filter->upcoming;
-        if (!wanted) {
-            hp_pass_release(&passes[i]);
-            continue;
-        }
-        views[kept].pass = passes[i];
-        passes[i] = (hp_pass){0};
-        if ((rc = view_names(store, school_id, &views[kept++])) < 0)
-            break;
-    }
-    for (size_t i = 0; i < n; i++)
-        hp_pass_release(&passes[i]);
-    free(passes);
-    if (rc < 0) {
-        hp_pass_views_free(views, kept);
-        return rc;
-    }
-    *out = views;
-    *count_out = kept;
-    return HP_OK;
+    return store->ops->passes_list(store, school_id, filter, out, count_out);
 }
