@@ -191,3 +191,23 @@ def test_an_internal_user_number_never_names_a_student(server):
     p = ok(k.create_pass(student=STUDENT["email"], destination="Library"), 201)
     assert p["student"] == STUDENT["email"] and "student_id" in p
     ok(k.end_pass(p["id"]))
+
+
+# --------------------------------------------------------------------------------------------
+# A store that fails
+
+
+def test_who_am_i_is_503_when_the_store_cannot_read_the_kiosks_room(module_stores):
+    store = basic_store(module_stores, users=(KIOSK,))
+    srv = store.server(log_name="broken").start()
+    try:
+        k = sign_in(srv, KIOSK)
+        assert ok(k.get("/api/session"))["kiosk"]["room"] == "Room 101"
+        # Sessions and users still answer; rooms do not.
+        store.sql("ALTER TABLE rooms RENAME TO rooms_away")
+        r = k.get("/api/session")
+        assert r.status == 503, r
+        assert "store" in r.error
+    finally:
+        store.sql("ALTER TABLE rooms_away RENAME TO rooms")
+        assert srv.stop() == 0, srv.log()
