@@ -80,6 +80,16 @@ typedef struct hp_store_ops {
                        hp_pass_view **out, size_t *count_out);
 } hp_store_ops;
 
+/* The SQL of a pass with the names shown with it (hp_pass_view), in one query that both
+ * backends run; each adds its WHERE. The student's student_id is NULL until the users table
+ * keeps it. */
+#define HP_PASS_VIEW_SELECT                                                                        \
+    "SELECT p.id, p.ext_id, p.student_id, p.origin_id, p.destination_id, p.creator_id,"            \
+    " p.source, p.type, p.start_at, p.end_at, p.cancelled, p.local_day,"                           \
+    " s.name, s.email, NULL, o.name, d.name, c.name, c.email FROM passes p"                        \
+    " LEFT JOIN users s ON s.id = p.student_id LEFT JOIN users c ON c.id = p.creator_id"           \
+    " LEFT JOIN rooms o ON o.id = p.origin_id LEFT JOIN rooms d ON d.id = p.destination_id"
+
 /* Every backend's store struct begins with this. */
 struct hp_store {
     const hp_store_ops *ops;

@@ -106,15 +106,7 @@ static const char *const migrations[] = {
  * says in C. */
 #define ACTIVE_AT_2 " school_id = $1 AND end_at IS NULL AND NOT cancelled AND start_at <= $2"
 
-/* A pass with the names shown with it, in one query. The student's student_id is NULL until
- * the users table keeps it. */
-#define VIEW_SELECT                                                                                \
-    "SELECT p.id, p.ext_id, p.student_id, p.origin_id, p.destination_id, p.creator_id,"            \
-    " p.source, p.type, p.start_at, p.end_at, p.cancelled, p.local_day,"                           \
-    " s.name, s.email, NULL, o.name, d.name, c.name, c.email FROM passes p"                        \
-    " LEFT JOIN users s ON s.id = p.student_id LEFT JOIN users c ON c.id = p.creator_id"           \
-    " LEFT JOIN rooms o ON o.id = p.origin_id LEFT JOIN rooms d ON d.id = p.destination_id"        \
-    " WHERE p.school_id = $1"
+#define VIEW_SELECT HP_PASS_VIEW_SELECT " WHERE p.school_id = $1"
 
 static const struct {
     const char *name;
