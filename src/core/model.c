@@ -177,11 +177,6 @@ int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creat
     return HP_OK;
 }
 
-bool hp_pass_active_at(const hp_pass *pass, int64_t t)
-{
-    return !pass->cancelled && pass->start <= t && !pass->has_end;
-}
-
 int hp_check_name(const char *field, const char *value, bool required)
 {
     if (value == NULL || value[0] == '\0') {

@@ -76,11 +76,6 @@ const char *hp_source_name(hp_source source);
 int hp_pass_type_parse(const char *word, hp_pass_type *out);
 const char *hp_pass_type_name(hp_pass_type type);
 
-/* Whether a pass is active (its student out) at t: not cancelled, started by t, and not ended.
- * An end is written when it happens, never ahead, so a pass with an end is over. The store's
- * queries of active passes (ACTIVE_AT_2 in sqlite.c and postgres.c) say the same in SQL. */
-bool hp_pass_active_at(const hp_pass *pass, int64_t t);
-
 /* What one pass adds to the reports' counters (SPEC section 4). */
 typedef struct {
     bool counts;          /* False for a cancelled pass: it adds to nothing. */

@@ -3,6 +3,8 @@
 #include "http/http.h"
 
 #include "core/error.h"
+#include "core/rules.h"
+#include "service/passes.h"
 
 #include <glib.h>
 
@@ -180,5 +182,5 @@ json_t *hp_http_pass_json(const hp_pass_view *view, const hp_tz *tz, int64_t now
         view->destination, "creator", view->creator_email, "creator_name", view->creator_name,
         "source", hp_source_name(pass->source), "type", hp_pass_type_name(pass->type), "start",
         start, "end", pass->has_end ? json_string(end) : json_null(), "cancelled", pass->cancelled,
-        "active", hp_pass_active_at(pass, now));
+        "active", hp_pass_active_at(pass, HP_PASS_NO_AUTO_END, now));
 }

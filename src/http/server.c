@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "http/http.h"
 #include "service/actor.h"
+#include "service/schools.h"
 
 #include <arpa/inet.h>
 #include <glib.h>
@@ -132,7 +133,7 @@ static int find_school(hp_server *server, hp_store *store, int64_t id, hp_school
     int rc = HP_OK;
     if (cached == NULL) {
         hp_school found = {0};
-        if ((rc = hp_school_find(store, id, &found)) == HP_OK) {
+        if ((rc = hp_school_get(store, id, &found)) == HP_OK) {
             int64_t *key = g_new(int64_t, 1);
             cached = g_new(hp_school, 1);
             *key = found.id;

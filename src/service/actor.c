@@ -5,25 +5,6 @@
 
 #include <string.h>
 
-int hp_school_find(hp_store *store, int64_t school_id, hp_school *out)
-{
-    hp_school *all;
-    size_t n;
-    int rc = hp_store_schools_list(store, &all, &n);
-    if (rc < 0)
-        return rc;
-    rc = hp_error_set(HP_ENOTFOUND, "no school with id %lld", (long long)school_id);
-    for (size_t i = 0; i < n; i++) {
-        if (all[i].id == school_id) {
-            *out = all[i];
-            all[i] = (hp_school){0};
-            rc = HP_OK;
-        }
-    }
-    hp_schools_free(all, n);
-    return rc;
-}
-
 /* Reads a room the actor's session points at; a room gone since is none. */
 static int load_room(hp_store *store, const hp_actor *actor, int64_t room_id, hp_room *out)
 {

@@ -39,9 +39,6 @@ static inline int64_t hp_actor_kiosk_room(const hp_actor *actor)
     return actor->user.role == HP_ROLE_KIOSK ? actor->user.room_id : actor->kiosk_room_id;
 }
 
-/* Finds a school by id: the one way every path finds one. HP_ENOTFOUND when there is none. */
-int hp_school_find(hp_store *store, int64_t school_id, hp_school *out);
-
 /* The rooms a signed-in user's pages start from. */
 typedef struct {
     hp_room home;  /* A kiosk's room, or a staff member's home room; id 0 when none. */

@@ -67,6 +67,10 @@ int hp_auth_kiosk_exit_check(hp_store *store, hp_auth_guard *guard, const hp_act
  * seconds. */
 int hp_auth_expire(hp_store *store, int64_t now, const hp_session_limits *limits);
 
+/* Checks a password against a user's stored hash, as sign-in does. */
+bool hp_auth_password_ok(hp_store *store, int64_t school_id, const char *email,
+                         const char *password);
+
 void hp_token_hash(const char *token, unsigned char out[HP_TOKEN_HASH_BYTES]);
 
 #endif

@@ -2,6 +2,7 @@
 #include "service/passes.h"
 
 #include "core/error.h"
+#include "core/rules.h"
 #include "service/rooms.h"
 #include "service/students.h"
 #include "store/tally.h"
@@ -264,7 +265,7 @@ static const char *why_not_end(const hp_pass *pass, int64_t now)
         return "the pass was cancelled";
     if (pass->start > now)
         return "the pass has not started; cancel it instead";
-    if (!hp_pass_active_at(pass, now))
+    if (!hp_pass_active_at(pass, HP_PASS_NO_AUTO_END, now))
         return "the pass has already ended";
     return NULL;
 }

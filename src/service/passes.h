@@ -11,6 +11,10 @@
 #include "service/actor.h"
 #include "store/store.h"
 
+/* The auto-end minutes live passes are judged with (none) until the pass rules give each
+ * school its own. */
+#define HP_PASS_NO_AUTO_END 0
+
 typedef struct {
     const char *student;     /* Email or student ID; a student may leave it out. */
     const char *origin;      /* Room name; a kiosk may leave it out. */

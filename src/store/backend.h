@@ -78,6 +78,9 @@ typedef struct hp_store_ops {
      * caller's. */
     int (*passes_list)(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
                        hp_pass_view **out, size_t *count_out);
+    /* Operations added for ending sessions (owner: the command line and users service).
+     * Removes every session of the user; none is not an error. Allocates nothing. */
+    int (*sessions_delete_user)(hp_store *store, int64_t school_id, int64_t user_id);
 } hp_store_ops;
 
 /* The SQL of a pass with the names shown with it (hp_pass_view), in one query that both

@@ -102,8 +102,9 @@ static const char *const migrations[] = {
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
     " end_at, cancelled, local_day"
 
-/* A pass is active at $2 when not cancelled, started, and not ended, as hp_pass_active_at()
- * says in C. */
+/* A pass is active at $2 when not cancelled, started, and not ended: the definition of
+ * hp_pass_active_at() in core/rules.h. An end is written when it happens, never ahead, so for
+ * the instants the store is asked about (now) "no end yet" is "not ended by then". */
 #define ACTIVE_AT_2 " school_id = $1 AND end_at IS NULL AND NOT cancelled AND start_at <= $2"
 
 #define VIEW_SELECT HP_PASS_VIEW_SELECT " WHERE p.school_id = $1"
@@ -161,6 +162,7 @@ static const struct {
     {"session_kiosk", "UPDATE sessions SET kiosk_room_id = $2 WHERE token_hash = $1"},
     {"session_delete", "DELETE FROM sessions WHERE token_hash = $1"},
     {"sessions_expire", "DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2"},
+    {"sessions_delete_user", "DELETE FROM sessions WHERE school_id = $1 AND user_id = $2"},
     {"lock_rooms", "SELECT id FROM rooms WHERE school_id = $1 AND id IN ($2, $3)"
                    " ORDER BY id FOR UPDATE"},
     {"lock_student", "SELECT id FROM users WHERE school_id = $1 AND id = $2 FOR UPDATE"},
@@ -865,6 +867,14 @@ static int pg_sessions_expire(hp_store *store, int64_t seen_before, int64_t crea
     return run_command(from_base(store), "sessions_expire", &p, "expiring sessions");
 }
 
+static int pg_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, user_id);
+    return run_command(from_base(store), "sessions_delete_user", &p, "ending the user's sessions");
+}
+
 static int pg_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
 {
     params p = {0};
@@ -1126,6 +1136,7 @@ static const hp_store_ops postgres_ops = {
     .passes_active = pg_passes_active,
     .passes_page = pg_passes_page,
     .passes_list = pg_passes_list,
+    .sessions_delete_user = pg_sessions_delete_user,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

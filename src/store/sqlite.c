@@ -125,6 +125,7 @@ enum {
     ST_PASSES_PAGE,
     ST_PASS_VIEW,
     ST_PASSES_VIEW,
+    ST_SESSIONS_DELETE_USER,
     ST_COUNT
 };
 
@@ -132,8 +133,9 @@ enum {
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
     " end_at, cancelled, local_day"
 
-/* A pass is active at ?2 when not cancelled, started, and not ended, as hp_pass_active_at()
- * says in C: the open-passes index holds exactly those not cancelled nor ended. */
+/* A pass is active at ?2 when not cancelled, started, and not ended: the definition of
+ * hp_pass_active_at() in core/rules.h. An end is written when it happens, never ahead, so for
+ * the instants the store is asked about (now) "no end yet" is "not ended by then". */
 #define ACTIVE_AT_2 " school_id = ?1 AND end_at IS NULL AND cancelled = 0 AND start_at <= ?2"
 
 #define VIEW_SELECT HP_PASS_VIEW_SELECT " WHERE p.school_id = ?1"
@@ -185,6 +187,7 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_SESSION_KIOSK] = "UPDATE sessions SET kiosk_room_id = ?2 WHERE token_hash = ?1",
     [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
     [ST_SESSIONS_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1 OR created_at < ?2",
+    [ST_SESSIONS_DELETE_USER] = "DELETE FROM sessions WHERE school_id = ?1 AND user_id = ?2",
     [ST_LOGINS_FIND] = "SELECT id, name, email, role, room_id, password_hash, school_id"
                        " FROM users WHERE email = ?1 COLLATE NOCASE ORDER BY school_id",
     [ST_USER_GET] = "SELECT id, name, email, role, room_id, NULL FROM users"
@@ -773,6 +776,17 @@ static int sqlite_sessions_expire(hp_store *store, int64_t seen_before, int64_t 
     return HP_OK;
 }
 
+static int sqlite_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SESSIONS_DELETE_USER);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "ending the user's sessions");
+    return HP_OK;
+}
+
 static int sqlite_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
 {
     sqlite_store *s = from_base(store);
@@ -1066,6 +1080,7 @@ static const hp_store_ops sqlite_ops = {
     .passes_active = sqlite_passes_active,
     .passes_page = sqlite_passes_page,
     .passes_list = sqlite_passes_list,
+    .sessions_delete_user = sqlite_sessions_delete_user,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

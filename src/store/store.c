@@ -251,6 +251,11 @@ int hp_store_sessions_expire(hp_store *store, int64_t seen_before, int64_t creat
     return store->ops->sessions_expire(store, seen_before, created_before);
 }
 
+int hp_store_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id)
+{
+    return store->ops->sessions_delete_user(store, school_id, user_id);
+}
+
 int hp_store_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
 {
     return store->ops->logins_find(store, email, out, count_out);

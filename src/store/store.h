@@ -119,6 +119,8 @@ int hp_store_session_delete(hp_store *store, const unsigned char *token_hash);
 /* Removes sessions not seen since before `seen_before`, and those created before
  * `created_before` however recently seen. */
 int hp_store_sessions_expire(hp_store *store, int64_t seen_before, int64_t created_before);
+/* Removes every session of one user (a password change signs them out everywhere). */
+int hp_store_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id);
 
 /* A user who may sign in with an email, in any school. */
 typedef struct {
