@@ -14,13 +14,6 @@ def store(module_stores):
 
 
 @pytest.fixture(scope="module")
-def server(store):
-    srv = store.server().start()
-    yield srv
-    assert srv.stop() == 0, srv.log()
-
-
-@pytest.fixture(scope="module")
 def admin(server):
     return sign_in(server, ADMIN)
 

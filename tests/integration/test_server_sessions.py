@@ -21,13 +21,6 @@ def store(module_stores):
     return basic_store(module_stores, users=USERS)
 
 
-@pytest.fixture(scope="module")
-def server(store):
-    srv = store.server().start()
-    yield srv
-    assert srv.stop() == 0, srv.log()
-
-
 def stage(store, token: str, column: str, seconds: int):
     """Moves a session's created_at or last_seen `seconds` into the past, in the store."""
     rows = store.sql(f"UPDATE sessions SET {column} = {column} - ? WHERE token_hash = ? "
