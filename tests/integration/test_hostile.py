@@ -330,6 +330,53 @@ def test_a_request_hidden_in_a_refused_body_never_runs(server, admin):
     assert "Smuggled Room" not in [rm["name"] for rm in admin.rooms()]
 
 
+def _smuggling(token: str, variant: str) -> bytes:
+    """A request framed both by Content-Length and by Transfer-Encoding, followed on the same
+    connection by a second request that makes a room: a proxy reading one framing and the
+    server the other would see that second request where the proxy saw a body."""
+    inner = build_request("POST", "/api/rooms", token=token,
+                          body=_json_bytes({"name": "Smuggled Room"}))
+    inner = inner.replace(b"Connection: close\r\n", b"")
+    if variant == "chunked-ends-first":
+        body = b"0\r\n\r\n" + inner
+        length = len(body)
+    else:  # The length ends first; the chunk carries the second request.
+        chunk = _json_bytes({"name": "Outer Room"}) + inner
+        body = b"%x\r\n" % len(chunk) + chunk + b"\r\n0\r\n\r\n"
+        length = len(_json_bytes({"name": "Outer Room"})) + 5
+    return (b"POST /api/rooms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Cookie: hallpass_session=" + token.encode() + b"\r\n"
+            b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n\r\n" % length) + body
+
+
+@pytest.mark.parametrize("variant", ["chunked-ends-first", "length-ends-first"])
+def test_content_length_with_transfer_encoding_is_refused_and_closed(server, admin, variant):
+    """Both framings at once are refused with 400 before the body is read, and the connection
+    is closed at once (not after the timeout), so the request smuggled behind never runs."""
+    s = socket.create_connection((server.host, server.port), timeout=10)
+    answer = b""
+    t0 = time.monotonic()
+    try:
+        s.sendall(_smuggling(admin.token, variant))
+        while True:
+            try:
+                data = s.recv(65536)
+            except OSError:
+                break
+            if not data:
+                break
+            answer += data
+    finally:
+        s.close()
+    assert time.monotonic() - t0 < TIMEOUT / 2, answer
+    r = Raw(answer)
+    assert r.status == 400, r
+    assert "Content-Length" in r.error and "Transfer-Encoding" in r.error, r.error
+    assert answer.count(b"HTTP/1.1 ") == 1, answer  # One answer, and the connection closed.
+    names = [rm["name"] for rm in admin.rooms()]
+    assert "Smuggled Room" not in names and "Outer Room" not in names
+
+
 def test_other_clients_are_served_while_bodies_stream_in(server, admin, teacher):
     """Clients streaming endless bodies do not hold the others up."""
     results = []
