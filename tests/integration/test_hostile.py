@@ -194,6 +194,20 @@ def exchange(server, data: bytes, timeout: float = 10) -> Raw:
     return Raw(out)
 
 
+def read_to_close(s: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (or the socket times
+    out)."""
+    answer = b""
+    while True:
+        try:
+            data = s.recv(65536)
+        except OSError:
+            return answer
+        if not data:
+            return answer
+        answer += data
+
+
 def build_request(method: str, path: str, *, token: str | None = None,
                   body: bytes | None = None, content_type: str | None = "application/json",
                   extra: bytes = b"") -> bytes:
@@ -266,14 +280,7 @@ def _endless(server, token, path, method="POST", chunk_size=16384, cap=32 << 20,
         except OSError:
             pass
         s.settimeout(5)
-        while True:
-            try:
-                data = s.recv(65536)
-            except OSError:
-                break
-            if not data:
-                break
-            answer += data
+        answer = read_to_close(s)
     finally:
         s.close()
     return sent, Raw(answer)
@@ -313,14 +320,7 @@ def test_a_request_hidden_in_a_refused_body_never_runs(server, admin):
             s.sendall(inner + b"x" * (BODY_MAX + 4096 - len(inner)))
         except OSError:
             pass
-        while True:
-            try:
-                data = s.recv(65536)
-            except OSError:
-                break
-            if not data:
-                break
-            answer += data
+        answer = read_to_close(s)
     finally:
         s.close()
     r = Raw(answer)
@@ -358,14 +358,7 @@ def test_content_length_with_transfer_encoding_is_refused_and_closed(server, adm
     t0 = time.monotonic()
     try:
         s.sendall(_smuggling(admin.token, variant))
-        while True:
-            try:
-                data = s.recv(65536)
-            except OSError:
-                break
-            if not data:
-                break
-            answer += data
+        answer = read_to_close(s)
     finally:
         s.close()
     assert time.monotonic() - t0 < TIMEOUT / 2, answer

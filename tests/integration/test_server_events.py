@@ -31,19 +31,16 @@ HANGUP_NOTICED = 1.5  # Seconds within which the server notices a client closed 
 
 @pytest.fixture(scope="module")
 def store(module_stores):
-    s = Store.new(module_stores)
-    s.init(A, "America/Chicago")
-    s.init(B, "America/New_York")
-    s.rooms(ROOMS, school=A).users([A_TEACHER, A_ADMIN, *A_KIDS], school=A)
-    s.rooms(ROOMS, school=B).users([B_TEACHER, *B_KIDS], school=B)
+    s = Store.new(module_stores).init(A, "America/Chicago").init(B, "America/New_York")
+    for school, people in ((A, [A_TEACHER, A_ADMIN, *A_KIDS]), (B, [B_TEACHER, *B_KIDS])):
+        s.rooms(ROOMS, school=school).users(people, school=school)
     return s
 
 
 @pytest.fixture(scope="module")
 def server(store):
-    srv = store.server().start()
-    yield srv
-    assert srv.stop() == 0, srv.log()
+    with store.server().start() as srv:
+        yield srv
 
 
 def login(server, who):

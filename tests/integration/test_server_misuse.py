@@ -33,10 +33,9 @@ def store(module_stores):
 
 @pytest.fixture(scope="module")
 def server(store):
-    srv = store.server("--timeout", str(TIMEOUT), "--listen", "0.0.0.0:0").start()
-    srv.host = "127.0.0.1"
-    yield srv
-    assert srv.stop() == 0, srv.log()
+    with store.server("--timeout", str(TIMEOUT), "--listen", "0.0.0.0:0").start() as srv:
+        srv.host = "127.0.0.1"
+        yield srv
 
 
 @pytest.fixture
