@@ -385,6 +385,7 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t size)
 static void log_failure(hp_server *server, const char *operation, int code, const char *why)
 {
     char *key = g_strdup_printf("%s (code %d)", operation, code);
+    /* hp_error_last() says "unknown error" when nothing set a message; say so plainly. */
     char *text =
         g_strescape(strcmp(why, "unknown error") == 0 ? "no reason was recorded" : why, NULL);
     gint64 now = g_get_monotonic_time();
