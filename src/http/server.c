@@ -1,8 +1,12 @@
 /*
  * The HTTP server on GNU libmicrohttpd: a pool of worker threads, each with its own
- * connection to the store; request bodies capped; one access-log line per request; a clean
- * shutdown on SIGINT and SIGTERM that lets requests in flight finish. libmicrohttpd appears
- * only in this file.
+ * connection to the store; request bodies capped; connections capped per client address and
+ * in all, and a deadline for each whole request; one access-log line per request and one line
+ * per kind of failure per minute; change notices after each successful change, for the event
+ * streams (events.c), whose connections are suspended while they wait; a background thread for
+ * the streams, the deadlines and expired sessions; a clean shutdown on SIGINT and SIGTERM that
+ * ends the streams and lets requests in flight finish. libmicrohttpd appears only in this
+ * file.
  */
 #include "http/server.h"
 
@@ -882,6 +886,67 @@ static void stop_daemon(hp_server *server, struct MHD_Daemon *daemon, GThread *t
     MHD_stop_daemon(daemon);
 }
 
+/* A whole school may sign in from one address, so an address gets more failed tries than an
+ * account before it is slowed down; either waits at most THROTTLE_MAX_DELAY seconds. */
+#define THROTTLE_ACCOUNT_FAILURES 5
+#define THROTTLE_ADDRESS_FAILURES 50
+#define THROTTLE_MAX_DELAY 300
+
+static void server_init(hp_server *server, const hp_server_config *config)
+{
+    *server = (hp_server){.config = config};
+    pthread_key_create(&server->store_key, close_store);
+    g_mutex_init(&server->lock);
+    g_mutex_init(&server->conn_lock);
+    g_mutex_init(&server->log_lock);
+    server->zones = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free_tz);
+    server->schools = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free_school);
+    server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
+    server->failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_failure_kind);
+    server->account_throttle = hp_throttle_new(THROTTLE_ACCOUNT_FAILURES, THROTTLE_MAX_DELAY);
+    server->address_throttle = hp_throttle_new(THROTTLE_ADDRESS_FAILURES, THROTTLE_MAX_DELAY);
+}
+
+static void server_release(hp_server *server)
+{
+    hp_throttle_free(server->account_throttle);
+    hp_throttle_free(server->address_throttle);
+    g_hash_table_destroy(server->zones);
+    g_hash_table_destroy(server->schools);
+    g_hash_table_destroy(server->conns);
+    g_hash_table_destroy(server->failures);
+    g_mutex_clear(&server->lock);
+    g_mutex_clear(&server->conn_lock);
+    g_mutex_clear(&server->log_lock);
+    pthread_key_delete(server->store_key);
+}
+
+/* The workers inherit a mask without SIGINT and SIGTERM, so only sigwait() sees them. A
+ * file-size limit (ulimit -f) makes writes fail with an error, logged and answered 503,
+ * instead of killing the server. */
+static void block_signals(sigset_t *signals)
+{
+    sigemptyset(signals);
+    sigaddset(signals, SIGINT);
+    sigaddset(signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
+}
+
+/* Tells the caller the address listened on (the port the system chose for port 0). */
+static void announce(struct MHD_Daemon *daemon, const struct sockaddr_in *addr,
+                     const hp_server_config *config)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    char address[96];
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &addr->sin_addr, host, sizeof(host));
+    snprintf(address, sizeof(address), "%s:%u", host, info ? info->port : ntohs(addr->sin_port));
+    if (config->on_ready)
+        config->on_ready(address, config->ready_data);
+}
+
 int hp_server_run(const hp_server_config *config)
 {
     struct sockaddr_in addr;
@@ -896,65 +961,24 @@ int hp_server_run(const hp_server_config *config)
     hp_store_sessions_expire(probe, g_get_real_time() / G_USEC_PER_SEC - config->session_idle);
     hp_store_free(probe);
 
-    hp_server server = {.config = config};
-    pthread_key_create(&server.store_key, close_store);
-    g_mutex_init(&server.lock);
-    g_mutex_init(&server.conn_lock);
-    g_mutex_init(&server.log_lock);
-    server.zones = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free_tz);
-    server.schools = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free_school);
-    server.conns = g_hash_table_new(g_direct_hash, g_direct_equal);
-    server.failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_failure_kind);
-    /* A whole school may sign in from one address, so an address gets more tries than an
-     * account before it is slowed down. */
-    server.account_throttle = hp_throttle_new(5, 300);
-    server.address_throttle = hp_throttle_new(50, 300);
-
-    /* The workers inherit a mask without SIGINT and SIGTERM, so only sigwait() below sees
-     * them. A file-size limit (ulimit -f) makes writes fail with an error, logged and
-     * answered 503, instead of killing the server. */
+    hp_server server;
+    server_init(&server, config);
     sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGXFSZ, SIG_IGN);
-
-    GThread *thread = NULL;
+    block_signals(&signals);
     struct MHD_Daemon *daemon = start_daemon(&server, &addr);
     if (daemon == NULL) {
         rc = hp_error_set(HP_ERROR, "cannot listen on %s (in use, or not this machine's)",
                           config->listen);
-        goto out;
+    } else {
+        GThread *thread = g_thread_new("hallpass-background", background, &server);
+        announce(daemon, &addr, config);
+        int sig;
+        sigwait(&signals, &sig);
+        fprintf(stderr, "hallpass serve: %s, finishing requests in flight\n",
+                sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        stop_daemon(&server, daemon, thread);
     }
-    thread = g_thread_new("hallpass-background", background, &server);
-
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-    char address[96];
-    char host[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &addr.sin_addr, host, sizeof(host));
-    snprintf(address, sizeof(address), "%s:%u", host, info ? info->port : ntohs(addr.sin_port));
-    if (config->on_ready)
-        config->on_ready(address, config->ready_data);
-
-    int sig;
-    sigwait(&signals, &sig);
-    fprintf(stderr, "hallpass serve: %s, finishing requests in flight\n",
-            sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    stop_daemon(&server, daemon, thread);
-    rc = HP_OK;
-out:
-    hp_throttle_free(server.account_throttle);
-    hp_throttle_free(server.address_throttle);
-    g_hash_table_destroy(server.zones);
-    g_hash_table_destroy(server.schools);
-    g_hash_table_destroy(server.conns);
-    g_hash_table_destroy(server.failures);
-    g_mutex_clear(&server.lock);
-    g_mutex_clear(&server.conn_lock);
-    g_mutex_clear(&server.log_lock);
-    pthread_key_delete(server.store_key);
+    server_release(&server);
     pthread_sigmask(SIG_UNBLOCK, &signals, NULL);
     return rc;
 }
