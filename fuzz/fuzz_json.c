@@ -73,10 +73,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hp_http_response res = {0};
     handlers[which < 3 ? 0 : which - 2](&req, &res);
     check_answer(&res);
-    free(res.body);
-    free(res.set_cookie);
-    free(res.content_disposition);
-    free(res.location);
-    free(res.allow);
+    hp_http_response_release(&res);
     return 0;
 }
