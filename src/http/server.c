@@ -89,12 +89,12 @@ typedef struct {
     bool cut;     /* Shut down for the deadline already. */
 } conn_state;
 
-/* A kind of failure in the log (an operation and an error code), for its once-a-minute
- * line. Guarded by hp_server.log_lock. */
+/* A kind of line in the log (an operation and its error code, or one of libmicrohttpd's
+ * messages), written at most once a minute. Guarded by hp_server.log_lock. */
 typedef struct {
     gint64 logged;   /* Monotonic time of its last line. */
-    unsigned hidden; /* Failures since that line, not written. */
-    char *last;      /* The reason of the latest of them. */
+    unsigned hidden; /* Lines of the kind since then, not written. */
+    char *last;      /* The latest of those. */
 } failure_kind;
 
 struct hp_server {
@@ -109,7 +109,7 @@ struct hp_server {
     GMutex conn_lock;     /* Guards conns. */
     GHashTable *conns;    /* conn_state * (a set): every open connection. */
     GMutex log_lock;      /* Guards failures. */
-    GHashTable *failures; /* "operation (code)" -> failure_kind. */
+    GHashTable *failures; /* A kind's key -> failure_kind. */
     gint stopping;        /* Set when the background thread must end. */
 };
 
@@ -384,55 +384,73 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t size)
 
 /* ---- Logging failures: which operation failed and why, once per kind per minute ---- */
 
-/* Writes the line of a failure, or counts it when its kind was written less than
- * FAILURE_LOG_SECONDS ago; the background thread writes the count later (flush_failures). */
+/* Writes "hallpass serve: LINE", or only counts it when a line of the same kind was written
+ * less than FAILURE_LOG_SECONDS ago; the background thread writes the count of those once the
+ * minute is over (flush_failures), with the latest of them. Takes line. */
+static void log_limited(hp_server *server, const char *kind_key, char *line)
+{
+    gint64 now = g_get_monotonic_time();
+    g_mutex_lock(&server->log_lock);
+    failure_kind *kind = g_hash_table_lookup(server->failures, kind_key);
+    if (kind && now - kind->logged < (gint64)FAILURE_LOG_SECONDS * G_USEC_PER_SEC) {
+        kind->hidden++;
+        g_free(kind->last);
+        kind->last = line;
+        g_mutex_unlock(&server->log_lock);
+        return;
+    }
+    if (kind == NULL) {
+        kind = g_new0(failure_kind, 1);
+        g_hash_table_insert(server->failures, g_strdup(kind_key), kind);
+    }
+    if (kind->hidden > 0)
+        fprintf(stderr, "hallpass serve: %s (and %u more like it in the last minute)\n", line,
+                kind->hidden);
+    else
+        fprintf(stderr, "hallpass serve: %s\n", line);
+    kind->logged = now;
+    kind->hidden = 0;
+    g_mutex_unlock(&server->log_lock);
+    g_free(line);
+}
+
+/* A failure of an operation, with its reason; its kind is the operation and the error code. */
 static void log_failure(hp_server *server, const char *operation, int code, const char *why)
 {
     char *key = g_strdup_printf("%s (code %d)", operation, code);
     /* hp_error_last() says "unknown error" when nothing set a message; say so plainly. */
     char *text =
         g_strescape(strcmp(why, "unknown error") == 0 ? "no reason was recorded" : why, NULL);
-    gint64 now = g_get_monotonic_time();
-    g_mutex_lock(&server->log_lock);
-    failure_kind *kind = g_hash_table_lookup(server->failures, key);
-    if (kind && now - kind->logged < (gint64)FAILURE_LOG_SECONDS * G_USEC_PER_SEC) {
-        kind->hidden++;
-        g_free(kind->last);
-        kind->last = text;
-        g_mutex_unlock(&server->log_lock);
-        g_free(key);
-        return;
-    }
-    if (kind == NULL) {
-        kind = g_new0(failure_kind, 1);
-        g_hash_table_insert(server->failures, g_strdup(key), kind);
-    }
-    if (kind->hidden > 0)
-        fprintf(stderr, "hallpass serve: %s failed: %s (and %u more times in the last minute)\n",
-                operation, text, kind->hidden);
-    else
-        fprintf(stderr, "hallpass serve: %s failed: %s\n", operation, text);
-    kind->logged = now;
-    kind->hidden = 0;
-    g_mutex_unlock(&server->log_lock);
+    log_limited(server, key, g_strdup_printf("%s failed: %s", operation, text));
     g_free(text);
     g_free(key);
 }
 
-/* Writes the counts of failures held back for a minute, so that none goes unmentioned. */
+/* libmicrohttpd's own messages (a connection limit reached, a client gone), which an attack
+ * can make by the thousand: limited like failures, one kind per message format. */
+static void log_library(void *cls, const char *fmt, va_list ap)
+{
+    char *message = g_strdup_vprintf(fmt, ap);
+    g_strchomp(message);
+    char *text = g_strescape(message, NULL);
+    log_limited(cls, fmt, g_strdup_printf("libmicrohttpd: %s", text));
+    g_free(text);
+    g_free(message);
+}
+
+/* Writes the counts of lines held back for a minute, so that none goes unmentioned. */
 static void flush_failures(hp_server *server, gint64 now)
 {
     GHashTableIter it;
-    gpointer key, value;
+    gpointer value;
     g_mutex_lock(&server->log_lock);
     g_hash_table_iter_init(&it, server->failures);
-    while (g_hash_table_iter_next(&it, &key, &value)) {
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
         failure_kind *kind = value;
         if (kind->hidden == 0 || now - kind->logged < (gint64)FAILURE_LOG_SECONDS * G_USEC_PER_SEC)
             continue;
-        fprintf(stderr,
-                "hallpass serve: %s failed %u more times in the last minute; the last: %s\n",
-                (const char *)key, kind->hidden, kind->last);
+        fprintf(stderr, "hallpass serve: %u more in the last minute like: %s\n", kind->hidden,
+                kind->last);
         kind->logged = now;
         kind->hidden = 0;
     }
@@ -511,12 +529,11 @@ static void sweep_deadlines(hp_server *server, gint64 now)
         cut++;
     }
     g_mutex_unlock(&server->conn_lock);
-    if (cut > 0) {
-        char *why = g_strdup_printf("%u connection(s) sent no whole request within %lld s", cut,
-                                    (long long)(server->deadline_us / G_USEC_PER_SEC));
-        log_failure(server, "reading requests", 0, why);
-        g_free(why);
-    }
+    if (cut > 0)
+        log_limited(server, "request deadline",
+                    g_strdup_printf("closed %u connection(s) that sent no whole request within "
+                                    "%lld s",
+                                    cut, (long long)(server->deadline_us / G_USEC_PER_SEC)));
 }
 
 /* ---- Answers ---- */
@@ -861,14 +878,14 @@ static struct MHD_Daemon *start_daemon(hp_server *server, struct sockaddr_in *ad
     unsigned total = connection_limit(threads);
     unsigned per_address = total < CONNECTIONS_PER_ADDRESS ? total : CONNECTIONS_PER_ADDRESS;
     server->deadline_us = (gint64)timeout * REQUEST_DEADLINE_FACTOR * G_USEC_PER_SEC;
-    return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
-                                MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
-                            0, NULL, NULL, on_request, server, MHD_OPTION_SOCK_ADDR,
-                            (struct sockaddr *)addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
-                            MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_LIMIT,
-                            total, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
-                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, server,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_END);
+    return MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+            MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, server, MHD_OPTION_EXTERNAL_LOGGER, log_library, server,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_LIMIT, total,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, server, MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_END);
 }
 
 /* Stops in order: no new connections, event streams told to end (a suspended connection
