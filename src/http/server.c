@@ -428,7 +428,8 @@ static void log_failure(hp_server *server, const char *operation, int code, cons
 
 /* libmicrohttpd's own messages (a connection limit reached, a client gone), which an attack
  * can make by the thousand: limited like failures, one kind per message format. */
-static void log_library(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void log_library(void *cls, const char *fmt,
+                                                              va_list ap)
 {
     char *message = g_strdup_vprintf(fmt, ap);
     g_strchomp(message);
