@@ -53,6 +53,7 @@ static bool read_room(json_t *body, hp_room *room, hp_http_response *res)
         bool ok = false;
         for (size_t i = 0; i < 4; i++)
             ok = ok || strcmp(key, known[i]) == 0;
+        ok = ok || hp_http_room_rules_known(key);
         if (!ok) {
             hp_http_error(res, 400, "\"%.60s\" is not a field of a room", key);
             return false;
@@ -87,7 +88,8 @@ static bool read_room(json_t *body, hp_room *room, hp_http_response *res)
         g_free(trimmed);
     }
     return read_limit(body, "max_passes_from", &room->max_from, res) &&
-           read_limit(body, "max_passes_to", &room->max_to, res);
+           read_limit(body, "max_passes_to", &room->max_to, res) &&
+           hp_http_room_rules_read(body, room, res);
 }
 
 static void save(hp_http_request *req, hp_http_response *res, hp_room *room, int status)
@@ -95,7 +97,8 @@ static void save(hp_http_request *req, hp_http_response *res, hp_room *room, int
     bool changed;
     int rc = hp_store_begin(req->store);
     if (rc == HP_OK &&
-        (rc = hp_store_room_put(req->store, req->actor.school.id, room, &changed)) == HP_OK)
+        (rc = hp_store_room_put(req->store, req->actor.school.id, room, &changed)) == HP_OK &&
+        (rc = hp_store_room_rules_put(req->store, req->actor.school.id, room, &changed)) == HP_OK)
         rc = hp_store_commit(req->store);
     if (rc < 0) {
         hp_store_rollback(req->store);
@@ -115,6 +118,7 @@ void hp_http_rooms_create(hp_http_request *req, hp_http_response *res)
     }
     if ((body = hp_http_body_object(req, res)) == NULL)
         return;
+    room.counts_toward_limit = hp_field_counts_toward_limit.default_value != 0;
     if (read_room(body, &room, res)) {
         if (room.name == NULL)
             hp_http_error(res, 400, "name: missing");

@@ -70,6 +70,8 @@ static const route routes[] = {
     {"GET", "/api/students", hp_http_students_list, true},
     {"GET", "/api/reports/rooms", hp_http_reports_rooms, true},
     {"GET", "/api/reports/staff", hp_http_reports_staff, true},
+    {"GET", "/api/settings", hp_http_settings_get, true},
+    {"PATCH", "/api/settings", hp_http_settings_update, true},
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))

@@ -366,12 +366,15 @@ int hp_store_settings_get(hp_store *store, int64_t school_id, hp_settings *out)
     return rc;
 }
 
-int hp_store_settings_put(hp_store *store, int64_t school_id, const hp_settings *settings)
+int hp_store_settings_put(hp_store *store, int64_t school_id, const hp_settings *settings,
+                          const hp_settings *stored)
 {
     int rc = hp_settings_check(settings);
     for (size_t i = 0; rc == HP_OK && i < HP_SETTINGS_COUNT; i++) {
         const hp_setting_spec *spec = &hp_settings_table[i];
         int value = hp_settings_get(settings, spec);
+        if (stored && hp_settings_get(stored, spec) == value)
+            continue;
         char text[HP_SETTING_VALUE_LEN];
         hp_setting_format(spec, value, text);
         /* Empty, or the default: no row, so that a school that never chose follows the

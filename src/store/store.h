@@ -170,8 +170,11 @@ int hp_store_pass_count(hp_store *store, int64_t school_id, int64_t *count_out);
  * (a stored value out of range is an HP_ESTORE error naming it). Call them inside
  * hp_store_begin() / hp_store_commit() to change settings all or nothing. */
 int hp_store_settings_get(hp_store *store, int64_t school_id, hp_settings *out);
-/* Writes every setting of `settings` (checked first with hp_settings_check()). */
-int hp_store_settings_put(hp_store *store, int64_t school_id, const hp_settings *settings);
+/* Writes the settings of `settings` (checked first with hp_settings_check()) that differ from
+ * `stored`, or every one when stored is NULL. Writing only what changed lets two changes of
+ * different settings at once both stand. */
+int hp_store_settings_put(hp_store *store, int64_t school_id, const hp_settings *settings,
+                          const hp_settings *stored);
 
 /* The rule fields of a room (time_limit_minutes, counts_toward_limit) and of a user
  * (max_passes_per_day) are read with the rest of them but written by these alone, so that
