@@ -106,12 +106,12 @@ void hp_http_settings_update(hp_http_request *req, hp_http_response *res)
 
 void hp_http_room_rules_json(json_t *room_json, const hp_room *room)
 {
-    json_object_set_new(room_json, hp_field_time_limit_minutes.key,
-                        hp_http_setting_json(&hp_field_time_limit_minutes,
-                                             room->time_limit_minutes));
-    json_object_set_new(room_json, hp_field_counts_toward_limit.key,
-                        hp_http_setting_json(&hp_field_counts_toward_limit,
-                                             room->counts_toward_limit));
+    json_object_set_new(
+        room_json, hp_field_time_limit_minutes.key,
+        hp_http_setting_json(&hp_field_time_limit_minutes, room->time_limit_minutes));
+    json_object_set_new(
+        room_json, hp_field_counts_toward_limit.key,
+        hp_http_setting_json(&hp_field_counts_toward_limit, room->counts_toward_limit));
 }
 
 bool hp_http_room_rules_known(const char *key)

@@ -323,8 +323,9 @@ static int user_rules_parse(hp_user *user, const char *const *f)
     if (value != 0 && user->role != HP_ROLE_STUDENT)
         return hp_error_set(HP_EINVALID,
                             "max_passes_per_day: \"%.40s\": only a student has a daily limit of "
-                            "their own, not a %s",
-                            text, hp_role_name(user->role));
+                            "their own, not %s %s",
+                            text, user->role == HP_ROLE_ADMIN ? "an" : "a",
+                            hp_role_name(user->role));
     user->max_passes_per_day = value;
     return HP_OK;
 }

@@ -14,8 +14,8 @@ static int apply(hp_settings *settings, const hp_setting_change *changes, size_t
     for (size_t i = 0; i < count; i++) {
         const hp_setting_change *c = &changes[i];
         int rc = c->key == NULL ? hp_settings_assign(settings, c->text)
-                 : c->text  ? hp_settings_set_text(settings, c->key, c->text)
-                            : hp_settings_set_json(settings, c->key, &c->value);
+                 : c->text      ? hp_settings_set_text(settings, c->key, c->text)
+                                : hp_settings_set_json(settings, c->key, &c->value);
         if (rc < 0)
             return rc;
     }
