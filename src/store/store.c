@@ -356,11 +356,11 @@ int hp_store_settings_get(hp_store *store, int64_t school_id, hp_settings *out)
         if (hp_setting_find(rows[i].key) == NULL)
             continue;
         if (hp_settings_set_text(&settings, rows[i].key, rows[i].value) < 0)
-            rc = hp_error_set(HP_ESTORE, "the stored settings: %s", hp_error_last());
+            rc = hp_error_prefix(HP_ESTORE, "the stored settings");
     }
     hp_setting_rows_free(rows, n);
     if (rc == HP_OK && hp_settings_check(&settings) < 0)
-        rc = hp_error_set(HP_ESTORE, "the stored settings: %s", hp_error_last());
+        rc = hp_error_prefix(HP_ESTORE, "the stored settings");
     if (rc == HP_OK)
         *out = settings;
     return rc;

@@ -7,6 +7,7 @@ errors, and `hallpass copy` keeping all of it."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -520,3 +521,41 @@ def test_a_copy_keeps_the_settings_and_the_rule_fields(school, stores):
     assert school.hp.run("settings", "--db", target).ok().stdout == settings_cmd(school).ok().stdout
     assert rooms_of(target) == rooms_of(school.db)
     assert limits_of(target) == {"sam@x.org": 4}
+
+
+# --------------------------------------------------------------------------------------------
+# What the store holds
+
+
+def test_a_stored_value_out_of_range_is_an_error_naming_it(school):
+    sql(school.db, "INSERT INTO settings(school_id, key, value) VALUES (1, 'cooldown_minutes', '0')")
+    r = settings_cmd(school)
+    assert r.code == 1, r
+    assert ('the stored settings: cooldown_minutes: "0" is not a whole number from 1 to 120'
+            in r.stderr)
+
+
+def test_a_stored_key_this_version_does_not_know_is_left_alone(school):
+    sql(school.db, "INSERT INTO settings(school_id, key, value) VALUES (1, 'from_the_future', 'x')")
+    assert settings_cmd(school).ok().stdout == lines(DEFAULTS)
+    settings_cmd(school, "cooldown_minutes=4").ok()
+    assert sql(school.db, "SELECT value FROM settings WHERE key = 'from_the_future'") == [("x",)]
+
+
+def test_a_default_or_an_empty_setting_has_no_row(school):
+    settings_cmd(school, "cooldown_minutes=4", "auto_end_minutes=120", "wait_in_line=true").ok()
+    assert sql(school.db, "SELECT key, value FROM settings") == [("cooldown_minutes", "4")]
+
+
+def test_changes_of_different_settings_at_once_all_stand(store, admin, server):
+    """Each change writes only the settings it changes, so that two admins changing two
+    settings at the same moment both see theirs kept."""
+    other = sign_in(server, ADMIN)
+    for n in range(1, 9):
+        with ThreadPoolExecutor(2) as pool:
+            a = pool.submit(admin.patch, "/api/settings", {"cooldown_minutes": n})
+            b = pool.submit(other.patch, "/api/settings", {"max_active_passes": n})
+            ok(a.result())
+            ok(b.result())
+        got = ok(admin.get("/api/settings"))
+        assert (got["cooldown_minutes"], got["max_active_passes"]) == (n, n)
