@@ -71,8 +71,9 @@ void hp_http_settings_update(hp_http_request *req, hp_http_response *res)
 {
     /* Who may, before what they sent is read: a teacher learns nothing of the settings from
      * the answer to a bad body. */
-    if (!hp_actor_is_admin(&req->actor)) {
-        hp_http_fail(res, hp_error_set(HP_EFORBIDDEN, "only admins see and change the pass rules"));
+    int rc = hp_actor_settings_allowed(&req->actor);
+    if (rc < 0) {
+        hp_http_fail(res, rc);
         return;
     }
     json_t *body = hp_http_body_object(req, res);
@@ -91,15 +92,16 @@ void hp_http_settings_update(hp_http_request *req, hp_http_response *res)
             break;
         g_array_append_val(changes, change);
     }
-    hp_settings settings;
-    int rc = ok ? hp_actor_settings_change(req->store, &req->actor,
-                                           (const hp_setting_change *)(void *)changes->data,
-                                           changes->len, &settings)
-                : HP_OK;
-    if (ok && rc < 0)
-        hp_http_fail(res, rc);
-    else if (ok)
-        hp_http_json(res, 200, settings_json(&settings));
+    if (ok) {
+        hp_settings settings;
+        rc = hp_actor_settings_change(req->store, &req->actor,
+                                      (const hp_setting_change *)(void *)changes->data,
+                                      changes->len, &settings);
+        if (rc < 0)
+            hp_http_fail(res, rc);
+        else
+            hp_http_json(res, 200, settings_json(&settings));
+    }
     g_array_free(changes, TRUE);
     json_decref(body);
 }

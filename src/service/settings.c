@@ -46,7 +46,7 @@ int hp_school_settings_change(hp_store *store, int64_t school_id, const hp_setti
     return HP_OK;
 }
 
-static int admins_only(const hp_actor *actor)
+int hp_actor_settings_allowed(const hp_actor *actor)
 {
     if (hp_actor_is_admin(actor))
         return HP_OK;
@@ -55,13 +55,13 @@ static int admins_only(const hp_actor *actor)
 
 int hp_actor_settings_get(hp_store *store, const hp_actor *actor, hp_settings *out)
 {
-    int rc = admins_only(actor);
+    int rc = hp_actor_settings_allowed(actor);
     return rc < 0 ? rc : hp_school_settings_get(store, actor->school.id, out);
 }
 
 int hp_actor_settings_change(hp_store *store, const hp_actor *actor,
                              const hp_setting_change *changes, size_t count, hp_settings *out)
 {
-    int rc = admins_only(actor);
+    int rc = hp_actor_settings_allowed(actor);
     return rc < 0 ? rc : hp_school_settings_change(store, actor->school.id, changes, count, out);
 }

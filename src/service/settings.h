@@ -31,8 +31,12 @@ int hp_school_settings_get(hp_store *store, int64_t school_id, hp_settings *out)
 int hp_school_settings_change(hp_store *store, int64_t school_id, const hp_setting_change *changes,
                               size_t count, hp_settings *out);
 
-/* The same for a signed-in user: admins only (HP_EFORBIDDEN for anyone else, kiosk mode
- * included), and only their own school's. */
+/* Whether the actor may see and change the settings: admins only, not in kiosk mode.
+ * HP_EFORBIDDEN with its message otherwise. */
+int hp_actor_settings_allowed(const hp_actor *actor);
+
+/* The same for a signed-in user, after hp_actor_settings_allowed(), and only in their own
+ * school. */
 int hp_actor_settings_get(hp_store *store, const hp_actor *actor, hp_settings *out);
 int hp_actor_settings_change(hp_store *store, const hp_actor *actor,
                              const hp_setting_change *changes, size_t count, hp_settings *out);

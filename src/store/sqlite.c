@@ -1065,33 +1065,35 @@ static int sqlite_setting_write(hp_store *store, int64_t school_id, const char *
     return HP_OK;
 }
 
+/* Runs a rule-field UPDATE of one row: ?1 the school, ?2 the row, ?3 a limit (0: NULL) and,
+ * when flag is not NULL, ?4 a boolean. */
+static int rules_update(sqlite_store *s, int which, int64_t school_id, int64_t id, int limit,
+                        const bool *flag, bool *changed)
+{
+    sqlite3_stmt *st = stmt_get(s, which);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, id);
+    bind_limit(st, 3, limit);
+    if (flag)
+        sqlite3_bind_int(st, 4, *flag ? 1 : 0);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "saving the pass rules of a room or user");
+    *changed = sqlite3_changes(s->db) > 0;
+    return HP_OK;
+}
+
 static int sqlite_room_rules_put(hp_store *store, int64_t school_id, const hp_room *room,
                                  bool *changed)
 {
-    sqlite_store *s = from_base(store);
-    sqlite3_stmt *st = stmt_get(s, ST_ROOM_RULES_PUT);
-    sqlite3_bind_int64(st, 1, school_id);
-    sqlite3_bind_int64(st, 2, room->id);
-    bind_limit(st, 3, room->time_limit_minutes);
-    sqlite3_bind_int(st, 4, room->counts_toward_limit ? 1 : 0);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "saving a room's rules");
-    *changed = sqlite3_changes(s->db) > 0;
-    return HP_OK;
+    return rules_update(from_base(store), ST_ROOM_RULES_PUT, school_id, room->id,
+                        room->time_limit_minutes, &room->counts_toward_limit, changed);
 }
 
 static int sqlite_user_rules_put(hp_store *store, int64_t school_id, const hp_user *user,
                                  bool *changed)
 {
-    sqlite_store *s = from_base(store);
-    sqlite3_stmt *st = stmt_get(s, ST_USER_RULES_PUT);
-    sqlite3_bind_int64(st, 1, school_id);
-    sqlite3_bind_int64(st, 2, user->id);
-    bind_limit(st, 3, user->max_passes_per_day);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "saving a user's rules");
-    *changed = sqlite3_changes(s->db) > 0;
-    return HP_OK;
+    return rules_update(from_base(store), ST_USER_RULES_PUT, school_id, user->id,
+                        user->max_passes_per_day, NULL, changed);
 }
 
 static const hp_store_ops sqlite_ops = {
