@@ -417,17 +417,14 @@ def limits_of(db) -> dict:
 
 
 def test_rooms_import_the_rule_columns(school):
-    school.import_text("rooms", csv_text(ROOM_HEAD, [
-        ("Room 101", "Science", "", ""),
-        ("Restroom B", "Restrooms", "10", "true"),
-        ("Nurse", "", "30", "FALSE"),
-    ])).ok()
+    text = csv_text(ROOM_HEAD, [("Room 101", "Science", "", ""),
+                                ("Restroom B", "Restrooms", "10", "true"),
+                                ("Nurse", "", "30", "FALSE")])
+    school.import_text("rooms", text).ok()
     assert rooms_of(school.db) == {"Room 101": (None, True), "Restroom B": (10, True),
                                    "Nurse": (30, False)}
     # The same file again changes nothing.
-    r = school.import_text("rooms", csv_text(ROOM_HEAD, [
-        ("Room 101", "Science", "", ""), ("Restroom B", "Restrooms", "10", "true"),
-        ("Nurse", "", "30", "FALSE")])).ok()
+    r = school.import_text("rooms", text).ok()
     assert "0 rooms added, 0 updated, 3 unchanged" in r.stdout
     # A change of a rule field alone is an update.
     r = school.import_text("rooms", csv_text(["name", "time_limit_minutes"],
@@ -473,16 +470,6 @@ BAD_ROOM_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("row,message", BAD_ROOM_ROWS, ids=[m for _, m in BAD_ROOM_ROWS])
-def test_a_bad_rule_cell_of_a_room_imports_nothing(school, row, message):
-    school.import_text("rooms", csv_text(ROOM_HEAD, [("Nurse", "", "30", "false")])).ok()
-    name = school.write(csv_text(ROOM_HEAD, [("Room 1", "", "5", ""), row]), "rooms.csv")
-    r = school.import_file("rooms", name)
-    assert r.code == 1, r
-    assert r.stderr == f"hallpass import: rooms.csv:3: {message}\nnothing was imported\n"
-    assert rooms_of(school.db) == {"Nurse": (30, False)}
-
-
 BAD_USER_ROWS = [
     (("Sam Lee", "sam@x.org", "student", "0"),
      'max_passes_per_day: "0" is not a whole number from 1 to 50'),
@@ -497,14 +484,23 @@ BAD_USER_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("row,message", BAD_USER_ROWS, ids=[m for _, m in BAD_USER_ROWS])
-def test_a_bad_daily_limit_imports_nothing(school, row, message):
-    name = school.write(csv_text(USER_HEAD, [("Sue Park", "sue@x.org", "student", "3"), row]),
-                        "users.csv")
-    r = school.import_file("users", name)
+# Each bad row follows a good one, which is not imported either.
+BAD_ROWS = [
+    *[("rooms", ROOM_HEAD, ("Room 1", "", "5", ""), row, m) for row, m in BAD_ROOM_ROWS],
+    *[("users", USER_HEAD, ("Sue Park", "sue@x.org", "student", "3"), row, m)
+      for row, m in BAD_USER_ROWS],
+]
+
+
+@pytest.mark.parametrize("kind,head,good,bad,message", BAD_ROWS,
+                         ids=[f"{k}: {m}" for k, _, _, _, m in BAD_ROWS])
+def test_a_bad_rule_cell_imports_nothing(school, kind, head, good, bad, message):
+    school.import_text("rooms", csv_text(ROOM_HEAD, [("Nurse", "", "30", "false")])).ok()
+    before = (rooms_of(school.db), limits_of(school.db))
+    r = school.import_file(kind, school.write(csv_text(head, [good, bad]), f"{kind}.csv"))
     assert r.code == 1, r
-    assert r.stderr == f"hallpass import: users.csv:3: {message}\nnothing was imported\n"
-    assert limits_of(school.db) == {}
+    assert r.stderr == f"hallpass import: {kind}.csv:3: {message}\nnothing was imported\n"
+    assert (rooms_of(school.db), limits_of(school.db)) == before
 
 
 # --------------------------------------------------------------------------------------------
