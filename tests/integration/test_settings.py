@@ -460,6 +460,10 @@ def test_users_import_a_students_own_daily_limit(school):
     school.hp.run("user", "add", "--db", school.db, "--name", "Sue P. Park", "--email",
                   "sue@x.org", "--role", "student").ok()
     assert limits_of(school.db)["sue@x.org"] == 50
+    # A student who becomes staff loses the limit only students have.
+    school.import_text("users", csv_text(["name", "email", "role"],
+                                         [("Sue Park", "sue@x.org", "teacher")])).ok()
+    assert limits_of(school.db)["sue@x.org"] is None
 
 
 BAD_ROOM_ROWS = [

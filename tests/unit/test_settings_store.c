@@ -93,8 +93,7 @@ static void test_a_plain_put_never_resets_a_rooms_rules(void **state)
     hp_room_release(&got);
 
     room.time_limit_minutes = HP_TIME_LIMIT_MINUTES_MAX + 1;
-    assert_int_equal(hp_store_room_rules_put(f->store, f->school.id, &room, &changed),
-                     HP_EINVALID);
+    assert_int_equal(hp_store_room_rules_put(f->store, f->school.id, &room, &changed), HP_EINVALID);
     assert_string_equal(hp_error_last(),
                         "time_limit_minutes: 241 is not a whole number from 1 to 240");
 }
@@ -110,8 +109,8 @@ static void test_a_plain_put_never_resets_a_students_limit(void **state)
     expect_ok(hp_store_user_rules_put(f->store, f->school.id, &sam, &changed));
     assert_true(changed);
 
-    hp_user plain = {.id = sam.id, .name = "Sam P. Lee", .email = "sam@x.org",
-                     .role = HP_ROLE_STUDENT};
+    hp_user plain = {
+        .id = sam.id, .name = "Sam P. Lee", .email = "sam@x.org", .role = HP_ROLE_STUDENT};
     expect_ok(hp_store_user_put(f->store, f->school.id, &plain, NULL, &changed));
     expect_ok(hp_store_user_get(f->store, f->school.id, sam.id, &got));
     assert_int_equal(got.max_passes_per_day, 4);
@@ -135,8 +134,7 @@ static void test_a_plain_put_never_resets_a_students_limit(void **state)
     hp_user_release(&got);
 
     sam.max_passes_per_day = HP_PASSES_PER_DAY_MAX + 1;
-    assert_int_equal(hp_store_user_rules_put(f->store, f->school.id, &sam, &changed),
-                     HP_EINVALID);
+    assert_int_equal(hp_store_user_rules_put(f->store, f->school.id, &sam, &changed), HP_EINVALID);
 }
 
 int main(void)
@@ -148,8 +146,8 @@ int main(void)
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_a_set_out_of_range_is_refused, fixture_setup,
                                         fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_a_plain_put_never_resets_a_rooms_rules,
-                                        fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_a_plain_put_never_resets_a_rooms_rules, fixture_setup,
+                                        fixture_teardown),
         cmocka_unit_test_setup_teardown(test_a_plain_put_never_resets_a_students_limit,
                                         fixture_setup, fixture_teardown),
     };
