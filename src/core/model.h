@@ -39,6 +39,10 @@ typedef struct {
     char *folder; /* "" when the room has none. */
     int max_from; /* 0 means no limit. */
     int max_to;   /* 0 means no limit. */
+    /* Pass rules (hp_field_time_limit_minutes and hp_field_counts_toward_limit in
+     * core/settings.h). Read with the room; written by hp_store_room_rules_put(). */
+    int time_limit_minutes;   /* 0 means none: the school's default applies. */
+    bool counts_toward_limit; /* A pass to it counts toward a student's day and week. */
 } hp_room;
 
 typedef struct {
@@ -48,6 +52,9 @@ typedef struct {
     hp_role role;
     int64_t room_id;  /* A kiosk's room, or a staff member's home room; 0 for none. */
     char *student_id; /* The school's own id of a student; NULL when none. */
+    /* Pass rules (hp_field_max_passes_per_day in core/settings.h). Read with the user; written
+     * by hp_store_user_rules_put(). */
+    int max_passes_per_day; /* A student's own daily limit; 0 means none. */
 } hp_user;
 
 typedef struct {

@@ -175,9 +175,12 @@ static json_t *limit_json(int limit)
 
 json_t *hp_http_room_json(const hp_room *room)
 {
-    return json_pack("{s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)room->id, "name", room->name,
-                     "folder", room->folder ? room->folder : "", "max_passes_from",
-                     limit_json(room->max_from), "max_passes_to", limit_json(room->max_to));
+    json_t *obj =
+        json_pack("{s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)room->id, "name", room->name,
+                  "folder", room->folder ? room->folder : "", "max_passes_from",
+                  limit_json(room->max_from), "max_passes_to", limit_json(room->max_to));
+    hp_http_room_rules_json(obj, room);
+    return obj;
 }
 
 json_t *hp_http_user_json(const hp_user *user, const char *room_name)

@@ -148,6 +148,8 @@ static const route routes[] = {
     {"GET", "/api/reports/rooms", hp_http_reports_rooms, true},
     {"GET", "/api/reports/staff", hp_http_reports_staff, true},
     {"GET", "/api/events", hp_http_events, true},
+    {"GET", "/api/settings", hp_http_settings_get, true},
+    {"PATCH", "/api/settings", hp_http_settings_update, true},
 };
 
 /* Matches a path against a pattern, segment by segment; a "*" segment takes digits. */

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/password.h"
+#include "core/settings.h"
 #include "import/csv_reader.h"
 #include "store/tally.h"
 
@@ -16,15 +17,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const room_columns[] = {"name", "folder", "max_passes_from", "max_passes_to"};
-static const char *const user_columns[] = {"name", "email", "role", "room", "password"};
+static const char *const room_columns[] = {"name",
+                                           "folder",
+                                           "max_passes_from",
+                                           "max_passes_to",
+                                           "time_limit_minutes",
+                                           "counts_toward_limit"};
+static const char *const user_columns[] = {"name", "email",    "role",
+                                           "room", "password", "max_passes_per_day"};
 static const char *const pass_columns[] = {"id",      "student",  "origin", "destination",
                                            "creator", "source",   "type",   "start",
                                            "end",     "cancelled"};
 
 /* Columns a file must have. */
-static const bool room_required[] = {true, false, false, false};
-static const bool user_required[] = {true, true, true, false, false};
+static const bool room_required[] = {true, false, false, false, false, false};
+static const bool user_required[] = {true, true, true, false, false, false};
 static const bool pass_required[] = {true, true, true, true, true, true, true, true, false, false};
 
 typedef struct {
@@ -266,6 +273,74 @@ static void count_stat(hp_importer *imp, bool added, bool changed)
         imp->stats.unchanged++;
 }
 
+/* The pass-rule columns of rooms and users: a file without them changes none of them. */
+
+/* A room's rule fields before its row applies: the stored ones, or a new room's defaults. */
+static void room_rules_start(hp_room *room, const hp_room *existing)
+{
+    room->time_limit_minutes = existing ? existing->time_limit_minutes : 0;
+    room->counts_toward_limit =
+        existing ? existing->counts_toward_limit : hp_field_counts_toward_limit.default_value != 0;
+}
+
+static int room_rules_parse(hp_room *room, const char *const *f)
+{
+    int value, rc;
+    if (f[HP_ROOM_TIME_LIMIT]) {
+        if ((rc = hp_setting_parse(&hp_field_time_limit_minutes, f[HP_ROOM_TIME_LIMIT], &value)) <
+            0)
+            return rc;
+        room->time_limit_minutes = value;
+    }
+    if (f[HP_ROOM_COUNTS_TOWARD_LIMIT]) {
+        if ((rc = hp_setting_parse(&hp_field_counts_toward_limit, f[HP_ROOM_COUNTS_TOWARD_LIMIT],
+                                   &value)) < 0)
+            return rc;
+        room->counts_toward_limit = value != 0;
+    }
+    return HP_OK;
+}
+
+/* Writes the rule fields after the room itself; *changed gains whether they changed. */
+static int room_rules_put(hp_importer *imp, const hp_room *room, bool *changed)
+{
+    bool rules_changed;
+    int rc = hp_store_room_rules_put(imp->store, imp->school->id, room, &rules_changed);
+    *changed = *changed || rules_changed;
+    return rc;
+}
+
+/* Only a student has a daily limit of their own. */
+static int user_rules_parse(hp_user *user, const char *const *f)
+{
+    const char *text = f[HP_USER_MAX_PASSES_PER_DAY];
+    int value;
+    if (text == NULL)
+        return HP_OK;
+    int rc = hp_setting_parse(&hp_field_max_passes_per_day, text, &value);
+    if (rc < 0)
+        return rc;
+    if (value != 0 && user->role != HP_ROLE_STUDENT)
+        return hp_error_set(HP_EINVALID,
+                            "max_passes_per_day: \"%.40s\": only a student has a daily limit of "
+                            "their own, not %s %s",
+                            text, user->role == HP_ROLE_ADMIN ? "an" : "a",
+                            hp_role_name(user->role));
+    user->max_passes_per_day = value;
+    return HP_OK;
+}
+
+static int user_rules_put(hp_importer *imp, hp_user *user, bool *changed)
+{
+    bool rules_changed;
+    /* A student who becomes staff loses their own limit, which only students have. */
+    if (user->role != HP_ROLE_STUDENT)
+        user->max_passes_per_day = 0;
+    int rc = hp_store_user_rules_put(imp->store, imp->school->id, user, &rules_changed);
+    *changed = *changed || rules_changed;
+    return rc;
+}
+
 static int add_room(hp_importer *imp, const char *const *f)
 {
     char name_buf[HP_NAME_MAX + 2], folder_buf[HP_NAME_MAX + 2];
@@ -287,7 +362,10 @@ static int add_room(hp_importer *imp, const char *const *f)
     if (rc < 0 && rc != HP_ENOTFOUND)
         return rc;
     room.id = rc == HP_OK ? existing.id : 0;
+    room_rules_start(&room, rc == HP_OK ? &existing : NULL);
     hp_room_release(&existing);
+    if ((rc = room_rules_parse(&room, f)) < 0)
+        return rc;
     room.name = name;
     room.folder = folder ? folder : "";
 
@@ -295,6 +373,8 @@ static int add_room(hp_importer *imp, const char *const *f)
     bool added = room.id == 0;
     if ((rc = hp_store_room_put(imp->store, imp->school->id, &room, &changed)) < 0)
         return hp_error_prefix(rc, "name");
+    if ((rc = room_rules_put(imp, &room, &changed)) < 0)
+        return rc;
     cache_put(imp->rooms, name, room.id, HP_ROLE_ADMIN);
     count_stat(imp, added, changed);
     return HP_OK;
@@ -333,7 +413,12 @@ static int add_user(hp_importer *imp, const char *const *f)
     if (rc < 0 && rc != HP_ENOTFOUND)
         return rc;
     user.id = rc == HP_OK ? existing.id : 0;
+    user.max_passes_per_day = existing.max_passes_per_day;
     hp_user_release(&existing);
+    if ((rc = user_rules_parse(&user, f)) < 0) {
+        free(stored_hash);
+        return rc;
+    }
 
     /* A password that matches the stored hash keeps it, so a second import of the same file
      * changes nothing. */
@@ -354,6 +439,8 @@ static int add_user(hp_importer *imp, const char *const *f)
     bool added = user.id == 0;
     if ((rc = hp_store_user_put(imp->store, imp->school->id, &user, new_hash, &changed)) < 0)
         return hp_error_prefix(rc, "email");
+    if ((rc = user_rules_put(imp, &user, &changed)) < 0)
+        return rc;
     cache_put(imp->users, email, user.id, user.role);
     count_stat(imp, added, changed);
     return HP_OK;

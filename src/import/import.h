@@ -16,9 +16,28 @@
 
 typedef enum { HP_IMPORT_ROOMS, HP_IMPORT_USERS, HP_IMPORT_PASSES } hp_import_kind;
 
-/* The columns of each kind of file, in the order hp_importer_add() takes its fields. */
-enum { HP_ROOM_NAME, HP_ROOM_FOLDER, HP_ROOM_MAX_FROM, HP_ROOM_MAX_TO, HP_ROOM_COLUMNS };
-enum { HP_USER_NAME, HP_USER_EMAIL, HP_USER_ROLE, HP_USER_ROOM, HP_USER_PASSWORD, HP_USER_COLUMNS };
+/* The columns of each kind of file, in the order hp_importer_add() takes its fields. The
+ * pass-rule columns (time_limit_minutes, counts_toward_limit, max_passes_per_day) are
+ * optional: a NULL field (a file without the column) keeps the stored value, or the default
+ * for a new row, while an empty one sets the value empty (none, or the default). */
+enum {
+    HP_ROOM_NAME,
+    HP_ROOM_FOLDER,
+    HP_ROOM_MAX_FROM,
+    HP_ROOM_MAX_TO,
+    HP_ROOM_TIME_LIMIT,
+    HP_ROOM_COUNTS_TOWARD_LIMIT,
+    HP_ROOM_COLUMNS
+};
+enum {
+    HP_USER_NAME,
+    HP_USER_EMAIL,
+    HP_USER_ROLE,
+    HP_USER_ROOM,
+    HP_USER_PASSWORD,
+    HP_USER_MAX_PASSES_PER_DAY,
+    HP_USER_COLUMNS
+};
 enum {
     HP_PASS_ID,
     HP_PASS_STUDENT,

@@ -49,7 +49,8 @@ static int copy_rooms(hp_store *from, hp_store *to, int64_t src, int64_t dst, id
     for (size_t i = 0; rc == HP_OK && i < n; i++) {
         int64_t old = rooms[i].id;
         rooms[i].id = 0;
-        if ((rc = hp_store_room_put(to, dst, &rooms[i], &changed)) == HP_OK) {
+        if ((rc = hp_store_room_put(to, dst, &rooms[i], &changed)) == HP_OK &&
+            (rc = hp_store_room_rules_put(to, dst, &rooms[i], &changed)) == HP_OK) {
             map_put(maps->rooms, old, rooms[i].id);
             stats->rooms++;
         }
@@ -77,6 +78,8 @@ static int copy_users(hp_store *from, hp_store *to, int64_t src, int64_t dst, id
         users[i].id = 0;
         users[i].room_id = users[i].room_id ? mapped(maps->rooms, users[i].room_id) : 0;
         rc = hp_store_user_put(to, dst, &users[i], hash, &changed);
+        if (rc == HP_OK)
+            rc = hp_store_user_rules_put(to, dst, &users[i], &changed);
         g_free(hash);
         if (rc == HP_OK) {
             map_put(maps->users, old, users[i].id);
@@ -85,6 +88,14 @@ static int copy_users(hp_store *from, hp_store *to, int64_t src, int64_t dst, id
     }
     hp_users_free(users, n);
     return rc;
+}
+
+/* The school's pass-rule settings, as one set. */
+static int copy_settings(hp_store *from, hp_store *to, int64_t src, int64_t dst)
+{
+    hp_settings settings;
+    int rc = hp_store_settings_get(from, src, &settings);
+    return rc < 0 ? rc : hp_store_settings_put(to, dst, &settings, NULL);
 }
 
 static int copy_passes(hp_store *from, hp_store *to, int64_t src, int64_t dst, id_maps *maps,
@@ -217,6 +228,7 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
                 HP_OK &&
             (rc = copy_rooms(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK &&
             (rc = copy_users(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK &&
+            (rc = copy_settings(from, to, schools[i].id, target.id)) == HP_OK &&
             (rc = copy_passes(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK)
             rc = compare_reports(from, to, &schools[i], &target, &maps, &stats);
         stats.schools++;

@@ -2,6 +2,7 @@
 #include "service/rooms.h"
 
 #include "core/error.h"
+#include "core/settings.h"
 
 #include <glib.h>
 #include <stdlib.h>
@@ -80,6 +81,10 @@ static int apply_change(const hp_room_change *change, hp_room *room)
                           &room->max_from)) < 0 ||
         (rc = apply_limit("max_passes_to", change->has_max_to, change->max_to, &room->max_to)) < 0)
         return rc;
+    if (change->has_time_limit)
+        room->time_limit_minutes = change->time_limit_minutes;
+    if (change->has_counts_toward_limit)
+        room->counts_toward_limit = change->counts_toward_limit;
     return HP_OK;
 }
 
@@ -90,6 +95,7 @@ static int save(hp_store *store, const hp_actor *actor, hp_room *room)
     if (rc < 0)
         return rc;
     if ((rc = hp_store_room_put(store, actor->school.id, room, &changed)) < 0 ||
+        (rc = hp_store_room_rules_put(store, actor->school.id, room, &changed)) < 0 ||
         (rc = hp_store_commit(store)) < 0)
         hp_store_rollback(store);
     return rc;
@@ -98,7 +104,7 @@ static int save(hp_store *store, const hp_actor *actor, hp_room *room)
 int hp_room_create(hp_store *store, const hp_actor *actor, const hp_room_change *change,
                    hp_room *out)
 {
-    hp_room room = {0};
+    hp_room room = {.counts_toward_limit = hp_field_counts_toward_limit.default_value != 0};
     int rc;
     if (!hp_actor_is_admin(actor))
         return hp_error_set(HP_EFORBIDDEN, "only admins change rooms");

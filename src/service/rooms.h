@@ -17,6 +17,11 @@ typedef struct {
     int64_t max_from; /* 0 for no limit; anything but 0 or 1..HP_LIMIT_MAX is refused. */
     bool has_max_to;
     int64_t max_to;
+    /* The pass rules' fields, already checked against their specs (core/settings.h). */
+    bool has_time_limit;
+    int time_limit_minutes; /* 0: none, the school's default applies. */
+    bool has_counts_toward_limit;
+    bool counts_toward_limit;
 } hp_room_change;
 
 /* Every room of the actor's school, in the order they were created. */

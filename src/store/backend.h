@@ -9,6 +9,14 @@
 
 #define HP_STORE_OPS_VERSION 1
 
+/* A stored setting: its key and its value as text (see core/settings.h). */
+typedef struct {
+    char *key;
+    char *value;
+} hp_setting_row;
+
+void hp_setting_rows_free(hp_setting_row *rows, size_t count);
+
 typedef struct hp_store_ops {
     int version;
     const char *name;
@@ -72,6 +80,17 @@ typedef struct hp_store_ops {
     /* Operations added for ending sessions (owner: the command line and users service).
      * Removes every session of the user; none is not an error. Allocates nothing. */
     int (*sessions_delete_user)(hp_store *store, int64_t school_id, int64_t user_id);
+    /* Operations added for the pass rules (owner: the settings). */
+    /* The school's stored settings as (key, value) rows, in key order, GLib memory
+     * (hp_setting_rows_free()); a key with no row has its default or is off. */
+    int (*settings_read)(hp_store *store, int64_t school_id, hp_setting_row **out,
+                         size_t *count_out);
+    /* Stores one setting's value as text; a NULL value removes the key's row. */
+    int (*setting_write)(hp_store *store, int64_t school_id, const char *key, const char *value);
+    /* Writes only a room's time_limit_minutes and counts_toward_limit. */
+    int (*room_rules_put)(hp_store *store, int64_t school_id, const hp_room *room, bool *changed);
+    /* Writes only a user's max_passes_per_day. */
+    int (*user_rules_put)(hp_store *store, int64_t school_id, const hp_user *user, bool *changed);
 } hp_store_ops;
 
 /* The SQL of a pass with the names shown with it (hp_pass_view), in one query that both

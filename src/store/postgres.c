@@ -93,6 +93,19 @@ static const char *const migrations[] = {
     "  last_seen bigint NOT NULL,"
     "  FOREIGN KEY (school_id, user_id) REFERENCES users(school_id, id));"
     "CREATE INDEX sessions_by_last_seen ON sessions (last_seen);",
+
+    /* 2: the pass rules, as the SQLite store's step 3: settings as (key, value) rows, rooms'
+     * time limits and whether passes to them count, students' own daily limits. */
+    "CREATE TABLE settings ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  key text NOT NULL,"
+    "  value text NOT NULL,"
+    "  PRIMARY KEY (school_id, key));"
+    "ALTER TABLE rooms ADD COLUMN time_limit_minutes integer"
+    "  CHECK (time_limit_minutes BETWEEN 1 AND 240);"
+    "ALTER TABLE rooms ADD COLUMN counts_toward_limit boolean NOT NULL DEFAULT true;"
+    "ALTER TABLE users ADD COLUMN max_passes_per_day integer"
+    "  CHECK (max_passes_per_day BETWEEN 1 AND 50);",
 };
 // clang-format on
 
@@ -115,20 +128,21 @@ static const struct {
 } statements[] = {
     {"school_insert", "INSERT INTO schools(name, timezone) VALUES ($1, $2) RETURNING id"},
     {"schools_list", "SELECT id, name, timezone FROM schools ORDER BY id"},
-    {"room_find", "SELECT id, name, folder, max_from, max_to FROM rooms"
-                  " WHERE school_id = $1 AND " FOLD("name") " = " FOLD("$2::text")},
+    {"room_find", "SELECT id, name, folder, max_from, max_to, time_limit_minutes,"
+                  " counts_toward_limit FROM rooms WHERE school_id = $1 AND " FOLD(
+                      "name") " = " FOLD("$2::text")},
     {"room_insert", "INSERT INTO rooms(school_id, name, folder, max_from, max_to)"
                     " VALUES ($1, $2, $3, $4, $5) RETURNING id"},
     {"room_update", "UPDATE rooms SET name = $2, folder = $3, max_from = $4, max_to = $5"
                     " WHERE school_id = $1 AND id = $6 AND (name IS DISTINCT FROM $2"
                     " OR folder IS DISTINCT FROM $3 OR max_from IS DISTINCT FROM $4"
                     " OR max_to IS DISTINCT FROM $5)"},
-    {"rooms_list", "SELECT id, name, folder, max_from, max_to FROM rooms WHERE school_id = $1"
-                   " ORDER BY id"},
-    {"room_get", "SELECT id, name, folder, max_from, max_to FROM rooms"
-                 " WHERE school_id = $1 AND id = $2"},
-    {"user_find", "SELECT id, name, email, role, room_id, password_hash FROM users"
-                  " WHERE school_id = $1 AND " FOLD("email") " = " FOLD("$2::text")},
+    {"rooms_list", "SELECT id, name, folder, max_from, max_to, time_limit_minutes,"
+                   " counts_toward_limit FROM rooms WHERE school_id = $1 ORDER BY id"},
+    {"room_get", "SELECT id, name, folder, max_from, max_to, time_limit_minutes,"
+                 " counts_toward_limit FROM rooms WHERE school_id = $1 AND id = $2"},
+    {"user_find", "SELECT id, name, email, role, room_id, password_hash, max_passes_per_day"
+                  " FROM users WHERE school_id = $1 AND " FOLD("email") " = " FOLD("$2::text")},
     {"user_insert", "INSERT INTO users(school_id, name, email, role, room_id, password_hash)"
                     " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"},
     {"user_update", "UPDATE users SET name = $2, email = $3, role = $4, room_id = $5,"
@@ -137,14 +151,15 @@ static const struct {
                     " OR email IS DISTINCT FROM $3 OR role IS DISTINCT FROM $4"
                     " OR room_id IS DISTINCT FROM $5"
                     " OR ($6::text IS NOT NULL AND password_hash IS DISTINCT FROM $6))"},
-    {"users_list", "SELECT id, name, email, role, room_id, NULL FROM users WHERE school_id = $1"
-                   " ORDER BY id"},
-    {"staff_list", "SELECT id, name, email, role, room_id, NULL FROM users WHERE school_id = $1"
-                   " AND role IN ('admin', 'teacher') ORDER BY id"},
-    {"user_get", "SELECT id, name, email, role, room_id, NULL FROM users"
+    {"users_list", "SELECT id, name, email, role, room_id, NULL, max_passes_per_day FROM users"
+                   " WHERE school_id = $1 ORDER BY id"},
+    {"staff_list", "SELECT id, name, email, role, room_id, NULL, max_passes_per_day FROM users"
+                   " WHERE school_id = $1 AND role IN ('admin', 'teacher') ORDER BY id"},
+    {"user_get", "SELECT id, name, email, role, room_id, NULL, max_passes_per_day FROM users"
                  " WHERE school_id = $1 AND id = $2"},
-    {"logins_find", "SELECT id, name, email, role, room_id, password_hash, school_id FROM users"
-                    " WHERE " FOLD("email") " = " FOLD("$1::text") " ORDER BY school_id"},
+    {"logins_find",
+     "SELECT id, name, email, role, room_id, password_hash, max_passes_per_day,"
+     " school_id FROM users WHERE " FOLD("email") " = " FOLD("$1::text") " ORDER BY school_id"},
     {"counts_add",
      "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b)"
      " SELECT $1, * FROM unnest($2::smallint[], $3::smallint[], $4::integer[], $5::bigint[],"
@@ -190,6 +205,18 @@ static const struct {
      VIEW_SELECT " AND p.end_at IS NULL AND NOT p.cancelled"
                  " AND (CASE WHEN $4::boolean THEN p.start_at > $2 ELSE p.start_at <= $2 END)"
                  " AND ($3 = 0 OR p.student_id = $3) ORDER BY p.start_at, p.id"},
+    /* The pass rules. */
+    {"settings_read", "SELECT key, value FROM settings WHERE school_id = $1 ORDER BY key"},
+    {"setting_put", "INSERT INTO settings(school_id, key, value) VALUES ($1, $2, $3)"
+                    " ON CONFLICT (school_id, key) DO UPDATE SET value = excluded.value"
+                    " WHERE settings.value IS DISTINCT FROM excluded.value"},
+    {"setting_delete", "DELETE FROM settings WHERE school_id = $1 AND key = $2"},
+    {"room_rules_put", "UPDATE rooms SET time_limit_minutes = $3, counts_toward_limit = $4"
+                       " WHERE school_id = $1 AND id = $2"
+                       " AND (time_limit_minutes IS DISTINCT FROM $3::integer"
+                       " OR counts_toward_limit IS DISTINCT FROM $4::boolean)"},
+    {"user_rules_put", "UPDATE users SET max_passes_per_day = $3 WHERE school_id = $1 AND id = $2"
+                       " AND max_passes_per_day IS DISTINCT FROM $3::integer"},
 };
 
 #define STATEMENT_COUNT (sizeof(statements) / sizeof(statements[0]))
@@ -472,6 +499,8 @@ static void read_room(PGresult *res, int row, hp_room *room)
     room->folder = get_text(res, row, 2);
     room->max_from = (int)get_int(res, row, 3);
     room->max_to = (int)get_int(res, row, 4);
+    room->time_limit_minutes = (int)get_int(res, row, 5);
+    room->counts_toward_limit = PQgetvalue(res, row, 6)[0] == 't';
 }
 
 static void read_user(PGresult *res, int row, hp_user *user)
@@ -482,6 +511,7 @@ static void read_user(PGresult *res, int row, hp_user *user)
     hp_role_parse(PQgetvalue(res, row, 3), &user->role);
     user->room_id = get_int(res, row, 4);
     user->student_id = NULL; /* Stored once the users table has the column. */
+    user->max_passes_per_day = (int)get_int(res, row, 6); /* Column 5: a hash, or NULL. */
 }
 
 /* Runs a statement expected to give at most one row, and reads it; HP_ENOTFOUND when none. */
@@ -895,7 +925,7 @@ static int pg_logins_find(hp_store *store, const char *email, hp_login **out, si
     for (int i = 0; i < n; i++) {
         read_user(res, i, &logins[i].user);
         logins[i].password_hash = PQgetisnull(res, i, 5) ? NULL : get_text(res, i, 5);
-        logins[i].school_id = get_int(res, i, 6);
+        logins[i].school_id = get_int(res, i, 7);
     }
     PQclear(res);
     *out = logins;
@@ -1104,6 +1134,71 @@ static int pg_passes_list(hp_store *store, int64_t school_id, const hp_pass_filt
     return HP_OK;
 }
 
+/* The pass rules: a school's settings as key/value rows, and the rule fields of rooms and
+ * users, written apart from the rest of them (see hp_store_room_rules_put()). */
+static int pg_settings_read(hp_store *store, int64_t school_id, hp_setting_row **out,
+                            size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res = run(from_base(store), "settings_read", &p, "reading the settings", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_setting_row *rows = g_new0(hp_setting_row, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        rows[i].key = g_strdup(PQgetvalue(res, i, 0));
+        rows[i].value = g_strdup(PQgetvalue(res, i, 1));
+    }
+    PQclear(res);
+    *out = rows;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_setting_write(hp_store *store, int64_t school_id, const char *key, const char *value)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_text(&p, key);
+    if (value)
+        param_text(&p, value);
+    return run_command(from_base(store), value ? "setting_put" : "setting_delete", &p,
+                       "saving a setting");
+}
+
+/* Runs an UPDATE and tells whether it changed a row. */
+static int pg_update(hp_store *store, const char *name, params *p, const char *what, bool *changed)
+{
+    int rc;
+    PGresult *res = run(from_base(store), name, p, what, &rc);
+    if (res == NULL)
+        return rc;
+    *changed = g_ascii_strtoll(PQcmdTuples(res), NULL, 10) > 0;
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_room_rules_put(hp_store *store, int64_t school_id, const hp_room *room, bool *changed)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, room->id);
+    param_limit(&p, room->time_limit_minutes);
+    param_bool(&p, room->counts_toward_limit);
+    return pg_update(store, "room_rules_put", &p, "saving a room's rules", changed);
+}
+
+static int pg_user_rules_put(hp_store *store, int64_t school_id, const hp_user *user, bool *changed)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, user->id);
+    param_limit(&p, user->max_passes_per_day);
+    return pg_update(store, "user_rules_put", &p, "saving a user's rules", changed);
+}
+
 static const hp_store_ops postgres_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "postgresql",
@@ -1144,6 +1239,10 @@ static const hp_store_ops postgres_ops = {
     .passes_page = pg_passes_page,
     .passes_list = pg_passes_list,
     .sessions_delete_user = pg_sessions_delete_user,
+    .settings_read = pg_settings_read,
+    .setting_write = pg_setting_write,
+    .room_rules_put = pg_room_rules_put,
+    .user_rules_put = pg_user_rules_put,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

@@ -88,6 +88,23 @@ static const char *const migrations[] = {
     "CREATE INDEX sessions_by_last_seen ON sessions(last_seen);"
     "CREATE INDEX passes_open ON passes(school_id, start_at)"
     "  WHERE end_at IS NULL AND cancelled = 0;",
+
+    /* 3: the pass rules. A school's settings are rows of (key, value as text): the settings
+     * table in core/settings.c is the one list of keys, ranges and defaults, so a new setting
+     * needs no migration, and a key with no row has its default (or is off). Rooms gain their
+     * time limit and whether passes to them count toward a student's limits; students their
+     * own daily limit. The ranges are written out as they stood when this step was made. */
+    "CREATE TABLE settings ("
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (school_id, key)) WITHOUT ROWID;"
+    "ALTER TABLE rooms ADD COLUMN time_limit_minutes INTEGER"
+    "  CHECK (time_limit_minutes IS NULL OR time_limit_minutes BETWEEN 1 AND 240);"
+    "ALTER TABLE rooms ADD COLUMN counts_toward_limit INTEGER NOT NULL DEFAULT 1"
+    "  CHECK (counts_toward_limit = 0 OR counts_toward_limit = 1);"
+    "ALTER TABLE users ADD COLUMN max_passes_per_day INTEGER"
+    "  CHECK (max_passes_per_day IS NULL OR max_passes_per_day BETWEEN 1 AND 50);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -128,6 +145,12 @@ enum {
     ST_PASS_VIEW,
     ST_PASSES_VIEW,
     ST_SESSIONS_DELETE_USER,
+    /* The pass rules: settings, and the rule fields of rooms and users. */
+    ST_SETTINGS_READ,
+    ST_SETTING_PUT,
+    ST_SETTING_DELETE,
+    ST_ROOM_RULES_PUT,
+    ST_USER_RULES_PUT,
     ST_COUNT
 };
 
@@ -145,17 +168,20 @@ enum {
 static const char *const statement_sql[ST_COUNT] = {
     [ST_SCHOOL_INSERT] = "INSERT INTO schools(name, timezone) VALUES (?1, ?2)",
     [ST_SCHOOLS_LIST] = "SELECT id, name, timezone FROM schools ORDER BY id",
-    [ST_ROOM_FIND] = "SELECT id, name, folder, max_from, max_to FROM rooms"
+    [ST_ROOM_FIND] = "SELECT id, name, folder, max_from, max_to, time_limit_minutes,"
+                     " counts_toward_limit FROM rooms"
                      " WHERE school_id = ?1 AND name = ?2 COLLATE NOCASE",
     [ST_ROOM_INSERT] = "INSERT INTO rooms(school_id, name, folder, max_from, max_to)"
                        " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_ROOM_UPDATE] = "UPDATE rooms SET name = ?2, folder = ?3, max_from = ?4, max_to = ?5"
                        " WHERE school_id = ?1 AND id = ?6 AND (name IS NOT ?2"
                        " OR folder IS NOT ?3 OR max_from IS NOT ?4 OR max_to IS NOT ?5)",
-    [ST_ROOMS_LIST] = "SELECT id, name, folder, max_from, max_to FROM rooms"
+    [ST_ROOMS_LIST] = "SELECT id, name, folder, max_from, max_to, time_limit_minutes,"
+                      " counts_toward_limit FROM rooms"
                       " WHERE school_id = ?1 ORDER BY id",
-    [ST_USER_FIND] = "SELECT id, name, email, role, room_id, password_hash FROM users"
-                     " WHERE school_id = ?1 AND email = ?2 COLLATE NOCASE",
+    [ST_USER_FIND] =
+        "SELECT id, name, email, role, room_id, password_hash, max_passes_per_day FROM users"
+        " WHERE school_id = ?1 AND email = ?2 COLLATE NOCASE",
     [ST_USER_INSERT] = "INSERT INTO users(school_id, name, email, role, room_id, password_hash)"
                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_USER_UPDATE] = "UPDATE users SET name = ?2, email = ?3, role = ?4, room_id = ?5,"
@@ -163,9 +189,9 @@ static const char *const statement_sql[ST_COUNT] = {
                        " WHERE school_id = ?1 AND id = ?7 AND (name IS NOT ?2 OR email IS NOT ?3"
                        " OR role IS NOT ?4 OR room_id IS NOT ?5"
                        " OR (?6 IS NOT NULL AND password_hash IS NOT ?6))",
-    [ST_USERS_LIST] = "SELECT id, name, email, role, room_id, NULL FROM users"
+    [ST_USERS_LIST] = "SELECT id, name, email, role, room_id, NULL, max_passes_per_day FROM users"
                       " WHERE school_id = ?1 ORDER BY id",
-    [ST_STAFF_LIST] = "SELECT id, name, email, role, room_id, NULL FROM users"
+    [ST_STAFF_LIST] = "SELECT id, name, email, role, room_id, NULL, max_passes_per_day FROM users"
                       " WHERE school_id = ?1 AND (role = 'admin' OR role = 'teacher') ORDER BY id",
     [ST_PASS_IMPORT] =
         "INSERT INTO passes(school_id, ext_id, student_id, origin_id, destination_id,"
@@ -190,11 +216,13 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
     [ST_SESSIONS_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1 OR created_at < ?2",
     [ST_SESSIONS_DELETE_USER] = "DELETE FROM sessions WHERE school_id = ?1 AND user_id = ?2",
-    [ST_LOGINS_FIND] = "SELECT id, name, email, role, room_id, password_hash, school_id"
-                       " FROM users WHERE email = ?1 COLLATE NOCASE ORDER BY school_id",
-    [ST_USER_GET] = "SELECT id, name, email, role, room_id, NULL FROM users"
+    [ST_LOGINS_FIND] =
+        "SELECT id, name, email, role, room_id, password_hash, max_passes_per_day, school_id"
+        " FROM users WHERE email = ?1 COLLATE NOCASE ORDER BY school_id",
+    [ST_USER_GET] = "SELECT id, name, email, role, room_id, NULL, max_passes_per_day FROM users"
                     " WHERE school_id = ?1 AND id = ?2",
-    [ST_ROOM_GET] = "SELECT id, name, folder, max_from, max_to FROM rooms"
+    [ST_ROOM_GET] = "SELECT id, name, folder, max_from, max_to, time_limit_minutes,"
+                    " counts_toward_limit FROM rooms"
                     " WHERE school_id = ?1 AND id = ?2",
     [ST_ACTIVE_FROM] = "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND origin_id = ?3",
     [ST_ACTIVE_TO] = "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND destination_id = ?3",
@@ -214,6 +242,17 @@ static const char *const statement_sql[ST_COUNT] = {
                          " AND end_at IS NULL AND cancelled = 0"
                          " AND (start_at <= ?2 OR ?4)"
                          " AND (?3 = 0 OR student_id = ?3) ORDER BY start_at, id",
+    /* The pass rules. */
+    [ST_SETTINGS_READ] = "SELECT key, value FROM settings WHERE school_id = ?1 ORDER BY key",
+    [ST_SETTING_PUT] = "INSERT INTO settings(school_id, key, value) VALUES (?1, ?2, ?3)"
+                       " ON CONFLICT (school_id, key) DO UPDATE SET value = excluded.value"
+                       " WHERE value IS NOT excluded.value",
+    [ST_SETTING_DELETE] = "DELETE FROM settings WHERE school_id = ?1 AND key = ?2",
+    [ST_ROOM_RULES_PUT] = "UPDATE rooms SET time_limit_minutes = ?3, counts_toward_limit = ?4"
+                          " WHERE school_id = ?1 AND id = ?2 AND (time_limit_minutes IS NOT ?3"
+                          " OR counts_toward_limit IS NOT ?4)",
+    [ST_USER_RULES_PUT] = "UPDATE users SET max_passes_per_day = ?3"
+                          " WHERE school_id = ?1 AND id = ?2 AND max_passes_per_day IS NOT ?3",
 };
 
 typedef struct {
@@ -438,6 +477,8 @@ static void read_room(sqlite3_stmt *st, hp_room *room)
     room->folder = dup_column(st, 2);
     room->max_from = sqlite3_column_int(st, 3);
     room->max_to = sqlite3_column_int(st, 4);
+    room->time_limit_minutes = sqlite3_column_int(st, 5);
+    room->counts_toward_limit = sqlite3_column_int(st, 6) != 0;
 }
 
 static int sqlite_room_find(hp_store *store, int64_t school_id, const char *name, hp_room *out)
@@ -515,6 +556,7 @@ static void read_user(sqlite3_stmt *st, hp_user *user)
     hp_role_parse((const char *)sqlite3_column_text(st, 3), &user->role);
     user->room_id = sqlite3_column_int64(st, 4);
     user->student_id = NULL; /* Stored once the users table has the column. */
+    user->max_passes_per_day = sqlite3_column_int(st, 6); /* Column 5: a hash, or NULL. */
 }
 
 static int sqlite_user_find(hp_store *store, int64_t school_id, const char *email, hp_user *out,
@@ -805,7 +847,7 @@ static int sqlite_logins_find(hp_store *store, const char *email, hp_login **out
         read_user(st, &logins[n].user);
         const unsigned char *hash = sqlite3_column_text(st, 5);
         logins[n].password_hash = hash ? strdup((const char *)hash) : NULL;
-        logins[n].school_id = sqlite3_column_int64(st, 6);
+        logins[n].school_id = sqlite3_column_int64(st, 7);
         n++;
     }
     sqlite3_reset(st);
@@ -1042,6 +1084,80 @@ static int sqlite_passes_list(hp_store *store, int64_t school_id, const hp_pass_
     return HP_OK;
 }
 
+/* The pass rules: a school's settings as key/value rows, and the rule fields of rooms and
+ * users, written apart from the rest of them (see hp_store_room_rules_put()). */
+static int sqlite_settings_read(hp_store *store, int64_t school_id, hp_setting_row **out,
+                                size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SETTINGS_READ);
+    GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_setting_row));
+    int step;
+    sqlite3_bind_int64(st, 1, school_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        hp_setting_row row = {
+            .key = g_strdup((const char *)sqlite3_column_text(st, 0)),
+            .value = g_strdup((const char *)sqlite3_column_text(st, 1)),
+        };
+        g_array_append_val(rows, row);
+    }
+    sqlite3_reset(st);
+    size_t n = rows->len;
+    hp_setting_row *list = (hp_setting_row *)g_array_free(rows, FALSE);
+    if (step != SQLITE_DONE) {
+        hp_setting_rows_free(list, n);
+        return db_error(s, "reading the settings");
+    }
+    *out = list;
+    *count_out = n;
+    return HP_OK;
+}
+
+static int sqlite_setting_write(hp_store *store, int64_t school_id, const char *key,
+                                const char *value)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, value ? ST_SETTING_PUT : ST_SETTING_DELETE);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+    if (value)
+        sqlite3_bind_text(st, 3, value, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "saving a setting");
+    return HP_OK;
+}
+
+/* Runs a rule-field UPDATE of one row: ?1 the school, ?2 the row, ?3 a limit (0: NULL) and,
+ * when flag is not NULL, ?4 a boolean. */
+static int rules_update(sqlite_store *s, int which, int64_t school_id, int64_t id, int limit,
+                        const bool *flag, bool *changed)
+{
+    sqlite3_stmt *st = stmt_get(s, which);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, id);
+    bind_limit(st, 3, limit);
+    if (flag)
+        sqlite3_bind_int(st, 4, *flag ? 1 : 0);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "saving the pass rules of a room or user");
+    *changed = sqlite3_changes(s->db) > 0;
+    return HP_OK;
+}
+
+static int sqlite_room_rules_put(hp_store *store, int64_t school_id, const hp_room *room,
+                                 bool *changed)
+{
+    return rules_update(from_base(store), ST_ROOM_RULES_PUT, school_id, room->id,
+                        room->time_limit_minutes, &room->counts_toward_limit, changed);
+}
+
+static int sqlite_user_rules_put(hp_store *store, int64_t school_id, const hp_user *user,
+                                 bool *changed)
+{
+    return rules_update(from_base(store), ST_USER_RULES_PUT, school_id, user->id,
+                        user->max_passes_per_day, NULL, changed);
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -1082,6 +1198,10 @@ static const hp_store_ops sqlite_ops = {
     .passes_page = sqlite_passes_page,
     .passes_list = sqlite_passes_list,
     .sessions_delete_user = sqlite_sessions_delete_user,
+    .settings_read = sqlite_settings_read,
+    .setting_write = sqlite_setting_write,
+    .room_rules_put = sqlite_room_rules_put,
+    .user_rules_put = sqlite_user_rules_put,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

@@ -386,3 +386,80 @@ int hp_store_passes_list(hp_store *store, int64_t school_id, const hp_pass_filte
 {
     return store->ops->passes_list(store, school_id, filter, out, count_out);
 }
+/* The pass rules: settings as key/value rows, and the rule fields of rooms and users. */
+void hp_setting_rows_free(hp_setting_row *rows, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        g_free(rows[i].key);
+        g_free(rows[i].value);
+    }
+    g_free(rows);
+}
+
+int hp_store_settings_get(hp_store *store, int64_t school_id, hp_settings *out)
+{
+    hp_setting_row *rows;
+    size_t n;
+    hp_settings settings;
+    int rc = store->ops->settings_read(store, school_id, &rows, &n);
+    if (rc < 0)
+        return rc;
+    hp_settings_init(&settings);
+    for (size_t i = 0; i < n && rc == HP_OK; i++) {
+        /* A key this version does not know (written by a newer one) is left alone. */
+        if (hp_setting_find(rows[i].key) == NULL)
+            continue;
+        if (hp_settings_set_text(&settings, rows[i].key, rows[i].value) < 0)
+            rc = hp_error_prefix(HP_ESTORE, "the stored settings");
+    }
+    hp_setting_rows_free(rows, n);
+    if (rc == HP_OK && hp_settings_check(&settings) < 0)
+        rc = hp_error_prefix(HP_ESTORE, "the stored settings");
+    if (rc == HP_OK)
+        *out = settings;
+    return rc;
+}
+
+int hp_store_settings_put(hp_store *store, int64_t school_id, const hp_settings *settings,
+                          const hp_settings *stored)
+{
+    int rc = hp_settings_check(settings);
+    for (size_t i = 0; rc == HP_OK && i < HP_SETTINGS_COUNT; i++) {
+        const hp_setting_spec *spec = &hp_settings_table[i];
+        int value = hp_settings_get(settings, spec);
+        if (stored && hp_settings_get(stored, spec) == value)
+            continue;
+        char text[HP_SETTING_VALUE_LEN];
+        hp_setting_format(spec, value, text);
+        /* Empty, or the default: no row, so that a school that never chose follows the
+         * default. */
+        bool none = spec->has_default ? value == spec->default_value : text[0] == '\0';
+        rc = store->ops->setting_write(store, school_id, spec->key, none ? NULL : text);
+    }
+    return rc;
+}
+
+/* Checks a rule field's value against its spec: a whole number in range or 0 for none. */
+static int check_rule_field(const hp_setting_spec *spec, int value)
+{
+    if (value == 0 || (value >= spec->min && value <= spec->max))
+        return HP_OK;
+    return hp_error_set(HP_EINVALID, "%s: %d is not a whole number from %d to %d", spec->key, value,
+                        spec->min, spec->max);
+}
+
+int hp_store_room_rules_put(hp_store *store, int64_t school_id, const hp_room *room, bool *changed)
+{
+    int rc = check_rule_field(&hp_field_time_limit_minutes, room->time_limit_minutes);
+    if (rc < 0)
+        return rc;
+    return store->ops->room_rules_put(store, school_id, room, changed);
+}
+
+int hp_store_user_rules_put(hp_store *store, int64_t school_id, const hp_user *user, bool *changed)
+{
+    int rc = check_rule_field(&hp_field_max_passes_per_day, user->max_passes_per_day);
+    if (rc < 0)
+        return rc;
+    return store->ops->user_rules_put(store, school_id, user, changed);
+}

@@ -11,6 +11,7 @@
 
 #include "core/model.h"
 #include "store/counter.h"
+#include "core/settings.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -184,5 +185,25 @@ void hp_pass_views_free(hp_pass_view *views, size_t count);
 
 /* Number of passes stored for the school, cancelled ones included. */
 int hp_store_pass_count(hp_store *store, int64_t school_id, int64_t *count_out);
+
+/* The pass rules. A school's settings are read and written as one hp_settings; the store
+ * keeps each as a key and its text, and checks what it reads back against the settings table
+ * (a stored value out of range is an HP_ESTORE error naming it). Call them inside
+ * hp_store_begin() / hp_store_commit() to change settings all or nothing. */
+int hp_store_settings_get(hp_store *store, int64_t school_id, hp_settings *out);
+/* Writes the settings of `settings` (checked first with hp_settings_check()) that differ from
+ * `stored`, or every one when stored is NULL. Writing only what changed lets two changes of
+ * different settings at once both stand. */
+int hp_store_settings_put(hp_store *store, int64_t school_id, const hp_settings *settings,
+                          const hp_settings *stored);
+
+/* The rule fields of a room (time_limit_minutes, counts_toward_limit) and of a user
+ * (max_passes_per_day) are read with the rest of them but written by these alone, so that
+ * code that builds a room or user from nothing and puts it (an import without those columns,
+ * a copy, `hallpass user add`) never resets them: a new row has the defaults (no time limit,
+ * counted, no daily limit of its own). The values are checked against their specs in
+ * core/settings.h: HP_EINVALID naming the field. *changed tells whether a value differs now. */
+int hp_store_room_rules_put(hp_store *store, int64_t school_id, const hp_room *room, bool *changed);
+int hp_store_user_rules_put(hp_store *store, int64_t school_id, const hp_user *user, bool *changed);
 
 #endif

@@ -402,6 +402,9 @@ TABLE = [
     *[Row(f"report-{kind}-{fmt}", "GET", f"/api/reports/{kind}?format={fmt}", ADMINS_ONLY,
           check=check_report)
       for kind in ("rooms", "staff") for fmt in ("json", "csv", "xlsx")],
+    # The pass-rule settings (the PATCH sets what the school holds already).
+    Row("settings-get", "GET", "/api/settings", ADMINS_ONLY),
+    Row("settings-patch", "PATCH", "/api/settings", ADMINS_ONLY, body={"wait_in_line": True}),
     # Pages: anonymous, student, kiosk, teacher, kiosk mode, admin, other school's admin.
     Row("page-analytics", "GET", "/analytics",
         (to_signin("/analytics"), to("/student"), to("/kiosk"), to("/passes"), to("/kiosk"),

@@ -32,6 +32,7 @@ COMMAND_HELPS = [
     ["copy", "--help"],
     ["check", "--help"],
     ["user", "add", "--help"],
+    ["settings", "--help"],
 ]
 
 
@@ -47,7 +48,7 @@ def test_help_exits_zero_and_prints_usage(run, argv, tmp_path):
 
 def test_help_lists_every_command(run):
     out = run("--help").ok().stdout
-    for command in ("init", "import", "report", "demo", "serve", "user", "copy"):
+    for command in ("init", "import", "report", "demo", "serve", "user", "copy", "settings"):
         assert command in out
 
 
@@ -62,6 +63,7 @@ COMMAND_OPTIONS = {
     "copy": ["--from", "--to"],
     "check": ["--db", "--school"],
     "demo": ["--db", "--listen", "--no-serve"],
+    "settings": ["--db", "--school"],
 }
 
 

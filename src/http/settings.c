@@ -1,0 +1,150 @@
+/* /api/settings: admins read and change the school's pass-rule settings. Also the JSON of the
+ * rule fields of rooms, which /api/rooms shows and takes. The work is in service/settings.c;
+ * this file only turns JSON into changes and settings into JSON. */
+#include "http/http.h"
+
+#include "core/error.h"
+#include "core/settings.h"
+#include "service/settings.h"
+
+#include <glib.h>
+
+json_t *hp_http_setting_json(const hp_setting_spec *spec, int value)
+{
+    hp_setting_value v = hp_setting_json(spec, value);
+    switch (v.kind) {
+    case HP_VALUE_NUMBER:
+        return json_integer((json_int_t)v.number);
+    case HP_VALUE_BOOL:
+        return json_boolean(v.flag);
+    case HP_VALUE_NULL:
+        break;
+    }
+    return json_null();
+}
+
+bool hp_http_setting_value(const hp_setting_spec *spec, json_t *json, hp_setting_value *out,
+                           hp_http_response *res)
+{
+    *out = (hp_setting_value){.kind = HP_VALUE_NULL};
+    if (json_is_null(json))
+        return true;
+    if (json_is_boolean(json)) {
+        *out = (hp_setting_value){.kind = HP_VALUE_BOOL, .flag = json_is_true(json)};
+        return true;
+    }
+    if (json_is_integer(json)) {
+        *out = (hp_setting_value){.kind = HP_VALUE_NUMBER, .number = json_integer_value(json)};
+        return true;
+    }
+    /* A string, a fraction, a list or an object: the core's checks take none of them. */
+    if (spec->type == HP_SETTING_BOOL)
+        hp_http_error(res, 400, "%s: must be true or false, or null", spec->key);
+    else
+        hp_http_error(res, 400, "%s: must be a whole number from %d to %d, or null", spec->key,
+                      spec->min, spec->max);
+    return false;
+}
+
+static json_t *settings_json(const hp_settings *settings)
+{
+    json_t *obj = json_object();
+    for (size_t i = 0; i < HP_SETTINGS_COUNT; i++) {
+        const hp_setting_spec *spec = &hp_settings_table[i];
+        json_object_set_new(obj, spec->key,
+                            hp_http_setting_json(spec, hp_settings_get(settings, spec)));
+    }
+    return obj;
+}
+
+void hp_http_settings_get(hp_http_request *req, hp_http_response *res)
+{
+    hp_settings settings;
+    int rc = hp_actor_settings_get(req->store, &req->actor, &settings);
+    if (rc < 0)
+        hp_http_fail(res, rc);
+    else
+        hp_http_json(res, 200, settings_json(&settings));
+}
+
+void hp_http_settings_update(hp_http_request *req, hp_http_response *res)
+{
+    /* Who may, before what they sent is read: a teacher learns nothing of the settings from
+     * the answer to a bad body. */
+    int rc = hp_actor_settings_allowed(&req->actor);
+    if (rc < 0) {
+        hp_http_fail(res, rc);
+        return;
+    }
+    json_t *body = hp_http_body_object(req, res);
+    if (body == NULL)
+        return;
+    GArray *changes = g_array_new(FALSE, TRUE, sizeof(hp_setting_change));
+    const char *key;
+    json_t *value;
+    bool ok = true;
+    json_object_foreach(body, key, value)
+    {
+        hp_setting_change change = {.key = key};
+        const hp_setting_spec *spec = hp_setting_find(key);
+        /* An unknown key goes on to the service, whose message lists the settings. */
+        if (spec && !(ok = hp_http_setting_value(spec, value, &change.value, res)))
+            break;
+        g_array_append_val(changes, change);
+    }
+    if (ok) {
+        hp_settings settings;
+        rc = hp_actor_settings_change(req->store, &req->actor,
+                                      (const hp_setting_change *)(void *)changes->data,
+                                      changes->len, &settings);
+        if (rc < 0)
+            hp_http_fail(res, rc);
+        else
+            hp_http_json(res, 200, settings_json(&settings));
+    }
+    g_array_free(changes, TRUE);
+    json_decref(body);
+}
+
+void hp_http_room_rules_json(json_t *room_json, const hp_room *room)
+{
+    json_object_set_new(
+        room_json, hp_field_time_limit_minutes.key,
+        hp_http_setting_json(&hp_field_time_limit_minutes, room->time_limit_minutes));
+    json_object_set_new(
+        room_json, hp_field_counts_toward_limit.key,
+        hp_http_setting_json(&hp_field_counts_toward_limit, room->counts_toward_limit));
+}
+
+bool hp_http_room_rules_known(const char *key)
+{
+    return g_strcmp0(key, hp_field_time_limit_minutes.key) == 0 ||
+           g_strcmp0(key, hp_field_counts_toward_limit.key) == 0;
+}
+
+/* Reads one rule field of a room from the body when it is there. */
+static bool read_rule(json_t *body, const hp_setting_spec *spec, int *out, hp_http_response *res)
+{
+    json_t *json = json_object_get(body, spec->key);
+    hp_setting_value value;
+    if (json == NULL)
+        return true;
+    if (!hp_http_setting_value(spec, json, &value, res))
+        return false;
+    int rc = hp_setting_take(spec, &value, out);
+    if (rc < 0) {
+        hp_http_fail(res, rc);
+        return false;
+    }
+    return true;
+}
+
+bool hp_http_room_rules_read(json_t *body, hp_room *room, hp_http_response *res)
+{
+    int counts = room->counts_toward_limit;
+    if (!read_rule(body, &hp_field_time_limit_minutes, &room->time_limit_minutes, res) ||
+        !read_rule(body, &hp_field_counts_toward_limit, &counts, res))
+        return false;
+    room->counts_toward_limit = counts != 0;
+    return true;
+}

@@ -1,0 +1,67 @@
+/* A school's settings, read and changed in one transaction; see settings.h. */
+#include "service/settings.h"
+
+#include "core/error.h"
+
+int hp_school_settings_get(hp_store *store, int64_t school_id, hp_settings *out)
+{
+    return hp_store_settings_get(store, school_id, out);
+}
+
+/* Applies the changes to settings; nothing is stored here. */
+static int apply(hp_settings *settings, const hp_setting_change *changes, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const hp_setting_change *c = &changes[i];
+        int rc = c->key == NULL ? hp_settings_assign(settings, c->text)
+                 : c->text      ? hp_settings_set_text(settings, c->key, c->text)
+                                : hp_settings_set_json(settings, c->key, &c->value);
+        if (rc < 0)
+            return rc;
+    }
+    return HP_OK;
+}
+
+int hp_school_settings_change(hp_store *store, int64_t school_id, const hp_setting_change *changes,
+                              size_t count, hp_settings *out)
+{
+    hp_settings stored, settings;
+    int rc = hp_store_begin(store);
+    if (rc < 0)
+        return rc;
+    /* Only the settings that change are written, so that another change of other settings
+     * at the same time stands too. */
+    if ((rc = hp_store_settings_get(store, school_id, &stored)) == HP_OK) {
+        settings = stored;
+        if ((rc = apply(&settings, changes, count)) == HP_OK &&
+            (rc = hp_store_settings_put(store, school_id, &settings, &stored)) == HP_OK)
+            rc = hp_store_commit(store);
+    }
+    if (rc < 0) {
+        hp_store_rollback(store);
+        return rc;
+    }
+    if (out)
+        *out = settings;
+    return HP_OK;
+}
+
+int hp_actor_settings_allowed(const hp_actor *actor)
+{
+    if (hp_actor_is_admin(actor))
+        return HP_OK;
+    return hp_error_set(HP_EFORBIDDEN, "only admins see and change the pass rules");
+}
+
+int hp_actor_settings_get(hp_store *store, const hp_actor *actor, hp_settings *out)
+{
+    int rc = hp_actor_settings_allowed(actor);
+    return rc < 0 ? rc : hp_school_settings_get(store, actor->school.id, out);
+}
+
+int hp_actor_settings_change(hp_store *store, const hp_actor *actor,
+                             const hp_setting_change *changes, size_t count, hp_settings *out)
+{
+    int rc = hp_actor_settings_allowed(actor);
+    return rc < 0 ? rc : hp_school_settings_change(store, actor->school.id, changes, count, out);
+}

@@ -1,0 +1,44 @@
+/*
+ * A school's pass-rule settings as the command line and the API read and change them. A
+ * change is a list of keys with their new values, applied to the stored settings in one
+ * transaction: every value is checked against the settings table first, and the first that
+ * fails (an unknown key, a value out of range) changes nothing and names the key, the value and
+ * the range.
+ */
+#ifndef HP_SERVICE_SETTINGS_H
+#define HP_SERVICE_SETTINGS_H
+
+#include "core/settings.h"
+#include "service/actor.h"
+#include "store/store.h"
+
+#include <stddef.h>
+
+/* One setting to change: its key and its value, as text (text not NULL; "" for empty) or else
+ * as a JSON value. With key NULL, text is a whole `KEY=VALUE` assignment, as a command line
+ * gives it (`KEY=` empties the setting). */
+typedef struct {
+    const char *key;
+    const char *text;
+    hp_setting_value value;
+} hp_setting_change;
+
+/* The school's settings as stored (defaults for those never set). */
+int hp_school_settings_get(hp_store *store, int64_t school_id, hp_settings *out);
+
+/* Applies the changes in order (a key given twice takes its last value) and stores the result
+ * in one transaction; *out (may be NULL) receives the settings as they now stand. */
+int hp_school_settings_change(hp_store *store, int64_t school_id, const hp_setting_change *changes,
+                              size_t count, hp_settings *out);
+
+/* Whether the actor may see and change the settings: admins only, not in kiosk mode.
+ * HP_EFORBIDDEN with its message otherwise. */
+int hp_actor_settings_allowed(const hp_actor *actor);
+
+/* The same for a signed-in user, after hp_actor_settings_allowed(), and only in their own
+ * school. */
+int hp_actor_settings_get(hp_store *store, const hp_actor *actor, hp_settings *out);
+int hp_actor_settings_change(hp_store *store, const hp_actor *actor,
+                             const hp_setting_change *changes, size_t count, hp_settings *out);
+
+#endif
