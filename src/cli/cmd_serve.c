@@ -22,6 +22,7 @@ typedef struct {
     long session_max;  /* Days; 0: not given. */
     long timeout;      /* Seconds; 0: not given. */
     bool secure_cookies;
+    bool no_clock;
 } serve_options;
 
 static const hp_cli_option options[] = {
@@ -42,6 +43,8 @@ static const hp_cli_option options[] = {
                       1, TIMEOUT_MAX),
     HP_OPT_FLAG_ROW(serve_options, secure_cookies, "secure-cookies",
                     "mark the session cookie Secure (behind a TLS proxy)"),
+    HP_OPT_FLAG_ROW(serve_options, no_clock, "no-clock",
+                    "leave writing auto-ends to another server on the store"),
 };
 
 static void on_ready(const char *address, void *data)
@@ -63,6 +66,7 @@ static int run(const void *opts, int argc, char **argv)
         .session_max = o->session_max ? o->session_max * SECONDS_PER_DAY : HP_SESSION_MAX_DEFAULT,
         .timeout = o->timeout ? (unsigned)o->timeout : HP_CLI_TIMEOUT_DEFAULT,
         .secure_cookies = o->secure_cookies,
+        .no_clock = o->no_clock,
         .on_ready = on_ready,
     };
     if (config.db == NULL)
@@ -75,10 +79,15 @@ static int run(const void *opts, int argc, char **argv)
 const hp_cmd_entry hp_cmd_serve = {
     .name = "serve",
     .summary = "serve the pages and the JSON API",
-    .synopsis = "hallpass serve --db DB [--listen ADDR:PORT] [--threads N] [--session-idle MIN]\n"
-                "               [--session-max DAYS] [--timeout SEC] [--secure-cookies]",
+    .synopsis =
+        "hallpass serve --db DB [--listen ADDR:PORT] [--threads N] [--session-idle MIN]\n"
+        "               [--session-max DAYS] [--timeout SEC] [--secure-cookies] [--no-clock]",
     .about = "Serves the JSON API (see docs/api.md) until SIGINT or SIGTERM, then finishes the\n"
-             "requests in flight and stops. One access-log line per request goes to stderr.\n",
+             "requests in flight and stops. One access-log line per request goes to stderr.\n"
+             "Every second its clock writes the end of each pass that has reached its auto-end\n"
+             "(start + auto_end_minutes), catching up at start on what fell due while no server\n"
+             "ran; servers sharing one PostgreSQL store write each such end once. A pass is not\n"
+             "active from its deadline on, whether or not its end is written yet.\n",
     HP_CLI_OPTIONS(options, serve_options),
     .run = run,
 };

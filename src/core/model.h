@@ -71,6 +71,10 @@ typedef struct {
     bool has_end;
     bool cancelled;
     int32_t local_day; /* Days since 1970-01-01 of start's local date in the school's zone. */
+    /* The pass rules as they stood when the pass was written, kept with it (core/rules.h). */
+    int time_limit_minutes; /* Its time limit; 0: none. */
+    int64_t auto_end_at;    /* When it ends itself: start + the school's auto_end_minutes. */
+    unsigned overrides;     /* The rules a staff override passed it over, bits HP_RULE_BIT(). */
 } hp_pass;
 
 int hp_role_parse(const char *word, hp_role *out);

@@ -394,3 +394,46 @@ int hp_rule_list_parse(const char *text, hp_rule_id out[HP_RULE_COUNT], size_t *
         *count_out = n;
     return rc;
 }
+
+/* ---- A stored pass ---- */
+
+int hp_pass_auto_end_minutes(const hp_pass *pass)
+{
+    return pass->auto_end_at > pass->start ? (int)((pass->auto_end_at - pass->start) / MINUTE) : 0;
+}
+
+bool hp_pass_active(const hp_pass *pass, int64_t t)
+{
+    return hp_pass_active_at(pass, hp_pass_auto_end_minutes(pass), t);
+}
+
+hp_end_reason hp_pass_end_reason(const hp_pass *pass, int64_t t, int64_t *end_out)
+{
+    return hp_pass_end_at(pass, hp_pass_auto_end_minutes(pass), t, end_out);
+}
+
+int64_t hp_pass_overtime(const hp_pass *pass, int64_t t)
+{
+    return hp_pass_overtime_seconds(pass, pass->time_limit_minutes, hp_pass_auto_end_minutes(pass),
+                                    t);
+}
+
+void hp_pass_fix_limits(hp_pass *pass, const hp_settings *settings,
+                        int destination_time_limit_minutes)
+{
+    pass->time_limit_minutes = hp_settings_time_limit(settings, destination_time_limit_minutes);
+    pass->auto_end_at = pass->start + (int64_t)settings->auto_end_minutes * MINUTE;
+}
+
+const char *hp_end_reason_name(hp_end_reason reason)
+{
+    switch (reason) {
+    case HP_END_ENDED:
+        return "ended";
+    case HP_END_AUTO:
+        return "auto";
+    case HP_END_NONE:
+        break;
+    }
+    return NULL;
+}

@@ -164,4 +164,22 @@ int hp_rule_list_parse(const char *text, hp_rule_id out[HP_RULE_COUNT], size_t *
 void hp_no_pass_message(const hp_no_pass_window *window, const hp_tz *tz, int64_t now, char *out,
                         size_t size);
 
+/* ---- A stored pass, with the limit and deadline it keeps ---- */
+
+/* The auto-end minutes a pass was written with (its auto_end_at), for the functions above;
+ * 0 when it has none. */
+int hp_pass_auto_end_minutes(const hp_pass *pass);
+
+/* The same questions as above, asked of a pass with its own stored limit and deadline. */
+bool hp_pass_active(const hp_pass *pass, int64_t t);
+hp_end_reason hp_pass_end_reason(const hp_pass *pass, int64_t t, int64_t *end_out);
+int64_t hp_pass_overtime(const hp_pass *pass, int64_t t);
+
+/* A pass's time limit and deadline from the settings and its destination at its start. */
+void hp_pass_fix_limits(hp_pass *pass, const hp_settings *settings,
+                        int destination_time_limit_minutes);
+
+/* How a pass ended, as JSON says it: "ended", "auto", or NULL while it has not. */
+const char *hp_end_reason_name(hp_end_reason reason);
+
 #endif

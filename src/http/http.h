@@ -117,6 +117,7 @@ void hp_http_passes_create(hp_http_request *req, hp_http_response *res);
 void hp_http_passes_list(hp_http_request *req, hp_http_response *res);
 void hp_http_passes_end(hp_http_request *req, hp_http_response *res);
 void hp_http_passes_cancel(hp_http_request *req, hp_http_response *res);
+void hp_http_passes_resume(hp_http_request *req, hp_http_response *res);
 void hp_http_kiosk_start(hp_http_request *req, hp_http_response *res);
 void hp_http_kiosk_stop(hp_http_request *req, hp_http_response *res);
 void hp_http_rooms_list(hp_http_request *req, hp_http_response *res);

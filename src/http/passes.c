@@ -1,7 +1,8 @@
-/* /api/passes: create, list the active ones, end and cancel; the rules are in
+/* /api/passes: create, list the active ones, end, resume and cancel; the rules are in
  * service/passes.c. */
 #include "http/http.h"
 
+#include "core/error.h"
 #include "service/passes.h"
 
 #include <string.h>
@@ -21,6 +22,22 @@ static void answer_pass(hp_http_request *req, hp_http_response *res, int status,
         at = pass->start;
     hp_http_json(res, status, hp_http_pass_json(view, req->actor.tz, at));
     hp_pass_view_release(view);
+}
+
+/* Answers an error; a refusal by a pass rule carries `rule` (unless the asker may not learn
+ * which) and `can_wait` when the line could answer it. */
+static void fail(hp_http_response *res, int rc, const hp_pass_refusal *refusal)
+{
+    if (rc != HP_ECONFLICT || refusal->rule == HP_RULE_NONE) {
+        hp_http_fail(res, rc);
+        return;
+    }
+    json_t *body = json_pack("{s:s}", "error", hp_error_last());
+    if (refusal->rule_field)
+        json_object_set_new(body, "rule", json_string(refusal->rule_field));
+    if (refusal->can_wait)
+        json_object_set_new(body, "can_wait", json_true());
+    hp_http_json(res, 409, body);
 }
 
 /* Reads the body's fields into a pass request; its strings stay owned by the body. */
@@ -51,13 +68,14 @@ void hp_http_passes_create(hp_http_request *req, hp_http_response *res)
 {
     json_t *body = hp_http_body_object(req, res);
     hp_pass_request pr = {0};
+    hp_pass_refusal refusal;
     hp_pass_view view;
     if (body == NULL)
         return;
     if (read_request(body, &pr, res)) {
-        int rc = hp_pass_create(req->store, &req->actor, &pr, req->now, &view);
+        int rc = hp_pass_create(req->store, &req->actor, &pr, req->now, &view, &refusal);
         if (rc < 0)
-            hp_http_fail(res, rc);
+            fail(res, rc, &refusal);
         else
             answer_pass(req, res, 201, &view);
     }
@@ -109,4 +127,15 @@ void hp_http_passes_end(hp_http_request *req, hp_http_response *res)
 void hp_http_passes_cancel(hp_http_request *req, hp_http_response *res)
 {
     change(req, res, true);
+}
+
+void hp_http_passes_resume(hp_http_request *req, hp_http_response *res)
+{
+    hp_pass_refusal refusal;
+    hp_pass_view view;
+    int rc = hp_pass_resume(req->store, &req->actor, req->path_id, req->now, &view, &refusal);
+    if (rc < 0)
+        fail(res, rc, &refusal);
+    else
+        answer_pass(req, res, 200, &view);
 }

@@ -199,16 +199,38 @@ json_t *hp_http_kiosk_json(const hp_room *room, bool kiosk_mode)
 json_t *hp_http_pass_json(const hp_pass_view *view, const hp_tz *tz, int64_t now)
 {
     const hp_pass *pass = &view->pass;
-    char start[HP_DATETIME_LEN], end[HP_DATETIME_LEN];
+    char start[HP_DATETIME_LEN], end[HP_DATETIME_LEN], auto_end[HP_DATETIME_LEN];
+    int64_t end_at = 0;
+    /* An auto-end holds from its deadline, whether or not its end is written yet. */
+    hp_end_reason reason = hp_pass_end_reason(pass, now, &end_at);
     hp_tz_format_datetime(tz, pass->start, start);
-    if (pass->has_end)
+    if (reason != HP_END_NONE)
+        hp_tz_format_datetime(tz, end_at, end);
+    else if (pass->has_end) /* Ends after now: shown as written. */
         hp_tz_format_datetime(tz, pass->end, end);
-    return json_pack(
+    hp_tz_format_datetime(tz, pass->auto_end_at, auto_end);
+    bool has_end = reason != HP_END_NONE || pass->has_end;
+    int64_t over = hp_pass_overtime(pass, now);
+    json_t *overrides = json_array();
+    for (int rule = 1; rule <= HP_RULE_COUNT; rule++)
+        if (pass->overrides & HP_RULE_BIT(rule))
+            json_array_append_new(overrides, json_string(hp_rule_name((hp_rule_id)rule)));
+    json_t *json = json_pack(
         "{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:o, s:b, s:b}", "id",
         (json_int_t)pass->id, "student", view->student_email, "student_name", view->student_name,
         "student_id", view->student_number, "origin", view->origin, "destination",
         view->destination, "creator", view->creator_email, "creator_name", view->creator_name,
         "source", hp_source_name(pass->source), "type", hp_pass_type_name(pass->type), "start",
-        start, "end", pass->has_end ? json_string(end) : json_null(), "cancelled", pass->cancelled,
-        "active", hp_pass_active_at(pass, HP_PASS_NO_AUTO_END, now));
+        start, "end", has_end ? json_string(end) : json_null(), "cancelled", pass->cancelled,
+        "active", hp_pass_active(pass, now));
+    const char *reason_name = hp_end_reason_name(reason);
+    json_object_set_new(json, "end_reason", reason_name ? json_string(reason_name) : json_null());
+    json_object_set_new(json, "time_limit_minutes",
+                        pass->time_limit_minutes > 0 ? json_integer(pass->time_limit_minutes)
+                                                     : json_null());
+    json_object_set_new(json, "overtime", json_boolean(over > 0));
+    json_object_set_new(json, "overtime_seconds", json_integer(over));
+    json_object_set_new(json, "auto_end_at", json_string(auto_end));
+    json_object_set_new(json, "overrides", overrides);
+    return json;
 }

@@ -17,6 +17,7 @@
 #include "service/actor.h"
 #include "service/schools.h"
 #include "service/events.h"
+#include "service/passes.h"
 
 #include <arpa/inet.h>
 #include <glib.h>
@@ -139,6 +140,7 @@ static const route routes[] = {
     {"POST", "/api/passes", hp_http_passes_create, true},
     {"POST", "/api/passes/*/end", hp_http_passes_end, true},
     {"POST", "/api/passes/*/cancel", hp_http_passes_cancel, true},
+    {"POST", "/api/passes/*/resume", hp_http_passes_resume, true},
     {"POST", "/api/kiosk", hp_http_kiosk_start, true},
     {"DELETE", "/api/kiosk", hp_http_kiosk_stop, true},
     {"GET", "/api/rooms", hp_http_rooms_list, true},
@@ -777,7 +779,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-/* ---- The background thread: event streams, deadlines, expired sessions, the log ---- */
+/* ---- The background thread: event streams, deadlines, expired sessions, the clock, the log ----
+ */
 
 static void expire_sessions(hp_server *server, hp_store **store, int64_t now)
 {
@@ -788,6 +791,24 @@ static void expire_sessions(hp_server *server, hp_store **store, int64_t now)
         rc = hp_auth_expire(*store, now, hp_auth_guard_limits(server->guard));
     if (rc < 0)
         log_failure(server, "expiring sessions", rc, hp_error_last());
+}
+
+/* The clock: writes the ends of the passes whose auto-end deadline has come, every tick, on
+ * the thread's own store connection. Its first run, at start, catches up on what fell due
+ * while no server ran. Nothing waits on it: every rule reads the deadline itself. */
+static void run_clock(hp_server *server, hp_store **store, int64_t now)
+{
+    size_t ended = 0;
+    int rc = HP_OK;
+    if (*store == NULL)
+        rc = hp_store_open(store, server->config->db, false);
+    if (rc == HP_OK)
+        rc = hp_passes_auto_end(*store, now, &ended);
+    if (rc < 0)
+        log_failure(server, "writing auto-ends", rc, hp_error_last());
+    else if (ended > 0)
+        fprintf(stderr, "hallpass serve: %zu pass%s ended at %s auto-end\n", ended,
+                ended == 1 ? "" : "es", ended == 1 ? "its" : "their");
 }
 
 static gpointer background(gpointer data)
@@ -807,6 +828,8 @@ static gpointer background(gpointer data)
         sweep_deadlines(server, now);
         flush_failures(server, now);
         int64_t wall = g_get_real_time() / G_USEC_PER_SEC;
+        if (!server->config->no_clock)
+            run_clock(server, &store, wall);
         if (wall >= next_expiry) {
             expire_sessions(server, &store, wall);
             next_expiry = wall + SESSION_SWEEP_SECONDS;

@@ -13,6 +13,7 @@ typedef struct {
     int64_t session_max;  /* Seconds a session may live however used; 0 for the default. */
     unsigned timeout;     /* Seconds a slow client may stay silent. */
     bool secure_cookies;  /* Behind TLS: the cookie goes only over HTTPS. */
+    bool no_clock;        /* Leave the writing of auto-ends to the other servers of the store. */
     void (*on_ready)(const char *address, void *data); /* Called once listening. */
     void *ready_data;
 } hp_server_config;

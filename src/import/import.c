@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/password.h"
+#include "core/rules.h"
 #include "core/settings.h"
 #include "import/csv_reader.h"
 #include "store/tally.h"
@@ -36,7 +37,8 @@ static const bool pass_required[] = {true, true, true, true, true, true, true, t
 
 typedef struct {
     int64_t id;
-    hp_role role; /* Users only. */
+    hp_role role;           /* Users only. */
+    int time_limit_minutes; /* Rooms only: a pass to it takes this limit (0: the school's). */
 } cached_entity;
 
 struct hp_importer {
@@ -50,7 +52,8 @@ struct hp_importer {
     hp_tally *counters;             /* What the new passes add to the reports. */
     hp_pass batch[HP_IMPORT_BATCH]; /* Passes checked and waiting to be written. */
     size_t batch_count;
-    int64_t now; /* When the import began: no pass ended after it. */
+    int64_t now;          /* When the import began: no pass ended after it. */
+    hp_settings settings; /* The school's, for the limit and deadline each pass keeps. */
     hp_import_stats stats;
 };
 
@@ -191,6 +194,14 @@ int hp_importer_new(hp_importer **out, hp_store *store, const hp_school *school,
     imp->users = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
     imp->now = g_get_real_time() / G_USEC_PER_SEC;
     imp->counters = hp_tally_new();
+    /* Imported passes follow the rules of live ones: each keeps the time limit and the
+     * auto-end deadline of the settings as they stand, so an open pass from long ago is not
+     * out. */
+    if (kind == HP_IMPORT_PASSES &&
+        (rc = hp_store_settings_get(store, school->id, &imp->settings)) < 0) {
+        hp_importer_free(imp);
+        return rc;
+    }
     *out = imp;
     return HP_OK;
 }
@@ -209,16 +220,18 @@ void hp_importer_free(hp_importer *imp)
     g_free(imp);
 }
 
-static void cache_put(GHashTable *cache, const char *key, int64_t id, hp_role role)
+static cached_entity *cache_put(GHashTable *cache, const char *key, int64_t id, hp_role role)
 {
-    cached_entity *e = g_new(cached_entity, 1);
+    cached_entity *e = g_new0(cached_entity, 1);
     e->id = id;
     e->role = role;
     g_hash_table_replace(cache, g_strdup(key), e);
+    return e;
 }
 
 /* Finds a room by name, through the cache; the message names the field. */
-static int lookup_room(hp_importer *imp, const char *field, const char *name, int64_t *id_out)
+static int lookup_room(hp_importer *imp, const char *field, const char *name, int64_t *id_out,
+                       int *time_limit_out)
 {
     char buf[HP_NAME_MAX + 2];
     const char *key = trimmed(name, buf, sizeof(buf));
@@ -227,14 +240,19 @@ static int lookup_room(hp_importer *imp, const char *field, const char *name, in
     cached_entity *e = g_hash_table_lookup(imp->rooms, key);
     if (e) {
         *id_out = e->id;
+        if (time_limit_out)
+            *time_limit_out = e->time_limit_minutes;
         return HP_OK;
     }
     hp_room room = {0};
     int rc = hp_store_room_find(imp->store, imp->school->id, key, &room);
     if (rc < 0)
         return hp_error_prefix(rc, "%s", field);
-    cache_put(imp->rooms, key, room.id, HP_ROLE_ADMIN);
+    cache_put(imp->rooms, key, room.id, HP_ROLE_ADMIN)->time_limit_minutes =
+        room.time_limit_minutes;
     *id_out = room.id;
+    if (time_limit_out)
+        *time_limit_out = room.time_limit_minutes;
     hp_room_release(&room);
     return HP_OK;
 }
@@ -402,7 +420,7 @@ static int add_user(hp_importer *imp, const char *const *f)
     if (user.role != HP_ROLE_KIOSK && room_name != NULL)
         return hp_error_set(HP_EINVALID, "room: \"%s\": only a kiosk has a room, not a %s",
                             room_name, hp_role_name(user.role));
-    if (room_name && (rc = lookup_room(imp, "room", room_name, &user.room_id)) < 0)
+    if (room_name && (rc = lookup_room(imp, "room", room_name, &user.room_id, NULL)) < 0)
         return rc;
     if (password && strlen(password) > HP_PASSWORD_MAX)
         return hp_error_set(HP_EINVALID, "password: longer than %d bytes", HP_PASSWORD_MAX);
@@ -468,6 +486,7 @@ static int add_pass(hp_importer *imp, const char *const *f)
 {
     hp_pass pass = {0};
     hp_role student_role, creator_role;
+    int destination_limit = 0;
     const char *ext_id = empty_to_null(f[HP_PASS_ID]);
     const char *value;
     int rc;
@@ -478,8 +497,9 @@ static int add_pass(hp_importer *imp, const char *const *f)
         return hp_error_set(HP_EINVALID, "id: not UTF-8 text of at most %d bytes", HP_EXT_ID_MAX);
     if ((rc = lookup_user(imp, "student", f[HP_PASS_STUDENT], &pass.student_id, &student_role)) <
             0 ||
-        (rc = lookup_room(imp, "origin", f[HP_PASS_ORIGIN], &pass.origin_id)) < 0 ||
-        (rc = lookup_room(imp, "destination", f[HP_PASS_DESTINATION], &pass.destination_id)) < 0 ||
+        (rc = lookup_room(imp, "origin", f[HP_PASS_ORIGIN], &pass.origin_id, NULL)) < 0 ||
+        (rc = lookup_room(imp, "destination", f[HP_PASS_DESTINATION], &pass.destination_id,
+                          &destination_limit)) < 0 ||
         (rc = lookup_user(imp, "creator", f[HP_PASS_CREATOR], &pass.creator_id, &creator_role)) < 0)
         return rc;
     if ((value = empty_to_null(f[HP_PASS_SOURCE])) == NULL)
@@ -514,6 +534,7 @@ static int add_pass(hp_importer *imp, const char *const *f)
     if ((rc = hp_pass_check_roles(&pass, student_role, creator_role, &labels)) < 0)
         return rc;
     pass.local_day = hp_tz_local_day(imp->tz, pass.start);
+    hp_pass_fix_limits(&pass, &imp->settings, destination_limit);
 
     pass.ext_id = strdup(ext_id);
     imp->batch[imp->batch_count++] = pass;

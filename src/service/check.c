@@ -66,6 +66,9 @@ static int read_stored(hp_store *store, const hp_school *school, GHashTable *all
 {
     static const hp_counter_period periods[] = {HP_PERIOD_DAY, HP_PERIOD_MONTH};
     for (int kind = 0; kind < HP_COUNTER_KIND_COUNT; kind++) {
+        /* Refusals leave only their counters: there is nothing to recount them from. */
+        if (!hp_counter_kind_describe((hp_counter_kind)kind)->recounted)
+            continue;
         for (size_t p = 0; p < HP_ARRAY_SIZE(periods); p++) {
             hp_counter *rows;
             size_t n;

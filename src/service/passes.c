@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "core/rules.h"
+#include "service/events.h"
 #include "service/rooms.h"
 #include "service/students.h"
 #include "store/tally.h"
@@ -46,25 +47,7 @@ static int decide_source(const hp_actor *actor, const hp_pass_request *req, hp_p
         return hp_error_set(HP_EFORBIDDEN, "%s", message);
     }
     if (req->override && !hp_actor_is_staff(actor))
-        return hp_error_set(HP_EFORBIDDEN, "override: only staff may override a room limit");
-    return HP_OK;
-}
-
-/* Checks one room limit inside the transaction. */
-static int check_limit(hp_store *store, const hp_actor *actor, const hp_room *room,
-                       hp_active_kind kind, int64_t now)
-{
-    int limit = kind == HP_ACTIVE_FROM_ROOM ? room->max_from : room->max_to;
-    int64_t active;
-    if (limit <= 0)
-        return HP_OK;
-    int rc = hp_store_active_count(store, actor->school.id, kind, room->id, now, &active);
-    if (rc < 0)
-        return rc;
-    if (active >= limit)
-        return hp_error_set(HP_ECONFLICT, "%s: %lld of %d passes %s this room are active",
-                            room->name, (long long)active, limit,
-                            kind == HP_ACTIVE_FROM_ROOM ? "from" : "to");
+        return hp_error_set(HP_EFORBIDDEN, "override: only staff may override a rule");
     return HP_OK;
 }
 
@@ -131,56 +114,223 @@ static int read_start(const hp_pass_request *req, int64_t now, hp_pass *pass)
     return HP_OK;
 }
 
-/* Inside the transaction, with its locks held: the rules a now pass must meet at `now`. The
- * rooms are read again, so a limit just changed holds. */
-static int check_now_pass(hp_store *store, const hp_actor *actor, const hp_pass_request *req,
-                          const hp_pass *pass, const char *student_name, int64_t now)
+/* ---- The rules in the transaction ---- */
+
+/* How far back a student's last end can matter to the cooldown: a pass that ended within the
+ * longest cooldown started at most the longest auto-end before that. */
+#define LAST_END_LOOKBACK_SECONDS                                                                  \
+    ((int64_t)(HP_AUTO_END_MINUTES_MAX + HP_COOLDOWN_MINUTES_MAX) * 60)
+
+/* Passes the clock ends in one transaction: short transactions, and memory stays flat. */
+#define AUTO_END_BATCH 200
+
+/*
+ * The inputs of the rules that the store does not hold yet: the waiting line's offers (rule
+ * 1's "outstanding offer", and the offers that count as active passes for rules 6-8), the
+ * encounter groups (rule 3) and the bell schedule and blackouts (rule 2). Until they are
+ * stored these stay empty here, in this one place, so those rules never refuse; when they
+ * are, this is where the transaction reads them under its locks.
+ */
+static void inputs_not_stored_yet(hp_rule_counts *counts)
 {
-    hp_room origin = {0}, destination = {0};
-    int64_t active;
+    counts->student_offers = 0;
+    counts->encounter_group = NULL;
+    counts->no_pass = NULL;
+}
+
+/* What one pass's rules need to know, gathered inside its transaction. */
+typedef struct {
+    hp_settings settings;
+    hp_room origin, destination; /* Read again under the locks: a limit just changed holds. */
+    hp_user student;
+} rule_inputs;
+
+static void rule_inputs_release(rule_inputs *in)
+{
+    hp_room_release(&in->origin);
+    hp_room_release(&in->destination);
+    hp_user_release(&in->student);
+}
+
+/* Takes the row locks of a change to a pass in the one order every change uses: the rooms by
+ * id and the student (hp_store_passes_lock), then the school when the hallway cap is checked.
+ * Then reads the settings, the rooms and the student as they stand under those locks. */
+static int lock_and_read(hp_store *store, const hp_actor *actor, const hp_pass *pass,
+                         hp_asker asker, rule_inputs *in)
+{
+    int64_t school = actor->school.id;
     int rc;
-    if ((rc = hp_store_room_get(store, actor->school.id, pass->origin_id, &origin)) < 0 ||
-        (rc = hp_store_room_get(store, actor->school.id, pass->destination_id, &destination)) < 0 ||
-        (rc = hp_store_active_count(store, actor->school.id, HP_ACTIVE_OF_STUDENT, pass->student_id,
-                                    now, &active)) < 0)
-        goto out;
-    if (active > 0) {
-        rc = hp_error_set(HP_ECONFLICT, "%s already has an active pass", student_name);
-        goto out;
+    if ((rc = hp_store_passes_lock(store, school, pass->student_id, pass->origin_id,
+                                   pass->destination_id)) < 0 ||
+        (rc = hp_store_settings_get(store, school, &in->settings)) < 0)
+        return rc;
+    if (pass->type == HP_PASS_NOW && in->settings.max_active_passes > 0 &&
+        hp_rule_checks(HP_RULE_HALLWAY_CAP, asker) &&
+        (rc = hp_store_school_lock(store, school)) < 0)
+        return rc;
+    if ((rc = hp_store_room_get(store, school, pass->origin_id, &in->origin)) < 0 ||
+        (rc = hp_store_room_get(store, school, pass->destination_id, &in->destination)) < 0 ||
+        (rc = hp_store_user_get(store, school, pass->student_id, &in->student)) < 0)
+        return rc;
+    return HP_OK;
+}
+
+/* Whether the rules of a request will read a rule's counts: checked for the asker, and the
+ * rule is on. */
+static bool reads(const hp_rule_request *req, hp_rule_id rule)
+{
+    return (req->checked == HP_RULES_ALL || (req->checked & HP_RULE_BIT(rule))) &&
+           hp_rule_checks(rule, req->asker);
+}
+
+static int active(hp_store *store, const hp_actor *actor, hp_active_kind kind, int64_t id,
+                  int64_t now, int64_t *out)
+{
+    return hp_store_active_count(store, actor->school.id, kind, id, now, out);
+}
+
+/* Gathers the counts the rules of the request read at now, each from an index or only when
+ * its rule is on, so a pass reads a bounded number of rows whatever the history. */
+static int gather_counts(hp_store *store, const hp_actor *actor, const hp_rule_request *req,
+                         const hp_pass *pass, const rule_inputs *in, int64_t now,
+                         hp_rule_counts *counts)
+{
+    int64_t school = actor->school.id;
+    int rc = HP_OK;
+    memset(counts, 0, sizeof(*counts));
+    inputs_not_stored_yet(counts);
+    counts->day_limit = hp_settings_day_limit(&in->settings, in->student.max_passes_per_day);
+    counts->max_from = in->origin.max_from;
+    counts->max_to = in->destination.max_to;
+    if (reads(req, HP_RULE_STUDENT_ACTIVE) &&
+        (rc = active(store, actor, HP_ACTIVE_OF_STUDENT, pass->student_id, now,
+                     &counts->student_active_passes)) < 0)
+        return rc;
+    if (reads(req, HP_RULE_COOLDOWN) && in->settings.cooldown_minutes > 0 &&
+        (rc = hp_store_student_last_end(store, school, pass->student_id,
+                                        hp_tz_local_day(actor->tz, now - LAST_END_LOOKBACK_SECONDS),
+                                        now, &counts->has_last_end, &counts->last_end)) < 0)
+        return rc;
+    if (reads(req, HP_RULE_STUDENT_LIMIT)) {
+        int32_t today = hp_tz_local_day(actor->tz, now), monday, sunday;
+        hp_local_week(actor->tz, now, &monday, &sunday);
+        if (counts->day_limit > 0 &&
+            (rc = hp_store_student_counted(store, school, pass->student_id, today, today,
+                                           &counts->day_passes)) < 0)
+            return rc;
+        if (in->settings.max_passes_per_week > 0 &&
+            (rc = hp_store_student_counted(store, school, pass->student_id, monday, sunday,
+                                           &counts->week_passes)) < 0)
+            return rc;
     }
-    if (!req->override &&
-        ((rc = check_limit(store, actor, &origin, HP_ACTIVE_FROM_ROOM, now)) < 0 ||
-         (rc = check_limit(store, actor, &destination, HP_ACTIVE_TO_ROOM, now)) < 0))
-        goto out;
-out:
-    hp_room_release(&origin);
-    hp_room_release(&destination);
+    if (reads(req, HP_RULE_MAX_FROM) && counts->max_from > 0 &&
+        (rc = active(store, actor, HP_ACTIVE_FROM_ROOM, pass->origin_id, now,
+                     &counts->from_active)) < 0)
+        return rc;
+    if (reads(req, HP_RULE_MAX_TO) && counts->max_to > 0 &&
+        (rc = active(store, actor, HP_ACTIVE_TO_ROOM, pass->destination_id, now,
+                     &counts->to_active)) < 0)
+        return rc;
+    if (reads(req, HP_RULE_HALLWAY_CAP) && in->settings.max_active_passes > 0 &&
+        (rc = active(store, actor, HP_ACTIVE_IN_SCHOOL, 0, now, &counts->hallway_active)) < 0)
+        return rc;
+    return HP_OK;
+}
+
+/* Counts a refusal in the transaction that decided it, per rule, student, room and local day. */
+static int count_refusal(hp_store *store, const hp_actor *actor, const hp_pass *pass,
+                         const hp_rule_result *result, int64_t now)
+{
+    hp_tally *tally = hp_tally_new();
+    hp_tally_refusal(tally, result->rule, pass->student_id,
+                     result->rule == HP_RULE_MAX_FROM ? pass->origin_id : 0,
+                     result->rule == HP_RULE_MAX_TO ? pass->destination_id : 0,
+                     result->rule == HP_RULE_ENCOUNTER, hp_tz_local_day(actor->tz, now));
+    int rc = hp_tally_commit(tally, store, actor->school.id);
+    hp_tally_free(tally);
     return rc;
 }
 
-/* Writes a pass whose fields are checked, in one transaction with its limits and counters. */
-static int write_pass(hp_store *store, const hp_actor *actor, const hp_pass_request *req,
-                      hp_pass *pass, const char *student_name, int64_t now)
+/* Asks the rules at now, with the locks held and the inputs read. On a refusal the refusal is
+ * counted and *refused set; the caller commits that and answers HP_ECONFLICT. */
+static int decide(hp_store *store, const hp_actor *actor, const hp_rule_request *req,
+                  const hp_pass *pass, const rule_inputs *in, int64_t now, hp_rule_result *result)
 {
+    hp_rule_counts counts;
+    int rc;
+    /* A scheduled pass meets no rule when it is made: nothing to read. */
+    memset(&counts, 0, sizeof(counts));
+    if (req->type == HP_PASS_NOW &&
+        (rc = gather_counts(store, actor, req, pass, in, now, &counts)) < 0)
+        return rc;
+    hp_rules_check(req, &counts, &in->settings, actor->tz, now, result);
+    if (!result->passed)
+        return count_refusal(store, actor, pass, result, now);
+    return HP_OK;
+}
+
+/* The error of a refusal, with what the answer says beside it. */
+static int refuse(const hp_rule_result *result, hp_pass_refusal *refusal)
+{
+    if (refusal) {
+        refusal->rule = result->rule;
+        refusal->rule_field = result->rule_field;
+        refusal->can_wait = result->can_wait;
+    }
+    return hp_error_set(HP_ECONFLICT, "%s", result->message);
+}
+
+static hp_rule_request rule_request(const hp_actor *actor, hp_asker asker, hp_pass_type type,
+                                    bool override, hp_rule_set checked, const rule_inputs *in)
+{
+    return (hp_rule_request){
+        .asker = asker,
+        .override = override && hp_actor_is_staff(actor),
+        .type = type,
+        .checked = checked,
+        .student = in->student.name,
+        .origin = in->origin.name,
+        .destination = in->destination.name,
+    };
+}
+
+/* Writes a pass whose fields are checked, in one transaction with its rules and counters. A
+ * refusal commits its counters and answers HP_ECONFLICT. */
+static int write_pass(hp_store *store, const hp_actor *actor, const hp_pass_request *req,
+                      hp_pass *pass, int64_t now, hp_pass_refusal *refusal)
+{
+    rule_inputs in = {0};
+    hp_rule_result result = {.passed = true};
     int rc;
     if ((rc = hp_store_begin(store)) < 0)
         return rc;
-    if ((rc = hp_store_passes_lock(store, actor->school.id, pass->student_id, pass->origin_id,
-                                   pass->destination_id)) < 0)
+    if ((rc = lock_and_read(store, actor, pass, hp_asker_of_source(pass->source), &in)) < 0)
         goto rollback;
     now = locked_now(now);
     if (pass->type == HP_PASS_NOW)
         pass->start = now;
     pass->local_day = hp_tz_local_day(actor->tz, pass->start);
-    if (pass->type == HP_PASS_NOW &&
-        (rc = check_now_pass(store, actor, req, pass, student_name, now)) < 0)
+    hp_pass_fix_limits(pass, &in.settings, in.destination.time_limit_minutes);
+    hp_rule_request rr = rule_request(actor, hp_asker_of_source(pass->source), pass->type,
+                                      req->override, HP_RULES_ALL, &in);
+    if ((rc = decide(store, actor, &rr, pass, &in, now, &result)) < 0)
         goto rollback;
+    if (!result.passed) {
+        if ((rc = hp_store_commit(store)) < 0)
+            goto rollback;
+        rule_inputs_release(&in);
+        return refuse(&result, refusal);
+    }
+    for (size_t i = 0; i < result.override_count; i++)
+        pass->overrides |= HP_RULE_BIT(result.overrides[i]);
     if ((rc = hp_store_pass_insert(store, actor->school.id, pass)) < 0 ||
         (rc = add_counters(store, actor, pass, 1)) < 0 || (rc = hp_store_commit(store)) < 0)
         goto rollback;
+    rule_inputs_release(&in);
     return HP_OK;
 rollback:
     hp_store_rollback(store);
+    rule_inputs_release(&in);
     return rc;
 }
 
@@ -204,7 +354,7 @@ static int view_of(hp_store *store, const hp_actor *actor, int64_t pass_id, hp_p
 }
 
 int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request *req, int64_t now,
-                   hp_pass_view *out)
+                   hp_pass_view *out, hp_pass_refusal *refusal)
 {
     hp_pass pass = {0};
     hp_user student = {0};
@@ -221,7 +371,9 @@ int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request
     pass.origin_id = origin.id;
     pass.destination_id = destination.id;
     const hp_user *who = student.id ? &student : &actor->user;
-    if ((rc = write_pass(store, actor, req, &pass, who->name, now)) < 0)
+    if (refusal)
+        *refusal = (hp_pass_refusal){0};
+    if ((rc = write_pass(store, actor, req, &pass, now, refusal)) < 0)
         goto out;
     /* The answer is built from what the request found, with no read after the commit that
      * could fail. The store's strings are freed with free(). */
@@ -265,8 +417,26 @@ static const char *why_not_end(const hp_pass *pass, int64_t now)
         return "the pass was cancelled";
     if (pass->start > now)
         return "the pass has not started; cancel it instead";
-    if (!hp_pass_active_at(pass, HP_PASS_NO_AUTO_END, now))
+    if (hp_pass_end_reason(pass, now, NULL) == HP_END_AUTO)
+        return "the pass has already ended itself";
+    if (!hp_pass_active(pass, now))
         return "the pass has already ended";
+    return NULL;
+}
+
+/* Why a pass cannot be resumed at now, or NULL when it can. */
+static const char *why_not_resume(const hp_pass *pass, int64_t now)
+{
+    int64_t end = 0;
+    hp_end_reason reason = hp_pass_end_reason(pass, now, &end);
+    if (pass->cancelled)
+        return "the pass was cancelled";
+    if (reason == HP_END_NONE)
+        return "the pass has not ended";
+    if (reason == HP_END_AUTO || now >= pass->auto_end_at)
+        return "the pass ended itself after its time out; start a new pass";
+    if (now - end > HP_RESUME_SECONDS)
+        return "the pass ended more than a minute ago; start a new pass";
     return NULL;
 }
 
@@ -361,4 +531,125 @@ int hp_passes_visible(hp_store *store, const hp_actor *actor, int64_t now, bool 
     *out = views;
     *count_out = kept;
     return HP_OK;
+}
+
+/* Who asks, as the rules see them: a student, a kiosk (a kiosk login or kiosk mode), staff. */
+static hp_asker asker_of(const hp_actor *actor)
+{
+    if (actor->user.role == HP_ROLE_STUDENT)
+        return HP_ASKER_STUDENT;
+    return hp_actor_is_kiosk(actor) ? HP_ASKER_KIOSK : HP_ASKER_STAFF;
+}
+
+/* The pass is read (and on a backend with row locks, locked) first, then the rooms, the
+ * student and the school: no transaction that holds one of those ever waits for a pass's
+ * row (a creation inserts a new one, an end locks only its pass, the clock skips locked
+ * passes), so this order cannot deadlock with the creators' order. */
+int hp_pass_resume(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,
+                   hp_pass_view *out, hp_pass_refusal *refusal)
+{
+    hp_pass pass = {0};
+    rule_inputs in = {0};
+    hp_rule_result result = {.passed = true};
+    hp_asker asker = asker_of(actor);
+    const char *why;
+    int rc;
+
+    if (refusal)
+        *refusal = (hp_pass_refusal){0};
+    if ((rc = hp_store_begin(store)) < 0)
+        return rc;
+    if ((rc = hp_store_pass_get(store, actor->school.id, pass_id, &pass)) < 0)
+        goto rollback;
+    if (!may_touch(actor, &pass)) {
+        rc = hp_error_set(HP_ENOTFOUND, "no pass with id %lld that you may resume",
+                          (long long)pass_id);
+        goto rollback;
+    }
+    if ((rc = lock_and_read(store, actor, &pass, asker, &in)) < 0)
+        goto rollback;
+    now = locked_now(now);
+    if ((why = why_not_resume(&pass, now)) != NULL) {
+        rc = hp_error_set(HP_ECONFLICT, "%s", why);
+        goto rollback;
+    }
+    /* Checked as a now pass, whatever its type: it would be out again from now. */
+    hp_rule_request rr = rule_request(actor, asker, HP_PASS_NOW, false, HP_RULES_RESUME, &in);
+    if ((rc = decide(store, actor, &rr, &pass, &in, now, &result)) < 0)
+        goto rollback;
+    if (!result.passed) {
+        if ((rc = hp_store_commit(store)) < 0)
+            goto rollback;
+        rule_inputs_release(&in);
+        hp_pass_release(&pass);
+        return refuse(&result, refusal);
+    }
+    /* No counter changed when it ended (every counter counts a pass when it is written), so
+     * none changes back. */
+    if ((rc = hp_store_pass_reopen(store, actor->school.id, pass_id)) < 0 ||
+        (rc = view_of(store, actor, pass_id, out)) < 0)
+        goto rollback;
+    if ((rc = hp_store_commit(store)) < 0) {
+        hp_pass_view_release(out);
+        goto rollback;
+    }
+    rule_inputs_release(&in);
+    hp_pass_release(&pass);
+    return HP_OK;
+rollback:
+    hp_store_rollback(store);
+    rule_inputs_release(&in);
+    hp_pass_release(&pass);
+    return rc;
+}
+
+/* One batch of a school's due auto-ends, in one transaction: each end is its deadline. */
+static int auto_end_batch(hp_store *store, int64_t school_id, int64_t now, size_t *count_out)
+{
+    hp_pass *due = NULL;
+    size_t n = 0;
+    int rc;
+    *count_out = 0;
+    if ((rc = hp_store_begin(store)) < 0)
+        return rc;
+    if ((rc = hp_store_passes_due(store, school_id, now, AUTO_END_BATCH, &due, &n)) < 0)
+        goto rollback;
+    /* Ending changes no counter (they count a pass when it is written), so an auto-end writes
+     * only the end. */
+    for (size_t i = 0; i < n; i++)
+        if ((rc = hp_store_pass_set_end(store, school_id, due[i].id, due[i].auto_end_at)) < 0)
+            goto rollback;
+    if ((rc = hp_store_commit(store)) < 0)
+        goto rollback;
+    hp_passes_free(due, n);
+    *count_out = n;
+    return HP_OK;
+rollback:
+    hp_store_rollback(store);
+    hp_passes_free(due, n);
+    return rc;
+}
+
+int hp_passes_auto_end(hp_store *store, int64_t now, size_t *ended_out)
+{
+    hp_school *schools;
+    size_t n, total = 0;
+    int rc = hp_store_schools_list(store, &schools, &n);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < n && rc == HP_OK; i++) {
+        size_t ended = 0, school_total = 0;
+        /* A server that was down catches up batch by batch. */
+        do {
+            rc = auto_end_batch(store, schools[i].id, now, &ended);
+            school_total += ended;
+        } while (rc == HP_OK && ended == AUTO_END_BATCH);
+        if (school_total > 0)
+            hp_events_notify(schools[i].id);
+        total += school_total;
+    }
+    hp_schools_free(schools, n);
+    if (ended_out)
+        *ended_out = total;
+    return rc;
 }

@@ -1,19 +1,17 @@
 /*
- * Creating, ending and cancelling passes under the pass rules: one active pass per student,
- * Max Passes From and To This Room, overrides by staff only, scheduled passes in the future.
- * Each change is one store transaction in which the counts are read and the pass written, so
- * that no interleaving of requests breaks a limit; the report counters change in the same
- * transaction.
+ * Creating, ending, resuming and cancelling passes under the pass rules (core/rules.h), and
+ * the clock's job of writing the ends of passes that ended themselves. Each change is one
+ * store transaction that takes its row locks in one fixed order (the rooms by id, the student,
+ * then the school when the hallway cap is checked), gathers the counts the rules read, asks
+ * hp_rules_check() once, and writes the pass, its counters and any refusal's counters, so that
+ * no interleaving of requests, on one server or several, breaks a rule.
  */
 #ifndef HP_SERVICE_PASSES_H
 #define HP_SERVICE_PASSES_H
 
+#include "core/rules.h"
 #include "service/actor.h"
 #include "store/store.h"
-
-/* The auto-end minutes live passes are judged with (none) until the pass rules give each
- * school its own. */
-#define HP_PASS_NO_AUTO_END 0
 
 typedef struct {
     const char *student;     /* Email or student ID; a student may leave it out. */
@@ -21,18 +19,34 @@ typedef struct {
     const char *destination; /* Room name. */
     hp_pass_type type;
     const char *start; /* ISO 8601 date-time with offset; scheduled passes only. */
-    bool override;     /* Staff only: create the pass even past a room limit. */
+    bool override;     /* Staff only: pass every rule staff may pass. */
 } hp_pass_request;
+
+/* Why the rules refused a pass, beside the HP_ECONFLICT error and its message. */
+typedef struct {
+    hp_rule_id rule;        /* HP_RULE_NONE when the refusal was not a rule's. */
+    const char *rule_field; /* The answer's `rule`; NULL when the asker may not be told. */
+    bool can_wait;          /* The line could answer it (the answer's `can_wait`). */
+} hp_pass_refusal;
 
 /* Creates a pass for the actor; *out is it with its names. Errors: HP_EINVALID (a field; the
  * message names it), HP_EFORBIDDEN (the actor may not), HP_ECONFLICT (a limit or an active
  * pass; the message names the room, the limit and how many are out). */
 int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request *request,
-                   int64_t now, hp_pass_view *out);
+                   int64_t now, hp_pass_view *out, hp_pass_refusal *refusal);
 
 /* Ends an active pass now. */
 int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,
                 hp_pass_view *out);
+
+/* How long after its end a pass may still be resumed: a mis-tapped end is undone quickly. */
+#define HP_RESUME_SECONDS 60
+
+/* Makes a pass ended by someone (not by its auto-end) in the last HP_RESUME_SECONDS active
+ * again, by whoever could end it, unless the one-active-pass rule or the room and hallway
+ * limits would refuse it now (HP_ECONFLICT, *refusal filled as for a creation). */
+int hp_pass_resume(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,
+                   hp_pass_view *out, hp_pass_refusal *refusal);
 
 /* Cancels a scheduled pass that has not started. */
 int hp_pass_cancel(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,
@@ -43,5 +57,12 @@ int hp_pass_cancel(hp_store *store, const hp_actor *actor, int64_t pass_id, int6
  * room. */
 int hp_passes_visible(hp_store *store, const hp_actor *actor, int64_t now, bool upcoming,
                       hp_pass_view **out, size_t *count_out);
+
+/* The clock's job: writes the end of every pass whose auto-end deadline has passed, in every
+ * school of the store (end = its deadline, a batch per transaction). Each due pass is written
+ * once even when several servers run this on one store: a backend that runs writers in
+ * parallel skips the passes another transaction holds. *ended_out (may be NULL) gets how many
+ * this call wrote. Nothing depends on when this runs: every rule reads the deadline itself. */
+int hp_passes_auto_end(hp_store *store, int64_t now, size_t *ended_out);
 
 #endif

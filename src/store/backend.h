@@ -91,6 +91,16 @@ typedef struct hp_store_ops {
     int (*room_rules_put)(hp_store *store, int64_t school_id, const hp_room *room, bool *changed);
     /* Writes only a user's max_passes_per_day. */
     int (*user_rules_put)(hp_store *store, int64_t school_id, const hp_user *user, bool *changed);
+    /* Operations added for the pass rules' transaction and the clock (owner: the pass rules);
+     * see store.h. passes_due's array is freed with hp_passes_free(). */
+    int (*school_lock)(hp_store *store, int64_t school_id);
+    int (*student_counted)(hp_store *store, int64_t school_id, int64_t student_id, int32_t from_day,
+                           int32_t to_day, int64_t *count_out);
+    int (*student_last_end)(hp_store *store, int64_t school_id, int64_t student_id,
+                            int32_t from_day, int64_t now, bool *has_out, int64_t *end_out);
+    int (*passes_due)(hp_store *store, int64_t school_id, int64_t now, size_t limit, hp_pass **out,
+                      size_t *count_out);
+    int (*pass_reopen)(hp_store *store, int64_t school_id, int64_t pass_id);
 } hp_store_ops;
 
 /* The SQL of a pass with the names shown with it (hp_pass_view), in one query that both
@@ -99,6 +109,7 @@ typedef struct hp_store_ops {
 #define HP_PASS_VIEW_SELECT                                                                        \
     "SELECT p.id, p.ext_id, p.student_id, p.origin_id, p.destination_id, p.creator_id,"            \
     " p.source, p.type, p.start_at, p.end_at, p.cancelled, p.local_day,"                           \
+    " p.time_limit_minutes, p.auto_end_at, p.overrides,"                                           \
     " s.name, s.email, NULL, o.name, d.name, c.name, c.email FROM passes p"                        \
     " LEFT JOIN users s ON s.id = p.student_id LEFT JOIN users c ON c.id = p.creator_id"           \
     " LEFT JOIN rooms o ON o.id = p.origin_id LEFT JOIN rooms d ON d.id = p.destination_id"

@@ -18,9 +18,14 @@
 typedef enum {
     HP_COUNTER_ROOM = 0,  /* Subject a room; values hp_room_counts. */
     HP_COUNTER_STAFF = 1, /* Subject a staff member; values hp_staff_counts. */
+    /* Refusals by the pass rules, counted in the transaction that refused. Nothing else
+     * records a refusal, so `hallpass check` has nothing to recount these from. */
+    HP_COUNTER_RULE_REFUSALS = 2,    /* Subject a rule (hp_rule_id); hp_rule_refusals. */
+    HP_COUNTER_ROOM_REFUSALS = 3,    /* Subject a room; hp_room_refusals. */
+    HP_COUNTER_STUDENT_REFUSALS = 4, /* Subject a student; hp_student_refusals. */
 } hp_counter_kind;
 
-#define HP_COUNTER_KIND_COUNT 2 /* Kinds above, for loops over all of them. */
+#define HP_COUNTER_KIND_COUNT 5 /* Kinds above, for loops over all of them. */
 
 /* The span of time one counter sums. Stored numbers too. */
 typedef enum {
@@ -47,6 +52,23 @@ typedef struct {
     int64_t scheduled;
 } hp_staff_counts;
 
+/* Refusals of one rule. */
+typedef struct {
+    int64_t refused;
+} hp_rule_refusals;
+
+/* Refusals naming a room: by Max Passes From (as the origin) and To (as the destination). */
+typedef struct {
+    int64_t refused_from;
+    int64_t refused_to;
+} hp_room_refusals;
+
+/* A student's refusals, of any rule, and those by encounter prevention among them. */
+typedef struct {
+    int64_t refused;
+    int64_t prevented;
+} hp_student_refusals;
+
 /* The most values any kind has: the store keeps this many per counter. */
 #define HP_COUNTER_VALUES 2
 
@@ -56,8 +78,11 @@ typedef struct {
 typedef struct {
     hp_counter_key key;
     union {
-        hp_room_counts room;   /* kind HP_COUNTER_ROOM */
-        hp_staff_counts staff; /* kind HP_COUNTER_STAFF */
+        hp_room_counts room;                  /* kind HP_COUNTER_ROOM */
+        hp_staff_counts staff;                /* kind HP_COUNTER_STAFF */
+        hp_rule_refusals rule_refusals;       /* kind HP_COUNTER_RULE_REFUSALS */
+        hp_room_refusals room_refusals;       /* kind HP_COUNTER_ROOM_REFUSALS */
+        hp_student_refusals student_refusals; /* kind HP_COUNTER_STUDENT_REFUSALS */
         int64_t values[HP_COUNTER_VALUES];
     };
 } hp_counter;
@@ -67,9 +92,16 @@ _Static_assert(sizeof(hp_room_counts) <= sizeof(int64_t[HP_COUNTER_VALUES]),
 _Static_assert(sizeof(hp_staff_counts) <= sizeof(int64_t[HP_COUNTER_VALUES]),
                "hp_staff_counts must fit the stored values");
 
-/* How a kind reads in messages: "room", and its values "from" and "to". */
+_Static_assert(sizeof(hp_room_refusals) <= sizeof(int64_t[HP_COUNTER_VALUES]),
+               "hp_room_refusals must fit the stored values");
+_Static_assert(sizeof(hp_student_refusals) <= sizeof(int64_t[HP_COUNTER_VALUES]),
+               "hp_student_refusals must fit the stored values");
+
+/* How a kind reads in messages: "room", and its values "from" and "to". recounted: the
+ * passes give it, so `hallpass check` recounts it. */
 typedef struct {
     const char *name;
+    bool recounted;
     size_t value_count;
     const char *value_names[HP_COUNTER_VALUES];
 } hp_counter_kind_info;

@@ -106,6 +106,19 @@ static const char *const migrations[] = {
     "ALTER TABLE rooms ADD COLUMN counts_toward_limit boolean NOT NULL DEFAULT true;"
     "ALTER TABLE users ADD COLUMN max_passes_per_day integer"
     "  CHECK (max_passes_per_day BETWEEN 1 AND 50);",
+
+    /* 3: passes keep their time limit, auto-end deadline and overrides, and an index by
+     * student and local day, as the SQLite store's step 4. */
+    "ALTER TABLE passes ADD COLUMN time_limit_minutes integer;"
+    "ALTER TABLE passes ADD COLUMN auto_end_at bigint NOT NULL DEFAULT 0;"
+    "ALTER TABLE passes ADD COLUMN overrides integer NOT NULL DEFAULT 0;"
+    "UPDATE passes p SET auto_end_at = p.start_at + 60 * coalesce((SELECT s.value::integer"
+    "  FROM settings s WHERE s.school_id = p.school_id AND s.key = 'auto_end_minutes'), 120),"
+    "  time_limit_minutes = coalesce((SELECT r.time_limit_minutes FROM rooms r"
+    "  WHERE r.school_id = p.school_id AND r.id = p.destination_id), (SELECT s.value::integer"
+    "  FROM settings s WHERE s.school_id = p.school_id"
+    "  AND s.key = 'default_time_limit_minutes'));"
+    "CREATE INDEX passes_by_student_day ON passes (school_id, student_id, local_day);",
 };
 // clang-format on
 
@@ -113,12 +126,12 @@ static const char *const migrations[] = {
 
 #define PASS_COLUMNS                                                                               \
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
-    " end_at, cancelled, local_day"
+    " end_at, cancelled, local_day, time_limit_minutes, auto_end_at, overrides"
 
-/* A pass is active at $2 when not cancelled, started, and not ended: the definition of
- * hp_pass_active_at() in core/rules.h. An end is written when it happens, never ahead, so for
- * the instants the store is asked about (now) "no end yet" is "not ended by then". */
-#define ACTIVE_AT_2 " school_id = $1 AND end_at IS NULL AND NOT cancelled AND start_at <= $2"
+/* A pass is active at $2 when not cancelled, started, not ended, and before its auto-end
+ * deadline: the definition of hp_pass_active_at() in core/rules.h (see sqlite.c). */
+#define ACTIVE_AT_2                                                                                \
+    " school_id = $1 AND end_at IS NULL AND NOT cancelled AND start_at <= $2 AND auto_end_at > $2"
 
 #define VIEW_SELECT HP_PASS_VIEW_SELECT " WHERE p.school_id = $1"
 
@@ -185,8 +198,10 @@ static const struct {
     {"active_to", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND destination_id = $3"},
     {"active_student", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND student_id = $3"},
     {"pass_insert", "INSERT INTO passes(school_id, ext_id, student_id, origin_id, destination_id,"
-                    " creator_id, source, type, start_at, end_at, cancelled, local_day)"
-                    " VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"},
+                    " creator_id, source, type, start_at, end_at, cancelled, local_day,"
+                    " time_limit_minutes, auto_end_at, overrides)"
+                    " VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                    " RETURNING id"},
     /* Read to be changed: the row lock keeps two requests from ending or cancelling it
      * twice. */
     {"pass_get", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1 AND id = $2"
@@ -194,7 +209,7 @@ static const struct {
     {"pass_end", "UPDATE passes SET end_at = $3 WHERE school_id = $1 AND id = $2"},
     {"pass_cancel", "UPDATE passes SET cancelled = true WHERE school_id = $1 AND id = $2"},
     {"passes_active", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1"
-                      " AND end_at IS NULL AND NOT cancelled"
+                      " AND end_at IS NULL AND NOT cancelled AND auto_end_at > $2"
                       " AND (start_at <= $2 OR $4::boolean)"
                       " AND ($3 = 0 OR student_id = $3) ORDER BY start_at, id"},
     {"passes_page", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1 AND id > $2"
@@ -202,9 +217,27 @@ static const struct {
     {"pass_view", VIEW_SELECT " AND p.id = $2"},
     /* Active at $2 (as ACTIVE_AT_2), or ($4) the scheduled passes still to start. */
     {"passes_view",
-     VIEW_SELECT " AND p.end_at IS NULL AND NOT p.cancelled"
+     VIEW_SELECT " AND p.end_at IS NULL AND NOT p.cancelled AND p.auto_end_at > $2"
                  " AND (CASE WHEN $4::boolean THEN p.start_at > $2 ELSE p.start_at <= $2 END)"
                  " AND ($3 = 0 OR p.student_id = $3) ORDER BY p.start_at, p.id"},
+    /* The pass rules' reads in a pass's transaction (see sqlite.c), and the clock's: a due
+     * pass another server's clock holds is skipped, so each is written once. */
+    {"lock_school", "SELECT id FROM schools WHERE id = $1 FOR UPDATE"},
+    {"active_school", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2},
+    {"student_counted",
+     "SELECT count(*) FROM passes p JOIN rooms r"
+     " ON r.school_id = p.school_id AND r.id = p.destination_id"
+     " WHERE p.school_id = $1 AND p.student_id = $2 AND p.local_day BETWEEN $3 AND $4"
+     " AND p.type = 'now' AND NOT p.cancelled AND r.counts_toward_limit"},
+    {"student_last_end",
+     "SELECT max(CASE WHEN end_at IS NOT NULL THEN least(end_at, auto_end_at)"
+     " WHEN auto_end_at <= $4 THEN auto_end_at END) FROM passes"
+     " WHERE school_id = $1 AND student_id = $2 AND local_day >= $3 AND NOT cancelled"
+     " AND start_at <= $4"},
+    {"passes_due", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1"
+                   " AND end_at IS NULL AND NOT cancelled AND auto_end_at <= $2"
+                   " ORDER BY auto_end_at, id LIMIT $3 FOR UPDATE SKIP LOCKED"},
+    {"pass_reopen", "UPDATE passes SET end_at = NULL WHERE school_id = $1 AND id = $2"},
     /* The pass rules. */
     {"settings_read", "SELECT key, value FROM settings WHERE school_id = $1 ORDER BY key"},
     {"setting_put", "INSERT INTO settings(school_id, key, value) VALUES ($1, $2, $3)"
@@ -233,7 +266,7 @@ static pg_store *from_base(hp_store *store)
 }
 
 /* Parameters as text, the way libpq takes them. */
-#define PARAMS_MAX 12
+#define PARAMS_MAX 16 /* The most a statement takes: a pass, 14. */
 
 typedef struct {
     char buf[PARAMS_MAX][32];
@@ -695,17 +728,18 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
     pg_store *s = from_base(store);
     GString *sql = g_string_new("INSERT INTO passes(school_id, ext_id, student_id, origin_id,"
                                 " destination_id, creator_id, source, type, start_at, end_at,"
-                                " cancelled, local_day) VALUES ");
-    const int per_row = 12;
+                                " cancelled, local_day, time_limit_minutes, auto_end_at,"
+                                " overrides) VALUES ");
+    const int per_row = 15;
     const char **values = g_new0(const char *, count *per_row);
-    char(*numbers)[24] = g_malloc(count * 8 * sizeof(*numbers));
+    char(*numbers)[24] = g_malloc(count * 10 * sizeof(*numbers));
     char school[24];
     snprintf(school, sizeof(school), "%" PRId64, school_id);
 
     for (size_t i = 0; i < count; i++) {
         const hp_pass *pass = &passes[i];
         const char **v = &values[i * per_row];
-        char(*num)[24] = &numbers[i * 8];
+        char(*num)[24] = &numbers[i * 10];
         snprintf(num[0], 24, "%" PRId64, pass->student_id);
         snprintf(num[1], 24, "%" PRId64, pass->origin_id);
         snprintf(num[2], 24, "%" PRId64, pass->destination_id);
@@ -713,6 +747,9 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
         snprintf(num[4], 24, "%" PRId64, pass->start);
         snprintf(num[5], 24, "%" PRId64, pass->end);
         snprintf(num[6], 24, "%d", pass->local_day);
+        snprintf(num[7], 24, "%d", pass->time_limit_minutes);
+        snprintf(num[8], 24, "%" PRId64, pass->auto_end_at);
+        snprintf(num[9], 24, "%u", pass->overrides);
         v[0] = school;
         v[1] = pass->ext_id;
         v[2] = num[0];
@@ -725,12 +762,15 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
         v[9] = pass->has_end ? num[5] : NULL;
         v[10] = pass->cancelled ? "true" : "false";
         v[11] = num[6];
+        v[12] = pass->time_limit_minutes > 0 ? num[7] : NULL;
+        v[13] = num[8];
+        v[14] = num[9];
         size_t b = i * per_row;
         g_string_append_printf(sql,
                                "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu,"
-                               " $%zu, $%zu)",
+                               " $%zu, $%zu, $%zu, $%zu, $%zu)",
                                i ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7,
-                               b + 8, b + 9, b + 10, b + 11, b + 12);
+                               b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, b + 15);
         inserted[i] = false;
     }
     g_string_append(sql, " ON CONFLICT (school_id, ext_id) DO NOTHING RETURNING id, ext_id");
@@ -959,9 +999,10 @@ static int pg_active_count(hp_store *store, int64_t school_id, hp_active_kind ki
     param_int(&p, school_id);
     param_int(&p, now);
     param_int(&p, id);
-    const char *name = kind == HP_ACTIVE_FROM_ROOM ? "active_from"
-                       : kind == HP_ACTIVE_TO_ROOM ? "active_to"
-                                                   : "active_student";
+    const char *name = kind == HP_ACTIVE_FROM_ROOM   ? "active_from"
+                       : kind == HP_ACTIVE_TO_ROOM   ? "active_to"
+                       : kind == HP_ACTIVE_IN_SCHOOL ? "active_school"
+                                                     : "active_student";
     PGresult *res = run(from_base(store), name, &p, "counting active passes", &rc);
     if (res == NULL)
         return rc;
@@ -988,6 +1029,9 @@ static int pg_pass_insert(hp_store *store, int64_t school_id, hp_pass *pass)
         param_text(&p, NULL);
     param_bool(&p, pass->cancelled);
     param_int(&p, pass->local_day);
+    param_limit(&p, pass->time_limit_minutes);
+    param_int(&p, pass->auto_end_at);
+    param_int(&p, pass->overrides);
     PGresult *res = run(from_base(store), "pass_insert", &p, "saving a pass", &rc);
     if (res == NULL)
         return rc;
@@ -1011,6 +1055,9 @@ static void read_pass(PGresult *res, int row, hp_pass *pass)
     pass->end = get_int(res, row, 9);
     pass->cancelled = PQgetvalue(res, row, 10)[0] == 't';
     pass->local_day = (int32_t)get_int(res, row, 11);
+    pass->time_limit_minutes = PQgetisnull(res, row, 12) ? 0 : (int)get_int(res, row, 12);
+    pass->auto_end_at = get_int(res, row, 13);
+    pass->overrides = (unsigned)get_int(res, row, 14);
 }
 
 static int pg_pass_get(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out)
@@ -1120,13 +1167,13 @@ static int pg_passes_list(hp_store *store, int64_t school_id, const hp_pass_filt
     for (int i = 0; i < n; i++) {
         hp_pass_view *v = &views[i];
         read_pass(res, i, &v->pass);
-        v->student_name = text_or_null(res, i, 12);
-        v->student_email = text_or_null(res, i, 13);
-        v->student_number = text_or_null(res, i, 14);
-        v->origin = text_or_null(res, i, 15);
-        v->destination = text_or_null(res, i, 16);
-        v->creator_name = text_or_null(res, i, 17);
-        v->creator_email = text_or_null(res, i, 18);
+        v->student_name = text_or_null(res, i, 15);
+        v->student_email = text_or_null(res, i, 16);
+        v->student_number = text_or_null(res, i, 17);
+        v->origin = text_or_null(res, i, 18);
+        v->destination = text_or_null(res, i, 19);
+        v->creator_name = text_or_null(res, i, 20);
+        v->creator_email = text_or_null(res, i, 21);
     }
     PQclear(res);
     *out = views;
@@ -1199,6 +1246,70 @@ static int pg_user_rules_put(hp_store *store, int64_t school_id, const hp_user *
     return pg_update(store, "user_rules_put", &p, "saving a user's rules", changed);
 }
 
+/* The pass rules' reads in a pass's transaction, and the clock's. */
+static int pg_school_lock(hp_store *store, int64_t school_id)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    return run_command(from_base(store), "lock_school", &p, "locking the school");
+}
+
+/* Runs a statement that gives one number (NULL: *has_out false, when has_out is given). */
+static int one_number(hp_store *store, const char *name, params *p, const char *what, bool *has_out,
+                      int64_t *out)
+{
+    int rc;
+    PGresult *res = run(from_base(store), name, p, what, &rc);
+    if (res == NULL)
+        return rc;
+    if (has_out)
+        *has_out = !PQgetisnull(res, 0, 0);
+    *out = PQgetisnull(res, 0, 0) ? 0 : get_int(res, 0, 0);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_student_counted(hp_store *store, int64_t school_id, int64_t student_id,
+                              int32_t from_day, int32_t to_day, int64_t *count_out)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, student_id);
+    param_int(&p, from_day);
+    param_int(&p, to_day);
+    return one_number(store, "student_counted", &p, "counting a student's passes", NULL, count_out);
+}
+
+static int pg_student_last_end(hp_store *store, int64_t school_id, int64_t student_id,
+                               int32_t from_day, int64_t now, bool *has_out, int64_t *end_out)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, student_id);
+    param_int(&p, from_day);
+    param_int(&p, now);
+    return one_number(store, "student_last_end", &p, "reading a student's last pass", has_out,
+                      end_out);
+}
+
+static int pg_passes_due(hp_store *store, int64_t school_id, int64_t now, size_t limit,
+                         hp_pass **out, size_t *count_out)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, now);
+    param_int(&p, (int64_t)limit);
+    return read_passes(from_base(store), "passes_due", &p, out, count_out);
+}
+
+static int pg_pass_reopen(hp_store *store, int64_t school_id, int64_t pass_id)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, pass_id);
+    return run_command(from_base(store), "pass_reopen", &p, "resuming a pass");
+}
+
 static const hp_store_ops postgres_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "postgresql",
@@ -1243,6 +1354,11 @@ static const hp_store_ops postgres_ops = {
     .setting_write = pg_setting_write,
     .room_rules_put = pg_room_rules_put,
     .user_rules_put = pg_user_rules_put,
+    .school_lock = pg_school_lock,
+    .student_counted = pg_student_counted,
+    .student_last_end = pg_student_last_end,
+    .passes_due = pg_passes_due,
+    .pass_reopen = pg_pass_reopen,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

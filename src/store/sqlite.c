@@ -105,6 +105,22 @@ static const char *const migrations[] = {
     "  CHECK (counts_toward_limit = 0 OR counts_toward_limit = 1);"
     "ALTER TABLE users ADD COLUMN max_passes_per_day INTEGER"
     "  CHECK (max_passes_per_day IS NULL OR max_passes_per_day BETWEEN 1 AND 50);",
+
+    /* 4: passes keep the time limit and the auto-end deadline they started with, and the rules
+     * a staff override passed (bits of hp_rule_id); an index by student and local day for the
+     * students' limits and cooldown. Passes written before this step take the school's
+     * settings as they stand (the default auto-end, 120 minutes, written out as it stood when
+     * this step was made). */
+    "ALTER TABLE passes ADD COLUMN time_limit_minutes INTEGER;"
+    "ALTER TABLE passes ADD COLUMN auto_end_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE passes ADD COLUMN overrides INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE passes SET auto_end_at = start_at + 60 * coalesce((SELECT CAST(value AS INTEGER)"
+    "  FROM settings WHERE settings.school_id = passes.school_id"
+    "  AND key = 'auto_end_minutes'), 120),"
+    "  time_limit_minutes = coalesce((SELECT time_limit_minutes FROM rooms"
+    "  WHERE rooms.id = passes.destination_id), (SELECT CAST(value AS INTEGER) FROM settings"
+    "  WHERE settings.school_id = passes.school_id AND key = 'default_time_limit_minutes'));"
+    "CREATE INDEX passes_by_student_day ON passes(school_id, student_id, local_day);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -151,17 +167,25 @@ enum {
     ST_SETTING_DELETE,
     ST_ROOM_RULES_PUT,
     ST_USER_RULES_PUT,
+    /* The pass rules' reads in a pass's transaction, and the clock's. */
+    ST_ACTIVE_SCHOOL,
+    ST_STUDENT_COUNTED,
+    ST_STUDENT_LAST_END,
+    ST_PASSES_DUE,
+    ST_PASS_REOPEN,
     ST_COUNT
 };
 
 #define PASS_COLUMNS                                                                               \
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
-    " end_at, cancelled, local_day"
+    " end_at, cancelled, local_day, time_limit_minutes, auto_end_at, overrides"
 
-/* A pass is active at ?2 when not cancelled, started, and not ended: the definition of
- * hp_pass_active_at() in core/rules.h. An end is written when it happens, never ahead, so for
- * the instants the store is asked about (now) "no end yet" is "not ended by then". */
-#define ACTIVE_AT_2 " school_id = ?1 AND end_at IS NULL AND cancelled = 0 AND start_at <= ?2"
+/* A pass is active at ?2 when not cancelled, started, not ended, and before its auto-end
+ * deadline: the definition of hp_pass_active_at() in core/rules.h. An end is written when it
+ * happens, never ahead, so for the instants the store is asked about (now) "no end yet" is
+ * "not ended by then"; a deadline holds whether or not the clock has written its end. */
+#define ACTIVE_AT_2                                                                                \
+    " school_id = ?1 AND end_at IS NULL AND cancelled = 0 AND start_at <= ?2 AND auto_end_at > ?2"
 
 #define VIEW_SELECT HP_PASS_VIEW_SELECT " WHERE p.school_id = ?1"
 
@@ -195,8 +219,9 @@ static const char *const statement_sql[ST_COUNT] = {
                       " WHERE school_id = ?1 AND (role = 'admin' OR role = 'teacher') ORDER BY id",
     [ST_PASS_IMPORT] =
         "INSERT INTO passes(school_id, ext_id, student_id, origin_id, destination_id,"
-        " creator_id, source, type, start_at, end_at, cancelled, local_day)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " creator_id, source, type, start_at, end_at, cancelled, local_day,"
+        " time_limit_minutes, auto_end_at, overrides)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
         " ON CONFLICT (school_id, ext_id) DO NOTHING",
     [ST_COUNTS_ADD] = "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b)"
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -235,11 +260,11 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_PASS_VIEW] = VIEW_SELECT " AND p.id = ?2",
     /* Active at ?2 (as ACTIVE_AT_2), or (?4) the scheduled passes still to start. */
     [ST_PASSES_VIEW] =
-        VIEW_SELECT " AND p.end_at IS NULL AND p.cancelled = 0"
+        VIEW_SELECT " AND p.end_at IS NULL AND p.cancelled = 0 AND p.auto_end_at > ?2"
                     " AND (CASE WHEN ?4 THEN p.start_at > ?2 ELSE p.start_at <= ?2 END)"
                     " AND (?3 = 0 OR p.student_id = ?3) ORDER BY p.start_at, p.id",
     [ST_PASSES_ACTIVE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1"
-                         " AND end_at IS NULL AND cancelled = 0"
+                         " AND end_at IS NULL AND cancelled = 0 AND auto_end_at > ?2"
                          " AND (start_at <= ?2 OR ?4)"
                          " AND (?3 = 0 OR student_id = ?3) ORDER BY start_at, id",
     /* The pass rules. */
@@ -253,6 +278,23 @@ static const char *const statement_sql[ST_COUNT] = {
                           " OR counts_toward_limit IS NOT ?4)",
     [ST_USER_RULES_PUT] = "UPDATE users SET max_passes_per_day = ?3"
                           " WHERE school_id = ?1 AND id = ?2 AND max_passes_per_day IS NOT ?3",
+    /* The pass rules' reads: open passes through passes_open, a student's through
+     * passes_by_student_day. */
+    [ST_ACTIVE_SCHOOL] = "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2,
+    [ST_STUDENT_COUNTED] =
+        "SELECT count(*) FROM passes p JOIN rooms r ON r.id = p.destination_id"
+        " WHERE p.school_id = ?1 AND p.student_id = ?2 AND p.local_day BETWEEN ?3 AND ?4"
+        " AND p.type = 'now' AND p.cancelled = 0 AND r.counts_toward_limit = 1",
+    /* A written end after the deadline reads as the deadline (core/rules.h). */
+    [ST_STUDENT_LAST_END] =
+        "SELECT max(CASE WHEN end_at IS NOT NULL THEN min(end_at, auto_end_at)"
+        " WHEN auto_end_at <= ?4 THEN auto_end_at END) FROM passes"
+        " WHERE school_id = ?1 AND student_id = ?2 AND local_day >= ?3 AND cancelled = 0"
+        " AND start_at <= ?4",
+    [ST_PASSES_DUE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1"
+                      " AND end_at IS NULL AND cancelled = 0 AND auto_end_at <= ?2"
+                      " ORDER BY auto_end_at, id LIMIT ?3",
+    [ST_PASS_REOPEN] = "UPDATE passes SET end_at = NULL WHERE school_id = ?1 AND id = ?2",
 };
 
 typedef struct {
@@ -654,6 +696,9 @@ static int sqlite_pass_import(hp_store *store, int64_t school_id, hp_pass *pass,
         sqlite3_bind_null(st, 10);
     sqlite3_bind_int(st, 11, pass->cancelled);
     sqlite3_bind_int(st, 12, pass->local_day);
+    bind_limit(st, 13, pass->time_limit_minutes);
+    sqlite3_bind_int64(st, 14, pass->auto_end_at);
+    sqlite3_bind_int64(st, 15, pass->overrides);
     if (sqlite3_step(st) != SQLITE_DONE)
         return db_error(s, "saving a pass");
     *inserted = sqlite3_changes(s->db) > 0;
@@ -906,13 +951,15 @@ static int sqlite_active_count(hp_store *store, int64_t school_id, hp_active_kin
                                int64_t now, int64_t *count_out)
 {
     sqlite_store *s = from_base(store);
-    int which = kind == HP_ACTIVE_FROM_ROOM ? ST_ACTIVE_FROM
-                : kind == HP_ACTIVE_TO_ROOM ? ST_ACTIVE_TO
-                                            : ST_ACTIVE_STUDENT;
+    int which = kind == HP_ACTIVE_FROM_ROOM   ? ST_ACTIVE_FROM
+                : kind == HP_ACTIVE_TO_ROOM   ? ST_ACTIVE_TO
+                : kind == HP_ACTIVE_IN_SCHOOL ? ST_ACTIVE_SCHOOL
+                                              : ST_ACTIVE_STUDENT;
     sqlite3_stmt *st = stmt_get(s, which);
     sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, id);
+    if (kind != HP_ACTIVE_IN_SCHOOL)
+        sqlite3_bind_int64(st, 3, id);
     if (sqlite3_step(st) != SQLITE_ROW)
         return db_error(s, "counting active passes");
     *count_out = sqlite3_column_int64(st, 0);
@@ -944,6 +991,9 @@ static void read_pass(sqlite3_stmt *st, hp_pass *pass)
     pass->end = sqlite3_column_int64(st, 9);
     pass->cancelled = sqlite3_column_int(st, 10) != 0;
     pass->local_day = sqlite3_column_int(st, 11);
+    pass->time_limit_minutes = sqlite3_column_int(st, 12);
+    pass->auto_end_at = sqlite3_column_int64(st, 13);
+    pass->overrides = (unsigned)sqlite3_column_int64(st, 14);
 }
 
 static int sqlite_pass_get(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out)
@@ -1066,13 +1116,13 @@ static int sqlite_passes_list(hp_store *store, int64_t school_id, const hp_pass_
         hp_pass_view *v = &views[n++];
         memset(v, 0, sizeof(*v));
         read_pass(st, &v->pass);
-        v->student_name = column_or_null(st, 12);
-        v->student_email = column_or_null(st, 13);
-        v->student_number = column_or_null(st, 14);
-        v->origin = column_or_null(st, 15);
-        v->destination = column_or_null(st, 16);
-        v->creator_name = column_or_null(st, 17);
-        v->creator_email = column_or_null(st, 18);
+        v->student_name = column_or_null(st, 15);
+        v->student_email = column_or_null(st, 16);
+        v->student_number = column_or_null(st, 17);
+        v->origin = column_or_null(st, 18);
+        v->destination = column_or_null(st, 19);
+        v->creator_name = column_or_null(st, 20);
+        v->creator_email = column_or_null(st, 21);
     }
     sqlite3_reset(st);
     if (step != SQLITE_DONE) {
@@ -1158,6 +1208,65 @@ static int sqlite_user_rules_put(hp_store *store, int64_t school_id, const hp_us
                         user->max_passes_per_day, NULL, changed);
 }
 
+/* The pass rules' reads in a pass's transaction, and the clock's. SQLite's transactions are
+ * BEGIN IMMEDIATE, one writer at a time, so no row locks are needed: the school's lock does
+ * nothing, and the due passes are the clock's alone until it commits. */
+static int sqlite_school_lock(hp_store *store, int64_t school_id)
+{
+    (void)store;
+    (void)school_id;
+    return HP_OK;
+}
+
+static int sqlite_student_counted(hp_store *store, int64_t school_id, int64_t student_id,
+                                  int32_t from_day, int32_t to_day, int64_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_STUDENT_COUNTED);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, student_id);
+    sqlite3_bind_int(st, 3, from_day);
+    sqlite3_bind_int(st, 4, to_day);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return db_error(s, "counting a student's passes");
+    *count_out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return HP_OK;
+}
+
+static int sqlite_student_last_end(hp_store *store, int64_t school_id, int64_t student_id,
+                                   int32_t from_day, int64_t now, bool *has_out, int64_t *end_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_STUDENT_LAST_END);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, student_id);
+    sqlite3_bind_int(st, 3, from_day);
+    sqlite3_bind_int64(st, 4, now);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return db_error(s, "reading a student's last pass");
+    *has_out = sqlite3_column_type(st, 0) != SQLITE_NULL;
+    *end_out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return HP_OK;
+}
+
+static int sqlite_passes_due(hp_store *store, int64_t school_id, int64_t now, size_t limit,
+                             hp_pass **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_PASSES_DUE);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    return read_passes(s, st, out, count_out);
+}
+
+static int sqlite_pass_reopen(hp_store *store, int64_t school_id, int64_t pass_id)
+{
+    return pass_update(from_base(store), ST_PASS_REOPEN, school_id, pass_id, NULL);
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -1202,6 +1311,11 @@ static const hp_store_ops sqlite_ops = {
     .setting_write = sqlite_setting_write,
     .room_rules_put = sqlite_room_rules_put,
     .user_rules_put = sqlite_user_rules_put,
+    .school_lock = sqlite_school_lock,
+    .student_counted = sqlite_student_counted,
+    .student_last_end = sqlite_student_last_end,
+    .passes_due = sqlite_passes_due,
+    .pass_reopen = sqlite_pass_reopen,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

@@ -463,3 +463,33 @@ int hp_store_user_rules_put(hp_store *store, int64_t school_id, const hp_user *u
         return rc;
     return store->ops->user_rules_put(store, school_id, user, changed);
 }
+
+/* The pass rules' reads in a pass's transaction, and the clock's. */
+int hp_store_school_lock(hp_store *store, int64_t school_id)
+{
+    return store->ops->school_lock(store, school_id);
+}
+
+int hp_store_student_counted(hp_store *store, int64_t school_id, int64_t student_id,
+                             int32_t from_day, int32_t to_day, int64_t *count_out)
+{
+    return store->ops->student_counted(store, school_id, student_id, from_day, to_day, count_out);
+}
+
+int hp_store_student_last_end(hp_store *store, int64_t school_id, int64_t student_id,
+                              int32_t from_day, int64_t now, bool *has_out, int64_t *end_out)
+{
+    return store->ops->student_last_end(store, school_id, student_id, from_day, now, has_out,
+                                        end_out);
+}
+
+int hp_store_passes_due(hp_store *store, int64_t school_id, int64_t now, size_t limit,
+                        hp_pass **out, size_t *count_out)
+{
+    return store->ops->passes_due(store, school_id, now, limit, out, count_out);
+}
+
+int hp_store_pass_reopen(hp_store *store, int64_t school_id, int64_t pass_id)
+{
+    return store->ops->pass_reopen(store, school_id, pass_id);
+}

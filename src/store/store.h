@@ -128,9 +128,15 @@ int hp_store_room_get(hp_store *store, int64_t school_id, int64_t room_id, hp_ro
 int hp_store_passes_lock(hp_store *store, int64_t school_id, int64_t student_id, int64_t origin_id,
                          int64_t destination_id);
 
-typedef enum { HP_ACTIVE_FROM_ROOM, HP_ACTIVE_TO_ROOM, HP_ACTIVE_OF_STUDENT } hp_active_kind;
+typedef enum {
+    HP_ACTIVE_FROM_ROOM,
+    HP_ACTIVE_TO_ROOM,
+    HP_ACTIVE_OF_STUDENT,
+    HP_ACTIVE_IN_SCHOOL /* The whole school (the hallway cap); the id is not read. */
+} hp_active_kind;
 
-/* Counts passes active at `now` from a room, to a room, or of a student. */
+/* Counts passes active at `now` (core/rules.h: before its auto-end deadline too) from a room,
+ * to a room, of a student, or in the school. */
 int hp_store_active_count(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
                           int64_t now, int64_t *count_out);
 /* Inserts a pass created here (ext_id NULL) and sets pass->id. */
@@ -205,5 +211,34 @@ int hp_store_settings_put(hp_store *store, int64_t school_id, const hp_settings 
  * core/settings.h: HP_EINVALID naming the field. *changed tells whether a value differs now. */
 int hp_store_room_rules_put(hp_store *store, int64_t school_id, const hp_room *room, bool *changed);
 int hp_store_user_rules_put(hp_store *store, int64_t school_id, const hp_user *user, bool *changed);
+
+/* ---- The pass rules' reads and writes in the transaction of a pass ----
+ * Each reads a bounded number of rows whatever the history: the open passes through the
+ * index of passes not ended, a student's passes through the index by student and local day. */
+
+/* Locks the school's row, after the rooms and the student (hp_store_passes_lock): a creator
+ * that checks the hallway cap takes it, so that two such creators count one after the other.
+ * A backend whose transactions already serialize writers does nothing. */
+int hp_store_school_lock(hp_store *store, int64_t school_id);
+
+/* The student's passes that count toward their limits, among those that started on the local
+ * days [from_day, to_day]: type now, not cancelled, to a room that counts toward the limit. */
+int hp_store_student_counted(hp_store *store, int64_t school_id, int64_t student_id,
+                             int32_t from_day, int32_t to_day, int64_t *count_out);
+
+/* The latest end of the student's passes that started on local days from from_day on: a
+ * written end, or an auto-end deadline reached by now. *has_out false when none ended. */
+int hp_store_student_last_end(hp_store *store, int64_t school_id, int64_t student_id,
+                              int32_t from_day, int64_t now, bool *has_out, int64_t *end_out);
+
+/* Up to limit passes of the school whose auto-end deadline has come by now and whose end is
+ * not written, oldest deadline first, each locked for this transaction; a backend that runs
+ * writers in parallel skips the passes another transaction holds, so two clocks never write
+ * the same one. */
+int hp_store_passes_due(hp_store *store, int64_t school_id, int64_t now, size_t limit,
+                        hp_pass **out, size_t *count_out);
+
+/* Empties a pass's end: a resumed pass is active again. */
+int hp_store_pass_reopen(hp_store *store, int64_t school_id, int64_t pass_id);
 
 #endif

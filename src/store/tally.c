@@ -55,6 +55,20 @@ void hp_tally_pass(hp_tally *t, const hp_pass *pass, int sign)
     }
 }
 
+void hp_tally_refusal(hp_tally *t, int rule, int64_t student_id, int64_t refused_from,
+                      int64_t refused_to, bool prevented, int32_t day)
+{
+    counter_of(t, HP_COUNTER_RULE_REFUSALS, rule, day)->rule_refusals.refused += 1;
+    hp_student_refusals *student =
+        &counter_of(t, HP_COUNTER_STUDENT_REFUSALS, student_id, day)->student_refusals;
+    student->refused += 1;
+    student->prevented += prevented ? 1 : 0;
+    if (refused_from)
+        counter_of(t, HP_COUNTER_ROOM_REFUSALS, refused_from, day)->room_refusals.refused_from += 1;
+    if (refused_to)
+        counter_of(t, HP_COUNTER_ROOM_REFUSALS, refused_to, day)->room_refusals.refused_to += 1;
+}
+
 const hp_counter *hp_tally_counters(const hp_tally *t, size_t *count_out)
 {
     *count_out = t->counters->len;

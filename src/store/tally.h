@@ -20,6 +20,13 @@ void hp_tally_free(hp_tally *tally);
  * teacher's scheduled pass). */
 void hp_tally_pass(hp_tally *tally, const hp_pass *pass, int sign);
 
+/* Adds one refusal by the pass rules on a local day: to its rule's counter, to the student's
+ * (prevented as well when encounter prevention refused), and, when the refusal names a room
+ * (refused_from: the origin's Max Passes From; refused_to: the destination's Max Passes To),
+ * to that room's. A room id of 0 names none. */
+void hp_tally_refusal(hp_tally *tally, int rule, int64_t student_id, int64_t refused_from,
+                      int64_t refused_to, bool prevented, int32_t day);
+
 /* The sums, one day counter per (kind, subject, day); the array belongs to the tally. */
 const hp_counter *hp_tally_counters(const hp_tally *tally, size_t *count_out);
 

@@ -158,7 +158,7 @@ static void test_a_live_pass_fits_as_an_import_must(void **state)
                            .start = "2099-01-01T10:00:00-06:00"};
     hp_pass_view view;
     /* The live path refuses (403) with the words an import gets (400) for the same pass. */
-    assert_int_equal(hp_pass_create(f->store, &student, &req, 1000, &view), HP_EFORBIDDEN);
+    assert_int_equal(hp_pass_create(f->store, &student, &req, 1000, &view, NULL), HP_EFORBIDDEN);
     char live[HP_ERROR_MAX];
     snprintf(live, sizeof(live), "%s", hp_error_last());
     hp_pass pass = {.source = HP_SOURCE_STUDENT,
@@ -172,7 +172,7 @@ static void test_a_live_pass_fits_as_an_import_must(void **state)
     assert_string_equal(live, hp_error_last());
 
     req.type = HP_PASS_NOW;
-    assert_int_equal(hp_pass_create(f->store, &student, &req, 1000, &view), HP_OK);
+    assert_int_equal(hp_pass_create(f->store, &student, &req, 1000, &view, NULL), HP_OK);
     assert_string_equal(view.student_email, "sam@maple.test");
     assert_string_equal(view.origin, "Room 1");
     assert_false(view.pass.has_end);
