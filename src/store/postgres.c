@@ -998,7 +998,8 @@ static int pg_active_count(hp_store *store, int64_t school_id, hp_active_kind ki
     int rc;
     param_int(&p, school_id);
     param_int(&p, now);
-    param_int(&p, id);
+    if (kind != HP_ACTIVE_IN_SCHOOL)
+        param_int(&p, id);
     const char *name = kind == HP_ACTIVE_FROM_ROOM   ? "active_from"
                        : kind == HP_ACTIVE_TO_ROOM   ? "active_to"
                        : kind == HP_ACTIVE_IN_SCHOOL ? "active_school"
