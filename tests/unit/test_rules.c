@@ -711,6 +711,42 @@ static void test_long_names(void **state)
     assert_non_null(strstr(s.result.message, "\": another student of this group is out"));
 }
 
+/* A stored pass keeps its limit and deadline: the settings and room at its start fix them,
+ * and the questions asked of it read those, not today's settings. */
+static void test_stored_pass(void **state)
+{
+    (void)state;
+    hp_settings settings;
+    hp_settings_init(&settings);
+    settings.default_time_limit_minutes = 20;
+    int64_t start = 1700000000;
+    hp_pass pass = open_pass(start);
+    hp_pass_fix_limits(&pass, &settings, 0);
+    assert_int_equal(pass.time_limit_minutes, 20);
+    assert_int_equal(pass.auto_end_at, start + 120 * MINUTE);
+    hp_pass_fix_limits(&pass, &settings, 5);
+    assert_int_equal(pass.time_limit_minutes, 5);
+    assert_int_equal(hp_pass_auto_end_minutes(&pass), 120);
+    assert_true(hp_pass_active(&pass, start + 2 * HOUR - 1));
+    assert_false(hp_pass_active(&pass, start + 2 * HOUR));
+    int64_t end = 0;
+    assert_int_equal(hp_pass_end_reason(&pass, start + 3 * HOUR, &end), HP_END_AUTO);
+    assert_int_equal(end, start + 2 * HOUR);
+    assert_string_equal(hp_end_reason_name(HP_END_AUTO), "auto");
+    assert_string_equal(hp_end_reason_name(HP_END_ENDED), "ended");
+    assert_null(hp_end_reason_name(HP_END_NONE));
+    /* Over its 5 minutes by the deadline, not by the hour asked about. */
+    assert_int_equal(hp_pass_overtime(&pass, start + 3 * HOUR), 2 * HOUR - 5 * MINUTE);
+    hp_pass ended = ended_pass(start, start + 4 * MINUTE);
+    hp_pass_fix_limits(&ended, &settings, 5);
+    assert_int_equal(hp_pass_overtime(&ended, start + HOUR), 0);
+    assert_int_equal(hp_pass_end_reason(&ended, start + HOUR, NULL), HP_END_ENDED);
+    /* A pass with no deadline stored has none. */
+    hp_pass bare = open_pass(start);
+    assert_int_equal(hp_pass_auto_end_minutes(&bare), 0);
+    assert_true(hp_pass_active(&bare, start + 400 * HOUR));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -722,6 +758,7 @@ int main(void)
         cmocka_unit_test(test_can_wait),        cmocka_unit_test(test_scheduled_and_subsets),
         cmocka_unit_test(test_edges),           cmocka_unit_test(test_cooldown_clock),
         cmocka_unit_test(test_no_pass_words),   cmocka_unit_test(test_long_names),
+        cmocka_unit_test(test_stored_pass),
     };
     return cmocka_run_group_tests(tests, chicago_setup, chicago_teardown);
 }
