@@ -1218,6 +1218,20 @@ static int sqlite_school_lock(hp_store *store, int64_t school_id)
     return HP_OK;
 }
 
+/* Steps a bound statement that gives one number (NULL: *has_out false, when has_out is
+ * given). */
+static int one_number(sqlite_store *s, sqlite3_stmt *st, const char *what, bool *has_out,
+                      int64_t *out)
+{
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return db_error(s, what);
+    if (has_out)
+        *has_out = sqlite3_column_type(st, 0) != SQLITE_NULL;
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return HP_OK;
+}
+
 static int sqlite_student_counted(hp_store *store, int64_t school_id, int64_t student_id,
                                   int32_t from_day, int32_t to_day, int64_t *count_out)
 {
@@ -1227,11 +1241,7 @@ static int sqlite_student_counted(hp_store *store, int64_t school_id, int64_t st
     sqlite3_bind_int64(st, 2, student_id);
     sqlite3_bind_int(st, 3, from_day);
     sqlite3_bind_int(st, 4, to_day);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        return db_error(s, "counting a student's passes");
-    *count_out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return HP_OK;
+    return one_number(s, st, "counting a student's passes", NULL, count_out);
 }
 
 static int sqlite_student_last_end(hp_store *store, int64_t school_id, int64_t student_id,
@@ -1243,12 +1253,7 @@ static int sqlite_student_last_end(hp_store *store, int64_t school_id, int64_t s
     sqlite3_bind_int64(st, 2, student_id);
     sqlite3_bind_int(st, 3, from_day);
     sqlite3_bind_int64(st, 4, now);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        return db_error(s, "reading a student's last pass");
-    *has_out = sqlite3_column_type(st, 0) != SQLITE_NULL;
-    *end_out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return HP_OK;
+    return one_number(s, st, "reading a student's last pass", has_out, end_out);
 }
 
 static int sqlite_passes_due(hp_store *store, int64_t school_id, int64_t now, size_t limit,
