@@ -59,7 +59,7 @@ COMMAND_OPTIONS = {
     "report": ["--db", "--school", "--from", "--to", "--sort", "--order", "--format", "--output"],
     "user": ["--db", "--school", "--name", "--email", "--role", "--room", "--password-stdin"],
     "serve": ["--db", "--listen", "--threads", "--session-idle", "--session-max", "--timeout",
-              "--secure-cookies"],
+              "--secure-cookies", "--no-clock"],
     "copy": ["--from", "--to"],
     "check": ["--db", "--school"],
     "demo": ["--db", "--listen", "--no-serve"],
