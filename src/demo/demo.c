@@ -161,14 +161,23 @@ static int make_rooms(hp_store *store, const hp_school *school, const hp_tz *tz,
     return rc;
 }
 
-static void add_user(GPtrArray *rows, const char *name, const char *email, const char *role,
-                     const char *room, const char *password)
+/* One users.csv row, in the importer's column order; student_id "" for none. */
+static void add_user_row(GPtrArray *rows, const char *name, const char *email, const char *role,
+                         const char *room, const char *password, const char *student_id)
 {
     g_ptr_array_add(rows, g_strdup(name));
     g_ptr_array_add(rows, g_strdup(email));
     g_ptr_array_add(rows, g_strdup(role));
     g_ptr_array_add(rows, g_strdup(room));
     g_ptr_array_add(rows, g_strdup(password));
+    g_ptr_array_add(rows, g_strdup(student_id));
+    _Static_assert(HP_USER_COLUMNS == 6, "add_user_row fills every users.csv column");
+}
+
+static void add_user(GPtrArray *rows, const char *name, const char *email, const char *role,
+                     const char *room, const char *password)
+{
+    add_user_row(rows, name, email, role, room, password, "");
 }
 
 static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz, GRand *rand,
@@ -181,7 +190,8 @@ static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz,
     add_user(rows, "Marcus Bell", "mbell@" DOMAIN, "admin", "", "");
     add_user(rows, "Rosa Alvarez", "ralvarez@" DOMAIN, "admin", "", "");
     for (int i = 0; i < 3; i++)
-        g_ptr_array_add(people->staff_emails, g_strdup(g_ptr_array_index(rows, i * 5 + 1)));
+        g_ptr_array_add(people->staff_emails,
+                        g_strdup(g_ptr_array_index(rows, i * HP_USER_COLUMNS + HP_USER_EMAIL)));
 
     for (int i = 0; i < TEACHERS; i++) {
         person_name(rand, name, sizeof(name));
@@ -205,7 +215,10 @@ static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz,
             snprintf(email, sizeof(email), "%s%d@students.%s", lower, i, DOMAIN);
             g_free(lower);
         }
-        add_user(rows, name, email, "student", "", i == 0 ? HP_DEMO_PASSWORD : "");
+        /* Students have the school's own IDs, as a kiosk takes them: S0001, S0002, ... */
+        char student_id[16];
+        snprintf(student_id, sizeof(student_id), "S%04d", i + 1);
+        add_user_row(rows, name, email, "student", "", i == 0 ? HP_DEMO_PASSWORD : "", student_id);
         g_ptr_array_add(people->student_emails, g_strdup(email));
     }
     static const struct {

@@ -4,6 +4,7 @@
 #include "core/error.h"
 
 #include <dirent.h>
+#include <glib.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,8 +20,8 @@ int fixture_setup(void **state)
     if (hp_store_open(&f->store, ":memory:", true) != HP_OK ||
         hp_tz_new(&f->tz, "America/Chicago") != HP_OK)
         return -1;
-    f->school.name = strdup("Maple Grove");
-    f->school.timezone = strdup("America/Chicago");
+    f->school.name = g_strdup("Maple Grove");
+    f->school.timezone = g_strdup("America/Chicago");
     if (hp_store_school_create(f->store, f->school.name, f->school.timezone, &f->school.id) !=
         HP_OK)
         return -1;

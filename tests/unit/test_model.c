@@ -1,5 +1,5 @@
 /*
- * The product's words and the rules that follow from one pass (SPEC sections 2 and 4): what
+ * The product's words and the rules that follow from one pass: what
  * each pass adds to Room Usage and Staff Usage, which creators fit which sources, and the
  * words for roles, sources and types.
  */
@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/model.h"
 
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -300,6 +301,103 @@ static void test_type_words(void **state)
     }
 }
 
+/* One cleaning for every name: whitespace around it trimmed, ASCII or Unicode, inside kept. */
+static void test_name_clean_trims(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"Room 101", "Room 101"},
+        {"  Room 101  ", "Room 101"},
+        {"\t Room 101\r\n", "Room 101"},
+        {"\xc2\xa0"
+         "Caf\xc3\xa9\xe3\x80\x80",
+         "Caf\xc3\xa9"}, /* U+00A0 and U+3000 around. */
+        {"Room  101", "Room  101"},
+        {"Room\t101", "Room\t101"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *name = NULL;
+        assert_int_equal(hp_name_clean(&name, "name", cases[i].in, true), HP_OK);
+        assert_string_equal(name, cases[i].out);
+        g_free(name);
+    }
+    char *name = NULL;
+    assert_int_equal(hp_name_clean(&name, "folder", " \t ", false), HP_OK);
+    assert_string_equal(name, "");
+    g_free(name);
+    assert_int_equal(hp_name_clean(&name, "name", " \t ", true), HP_EINVALID);
+    assert_null(name);
+    assert_string_equal(hp_error_last(), "name: empty");
+    assert_int_equal(hp_name_clean(&name, "name", NULL, true), HP_EINVALID);
+    /* Invalid UTF-8 at an end is not taken for space: it is refused. */
+    assert_int_equal(hp_name_clean(&name, "name", "Room\xc2", true), HP_EINVALID);
+    assert_string_equal(hp_error_last(), "name: not valid UTF-8");
+
+    size_t n;
+    const char *start = hp_name_trim("  ab c \xc2\xa0", &n);
+    assert_int_equal(n, 4);
+    assert_memory_equal(start, "ab c", 4);
+}
+
+/* Invisible format characters (Unicode's Cf) are refused wherever they are in a name. */
+static void test_name_refuses_format_characters(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "\xef\xbb\xbfRoom", /* U+FEFF, a byte-order mark */
+        "Ro\xe2\x80\x8bom", /* U+200B zero-width space */
+        "Ro\xe2\x80\x8dom", /* U+200D zero-width joiner */
+        "Ro\xe2\x80\x8fom", /* U+200F right-to-left mark */
+        "Ro\xe2\x80\xaaom", /* U+202A */
+        "Ro\xe2\x80\xaeom", /* U+202E right-to-left override */
+        "Ro\xe2\x81\xa0om", /* U+2060 word joiner */
+        "Ro\xe2\x81\xa4om", /* U+2064 */
+        "Ro\xc2\xadom",     /* U+00AD soft hyphen */
+        "Room\xe2\x80\x8b", /* at the end, where trimming does not take it */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *name = NULL;
+        assert_int_equal(hp_name_clean(&name, "name", bad[i], true), HP_EINVALID);
+        assert_null(name);
+        assert_non_null(strstr(hp_error_last(), "invisible format character (U+"));
+        assert_int_equal(hp_check_name("name", bad[i], true), HP_EINVALID);
+    }
+    assert_int_equal(hp_check_name("name", "Ro\xe2\x80\xaeom", true), HP_EINVALID);
+    assert_string_equal(hp_error_last(), "name: holds an invisible format character (U+202E); "
+                                         "type the name again without it");
+}
+
+static void test_student_id_check(void **state)
+{
+    (void)state;
+    assert_int_equal(hp_check_student_id("S-1001"), HP_OK);
+    assert_int_equal(hp_check_student_id("a"), HP_OK);
+    assert_int_equal(hp_check_student_id("12345678901234567890123456789012"), HP_OK);
+    assert_int_equal(hp_check_student_id("123456789012345678901234567890123"), HP_EINVALID);
+    assert_int_equal(hp_check_student_id(""), HP_EINVALID);
+    assert_string_equal(hp_error_last(), "student_id: empty");
+    assert_int_equal(hp_check_student_id("S 1"), HP_EINVALID);
+    assert_string_equal(hp_error_last(),
+                        "student_id: \"S 1\" is not 1 to 32 ASCII letters, digits and -");
+    assert_int_equal(hp_check_student_id("S_1"), HP_EINVALID);
+    assert_int_equal(hp_check_student_id("\xc3\xa9"
+                                         "1"),
+                     HP_EINVALID);
+}
+
+/* Releasing a pass frees what it holds and leaves it empty, ready to be filled again. */
+static void test_pass_release(void **state)
+{
+    (void)state;
+    hp_pass pass = {.id = 5, .ext_id = g_strdup("p-5"), .start = 10};
+    hp_pass_release(&pass);
+    assert_null(pass.ext_id);
+    assert_int_equal(pass.id, 0);
+    hp_pass_release(&pass);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +414,10 @@ int main(void)
         cmocka_unit_test(test_role_words),
         cmocka_unit_test(test_source_words),
         cmocka_unit_test(test_type_words),
+        cmocka_unit_test(test_name_clean_trims),
+        cmocka_unit_test(test_name_refuses_format_characters),
+        cmocka_unit_test(test_student_id_check),
+        cmocka_unit_test(test_pass_release),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
