@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "core/error.h"
+#include "core/util.h"
 #include "fixture.h"
 #include "core/password.h"
 #include "import/csv_reader.h"
@@ -657,7 +658,7 @@ static void test_bad_limits(void **state)
 {
     fixture *f = *state;
     const char *bad[] = {"0", "-1", "abc", "2.5", "+3", "3 rooms", "1e3"};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
         char text[128], quoted[32];
         snprintf(quoted, sizeof(quoted), "\"%s\"", bad[i]);
         snprintf(text, sizeof(text), "name,max_passes_from\nGym,%s\n", bad[i]);
@@ -772,7 +773,7 @@ static void test_bad_passes(void **state)
         {"p1,sam@x.org,Library,library,tom@x.org,teacher,now," GOOD_TAIL ",,",
          "passes.csv:2: destination: ", ""},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++) {
         char text[512];
         snprintf(text, sizeof(text), PASS_HEADER "%s\n", cases[i].row);
         import_refused(f, HP_IMPORT_PASSES, text, cases[i].prefix, cases[i].needle, NULL);
@@ -855,7 +856,7 @@ static void test_role_messages_name_the_value(void **state)
         {HP_IMPORT_USERS, "name,email,role,room\nSam,sam2@x.org,student,Library\n", "Library"},
     };
     char missing[2048] = "";
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++) {
         int rc = import_text(f, cases[i].kind, cases[i].text, NULL);
         assert_true(rc < 0);
         if (strstr(hp_error_last(), cases[i].value) == NULL) {
@@ -896,7 +897,7 @@ static void test_check_name_control_bytes(void **state)
     assert_int_equal(hp_check_name("name", "\tRoom", true), HP_OK);
     assert_int_equal(hp_check_name("name", "\rRoom", true), HP_OK);
     const char *bad[] = {"Room\x01", "Room\nB", "\x1b[31mRed", "Room\x7f"};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
         if (hp_check_name("name", bad[i], true) != HP_EINVALID)
             fail_msg("name %zu with a control byte accepted", i);
         assert_int_equal(strncmp(hp_error_last(), "name: ", 6), 0);

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/model.h"
+#include "core/util.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -56,7 +57,7 @@ static const struct {
 static void test_effect_every_combination(void **state)
 {
     (void)state;
-    size_t n = sizeof(effect_table) / sizeof(effect_table[0]);
+    size_t n = HP_ARRAY_SIZE(effect_table);
     assert_int_equal(n, 8); /* 4 sources x 2 types */
     for (size_t i = 0; i < n; i++) {
         for (int cancelled = 0; cancelled <= 1; cancelled++) {
@@ -248,7 +249,7 @@ static void test_role_words(void **state)
     assert_false(hp_role_is_staff(HP_ROLE_KIOSK));
 
     const char *bad[] = {"", "staff", "teachers", "admin ", "principal", "kiosk_login"};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
         hp_role r;
         assert_int_equal(hp_role_parse(bad[i], &r), HP_EINVALID);
         char quoted[64];
@@ -271,7 +272,7 @@ static void test_source_words(void **state)
         assert_string_equal(hp_source_name(sources[i]), words[i]);
     }
     const char *bad[] = {"", "kiosk", "kiosk-mode", "admin", "teacher "};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
         hp_source s;
         assert_int_equal(hp_source_parse(bad[i], &s), HP_EINVALID);
         char quoted[64];
@@ -292,7 +293,7 @@ static void test_type_words(void **state)
     assert_string_equal(hp_pass_type_name(HP_PASS_NOW), "now");
     assert_string_equal(hp_pass_type_name(HP_PASS_SCHEDULED), "scheduled");
     const char *bad[] = {"", "later", "schedule", "now "};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
         assert_int_equal(hp_pass_type_parse(bad[i], &t), HP_EINVALID);
         char quoted[64];
         snprintf(quoted, sizeof(quoted), "\"%s\"", bad[i]);
@@ -317,7 +318,7 @@ static void test_name_clean_trims(void **state)
         {"Room  101", "Room  101"},
         {"Room\t101", "Room\t101"},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++) {
         char *name = NULL;
         assert_int_equal(hp_name_clean(&name, "name", cases[i].in, true), HP_OK);
         assert_string_equal(name, cases[i].out);
@@ -357,7 +358,7 @@ static void test_name_refuses_format_characters(void **state)
         "Ro\xc2\xadom",     /* U+00AD soft hyphen */
         "Room\xe2\x80\x8b", /* at the end, where trimming does not take it */
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
         char *name = NULL;
         assert_int_equal(hp_name_clean(&name, "name", bad[i], true), HP_EINVALID);
         assert_null(name);

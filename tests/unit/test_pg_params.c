@@ -101,8 +101,8 @@ static void test_release_and_reuse(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_integers_in_decimal),  cmocka_unit_test(test_ids_text_and_booleans),
-        cmocka_unit_test(test_bytes_in_hex),         cmocka_unit_test(test_too_many_parameters),
+        cmocka_unit_test(test_integers_in_decimal), cmocka_unit_test(test_ids_text_and_booleans),
+        cmocka_unit_test(test_bytes_in_hex),        cmocka_unit_test(test_too_many_parameters),
         cmocka_unit_test(test_release_and_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -112,8 +112,7 @@ static void test_student_id_stored_and_found(void **state)
     assert_null(got.student_id);
     hp_user_release(&got);
 
-    assert_int_equal(hp_store_user_find_student_id(e->store, e->school, "S-9", &got),
-                     HP_ENOTFOUND);
+    assert_int_equal(hp_store_user_find_student_id(e->store, e->school, "S-9", &got), HP_ENOTFOUND);
     assert_string_equal(hp_error_last(), "no student with student ID \"S-9\"");
 }
 
@@ -122,8 +121,8 @@ static void test_student_id_unique_in_school(void **state)
 {
     env *e = *state;
     make_user(e, "Ava Stone", "ava@x.org", HP_ROLE_STUDENT, "S-1001", 0);
-    hp_user twin = {.name = "Ava Twin", .email = "twin@x.org", .role = HP_ROLE_STUDENT,
-                    .student_id = "s-1001"};
+    hp_user twin = {
+        .name = "Ava Twin", .email = "twin@x.org", .role = HP_ROLE_STUDENT, .student_id = "s-1001"};
     bool changed;
     assert_int_equal(hp_store_user_put(e->store, e->school, &twin, NULL, &changed), HP_EEXISTS);
     assert_message("student ID \"s-1001\" already exists");
@@ -140,8 +139,11 @@ static void test_student_id_changed_and_removed(void **state)
 {
     env *e = *state;
     int64_t id = make_user(e, "Ava Stone", "ava@x.org", HP_ROLE_STUDENT, "S-1", 0);
-    hp_user user = {.id = id, .name = "Ava Stone", .email = "ava@x.org",
-                    .role = HP_ROLE_STUDENT, .student_id = "S-2"};
+    hp_user user = {.id = id,
+                    .name = "Ava Stone",
+                    .email = "ava@x.org",
+                    .role = HP_ROLE_STUDENT,
+                    .student_id = "S-2"};
     bool changed;
     assert_int_equal(hp_store_user_put(e->store, e->school, &user, NULL, &changed), HP_OK);
     assert_true(changed);
@@ -264,7 +266,7 @@ static char *list_ids(env *e, const hp_pass_filter *filter, const int64_t *ids, 
 
 #define DAY1 20710
 #define DAY2 20711
-#define T(day, hour) ((int64_t)(day) * 86400 + (hour) * 3600)
+#define T(day, hour) ((int64_t)(day)*86400 + (hour)*3600)
 
 static void assert_list(env *e, hp_pass_filter filter, const int64_t *ids, size_t n,
                         const char *expected)
@@ -296,13 +298,12 @@ static void test_passes_list_filters(void **state)
                 "p4,p2,p3");
     assert_list(e, (hp_pass_filter){.on_day = true, .day = DAY1}, ids, 5, "p1");
     assert_list(e, (hp_pass_filter){.student_id = p.ava}, ids, 5, "p1,p4,p3");
-    assert_list(e, (hp_pass_filter){.active = true, .at = noon, .student_id = p.ben}, ids, 5,
-                "p2");
+    assert_list(e, (hp_pass_filter){.active = true, .at = noon, .student_id = p.ben}, ids, 5, "p2");
     assert_list(e, (hp_pass_filter){.on_day = true, .day = DAY2, .student_id = p.ben}, ids, 5,
                 "p2,p5");
-    assert_int_equal(hp_store_passes_list(e->store, e->school, NULL, &(hp_pass_view *){NULL},
-                                          &(size_t){0}),
-                     HP_OK);
+    assert_int_equal(
+        hp_store_passes_list(e->store, e->school, NULL, &(hp_pass_view *){NULL}, &(size_t){0}),
+        HP_OK);
 }
 
 static void test_passes_list_names(void **state)
@@ -346,8 +347,8 @@ static void test_sessions_delete_user(void **state)
         memset(tokens[i], 0, HP_TOKEN_HASH_BYTES);
         memcpy(tokens[i], &e->school, sizeof(e->school));
         tokens[i][HP_TOKEN_HASH_BYTES - 1] = (unsigned char)(i + 1);
-        hp_session s = {.school_id = e->school, .user_id = owners[i], .created_at = 1,
-                        .last_seen = 1};
+        hp_session s = {
+            .school_id = e->school, .user_id = owners[i], .created_at = 1, .last_seen = 1};
         assert_int_equal(hp_store_session_create(e->store, tokens[i], &s), HP_OK);
     }
     assert_int_equal(hp_store_sessions_delete_user(e->store, e->school, ava), HP_OK);
@@ -372,8 +373,7 @@ static void test_messages(void **state)
     assert_string_equal(hp_error_last(), "no room named \"Rm 9\"");
     assert_int_equal(hp_store_room_get(e->store, e->school, 987654, &room), HP_ENOTFOUND);
     assert_string_equal(hp_error_last(), "no such room");
-    assert_int_equal(hp_store_user_find(e->store, e->school, "x@y.org", &user, NULL),
-                     HP_ENOTFOUND);
+    assert_int_equal(hp_store_user_find(e->store, e->school, "x@y.org", &user, NULL), HP_ENOTFOUND);
     assert_string_equal(hp_error_last(), "no user with email \"x@y.org\"");
     assert_int_equal(hp_store_user_get(e->store, e->school, 987654, &user), HP_ENOTFOUND);
     assert_string_equal(hp_error_last(), "no such user");
