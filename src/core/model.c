@@ -293,23 +293,24 @@ void hp_pass_release(hp_pass *pass)
     memset(pass, 0, sizeof(*pass));
 }
 
+void hp_list_free(void *items, size_t count, size_t size, void (*release)(void *item))
+{
+    for (size_t i = 0; release && i < count; i++)
+        release((char *)items + i * size);
+    g_free(items);
+}
+
 void hp_rooms_free(hp_room *rooms, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        hp_room_release(&rooms[i]);
-    g_free(rooms);
+    hp_list_free(rooms, n, sizeof(*rooms), (void (*)(void *))hp_room_release);
 }
 
 void hp_users_free(hp_user *users, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        hp_user_release(&users[i]);
-    g_free(users);
+    hp_list_free(users, n, sizeof(*users), (void (*)(void *))hp_user_release);
 }
 
 void hp_schools_free(hp_school *schools, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        hp_school_release(&schools[i]);
-    g_free(schools);
+    hp_list_free(schools, n, sizeof(*schools), (void (*)(void *))hp_school_release);
 }

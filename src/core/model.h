@@ -132,6 +132,10 @@ void hp_room_release(hp_room *room);
 void hp_user_release(hp_user *user);
 void hp_pass_release(hp_pass *pass);
 
+/* Frees a list of count items of `size` bytes, releasing each with release first: what every
+ * hp_*s_free() does. */
+void hp_list_free(void *items, size_t count, size_t size, void (*release)(void *item));
+
 void hp_rooms_free(hp_room *rooms, size_t n);
 void hp_users_free(hp_user *users, size_t n);
 void hp_schools_free(hp_school *schools, size_t n);

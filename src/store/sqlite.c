@@ -286,10 +286,8 @@ static int collect_rows(sqlite_store *s, sqlite3_stmt *st, size_t size, read_row
     if (step != SQLITE_DONE) {
         int rc = db_error(s, what);
         sqlite3_reset(st);
-        if (release)
-            for (guint i = 0; i < rows->len; i++)
-                release(rows->data + (size_t)i * size);
-        g_array_free(rows, TRUE);
+        guint n = rows->len;
+        hp_list_free(g_array_free(rows, FALSE), n, size, release);
         return rc;
     }
     sqlite3_reset(st);
@@ -846,20 +844,13 @@ static void read_login(sqlite3_stmt *st, void *row)
     login->school_id = sqlite3_column_int64(st, 7);
 }
 
-static void release_login(void *row)
-{
-    hp_login *login = row;
-    hp_user_release(&login->user);
-    g_free(login->password_hash);
-}
-
 static int sqlite_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_LOGINS_FIND);
     sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
-    return collect_rows(s, st, sizeof(hp_login), read_login, release_login, "finding a user",
-                        (void **)out, count_out);
+    return collect_rows(s, st, sizeof(hp_login), read_login, (GDestroyNotify)hp_login_release,
+                        "finding a user", (void **)out, count_out);
 }
 
 static int sqlite_user_get(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out)

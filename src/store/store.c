@@ -337,13 +337,16 @@ int hp_store_logins_find(hp_store *store, const char *email, hp_login **out, siz
     return store->ops->logins_find(store, email, out, count_out);
 }
 
+void hp_login_release(hp_login *login)
+{
+    hp_user_release(&login->user);
+    g_free(login->password_hash);
+    login->password_hash = NULL;
+}
+
 void hp_logins_free(hp_login *logins, size_t count)
 {
-    for (size_t i = 0; i < count; i++) {
-        hp_user_release(&logins[i].user);
-        g_free(logins[i].password_hash);
-    }
-    g_free(logins);
+    hp_list_free(logins, count, sizeof(*logins), (void (*)(void *))hp_login_release);
 }
 
 int hp_store_user_get(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out)
@@ -417,9 +420,7 @@ int hp_store_passes_page(hp_store *store, int64_t school_id, int64_t after_id, s
 
 void hp_passes_free(hp_pass *passes, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
-        hp_pass_release(&passes[i]);
-    g_free(passes);
+    hp_list_free(passes, count, sizeof(*passes), (void (*)(void *))hp_pass_release);
 }
 
 int hp_store_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
@@ -443,7 +444,5 @@ void hp_pass_view_release(hp_pass_view *view)
 
 void hp_pass_views_free(hp_pass_view *views, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
-        hp_pass_view_release(&views[i]);
-    g_free(views);
+    hp_list_free(views, count, sizeof(*views), (void (*)(void *))hp_pass_view_release);
 }

@@ -147,6 +147,7 @@ typedef struct {
 } hp_login;
 
 int hp_store_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out);
+void hp_login_release(hp_login *login);
 void hp_logins_free(hp_login *logins, size_t count);
 
 int hp_store_user_get(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out);
