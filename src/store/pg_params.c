@@ -64,6 +64,25 @@ void hp_pg_param_bytes(hp_pg_params *p, const unsigned char *bytes, size_t n)
     p->values[i] = hex;
 }
 
+void hp_pg_params_pass(hp_pg_params *p, int64_t school_id, const hp_pass *pass, const char *ext_id)
+{
+    hp_pg_param_int(p, school_id);
+    hp_pg_param_text(p, ext_id);
+    hp_pg_param_int(p, pass->student_id);
+    hp_pg_param_int(p, pass->origin_id);
+    hp_pg_param_int(p, pass->destination_id);
+    hp_pg_param_int(p, pass->creator_id);
+    hp_pg_param_text(p, hp_source_name(pass->source));
+    hp_pg_param_text(p, hp_pass_type_name(pass->type));
+    hp_pg_param_int(p, pass->start);
+    if (pass->has_end)
+        hp_pg_param_int(p, pass->end);
+    else
+        hp_pg_param_text(p, NULL);
+    hp_pg_param_bool(p, pass->cancelled);
+    hp_pg_param_int(p, pass->local_day);
+}
+
 void hp_pg_params_release(hp_pg_params *p)
 {
     for (int i = 0; i < p->count; i++) {

@@ -6,6 +6,8 @@
 #ifndef HP_STORE_PG_PARAMS_H
 #define HP_STORE_PG_PARAMS_H
 
+#include "core/model.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +33,15 @@ void hp_pg_param_id(hp_pg_params *p, int64_t id);
 void hp_pg_param_bool(hp_pg_params *p, bool v);
 /* bytea in PostgreSQL's hex form, \x0a1b... */
 void hp_pg_param_bytes(hp_pg_params *p, const unsigned char *bytes, size_t n);
+/* The parameters a pass is written with, in the order of PG_PASS_COLUMNS: school, ext_id,
+ * student, origin, destination, creator, source, type, start, end (NULL while out),
+ * cancelled, local day. ext_id is borrowed and may be NULL. */
+#define HP_PG_PASS_PARAMS 12
+#define HP_PG_PASS_COLUMNS                                                                         \
+    "school_id, ext_id, student_id, origin_id, destination_id, creator_id, source, type,"          \
+    " start_at, end_at, cancelled, local_day"
+void hp_pg_params_pass(hp_pg_params *p, int64_t school_id, const hp_pass *pass, const char *ext_id);
+
 /* Frees what the parameters own; they may be filled again after. */
 void hp_pg_params_release(hp_pg_params *p);
 

@@ -196,9 +196,8 @@ static const struct {
     {"active_from", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND origin_id = $3"},
     {"active_to", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND destination_id = $3"},
     {"active_student", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND student_id = $3"},
-    {"pass_insert", "INSERT INTO passes(school_id, ext_id, student_id, origin_id, destination_id,"
-                    " creator_id, source, type, start_at, end_at, cancelled, local_day)"
-                    " VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"},
+    {"pass_insert", "INSERT INTO passes(" HP_PG_PASS_COLUMNS ")"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"},
     /* Read to be changed: the row lock keeps two requests from ending or cancelling it
      * twice. */
     {"pass_get", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1 AND id = $2"
@@ -214,6 +213,11 @@ static const struct {
 };
 
 #define STATEMENT_COUNT HP_ARRAY_SIZE(statements)
+
+/* The most parameters one statement may take in PostgreSQL's protocol (a 16-bit count). */
+#define PROTOCOL_PARAMS_MAX 65535
+_Static_assert(HP_IMPORT_BATCH *HP_PG_PASS_PARAMS <= PROTOCOL_PARAMS_MAX,
+               "a batch of imported passes fits in one statement");
 
 typedef struct {
     hp_store base;
@@ -713,51 +717,27 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
                             bool *inserted)
 {
     pg_store *s = from_base(store);
-    GString *sql = g_string_new("INSERT INTO passes(school_id, ext_id, student_id, origin_id,"
-                                " destination_id, creator_id, source, type, start_at, end_at,"
-                                " cancelled, local_day) VALUES ");
-    const int per_row = 12;
-    const char **values = g_new0(const char *, count *per_row);
-    char(*numbers)[24] = g_malloc(count * 8 * sizeof(*numbers));
-    char school[24];
-    snprintf(school, sizeof(school), "%" PRId64, school_id);
+    int rc = reconnect_if_lost(s);
+    if (rc < 0)
+        return rc;
+    GString *sql = g_string_new("INSERT INTO passes(" HP_PG_PASS_COLUMNS ") VALUES ");
+    hp_pg_params *rows = g_new0(hp_pg_params, count);
+    const char **values = g_new(const char *, count *HP_PG_PASS_PARAMS);
 
     for (size_t i = 0; i < count; i++) {
-        const hp_pass *pass = &passes[i];
-        const char **v = &values[i * per_row];
-        char(*num)[24] = &numbers[i * 8];
-        snprintf(num[0], 24, "%" PRId64, pass->student_id);
-        snprintf(num[1], 24, "%" PRId64, pass->origin_id);
-        snprintf(num[2], 24, "%" PRId64, pass->destination_id);
-        snprintf(num[3], 24, "%" PRId64, pass->creator_id);
-        snprintf(num[4], 24, "%" PRId64, pass->start);
-        snprintf(num[5], 24, "%" PRId64, pass->end);
-        snprintf(num[6], 24, "%d", pass->local_day);
-        v[0] = school;
-        v[1] = pass->ext_id;
-        v[2] = num[0];
-        v[3] = num[1];
-        v[4] = num[2];
-        v[5] = num[3];
-        v[6] = hp_source_name(pass->source);
-        v[7] = hp_pass_type_name(pass->type);
-        v[8] = num[4];
-        v[9] = pass->has_end ? num[5] : NULL;
-        v[10] = pass->cancelled ? "true" : "false";
-        v[11] = num[6];
-        size_t b = i * per_row;
-        g_string_append_printf(sql,
-                               "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu,"
-                               " $%zu, $%zu)",
-                               i ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7,
-                               b + 8, b + 9, b + 10, b + 11, b + 12);
+        hp_pg_params_pass(&rows[i], school_id, &passes[i], passes[i].ext_id);
+        memcpy(&values[i * HP_PG_PASS_PARAMS], rows[i].values,
+               sizeof(rows[i].values[0]) * HP_PG_PASS_PARAMS);
+        g_string_append(sql, i ? ", (" : "(");
+        for (size_t k = 1; k <= HP_PG_PASS_PARAMS; k++)
+            g_string_append_printf(sql, "%s$%zu", k > 1 ? ", " : "", i * HP_PG_PASS_PARAMS + k);
+        g_string_append_c(sql, ')');
         inserted[i] = false;
     }
     g_string_append(sql, " ON CONFLICT (school_id, ext_id) DO NOTHING RETURNING id, ext_id");
 
-    PGresult *res =
-        PQexecParams(s->conn, sql->str, (int)(count * per_row), NULL, values, NULL, NULL, 0);
-    int rc = HP_OK;
+    PGresult *res = PQexecParams(s->conn, sql->str, (int)(count * HP_PG_PASS_PARAMS), NULL, values,
+                                 NULL, NULL, 0);
     if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = result_error(res, "saving passes");
     } else {
@@ -778,7 +758,9 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
     }
     g_string_free(sql, TRUE);
     g_free(values);
-    g_free(numbers);
+    for (size_t i = 0; i < count; i++)
+        hp_pg_params_release(&rows[i]);
+    g_free(rows);
     return rc;
 }
 
@@ -984,20 +966,7 @@ static int pg_pass_insert(hp_store *store, int64_t school_id, hp_pass *pass)
 {
     params p = {0};
     int rc;
-    param_int(&p, school_id);
-    param_int(&p, pass->student_id);
-    param_int(&p, pass->origin_id);
-    param_int(&p, pass->destination_id);
-    param_int(&p, pass->creator_id);
-    param_text(&p, hp_source_name(pass->source));
-    param_text(&p, hp_pass_type_name(pass->type));
-    param_int(&p, pass->start);
-    if (pass->has_end)
-        param_int(&p, pass->end);
-    else
-        param_text(&p, NULL);
-    param_bool(&p, pass->cancelled);
-    param_int(&p, pass->local_day);
+    hp_pg_params_pass(&p, school_id, pass, NULL);
     PGresult *res = run(from_base(store), "pass_insert", &p, "saving a pass", &rc);
     if (res == NULL)
         return rc;

@@ -64,9 +64,14 @@ int hp_store_schema_version(hp_store *store)
     return store->ops->schema_version(store);
 }
 
+/* Names are checked here too, whatever path they came by (an import, a request, the command
+ * line, a copy), so that no invisible character or control byte reaches a store. */
 int hp_store_school_create(hp_store *store, const char *name, const char *zone, int64_t *id_out)
 {
-    int rc = store->ops->school_create(store, name, zone, id_out);
+    int rc = hp_check_name("school", name, true);
+    if (rc < 0)
+        return rc;
+    rc = store->ops->school_create(store, name, zone, id_out);
     if (rc == HP_EEXISTS)
         return hp_error_set(rc, "a school named \"%s\" already exists", name);
     return rc;
@@ -87,7 +92,11 @@ int hp_store_room_find(hp_store *store, int64_t school_id, const char *name, hp_
 
 int hp_store_room_put(hp_store *store, int64_t school_id, hp_room *room, bool *changed)
 {
-    int rc = store->ops->room_put(store, school_id, room, changed);
+    int rc;
+    if ((rc = hp_check_name("name", room->name, true)) < 0 ||
+        (rc = hp_check_name("folder", room->folder, false)) < 0)
+        return rc;
+    rc = store->ops->room_put(store, school_id, room, changed);
     if (rc == HP_EEXISTS)
         return hp_error_set(rc, "a room named \"%s\" already exists", room->name);
     return rc;
@@ -121,7 +130,10 @@ int hp_store_user_find_student_id(hp_store *store, int64_t school_id, const char
 int hp_store_user_put(hp_store *store, int64_t school_id, hp_user *user, const char *password_hash,
                       bool *changed)
 {
-    int rc = store->ops->user_put(store, school_id, user, password_hash, changed);
+    int rc = hp_check_name("name", user->name, true);
+    if (rc < 0 || (user->student_id && (rc = hp_check_student_id(user->student_id)) < 0))
+        return rc;
+    rc = store->ops->user_put(store, school_id, user, password_hash, changed);
     if (rc == HP_EEXISTS && user->student_id)
         return hp_error_set(rc, "a user with email \"%s\" or student ID \"%s\" already exists",
                             user->email, user->student_id);

@@ -36,6 +36,8 @@ void hp_store_rollback(hp_store *store);
 /* The schema version the store is at after open. */
 int hp_store_schema_version(hp_store *store);
 
+/* Names given to the store (a school's, a room's and its folder, a user's) are checked with
+ * hp_check_name(), and a student ID with hp_check_student_id(), whoever calls: HP_EINVALID. */
 int hp_store_school_create(hp_store *store, const char *name, const char *zone, int64_t *id_out);
 /* Schools in the order they were created. */
 int hp_store_schools_list(hp_store *store, hp_school **out, size_t *count_out);

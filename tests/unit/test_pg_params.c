@@ -98,12 +98,49 @@ static void test_release_and_reuse(void **state)
     hp_pg_params_release(&p);
 }
 
+/* A pass's parameters, in the order of the columns it is written to. */
+static void test_pass_parameters(void **state)
+{
+    (void)state;
+    hp_pass pass = {.student_id = 10,
+                    .origin_id = 1,
+                    .destination_id = 2,
+                    .creator_id = 20,
+                    .source = HP_SOURCE_KIOSK_MODE,
+                    .type = HP_PASS_NOW,
+                    .start = 1789380180,
+                    .end = 1789380480,
+                    .has_end = true,
+                    .local_day = 20710};
+    static const char *const expected[HP_PG_PASS_PARAMS] = {
+        "7",          "p-1", "10",         "1",          "2",     "20",
+        "kiosk_mode", "now", "1789380180", "1789380480", "false", "20710"};
+    hp_pg_params p = {0};
+    hp_pg_params_pass(&p, 7, &pass, "p-1");
+    assert_int_equal(p.count, HP_PG_PASS_PARAMS);
+    assert_false(p.overflow);
+    for (int i = 0; i < HP_PG_PASS_PARAMS; i++)
+        assert_string_equal(p.values[i], expected[i]);
+    hp_pg_params_release(&p);
+
+    /* A pass still out has no end, and one made here no ext_id: both NULL. */
+    pass.has_end = false;
+    pass.cancelled = true;
+    pass.type = HP_PASS_SCHEDULED;
+    hp_pg_params_pass(&p, 7, &pass, NULL);
+    assert_null(p.values[1]);
+    assert_string_equal(p.values[7], "scheduled");
+    assert_null(p.values[9]);
+    assert_string_equal(p.values[10], "true");
+    hp_pg_params_release(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_integers_in_decimal), cmocka_unit_test(test_ids_text_and_booleans),
         cmocka_unit_test(test_bytes_in_hex),        cmocka_unit_test(test_too_many_parameters),
-        cmocka_unit_test(test_release_and_reuse),
+        cmocka_unit_test(test_release_and_reuse),   cmocka_unit_test(test_pass_parameters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

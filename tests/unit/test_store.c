@@ -415,6 +415,39 @@ static void test_messages(void **state)
     hp_schools_free(schools, n);
 }
 
+/* Whatever path a name comes by, the store refuses invisible format characters in it. */
+static void test_store_checks_names(void **state)
+{
+    env *e = *state;
+    bool changed;
+    int64_t id;
+    hp_room room = {.name = "Room\xe2\x80\x8b"
+                            "101",
+                    .folder = ""};
+    assert_int_equal(hp_store_room_put(e->store, e->school, &room, &changed), HP_EINVALID);
+    assert_string_equal(hp_error_last(), "name: holds an invisible format character (U+200B); "
+                                         "type the name again without it");
+    room.name = "Room 101";
+    room.folder = "\xef\xbb\xbfScience";
+    assert_int_equal(hp_store_room_put(e->store, e->school, &room, &changed), HP_EINVALID);
+    hp_user user = {.name = "Sam\xc2\xad"
+                            "Diaz",
+                    .email = "sam@x.org",
+                    .role = HP_ROLE_STUDENT};
+    assert_int_equal(hp_store_user_put(e->store, e->school, &user, NULL, &changed), HP_EINVALID);
+    user.name = "Sam Diaz";
+    user.student_id = "S 1";
+    assert_int_equal(hp_store_user_put(e->store, e->school, &user, NULL, &changed), HP_EINVALID);
+    assert_int_equal(hp_store_school_create(e->store, "\xe2\x80\x8fMaple", "UTC", &id),
+                     HP_EINVALID);
+    assert_int_equal(strncmp(hp_error_last(), "school: ", 8), 0);
+    hp_room *rooms;
+    size_t n;
+    assert_int_equal(hp_store_rooms_list(e->store, e->school, &rooms, &n), HP_OK);
+    assert_int_equal(n, 0);
+    hp_rooms_free(rooms, n);
+}
+
 /* A store file moved away while in use: the next write transaction fails saying so, instead
  * of writing to a file no one will open again. SQLite files only. */
 static void test_moved_file_refuses_writes(void **state)
@@ -473,6 +506,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_passes_list_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sessions_delete_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_messages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_checks_names, setup, teardown),
         cmocka_unit_test(test_moved_file_refuses_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
