@@ -310,6 +310,19 @@ static int reconnect_if_lost(pg_store *s)
     return rc;
 }
 
+/* A connection found dead by the statement just sent, outside a transaction. libpq learns of a
+ * lost connection only when it next uses it, so the first statement after a database restart
+ * fails this way; the server never ran it (it had closed the connection before), and it is
+ * sent again on a new connection. Inside a transaction that would run the rest outside it:
+ * the transaction fails instead. */
+static bool lost_between_transactions(pg_store *s)
+{
+    return !s->in_transaction && PQstatus(s->conn) == CONNECTION_BAD;
+}
+
+/* Tries of a statement: the first, and one more on a new connection (see above). */
+#define CONNECTION_ATTEMPTS 2
+
 /* Runs the prepared statement `name`, or with name NULL the text sql; NULL on failure, with
  * the error in *rc. The parameters are released either way. */
 static PGresult *run_query(pg_store *s, const char *name, const char *sql, params *p,
@@ -320,23 +333,30 @@ static PGresult *run_query(pg_store *s, const char *name, const char *sql, param
         *rc = hp_error_set(HP_ERROR, "%s: more than %d parameters", what, HP_PG_PARAMS_MAX);
         return NULL;
     }
-    if ((*rc = reconnect_if_lost(s)) < 0) {
-        if (p)
-            params_release(p);
-        return NULL;
-    }
     int n = p ? p->count : 0;
     const char *const *values = p ? p->values : NULL;
-    PGresult *res = name ? PQexecPrepared(s->conn, name, n, values, NULL, NULL, 0)
-                         : PQexecParams(s->conn, sql, n, NULL, values, NULL, NULL, 0);
+    PGresult *res = NULL;
+    for (int attempt = 1;; attempt++) {
+        if ((*rc = reconnect_if_lost(s)) < 0)
+            break;
+        res = name ? PQexecPrepared(s->conn, name, n, values, NULL, NULL, 0)
+                   : PQexecParams(s->conn, sql, n, NULL, values, NULL, NULL, 0);
+        ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+            *rc = HP_OK;
+            break;
+        }
+        if (attempt < CONNECTION_ATTEMPTS && lost_between_transactions(s)) {
+            PQclear(res);
+            res = NULL;
+            continue;
+        }
+        *rc = result_error(res, what);
+        res = NULL;
+        break;
+    }
     if (p)
         params_release(p);
-    ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-        *rc = result_error(res, what);
-        return NULL;
-    }
-    *rc = HP_OK;
     return res;
 }
 
@@ -391,9 +411,23 @@ static void pg_free(hp_store *store)
 static int pg_begin(hp_store *store)
 {
     pg_store *s = from_base(store);
-    int rc = reconnect_if_lost(s);
-    if (rc == HP_OK)
-        rc = exec(s, "BEGIN", "starting a transaction");
+    int rc = HP_OK;
+    for (int attempt = 1; attempt <= CONNECTION_ATTEMPTS; attempt++) {
+        if ((rc = reconnect_if_lost(s)) < 0)
+            break;
+        PGresult *res = PQexec(s->conn, "BEGIN");
+        if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
+            PQclear(res);
+            rc = HP_OK;
+            break;
+        }
+        if (attempt < CONNECTION_ATTEMPTS && lost_between_transactions(s)) {
+            PQclear(res);
+            continue;
+        }
+        rc = result_error(res, "starting a transaction");
+        break;
+    }
     s->in_transaction = rc == HP_OK;
     return rc;
 }
