@@ -652,13 +652,16 @@ static int sqlite_students_search(hp_store *store, int64_t school_id, const char
                         "searching students", (void **)out, count_out);
 }
 
-static int sqlite_pass_import(hp_store *store, int64_t school_id, hp_pass *pass, bool *inserted)
+/* Writes a pass with the given ext_id (NULL for one made here), unless one with that ext_id
+ * is stored already. */
+static int write_pass(hp_store *store, int64_t school_id, hp_pass *pass, const char *ext_id,
+                      bool *inserted)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_PASS_IMPORT);
 
     sqlite3_bind_int64(st, 1, school_id);
-    bind_text_or_null(st, 2, pass->ext_id);
+    bind_text_or_null(st, 2, ext_id);
     sqlite3_bind_int64(st, 3, pass->student_id);
     sqlite3_bind_int64(st, 4, pass->origin_id);
     sqlite3_bind_int64(st, 5, pass->destination_id);
@@ -685,7 +688,7 @@ static int sqlite_passes_import(hp_store *store, int64_t school_id, hp_pass *pas
                                 bool *inserted)
 {
     for (size_t i = 0; i < count; i++) {
-        int rc = sqlite_pass_import(store, school_id, &passes[i], &inserted[i]);
+        int rc = write_pass(store, school_id, &passes[i], passes[i].ext_id, &inserted[i]);
         if (rc < 0)
             return rc;
     }
@@ -909,8 +912,7 @@ static int sqlite_active_count(hp_store *store, int64_t school_id, hp_active_kin
 static int sqlite_pass_insert(hp_store *store, int64_t school_id, hp_pass *pass)
 {
     bool inserted;
-    pass->ext_id = NULL;
-    return sqlite_pass_import(store, school_id, pass, &inserted);
+    return write_pass(store, school_id, pass, NULL, &inserted);
 }
 
 /* Reads the PASS_COLUMNS at the start of a row. */

@@ -37,7 +37,7 @@ static int import_bytes(fixture *f, hp_import_kind kind, const char *bytes, size
                         hp_import_stats *stats)
 {
     hp_import_stats ignored;
-    char *copy = malloc(len ? len : 1);
+    char *copy = g_malloc(len ? len : 1);
     memcpy(copy, bytes, len);
     FILE *in = fmemopen(copy, len, "r");
     assert_non_null(in);
@@ -45,7 +45,7 @@ static int import_bytes(fixture *f, hp_import_kind kind, const char *bytes, size
     int rc = hp_import_csv(f->store, &f->school, f->tz, kind, in, kind_label(kind), NULL, NULL,
                            stats ? stats : &ignored);
     fclose(in);
-    free(copy);
+    g_free(copy);
     return rc;
 }
 
@@ -627,13 +627,13 @@ static void test_over_long_values_refused(void **state)
     fixture *f = *state;
     /* A record past the reader's cap. */
     size_t big = HP_CSV_RECORD_MAX + 10;
-    char *text = malloc(big + 64);
+    char *text = g_malloc(big + 64);
     strcpy(text, "name,folder\nGym,");
     size_t n = strlen(text);
     memset(text + n, 'x', big);
     strcpy(text + n + big, "\n");
     int rc = import_text(f, HP_IMPORT_ROOMS, text, NULL);
-    free(text);
+    g_free(text);
     assert_true(rc < 0);
     assert_int_equal(strncmp(hp_error_last(), "rooms.csv:2: ", 13), 0);
     assert_int_equal(room_count(f), 0);
