@@ -174,19 +174,29 @@ int hp_check_name(const char *field, const char *value, bool required)
         return hp_error_set(HP_EINVALID, "%s: longer than %d bytes", field, HP_NAME_MAX);
     if (!g_utf8_validate(value, (gssize)n, NULL))
         return hp_error_set(HP_EINVALID, "%s: not valid UTF-8", field);
-    for (const char *p = value; *p; p = g_utf8_next_char(p)) {
-        unsigned char byte = (unsigned char)*p;
-        if ((byte < 0x20 && byte != '\t' && byte != '\r') || byte == 0x7f)
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+        if ((*p < 0x20 && *p != '\t' && *p != '\r') || *p == 0x7f)
             return hp_error_set(HP_EINVALID, "%s: holds a control character (byte 0x%02x)", field,
-                                byte);
-        gunichar c = g_utf8_get_char(p);
-        if (c >= 0x80 && g_unichar_type(c) == G_UNICODE_FORMAT)
-            return hp_error_set(HP_EINVALID,
-                                "%s: holds an invisible format character (U+%04X); type the "
-                                "name again without it",
-                                field, (unsigned)c);
-    }
+                                *p);
+    uint32_t c = hp_format_char_in(value);
+    if (c)
+        return hp_error_set(HP_EINVALID,
+                            "%s: holds an invisible format character (U+%04X); type the name "
+                            "again without it",
+                            field, (unsigned)c);
     return HP_OK;
+}
+
+uint32_t hp_format_char_in(const char *text)
+{
+    for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+        if ((unsigned char)*p < 0x80)
+            continue;
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_type(c) == G_UNICODE_FORMAT)
+            return c;
+    }
+    return 0;
 }
 
 /* Whitespace for trimming: what g_unichar_isspace() calls space (ASCII whitespace, U+00A0 and

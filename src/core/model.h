@@ -113,6 +113,10 @@ int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creat
  * would let two names that look the same be stored apart. field names it in the message. */
 int hp_check_name(const char *field, const char *value, bool required);
 
+/* The first invisible format character (Unicode category Cf) in valid UTF-8 text, or 0 when it
+ * holds none: for checks of text other than names, such as emails. */
+uint32_t hp_format_char_in(const char *text);
+
 /* The one way a name from any source (an import, a request, the command line) is cleaned:
  * whitespace around it is trimmed (ASCII whitespace and Unicode spaces such as U+00A0), then
  * it is checked by hp_check_name(). On success *out is the cleaned name, a new GLib string

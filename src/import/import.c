@@ -143,6 +143,10 @@ static int check_email(const char *value)
     if (at == NULL || at == value || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
         strpbrk(value, " \t\r\n,;<>\"") != NULL || !g_utf8_validate(value, (gssize)n, NULL))
         return hp_error_set(HP_EINVALID, "email: \"%s\" is not an email address", value);
+    uint32_t c = hp_format_char_in(value);
+    if (c)
+        return hp_error_set(HP_EINVALID, "email: holds an invisible format character (U+%04X)",
+                            (unsigned)c);
     return HP_OK;
 }
 
@@ -361,11 +365,11 @@ static int user_student_id(hp_importer *imp, const hp_user *user, const char *va
 
 static int add_user(hp_importer *imp, const char *const *f)
 {
-    char name_buf[HP_NAME_MAX + 2], email_buf[HP_EMAIL_MAX + 2];
+    char role_buf[HP_NAME_MAX + 2], email_buf[HP_EMAIL_MAX + 2];
     char student_id_buf[HP_STUDENT_ID_MAX + 2];
     char *name = NULL;
     char *email = trimmed(f[HP_USER_EMAIL], email_buf, sizeof(email_buf));
-    const char *role_word = empty_to_null(trimmed(f[HP_USER_ROLE], name_buf, sizeof(name_buf)));
+    const char *role_word = empty_to_null(trimmed(f[HP_USER_ROLE], role_buf, sizeof(role_buf)));
     const char *room_name = empty_to_null(f[HP_USER_ROOM]);
     const char *password = empty_to_null(f[HP_USER_PASSWORD]);
     hp_user user = {0};

@@ -1062,6 +1062,8 @@ static void test_names_cleaned_one_way(void **state)
                    "name,email,role\nSam\xe2\x80\xae"
                    "Evil,sam@x.org,student\n",
                    "users.csv:2: name: ", "U+202E", NULL);
+    import_refused(f, HP_IMPORT_USERS, "name,email,role\nSam,sam\xe2\x80\x8b@x.org,student\n",
+                   "users.csv:2: email: ", "U+200B", NULL);
     assert_int_equal(room_count(f), 1);
 }
 
