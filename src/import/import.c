@@ -365,12 +365,13 @@ static int user_student_id(hp_importer *imp, const hp_user *user, const char *va
 
 static int add_user(hp_importer *imp, const char *const *f)
 {
-    char role_buf[HP_NAME_MAX + 2], email_buf[HP_EMAIL_MAX + 2];
-    char student_id_buf[HP_STUDENT_ID_MAX + 2];
+    /* Buffers of a name's size, so that a message shows what the file holds. */
+    char role_buf[HP_NAME_MAX + 2], email_buf[HP_EMAIL_MAX + 2], room_buf[HP_NAME_MAX + 2];
+    char student_id_buf[HP_NAME_MAX + 2];
     char *name = NULL;
     char *email = trimmed(f[HP_USER_EMAIL], email_buf, sizeof(email_buf));
     const char *role_word = empty_to_null(trimmed(f[HP_USER_ROLE], role_buf, sizeof(role_buf)));
-    const char *room_name = empty_to_null(f[HP_USER_ROOM]);
+    const char *room_name = empty_to_null(trimmed(f[HP_USER_ROOM], room_buf, sizeof(room_buf)));
     const char *password = empty_to_null(f[HP_USER_PASSWORD]);
     hp_user user = {0};
     hp_user existing = {0};

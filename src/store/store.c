@@ -133,6 +133,9 @@ int hp_store_user_put(hp_store *store, int64_t school_id, hp_user *user, const c
     int rc = hp_check_name("name", user->name, true);
     if (rc < 0 || (user->student_id && (rc = hp_check_student_id(user->student_id)) < 0))
         return rc;
+    if (user->student_id && user->role != HP_ROLE_STUDENT)
+        return hp_error_set(HP_EINVALID, "student_id: only a student has a student ID, not a %s",
+                            hp_role_name(user->role));
     rc = store->ops->user_put(store, school_id, user, password_hash, changed);
     if (rc == HP_EEXISTS && user->student_id)
         return hp_error_set(rc, "a user with email \"%s\" or student ID \"%s\" already exists",

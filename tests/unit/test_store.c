@@ -441,6 +441,11 @@ static void test_store_checks_names(void **state)
     user.name = "Sam Diaz";
     user.student_id = "S 1";
     assert_int_equal(hp_store_user_put(e->store, e->school, &user, NULL, &changed), HP_EINVALID);
+    user.student_id = "T-1";
+    user.role = HP_ROLE_TEACHER;
+    assert_int_equal(hp_store_user_put(e->store, e->school, &user, NULL, &changed), HP_EINVALID);
+    assert_string_equal(hp_error_last(),
+                        "student_id: only a student has a student ID, not a teacher");
     assert_int_equal(hp_store_school_create(e->store, "\xe2\x80\x8fMaple", "UTC", &id),
                      HP_EINVALID);
     assert_int_equal(strncmp(hp_error_last(), "school: ", 8), 0);
