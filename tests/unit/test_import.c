@@ -855,7 +855,7 @@ static void test_role_messages_name_the_value(void **state)
          "Library"},
         {HP_IMPORT_USERS, "name,email,role,room\nSam,sam2@x.org,student,Library\n", "Library"},
     };
-    char missing[2048] = "";
+    char missing[HP_ERROR_MAX * 2] = ""; /* The messages that lack their value, for the report. */
     for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++) {
         int rc = import_text(f, cases[i].kind, cases[i].text, NULL);
         assert_true(rc < 0);
