@@ -9,19 +9,6 @@
 
 #define HP_STORE_OPS_VERSION 2
 
-/* A report counter as stored: per kind (room or staff), period (day or month) and bucket
- * (the day or month number), for one room or user. */
-typedef enum { HP_PERIOD_DAY, HP_PERIOD_MONTH } hp_count_period;
-
-typedef struct {
-    hp_counter_kind kind;
-    hp_count_period period;
-    int32_t bucket;
-    int64_t id;
-    int64_t a;
-    int64_t b;
-} hp_count_row;
-
 /*
  * The functions a backend fills in. The rules for all of them:
  *
@@ -79,11 +66,15 @@ typedef struct hp_store_ops {
     /* Reads passes[0..count), count >= 1; sets inserted[i] and, for those, passes[i].id. */
     int (*passes_import)(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
                          bool *inserted);
-    /* Adds each row to its counter, creating it at zero; no two rows share a key. */
-    int (*counts_write)(hp_store *store, int64_t school_id, const hp_count_row *rows, size_t count);
-    /* The counters of a kind and period with buckets in [from, to]; *out a new array. */
+    /* Adds each counter's values to the stored counter of its key, creating it at zero. No
+     * two share a key, and they come in hp_counter_key_compare() order. Writes every value of
+     * values[], whatever the kind. */
+    int (*counts_write)(hp_store *store, int64_t school_id, const hp_counter *counters,
+                        size_t count);
+    /* The stored counters of a kind and period with buckets in [from, to], in any order;
+     * *out is a g_malloc'd array that the caller frees with hp_counters_free(). */
     int (*counts_read)(hp_store *store, int64_t school_id, hp_counter_kind kind,
-                       hp_count_period period, int32_t from, int32_t to, hp_usage **out,
+                       hp_counter_period period, int32_t from, int32_t to, hp_counter **out,
                        size_t *count_out);
     int (*pass_count)(hp_store *store, int64_t school_id, int64_t *count_out);
     /* token_hash is HP_TOKEN_HASH_BYTES long; the backend copies what it stores. */
@@ -96,7 +87,6 @@ typedef struct hp_store_ops {
                              int64_t kiosk_room_id);
     int (*session_delete)(hp_store *store, const unsigned char *token_hash);
     int (*sessions_expire)(hp_store *store, int64_t cutoff);
-    int (*sessions_delete_user)(hp_store *store, int64_t school_id, int64_t user_id);
     /* *out: a new array of *count_out logins, each with its strings and hash. */
     int (*logins_find)(hp_store *store, const char *email, hp_login **out, size_t *count_out);
     /* Fill *out. HP_ENOTFOUND. */
@@ -122,6 +112,9 @@ typedef struct hp_store_ops {
     /* *out: a new array of *count_out views, each with its own strings; filter is borrowed. */
     int (*passes_list)(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
                        hp_pass_view **out, size_t *count_out);
+    /* Operations added for ending sessions (owner: the command line and users service).
+     * Removes every session of the user; none is not an error. Allocates nothing. */
+    int (*sessions_delete_user)(hp_store *store, int64_t school_id, int64_t user_id);
 } hp_store_ops;
 
 /* Every backend's store struct begins with this. */

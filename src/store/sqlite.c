@@ -64,9 +64,10 @@ static const char *const migrations[] = {
     "  cancelled INTEGER NOT NULL DEFAULT 0,"
     "  local_day INTEGER NOT NULL);"
     "CREATE UNIQUE INDEX passes_by_ext_id ON passes(school_id, ext_id);"
-    /* The report counters: per kind (0 a room: a = passes from it, b = passes to it; 1 a
-     * staff member: a = now passes, b = scheduled passes), per period (0 a local day, 1 a
-     * month), per bucket (the day's or the month's number) and per room or user. */
+    /* The report counters (store/counter.h): per kind (hp_counter_kind), period
+     * (hp_counter_period), bucket (the day's or the month's number) and subject (id, a room
+     * or a user); a and b hold the counter's values in the order of its kind's struct (a
+     * room: from, to; a staff member: now, scheduled). */
     "CREATE TABLE usage_counts ("
     "  school_id INTEGER NOT NULL,"
     "  kind INTEGER NOT NULL,"
@@ -197,7 +198,7 @@ static const char *const statement_sql[ST_COUNT] = {
                       " DO UPDATE SET a = a + excluded.a, b = b + excluded.b",
     /* One range of buckets in key order: a report reads a few thousand rows at most. */
     [ST_COUNTS_READ] =
-        "SELECT id, a, b, bucket FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
+        "SELECT id, bucket, a, b FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
         " AND period = ?3 AND bucket BETWEEN ?4 AND ?5",
     [ST_PASS_COUNT] = "SELECT count(*) FROM passes WHERE school_id = ?1",
     [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
@@ -695,47 +696,58 @@ static int sqlite_passes_import(hp_store *store, int64_t school_id, hp_pass *pas
     return HP_OK;
 }
 
-static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_count_row *rows,
+/* The statements name the value columns a and b. */
+_Static_assert(HP_COUNTER_VALUES == 2, "usage_counts holds two values per counter");
+
+static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_counter *counters,
                                size_t count)
 {
     sqlite_store *s = from_base(store);
     for (size_t i = 0; i < count; i++) {
+        const hp_counter *c = &counters[i];
         sqlite3_stmt *st = stmt_get(s, ST_COUNTS_ADD);
         sqlite3_bind_int64(st, 1, school_id);
-        sqlite3_bind_int(st, 2, rows[i].kind);
-        sqlite3_bind_int(st, 3, rows[i].period);
-        sqlite3_bind_int(st, 4, rows[i].bucket);
-        sqlite3_bind_int64(st, 5, rows[i].id);
-        sqlite3_bind_int64(st, 6, rows[i].a);
-        sqlite3_bind_int64(st, 7, rows[i].b);
+        sqlite3_bind_int(st, 2, c->key.kind);
+        sqlite3_bind_int(st, 3, c->key.period);
+        sqlite3_bind_int(st, 4, c->key.bucket);
+        sqlite3_bind_int64(st, 5, c->key.subject);
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            sqlite3_bind_int64(st, 6 + v, c->values[v]);
         if (sqlite3_step(st) != SQLITE_DONE)
             return db_error(s, "updating report counters");
     }
     return HP_OK;
 }
 
-static void read_usage(sqlite3_stmt *st, void *row)
-{
-    hp_usage *usage = row;
-    usage->id = sqlite3_column_int64(st, 0);
-    usage->a = sqlite3_column_int64(st, 1);
-    usage->b = sqlite3_column_int64(st, 2);
-    usage->bucket = sqlite3_column_int(st, 3);
-}
-
 static int sqlite_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
-                              hp_count_period period, int32_t from, int32_t to, hp_usage **out,
+                              hp_counter_period period, int32_t from, int32_t to, hp_counter **out,
                               size_t *count_out)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_COUNTS_READ);
+    GArray *rows = g_array_new(FALSE, FALSE, sizeof(hp_counter));
+    int step;
+
     sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_int(st, 2, kind);
     sqlite3_bind_int(st, 3, period);
     sqlite3_bind_int(st, 4, from);
     sqlite3_bind_int(st, 5, to);
-    return collect_rows(s, st, sizeof(hp_usage), read_usage, NULL, "reading report counters",
-                        (void **)out, count_out);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        hp_counter c = {
+            .key = {kind, period, sqlite3_column_int(st, 1), sqlite3_column_int64(st, 0)}};
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            c.values[v] = sqlite3_column_int64(st, 2 + v);
+        g_array_append_val(rows, c);
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        g_array_free(rows, TRUE);
+        return db_error(s, "reading report counters");
+    }
+    *count_out = rows->len;
+    *out = (hp_counter *)g_array_free(rows, FALSE);
+    return HP_OK;
 }
 
 static int sqlite_pass_count(hp_store *store, int64_t school_id, int64_t *count_out)
