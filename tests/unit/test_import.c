@@ -822,8 +822,8 @@ static void test_good_passes_of_every_kind(void **state)
     hp_report_free(r);
 }
 
-/* Messages of refused rows should name the value at fault, as SPEC section 5 says: "the error
- * names the file's line, the column, the value and why". */
+/* Messages of refused rows name the value at fault: an error names the file's line, the
+ * column, the value and why. */
 static void test_role_messages_name_the_value(void **state)
 {
     fixture *f = *state;

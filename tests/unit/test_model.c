@@ -32,7 +32,7 @@ static hp_pass make_pass(hp_source source, hp_pass_type type, int64_t creator_id
     return p;
 }
 
-/* SPEC section 4, worked out by hand for each source x type:
+/* What each pass counts, worked out by hand for each source x type:
  * - Room Usage counts every pass not cancelled, whatever its source and type.
  * - Now Passes: source teacher or kiosk_mode, type now.
  * - Scheduled Passes: source teacher, type scheduled.
