@@ -1,5 +1,5 @@
 """Helpers for the hallpass integration tests: running the binary, writing import files,
-reading its exports, and an independent model of SPEC section 4 to compare reports against.
+reading its exports, and an independent model of the counting rules to compare reports against.
 
 Only the Python standard library is used here.
 """
