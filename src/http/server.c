@@ -219,8 +219,8 @@ static int find_school(hp_server *server, hp_store *store, int64_t id, hp_school
     }
     if (cached) {
         out->id = cached->id;
-        out->name = strdup(cached->name);
-        out->timezone = strdup(cached->timezone);
+        out->name = g_strdup(cached->name);
+        out->timezone = g_strdup(cached->timezone);
     }
     g_mutex_unlock(&server->lock);
     return rc;
