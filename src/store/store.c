@@ -173,7 +173,9 @@ int hp_store_students_search(hp_store *store, int64_t school_id, const char *que
     *count_out = 0;
     if (limit > HP_STUDENTS_SEARCH_MAX)
         limit = HP_STUDENTS_SEARCH_MAX;
-    if (limit == 0)
+    /* Every stored name, email and student ID is valid UTF-8, so a query that is not holds
+     * in none of them; PostgreSQL would refuse its bytes rather than find nothing. */
+    if (limit == 0 || (query && !g_utf8_validate(query, -1, NULL)))
         return HP_OK;
     char *pattern = contains_pattern(query ? query : "");
     int rc = store->ops->students_search(store, school_id, pattern, limit, out, count_out);

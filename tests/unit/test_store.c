@@ -224,6 +224,10 @@ static void test_students_search(void **state)
         {"%", 10, "Noah_Wild 100%"},
         {"\\", 10, ""},
         {"nobody", 10, ""},
+        /* Bytes that are not UTF-8 are in no stored text: nothing found, on either store. */
+        {"\xff", 10, ""},
+        {"Noah\xc0\xaf", 10, ""},
+        {"\xed\xa0\x80", 10, ""},
     };
     for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++)
         assert_search(e, cases[i].query, cases[i].limit, cases[i].found);
