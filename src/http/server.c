@@ -699,6 +699,9 @@ static enum MHD_Result answer_request(hp_server *server, struct MHD_Connection *
     client_address(conn, client, sizeof(client));
     query_state qs = {g_string_new(NULL), false};
     MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, add_argument, &qs);
+    /* Cleared before the store is opened: when it cannot be, its reason is what the failure
+     * logs. */
+    hp_error_clear();
     hp_http_request req = {
         .server = server,
         .store = thread_store(server),
@@ -715,7 +718,6 @@ static enum MHD_Result answer_request(hp_server *server, struct MHD_Connection *
         .connection = conn,
     };
     const char *operation = "(an unknown path)";
-    hp_error_clear();
     if (qs.has_nul)
         hp_http_error(&res, 400, "a query parameter holds a NUL byte (%%00)");
     else

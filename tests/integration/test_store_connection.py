@@ -81,6 +81,23 @@ def test_deleted_store_refuses_writes_with_503(served):
     assert _pass(teacher, 3).status == 503
 
 
+@pytest.mark.sqlite_only
+def test_a_worker_that_opens_a_moved_store_logs_why(served):
+    store, srv = served
+    # The one worker has not opened the store yet: its first request finds no file.
+    path = str(store.db)
+    os.rename(path, path + ".moved")
+    r = srv.client().sign_in(TEACHER["email"], TEACHER["password"])
+    assert r.status == 503, r
+    assert r.error == "the store is not answering; try again", r
+    assert "no such store" in srv.log(), srv.log()
+    assert path in srv.log(), srv.log()
+    assert "no reason was recorded" not in srv.log(), srv.log()
+    # Back in its place, the next request opens it.
+    os.rename(path + ".moved", path)
+    ok(_pass(sign_in(srv, TEACHER), 1), 201)
+
+
 def _end_server_connections(uri):
     store_util.psql(uri, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                          " WHERE datname = current_database() AND pid <> pg_backend_pid()")
