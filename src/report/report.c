@@ -271,3 +271,10 @@ void hp_report_filename(const hp_report *report, const char *extension, char *ou
     snprintf(out, size, "%s_%s_%s.%s",
              report->kind == HP_REPORT_ROOMS ? "room-usage" : "staff-usage", from, to, extension);
 }
+
+const hp_report_column *hp_report_columns(hp_report_kind kind, size_t *count)
+{
+    *count = kind == HP_REPORT_ROOMS ? sizeof(room_columns) / sizeof(room_columns[0])
+                                     : sizeof(staff_columns) / sizeof(staff_columns[0]);
+    return kind == HP_REPORT_ROOMS ? room_columns : staff_columns;
+}

@@ -228,7 +228,7 @@ test('a report that fails says what happened; the page prints without its contro
     await page.goto(`/analytics?from=${FROM}&to=${TO}`);
     await waitForReport(page, 'rooms', { sort: 'room', order: 'asc' });
     await page.waitForSelector('#staff-report[data-state="error"]');
-    assert.match(await page.textContent('#staff-status'), /Staff Usage could not be loaded: the store cannot be opened: disk full/);
+    assert.match(await page.textContent('#staff-status'), /Staff Usage could not be loaded: The hallpass server cannot answer right now\. Try again in a moment\./);
 
     await page.emulateMedia({ media: 'print' });
     assert.equal(await page.isVisible('#site-header'), false, 'no header on paper');

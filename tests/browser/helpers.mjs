@@ -281,3 +281,16 @@ export async function unlabelledControls(page) {
       .map((el) => el.id || el.name || el.outerHTML.slice(0, 80)),
   );
 }
+
+// axe-core (from npm) run in the page: the violations, as "rule: target (summary)" lines.
+// evaluate() runs outside the page's Content-Security-Policy, so the page needs no change.
+const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+export async function axeViolations(page, { exclude = [] } = {}) {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(async (excluded) => {
+    const r = await window.axe.run({ exclude: excluded.map((sel) => [sel]) }, { resultTypes: ['violations'] });
+    return r.violations.map((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`)).flat();
+  }, exclude);
+  return result;
+}

@@ -58,7 +58,7 @@ test('a teacher launches kiosk mode; students start and end passes; the password
       await page.selectOption('#kiosk-destination', 'Restroom');
       await page.click('#kiosk-submit');
       await page.waitForSelector('#kiosk-error:not([hidden])');
-      assert.equal(await page.textContent('#kiosk-error'), 'Restroom: 1 of 1 passes to this room are active');
+      assert.equal(await page.textContent('#kiosk-error'), 'Restroom is full right now (1 of 1 passes going to it). Try again when someone is back.');
       assert.ok(await page.locator('#kiosk-error.large').count(), 'shown large');
 
       await card.locator('button[data-action="end"]').click();
@@ -101,7 +101,7 @@ test('a kiosk login serves its own room', async () => {
       await page.selectOption('#kiosk-destination', 'Nurse');
       await page.click('#kiosk-submit');
       await page.waitForSelector('#kiosk-error:not([hidden])');
-      assert.match(await page.textContent('#kiosk-error'), /already has an active pass/);
+      assert.match(await page.textContent('#kiosk-error'), /Riley Student is already out on a pass\./);
     },
     TABLET,
   );

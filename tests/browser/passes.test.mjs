@@ -112,7 +112,7 @@ test('a refusal is shown plainly, and a staff member may override the limit', as
     await page.selectOption('#destination', 'Restroom');
     await page.click('#create-button');
     await page.waitForSelector('#create-error:not([hidden])');
-    assert.equal(await page.textContent('#create-error'), 'Restroom: 1 of 1 passes to this room are active');
+    assert.equal(await page.textContent('#create-error'), 'Restroom is full right now (1 of 1 passes going to it). Try again when someone is back.');
 
     await page.check('#override');
     await page.click('#create-button');

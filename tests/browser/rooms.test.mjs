@@ -90,7 +90,7 @@ test('the API\'s validation messages show next to the field', async () => {
     await room2.locator('button[data-action="save"]').click();
     const nameError = room2.locator('.field-error[data-error-for$="-name"]');
     await nameError.waitFor();
-    assert.match(await nameError.textContent(), /already exists/);
+    assert.match(await nameError.textContent(), /Another room already has this name/);
     assert.equal(await name.getAttribute('aria-invalid'), 'true');
 
     // Nothing was changed.
@@ -119,7 +119,7 @@ test('an admin adds a room, and renames one into another folder', async () => {
     await page.fill('#add-name', 'LIBRARY');
     await page.click('#add-button');
     await page.waitForSelector('.field-error[data-error-for="add-name"]');
-    assert.match(await page.textContent('.field-error[data-error-for="add-name"]'), /already exists/);
+    assert.match(await page.textContent('.field-error[data-error-for="add-name"]'), /Another room already has this name/);
 
     // Moving a room to another folder regroups it, and keeps the focus on it.
     const gym = row(page, 'Gym');

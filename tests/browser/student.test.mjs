@@ -77,7 +77,7 @@ test('a full room shows the refusal plainly', async () => {
       await page.selectOption('#student-destination', 'Restroom');
       await page.click('#request-button');
       await page.waitForSelector('#student-error:not([hidden])');
-      assert.equal(await page.textContent('#student-error'), 'Restroom: 1 of 1 passes to this room are active');
+      assert.equal(await page.textContent('#student-error'), 'Restroom is full right now (1 of 1 passes going to it). Try again when someone is back.');
       assert.equal(await page.getAttribute('#student-error', 'role'), 'alert');
       assert.equal(await page.isVisible('#active-pass'), false);
     },

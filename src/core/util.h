@@ -1,0 +1,8 @@
+/* Small helpers every part of hallpass may use. */
+#ifndef HP_CORE_UTIL_H
+#define HP_CORE_UTIL_H
+
+/* The number of elements of an array (not of a pointer). */
+#define HP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
