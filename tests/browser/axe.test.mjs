@@ -1,25 +1,24 @@
 // Every page, as every role sees it, scanned by axe-core: zero violations. Each page is
 // scanned in the states that show the most (a pass out, the search list open, a dialog).
 
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, withPage, signIn, apiAs, axeViolations, USERS } from './helpers.mjs';
+import { withPage, signIn, axeViolations, USERS, PASSWORD, useSchool } from './helpers.mjs';
 
 let env;
 let teacher;
 
+useSchool(['teacher'], (s) => {
+  env = s.env;
+  teacher = s.teacher;
+});
+
 before(async () => {
-  env = await setUp();
-  teacher = await apiAs(env, USERS.teacher);
   // A pass out, so that the lists and timers show.
   const res = await teacher.post('/api/passes', { data: { student: USERS.student.email, origin: 'Library', destination: 'Gym', type: 'now' } });
   assert.equal(res.status(), 201);
 });
 
-after(async () => {
-  await teacher?.dispose();
-  await env?.stop();
-});
 
 async function scan(page, what) {
   const found = await axeViolations(page);
@@ -76,7 +75,7 @@ test('a teacher: Passes with the student list open, and kiosk mode', async () =>
     await page.click('#exit-kiosk');
     await page.waitForSelector('#exit-dialog[open]');
     await scan(page, 'kiosk mode, exit dialog');
-    await page.fill('#exit-password', (await import('./helpers.mjs')).PASSWORD);
+    await page.fill('#exit-password', PASSWORD);
     await Promise.all([page.waitForURL('**/passes'), page.click('#exit-confirm')]);
   });
 });

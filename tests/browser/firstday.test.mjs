@@ -4,9 +4,9 @@
 // refused, the sign-in page's console). Where a part needs the API's side of the change, the
 // test probes the server and is marked todo until the server has it.
 
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, withPage, signIn, apiAs, USERS, PASSWORD } from './helpers.mjs';
+import { withPage, signIn, apiAs, USERS, PASSWORD, useSchool } from './helpers.mjs';
 
 let env;
 let admin;
@@ -17,10 +17,13 @@ let serverHasStudentIds = false;
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 const TABLET = { viewport: { width: 820, height: 1180 }, hasTouch: true };
 
+useSchool(['admin', 'teacher'], (s) => {
+  env = s.env;
+  admin = s.admin;
+  teacher = s.teacher;
+});
+
 before(async () => {
-  env = await setUp();
-  admin = await apiAs(env, USERS.admin);
-  teacher = await apiAs(env, USERS.teacher);
   // Probes of the API's side: does a kiosk login's sign-out without credentials fail, and do
   // users carry a student_id?
   const kiosk = await apiAs(env, USERS.kiosk);
@@ -30,11 +33,6 @@ before(async () => {
   serverHasStudentIds = found.students.length > 0 && 'student_id' in found.students[0];
 });
 
-after(async () => {
-  await admin?.dispose();
-  await teacher?.dispose();
-  await env?.stop();
-});
 
 async function endAll() {
   const { passes } = await (await admin.get('/api/passes?active=true')).json();

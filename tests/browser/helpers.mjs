@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -295,4 +296,20 @@ export async function axeViolations(page, { exclude = [] } = {}) {
     return r.violations.map((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`)).flat();
   }, exclude);
   return result;
+}
+
+// A school, server and browser for a whole test file, with API contexts signed in as the
+// users named (keys of USERS): registers the before and after hooks and hands
+// {env, admin, teacher, ...} to `ready` once set up.
+export function useSchool(names, ready) {
+  const held = { env: null };
+  before(async () => {
+    held.env = await setUp();
+    for (const name of names) held[name] = await apiAs(held.env, USERS[name]);
+    ready(held);
+  });
+  after(async () => {
+    for (const name of names) await held[name]?.dispose();
+    await held.env?.stop();
+  });
 }

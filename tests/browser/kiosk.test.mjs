@@ -2,21 +2,16 @@
 // a refusal is shown large, and leaving kiosk mode needs the teacher's password. A kiosk
 // login shows its own room.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, withPage, signIn, apiAs, USERS, PASSWORD, unlabelledControls } from './helpers.mjs';
+import { withPage, signIn, USERS, PASSWORD, unlabelledControls, useSchool } from './helpers.mjs';
 
 let env;
 let admin;
 
-before(async () => {
-  env = await setUp();
-  admin = await apiAs(env, USERS.admin);
-});
-
-after(async () => {
-  await admin?.dispose();
-  await env?.stop();
+useSchool(['admin'], (s) => {
+  env = s.env;
+  admin = s.admin;
 });
 
 const TABLET = { viewport: { width: 820, height: 1180 }, hasTouch: true };

@@ -2,18 +2,14 @@
 // each row reads without it (stacked cells). The school has a staff member with a long name
 // and email, as real schools do.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, withPage, signIn, USERS } from './helpers.mjs';
+import { withPage, signIn, USERS, useSchool } from './helpers.mjs';
 
 let env;
 
-before(async () => {
-  env = await setUp();
-});
-
-after(async () => {
-  await env?.stop();
+useSchool([], (s) => {
+  env = s.env;
 });
 
 // For each report: how much wider the table is than its box, the widest column title's

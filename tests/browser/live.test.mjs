@@ -2,9 +2,9 @@
 // 2 s, a `change` event on the server's event stream (/api/events) reloads a page at once,
 // polling takes over when the stream is absent, and a page never has two loads in flight.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, newPage, screenshot, signIn, apiAs, USERS } from './helpers.mjs';
+import { newPage, screenshot, signIn, apiAs, USERS, useSchool } from './helpers.mjs';
 
 let env;
 let admin;
@@ -15,14 +15,9 @@ const PROMPT_MS = 2000;
 // Without the event stream, polling (every 5 s) and one load.
 const FALLBACK_LIMIT_MS = 7000;
 
-before(async () => {
-  env = await setUp();
-  admin = await apiAs(env, USERS.admin);
-});
-
-after(async () => {
-  await admin?.dispose();
-  await env?.stop();
+useSchool(['admin'], (s) => {
+  env = s.env;
+  admin = s.admin;
 });
 
 async function endAll() {

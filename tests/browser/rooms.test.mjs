@@ -1,21 +1,16 @@
 // The Rooms dashboard: rooms grouped by folder in natural order, limits edited in place and
 // held by the next pass, the API's validation messages next to their field, adding a room.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, withPage, signIn, apiAs, USERS, unlabelledControls } from './helpers.mjs';
+import { withPage, signIn, USERS, unlabelledControls, useSchool } from './helpers.mjs';
 
 let env;
 let teacher;
 
-before(async () => {
-  env = await setUp();
-  teacher = await apiAs(env, USERS.teacher);
-});
-
-after(async () => {
-  await teacher?.dispose();
-  await env?.stop();
+useSchool(['teacher'], (s) => {
+  env = s.env;
+  teacher = s.teacher;
 });
 
 const row = (page, name) => page.locator(`.room-row[data-room-name="${name}"]`);

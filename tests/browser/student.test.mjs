@@ -1,21 +1,16 @@
 // The student page, on a phone: request a pass, see it out with its time ticking, end it;
 // a full room is refused with the server's message.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, withPage, signIn, apiAs, USERS, unlabelledControls } from './helpers.mjs';
+import { withPage, signIn, USERS, unlabelledControls, useSchool } from './helpers.mjs';
 
 let env;
 let teacher;
 
-before(async () => {
-  env = await setUp();
-  teacher = await apiAs(env, USERS.teacher);
-});
-
-after(async () => {
-  await teacher?.dispose();
-  await env?.stop();
+useSchool(['teacher'], (s) => {
+  env = s.env;
+  teacher = s.teacher;
 });
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };

@@ -7,6 +7,7 @@
 
 import { get, del, describe, toSignIn, ApiError } from './api.js';
 import { h, clear, announce, setFieldError, clearFieldError } from './dom.js';
+import { waitWords } from './words.js';
 
 export const SITE_PATH = '/pages.json';
 const ROLE_NAMES = { admin: 'Admin', teacher: 'Teacher', student: 'Student', kiosk: 'Kiosk' };
@@ -76,7 +77,7 @@ function kioskSignOutDialog() {
     } catch (err) {
       let text = describe(err);
       if (err instanceof ApiError && (err.status === 403 || err.status === 400)) text = 'That is not a staff member\u2019s email and password. The kiosk stays signed in.';
-      if (err instanceof ApiError && err.status === 429) text = `Too many wrong passwords. Wait ${err.retryAfter || 60} seconds, then try again.`;
+      if (err instanceof ApiError && err.status === 429) text = waitWords(err.retryAfter);
       setFieldError(password, text);
       password.value = '';
       password.focus();

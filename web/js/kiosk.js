@@ -11,6 +11,7 @@ import { startPage } from './header.js';
 import { fillRoomSelect } from './rooms-select.js';
 import { isStarted, sameRoom } from './model.js';
 import { watch, notifyChanged } from './live.js';
+import { waitWords } from './words.js';
 
 // How long a message stays up before the form clears for the next student.
 const RESET_AFTER_PASS_MS = 8000;
@@ -185,7 +186,7 @@ function main() {
       } catch (err) {
         let text = describe(err);
         if (err instanceof ApiError && err.status === 403) text = 'That password is not right. Kiosk mode stays on.';
-        if (err instanceof ApiError && err.status === 429) text = `Too many wrong passwords. Wait ${err.retryAfter || 60} seconds, then try again.`;
+        if (err instanceof ApiError && err.status === 429) text = waitWords(err.retryAfter);
         setFieldError(password, text);
         password.value = '';
         password.focus();

@@ -35,6 +35,11 @@ const RULES = [
   [503, '', /./, 'The hallpass server cannot answer right now. Try again in a moment.'],
 ];
 
+// A password typed wrong too often (429): how long to wait.
+export function waitWords(retryAfter) {
+  return `Too many wrong passwords. Wait ${retryAfter || 60} seconds, then try again.`;
+}
+
 function capitalize(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
