@@ -1,24 +1,20 @@
 // Every page, as every role sees it, scanned by axe-core: zero violations. Each page is
 // scanned in the states that show the most (a pass out, the search list open, a dialog).
 
-import { test, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withPage, signIn, axeViolations, USERS, PASSWORD, useSchool } from './helpers.mjs';
 
 let env;
 let teacher;
 
-useSchool(['teacher'], (s) => {
+useSchool(['teacher'], async (s) => {
   env = s.env;
   teacher = s.teacher;
-});
-
-before(async () => {
   // A pass out, so that the lists and timers show.
   const res = await teacher.post('/api/passes', { data: { student: USERS.student.email, origin: 'Library', destination: 'Gym', type: 'now' } });
   assert.equal(res.status(), 201);
 });
-
 
 async function scan(page, what) {
   const found = await axeViolations(page);

@@ -4,7 +4,7 @@
 // refused, the sign-in page's console). Where a part needs the API's side of the change, the
 // test probes the server and is marked todo until the server has it.
 
-import { test, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withPage, signIn, apiAs, USERS, PASSWORD, useSchool } from './helpers.mjs';
 
@@ -17,13 +17,10 @@ let serverHasStudentIds = false;
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 const TABLET = { viewport: { width: 820, height: 1180 }, hasTouch: true };
 
-useSchool(['admin', 'teacher'], (s) => {
+useSchool(['admin', 'teacher'], async (s) => {
   env = s.env;
   admin = s.admin;
   teacher = s.teacher;
-});
-
-before(async () => {
   // Probes of the API's side: does a kiosk login's sign-out without credentials fail, and do
   // users carry a student_id?
   const kiosk = await apiAs(env, USERS.kiosk);

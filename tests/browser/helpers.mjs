@@ -300,13 +300,14 @@ export async function axeViolations(page, { exclude = [] } = {}) {
 
 // A school, server and browser for a whole test file, with API contexts signed in as the
 // users named (keys of USERS): registers the before and after hooks and hands
-// {env, admin, teacher, ...} to `ready` once set up.
+// {env, admin, teacher, ...} to `ready` once set up (an async `ready` is awaited: a file's
+// own set-up goes there, as hooks of one file may run in any order).
 export function useSchool(names, ready) {
   const held = { env: null };
   before(async () => {
     held.env = await setUp();
     for (const name of names) held[name] = await apiAs(held.env, USERS[name]);
-    ready(held);
+    await ready(held);
   });
   after(async () => {
     for (const name of names) await held[name]?.dispose();
