@@ -44,15 +44,25 @@ export function serialize(load) {
 }
 
 let channel = null;
+let watchers = 0;
 function theChannel() {
   if (!channel && typeof BroadcastChannel !== 'undefined') channel = new BroadcastChannel(CHANNEL);
   return channel;
+}
+
+// The last watcher gone, the channel closes (an open one would keep Node's tests running).
+function releaseChannel() {
+  if (watchers === 0 && channel) {
+    channel.close();
+    channel = null;
+  }
 }
 
 // Tells the other tabs of this browser that this tab changed something.
 export function notifyChanged() {
   const ch = theChannel();
   if (ch) ch.postMessage('change');
+  releaseChannel();
 }
 
 // Starts keeping the page up to date; returns {refresh, stop}. The first load is the page's.
@@ -60,6 +70,7 @@ export function watch(load, { fallbackMs = FALLBACK_MS, eventsPath = EVENTS_PATH
   const refresh = serialize(load);
   let source = null;
   let streamOpen = false;
+  watchers++;
   const ch = theChannel();
   const onMessage = () => refresh();
   if (ch) ch.addEventListener('message', onMessage);
@@ -90,6 +101,8 @@ export function watch(load, { fallbackMs = FALLBACK_MS, eventsPath = EVENTS_PATH
       clearInterval(timer);
       document.removeEventListener('visibilitychange', onVisible);
       if (ch) ch.removeEventListener('message', onMessage);
+      watchers--;
+      releaseChannel();
       if (source) source.close();
     },
   };
