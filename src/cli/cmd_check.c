@@ -6,50 +6,24 @@
 
 #include <stdio.h>
 
+/* Lines of differences printed at most; the rest are counted. */
 #define LINES_MAX 50
 
-static const char usage[] =
-    "usage: hallpass check --db DB [--school NAME]\n"
-    "\n"
-    "Recounts the school's passes and compares every counter the reports read, per day and\n"
-    "per month. Prints one line per counter that differs (the first 50) and exits 1 if any\n"
-    "does; exits 0 when all agree. It changes nothing.\n"
-    "\n"
-    "options:\n"
-    "  --db DB         the store (default: $HALLPASS_DB)\n"
-    "  --school NAME   the school, when the store holds more than one\n"
-    "  --help          show this help\n";
+typedef struct {
+    const char *db;
+    const char *school;
+} check_options;
 
-static int run(int argc, char **argv)
+static const hp_cli_option options[] = {
+    HP_OPT_DB_ROW(check_options, db),
+    HP_OPT_SCHOOL_ROW(check_options, school),
+};
+
+static int run(const void *opts, int argc, char **argv)
 {
-    static const struct option options[] = {{"db", required_argument, NULL, 'd'},
-                                            {"school", required_argument, NULL, 's'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
-    const char *db = NULL, *school = NULL;
-    int c;
-
-    optind = 0;
-    while ((c = hp_cli_getopt("check", argc, argv, "", options)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 's':
-            school = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return HP_EXIT_OK;
-        default:
-            return HP_EXIT_USAGE;
-        }
-    }
-    if (optind < argc)
-        return hp_cli_usage_error("check", "unexpected argument \"%s\"", argv[optind]);
-
+    const check_options *o = opts;
     hp_cli_context ctx;
-    int status = hp_cli_context_open(&ctx, "check", hp_cli_db(db), school);
+    int status = hp_cli_context_open(&ctx, "check", hp_cli_db(o->db), o->school);
     if (status != HP_EXIT_OK)
         return status;
     hp_check_stats stats;
@@ -69,5 +43,15 @@ static int run(int argc, char **argv)
     return status;
 }
 
-const hp_cmd_entry hp_cmd_check = {"check", "recount the passes and compare the report counters",
-                                   run};
+const hp_cmd_entry hp_cmd_check = {
+    .name = "check",
+    .summary = "recount the passes and compare the report counters",
+    .synopsis = "hallpass check --db DB [--school NAME]",
+    .about =
+        "Recounts the school's passes and compares every counter the reports read, per day and\n"
+        "per month. Prints one line per counter that differs (the first " HP_CLI_STR(
+            LINES_MAX) ") and exits 1 if any\n"
+                       "does; exits 0 when all agree. It changes nothing.\n",
+    HP_CLI_OPTIONS(options, check_options),
+    .run = run,
+};

@@ -5,59 +5,46 @@
 #include "demo/demo.h"
 #include "export/export.h"
 #include "http/server.h"
-#include "service/auth.h"
 #include "report/report.h"
+#include "service/auth.h"
+#include "service/schools.h"
 
 #include <stdio.h>
-#include <string.h>
-#include <strings.h>
 
-static const char usage[] =
-    "usage: hallpass demo [--db DB] [--listen ADDR:PORT] [--no-serve]\n"
-    "\n"
-    "Creates a demo school, " HP_DEMO_SCHOOL ", with rooms in folders, 60 staff,\n"
-    "1,500 students, three kiosks and a semester of passes, prints how to sign in, and\n"
-    "serves it until SIGINT or SIGTERM. A store that already holds the demo school is used\n"
-    "as it is.\n"
-    "\n"
-    "options:\n"
-    "  --db DB             the store (default: $HALLPASS_DB, else hallpass-demo.db)\n"
-    "  --listen ADDR:PORT  where to serve (default 127.0.0.1:8080)\n"
-    "  --no-serve          print both reports for the last 30 days instead of serving\n"
-    "  --help              show this help\n";
+/* The store when neither --db nor HALLPASS_DB names one. */
+#define DEMO_DB_DEFAULT "hallpass-demo.db"
 
-static int find_demo_school(hp_store *store, hp_school *out)
+typedef struct {
+    const char *db;
+    const char *listen;
+    bool no_serve;
+} demo_options;
+
+static const hp_cli_option options[] = {
+    HP_OPT_TEXT_ROW(demo_options, db, "db", "DB",
+                    "the store: a SQLite file or a postgresql:// URI\n"
+                    "(default: $HALLPASS_DB, else " DEMO_DB_DEFAULT ")"),
+    HP_OPT_TEXT_ROW(demo_options, listen, "listen", "ADDR:PORT",
+                    "where to serve (default " HP_CLI_LISTEN_DEFAULT ")"),
+    HP_OPT_FLAG_ROW(demo_options, no_serve, "no-serve",
+                    "print both reports for the last 30 days instead of serving"),
+};
+
+/* Finds the demo school in the store, or creates it, and says which. */
+static int open_demo(hp_store *store, const char *db, hp_school *school, hp_tz **tz)
 {
-    hp_school *schools;
-    size_t n;
-    int rc = hp_store_schools_list(store, &schools, &n);
-    if (rc < 0)
-        return rc;
-    rc = HP_ENOTFOUND;
-    for (size_t i = 0; i < n; i++) {
-        if (strcasecmp(schools[i].name, HP_DEMO_SCHOOL) == 0) {
-            *out = schools[i];
-            schools[i] = (hp_school){0};
-            rc = HP_OK;
-        }
+    int rc = hp_school_find(store, HP_DEMO_SCHOOL, school);
+    if (rc == HP_OK) {
+        printf("Using the demo school already in %s.\n\n", db);
+        return hp_tz_new(tz, school->timezone);
     }
-    hp_schools_free(schools, n);
-    return rc;
-}
-
-static int create_demo(hp_store *store, const char *db, hp_school *school, hp_tz **tz)
-{
-    hp_demo_summary summary;
-    int rc;
-    char first[HP_DATE_LEN], last[HP_DATE_LEN];
-
-    if ((rc = hp_tz_new(tz, HP_DEMO_TIMEZONE)) < 0 ||
-        (rc = hp_store_school_create(store, HP_DEMO_SCHOOL, HP_DEMO_TIMEZONE, &school->id)) < 0)
+    if (rc != HP_ENOTFOUND)
         return rc;
-    school->name = strdup(HP_DEMO_SCHOOL);
-    school->timezone = strdup(HP_DEMO_TIMEZONE);
+
+    hp_demo_summary summary;
+    char first[HP_DATE_LEN], last[HP_DATE_LEN];
     fprintf(stderr, "creating the demo school in %s...\n", db);
-    if ((rc = hp_demo_populate(store, school, *tz, hp_tz_today(*tz), &summary)) < 0)
+    if ((rc = hp_demo_create(store, school, tz, &summary)) < 0)
         return rc;
     hp_date_format(summary.first_day, first);
     hp_date_format(summary.last_day, last);
@@ -93,56 +80,17 @@ static void on_ready(const char *address, void *data)
     fflush(stdout);
 }
 
-static int run(int argc, char **argv)
+/* Prepares the demo school and either prints the reports (--no-serve) or returns for the
+ * caller to serve. */
+static int prepare(const char *db, bool serve)
 {
-    static const struct option options[] = {{"db", required_argument, NULL, 'd'},
-                                            {"listen", required_argument, NULL, 'l'},
-                                            {"no-serve", no_argument, NULL, 'n'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
-    const char *db = NULL, *listen = "127.0.0.1:8080";
-    bool serve = true;
-    int c;
-
-    optind = 0;
-    while ((c = hp_cli_getopt("demo", argc, argv, "", options)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'l':
-            listen = optarg;
-            break;
-        case 'n':
-            serve = false;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return HP_EXIT_OK;
-        default:
-            return HP_EXIT_USAGE;
-        }
-    }
-    if (optind < argc)
-        return hp_cli_usage_error("demo", "unexpected argument \"%s\"", argv[optind]);
-    db = hp_cli_db(db);
-    if (db == NULL)
-        db = "hallpass-demo.db";
-
     hp_store *store;
     hp_school school = {0};
     hp_tz *tz = NULL;
     int rc = hp_store_open(&store, db, true);
     if (rc < 0)
-        return hp_cli_fail("demo");
-    rc = find_demo_school(store, &school);
-    if (rc == HP_OK) {
-        printf("Using the demo school already in %s.\n\n", db);
-        rc = hp_tz_new(&tz, school.timezone);
-    } else if (rc == HP_ENOTFOUND) {
-        rc = create_demo(store, db, &school, &tz);
-    }
-    if (rc == HP_OK) {
+        return rc;
+    if ((rc = open_demo(store, db, &school, &tz)) == HP_OK) {
         printf("Sign in with any of these, password \"%s\":\n", HP_DEMO_PASSWORD);
         for (size_t i = 0; i < hp_demo_login_count; i++)
             printf("  %-8s %s\n", hp_demo_logins[i].role, hp_demo_logins[i].email);
@@ -156,16 +104,25 @@ static int run(int argc, char **argv)
     hp_school_release(&school);
     hp_tz_free(tz);
     hp_store_free(store);
-    if (rc < 0)
+    return rc;
+}
+
+static int run(const void *opts, int argc, char **argv)
+{
+    const demo_options *o = opts;
+    const char *db = hp_cli_db(o->db);
+    if (db == NULL)
+        db = DEMO_DB_DEFAULT;
+    if (prepare(db, !o->no_serve) < 0)
         return hp_cli_fail("demo");
-    if (!serve)
+    if (o->no_serve)
         return HP_EXIT_OK;
     fflush(stdout);
     hp_server_config config = {
         .db = db,
-        .listen = listen,
+        .listen = o->listen ? o->listen : HP_CLI_LISTEN_DEFAULT,
         .session_idle = HP_SESSION_IDLE_DEFAULT,
-        .timeout = 15,
+        .timeout = HP_CLI_TIMEOUT_DEFAULT,
         .on_ready = on_ready,
     };
     if (hp_server_run(&config) < 0)
@@ -173,4 +130,15 @@ static int run(int argc, char **argv)
     return HP_EXIT_OK;
 }
 
-const hp_cmd_entry hp_cmd_demo = {"demo", "create a demo school with a semester of passes", run};
+const hp_cmd_entry hp_cmd_demo = {
+    .name = "demo",
+    .summary = "create a demo school with a semester of passes",
+    .synopsis = "hallpass demo [--db DB] [--listen ADDR:PORT] [--no-serve]",
+    .about =
+        "Creates a demo school, " HP_DEMO_SCHOOL ", with rooms in folders, 60 staff,\n"
+        "1,500 students, three kiosks and a semester of passes, prints how to sign in, and\n"
+        "serves it until SIGINT or SIGTERM. A store that already holds the demo school is used\n"
+        "as it is.\n",
+    HP_CLI_OPTIONS(options, demo_options),
+    .run = run,
+};

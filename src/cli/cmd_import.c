@@ -11,22 +11,19 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: hallpass import rooms|users|passes --db DB [--school NAME] FILE.csv\n"
-    "\n"
-    "Imports a CSV file whose first line names the columns, in any order:\n"
-    "  rooms:  name,folder,max_passes_from,max_passes_to\n"
-    "  users:  name,email,role,room,password\n"
-    "  passes: id,student,origin,destination,creator,source,type,start,end,cancelled\n"
-    "A row whose room name or user email exists updates it; a pass whose id was imported\n"
-    "before is skipped, so importing a file twice changes nothing the second time. One bad\n"
-    "row imports nothing, and the error names the line, the column, the value and why.\n"
-    "FILE may be - for standard input.\n"
-    "\n"
-    "options:\n"
-    "  --db DB         the store (default: $HALLPASS_DB)\n"
-    "  --school NAME   the school, when the store holds more than one\n"
-    "  --help          show this help\n";
+typedef struct {
+    const char *db;
+    const char *school;
+} import_options;
+
+static const hp_cli_option options[] = {
+    HP_OPT_DB_ROW(import_options, db),
+    HP_OPT_SCHOOL_ROW(import_options, school),
+};
+
+/* How often the progress line may change, in seconds: often enough to look alive, rarely
+ * enough not to slow the import. */
+#define PROGRESS_INTERVAL 0.25
 
 typedef struct {
     const char *label;
@@ -42,7 +39,7 @@ static void show_progress(void *data, size_t rows, long long bytes)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     double since = (double)(now.tv_sec - p->last.tv_sec) + (now.tv_nsec - p->last.tv_nsec) / 1e9;
-    if (p->shown && since < 0.25)
+    if (p->shown && since < PROGRESS_INTERVAL)
         return;
     p->last = now;
     p->shown = true;
@@ -54,38 +51,13 @@ static void show_progress(void *data, size_t rows, long long bytes)
     fflush(stderr);
 }
 
-static int run(int argc, char **argv)
+static int run(const void *opts, int argc, char **argv)
 {
-    static const struct option options[] = {{"db", required_argument, NULL, 'd'},
-                                            {"school", required_argument, NULL, 's'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
-    const char *db = NULL, *school = NULL;
-    int c;
-
-    optind = 0;
-    while ((c = hp_cli_getopt("import", argc, argv, "", options)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 's':
-            school = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return HP_EXIT_OK;
-        default:
-            return HP_EXIT_USAGE;
-        }
-    }
-    if (argc - optind != 2)
-        return hp_cli_usage_error("import", "give what to import (rooms, users or passes) and "
-                                            "a CSV file");
+    const import_options *o = opts;
     hp_import_kind kind;
-    if (hp_import_kind_parse(argv[optind], &kind) < 0)
+    if (hp_import_kind_parse(argv[0], &kind) < 0)
         return hp_cli_usage_error("import", "%s", hp_error_last());
-    const char *path = argv[optind + 1];
+    const char *path = argv[1];
 
     FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (in == NULL) {
@@ -94,7 +66,7 @@ static int run(int argc, char **argv)
     }
 
     hp_cli_context ctx;
-    int status = hp_cli_context_open(&ctx, "import", hp_cli_db(db), school);
+    int status = hp_cli_context_open(&ctx, "import", hp_cli_db(o->db), o->school);
     if (status != HP_EXIT_OK) {
         if (in != stdin)
             fclose(in);
@@ -130,4 +102,22 @@ static int run(int argc, char **argv)
     return HP_EXIT_OK;
 }
 
-const hp_cmd_entry hp_cmd_import = {"import", "import rooms, users or passes from a CSV file", run};
+const hp_cmd_entry hp_cmd_import = {
+    .name = "import",
+    .summary = "import rooms, users or passes from a CSV file",
+    .synopsis = "hallpass import rooms|users|passes --db DB [--school NAME] FILE.csv",
+    .about =
+        "Imports a CSV file whose first line names the columns, in any order:\n"
+        "  rooms:  name,folder,max_passes_from,max_passes_to\n"
+        "  users:  name,email,role,room,password\n"
+        "  passes: id,student,origin,destination,creator,source,type,start,end,cancelled\n"
+        "A row whose room name or user email exists updates it; a pass whose id was imported\n"
+        "before is skipped, so importing a file twice changes nothing the second time. One bad\n"
+        "row imports nothing, and the error names the line, the column, the value and why.\n"
+        "FILE may be - for standard input.\n",
+    HP_CLI_OPTIONS(options, import_options),
+    .operands_min = 2,
+    .operands_max = 2,
+    .operands_error = "give what to import (rooms, users or passes) and a CSV file",
+    .run = run,
+};

@@ -12,28 +12,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: hallpass report rooms|staff --db DB [--school NAME] [--from DATE] [--to DATE]\n"
-    "                       [--sort KEY] [--order asc|desc]\n"
-    "                       [--format table|csv|xlsx|json] [--output FILE]\n"
-    "\n"
-    "Room Usage (rooms): passes from and to every room. Staff Usage (staff): passes each\n"
-    "staff member created, now and scheduled. Dates are the school's local dates\n"
-    "YYYY-MM-DD, both included; the default range is the 30 days ending today (with only\n"
-    "--to, the 30 days ending then; with only --from, from then to today).\n"
-    "\n"
-    "options:\n"
-    "  --db DB          the store (default: $HALLPASS_DB)\n"
-    "  --school NAME    the school, when the store holds more than one\n"
-    "  --from DATE      first day of the range\n"
-    "  --to DATE        last day of the range\n"
-    "  --sort KEY       rooms: room, folder, from, to (default room)\n"
-    "                   staff: staff, email, total, now, scheduled (default staff)\n"
-    "  --order ORDER    asc (default) or desc\n"
-    "  --format FORMAT  table (default), csv, xlsx or json\n"
-    "  --output FILE    write to FILE instead of standard output (xlsx needs it on a\n"
-    "                   terminal)\n"
-    "  --help           show this help\n";
+typedef struct {
+    const char *db;
+    const char *school;
+    const char *from;
+    const char *to;
+    const char *sort;
+    const char *order;
+    const char *format;
+    const char *output;
+} report_options;
+
+static const hp_cli_option options[] = {
+    HP_OPT_DB_ROW(report_options, db),
+    HP_OPT_SCHOOL_ROW(report_options, school),
+    HP_OPT_TEXT_ROW(report_options, from, "from", "DATE", "first day of the range"),
+    HP_OPT_TEXT_ROW(report_options, to, "to", "DATE", "last day of the range"),
+    HP_OPT_TEXT_ROW(report_options, sort, "sort", "KEY",
+                    "rooms: room, folder, from, to (default room)\n"
+                    "staff: staff, email, total, now, scheduled (default staff)"),
+    HP_OPT_TEXT_ROW(report_options, order, "order", "ORDER", "asc (default) or desc"),
+    HP_OPT_TEXT_ROW(report_options, format, "format", "FORMAT",
+                    "table (default), csv, xlsx or json"),
+    HP_OPT_TEXT_ROW(report_options, output, "output", "FILE",
+                    "write to FILE instead of standard output (xlsx needs it on a\nterminal)"),
+};
 
 /* Writes the report to path through a temporary file beside it, so that a failure never
  * leaves half a file behind. */
@@ -71,64 +74,22 @@ static int write_file(const hp_report *report, hp_format format, const char *pat
     return rc;
 }
 
-static int run(int argc, char **argv)
+static int run(const void *opts, int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"db", required_argument, NULL, 'd'},     {"school", required_argument, NULL, 's'},
-        {"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
-        {"sort", required_argument, NULL, 'k'},   {"order", required_argument, NULL, 'r'},
-        {"format", required_argument, NULL, 'F'}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    const char *db = NULL, *school = NULL, *output = NULL, *format_word = "table";
-    hp_report_query query = {0};
-    int c;
-
-    optind = 0;
-    while ((c = hp_cli_getopt("report", argc, argv, "", options)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 's':
-            school = optarg;
-            break;
-        case 'f':
-            query.from = optarg;
-            break;
-        case 't':
-            query.to = optarg;
-            break;
-        case 'k':
-            query.sort = optarg;
-            break;
-        case 'r':
-            query.order = optarg;
-            break;
-        case 'F':
-            format_word = optarg;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return HP_EXIT_OK;
-        default:
-            return HP_EXIT_USAGE;
-        }
-    }
-    if (argc - optind != 1)
-        return hp_cli_usage_error("report", "give the report: rooms or staff");
+    const report_options *o = opts;
+    const char *output = o->output;
+    hp_report_query query = {.from = o->from, .to = o->to, .sort = o->sort, .order = o->order};
     hp_report_kind kind;
     hp_format format;
-    if (hp_report_kind_parse(argv[optind], &kind) < 0 || hp_format_parse(format_word, &format) < 0)
+    if (hp_report_kind_parse(argv[0], &kind) < 0 ||
+        hp_format_parse(o->format ? o->format : "table", &format) < 0)
         return hp_cli_usage_error("report", "%s", hp_error_last());
     if (format == HP_FORMAT_XLSX && output == NULL && isatty(STDOUT_FILENO))
         return hp_cli_usage_error("report", "an xlsx report needs --output FILE, or standard "
                                             "output sent to a file or a pipe");
 
     hp_cli_context ctx;
-    int status = hp_cli_context_open(&ctx, "report", hp_cli_db(db), school);
+    int status = hp_cli_context_open(&ctx, "report", hp_cli_db(o->db), o->school);
     if (status != HP_EXIT_OK)
         return status;
 
@@ -148,5 +109,19 @@ static int run(int argc, char **argv)
     return status;
 }
 
-const hp_cmd_entry hp_cmd_report = {"report", "print or save the Room Usage or Staff Usage report",
-                                    run};
+const hp_cmd_entry hp_cmd_report = {
+    .name = "report",
+    .summary = "print or save the Room Usage or Staff Usage report",
+    .synopsis = "hallpass report rooms|staff --db DB [--school NAME] [--from DATE] [--to DATE]\n"
+                "                [--sort KEY] [--order asc|desc]\n"
+                "                [--format table|csv|xlsx|json] [--output FILE]",
+    .about = "Room Usage (rooms): passes from and to every room. Staff Usage (staff): passes each\n"
+             "staff member created, now and scheduled. Dates are the school's local dates\n"
+             "YYYY-MM-DD, both included; the default range is the 30 days ending today (with only\n"
+             "--to, the 30 days ending then; with only --from, from then to today).\n",
+    HP_CLI_OPTIONS(options, report_options),
+    .operands_min = 1,
+    .operands_max = 1,
+    .operands_error = "give the report: rooms or staff",
+    .run = run,
+};

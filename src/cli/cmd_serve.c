@@ -6,22 +6,37 @@
 #include "service/auth.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
-static const char usage[] =
-    "usage: hallpass serve --db DB [--listen ADDR:PORT] [--threads N] [--session-idle MIN]\n"
-    "\n"
-    "Serves the JSON API (see docs/api.md) until SIGINT or SIGTERM, then finishes the\n"
-    "requests in flight and stops. One access-log line per request goes to stderr.\n"
-    "\n"
-    "options:\n"
-    "  --db DB             the store (default: $HALLPASS_DB)\n"
-    "  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
-    "  --threads N         worker threads (default: twice the cores)\n"
-    "  --session-idle MIN  minutes a session may stay unused before it ends (default 480)\n"
-    "  --timeout SEC       seconds a silent client keeps its connection (default 15)\n"
-    "  --secure-cookies    mark the session cookie Secure (behind a TLS proxy)\n"
-    "  --help              show this help\n";
+#define THREADS_MAX 256                         /* More would only wait on the store. */
+#define SESSION_IDLE_MAX_MINUTES (60 * 24 * 30) /* A month. */
+#define TIMEOUT_MAX 3600                        /* An hour. */
+#define SECONDS_PER_MINUTE 60
+
+typedef struct {
+    const char *db;
+    const char *listen;
+    long threads;      /* 0: not given. */
+    long session_idle; /* Minutes; 0: not given. */
+    long timeout;      /* Seconds; 0: not given. */
+    bool secure_cookies;
+} serve_options;
+
+static const hp_cli_option options[] = {
+    HP_OPT_DB_ROW(serve_options, db),
+    HP_OPT_TEXT_ROW(serve_options, listen, "listen", "ADDR:PORT",
+                    "where to listen (default " HP_CLI_LISTEN_DEFAULT "; port 0 picks a free one)"),
+    HP_OPT_NUMBER_ROW(serve_options, threads, "threads", "N",
+                      "worker threads (default: twice the cores)", 1, THREADS_MAX),
+    HP_OPT_NUMBER_ROW(serve_options, session_idle, "session-idle", "MIN",
+                      "minutes a session may stay unused before it ends (default 480)", 1,
+                      SESSION_IDLE_MAX_MINUTES),
+    HP_OPT_NUMBER_ROW(serve_options, timeout, "timeout", "SEC",
+                      "seconds a silent client keeps its connection (default " HP_CLI_STR(
+                          HP_CLI_TIMEOUT_DEFAULT) ")",
+                      1, TIMEOUT_MAX),
+    HP_OPT_FLAG_ROW(serve_options, secure_cookies, "secure-cookies",
+                    "mark the session cookie Secure (behind a TLS proxy)"),
+};
 
 static void on_ready(const char *address, void *data)
 {
@@ -30,74 +45,19 @@ static void on_ready(const char *address, void *data)
     fflush(stdout);
 }
 
-/* Parses a whole number in [min, max] for an option. */
-int hp_cli_number(const char *command, const char *option, const char *text, long min, long max,
-                  long *out)
+static int run(const void *opts, int argc, char **argv)
 {
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (text[0] == '\0' || *end != '\0' || v < min || v > max)
-        return hp_cli_usage_error(command, "%s: \"%s\" is not a whole number from %ld to %ld",
-                                  option, text, min, max);
-    *out = v;
-    return HP_EXIT_OK;
-}
-
-static int run(int argc, char **argv)
-{
-    static const struct option options[] = {
-        {"db", required_argument, NULL, 'd'},      {"listen", required_argument, NULL, 'l'},
-        {"threads", required_argument, NULL, 't'}, {"session-idle", required_argument, NULL, 'i'},
-        {"timeout", required_argument, NULL, 'T'}, {"secure-cookies", no_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    const serve_options *o = opts;
     hp_server_config config = {
-        .listen = "127.0.0.1:8080",
-        .session_idle = HP_SESSION_IDLE_DEFAULT,
-        .timeout = 15,
+        .db = hp_cli_db(o->db),
+        .listen = o->listen ? o->listen : HP_CLI_LISTEN_DEFAULT,
+        .threads = (unsigned)o->threads,
+        .session_idle =
+            o->session_idle ? o->session_idle * SECONDS_PER_MINUTE : HP_SESSION_IDLE_DEFAULT,
+        .timeout = o->timeout ? (unsigned)o->timeout : HP_CLI_TIMEOUT_DEFAULT,
+        .secure_cookies = o->secure_cookies,
         .on_ready = on_ready,
     };
-    const char *db = NULL;
-    long v = 0;
-    int c, status;
-
-    optind = 0;
-    while ((c = hp_cli_getopt("serve", argc, argv, "", options)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'l':
-            config.listen = optarg;
-            break;
-        case 't':
-            if ((status = hp_cli_number("serve", "--threads", optarg, 1, 256, &v)) != 0)
-                return status;
-            config.threads = (unsigned)v;
-            break;
-        case 'i':
-            if ((status = hp_cli_number("serve", "--session-idle", optarg, 1, 60 * 24 * 30, &v)) !=
-                0)
-                return status;
-            config.session_idle = v * 60;
-            break;
-        case 'T':
-            if ((status = hp_cli_number("serve", "--timeout", optarg, 1, 3600, &v)) != 0)
-                return status;
-            config.timeout = (unsigned)v;
-            break;
-        case 'S':
-            config.secure_cookies = true;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return HP_EXIT_OK;
-        default:
-            return HP_EXIT_USAGE;
-        }
-    }
-    if (optind < argc)
-        return hp_cli_usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
-    config.db = hp_cli_db(db);
     if (config.db == NULL)
         return hp_cli_usage_error("serve", "no store given: use --db FILE or set HALLPASS_DB");
     if (hp_server_run(&config) < 0)
@@ -105,4 +65,13 @@ static int run(int argc, char **argv)
     return HP_EXIT_OK;
 }
 
-const hp_cmd_entry hp_cmd_serve = {"serve", "serve the pages and the JSON API", run};
+const hp_cmd_entry hp_cmd_serve = {
+    .name = "serve",
+    .summary = "serve the pages and the JSON API",
+    .synopsis = "hallpass serve --db DB [--listen ADDR:PORT] [--threads N] [--session-idle MIN]\n"
+                "               [--timeout SEC] [--secure-cookies]",
+    .about = "Serves the JSON API (see docs/api.md) until SIGINT or SIGTERM, then finishes the\n"
+             "requests in flight and stops. One access-log line per request goes to stderr.\n",
+    HP_CLI_OPTIONS(options, serve_options),
+    .run = run,
+};

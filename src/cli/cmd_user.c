@@ -5,30 +5,36 @@
 
 #include "core/error.h"
 #include "core/password.h"
-#include "import/import.h"
+#include "service/users.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: hallpass user add --db DB [--school NAME] --name NAME --email EMAIL\n"
-    "                         --role admin|teacher|student|kiosk [--room ROOM]\n"
-    "                         [--password-stdin]\n"
-    "       hallpass user passwd --db DB [--school NAME] --email EMAIL --password-stdin\n"
-    "\n"
-    "add creates a user (or updates the one with that email); passwd sets a user's\n"
-    "password. With --password-stdin the password is the first line of standard input.\n"
-    "A kiosk needs --room, the room it stands in.\n"
-    "\n"
-    "options:\n"
-    "  --db DB            the store (default: $HALLPASS_DB)\n"
-    "  --school NAME      the school, when the store holds more than one\n"
-    "  --name NAME        the user's name\n"
-    "  --email EMAIL      the user's email, unique in the school\n"
-    "  --role ROLE        admin, teacher, student or kiosk\n"
-    "  --room ROOM        a kiosk's room\n"
-    "  --password-stdin   read the password from standard input\n"
-    "  --help             show this help\n";
+typedef struct {
+    const char *db;
+    const char *school;
+    const char *name;
+    const char *email;
+    const char *role;
+    const char *room;
+    bool password_stdin;
+} user_options;
+
+static const hp_cli_option options[] = {
+    HP_OPT_DB_ROW(user_options, db),
+    HP_OPT_SCHOOL_ROW(user_options, school),
+    HP_OPT_TEXT_ROW(user_options, name, "name", "NAME", "the user's name"),
+    HP_OPT_TEXT_ROW(user_options, email, "email", "EMAIL",
+                    "the user's email, unique in the school"),
+    HP_OPT_TEXT_ROW(user_options, role, "role", "ROLE", "admin, teacher, student or kiosk"),
+    HP_OPT_TEXT_ROW(user_options, room, "room", "ROOM", "a kiosk's room"),
+    HP_OPT_FLAG_ROW(user_options, password_stdin, "password-stdin",
+                    "read the password from standard input"),
+};
+
+/* Room for the longest password allowed, its line end and the NUL: a longer line is refused,
+ * not cut. */
+#define PASSWORD_LINE_MAX (HP_PASSWORD_MAX + 2)
 
 static int read_password(char *buf, size_t size)
 {
@@ -43,102 +49,72 @@ static int read_password(char *buf, size_t size)
     return HP_OK;
 }
 
-static int run(int argc, char **argv)
+/* The checks of the command line that depend on the subcommand. */
+static int check_usage(const user_options *o, const char *subcommand, bool *add_out)
 {
-    static const struct option options[] = {{"db", required_argument, NULL, 'd'},
-                                            {"school", required_argument, NULL, 's'},
-                                            {"name", required_argument, NULL, 'n'},
-                                            {"email", required_argument, NULL, 'e'},
-                                            {"role", required_argument, NULL, 'r'},
-                                            {"room", required_argument, NULL, 'R'},
-                                            {"password-stdin", no_argument, NULL, 'p'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
-    const char *db = NULL, *school = NULL, *name = NULL, *email = NULL, *role = NULL, *room = NULL;
-    bool password_stdin = false;
-    char password[HP_PASSWORD_MAX + 2] = "";
-    int c;
-
-    optind = 0;
-    while ((c = hp_cli_getopt("user", argc, argv, "", options)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 's':
-            school = optarg;
-            break;
-        case 'n':
-            name = optarg;
-            break;
-        case 'e':
-            email = optarg;
-            break;
-        case 'r':
-            role = optarg;
-            break;
-        case 'R':
-            room = optarg;
-            break;
-        case 'p':
-            password_stdin = true;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return HP_EXIT_OK;
-        default:
-            return HP_EXIT_USAGE;
-        }
-    }
-    if (argc - optind != 1 ||
-        (strcmp(argv[optind], "add") != 0 && strcmp(argv[optind], "passwd") != 0))
+    bool add = strcmp(subcommand, "add") == 0;
+    if (!add && strcmp(subcommand, "passwd") != 0)
         return hp_cli_usage_error("user", "give add or passwd");
-    bool add = strcmp(argv[optind], "add") == 0;
-    if (email == NULL)
+    if (o->email == NULL)
         return hp_cli_usage_error("user", "--email is required");
-    if (add && (name == NULL || role == NULL))
+    if (add && (o->name == NULL || o->role == NULL))
         return hp_cli_usage_error("user", "add needs --name and --role");
-    if (!add && !password_stdin)
+    if (!add && !o->password_stdin)
         return hp_cli_usage_error("user", "passwd needs --password-stdin");
-    if (password_stdin && read_password(password, sizeof(password)) < 0)
+    *add_out = add;
+    return HP_EXIT_OK;
+}
+
+static int change(const hp_cli_context *ctx, const user_options *o, bool add, const char *password)
+{
+    if (!add)
+        return hp_user_set_password(ctx->store, ctx->school.id, o->email, password);
+    hp_user_fields fields = {
+        .name = o->name,
+        .email = o->email,
+        .role = o->role,
+        .room = o->room,
+        .password = o->password_stdin ? password : NULL,
+    };
+    return hp_user_save(ctx->store, &ctx->school, ctx->tz, &fields, NULL);
+}
+
+static int run(const void *opts, int argc, char **argv)
+{
+    const user_options *o = opts;
+    char password[PASSWORD_LINE_MAX] = "";
+    bool add;
+    int status = check_usage(o, argv[0], &add);
+    if (status != HP_EXIT_OK)
+        return status;
+    if (o->password_stdin && read_password(password, sizeof(password)) < 0)
         return hp_cli_fail("user");
 
     hp_cli_context ctx;
-    int status = hp_cli_context_open(&ctx, "user", hp_cli_db(db), school);
-    if (status != HP_EXIT_OK)
-        return status;
-
-    int rc;
-    if (add) {
-        const char *fields[HP_USER_COLUMNS] = {name, email, role, room, password};
-        hp_importer *imp;
-        if ((rc = hp_importer_new(&imp, ctx.store, &ctx.school, ctx.tz, HP_IMPORT_USERS)) ==
-            HP_OK) {
-            if ((rc = hp_importer_add(imp, fields)) == HP_OK)
-                rc = hp_importer_finish(imp, NULL);
-            hp_importer_free(imp);
-        }
-    } else {
-        hp_user user = {0};
-        char hash[HP_PASSWORD_HASH_MAX];
-        bool changed;
-        if ((rc = hp_store_user_find(ctx.store, ctx.school.id, email, &user, NULL)) == HP_OK &&
-            (rc = hp_password_hash(hash, password)) == HP_OK &&
-            (rc = hp_store_begin(ctx.store)) == HP_OK) {
-            if ((rc = hp_store_user_put(ctx.store, ctx.school.id, &user, hash, &changed)) == HP_OK)
-                rc = hp_store_commit(ctx.store);
-            else
-                hp_store_rollback(ctx.store);
-        }
-        hp_user_release(&user);
+    if ((status = hp_cli_context_open(&ctx, "user", hp_cli_db(o->db), o->school)) == HP_EXIT_OK) {
+        if (change(&ctx, o, add, password) < 0)
+            status = hp_cli_fail("user");
+        else
+            printf("%s %s\n", add ? "saved user" : "set the password of", o->email);
+        hp_cli_context_release(&ctx);
     }
     memset(password, 0, sizeof(password));
-    if (rc < 0)
-        status = hp_cli_fail("user");
-    else
-        printf("%s %s\n", add ? "saved user" : "set the password of", email);
-    hp_cli_context_release(&ctx);
     return status;
 }
 
-const hp_cmd_entry hp_cmd_user = {"user", "add a user or set a password", run};
+const hp_cmd_entry hp_cmd_user = {
+    .name = "user",
+    .summary = "add a user or set a password",
+    .synopsis = "hallpass user add --db DB [--school NAME] --name NAME --email EMAIL\n"
+                "                  --role admin|teacher|student|kiosk [--room ROOM]\n"
+                "                  [--password-stdin]\n"
+                "hallpass user passwd --db DB [--school NAME] --email EMAIL --password-stdin",
+    .about = "add creates a user (or updates the one with that email); passwd sets a user's\n"
+             "password and signs that user out everywhere. With --password-stdin the password is\n"
+             "the first line of standard input. A kiosk needs --room, the room it stands in.\n",
+    HP_CLI_OPTIONS(options, user_options),
+    .operands_min = 1,
+    .operands_max = 1,
+    .operands_error = "give add or passwd",
+    .run = run,
+};

@@ -2,6 +2,11 @@
 #include "cli/cli.h"
 
 #include "core/error.h"
+#include "service/schools.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <glib.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,75 +62,199 @@ int hp_cli_usage_error(const char *command, const char *fmt, ...)
     return HP_EXIT_USAGE;
 }
 
-int hp_cli_getopt(const char *command, int argc, char **argv, const char *shortopts,
-                  const struct option *longopts)
+/* getopt_long returns this plus an option's index in the table: above any character it could
+ * return itself ('?' for an error). */
+#define OPTION_CODE_BASE 256
+
+/* Space between an option's name and its help line in --help. */
+#define HELP_GAP 2
+/* Room for "--name VALUE" in the help: option names and value names are short words. */
+#define OPTION_TEXT_MAX 64
+
+/* The width of "--name VALUE" in the help. */
+static size_t option_width(const hp_cli_option *o)
 {
-    int saved_optind = optind;
-    opterr = 0;
-    int c = getopt_long(argc, argv, shortopts, longopts, NULL);
-    if (c == '?') {
-        const char *arg = optind > saved_optind ? argv[optind - 1] : argv[saved_optind];
-        bool needs_value = false;
-        for (const struct option *o = longopts; o->name; o++) {
-            size_t n = strlen(o->name);
-            if (strncmp(arg, "--", 2) == 0 && strncmp(arg + 2, o->name, n) == 0 &&
-                (arg[2 + n] == '\0' || arg[2 + n] == '=') && o->has_arg == required_argument)
-                needs_value = true;
-        }
-        if (needs_value)
-            hp_cli_usage_error(command, "%s needs a value", arg);
-        else
-            hp_cli_usage_error(command, "unknown option %s", arg);
+    return 2 + strlen(o->name) + (o->value ? 1 + strlen(o->value) : 0);
+}
+
+static void print_option(FILE *out, const char *name, const char *value, const char *help,
+                         int width)
+{
+    char left[OPTION_TEXT_MAX];
+    snprintf(left, sizeof(left), "--%s%s%s", name, value ? " " : "", value ? value : "");
+    fprintf(out, "  %-*s", width, left);
+    /* A help line that goes on over several lines keeps to its column. */
+    for (const char *p = help; *p; p++) {
+        fputc(*p, out);
+        if (*p == '\n')
+            fprintf(out, "  %*s", width, "");
     }
-    return c;
+    fputc('\n', out);
+}
+
+void hp_cli_print_help(const hp_cmd_entry *cmd, FILE *out)
+{
+    size_t width = strlen("--help");
+    for (size_t i = 0; i < cmd->option_count; i++)
+        if (option_width(&cmd->options[i]) > width)
+            width = option_width(&cmd->options[i]);
+    width += HELP_GAP;
+
+    fputs("usage: ", out);
+    for (const char *p = cmd->synopsis; *p; p++) {
+        fputc(*p, out);
+        if (*p == '\n')
+            fputs("       ", out); /* Under "usage: ". */
+    }
+    fprintf(out, "\n\n%s\noptions:\n", cmd->about);
+    for (size_t i = 0; i < cmd->option_count; i++)
+        print_option(out, cmd->options[i].name, cmd->options[i].value, cmd->options[i].help,
+                     (int)width);
+    print_option(out, "help", NULL, "show this help", (int)width);
+}
+
+/* Parses a whole number in [min, max] for an option; a usage error otherwise. */
+static int parse_number(const char *command, const hp_cli_option *o, const char *text, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (text[0] == '\0' || *end != '\0' || errno != 0 || v < o->min || v > o->max)
+        return hp_cli_usage_error(command, "--%s: \"%s\" is not a whole number from %ld to %ld",
+                                  o->name, text, o->min, o->max);
+    *out = v;
+    return HP_EXIT_OK;
+}
+
+static int store_value(const hp_cmd_entry *cmd, const hp_cli_option *o, const char *text,
+                       void *options)
+{
+    char *field = (char *)options + o->offset;
+    switch (o->kind) {
+    case HP_OPT_TEXT:
+        *(const char **)field = text;
+        return HP_EXIT_OK;
+    case HP_OPT_FLAG:
+        *(bool *)field = true;
+        return HP_EXIT_OK;
+    case HP_OPT_NUMBER:
+        return parse_number(cmd->name, o, text, (long *)field);
+    }
+    return HP_EXIT_USAGE;
+}
+
+/* The usage error for what getopt_long refused: an unknown option, or one without its
+ * value. */
+static int bad_option(const hp_cmd_entry *cmd, char **argv, int before, int after)
+{
+    const char *arg = after > before ? argv[after - 1] : argv[before];
+    if (strncmp(arg, "--", 2) == 0) {
+        for (size_t i = 0; i < cmd->option_count; i++) {
+            const hp_cli_option *o = &cmd->options[i];
+            size_t n = strlen(o->name);
+            if (o->kind != HP_OPT_FLAG && strncmp(arg + 2, o->name, n) == 0 &&
+                (arg[2 + n] == '\0' || arg[2 + n] == '='))
+                return hp_cli_usage_error(cmd->name, "%s needs a value", arg);
+        }
+    }
+    return hp_cli_usage_error(cmd->name, "unknown option %s", arg);
+}
+
+static int check_operands(const hp_cmd_entry *cmd, int count, char **operands)
+{
+    if (count >= cmd->operands_min && count <= cmd->operands_max)
+        return HP_EXIT_OK;
+    if (cmd->operands_error)
+        return hp_cli_usage_error(cmd->name, "%s", cmd->operands_error);
+    return hp_cli_usage_error(cmd->name, "unexpected argument \"%s\"", operands[cmd->operands_max]);
+}
+
+static int check_required(const hp_cmd_entry *cmd, const void *options)
+{
+    for (size_t i = 0; i < cmd->option_count; i++) {
+        const hp_cli_option *o = &cmd->options[i];
+        if (o->required && *(const char *const *)((const char *)options + o->offset) == NULL)
+            return hp_cli_usage_error(cmd->name, "--%s %s is required", o->name, o->value);
+    }
+    return HP_EXIT_OK;
+}
+
+int hp_cli_parse(const hp_cmd_entry *cmd, int argc, char **argv, void *options, int *operands_out)
+{
+    size_t n = cmd->option_count;
+    struct option *longopts = g_new0(struct option, n + 2); /* The options, --help, the end. */
+    for (size_t i = 0; i < n; i++) {
+        longopts[i].name = cmd->options[i].name;
+        longopts[i].has_arg = cmd->options[i].kind == HP_OPT_FLAG ? no_argument : required_argument;
+        longopts[i].val = OPTION_CODE_BASE + (int)i;
+    }
+    longopts[n] = (struct option){"help", no_argument, NULL, OPTION_CODE_BASE + (int)n};
+
+    int status = HP_EXIT_OK, c;
+    optind = 0; /* Starts getopt afresh: the unit tests parse many command lines. */
+    opterr = 0; /* The messages are ours: bad_option(). */
+    for (int before = 1; status == HP_EXIT_OK; before = optind) {
+        c = getopt_long(argc, argv, "", longopts, NULL);
+        if (c == -1)
+            break;
+        if (c < OPTION_CODE_BASE) {
+            status = bad_option(cmd, argv, before, optind);
+        } else if (c == OPTION_CODE_BASE + (int)n) {
+            hp_cli_print_help(cmd, stdout);
+            status = HP_CLI_HELP;
+        } else {
+            status = store_value(cmd, &cmd->options[c - OPTION_CODE_BASE], optarg, options);
+        }
+    }
+    g_free(longopts);
+    if (status == HP_EXIT_OK)
+        status = check_operands(cmd, argc - optind, argv + optind);
+    if (status == HP_EXIT_OK)
+        status = check_required(cmd, options);
+    *operands_out = optind;
+    return status;
+}
+
+int hp_cli_run(const hp_cmd_entry *cmd, int argc, char **argv)
+{
+    void *options = g_malloc0(cmd->options_size);
+    int first;
+    int status = hp_cli_parse(cmd, argc, argv, options, &first);
+    if (status == HP_EXIT_OK)
+        status = cmd->run(options, argc - first, argv + first);
+    else if (status == HP_CLI_HELP)
+        status = HP_EXIT_OK;
+    g_free(options);
+    return status;
 }
 
 int hp_cli_context_open(hp_cli_context *ctx, const char *command, const char *db,
                         const char *school_name)
 {
-    hp_school *schools = NULL;
-    size_t n = 0;
-    int rc;
-
     memset(ctx, 0, sizeof(*ctx));
     if (db == NULL) {
         hp_cli_error(command, "no store given: use --db FILE or set HALLPASS_DB");
         return HP_EXIT_USAGE;
     }
-    if ((rc = hp_store_open(&ctx->store, db, false)) < 0 ||
-        (rc = hp_store_schools_list(ctx->store, &schools, &n)) < 0) {
-        hp_cli_error(command, "%s", hp_error_last());
-        hp_store_free(ctx->store);
-        ctx->store = NULL;
+    int rc = hp_store_open(&ctx->store, db, false);
+    if (rc < 0) {
+        hp_cli_fail(command);
         return HP_EXIT_FAILURE;
     }
-
-    const hp_school *found = NULL;
-    if (school_name) {
-        for (size_t i = 0; i < n; i++)
-            if (strcasecmp(schools[i].name, school_name) == 0)
-                found = &schools[i];
-        if (found == NULL)
-            hp_cli_error(command, "%s: no school named \"%s\"", db, school_name);
-    } else if (n == 1) {
-        found = &schools[0];
-    } else if (n == 0) {
-        hp_cli_error(command, "%s: the store has no school yet; create one with hallpass init", db);
-    } else {
-        hp_cli_error(command, "%s: the store has %zu schools; name one with --school", db, n);
-    }
-    if (found == NULL || hp_tz_new(&ctx->tz, found->timezone) < 0) {
-        if (found)
-            hp_cli_error(command, "%s", hp_error_last());
-        hp_schools_free(schools, n);
-        hp_store_free(ctx->store);
-        ctx->store = NULL;
+    if ((rc = hp_school_find(ctx->store, school_name, &ctx->school)) < 0) {
+        /* The store's name tells which store lacks the school. */
+        if (rc == HP_ESTORE)
+            hp_cli_fail(command);
+        else
+            hp_cli_error(command, "%s: %s", db, hp_error_last());
+        hp_cli_context_release(ctx);
         return HP_EXIT_FAILURE;
     }
-    ctx->school.id = found->id;
-    ctx->school.name = strdup(found->name);
-    ctx->school.timezone = strdup(found->timezone);
-    hp_schools_free(schools, n);
+    if (hp_tz_new(&ctx->tz, ctx->school.timezone) < 0) {
+        hp_cli_fail(command);
+        hp_cli_context_release(ctx);
+        return HP_EXIT_FAILURE;
+    }
     return HP_EXIT_OK;
 }
 

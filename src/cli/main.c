@@ -1,28 +1,25 @@
 /* hallpass: the command table and dispatch. Adding a command touches its file and this table. */
 #include "cli/cli.h"
 
+#include "core/util.h"
+#include "hallpass_version.h" /* Made by CMake: HALLPASS_VERSION and HALLPASS_COMMIT. */
+
 #include <stdio.h>
 #include <string.h>
-
-#ifndef HALLPASS_VERSION
-#define HALLPASS_VERSION "0.1.0"
-#endif
 
 static const hp_cmd_entry *const commands[] = {
     &hp_cmd_init,  &hp_cmd_import, &hp_cmd_report, &hp_cmd_user,
     &hp_cmd_serve, &hp_cmd_copy,   &hp_cmd_check,  &hp_cmd_demo,
 };
 
-#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
-
 static void print_help(FILE *out)
 {
     fprintf(out, "hallpass: a digital hall-pass server for schools\n\n"
                  "usage: hallpass COMMAND [OPTIONS]\n\ncommands:\n");
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
+    for (size_t i = 0; i < HP_ARRAY_SIZE(commands); i++)
         fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
-    fprintf(out, "\nEvery command takes --help. The store is --db FILE (SQLite) or the\n"
-                 "HALLPASS_DB environment variable.\n");
+    fprintf(out, "\nEvery command takes --help. The store is --db DB, a SQLite file or a\n"
+                 "postgresql:// URI, or the HALLPASS_DB environment variable.\n");
 }
 
 int main(int argc, char **argv)
@@ -37,12 +34,12 @@ int main(int argc, char **argv)
         return HP_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("hallpass %s\n", HALLPASS_VERSION);
+        printf("hallpass %s (commit %s)\n", HALLPASS_VERSION, HALLPASS_COMMIT);
         return HP_EXIT_OK;
     }
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
+    for (size_t i = 0; i < HP_ARRAY_SIZE(commands); i++)
         if (strcmp(argv[1], commands[i]->name) == 0)
-            return commands[i]->run(argc - 1, argv + 1);
+            return hp_cli_run(commands[i], argc - 1, argv + 1);
     fprintf(stderr, "hallpass: \"%s\" is not a command; see hallpass --help\n", argv[1]);
     return HP_EXIT_USAGE;
 }

@@ -1,8 +1,8 @@
-/* Small helpers every part of hallpass may use. */
+/* Small helpers that every module may use. */
 #ifndef HP_CORE_UTIL_H
 #define HP_CORE_UTIL_H
 
-/* The number of elements of an array (not of a pointer). */
+/* The number of elements of an array (an array, never a pointer). */
 #define HP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

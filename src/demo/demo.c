@@ -3,7 +3,9 @@
 #include "demo/demo.h"
 
 #include "core/error.h"
+#include "core/util.h"
 #include "import/import.h"
+#include "service/schools.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -15,6 +17,12 @@
 #define STUDENTS 1500
 #define TEACHERS 57
 #define DOMAIN "maplegrove.example"
+#define ADMINS 3                /* The first three staff; the teachers follow. */
+#define FIRST_HOUR 8            /* Passes start from 8:00, one weight per hour below. */
+#define PASSES_PER_STUDENT 0.33 /* Passes a day per student, on an average weekday. */
+#define DAILY_JITTER 40         /* Passes a day vary by up to this many either way. */
+#define SCHOOL_MONTH 30         /* Days: less school than this so far reads a fixed span. */
+#define PASS_ID_MAX 32          /* "demo-" and the pass number. */
 
 const hp_demo_login hp_demo_logins[] = {
     {"admin", "principal@" DOMAIN},
@@ -22,7 +30,7 @@ const hp_demo_login hp_demo_logins[] = {
     {"student", "student@" DOMAIN},
     {"kiosk", "library-kiosk@" DOMAIN},
 };
-const size_t hp_demo_login_count = sizeof(hp_demo_logins) / sizeof(hp_demo_logins[0]);
+const size_t hp_demo_login_count = HP_ARRAY_SIZE(hp_demo_logins);
 
 typedef struct {
     const char *name;
@@ -93,8 +101,6 @@ static const char *const last_names[] = {
     "Baker",   "Nelson",    "Campbell", "Mitchell", "Roberts",  "Carter",  "Phillips", "Evans",
     "Turner",  "Diaz",      "Parker",   "Cruz",     "Edwards",  "Collins", "Stewart",  "Morris"};
 
-#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-
 typedef struct {
     GPtrArray *room_names; /* Index -> name; shared rooms first, then classrooms. */
     size_t classroom_first;
@@ -107,8 +113,8 @@ typedef struct {
 
 static char *person_name(GRand *rand, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s %s", first_names[g_rand_int_range(rand, 0, COUNT_OF(first_names))],
-             last_names[g_rand_int_range(rand, 0, COUNT_OF(last_names))]);
+    snprintf(buf, size, "%s %s", first_names[g_rand_int_range(rand, 0, HP_ARRAY_SIZE(first_names))],
+             last_names[g_rand_int_range(rand, 0, HP_ARRAY_SIZE(last_names))]);
     return buf;
 }
 
@@ -127,13 +133,22 @@ static int import_rows(hp_store *store, const hp_school *school, const hp_tz *tz
     return rc;
 }
 
+/* Appends one row of an import, each field by its column, so that a column added to a file
+ * kind is empty here until the demo fills it. NULL fields are empty. */
+static void add_row(GPtrArray *rows, const char *const *fields, size_t width)
+{
+    for (size_t i = 0; i < width; i++)
+        g_ptr_array_add(rows, g_strdup(fields[i] ? fields[i] : ""));
+}
+
 static void add_room(GPtrArray *rows, demo_people *people, const char *name, const char *folder,
                      const char *max_from, const char *max_to)
 {
-    g_ptr_array_add(rows, g_strdup(name));
-    g_ptr_array_add(rows, g_strdup(folder));
-    g_ptr_array_add(rows, g_strdup(max_from));
-    g_ptr_array_add(rows, g_strdup(max_to));
+    const char *f[HP_ROOM_COLUMNS] = {[HP_ROOM_NAME] = name,
+                                      [HP_ROOM_FOLDER] = folder,
+                                      [HP_ROOM_MAX_FROM] = max_from,
+                                      [HP_ROOM_MAX_TO] = max_to};
+    add_row(rows, f, HP_ROOM_COLUMNS);
     g_ptr_array_add(people->room_names, g_strdup(name));
 }
 
@@ -141,11 +156,11 @@ static int make_rooms(hp_store *store, const hp_school *school, const hp_tz *tz,
                       demo_people *people)
 {
     GPtrArray *rows = g_ptr_array_new_with_free_func(g_free);
-    for (size_t i = 0; i < COUNT_OF(shared_rooms); i++)
+    for (size_t i = 0; i < HP_ARRAY_SIZE(shared_rooms); i++)
         add_room(rows, people, shared_rooms[i].name, shared_rooms[i].folder,
                  shared_rooms[i].max_from, shared_rooms[i].max_to);
     people->classroom_first = people->room_names->len;
-    for (size_t w = 0; w < COUNT_OF(wings); w++) {
+    for (size_t w = 0; w < HP_ARRAY_SIZE(wings); w++) {
         for (int i = 0; i < wings[w].count; i++) {
             char name[32];
             snprintf(name, sizeof(name), "Room %d", wings[w].first_number + i);
@@ -153,7 +168,7 @@ static int make_rooms(hp_store *store, const hp_school *school, const hp_tz *tz,
             add_room(rows, people, name, wings[w].folder, (i % 5 == 0) ? "2" : "", "");
         }
     }
-    for (size_t i = 0; i < COUNT_OF(arts_rooms); i++)
+    for (size_t i = 0; i < HP_ARRAY_SIZE(arts_rooms); i++)
         add_room(rows, people, arts_rooms[i], "Arts Wing", "", "");
     people->classroom_count = people->room_names->len - people->classroom_first;
     int rc = import_rows(store, school, tz, HP_IMPORT_ROOMS, rows, HP_ROOM_COLUMNS);
@@ -164,11 +179,12 @@ static int make_rooms(hp_store *store, const hp_school *school, const hp_tz *tz,
 static void add_user(GPtrArray *rows, const char *name, const char *email, const char *role,
                      const char *room, const char *password)
 {
-    g_ptr_array_add(rows, g_strdup(name));
-    g_ptr_array_add(rows, g_strdup(email));
-    g_ptr_array_add(rows, g_strdup(role));
-    g_ptr_array_add(rows, g_strdup(room));
-    g_ptr_array_add(rows, g_strdup(password));
+    const char *f[HP_USER_COLUMNS] = {[HP_USER_NAME] = name,
+                                      [HP_USER_EMAIL] = email,
+                                      [HP_USER_ROLE] = role,
+                                      [HP_USER_ROOM] = room,
+                                      [HP_USER_PASSWORD] = password};
+    add_row(rows, f, HP_USER_COLUMNS);
 }
 
 static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz, GRand *rand,
@@ -180,8 +196,9 @@ static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz,
     add_user(rows, "Dana Whitfield", hp_demo_logins[0].email, "admin", "", HP_DEMO_PASSWORD);
     add_user(rows, "Marcus Bell", "mbell@" DOMAIN, "admin", "", "");
     add_user(rows, "Rosa Alvarez", "ralvarez@" DOMAIN, "admin", "", "");
-    for (int i = 0; i < 3; i++)
-        g_ptr_array_add(people->staff_emails, g_strdup(g_ptr_array_index(rows, i * 5 + 1)));
+    for (int i = 0; i < ADMINS; i++)
+        g_ptr_array_add(people->staff_emails,
+                        g_strdup(g_ptr_array_index(rows, i * HP_USER_COLUMNS + HP_USER_EMAIL)));
 
     for (int i = 0; i < TEACHERS; i++) {
         person_name(rand, name, sizeof(name));
@@ -215,7 +232,7 @@ static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz,
     } kiosks[] = {{"Library Kiosk", "library-kiosk@" DOMAIN, R_LIBRARY},
                   {"Cafeteria Kiosk", "cafeteria-kiosk@" DOMAIN, R_CAFETERIA},
                   {"Gym Kiosk", "gym-kiosk@" DOMAIN, R_GYM}};
-    for (size_t i = 0; i < COUNT_OF(kiosks); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(kiosks); i++) {
         add_user(rows, kiosks[i].name, kiosks[i].email, "kiosk",
                  g_ptr_array_index(people->room_names, kiosks[i].room),
                  i == 0 ? HP_DEMO_PASSWORD : "");
@@ -228,7 +245,8 @@ static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz,
     return rc;
 }
 
-/* Relative weights of each hour from 8:00 to 14:00 and of each weekday, Monday first. */
+/* Relative weights of each hour from FIRST_HOUR (8:00) to 14:00 and of each weekday, Monday first.
+ */
 static const double hour_weight[] = {0.6, 1.2, 1.4, 0.9, 0.7, 1.3, 1.0};
 static const double weekday_weight[] = {1.0, 1.05, 1.0, 0.95, 0.8};
 
@@ -291,20 +309,18 @@ static void add_pass(pass_rows *out, const hp_tz *tz, const char *student, const
                      const char *destination, const char *creator, const char *source,
                      const char *type, int64_t start, int64_t end, bool cancelled)
 {
-    char buf[HP_DATETIME_LEN];
-    g_ptr_array_add(out->rows, g_strdup_printf("demo-%07zu", ++out->passes));
-    g_ptr_array_add(out->rows, g_strdup(student));
-    g_ptr_array_add(out->rows, g_strdup(origin));
-    g_ptr_array_add(out->rows, g_strdup(destination));
-    g_ptr_array_add(out->rows, g_strdup(creator));
-    g_ptr_array_add(out->rows, g_strdup(source));
-    g_ptr_array_add(out->rows, g_strdup(type));
-    hp_tz_format_datetime(tz, start, buf);
-    g_ptr_array_add(out->rows, g_strdup(buf));
+    char id[PASS_ID_MAX], start_text[HP_DATETIME_LEN], end_text[HP_DATETIME_LEN] = "";
+    snprintf(id, sizeof(id), "demo-%07zu", ++out->passes);
+    hp_tz_format_datetime(tz, start, start_text);
     if (end > 0)
-        hp_tz_format_datetime(tz, end, buf);
-    g_ptr_array_add(out->rows, g_strdup(end > 0 ? buf : ""));
-    g_ptr_array_add(out->rows, g_strdup(cancelled ? "true" : "false"));
+        hp_tz_format_datetime(tz, end, end_text);
+    const char *f[HP_PASS_COLUMNS] = {
+        [HP_PASS_ID] = id,           [HP_PASS_STUDENT] = student,
+        [HP_PASS_ORIGIN] = origin,   [HP_PASS_DESTINATION] = destination,
+        [HP_PASS_CREATOR] = creator, [HP_PASS_SOURCE] = source,
+        [HP_PASS_TYPE] = type,       [HP_PASS_START] = start_text,
+        [HP_PASS_END] = end_text,    [HP_PASS_CANCELLED] = cancelled ? "true" : "false"};
+    add_row(out->rows, f, HP_PASS_COLUMNS);
 }
 
 /* The semester so far: from the last August 17 or January 6 up to today, or the last
@@ -324,7 +340,7 @@ static int32_t first_school_day(int32_t today)
         if (start == today && hp_date_parse(date, &candidate) == HP_OK && candidate <= today)
             start = candidate;
     }
-    if (today - start >= 30)
+    if (today - start >= SCHOOL_MONTH)
         return start;
     int32_t day = today;
     for (int left = SCHOOL_DAYS;; day--)
@@ -340,7 +356,7 @@ static int make_passes(hp_store *store, const hp_school *school, const hp_tz *tz
     GHashTable *active = g_hash_table_new(g_direct_hash, g_direct_equal);
     /* Teachers with a classroom are the first classroom_count teachers; the rest (coaches,
      * specialists) rarely write passes, and a few never do. */
-    const size_t admins = 3;
+    const size_t admins = ADMINS;
     const size_t classroom_teachers = people->classroom_count;
 
     summary->first_day = first_school_day(today);
@@ -349,10 +365,10 @@ static int make_passes(hp_store *store, const hp_school *school, const hp_tz *tz
         int weekday = hp_date_weekday(day);
         if (weekday > 5)
             continue;
-        int passes_today =
-            (int)(STUDENTS * 0.33 * weekday_weight[weekday - 1]) + g_rand_int_range(rand, -40, 41);
+        int passes_today = (int)(STUDENTS * PASSES_PER_STUDENT * weekday_weight[weekday - 1]) +
+                           g_rand_int_range(rand, -DAILY_JITTER, DAILY_JITTER + 1);
         for (int p = 0; p < passes_today; p++) {
-            int hour = 8 + pick_weighted(rand, hour_weight, COUNT_OF(hour_weight));
+            int hour = FIRST_HOUR + pick_weighted(rand, hour_weight, HP_ARRAY_SIZE(hour_weight));
             int64_t start = hp_tz_local_time(tz, day, hour, g_rand_int_range(rand, 0, 60),
                                              g_rand_int_range(rand, 0, 60));
             if (start > now)
@@ -453,4 +469,21 @@ int hp_demo_populate(hp_store *store, const hp_school *school, const hp_tz *tz, 
     g_ptr_array_free(people.kiosk_emails, TRUE);
     g_array_free(people.kiosk_rooms, TRUE);
     return rc;
+}
+
+int hp_demo_create(hp_store *store, hp_school *school_out, hp_tz **tz_out,
+                   hp_demo_summary *summary_out)
+{
+    int64_t id;
+    int rc;
+
+    *school_out = (hp_school){0};
+    *tz_out = NULL;
+    if ((rc = hp_tz_new(tz_out, HP_DEMO_TIMEZONE)) < 0 ||
+        (rc = hp_school_create(store, HP_DEMO_SCHOOL, HP_DEMO_TIMEZONE, &id)) < 0)
+        return rc;
+    /* Read back as the store hands schools out, so that hp_school_release() matches. */
+    if ((rc = hp_school_find(store, HP_DEMO_SCHOOL, school_out)) < 0)
+        return rc;
+    return hp_demo_populate(store, school_out, *tz_out, hp_tz_today(*tz_out), summary_out);
 }

@@ -33,6 +33,11 @@ typedef struct {
 extern const hp_demo_login hp_demo_logins[];
 extern const size_t hp_demo_login_count;
 
+/* Creates the demo school in the store and fills it (see hp_demo_populate). *school_out and
+ * *tz_out belong to the caller (hp_school_release, hp_tz_free), also on failure. */
+int hp_demo_create(hp_store *store, hp_school *school_out, hp_tz **tz_out,
+                   hp_demo_summary *summary_out);
+
 /* Fills an existing, empty school with the demo: the semester of school days ending at
  * `today`, generated from a fixed seed. */
 int hp_demo_populate(hp_store *store, const hp_school *school, const hp_tz *tz, int32_t today,

@@ -112,9 +112,10 @@ static json_t *report_json(hp_report_kind kind)
     const hp_report_column *columns = hp_report_columns(kind, &count);
     json_t *list = json_array();
     for (size_t i = 0; i < count; i++)
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b}", "key", columns[i].key,
-                                              "title", columns[i].title, "field",
-                                              columns[i].json_name, "numeric", columns[i].numeric));
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:s, s:b}", "key", columns[i].key, "title",
+                                        columns[i].title, "field", columns[i].json_name, "numeric",
+                                        hp_report_column_numeric(&columns[i])));
     return json_pack("{s:s, s:o}", "title", hp_report_title(kind), "columns", list);
 }
 

@@ -9,19 +9,6 @@
 
 #define HP_STORE_OPS_VERSION 1
 
-/* A report counter as stored: per kind (room or staff), period (day or month) and bucket
- * (the day or month number), for one room or user. */
-typedef enum { HP_PERIOD_DAY, HP_PERIOD_MONTH } hp_count_period;
-
-typedef struct {
-    hp_counter_kind kind;
-    hp_count_period period;
-    int32_t bucket;
-    int64_t id;
-    int64_t a;
-    int64_t b;
-} hp_count_row;
-
 typedef struct hp_store_ops {
     int version;
     const char *name;
@@ -44,11 +31,15 @@ typedef struct hp_store_ops {
                       size_t *count_out);
     int (*passes_import)(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
                          bool *inserted);
-    /* Adds each row to its counter, creating it at zero; no two rows share a key. */
-    int (*counts_write)(hp_store *store, int64_t school_id, const hp_count_row *rows, size_t count);
-    /* The counters of a kind and period with buckets in [from, to]. */
+    /* Adds each counter's values to the stored counter of its key, creating it at zero. No
+     * two share a key, and they come in hp_counter_key_compare() order. Writes every value of
+     * values[], whatever the kind. */
+    int (*counts_write)(hp_store *store, int64_t school_id, const hp_counter *counters,
+                        size_t count);
+    /* The stored counters of a kind and period with buckets in [from, to], in any order;
+     * *out is a g_malloc'd array that the caller frees with hp_counters_free(). */
     int (*counts_read)(hp_store *store, int64_t school_id, hp_counter_kind kind,
-                       hp_count_period period, int32_t from, int32_t to, hp_usage **out,
+                       hp_counter_period period, int32_t from, int32_t to, hp_counter **out,
                        size_t *count_out);
     int (*pass_count)(hp_store *store, int64_t school_id, int64_t *count_out);
     int (*session_create)(hp_store *store, const unsigned char *token_hash,
@@ -74,6 +65,9 @@ typedef struct hp_store_ops {
                        hp_pass **out, size_t *count_out);
     int (*passes_active)(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
                          bool with_scheduled, hp_pass **out, size_t *count_out);
+    /* Operations added for ending sessions (owner: the command line and users service).
+     * Removes every session of the user; none is not an error. Allocates nothing. */
+    int (*sessions_delete_user)(hp_store *store, int64_t school_id, int64_t user_id);
 } hp_store_ops;
 
 /* Every backend's store struct begins with this. */

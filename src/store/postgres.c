@@ -146,7 +146,7 @@ static const struct {
      " $6::bigint[], $7::bigint[])"
      " ON CONFLICT (school_id, kind, period, bucket, id) DO UPDATE SET"
      " a = usage_counts.a + excluded.a, b = usage_counts.b + excluded.b"},
-    {"counts_read", "SELECT id, a, b, bucket FROM usage_counts WHERE school_id = $1 AND kind = $2"
+    {"counts_read", "SELECT id, bucket, a, b FROM usage_counts WHERE school_id = $1 AND kind = $2"
                     " AND period = $3 AND bucket BETWEEN $4 AND $5"},
     {"pass_count", "SELECT count(*) FROM passes WHERE school_id = $1"},
     {"session_insert", "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
@@ -157,6 +157,7 @@ static const struct {
     {"session_kiosk", "UPDATE sessions SET kiosk_room_id = $2 WHERE token_hash = $1"},
     {"session_delete", "DELETE FROM sessions WHERE token_hash = $1"},
     {"sessions_expire", "DELETE FROM sessions WHERE last_seen < $1"},
+    {"sessions_delete_user", "DELETE FROM sessions WHERE school_id = $1 AND user_id = $2"},
     {"lock_rooms", "SELECT id FROM rooms WHERE school_id = $1 AND id IN ($2, $3)"
                    " ORDER BY id FOR UPDATE"},
     {"lock_student", "SELECT id FROM users WHERE school_id = $1 AND id = $2 FOR UPDATE"},
@@ -719,36 +720,43 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
     return rc;
 }
 
+/* The statements name the value columns a and b. */
+_Static_assert(HP_COUNTER_VALUES == 2, "usage_counts holds two values per counter");
+
+/* The columns of counts_add after school_id: kind, period, bucket, subject, the values. */
+#define COUNTS_ADD_ARRAYS (4 + HP_COUNTER_VALUES)
+
 /* Adds counters through arrays: all of them in one statement. */
-static int pg_counts_write(hp_store *store, int64_t school_id, const hp_count_row *rows,
+static int pg_counts_write(hp_store *store, int64_t school_id, const hp_counter *counters,
                            size_t count)
 {
-    GString *col[6];
-    for (int c = 0; c < 6; c++)
+    GString *col[COUNTS_ADD_ARRAYS];
+    for (int c = 0; c < COUNTS_ADD_ARRAYS; c++)
         col[c] = g_string_new("{");
     for (size_t i = 0; i < count; i++) {
+        const hp_counter *c = &counters[i];
         const char *sep = i ? "," : "";
-        g_string_append_printf(col[0], "%s%d", sep, (int)rows[i].kind);
-        g_string_append_printf(col[1], "%s%d", sep, (int)rows[i].period);
-        g_string_append_printf(col[2], "%s%d", sep, rows[i].bucket);
-        g_string_append_printf(col[3], "%s%" PRId64, sep, rows[i].id);
-        g_string_append_printf(col[4], "%s%" PRId64, sep, rows[i].a);
-        g_string_append_printf(col[5], "%s%" PRId64, sep, rows[i].b);
+        g_string_append_printf(col[0], "%s%d", sep, (int)c->key.kind);
+        g_string_append_printf(col[1], "%s%d", sep, (int)c->key.period);
+        g_string_append_printf(col[2], "%s%d", sep, c->key.bucket);
+        g_string_append_printf(col[3], "%s%" PRId64, sep, c->key.subject);
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            g_string_append_printf(col[4 + v], "%s%" PRId64, sep, c->values[v]);
     }
     params p = {0};
     param_int(&p, school_id);
-    for (int c = 0; c < 6; c++) {
+    for (int c = 0; c < COUNTS_ADD_ARRAYS; c++) {
         g_string_append_c(col[c], '}');
         param_text(&p, col[c]->str);
     }
     int rc = run_command(from_base(store), "counts_add", &p, "updating report counters");
-    for (int c = 0; c < 6; c++)
+    for (int c = 0; c < COUNTS_ADD_ARRAYS; c++)
         g_string_free(col[c], TRUE);
     return rc;
 }
 
 static int pg_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
-                          hp_count_period period, int32_t from, int32_t to, hp_usage **out,
+                          hp_counter_period period, int32_t from, int32_t to, hp_counter **out,
                           size_t *count_out)
 {
     params p = {0};
@@ -762,15 +770,15 @@ static int pg_counts_read(hp_store *store, int64_t school_id, hp_counter_kind ki
     if (res == NULL)
         return rc;
     int n = PQntuples(res);
-    hp_usage *rows = malloc(((size_t)n + 1) * sizeof(*rows));
+    hp_counter *counters = g_new0(hp_counter, (size_t)n + 1);
     for (int i = 0; i < n; i++) {
-        rows[i].id = get_int(res, i, 0);
-        rows[i].a = get_int(res, i, 1);
-        rows[i].b = get_int(res, i, 2);
-        rows[i].bucket = (int32_t)get_int(res, i, 3);
+        hp_counter *c = &counters[i];
+        c->key = (hp_counter_key){kind, period, (int32_t)get_int(res, i, 1), get_int(res, i, 0)};
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            c->values[v] = get_int(res, i, 2 + v);
     }
     PQclear(res);
-    *out = rows;
+    *out = counters;
     *count_out = (size_t)n;
     return HP_OK;
 }
@@ -851,6 +859,14 @@ static int pg_sessions_expire(hp_store *store, int64_t cutoff)
     params p = {0};
     param_int(&p, cutoff);
     return run_command(from_base(store), "sessions_expire", &p, "expiring sessions");
+}
+
+static int pg_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, user_id);
+    return run_command(from_base(store), "sessions_delete_user", &p, "ending the user's sessions");
 }
 
 static int pg_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
@@ -1072,6 +1088,7 @@ static const hp_store_ops postgres_ops = {
     .pass_set_cancelled = pg_pass_set_cancelled,
     .passes_active = pg_passes_active,
     .passes_page = pg_passes_page,
+    .sessions_delete_user = pg_sessions_delete_user,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

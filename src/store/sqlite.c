@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 
+#include <glib.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,9 +60,10 @@ static const char *const migrations[] = {
     "  cancelled INTEGER NOT NULL DEFAULT 0,"
     "  local_day INTEGER NOT NULL);"
     "CREATE UNIQUE INDEX passes_by_ext_id ON passes(school_id, ext_id);"
-    /* The report counters: per kind (0 a room: a = passes from it, b = passes to it; 1 a
-     * staff member: a = now passes, b = scheduled passes), per period (0 a local day, 1 a
-     * month), per bucket (the day's or the month's number) and per room or user. */
+    /* The report counters (store/counter.h): per kind (hp_counter_kind), period
+     * (hp_counter_period), bucket (the day's or the month's number) and subject (id, a room
+     * or a user); a and b hold the counter's values in the order of its kind's struct (a
+     * room: from, to; a staff member: now, scheduled). */
     "CREATE TABLE usage_counts ("
     "  school_id INTEGER NOT NULL,"
     "  kind INTEGER NOT NULL,"
@@ -123,6 +125,7 @@ enum {
     ST_PASS_CANCEL,
     ST_PASSES_ACTIVE,
     ST_PASSES_PAGE,
+    ST_SESSIONS_DELETE_USER,
     ST_COUNT
 };
 
@@ -170,7 +173,7 @@ static const char *const statement_sql[ST_COUNT] = {
                       " DO UPDATE SET a = a + excluded.a, b = b + excluded.b",
     /* One range of buckets in key order: a report reads a few thousand rows at most. */
     [ST_COUNTS_READ] =
-        "SELECT id, a, b, bucket FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
+        "SELECT id, bucket, a, b FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
         " AND period = ?3 AND bucket BETWEEN ?4 AND ?5",
     [ST_PASS_COUNT] = "SELECT count(*) FROM passes WHERE school_id = ?1",
     [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
@@ -181,6 +184,7 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_SESSION_KIOSK] = "UPDATE sessions SET kiosk_room_id = ?2 WHERE token_hash = ?1",
     [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
     [ST_SESSIONS_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1",
+    [ST_SESSIONS_DELETE_USER] = "DELETE FROM sessions WHERE school_id = ?1 AND user_id = ?2",
     [ST_LOGINS_FIND] = "SELECT id, name, email, role, room_id, password_hash, school_id"
                        " FROM users WHERE email = ?1 COLLATE NOCASE ORDER BY school_id",
     [ST_USER_GET] = "SELECT id, name, email, role, room_id, NULL FROM users"
@@ -616,19 +620,23 @@ static int sqlite_passes_import(hp_store *store, int64_t school_id, hp_pass *pas
     return HP_OK;
 }
 
-static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_count_row *rows,
+/* The statements name the value columns a and b. */
+_Static_assert(HP_COUNTER_VALUES == 2, "usage_counts holds two values per counter");
+
+static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_counter *counters,
                                size_t count)
 {
     sqlite_store *s = from_base(store);
     for (size_t i = 0; i < count; i++) {
+        const hp_counter *c = &counters[i];
         sqlite3_stmt *st = stmt_get(s, ST_COUNTS_ADD);
         sqlite3_bind_int64(st, 1, school_id);
-        sqlite3_bind_int(st, 2, rows[i].kind);
-        sqlite3_bind_int(st, 3, rows[i].period);
-        sqlite3_bind_int(st, 4, rows[i].bucket);
-        sqlite3_bind_int64(st, 5, rows[i].id);
-        sqlite3_bind_int64(st, 6, rows[i].a);
-        sqlite3_bind_int64(st, 7, rows[i].b);
+        sqlite3_bind_int(st, 2, c->key.kind);
+        sqlite3_bind_int(st, 3, c->key.period);
+        sqlite3_bind_int(st, 4, c->key.bucket);
+        sqlite3_bind_int64(st, 5, c->key.subject);
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            sqlite3_bind_int64(st, 6 + v, c->values[v]);
         if (sqlite3_step(st) != SQLITE_DONE)
             return db_error(s, "updating report counters");
     }
@@ -636,13 +644,12 @@ static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_coun
 }
 
 static int sqlite_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
-                              hp_count_period period, int32_t from, int32_t to, hp_usage **out,
+                              hp_counter_period period, int32_t from, int32_t to, hp_counter **out,
                               size_t *count_out)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_COUNTS_READ);
-    size_t n = 0, cap = 256;
-    hp_usage *rows = malloc(cap * sizeof(*rows));
+    GArray *rows = g_array_new(FALSE, FALSE, sizeof(hp_counter));
     int step;
 
     sqlite3_bind_int64(st, 1, school_id);
@@ -651,23 +658,19 @@ static int sqlite_counts_read(hp_store *store, int64_t school_id, hp_counter_kin
     sqlite3_bind_int(st, 4, from);
     sqlite3_bind_int(st, 5, to);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap *= 2;
-            rows = realloc(rows, cap * sizeof(*rows));
-        }
-        rows[n].id = sqlite3_column_int64(st, 0);
-        rows[n].a = sqlite3_column_int64(st, 1);
-        rows[n].b = sqlite3_column_int64(st, 2);
-        rows[n].bucket = sqlite3_column_int(st, 3);
-        n++;
+        hp_counter c = {
+            .key = {kind, period, sqlite3_column_int(st, 1), sqlite3_column_int64(st, 0)}};
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            c.values[v] = sqlite3_column_int64(st, 2 + v);
+        g_array_append_val(rows, c);
     }
     sqlite3_reset(st);
     if (step != SQLITE_DONE) {
-        free(rows);
+        g_array_free(rows, TRUE);
         return db_error(s, "reading report counters");
     }
-    *out = rows;
-    *count_out = n;
+    *count_out = rows->len;
+    *out = (hp_counter *)g_array_free(rows, FALSE);
     return HP_OK;
 }
 
@@ -758,6 +761,17 @@ static int sqlite_sessions_expire(hp_store *store, int64_t cutoff)
     sqlite3_bind_int64(st, 1, cutoff);
     if (sqlite3_step(st) != SQLITE_DONE)
         return db_error(s, "expiring sessions");
+    return HP_OK;
+}
+
+static int sqlite_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SESSIONS_DELETE_USER);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "ending the user's sessions");
     return HP_OK;
 }
 
@@ -1004,6 +1018,7 @@ static const hp_store_ops sqlite_ops = {
     .pass_set_cancelled = sqlite_pass_set_cancelled,
     .passes_active = sqlite_passes_active,
     .passes_page = sqlite_passes_page,
+    .sessions_delete_user = sqlite_sessions_delete_user,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

@@ -10,6 +10,7 @@
 #define HP_STORE_STORE_H
 
 #include "core/model.h"
+#include "store/counter.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -64,38 +65,23 @@ int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_
 int hp_store_passes_import(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
                            bool *inserted);
 
-/* A change to the per-day report counters of one room or one staff member. */
-typedef enum { HP_COUNTER_ROOM, HP_COUNTER_STAFF } hp_counter_kind;
-
-typedef struct {
-    hp_counter_kind kind;
-    int64_t id; /* Room id or user id. */
-    int32_t day;
-    int64_t a; /* Room: passes from it.  Staff: now passes. */
-    int64_t b; /* Room: passes to it.    Staff: scheduled passes. */
-} hp_counter_delta;
-
-int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
+/* The report counters (counter.h). Adds each day counter given (key.period HP_PERIOD_DAY)
+ * to the stored counter of its day and to that of its month, creating them at zero. */
+int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *day_counters,
                         size_t count);
 
-/* Counts over the local days [from_day, to_day]: entries of (room or staff member, a, b) to
- * be added up per id; ids with none do not appear. The counters are kept per day and per
- * month, and a range reads whole months where it covers them, so a report over a school
- * year reads about twelve rows per room, not one per day. */
-typedef struct {
-    int64_t id;
-    int64_t a;
-    int64_t b;
-    int32_t bucket; /* The day or month it counts; see hp_store_counts_read(). */
-} hp_usage;
+/* The counters of a kind that a report over the local days [from_day, to_day] adds up: the
+ * whole months inside the range as month counters, the days before and after as day counters
+ * (hp_counter_range_split), so a report over a school year reads about twelve per subject,
+ * not one per day. A subject may come several times (a month, then days); subjects with no
+ * counter do not come. *out is the caller's, for hp_counters_free(). */
+int hp_store_counts_range(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                          int32_t from_day, int32_t to_day, hp_counter **out, size_t *count_out);
 
-int hp_store_usage(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
-                   int32_t to_day, hp_usage **out, size_t *count_out);
-
-/* Every stored counter of a kind, per day (months false) or per month (months true), with its
- * bucket: what `hallpass check` compares with a recount. */
-int hp_store_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind, bool months,
-                         hp_usage **out, size_t *count_out);
+/* Every stored counter of a kind and period: what `hallpass check` compares with a recount.
+ * *out is the caller's, for hp_counters_free(). */
+int hp_store_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                         hp_counter_period period, hp_counter **out, size_t *count_out);
 
 /* Sessions, keyed by the hash of their token: the token itself is never stored. */
 #define HP_TOKEN_HASH_BYTES 32
@@ -118,6 +104,8 @@ int hp_store_session_set_kiosk(hp_store *store, const unsigned char *token_hash,
 int hp_store_session_delete(hp_store *store, const unsigned char *token_hash);
 /* Removes sessions not seen since before `cutoff`. */
 int hp_store_sessions_expire(hp_store *store, int64_t cutoff);
+/* Removes every session of one user (a password change signs them out everywhere). */
+int hp_store_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id);
 
 /* A user who may sign in with an email, in any school. */
 typedef struct {

@@ -1,15 +1,19 @@
-"""The command line itself: help, init, usage errors (SPEC sections 2 and 5).
+"""The command line itself: help, version, init, user, usage errors.
 
 Tests that look for SQLite files left behind are marked sqlite_only; each has a
 postgresql_only counterpart that looks in the database instead."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 import zoneinfo
+from pathlib import Path
 
 import pytest
 
 from hallpass_kit import Room, User
+from server_util import ADMIN, STUDENT, TEACHER, basic_store, cli, sign_in
 from store_util import pg_tables, school_names
 
 COMMAND_HELPS = [
@@ -26,6 +30,8 @@ COMMAND_HELPS = [
     ["serve", "--help"],
     ["user", "--help"],
     ["copy", "--help"],
+    ["check", "--help"],
+    ["user", "add", "--help"],
 ]
 
 
@@ -43,6 +49,50 @@ def test_help_lists_every_command(run):
     out = run("--help").ok().stdout
     for command in ("init", "import", "report", "demo", "serve", "user", "copy"):
         assert command in out
+
+
+# Every option of every command, as its --help must name it.
+COMMAND_OPTIONS = {
+    "init": ["--db", "--school", "--timezone"],
+    "import": ["--db", "--school"],
+    "report": ["--db", "--school", "--from", "--to", "--sort", "--order", "--format", "--output"],
+    "user": ["--db", "--school", "--name", "--email", "--role", "--room", "--password-stdin"],
+    "serve": ["--db", "--listen", "--threads", "--session-idle", "--timeout", "--secure-cookies"],
+    "copy": ["--from", "--to"],
+    "check": ["--db", "--school"],
+    "demo": ["--db", "--listen", "--no-serve"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMAND_OPTIONS))
+def test_every_help_names_every_option_once_and_the_store_kinds(run, command):
+    out = run(command, "--help").ok().stdout
+    assert out.startswith(f"usage: hallpass {command}")
+    listed = re.findall(r"^  (--[a-z-]+)", out, re.M)
+    assert listed == COMMAND_OPTIONS[command] + ["--help"]
+    # The store is a SQLite file or a PostgreSQL URI, and the help says so.
+    if "--db" in listed:
+        assert "postgresql://" in out and "SQLite" in out
+    assert "(SQLite)" not in out
+
+
+def test_main_help_names_both_kinds_of_store(run):
+    out = run("--help").ok().stdout
+    assert "postgresql://" in out and "SQLite" in out
+    assert "--db FILE (SQLite)" not in out
+
+
+def test_version_names_the_cmake_version_and_the_commit(run):
+    code, out, err = run("--version")
+    assert code == 0, err
+    cmake = (Path(__file__).parents[2] / "CMakeLists.txt").read_text()
+    version = re.search(r"project\(hallpass VERSION ([0-9.]+)", cmake).group(1)
+    m = re.fullmatch(r"hallpass (\S+) \(commit (\S+)\)\n", out)
+    assert m, out
+    assert m.group(1) == version
+    # A git describe of the checkout it was built from (a hash, maybe after a tag, maybe
+    # -dirty), or unknown outside one.
+    assert re.fullmatch(r"(unknown|([\w.-]+-g)?[0-9a-f]{7,40}(-dirty)?)", m.group(2)), out
 
 
 def test_command_help_names_its_options(run):
@@ -372,6 +422,34 @@ def test_init_with_an_extra_argument_leaves_the_database_empty(run, stores):
     assert pg_tables(db) == []
 
 
+@pytest.mark.parametrize("argv,named", [
+    (["serve", "--threads", "0"], "--threads"),
+    (["serve", "--threads", "many"], "many"),
+    (["serve", "--timeout", "99999"], "--timeout"),
+    (["serve", "--session-idle", ""], "--session-idle"),
+    (["serve", "extra"], "extra"),
+    (["check", "extra"], "extra"),
+    (["copy", "--to", "x.db"], "--from"),
+    (["copy", "--from", "x.db"], "--to"),
+    (["user"], "add or passwd"),
+    (["user", "remove", "--email", "a@x.org"], "add or passwd"),
+    (["user", "add", "passwd", "--email", "a@x.org"], "add or passwd"),
+    (["user", "add", "--email", "a@x.org"], "--name"),
+    (["user", "add", "--name", "A"], "--email"),
+    (["user", "passwd", "--email", "a@x.org"], "--password-stdin"),
+    (["user", "passwd", "--email", "a@x.org", "--password-stdin=yes"], "--password-stdin"),
+], ids=lambda v: " ".join(v) if isinstance(v, list) else v)
+def test_more_usage_errors(school, run, argv, named):
+    before = school.snapshot("--from", "2026-09-01", "--to", "2026-09-30")
+    store = [] if argv[0] == "copy" else ["--db", school.db]  # copy names its stores itself.
+    code, out, err = run(*argv, *store)
+    assert code == 2, err
+    assert named in err
+    assert f"see: hallpass {argv[0]} --help" in err
+    assert out == ""
+    assert school.snapshot("--from", "2026-09-01", "--to", "2026-09-30") == before
+
+
 def test_usage_errors_change_nothing(school):
     school.load(rooms=[Room("Room 101")],
                 users=[User("Ann Lee", "alee@x.org", "teacher")])
@@ -379,3 +457,93 @@ def test_usage_errors_change_nothing(school):
     for args in (["--format", "pdf"], ["--order", "up"], ["--bogus"]):
         assert school.report("rooms", *args, fmt=None).code == 2
     assert school.snapshot("--from", "2026-09-01", "--to", "2026-09-30") == before
+
+
+# --------------------------------------------------------------------------------------------
+# user add and user passwd, with a server serving the same store
+
+NEW_PASSWORD = "a-new-password-2"
+
+
+@pytest.fixture
+def served(stores):
+    """Lincoln High with an admin, a teacher and a student, served."""
+    store = basic_store(stores, users=(ADMIN, TEACHER, STUDENT))
+    srv = store.server().start()
+    yield store, srv
+    assert srv.stop() == 0, srv.log()
+
+
+def passwd(store, email, password, check=True):
+    return cli("user", "passwd", "--db", store.db, "--email", email, "--password-stdin",
+               input=(password + "\n").encode(), check=check)
+
+
+def test_passwd_ends_the_users_sessions_and_only_theirs(served):
+    store, srv = served
+    teacher, again = sign_in(srv, TEACHER), sign_in(srv, TEACHER)
+    admin = sign_in(srv, ADMIN)
+    for c in (teacher, again, admin):
+        assert c.get("/api/session").status == 200
+
+    r = passwd(store, TEACHER["email"], NEW_PASSWORD)
+    assert r.stdout.decode() == f"set the password of {TEACHER['email']}\n"
+
+    # Both of the teacher's sessions, signed in with the old password, are over.
+    for c in (teacher, again):
+        assert c.get("/api/session").status == 401
+        assert c.get("/api/passes?active=true").status == 401
+    # Someone else's session is not.
+    assert admin.get("/api/session").status == 200
+    # The old password no longer signs in; the new one does.
+    assert srv.client().sign_in(TEACHER["email"], TEACHER["password"]).status == 401
+    assert srv.client().sign_in(TEACHER["email"], NEW_PASSWORD).status == 200
+
+
+def test_passwd_of_an_unknown_user_changes_nothing(served):
+    store, srv = served
+    teacher = sign_in(srv, TEACHER)
+    r = passwd(store, "nobody@lincoln.test", NEW_PASSWORD, check=False)
+    assert r.returncode == 1
+    assert "nobody@lincoln.test" in r.stderr.decode()
+    assert teacher.get("/api/session").status == 200
+
+
+def test_passwd_refuses_an_empty_password_and_keeps_the_sessions(served):
+    store, srv = served
+    teacher = sign_in(srv, TEACHER)
+    r = passwd(store, TEACHER["email"], "", check=False)
+    assert r.returncode == 1
+    assert "password: empty" in r.stderr.decode()
+    assert teacher.get("/api/session").status == 200
+    assert srv.client().sign_in(TEACHER["email"], TEACHER["password"]).status == 200
+
+
+def user_add(store, who, password):
+    return cli("user", "add", "--db", store.db, "--name", who["name"], "--email", who["email"],
+               "--role", who["role"], "--password-stdin", input=(password + "\n").encode())
+
+
+def test_user_add_with_a_new_password_ends_the_sessions(served):
+    store, srv = served
+    student = sign_in(srv, STUDENT)
+    user_add(store, STUDENT, NEW_PASSWORD)
+    assert student.get("/api/session").status == 401
+    assert srv.client().sign_in(STUDENT["email"], NEW_PASSWORD).status == 200
+
+
+def test_user_add_with_the_same_password_keeps_the_sessions(served):
+    store, srv = served
+    student = sign_in(srv, STUDENT)
+    r = user_add(store, STUDENT, STUDENT["password"])
+    assert r.stdout.decode() == f"saved user {STUDENT['email']}\n"
+    assert student.get("/api/session").status == 200
+
+
+def test_user_add_creates_a_user_who_signs_in(served):
+    store, srv = served
+    new = {"name": "Nia New", "email": "nia@lincoln.test", "role": "teacher"}
+    user_add(store, new, NEW_PASSWORD)
+    me = srv.client()
+    assert me.sign_in(new["email"], NEW_PASSWORD).status == 200
+    assert me.get("/api/session").json["user"]["name"] == "Nia New"

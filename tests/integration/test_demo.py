@@ -1,4 +1,4 @@
-"""hallpass demo: a demo school with a semester of passes, then serve (SPEC section 5).
+"""hallpass demo: a demo school with a semester of passes, then serve.
 
 `hallpass demo --db X` builds the school, prints how to sign in and serves until SIGTERM,
 then exits 0; `--no-serve` prints both reports instead of serving.
@@ -147,3 +147,21 @@ def test_demo_uses_hallpass_db(hallpass_bin, tmp_path, stores):
     assert school_names(db) == [DEMO_SCHOOL]
     # Not the default store in the working directory.
     assert not (tmp_path / "hallpass-demo.db").exists()
+
+
+def test_demo_goes_beside_another_school_and_finds_itself_again(hallpass_bin, tmp_path, stores):
+    hp = Hallpass(hallpass_bin, tmp_path)
+    db = stores.new("shared")
+    hp.run("init", "--db", db, "--school", "Other High", "--timezone", "UTC").ok()
+    first = hp.run("demo", "--db", db, "--no-serve")
+    assert first.code == 0, first.stderr
+    assert "Created " + DEMO_SCHOOL in first.stdout
+    assert sorted(school_names(db)) == sorted(["Other High", DEMO_SCHOOL])
+    # The demo school is found by its name among others, not created twice.
+    second = hp.run("demo", "--db", db, "--no-serve")
+    assert second.code == 0, second.stderr
+    assert "Using the demo school already in" in second.stdout
+    assert sorted(school_names(db)) == sorted(["Other High", DEMO_SCHOOL])
+    # The other school is untouched: no rooms, no users.
+    other = hp.run("report", "rooms", "--db", db, "--school", "other high", "--format", "json")
+    assert json.loads(other.ok().stdout)["rows"] == []
