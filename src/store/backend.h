@@ -49,7 +49,7 @@ typedef struct hp_store_ops {
     int (*session_set_kiosk)(hp_store *store, const unsigned char *token_hash,
                              int64_t kiosk_room_id);
     int (*session_delete)(hp_store *store, const unsigned char *token_hash);
-    int (*sessions_expire)(hp_store *store, int64_t cutoff);
+    int (*sessions_expire)(hp_store *store, int64_t seen_before, int64_t created_before);
     int (*logins_find)(hp_store *store, const char *email, hp_login **out, size_t *count_out);
     int (*user_get)(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out);
     int (*room_get)(hp_store *store, int64_t school_id, int64_t room_id, hp_room *out);
@@ -65,10 +65,24 @@ typedef struct hp_store_ops {
                        hp_pass **out, size_t *count_out);
     int (*passes_active)(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
                          bool with_scheduled, hp_pass **out, size_t *count_out);
+    /* One query joining the names; *out (calloc'd, freed by hp_pass_views_free) is the
+     * caller's. */
+    int (*passes_list)(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
+                       hp_pass_view **out, size_t *count_out);
     /* Operations added for ending sessions (owner: the command line and users service).
      * Removes every session of the user; none is not an error. Allocates nothing. */
     int (*sessions_delete_user)(hp_store *store, int64_t school_id, int64_t user_id);
 } hp_store_ops;
+
+/* The SQL of a pass with the names shown with it (hp_pass_view), in one query that both
+ * backends run; each adds its WHERE. The student's student_id is NULL until the users table
+ * keeps it. */
+#define HP_PASS_VIEW_SELECT                                                                        \
+    "SELECT p.id, p.ext_id, p.student_id, p.origin_id, p.destination_id, p.creator_id,"            \
+    " p.source, p.type, p.start_at, p.end_at, p.cancelled, p.local_day,"                           \
+    " s.name, s.email, NULL, o.name, d.name, c.name, c.email FROM passes p"                        \
+    " LEFT JOIN users s ON s.id = p.student_id LEFT JOIN users c ON c.id = p.creator_id"           \
+    " LEFT JOIN rooms o ON o.id = p.origin_id LEFT JOIN rooms d ON d.id = p.destination_id"
 
 /* Every backend's store struct begins with this. */
 struct hp_store {

@@ -102,7 +102,12 @@ static const char *const migrations[] = {
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
     " end_at, cancelled, local_day"
 
+/* A pass is active at $2 when not cancelled, started, and not ended: the definition of
+ * hp_pass_active_at() in core/rules.h. An end is written when it happens, never ahead, so for
+ * the instants the store is asked about (now) "no end yet" is "not ended by then". */
 #define ACTIVE_AT_2 " school_id = $1 AND end_at IS NULL AND NOT cancelled AND start_at <= $2"
+
+#define VIEW_SELECT HP_PASS_VIEW_SELECT " WHERE p.school_id = $1"
 
 static const struct {
     const char *name;
@@ -156,7 +161,7 @@ static const struct {
     {"session_touch", "UPDATE sessions SET last_seen = $2 WHERE token_hash = $1"},
     {"session_kiosk", "UPDATE sessions SET kiosk_room_id = $2 WHERE token_hash = $1"},
     {"session_delete", "DELETE FROM sessions WHERE token_hash = $1"},
-    {"sessions_expire", "DELETE FROM sessions WHERE last_seen < $1"},
+    {"sessions_expire", "DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2"},
     {"sessions_delete_user", "DELETE FROM sessions WHERE school_id = $1 AND user_id = $2"},
     {"lock_rooms", "SELECT id FROM rooms WHERE school_id = $1 AND id IN ($2, $3)"
                    " ORDER BY id FOR UPDATE"},
@@ -179,6 +184,12 @@ static const struct {
                       " AND ($3 = 0 OR student_id = $3) ORDER BY start_at, id"},
     {"passes_page", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1 AND id > $2"
                     " ORDER BY id LIMIT $3"},
+    {"pass_view", VIEW_SELECT " AND p.id = $2"},
+    /* Active at $2 (as ACTIVE_AT_2), or ($4) the scheduled passes still to start. */
+    {"passes_view",
+     VIEW_SELECT " AND p.end_at IS NULL AND NOT p.cancelled"
+                 " AND (CASE WHEN $4::boolean THEN p.start_at > $2 ELSE p.start_at <= $2 END)"
+                 " AND ($3 = 0 OR p.student_id = $3) ORDER BY p.start_at, p.id"},
 };
 
 #define STATEMENT_COUNT (sizeof(statements) / sizeof(statements[0]))
@@ -470,6 +481,7 @@ static void read_user(PGresult *res, int row, hp_user *user)
     user->email = get_text(res, row, 2);
     hp_role_parse(PQgetvalue(res, row, 3), &user->role);
     user->room_id = get_int(res, row, 4);
+    user->student_id = NULL; /* Stored once the users table has the column. */
 }
 
 /* Runs a statement expected to give at most one row, and reads it; HP_ENOTFOUND when none. */
@@ -854,10 +866,11 @@ static int pg_session_delete(hp_store *store, const unsigned char *token_hash)
     return session_update(store, "session_delete", token_hash, NULL, "ending a session");
 }
 
-static int pg_sessions_expire(hp_store *store, int64_t cutoff)
+static int pg_sessions_expire(hp_store *store, int64_t seen_before, int64_t created_before)
 {
     params p = {0};
-    param_int(&p, cutoff);
+    param_int(&p, seen_before);
+    param_int(&p, created_before);
     return run_command(from_base(store), "sessions_expire", &p, "expiring sessions");
 }
 
@@ -1050,6 +1063,47 @@ static int pg_passes_page(hp_store *store, int64_t school_id, int64_t after_id, 
     return read_passes(from_base(store), "passes_page", &p, out, count_out);
 }
 
+static char *text_or_null(PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : get_text(res, row, col);
+}
+
+static int pg_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
+                          hp_pass_view **out, size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    if (filter->pass_id) {
+        param_int(&p, filter->pass_id);
+    } else {
+        param_int(&p, filter->now);
+        param_int(&p, filter->student_id);
+        param_bool(&p, filter->upcoming);
+    }
+    PGresult *res = run(from_base(store), filter->pass_id ? "pass_view" : "passes_view", &p,
+                        "listing passes", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_pass_view *views = calloc((size_t)n + 1, sizeof(*views));
+    for (int i = 0; i < n; i++) {
+        hp_pass_view *v = &views[i];
+        read_pass(res, i, &v->pass);
+        v->student_name = text_or_null(res, i, 12);
+        v->student_email = text_or_null(res, i, 13);
+        v->student_number = text_or_null(res, i, 14);
+        v->origin = text_or_null(res, i, 15);
+        v->destination = text_or_null(res, i, 16);
+        v->creator_name = text_or_null(res, i, 17);
+        v->creator_email = text_or_null(res, i, 18);
+    }
+    PQclear(res);
+    *out = views;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
 static const hp_store_ops postgres_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "postgresql",
@@ -1088,6 +1142,7 @@ static const hp_store_ops postgres_ops = {
     .pass_set_cancelled = pg_pass_set_cancelled,
     .passes_active = pg_passes_active,
     .passes_page = pg_passes_page,
+    .passes_list = pg_passes_list,
     .sessions_delete_user = pg_sessions_delete_user,
 };
 

@@ -125,6 +125,8 @@ enum {
     ST_PASS_CANCEL,
     ST_PASSES_ACTIVE,
     ST_PASSES_PAGE,
+    ST_PASS_VIEW,
+    ST_PASSES_VIEW,
     ST_SESSIONS_DELETE_USER,
     ST_COUNT
 };
@@ -133,9 +135,12 @@ enum {
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
     " end_at, cancelled, local_day"
 
-/* A pass is active at ?2 when not cancelled, started, and not ended: the open-passes index
- * holds exactly those not cancelled nor ended. */
+/* A pass is active at ?2 when not cancelled, started, and not ended: the definition of
+ * hp_pass_active_at() in core/rules.h. An end is written when it happens, never ahead, so for
+ * the instants the store is asked about (now) "no end yet" is "not ended by then". */
 #define ACTIVE_AT_2 " school_id = ?1 AND end_at IS NULL AND cancelled = 0 AND start_at <= ?2"
+
+#define VIEW_SELECT HP_PASS_VIEW_SELECT " WHERE p.school_id = ?1"
 
 static const char *const statement_sql[ST_COUNT] = {
     [ST_SCHOOL_INSERT] = "INSERT INTO schools(name, timezone) VALUES (?1, ?2)",
@@ -183,7 +188,7 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1",
     [ST_SESSION_KIOSK] = "UPDATE sessions SET kiosk_room_id = ?2 WHERE token_hash = ?1",
     [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
-    [ST_SESSIONS_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1",
+    [ST_SESSIONS_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1 OR created_at < ?2",
     [ST_SESSIONS_DELETE_USER] = "DELETE FROM sessions WHERE school_id = ?1 AND user_id = ?2",
     [ST_LOGINS_FIND] = "SELECT id, name, email, role, room_id, password_hash, school_id"
                        " FROM users WHERE email = ?1 COLLATE NOCASE ORDER BY school_id",
@@ -199,6 +204,12 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_PASS_CANCEL] = "UPDATE passes SET cancelled = 1 WHERE school_id = ?1 AND id = ?2",
     [ST_PASSES_PAGE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1 AND id > ?2"
                        " ORDER BY id LIMIT ?3",
+    [ST_PASS_VIEW] = VIEW_SELECT " AND p.id = ?2",
+    /* Active at ?2 (as ACTIVE_AT_2), or (?4) the scheduled passes still to start. */
+    [ST_PASSES_VIEW] =
+        VIEW_SELECT " AND p.end_at IS NULL AND p.cancelled = 0"
+                    " AND (CASE WHEN ?4 THEN p.start_at > ?2 ELSE p.start_at <= ?2 END)"
+                    " AND (?3 = 0 OR p.student_id = ?3) ORDER BY p.start_at, p.id",
     [ST_PASSES_ACTIVE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1"
                          " AND end_at IS NULL AND cancelled = 0"
                          " AND (start_at <= ?2 OR ?4)"
@@ -503,6 +514,7 @@ static void read_user(sqlite3_stmt *st, hp_user *user)
     user->email = dup_column(st, 2);
     hp_role_parse((const char *)sqlite3_column_text(st, 3), &user->role);
     user->room_id = sqlite3_column_int64(st, 4);
+    user->student_id = NULL; /* Stored once the users table has the column. */
 }
 
 static int sqlite_user_find(hp_store *store, int64_t school_id, const char *email, hp_user *out,
@@ -754,11 +766,12 @@ static int sqlite_session_delete(hp_store *store, const unsigned char *token_has
                            "ending a session");
 }
 
-static int sqlite_sessions_expire(hp_store *store, int64_t cutoff)
+static int sqlite_sessions_expire(hp_store *store, int64_t seen_before, int64_t created_before)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_SESSIONS_EXPIRE);
-    sqlite3_bind_int64(st, 1, cutoff);
+    sqlite3_bind_int64(st, 1, seen_before);
+    sqlite3_bind_int64(st, 2, created_before);
     if (sqlite3_step(st) != SQLITE_DONE)
         return db_error(s, "expiring sessions");
     return HP_OK;
@@ -980,6 +993,55 @@ static int sqlite_passes_page(hp_store *store, int64_t school_id, int64_t after_
     return read_passes(s, st, out, count_out);
 }
 
+static char *column_or_null(sqlite3_stmt *st, int col)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    return text ? strdup((const char *)text) : NULL;
+}
+
+static int sqlite_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
+                              hp_pass_view **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, filter->pass_id ? ST_PASS_VIEW : ST_PASSES_VIEW);
+    size_t n = 0, cap = 16;
+    hp_pass_view *views = calloc(cap, sizeof(*views));
+    int step;
+
+    sqlite3_bind_int64(st, 1, school_id);
+    if (filter->pass_id) {
+        sqlite3_bind_int64(st, 2, filter->pass_id);
+    } else {
+        sqlite3_bind_int64(st, 2, filter->now);
+        sqlite3_bind_int64(st, 3, filter->student_id);
+        sqlite3_bind_int(st, 4, filter->upcoming);
+    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            views = realloc(views, cap * sizeof(*views));
+        }
+        hp_pass_view *v = &views[n++];
+        memset(v, 0, sizeof(*v));
+        read_pass(st, &v->pass);
+        v->student_name = column_or_null(st, 12);
+        v->student_email = column_or_null(st, 13);
+        v->student_number = column_or_null(st, 14);
+        v->origin = column_or_null(st, 15);
+        v->destination = column_or_null(st, 16);
+        v->creator_name = column_or_null(st, 17);
+        v->creator_email = column_or_null(st, 18);
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        hp_pass_views_free(views, n);
+        return db_error(s, "listing passes");
+    }
+    *out = views;
+    *count_out = n;
+    return HP_OK;
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -1018,6 +1080,7 @@ static const hp_store_ops sqlite_ops = {
     .pass_set_cancelled = sqlite_pass_set_cancelled,
     .passes_active = sqlite_passes_active,
     .passes_page = sqlite_passes_page,
+    .passes_list = sqlite_passes_list,
     .sessions_delete_user = sqlite_sessions_delete_user,
 };
 

@@ -102,8 +102,9 @@ int hp_store_session_touch(hp_store *store, const unsigned char *token_hash, int
 int hp_store_session_set_kiosk(hp_store *store, const unsigned char *token_hash,
                                int64_t kiosk_room_id);
 int hp_store_session_delete(hp_store *store, const unsigned char *token_hash);
-/* Removes sessions not seen since before `cutoff`. */
-int hp_store_sessions_expire(hp_store *store, int64_t cutoff);
+/* Removes sessions not seen since before `seen_before`, and those created before
+ * `created_before` however recently seen. */
+int hp_store_sessions_expire(hp_store *store, int64_t seen_before, int64_t created_before);
 /* Removes every session of one user (a password change signs them out everywhere). */
 int hp_store_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id);
 
@@ -146,6 +147,40 @@ void hp_passes_free(hp_pass *passes, size_t count);
  * of them in constant memory. */
 int hp_store_passes_page(hp_store *store, int64_t school_id, int64_t after_id, size_t limit,
                          hp_pass **out, size_t *count_out);
+
+/* Students whose name, email or student_id holds query (ASCII case ignored), at most limit,
+ * ordered by name. */
+int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
+                             hp_user **out, size_t *count_out);
+/* Finds a user by the school's student_id, compared without regard to ASCII case. */
+int hp_store_user_find_student_id(hp_store *store, int64_t school_id, const char *student_id,
+                                  hp_user *out);
+
+/* Which passes hp_store_passes_list() gives. */
+typedef struct {
+    int64_t pass_id;    /* One pass by id; 0 for a list by the fields below. */
+    int64_t now;        /* The instant "active" is asked at. */
+    int64_t student_id; /* Only one student's passes; 0 for all. */
+    bool upcoming;      /* The scheduled passes still to start, instead of the active ones. */
+} hp_pass_filter;
+
+/* A pass with the names of its people and rooms, for showing it. */
+typedef struct {
+    hp_pass pass;
+    char *student_name;
+    char *student_email;
+    char *student_number; /* The student's student_id, or NULL. */
+    char *origin;
+    char *destination;
+    char *creator_name;
+    char *creator_email;
+} hp_pass_view;
+
+/* The passes of the filter with their names, oldest first (by start, then id). */
+int hp_store_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
+                         hp_pass_view **out, size_t *count_out);
+void hp_pass_view_release(hp_pass_view *view);
+void hp_pass_views_free(hp_pass_view *views, size_t count);
 
 /* Number of passes stored for the school, cancelled ones included. */
 int hp_store_pass_count(hp_store *store, int64_t school_id, int64_t *count_out);
