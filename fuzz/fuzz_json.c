@@ -74,10 +74,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hp_http_response res = {0};
     handlers[which < 3 ? 0 : which - 2](&req, &res);
     check_answer(&res);
-    g_free(res.body);
-    g_free(res.set_cookie);
-    g_free(res.content_disposition);
-    g_free(res.location);
-    g_free(res.allow);
+    hp_http_response_release(&res);
     return 0;
 }

@@ -39,19 +39,32 @@ typedef struct {
     unsigned char token_hash[HP_TOKEN_HASH_BYTES];
 } hp_http_request;
 
-/* An answer. Its strings are GLib memory (g_malloc, g_strdup_printf), sent and freed with
- * g_free() by the server. */
+typedef struct hp_http_stream hp_http_stream; /* An event stream; see events.h. */
+
+/* An answer. Its char * fields are GLib memory (g_malloc, g_strdup, g_strdup_printf) that
+ * the response owns; the server sends them and frees them all with hp_http_response_release. */
 typedef struct {
     int status;
-    char *body;
+    char *body; /* The body, or NULL for none. */
     size_t body_len;
-    const char *content_type;
+    const char *content_type;  /* Static text, or NULL for JSON. */
     char *set_cookie;          /* Or NULL. */
     char *content_disposition; /* Or NULL. */
     int retry_after;           /* Seconds, or 0 for no Retry-After. */
     char *location;            /* A redirect's target, or NULL. */
     char *allow;               /* A 405's Allow header, or NULL. */
+    hp_http_stream *stream;    /* An event stream instead of a body (events.c), or NULL. */
+    char *failure;             /* Why a 5xx happened, for the server's log (never sent). */
+    int failure_code;          /* The core error code of that failure. */
 } hp_http_response;
+
+/* Frees what the response holds (not an event stream, which its connection owns). */
+void hp_http_response_release(hp_http_response *res);
+
+/* Answers a copy of len bytes of data (for bodies a library built with its own allocator,
+ * which the caller then frees with that library's free). */
+void hp_http_body_copy(hp_http_response *res, int status, const char *content_type,
+                       const void *data, size_t len);
 
 /* A query parameter, or NULL. */
 const char *hp_http_query(const hp_http_request *req, const char *key);
@@ -111,6 +124,8 @@ void hp_http_rooms_update(hp_http_request *req, hp_http_response *res);
 void hp_http_students_list(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_rooms(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_staff(hp_http_request *req, hp_http_response *res);
+/* GET /api/events: the school's change stream (events.c). */
+void hp_http_events(hp_http_request *req, hp_http_response *res);
 /* Pages and their assets: every GET outside /api/. */
 void hp_http_page(hp_http_request *req, hp_http_response *res);
 

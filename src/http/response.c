@@ -1,5 +1,7 @@
-/* Building answers: JSON bodies, errors with their status, and the JSON of rooms, users and
- * passes that several resources share. */
+/* Building answers: JSON bodies, errors with their status, the one release of a response's
+ * memory, and the JSON of rooms, users and passes that several resources share. A failure of
+ * the server's own (a 5xx) is answered in plain words and its reason kept for the server's
+ * log, where server.c names the request and limits how often it is written. */
 #include "http/http.h"
 
 #include "core/error.h"
@@ -13,16 +15,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+void hp_http_response_release(hp_http_response *res)
+{
+    g_free(res->body);
+    g_free(res->set_cookie);
+    g_free(res->content_disposition);
+    g_free(res->location);
+    g_free(res->allow);
+    g_free(res->failure);
+    *res = (hp_http_response){0};
+}
+
+void hp_http_body_copy(hp_http_response *res, int status, const char *content_type,
+                       const void *data, size_t len)
+{
+    g_free(res->body);
+    res->status = status;
+    res->content_type = content_type;
+    res->body = g_malloc(len + 1);
+    memcpy(res->body, data, len);
+    res->body[len] = '\0';
+    res->body_len = len;
+}
+
 void hp_http_json(hp_http_response *res, int status, json_t *value)
 {
-    /* jansson's text is its own malloc memory: copied into GLib memory, as every body is. */
-    char *text = json_dumps(value, 0);
+    /* Measured first, then written into GLib memory, so the body has one allocator. */
+    size_t len = json_dumpb(value, NULL, 0, 0);
     g_free(res->body);
     res->status = status;
     res->content_type = "application/json";
-    res->body = g_strdup(text ? text : "");
-    res->body_len = strlen(res->body);
-    free(text);
+    res->body = g_malloc(len + 1);
+    res->body_len = json_dumpb(value, res->body, len, 0);
+    res->body[res->body_len] = '\0';
     json_decref(value);
 }
 
@@ -87,10 +112,10 @@ void hp_http_fail(hp_http_response *res, int rc)
     }
     if (status >= 500) {
         /* The store's own words (file paths, database processes) go to the log, not to the
-         * client. */
-        char *detail = g_strescape(hp_error_last(), NULL);
-        fprintf(stderr, "hallpass serve: %s\n", detail);
-        g_free(detail);
+         * client; server.c writes them with the request they failed. */
+        g_free(res->failure);
+        res->failure = g_strdup(hp_error_last());
+        res->failure_code = rc;
         hp_http_error(res, status, "%s",
                       status == 503 ? "the store is not answering; try again"
                                     : "the server failed; try again");

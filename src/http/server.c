@@ -1,15 +1,22 @@
 /*
  * The HTTP server on GNU libmicrohttpd: a pool of worker threads, each with its own
- * connection to the store; request bodies capped; one access-log line per request; a clean
- * shutdown on SIGINT and SIGTERM that lets requests in flight finish. libmicrohttpd appears
- * only in this file.
+ * connection to the store; request bodies capped; connections capped per client address and
+ * in all, and a deadline for each whole request; one access-log line per request and one line
+ * per kind of failure per minute; change notices after each successful change, for the event
+ * streams (events.c), whose connections are suspended while they wait; a background thread for
+ * the streams, the deadlines and expired sessions; a clean shutdown on SIGINT and SIGTERM that
+ * ends the streams and lets requests in flight finish. libmicrohttpd appears only in this
+ * file.
  */
 #include "http/server.h"
 
 #include "core/error.h"
+#include "core/util.h"
+#include "http/events.h"
 #include "http/http.h"
 #include "service/actor.h"
 #include "service/schools.h"
+#include "service/events.h"
 
 #include <arpa/inet.h>
 #include <glib.h>
@@ -22,10 +29,73 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Worker threads per core when --threads is not given: a request mostly waits on the store,
+ * so twice the cores keeps the CPU busy. THREADS_FALLBACK when the cores cannot be counted. */
+#define THREADS_PER_CORE 2
+#define THREADS_FALLBACK 4
+/* Seconds a silent connection is kept when the caller does not say (--timeout). */
+#define TIMEOUT_DEFAULT 15
+/* A request's headers and body must all arrive within this many times the silence timeout
+ * (30 s by default), counted from the connection's opening or from the end of its previous
+ * answer. A client that sends a byte now and then is cut off after it, not kept forever. */
+#define REQUEST_DEADLINE_FACTOR 2
+
+/* Connections one client address may hold. A whole school may reach the server from one NAT
+ * address, each browser holding a few connections and an event stream, so this is generous;
+ * its job is that one address can never take all of CONNECTIONS_MAX. */
+#define CONNECTIONS_PER_ADDRESS 512
+/* Connections in all, at most (fewer when the open-file limit is lower). */
+#define CONNECTIONS_MAX 4096
+/* Open files kept beside the connections: the listening socket, the log, and each worker's
+ * store (SQLite holds three files per connection) on top of FD_RESERVE_PER_THREAD each. */
+#define FD_RESERVE 64
+#define FD_RESERVE_PER_THREAD 4
+
+/* An oversized body without a Content-Length is read and dropped up to this many bytes, to
+ * answer it 413; past it the connection is closed. */
 #define DISCARD_MAX (1024 * 1024)
+/* Bytes of the query string handed to a handler; the rest is dropped. */
+#define QUERY_MAX 2048
+/* Bytes kept of a request's method and path for the access log. */
+#define LOG_METHOD_MAX 16
+#define LOG_PATH_MAX 128
+/* Room for a client address as text (an IPv6 address is at most 45 characters). */
+#define ADDRESS_MAX 64
+/* Room for a 405's Allow header. */
+#define ALLOW_MAX 64
+/* Digits of a numeric id in a path; more could overflow int64_t. */
+#define ID_DIGITS_MAX 18
+
+/* The background thread wakes at every change and at least this often (microseconds). */
+#define TICK_US G_USEC_PER_SEC
+/* Seconds between sweeps of expired sessions while serving. */
+#define SESSION_SWEEP_SECONDS 60
+/* One log line per kind of failure per this many seconds; the rest are counted. */
+#define FAILURE_LOG_SECONDS 60
+/* How long a stop waits for event streams to end before the daemon closes them. */
+#define STREAM_STOP_WAIT_US (2 * G_USEC_PER_SEC)
+/* Bytes libmicrohttpd asks an event stream for at a time. */
+#define STREAM_BLOCK 1024
+
+/* One open connection, for the request deadline. Guarded by hp_server.conn_lock. */
+typedef struct {
+    int fd;
+    gint64 since; /* Monotonic time its current request began to arrive. */
+    bool busy;    /* Its request is being answered or streamed: no deadline. */
+    bool cut;     /* Shut down for the deadline already. */
+} conn_state;
+
+/* A kind of line in the log (an operation and its error code, or one of libmicrohttpd's
+ * messages), written at most once a minute. Guarded by hp_server.log_lock. */
+typedef struct {
+    gint64 logged;   /* Monotonic time of its last line. */
+    unsigned hidden; /* Lines of the kind since then, not written. */
+    char *last;      /* The latest of those. */
+} failure_kind;
 
 struct hp_server {
     const hp_server_config *config;
@@ -34,6 +104,12 @@ struct hp_server {
     GHashTable *zones;    /* School id -> hp_tz. */
     GHashTable *schools;  /* School id -> hp_school. */
     hp_auth_guard *guard; /* Sessions' limits and the throttles of password checks. */
+    gint64 deadline_us;   /* A request's whole deadline. */
+    GMutex conn_lock;     /* Guards conns. */
+    GHashTable *conns;    /* conn_state * (a set): every open connection. */
+    GMutex log_lock;      /* Guards failures. */
+    GHashTable *failures; /* A kind's key -> failure_kind. */
+    gint stopping;        /* Set when the background thread must end. */
 };
 
 typedef struct {
@@ -42,9 +118,10 @@ typedef struct {
     bool too_large;
     size_t discarded; /* Bytes of an oversized body read and dropped. */
     bool answered;
+    bool must_close; /* Close the connection after the answer. */
     int status;
-    char method[16];
-    char path[128];
+    char method[LOG_METHOD_MAX];
+    char path[LOG_PATH_MAX];
 } request_state;
 
 typedef struct {
@@ -70,9 +147,8 @@ static const route routes[] = {
     {"GET", "/api/students", hp_http_students_list, true},
     {"GET", "/api/reports/rooms", hp_http_reports_rooms, true},
     {"GET", "/api/reports/staff", hp_http_reports_staff, true},
+    {"GET", "/api/events", hp_http_events, true},
 };
-
-#define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
 
 /* Matches a path against a pattern, segment by segment; a "*" segment takes digits. */
 static bool path_matches(const char *pattern, const char *path, int64_t *id_out)
@@ -80,7 +156,7 @@ static bool path_matches(const char *pattern, const char *path, int64_t *id_out)
     while (*pattern && *path) {
         if (*pattern == '*') {
             size_t n = strspn(path, "0123456789");
-            if (n == 0 || n > 18)
+            if (n == 0 || n > ID_DIGITS_MAX)
                 return false;
             *id_out = g_ascii_strtoll(path, NULL, 10);
             path += n;
@@ -210,11 +286,13 @@ static bool is_json(const char *content_type)
            (content_type[n] == '\0' || content_type[n] == ';' || content_type[n] == ' ');
 }
 
-static void dispatch(hp_http_request *req, hp_http_response *res)
+/* Runs the request's route; *operation names what was asked (the route, never the client's
+ * own path) for the log. */
+static void dispatch(hp_http_request *req, hp_http_response *res, const char **operation)
 {
     const route *found = NULL;
     bool path_known = false;
-    char allow[64] = "";
+    char allow[ALLOW_MAX] = "";
 
     if (strcmp(req->method, "GET") == 0 && strncmp(req->path, "/api/", 5) != 0) {
         /* A page: signed in or not, the page decides. */
@@ -223,10 +301,11 @@ static void dispatch(hp_http_request *req, hp_http_response *res)
             hp_user_release(&req->actor.user);
             req->signed_in = false;
         }
+        *operation = "(a page)";
         hp_http_page(req, res);
         return;
     }
-    for (size_t i = 0; i < ROUTE_COUNT && found == NULL; i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(routes) && found == NULL; i++) {
         if (!path_matches(routes[i].pattern, req->path, &req->path_id))
             continue;
         path_known = true;
@@ -245,6 +324,7 @@ static void dispatch(hp_http_request *req, hp_http_response *res)
             hp_http_error(res, 404, "no such resource: %s", req->path);
         return;
     }
+    *operation = found->pattern;
     if (strcmp(req->method, "GET") != 0 && !is_json(req->content_type)) {
         hp_http_error(res, 415,
                       "a request that changes data must send Content-Type: "
@@ -280,7 +360,7 @@ static enum MHD_Result add_argument(void *cls, enum MHD_ValueKind kind, const ch
     char *k = g_uri_escape_string(key, NULL, FALSE);
     char *v = value ? g_uri_escape_string(value, NULL, FALSE) : NULL;
     (void)kind;
-    if (query->len < 2048)
+    if (query->len < QUERY_MAX)
         g_string_append_printf(query, "%s%s%s%s", query->len ? "&" : "", k, v ? "=" : "",
                                v ? v : "");
     g_free(k);
@@ -304,27 +384,227 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t size)
                   (socklen_t)size);
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, request_state *rs,
-                                     hp_http_response *res)
+/* ---- Logging failures: which operation failed and why, once per kind per minute ---- */
+
+/* Writes "hallpass serve: LINE", or only counts it when a line of the same kind was written
+ * less than FAILURE_LOG_SECONDS ago; the background thread writes the count of those once the
+ * minute is over (flush_failures), with the latest of them. Takes line. */
+static void log_limited(hp_server *server, const char *kind_key, char *line)
 {
-    struct MHD_Response *response = MHD_create_response_from_buffer_with_free_callback(
-        res->body_len, res->body ? res->body : g_strdup(""), g_free);
-    res->body = NULL;
-    MHD_add_response_header(response, "Content-Type",
-                            res->content_type ? res->content_type : "application/json");
+    gint64 now = g_get_monotonic_time();
+    g_mutex_lock(&server->log_lock);
+    failure_kind *kind = g_hash_table_lookup(server->failures, kind_key);
+    if (kind && now - kind->logged < (gint64)FAILURE_LOG_SECONDS * G_USEC_PER_SEC) {
+        kind->hidden++;
+        g_free(kind->last);
+        kind->last = line;
+        g_mutex_unlock(&server->log_lock);
+        return;
+    }
+    if (kind == NULL) {
+        kind = g_new0(failure_kind, 1);
+        g_hash_table_insert(server->failures, g_strdup(kind_key), kind);
+    }
+    if (kind->hidden > 0)
+        fprintf(stderr, "hallpass serve: %s (and %u more like it in the last minute)\n", line,
+                kind->hidden);
+    else
+        fprintf(stderr, "hallpass serve: %s\n", line);
+    kind->logged = now;
+    kind->hidden = 0;
+    g_mutex_unlock(&server->log_lock);
+    g_free(line);
+}
+
+/* A failure of an operation, with its reason; its kind is the operation and the error code. */
+static void log_failure(hp_server *server, const char *operation, int code, const char *why)
+{
+    char *key = g_strdup_printf("%s (code %d)", operation, code);
+    /* hp_error_last() says "unknown error" when nothing set a message; say so plainly. */
+    char *text =
+        g_strescape(strcmp(why, "unknown error") == 0 ? "no reason was recorded" : why, NULL);
+    log_limited(server, key, g_strdup_printf("%s failed: %s", operation, text));
+    g_free(text);
+    g_free(key);
+}
+
+/* libmicrohttpd's own messages (a connection limit reached, a client gone), which an attack
+ * can make by the thousand: limited like failures, one kind per message format. */
+__attribute__((format(printf, 2, 0))) static void log_library(void *cls, const char *fmt,
+                                                              va_list ap)
+{
+    char *message = g_strdup_vprintf(fmt, ap);
+    g_strchomp(message);
+    char *text = g_strescape(message, NULL);
+    log_limited(cls, fmt, g_strdup_printf("libmicrohttpd: %s", text));
+    g_free(text);
+    g_free(message);
+}
+
+/* Writes the counts of lines held back for a minute, so that none goes unmentioned. */
+static void flush_failures(hp_server *server, gint64 now)
+{
+    GHashTableIter it;
+    gpointer value;
+    g_mutex_lock(&server->log_lock);
+    g_hash_table_iter_init(&it, server->failures);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        failure_kind *kind = value;
+        if (kind->hidden == 0 || now - kind->logged < (gint64)FAILURE_LOG_SECONDS * G_USEC_PER_SEC)
+            continue;
+        fprintf(stderr, "hallpass serve: %u more in the last minute like: %s\n", kind->hidden,
+                kind->last);
+        kind->logged = now;
+        kind->hidden = 0;
+    }
+    g_mutex_unlock(&server->log_lock);
+}
+
+static void free_failure_kind(gpointer p)
+{
+    failure_kind *kind = p;
+    g_free(kind->last);
+    g_free(kind);
+}
+
+/* ---- Connections: the per-request deadline ---- */
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    hp_server *server = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        conn_state *cs = g_new0(conn_state, 1);
+        cs->fd = info ? info->connect_fd : -1;
+        cs->since = g_get_monotonic_time();
+        g_mutex_lock(&server->conn_lock);
+        g_hash_table_add(server->conns, cs);
+        g_mutex_unlock(&server->conn_lock);
+        *socket_context = cs;
+    } else if (*socket_context) {
+        /* libmicrohttpd tells of the close before it closes the socket, so the sweep below
+         * never shuts down a descriptor that another connection has taken. */
+        g_mutex_lock(&server->conn_lock);
+        g_hash_table_remove(server->conns, *socket_context);
+        g_mutex_unlock(&server->conn_lock);
+        g_free(*socket_context);
+        *socket_context = NULL;
+    }
+}
+
+static conn_state *connection_state(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+/* A request is answered (busy: no deadline until its answer is sent), or its answer is sent
+ * and the connection waits for the next one (the deadline starts again). */
+static void connection_mark(hp_server *server, struct MHD_Connection *conn, bool busy)
+{
+    conn_state *cs = connection_state(conn);
+    if (cs == NULL)
+        return;
+    g_mutex_lock(&server->conn_lock);
+    cs->busy = busy;
+    cs->since = g_get_monotonic_time();
+    g_mutex_unlock(&server->conn_lock);
+}
+
+/* Shuts down every connection whose request has taken longer than the deadline to arrive;
+ * libmicrohttpd then sees the end of the stream and closes it in its own thread. */
+static void sweep_deadlines(hp_server *server, gint64 now)
+{
+    unsigned cut = 0;
+    GHashTableIter it;
+    gpointer key;
+    g_mutex_lock(&server->conn_lock);
+    g_hash_table_iter_init(&it, server->conns);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        conn_state *cs = key;
+        if (cs->busy || cs->cut || cs->fd < 0 || now - cs->since < server->deadline_us)
+            continue;
+        shutdown(cs->fd, SHUT_RDWR);
+        cs->cut = true;
+        cut++;
+    }
+    g_mutex_unlock(&server->conn_lock);
+    if (cut > 0)
+        log_limited(server, "request deadline",
+                    g_strdup_printf("closed %u connection(s) that sent no whole request within "
+                                    "%lld s",
+                                    cut, (long long)(server->deadline_us / G_USEC_PER_SEC)));
+}
+
+/* ---- Answers ---- */
+
+static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    ssize_t n = hp_http_stream_read(cls, buf, max);
+    return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
+}
+
+static void free_stream(void *cls)
+{
+    hp_http_stream_close(cls);
+}
+
+static void suspend_connection(void *conn)
+{
+    MHD_suspend_connection(conn);
+}
+
+static void resume_connection(void *conn)
+{
+    MHD_resume_connection(conn);
+}
+
+/* Security headers every answer carries. */
+static void add_common_headers(struct MHD_Response *response)
+{
     MHD_add_response_header(response, "Cache-Control", "no-store");
     MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+    /* Pages load only their own scripts and styles, and no other site may frame them. */
+    MHD_add_response_header(response, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                            "form-action 'self'; base-uri 'none'");
+    MHD_add_response_header(response, "Referrer-Policy", "same-origin");
+}
+
+/* Turns the response into libmicrohttpd's and queues it; the body goes to libmicrohttpd
+ * (freed with g_free), the rest is released here. */
+static enum MHD_Result send_response(struct MHD_Connection *conn, hp_server *server,
+                                     request_state *rs, hp_http_response *res)
+{
+    struct MHD_Response *response;
+    if (res->stream) {
+        response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, read_stream,
+                                                     res->stream, free_stream);
+        conn_state *cs = connection_state(conn);
+        hp_http_stream_attach(res->stream, conn, cs ? cs->fd : -1, suspend_connection,
+                              resume_connection);
+        /* Proxies that buffer (nginx) would hold the events back. */
+        MHD_add_response_header(response, "X-Accel-Buffering", "no");
+    } else if (res->body) {
+        response =
+            MHD_create_response_from_buffer_with_free_callback(res->body_len, res->body, g_free);
+        res->body = NULL;
+    } else {
+        response = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
+    MHD_add_response_header(response, "Content-Type",
+                            res->content_type ? res->content_type : "application/json");
+    add_common_headers(response);
     if (res->set_cookie)
         MHD_add_response_header(response, "Set-Cookie", res->set_cookie);
     if (res->location)
         MHD_add_response_header(response, "Location", res->location);
     if (res->allow)
         MHD_add_response_header(response, "Allow", res->allow);
-    /* Pages load only their own scripts and styles, and no other site may frame them. */
-    MHD_add_response_header(response, "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-                            "form-action 'self'; base-uri 'none'");
-    MHD_add_response_header(response, "Referrer-Policy", "same-origin");
     if (res->content_disposition)
         MHD_add_response_header(response, "Content-Disposition", res->content_disposition);
     if (res->retry_after > 0) {
@@ -332,74 +612,99 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, request_state 
         snprintf(seconds, sizeof(seconds), "%d", res->retry_after);
         MHD_add_response_header(response, "Retry-After", seconds);
     }
+    if (rs->must_close)
+        MHD_add_response_header(response, "Connection", "close");
     rs->status = res->status;
     rs->answered = true;
+    connection_mark(server, conn, true);
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, response);
     MHD_destroy_response(response);
-    g_free(res->set_cookie);
-    g_free(res->content_disposition);
-    g_free(res->location);
-    g_free(res->allow);
+    hp_http_response_release(res);
     return ok;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
-{
-    hp_server *server = cls;
-    request_state *rs = *con_cls;
-    hp_http_response res = {0};
+/* ---- Requests, step by step ---- */
 
-    if (rs == NULL) {
-        rs = g_new0(request_state, 1);
-        rs->started = g_get_monotonic_time();
-        rs->body = g_byte_array_new();
-        g_strlcpy(rs->method, method, sizeof(rs->method));
-        g_strlcpy(rs->path, url, sizeof(rs->path));
-        *con_cls = rs;
-        const char *length =
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (length && g_ascii_strtoull(length, NULL, 10) > HP_HTTP_BODY_MAX) {
-            hp_http_error(&res, 413, "the request body is larger than %d bytes", HP_HTTP_BODY_MAX);
-            return send_response(conn, rs, &res);
-        }
-        return MHD_YES;
+/* The first call for a request: its headers are in, its body not yet. Refuses here what must
+ * never reach the body: a framing that two parsers could read two ways, and a declared body
+ * past the cap. */
+static enum MHD_Result begin_request(hp_server *server, struct MHD_Connection *conn,
+                                     const char *url, const char *method, void **con_cls)
+{
+    request_state *rs = g_new0(request_state, 1);
+    rs->started = g_get_monotonic_time();
+    rs->body = g_byte_array_new();
+    g_strlcpy(rs->method, method, sizeof(rs->method));
+    g_strlcpy(rs->path, url, sizeof(rs->path));
+    *con_cls = rs;
+
+    hp_http_response res = {0};
+    const char *length =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *encoding =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    if (length && encoding) {
+        /* A proxy in front may frame the body by one and this server by the other, and the
+         * rest of the connection would then hold a request smuggled past the proxy: refuse,
+         * and close the connection without reading on. */
+        hp_http_error(&res, 400,
+                      "a request may not carry both Content-Length and Transfer-Encoding");
+        rs->must_close = true;
+        return send_response(conn, server, rs, &res);
     }
-    if (rs->answered) {
-        *upload_data_size = 0;
-        return MHD_YES;
+    if (length && g_ascii_strtoull(length, NULL, 10) > HP_HTTP_BODY_MAX) {
+        hp_http_error(&res, 413, "the request body is larger than %d bytes", HP_HTTP_BODY_MAX);
+        rs->must_close = true;
+        return send_response(conn, server, rs, &res);
     }
-    if (*upload_data_size > 0) {
-        /* libmicrohttpd takes an answer only before the body or after all of it, so a body
-         * without a Content-Length that grows past the cap is read and dropped, then answered
-         * 413. One that goes on past DISCARD_MAX has the connection closed on it. */
-        size_t n = *upload_data_size;
-        *upload_data_size = 0;
-        if (rs->too_large || rs->body->len + n > HP_HTTP_BODY_MAX) {
-            rs->too_large = true;
-            rs->discarded += n;
-            return rs->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
-        }
-        g_byte_array_append(rs->body, (const guint8 *)upload_data, (guint)n);
-        return MHD_YES;
+    return MHD_YES;
+}
+
+/* A piece of the body: kept up to the cap. libmicrohttpd takes an answer only before the body
+ * or after all of it, so a body without a Content-Length that grows past the cap is read and
+ * dropped, then answered 413; one that goes on past DISCARD_MAX has the connection closed on
+ * it. */
+static enum MHD_Result take_body(request_state *rs, const char *data, size_t *size)
+{
+    size_t n = *size;
+    *size = 0;
+    if (rs->too_large || rs->body->len + n > HP_HTTP_BODY_MAX) {
+        rs->too_large = true;
+        rs->discarded += n;
+        return rs->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
     }
+    g_byte_array_append(rs->body, (const guint8 *)data, (guint)n);
+    return MHD_YES;
+}
+
+/* After a change that succeeded, the school's pages hear of it (their event streams). */
+static void notify_change(const hp_http_request *req, const hp_http_response *res)
+{
+    if (req->signed_in && strcmp(req->method, "GET") != 0 && res->status >= 200 &&
+        res->status < 300)
+        hp_events_notify(req->actor.school.id);
+}
+
+/* The whole request is in: builds our request, runs its route, and answers. */
+static enum MHD_Result answer_request(hp_server *server, struct MHD_Connection *conn,
+                                      request_state *rs, const char *url, const char *method)
+{
+    hp_http_response res = {0};
     if (rs->too_large) {
         hp_http_error(&res, 413, "the request body is larger than %d bytes", HP_HTTP_BODY_MAX);
-        return send_response(conn, rs, &res);
+        return send_response(conn, server, rs, &res);
     }
 
-    char client[64];
+    char client[ADDRESS_MAX];
     client_address(conn, client, sizeof(client));
     query_state qs = {g_string_new(NULL), false};
-    GString *query = qs.text;
     MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, add_argument, &qs);
     hp_http_request req = {
         .server = server,
         .store = thread_store(server),
         .method = method,
         .path = url,
-        .query = query->str,
+        .query = qs.text->str,
         .body = (const char *)rs->body->data,
         .body_len = rs->body->len,
         .content_type =
@@ -409,27 +714,54 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .now = g_get_real_time() / G_USEC_PER_SEC,
         .connection = conn,
     };
-    (void)version;
+    const char *operation = "(an unknown path)";
     hp_error_clear();
     if (qs.has_nul)
         hp_http_error(&res, 400, "a query parameter holds a NUL byte (%%00)");
     else
-        dispatch(&req, &res);
+        dispatch(&req, &res, &operation);
     if (res.status == 0)
         hp_http_error(&res, 500, "the request was not answered");
+    if (res.failure) {
+        char *what = g_strdup_printf("%s %s", method, operation);
+        log_failure(server, what, res.failure_code, res.failure);
+        g_free(what);
+    }
+    notify_change(&req, &res);
     hp_school_release(&req.actor.school);
     hp_user_release(&req.actor.user);
-    g_string_free(query, TRUE);
-    return send_response(conn, rs, &res);
+    g_string_free(qs.text, TRUE);
+    return send_response(conn, server, rs, &res);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    hp_server *server = cls;
+    request_state *rs = *con_cls;
+    (void)version;
+
+    if (rs == NULL)
+        return begin_request(server, conn, url, method, con_cls);
+    if (rs->answered) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0)
+        return take_body(rs, upload_data, upload_data_size);
+    return answer_request(server, conn, rs, url, method);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode code)
 {
+    hp_server *server = cls;
     request_state *rs = *con_cls;
+    connection_mark(server, conn, false);
     if (rs == NULL)
         return;
-    char client[64];
+    char client[ADDRESS_MAX];
     client_address(conn, client, sizeof(client));
     double ms = (double)(g_get_monotonic_time() - rs->started) / 1000.0;
     /* The path is logged without its query, and with control bytes escaped, so that no value a
@@ -441,6 +773,46 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     g_byte_array_free(rs->body, TRUE);
     g_free(rs);
     *con_cls = NULL;
+}
+
+/* ---- The background thread: event streams, deadlines, expired sessions, the log ---- */
+
+static void expire_sessions(hp_server *server, hp_store **store, int64_t now)
+{
+    int rc = HP_OK;
+    if (*store == NULL)
+        rc = hp_store_open(store, server->config->db, false);
+    if (rc == HP_OK)
+        rc = hp_auth_expire(*store, now, hp_auth_guard_limits(server->guard));
+    if (rc < 0)
+        log_failure(server, "expiring sessions", rc, hp_error_last());
+}
+
+static gpointer background(gpointer data)
+{
+    hp_server *server = data;
+    hp_store *store = NULL;
+    uint64_t seen = hp_events_total();
+    gint64 next_sweep = 0;
+    int64_t next_expiry = g_get_real_time() / G_USEC_PER_SEC + SESSION_SWEEP_SECONDS;
+    while (!g_atomic_int_get(&server->stopping)) {
+        seen = hp_events_wait(seen, TICK_US);
+        hp_http_events_tick();
+        gint64 now = g_get_monotonic_time();
+        if (now < next_sweep)
+            continue;
+        next_sweep = now + TICK_US;
+        sweep_deadlines(server, now);
+        flush_failures(server, now);
+        int64_t wall = g_get_real_time() / G_USEC_PER_SEC;
+        if (wall >= next_expiry) {
+            expire_sessions(server, &store, wall);
+            next_expiry = wall + SESSION_SWEEP_SECONDS;
+        }
+    }
+    if (store)
+        hp_store_free(store);
+    return NULL;
 }
 
 static int parse_listen(const char *listen, struct sockaddr_in *addr)
@@ -468,6 +840,124 @@ static int parse_listen(const char *listen, struct sockaddr_in *addr)
     return HP_OK;
 }
 
+/* Raises the open-file limit as far as the connections need and the system allows, and
+ * returns how many connections fit under it. */
+static unsigned connection_limit(unsigned threads)
+{
+    rlim_t reserve = FD_RESERVE + (rlim_t)threads * FD_RESERVE_PER_THREAD;
+    rlim_t want = CONNECTIONS_MAX + reserve;
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+        return CONNECTIONS_MAX;
+    if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < want) {
+        lim.rlim_cur = lim.rlim_max == RLIM_INFINITY || lim.rlim_max >= want ? want : lim.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &lim);
+        getrlimit(RLIMIT_NOFILE, &lim);
+    }
+    if (lim.rlim_cur == RLIM_INFINITY || lim.rlim_cur >= want)
+        return CONNECTIONS_MAX;
+    unsigned fit = lim.rlim_cur > reserve ? (unsigned)(lim.rlim_cur - reserve) : 1;
+    fprintf(stderr,
+            "hallpass serve: the open-file limit (%llu) leaves room for %u connections, not %d\n",
+            (unsigned long long)lim.rlim_cur, fit, CONNECTIONS_MAX);
+    return fit;
+}
+
+static unsigned worker_threads(const hp_server_config *config)
+{
+    if (config->threads)
+        return config->threads;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (unsigned)cores * THREADS_PER_CORE : THREADS_FALLBACK;
+}
+
+static struct MHD_Daemon *start_daemon(hp_server *server, struct sockaddr_in *addr)
+{
+    const hp_server_config *config = server->config;
+    unsigned threads = worker_threads(config);
+    unsigned timeout = config->timeout ? config->timeout : TIMEOUT_DEFAULT;
+    unsigned total = connection_limit(threads);
+    unsigned per_address = total < CONNECTIONS_PER_ADDRESS ? total : CONNECTIONS_PER_ADDRESS;
+    server->deadline_us = (gint64)timeout * REQUEST_DEADLINE_FACTOR * G_USEC_PER_SEC;
+    return MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+            MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, server, MHD_OPTION_EXTERNAL_LOGGER, log_library, server,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_LIMIT, total,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, server, MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_END);
+}
+
+/* Stops in order: no new connections, event streams told to end (a suspended connection
+ * would hold the stop up), a short wait for them, then the requests in flight finish. */
+static void stop_daemon(hp_server *server, struct MHD_Daemon *daemon, GThread *thread)
+{
+    MHD_quiesce_daemon(daemon);
+    hp_http_events_stop();
+    gint64 until = g_get_monotonic_time() + STREAM_STOP_WAIT_US;
+    while (hp_http_events_open() > 0 && g_get_monotonic_time() < until)
+        g_usleep(G_USEC_PER_SEC / 50);
+    g_atomic_int_set(&server->stopping, 1);
+    hp_events_wake();
+    g_thread_join(thread);
+    MHD_stop_daemon(daemon);
+}
+
+static void server_init(hp_server *server, const hp_server_config *config,
+                        const hp_session_limits *limits)
+{
+    *server = (hp_server){.config = config};
+    pthread_key_create(&server->store_key, close_store);
+    g_mutex_init(&server->lock);
+    g_mutex_init(&server->conn_lock);
+    g_mutex_init(&server->log_lock);
+    server->zones = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free_tz);
+    server->schools = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free_school);
+    server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
+    server->failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_failure_kind);
+    server->guard = hp_auth_guard_new(limits);
+}
+
+static void server_release(hp_server *server)
+{
+    hp_auth_guard_free(server->guard);
+    g_hash_table_destroy(server->zones);
+    g_hash_table_destroy(server->schools);
+    g_hash_table_destroy(server->conns);
+    g_hash_table_destroy(server->failures);
+    g_mutex_clear(&server->lock);
+    g_mutex_clear(&server->conn_lock);
+    g_mutex_clear(&server->log_lock);
+    pthread_key_delete(server->store_key);
+}
+
+/* The workers inherit a mask without SIGINT and SIGTERM, so only sigwait() sees them. A
+ * file-size limit (ulimit -f) makes writes fail with an error, logged and answered 503,
+ * instead of killing the server. */
+static void block_signals(sigset_t *signals)
+{
+    sigemptyset(signals);
+    sigaddset(signals, SIGINT);
+    sigaddset(signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
+}
+
+/* Tells the caller the address listened on (the port the system chose for port 0). */
+static void announce(struct MHD_Daemon *daemon, const struct sockaddr_in *addr,
+                     const hp_server_config *config)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    char address[96];
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &addr->sin_addr, host, sizeof(host));
+    snprintf(address, sizeof(address), "%s:%u", host, info ? info->port : ntohs(addr->sin_port));
+    if (config->on_ready)
+        config->on_ready(address, config->ready_data);
+}
+
 int hp_server_run(const hp_server_config *config)
 {
     struct sockaddr_in addr;
@@ -488,57 +978,24 @@ int hp_server_run(const hp_server_config *config)
     if (rc < 0)
         return rc;
 
-    hp_server server = {.config = config};
-    pthread_key_create(&server.store_key, close_store);
-    g_mutex_init(&server.lock);
-    server.zones = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free_tz);
-    server.schools = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free_school);
-    server.guard = hp_auth_guard_new(&limits);
-
-    /* The workers inherit a mask without SIGINT and SIGTERM, so only sigwait() below sees
-     * them. */
+    hp_server server;
+    server_init(&server, config, &limits);
     sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = config->threads ? config->threads : (unsigned)(cores > 0 ? cores * 2 : 4);
-    struct MHD_Daemon *daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, &server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)(config->timeout ? config->timeout : 15), MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)1000, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &server, MHD_OPTION_END);
+    block_signals(&signals);
+    struct MHD_Daemon *daemon = start_daemon(&server, &addr);
     if (daemon == NULL) {
         rc = hp_error_set(HP_ERROR, "cannot listen on %s (in use, or not this machine's)",
                           config->listen);
-        goto out;
+    } else {
+        GThread *thread = g_thread_new("hallpass-background", background, &server);
+        announce(daemon, &addr, config);
+        int sig;
+        sigwait(&signals, &sig);
+        fprintf(stderr, "hallpass serve: %s, finishing requests in flight\n",
+                sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        stop_daemon(&server, daemon, thread);
     }
-
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-    char address[96];
-    char host[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &addr.sin_addr, host, sizeof(host));
-    snprintf(address, sizeof(address), "%s:%u", host, info ? info->port : ntohs(addr.sin_port));
-    if (config->on_ready)
-        config->on_ready(address, config->ready_data);
-
-    int sig;
-    sigwait(&signals, &sig);
-    fprintf(stderr, "hallpass serve: %s, finishing requests in flight\n",
-            sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    MHD_quiesce_daemon(daemon);
-    MHD_stop_daemon(daemon);
-    rc = HP_OK;
-out:
-    hp_auth_guard_free(server.guard);
-    g_hash_table_destroy(server.zones);
-    g_hash_table_destroy(server.schools);
-    g_mutex_clear(&server.lock);
-    pthread_key_delete(server.store_key);
+    server_release(&server);
     pthread_sigmask(SIG_UNBLOCK, &signals, NULL);
     return rc;
 }

@@ -256,6 +256,13 @@ class Server:
         self._log.close()
         return self.returncode
 
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """Leaving `with server.start() as srv:` stops it; it must exit 0."""
+        assert self.stop() == 0, self.log()
+
     def client(self, token: str | None = None) -> "Client":
         return Client(self.host, self.port, token)
 

@@ -194,6 +194,20 @@ def exchange(server, data: bytes, timeout: float = 10) -> Raw:
     return Raw(out)
 
 
+def read_to_close(s: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (or the socket times
+    out)."""
+    answer = b""
+    while True:
+        try:
+            data = s.recv(65536)
+        except OSError:
+            return answer
+        if not data:
+            return answer
+        answer += data
+
+
 def build_request(method: str, path: str, *, token: str | None = None,
                   body: bytes | None = None, content_type: str | None = "application/json",
                   extra: bytes = b"") -> bytes:
@@ -266,14 +280,7 @@ def _endless(server, token, path, method="POST", chunk_size=16384, cap=32 << 20,
         except OSError:
             pass
         s.settimeout(5)
-        while True:
-            try:
-                data = s.recv(65536)
-            except OSError:
-                break
-            if not data:
-                break
-            answer += data
+        answer = read_to_close(s)
     finally:
         s.close()
     return sent, Raw(answer)
@@ -313,14 +320,7 @@ def test_a_request_hidden_in_a_refused_body_never_runs(server, admin):
             s.sendall(inner + b"x" * (BODY_MAX + 4096 - len(inner)))
         except OSError:
             pass
-        while True:
-            try:
-                data = s.recv(65536)
-            except OSError:
-                break
-            if not data:
-                break
-            answer += data
+        answer = read_to_close(s)
     finally:
         s.close()
     r = Raw(answer)
@@ -328,6 +328,46 @@ def test_a_request_hidden_in_a_refused_body_never_runs(server, admin):
     r.error
     assert answer.count(b"HTTP/1.1 ") == 1, answer  # One answer, and the connection closed.
     assert "Smuggled Room" not in [rm["name"] for rm in admin.rooms()]
+
+
+def _smuggling(token: str, variant: str) -> bytes:
+    """A request framed both by Content-Length and by Transfer-Encoding, followed on the same
+    connection by a second request that makes a room: a proxy reading one framing and the
+    server the other would see that second request where the proxy saw a body."""
+    inner = build_request("POST", "/api/rooms", token=token,
+                          body=_json_bytes({"name": "Smuggled Room"}))
+    inner = inner.replace(b"Connection: close\r\n", b"")
+    if variant == "chunked-ends-first":
+        body = b"0\r\n\r\n" + inner
+        length = len(body)
+    else:  # The length ends first; the chunk carries the second request.
+        chunk = _json_bytes({"name": "Outer Room"}) + inner
+        body = b"%x\r\n" % len(chunk) + chunk + b"\r\n0\r\n\r\n"
+        length = len(_json_bytes({"name": "Outer Room"})) + 5
+    return (b"POST /api/rooms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Cookie: hallpass_session=" + token.encode() + b"\r\n"
+            b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n\r\n" % length) + body
+
+
+@pytest.mark.parametrize("variant", ["chunked-ends-first", "length-ends-first"])
+def test_content_length_with_transfer_encoding_is_refused_and_closed(server, admin, variant):
+    """Both framings at once are refused with 400 before the body is read, and the connection
+    is closed at once (not after the timeout), so the request smuggled behind never runs."""
+    s = socket.create_connection((server.host, server.port), timeout=10)
+    answer = b""
+    t0 = time.monotonic()
+    try:
+        s.sendall(_smuggling(admin.token, variant))
+        answer = read_to_close(s)
+    finally:
+        s.close()
+    assert time.monotonic() - t0 < TIMEOUT / 2, answer
+    r = Raw(answer)
+    assert r.status == 400, r
+    assert "Content-Length" in r.error and "Transfer-Encoding" in r.error, r.error
+    assert answer.count(b"HTTP/1.1 ") == 1, answer  # One answer, and the connection closed.
+    names = [rm["name"] for rm in admin.rooms()]
+    assert "Smuggled Room" not in names and "Outer Room" not in names
 
 
 def test_other_clients_are_served_while_bodies_stream_in(server, admin, teacher):

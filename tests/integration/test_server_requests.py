@@ -1,4 +1,4 @@
-"""Malformed and unwelcome requests (SPEC section 6): 415 without a JSON content type, 400 for
+"""Malformed and unwelcome requests (docs/api.md, the statuses): 415 without a JSON content type, 400 for
 bodies that are not a JSON object of the right types, 413 past 64 KiB (by Content-Length and
 by a chunked body that grows), 404 for unknown paths and 405 for wrong methods, all answered
 with JSON errors, and none of them changing anything."""

@@ -1,7 +1,6 @@
 /*
- * Change notices (src/service/events.c): generations per school, a wait that returns at once
- * when the generation already moved, times out when nothing changes, wakes when another
- * thread notifies, and returns at once for everyone after close.
+ * Change notices per school: a change bumps only its own school's generation, a waiter wakes
+ * at a change in another thread, and a wait with nothing happening ends at its timeout.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,99 +12,73 @@
 
 #include <glib.h>
 
-/* Long enough that a wait woken early is told apart from one that timed out. */
-#define LONG_WAIT_MS 5000
-#define SHORT_WAIT_MS 50
-
-static int reset(void **state)
+static void test_a_change_bumps_its_own_school_only(void **state)
 {
     (void)state;
-    hp_events_reset();
-    return 0;
-}
-
-static void test_generations_per_school(void **state)
-{
-    (void)state;
-    assert_int_equal(hp_events_generation(1), 0);
+    uint64_t a = hp_events_generation(1), b = hp_events_generation(2);
+    uint64_t total = hp_events_total();
     hp_events_notify(1);
     hp_events_notify(1);
-    hp_events_notify(2);
-    assert_int_equal(hp_events_generation(1), 2);
-    assert_int_equal(hp_events_generation(2), 1);
-    assert_int_equal(hp_events_generation(3), 0);
-}
-
-static void test_wait_returns_at_once_when_moved(void **state)
-{
-    (void)state;
-    hp_events_notify(7);
-    gint64 t0 = g_get_monotonic_time();
-    assert_int_equal(hp_events_wait(7, 0, LONG_WAIT_MS), 1);
-    assert_true(g_get_monotonic_time() - t0 < LONG_WAIT_MS * 1000 / 2);
-}
-
-static void test_wait_times_out(void **state)
-{
-    (void)state;
-    hp_events_notify(8);
-    gint64 t0 = g_get_monotonic_time();
-    assert_int_equal(hp_events_wait(8, 1, SHORT_WAIT_MS), 1);
-    assert_true(g_get_monotonic_time() - t0 >= SHORT_WAIT_MS * 1000);
+    assert_int_equal(hp_events_generation(1), a + 2);
+    assert_int_equal(hp_events_generation(2), b);
+    assert_int_equal(hp_events_total(), total + 2);
+    assert_int_equal(hp_events_generation(99), 0);
 }
 
 static gpointer notify_later(gpointer data)
 {
-    g_usleep(SHORT_WAIT_MS * 1000);
-    hp_events_notify(*(int64_t *)data);
+    g_usleep(50 * 1000);
+    hp_events_notify(GPOINTER_TO_INT(data));
     return NULL;
 }
 
-static void test_wait_wakes_on_notify(void **state)
+static void test_a_waiter_wakes_at_a_change(void **state)
 {
     (void)state;
-    int64_t school = 9;
-    int64_t other = 10;
-    GThread *noise = g_thread_new("other", notify_later, &other);
-    GThread *thread = g_thread_new("notify", notify_later, &school);
+    uint64_t seen = hp_events_total();
     gint64 t0 = g_get_monotonic_time();
-    uint64_t gen = hp_events_wait(school, 0, LONG_WAIT_MS);
-    gint64 took = g_get_monotonic_time() - t0;
+    GThread *thread = g_thread_new("notifier", notify_later, GINT_TO_POINTER(7));
+    uint64_t now = hp_events_wait(seen, 5 * G_USEC_PER_SEC);
     g_thread_join(thread);
-    g_thread_join(noise);
-    assert_int_equal(gen, 1);
-    assert_true(took < LONG_WAIT_MS * 1000 / 2);
-    assert_int_equal(hp_events_generation(other), 1);
+    assert_int_equal(now, seen + 1);
+    assert_true(g_get_monotonic_time() - t0 < 2 * G_USEC_PER_SEC);
 }
 
-static gpointer close_later(gpointer data)
+static void test_a_quiet_wait_ends_at_its_timeout(void **state)
+{
+    (void)state;
+    uint64_t seen = hp_events_total();
+    gint64 t0 = g_get_monotonic_time();
+    assert_int_equal(hp_events_wait(seen, 100 * 1000), seen);
+    assert_true(g_get_monotonic_time() - t0 >= 90 * 1000);
+}
+
+static gpointer wake_later(gpointer data)
 {
     (void)data;
-    g_usleep(SHORT_WAIT_MS * 1000);
-    hp_events_close();
+    g_usleep(50 * 1000);
+    hp_events_wake();
     return NULL;
 }
 
-static void test_close_wakes_everyone(void **state)
+static void test_a_wake_ends_a_wait_without_a_change(void **state)
 {
     (void)state;
-    GThread *thread = g_thread_new("close", close_later, NULL);
+    uint64_t seen = hp_events_total();
     gint64 t0 = g_get_monotonic_time();
-    assert_int_equal(hp_events_wait(11, 0, LONG_WAIT_MS), 0);
-    assert_true(g_get_monotonic_time() - t0 < LONG_WAIT_MS * 1000 / 2);
+    GThread *thread = g_thread_new("waker", wake_later, NULL);
+    assert_int_equal(hp_events_wait(seen, 5 * G_USEC_PER_SEC), seen);
     g_thread_join(thread);
-    assert_true(hp_events_closed());
-    assert_int_equal(hp_events_wait(11, 0, LONG_WAIT_MS), 0); /* At once from now on. */
+    assert_true(g_get_monotonic_time() - t0 < 2 * G_USEC_PER_SEC);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_generations_per_school, reset),
-        cmocka_unit_test_setup(test_wait_returns_at_once_when_moved, reset),
-        cmocka_unit_test_setup(test_wait_times_out, reset),
-        cmocka_unit_test_setup(test_wait_wakes_on_notify, reset),
-        cmocka_unit_test_setup(test_close_wakes_everyone, reset),
+        cmocka_unit_test(test_a_change_bumps_its_own_school_only),
+        cmocka_unit_test(test_a_waiter_wakes_at_a_change),
+        cmocka_unit_test(test_a_quiet_wait_ends_at_its_timeout),
+        cmocka_unit_test(test_a_wake_ends_a_wait_without_a_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
