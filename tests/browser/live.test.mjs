@@ -153,3 +153,27 @@ test('a page never has two loads in flight, however many changes are signalled',
     assert.ok(requests >= 1 && requests <= 4, `${requests} loads for twenty signals`);
   });
 });
+
+test("the server's event stream brings a change made on another device within 2 s", async () => {
+  await endAll();
+  const page = await newPage(env);
+  try {
+    const stream = page.waitForResponse((r) => r.url().endsWith('/api/events'));
+    await signIn(page, USERS.teacher);
+    await page.waitForSelector('#active-table tbody tr');
+    const res = await stream;
+    assert.equal(res.status(), 200);
+    assert.match(res.headers()['content-type'], /^text\/event-stream/);
+    await page.waitForTimeout(300);
+    const t0 = Date.now();
+    const pass = await studentPass(USERS.student2, 'Nurse');
+    await page.waitForSelector(`#active-table tr[data-pass-id="${pass.id}"]`, { timeout: PROMPT_MS });
+    assert.ok(Date.now() - t0 <= PROMPT_MS, `shown after ${Date.now() - t0} ms`);
+    // Ended over the API too: the row leaves as promptly.
+    assert.equal((await admin.post(`/api/passes/${pass.id}/end`, { headers: JSON_HEADERS })).status(), 200);
+    await page.waitForSelector(`#active-table tr[data-pass-id="${pass.id}"]`, { state: 'detached', timeout: PROMPT_MS });
+  } finally {
+    await screenshot(page, 'live-server-events').catch(() => {});
+    await page.context().close();
+  }
+});

@@ -8,6 +8,7 @@
 import { get, del, describe, toSignIn, ApiError } from './api.js';
 import { h, clear, announce, setFieldError, clearFieldError } from './dom.js';
 import { waitWords } from './words.js';
+import { pauseAll, resumeAll } from './live.js';
 
 export const SITE_PATH = '/pages.json';
 const ROLE_NAMES = { admin: 'Admin', teacher: 'Teacher', student: 'Student', kiosk: 'Kiosk' };
@@ -36,9 +37,15 @@ export function isKioskLogin(session) {
 }
 
 export async function signOut(body) {
-  await del('/api/session', body, { redirectOn401: false }).catch((err) => {
-    if (!(err instanceof ApiError && err.status === 401)) throw err;
-  });
+  pauseAll();
+  try {
+    await del('/api/session', body, { redirectOn401: false });
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) {
+      resumeAll();
+      throw err;
+    }
+  }
   location.assign('/signin');
 }
 

@@ -45,6 +45,8 @@ export function serialize(load) {
 
 let channel = null;
 let watchers = 0;
+const running = new Set(); // Every watch() of this page.
+let paused = false;
 function theChannel() {
   if (!channel && typeof BroadcastChannel !== 'undefined') channel = new BroadcastChannel(CHANNEL);
   return channel;
@@ -67,7 +69,8 @@ export function notifyChanged() {
 
 // Starts keeping the page up to date; returns {refresh, stop}. The first load is the page's.
 export function watch(load, { fallbackMs = FALLBACK_MS, eventsPath = EVENTS_PATH } = {}) {
-  const refresh = serialize(load);
+  const run = serialize(load);
+  const refresh = () => (paused ? Promise.resolve() : run());
   let source = null;
   let streamOpen = false;
   watchers++;
@@ -95,9 +98,10 @@ export function watch(load, { fallbackMs = FALLBACK_MS, eventsPath = EVENTS_PATH
     if (!document.hidden) refresh();
   };
   document.addEventListener('visibilitychange', onVisible);
-  return {
+  const handle = {
     refresh,
     stop() {
+      if (!running.delete(handle)) return;
       clearInterval(timer);
       document.removeEventListener('visibilitychange', onVisible);
       if (ch) ch.removeEventListener('message', onMessage);
@@ -106,4 +110,17 @@ export function watch(load, { fallbackMs = FALLBACK_MS, eventsPath = EVENTS_PATH
       if (source) source.close();
     },
   };
+  running.add(handle);
+  return handle;
+}
+
+// Holds every load of the page while it signs out, so that none meets the ended session and
+// sends the page to sign in a second way; resumeAll() when signing out failed.
+export function pauseAll() {
+  paused = true;
+}
+
+export function resumeAll() {
+  paused = false;
+  for (const handle of running) handle.refresh();
 }
