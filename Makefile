@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 PYTEST ?= /usr/bin/python3 -m pytest
 DEMO_DB ?= hallpass-demo.db
 
-.PHONY: all deps run check unit integration browser bench bench-smoke asan fuzz-build \
+.PHONY: all deps run check lint web-unit unit integration browser bench bench-smoke asan fuzz-build \
 	fuzz-smoke fuzz format format-check clean
 
 all: $(BUILD)/hallpass
@@ -29,8 +29,9 @@ run: deps
 
 check: deps
 	$(MAKE) all
-	$(MAKE) format-check
+	$(MAKE) lint
 	$(MAKE) unit
+	$(MAKE) web-unit
 	$(MAKE) integration
 	$(MAKE) bench-smoke
 	$(MAKE) browser
@@ -48,6 +49,15 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 browser: $(BUILD)/hallpass node_modules/.package-lock.json
 	HALLPASS_BIN=$(abspath $(BUILD)/hallpass) node --test tests/browser/
+
+# The page modules' render functions and helpers, in Node without a browser.
+web-unit: node_modules/.package-lock.json
+	node --test tests/web/
+
+# ESLint over the pages, tests and scripts (eslint.config.js), and clang-format over the C.
+lint: node_modules/.package-lock.json
+	./node_modules/.bin/eslint --max-warnings 0 .
+	$(MAKE) format-check
 
 asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "import/import.h"
 
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +37,13 @@ void fuzz_school_open(fuzz_school *fs)
         "Library", "",        "", "2",
     };
     static const char *const users[] = {
-        "Ann Admin",   "admin@x.org", "admin",   "",        "",
-        "Tom Teacher", "tom@x.org",   "teacher", "",        "",
-        "Sam Student", "sam@x.org",   "student", "",        "",
-        "Sue Student", "sue@x.org",   "student", "",        "",
-        "Kim Kiosk",   "kiosk@x.org", "kiosk",   "Library", "",
+        "Ann Admin",   "admin@x.org", "admin",   "",        "", "",
+        "Tom Teacher", "tom@x.org",   "teacher", "Room 2",  "", "",
+        "Sam Student", "sam@x.org",   "student", "",        "", "S-1",
+        "Sue Student", "sue@x.org",   "student", "",        "", "",
+        "Kim Kiosk",   "kiosk@x.org", "kiosk",   "Library", "", "",
     };
+    _Static_assert(HP_USER_COLUMNS == 6, "a value for each users.csv column");
     static const char *const passes[] = {
         "p1", "sam@x.org", "Room 2",  "Library", "tom@x.org", "teacher", "now",
         "2026-09-14T10:03:00-05:00", "2026-09-14T10:13:00-05:00", "",
@@ -54,8 +56,8 @@ void fuzz_school_open(fuzz_school *fs)
     must(hp_tz_new(&fs->tz, "America/Chicago"), "zone");
     must(hp_store_school_create(fs->store, "Fuzz High", "America/Chicago", &fs->school.id),
          "school");
-    fs->school.name = strdup("Fuzz High");
-    fs->school.timezone = strdup("America/Chicago");
+    fs->school.name = g_strdup("Fuzz High");
+    fs->school.timezone = g_strdup("America/Chicago");
     import_rows(fs, HP_IMPORT_ROOMS, rooms, HP_ROOM_COLUMNS, 3);
     import_rows(fs, HP_IMPORT_USERS, users, HP_USER_COLUMNS, 5);
     import_rows(fs, HP_IMPORT_PASSES, passes, HP_PASS_COLUMNS, 2);

@@ -2,17 +2,15 @@
 #include "core/model.h"
 
 #include "core/error.h"
+#include "core/util.h"
 
 #include <glib.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char *const role_names[] = {"admin", "teacher", "student", "kiosk"};
 static const char *const source_names[] = {"student", "teacher", "kiosk_mode", "kiosk_login"};
 static const char *const type_names[] = {"now", "scheduled"};
-
-#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static int parse_word(const char *const *names, size_t n, const char *word, int *out)
 {
@@ -28,7 +26,7 @@ static int parse_word(const char *const *names, size_t n, const char *word, int 
 int hp_role_parse(const char *word, hp_role *out)
 {
     int v;
-    if (parse_word(role_names, COUNT_OF(role_names), word, &v) < 0)
+    if (parse_word(role_names, HP_ARRAY_SIZE(role_names), word, &v) < 0)
         return hp_error_set(HP_EINVALID, "\"%s\" is not a role (admin, teacher, student, kiosk)",
                             word);
     *out = (hp_role)v;
@@ -48,7 +46,7 @@ bool hp_role_is_staff(hp_role role)
 int hp_source_parse(const char *word, hp_source *out)
 {
     int v;
-    if (parse_word(source_names, COUNT_OF(source_names), word, &v) < 0)
+    if (parse_word(source_names, HP_ARRAY_SIZE(source_names), word, &v) < 0)
         return hp_error_set(HP_EINVALID,
                             "\"%s\" is not a source (student, teacher, kiosk_mode, kiosk_login)",
                             word);
@@ -64,7 +62,7 @@ const char *hp_source_name(hp_source source)
 int hp_pass_type_parse(const char *word, hp_pass_type *out)
 {
     int v;
-    if (parse_word(type_names, COUNT_OF(type_names), word, &v) < 0)
+    if (parse_word(type_names, HP_ARRAY_SIZE(type_names), word, &v) < 0)
         return hp_error_set(HP_EINVALID, "\"%s\" is not a pass type (now, scheduled)", word);
     *out = (hp_pass_type)v;
     return HP_OK;
@@ -193,54 +191,149 @@ int hp_check_name(const char *field, const char *value, bool required)
         if ((*p < 0x20 && *p != '\t' && *p != '\r') || *p == 0x7f)
             return hp_error_set(HP_EINVALID, "%s: holds a control character (byte 0x%02x)", field,
                                 *p);
+    uint32_t c = hp_format_char_in(value);
+    if (c)
+        return hp_error_set(HP_EINVALID,
+                            "%s: holds an invisible format character (U+%04X); type the name "
+                            "again without it",
+                            field, (unsigned)c);
+    return HP_OK;
+}
+
+uint32_t hp_format_char_in(const char *text)
+{
+    for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+        if ((unsigned char)*p < 0x80)
+            continue;
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_type(c) == G_UNICODE_FORMAT)
+            return c;
+    }
+    return 0;
+}
+
+/* Whitespace for trimming: what g_unichar_isspace() calls space (ASCII whitespace, U+00A0 and
+ * the other Unicode spaces), read from valid UTF-8 only, so that invalid bytes are left for
+ * hp_check_name() to refuse. */
+static size_t space_at(const char *p, const char *end)
+{
+    if (p >= end)
+        return 0;
+    if ((unsigned char)*p < 0x80)
+        return g_ascii_isspace(*p) ? 1 : 0;
+    gunichar c = g_utf8_get_char_validated(p, end - p);
+    if (c == (gunichar)-1 || c == (gunichar)-2 || !g_unichar_isspace(c))
+        return 0;
+    return (size_t)(g_utf8_next_char(p) - p);
+}
+
+/* The bytes of the character at p: 1 for a byte that starts no valid character. */
+static size_t char_len(const char *p, const char *end)
+{
+    gunichar c = g_utf8_get_char_validated(p, end - p);
+    if (c == (gunichar)-1 || c == (gunichar)-2)
+        return 1;
+    return (size_t)(g_utf8_next_char(p) - p);
+}
+
+const char *hp_name_trim(const char *value, size_t *len_out)
+{
+    if (value == NULL) {
+        *len_out = 0;
+        return "";
+    }
+    const char *start = value, *end = value + strlen(value);
+    size_t step;
+    while ((step = space_at(start, end)) > 0)
+        start += step;
+    const char *kept = start; /* Just past the last character that is not a space. */
+    for (const char *p = start; p < end;) {
+        if ((step = space_at(p, end)) > 0) {
+            p += step;
+        } else {
+            p += char_len(p, end);
+            kept = p;
+        }
+    }
+    *len_out = (size_t)(kept - start);
+    return start;
+}
+
+int hp_name_clean(char **out, const char *field, const char *value, bool required)
+{
+    size_t n;
+    const char *start = hp_name_trim(value, &n);
+    char *name = g_strndup(start, n);
+    int rc = hp_check_name(field, name, required);
+    if (rc < 0) {
+        g_free(name);
+        name = NULL;
+    }
+    *out = name;
+    return rc;
+}
+
+int hp_check_student_id(const char *value)
+{
+    size_t n = value ? strlen(value) : 0;
+    if (n == 0)
+        return hp_error_set(HP_EINVALID, "student_id: empty");
+    bool ok = n <= HP_STUDENT_ID_MAX;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = g_ascii_isalnum(value[i]) || value[i] == '-';
+    if (!ok)
+        return hp_error_set(HP_EINVALID,
+                            "student_id: \"%.*s\" is not 1 to %d ASCII letters, digits and -",
+                            HP_STUDENT_ID_MAX * 2, value, HP_STUDENT_ID_MAX);
     return HP_OK;
 }
 
 void hp_school_release(hp_school *school)
 {
-    free(school->name);
-    free(school->timezone);
+    g_free(school->name);
+    g_free(school->timezone);
     memset(school, 0, sizeof(*school));
 }
 
 void hp_room_release(hp_room *room)
 {
-    free(room->name);
-    free(room->folder);
+    g_free(room->name);
+    g_free(room->folder);
     memset(room, 0, sizeof(*room));
 }
 
 void hp_user_release(hp_user *user)
 {
-    free(user->name);
-    free(user->email);
-    free(user->student_id);
+    g_free(user->name);
+    g_free(user->email);
+    g_free(user->student_id);
     memset(user, 0, sizeof(*user));
 }
 
 void hp_pass_release(hp_pass *pass)
 {
-    free(pass->ext_id);
+    g_free(pass->ext_id);
     memset(pass, 0, sizeof(*pass));
+}
+
+void hp_list_free(void *items, size_t count, size_t size, void (*release)(void *item))
+{
+    for (size_t i = 0; release && i < count; i++)
+        release((char *)items + i * size);
+    g_free(items);
 }
 
 void hp_rooms_free(hp_room *rooms, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        hp_room_release(&rooms[i]);
-    free(rooms);
+    hp_list_free(rooms, n, sizeof(*rooms), (void (*)(void *))hp_room_release);
 }
 
 void hp_users_free(hp_user *users, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        hp_user_release(&users[i]);
-    free(users);
+    hp_list_free(users, n, sizeof(*users), (void (*)(void *))hp_user_release);
 }
 
 void hp_schools_free(hp_school *schools, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        hp_school_release(&schools[i]);
-    free(schools);
+    hp_list_free(schools, n, sizeof(*schools), (void (*)(void *))hp_school_release);
 }

@@ -1,6 +1,9 @@
 /*
- * The words of the product (SPEC section 2): schools, rooms, users and passes, and the rules
- * that follow from a pass alone, such as which report counters it adds to. No I/O here.
+ * The words of the product: schools, rooms, users and passes, and the rules that follow from
+ * a pass alone, such as which report counters it adds to. No I/O here.
+ *
+ * Strings in these structs are GLib allocations owned by the struct: hp_*_release() frees
+ * them, hp_*s_free() frees a list and everything in it.
  */
 #ifndef HP_CORE_MODEL_H
 #define HP_CORE_MODEL_H
@@ -14,7 +17,8 @@
 #define HP_EMAIL_MAX 254 /* Bytes in an email address (RFC 5321's path limit). */
 #define HP_EXT_ID_MAX 128
 #define HP_PASSWORD_MAX 256
-#define HP_LIMIT_MAX 100000 /* Largest room limit accepted. */
+#define HP_LIMIT_MAX 100000  /* Largest room limit accepted. */
+#define HP_STUDENT_ID_MAX 32 /* Characters in a school's own student ID. */
 
 typedef enum { HP_ROLE_ADMIN, HP_ROLE_TEACHER, HP_ROLE_STUDENT, HP_ROLE_KIOSK } hp_role;
 
@@ -50,8 +54,8 @@ typedef struct {
     char *name;
     char *email;
     hp_role role;
-    int64_t room_id;  /* A kiosk's room, or a staff member's home room; 0 for none. */
-    char *student_id; /* The school's own id of a student; NULL when none. */
+    int64_t room_id;  /* A kiosk's room or a staff member's home room; else 0. */
+    char *student_id; /* The school's own ID of a student; NULL when none. */
     /* Pass rules (hp_field_max_passes_per_day in core/settings.h). Read with the user; written
      * by hp_store_user_rules_put(). */
     int max_passes_per_day; /* A student's own daily limit; 0 means none. */
@@ -87,7 +91,7 @@ const char *hp_source_name(hp_source source);
 int hp_pass_type_parse(const char *word, hp_pass_type *out);
 const char *hp_pass_type_name(hp_pass_type type);
 
-/* What one pass adds to the reports' counters (SPEC section 4). */
+/* What one pass adds to the reports' counters. */
 typedef struct {
     bool counts;          /* False for a cancelled pass: it adds to nothing. */
     bool staff_now;       /* Adds one to its creator's Now Passes. */
@@ -118,14 +122,38 @@ int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creat
                         const hp_pass_labels *labels);
 
 /* Checks a display name (room, user, folder, school): valid UTF-8, at most HP_NAME_MAX bytes,
- * and no control character other than a tab or a carriage return (the exports guard those:
- * see src/export/csv.c). field names it in the message. */
+ * no control character other than a tab or a carriage return (the exports guard those: see
+ * src/export/csv.c), and no invisible format character (Unicode category Cf: byte-order
+ * marks, zero-width spaces and joiners, direction marks and overrides, soft hyphens), which
+ * would let two names that look the same be stored apart. field names it in the message. */
 int hp_check_name(const char *field, const char *value, bool required);
+
+/* The first invisible format character (Unicode category Cf) in valid UTF-8 text, or 0 when it
+ * holds none: for checks of text other than names, such as emails. */
+uint32_t hp_format_char_in(const char *text);
+
+/* The one way a name from any source (an import, a request, the command line) is cleaned:
+ * whitespace around it is trimmed (ASCII whitespace and Unicode spaces such as U+00A0), then
+ * it is checked by hp_check_name(). On success *out is the cleaned name, a new GLib string
+ * ("" for an empty name that is not required) to g_free(); on failure *out is NULL. */
+int hp_name_clean(char **out, const char *field, const char *value, bool required);
+
+/* The bytes of value without the whitespace around it, the way hp_name_clean() trims: returns
+ * where they start and sets *len_out. For looking names up without allocating. */
+const char *hp_name_trim(const char *value, size_t *len_out);
+
+/* Checks a school's student ID: 1 to HP_STUDENT_ID_MAX ASCII letters, digits and '-'. The
+ * message starts with "student_id: " and names the value. */
+int hp_check_student_id(const char *value);
 
 void hp_school_release(hp_school *school);
 void hp_room_release(hp_room *room);
 void hp_user_release(hp_user *user);
 void hp_pass_release(hp_pass *pass);
+
+/* Frees a list of count items of `size` bytes, releasing each with release first: what every
+ * hp_*s_free() does. */
+void hp_list_free(void *items, size_t count, size_t size, void (*release)(void *item));
 
 void hp_rooms_free(hp_room *rooms, size_t n);
 void hp_users_free(hp_user *users, size_t n);

@@ -1,5 +1,6 @@
 /*
- * Natural order for report text (SPEC section 4): "Room 2" < "room 10" < "Room 10A".
+ * Natural order for report text: digits compare as numbers and letters without regard to
+ * ASCII case, so "Room 2" < "room 10" < "Room 10A".
  */
 #ifndef HP_CORE_NATORD_H
 #define HP_CORE_NATORD_H

@@ -176,15 +176,20 @@ static int make_rooms(hp_store *store, const hp_school *school, const hp_tz *tz,
     return rc;
 }
 
+/* One users.csv row, in the importer's column order; student_id "" for none. */
+static void add_user_row(GPtrArray *rows, const char *name, const char *email, const char *role,
+                         const char *room, const char *password, const char *student_id)
+{
+    const char *f[HP_USER_COLUMNS] = {
+        [HP_USER_NAME] = name, [HP_USER_EMAIL] = email,       [HP_USER_ROLE] = role,
+        [HP_USER_ROOM] = room, [HP_USER_PASSWORD] = password, [HP_USER_STUDENT_ID] = student_id};
+    add_row(rows, f, HP_USER_COLUMNS);
+}
+
 static void add_user(GPtrArray *rows, const char *name, const char *email, const char *role,
                      const char *room, const char *password)
 {
-    const char *f[HP_USER_COLUMNS] = {[HP_USER_NAME] = name,
-                                      [HP_USER_EMAIL] = email,
-                                      [HP_USER_ROLE] = role,
-                                      [HP_USER_ROOM] = room,
-                                      [HP_USER_PASSWORD] = password};
-    add_row(rows, f, HP_USER_COLUMNS);
+    add_user_row(rows, name, email, role, room, password, "");
 }
 
 static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz, GRand *rand,
@@ -222,7 +227,10 @@ static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz,
             snprintf(email, sizeof(email), "%s%d@students.%s", lower, i, DOMAIN);
             g_free(lower);
         }
-        add_user(rows, name, email, "student", "", i == 0 ? HP_DEMO_PASSWORD : "");
+        /* Students have the school's own IDs, as a kiosk takes them: S0001, S0002, ... */
+        char student_id[16];
+        snprintf(student_id, sizeof(student_id), "S%04d", i + 1);
+        add_user_row(rows, name, email, "student", "", i == 0 ? HP_DEMO_PASSWORD : "", student_id);
         g_ptr_array_add(people->student_emails, g_strdup(email));
     }
     static const struct {

@@ -1,14 +1,22 @@
 /*
  * The pages: each path maps to an HTML file built in from web/, with the roles that may see
  * it. A visitor not signed in is sent to the sign-in page, and a signed-in user to a page
- * they may not see is sent to their own home page. Scripts and styles are served to anyone:
- * they hold no data.
+ * they may not see is sent to their own home page, with `?denied=` naming the page so that
+ * the home page can say why. Scripts and styles are served to anyone: they hold no data.
+ *
+ * /pages.json tells the scripts what they would otherwise copy: whether the visitor is signed
+ * in (always 200, so that the sign-in page never logs a 401), the pages with the audience of
+ * each and which the visitor may see, and the report columns with the titles the CSV and
+ * XLSX downloads use.
  */
 #include "http/http.h"
 
+#include "core/util.h"
 #include "http/assets.h"
+#include "report/report.h"
 
 #include <glib.h>
+#include <jansson.h>
 #include <string.h>
 
 enum {
@@ -19,15 +27,24 @@ enum {
     SEE_ANYONE = 1 << 4 /* Not signed in too. */
 };
 
+/* In the order of the header's links; label and audience are shown to people ("Analytics is
+ * for admins"). */
 static const struct {
     const char *path;
     const char *file;
     int who;
+    const char *label;
+    const char *audience;
 } pages[] = {
-    {"/signin", "/signin.html", SEE_ANYONE}, {"/analytics", "/analytics.html", SEE_ADMIN},
-    {"/rooms", "/rooms.html", SEE_ADMIN},    {"/passes", "/passes.html", SEE_ADMIN | SEE_TEACHER},
-    {"/kiosk", "/kiosk.html", SEE_KIOSK},    {"/student", "/student.html", SEE_STUDENT},
+    {"/signin", "/signin.html", SEE_ANYONE, "Sign in", "everyone"},
+    {"/analytics", "/analytics.html", SEE_ADMIN, "Analytics", "admins"},
+    {"/rooms", "/rooms.html", SEE_ADMIN, "Rooms", "admins"},
+    {"/passes", "/passes.html", SEE_ADMIN | SEE_TEACHER, "Passes", "staff"},
+    {"/student", "/student.html", SEE_STUDENT, "My pass", "students"},
+    {"/kiosk", "/kiosk.html", SEE_KIOSK, "Kiosk", "kiosks"},
 };
+
+#define SITE_PATH "/pages.json"
 
 const hp_asset *hp_asset_find(const char *path)
 {
@@ -89,6 +106,36 @@ static void send_asset(hp_http_response *res, const hp_asset *asset)
     res->body_len = asset->size;
 }
 
+static json_t *report_json(hp_report_kind kind)
+{
+    size_t count;
+    const hp_report_column *columns = hp_report_columns(kind, &count);
+    json_t *list = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:s, s:b}", "key", columns[i].key, "title",
+                                        columns[i].title, "field", columns[i].json_name, "numeric",
+                                        hp_report_column_numeric(&columns[i])));
+    return json_pack("{s:s, s:o}", "title", hp_report_title(kind), "columns", list);
+}
+
+static void send_site(const hp_http_request *req, hp_http_response *res, int who)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < HP_ARRAY_SIZE(pages); i++) {
+        if (pages[i].who & SEE_ANYONE)
+            continue;
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s, s:b}", "path", pages[i].path, "label", pages[i].label,
+                            "audience", pages[i].audience, "yours", (pages[i].who & who) != 0));
+    }
+    json_t *reports = json_pack("{s:o, s:o}", "rooms", report_json(HP_REPORT_ROOMS), "staff",
+                                report_json(HP_REPORT_STAFF));
+    hp_http_json(res, 200,
+                 json_pack("{s:b, s:s, s:o, s:o}", "signed_in", req->signed_in, "home",
+                           home_of(who), "pages", list, "reports", reports));
+}
+
 void hp_http_page(hp_http_request *req, hp_http_response *res)
 {
     int who = who_is(req);
@@ -97,7 +144,11 @@ void hp_http_page(hp_http_request *req, hp_http_response *res)
         redirect(res, home_of(who));
         return;
     }
-    for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+    if (strcmp(req->path, SITE_PATH) == 0) {
+        send_site(req, res, who);
+        return;
+    }
+    for (size_t i = 0; i < HP_ARRAY_SIZE(pages); i++) {
         if (strcmp(req->path, pages[i].path) != 0)
             continue;
         if (!(pages[i].who & (who | SEE_ANYONE))) {
@@ -112,7 +163,9 @@ void hp_http_page(hp_http_request *req, hp_http_response *res)
                 g_free(next);
                 g_free(target);
             } else {
-                redirect(res, home_of(who));
+                char *location = g_strdup_printf("%s?denied=%s", home_of(who), req->path + 1);
+                redirect(res, location);
+                g_free(location);
             }
             return;
         }

@@ -218,8 +218,8 @@ json_t *hp_http_pass_json(const hp_pass_view *view, const hp_tz *tz, int64_t now
     json_t *json = json_pack(
         "{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:o, s:b, s:b}", "id",
         (json_int_t)pass->id, "student", view->student_email, "student_name", view->student_name,
-        "student_id", view->student_number, "origin", view->origin, "destination",
-        view->destination, "creator", view->creator_email, "creator_name", view->creator_name,
+        "student_id", view->student_id, "origin", view->origin_name, "destination",
+        view->destination_name, "creator", view->creator_email, "creator_name", view->creator_name,
         "source", hp_source_name(pass->source), "type", hp_pass_type_name(pass->type), "start",
         start, "end", has_end ? json_string(end) : json_null(), "cancelled", pass->cancelled,
         "active", hp_pass_active(pass, now));

@@ -223,8 +223,8 @@ static int find_school(hp_server *server, hp_store *store, int64_t id, hp_school
     }
     if (cached) {
         out->id = cached->id;
-        out->name = strdup(cached->name);
-        out->timezone = strdup(cached->timezone);
+        out->name = g_strdup(cached->name);
+        out->timezone = g_strdup(cached->timezone);
     }
     g_mutex_unlock(&server->lock);
     return rc;
@@ -703,6 +703,9 @@ static enum MHD_Result answer_request(hp_server *server, struct MHD_Connection *
     client_address(conn, client, sizeof(client));
     query_state qs = {g_string_new(NULL), false};
     MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, add_argument, &qs);
+    /* Cleared before the store is opened: when it cannot be, its reason is what the failure
+     * logs. */
+    hp_error_clear();
     hp_http_request req = {
         .server = server,
         .store = thread_store(server),
@@ -719,7 +722,6 @@ static enum MHD_Result answer_request(hp_server *server, struct MHD_Connection *
         .connection = conn,
     };
     const char *operation = "(an unknown path)";
-    hp_error_clear();
     if (qs.has_nul)
         hp_http_error(&res, 400, "a query parameter holds a NUL byte (%%00)");
     else

@@ -9,12 +9,13 @@
 #include "core/error.h"
 
 #include <csv.h>
+#include <glib.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
-#define CHUNK 65536
-#define PROGRESS_EVERY 8192 /* Records between progress calls. */
+#define CHUNK 65536           /* Bytes read from the file at a time. */
+#define PROGRESS_EVERY 8192   /* Records between progress calls. */
+#define FIELD_CAPACITY_MIN 64 /* A field's first buffer: most values fit, so few grow. */
 
 typedef struct {
     const hp_csv_reader *reader;
@@ -46,7 +47,7 @@ static void clear_fields(read_state *st)
 static void free_fields(read_state *st)
 {
     for (size_t i = 0; i < HP_CSV_FIELDS_MAX; i++)
-        free(st->fields[i]);
+        g_free(st->fields[i]);
 }
 
 static void on_field(void *s, size_t len, void *data)
@@ -66,8 +67,8 @@ static void on_field(void *s, size_t len, void *data)
     }
     size_t i = st->field_count++;
     if (st->capacity[i] < len + 1) {
-        st->capacity[i] = len + 1 < 64 ? 64 : len + 1;
-        st->fields[i] = realloc(st->fields[i], st->capacity[i]);
+        st->capacity[i] = len + 1 < FIELD_CAPACITY_MIN ? FIELD_CAPACITY_MIN : len + 1;
+        st->fields[i] = g_realloc(st->fields[i], st->capacity[i]);
     }
     if (len)
         memcpy(st->fields[i], s, len);
@@ -121,13 +122,13 @@ int hp_csv_read(const hp_csv_reader *reader, FILE *in)
 {
     struct csv_parser parser;
     read_state st = {.reader = reader, .line = 1, .record_line = 1};
-    char *buf = malloc(CHUNK);
+    char *buf = g_malloc(CHUNK);
     size_t n;
     bool first = true;
     bool after_cr = false; /* The last byte fed was a CR. */
 
     if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        free(buf);
+        g_free(buf);
         return hp_error_set(HP_ERROR, "%s: out of memory", reader->label);
     }
     csv_set_space_func(&parser, no_space);
@@ -159,6 +160,6 @@ int hp_csv_read(const hp_csv_reader *reader, FILE *in)
         reader->on_progress(reader->data, st.records, st.bytes);
     free_fields(&st);
     csv_free(&parser);
-    free(buf);
+    g_free(buf);
     return st.rc;
 }

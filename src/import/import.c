@@ -11,6 +11,7 @@
 #include "core/password.h"
 #include "core/rules.h"
 #include "core/settings.h"
+#include "core/util.h"
 #include "import/csv_reader.h"
 #include "store/tally.h"
 
@@ -24,15 +25,21 @@ static const char *const room_columns[] = {"name",
                                            "max_passes_to",
                                            "time_limit_minutes",
                                            "counts_toward_limit"};
-static const char *const user_columns[] = {"name", "email",    "role",
-                                           "room", "password", "max_passes_per_day"};
+static const char *const user_columns[] = {
+    "name", "email", "role", "room", "password", "student_id", "max_passes_per_day"};
 static const char *const pass_columns[] = {"id",      "student",  "origin", "destination",
                                            "creator", "source",   "type",   "start",
                                            "end",     "cancelled"};
 
 /* Columns a file must have. */
 static const bool room_required[] = {true, false, false, false, false, false};
-static const bool user_required[] = {true, true, true, false, false, false};
+static const bool user_required[] = {true, true, true, false, false, false, false};
+
+_Static_assert(HP_ARRAY_SIZE(room_columns) == HP_ROOM_COLUMNS, "a name for each room column");
+_Static_assert(HP_ARRAY_SIZE(user_columns) == HP_USER_COLUMNS, "a name for each user column");
+_Static_assert(HP_ARRAY_SIZE(pass_columns) == HP_PASS_COLUMNS, "a name for each pass column");
+_Static_assert(HP_ARRAY_SIZE(room_required) == HP_ROOM_COLUMNS, "each room column required or not");
+_Static_assert(HP_ARRAY_SIZE(user_required) == HP_USER_COLUMNS, "each user column required or not");
 static const bool pass_required[] = {true, true, true, true, true, true, true, true, false, false};
 
 typedef struct {
@@ -119,19 +126,18 @@ static const char *empty_to_null(const char *s)
     return (s && s[0]) ? s : NULL;
 }
 
-/* Trims spaces around a value in place: " Room 101 " names "Room 101". */
+/* Copies value into buf without the whitespace around it, trimmed as every name is
+ * (hp_name_trim): " Room 101 " names "Room 101". NULL for NULL. A value too long for buf is
+ * cut; buffers hold one byte past each cap, so a value cut to fit still fails its check. */
 static char *trimmed(const char *value, char *buf, size_t size)
 {
     if (value == NULL)
         return NULL;
-    while (*value == ' ')
-        value++;
-    size_t n = strlen(value);
-    while (n > 0 && value[n - 1] == ' ')
-        n--;
+    size_t n;
+    const char *start = hp_name_trim(value, &n);
     if (n >= size)
         n = size - 1;
-    memcpy(buf, value, n);
+    memcpy(buf, start, n);
     buf[n] = '\0';
     return buf;
 }
@@ -147,6 +153,10 @@ static int check_email(const char *value)
     if (at == NULL || at == value || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
         strpbrk(value, " \t\r\n,;<>\"") != NULL || !g_utf8_validate(value, (gssize)n, NULL))
         return hp_error_set(HP_EINVALID, "email: \"%s\" is not an email address", value);
+    uint32_t c = hp_format_char_in(value);
+    if (c)
+        return hp_error_set(HP_EINVALID, "email: holds an invisible format character (U+%04X)",
+                            (unsigned)c);
     return HP_OK;
 }
 
@@ -213,7 +223,7 @@ void hp_importer_free(hp_importer *imp)
     if (imp->in_transaction)
         hp_store_rollback(imp->store);
     for (size_t i = 0; i < imp->batch_count; i++)
-        free(imp->batch[i].ext_id);
+        hp_pass_release(&imp->batch[i]);
     g_hash_table_destroy(imp->rooms);
     g_hash_table_destroy(imp->users);
     hp_tally_free(imp->counters);
@@ -361,107 +371,170 @@ static int user_rules_put(hp_importer *imp, hp_user *user, bool *changed)
 
 static int add_room(hp_importer *imp, const char *const *f)
 {
-    char name_buf[HP_NAME_MAX + 2], folder_buf[HP_NAME_MAX + 2];
-    char *name = trimmed(f[HP_ROOM_NAME], name_buf, sizeof(name_buf));
-    char *folder = trimmed(f[HP_ROOM_FOLDER], folder_buf, sizeof(folder_buf));
     hp_room room = {0};
+    char *name = NULL, *folder = NULL;
     int rc;
 
-    /* The buffers hold one byte past each cap, so a value cut to fit still fails its check. */
-    if ((rc = hp_check_name("name", name, true)) < 0 ||
-        (rc = hp_check_name("folder", folder, false)) < 0)
-        return rc;
-    if ((rc = parse_limit("max_passes_from", f[HP_ROOM_MAX_FROM], &room.max_from)) < 0 ||
+    if ((rc = hp_name_clean(&name, "name", f[HP_ROOM_NAME], true)) < 0 ||
+        (rc = hp_name_clean(&folder, "folder", f[HP_ROOM_FOLDER], false)) < 0 ||
+        (rc = parse_limit("max_passes_from", f[HP_ROOM_MAX_FROM], &room.max_from)) < 0 ||
         (rc = parse_limit("max_passes_to", f[HP_ROOM_MAX_TO], &room.max_to)) < 0)
-        return rc;
+        goto out;
 
     hp_room existing = {0};
     rc = hp_store_room_find(imp->store, imp->school->id, name, &existing);
     if (rc < 0 && rc != HP_ENOTFOUND)
-        return rc;
+        goto out;
     room.id = rc == HP_OK ? existing.id : 0;
     room_rules_start(&room, rc == HP_OK ? &existing : NULL);
     hp_room_release(&existing);
     if ((rc = room_rules_parse(&room, f)) < 0)
-        return rc;
+        goto out;
     room.name = name;
-    room.folder = folder ? folder : "";
+    room.folder = folder;
 
     bool changed;
     bool added = room.id == 0;
-    if ((rc = hp_store_room_put(imp->store, imp->school->id, &room, &changed)) < 0)
-        return hp_error_prefix(rc, "name");
+    if ((rc = hp_store_room_put(imp->store, imp->school->id, &room, &changed)) < 0) {
+        hp_error_prefix(rc, "name");
+        goto out;
+    }
     if ((rc = room_rules_put(imp, &room, &changed)) < 0)
-        return rc;
+        goto out;
     cache_put(imp->rooms, name, room.id, HP_ROLE_ADMIN);
     count_stat(imp, added, changed);
-    return HP_OK;
+out:
+    g_free(name);
+    g_free(folder);
+    return rc;
+}
+
+/* The room column of a user: required for a kiosk (the room it stands in), a home room for
+ * staff, none for a student. Sets *room_id (0 for none). */
+static int user_room(hp_importer *imp, hp_role role, const char *room_name, int64_t *room_id)
+{
+    *room_id = 0;
+    if (role == HP_ROLE_KIOSK && room_name == NULL)
+        return hp_error_set(HP_EINVALID, "room: a kiosk needs the room it stands in");
+    if (role == HP_ROLE_STUDENT && room_name != NULL)
+        return hp_error_set(HP_EINVALID,
+                            "room: \"%s\": a student has no room; only a kiosk (the room it "
+                            "stands in) or staff (their home room) has one",
+                            room_name);
+    if (room_name == NULL)
+        return HP_OK;
+    return lookup_room(imp, "room", room_name, room_id, NULL);
+}
+
+/*
+ * The student_id column of a user. With no such column (value NULL) a student keeps the ID
+ * stored (*keep set); an empty value is no ID. An ID must be well formed, belong to a student,
+ * and not be another user's in the school (an earlier row of the same file is stored already,
+ * so this also finds two rows with one ID). Sets *out to the ID, trimmed, into buf.
+ */
+static int user_student_id(hp_importer *imp, const hp_user *user, const char *value, char *buf,
+                           size_t size, const char **out, bool *keep)
+{
+    *out = NULL;
+    *keep = value == NULL && user->role == HP_ROLE_STUDENT;
+    const char *id = trimmed(value, buf, size);
+    if (id == NULL || id[0] == '\0')
+        return HP_OK;
+    if (user->role != HP_ROLE_STUDENT)
+        return hp_error_set(HP_EINVALID,
+                            "student_id: \"%s\": only a student has a student ID, not a %s", id,
+                            hp_role_name(user->role));
+    int rc = hp_check_student_id(id);
+    if (rc < 0)
+        return rc;
+    hp_user other = {0};
+    rc = hp_store_user_find_student_id(imp->store, imp->school->id, id, &other);
+    if (rc == HP_OK && g_ascii_strcasecmp(other.email, user->email) != 0)
+        rc = hp_error_set(HP_ECONFLICT,
+                          "student_id: \"%s\" is already the student ID of %s (\"%s\"); each "
+                          "student's ID is their own",
+                          id, other.name, other.email);
+    else if (rc == HP_OK || rc == HP_ENOTFOUND)
+        rc = HP_OK;
+    hp_user_release(&other);
+    *out = id;
+    return rc;
 }
 
 static int add_user(hp_importer *imp, const char *const *f)
 {
-    char name_buf[HP_NAME_MAX + 2], email_buf[HP_EMAIL_MAX + 2];
-    char *name = trimmed(f[HP_USER_NAME], name_buf, sizeof(name_buf));
+    /* Buffers of a name's size, so that a message shows what the file holds. */
+    char role_buf[HP_NAME_MAX + 2], email_buf[HP_EMAIL_MAX + 2], room_buf[HP_NAME_MAX + 2];
+    char student_id_buf[HP_NAME_MAX + 2];
+    char *name = NULL;
     char *email = trimmed(f[HP_USER_EMAIL], email_buf, sizeof(email_buf));
-    const char *role_word = empty_to_null(f[HP_USER_ROLE]);
-    const char *room_name = empty_to_null(f[HP_USER_ROOM]);
+    const char *role_word = empty_to_null(trimmed(f[HP_USER_ROLE], role_buf, sizeof(role_buf)));
+    const char *room_name = empty_to_null(trimmed(f[HP_USER_ROOM], room_buf, sizeof(room_buf)));
     const char *password = empty_to_null(f[HP_USER_PASSWORD]);
     hp_user user = {0};
-    int rc;
-
-    if ((rc = hp_check_name("name", name, true)) < 0 || (rc = check_email(email)) < 0)
-        return rc;
-    if (role_word == NULL)
-        return hp_error_set(HP_EINVALID, "role: empty");
-    if ((rc = hp_role_parse(role_word, &user.role)) < 0)
-        return hp_error_prefix(rc, "role");
-    if (user.role == HP_ROLE_KIOSK && room_name == NULL)
-        return hp_error_set(HP_EINVALID, "room: a kiosk needs the room it stands in");
-    if (user.role != HP_ROLE_KIOSK && room_name != NULL)
-        return hp_error_set(HP_EINVALID, "room: \"%s\": only a kiosk has a room, not a %s",
-                            room_name, hp_role_name(user.role));
-    if (room_name && (rc = lookup_room(imp, "room", room_name, &user.room_id, NULL)) < 0)
-        return rc;
-    if (password && strlen(password) > HP_PASSWORD_MAX)
-        return hp_error_set(HP_EINVALID, "password: longer than %d bytes", HP_PASSWORD_MAX);
-
     hp_user existing = {0};
     char *stored_hash = NULL;
+    bool keep_student_id;
+    int rc;
+
+    if ((rc = hp_name_clean(&name, "name", f[HP_USER_NAME], true)) < 0 ||
+        (rc = check_email(email)) < 0)
+        goto out;
+    if (role_word == NULL) {
+        rc = hp_error_set(HP_EINVALID, "role: empty");
+        goto out;
+    }
+    if ((rc = hp_role_parse(role_word, &user.role)) < 0) {
+        hp_error_prefix(rc, "role");
+        goto out;
+    }
+    user.name = name;
+    user.email = email;
+    if ((rc = user_room(imp, user.role, room_name, &user.room_id)) < 0)
+        goto out;
+    const char *student_id;
+    if ((rc = user_student_id(imp, &user, f[HP_USER_STUDENT_ID], student_id_buf,
+                              sizeof(student_id_buf), &student_id, &keep_student_id)) < 0)
+        goto out;
+    if (password && strlen(password) > HP_PASSWORD_MAX) {
+        rc = hp_error_set(HP_EINVALID, "password: longer than %d bytes", HP_PASSWORD_MAX);
+        goto out;
+    }
+
     rc = hp_store_user_find(imp->store, imp->school->id, email, &existing, &stored_hash);
     if (rc < 0 && rc != HP_ENOTFOUND)
-        return rc;
+        goto out;
     user.id = rc == HP_OK ? existing.id : 0;
+    user.student_id = keep_student_id ? existing.student_id : (char *)student_id;
     user.max_passes_per_day = existing.max_passes_per_day;
-    hp_user_release(&existing);
-    if ((rc = user_rules_parse(&user, f)) < 0) {
-        free(stored_hash);
-        return rc;
-    }
+    if ((rc = user_rules_parse(&user, f)) < 0)
+        goto out;
 
     /* A password that matches the stored hash keeps it, so a second import of the same file
      * changes nothing. */
     char hash[HP_PASSWORD_HASH_MAX];
     const char *new_hash = NULL;
     if (password && !hp_password_verify(stored_hash, password)) {
-        if ((rc = hp_password_hash(hash, password)) < 0) {
-            free(stored_hash);
-            return rc;
-        }
+        if ((rc = hp_password_hash(hash, password)) < 0)
+            goto out;
         new_hash = hash;
     }
-    free(stored_hash);
 
-    user.name = name;
-    user.email = email;
     bool changed;
     bool added = user.id == 0;
-    if ((rc = hp_store_user_put(imp->store, imp->school->id, &user, new_hash, &changed)) < 0)
-        return hp_error_prefix(rc, "email");
+    if ((rc = hp_store_user_put(imp->store, imp->school->id, &user, new_hash, &changed)) < 0) {
+        hp_error_prefix(rc, "email");
+        goto out;
+    }
     if ((rc = user_rules_put(imp, &user, &changed)) < 0)
-        return rc;
+        goto out;
     cache_put(imp->users, email, user.id, user.role);
     count_stat(imp, added, changed);
-    return HP_OK;
+out:
+    g_free(name);
+    g_free(stored_hash);
+    hp_user_release(&existing);
+    return rc;
 }
 
 /* Writes the waiting passes, and counts those that were new. */
@@ -477,7 +550,7 @@ static int flush_passes(hp_importer *imp)
             hp_tally_pass(imp->counters, pass, 1);
     }
     for (size_t i = 0; i < imp->batch_count; i++)
-        free(imp->batch[i].ext_id);
+        hp_pass_release(&imp->batch[i]);
     imp->batch_count = 0;
     return rc;
 }
@@ -536,7 +609,7 @@ static int add_pass(hp_importer *imp, const char *const *f)
     pass.local_day = hp_tz_local_day(imp->tz, pass.start);
     hp_pass_fix_limits(&pass, &imp->settings, destination_limit);
 
-    pass.ext_id = strdup(ext_id);
+    pass.ext_id = g_strdup(ext_id);
     imp->batch[imp->batch_count++] = pass;
     if (imp->batch_count == HP_IMPORT_BATCH)
         return flush_passes(imp);
@@ -575,6 +648,9 @@ int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out)
 
 /* The CSV front end: the header line maps names to columns, then each row is reordered into
  * field order and handed to the importer. */
+
+/* Bytes of a header name compared with the column names: longer than any of them. */
+#define HP_CSV_HEADER_NAME_MAX 64
 typedef struct {
     hp_importer *imp;
     const char *label;
@@ -593,7 +669,7 @@ static int read_header(csv_import *ci, char **fields, size_t count)
     const bool *required = required_columns(ci->imp->kind);
 
     for (size_t i = 0; i < count; i++) {
-        char buf[64];
+        char buf[HP_CSV_HEADER_NAME_MAX];
         const char *name = trimmed(fields[i], buf, sizeof(buf));
         int col = -1;
         for (size_t c = 0; c < ci->column_count; c++)

@@ -1,5 +1,5 @@
 /*
- * Imports of rooms, users and passes (SPEC section 5). An importer takes rows one by one,
+ * Imports of rooms, users and passes from CSV files. An importer takes rows one by one,
  * checks each, and writes them inside one transaction: hp_importer_finish() commits all of
  * them, and any error, or freeing an unfinished importer, leaves the store as it was.
  *
@@ -33,8 +33,9 @@ enum {
     HP_USER_NAME,
     HP_USER_EMAIL,
     HP_USER_ROLE,
-    HP_USER_ROOM,
+    HP_USER_ROOM, /* A kiosk's room (required) or a staff member's home room (optional). */
     HP_USER_PASSWORD,
+    HP_USER_STUDENT_ID, /* Students only; a NULL field (no such column) keeps the stored one. */
     HP_USER_MAX_PASSES_PER_DAY,
     HP_USER_COLUMNS
 };
@@ -71,7 +72,8 @@ const char *const *hp_import_columns(hp_import_kind kind, size_t *count_out);
 int hp_importer_new(hp_importer **out, hp_store *store, const hp_school *school, const hp_tz *tz,
                     hp_import_kind kind);
 
-/* Checks and writes one row. fields[i] is the value of column i, NULL or "" when empty. The
+/* Checks and writes one row. fields[i] is the value of column i, NULL or "" when empty (a
+ * NULL student_id keeps a student's stored ID, "" removes it). The
  * error message names the column, the value and the reason: `origin: no room named "Rm 9"`. */
 int hp_importer_add(hp_importer *imp, const char *const *fields);
 

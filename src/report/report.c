@@ -330,3 +330,9 @@ void hp_report_filename(const hp_report *report, const char *extension, char *ou
     snprintf(out, size, "%s_%s_%s.%s",
              report->kind == HP_REPORT_ROOMS ? "room-usage" : "staff-usage", from, to, extension);
 }
+
+const hp_report_column *hp_report_columns(hp_report_kind kind, size_t *count)
+{
+    *count = kind == HP_REPORT_ROOMS ? HP_ARRAY_SIZE(room_columns) : HP_ARRAY_SIZE(staff_columns);
+    return kind == HP_REPORT_ROOMS ? room_columns : staff_columns;
+}

@@ -80,6 +80,8 @@ typedef struct {
 int hp_report_kind_parse(const char *word, hp_report_kind *out);
 const char *hp_report_kind_name(hp_report_kind kind); /* "rooms" or "staff" */
 const char *hp_report_title(hp_report_kind kind);     /* "Room Usage" or "Staff Usage" */
+/* A report's columns, in their order (static; the pages read their titles from here). */
+const hp_report_column *hp_report_columns(hp_report_kind kind, size_t *count);
 
 /* Builds the report for a school. Bad query values are HP_EINVALID errors whose message names
  * the parameter: `from: "2026-02-30" is not a date YYYY-MM-DD`. */

@@ -231,7 +231,7 @@ static int staff_password_ok(hp_store *store, int64_t school_id, const char *ema
         *ok = match && hp_role_is_staff(user.role);
     }
     hp_user_release(&user);
-    free(hash);
+    g_free(hash);
     return rc;
 }
 
@@ -244,7 +244,7 @@ bool hp_auth_password_ok(hp_store *store, int64_t school_id, const char *email,
     if (hp_store_user_find(store, school_id, email, &user, &hash) == HP_OK)
         ok = hash && hp_password_verify(hash, password);
     hp_user_release(&user);
-    free(hash);
+    g_free(hash);
     return ok;
 }
 

@@ -376,16 +376,16 @@ int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request
     if ((rc = write_pass(store, actor, req, &pass, now, refusal)) < 0)
         goto out;
     /* The answer is built from what the request found, with no read after the commit that
-     * could fail. The store's strings are freed with free(). */
+     * could fail. */
     *out = (hp_pass_view){
         .pass = pass,
-        .student_name = strdup(who->name),
-        .student_email = strdup(who->email),
-        .student_number = who->student_id ? strdup(who->student_id) : NULL,
-        .origin = strdup(origin.name),
-        .destination = strdup(destination.name),
-        .creator_name = strdup(actor->user.name),
-        .creator_email = strdup(actor->user.email),
+        .student_name = g_strdup(who->name),
+        .student_email = g_strdup(who->email),
+        .student_id = g_strdup(who->student_id),
+        .origin_name = g_strdup(origin.name),
+        .destination_name = g_strdup(destination.name),
+        .creator_name = g_strdup(actor->user.name),
+        .creator_email = g_strdup(actor->user.email),
     };
     pass = (hp_pass){0};
 out:
@@ -512,10 +512,13 @@ int hp_pass_cancel(hp_store *store, const hp_actor *actor, int64_t pass_id, int6
 int hp_passes_visible(hp_store *store, const hp_actor *actor, int64_t now, bool upcoming,
                       hp_pass_view **out, size_t *count_out)
 {
+    /* The store lists the active passes with the scheduled ones still to start; the upcoming
+     * list keeps only those, the active list asks without them. */
     hp_pass_filter filter = {
-        .now = now,
+        .active = true,
+        .with_scheduled = upcoming,
+        .at = now,
         .student_id = actor->user.role == HP_ROLE_STUDENT ? actor->user.id : 0,
-        .upcoming = upcoming,
     };
     hp_pass_view *views;
     size_t n, kept = 0;
@@ -523,7 +526,7 @@ int hp_passes_visible(hp_store *store, const hp_actor *actor, int64_t now, bool 
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
-        if (may_touch(actor, &views[i].pass))
+        if (may_touch(actor, &views[i].pass) && (!upcoming || views[i].pass.start > now))
             views[kept++] = views[i];
         else
             hp_pass_view_release(&views[i]);

@@ -2,30 +2,11 @@
 #include "service/rooms.h"
 
 #include "core/error.h"
+#include "core/model.h"
 #include "core/settings.h"
 
 #include <glib.h>
-#include <stdlib.h>
 #include <string.h>
-
-int hp_name_cleaned(const char *field, const char *value, bool required, char **out)
-{
-    /* Spaces only, as imports trim: " Room 101 " names "Room 101". */
-    const char *start = value ? value : "";
-    while (*start == ' ')
-        start++;
-    size_t n = strlen(start);
-    while (n > 0 && start[n - 1] == ' ')
-        n--;
-    char *clean = g_strndup(start, n);
-    int rc = hp_check_name(field, clean, required);
-    if (rc < 0) {
-        g_free(clean);
-        return rc;
-    }
-    *out = clean;
-    return HP_OK;
-}
 
 int hp_rooms_list(hp_store *store, const hp_actor *actor, hp_room **out, size_t *count_out)
 {
@@ -63,12 +44,11 @@ static int apply_name(const char *field, const char *value, bool required, char 
     char *clean;
     if (value == NULL)
         return HP_OK;
-    int rc = hp_name_cleaned(field, value, required, &clean);
+    int rc = hp_name_clean(&clean, field, value, required);
     if (rc < 0)
         return rc;
-    free(*target);
-    *target = strdup(clean); /* The store's structs are freed with free(). */
-    g_free(clean);
+    g_free(*target);
+    *target = clean;
     return HP_OK;
 }
 

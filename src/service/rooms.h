@@ -40,8 +40,4 @@ int hp_room_update(hp_store *store, const hp_actor *actor, int64_t room_id,
 int hp_room_named(hp_store *store, const hp_actor *actor, const char *field, const char *name,
                   hp_room *out);
 
-/* Trims spaces around a name and checks it as every name is checked; a new string to g_free()
- * in *out. Until the core has its own name cleaning, this is the rule imports use. */
-int hp_name_cleaned(const char *field, const char *value, bool required, char **out);
-
 #endif

@@ -7,7 +7,20 @@
 
 #include "store/store.h"
 
-#define HP_STORE_OPS_VERSION 1
+#define HP_STORE_OPS_VERSION 2
+
+/*
+ * The functions a backend fills in. The rules for all of them:
+ *
+ * - Return HP_OK, or a negative code. HP_ENOTFOUND (no such row) and HP_EEXISTS (a unique key
+ *   taken) are returned bare, with no message: store.c writes the one message for every
+ *   backend. Any other failure sets its message (HP_ESTORE with the database's own words).
+ * - Arguments are borrowed for the call; the backend keeps no pointer into them.
+ * - What comes back through an out parameter belongs to the caller, allocated with GLib:
+ *   lists as one g_new() array (NULL or empty for no rows) freed by the matching hp_*s_free(),
+ *   strings inside them g_strdup()'d. On failure nothing is handed back and nothing leaks.
+ * - store.c has checked what all backends would check alike (empty imports, limits).
+ */
 
 /* A stored setting: its key and its value as text (see core/settings.h). */
 typedef struct {
@@ -18,25 +31,48 @@ typedef struct {
 void hp_setting_rows_free(hp_setting_row *rows, size_t count);
 
 typedef struct hp_store_ops {
-    int version;
+    int version; /* HP_STORE_OPS_VERSION: a table built for another version is refused. */
     const char *name;
+    /* Closes the connection and frees the store, which is never used again. */
     void (*free)(hp_store *store);
+    /* Starts a write transaction; the backend keeps track that one is open. */
     int (*begin)(hp_store *store);
+    /* As begin, for an import whose references the importer has checked (see store.h). */
     int (*begin_import)(hp_store *store);
     int (*commit)(hp_store *store);
+    /* Undoes the open transaction; does nothing outside one. Never fails. */
     void (*rollback)(hp_store *store);
+    /* The schema version, or a negative code. */
     int (*schema_version)(hp_store *store);
+    /* Sets *id_out. HP_EEXISTS for a name taken (ASCII case ignored). */
     int (*school_create)(hp_store *store, const char *name, const char *zone, int64_t *id_out);
+    /* *out: a new array of *count_out schools, each with its own strings. */
     int (*schools_list)(hp_store *store, hp_school **out, size_t *count_out);
+    /* Fills the caller's *out (its strings then belong to the caller). HP_ENOTFOUND. */
     int (*room_find)(hp_store *store, int64_t school_id, const char *name, hp_room *out);
+    /* Reads *room, sets room->id on an insert and *changed. HP_EEXISTS for a name taken. */
     int (*room_put)(hp_store *store, int64_t school_id, hp_room *room, bool *changed);
+    /* *out: a new array of *count_out rooms. */
     int (*rooms_list)(hp_store *store, int64_t school_id, hp_room **out, size_t *count_out);
+    /* Fills *out; *password_hash_out (when not NULL) gets a new string or NULL. HP_ENOTFOUND. */
     int (*user_find)(hp_store *store, int64_t school_id, const char *email, hp_user *out,
                      char **password_hash_out);
+    /* Fills *out. HP_ENOTFOUND. */
+    int (*user_find_student_id)(hp_store *store, int64_t school_id, const char *student_id,
+                                hp_user *out);
+    /* Reads *user, sets user->id on an insert and *changed. HP_EEXISTS for an email or a
+     * student ID taken. */
     int (*user_put)(hp_store *store, int64_t school_id, hp_user *user, const char *password_hash,
                     bool *changed);
+    /* *out: a new array of *count_out users. */
     int (*users_list)(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
                       size_t *count_out);
+    /* Students matching pattern, a LIKE pattern with '\\' as its escape that store.c built,
+     * matched without regard to ASCII case; at most limit (at least 1), by name. *out: a new
+     * array of *count_out users. */
+    int (*students_search)(hp_store *store, int64_t school_id, const char *pattern, size_t limit,
+                           hp_user **out, size_t *count_out);
+    /* Reads passes[0..count), count >= 1; sets inserted[i] and, for those, passes[i].id. */
     int (*passes_import)(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
                          bool *inserted);
     /* Adds each counter's values to the stored counter of its key, creating it at zero. No
@@ -50,31 +86,39 @@ typedef struct hp_store_ops {
                        hp_counter_period period, int32_t from, int32_t to, hp_counter **out,
                        size_t *count_out);
     int (*pass_count)(hp_store *store, int64_t school_id, int64_t *count_out);
+    /* token_hash is HP_TOKEN_HASH_BYTES long; the backend copies what it stores. */
     int (*session_create)(hp_store *store, const unsigned char *token_hash,
                           const hp_session *session);
+    /* Fills *out (no pointers in it). HP_ENOTFOUND. */
     int (*session_get)(hp_store *store, const unsigned char *token_hash, hp_session *out);
     int (*session_touch)(hp_store *store, const unsigned char *token_hash, int64_t now);
     int (*session_set_kiosk)(hp_store *store, const unsigned char *token_hash,
                              int64_t kiosk_room_id);
     int (*session_delete)(hp_store *store, const unsigned char *token_hash);
     int (*sessions_expire)(hp_store *store, int64_t seen_before, int64_t created_before);
+    /* *out: a new array of *count_out logins, each with its strings and hash. */
     int (*logins_find)(hp_store *store, const char *email, hp_login **out, size_t *count_out);
+    /* Fill *out. HP_ENOTFOUND. */
     int (*user_get)(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out);
     int (*room_get)(hp_store *store, int64_t school_id, int64_t room_id, hp_room *out);
+    /* Inside a transaction: serializes creators of passes on these rows (see store.h). */
     int (*passes_lock)(hp_store *store, int64_t school_id, int64_t student_id, int64_t origin_id,
                        int64_t destination_id);
     int (*active_count)(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
                         int64_t now, int64_t *count_out);
+    /* Reads *pass (its ext_id ignored: stored as NULL) and sets pass->id. */
     int (*pass_insert)(hp_store *store, int64_t school_id, hp_pass *pass);
+    /* Fills *out (its ext_id then belongs to the caller). HP_ENOTFOUND. */
     int (*pass_get)(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out);
+    /* HP_ENOTFOUND when no such pass. */
     int (*pass_set_end)(hp_store *store, int64_t school_id, int64_t pass_id, int64_t end);
     int (*pass_set_cancelled)(hp_store *store, int64_t school_id, int64_t pass_id);
+    /* *out: a new array of *count_out passes. */
     int (*passes_page)(hp_store *store, int64_t school_id, int64_t after_id, size_t limit,
                        hp_pass **out, size_t *count_out);
     int (*passes_active)(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
                          bool with_scheduled, hp_pass **out, size_t *count_out);
-    /* One query joining the names; *out (calloc'd, freed by hp_pass_views_free) is the
-     * caller's. */
+    /* *out: a new array of *count_out views, each with its own strings; filter is borrowed. */
     int (*passes_list)(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
                        hp_pass_view **out, size_t *count_out);
     /* Operations added for ending sessions (owner: the command line and users service).
@@ -102,17 +146,6 @@ typedef struct hp_store_ops {
                       size_t *count_out);
     int (*pass_reopen)(hp_store *store, int64_t school_id, int64_t pass_id);
 } hp_store_ops;
-
-/* The SQL of a pass with the names shown with it (hp_pass_view), in one query that both
- * backends run; each adds its WHERE. The student's student_id is NULL until the users table
- * keeps it. */
-#define HP_PASS_VIEW_SELECT                                                                        \
-    "SELECT p.id, p.ext_id, p.student_id, p.origin_id, p.destination_id, p.creator_id,"            \
-    " p.source, p.type, p.start_at, p.end_at, p.cancelled, p.local_day,"                           \
-    " p.time_limit_minutes, p.auto_end_at, p.overrides,"                                           \
-    " s.name, s.email, NULL, o.name, d.name, c.name, c.email FROM passes p"                        \
-    " LEFT JOIN users s ON s.id = p.student_id LEFT JOIN users c ON c.id = p.creator_id"           \
-    " LEFT JOIN rooms o ON o.id = p.origin_id LEFT JOIN rooms d ON d.id = p.destination_id"
 
 /* Every backend's store struct begins with this. */
 struct hp_store {

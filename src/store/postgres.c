@@ -9,16 +9,24 @@
 #include "store/backend.h"
 
 #include "core/error.h"
+#include "core/util.h"
+#include "store/pg_params.h"
 
 #include <glib.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-/* Folds ASCII letters only, as SPEC asks of names and emails, whatever the database's
- * locale: lower() under the C collation leaves other letters alone. */
+/* The key of the advisory lock that servers starting at once take around their migrations:
+ * any fixed number, the same in every hallpass. */
+#define MIGRATION_LOCK_KEY 7146021
+
+/* SQLSTATE of a unique key taken (PostgreSQL's unique_violation). */
+#define SQLSTATE_UNIQUE_VIOLATION "23505"
+
+/* Names and emails compare without regard to ASCII letters' case, and only theirs, whatever
+ * the database's locale: lower() under the C collation leaves other letters alone. */
 #define FOLD(x) "lower(" x " COLLATE \"C\")"
 
 // clang-format off
@@ -94,7 +102,15 @@ static const char *const migrations[] = {
     "  FOREIGN KEY (school_id, user_id) REFERENCES users(school_id, id));"
     "CREATE INDEX sessions_by_last_seen ON sessions (last_seen);",
 
-    /* 2: the pass rules, as the SQLite store's step 3: settings as (key, value) rows, rooms'
+    /* 2: as the SQLite store's third: a student's ID, unique in the school without regard to
+     * ASCII case, and the passes by local day. */
+    "ALTER TABLE users ADD COLUMN student_id text"
+    "  CHECK (student_id ~ '^[A-Za-z0-9-]{1,32}$');"
+    "CREATE UNIQUE INDEX users_by_student_id ON users (school_id, " FOLD("student_id") ")"
+    "  WHERE student_id IS NOT NULL;"
+    "CREATE INDEX passes_by_day ON passes (school_id, local_day);",
+
+    /* 3: the pass rules, as the SQLite store's step 4: settings as (key, value) rows, rooms'
      * time limits and whether passes to them count, students' own daily limits. */
     "CREATE TABLE settings ("
     "  school_id bigint NOT NULL REFERENCES schools(id),"
@@ -107,8 +123,8 @@ static const char *const migrations[] = {
     "ALTER TABLE users ADD COLUMN max_passes_per_day integer"
     "  CHECK (max_passes_per_day BETWEEN 1 AND 50);",
 
-    /* 3: passes keep their time limit, auto-end deadline and overrides, and an index by
-     * student and local day, as the SQLite store's step 4. */
+    /* 4: passes keep their time limit, auto-end deadline and overrides, and an index by
+     * student and local day, as the SQLite store's step 5. */
     "ALTER TABLE passes ADD COLUMN time_limit_minutes integer;"
     "ALTER TABLE passes ADD COLUMN auto_end_at bigint NOT NULL DEFAULT 0;"
     "ALTER TABLE passes ADD COLUMN overrides integer NOT NULL DEFAULT 0;"
@@ -122,18 +138,19 @@ static const char *const migrations[] = {
 };
 // clang-format on
 
-#define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
+#define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
 
 #define PASS_COLUMNS                                                                               \
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
     " end_at, cancelled, local_day, time_limit_minutes, auto_end_at, overrides"
 
+/* A user's columns as read_user() takes them; a password hash or a school may follow. */
+#define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day"
+
 /* A pass is active at $2 when not cancelled, started, not ended, and before its auto-end
  * deadline: the definition of hp_pass_active_at() in core/rules.h (see sqlite.c). */
 #define ACTIVE_AT_2                                                                                \
     " school_id = $1 AND end_at IS NULL AND NOT cancelled AND start_at <= $2 AND auto_end_at > $2"
-
-#define VIEW_SELECT HP_PASS_VIEW_SELECT " WHERE p.school_id = $1"
 
 static const struct {
     const char *name;
@@ -154,25 +171,37 @@ static const struct {
                    " counts_toward_limit FROM rooms WHERE school_id = $1 ORDER BY id"},
     {"room_get", "SELECT id, name, folder, max_from, max_to, time_limit_minutes,"
                  " counts_toward_limit FROM rooms WHERE school_id = $1 AND id = $2"},
-    {"user_find", "SELECT id, name, email, role, room_id, password_hash, max_passes_per_day"
-                  " FROM users WHERE school_id = $1 AND " FOLD("email") " = " FOLD("$2::text")},
-    {"user_insert", "INSERT INTO users(school_id, name, email, role, room_id, password_hash)"
-                    " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"},
+    {"user_find", "SELECT " USER_COLUMNS ", password_hash FROM users"
+                  " WHERE school_id = $1 AND " FOLD("email") " = " FOLD("$2::text")},
+    {"user_find_student_id", "SELECT " USER_COLUMNS " FROM users WHERE school_id = $1"
+                             " AND " FOLD("student_id") " = " FOLD("$2::text")},
+    {"students_search",
+     "SELECT " USER_COLUMNS " FROM users WHERE school_id = $1"
+     " AND role = 'student' AND (" FOLD("name") " LIKE " FOLD("$2::text") " ESCAPE '\\' OR " FOLD("email") " LIKE " FOLD(
+         "$2::text") " ESCAPE '\\' OR " FOLD("student_id") " LIKE " FOLD("$2::text") " ESCAPE "
+                                                                                     "'\\') ORDER "
+                                                                                     "BY " FOLD(
+                                                                                         "na"
+                                                                                         "m"
+                                                                                         "e") ", "
+                                                                                              "id "
+                                                                                              "LIMI"
+                                                                                              "T "
+                                                                                              "$3"},
+    {"user_insert", "INSERT INTO users(school_id, name, email, role, room_id, password_hash,"
+                    " student_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"},
     {"user_update", "UPDATE users SET name = $2, email = $3, role = $4, room_id = $5,"
-                    " password_hash = coalesce($6, password_hash)"
-                    " WHERE school_id = $1 AND id = $7 AND (name IS DISTINCT FROM $2"
+                    " password_hash = coalesce($6, password_hash), student_id = $7"
+                    " WHERE school_id = $1 AND id = $8 AND (name IS DISTINCT FROM $2"
                     " OR email IS DISTINCT FROM $3 OR role IS DISTINCT FROM $4"
-                    " OR room_id IS DISTINCT FROM $5"
+                    " OR room_id IS DISTINCT FROM $5 OR student_id IS DISTINCT FROM $7"
                     " OR ($6::text IS NOT NULL AND password_hash IS DISTINCT FROM $6))"},
-    {"users_list", "SELECT id, name, email, role, room_id, NULL, max_passes_per_day FROM users"
-                   " WHERE school_id = $1 ORDER BY id"},
-    {"staff_list", "SELECT id, name, email, role, room_id, NULL, max_passes_per_day FROM users"
-                   " WHERE school_id = $1 AND role IN ('admin', 'teacher') ORDER BY id"},
-    {"user_get", "SELECT id, name, email, role, room_id, NULL, max_passes_per_day FROM users"
-                 " WHERE school_id = $1 AND id = $2"},
-    {"logins_find",
-     "SELECT id, name, email, role, room_id, password_hash, max_passes_per_day,"
-     " school_id FROM users WHERE " FOLD("email") " = " FOLD("$1::text") " ORDER BY school_id"},
+    {"users_list", "SELECT " USER_COLUMNS " FROM users WHERE school_id = $1 ORDER BY id"},
+    {"staff_list", "SELECT " USER_COLUMNS " FROM users WHERE school_id = $1"
+                   " AND role IN ('admin', 'teacher') ORDER BY id"},
+    {"user_get", "SELECT " USER_COLUMNS " FROM users WHERE school_id = $1 AND id = $2"},
+    {"logins_find", "SELECT " USER_COLUMNS ", password_hash, school_id FROM users"
+                    " WHERE " FOLD("email") " = " FOLD("$1::text") " ORDER BY school_id"},
     {"counts_add",
      "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b)"
      " SELECT $1, * FROM unnest($2::smallint[], $3::smallint[], $4::integer[], $5::bigint[],"
@@ -197,10 +226,8 @@ static const struct {
     {"active_from", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND origin_id = $3"},
     {"active_to", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND destination_id = $3"},
     {"active_student", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND student_id = $3"},
-    {"pass_insert", "INSERT INTO passes(school_id, ext_id, student_id, origin_id, destination_id,"
-                    " creator_id, source, type, start_at, end_at, cancelled, local_day,"
-                    " time_limit_minutes, auto_end_at, overrides)"
-                    " VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    {"pass_insert", "INSERT INTO passes(" HP_PG_PASS_COLUMNS ")"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
                     " RETURNING id"},
     /* Read to be changed: the row lock keeps two requests from ending or cancelling it
      * twice. */
@@ -214,12 +241,6 @@ static const struct {
                       " AND ($3 = 0 OR student_id = $3) ORDER BY start_at, id"},
     {"passes_page", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1 AND id > $2"
                     " ORDER BY id LIMIT $3"},
-    {"pass_view", VIEW_SELECT " AND p.id = $2"},
-    /* Active at $2 (as ACTIVE_AT_2), or ($4) the scheduled passes still to start. */
-    {"passes_view",
-     VIEW_SELECT " AND p.end_at IS NULL AND NOT p.cancelled AND p.auto_end_at > $2"
-                 " AND (CASE WHEN $4::boolean THEN p.start_at > $2 ELSE p.start_at <= $2 END)"
-                 " AND ($3 = 0 OR p.student_id = $3) ORDER BY p.start_at, p.id"},
     /* The pass rules' reads in a pass's transaction (see sqlite.c), and the clock's: a due
      * pass another server's clock holds is skipped, so each is written once. */
     {"lock_school", "SELECT id FROM schools WHERE id = $1 FOR UPDATE"},
@@ -252,12 +273,20 @@ static const struct {
                        " AND max_passes_per_day IS DISTINCT FROM $3::integer"},
 };
 
-#define STATEMENT_COUNT (sizeof(statements) / sizeof(statements[0]))
+#define STATEMENT_COUNT HP_ARRAY_SIZE(statements)
+
+/* The most parameters one statement may take in PostgreSQL's protocol (a 16-bit count). */
+#define PROTOCOL_PARAMS_MAX 65535
+_Static_assert(HP_IMPORT_BATCH *HP_PG_PASS_PARAMS <= PROTOCOL_PARAMS_MAX,
+               "a batch of imported passes fits in one statement");
 
 typedef struct {
     hp_store base;
     PGconn *conn;
-    bool in_transaction; /* Between BEGIN and COMMIT or ROLLBACK. */
+    /* Between a BEGIN that succeeded and its COMMIT or ROLLBACK: kept here, never guessed
+     * from the text of a statement. */
+    bool in_transaction;
+    bool needs_reset; /* A new connection failed its set-up: open another before use. */
 } pg_store;
 
 static pg_store *from_base(hp_store *store)
@@ -265,79 +294,30 @@ static pg_store *from_base(hp_store *store)
     return (pg_store *)store;
 }
 
-/* Parameters as text, the way libpq takes them. */
-#define PARAMS_MAX 16 /* The most a statement takes: a pass, 14. */
+typedef hp_pg_params params;
+#define param_int hp_pg_param_int
+#define param_text hp_pg_param_text
+#define param_id hp_pg_param_id
+#define param_limit hp_pg_param_id /* A room limit: NULL for 0, no limit. */
+#define param_bool hp_pg_param_bool
+#define param_bytes hp_pg_param_bytes
+#define params_release hp_pg_params_release
 
-typedef struct {
-    char buf[PARAMS_MAX][32];
-    char *owned[PARAMS_MAX];
-    const char *values[PARAMS_MAX];
-    int count;
-} params;
-
-static void param_int(params *p, int64_t v)
-{
-    snprintf(p->buf[p->count], sizeof(p->buf[0]), "%" PRId64, v);
-    p->values[p->count] = p->buf[p->count];
-    p->count++;
-}
-
-static void param_text(params *p, const char *text)
-{
-    p->values[p->count++] = text;
-}
-
-/* A row id, or NULL for 0. */
-static void param_id(params *p, int64_t id)
-{
-    if (id > 0)
-        param_int(p, id);
-    else
-        param_text(p, NULL);
-}
-
-static void param_limit(params *p, int limit)
-{
-    param_id(p, limit);
-}
-
-static void param_bool(params *p, bool v)
-{
-    param_text(p, v ? "true" : "false");
-}
-
-/* bytea in PostgreSQL's hex form. */
-static void param_bytes(params *p, const unsigned char *bytes, size_t n)
-{
-    char *hex = g_malloc(2 * n + 3);
-    hex[0] = '\\';
-    hex[1] = 'x';
-    for (size_t i = 0; i < n; i++)
-        snprintf(hex + 2 + 2 * i, 3, "%02x", bytes[i]);
-    p->owned[p->count] = hex;
-    p->values[p->count++] = hex;
-}
-
-static void params_release(params *p)
-{
-    for (int i = 0; i < p->count; i++)
-        g_free(p->owned[i]);
-}
-
+/* The database's message for a failed result, which it frees. A unique key taken is a bare
+ * HP_EEXISTS: store.c names what exists. */
 static int result_error(PGresult *res, const char *what)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    int code = HP_ESTORE;
-    if (state && strcmp(state, "23505") == 0)
-        code = HP_EEXISTS;
+    if (state && strcmp(state, SQLSTATE_UNIQUE_VIOLATION) == 0) {
+        PQclear(res);
+        return HP_EEXISTS;
+    }
     char message[HP_ERROR_MAX];
     g_strlcpy(message, res ? PQresultErrorMessage(res) : "no answer", sizeof(message));
     g_strchomp(message);
     if (res)
         PQclear(res);
-    if (code == HP_EEXISTS)
-        return hp_error_set(code, "%s: already exists", what);
-    return hp_error_set(code, "PostgreSQL: %s: %s", what, message);
+    return hp_error_set(HP_ESTORE, "PostgreSQL: %s: %s", what, message);
 }
 
 /* Runs a prepared statement; NULL on failure, with the error set in *rc. */
@@ -352,34 +332,98 @@ static int prepare_all(pg_store *s)
     return HP_OK;
 }
 
-/* A server's connection outlives a database restart: a lost connection is opened again
- * (outside a transaction, where nothing is lost by it) and its statements prepared anew. */
-static void reconnect_if_lost(pg_store *s)
+/* Settings every connection starts with: notices below warnings stay out of the log. */
+static int set_up_connection(pg_store *s)
 {
+    PGresult *res = PQexec(s->conn, "SET client_min_messages = warning");
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+        return result_error(res, "setting up the connection");
+    PQclear(res);
+    return HP_OK;
+}
+
+/* A server's connection outlives a database restart: a lost connection is opened again
+ * (outside a transaction, where nothing is lost by it) and its statements prepared anew. A
+ * connection that cannot be opened or prepared again is an error for this call, and the next
+ * call tries again. */
+static int reconnect_if_lost(pg_store *s)
+{
+    if (PQstatus(s->conn) != CONNECTION_BAD && !s->needs_reset)
+        return HP_OK;
     /* Inside a transaction a new connection would run the rest outside it: fail instead. */
-    if (PQstatus(s->conn) != CONNECTION_BAD || s->in_transaction)
-        return;
+    if (s->in_transaction)
+        return hp_error_set(HP_ESTORE, "PostgreSQL: the connection was lost in a transaction");
     PQreset(s->conn);
-    if (PQstatus(s->conn) == CONNECTION_OK) {
-        PQclear(PQexec(s->conn, "SET client_min_messages = warning"));
-        prepare_all(s);
+    if (PQstatus(s->conn) != CONNECTION_OK) {
+        char message[HP_ERROR_MAX];
+        g_strlcpy(message, PQerrorMessage(s->conn), sizeof(message));
+        g_strchomp(message);
+        return hp_error_set(HP_ESTORE, "PostgreSQL: the connection was lost: %s", message);
     }
+    int rc = set_up_connection(s);
+    if (rc == HP_OK)
+        rc = prepare_all(s);
+    /* Half prepared, the connection would fail each statement it lacks: open it afresh on
+     * the next call instead. */
+    s->needs_reset = rc < 0;
+    if (rc < 0)
+        hp_error_prefix(rc, "PostgreSQL: the connection was opened again but cannot be used");
+    return rc;
+}
+
+/* A connection found dead by the statement just sent, outside a transaction. libpq learns of a
+ * lost connection only when it next uses it, so the first statement after a database restart
+ * fails this way; the server never ran it (it had closed the connection before), and it is
+ * sent again on a new connection. Inside a transaction that would run the rest outside it:
+ * the transaction fails instead. */
+static bool lost_between_transactions(pg_store *s)
+{
+    return !s->in_transaction && PQstatus(s->conn) == CONNECTION_BAD;
+}
+
+/* Tries of a statement: the first, and one more on a new connection (see above). */
+#define CONNECTION_ATTEMPTS 2
+
+/* Runs the prepared statement `name`, or with name NULL the text sql; NULL on failure, with
+ * the error in *rc. The parameters are released either way. */
+static PGresult *run_query(pg_store *s, const char *name, const char *sql, params *p,
+                           const char *what, int *rc)
+{
+    if (p && p->overflow) {
+        params_release(p);
+        *rc = hp_error_set(HP_ERROR, "%s: more than %d parameters", what, HP_PG_PARAMS_MAX);
+        return NULL;
+    }
+    int n = p ? p->count : 0;
+    const char *const *values = p ? p->values : NULL;
+    PGresult *res = NULL;
+    for (int attempt = 1;; attempt++) {
+        if ((*rc = reconnect_if_lost(s)) < 0)
+            break;
+        res = name ? PQexecPrepared(s->conn, name, n, values, NULL, NULL, 0)
+                   : PQexecParams(s->conn, sql, n, NULL, values, NULL, NULL, 0);
+        ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+            *rc = HP_OK;
+            break;
+        }
+        if (attempt < CONNECTION_ATTEMPTS && lost_between_transactions(s)) {
+            PQclear(res);
+            res = NULL;
+            continue;
+        }
+        *rc = result_error(res, what);
+        res = NULL;
+        break;
+    }
+    if (p)
+        params_release(p);
+    return res;
 }
 
 static PGresult *run(pg_store *s, const char *name, params *p, const char *what, int *rc)
 {
-    reconnect_if_lost(s);
-    PGresult *res =
-        PQexecPrepared(s->conn, name, p ? p->count : 0, p ? p->values : NULL, NULL, NULL, 0);
-    if (p)
-        params_release(p);
-    ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-        *rc = result_error(res, what);
-        return NULL;
-    }
-    *rc = HP_OK;
-    return res;
+    return run_query(s, name, NULL, p, what, rc);
 }
 
 static int run_command(pg_store *s, const char *name, params *p, const char *what)
@@ -393,14 +437,7 @@ static int run_command(pg_store *s, const char *name, params *p, const char *wha
 
 static int exec(pg_store *s, const char *sql, const char *what)
 {
-    bool begin = strcmp(sql, "BEGIN") == 0;
-    if (begin)
-        reconnect_if_lost(s);
     PGresult *res = PQexec(s->conn, sql);
-    if (begin)
-        s->in_transaction = true;
-    else if (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0)
-        s->in_transaction = false;
     ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         return result_error(res, what);
@@ -415,7 +452,12 @@ static int64_t get_int(PGresult *res, int row, int col)
 
 static char *get_text(PGresult *res, int row, int col)
 {
-    return strdup(PQgetvalue(res, row, col));
+    return g_strdup(PQgetvalue(res, row, col));
+}
+
+static char *get_text_or_null(PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : get_text(res, row, col);
 }
 
 static void pg_free(hp_store *store)
@@ -423,17 +465,41 @@ static void pg_free(hp_store *store)
     pg_store *s = from_base(store);
     if (s->conn)
         PQfinish(s->conn);
-    free(s);
+    g_free(s);
 }
 
+/* A lost connection is opened again here, between transactions, where nothing is lost. */
 static int pg_begin(hp_store *store)
 {
-    return exec(from_base(store), "BEGIN", "starting a transaction");
+    pg_store *s = from_base(store);
+    int rc = HP_OK;
+    for (int attempt = 1; attempt <= CONNECTION_ATTEMPTS; attempt++) {
+        if ((rc = reconnect_if_lost(s)) < 0)
+            break;
+        PGresult *res = PQexec(s->conn, "BEGIN");
+        if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
+            PQclear(res);
+            rc = HP_OK;
+            break;
+        }
+        if (attempt < CONNECTION_ATTEMPTS && lost_between_transactions(s)) {
+            PQclear(res);
+            continue;
+        }
+        rc = result_error(res, "starting a transaction");
+        break;
+    }
+    s->in_transaction = rc == HP_OK;
+    return rc;
 }
 
+/* A failed COMMIT ends the transaction too (the server rolls it back). */
 static int pg_commit(hp_store *store)
 {
-    return exec(from_base(store), "COMMIT", "committing");
+    pg_store *s = from_base(store);
+    int rc = exec(s, "COMMIT", "committing");
+    s->in_transaction = false;
+    return rc;
 }
 
 static void pg_rollback(hp_store *store)
@@ -464,7 +530,10 @@ static int pg_schema_version(hp_store *store)
 static int migrate(pg_store *s)
 {
     int rc;
-    if ((rc = exec(s, "SELECT pg_advisory_lock(7146021)", "locking for migrations")) < 0)
+    char lock[64], unlock[64];
+    snprintf(lock, sizeof(lock), "SELECT pg_advisory_lock(%d)", MIGRATION_LOCK_KEY);
+    snprintf(unlock, sizeof(unlock), "SELECT pg_advisory_unlock(%d)", MIGRATION_LOCK_KEY);
+    if ((rc = exec(s, lock, "locking for migrations")) < 0)
         return rc;
     rc = exec(s, "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)",
               "creating the schema version");
@@ -477,16 +546,17 @@ static int migrate(pg_store *s)
     for (int v = version; rc == HP_OK && v < MIGRATION_COUNT; v++) {
         char record[96];
         snprintf(record, sizeof(record), "INSERT INTO schema_version VALUES (%d)", v + 1);
-        if ((rc = exec(s, "BEGIN", "starting a migration")) < 0)
+        if ((rc = pg_begin(&s->base)) < 0)
             break;
         if ((rc = exec(s, migrations[v], "migrating the schema")) < 0 ||
             (rc = exec(s, record, "migrating the schema")) < 0) {
             pg_rollback(&s->base);
             break;
         }
-        rc = exec(s, "COMMIT", "committing a migration");
+        rc = pg_commit(&s->base);
     }
-    PQclear(PQexec(s->conn, "SELECT pg_advisory_unlock(7146021)"));
+    /* The lock ends with the session anyway; failing to release it early harms no one. */
+    PQclear(PQexec(s->conn, unlock));
     return rc;
 }
 
@@ -498,9 +568,7 @@ static int pg_school_create(hp_store *store, const char *name, const char *zone,
     param_text(&p, zone);
     PGresult *res = run(from_base(store), "school_insert", &p, "creating the school", &rc);
     if (res == NULL)
-        return rc == HP_EEXISTS
-                   ? hp_error_set(HP_EEXISTS, "a school named \"%s\" already exists", name)
-                   : rc;
+        return rc;
     *id_out = get_int(res, 0, 0);
     PQclear(res);
     return HP_OK;
@@ -513,7 +581,7 @@ static int pg_schools_list(hp_store *store, hp_school **out, size_t *count_out)
     if (res == NULL)
         return rc;
     int n = PQntuples(res);
-    hp_school *schools = calloc((size_t)n + 1, sizeof(*schools));
+    hp_school *schools = g_new0(hp_school, (size_t)n + 1);
     for (int i = 0; i < n; i++) {
         schools[i].id = get_int(res, i, 0);
         schools[i].name = get_text(res, i, 1);
@@ -543,8 +611,26 @@ static void read_user(PGresult *res, int row, hp_user *user)
     user->email = get_text(res, row, 2);
     hp_role_parse(PQgetvalue(res, row, 3), &user->role);
     user->room_id = get_int(res, row, 4);
-    user->student_id = NULL; /* Stored once the users table has the column. */
-    user->max_passes_per_day = (int)get_int(res, row, 6); /* Column 5: a hash, or NULL. */
+    user->student_id = get_text_or_null(res, row, 5);
+    user->max_passes_per_day = PQgetisnull(res, row, 6) ? 0 : (int)get_int(res, row, 6);
+}
+
+/* Every row of a user query into a new array. */
+static int read_users(pg_store *s, const char *name, params *p, const char *what, hp_user **out,
+                      size_t *count_out)
+{
+    int rc;
+    PGresult *res = run(s, name, p, what, &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_user *users = g_new0(hp_user, (size_t)n + 1);
+    for (int i = 0; i < n; i++)
+        read_user(res, i, &users[i]);
+    PQclear(res);
+    *out = users;
+    *count_out = (size_t)n;
+    return HP_OK;
 }
 
 /* Runs a statement expected to give at most one row, and reads it; HP_ENOTFOUND when none. */
@@ -569,8 +655,6 @@ static int pg_room_find(hp_store *store, int64_t school_id, const char *name, hp
     param_int(&p, school_id);
     param_text(&p, name);
     int rc = one_row(from_base(store), "room_find", &p, "finding a room", &res);
-    if (rc == HP_ENOTFOUND)
-        return hp_error_set(HP_ENOTFOUND, "no room named \"%s\"", name);
     if (rc < 0)
         return rc;
     read_room(res, 0, out);
@@ -585,8 +669,6 @@ static int pg_room_get(hp_store *store, int64_t school_id, int64_t room_id, hp_r
     param_int(&p, school_id);
     param_int(&p, room_id);
     int rc = one_row(from_base(store), "room_get", &p, "reading a room", &res);
-    if (rc == HP_ENOTFOUND)
-        return hp_error_set(HP_ENOTFOUND, "no such room");
     if (rc < 0)
         return rc;
     read_room(res, 0, out);
@@ -609,9 +691,7 @@ static int pg_room_put(hp_store *store, int64_t school_id, hp_room *room, bool *
     PGresult *res =
         run(from_base(store), insert ? "room_insert" : "room_update", &p, "saving a room", &rc);
     if (res == NULL)
-        return rc == HP_EEXISTS
-                   ? hp_error_set(HP_EEXISTS, "a room named \"%s\" already exists", room->name)
-                   : rc;
+        return rc;
     if (insert)
         room->id = get_int(res, 0, 0);
     *changed = insert || g_ascii_strtoll(PQcmdTuples(res), NULL, 10) > 0;
@@ -628,7 +708,7 @@ static int pg_rooms_list(hp_store *store, int64_t school_id, hp_room **out, size
     if (res == NULL)
         return rc;
     int n = PQntuples(res);
-    hp_room *rooms = calloc((size_t)n + 1, sizeof(*rooms));
+    hp_room *rooms = g_new0(hp_room, (size_t)n + 1);
     for (int i = 0; i < n; i++)
         read_room(res, i, &rooms[i]);
     PQclear(res);
@@ -645,13 +725,26 @@ static int pg_user_find(hp_store *store, int64_t school_id, const char *email, h
     param_int(&p, school_id);
     param_text(&p, email);
     int rc = one_row(from_base(store), "user_find", &p, "finding a user", &res);
-    if (rc == HP_ENOTFOUND)
-        return hp_error_set(HP_ENOTFOUND, "no user with email \"%s\"", email);
     if (rc < 0)
         return rc;
     read_user(res, 0, out);
     if (password_hash_out)
-        *password_hash_out = PQgetisnull(res, 0, 5) ? NULL : get_text(res, 0, 5);
+        *password_hash_out = get_text_or_null(res, 0, 7);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_user_find_student_id(hp_store *store, int64_t school_id, const char *student_id,
+                                   hp_user *out)
+{
+    params p = {0};
+    PGresult *res = NULL;
+    param_int(&p, school_id);
+    param_text(&p, student_id);
+    int rc = one_row(from_base(store), "user_find_student_id", &p, "finding a student", &res);
+    if (rc < 0)
+        return rc;
+    read_user(res, 0, out);
     PQclear(res);
     return HP_OK;
 }
@@ -663,8 +756,6 @@ static int pg_user_get(hp_store *store, int64_t school_id, int64_t user_id, hp_u
     param_int(&p, school_id);
     param_int(&p, user_id);
     int rc = one_row(from_base(store), "user_get", &p, "reading a user", &res);
-    if (rc == HP_ENOTFOUND)
-        return hp_error_set(HP_ENOTFOUND, "no such user");
     if (rc < 0)
         return rc;
     read_user(res, 0, out);
@@ -684,15 +775,13 @@ static int pg_user_put(hp_store *store, int64_t school_id, hp_user *user, const 
     param_text(&p, hp_role_name(user->role));
     param_id(&p, user->room_id);
     param_text(&p, password_hash);
+    param_text(&p, user->student_id);
     if (!insert)
         param_int(&p, user->id);
     PGresult *res =
         run(from_base(store), insert ? "user_insert" : "user_update", &p, "saving a user", &rc);
     if (res == NULL)
-        return rc == HP_EEXISTS
-                   ? hp_error_set(HP_EEXISTS, "a user with email \"%s\" already exists",
-                                  user->email)
-                   : rc;
+        return rc;
     if (insert)
         user->id = get_int(res, 0, 0);
     *changed = insert || g_ascii_strtoll(PQcmdTuples(res), NULL, 10) > 0;
@@ -704,20 +793,20 @@ static int pg_users_list(hp_store *store, int64_t school_id, bool staff_only, hp
                          size_t *count_out)
 {
     params p = {0};
-    int rc;
     param_int(&p, school_id);
-    PGresult *res =
-        run(from_base(store), staff_only ? "staff_list" : "users_list", &p, "listing users", &rc);
-    if (res == NULL)
-        return rc;
-    int n = PQntuples(res);
-    hp_user *users = calloc((size_t)n + 1, sizeof(*users));
-    for (int i = 0; i < n; i++)
-        read_user(res, i, &users[i]);
-    PQclear(res);
-    *out = users;
-    *count_out = (size_t)n;
-    return HP_OK;
+    return read_users(from_base(store), staff_only ? "staff_list" : "users_list", &p,
+                      "listing users", out, count_out);
+}
+
+static int pg_students_search(hp_store *store, int64_t school_id, const char *pattern, size_t limit,
+                              hp_user **out, size_t *count_out)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_text(&p, pattern);
+    param_int(&p, (int64_t)limit);
+    return read_users(from_base(store), "students_search", &p, "searching students", out,
+                      count_out);
 }
 
 /* Many passes in one INSERT: a batch costs one round trip. RETURNING names the rows that went
@@ -726,58 +815,27 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
                             bool *inserted)
 {
     pg_store *s = from_base(store);
-    GString *sql = g_string_new("INSERT INTO passes(school_id, ext_id, student_id, origin_id,"
-                                " destination_id, creator_id, source, type, start_at, end_at,"
-                                " cancelled, local_day, time_limit_minutes, auto_end_at,"
-                                " overrides) VALUES ");
-    const int per_row = 15;
-    const char **values = g_new0(const char *, count *per_row);
-    char(*numbers)[24] = g_malloc(count * 10 * sizeof(*numbers));
-    char school[24];
-    snprintf(school, sizeof(school), "%" PRId64, school_id);
+    int rc = reconnect_if_lost(s);
+    if (rc < 0)
+        return rc;
+    GString *sql = g_string_new("INSERT INTO passes(" HP_PG_PASS_COLUMNS ") VALUES ");
+    hp_pg_params *rows = g_new0(hp_pg_params, count);
+    const char **values = g_new(const char *, count *HP_PG_PASS_PARAMS);
 
     for (size_t i = 0; i < count; i++) {
-        const hp_pass *pass = &passes[i];
-        const char **v = &values[i * per_row];
-        char(*num)[24] = &numbers[i * 10];
-        snprintf(num[0], 24, "%" PRId64, pass->student_id);
-        snprintf(num[1], 24, "%" PRId64, pass->origin_id);
-        snprintf(num[2], 24, "%" PRId64, pass->destination_id);
-        snprintf(num[3], 24, "%" PRId64, pass->creator_id);
-        snprintf(num[4], 24, "%" PRId64, pass->start);
-        snprintf(num[5], 24, "%" PRId64, pass->end);
-        snprintf(num[6], 24, "%d", pass->local_day);
-        snprintf(num[7], 24, "%d", pass->time_limit_minutes);
-        snprintf(num[8], 24, "%" PRId64, pass->auto_end_at);
-        snprintf(num[9], 24, "%u", pass->overrides);
-        v[0] = school;
-        v[1] = pass->ext_id;
-        v[2] = num[0];
-        v[3] = num[1];
-        v[4] = num[2];
-        v[5] = num[3];
-        v[6] = hp_source_name(pass->source);
-        v[7] = hp_pass_type_name(pass->type);
-        v[8] = num[4];
-        v[9] = pass->has_end ? num[5] : NULL;
-        v[10] = pass->cancelled ? "true" : "false";
-        v[11] = num[6];
-        v[12] = pass->time_limit_minutes > 0 ? num[7] : NULL;
-        v[13] = num[8];
-        v[14] = num[9];
-        size_t b = i * per_row;
-        g_string_append_printf(sql,
-                               "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu,"
-                               " $%zu, $%zu, $%zu, $%zu, $%zu)",
-                               i ? ", " : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7,
-                               b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, b + 15);
+        hp_pg_params_pass(&rows[i], school_id, &passes[i], passes[i].ext_id);
+        memcpy(&values[i * HP_PG_PASS_PARAMS], rows[i].values,
+               sizeof(rows[i].values[0]) * HP_PG_PASS_PARAMS);
+        g_string_append(sql, i ? ", (" : "(");
+        for (size_t k = 1; k <= HP_PG_PASS_PARAMS; k++)
+            g_string_append_printf(sql, "%s$%zu", k > 1 ? ", " : "", i * HP_PG_PASS_PARAMS + k);
+        g_string_append_c(sql, ')');
         inserted[i] = false;
     }
     g_string_append(sql, " ON CONFLICT (school_id, ext_id) DO NOTHING RETURNING id, ext_id");
 
-    PGresult *res =
-        PQexecParams(s->conn, sql->str, (int)(count * per_row), NULL, values, NULL, NULL, 0);
-    int rc = HP_OK;
+    PGresult *res = PQexecParams(s->conn, sql->str, (int)(count * HP_PG_PASS_PARAMS), NULL, values,
+                                 NULL, NULL, 0);
     if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = result_error(res, "saving passes");
     } else {
@@ -798,7 +856,9 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
     }
     g_string_free(sql, TRUE);
     g_free(values);
-    g_free(numbers);
+    for (size_t i = 0; i < count; i++)
+        hp_pg_params_release(&rows[i]);
+    g_free(rows);
     return rc;
 }
 
@@ -897,8 +957,6 @@ static int pg_session_get(hp_store *store, const unsigned char *token_hash, hp_s
     PGresult *res = NULL;
     param_bytes(&p, token_hash, HP_TOKEN_HASH_BYTES);
     int rc = one_row(from_base(store), "session_get", &p, "reading a session", &res);
-    if (rc == HP_ENOTFOUND)
-        return hp_error_set(HP_ENOTFOUND, "no such session");
     if (rc < 0)
         return rc;
     out->school_id = get_int(res, 0, 0);
@@ -961,11 +1019,11 @@ static int pg_logins_find(hp_store *store, const char *email, hp_login **out, si
     if (res == NULL)
         return rc;
     int n = PQntuples(res);
-    hp_login *logins = calloc((size_t)n + 1, sizeof(*logins));
+    hp_login *logins = g_new0(hp_login, (size_t)n + 1);
     for (int i = 0; i < n; i++) {
         read_user(res, i, &logins[i].user);
-        logins[i].password_hash = PQgetisnull(res, i, 5) ? NULL : get_text(res, i, 5);
-        logins[i].school_id = get_int(res, i, 7);
+        logins[i].password_hash = get_text_or_null(res, i, 7);
+        logins[i].school_id = get_int(res, i, 8);
     }
     PQclear(res);
     *out = logins;
@@ -1016,23 +1074,7 @@ static int pg_pass_insert(hp_store *store, int64_t school_id, hp_pass *pass)
 {
     params p = {0};
     int rc;
-    param_int(&p, school_id);
-    param_int(&p, pass->student_id);
-    param_int(&p, pass->origin_id);
-    param_int(&p, pass->destination_id);
-    param_int(&p, pass->creator_id);
-    param_text(&p, hp_source_name(pass->source));
-    param_text(&p, hp_pass_type_name(pass->type));
-    param_int(&p, pass->start);
-    if (pass->has_end)
-        param_int(&p, pass->end);
-    else
-        param_text(&p, NULL);
-    param_bool(&p, pass->cancelled);
-    param_int(&p, pass->local_day);
-    param_limit(&p, pass->time_limit_minutes);
-    param_int(&p, pass->auto_end_at);
-    param_int(&p, pass->overrides);
+    hp_pg_params_pass(&p, school_id, pass, NULL);
     PGresult *res = run(from_base(store), "pass_insert", &p, "saving a pass", &rc);
     if (res == NULL)
         return rc;
@@ -1044,7 +1086,7 @@ static int pg_pass_insert(hp_store *store, int64_t school_id, hp_pass *pass)
 static void read_pass(PGresult *res, int row, hp_pass *pass)
 {
     pass->id = get_int(res, row, 0);
-    pass->ext_id = PQgetisnull(res, row, 1) ? NULL : get_text(res, row, 1);
+    pass->ext_id = get_text_or_null(res, row, 1);
     pass->student_id = get_int(res, row, 2);
     pass->origin_id = get_int(res, row, 3);
     pass->destination_id = get_int(res, row, 4);
@@ -1068,8 +1110,6 @@ static int pg_pass_get(hp_store *store, int64_t school_id, int64_t pass_id, hp_p
     param_int(&p, school_id);
     param_int(&p, pass_id);
     int rc = one_row(from_base(store), "pass_get", &p, "reading a pass", &res);
-    if (rc == HP_ENOTFOUND)
-        return hp_error_set(HP_ENOTFOUND, "no pass with id %lld", (long long)pass_id);
     if (rc < 0)
         return rc;
     read_pass(res, 0, out);
@@ -1091,7 +1131,7 @@ static int pass_update(hp_store *store, const char *name, int64_t school_id, int
         return rc;
     bool found = g_ascii_strtoll(PQcmdTuples(res), NULL, 10) > 0;
     PQclear(res);
-    return found ? HP_OK : hp_error_set(HP_ENOTFOUND, "no pass with id %lld", (long long)pass_id);
+    return found ? HP_OK : HP_ENOTFOUND;
 }
 
 static int pg_pass_set_end(hp_store *store, int64_t school_id, int64_t pass_id, int64_t end)
@@ -1111,7 +1151,7 @@ static int read_passes(pg_store *s, const char *name, params *p, hp_pass **out, 
     if (res == NULL)
         return rc;
     int n = PQntuples(res);
-    hp_pass *passes = calloc((size_t)n + 1, sizeof(*passes));
+    hp_pass *passes = g_new0(hp_pass, (size_t)n + 1);
     for (int i = 0; i < n; i++)
         read_pass(res, i, &passes[i]);
     PQclear(res);
@@ -1141,40 +1181,62 @@ static int pg_passes_page(hp_store *store, int64_t school_id, int64_t after_id, 
     return read_passes(from_base(store), "passes_page", &p, out, count_out);
 }
 
-static char *text_or_null(PGresult *res, int row, int col)
-{
-    return PQgetisnull(res, row, col) ? NULL : get_text(res, row, col);
-}
-
+/* The list of passes with their names, one statement built for the filter's conditions so
+ * that each keeps its own plan; run unprepared, its parsing costs less than a round trip. */
 static int pg_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
                           hp_pass_view **out, size_t *count_out)
 {
     params p = {0};
-    int rc;
+    GString *sql = g_string_new(
+        "SELECT p.id, p.ext_id, p.student_id, p.origin_id, p.destination_id, p.creator_id,"
+        " p.source, p.type, p.start_at, p.end_at, p.cancelled, p.local_day,"
+        " p.time_limit_minutes, p.auto_end_at, p.overrides,"
+        " s.name, s.email, s.student_id, o.name, d.name, c.name, c.email FROM passes p"
+        " JOIN users s ON s.school_id = p.school_id AND s.id = p.student_id"
+        " JOIN users c ON c.school_id = p.school_id AND c.id = p.creator_id"
+        " JOIN rooms o ON o.school_id = p.school_id AND o.id = p.origin_id"
+        " JOIN rooms d ON d.school_id = p.school_id AND d.id = p.destination_id"
+        " WHERE p.school_id = $1");
     param_int(&p, school_id);
+    if (filter->active) {
+        param_int(&p, filter->at);
+        param_bool(&p, filter->with_scheduled);
+        g_string_append_printf(sql,
+                               " AND p.end_at IS NULL AND NOT p.cancelled"
+                               " AND (p.start_at <= $%d OR $%d::boolean) AND p.auto_end_at > $%d",
+                               p.count - 1, p.count, p.count - 1);
+    }
+    if (filter->on_day) {
+        param_int(&p, filter->day);
+        g_string_append_printf(sql, " AND p.local_day = $%d", p.count);
+    }
+    if (filter->student_id) {
+        param_int(&p, filter->student_id);
+        g_string_append_printf(sql, " AND p.student_id = $%d", p.count);
+    }
     if (filter->pass_id) {
         param_int(&p, filter->pass_id);
-    } else {
-        param_int(&p, filter->now);
-        param_int(&p, filter->student_id);
-        param_bool(&p, filter->upcoming);
+        g_string_append_printf(sql, " AND p.id = $%d", p.count);
     }
-    PGresult *res = run(from_base(store), filter->pass_id ? "pass_view" : "passes_view", &p,
-                        "listing passes", &rc);
+    g_string_append(sql, " ORDER BY p.start_at, p.id");
+
+    int rc;
+    PGresult *res = run_query(from_base(store), NULL, sql->str, &p, "listing passes", &rc);
+    g_string_free(sql, TRUE);
     if (res == NULL)
         return rc;
     int n = PQntuples(res);
-    hp_pass_view *views = calloc((size_t)n + 1, sizeof(*views));
+    hp_pass_view *views = g_new0(hp_pass_view, (size_t)n + 1);
     for (int i = 0; i < n; i++) {
         hp_pass_view *v = &views[i];
         read_pass(res, i, &v->pass);
-        v->student_name = text_or_null(res, i, 15);
-        v->student_email = text_or_null(res, i, 16);
-        v->student_number = text_or_null(res, i, 17);
-        v->origin = text_or_null(res, i, 18);
-        v->destination = text_or_null(res, i, 19);
-        v->creator_name = text_or_null(res, i, 20);
-        v->creator_email = text_or_null(res, i, 21);
+        v->student_name = get_text(res, i, 15);
+        v->student_email = get_text(res, i, 16);
+        v->student_id = get_text_or_null(res, i, 17);
+        v->origin_name = get_text(res, i, 18);
+        v->destination_name = get_text(res, i, 19);
+        v->creator_name = get_text(res, i, 20);
+        v->creator_email = get_text(res, i, 21);
     }
     PQclear(res);
     *out = views;
@@ -1326,6 +1388,8 @@ static const hp_store_ops postgres_ops = {
     .room_put = pg_room_put,
     .rooms_list = pg_rooms_list,
     .user_find = pg_user_find,
+    .user_find_student_id = pg_user_find_student_id,
+    .students_search = pg_students_search,
     .user_put = pg_user_put,
     .users_list = pg_users_list,
     .passes_import = pg_passes_import,
@@ -1338,6 +1402,7 @@ static const hp_store_ops postgres_ops = {
     .session_set_kiosk = pg_session_set_kiosk,
     .session_delete = pg_session_delete,
     .sessions_expire = pg_sessions_expire,
+    .sessions_delete_user = pg_sessions_delete_user,
     .logins_find = pg_logins_find,
     .user_get = pg_user_get,
     .room_get = pg_room_get,
@@ -1350,7 +1415,6 @@ static const hp_store_ops postgres_ops = {
     .passes_active = pg_passes_active,
     .passes_page = pg_passes_page,
     .passes_list = pg_passes_list,
-    .sessions_delete_user = pg_sessions_delete_user,
     .settings_read = pg_settings_read,
     .setting_write = pg_setting_write,
     .room_rules_put = pg_room_rules_put,
@@ -1364,7 +1428,7 @@ static const hp_store_ops postgres_ops = {
 
 int hp_postgres_store_open(hp_store **out, const char *uri)
 {
-    pg_store *s = calloc(1, sizeof(*s));
+    pg_store *s = g_new0(pg_store, 1);
     int rc;
 
     *out = NULL;
@@ -1378,8 +1442,7 @@ int hp_postgres_store_open(hp_store **out, const char *uri)
         rc = hp_error_set(HP_ESTORE, "cannot connect to PostgreSQL: %s", message);
         goto fail;
     }
-    PQclear(PQexec(s->conn, "SET client_min_messages = warning"));
-    if ((rc = migrate(s)) < 0)
+    if ((rc = set_up_connection(s)) < 0 || (rc = migrate(s)) < 0)
         goto fail;
     if ((rc = prepare_all(s)) < 0)
         goto fail;

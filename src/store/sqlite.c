@@ -10,13 +10,17 @@
 #include "store/backend.h"
 
 #include "core/error.h"
+#include "core/util.h"
 
 #include <glib.h>
 #include <sqlite3.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* How long a writer waits for another process's write lock before it fails: longer than any
+ * one transaction takes (an import of a year of passes commits in a few seconds). */
+#define BUSY_TIMEOUT_MS 10000
 
 static const char *const migrations[] = {
     /* 1: schools, rooms, users, passes and the per-day report counters. */
@@ -89,7 +93,17 @@ static const char *const migrations[] = {
     "CREATE INDEX passes_open ON passes(school_id, start_at)"
     "  WHERE end_at IS NULL AND cancelled = 0;",
 
-    /* 3: the pass rules. A school's settings are rows of (key, value as text): the settings
+    /* 3: a student's ID in the school (unique in it without regard to ASCII case), and an
+     * index over the passes by local day, which a day's list reads. Staff keep their home
+     * room in room_id, the column a kiosk's room is in. */
+    "ALTER TABLE users ADD COLUMN student_id TEXT"
+    "  CHECK (student_id IS NULL OR (length(student_id) BETWEEN 1 AND 32"
+    "    AND student_id NOT GLOB '*[^A-Za-z0-9-]*'));"
+    "CREATE UNIQUE INDEX users_by_student_id ON users(school_id, student_id COLLATE NOCASE)"
+    "  WHERE student_id IS NOT NULL;"
+    "CREATE INDEX passes_by_day ON passes(school_id, local_day);",
+
+    /* 4: the pass rules. A school's settings are rows of (key, value as text): the settings
      * table in core/settings.c is the one list of keys, ranges and defaults, so a new setting
      * needs no migration, and a key with no row has its default (or is off). Rooms gain their
      * time limit and whether passes to them count toward a student's limits; students their
@@ -106,7 +120,7 @@ static const char *const migrations[] = {
     "ALTER TABLE users ADD COLUMN max_passes_per_day INTEGER"
     "  CHECK (max_passes_per_day IS NULL OR max_passes_per_day BETWEEN 1 AND 50);",
 
-    /* 4: passes keep the time limit and the auto-end deadline they started with, and the rules
+    /* 5: passes keep the time limit and the auto-end deadline they started with, and the rules
      * a staff override passed (bits of hp_rule_id); an index by student and local day for the
      * students' limits and cooldown. Passes written before this step take the school's
      * settings as they stand (the default auto-end, 120 minutes, written out as it stood when
@@ -123,7 +137,7 @@ static const char *const migrations[] = {
     "CREATE INDEX passes_by_student_day ON passes(school_id, student_id, local_day);",
 };
 
-#define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
+#define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
 
 enum {
     ST_SCHOOL_INSERT,
@@ -133,6 +147,8 @@ enum {
     ST_ROOM_UPDATE,
     ST_ROOMS_LIST,
     ST_USER_FIND,
+    ST_USER_FIND_STUDENT_ID,
+    ST_STUDENTS_SEARCH,
     ST_USER_INSERT,
     ST_USER_UPDATE,
     ST_USERS_LIST,
@@ -147,6 +163,7 @@ enum {
     ST_SESSION_KIOSK,
     ST_SESSION_DELETE,
     ST_SESSIONS_EXPIRE,
+    ST_SESSIONS_DELETE_USER,
     ST_LOGINS_FIND,
     ST_USER_GET,
     ST_ROOM_GET,
@@ -158,9 +175,6 @@ enum {
     ST_PASS_CANCEL,
     ST_PASSES_ACTIVE,
     ST_PASSES_PAGE,
-    ST_PASS_VIEW,
-    ST_PASSES_VIEW,
-    ST_SESSIONS_DELETE_USER,
     /* The pass rules: settings, and the rule fields of rooms and users. */
     ST_SETTINGS_READ,
     ST_SETTING_PUT,
@@ -181,13 +195,15 @@ enum {
     " end_at, cancelled, local_day, time_limit_minutes, auto_end_at, overrides"
 
 /* A pass is active at ?2 when not cancelled, started, not ended, and before its auto-end
- * deadline: the definition of hp_pass_active_at() in core/rules.h. An end is written when it
+ * deadline: the definition of hp_pass_active() in core/rules.h. An end is written when it
  * happens, never ahead, so for the instants the store is asked about (now) "no end yet" is
- * "not ended by then"; a deadline holds whether or not the clock has written its end. */
+ * "not ended by then"; a deadline holds whether or not the clock has written its end. The
+ * open-passes index holds exactly those not cancelled nor ended. */
 #define ACTIVE_AT_2                                                                                \
     " school_id = ?1 AND end_at IS NULL AND cancelled = 0 AND start_at <= ?2 AND auto_end_at > ?2"
 
-#define VIEW_SELECT HP_PASS_VIEW_SELECT " WHERE p.school_id = ?1"
+/* A user's columns as read_user() takes them; a password hash or a school may follow. */
+#define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day"
 
 static const char *const statement_sql[ST_COUNT] = {
     [ST_SCHOOL_INSERT] = "INSERT INTO schools(name, timezone) VALUES (?1, ?2)",
@@ -203,19 +219,24 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_ROOMS_LIST] = "SELECT id, name, folder, max_from, max_to, time_limit_minutes,"
                       " counts_toward_limit FROM rooms"
                       " WHERE school_id = ?1 ORDER BY id",
-    [ST_USER_FIND] =
-        "SELECT id, name, email, role, room_id, password_hash, max_passes_per_day FROM users"
-        " WHERE school_id = ?1 AND email = ?2 COLLATE NOCASE",
-    [ST_USER_INSERT] = "INSERT INTO users(school_id, name, email, role, room_id, password_hash)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_USER_FIND] = "SELECT " USER_COLUMNS ", password_hash FROM users"
+                     " WHERE school_id = ?1 AND email = ?2 COLLATE NOCASE",
+    [ST_USER_FIND_STUDENT_ID] = "SELECT " USER_COLUMNS " FROM users"
+                                " WHERE school_id = ?1 AND student_id = ?2 COLLATE NOCASE",
+    /* LIKE folds ASCII letters only, as every name comparison here does. */
+    [ST_STUDENTS_SEARCH] = "SELECT " USER_COLUMNS " FROM users WHERE school_id = ?1"
+                           " AND role = 'student' AND (name LIKE ?2 ESCAPE '\\'"
+                           " OR email LIKE ?2 ESCAPE '\\' OR student_id LIKE ?2 ESCAPE '\\')"
+                           " ORDER BY name COLLATE NOCASE, id LIMIT ?3",
+    [ST_USER_INSERT] = "INSERT INTO users(school_id, name, email, role, room_id, password_hash,"
+                       " student_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8)",
     [ST_USER_UPDATE] = "UPDATE users SET name = ?2, email = ?3, role = ?4, room_id = ?5,"
-                       " password_hash = coalesce(?6, password_hash)"
+                       " password_hash = coalesce(?6, password_hash), student_id = ?8"
                        " WHERE school_id = ?1 AND id = ?7 AND (name IS NOT ?2 OR email IS NOT ?3"
-                       " OR role IS NOT ?4 OR room_id IS NOT ?5"
+                       " OR role IS NOT ?4 OR room_id IS NOT ?5 OR student_id IS NOT ?8"
                        " OR (?6 IS NOT NULL AND password_hash IS NOT ?6))",
-    [ST_USERS_LIST] = "SELECT id, name, email, role, room_id, NULL, max_passes_per_day FROM users"
-                      " WHERE school_id = ?1 ORDER BY id",
-    [ST_STAFF_LIST] = "SELECT id, name, email, role, room_id, NULL, max_passes_per_day FROM users"
+    [ST_USERS_LIST] = "SELECT " USER_COLUMNS " FROM users WHERE school_id = ?1 ORDER BY id",
+    [ST_STAFF_LIST] = "SELECT " USER_COLUMNS " FROM users"
                       " WHERE school_id = ?1 AND (role = 'admin' OR role = 'teacher') ORDER BY id",
     [ST_PASS_IMPORT] =
         "INSERT INTO passes(school_id, ext_id, student_id, origin_id, destination_id,"
@@ -241,11 +262,9 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
     [ST_SESSIONS_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1 OR created_at < ?2",
     [ST_SESSIONS_DELETE_USER] = "DELETE FROM sessions WHERE school_id = ?1 AND user_id = ?2",
-    [ST_LOGINS_FIND] =
-        "SELECT id, name, email, role, room_id, password_hash, max_passes_per_day, school_id"
-        " FROM users WHERE email = ?1 COLLATE NOCASE ORDER BY school_id",
-    [ST_USER_GET] = "SELECT id, name, email, role, room_id, NULL, max_passes_per_day FROM users"
-                    " WHERE school_id = ?1 AND id = ?2",
+    [ST_LOGINS_FIND] = "SELECT " USER_COLUMNS ", password_hash, school_id"
+                       " FROM users WHERE email = ?1 COLLATE NOCASE ORDER BY school_id",
+    [ST_USER_GET] = "SELECT " USER_COLUMNS " FROM users WHERE school_id = ?1 AND id = ?2",
     [ST_ROOM_GET] = "SELECT id, name, folder, max_from, max_to, time_limit_minutes,"
                     " counts_toward_limit FROM rooms"
                     " WHERE school_id = ?1 AND id = ?2",
@@ -257,12 +276,6 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_PASS_CANCEL] = "UPDATE passes SET cancelled = 1 WHERE school_id = ?1 AND id = ?2",
     [ST_PASSES_PAGE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1 AND id > ?2"
                        " ORDER BY id LIMIT ?3",
-    [ST_PASS_VIEW] = VIEW_SELECT " AND p.id = ?2",
-    /* Active at ?2 (as ACTIVE_AT_2), or (?4) the scheduled passes still to start. */
-    [ST_PASSES_VIEW] =
-        VIEW_SELECT " AND p.end_at IS NULL AND p.cancelled = 0 AND p.auto_end_at > ?2"
-                    " AND (CASE WHEN ?4 THEN p.start_at > ?2 ELSE p.start_at <= ?2 END)"
-                    " AND (?3 = 0 OR p.student_id = ?3) ORDER BY p.start_at, p.id",
     [ST_PASSES_ACTIVE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1"
                          " AND end_at IS NULL AND cancelled = 0 AND auto_end_at > ?2"
                          " AND (start_at <= ?2 OR ?4)"
@@ -297,12 +310,22 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_PASS_REOPEN] = "UPDATE passes SET end_at = NULL WHERE school_id = ?1 AND id = ?2",
 };
 
+/* The conditions of hp_pass_filter, as bits: each set of them has its own statement. */
+enum {
+    LIST_ACTIVE = 1,
+    LIST_ON_DAY = 2,
+    LIST_OF_STUDENT = 4,
+    LIST_ONE_PASS = 8,
+    LIST_VARIANTS = 16
+};
+
 typedef struct {
     hp_store base;
     sqlite3 *db;
     char *path;
     sqlite3_stmt *stmt[ST_COUNT];
-    bool foreign_keys_off; /* During an import: turned back on when it ends. */
+    sqlite3_stmt *list_stmt[LIST_VARIANTS]; /* Prepared when first used. */
+    bool foreign_keys_off;                  /* During an import: turned back on when it ends. */
 } sqlite_store;
 
 static sqlite_store *from_base(hp_store *store)
@@ -314,14 +337,51 @@ static int db_error(sqlite_store *s, const char *what)
 {
     int code = sqlite3_extended_errcode(s->db);
     if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
-        return hp_error_set(HP_EEXISTS, "%s: already exists", what);
+        return HP_EEXISTS; /* store.c names what exists. */
     return hp_error_set(HP_ESTORE, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
 static char *dup_column(sqlite3_stmt *st, int col)
 {
     const unsigned char *text = sqlite3_column_text(st, col);
-    return strdup(text ? (const char *)text : "");
+    return g_strdup(text ? (const char *)text : "");
+}
+
+/* A text column that may be NULL. */
+static char *dup_column_or_null(sqlite3_stmt *st, int col)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    return text ? g_strdup((const char *)text) : NULL;
+}
+
+/* Reads one row of st into the element at row. */
+typedef void (*read_row_fn)(sqlite3_stmt *st, void *row);
+
+/*
+ * The one list-growing loop: steps st to its end, reading each row into a new element of
+ * `size` bytes. On success *out is a g_new()-style array of *count_out elements for the
+ * caller; on failure every element read so far is released with `release` (when not NULL).
+ */
+static int collect_rows(sqlite_store *s, sqlite3_stmt *st, size_t size, read_row_fn read,
+                        GDestroyNotify release, const char *what, void **out, size_t *count_out)
+{
+    GArray *rows = g_array_new(FALSE, TRUE, (guint)size);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        g_array_set_size(rows, rows->len + 1);
+        read(st, rows->data + (size_t)(rows->len - 1) * size);
+    }
+    if (step != SQLITE_DONE) {
+        int rc = db_error(s, what);
+        sqlite3_reset(st);
+        guint n = rows->len;
+        hp_list_free(g_array_free(rows, FALSE), n, size, release);
+        return rc;
+    }
+    sqlite3_reset(st);
+    *count_out = rows->len;
+    *out = g_array_free(rows, FALSE);
+    return HP_OK;
 }
 
 /* Readies a cached statement: reset, bindings cleared. */
@@ -391,7 +451,7 @@ static int migrate(sqlite_store *s)
                             "%s: schema version %d is newer than this hallpass knows (%d)", s->path,
                             version, MIGRATION_COUNT);
     for (int v = version; v < MIGRATION_COUNT; v++) {
-        char pragma[64];
+        char pragma[sizeof("PRAGMA user_version = ") + 12];
         int rc = exec(s, "BEGIN IMMEDIATE", "starting a migration");
         if (rc < 0)
             return rc;
@@ -412,14 +472,45 @@ static void sqlite_free(hp_store *store)
     sqlite_store *s = from_base(store);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
+    for (size_t i = 0; i < HP_ARRAY_SIZE(s->list_stmt); i++)
+        sqlite3_finalize(s->list_stmt[i]);
     sqlite3_close(s->db);
-    free(s->path);
-    free(s);
+    g_free(s->path);
+    g_free(s);
+}
+
+/*
+ * A store file deleted or moved while the server runs keeps working through the open
+ * descriptor, and every write after that goes to a file no one will open again: passes
+ * answered as created would be lost at the next start. So each write transaction first asks
+ * SQLite whether the file it has open is still the one at its path, and fails when not. An
+ * in-memory store has no file and is never moved.
+ */
+static int check_not_moved(sqlite_store *s)
+{
+    int moved = 0;
+    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved)
+        return hp_error_set(HP_ESTORE,
+                            "%s: the store file was moved or deleted while in use; nothing can "
+                            "be saved until hallpass is restarted with the store in its place",
+                            s->path);
+    return HP_OK;
+}
+
+/* Begins a write transaction, once the file is known to be in its place. */
+static int begin_write(sqlite_store *s)
+{
+    int rc = exec(s, "BEGIN IMMEDIATE", "starting a transaction");
+    if (rc < 0)
+        return rc;
+    if ((rc = check_not_moved(s)) < 0)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
 }
 
 static int sqlite_begin(hp_store *store)
 {
-    return exec(from_base(store), "BEGIN IMMEDIATE", "starting a transaction");
+    return begin_write(from_base(store));
 }
 
 /* The importer has looked up every room and user a row names, in the same transaction, so
@@ -432,7 +523,7 @@ static int sqlite_begin_import(hp_store *store)
     if (rc < 0)
         return rc;
     s->foreign_keys_off = true;
-    if ((rc = exec(s, "BEGIN IMMEDIATE", "starting a transaction")) < 0) {
+    if ((rc = begin_write(s)) < 0) {
         exec(s, "PRAGMA foreign_keys = ON", "ending an import");
         s->foreign_keys_off = false;
     }
@@ -475,45 +566,31 @@ static int sqlite_school_create(hp_store *store, const char *name, const char *z
     sqlite3_stmt *st = stmt_get(s, ST_SCHOOL_INSERT);
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, zone, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        int rc = db_error(s, "creating the school");
-        if (rc == HP_EEXISTS)
-            return hp_error_set(HP_EEXISTS, "a school named \"%s\" already exists", name);
-        return rc;
-    }
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "creating the school");
     *id_out = sqlite3_last_insert_rowid(s->db);
     return HP_OK;
+}
+
+static void read_school(sqlite3_stmt *st, void *row)
+{
+    hp_school *school = row;
+    school->id = sqlite3_column_int64(st, 0);
+    school->name = dup_column(st, 1);
+    school->timezone = dup_column(st, 2);
 }
 
 static int sqlite_schools_list(hp_store *store, hp_school **out, size_t *count_out)
 {
     sqlite_store *s = from_base(store);
-    sqlite3_stmt *st = stmt_get(s, ST_SCHOOLS_LIST);
-    size_t n = 0, cap = 4;
-    hp_school *schools = calloc(cap, sizeof(*schools));
-    int step;
-
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap *= 2;
-            schools = realloc(schools, cap * sizeof(*schools));
-        }
-        schools[n].id = sqlite3_column_int64(st, 0);
-        schools[n].name = dup_column(st, 1);
-        schools[n].timezone = dup_column(st, 2);
-        n++;
-    }
-    if (step != SQLITE_DONE) {
-        hp_schools_free(schools, n);
-        return db_error(s, "listing schools");
-    }
-    *out = schools;
-    *count_out = n;
-    return HP_OK;
+    return collect_rows(s, stmt_get(s, ST_SCHOOLS_LIST), sizeof(hp_school), read_school,
+                        (GDestroyNotify)hp_school_release, "listing schools", (void **)out,
+                        count_out);
 }
 
-static void read_room(sqlite3_stmt *st, hp_room *room)
+static void read_room(sqlite3_stmt *st, void *row)
 {
+    hp_room *room = row;
     room->id = sqlite3_column_int64(st, 0);
     room->name = dup_column(st, 1);
     room->folder = dup_column(st, 2);
@@ -537,7 +614,7 @@ static int sqlite_room_find(hp_store *store, int64_t school_id, const char *name
     }
     if (step != SQLITE_DONE)
         return db_error(s, "finding a room");
-    return hp_error_set(HP_ENOTFOUND, "no room named \"%s\"", name);
+    return HP_ENOTFOUND;
 }
 
 static int sqlite_room_put(hp_store *store, int64_t school_id, hp_room *room, bool *changed)
@@ -553,12 +630,8 @@ static int sqlite_room_put(hp_store *store, int64_t school_id, hp_room *room, bo
     bind_limit(st, 5, room->max_to);
     if (!insert)
         sqlite3_bind_int64(st, 6, room->id);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        int rc = db_error(s, "saving a room");
-        if (rc == HP_EEXISTS)
-            return hp_error_set(HP_EEXISTS, "a room named \"%s\" already exists", room->name);
-        return rc;
-    }
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "saving a room");
     if (insert)
         room->id = sqlite3_last_insert_rowid(s->db);
     *changed = sqlite3_changes(s->db) > 0;
@@ -569,36 +642,39 @@ static int sqlite_rooms_list(hp_store *store, int64_t school_id, hp_room **out, 
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_ROOMS_LIST);
-    size_t n = 0, cap = 16;
-    hp_room *rooms = calloc(cap, sizeof(*rooms));
-    int step;
-
     sqlite3_bind_int64(st, 1, school_id);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap *= 2;
-            rooms = realloc(rooms, cap * sizeof(*rooms));
-        }
-        read_room(st, &rooms[n++]);
-    }
-    if (step != SQLITE_DONE) {
-        hp_rooms_free(rooms, n);
-        return db_error(s, "listing rooms");
-    }
-    *out = rooms;
-    *count_out = n;
-    return HP_OK;
+    return collect_rows(s, st, sizeof(hp_room), read_room, (GDestroyNotify)hp_room_release,
+                        "listing rooms", (void **)out, count_out);
 }
 
-static void read_user(sqlite3_stmt *st, hp_user *user)
+/* Reads the USER_COLUMNS at the start of a row. */
+static void read_user(sqlite3_stmt *st, void *row)
 {
+    hp_user *user = row;
     user->id = sqlite3_column_int64(st, 0);
     user->name = dup_column(st, 1);
     user->email = dup_column(st, 2);
     hp_role_parse((const char *)sqlite3_column_text(st, 3), &user->role);
     user->room_id = sqlite3_column_int64(st, 4);
-    user->student_id = NULL; /* Stored once the users table has the column. */
-    user->max_passes_per_day = sqlite3_column_int(st, 6); /* Column 5: a hash, or NULL. */
+    user->student_id = dup_column_or_null(st, 5);
+    user->max_passes_per_day = sqlite3_column_int(st, 6);
+}
+
+/* Runs a statement that finds at most one user. */
+static int find_one_user(sqlite_store *s, sqlite3_stmt *st, hp_user *out, char **password_hash_out,
+                         const char *what)
+{
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_user(st, out);
+        if (password_hash_out)
+            *password_hash_out = dup_column_or_null(st, 7);
+        sqlite3_reset(st);
+        return HP_OK;
+    }
+    if (step != SQLITE_DONE)
+        return db_error(s, what);
+    return HP_ENOTFOUND;
 }
 
 static int sqlite_user_find(hp_store *store, int64_t school_id, const char *email, hp_user *out,
@@ -608,19 +684,17 @@ static int sqlite_user_find(hp_store *store, int64_t school_id, const char *emai
     sqlite3_stmt *st = stmt_get(s, ST_USER_FIND);
     sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_text(st, 2, email, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        read_user(st, out);
-        if (password_hash_out) {
-            const unsigned char *hash = sqlite3_column_text(st, 5);
-            *password_hash_out = hash ? strdup((const char *)hash) : NULL;
-        }
-        sqlite3_reset(st);
-        return HP_OK;
-    }
-    if (step != SQLITE_DONE)
-        return db_error(s, "finding a user");
-    return hp_error_set(HP_ENOTFOUND, "no user with email \"%s\"", email);
+    return find_one_user(s, st, out, password_hash_out, "finding a user");
+}
+
+static int sqlite_user_find_student_id(hp_store *store, int64_t school_id, const char *student_id,
+                                       hp_user *out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_USER_FIND_STUDENT_ID);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_text(st, 2, student_id, -1, SQLITE_TRANSIENT);
+    return find_one_user(s, st, out, NULL, "finding a student");
 }
 
 static int sqlite_user_put(hp_store *store, int64_t school_id, hp_user *user,
@@ -638,12 +712,9 @@ static int sqlite_user_put(hp_store *store, int64_t school_id, hp_user *user,
     bind_text_or_null(st, 6, password_hash);
     if (!insert)
         sqlite3_bind_int64(st, 7, user->id);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        int rc = db_error(s, "saving a user");
-        if (rc == HP_EEXISTS)
-            return hp_error_set(HP_EEXISTS, "a user with email \"%s\" already exists", user->email);
-        return rc;
-    }
+    bind_text_or_null(st, 8, user->student_id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "saving a user");
     if (insert)
         user->id = sqlite3_last_insert_rowid(s->db);
     *changed = sqlite3_changes(s->db) > 0;
@@ -655,34 +726,33 @@ static int sqlite_users_list(hp_store *store, int64_t school_id, bool staff_only
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, staff_only ? ST_STAFF_LIST : ST_USERS_LIST);
-    size_t n = 0, cap = 16;
-    hp_user *users = calloc(cap, sizeof(*users));
-    int step;
-
     sqlite3_bind_int64(st, 1, school_id);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap *= 2;
-            users = realloc(users, cap * sizeof(*users));
-        }
-        read_user(st, &users[n++]);
-    }
-    if (step != SQLITE_DONE) {
-        hp_users_free(users, n);
-        return db_error(s, "listing users");
-    }
-    *out = users;
-    *count_out = n;
-    return HP_OK;
+    return collect_rows(s, st, sizeof(hp_user), read_user, (GDestroyNotify)hp_user_release,
+                        "listing users", (void **)out, count_out);
 }
 
-static int sqlite_pass_import(hp_store *store, int64_t school_id, hp_pass *pass, bool *inserted)
+static int sqlite_students_search(hp_store *store, int64_t school_id, const char *pattern,
+                                  size_t limit, hp_user **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_STUDENTS_SEARCH);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_text(st, 2, pattern, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    return collect_rows(s, st, sizeof(hp_user), read_user, (GDestroyNotify)hp_user_release,
+                        "searching students", (void **)out, count_out);
+}
+
+/* Writes a pass with the given ext_id (NULL for one made here), unless one with that ext_id
+ * is stored already. */
+static int write_pass(hp_store *store, int64_t school_id, hp_pass *pass, const char *ext_id,
+                      bool *inserted)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_PASS_IMPORT);
 
     sqlite3_bind_int64(st, 1, school_id);
-    bind_text_or_null(st, 2, pass->ext_id);
+    bind_text_or_null(st, 2, ext_id);
     sqlite3_bind_int64(st, 3, pass->student_id);
     sqlite3_bind_int64(st, 4, pass->origin_id);
     sqlite3_bind_int64(st, 5, pass->destination_id);
@@ -712,7 +782,7 @@ static int sqlite_passes_import(hp_store *store, int64_t school_id, hp_pass *pas
                                 bool *inserted)
 {
     for (size_t i = 0; i < count; i++) {
-        int rc = sqlite_pass_import(store, school_id, &passes[i], &inserted[i]);
+        int rc = write_pass(store, school_id, &passes[i], passes[i].ext_id, &inserted[i]);
         if (rc < 0)
             return rc;
     }
@@ -818,7 +888,7 @@ static int sqlite_session_get(hp_store *store, const unsigned char *token_hash, 
     }
     if (step != SQLITE_DONE)
         return db_error(s, "reading a session");
-    return hp_error_set(HP_ENOTFOUND, "no such session");
+    return HP_ENOTFOUND;
 }
 
 /* Runs a cached statement that binds a token hash and at most one integer. */
@@ -871,38 +941,25 @@ static int sqlite_sessions_delete_user(hp_store *store, int64_t school_id, int64
     sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_int64(st, 2, user_id);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "ending the user's sessions");
+        return db_error(s, "ending a user's sessions");
     return HP_OK;
+}
+
+static void read_login(sqlite3_stmt *st, void *row)
+{
+    hp_login *login = row;
+    read_user(st, &login->user);
+    login->password_hash = dup_column_or_null(st, 7);
+    login->school_id = sqlite3_column_int64(st, 8);
 }
 
 static int sqlite_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_LOGINS_FIND);
-    size_t n = 0, cap = 2;
-    hp_login *logins = calloc(cap, sizeof(*logins));
-    int step;
-
     sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap *= 2;
-            logins = realloc(logins, cap * sizeof(*logins));
-        }
-        read_user(st, &logins[n].user);
-        const unsigned char *hash = sqlite3_column_text(st, 5);
-        logins[n].password_hash = hash ? strdup((const char *)hash) : NULL;
-        logins[n].school_id = sqlite3_column_int64(st, 7);
-        n++;
-    }
-    sqlite3_reset(st);
-    if (step != SQLITE_DONE) {
-        hp_logins_free(logins, n);
-        return db_error(s, "finding a user");
-    }
-    *out = logins;
-    *count_out = n;
-    return HP_OK;
+    return collect_rows(s, st, sizeof(hp_login), read_login, (GDestroyNotify)hp_login_release,
+                        "finding a user", (void **)out, count_out);
 }
 
 static int sqlite_user_get(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out)
@@ -911,15 +968,7 @@ static int sqlite_user_get(hp_store *store, int64_t school_id, int64_t user_id, 
     sqlite3_stmt *st = stmt_get(s, ST_USER_GET);
     sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_int64(st, 2, user_id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        read_user(st, out);
-        sqlite3_reset(st);
-        return HP_OK;
-    }
-    if (step != SQLITE_DONE)
-        return db_error(s, "reading a user");
-    return hp_error_set(HP_ENOTFOUND, "no such user");
+    return find_one_user(s, st, out, NULL, "reading a user");
 }
 
 static int sqlite_room_get(hp_store *store, int64_t school_id, int64_t room_id, hp_room *out)
@@ -936,7 +985,7 @@ static int sqlite_room_get(hp_store *store, int64_t school_id, int64_t room_id, 
     }
     if (step != SQLITE_DONE)
         return db_error(s, "reading a room");
-    return hp_error_set(HP_ENOTFOUND, "no such room");
+    return HP_ENOTFOUND;
 }
 
 /* SQLite has one writer at a time and hp_store_begin() takes the write lock at once, so the
@@ -971,15 +1020,15 @@ static int sqlite_active_count(hp_store *store, int64_t school_id, hp_active_kin
 static int sqlite_pass_insert(hp_store *store, int64_t school_id, hp_pass *pass)
 {
     bool inserted;
-    pass->ext_id = NULL;
-    return sqlite_pass_import(store, school_id, pass, &inserted);
+    return write_pass(store, school_id, pass, NULL, &inserted);
 }
 
-static void read_pass(sqlite3_stmt *st, hp_pass *pass)
+/* Reads the PASS_COLUMNS at the start of a row. */
+static void read_pass(sqlite3_stmt *st, void *row)
 {
-    const unsigned char *ext = sqlite3_column_text(st, 1);
+    hp_pass *pass = row;
     pass->id = sqlite3_column_int64(st, 0);
-    pass->ext_id = ext ? strdup((const char *)ext) : NULL;
+    pass->ext_id = dup_column_or_null(st, 1);
     pass->student_id = sqlite3_column_int64(st, 2);
     pass->origin_id = sqlite3_column_int64(st, 3);
     pass->destination_id = sqlite3_column_int64(st, 4);
@@ -1010,7 +1059,7 @@ static int sqlite_pass_get(hp_store *store, int64_t school_id, int64_t pass_id, 
     }
     if (step != SQLITE_DONE)
         return db_error(s, "reading a pass");
-    return hp_error_set(HP_ENOTFOUND, "no pass with id %lld", (long long)pass_id);
+    return HP_ENOTFOUND;
 }
 
 static int pass_update(sqlite_store *s, int which, int64_t school_id, int64_t pass_id,
@@ -1023,9 +1072,7 @@ static int pass_update(sqlite_store *s, int which, int64_t school_id, int64_t pa
         sqlite3_bind_int64(st, 3, *value);
     if (sqlite3_step(st) != SQLITE_DONE)
         return db_error(s, "updating a pass");
-    if (sqlite3_changes(s->db) == 0)
-        return hp_error_set(HP_ENOTFOUND, "no pass with id %lld", (long long)pass_id);
-    return HP_OK;
+    return sqlite3_changes(s->db) > 0 ? HP_OK : HP_ENOTFOUND;
 }
 
 static int sqlite_pass_set_end(hp_store *store, int64_t school_id, int64_t pass_id, int64_t end)
@@ -1041,25 +1088,8 @@ static int sqlite_pass_set_cancelled(hp_store *store, int64_t school_id, int64_t
 /* Reads every row of a pass query into a new array. */
 static int read_passes(sqlite_store *s, sqlite3_stmt *st, hp_pass **out, size_t *count_out)
 {
-    size_t n = 0, cap = 16;
-    hp_pass *passes = calloc(cap, sizeof(*passes));
-    int step;
-
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap *= 2;
-            passes = realloc(passes, cap * sizeof(*passes));
-        }
-        read_pass(st, &passes[n++]);
-    }
-    sqlite3_reset(st);
-    if (step != SQLITE_DONE) {
-        hp_passes_free(passes, n);
-        return db_error(s, "listing passes");
-    }
-    *out = passes;
-    *count_out = n;
-    return HP_OK;
+    return collect_rows(s, st, sizeof(hp_pass), read_pass, (GDestroyNotify)hp_pass_release,
+                        "listing passes", (void **)out, count_out);
 }
 
 static int sqlite_passes_active(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
@@ -1085,53 +1115,77 @@ static int sqlite_passes_page(hp_store *store, int64_t school_id, int64_t after_
     return read_passes(s, st, out, count_out);
 }
 
-static char *column_or_null(sqlite3_stmt *st, int col)
+/* A pass with the names of its people and rooms: the pass's columns, then the names. */
+static void read_view(sqlite3_stmt *st, void *row)
 {
-    const unsigned char *text = sqlite3_column_text(st, col);
-    return text ? strdup((const char *)text) : NULL;
+    hp_pass_view *view = row;
+    read_pass(st, &view->pass);
+    view->student_name = dup_column(st, 15);
+    view->student_email = dup_column(st, 16);
+    view->student_id = dup_column_or_null(st, 17);
+    view->origin_name = dup_column(st, 18);
+    view->destination_name = dup_column(st, 19);
+    view->creator_name = dup_column(st, 20);
+    view->creator_email = dup_column(st, 21);
+}
+
+/* The list's statement for one set of conditions, each a fixed text, so that each set keeps
+ * its own plan (the active list reads the open-passes index, a day's list the day index). */
+static char *list_sql(unsigned variant)
+{
+    GString *sql = g_string_new(
+        "SELECT p.id, p.ext_id, p.student_id, p.origin_id, p.destination_id, p.creator_id,"
+        " p.source, p.type, p.start_at, p.end_at, p.cancelled, p.local_day,"
+        " p.time_limit_minutes, p.auto_end_at, p.overrides,"
+        " s.name, s.email, s.student_id, o.name, d.name, c.name, c.email FROM passes p"
+        " JOIN users s ON s.id = p.student_id JOIN users c ON c.id = p.creator_id"
+        " JOIN rooms o ON o.id = p.origin_id JOIN rooms d ON d.id = p.destination_id"
+        " WHERE p.school_id = ?1");
+    if (variant & LIST_ACTIVE)
+        g_string_append(sql, " AND p.end_at IS NULL AND p.cancelled = 0 AND (p.start_at <= ?2"
+                             " OR ?3) AND p.auto_end_at > ?2");
+    if (variant & LIST_ON_DAY)
+        g_string_append(sql, " AND p.local_day = ?4");
+    if (variant & LIST_OF_STUDENT)
+        g_string_append(sql, " AND p.student_id = ?5");
+    if (variant & LIST_ONE_PASS)
+        g_string_append(sql, " AND p.id = ?6");
+    g_string_append(sql, " ORDER BY p.start_at, p.id");
+    return g_string_free(sql, FALSE);
 }
 
 static int sqlite_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
                               hp_pass_view **out, size_t *count_out)
 {
     sqlite_store *s = from_base(store);
-    sqlite3_stmt *st = stmt_get(s, filter->pass_id ? ST_PASS_VIEW : ST_PASSES_VIEW);
-    size_t n = 0, cap = 16;
-    hp_pass_view *views = calloc(cap, sizeof(*views));
-    int step;
-
-    sqlite3_bind_int64(st, 1, school_id);
-    if (filter->pass_id) {
-        sqlite3_bind_int64(st, 2, filter->pass_id);
-    } else {
-        sqlite3_bind_int64(st, 2, filter->now);
-        sqlite3_bind_int64(st, 3, filter->student_id);
-        sqlite3_bind_int(st, 4, filter->upcoming);
+    unsigned variant = (filter->active ? LIST_ACTIVE : 0) | (filter->on_day ? LIST_ON_DAY : 0) |
+                       (filter->student_id ? LIST_OF_STUDENT : 0) |
+                       (filter->pass_id ? LIST_ONE_PASS : 0);
+    if (s->list_stmt[variant] == NULL) {
+        char *sql = list_sql(variant);
+        int prepared = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                          &s->list_stmt[variant], NULL);
+        g_free(sql);
+        if (prepared != SQLITE_OK)
+            return db_error(s, "preparing the list of passes");
     }
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap *= 2;
-            views = realloc(views, cap * sizeof(*views));
-        }
-        hp_pass_view *v = &views[n++];
-        memset(v, 0, sizeof(*v));
-        read_pass(st, &v->pass);
-        v->student_name = column_or_null(st, 15);
-        v->student_email = column_or_null(st, 16);
-        v->student_number = column_or_null(st, 17);
-        v->origin = column_or_null(st, 18);
-        v->destination = column_or_null(st, 19);
-        v->creator_name = column_or_null(st, 20);
-        v->creator_email = column_or_null(st, 21);
-    }
+    sqlite3_stmt *st = s->list_stmt[variant];
     sqlite3_reset(st);
-    if (step != SQLITE_DONE) {
-        hp_pass_views_free(views, n);
-        return db_error(s, "listing passes");
+    sqlite3_clear_bindings(st);
+    sqlite3_bind_int64(st, 1, school_id);
+    if (variant & LIST_ACTIVE) {
+        sqlite3_bind_int64(st, 2, filter->at);
+        sqlite3_bind_int(st, 3, filter->with_scheduled);
     }
-    *out = views;
-    *count_out = n;
-    return HP_OK;
+    if (variant & LIST_ON_DAY)
+        sqlite3_bind_int(st, 4, filter->day);
+    if (variant & LIST_OF_STUDENT)
+        sqlite3_bind_int64(st, 5, filter->student_id);
+    if (variant & LIST_ONE_PASS)
+        sqlite3_bind_int64(st, 6, filter->pass_id);
+    return collect_rows(s, st, sizeof(hp_pass_view), read_view,
+                        (GDestroyNotify)hp_pass_view_release, "listing passes", (void **)out,
+                        count_out);
 }
 
 /* The pass rules: a school's settings as key/value rows, and the rule fields of rooms and
@@ -1287,6 +1341,8 @@ static const hp_store_ops sqlite_ops = {
     .room_put = sqlite_room_put,
     .rooms_list = sqlite_rooms_list,
     .user_find = sqlite_user_find,
+    .user_find_student_id = sqlite_user_find_student_id,
+    .students_search = sqlite_students_search,
     .user_put = sqlite_user_put,
     .users_list = sqlite_users_list,
     .passes_import = sqlite_passes_import,
@@ -1299,6 +1355,7 @@ static const hp_store_ops sqlite_ops = {
     .session_set_kiosk = sqlite_session_set_kiosk,
     .session_delete = sqlite_session_delete,
     .sessions_expire = sqlite_sessions_expire,
+    .sessions_delete_user = sqlite_sessions_delete_user,
     .logins_find = sqlite_logins_find,
     .user_get = sqlite_user_get,
     .room_get = sqlite_room_get,
@@ -1311,7 +1368,6 @@ static const hp_store_ops sqlite_ops = {
     .passes_active = sqlite_passes_active,
     .passes_page = sqlite_passes_page,
     .passes_list = sqlite_passes_list,
-    .sessions_delete_user = sqlite_sessions_delete_user,
     .settings_read = sqlite_settings_read,
     .setting_write = sqlite_setting_write,
     .room_rules_put = sqlite_room_rules_put,
@@ -1329,9 +1385,9 @@ int hp_sqlite_store_open(hp_store **out, const char *path, bool create)
     if (!create && access(path, F_OK) != 0)
         return hp_error_set(HP_ENOTFOUND, "%s: no such store; create it with hallpass init", path);
 
-    sqlite_store *s = calloc(1, sizeof(*s));
+    sqlite_store *s = g_new0(sqlite_store, 1);
     s->base.ops = &sqlite_ops;
-    s->path = strdup(path);
+    s->path = g_strdup(path);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     int rc;
 
@@ -1340,7 +1396,7 @@ int hp_sqlite_store_open(hp_store **out, const char *path, bool create)
                           s->db ? sqlite3_errmsg(s->db) : "out of memory");
         goto fail;
     }
-    sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 1);
     if ((rc = exec(s, "PRAGMA journal_mode = WAL", "setting the journal")) < 0 ||
         (rc = exec(s, "PRAGMA synchronous = NORMAL", "setting synchronous")) < 0 ||

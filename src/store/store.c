@@ -1,4 +1,8 @@
-/* Picks the backend from the store's address and dispatches to it; see store.h. */
+/*
+ * Picks the backend from the store's address and dispatches to it; see store.h. The words of
+ * the store live here: backends answer a bare HP_ENOTFOUND or HP_EEXISTS, and each function
+ * below writes the message once for both backends.
+ */
 #include "store/backend.h"
 
 #include "core/error.h"
@@ -7,17 +11,26 @@
 
 #include <glib.h>
 
-#include <stdlib.h>
 #include <string.h>
+
+/* The address prefixes that name a PostgreSQL store; anything else is a SQLite file. */
+static const char *const postgres_prefixes[] = {"postgresql://", "postgres://"};
 
 int hp_store_open(hp_store **out, const char *uri, bool create)
 {
     *out = NULL;
     if (uri == NULL || uri[0] == '\0')
         return hp_error_set(HP_EINVALID, "no store given: use --db or HALLPASS_DB");
-    if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0)
-        return hp_postgres_store_open(out, uri);
-    return hp_sqlite_store_open(out, uri, create);
+    bool postgres = false;
+    for (size_t i = 0; i < HP_ARRAY_SIZE(postgres_prefixes); i++)
+        postgres = postgres || g_str_has_prefix(uri, postgres_prefixes[i]);
+    int rc = postgres ? hp_postgres_store_open(out, uri) : hp_sqlite_store_open(out, uri, create);
+    if (rc == HP_OK && (*out)->ops->version != HP_STORE_OPS_VERSION) {
+        hp_store_free(*out);
+        *out = NULL;
+        return hp_error_set(HP_ERROR, "store backend built for another version of hallpass");
+    }
+    return rc;
 }
 
 void hp_store_free(hp_store *store)
@@ -51,9 +64,17 @@ int hp_store_schema_version(hp_store *store)
     return store->ops->schema_version(store);
 }
 
+/* Names are checked here too, whatever path they came by (an import, a request, the command
+ * line, a copy), so that no invisible character or control byte reaches a store. */
 int hp_store_school_create(hp_store *store, const char *name, const char *zone, int64_t *id_out)
 {
-    return store->ops->school_create(store, name, zone, id_out);
+    int rc = hp_check_name("school", name, true);
+    if (rc < 0)
+        return rc;
+    rc = store->ops->school_create(store, name, zone, id_out);
+    if (rc == HP_EEXISTS)
+        return hp_error_set(rc, "a school named \"%s\" already exists", name);
+    return rc;
 }
 
 int hp_store_schools_list(hp_store *store, hp_school **out, size_t *count_out)
@@ -63,12 +84,22 @@ int hp_store_schools_list(hp_store *store, hp_school **out, size_t *count_out)
 
 int hp_store_room_find(hp_store *store, int64_t school_id, const char *name, hp_room *out)
 {
-    return store->ops->room_find(store, school_id, name, out);
+    int rc = store->ops->room_find(store, school_id, name, out);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(rc, "no room named \"%s\"", name);
+    return rc;
 }
 
 int hp_store_room_put(hp_store *store, int64_t school_id, hp_room *room, bool *changed)
 {
-    return store->ops->room_put(store, school_id, room, changed);
+    int rc;
+    if ((rc = hp_check_name("name", room->name, true)) < 0 ||
+        (rc = hp_check_name("folder", room->folder, false)) < 0)
+        return rc;
+    rc = store->ops->room_put(store, school_id, room, changed);
+    if (rc == HP_EEXISTS)
+        return hp_error_set(rc, "a room named \"%s\" already exists", room->name);
+    return rc;
 }
 
 int hp_store_rooms_list(hp_store *store, int64_t school_id, hp_room **out, size_t *count_out)
@@ -79,13 +110,39 @@ int hp_store_rooms_list(hp_store *store, int64_t school_id, hp_room **out, size_
 int hp_store_user_find(hp_store *store, int64_t school_id, const char *email, hp_user *out,
                        char **password_hash_out)
 {
-    return store->ops->user_find(store, school_id, email, out, password_hash_out);
+    if (password_hash_out)
+        *password_hash_out = NULL;
+    int rc = store->ops->user_find(store, school_id, email, out, password_hash_out);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(rc, "no user with email \"%s\"", email);
+    return rc;
+}
+
+int hp_store_user_find_student_id(hp_store *store, int64_t school_id, const char *student_id,
+                                  hp_user *out)
+{
+    int rc = store->ops->user_find_student_id(store, school_id, student_id, out);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(rc, "no student with student ID \"%s\"", student_id);
+    return rc;
 }
 
 int hp_store_user_put(hp_store *store, int64_t school_id, hp_user *user, const char *password_hash,
                       bool *changed)
 {
-    return store->ops->user_put(store, school_id, user, password_hash, changed);
+    int rc = hp_check_name("name", user->name, true);
+    if (rc < 0 || (user->student_id && (rc = hp_check_student_id(user->student_id)) < 0))
+        return rc;
+    if (user->student_id && user->role != HP_ROLE_STUDENT)
+        return hp_error_set(HP_EINVALID, "student_id: only a student has a student ID, not a %s",
+                            hp_role_name(user->role));
+    rc = store->ops->user_put(store, school_id, user, password_hash, changed);
+    if (rc == HP_EEXISTS && user->student_id)
+        return hp_error_set(rc, "a user with email \"%s\" or student ID \"%s\" already exists",
+                            user->email, user->student_id);
+    if (rc == HP_EEXISTS)
+        return hp_error_set(rc, "a user with email \"%s\" already exists", user->email);
+    return rc;
 }
 
 int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
@@ -94,11 +151,56 @@ int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_
     return store->ops->users_list(store, school_id, staff_only, out, count_out);
 }
 
+/* A LIKE pattern that matches text containing query: its wildcards and the escape character
+ * itself are escaped, so a search for "50%" finds "50%" and not "500". */
+static char *contains_pattern(const char *query)
+{
+    GString *pattern = g_string_sized_new(strlen(query) + 2);
+    g_string_append_c(pattern, '%');
+    for (const char *p = query; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            g_string_append_c(pattern, '\\');
+        g_string_append_c(pattern, *p);
+    }
+    g_string_append_c(pattern, '%');
+    return g_string_free(pattern, FALSE);
+}
+
+int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
+                             hp_user **out, size_t *count_out)
+{
+    *out = NULL;
+    *count_out = 0;
+    if (limit > HP_STUDENTS_SEARCH_MAX)
+        limit = HP_STUDENTS_SEARCH_MAX;
+    /* Every stored name, email and student ID is valid UTF-8, so a query that is not holds
+     * in none of them; PostgreSQL would refuse its bytes rather than find nothing. */
+    if (limit == 0 || (query && !g_utf8_validate(query, -1, NULL)))
+        return HP_OK;
+    char *pattern = contains_pattern(query ? query : "");
+    int rc = store->ops->students_search(store, school_id, pattern, limit, out, count_out);
+    g_free(pattern);
+    return rc;
+}
+
+/* Every stored pass keeps the deadline it ends itself at (core/rules.h): "active" in the
+ * stores' SQL reads it, so a pass without one would never be out. */
+static int check_deadlines(const hp_pass *passes, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (passes[i].auto_end_at <= passes[i].start)
+            return hp_error_set(HP_EINVALID, "a pass needs its auto-end deadline after its start");
+    return HP_OK;
+}
+
 int hp_store_passes_import(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
                            bool *inserted)
 {
     if (count == 0)
         return HP_OK;
+    int rc = check_deadlines(passes, count);
+    if (rc < 0)
+        return rc;
     return store->ops->passes_import(store, school_id, passes, count, inserted);
 }
 
@@ -190,7 +292,10 @@ int hp_store_session_create(hp_store *store, const unsigned char *token_hash,
 
 int hp_store_session_get(hp_store *store, const unsigned char *token_hash, hp_session *out)
 {
-    return store->ops->session_get(store, token_hash, out);
+    int rc = store->ops->session_get(store, token_hash, out);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(rc, "no such session");
+    return rc;
 }
 
 int hp_store_session_touch(hp_store *store, const unsigned char *token_hash, int64_t now)
@@ -224,23 +329,32 @@ int hp_store_logins_find(hp_store *store, const char *email, hp_login **out, siz
     return store->ops->logins_find(store, email, out, count_out);
 }
 
+void hp_login_release(hp_login *login)
+{
+    hp_user_release(&login->user);
+    g_free(login->password_hash);
+    login->password_hash = NULL;
+}
+
 void hp_logins_free(hp_login *logins, size_t count)
 {
-    for (size_t i = 0; i < count; i++) {
-        hp_user_release(&logins[i].user);
-        free(logins[i].password_hash);
-    }
-    free(logins);
+    hp_list_free(logins, count, sizeof(*logins), (void (*)(void *))hp_login_release);
 }
 
 int hp_store_user_get(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out)
 {
-    return store->ops->user_get(store, school_id, user_id, out);
+    int rc = store->ops->user_get(store, school_id, user_id, out);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(rc, "no such user");
+    return rc;
 }
 
 int hp_store_room_get(hp_store *store, int64_t school_id, int64_t room_id, hp_room *out)
 {
-    return store->ops->room_get(store, school_id, room_id, out);
+    int rc = store->ops->room_get(store, school_id, room_id, out);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(rc, "no such room");
+    return rc;
 }
 
 int hp_store_passes_lock(hp_store *store, int64_t school_id, int64_t student_id, int64_t origin_id,
@@ -257,22 +371,33 @@ int hp_store_active_count(hp_store *store, int64_t school_id, hp_active_kind kin
 
 int hp_store_pass_insert(hp_store *store, int64_t school_id, hp_pass *pass)
 {
+    int rc = check_deadlines(pass, 1);
+    if (rc < 0)
+        return rc;
     return store->ops->pass_insert(store, school_id, pass);
+}
+
+/* The message for every pass that is not there. */
+static int pass_result(int rc, int64_t pass_id)
+{
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(rc, "no pass with id %lld", (long long)pass_id);
+    return rc;
 }
 
 int hp_store_pass_get(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out)
 {
-    return store->ops->pass_get(store, school_id, pass_id, out);
+    return pass_result(store->ops->pass_get(store, school_id, pass_id, out), pass_id);
 }
 
 int hp_store_pass_set_end(hp_store *store, int64_t school_id, int64_t pass_id, int64_t end)
 {
-    return store->ops->pass_set_end(store, school_id, pass_id, end);
+    return pass_result(store->ops->pass_set_end(store, school_id, pass_id, end), pass_id);
 }
 
 int hp_store_pass_set_cancelled(hp_store *store, int64_t school_id, int64_t pass_id)
 {
-    return store->ops->pass_set_cancelled(store, school_id, pass_id);
+    return pass_result(store->ops->pass_set_cancelled(store, school_id, pass_id), pass_id);
 }
 
 int hp_store_passes_active(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
@@ -290,101 +415,32 @@ int hp_store_passes_page(hp_store *store, int64_t school_id, int64_t after_id, s
 
 void hp_passes_free(hp_pass *passes, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
-        free(passes[i].ext_id);
-    free(passes);
-}
-
-/* Until the backends answer these two with one query each, they are built here from the
- * operations every backend has: same results, more work. */
-
-static bool holds_folded(const char *text, const char *needle)
-{
-    if (text == NULL)
-        return false;
-    char *folded = g_ascii_strdown(text, -1);
-    bool found = strstr(folded, needle) != NULL;
-    g_free(folded);
-    return found;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    const hp_user *x = a, *y = b;
-    int c = g_ascii_strcasecmp(x->name, y->name);
-    return c ? c : (x->id > y->id) - (x->id < y->id);
-}
-
-int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
-                             hp_user **out, size_t *count_out)
-{
-    hp_user *users;
-    size_t n, kept = 0;
-    int rc = hp_store_users_list(store, school_id, false, &users, &n);
-    if (rc < 0)
-        return rc;
-    char *needle = g_ascii_strdown(query ? query : "", -1);
-    for (size_t i = 0; i < n; i++) {
-        if (users[i].role == HP_ROLE_STUDENT &&
-            (holds_folded(users[i].name, needle) || holds_folded(users[i].email, needle) ||
-             holds_folded(users[i].student_id, needle)))
-            users[kept++] = users[i];
-        else
-            hp_user_release(&users[i]);
-    }
-    g_free(needle);
-    qsort(users, kept, sizeof(*users), by_name);
-    for (size_t i = limit; i < kept; i++)
-        hp_user_release(&users[i]);
-    *out = users;
-    *count_out = kept < limit ? kept : limit;
-    return HP_OK;
-}
-
-int hp_store_user_find_student_id(hp_store *store, int64_t school_id, const char *student_id,
-                                  hp_user *out)
-{
-    hp_user *users;
-    size_t n;
-    int rc = hp_store_users_list(store, school_id, false, &users, &n);
-    if (rc < 0)
-        return rc;
-    rc = hp_error_set(HP_ENOTFOUND, "no student with student_id \"%s\"", student_id);
-    for (size_t i = 0; i < n && rc == HP_ENOTFOUND; i++) {
-        if (users[i].student_id && g_ascii_strcasecmp(users[i].student_id, student_id) == 0) {
-            *out = users[i];
-            users[i] = (hp_user){0};
-            rc = HP_OK;
-        }
-    }
-    hp_users_free(users, n);
-    return rc;
-}
-
-void hp_pass_view_release(hp_pass_view *v)
-{
-    hp_pass_release(&v->pass);
-    free(v->student_name);
-    free(v->student_email);
-    free(v->student_number);
-    free(v->origin);
-    free(v->destination);
-    free(v->creator_name);
-    free(v->creator_email);
-    memset(v, 0, sizeof(*v));
-}
-
-void hp_pass_views_free(hp_pass_view *views, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        hp_pass_view_release(&views[i]);
-    free(views);
+    hp_list_free(passes, count, sizeof(*passes), (void (*)(void *))hp_pass_release);
 }
 
 int hp_store_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
                          hp_pass_view **out, size_t *count_out)
 {
-    return store->ops->passes_list(store, school_id, filter, out, count_out);
+    static const hp_pass_filter everything = {0};
+    return store->ops->passes_list(store, school_id, filter ? filter : &everything, out, count_out);
+}
+
+void hp_pass_view_release(hp_pass_view *view)
+{
+    hp_pass_release(&view->pass);
+    g_free(view->student_name);
+    g_free(view->student_email);
+    g_free(view->student_id);
+    g_free(view->origin_name);
+    g_free(view->destination_name);
+    g_free(view->creator_name);
+    g_free(view->creator_email);
+    memset(view, 0, sizeof(*view));
+}
+
+void hp_pass_views_free(hp_pass_view *views, size_t count)
+{
+    hp_list_free(views, count, sizeof(*views), (void (*)(void *))hp_pass_view_release);
 }
 /* The pass rules: settings as key/value rows, and the rule fields of rooms and users. */
 void hp_setting_rows_free(hp_setting_row *rows, size_t count)

@@ -1,10 +1,14 @@
 /*
- * The store: where schools, rooms, users, passes and the report counters live. One interface,
- * with SQLite (a file path) behind it today and PostgreSQL (a postgresql:// URI) to come;
+ * The store: where schools, rooms, users, passes, sessions and the report counters live. One
+ * interface with two backends, SQLite (a file path) and PostgreSQL (a postgresql:// URI);
  * callers never know which. Every call is scoped to one school.
  *
  * Writes happen inside hp_store_begin() / hp_store_commit(); hp_store_rollback() undoes them.
- * Results handed back through out parameters belong to the caller.
+ * Results handed back through out parameters belong to the caller, and are GLib allocations:
+ * free them with the matching hp_*_release() or hp_*s_free(), or g_free() for a lone string.
+ *
+ * Errors: HP_ENOTFOUND and HP_EEXISTS come with a message naming the thing (`no room named
+ * "Rm 9"`); HP_ESTORE when the database failed, with its own words for the log.
  */
 #ifndef HP_STORE_STORE_H
 #define HP_STORE_STORE_H
@@ -34,6 +38,8 @@ void hp_store_rollback(hp_store *store);
 /* The schema version the store is at after open. */
 int hp_store_schema_version(hp_store *store);
 
+/* Names given to the store (a school's, a room's and its folder, a user's) are checked with
+ * hp_check_name(), and a student ID with hp_check_student_id(), whoever calls: HP_EINVALID. */
 int hp_store_school_create(hp_store *store, const char *name, const char *zone, int64_t *id_out);
 /* Schools in the order they were created. */
 int hp_store_schools_list(hp_store *store, hp_school **out, size_t *count_out);
@@ -47,15 +53,29 @@ int hp_store_room_put(hp_store *store, int64_t school_id, hp_room *room, bool *c
 int hp_store_rooms_list(hp_store *store, int64_t school_id, hp_room **out, size_t *count_out);
 
 /* Finds a user by email, compared without regard to ASCII case. password_hash_out may be
- * NULL; else it receives the stored hash or NULL, to free(). */
+ * NULL; else it receives the stored hash or NULL, to g_free(). */
 int hp_store_user_find(hp_store *store, int64_t school_id, const char *email, hp_user *out,
                        char **password_hash_out);
-/* Inserts (user->id == 0) or updates a user. A NULL password_hash keeps the stored one. */
+/* Finds a student by the school's student ID, compared without regard to ASCII case. */
+int hp_store_user_find_student_id(hp_store *store, int64_t school_id, const char *student_id,
+                                  hp_user *out);
+/* Inserts (user->id == 0) or updates a user, student_id and room_id included. A NULL
+ * password_hash keeps the stored one. HP_EEXISTS when another user of the school has the
+ * email or the student ID. */
 int hp_store_user_put(hp_store *store, int64_t school_id, hp_user *user, const char *password_hash,
                       bool *changed);
 /* Users of the school in creation order; only admins and teachers with staff_only. */
 int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
                         size_t *count_out);
+
+/* The most results a student search hands back, whatever limit is asked. */
+#define HP_STUDENTS_SEARCH_MAX 1000
+
+/* Students whose name, email or student ID contains query (ASCII letters compared without
+ * regard to case; % and _ in query are plain characters), at most limit of them, ordered by
+ * name. The database does the matching and the limit, so a keystroke costs one query. */
+int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
+                             hp_user **out, size_t *count_out);
 
 /* Stores imported passes, each unless a pass with the same ext_id is there already (or comes
  * earlier in the batch): inserted[i] tells which were stored. A batch lets a database server
@@ -117,6 +137,7 @@ typedef struct {
 } hp_login;
 
 int hp_store_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out);
+void hp_login_release(hp_login *login);
 void hp_logins_free(hp_login *logins, size_t count);
 
 int hp_store_user_get(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out);
@@ -150,44 +171,40 @@ int hp_store_passes_active(hp_store *store, int64_t school_id, int64_t now, int6
                            bool with_scheduled, hp_pass **out, size_t *count_out);
 void hp_passes_free(hp_pass *passes, size_t count);
 
-/* Up to `limit` passes of the school with ids above after_id, in id order: a way to walk all
- * of them in constant memory. */
-int hp_store_passes_page(hp_store *store, int64_t school_id, int64_t after_id, size_t limit,
-                         hp_pass **out, size_t *count_out);
-
-/* Students whose name, email or student_id holds query (ASCII case ignored), at most limit,
- * ordered by name. */
-int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
-                             hp_user **out, size_t *count_out);
-/* Finds a user by the school's student_id, compared without regard to ASCII case. */
-int hp_store_user_find_student_id(hp_store *store, int64_t school_id, const char *student_id,
-                                  hp_user *out);
-
-/* Which passes hp_store_passes_list() gives. */
+/* Which passes hp_store_passes_list() gives; each condition set narrows the list. */
 typedef struct {
-    int64_t pass_id;    /* One pass by id; 0 for a list by the fields below. */
-    int64_t now;        /* The instant "active" is asked at. */
-    int64_t student_id; /* Only one student's passes; 0 for all. */
-    bool upcoming;      /* The scheduled passes still to start, instead of the active ones. */
+    bool active;         /* Only passes active at `at`: started, not ended, not cancelled. */
+    bool with_scheduled; /* With active: also those not ended nor cancelled starting after. */
+    int64_t at;
+    bool on_day; /* Only passes whose local day is `day`. */
+    int32_t day;
+    int64_t student_id; /* Only this student's passes when not 0. */
+    int64_t pass_id;    /* Only this pass when not 0: one pass as shown, after a change. */
 } hp_pass_filter;
 
-/* A pass with the names of its people and rooms, for showing it. */
+/* A pass with the names a page shows beside it. */
 typedef struct {
     hp_pass pass;
     char *student_name;
     char *student_email;
-    char *student_number; /* The student's student_id, or NULL. */
-    char *origin;
-    char *destination;
+    char *student_id; /* The student's ID in the school (hp_user.student_id); NULL when none. */
+    char *origin_name;
+    char *destination_name;
     char *creator_name;
     char *creator_email;
 } hp_pass_view;
 
-/* The passes of the filter with their names, oldest first (by start, then id). */
+/* The passes the filter lets through, oldest first (by start, then id), with their names, in
+ * one query whatever their number. */
 int hp_store_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
                          hp_pass_view **out, size_t *count_out);
 void hp_pass_view_release(hp_pass_view *view);
 void hp_pass_views_free(hp_pass_view *views, size_t count);
+
+/* Up to `limit` passes of the school with ids above after_id, in id order: a way to walk all
+ * of them in constant memory. */
+int hp_store_passes_page(hp_store *store, int64_t school_id, int64_t after_id, size_t limit,
+                         hp_pass **out, size_t *count_out);
 
 /* Number of passes stored for the school, cancelled ones included. */
 int hp_store_pass_count(hp_store *store, int64_t school_id, int64_t *count_out);

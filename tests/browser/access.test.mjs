@@ -1,17 +1,13 @@
 // Sign-in, sign-out and who may see which page.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, withPage, signIn, USERS, PASSWORD, unlabelledControls } from './helpers.mjs';
+import { withPage, signIn, USERS, PASSWORD, unlabelledControls, useSchool } from './helpers.mjs';
 
 let env;
 
-before(async () => {
-  env = await setUp();
-});
-
-after(async () => {
-  await env?.stop();
+useSchool([], (s) => {
+  env = s.env;
 });
 
 const path = (page) => new URL(page.url()).pathname;

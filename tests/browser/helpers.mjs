@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -54,6 +55,8 @@ const EXTRA_STAFF = [
   ['Fay Egan 2', 'fay2@test.example', 'teacher'],
   ['Fay Egan 10', 'fay10@test.example', 'teacher'],
   ['Gus Idle', 'gus@test.example', 'teacher'], // Writes no pass.
+  // A long name and email, as real schools have: the reports must still fit their box.
+  ['Maximiliana Featherstonehaugh-Cholmondeley', 'maximiliana.featherstonehaugh-cholmondeley@riverbend-unified.example', 'admin'],
 ];
 
 const EXTRA_STUDENTS = Array.from({ length: 24 }, (_, i) => [`Pupil ${i + 1}`, `pupil${i + 1}@test.example`, 'student']);
@@ -85,7 +88,7 @@ function passesCsv() {
   const classrooms = ROOMS.filter(([name]) => /^room /i.test(name)).map(([name]) => name);
   const places = ['Nurse', 'Main Office', 'Restroom', 'Restroom West', 'Library', 'Gym', '=Lab', 'Room 2'];
   const students = [USERS.student.email, USERS.student2.email, ...EXTRA_STUDENTS.map((s) => s[1])];
-  const staff = [USERS.admin.email, USERS.teacher.email, ...EXTRA_STAFF.filter((s) => s[1] !== 'gus@test.example').map((s) => s[1])];
+  const staff = [USERS.admin.email, USERS.teacher.email, ...EXTRA_STAFF.filter((s) => s[1] !== 'gus@test.example' && !s[1].startsWith('maximiliana')).map((s) => s[1])];
   let out = csvLine(['id', 'student', 'origin', 'destination', 'creator', 'source', 'type', 'start', 'end', 'cancelled']);
   let n = 0;
   for (const day of PASS_DAYS) {
@@ -280,4 +283,34 @@ export async function unlabelledControls(page) {
       .filter((el) => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
       .map((el) => el.id || el.name || el.outerHTML.slice(0, 80)),
   );
+}
+
+// axe-core (from npm) run in the page: the violations, as "rule: target (summary)" lines.
+// evaluate() runs outside the page's Content-Security-Policy, so the page needs no change.
+const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+export async function axeViolations(page, { exclude = [] } = {}) {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(async (excluded) => {
+    const r = await window.axe.run({ exclude: excluded.map((sel) => [sel]) }, { resultTypes: ['violations'] });
+    return r.violations.map((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`)).flat();
+  }, exclude);
+  return result;
+}
+
+// A school, server and browser for a whole test file, with API contexts signed in as the
+// users named (keys of USERS): registers the before and after hooks and hands
+// {env, admin, teacher, ...} to `ready` once set up (an async `ready` is awaited: a file's
+// own set-up goes there, as hooks of one file may run in any order).
+export function useSchool(names, ready) {
+  const held = { env: null };
+  before(async () => {
+    held.env = await setUp();
+    for (const name of names) held[name] = await apiAs(held.env, USERS[name]);
+    await ready(held);
+  });
+  after(async () => {
+    for (const name of names) await held[name]?.dispose();
+    await held.env?.stop();
+  });
 }

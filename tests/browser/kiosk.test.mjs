@@ -2,21 +2,16 @@
 // a refusal is shown large, and leaving kiosk mode needs the teacher's password. A kiosk
 // login shows its own room.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, withPage, signIn, apiAs, USERS, PASSWORD, unlabelledControls } from './helpers.mjs';
+import { withPage, signIn, USERS, PASSWORD, unlabelledControls, useSchool } from './helpers.mjs';
 
 let env;
 let admin;
 
-before(async () => {
-  env = await setUp();
-  admin = await apiAs(env, USERS.admin);
-});
-
-after(async () => {
-  await admin?.dispose();
-  await env?.stop();
+useSchool(['admin'], (s) => {
+  env = s.env;
+  admin = s.admin;
 });
 
 const TABLET = { viewport: { width: 820, height: 1180 }, hasTouch: true };
@@ -58,7 +53,7 @@ test('a teacher launches kiosk mode; students start and end passes; the password
       await page.selectOption('#kiosk-destination', 'Restroom');
       await page.click('#kiosk-submit');
       await page.waitForSelector('#kiosk-error:not([hidden])');
-      assert.equal(await page.textContent('#kiosk-error'), 'Restroom: 1 of 1 passes to this room are active');
+      assert.equal(await page.textContent('#kiosk-error'), 'Restroom is full right now (1 of 1 passes going to it). Try again when someone is back.');
       assert.ok(await page.locator('#kiosk-error.large').count(), 'shown large');
 
       await card.locator('button[data-action="end"]').click();
@@ -101,7 +96,7 @@ test('a kiosk login serves its own room', async () => {
       await page.selectOption('#kiosk-destination', 'Nurse');
       await page.click('#kiosk-submit');
       await page.waitForSelector('#kiosk-error:not([hidden])');
-      assert.match(await page.textContent('#kiosk-error'), /already has an active pass/);
+      assert.match(await page.textContent('#kiosk-error'), /Riley Student is already out on a pass\./);
     },
     TABLET,
   );

@@ -1,21 +1,16 @@
 // The Passes page: a teacher creates a scheduled pass and a now pass, sees a refusal and
 // overrides it, ends an active pass and cancels a scheduled one.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, withPage, signIn, apiAs, USERS, unlabelledControls } from './helpers.mjs';
+import { withPage, signIn, USERS, unlabelledControls, useSchool } from './helpers.mjs';
 
 let env;
 let admin;
 
-before(async () => {
-  env = await setUp();
-  admin = await apiAs(env, USERS.admin);
-});
-
-after(async () => {
-  await admin?.dispose();
-  await env?.stop();
+useSchool(['admin'], (s) => {
+  env = s.env;
+  admin = s.admin;
 });
 
 async function listed(which) {
@@ -112,7 +107,7 @@ test('a refusal is shown plainly, and a staff member may override the limit', as
     await page.selectOption('#destination', 'Restroom');
     await page.click('#create-button');
     await page.waitForSelector('#create-error:not([hidden])');
-    assert.equal(await page.textContent('#create-error'), 'Restroom: 1 of 1 passes to this room are active');
+    assert.equal(await page.textContent('#create-error'), 'Restroom is full right now (1 of 1 passes going to it). Try again when someone is back.');
 
     await page.check('#override');
     await page.click('#create-button');

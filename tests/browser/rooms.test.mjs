@@ -1,21 +1,16 @@
 // The Rooms dashboard: rooms grouped by folder in natural order, limits edited in place and
 // held by the next pass, the API's validation messages next to their field, adding a room.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, withPage, signIn, apiAs, USERS, unlabelledControls } from './helpers.mjs';
+import { withPage, signIn, USERS, unlabelledControls, useSchool } from './helpers.mjs';
 
 let env;
 let teacher;
 
-before(async () => {
-  env = await setUp();
-  teacher = await apiAs(env, USERS.teacher);
-});
-
-after(async () => {
-  await teacher?.dispose();
-  await env?.stop();
+useSchool(['teacher'], (s) => {
+  env = s.env;
+  teacher = s.teacher;
 });
 
 const row = (page, name) => page.locator(`.room-row[data-room-name="${name}"]`);
@@ -90,7 +85,7 @@ test('the API\'s validation messages show next to the field', async () => {
     await room2.locator('button[data-action="save"]').click();
     const nameError = room2.locator('.field-error[data-error-for$="-name"]');
     await nameError.waitFor();
-    assert.match(await nameError.textContent(), /already exists/);
+    assert.match(await nameError.textContent(), /Another room already has this name/);
     assert.equal(await name.getAttribute('aria-invalid'), 'true');
 
     // Nothing was changed.
@@ -119,7 +114,7 @@ test('an admin adds a room, and renames one into another folder', async () => {
     await page.fill('#add-name', 'LIBRARY');
     await page.click('#add-button');
     await page.waitForSelector('.field-error[data-error-for="add-name"]');
-    assert.match(await page.textContent('.field-error[data-error-for="add-name"]'), /already exists/);
+    assert.match(await page.textContent('.field-error[data-error-for="add-name"]'), /Another room already has this name/);
 
     // Moving a room to another folder regroups it, and keeps the focus on it.
     const gym = row(page, 'Gym');

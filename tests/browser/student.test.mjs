@@ -1,21 +1,16 @@
 // The student page, on a phone: request a pass, see it out with its time ticking, end it;
 // a full room is refused with the server's message.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, withPage, signIn, apiAs, USERS, unlabelledControls } from './helpers.mjs';
+import { withPage, signIn, USERS, unlabelledControls, useSchool } from './helpers.mjs';
 
 let env;
 let teacher;
 
-before(async () => {
-  env = await setUp();
-  teacher = await apiAs(env, USERS.teacher);
-});
-
-after(async () => {
-  await teacher?.dispose();
-  await env?.stop();
+useSchool(['teacher'], (s) => {
+  env = s.env;
+  teacher = s.teacher;
 });
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
@@ -77,7 +72,7 @@ test('a full room shows the refusal plainly', async () => {
       await page.selectOption('#student-destination', 'Restroom');
       await page.click('#request-button');
       await page.waitForSelector('#student-error:not([hidden])');
-      assert.equal(await page.textContent('#student-error'), 'Restroom: 1 of 1 passes to this room are active');
+      assert.equal(await page.textContent('#student-error'), 'Restroom is full right now (1 of 1 passes going to it). Try again when someone is back.');
       assert.equal(await page.getAttribute('#student-error', 'role'), 'alert');
       assert.equal(await page.isVisible('#active-pass'), false);
     },

@@ -1,5 +1,5 @@
 """Helpers for the hallpass integration tests: running the binary, writing import files,
-reading its exports, and an independent model of SPEC section 4 to compare reports against.
+reading its exports, and an independent model of the counting rules to compare reports against.
 
 Only the Python standard library is used here.
 """
@@ -137,6 +137,7 @@ class User:
     role: str
     room: str = ""
     password: str = ""
+    student_id: str | None = None  # None: the file has no student_id column
 
     def row(self):
         return [self.name, self.email, self.role, self.room, self.password]
@@ -165,6 +166,11 @@ def rooms_csv(rooms: Iterable[Room], **kw) -> str:
 
 
 def users_csv(users: Iterable[User], **kw) -> str:
+    """users.csv; with a student_id column when any user has one set (even "")."""
+    users = list(users)
+    if any(u.student_id is not None for u in users):
+        return csv_text(USER_COLUMNS + ["student_id"],
+                        [u.row() + [u.student_id or ""] for u in users], **kw)
     return csv_text(USER_COLUMNS, [u.row() for u in users], **kw)
 
 

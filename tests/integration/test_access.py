@@ -314,6 +314,12 @@ def to(target: str) -> tuple:
     return (302, target)
 
 
+def denied(home: str, page: str) -> tuple:
+    """A signed-in user sent from a page that is not theirs to their home page, which is told
+    which page it was, so that it can say why."""
+    return (302, f"{home}?denied={page}")
+
+
 def to_signin(page: str) -> tuple:
     """The redirect of a visitor not signed in: to the sign-in page, then back."""
     return (302, "/signin?next=" + quote(page, safe=""))
@@ -407,22 +413,25 @@ TABLE = [
     Row("settings-patch", "PATCH", "/api/settings", ADMINS_ONLY, body={"wait_in_line": True}),
     # Pages: anonymous, student, kiosk, teacher, kiosk mode, admin, other school's admin.
     Row("page-analytics", "GET", "/analytics",
-        (to_signin("/analytics"), to("/student"), to("/kiosk"), to("/passes"), to("/kiosk"),
-         200, 200)),
+        (to_signin("/analytics"), denied("/student", "analytics"), denied("/kiosk", "analytics"),
+         denied("/passes", "analytics"), denied("/kiosk", "analytics"), 200, 200)),
     Row("page-analytics-with-range", "GET", "/analytics?from=2026-01-05&to=2026-01-09",
-        (to_signin("/analytics?from=2026-01-05&to=2026-01-09"), to("/student"), to("/kiosk"),
-         to("/passes"), to("/kiosk"), 200, 200)),
+        (to_signin("/analytics?from=2026-01-05&to=2026-01-09"), denied("/student", "analytics"),
+         denied("/kiosk", "analytics"), denied("/passes", "analytics"),
+         denied("/kiosk", "analytics"), 200, 200)),
     Row("page-rooms", "GET", "/rooms",
-        (to_signin("/rooms"), to("/student"), to("/kiosk"), to("/passes"), to("/kiosk"),
-         200, 200)),
+        (to_signin("/rooms"), denied("/student", "rooms"), denied("/kiosk", "rooms"),
+         denied("/passes", "rooms"), denied("/kiosk", "rooms"), 200, 200)),
     Row("page-passes", "GET", "/passes",
-        (to_signin("/passes"), to("/student"), to("/kiosk"), 200, to("/kiosk"), 200, 200)),
+        (to_signin("/passes"), denied("/student", "passes"), denied("/kiosk", "passes"), 200,
+         denied("/kiosk", "passes"), 200, 200)),
     Row("page-kiosk", "GET", "/kiosk",
-        (to_signin("/kiosk"), to("/student"), 200, to("/passes"), 200, to("/analytics"),
-         to("/analytics"))),
+        (to_signin("/kiosk"), denied("/student", "kiosk"), 200, denied("/passes", "kiosk"), 200,
+         denied("/analytics", "kiosk"), denied("/analytics", "kiosk"))),
     Row("page-student", "GET", "/student",
-        (to_signin("/student"), 200, to("/kiosk"), to("/passes"), to("/kiosk"),
-         to("/analytics"), to("/analytics"))),
+        (to_signin("/student"), 200, denied("/kiosk", "student"), denied("/passes", "student"),
+         denied("/kiosk", "student"), denied("/analytics", "student"),
+         denied("/analytics", "student"))),
     Row("page-signin", "GET", "/signin", (200, 200, 200, 200, 200, 200, 200)),
     Row("page-root", "GET", "/",
         (to("/signin"), to("/student"), to("/kiosk"), to("/passes"), to("/kiosk"),

@@ -12,6 +12,7 @@ import unicodedata
 
 import pytest
 
+import store_util
 from hallpass_kit import (M, ROOM_KEYS, ROOM_TITLES, STAFF_KEYS, STAFF_TITLES, Pass, Room,
                           User, col_letter, expected_csv, plain, read_xlsx)
 
@@ -48,9 +49,16 @@ def fancy_passes():
             mk(6, "Room 101", '\rCR Room', "alee@x.org", type_="scheduled", cancelled="true")]
 
 
+# Names that begin with a tab or a carriage return: an import trims them now, but a store
+# written before names were trimmed holds them, and the exports must still guard them.
+UNTRIMMED = {"Tab Room": "\t", "CR Room": "\r"}
+
+
 @pytest.fixture
 def fancy(school):
     school.load(rooms=FANCY_ROOMS, users=FANCY_STAFF + [STUDENT], passes=fancy_passes())
+    for name, lead in UNTRIMMED.items():
+        store_util.sql(school.db, "UPDATE rooms SET name = ? WHERE name = ?", (lead + name, name))
     return school
 
 

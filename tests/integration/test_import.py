@@ -1,4 +1,5 @@
-"""Imports of rooms, users and passes (SPEC section 5, Import files)."""
+"""Imports of rooms, users and passes: columns by name, all or nothing, the same file twice
+changing nothing, and every bad row refused naming file, line, column, value and reason."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 
 import pytest
 
+import store_util
 from hallpass_kit import (PASS_COLUMNS, ROOM_COLUMNS, USER_COLUMNS, Hallpass, Pass, Room,
                           School, User, csv_text, passes_csv, rooms_csv, users_csv)
 
@@ -316,7 +318,15 @@ def test_the_spec_example_message(refused):
     ("users", User("", "pat@x.org", "teacher"), "name", ""),
     ("users", User("Kiosk 2", "k2@x.org", "kiosk", "Nowhere"), "room", "Nowhere"),
     ("users", User("Kiosk 2", "k2@x.org", "kiosk", ""), "room", ""),
-    ("users", User("Pat Doe", "pat@x.org", "teacher", "Library"), "room", "Library"),
+    # A teacher may have a home room; a student has no room.
+    ("users", User("Pat Doe", "pat@x.org", "student", "Library"), "room", "Library"),
+    ("users", User("Pat Doe", "pat@x.org", "teacher", "Nowhere"), "room", "Nowhere"),
+    ("users", User("Pat Doe", "pat@x.org", "teacher", student_id="T-1"), "student_id", "T-1"),
+    ("users", User("Pat Doe", "pat@x.org", "student", student_id="P 1"), "student_id", "P 1"),
+    ("users", User("Pat Doe", "pat@x.org", "student", student_id="P" * 33), "student_id",
+     "P" * 33),
+    ("users", User("Pat\u200bDoe", "pat@x.org", "student"), "name", "U+200B"),
+    ("users", User("\ufeffPat Doe", "pat@x.org", "student"), "name", "U+FEFF"),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_a_bad_room_or_user_names_file_line_column_value(refused, kind, row, column, value):
     good = ([Room(f"Room {300 + i}") for i in range(3)] if kind == "rooms"
@@ -530,9 +540,10 @@ def test_bom_and_crlf_are_accepted(school):
 
 
 def test_quoted_values_are_read_as_rfc_4180(school):
-    school.load(rooms=[Room('Room "A", East', "Wing, North"), Room("\rCR Room", " spaced ")])
+    # A CR inside quotes is part of the value; whitespace around a name is trimmed.
+    school.load(rooms=[Room('Room "A", East', "Wing, North"), Room("CR\rRoom", " spaced ")])
     rows = school.rows("rooms", *SEPT)
-    assert [(r["room"], r["folder"]) for r in rows] == [("\rCR Room", "spaced"),
+    assert [(r["room"], r["folder"]) for r in rows] == [("CR\rRoom", "spaced"),
                                                        ('Room "A", East', "Wing, North")]
 
 
@@ -571,3 +582,54 @@ def test_import_needs_school_when_the_store_has_two(loaded, run):
     r = run("report", "rooms", "--db", loaded.db, "--school", "Roosevelt Middle",
             "--format", "json").ok()
     assert '"rows": []' in r.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# Students' IDs and staff home rooms
+
+
+def _users_by_email(school):
+    rows = store_util.sql(school.db, "SELECT u.email, u.student_id, r.name FROM users u"
+                                     " LEFT JOIN rooms r ON r.id = u.room_id ORDER BY u.email")
+    return {email: (sid or None, room or None) for email, sid, room in rows}
+
+
+def test_student_ids_and_home_rooms_are_stored(school):
+    school.load(rooms=ROOMS)
+    users = [User("Ann Lee", "alee@x.org", "teacher", " room 101 "),
+             User("Bob Stone", "bob@x.org", "admin", student_id=""),
+             User("Sam Diaz", "sam@x.org", "student", student_id="S-1001"),
+             User("Sue Park", "sue@x.org", "student", student_id=" 42 "),
+             User("Kim Ode", "kim@x.org", "student"),
+             User("Library Kiosk", "kiosk@x.org", "kiosk", "Library")]
+    school.import_text("users", users_csv(users)).ok()
+    assert _users_by_email(school) == {
+        "alee@x.org": (None, "Room 101"), "bob@x.org": (None, None),
+        "sam@x.org": ("S-1001", None), "sue@x.org": ("42", None), "kim@x.org": (None, None),
+        "kiosk@x.org": (None, "Library")}
+    # The same file again changes nothing; a file without the column keeps the IDs.
+    r = school.import_text("users", users_csv(users)).ok()
+    assert stat(r.stdout, "unchanged") == 6
+    school.import_text("users", users_csv([User("Sam Diaz", "sam@x.org", "student")])).ok()
+    assert _users_by_email(school)["sam@x.org"] == ("S-1001", None)
+
+
+@pytest.mark.parametrize("second,line", [
+    # Taken in the school (ASCII case ignored) ...
+    ([User("Sue Park", "sue@x.org", "student", student_id="s-1001")], 2),
+    # ... or twice in one file.
+    ([User("Sue Park", "sue@x.org", "student", student_id="A-7"),
+      User("Kim Ode", "kim@x.org", "student", student_id="a-7")], 3),
+])
+def test_a_duplicate_student_id_is_refused(school, second, line):
+    school.load(users=[User("Sam Diaz", "sam@x.org", "student", student_id="S-1001")])
+    before = _users_by_email(school)
+    code, out, err = school.import_text("users", users_csv(second), "users.csv")
+    assert code != 0
+    message = err.splitlines()[0]
+    duplicate = second[-1].student_id
+    owner = "sam@x.org" if line == 2 else "sue@x.org"
+    assert f'users.csv:{line}: student_id: "{duplicate}" is already the student ID of' \
+        in message, message
+    assert owner in message, message
+    assert _users_by_email(school) == before

@@ -27,9 +27,11 @@ def test_a_name_is_trimmed_of_spaces_as_imports_trim_it(admin, store):
     assert names.count("band room") + names.count("Band Room") == 1, names
     r = admin.post("/api/rooms", {"name": "   "})
     assert r.status == 400 and "name" in r.error, r
-    # Only spaces are trimmed, as in imports: a line break is refused there, and here too,
-    # rather than dropped here and refused there.
-    r = admin.post("/api/rooms", {"name": "Choir Room\n"})
+    # Whitespace around a name is trimmed the one way imports trim it, a line break and a
+    # no-break space too; inside a name a line break is refused, here as there.
+    doc = ok(admin.post("/api/rooms", {"name": "Choir Room\n", "folder": "\u00a0Arts\t"}), 201)
+    assert doc["name"] == "Choir Room" and doc["folder"] == "Arts", doc
+    r = admin.post("/api/rooms", {"name": "Choir\nRoom"})
     assert r.status == 400 and "control character" in r.error, r
 
 

@@ -1,9 +1,10 @@
-"""The two stores against each other (SPEC section 5: --db is a SQLite file or a postgresql://
-URI; docs/scaling.md):
+"""The two stores against each other (--db is a SQLite file or a postgresql:// URI;
+docs/scaling.md):
 
 - the same schools, imported into a SQLite file and into a PostgreSQL database, give
   byte-identical reports in every format (JSON, CSV, the table; XLSX by its sheet's cells) for
-  several ranges, each day, and every sort key both ways, and the ones SPEC section 4 says;
+  several ranges, each day, and every sort key both ways, and the rows an independent model
+  of the counting rules (hallpass_kit) works out;
 - `hallpass copy` from SQLite to PostgreSQL and back gives identical reports everywhere, says
   how many reports it compared, carries the password hashes, and refuses (changing nothing) a
   target that already holds one of the schools;

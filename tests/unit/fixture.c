@@ -16,12 +16,12 @@
 
 int fixture_setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
+    fixture *f = g_new0(fixture, 1);
     if (hp_store_open(&f->store, ":memory:", true) != HP_OK ||
         hp_tz_new(&f->tz, "America/Chicago") != HP_OK)
         return -1;
-    f->school.name = strdup("Maple Grove");
-    f->school.timezone = strdup("America/Chicago");
+    f->school.name = g_strdup("Maple Grove");
+    f->school.timezone = g_strdup("America/Chicago");
     if (hp_store_school_create(f->store, f->school.name, f->school.timezone, &f->school.id) !=
         HP_OK)
         return -1;
@@ -35,7 +35,7 @@ int fixture_teardown(void **state)
     hp_store_free(f->store);
     hp_tz_free(f->tz);
     hp_school_release(&f->school);
-    free(f);
+    g_free(f);
     return 0;
 }
 

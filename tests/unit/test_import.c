@@ -1,5 +1,5 @@
 /*
- * CSV imports (SPEC section 5, Import files): columns by header name in any order, all or
+ * CSV imports: columns by header name in any order, all or
  * nothing, the same file twice changes nothing, and every bad row refused with a message
  * `LABEL:LINE: column: ...` that names the value and the reason.
  */
@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "core/error.h"
+#include "core/util.h"
 #include "fixture.h"
 #include "core/password.h"
 #include "import/csv_reader.h"
@@ -18,6 +19,7 @@
 #include "store/store.h"
 
 #include <dirent.h>
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +37,7 @@ static int import_bytes(fixture *f, hp_import_kind kind, const char *bytes, size
                         hp_import_stats *stats)
 {
     hp_import_stats ignored;
-    char *copy = malloc(len ? len : 1);
+    char *copy = g_malloc(len ? len : 1);
     memcpy(copy, bytes, len);
     FILE *in = fmemopen(copy, len, "r");
     assert_non_null(in);
@@ -43,7 +45,7 @@ static int import_bytes(fixture *f, hp_import_kind kind, const char *bytes, size
     int rc = hp_import_csv(f->store, &f->school, f->tz, kind, in, kind_label(kind), NULL, NULL,
                            stats ? stats : &ignored);
     fclose(in);
-    free(copy);
+    g_free(copy);
     return rc;
 }
 
@@ -631,13 +633,13 @@ static void test_over_long_values_refused(void **state)
     fixture *f = *state;
     /* A record past the reader's cap. */
     size_t big = HP_CSV_RECORD_MAX + 10;
-    char *text = malloc(big + 64);
+    char *text = g_malloc(big + 64);
     strcpy(text, "name,folder\nGym,");
     size_t n = strlen(text);
     memset(text + n, 'x', big);
     strcpy(text + n + big, "\n");
     int rc = import_text(f, HP_IMPORT_ROOMS, text, NULL);
-    free(text);
+    g_free(text);
     assert_true(rc < 0);
     assert_int_equal(strncmp(hp_error_last(), "rooms.csv:2: ", 13), 0);
     assert_int_equal(room_count(f), 0);
@@ -662,7 +664,7 @@ static void test_bad_limits(void **state)
 {
     fixture *f = *state;
     const char *bad[] = {"0", "-1", "abc", "2.5", "+3", "3 rooms", "1e3"};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
         char text[128], quoted[32];
         snprintf(quoted, sizeof(quoted), "\"%s\"", bad[i]);
         snprintf(text, sizeof(text), "name,max_passes_from\nGym,%s\n", bad[i]);
@@ -692,8 +694,9 @@ static void test_bad_users(void **state)
     import_ok(f, HP_IMPORT_ROOMS, "name\nLibrary\n");
     import_refused(f, HP_IMPORT_USERS, "name,email,role,room\nKiosk 1,k1@x.org,kiosk,\n",
                    "users.csv:2: room: ", NULL);
-    import_refused(f, HP_IMPORT_USERS, "name,email,role,room\nTom,tom@x.org,teacher,Library\n",
-                   "users.csv:2: room: ", NULL);
+    /* A teacher may have a home room now; a student never has a room. */
+    import_refused(f, HP_IMPORT_USERS, "name,email,role,room\nSam,sam@x.org,student,Library\n",
+                   "users.csv:2: room: ", "\"Library\"", "a student has no room", NULL);
     import_refused(f, HP_IMPORT_USERS, "name,email,role,room\nKiosk 1,k1@x.org,kiosk,Nowhere\n",
                    "users.csv:2: room: ", "\"Nowhere\"", NULL);
     import_refused(f, HP_IMPORT_USERS, "name,email,role\nTom,tom@x.org,janitor\n",
@@ -776,7 +779,7 @@ static void test_bad_passes(void **state)
         {"p1,sam@x.org,Library,library,tom@x.org,teacher,now," GOOD_TAIL ",,",
          "passes.csv:2: destination: ", ""},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++) {
         char text[512];
         snprintf(text, sizeof(text), PASS_HEADER "%s\n", cases[i].row);
         import_refused(f, HP_IMPORT_PASSES, text, cases[i].prefix, cases[i].needle, NULL);
@@ -819,8 +822,8 @@ static void test_good_passes_of_every_kind(void **state)
     hp_report_free(r);
 }
 
-/* Messages of refused rows should name the value at fault, as SPEC section 5 says: "the error
- * names the file's line, the column, the value and why". */
+/* Messages of refused rows name the value at fault: an error names the file's line, the
+ * column, the value and why. */
 static void test_role_messages_name_the_value(void **state)
 {
     fixture *f = *state;
@@ -856,10 +859,10 @@ static void test_role_messages_name_the_value(void **state)
         {HP_IMPORT_PASSES,
          PASS_HEADER "p1,sam@x.org,Library,Library,tom@x.org,teacher,now," GOOD_TAIL ",,\n",
          "Library"},
-        {HP_IMPORT_USERS, "name,email,role,room\nTom,tom2@x.org,teacher,Library\n", "Library"},
+        {HP_IMPORT_USERS, "name,email,role,room\nSam,sam2@x.org,student,Library\n", "Library"},
     };
-    char missing[2048] = "";
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char missing[HP_ERROR_MAX * 2] = ""; /* The messages that lack their value, for the report. */
+    for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++) {
         int rc = import_text(f, cases[i].kind, cases[i].text, NULL);
         assert_true(rc < 0);
         if (strstr(hp_error_last(), cases[i].value) == NULL) {
@@ -900,7 +903,7 @@ static void test_check_name_control_bytes(void **state)
     assert_int_equal(hp_check_name("name", "\tRoom", true), HP_OK);
     assert_int_equal(hp_check_name("name", "\rRoom", true), HP_OK);
     const char *bad[] = {"Room\x01", "Room\nB", "\x1b[31mRed", "Room\x7f"};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
         if (hp_check_name("name", bad[i], true) != HP_EINVALID)
             fail_msg("name %zu with a control byte accepted", i);
         assert_int_equal(strncmp(hp_error_last(), "name: ", 6), 0);
@@ -938,7 +941,7 @@ static void test_password_stored_and_kept(void **state)
     hp_user_release(&u);
     assert_non_null(hash2);
     assert_string_equal(hash, hash2);
-    free(hash2);
+    g_free(hash2);
 
     /* Without a password column the stored one is kept. */
     st = import_ok(f, HP_IMPORT_USERS, "name,email,role\nTom Teacher,tom@x.org,teacher\n");
@@ -946,8 +949,128 @@ static void test_password_stored_and_kept(void **state)
     assert_int_equal(hp_store_user_find(f->store, f->school.id, "tom@x.org", &u, &hash2), HP_OK);
     hp_user_release(&u);
     assert_string_equal(hash, hash2);
-    free(hash2);
-    free(hash);
+    g_free(hash2);
+    g_free(hash);
+}
+
+static hp_user get_user(fixture *f, const char *email)
+{
+    hp_user user = {0};
+    if (hp_store_user_find(f->store, f->school.id, email, &user, NULL) != HP_OK)
+        fail_msg("user \"%s\": %s", email, hp_error_last());
+    return user;
+}
+
+/* Students carry the school's own ID; the same file again changes nothing, a file without
+ * the column keeps the IDs, an empty value removes one. */
+static void test_student_ids(void **state)
+{
+    fixture *f = *state;
+    static const char users[] = "name,email,role,student_id\n"
+                                "Sam Student,sam@x.org,student,S-1001\n"
+                                "Ann Other,ann@x.org,student, 42 \n"
+                                "Ben None,ben@x.org,student,\n";
+    hp_import_stats st = import_ok(f, HP_IMPORT_USERS, users);
+    assert_int_equal(st.added, 3);
+    hp_user u = get_user(f, "sam@x.org");
+    assert_string_equal(u.student_id, "S-1001");
+    hp_user_release(&u);
+    u = get_user(f, "ann@x.org");
+    assert_string_equal(u.student_id, "42");
+    hp_user_release(&u);
+    u = get_user(f, "ben@x.org");
+    assert_null(u.student_id);
+    hp_user_release(&u);
+
+    st = import_ok(f, HP_IMPORT_USERS, users);
+    assert_int_equal(st.unchanged, 3);
+    st = import_ok(f, HP_IMPORT_USERS, "name,email,role\nSam Student,sam@x.org,student\n");
+    assert_int_equal(st.unchanged, 1);
+    u = get_user(f, "sam@x.org");
+    assert_string_equal(u.student_id, "S-1001");
+    hp_user_release(&u);
+
+    /* A new ID, and a case change of one's own ID, are updates, not duplicates. */
+    st = import_ok(f, HP_IMPORT_USERS,
+                   "name,email,role,student_id\nSam Student,sam@x.org,"
+                   "student,s-1001\n");
+    assert_int_equal(st.updated, 1);
+    st = import_ok(f, HP_IMPORT_USERS,
+                   "name,email,role,student_id\nSam Student,sam@x.org,student,\n");
+    assert_int_equal(st.updated, 1);
+    u = get_user(f, "sam@x.org");
+    assert_null(u.student_id);
+    hp_user_release(&u);
+}
+
+static void test_bad_student_ids(void **state)
+{
+    fixture *f = *state;
+    import_ok(f, HP_IMPORT_USERS, "name,email,role,student_id\nSam,sam@x.org,student,S-1001\n");
+    /* Taken in the school, whatever the case. */
+    import_refused(f, HP_IMPORT_USERS, "name,email,role,student_id\nAnn,ann@x.org,student,s-1001\n",
+                   "users.csv:2: student_id: ", "\"s-1001\"", "sam@x.org", NULL);
+    /* Twice in one file: the second row is refused, and nothing of the file is kept. */
+    import_refused(f, HP_IMPORT_USERS,
+                   "name,email,role,student_id\nAnn,ann@x.org,student,A-7\n"
+                   "Bo,bo@x.org,student,a-7\n",
+                   "users.csv:3: student_id: ", "\"a-7\"", "ann@x.org", NULL);
+    import_refused(f, HP_IMPORT_USERS, "name,email,role,student_id\nTom,tom@x.org,teacher,T-1\n",
+                   "users.csv:2: student_id: ", "\"T-1\"", "only a student", NULL);
+    import_refused(f, HP_IMPORT_USERS, "name,email,role,student_id\nAnn,ann@x.org,student,A 7\n",
+                   "users.csv:2: student_id: ", "\"A 7\"", "letters, digits and -", NULL);
+    import_refused(f, HP_IMPORT_USERS,
+                   "name,email,role,student_id\nAnn,ann@x.org,student,"
+                   "123456789012345678901234567890123\n",
+                   "users.csv:2: student_id: ", "1 to 32", NULL);
+    assert_int_equal(user_count(f), 1);
+}
+
+/* Staff may have a home room; a kiosk must have its room. */
+static void test_staff_home_room(void **state)
+{
+    fixture *f = *state;
+    import_ok(f, HP_IMPORT_ROOMS, "name\nRoom 101\nLibrary\n");
+    import_ok(f, HP_IMPORT_USERS,
+              "name,email,role,room\n"
+              "Tom Teacher,tom@x.org,teacher, room 101 \n"
+              "Ada Admin,ada@x.org,admin,\n"
+              "Kiosk,kiosk@x.org,kiosk,Library\n");
+    hp_room room = get_room(f, "Room 101");
+    hp_user u = get_user(f, "tom@x.org");
+    assert_int_equal(u.room_id, room.id);
+    hp_room_release(&room);
+    hp_user_release(&u);
+    u = get_user(f, "ada@x.org");
+    assert_int_equal(u.room_id, 0);
+    hp_user_release(&u);
+    import_refused(f, HP_IMPORT_USERS, "name,email,role,room\nTom,tom@x.org,teacher,Gym\n",
+                   "users.csv:2: room: ", "\"Gym\"", NULL);
+}
+
+/* Names are trimmed one way (ASCII whitespace and Unicode spaces), and invisible format
+ * characters are refused wherever they are. */
+static void test_names_cleaned_one_way(void **state)
+{
+    fixture *f = *state;
+    import_ok(f, HP_IMPORT_ROOMS, "name,folder\n\xc2\xa0Room 101\t,\tHall A \n");
+    hp_room r = get_room(f, "Room 101");
+    assert_string_equal(r.name, "Room 101");
+    assert_string_equal(r.folder, "Hall A");
+    hp_room_release(&r);
+    import_refused(f, HP_IMPORT_ROOMS, "name\nRoom\xe2\x80\x8b 101\n",
+                   "rooms.csv:2: name: ", "U+200B", NULL);
+    import_refused(f, HP_IMPORT_ROOMS, "name\nLib\xef\xbb\xbfrary\n",
+                   "rooms.csv:2: name: ", "U+FEFF", NULL);
+    import_refused(f, HP_IMPORT_ROOMS, "name,folder\nGym,Hall\xc2\xad\n",
+                   "rooms.csv:2: folder: ", "U+00AD", NULL);
+    import_refused(f, HP_IMPORT_USERS,
+                   "name,email,role\nSam\xe2\x80\xae"
+                   "Evil,sam@x.org,student\n",
+                   "users.csv:2: name: ", "U+202E", NULL);
+    import_refused(f, HP_IMPORT_USERS, "name,email,role\nSam,sam\xe2\x80\x8b@x.org,student\n",
+                   "users.csv:2: email: ", "U+200B", NULL);
+    assert_int_equal(room_count(f), 1);
 }
 
 #define TEST(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
@@ -991,6 +1114,10 @@ int main(void)
         cmocka_unit_test(test_check_name),
         cmocka_unit_test(test_check_name_control_bytes),
         TEST(test_password_stored_and_kept),
+        TEST(test_student_ids),
+        TEST(test_bad_student_ids),
+        TEST(test_staff_home_room),
+        TEST(test_names_cleaned_one_way),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

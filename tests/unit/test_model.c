@@ -1,5 +1,5 @@
 /*
- * The product's words and the rules that follow from one pass (SPEC sections 2 and 4): what
+ * The product's words and the rules that follow from one pass: what
  * each pass adds to Room Usage and Staff Usage, which creators fit which sources, and the
  * words for roles, sources and types.
  */
@@ -11,7 +11,9 @@
 
 #include "core/error.h"
 #include "core/model.h"
+#include "core/util.h"
 
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,7 +32,7 @@ static hp_pass make_pass(hp_source source, hp_pass_type type, int64_t creator_id
     return p;
 }
 
-/* SPEC section 4, worked out by hand for each source x type:
+/* What each pass counts, worked out by hand for each source x type:
  * - Room Usage counts every pass not cancelled, whatever its source and type.
  * - Now Passes: source teacher or kiosk_mode, type now.
  * - Scheduled Passes: source teacher, type scheduled.
@@ -55,7 +57,7 @@ static const struct {
 static void test_effect_every_combination(void **state)
 {
     (void)state;
-    size_t n = sizeof(effect_table) / sizeof(effect_table[0]);
+    size_t n = HP_ARRAY_SIZE(effect_table);
     assert_int_equal(n, 8); /* 4 sources x 2 types */
     for (size_t i = 0; i < n; i++) {
         for (int cancelled = 0; cancelled <= 1; cancelled++) {
@@ -247,7 +249,7 @@ static void test_role_words(void **state)
     assert_false(hp_role_is_staff(HP_ROLE_KIOSK));
 
     const char *bad[] = {"", "staff", "teachers", "admin ", "principal", "kiosk_login"};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
         hp_role r;
         assert_int_equal(hp_role_parse(bad[i], &r), HP_EINVALID);
         char quoted[64];
@@ -270,7 +272,7 @@ static void test_source_words(void **state)
         assert_string_equal(hp_source_name(sources[i]), words[i]);
     }
     const char *bad[] = {"", "kiosk", "kiosk-mode", "admin", "teacher "};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
         hp_source s;
         assert_int_equal(hp_source_parse(bad[i], &s), HP_EINVALID);
         char quoted[64];
@@ -291,13 +293,110 @@ static void test_type_words(void **state)
     assert_string_equal(hp_pass_type_name(HP_PASS_NOW), "now");
     assert_string_equal(hp_pass_type_name(HP_PASS_SCHEDULED), "scheduled");
     const char *bad[] = {"", "later", "schedule", "now "};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
         assert_int_equal(hp_pass_type_parse(bad[i], &t), HP_EINVALID);
         char quoted[64];
         snprintf(quoted, sizeof(quoted), "\"%s\"", bad[i]);
         if (strstr(hp_error_last(), quoted) == NULL)
             fail_msg("message \"%s\" does not name %s", hp_error_last(), quoted);
     }
+}
+
+/* One cleaning for every name: whitespace around it trimmed, ASCII or Unicode, inside kept. */
+static void test_name_clean_trims(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"Room 101", "Room 101"},
+        {"  Room 101  ", "Room 101"},
+        {"\t Room 101\r\n", "Room 101"},
+        {"\xc2\xa0"
+         "Caf\xc3\xa9\xe3\x80\x80",
+         "Caf\xc3\xa9"}, /* U+00A0 and U+3000 around. */
+        {"Room  101", "Room  101"},
+        {"Room\t101", "Room\t101"},
+    };
+    for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++) {
+        char *name = NULL;
+        assert_int_equal(hp_name_clean(&name, "name", cases[i].in, true), HP_OK);
+        assert_string_equal(name, cases[i].out);
+        g_free(name);
+    }
+    char *name = NULL;
+    assert_int_equal(hp_name_clean(&name, "folder", " \t ", false), HP_OK);
+    assert_string_equal(name, "");
+    g_free(name);
+    assert_int_equal(hp_name_clean(&name, "name", " \t ", true), HP_EINVALID);
+    assert_null(name);
+    assert_string_equal(hp_error_last(), "name: empty");
+    assert_int_equal(hp_name_clean(&name, "name", NULL, true), HP_EINVALID);
+    /* Invalid UTF-8 at an end is not taken for space: it is refused. */
+    assert_int_equal(hp_name_clean(&name, "name", "Room\xc2", true), HP_EINVALID);
+    assert_string_equal(hp_error_last(), "name: not valid UTF-8");
+
+    size_t n;
+    const char *start = hp_name_trim("  ab c \xc2\xa0", &n);
+    assert_int_equal(n, 4);
+    assert_memory_equal(start, "ab c", 4);
+}
+
+/* Invisible format characters (Unicode's Cf) are refused wherever they are in a name. */
+static void test_name_refuses_format_characters(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "\xef\xbb\xbfRoom", /* U+FEFF, a byte-order mark */
+        "Ro\xe2\x80\x8bom", /* U+200B zero-width space */
+        "Ro\xe2\x80\x8dom", /* U+200D zero-width joiner */
+        "Ro\xe2\x80\x8fom", /* U+200F right-to-left mark */
+        "Ro\xe2\x80\xaaom", /* U+202A */
+        "Ro\xe2\x80\xaeom", /* U+202E right-to-left override */
+        "Ro\xe2\x81\xa0om", /* U+2060 word joiner */
+        "Ro\xe2\x81\xa4om", /* U+2064 */
+        "Ro\xc2\xadom",     /* U+00AD soft hyphen */
+        "Room\xe2\x80\x8b", /* at the end, where trimming does not take it */
+    };
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
+        char *name = NULL;
+        assert_int_equal(hp_name_clean(&name, "name", bad[i], true), HP_EINVALID);
+        assert_null(name);
+        assert_non_null(strstr(hp_error_last(), "invisible format character (U+"));
+        assert_int_equal(hp_check_name("name", bad[i], true), HP_EINVALID);
+    }
+    assert_int_equal(hp_check_name("name", "Ro\xe2\x80\xaeom", true), HP_EINVALID);
+    assert_string_equal(hp_error_last(), "name: holds an invisible format character (U+202E); "
+                                         "type the name again without it");
+}
+
+static void test_student_id_check(void **state)
+{
+    (void)state;
+    assert_int_equal(hp_check_student_id("S-1001"), HP_OK);
+    assert_int_equal(hp_check_student_id("a"), HP_OK);
+    assert_int_equal(hp_check_student_id("12345678901234567890123456789012"), HP_OK);
+    assert_int_equal(hp_check_student_id("123456789012345678901234567890123"), HP_EINVALID);
+    assert_int_equal(hp_check_student_id(""), HP_EINVALID);
+    assert_string_equal(hp_error_last(), "student_id: empty");
+    assert_int_equal(hp_check_student_id("S 1"), HP_EINVALID);
+    assert_string_equal(hp_error_last(),
+                        "student_id: \"S 1\" is not 1 to 32 ASCII letters, digits and -");
+    assert_int_equal(hp_check_student_id("S_1"), HP_EINVALID);
+    assert_int_equal(hp_check_student_id("\xc3\xa9"
+                                         "1"),
+                     HP_EINVALID);
+}
+
+/* Releasing a pass frees what it holds and leaves it empty, ready to be filled again. */
+static void test_pass_release(void **state)
+{
+    (void)state;
+    hp_pass pass = {.id = 5, .ext_id = g_strdup("p-5"), .start = 10};
+    hp_pass_release(&pass);
+    assert_null(pass.ext_id);
+    assert_int_equal(pass.id, 0);
+    hp_pass_release(&pass);
 }
 
 int main(void)
@@ -316,6 +415,10 @@ int main(void)
         cmocka_unit_test(test_role_words),
         cmocka_unit_test(test_source_words),
         cmocka_unit_test(test_type_words),
+        cmocka_unit_test(test_name_clean_trims),
+        cmocka_unit_test(test_name_refuses_format_characters),
+        cmocka_unit_test(test_student_id_check),
+        cmocka_unit_test(test_pass_release),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /*
- * Natural order of report text (SPEC section 4): digit runs by value, a digit run before a
+ * Natural order of report text: digit runs by value, a digit run before a
  * non-digit run, other runs byte by byte with ASCII case folded, a prefix first, and plain
  * bytes as the last word so that only identical strings compare equal.
  */

@@ -174,7 +174,7 @@ static void test_a_live_pass_fits_as_an_import_must(void **state)
     req.type = HP_PASS_NOW;
     assert_int_equal(hp_pass_create(f->store, &student, &req, 1000, &view, NULL), HP_OK);
     assert_string_equal(view.student_email, "sam@maple.test");
-    assert_string_equal(view.origin, "Room 1");
+    assert_string_equal(view.origin_name, "Room 1");
     assert_false(view.pass.has_end);
     hp_pass_view_release(&view);
     hp_room_release(&r1);

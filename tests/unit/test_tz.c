@@ -1,5 +1,5 @@
 /*
- * Dates and local days (SPEC sections 2 and 4): strict YYYY-MM-DD, ISO 8601 date-times with an
+ * Dates and local days: strict YYYY-MM-DD, ISO 8601 date-times with an
  * offset, and calendar days of a school's zone, 23 or 25 hours long around a daylight-saving
  * change. Expected instants come from timegm() on the UTC times worked out by hand from each
  * zone's rules, not from the code under test.

@@ -1,6 +1,7 @@
 // Analytics (admins): a date range and the Room Usage and Staff Usage reports. The server
 // sorts (GET /api/reports/...?from&to&sort&order) and the rows are shown in the order
-// received, so that the screen and the CSV/XLSX downloads agree. The range and both sorts
+// received, so that the screen and the CSV/XLSX downloads agree. The columns and their titles
+// come from the server (/pages.json), the same as the downloads'. The range and both sorts
 // live in the address (?from&to&rooms_sort&rooms_order&staff_sort&staff_order), so that a
 // reload or a bookmark shows the same.
 
@@ -13,22 +14,43 @@ import { barChart } from './chart.js';
 
 const fmt = (n) => Number(n).toLocaleString('en-US');
 
-const REPORTS = {
-  rooms: {
-    title: 'Room Usage',
-    path: '/api/reports/rooms',
-    keys: ['room', 'folder', 'from', 'to'],
-    defaultSort: 'room',
-    columns: { room: 'Room', folder: 'Folder', from: 'Passes From This Room', to: 'Passes To This Room' },
-  },
-  staff: {
-    title: 'Staff Usage',
-    path: '/api/reports/staff',
-    keys: ['staff', 'email', 'total', 'now', 'scheduled'],
-    defaultSort: 'staff',
-    columns: { staff: 'Staff', email: 'Email', total: 'Total Passes', now: 'Now Passes', scheduled: 'Scheduled Passes' },
-  },
-};
+// Filled from the server's report descriptions: {title, path, keys, defaultSort, columns
+// (key -> title), list ([{key, title, field, numeric}])}.
+const REPORTS = {};
+
+// A report as the page uses it, from the server's description {title, columns}.
+export function reportInfo(kind, described) {
+  const list = described.columns;
+  return {
+    title: described.title,
+    path: `/api/reports/${kind}`,
+    keys: list.map((c) => c.key),
+    defaultSort: list[0].key,
+    columns: Object.fromEntries(list.map((c) => [c.key, c.title])),
+    list,
+  };
+}
+
+// One row's cells, as data: [{text, numeric, header, empty, link}]. The first column names
+// the row; a room links to its place on the Rooms page.
+export function rowCells(info, row, roomIds = new Map()) {
+  return info.list.map((col, i) => {
+    const value = row[col.field];
+    if (col.numeric) return { text: fmt(value), numeric: true, header: false };
+    const text = value === null || value === undefined ? '' : String(value);
+    const id = col.key === 'room' ? roomIds.get(text.toLowerCase()) : undefined;
+    return { text, numeric: false, header: i === 0, empty: text === '', link: id ? `/rooms?room=${id}` : '' };
+  });
+}
+
+// What is wrong with a range typed in, as [field, words], or null when it is good.
+export function rangeProblem(from, to) {
+  if (!from && !to) return ['from', 'Enter a start date and an end date, or choose one of the ranges above.'];
+  if (!isDate(from)) return ['from', from ? 'The start date is not a whole date. Enter it as month, day and year.' : 'Enter a start date.'];
+  if (!isDate(to)) return ['to', to ? 'The end date is not a whole date. Enter it as month, day and year.' : 'Enter an end date.'];
+  if (from > to) return ['to', 'The end date must be on or after the start date.'];
+  return null;
+}
 
 const state = {
   from: '',
@@ -41,11 +63,11 @@ const state = {
 let roomIds = new Map(); // lower-case room name -> id, for the links to the Rooms dashboard
 let roomIdsReady = Promise.resolve();
 
-const fromInput = document.getElementById('from');
-const toInput = document.getElementById('to');
-const rangeForm = document.getElementById('range-form');
-const rangeError = document.getElementById('range-error');
-const summary = document.getElementById('range-summary');
+let fromInput;
+let toInput;
+let rangeForm;
+let rangeError;
+let summary;
 
 function readAddress() {
   const q = new URLSearchParams(location.search);
@@ -123,17 +145,19 @@ function messageRow(kind, text, cls = 'empty') {
   return h('tr', {}, h('td', { colspan: cols, class: cls }, text));
 }
 
-function roomCell(name) {
-  const id = roomIds.get(name.toLowerCase());
-  return h('th', { scope: 'row' }, id ? h('a', { href: `/rooms?room=${id}` }, name) : name);
-}
-
-function folderCell(folder) {
-  return folder ? h('td', {}, folder) : h('td', { class: 'muted' }, h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'none'));
+function cell(c) {
+  if (c.numeric) return h('td', { class: 'num' }, c.text);
+  const content = c.empty
+    ? [h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'none')]
+    : c.link
+      ? h('a', { href: c.link }, c.text)
+      : c.text;
+  return h(c.header ? 'th' : 'td', { scope: c.header ? 'row' : null, class: c.empty ? 'muted' : null }, content);
 }
 
 function renderRows(kind, rows) {
   const tbody = document.querySelector(`#${kind}-table tbody`);
+  const info = REPORTS[kind];
   clear(tbody);
   if (rows.length === 0) {
     tbody.append(messageRow(kind, kind === 'rooms' ? 'No rooms yet. Add rooms on the Rooms page.' : 'No staff yet.'));
@@ -141,25 +165,32 @@ function renderRows(kind, rows) {
   }
   const frag = document.createDocumentFragment();
   for (const row of rows) {
-    if (kind === 'rooms') {
-      frag.append(
-        h('tr', {}, roomCell(row.room), folderCell(row.folder), h('td', { class: 'num' }, fmt(row.passes_from)), h('td', { class: 'num' }, fmt(row.passes_to))),
-      );
-    } else {
-      frag.append(
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'row' }, row.staff),
-          h('td', {}, row.email),
-          h('td', { class: 'num' }, fmt(row.total)),
-          h('td', { class: 'num' }, fmt(row.now)),
-          h('td', { class: 'num' }, fmt(row.scheduled)),
-        ),
-      );
-    }
+    // Each cell carries its column's title, for the stacked rows of a narrow screen.
+    const cells = rowCells(info, row, roomIds).map((c, i) => {
+      const el = cell(c);
+      el.dataset.title = info.list[i].title;
+      return el;
+    });
+    frag.append(h('tr', {}, cells));
   }
   tbody.append(frag);
+}
+
+// The head of a report's table, from its columns.
+function renderHead(kind) {
+  const info = REPORTS[kind];
+  const tr = h(
+    'tr',
+    {},
+    info.list.map((col) =>
+      h(
+        'th',
+        { scope: 'col', class: col.numeric ? 'sortable num' : 'sortable', 'data-key': col.key },
+        h('button', { type: 'button', class: 'sort-button' }, col.title, h('span', { class: 'sort-arrow', 'aria-hidden': 'true' })),
+      ),
+    ),
+  );
+  clear(document.querySelector(`#${kind}-table thead`)).append(tr);
 }
 
 function renderChart(kind, rows) {
@@ -309,20 +340,12 @@ function wire() {
     hideNotice(rangeError);
     const from = fromInput.value;
     const to = toInput.value;
-    if (!isDate(from)) {
-      setFieldError(fromInput, 'Enter a start date.');
-      fromInput.focus();
-      return;
-    }
-    if (!isDate(to)) {
-      setFieldError(toInput, 'Enter an end date.');
-      toInput.focus();
-      return;
-    }
-    if (from > to) {
-      setFieldError(toInput, 'The end date must be on or after the start date.');
-      showNotice(rangeError, `The range is backwards: ${from} is after ${to}.`);
-      toInput.focus();
+    const problem = rangeProblem(from, to);
+    if (problem) {
+      const input = problem[0] === 'from' ? fromInput : toInput;
+      setFieldError(input, problem[1]);
+      showNotice(rangeError, `The reports still show ${formatRange(state.from, state.to)}. ${problem[1]}`);
+      input.focus();
       return;
     }
     setRange(from, to);
@@ -335,7 +358,16 @@ function wire() {
 }
 
 async function main() {
+  fromInput = document.getElementById('from');
+  toInput = document.getElementById('to');
+  rangeForm = document.getElementById('range-form');
+  rangeError = document.getElementById('range-error');
+  summary = document.getElementById('range-summary');
   const session = await startPage();
+  for (const kind of ['rooms', 'staff']) {
+    REPORTS[kind] = reportInfo(kind, session.site.reports[kind]);
+    renderHead(kind);
+  }
   state.today = todayIn(session.school.timezone);
   document.getElementById('print-school').textContent = `${session.school.name} · printed ${formatRange(state.today, state.today)}`;
   readAddress();
@@ -356,4 +388,4 @@ async function main() {
   load('staff');
 }
 
-main();
+if (typeof document !== 'undefined') main();

@@ -3,6 +3,8 @@
 // Requests that change data always send Content-Type: application/json (the server refuses
 // them otherwise, so that no cross-site form can forge one).
 
+import { say } from './words.js';
+
 export class ApiError extends Error {
   constructor(status, message, { retryAfter = 0 } = {}) {
     super(message);
@@ -18,10 +20,9 @@ export class ApiError extends Error {
     return m ? m[1] : '';
   }
 
-  // The message without its field prefix, starting with a capital letter.
+  // What a page shows: the refusal in a teacher's words, never a field name.
   get text() {
-    const rest = this.field ? this.message.slice(this.field.length + 2) : this.message;
-    return rest.charAt(0).toUpperCase() + rest.slice(1);
+    return say({ status: this.status, field: this.field, message: this.message });
   }
 }
 
@@ -77,6 +78,6 @@ export const del = (path, body, opts) => api('DELETE', path, body, opts);
 
 // A message for a failed request, fit to show to the user.
 export function describe(err) {
-  if (err instanceof ApiError) return err.message;
+  if (err instanceof ApiError) return err.text;
   return 'Something went wrong: ' + (err && err.message ? err.message : String(err));
 }

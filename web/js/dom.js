@@ -111,26 +111,28 @@ export function formatElapsed(ms) {
   return `${minutes}:${ss}`;
 }
 
-// "12 minutes 5 seconds": the elapsed time in words, for screen readers.
-export function elapsedWords(ms) {
+// A pass out this long is shown as long (the timer turns red).
+export const LONG_PASS_MS = 15 * 60 * 1000;
+
+// "PT12M5S": an elapsed time as the datetime attribute of a <time> takes it.
+export function isoDuration(ms) {
   const total = Math.max(0, Math.floor(ms / 1000));
   const hours = Math.floor(total / 3600);
   const minutes = Math.floor((total % 3600) / 60);
-  const parts = [];
-  if (hours) parts.push(`${hours} hour${hours === 1 ? '' : 's'}`);
-  parts.push(`${minutes} minute${minutes === 1 ? '' : 's'}`);
-  return parts.join(' ');
+  return `PT${hours ? `${hours}H` : ''}${minutes}M${total % 60}S`;
 }
 
-// Keeps every <time class="elapsed" data-since=ISO> on the page ticking once a second.
+// Keeps every <time class="elapsed" data-since=ISO> on the page ticking once a second. The
+// text is what a screen reader reads too (an aria-label is not allowed on <time>), and the
+// datetime attribute holds the duration for machines.
 export function startElapsedClock(root = document) {
   const tick = () => {
     const now = Date.now();
     for (const el of root.querySelectorAll('.elapsed[data-since]')) {
       const ms = now - Date.parse(el.dataset.since);
       el.textContent = formatElapsed(ms);
-      el.setAttribute('aria-label', `${elapsedWords(ms)} out`);
-      el.classList.toggle('long', ms >= 15 * 60 * 1000);
+      el.setAttribute('datetime', isoDuration(ms));
+      el.classList.toggle('long', ms >= LONG_PASS_MS);
     }
   };
   tick();

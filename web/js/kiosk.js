@@ -1,188 +1,228 @@
-// Kiosk: a student types their email or id and picks where they are going; the pass leaves
-// from the kiosk's room (POST /api/passes). A refusal (409) is shown large, as the server
-// words it. The passes from or to this room are listed with an "I'm back" button. A staff
-// session in kiosk mode leaves it only with the staff password (DELETE /api/kiosk).
+// Kiosk: a student types (or scans) their student ID or email and picks where they are going;
+// the pass leaves from the kiosk's room (POST /api/passes). A barcode reader types the ID and
+// Enter: Enter in the ID field goes on to the destination when none is chosen yet, and starts
+// the pass when one is. A refusal (409) is shown large. The passes from or to this room are
+// listed with an "I'm back" button. A staff session in kiosk mode leaves it only with the
+// staff password (DELETE /api/kiosk).
 
 import { get, post, del, describe, ApiError } from './api.js';
 import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed } from './dom.js';
 import { startPage } from './header.js';
 import { fillRoomSelect } from './rooms-select.js';
+import { isStarted, sameRoom } from './model.js';
+import { watch, notifyChanged } from './live.js';
+import { waitWords } from './words.js';
 
-let session;
-let kioskRoom = '';
-let resetTimer = null;
+// How long a message stays up before the form clears for the next student.
+const RESET_AFTER_PASS_MS = 8000;
+const RESET_AFTER_ERROR_MS = 20000;
 
-const form = document.getElementById('kiosk-form');
-const student = document.getElementById('kiosk-student');
-const destination = document.getElementById('kiosk-destination');
-const submit = document.getElementById('kiosk-submit');
-const errorBox = document.getElementById('kiosk-error');
-const successBox = document.getElementById('kiosk-success');
-const list = document.getElementById('kiosk-passes');
-const listError = document.getElementById('list-error');
-
-async function loadPasses() {
-  let data;
-  try {
-    data = await get('/api/passes?active=true');
-  } catch (err) {
-    showNotice(listError, `The passes could not be loaded: ${describe(err)}`);
-    return;
-  }
-  hideNotice(listError);
-  const passes = data.passes.filter((p) => p.active || Date.parse(p.start) <= Date.now());
-  clear(list);
-  if (passes.length === 0) {
-    list.append(h('li', { class: 'empty' }, `Nobody is out from or to ${kioskRoom}.`));
-    return;
-  }
-  for (const pass of passes) {
-    const leaving = pass.origin.toLowerCase() === kioskRoom.toLowerCase();
-    list.append(
-      h(
-        'li',
-        { class: 'pass-card', 'data-pass-id': pass.id, 'data-student': pass.student },
-        h(
-          'div',
-          {},
-          h('div', { class: 'pass-card__who' }, pass.student_name || pass.student),
-          h('div', { class: 'pass-card__where' }, leaving ? `To ${pass.destination}` : `From ${pass.origin}`),
-        ),
-        h('time', { class: 'elapsed', 'data-since': pass.start }, formatElapsed(Date.now() - Date.parse(pass.start))),
-        h(
-          'button',
-          { type: 'button', class: 'button', 'data-action': 'end', onclick: () => endPass(pass) },
-          'I\u2019m back',
-          h('span', { class: 'visually-hidden' }, ` (end ${pass.student_name}\u2019s pass)`),
-        ),
-      ),
-    );
-  }
+// The cards of the "Out now" list: the passes that have started, from or to the kiosk's room.
+export function kioskCards(passes, room, now = Date.now()) {
+  return passes
+    .filter((p) => isStarted(p, now))
+    .map((p) => {
+      const name = p.student_name || p.student;
+      return {
+        id: p.id,
+        student: p.student,
+        who: name,
+        where: sameRoom(p.origin, room) ? `To ${p.destination}` : `From ${p.origin}`,
+        since: p.start,
+        endLabel: ` (end ${name}\u2019s pass)`,
+      };
+    });
 }
 
-async function endPass(pass) {
-  hideNotice(listError);
-  try {
-    await post(`/api/passes/${pass.id}/end`);
-    showNotice(successBox, `Welcome back, ${pass.student_name}.`, 'success');
-    hideNotice(errorBox);
-    announce(`Welcome back, ${pass.student_name}.`);
-    scheduleReset();
-  } catch (err) {
-    showNotice(listError, describe(err));
-  }
-  await loadPasses();
-  document.getElementById('out-title').focus();
+export function emptyText(room) {
+  return `Nobody is out from or to ${room}.`;
 }
 
-// Clears the form and its messages for the next student a while after a pass starts or
-// ends, or after a refusal (so that the next student does not see it).
-function scheduleReset(delay = 8000) {
-  clearTimeout(resetTimer);
-  resetTimer = setTimeout(() => {
-    hideNotice(successBox);
-    hideNotice(errorBox);
-    clearFieldError(student);
-    clearFieldError(destination);
-    student.value = '';
-    destination.value = '';
-  }, delay);
+// What the student typed, as the API takes it: a student ID or an email, trimmed.
+export function studentKey(text) {
+  return text.trim();
 }
 
-async function start(event) {
-  event.preventDefault();
-  clearTimeout(resetTimer);
-  hideNotice(errorBox);
-  hideNotice(successBox);
-  clearFieldError(student);
-  clearFieldError(destination);
-  const who = student.value.trim();
-  if (!who) setFieldError(student, 'Type your school email or student ID.');
-  if (!destination.value) setFieldError(destination, 'Choose where you are going.');
-  if (!who || !destination.value) {
-    (!who ? student : destination).focus();
-    return;
-  }
-  submit.disabled = true;
-  try {
-    const pass = await post('/api/passes', { student: who, origin: kioskRoom, destination: destination.value, type: 'now' });
-    showNotice(successBox, `${pass.student_name}, your pass to ${pass.destination} has started. Press “I’m back” when you return.`, 'success');
-    student.value = '';
-    destination.value = '';
-    scheduleReset();
-    await loadPasses();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 400 && err.field === 'student') {
-      setFieldError(student, err.text);
-      student.focus();
-    } else if (err instanceof ApiError && err.status === 400 && err.field === 'destination') {
-      setFieldError(destination, err.text);
-      destination.focus();
-    } else {
-      showNotice(errorBox, describe(err));
-    }
-    scheduleReset(20000);
-  } finally {
-    submit.disabled = false;
-  }
+// Enter in the ID field: 'next' to go on to the destination, 'submit' to start the pass,
+// 'none' when the field is empty.
+export function enterAction(studentText, destinationValue) {
+  if (!studentKey(studentText)) return 'none';
+  return destinationValue ? 'submit' : 'next';
 }
 
-function wireExit() {
-  const exit = document.getElementById('exit-kiosk');
-  const dialog = document.getElementById('exit-dialog');
-  const exitForm = document.getElementById('exit-form');
-  const password = document.getElementById('exit-password');
-  exit.hidden = false;
-  exit.addEventListener('click', () => {
-    password.value = '';
-    clearFieldError(password);
-    dialog.showModal();
-    password.focus();
-  });
-  document.getElementById('exit-cancel').addEventListener('click', () => dialog.close());
-  dialog.addEventListener('close', () => exit.focus());
-  exitForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearFieldError(password);
-    if (!password.value) {
-      setFieldError(password, 'Enter the staff password.');
-      password.focus();
+function main() {
+  let kioskRoom = '';
+  let resetTimer = null;
+  let live = null;
+
+  const form = document.getElementById('kiosk-form');
+  const student = document.getElementById('kiosk-student');
+  const destination = document.getElementById('kiosk-destination');
+  const submit = document.getElementById('kiosk-submit');
+  const errorBox = document.getElementById('kiosk-error');
+  const successBox = document.getElementById('kiosk-success');
+  const list = document.getElementById('kiosk-passes');
+  const listError = document.getElementById('list-error');
+
+  async function loadPasses() {
+    let data;
+    try {
+      data = await get('/api/passes?active=true');
+    } catch (err) {
+      showNotice(listError, `The passes could not be loaded: ${describe(err)}`);
       return;
     }
+    hideNotice(listError);
+    const cards = kioskCards(data.passes, kioskRoom);
+    clear(list);
+    if (cards.length === 0) list.append(h('li', { class: 'empty' }, emptyText(kioskRoom)));
+    for (const card of cards) {
+      list.append(
+        h(
+          'li',
+          { class: 'pass-card', 'data-pass-id': card.id, 'data-student': card.student },
+          h('div', {}, h('div', { class: 'pass-card__who' }, card.who), h('div', { class: 'pass-card__where' }, card.where)),
+          h('time', { class: 'elapsed', 'data-since': card.since }, formatElapsed(Date.now() - Date.parse(card.since))),
+          h('button', { type: 'button', class: 'button', 'data-action': 'end', onclick: () => endPass(card) }, 'I\u2019m back', h('span', { class: 'visually-hidden' }, card.endLabel)),
+        ),
+      );
+    }
+  }
+
+  // Clears the form and its messages for the next student a while after a pass starts or
+  // ends, or after a refusal (so that the next student does not see it).
+  function scheduleReset(delay = RESET_AFTER_PASS_MS) {
+    clearTimeout(resetTimer);
+    resetTimer = setTimeout(() => {
+      hideNotice(successBox);
+      hideNotice(errorBox);
+      clearFieldError(student);
+      clearFieldError(destination);
+      student.value = '';
+      destination.value = '';
+    }, delay);
+  }
+
+  async function endPass(card) {
+    hideNotice(listError);
     try {
-      await del('/api/kiosk', { password: password.value });
-      location.assign('/passes');
+      await post(`/api/passes/${card.id}/end`);
+      showNotice(successBox, `Welcome back, ${card.who}.`, 'success');
+      hideNotice(errorBox);
+      announce(`Welcome back, ${card.who}.`);
+      notifyChanged();
+      scheduleReset();
     } catch (err) {
-      let text = describe(err);
-      if (err instanceof ApiError && err.status === 403) text = 'That password is not right. Kiosk mode stays on.';
-      if (err instanceof ApiError && err.status === 429)
-        text = `Too many wrong passwords. Wait ${err.retryAfter || 60} seconds, then try again.`;
-      setFieldError(password, text);
+      showNotice(listError, describe(err));
+    }
+    await live.refresh();
+    document.getElementById('out-title').focus();
+  }
+
+  async function start(event) {
+    event.preventDefault();
+    clearTimeout(resetTimer);
+    hideNotice(errorBox);
+    hideNotice(successBox);
+    clearFieldError(student);
+    clearFieldError(destination);
+    const who = studentKey(student.value);
+    if (!who) setFieldError(student, 'Type or scan your student ID, or type your school email.');
+    if (!destination.value) setFieldError(destination, 'Choose where you are going.');
+    if (!who || !destination.value) {
+      (!who ? student : destination).focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const pass = await post('/api/passes', { student: who, origin: kioskRoom, destination: destination.value, type: 'now' });
+      showNotice(successBox, `${pass.student_name}, your pass to ${pass.destination} has started. Press \u201cI\u2019m back\u201d when you return.`, 'success');
+      student.value = '';
+      destination.value = '';
+      notifyChanged();
+      scheduleReset();
+      await live.refresh();
+      student.focus();
+    } catch (err) {
+      const field = err instanceof ApiError && err.status === 400 ? err.field : '';
+      if (field === 'student' || field === 'destination') {
+        const input = field === 'student' ? student : destination;
+        setFieldError(input, err.text);
+        input.focus();
+      } else {
+        showNotice(errorBox, describe(err));
+      }
+      scheduleReset(RESET_AFTER_ERROR_MS);
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  function wireExit() {
+    const exit = document.getElementById('exit-kiosk');
+    const dialog = document.getElementById('exit-dialog');
+    const exitForm = document.getElementById('exit-form');
+    const password = document.getElementById('exit-password');
+    exit.hidden = false;
+    exit.addEventListener('click', () => {
       password.value = '';
+      clearFieldError(password);
+      dialog.showModal();
       password.focus();
+    });
+    document.getElementById('exit-cancel').addEventListener('click', () => dialog.close());
+    dialog.addEventListener('close', () => exit.focus());
+    exitForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      clearFieldError(password);
+      if (!password.value) {
+        setFieldError(password, 'Enter the staff password.');
+        password.focus();
+        return;
+      }
+      try {
+        await del('/api/kiosk', { password: password.value });
+        location.assign('/passes');
+      } catch (err) {
+        let text = describe(err);
+        if (err instanceof ApiError && err.status === 403) text = 'That password is not right. Kiosk mode stays on.';
+        if (err instanceof ApiError && err.status === 429) text = waitWords(err.retryAfter);
+        setFieldError(password, text);
+        password.value = '';
+        password.focus();
+      }
+    });
+  }
+
+  // A barcode reader ends the ID with Enter.
+  student.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    const action = enterAction(student.value, destination.value);
+    if (action === 'next') {
+      event.preventDefault();
+      clearFieldError(student);
+      destination.focus();
     }
   });
+
+  (async () => {
+    const session = await startPage();
+    kioskRoom = session.kiosk ? session.kiosk.room : '';
+    document.getElementById('kiosk-room').textContent = kioskRoom || 'No room';
+    document.title = `Kiosk: ${kioskRoom} · hallpass`;
+    if (session.kiosk && session.kiosk.kiosk_mode) wireExit();
+    form.addEventListener('submit', start);
+    try {
+      const { rooms } = await get('/api/rooms');
+      fillRoomSelect(destination, rooms, { placeholder: 'Choose where you are going', exclude: kioskRoom });
+    } catch (err) {
+      showNotice(errorBox, `The rooms could not be loaded: ${describe(err)}`);
+    }
+    live = watch(loadPasses);
+    await live.refresh();
+    startElapsedClock();
+    student.focus();
+  })();
 }
 
-async function main() {
-  session = await startPage();
-  kioskRoom = session.kiosk ? session.kiosk.room : '';
-  document.getElementById('kiosk-room').textContent = kioskRoom || 'No room';
-  document.title = `Kiosk: ${kioskRoom} · hallpass`;
-  if (session.kiosk && session.kiosk.kiosk_mode) wireExit();
-  form.addEventListener('submit', start);
-  try {
-    const { rooms } = await get('/api/rooms');
-    fillRoomSelect(destination, rooms, { placeholder: 'Choose where you are going', exclude: kioskRoom });
-  } catch (err) {
-    showNotice(errorBox, `The rooms could not be loaded: ${describe(err)}`);
-  }
-  await loadPasses();
-  startElapsedClock();
-  setInterval(() => {
-    if (!document.hidden) loadPasses();
-  }, 15000);
-  student.focus();
-}
-
-main();
+if (typeof document !== 'undefined') main();

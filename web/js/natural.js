@@ -1,4 +1,4 @@
-// Natural order, as SPEC section 4 defines it (the server sorts reports the same way): runs
+// Natural order, the order of the reports (the server sorts them the same way): runs
 // of ASCII digits compare by value, a digit run sorts before other text, other runs compare
 // byte by byte with ASCII letters folded to lower case; then plain bytes break ties.
 

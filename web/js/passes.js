@@ -1,344 +1,397 @@
 // Passes (staff): create a now or scheduled pass for a student, see the active passes with
-// their time out ticking, end or cancel them, and launch kiosk mode in a room.
+// their time out ticking, end or cancel them, and launch kiosk mode in a room. "From" starts
+// at the staff member's home room when they have one (else the room they used last on this
+// device), and can be changed for each pass.
 
 import { get, post, describe, ApiError } from './api.js';
 import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed } from './dom.js';
 import { startPage } from './header.js';
 import { formatTime, formatDateTime, localInputToIso, dateToLocalInput } from './dates.js';
-import { fillRoomSelect } from './rooms-select.js';
+import { fillRoomSelect, selectRoom } from './rooms-select.js';
+import { isStarted, mergePasses, sameRoom } from './model.js';
+import { SAME_ROOM_WORDS } from './words.js';
+import { watch, notifyChanged } from './live.js';
 
-const ORIGIN_KEY = 'hallpass.origin';
+export const ORIGIN_KEY = 'hallpass.origin';
+// Wait this long after the last keystroke before searching.
+const SEARCH_DELAY_MS = 200;
+// A scheduled pass's suggested start: the next quarter hour at least this far ahead.
+const SCHEDULE_LEAD_MS = 5 * 60000;
 
-let session;
-let chosen = null; // {id, name, email}
-let searchTimer = null;
-let searchSeq = 0;
+// ---- Pure parts (tested in Node) ----
 
-const form = document.getElementById('create-form');
-const search = document.getElementById('student-search');
-const results = document.getElementById('student-results');
-const count = document.getElementById('student-count');
-const chosenBox = document.getElementById('chosen-student');
-const origin = document.getElementById('origin');
-const destination = document.getElementById('destination');
-const startField = document.getElementById('start-field');
-const start = document.getElementById('start');
-const override = document.getElementById('override');
-const createError = document.getElementById('create-error');
-const createSuccess = document.getElementById('create-success');
-const createButton = document.getElementById('create-button');
-const tbody = document.querySelector('#active-table tbody');
-const activeStatus = document.getElementById('active-status');
-const activeError = document.getElementById('active-error');
-const summary = document.getElementById('passes-summary');
-
-// ---- Student search ----
-
-function closeResults() {
-  results.hidden = true;
-  clear(results);
-  search.setAttribute('aria-expanded', 'false');
+// How a student shows in the search results: the name, then the school's student ID (when
+// the school has them) and the email.
+export function studentOption(st) {
+  return { name: st.name, detail: st.student_id ? `ID ${st.student_id} · ${st.email}` : st.email };
 }
 
-function choose(student) {
-  chosen = student;
-  search.value = student.name;
-  document.getElementById('chosen-name').textContent = student.name;
-  document.getElementById('chosen-email').textContent = student.email;
-  chosenBox.hidden = false;
-  closeResults();
-  clearFieldError(search);
-  announce(`Chose ${student.name}.`);
+export function resultsCountText(n) {
+  if (n === 0) return 'No students found.';
+  return `${n} student${n === 1 ? '' : 's'} found. Use the up and down arrows to choose, then Enter.`;
 }
 
-function unchoose() {
-  chosen = null;
-  chosenBox.hidden = true;
+// The room "From" starts at: the home room, else the room used last on this device.
+export function defaultOrigin(user, remembered) {
+  return (user && user.room) || remembered || '';
 }
 
-async function runSearch(text) {
-  const seq = ++searchSeq;
-  let data;
-  try {
-    data = await get(`/api/students?q=${encodeURIComponent(text)}`);
-  } catch (err) {
-    if (seq !== searchSeq) return;
+// One row of the active list, as data.
+export function passRowView(pass, now, tz) {
+  const started = isStarted(pass, now);
+  const name = pass.student_name || pass.student;
+  return {
+    id: pass.id,
+    student: pass.student,
+    name,
+    detail: pass.student_id ? `ID ${pass.student_id} · ${pass.student}` : pass.student,
+    origin: pass.origin,
+    destination: pass.destination,
+    by: `by ${pass.creator_name || pass.creator}`,
+    started,
+    since: pass.start,
+    when: started ? `since ${formatTime(pass.start, tz)}` : `starts ${formatDateTime(pass.start, tz)}`,
+    action: started ? 'end' : 'cancel',
+    actionLabel: started ? 'End' : 'Cancel',
+    actionDetail: started ? ` ${name}\u2019s pass` : ` ${name}\u2019s scheduled pass`,
+  };
+}
+
+export function summaryText(passes, now) {
+  const out = passes.filter((p) => isStarted(p, now)).length;
+  const later = passes.length - out;
+  return `${out} out now${later ? ` · ${later} scheduled` : ''}`;
+}
+
+// The problems of a new pass before it is sent: [[field, words]].
+export function createProblems({ student, origin, destination, type, start }) {
+  const problems = [];
+  if (!student) problems.push(['student', 'Choose a student.']);
+  if (!origin) problems.push(['origin', 'Choose the room the student leaves.']);
+  if (!destination) problems.push(['destination', 'Choose where the student is going.']);
+  else if (origin && sameRoom(origin, destination)) problems.push(['destination', SAME_ROOM_WORDS]);
+  if (type === 'scheduled' && !start) problems.push(['start', 'Choose when the pass starts.']);
+  return problems;
+}
+
+// ---- The page ----
+
+function main() {
+  let session;
+  let live = null;
+  let homeOrigin = '';
+  let chosen = null; // {name, email, student_id}
+  let searchTimer = null;
+  let searchSeq = 0;
+  let shown = []; // The students in the open list.
+  let activeIndex = -1;
+
+  const form = document.getElementById('create-form');
+  const search = document.getElementById('student-search');
+  const results = document.getElementById('student-results');
+  const count = document.getElementById('student-count');
+  const chosenBox = document.getElementById('chosen-student');
+  const origin = document.getElementById('origin');
+  const destination = document.getElementById('destination');
+  const startField = document.getElementById('start-field');
+  const start = document.getElementById('start');
+  const override = document.getElementById('override');
+  const createError = document.getElementById('create-error');
+  const createSuccess = document.getElementById('create-success');
+  const createButton = document.getElementById('create-button');
+  const tbody = document.querySelector('#active-table tbody');
+  const activeStatus = document.getElementById('active-status');
+  const activeError = document.getElementById('active-error');
+  const summary = document.getElementById('passes-summary');
+  const inputs = { student: search, origin, destination, start, type: start };
+
+  // ---- Student search: a combobox whose list holds the matching students ----
+
+  function closeResults() {
+    results.hidden = true;
+    clear(results);
+    shown = [];
+    activeIndex = -1;
+    search.setAttribute('aria-expanded', 'false');
+    search.removeAttribute('aria-activedescendant');
+  }
+
+  function setActive(i) {
+    const options = Array.from(results.querySelectorAll('[role="option"]'));
+    if (!options.length) return;
+    activeIndex = (i + options.length) % options.length;
+    options.forEach((o, j) => o.setAttribute('aria-selected', String(j === activeIndex)));
+    search.setAttribute('aria-activedescendant', options[activeIndex].id);
+    options[activeIndex].scrollIntoView({ block: 'nearest' });
+  }
+
+  function choose(student) {
+    chosen = student;
+    search.value = student.name;
+    document.getElementById('chosen-name').textContent = student.name;
+    document.getElementById('chosen-email').textContent = studentOption(student).detail;
+    chosenBox.hidden = false;
     closeResults();
-    count.textContent = '';
-    setFieldError(search, `The search failed: ${describe(err)}`);
-    return;
+    clearFieldError(search);
+    announce(`Chose ${student.name}.`);
   }
-  if (seq !== searchSeq || search.value.trim() !== text) return;
-  clear(results);
-  const students = data.students;
-  if (students.length === 0) {
-    results.append(h('li', { class: 'empty small' }, `No student matches “${text}”.`));
-  }
-  for (const st of students) {
-    results.append(
-      h(
-        'li',
-        {},
-        h(
-          'button',
-          { type: 'button', class: 'student-result', 'data-email': st.email, onclick: () => choose(st) },
-          h('span', {}, st.name),
-          h('span', { class: 'email' }, st.email),
-        ),
-      ),
-    );
-  }
-  results.hidden = false;
-  search.setAttribute('aria-expanded', 'true');
-  count.textContent =
-    students.length === 0
-      ? 'No students found.'
-      : `${students.length} student${students.length === 1 ? '' : 's'} found. Press the down arrow to choose.`;
-}
 
-function wireSearch() {
-  search.setAttribute('aria-expanded', 'false');
-  search.addEventListener('input', () => {
-    if (chosen && search.value !== chosen.name) unchoose();
-    clearTimeout(searchTimer);
-    const text = search.value.trim();
-    if (!text) {
+  function unchoose() {
+    chosen = null;
+    chosenBox.hidden = true;
+  }
+
+  async function runSearch(text) {
+    const seq = ++searchSeq;
+    let data;
+    try {
+      data = await get(`/api/students?q=${encodeURIComponent(text)}`);
+    } catch (err) {
+      if (seq !== searchSeq) return;
       closeResults();
+      count.textContent = '';
+      setFieldError(search, `The search failed: ${describe(err)}`);
       return;
     }
-    searchTimer = setTimeout(() => runSearch(text), 200);
-  });
-  search.addEventListener('keydown', (event) => {
-    if (event.key === 'ArrowDown' && !results.hidden) {
-      const first = results.querySelector('button');
-      if (first) {
-        event.preventDefault();
-        first.focus();
+    if (seq !== searchSeq || search.value.trim() !== text) return;
+    clear(results);
+    shown = data.students;
+    activeIndex = -1;
+    search.removeAttribute('aria-activedescendant');
+    if (shown.length === 0) {
+      results.append(h('li', { class: 'empty small', role: 'option', 'aria-disabled': 'true', 'aria-selected': 'false', id: 'student-none' }, `No student matches \u201c${text}\u201d.`));
+    }
+    shown.forEach((st, i) => {
+      const view = studentOption(st);
+      const li = h(
+        'li',
+        { class: 'student-result', role: 'option', id: `student-option-${i}`, 'aria-selected': 'false', 'data-email': st.email, 'data-student-id': st.student_id || null },
+        h('span', {}, view.name),
+        h('span', { class: 'email' }, view.detail),
+      );
+      // Keep the focus in the field: a click chooses without blurring it.
+      li.addEventListener('mousedown', (event) => event.preventDefault());
+      li.addEventListener('click', () => choose(st));
+      results.append(li);
+    });
+    results.hidden = false;
+    search.setAttribute('aria-expanded', 'true');
+    count.textContent = resultsCountText(shown.length);
+  }
+
+  function wireSearch() {
+    search.addEventListener('input', () => {
+      if (chosen && search.value !== chosen.name) unchoose();
+      clearTimeout(searchTimer);
+      const text = search.value.trim();
+      if (!text) {
+        closeResults();
+        return;
       }
-    } else if (event.key === 'Escape') {
-      closeResults();
-    }
-  });
-  results.addEventListener('keydown', (event) => {
-    const buttons = Array.from(results.querySelectorAll('button'));
-    const i = buttons.indexOf(document.activeElement);
-    if (event.key === 'ArrowDown' && i < buttons.length - 1) {
-      event.preventDefault();
-      buttons[i + 1].focus();
-    } else if (event.key === 'ArrowUp') {
-      event.preventDefault();
-      (i > 0 ? buttons[i - 1] : search).focus();
-    } else if (event.key === 'Escape') {
-      closeResults();
+      searchTimer = setTimeout(() => runSearch(text), SEARCH_DELAY_MS);
+    });
+    search.addEventListener('keydown', (event) => {
+      const open = !results.hidden && shown.length > 0;
+      if (event.key === 'ArrowDown' && open) {
+        event.preventDefault();
+        setActive(activeIndex + 1);
+      } else if (event.key === 'ArrowUp' && open) {
+        event.preventDefault();
+        setActive(activeIndex - 1);
+      } else if (event.key === 'Enter' && open && activeIndex >= 0) {
+        event.preventDefault();
+        choose(shown[activeIndex]);
+      } else if (event.key === 'Escape' && !results.hidden) {
+        event.preventDefault();
+        closeResults();
+      }
+    });
+    search.addEventListener('blur', () => setTimeout(() => results.hidden || closeResults(), 150));
+    document.getElementById('change-student').addEventListener('click', () => {
+      unchoose();
+      search.value = '';
       search.focus();
+    });
+  }
+
+  // ---- Creating a pass ----
+
+  function passType() {
+    return form.querySelector('input[name="type"]:checked').value;
+  }
+
+  function wireType() {
+    for (const radio of form.querySelectorAll('input[name="type"]')) {
+      radio.addEventListener('change', () => {
+        const scheduled = passType() === 'scheduled';
+        startField.hidden = !scheduled;
+        if (scheduled && !start.value) {
+          const d = new Date(Date.now() + SCHEDULE_LEAD_MS);
+          d.setMinutes(Math.ceil(d.getMinutes() / 15) * 15, 0, 0);
+          start.value = dateToLocalInput(d);
+        }
+      });
     }
-  });
-  document.getElementById('change-student').addEventListener('click', () => {
-    unchoose();
-    search.value = '';
-    search.focus();
-  });
-}
+  }
 
-// ---- Creating a pass ----
+  async function create(event) {
+    event.preventDefault();
+    hideNotice(createError);
+    hideNotice(createSuccess);
+    for (const input of [search, origin, destination, start]) clearFieldError(input);
+    const student = chosen ? chosen.email : search.value.trim();
+    const type = passType();
+    const iso = type === 'scheduled' && start.value ? localInputToIso(start.value) : null;
+    const problems = createProblems({ student, origin: origin.value, destination: destination.value, type, start: iso });
+    if (problems.length) {
+      for (const [field, text] of problems) setFieldError(inputs[field], text);
+      inputs[problems[0][0]].focus();
+      announce(problems.map((p) => p[1]).join(' '));
+      return;
+    }
+    const body = { student, origin: origin.value, destination: destination.value, type, override: override.checked };
+    if (type === 'scheduled') body.start = iso;
+    createButton.disabled = true;
+    try {
+      const pass = await post('/api/passes', body);
+      if (!homeOrigin) localStorage.setItem(ORIGIN_KEY, origin.value);
+      const when = pass.type === 'scheduled' ? `scheduled for ${formatDateTime(pass.start, session.school.timezone)}` : 'out now';
+      showNotice(createSuccess, `Pass created: ${pass.student_name}, ${pass.origin} → ${pass.destination}, ${when}.`, 'success');
+      unchoose();
+      search.value = '';
+      override.checked = false;
+      // A different origin holds for one pass; the next starts from the home room again.
+      if (homeOrigin) selectRoom(origin, homeOrigin);
+      notifyChanged();
+      await live.refresh();
+      search.focus();
+    } catch (err) {
+      const input = err instanceof ApiError && err.status === 400 ? inputs[err.field] : null;
+      if (input) {
+        setFieldError(input, err.text);
+        input.focus();
+        announce(err.text);
+      } else {
+        showNotice(createError, describe(err));
+      }
+    } finally {
+      createButton.disabled = false;
+    }
+  }
 
-function passType() {
-  return form.querySelector('input[name="type"]:checked').value;
-}
+  // ---- The active list ----
 
-function wireType() {
-  for (const radio of form.querySelectorAll('input[name="type"]')) {
-    radio.addEventListener('change', () => {
-      const scheduled = passType() === 'scheduled';
-      startField.hidden = !scheduled;
-      if (scheduled && !start.value) {
-        // A round time a little ahead: the next quarter hour at least 5 minutes away.
-        const d = new Date(Date.now() + 5 * 60000);
-        d.setMinutes(Math.ceil(d.getMinutes() / 15) * 15, 0, 0);
-        start.value = dateToLocalInput(d);
+  function passRow(pass) {
+    const v = passRowView(pass, Date.now(), session.school.timezone);
+    const who = h('td', {}, h('div', { class: 'pass-who' }, v.name), h('div', { class: 'muted small break' }, v.detail));
+    const route = h(
+      'td',
+      {},
+      h('div', {}, v.origin, h('span', { 'aria-hidden': 'true' }, ' → '), h('span', { class: 'visually-hidden' }, ' to '), v.destination),
+      h('div', { class: 'muted small' }, v.by),
+    );
+    const out = v.started
+      ? h('td', { class: 'nowrap' }, h('time', { class: 'elapsed', 'data-since': v.since }, formatElapsed(Date.now() - Date.parse(v.since))), h('div', { class: 'muted small' }, v.when))
+      : h('td', {}, h('span', { class: 'tag scheduled' }, 'Scheduled'), h('div', { class: 'muted small' }, v.when));
+    const button = h(
+      'button',
+      { type: 'button', class: v.action === 'end' ? 'button small' : 'button small danger', 'data-action': v.action, 'data-id': v.id, onclick: () => change(pass, v.action) },
+      v.actionLabel,
+      h('span', { class: 'visually-hidden' }, v.actionDetail),
+    );
+    return h('tr', { 'data-pass-id': v.id, 'data-student': v.student }, who, route, out, h('td', {}, h('div', { class: 'actions' }, button)));
+  }
+
+  // The passes out now, then the scheduled passes still to start.
+  async function loadActive() {
+    let now;
+    let upcoming;
+    try {
+      [now, upcoming] = await Promise.all([get('/api/passes?active=true'), get('/api/passes?scheduled=true')]);
+    } catch (err) {
+      showNotice(activeError, `The active passes could not be loaded: ${describe(err)}`);
+      activeStatus.textContent = '';
+      return;
+    }
+    const passes = mergePasses(now.passes, upcoming.passes);
+    hideNotice(activeError);
+    const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('#active-table button');
+    const focusKey = focused ? { action: focused.dataset.action, id: focused.dataset.id } : null;
+    clear(tbody);
+    if (passes.length === 0) {
+      tbody.append(h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No students are out, and no passes are scheduled.')));
+    }
+    for (const pass of passes) tbody.append(passRow(pass));
+    summary.textContent = summaryText(passes, Date.now());
+    activeStatus.textContent = `Updated ${new Date().toLocaleTimeString('en-US', { timeZone: session.school.timezone, hour: 'numeric', minute: '2-digit', second: '2-digit' })}`;
+    if (focusKey) {
+      const again = tbody.querySelector(`button[data-action="${focusKey.action}"][data-id="${focusKey.id}"]`);
+      if (again) again.focus();
+    }
+  }
+
+  async function change(pass, action) {
+    hideNotice(activeError);
+    const row = tbody.querySelector(`tr[data-pass-id="${pass.id}"]`);
+    const next = row && row.nextElementSibling ? row.nextElementSibling.querySelector('button') : null;
+    const nextKey = next ? { action: next.dataset.action, id: next.dataset.id } : null;
+    try {
+      await post(`/api/passes/${pass.id}/${action}`);
+      announce(action === 'end' ? `Ended ${pass.student_name}\u2019s pass.` : `Cancelled ${pass.student_name}\u2019s scheduled pass.`);
+      notifyChanged();
+    } catch (err) {
+      showNotice(activeError, describe(err));
+    }
+    await live.refresh();
+    const again = nextKey && tbody.querySelector(`button[data-action="${nextKey.action}"][data-id="${nextKey.id}"]`);
+    (again || document.getElementById('active-title')).focus();
+  }
+
+  // ---- Kiosk mode ----
+
+  function wireKiosk() {
+    const kioskForm = document.getElementById('kiosk-form');
+    const room = document.getElementById('kiosk-room');
+    const errorBox = document.getElementById('kiosk-error');
+    kioskForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      hideNotice(errorBox);
+      clearFieldError(room);
+      if (!room.value) {
+        setFieldError(room, 'Choose the kiosk\u2019s room.');
+        room.focus();
+        return;
+      }
+      try {
+        await post('/api/kiosk', { room: room.value });
+        location.assign('/kiosk');
+      } catch (err) {
+        showNotice(errorBox, describe(err));
       }
     });
   }
-}
 
-const FIELD_INPUTS = () => ({ student: search, origin, destination, start, type: start });
-
-async function create(event) {
-  event.preventDefault();
-  hideNotice(createError);
-  hideNotice(createSuccess);
-  for (const input of [search, origin, destination, start]) clearFieldError(input);
-  const student = chosen ? chosen.email : search.value.trim();
-  const problems = [];
-  if (!student) problems.push([search, 'Choose a student.']);
-  if (!origin.value) problems.push([origin, 'Choose the room the student leaves.']);
-  if (!destination.value) problems.push([destination, 'Choose where the student is going.']);
-  const body = { student, origin: origin.value, destination: destination.value, type: passType(), override: override.checked };
-  if (body.type === 'scheduled') {
-    const iso = start.value ? localInputToIso(start.value) : null;
-    if (!iso) problems.push([start, 'Choose when the pass starts.']);
-    body.start = iso;
-  }
-  if (problems.length) {
-    for (const [input, text] of problems) setFieldError(input, text);
-    problems[0][0].focus();
-    announce(problems.map((p) => p[1]).join(' '));
-    return;
-  }
-  createButton.disabled = true;
-  try {
-    const pass = await post('/api/passes', body);
-    localStorage.setItem(ORIGIN_KEY, origin.value);
-    const when = pass.type === 'scheduled' ? `scheduled for ${formatDateTime(pass.start, session.school.timezone)}` : 'out now';
-    showNotice(createSuccess, `Pass created: ${pass.student_name}, ${pass.origin} → ${pass.destination}, ${when}.`, 'success');
-    unchoose();
-    search.value = '';
-    override.checked = false;
-    await loadActive();
-    search.focus();
-  } catch (err) {
-    const input = err instanceof ApiError && err.status === 400 ? FIELD_INPUTS()[err.field] : null;
-    if (input) {
-      setFieldError(input, err.text);
-      input.focus();
-      announce(err.text);
-    } else {
-      // A refusal (409: a room limit, an active pass) is shown as the server says it.
-      showNotice(createError, describe(err));
-    }
-  } finally {
-    createButton.disabled = false;
-  }
-}
-
-// ---- The active list ----
-
-let lastFocusId = null;
-
-function passRow(pass) {
-  const tz = session.school.timezone;
-  const started = pass.active || Date.parse(pass.start) <= Date.now();
-  const who = h('td', {}, h('div', { class: 'pass-who' }, pass.student_name || pass.student), h('div', { class: 'muted small break' }, pass.student));
-  const route = h(
-    'td',
-    {},
-    h('div', {}, pass.origin, h('span', { 'aria-hidden': 'true' }, ' → '), h('span', { class: 'visually-hidden' }, ' to '), pass.destination),
-    h('div', { class: 'muted small' }, `by ${pass.creator_name || pass.creator}`),
-  );
-  const out = started
-    ? h(
-        'td',
-        { class: 'nowrap' },
-        h('time', { class: 'elapsed', 'data-since': pass.start }, formatElapsed(Date.now() - Date.parse(pass.start))),
-        h('div', { class: 'muted small' }, `since ${formatTime(pass.start, tz)}`),
-      )
-    : h('td', {}, h('span', { class: 'tag scheduled' }, 'Scheduled'), h('div', { class: 'muted small' }, `starts ${formatDateTime(pass.start, tz)}`));
-  const actions = h('div', { class: 'actions' });
-  if (started) {
-    actions.append(
-      h('button', { type: 'button', class: 'button small', 'data-action': 'end', 'data-id': pass.id, onclick: () => change(pass, 'end') }, 'End', h('span', { class: 'visually-hidden' }, ` ${pass.student_name}’s pass`)),
-    );
-  } else {
-    actions.append(
-      h('button', { type: 'button', class: 'button small danger', 'data-action': 'cancel', 'data-id': pass.id, onclick: () => change(pass, 'cancel') }, 'Cancel', h('span', { class: 'visually-hidden' }, ` ${pass.student_name}’s scheduled pass`)),
-    );
-  }
-  return h('tr', { 'data-pass-id': pass.id, 'data-student': pass.student }, who, route, out, h('td', {}, actions));
-}
-
-// The passes out now (GET /api/passes?active=true), then the scheduled passes still to start
-// (GET /api/passes?scheduled=true).
-async function loadActive() {
-  let now;
-  let upcoming;
-  try {
-    [now, upcoming] = await Promise.all([get('/api/passes?active=true'), get('/api/passes?scheduled=true')]);
-  } catch (err) {
-    showNotice(activeError, `The active passes could not be loaded: ${describe(err)}`);
-    activeStatus.textContent = '';
-    return;
-  }
-  const data = { passes: [...now.passes, ...upcoming.passes.filter((p) => !now.passes.some((q) => q.id === p.id))] };
-  hideNotice(activeError);
-  const passes = data.passes;
-  const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('#active-table button');
-  const focusKey = focused ? `${focused.dataset.action}-${focused.dataset.id}` : null;
-  clear(tbody);
-  if (passes.length === 0) {
-    tbody.append(h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No students are out, and no passes are scheduled.')));
-  }
-  for (const pass of passes) tbody.append(passRow(pass));
-  const out = passes.filter((p) => p.active || Date.parse(p.start) <= Date.now()).length;
-  const later = passes.length - out;
-  summary.textContent = `${out} out now${later ? ` · ${later} scheduled` : ''}`;
-  activeStatus.textContent = `Updated ${new Date().toLocaleTimeString('en-US', { timeZone: session.school.timezone, hour: 'numeric', minute: '2-digit', second: '2-digit' })}`;
-  if (focusKey) {
-    const again = tbody.querySelector(`button[data-action="${focusKey.split('-')[0]}"][data-id="${focusKey.split('-')[1]}"]`);
-    if (again) again.focus();
-  }
-}
-
-async function change(pass, action) {
-  hideNotice(activeError);
-  const row = tbody.querySelector(`tr[data-pass-id="${pass.id}"]`);
-  const next = row && row.nextElementSibling ? row.nextElementSibling.querySelector('button') : null;
-  const nextKey = next ? { action: next.dataset.action, id: next.dataset.id } : null;
-  try {
-    await post(`/api/passes/${pass.id}/${action}`);
-    announce(action === 'end' ? `Ended ${pass.student_name}’s pass.` : `Cancelled ${pass.student_name}’s scheduled pass.`);
-  } catch (err) {
-    showNotice(activeError, describe(err));
-  }
-  await loadActive();
-  const again = nextKey && tbody.querySelector(`button[data-action="${nextKey.action}"][data-id="${nextKey.id}"]`);
-  (again || document.getElementById('active-title')).focus();
-}
-
-// ---- Kiosk mode ----
-
-function wireKiosk() {
-  const kioskForm = document.getElementById('kiosk-form');
-  const room = document.getElementById('kiosk-room');
-  const errorBox = document.getElementById('kiosk-error');
-  kioskForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    hideNotice(errorBox);
-    clearFieldError(room);
-    if (!room.value) {
-      setFieldError(room, 'Choose the kiosk\u2019s room.');
-      room.focus();
-      return;
-    }
+  (async () => {
+    session = await startPage();
+    homeOrigin = session.user.room || '';
+    wireSearch();
+    wireType();
+    wireKiosk();
+    form.addEventListener('submit', create);
     try {
-      await post('/api/kiosk', { room: room.value });
-      location.assign('/kiosk');
+      const { rooms } = await get('/api/rooms');
+      const first = defaultOrigin(session.user, localStorage.getItem(ORIGIN_KEY));
+      fillRoomSelect(origin, rooms, { selected: first });
+      fillRoomSelect(destination, rooms);
+      fillRoomSelect(document.getElementById('kiosk-room'), rooms, { selected: first });
     } catch (err) {
-      showNotice(errorBox, describe(err));
+      showNotice(createError, `The rooms could not be loaded: ${describe(err)}`);
     }
-  });
+    live = watch(loadActive);
+    document.getElementById('refresh').addEventListener('click', () => live.refresh());
+    await live.refresh();
+    startElapsedClock();
+  })();
 }
 
-async function main() {
-  session = await startPage();
-  wireSearch();
-  wireType();
-  wireKiosk();
-  form.addEventListener('submit', create);
-  document.getElementById('refresh').addEventListener('click', loadActive);
-  try {
-    const { rooms } = await get('/api/rooms');
-    const remembered = localStorage.getItem(ORIGIN_KEY) || '';
-    fillRoomSelect(origin, rooms, { selected: remembered });
-    fillRoomSelect(destination, rooms);
-    fillRoomSelect(document.getElementById('kiosk-room'), rooms, { selected: remembered });
-  } catch (err) {
-    showNotice(createError, `The rooms could not be loaded: ${describe(err)}`);
-  }
-  await loadActive();
-  startElapsedClock();
-  setInterval(() => {
-    if (!document.hidden) loadActive();
-  }, 20000);
-}
-
-main();
+if (typeof document !== 'undefined') main();

@@ -1,25 +1,25 @@
-// Fills a <select> with the school's rooms, grouped by folder (natural order), by name.
+// Fills a <select> with the school's rooms, grouped by folder as groupRooms() orders them.
 
 import { h, clear } from './dom.js';
-import { naturalCompare } from './natural.js';
+import { groupRooms } from './model.js';
 
-export function fillRoomSelect(select, rooms, { placeholder = 'Choose a room', exclude = null, selected = '' } = {}) {
+export function fillRoomSelect(select, rooms, { placeholder = 'Choose a room', exclude = '', selected = '' } = {}) {
   clear(select);
   select.append(h('option', { value: '' }, placeholder));
-  const groups = new Map();
-  for (const room of rooms) {
-    if (exclude && room.name.toLowerCase() === exclude.toLowerCase()) continue;
-    const key = room.folder || '';
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(room);
+  const groups = groupRooms(rooms, { exclude });
+  for (const group of groups) {
+    const options = group.rooms.map((room) => h('option', { value: room.name }, room.name));
+    if (groups.length === 1 && !group.name) select.append(options);
+    else select.append(h('optgroup', { label: group.name || 'Other rooms' }, options));
   }
-  const names = Array.from(groups.keys()).filter((k) => k).sort(naturalCompare);
-  if (groups.has('')) names.push('');
-  for (const name of names) {
-    const list = groups.get(name).sort((a, b) => naturalCompare(a.name, b.name));
-    const options = list.map((room) => h('option', { value: room.name }, room.name));
-    if (names.length === 1 && !name) select.append(options);
-    else select.append(h('optgroup', { label: name || 'Other rooms' }, options));
-  }
-  if (selected && Array.from(select.options).some((o) => o.value === selected)) select.value = selected;
+  selectRoom(select, selected);
+}
+
+// Chooses a room by name (ASCII case folded, as the server compares names); false when the
+// list has no such room.
+export function selectRoom(select, name) {
+  if (!name) return false;
+  const option = Array.from(select.options).find((o) => o.value && o.value.toLowerCase() === name.toLowerCase());
+  if (option) select.value = option.value;
+  return Boolean(option);
 }

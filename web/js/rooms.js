@@ -1,12 +1,13 @@
 // Rooms dashboard (admins): rooms grouped by folder, each editable in place (PATCH
-// /api/rooms/{id}), with the API's validation messages next to the field they are about;
-// and a form to add a room (POST /api/rooms). /rooms?room=ID highlights and scrolls to a
-// room (the Analytics page links here).
+// /api/rooms/{id}), with what is wrong next to the field it is about; and a form to add a
+// room (POST /api/rooms). /rooms?room=ID highlights and scrolls to a room (the Analytics page
+// links here). Leaving the page with edits not saved asks first.
 
 import { get, post, patch, describe, ApiError } from './api.js';
 import { h, clear, announce, setFieldError, clearFieldError, showNotice } from './dom.js';
 import { startPage } from './header.js';
-import { naturalCompare } from './natural.js';
+import { groupRooms } from './model.js';
+import { LIMIT_WORDS } from './words.js';
 
 const FIELDS = [
   { key: 'name', label: 'Name' },
@@ -15,35 +16,45 @@ const FIELDS = [
   { key: 'max_passes_to', label: 'Max Passes To This Room' },
 ];
 
-let rooms = [];
-const groupsEl = document.getElementById('rooms-groups');
-const errorEl = document.getElementById('rooms-error');
-const summaryEl = document.getElementById('rooms-summary');
-
-// A limit as the API takes it: empty is null (no limit), digits are a number, and anything
-// else goes as typed so that the API's message says what is wrong with it.
-function limitValue(text) {
+// A limit as the API takes it: empty is null (no limit), digits are a number; anything else
+// is refused here with the words the API's refusal would get.
+export function limitValue(text) {
   const t = text.trim();
   if (t === '') return null;
   if (/^\d+$/.test(t)) return Number(t);
-  return t;
+  return undefined;
 }
 
-function limitText(limit) {
+export function limitText(limit) {
   return limit === null || limit === undefined ? '' : String(limit);
 }
 
-function groupRooms() {
-  const groups = new Map();
-  for (const room of rooms) {
-    const key = room.folder || '';
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(room);
-  }
-  const names = Array.from(groups.keys()).filter((k) => k !== '').sort(naturalCompare);
-  if (groups.has('')) names.push(''); // Rooms without a folder come last, in their own group.
-  return names.map((name) => ({ name, rooms: groups.get(name).sort((a, b) => naturalCompare(a.name, b.name)) }));
+export function roomsSummary(rooms, groups) {
+  const folders = groups.filter((g) => g.name).length;
+  return `${rooms.length} room${rooms.length === 1 ? '' : 's'} in ${folders} folder${folders === 1 ? '' : 's'}`;
 }
+
+// The limits of a form: [body fields, [[field, words]] problems].
+export function readLimits(values) {
+  const body = {};
+  const problems = [];
+  for (const key of ['max_passes_from', 'max_passes_to']) {
+    const v = limitValue(values[key] || '');
+    if (v === undefined) problems.push([key, LIMIT_WORDS]);
+    else body[key] = v;
+  }
+  return [body, problems];
+}
+
+// A form has edits not saved: a field whose value differs from the saved one.
+export function isDirty(fields) {
+  return fields.some((f) => f.name && f.value !== f.saved);
+}
+
+let rooms = [];
+let groupsEl;
+let errorEl;
+let summaryEl;
 
 function roomForm(room) {
   const form = h('form', {
@@ -94,7 +105,7 @@ function roomForm(room) {
   });
   form.addEventListener('input', () => {
     const status = form.querySelector('[data-status]');
-    const dirty = Array.from(form.elements).some((el) => el.name && el.value !== el.dataset.saved);
+    const dirty = formDirty(form);
     status.textContent = dirty ? 'Not saved yet' : '';
     status.classList.toggle('muted', dirty);
   });
@@ -102,10 +113,10 @@ function roomForm(room) {
 }
 
 function render() {
-  const groups = groupRooms();
+  const groups = groupRooms(rooms);
   clear(groupsEl);
   groupsEl.removeAttribute('aria-busy');
-  summaryEl.textContent = `${rooms.length} room${rooms.length === 1 ? '' : 's'} in ${groups.filter((g) => g.name).length} folders`;
+  summaryEl.textContent = roomsSummary(rooms, groups);
   if (rooms.length === 0) {
     groupsEl.append(h('p', { class: 'empty' }, 'No rooms yet. Add the first one below.'));
   }
@@ -157,12 +168,16 @@ async function save(form, id) {
   status.classList.remove('muted');
   status.textContent = 'Saving…';
   button.disabled = true;
-  const body = {
-    name: form.elements.name.value,
-    folder: form.elements.folder.value,
-    max_passes_from: limitValue(form.elements.max_passes_from.value),
-    max_passes_to: limitValue(form.elements.max_passes_to.value),
-  };
+  const [limits, problems] = readLimits({ max_passes_from: form.elements.max_passes_from.value, max_passes_to: form.elements.max_passes_to.value });
+  if (problems.length) {
+    button.disabled = false;
+    status.textContent = '';
+    for (const [key, text] of problems) setFieldError(form.elements[key], text);
+    form.elements[problems[0][0]].focus();
+    announce(`Not saved: ${problems[0][1]}`);
+    return;
+  }
+  const body = { name: form.elements.name.value, folder: form.elements.folder.value, ...limits };
   let room;
   try {
     room = await patch(`/api/rooms/${id}`, body);
@@ -228,10 +243,14 @@ function wireAddForm() {
       form.elements.name.focus();
       return;
     }
-    const body = { name };
+    const [limits, problems] = readLimits({ max_passes_from: form.elements.max_passes_from.value, max_passes_to: form.elements.max_passes_to.value });
+    if (problems.length) {
+      for (const [key, text] of problems) setFieldError(form.elements[key], text);
+      form.elements[problems[0][0]].focus();
+      return;
+    }
+    const body = { name, ...limits };
     if (form.elements.folder.value.trim()) body.folder = form.elements.folder.value;
-    body.max_passes_from = limitValue(form.elements.max_passes_from.value);
-    body.max_passes_to = limitValue(form.elements.max_passes_to.value);
     button.disabled = true;
     try {
       const room = await post('/api/rooms', body);
@@ -256,7 +275,24 @@ function wireAddForm() {
   });
 }
 
+function formDirty(form) {
+  return isDirty(Array.from(form.elements).map((el) => ({ name: el.name, value: el.value, saved: el.dataset.saved ?? '' })));
+}
+
+// Any room with edits not saved, or a room being added.
+function unsaved() {
+  return Array.from(document.querySelectorAll('form.room-row, #add-form')).some(formDirty);
+}
+
 async function main() {
+  groupsEl = document.getElementById('rooms-groups');
+  errorEl = document.getElementById('rooms-error');
+  summaryEl = document.getElementById('rooms-summary');
+  window.addEventListener('beforeunload', (event) => {
+    if (!unsaved()) return;
+    event.preventDefault();
+    event.returnValue = ''; // Older browsers need a value to ask.
+  });
   await startPage();
   wireAddForm();
   try {
@@ -271,4 +307,4 @@ async function main() {
   highlightFromAddress();
 }
 
-main();
+if (typeof document !== 'undefined') main();

@@ -1,14 +1,13 @@
 // Sign-in: POST /api/session, then go to `next` when it is a path on this site, else to `/`
-// (which sends each user to their home page).
+// (which sends each user to their home page). Whether the visitor is already signed in comes
+// from /pages.json, which answers 200 either way, so that this page never logs a 401.
 
 import { api, get, ApiError, describe } from './api.js';
 import { announce, setFieldError, clearFieldError, showNotice, hideNotice } from './dom.js';
+import { SITE_PATH } from './header.js';
 
-const form = document.getElementById('signin-form');
-const email = document.getElementById('email');
-const password = document.getElementById('password');
-const button = document.getElementById('signin-button');
-const errorBox = document.getElementById('signin-error');
+// A wrong password or email: the one sentence for both, so as not to tell which was wrong.
+export const WRONG_WORDS = 'Wrong email or password. Check both and try again.';
 
 // The page to go to after signing in. The server sends the page's path and query, encoded
 // (`next=%2Fanalytics%3Ffrom%3D...`); a path without its leading slash is taken too. Anything
@@ -28,75 +27,84 @@ export function nextTarget(search = location.search) {
   }
 }
 
-let waitTimer = null;
+function main() {
+  const form = document.getElementById('signin-form');
+  const email = document.getElementById('email');
+  const password = document.getElementById('password');
+  const button = document.getElementById('signin-button');
+  const errorBox = document.getElementById('signin-error');
+  let waitTimer = null;
 
-function startWait(seconds) {
-  clearInterval(waitTimer);
-  let left = seconds;
-  const say = () =>
-    showNotice(
-      errorBox,
-      `Too many failed sign-ins. Please wait ${left} second${left === 1 ? '' : 's'} before trying again.`,
-    );
-  button.disabled = true;
-  say();
-  waitTimer = setInterval(() => {
-    left -= 1;
-    if (left <= 0) {
-      clearInterval(waitTimer);
-      button.disabled = false;
-      showNotice(errorBox, 'You can try to sign in again now.', '');
+  function startWait(seconds) {
+    clearInterval(waitTimer);
+    let left = seconds;
+    const say = () =>
+      showNotice(
+        errorBox,
+        `Too many failed sign-ins. Please wait ${left} second${left === 1 ? '' : 's'} before trying again.`,
+      );
+    button.disabled = true;
+    say();
+    waitTimer = setInterval(() => {
+      left -= 1;
+      if (left <= 0) {
+        clearInterval(waitTimer);
+        button.disabled = false;
+        showNotice(errorBox, 'You can try to sign in again now.', '');
+        return;
+      }
+      say();
+    }, 1000);
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    hideNotice(errorBox);
+    clearFieldError(email);
+    clearFieldError(password);
+    let bad = false;
+    if (!email.value.trim()) {
+      setFieldError(email, 'Enter your email.');
+      bad = true;
+    }
+    if (!password.value) {
+      setFieldError(password, 'Enter your password.');
+      bad = true;
+    }
+    if (bad) {
+      (email.value.trim() ? password : email).focus();
       return;
     }
-    say();
-  }, 1000);
+    button.disabled = true;
+    button.textContent = 'Signing in…';
+    try {
+      await api('POST', '/api/session', { email: email.value.trim(), password: password.value }, { redirectOn401: false });
+      announce('Signed in.');
+      location.assign(nextTarget());
+      return;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 429) {
+        button.textContent = 'Sign in';
+        startWait(err.retryAfter || 60);
+        return;
+      }
+      if (err instanceof ApiError && err.status === 401) {
+        showNotice(errorBox, WRONG_WORDS);
+      } else {
+        showNotice(errorBox, describe(err));
+      }
+      password.value = '';
+      password.focus();
+    }
+    button.disabled = false;
+    button.textContent = 'Sign in';
+  });
+
+  // Already signed in (a bookmark of /signin, or the back button): go on.
+  get(SITE_PATH, { redirectOn401: false }).then(
+    (site) => (site.signed_in ? location.replace(nextTarget()) : email.focus()),
+    () => email.focus(),
+  );
 }
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  hideNotice(errorBox);
-  clearFieldError(email);
-  clearFieldError(password);
-  let bad = false;
-  if (!email.value.trim()) {
-    setFieldError(email, 'Enter your email.');
-    bad = true;
-  }
-  if (!password.value) {
-    setFieldError(password, 'Enter your password.');
-    bad = true;
-  }
-  if (bad) {
-    (email.value.trim() ? password : email).focus();
-    return;
-  }
-  button.disabled = true;
-  button.textContent = 'Signing in…';
-  try {
-    await api('POST', '/api/session', { email: email.value.trim(), password: password.value }, { redirectOn401: false });
-    announce('Signed in.');
-    location.assign(nextTarget());
-    return;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 429) {
-      button.textContent = 'Sign in';
-      startWait(err.retryAfter || 60);
-      return;
-    }
-    if (err instanceof ApiError && err.status === 401) {
-      showNotice(errorBox, 'Wrong email or password. Check both and try again.');
-    } else {
-      showNotice(errorBox, describe(err));
-    }
-    password.value = '';
-    password.focus();
-  }
-  button.disabled = false;
-  button.textContent = 'Sign in';
-});
-
-// Already signed in (a bookmark of /signin, or the back button): go on.
-get('/api/session', { redirectOn401: false }).then(
-  () => location.replace(nextTarget()),
-  () => email.focus(),
-);
+if (typeof document !== 'undefined') main();

@@ -1,4 +1,4 @@
-// The pages' pure modules, run in Node: natural order (as SPEC section 4 defines it), the
+// The pages' pure modules, run in Node: natural order (as the reports sort), the
 // Analytics presets and the date-time a scheduled pass sends.
 
 import { test } from 'node:test';

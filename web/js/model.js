@@ -1,0 +1,40 @@
+// The facts about rooms and passes that more than one page needs, each written once: how
+// rooms group by folder, when a pass has started, and how the list of passes out now and the
+// list of scheduled passes become one list. Pure functions, with no DOM, tested in Node.
+
+import { naturalCompare } from './natural.js';
+
+// Rooms grouped by folder: folders in natural order, then the rooms without a folder; the
+// rooms of each group in natural order. Returns [{name, rooms}], name '' for no folder.
+export function groupRooms(rooms, { exclude = '' } = {}) {
+  const groups = new Map();
+  const skip = exclude.toLowerCase();
+  for (const room of rooms) {
+    if (skip && room.name.toLowerCase() === skip) continue;
+    const key = room.folder || '';
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(room);
+  }
+  const names = Array.from(groups.keys()).filter((k) => k !== '').sort(naturalCompare);
+  if (groups.has('')) names.push('');
+  return names.map((name) => ({ name, rooms: groups.get(name).slice().sort((a, b) => naturalCompare(a.name, b.name)) }));
+}
+
+// A pass has started when the server says it is active, or when its start has come and it has
+// neither ended nor been cancelled (a scheduled pass whose time came since the last load).
+export function isStarted(pass, now = Date.now()) {
+  if (pass.active) return true;
+  return !pass.cancelled && !pass.end && Date.parse(pass.start) <= now;
+}
+
+// The passes out now, then the scheduled passes not among them (a pass can be in both lists
+// when its start comes between the two requests).
+export function mergePasses(out, scheduled) {
+  const seen = new Set(out.map((p) => p.id));
+  return [...out, ...scheduled.filter((p) => !seen.has(p.id))];
+}
+
+// The same room name, as the server compares names (ASCII case folded).
+export function sameRoom(a, b) {
+  return String(a).toLowerCase() === String(b).toLowerCase();
+}

@@ -1,0 +1,62 @@
+// What the pages say when the server refuses something, in the words of the people who use
+// them. The API's messages are precise and meant for programs ("max_passes_to: must be a
+// whole number from 1 to 100000, or null for no limit"); a page shows a sentence instead and
+// never a field name. Pure: takes the error's status, field and message, tested in Node.
+
+export const LIMIT_WORDS = 'Leave empty for no limit, or enter a whole number from 1 to 100000.';
+export const SAME_ROOM_WORDS = 'Choose a different destination: the pass already leaves from this room.';
+export const ENDED_WORDS = 'This pass has already ended.';
+export const NETWORK_WORDS = 'Cannot reach the hallpass server. Check the connection and try again.';
+
+// Each rule: the status (or 0 for any), the field ('' for none, '*' for any), a test of the
+// message, and the words (a string, or a function of the match).
+const RULES = [
+  [400, 'max_passes_from', /./, LIMIT_WORDS],
+  [400, 'max_passes_to', /./, LIMIT_WORDS],
+  [400, 'destination', /same room/, SAME_ROOM_WORDS],
+  [400, '*', /no room named/, 'Choose a room from the list.'],
+  [400, 'student', /no student|missing/, 'No student has that student ID or email. Check it and try again.'],
+  [400, 'student', /not a student/, 'That is not a student\u2019s ID or email. Check it and try again.'],
+  [400, 'start', /future/, 'Choose a start time later than now.'],
+  [400, 'start', /./, 'Choose when the pass starts.'],
+  [400, 'name', /missing|empty/, 'Enter the room\u2019s name.'],
+  [400, 'name', /./, 'Use a shorter name, without special characters.'],
+  [400, 'folder', /./, 'Use a shorter folder name, without special characters.'],
+  [409, '', /room named .* already exists/, 'Another room already has this name. Choose a different name.'],
+  [409, 'name', /./, 'Another room already has this name. Choose a different name.'],
+  [409, '*', /already has an active pass/, (m) => `${m.input.replace(/ already has an active pass.*/, '')} is already out on a pass.`],
+  [409, '*', /^(.*): (\d+) of (\d+) passes (from|to) this room/, (m) => `${m[1]} is full right now (${m[2]} of ${m[3]} passes ${m[4] === 'from' ? 'out from it' : 'going to it'}). Try again when someone is back.`],
+  [409, '', /already ended/, ENDED_WORDS],
+  [409, '', /cancelled/, 'This pass was cancelled.'],
+  [409, '', /not started/, 'This pass has not started yet. Cancel it instead.'],
+  [404, '', /pass/, 'This pass is no longer here. It may have ended or been cancelled.'],
+  [403, 'override', /./, 'Only staff can override a room limit.'],
+  [403, '', /./, 'You may not do that here.'],
+  [503, '', /./, 'The hallpass server cannot answer right now. Try again in a moment.'],
+];
+
+// A password typed wrong too often (429): how long to wait.
+export function waitWords(retryAfter) {
+  return `Too many wrong passwords. Wait ${retryAfter || 60} seconds, then try again.`;
+}
+
+function capitalize(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+// {status, field, message} -> the sentence to show.
+export function say({ status = 0, field = '', message = '' } = {}) {
+  if (status === 0) return NETWORK_WORDS;
+  if (status === 401) return 'Your session ended. Please sign in again.';
+  for (const [st, f, re, words] of RULES) {
+    if (st && st !== status) continue;
+    if (f === '' ? field !== '' : f !== '*' && f !== field) continue;
+    const m = re.exec(message);
+    if (!m) continue;
+    return typeof words === 'function' ? words(m) : words;
+  }
+  if (status >= 500) return 'The hallpass server had a problem. Try again in a moment.';
+  // A message no rule knows: its words without the field name, as a sentence.
+  const text = field ? message.slice(field.length + 2) : message;
+  return capitalize(text).replace(/([^.!?])$/, '$1.');
+}
