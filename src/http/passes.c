@@ -86,17 +86,20 @@ void hp_http_passes_list(hp_http_request *req, hp_http_response *res)
 {
     const char *active = hp_http_query(req, "active");
     const char *scheduled = hp_http_query(req, "scheduled");
+    const char *date = hp_http_query(req, "date");
     bool want_active = active && strcmp(active, "true") == 0;
     bool want_upcoming = scheduled && strcmp(scheduled, "true") == 0;
-    if (want_active == want_upcoming) {
+    if (want_active + want_upcoming + (date != NULL) != 1) {
         hp_http_error(res, 400,
-                      "give active=true (passes out now) or scheduled=true "
-                      "(scheduled passes still to start)");
+                      "give active=true (passes out now), scheduled=true (scheduled passes "
+                      "still to start) or date=YYYY-MM-DD (every pass that started that day)");
         return;
     }
     hp_pass_view *views;
     size_t n;
-    int rc = hp_passes_visible(req->store, &req->actor, req->now, want_upcoming, &views, &n);
+    int rc = date ? hp_passes_of_day(req->store, &req->actor, date, hp_http_query(req, "student"),
+                                     &views, &n)
+                  : hp_passes_visible(req->store, &req->actor, req->now, want_upcoming, &views, &n);
     if (rc < 0) {
         hp_http_fail(res, rc);
         return;

@@ -63,16 +63,20 @@ static int add_counters(hp_store *store, const hp_actor *actor, const hp_pass *p
     return rc;
 }
 
+/* Whether a student's request names no one, or the student themselves (email or ID). */
+static bool names_self(const hp_actor *actor, const char *who)
+{
+    return who == NULL || who[0] == '\0' || g_ascii_strcasecmp(who, actor->user.email) == 0 ||
+           (actor->user.student_id != NULL && g_ascii_strcasecmp(who, actor->user.student_id) == 0);
+}
+
 /* Finds the pass's student: the actor for a student, else the one the request names. */
 static int find_student(hp_store *store, const hp_actor *actor, const hp_pass_request *req,
                         hp_user *student)
 {
     if (actor->user.role != HP_ROLE_STUDENT)
         return hp_student_named(store, actor, "student", req->student, student);
-    if (req->student && req->student[0] &&
-        g_ascii_strcasecmp(req->student, actor->user.email) != 0 &&
-        (actor->user.student_id == NULL ||
-         g_ascii_strcasecmp(req->student, actor->user.student_id) != 0))
+    if (!names_self(actor, req->student))
         return hp_error_set(HP_EFORBIDDEN, "student: a student creates passes only for themselves");
     return HP_OK;
 }
@@ -527,6 +531,44 @@ int hp_passes_visible(hp_store *store, const hp_actor *actor, int64_t now, bool 
         return rc;
     for (size_t i = 0; i < n; i++) {
         if (may_touch(actor, &views[i].pass) && (!upcoming || views[i].pass.start > now))
+            views[kept++] = views[i];
+        else
+            hp_pass_view_release(&views[i]);
+    }
+    *out = views;
+    *count_out = kept;
+    return HP_OK;
+}
+
+int hp_passes_of_day(hp_store *store, const hp_actor *actor, const char *date, const char *student,
+                     hp_pass_view **out, size_t *count_out)
+{
+    hp_pass_filter filter = {.on_day = true};
+    int rc;
+    if (date == NULL || date[0] == '\0')
+        return hp_error_set(HP_EINVALID, "date: missing");
+    if ((rc = hp_date_parse(date, &filter.day)) < 0)
+        return hp_error_prefix(rc, "date");
+    if (actor->user.role == HP_ROLE_STUDENT) {
+        if (!names_self(actor, student))
+            return hp_error_set(HP_EFORBIDDEN, "student: a student sees only their own passes");
+        filter.student_id = actor->user.id;
+    } else if (student && student[0]) {
+        if (!hp_actor_is_staff(actor))
+            return hp_error_set(HP_EFORBIDDEN, "student: only staff list a student's passes");
+        hp_user who = {0};
+        rc = hp_student_named(store, actor, "student", student, &who);
+        filter.student_id = who.id;
+        hp_user_release(&who);
+        if (rc < 0)
+            return rc;
+    }
+    hp_pass_view *views;
+    size_t n, kept = 0;
+    if ((rc = hp_store_passes_list(store, actor->school.id, &filter, &views, &n)) < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (may_touch(actor, &views[i].pass))
             views[kept++] = views[i];
         else
             hp_pass_view_release(&views[i]);

@@ -39,6 +39,12 @@ int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request
 int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,
                 hp_pass_view *out);
 
+/* Every pass the actor may see that started on a local date (YYYY-MM-DD), in any state,
+ * oldest first: staff the school's (only one student's when student, an email or a student ID,
+ * is given), a student their own, a kiosk those from or to its room. */
+int hp_passes_of_day(hp_store *store, const hp_actor *actor, const char *date, const char *student,
+                     hp_pass_view **out, size_t *count_out);
+
 /* How long after its end a pass may still be resumed: a mis-tapped end is undone quickly. */
 #define HP_RESUME_SECONDS 60
 

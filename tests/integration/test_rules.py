@@ -201,6 +201,14 @@ def name_of(email: str) -> str:
     raise AssertionError(email)
 
 
+def day_list(client, start: dt.datetime, email: str) -> list[dict]:
+    """The passes of a student that started at `start` (to the second), from the list of
+    passes of its local day."""
+    day = start.astimezone(ZONE).date().isoformat()
+    listed = ok(client.get(f"/api/passes?date={day}&student={email}"))["passes"]
+    return [p for p in listed if parse_iso(p["start"]) == start.replace(microsecond=0)]
+
+
 def passes_of(client, email: str) -> list[dict]:
     return [p for p in client.active() if p["student"] == email]
 
@@ -268,6 +276,10 @@ def test_auto_end_holds_by_time_before_any_end_is_written(stores):
         old = store.sql("SELECT coalesce(end_at, -1) FROM passes WHERE start_at = ?",
                         (int(start.timestamp()),))
         assert [int(e) for (e,) in old] == [-1], old
+        # A day's list shows it ended itself at its deadline, though no end is written.
+        (shown,) = day_list(teacher, start, kids[0]["email"])
+        assert shown["end_reason"] == "auto" and shown["active"] is False, shown
+        assert parse_iso(shown["end"]) == start.replace(microsecond=0) + dt.timedelta(hours=2)
     with store.server().start():
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
@@ -301,6 +313,9 @@ def test_the_clock_ends_a_pass_at_its_deadline_while_serving(store, teacher, roo
         time.sleep(0.2)
     assert [int(e[0]) for e in ends] == [deadline], ends
     assert passes_of(teacher, kid) == []
+    (shown,) = day_list(teacher, start, kid)
+    assert shown["end_reason"] == "auto" and shown["active"] is False, shown
+    assert parse_iso(shown["end"]).timestamp() == deadline
     assert "1 pass ended at its auto-end" in server.log() or "passes ended" in server.log()
 
 
@@ -499,6 +514,11 @@ def test_resume_within_a_minute(teacher, rooms, pupils, self_student, kiosk):
     # A pass that is out cannot be resumed.
     r = teacher.post(f"/api/passes/{q['id']}/resume")
     assert r.status == 409 and r.error == "the pass has not ended", r
+    # The day's list: a student sees their own passes, ended and out, and no one else's.
+    mine = ok(client.get(f"/api/passes?date={dt.datetime.now(ZONE).date()}"))["passes"]
+    assert [x["id"] for x in mine] == [p["id"]] and mine[0]["end_reason"] is None
+    r = client.get(f"/api/passes?date={dt.datetime.now(ZONE).date()}&student={kid}")
+    assert r.status == 403, r
 
 
 def test_resume_refused_late_after_auto_end_or_by_the_rules(teacher, rooms, pupils, store):
