@@ -611,3 +611,11 @@ def test_two_servers_write_each_auto_end_once(stores):
     pattern = re.compile(r"hallpass serve: (\d+) pass(?:es)? ended at (?:its|their) auto-end")
     written = sum(int(m.group(1)) for srv in servers for m in pattern.finditer(srv.log()))
     assert written == 60, [srv.log() for srv in servers]
+
+
+@pytest.mark.parametrize("query", ["date=2026-02-30", "date=", "date=tomorrow",
+                                   "date=2026-11-29&active=true"])
+def test_a_bad_day_list_is_refused(teacher, query):
+    r = teacher.get(f"/api/passes?{query}")
+    assert r.status == 400, r
+    assert "date" in r.error, r
