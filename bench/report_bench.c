@@ -3,8 +3,8 @@
  * library (hp_report_build, as the command line and the server do), and times the baseline a
  * competent engineer would otherwise write: the same passes loaded by sqlite3's .import into a
  * plain table with a covering index on the start time, and GROUP BY queries that give the same
- * report by the SPEC's rules. Both are timed the same way, in this process, after one warm-up
- * run each; the medians are printed. Then both reports are compared room by room and staff
+ * report by the same counting rules. Both are timed the same way, in this process, after one
+ * warm-up run each; the medians are printed. Then both reports are compared room by room and staff
  * member by staff member: any difference is printed and makes the exit status 1.
  *
  * usage: report_bench --store STORE [--also STORE] [--baseline BASE.db] [--from DATE]
@@ -147,14 +147,15 @@ static int check(const hp_report *report, GHashTable *baseline, int64_t *sum_a, 
     for (size_t i = 0; i < report->row_count; i++) {
         const hp_report_row *row = &report->rows[i];
         /* Rooms are matched by name, staff members by email. */
-        const char *key = rooms ? row->text[0] : row->text[1];
-        int64_t a = rooms ? row->num[0] : row->num[1], b = rooms ? row->num[1] : row->num[2];
+        const char *key = rooms ? row->name : row->staff.email;
+        int64_t a = rooms ? row->room.passes_from : row->staff.now;
+        int64_t b = rooms ? row->room.passes_to : row->staff.scheduled;
         const pair *p = g_hash_table_lookup(baseline, key);
         *sum_a += a;
         *sum_b += b;
-        if (!rooms && row->num[0] != a + b) {
+        if (!rooms && row->staff.total != a + b) {
             printf("differ staff %s: total %lld is not now + scheduled\n", key,
-                   (long long)row->num[0]);
+                   (long long)row->staff.total);
             bad++;
         }
         if (p == NULL) {

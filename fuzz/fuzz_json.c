@@ -7,6 +7,7 @@
 
 #include "http/http.h"
 
+#include <glib.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -73,10 +74,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hp_http_response res = {0};
     handlers[which < 3 ? 0 : which - 2](&req, &res);
     check_answer(&res);
-    free(res.body);
-    free(res.set_cookie);
-    free(res.content_disposition);
-    free(res.location);
-    free(res.allow);
+    g_free(res.body);
+    g_free(res.set_cookie);
+    g_free(res.content_disposition);
+    g_free(res.location);
+    g_free(res.allow);
     return 0;
 }

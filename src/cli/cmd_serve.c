@@ -11,12 +11,15 @@
 #define SESSION_IDLE_MAX_MINUTES (60 * 24 * 30) /* A month. */
 #define TIMEOUT_MAX 3600                        /* An hour. */
 #define SECONDS_PER_MINUTE 60
+#define SESSION_MAX_DAYS 366 /* The longest --session-max: a school year and more. */
+#define SECONDS_PER_DAY 86400
 
 typedef struct {
     const char *db;
     const char *listen;
     long threads;      /* 0: not given. */
     long session_idle; /* Minutes; 0: not given. */
+    long session_max;  /* Days; 0: not given. */
     long timeout;      /* Seconds; 0: not given. */
     bool secure_cookies;
 } serve_options;
@@ -30,6 +33,9 @@ static const hp_cli_option options[] = {
     HP_OPT_NUMBER_ROW(serve_options, session_idle, "session-idle", "MIN",
                       "minutes a session may stay unused before it ends (default 480)", 1,
                       SESSION_IDLE_MAX_MINUTES),
+    HP_OPT_NUMBER_ROW(serve_options, session_max, "session-max", "DAYS",
+                      "days a session lasts from its sign-in, however often used (default 7)", 1,
+                      SESSION_MAX_DAYS),
     HP_OPT_NUMBER_ROW(serve_options, timeout, "timeout", "SEC",
                       "seconds a silent client keeps its connection (default " HP_CLI_STR(
                           HP_CLI_TIMEOUT_DEFAULT) ")",
@@ -54,6 +60,7 @@ static int run(const void *opts, int argc, char **argv)
         .threads = (unsigned)o->threads,
         .session_idle =
             o->session_idle ? o->session_idle * SECONDS_PER_MINUTE : HP_SESSION_IDLE_DEFAULT,
+        .session_max = o->session_max ? o->session_max * SECONDS_PER_DAY : HP_SESSION_MAX_DEFAULT,
         .timeout = o->timeout ? (unsigned)o->timeout : HP_CLI_TIMEOUT_DEFAULT,
         .secure_cookies = o->secure_cookies,
         .on_ready = on_ready,
@@ -69,7 +76,7 @@ const hp_cmd_entry hp_cmd_serve = {
     .name = "serve",
     .summary = "serve the pages and the JSON API",
     .synopsis = "hallpass serve --db DB [--listen ADDR:PORT] [--threads N] [--session-idle MIN]\n"
-                "               [--timeout SEC] [--secure-cookies]",
+                "               [--session-max DAYS] [--timeout SEC] [--secure-cookies]",
     .about = "Serves the JSON API (see docs/api.md) until SIGINT or SIGTERM, then finishes the\n"
              "requests in flight and stops. One access-log line per request goes to stderr.\n",
     HP_CLI_OPTIONS(options, serve_options),

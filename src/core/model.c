@@ -103,25 +103,21 @@ static const char *quoted(const char *label, char *buf, size_t size)
     return buf;
 }
 
-int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creator_role,
-                        const hp_pass_labels *labels)
+static const hp_pass_labels no_labels = {0};
+
+int hp_pass_check_fit(const hp_pass *pass, hp_role student_role, hp_role creator_role,
+                      const hp_pass_labels *labels)
 {
-    static const hp_pass_labels none = {0};
-    char s[HP_EMAIL_MAX + 4], c[HP_EMAIL_MAX + 4], d[HP_NAME_MAX + 4];
+    char s[HP_EMAIL_MAX + 4], c[HP_EMAIL_MAX + 4];
     const char *type = hp_pass_type_name(pass->type);
     const char *source = hp_source_name(pass->source);
 
     if (labels == NULL)
-        labels = &none;
+        labels = &no_labels;
     /* Labels are quoted only for a message: this check runs on every imported row. */
-
     if (student_role != HP_ROLE_STUDENT)
         return hp_error_set(HP_EINVALID, "student: %sis a %s, not a student",
                             quoted(labels->student, s, sizeof(s)), hp_role_name(student_role));
-    if (pass->origin_id == pass->destination_id)
-        return hp_error_set(HP_EINVALID, "destination: %sis the same room as the origin",
-                            quoted(labels->destination, d, sizeof(d)));
-
     switch (pass->source) {
     case HP_SOURCE_STUDENT:
         if (pass->creator_id != pass->student_id)
@@ -153,6 +149,23 @@ int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creat
             return hp_error_set(HP_EINVALID, "type: \"%s\": a kiosk creates only now passes", type);
         break;
     }
+    return HP_OK;
+}
+
+int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creator_role,
+                        const hp_pass_labels *labels)
+{
+    char d[HP_NAME_MAX + 4];
+    const char *type = hp_pass_type_name(pass->type);
+    int rc = hp_pass_check_fit(pass, student_role, creator_role, labels);
+
+    if (labels == NULL)
+        labels = &no_labels;
+    if (rc < 0)
+        return rc;
+    if (pass->origin_id == pass->destination_id)
+        return hp_error_set(HP_EINVALID, "destination: %sis the same room as the origin",
+                            quoted(labels->destination, d, sizeof(d)));
     if (pass->cancelled && pass->type != HP_PASS_SCHEDULED)
         return hp_error_set(HP_EINVALID,
                             "cancelled: \"true\" on a %s pass; only a scheduled pass can be "
@@ -201,7 +214,14 @@ void hp_user_release(hp_user *user)
 {
     free(user->name);
     free(user->email);
+    free(user->student_id);
     memset(user, 0, sizeof(*user));
+}
+
+void hp_pass_release(hp_pass *pass)
+{
+    free(pass->ext_id);
+    memset(pass, 0, sizeof(*pass));
 }
 
 void hp_rooms_free(hp_room *rooms, size_t n)

@@ -50,7 +50,8 @@ typedef struct {
     char *name;
     char *email;
     hp_role role;
-    int64_t room_id; /* A kiosk's room; 0 for other roles. */
+    int64_t room_id;  /* A kiosk's room, or a staff member's home room; 0 for none. */
+    char *student_id; /* The school's own id of a student; NULL when none. */
     /* Pass rules (hp_field_max_passes_per_day in core/settings.h). Read with the user; written
      * by hp_store_user_rules_put(). */
     int max_passes_per_day; /* A student's own daily limit; 0 means none. */
@@ -100,8 +101,15 @@ typedef struct {
     const char *end;
 } hp_pass_labels;
 
-/* Checks that source, type and the roles of creator and student fit together, as SPEC
- * section 2 says. Sets a message naming the field at fault and, with labels, its value. */
+/* Checks that source, type and the roles of creator and student fit together: a student's own
+ * passes and a kiosk's are now passes, a teacher or kiosk-mode pass is made by staff, a
+ * kiosk-login pass by a kiosk login. Imports and live passes both ask this one function.
+ * HP_EINVALID with a message naming the field at fault and, with labels, its value. */
+int hp_pass_check_fit(const hp_pass *pass, hp_role student_role, hp_role creator_role,
+                      const hp_pass_labels *labels);
+
+/* hp_pass_check_fit(), and the rest a stored pass must hold: two different rooms, only a
+ * scheduled pass cancelled, no end before the start. */
 int hp_pass_check_roles(const hp_pass *pass, hp_role student_role, hp_role creator_role,
                         const hp_pass_labels *labels);
 
@@ -113,6 +121,7 @@ int hp_check_name(const char *field, const char *value, bool required);
 void hp_school_release(hp_school *school);
 void hp_room_release(hp_room *room);
 void hp_user_release(hp_user *user);
+void hp_pass_release(hp_pass *pass);
 
 void hp_rooms_free(hp_room *rooms, size_t n);
 void hp_users_free(hp_user *users, size_t n);

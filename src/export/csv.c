@@ -10,6 +10,9 @@
 #include <inttypes.h>
 #include <string.h>
 
+/* Excel takes a file as UTF-8 only when it begins with this byte-order mark. */
+#define UTF8_BOM "\xEF\xBB\xBF"
+
 static bool needs_guard(const char *text)
 {
     return text[0] != '\0' && strchr("=+-@\t\r", text[0]) != NULL;
@@ -35,7 +38,7 @@ int hp_csv_write_text(FILE *out, const char *text)
 
 int hp_export_csv(const hp_report *report, FILE *out)
 {
-    fputs("\xEF\xBB\xBF", out);
+    fputs(UTF8_BOM, out);
     for (size_t c = 0; c < report->column_count; c++) {
         if (c)
             fputc(',', out);
@@ -48,10 +51,10 @@ int hp_export_csv(const hp_report *report, FILE *out)
             const hp_report_column *col = &report->columns[c];
             if (c)
                 fputc(',', out);
-            if (col->numeric)
-                fprintf(out, "%" PRId64, row->num[col->index]);
+            if (hp_report_column_numeric(col))
+                fprintf(out, "%" PRId64, col->number(row));
             else
-                hp_csv_write_text(out, row->text[col->index]);
+                hp_csv_write_text(out, col->text(row));
         }
         fputs("\r\n", out);
     }

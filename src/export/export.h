@@ -1,6 +1,6 @@
 /*
- * Exporters: a report as CSV, XLSX, JSON or an aligned table for a terminal (SPEC section 4
- * and 5). Each writes exactly the report's rows in the report's order.
+ * Exporters: a report as CSV, XLSX, JSON or an aligned table for a terminal. Each writes
+ * exactly the report's rows in the report's order, each cell read through its column.
  */
 #ifndef HP_EXPORT_EXPORT_H
 #define HP_EXPORT_EXPORT_H

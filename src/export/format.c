@@ -2,13 +2,15 @@
 #include "export/export.h"
 
 #include "core/error.h"
+#include "core/util.h"
 
 #include <string.h>
 
 int hp_format_parse(const char *word, hp_format *out)
 {
+    /* In the order of hp_format. */
     static const char *const names[] = {"table", "csv", "xlsx", "json"};
-    for (int i = 0; i < 4; i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(names); i++) {
         if (strcmp(word, names[i]) == 0) {
             *out = (hp_format)i;
             return HP_OK;
@@ -19,7 +21,7 @@ int hp_format_parse(const char *word, hp_format *out)
 
 const char *hp_format_extension(hp_format format)
 {
-    static const char *const ext[] = {"txt", "csv", "xlsx", "json"};
+    static const char *const ext[] = {"txt", "csv", "xlsx", "json"}; /* By hp_format. */
     return ext[format];
 }
 

@@ -1,6 +1,6 @@
 /*
- * JSON export, the shape SPEC section 5 shows: the report's name, school, range, sort and
- * order, then one object per row. The HTTP API answers the same bytes.
+ * JSON export: the report's name, school, range, sort and order, then one object per row
+ * named by the columns' JSON names. The HTTP API answers the same bytes.
  */
 #include "export/export.h"
 
@@ -29,8 +29,8 @@ static json_t *report_to_json(const hp_report *report)
         for (size_t c = 0; c < report->column_count; c++) {
             const hp_report_column *col = &report->columns[c];
             json_object_set_new(obj, col->json_name,
-                                col->numeric ? json_integer(row->num[col->index])
-                                             : json_string(row->text[col->index]));
+                                hp_report_column_numeric(col) ? json_integer(col->number(row))
+                                                              : json_string(col->text(row)));
         }
         json_array_append_new(rows, obj);
     }

@@ -11,7 +11,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#define MAX_COLUMNS 8
+/* Room for any int64_t in decimal, its sign and its NUL. */
+#define NUMBER_LEN 24
 
 /* Terminal columns: East Asian wide characters take two, combining marks none. */
 static size_t display_width(const char *text)
@@ -42,8 +43,8 @@ static void put_cell(FILE *out, const char *text, size_t width, bool right)
 
 int hp_export_table(const hp_report *report, FILE *out)
 {
-    size_t width[MAX_COLUMNS];
-    char num[32];
+    size_t *width = g_new0(size_t, report->column_count);
+    char num[NUMBER_LEN];
     char from[HP_DATE_LEN], to[HP_DATE_LEN];
 
     for (size_t c = 0; c < report->column_count; c++) {
@@ -51,10 +52,10 @@ int hp_export_table(const hp_report *report, FILE *out)
         width[c] = display_width(col->title);
         for (size_t r = 0; r < report->row_count; r++) {
             size_t w;
-            if (col->numeric)
-                w = (size_t)snprintf(num, sizeof(num), "%" PRId64, report->rows[r].num[col->index]);
+            if (hp_report_column_numeric(col))
+                w = (size_t)snprintf(num, sizeof(num), "%" PRId64, col->number(&report->rows[r]));
             else
-                w = display_width(report->rows[r].text[col->index]);
+                w = display_width(col->text(&report->rows[r]));
             if (w > width[c])
                 width[c] = w;
         }
@@ -69,7 +70,8 @@ int hp_export_table(const hp_report *report, FILE *out)
     for (size_t c = 0; c < report->column_count; c++) {
         if (c)
             fputs("  ", out);
-        put_cell(out, report->columns[c].title, width[c], report->columns[c].numeric);
+        put_cell(out, report->columns[c].title, width[c],
+                 hp_report_column_numeric(&report->columns[c]));
     }
     fputc('\n', out);
     for (size_t c = 0; c < report->column_count; c++) {
@@ -85,19 +87,19 @@ int hp_export_table(const hp_report *report, FILE *out)
             const hp_report_column *col = &report->columns[c];
             if (c)
                 fputs("  ", out);
-            if (col->numeric) {
-                snprintf(num, sizeof(num), "%" PRId64, row->num[col->index]);
+            if (hp_report_column_numeric(col)) {
+                snprintf(num, sizeof(num), "%" PRId64, col->number(row));
                 put_cell(out, num, width[c], true);
             } else {
                 /* The last column needs no padding: no trailing spaces. */
-                put_cell(out, row->text[col->index], c + 1 == report->column_count ? 0 : width[c],
-                         false);
+                put_cell(out, col->text(row), c + 1 == report->column_count ? 0 : width[c], false);
             }
         }
         fputc('\n', out);
     }
     if (report->row_count == 0)
         fprintf(out, "(no %s)\n", report->kind == HP_REPORT_ROOMS ? "rooms" : "staff");
+    g_free(width);
     if (fflush(out) != 0 || ferror(out))
         return hp_error_set(HP_EIO, "writing the table failed");
     return HP_OK;

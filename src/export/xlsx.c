@@ -13,22 +13,31 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+/* Column widths in characters: as wide as the longest cell, but a very long name is cut off
+ * on screen rather than pushing the counts away; a little padding so text does not touch the
+ * cell's edge. */
+#define COLUMN_WIDTH_MAX 60
+#define COLUMN_PADDING 2
+
+/* The workbook is copied from its temporary file in pieces of this size. */
+#define COPY_BUFFER_BYTES 65536
+
 static double column_width(const hp_report *report, size_t c)
 {
     const hp_report_column *col = &report->columns[c];
     size_t width = strlen(col->title);
-    if (!col->numeric) {
+    if (!hp_report_column_numeric(col)) {
         for (size_t r = 0; r < report->row_count; r++) {
-            const char *text = report->rows[r].text[col->index];
+            const char *text = col->text(&report->rows[r]);
             size_t w =
                 g_utf8_validate(text, -1, NULL) ? (size_t)g_utf8_strlen(text, -1) : strlen(text);
             if (w > width)
                 width = w;
         }
     }
-    if (width > 60)
-        width = 60;
-    return (double)width + 2;
+    if (width > COLUMN_WIDTH_MAX)
+        width = COLUMN_WIDTH_MAX;
+    return (double)width + COLUMN_PADDING;
 }
 
 int hp_export_xlsx_file(const hp_report *report, const char *path)
@@ -50,10 +59,10 @@ int hp_export_xlsx_file(const hp_report *report, const char *path)
         lxw_row_t xr = (lxw_row_t)(r + 1);
         for (size_t c = 0; c < report->column_count; c++) {
             const hp_report_column *col = &report->columns[c];
-            if (col->numeric)
-                worksheet_write_number(sheet, xr, (lxw_col_t)c, (double)row->num[col->index], NULL);
+            if (hp_report_column_numeric(col))
+                worksheet_write_number(sheet, xr, (lxw_col_t)c, (double)col->number(row), NULL);
             else
-                worksheet_write_string(sheet, xr, (lxw_col_t)c, row->text[col->index], NULL);
+                worksheet_write_string(sheet, xr, (lxw_col_t)c, col->text(row), NULL);
         }
     }
     worksheet_freeze_panes(sheet, 1, 0);
@@ -82,7 +91,7 @@ int hp_export_xlsx(const hp_report *report, FILE *out)
     rc = hp_export_xlsx_file(report, path);
     if (rc == HP_OK) {
         FILE *in = fopen(path, "rb");
-        char buf[65536];
+        char buf[COPY_BUFFER_BYTES];
         size_t n;
         if (in == NULL) {
             rc = hp_error_set(HP_EIO, "cannot read back the workbook");

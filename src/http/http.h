@@ -9,6 +9,7 @@
 #include "service/actor.h"
 #include "service/auth.h"
 #include "core/settings.h"
+#include "service/settings.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -40,16 +41,18 @@ typedef struct {
     unsigned char token_hash[HP_TOKEN_HASH_BYTES];
 } hp_http_request;
 
+/* An answer. Its strings are GLib memory (g_malloc, g_strdup_printf), sent and freed with
+ * g_free() by the server. */
 typedef struct {
     int status;
-    char *body; /* malloc'd; sent and freed by the server. */
+    char *body;
     size_t body_len;
     const char *content_type;
-    char *set_cookie;          /* malloc'd or NULL. */
-    char *content_disposition; /* malloc'd or NULL. */
+    char *set_cookie;          /* Or NULL. */
+    char *content_disposition; /* Or NULL. */
     int retry_after;           /* Seconds, or 0 for no Retry-After. */
-    char *location;            /* A redirect's target, malloc'd, or NULL. */
-    char *allow;               /* A 405's Allow header, malloc'd, or NULL. */
+    char *location;            /* A redirect's target, or NULL. */
+    char *allow;               /* A 405's Allow header, or NULL. */
 } hp_http_response;
 
 /* A query parameter, or NULL. */
@@ -62,6 +65,8 @@ void hp_http_error(hp_http_response *res, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Answers the last core error with the status its code means. */
 void hp_http_fail(hp_http_response *res, int rc);
+/* The same, with Retry-After: wait seconds when rc is HP_ETHROTTLED. */
+void hp_http_fail_waiting(hp_http_response *res, int rc, int64_t wait);
 
 /* Parses the body as a JSON object; answers 400 and returns NULL when it is not one. */
 json_t *hp_http_body_object(const hp_http_request *req, hp_http_response *res);
@@ -73,16 +78,22 @@ bool hp_http_get_string(json_t *obj, const char *key, size_t max, const char **o
 
 /* The school's zone, cached for the server's life. */
 const hp_tz *hp_server_tz(hp_server *server, const hp_school *school);
-/* The sign-in throttle for accounts, or for client addresses. */
-hp_throttle *hp_server_throttle(hp_server *server, bool by_address);
+/* Sessions' limits and the throttles of password checks, for the server's life. */
+hp_auth_guard *hp_server_guard(hp_server *server);
+/* Fills req->actor (school, user, zone, kiosk room) from a session, as every signed-in request
+ * has it. HP_EAUTH when its school or user is gone. */
+int hp_server_actor(hp_http_request *req, const hp_session *session);
 int64_t hp_server_session_idle(hp_server *server);
 /* "; Secure" when the server sits behind TLS, else "". */
 const char *hp_server_cookie_secure(hp_server *server);
 
-/* JSON for a pass, with names of its rooms and people. */
-json_t *hp_http_pass_json(hp_http_request *req, const hp_pass *pass);
+/* JSON for a pass with the names of its rooms and people; "active" at now. */
+json_t *hp_http_pass_json(const hp_pass_view *view, const hp_tz *tz, int64_t now);
 json_t *hp_http_room_json(const hp_room *room);
-json_t *hp_http_user_json(const hp_user *user);
+/* A user: id, name, email, role, student_id and room (room_name, or null). */
+json_t *hp_http_user_json(const hp_user *user, const char *room_name);
+/* What a kiosk says of itself: its room and whether it is a staff session in kiosk mode. */
+json_t *hp_http_kiosk_json(const hp_room *room, bool kiosk_mode);
 
 /* Handlers, one file per resource. */
 typedef void (*hp_http_handler)(hp_http_request *req, hp_http_response *res);
@@ -111,16 +122,9 @@ void hp_http_settings_get(hp_http_request *req, hp_http_response *res);
 void hp_http_settings_update(hp_http_request *req, hp_http_response *res);
 /* A setting's or field's stored value as JSON: null when off, else a number or a boolean. */
 json_t *hp_http_setting_json(const hp_setting_spec *spec, int value);
-/* Takes a JSON value for a setting or field: null, a boolean or a whole number (the core
- * checks which fits and its range); anything else answers 400 naming the key. */
-bool hp_http_setting_value(const hp_setting_spec *spec, json_t *json, hp_setting_value *out,
-                           hp_http_response *res);
 /* Adds time_limit_minutes and counts_toward_limit to a room's JSON. */
 void hp_http_room_rules_json(json_t *room_json, const hp_room *room);
-/* Whether a key of a room's JSON body is one of its rule fields. */
-bool hp_http_room_rules_known(const char *key);
-/* Applies the rule fields the body holds to *room; answers 400 naming the field and returns
- * false for a bad value. */
-bool hp_http_room_rules_read(json_t *body, hp_room *room, hp_http_response *res);
+/* Reads a rule field of a room from a request's body (see service/settings.h). */
+void hp_http_field_change(json_t *body, const hp_setting_spec *spec, hp_field_change *out);
 
 #endif

@@ -1,48 +1,66 @@
-/* /api/passes: create, list the active ones, end and cancel. */
+/* /api/passes: create, list the active ones, end and cancel; the rules are in
+ * service/passes.c. */
 #include "http/http.h"
 
-#include "core/error.h"
 #include "service/passes.h"
 
-#include <stdlib.h>
 #include <string.h>
+
+#define TYPE_MAX 16  /* Bytes in a pass type word ("now", "scheduled"). */
+#define START_MAX 64 /* Bytes in a start date-time. */
+
+/* Answers a changed pass. Its time was read under its locks, maybe after the request came, so
+ * it is shown as of that time. */
+static void answer_pass(hp_http_request *req, hp_http_response *res, int status, hp_pass_view *view)
+{
+    const hp_pass *pass = &view->pass;
+    int64_t at = req->now;
+    if (pass->has_end && pass->end > at)
+        at = pass->end;
+    if (pass->type == HP_PASS_NOW && pass->start > at)
+        at = pass->start;
+    hp_http_json(res, status, hp_http_pass_json(view, req->actor.tz, at));
+    hp_pass_view_release(view);
+}
+
+/* Reads the body's fields into a pass request; its strings stay owned by the body. */
+static bool read_request(json_t *body, hp_pass_request *pr, hp_http_response *res)
+{
+    const char *type = NULL;
+    if (!hp_http_get_string(body, "student", HP_EMAIL_MAX, &pr->student, res) ||
+        !hp_http_get_string(body, "origin", HP_NAME_MAX, &pr->origin, res) ||
+        !hp_http_get_string(body, "destination", HP_NAME_MAX, &pr->destination, res) ||
+        !hp_http_get_string(body, "type", TYPE_MAX, &type, res) ||
+        !hp_http_get_string(body, "start", START_MAX, &pr->start, res))
+        return false;
+    json_t *override = json_object_get(body, "override");
+    if (override && !json_is_boolean(override) && !json_is_null(override)) {
+        hp_http_error(res, 400, "override: must be true or false");
+        return false;
+    }
+    pr->override = json_is_true(override);
+    pr->type = HP_PASS_NOW;
+    if (type && hp_pass_type_parse(type, &pr->type) < 0) {
+        hp_http_error(res, 400, "type: \"%s\" is not now or scheduled", type);
+        return false;
+    }
+    return true;
+}
 
 void hp_http_passes_create(hp_http_request *req, hp_http_response *res)
 {
     json_t *body = hp_http_body_object(req, res);
     hp_pass_request pr = {0};
-    const char *type = NULL;
+    hp_pass_view view;
     if (body == NULL)
         return;
-    if (!hp_http_get_string(body, "student", HP_EMAIL_MAX, &pr.student, res) ||
-        !hp_http_get_string(body, "origin", HP_NAME_MAX, &pr.origin, res) ||
-        !hp_http_get_string(body, "destination", HP_NAME_MAX, &pr.destination, res) ||
-        !hp_http_get_string(body, "type", 16, &type, res) ||
-        !hp_http_get_string(body, "start", 64, &pr.start, res))
-        goto out;
-    json_t *override = json_object_get(body, "override");
-    if (override && !json_is_boolean(override) && !json_is_null(override)) {
-        hp_http_error(res, 400, "override: must be true or false");
-        goto out;
+    if (read_request(body, &pr, res)) {
+        int rc = hp_pass_create(req->store, &req->actor, &pr, req->now, &view);
+        if (rc < 0)
+            hp_http_fail(res, rc);
+        else
+            answer_pass(req, res, 201, &view);
     }
-    pr.override = json_is_true(override);
-    pr.type = HP_PASS_NOW;
-    if (type && hp_pass_type_parse(type, &pr.type) < 0) {
-        hp_http_error(res, 400, "type: \"%s\" is not now or scheduled", type);
-        goto out;
-    }
-
-    hp_pass pass;
-    int rc = hp_pass_create(req->store, &req->actor, &pr, req->now, &pass);
-    if (rc < 0) {
-        hp_http_fail(res, rc);
-    } else {
-        /* The pass's time was read under its locks, maybe after the request came. */
-        if (pr.type == HP_PASS_NOW && pass.start > req->now)
-            req->now = pass.start;
-        hp_http_json(res, 201, hp_http_pass_json(req, &pass));
-    }
-out:
     json_decref(body);
 }
 
@@ -58,33 +76,29 @@ void hp_http_passes_list(hp_http_request *req, hp_http_response *res)
                       "(scheduled passes still to start)");
         return;
     }
-    hp_pass *passes;
+    hp_pass_view *views;
     size_t n;
-    int rc = hp_passes_visible(req->store, &req->actor, req->now, want_upcoming, &passes, &n);
+    int rc = hp_passes_visible(req->store, &req->actor, req->now, want_upcoming, &views, &n);
     if (rc < 0) {
         hp_http_fail(res, rc);
         return;
     }
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, hp_http_pass_json(req, &passes[i]));
-    hp_passes_free(passes, n);
+        json_array_append_new(list, hp_http_pass_json(&views[i], req->actor.tz, req->now));
+    hp_pass_views_free(views, n);
     hp_http_json(res, 200, json_pack("{s:o}", "passes", list));
 }
 
 static void change(hp_http_request *req, hp_http_response *res, bool cancel)
 {
-    hp_pass pass;
-    int rc = cancel ? hp_pass_cancel(req->store, &req->actor, req->path_id, req->now, &pass)
-                    : hp_pass_end(req->store, &req->actor, req->path_id, req->now, &pass);
-    if (rc < 0) {
+    hp_pass_view view;
+    int rc = cancel ? hp_pass_cancel(req->store, &req->actor, req->path_id, req->now, &view)
+                    : hp_pass_end(req->store, &req->actor, req->path_id, req->now, &view);
+    if (rc < 0)
         hp_http_fail(res, rc);
-        return;
-    }
-    if (pass.has_end && pass.end > req->now)
-        req->now = pass.end;
-    hp_http_json(res, 200, hp_http_pass_json(req, &pass));
-    free(pass.ext_id);
+    else
+        answer_pass(req, res, 200, &view);
 }
 
 void hp_http_passes_end(hp_http_request *req, hp_http_response *res)

@@ -47,8 +47,9 @@ static void report(hp_http_request *req, hp_http_response *res, hp_report_kind k
         return;
     }
     res->status = 200;
-    res->body = body;
+    res->body = g_memdup2(body, len); /* open_memstream's buffer is malloc memory. */
     res->body_len = len;
+    free(body);
     res->content_type = hp_format_content_type(format);
     if (format != HP_FORMAT_JSON) {
         char name[96];

@@ -3,6 +3,8 @@
 #include "http/http.h"
 
 #include "core/error.h"
+#include "core/rules.h"
+#include "service/passes.h"
 
 #include <glib.h>
 
@@ -13,11 +15,14 @@
 
 void hp_http_json(hp_http_response *res, int status, json_t *value)
 {
-    free(res->body);
+    /* jansson's text is its own malloc memory: copied into GLib memory, as every body is. */
+    char *text = json_dumps(value, 0);
+    g_free(res->body);
     res->status = status;
     res->content_type = "application/json";
-    res->body = json_dumps(value, 0);
-    res->body_len = res->body ? strlen(res->body) : 0;
+    res->body = g_strdup(text ? text : "");
+    res->body_len = strlen(res->body);
+    free(text);
     json_decref(value);
 }
 
@@ -40,6 +45,13 @@ void hp_http_error(hp_http_response *res, int status, const char *fmt, ...)
     json_t *obj = json_object();
     json_object_set_new(obj, "error", text);
     hp_http_json(res, status, obj);
+}
+
+void hp_http_fail_waiting(hp_http_response *res, int rc, int64_t wait)
+{
+    hp_http_fail(res, rc);
+    if (rc == HP_ETHROTTLED && wait > 0)
+        res->retry_after = (int)wait;
 }
 
 void hp_http_fail(hp_http_response *res, int rc)
@@ -146,40 +158,32 @@ json_t *hp_http_room_json(const hp_room *room)
     return obj;
 }
 
-json_t *hp_http_user_json(const hp_user *user)
+json_t *hp_http_user_json(const hp_user *user, const char *room_name)
 {
-    return json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)user->id, "name", user->name,
-                     "email", user->email, "role", hp_role_name(user->role));
+    return json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?}", "id", (json_int_t)user->id, "name",
+                     user->name, "email", user->email, "role", hp_role_name(user->role),
+                     "student_id", user->student_id, "room", room_name);
 }
 
-json_t *hp_http_pass_json(hp_http_request *req, const hp_pass *pass)
+json_t *hp_http_kiosk_json(const hp_room *room, bool kiosk_mode)
 {
-    hp_user student = {0}, creator = {0};
-    hp_room origin = {0}, destination = {0};
-    char start[HP_DATETIME_LEN], end[HP_DATETIME_LEN];
-    const hp_tz *tz = req->actor.tz;
-    int64_t school = req->actor.school.id;
+    return json_pack("{s:I, s:s, s:b}", "room_id", (json_int_t)room->id, "room", room->name,
+                     "kiosk_mode", kiosk_mode);
+}
 
-    hp_store_user_get(req->store, school, pass->student_id, &student);
-    hp_store_user_get(req->store, school, pass->creator_id, &creator);
-    hp_store_room_get(req->store, school, pass->origin_id, &origin);
-    hp_store_room_get(req->store, school, pass->destination_id, &destination);
+json_t *hp_http_pass_json(const hp_pass_view *view, const hp_tz *tz, int64_t now)
+{
+    const hp_pass *pass = &view->pass;
+    char start[HP_DATETIME_LEN], end[HP_DATETIME_LEN];
     hp_tz_format_datetime(tz, pass->start, start);
     if (pass->has_end)
         hp_tz_format_datetime(tz, pass->end, end);
-    bool active =
-        !pass->cancelled && pass->start <= req->now && (!pass->has_end || req->now < pass->end);
-
-    json_t *obj = json_pack(
-        "{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:o, s:b, s:b}", "id",
-        (json_int_t)pass->id, "student", student.email, "student_name", student.name, "origin",
-        origin.name, "destination", destination.name, "creator", creator.email, "creator_name",
-        creator.name, "source", hp_source_name(pass->source), "type", hp_pass_type_name(pass->type),
-        "start", start, "end", pass->has_end ? json_string(end) : json_null(), "cancelled",
-        pass->cancelled, "active", active);
-    hp_user_release(&student);
-    hp_user_release(&creator);
-    hp_room_release(&origin);
-    hp_room_release(&destination);
-    return obj;
+    return json_pack(
+        "{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:o, s:b, s:b}", "id",
+        (json_int_t)pass->id, "student", view->student_email, "student_name", view->student_name,
+        "student_id", view->student_number, "origin", view->origin, "destination",
+        view->destination, "creator", view->creator_email, "creator_name", view->creator_name,
+        "source", hp_source_name(pass->source), "type", hp_pass_type_name(pass->type), "start",
+        start, "end", pass->has_end ? json_string(end) : json_null(), "cancelled", pass->cancelled,
+        "active", hp_pass_active_at(pass, HP_PASS_NO_AUTO_END, now));
 }

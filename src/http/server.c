@@ -8,6 +8,8 @@
 
 #include "core/error.h"
 #include "http/http.h"
+#include "service/actor.h"
+#include "service/schools.h"
 
 #include <arpa/inet.h>
 #include <glib.h>
@@ -23,17 +25,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define COOKIE_NAME "hallpass_session"
 #define DISCARD_MAX (1024 * 1024)
 
 struct hp_server {
     const hp_server_config *config;
     pthread_key_t store_key;
-    GMutex lock;         /* Guards the caches below. */
-    GHashTable *zones;   /* School id -> hp_tz. */
-    GHashTable *schools; /* School id -> hp_school. */
-    hp_throttle *account_throttle;
-    hp_throttle *address_throttle;
+    GMutex lock;          /* Guards the caches below. */
+    GHashTable *zones;    /* School id -> hp_tz. */
+    GHashTable *schools;  /* School id -> hp_school. */
+    hp_auth_guard *guard; /* Sessions' limits and the throttles of password checks. */
 };
 
 typedef struct {
@@ -112,9 +112,9 @@ const hp_tz *hp_server_tz(hp_server *server, const hp_school *school)
     return tz;
 }
 
-hp_throttle *hp_server_throttle(hp_server *server, bool by_address)
+hp_auth_guard *hp_server_guard(hp_server *server)
 {
-    return by_address ? server->address_throttle : server->account_throttle;
+    return server->guard;
 }
 
 const char *hp_server_cookie_secure(hp_server *server)
@@ -132,21 +132,16 @@ static int find_school(hp_server *server, hp_store *store, int64_t id, hp_school
 {
     g_mutex_lock(&server->lock);
     hp_school *cached = g_hash_table_lookup(server->schools, &id);
+    int rc = HP_OK;
     if (cached == NULL) {
-        hp_school *all;
-        size_t n;
-        if (hp_store_schools_list(store, &all, &n) == HP_OK) {
-            for (size_t i = 0; i < n; i++) {
-                int64_t *key = g_new(int64_t, 1);
-                hp_school *copy = g_new(hp_school, 1);
-                *key = all[i].id;
-                *copy = all[i];
-                all[i] = (hp_school){0};
-                g_hash_table_replace(server->schools, key, copy);
-            }
-            hp_schools_free(all, n);
+        hp_school found = {0};
+        if ((rc = hp_school_get(store, id, &found)) == HP_OK) {
+            int64_t *key = g_new(int64_t, 1);
+            cached = g_new(hp_school, 1);
+            *key = found.id;
+            *cached = found;
+            g_hash_table_replace(server->schools, key, cached);
         }
-        cached = g_hash_table_lookup(server->schools, &id);
     }
     if (cached) {
         out->id = cached->id;
@@ -154,7 +149,7 @@ static int find_school(hp_server *server, hp_store *store, int64_t id, hp_school
         out->timezone = strdup(cached->timezone);
     }
     g_mutex_unlock(&server->lock);
-    return cached ? HP_OK : hp_error_set(HP_ENOTFOUND, "no such school");
+    return rc;
 }
 
 static void free_school(gpointer p)
@@ -181,23 +176,31 @@ static hp_store *thread_store(hp_server *server)
     return store;
 }
 
+int hp_server_actor(hp_http_request *req, const hp_session *session)
+{
+    int rc = find_school(req->server, req->store, session->school_id, &req->actor.school);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_EAUTH, "the school no longer exists");
+    if (rc < 0)
+        return rc;
+    if ((rc = hp_store_user_get(req->store, session->school_id, session->user_id,
+                                &req->actor.user)) < 0)
+        return rc == HP_ENOTFOUND ? hp_error_set(HP_EAUTH, "the account no longer exists") : rc;
+    req->actor.tz = hp_server_tz(req->server, &req->actor.school);
+    req->actor.kiosk_room_id = session->kiosk_room_id;
+    req->signed_in = true;
+    return HP_OK;
+}
+
 /* Resolves the session cookie into the actor. */
 static int sign_in_request(hp_http_request *req)
 {
     hp_session session;
-    int rc = hp_auth_session(req->store, req->token, req->now, hp_server_session_idle(req->server),
-                             &session, req->token_hash);
+    int rc = hp_auth_session(req->store, req->server->guard, req->token, req->now, &session,
+                             req->token_hash);
     if (rc < 0)
         return rc;
-    if ((rc = find_school(req->server, req->store, session.school_id, &req->actor.school)) < 0)
-        return rc;
-    if ((rc = hp_store_user_get(req->store, session.school_id, session.user_id, &req->actor.user)) <
-        0)
-        return rc == HP_ENOTFOUND ? hp_error_set(HP_EAUTH, "the account no longer exists") : rc;
-    req->actor.tz = hp_server_tz(req->server, &req->actor.school);
-    req->actor.kiosk_room_id = session.kiosk_room_id;
-    req->signed_in = true;
-    return HP_OK;
+    return hp_server_actor(req, &session);
 }
 
 static bool is_json(const char *content_type)
@@ -239,7 +242,7 @@ static void dispatch(hp_http_request *req, hp_http_response *res)
     if (found == NULL) {
         if (path_known) {
             hp_http_error(res, 405, "%s is not allowed on %s", req->method, req->path);
-            res->allow = strdup(allow);
+            res->allow = g_strdup(allow);
         } else
             hp_http_error(res, 404, "no such resource: %s", req->path);
         return;
@@ -307,7 +310,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, request_state 
                                      hp_http_response *res)
 {
     struct MHD_Response *response = MHD_create_response_from_buffer_with_free_callback(
-        res->body_len, res->body ? res->body : strdup(""), free);
+        res->body_len, res->body ? res->body : g_strdup(""), g_free);
     res->body = NULL;
     MHD_add_response_header(response, "Content-Type",
                             res->content_type ? res->content_type : "application/json");
@@ -335,10 +338,10 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, request_state 
     rs->answered = true;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, response);
     MHD_destroy_response(response);
-    free(res->set_cookie);
-    free(res->content_disposition);
-    free(res->location);
-    free(res->allow);
+    g_free(res->set_cookie);
+    g_free(res->content_disposition);
+    g_free(res->location);
+    g_free(res->allow);
     return ok;
 }
 
@@ -403,7 +406,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .body_len = rs->body->len,
         .content_type =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-        .token = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE_NAME),
+        .token = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, HP_SESSION_COOKIE),
         .client = client,
         .now = g_get_real_time() / G_USEC_PER_SEC,
         .connection = conn,
@@ -478,18 +481,21 @@ int hp_server_run(const hp_server_config *config)
     hp_store *probe;
     if ((rc = hp_store_open(&probe, config->db, false)) < 0)
         return rc;
-    hp_store_sessions_expire(probe, g_get_real_time() / G_USEC_PER_SEC - config->session_idle);
+    hp_session_limits limits = {
+        .idle = config->session_idle,
+        .max = config->session_max ? config->session_max : HP_SESSION_MAX_DEFAULT,
+    };
+    rc = hp_auth_expire(probe, g_get_real_time() / G_USEC_PER_SEC, &limits);
     hp_store_free(probe);
+    if (rc < 0)
+        return rc;
 
     hp_server server = {.config = config};
     pthread_key_create(&server.store_key, close_store);
     g_mutex_init(&server.lock);
     server.zones = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free_tz);
     server.schools = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free_school);
-    /* A whole school may sign in from one address, so an address gets more tries than an
-     * account before it is slowed down. */
-    server.account_throttle = hp_throttle_new(5, 300);
-    server.address_throttle = hp_throttle_new(50, 300);
+    server.guard = hp_auth_guard_new(&limits);
 
     /* The workers inherit a mask without SIGINT and SIGTERM, so only sigwait() below sees
      * them. */
@@ -530,8 +536,7 @@ int hp_server_run(const hp_server_config *config)
     MHD_stop_daemon(daemon);
     rc = HP_OK;
 out:
-    hp_throttle_free(server.account_throttle);
-    hp_throttle_free(server.address_throttle);
+    hp_auth_guard_free(server.guard);
     g_hash_table_destroy(server.zones);
     g_hash_table_destroy(server.schools);
     g_mutex_clear(&server.lock);

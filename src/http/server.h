@@ -10,6 +10,7 @@ typedef struct {
     const char *listen;   /* "ADDR:PORT". */
     unsigned threads;     /* Worker threads; 0 picks from the machine. */
     int64_t session_idle; /* Seconds a session may stay unused. */
+    int64_t session_max;  /* Seconds a session may live however used; 0 for the default. */
     unsigned timeout;     /* Seconds a slow client may stay silent. */
     bool secure_cookies;  /* Behind TLS: the cookie goes only over HTTPS. */
     void (*on_ready)(const char *address, void *data); /* Called once listening. */

@@ -3,27 +3,70 @@
 
 #include "core/error.h"
 #include "core/natord.h"
+#include "core/util.h"
 
+#include <glib.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+/* The first date a query may name (hp_date_parse refuses year 0): a default range is cut
+ * there rather than answered with a date the API would refuse. */
+#define FIRST_DATE "0001-01-01"
+
+static const char *row_name(const hp_report_row *row)
+{
+    return row->name;
+}
+
+static const char *room_folder(const hp_report_row *row)
+{
+    return row->room.folder;
+}
+
+static int64_t room_passes_from(const hp_report_row *row)
+{
+    return row->room.passes_from;
+}
+
+static int64_t room_passes_to(const hp_report_row *row)
+{
+    return row->room.passes_to;
+}
+
+static const char *staff_email(const hp_report_row *row)
+{
+    return row->staff.email;
+}
+
+static int64_t staff_total(const hp_report_row *row)
+{
+    return row->staff.total;
+}
+
+static int64_t staff_now(const hp_report_row *row)
+{
+    return row->staff.now;
+}
+
+static int64_t staff_scheduled(const hp_report_row *row)
+{
+    return row->staff.scheduled;
+}
+
 static const hp_report_column room_columns[] = {
-    {"Room", "room", "room", false, 0},
-    {"Folder", "folder", "folder", false, 1},
-    {"Passes From This Room", "from", "passes_from", true, 0},
-    {"Passes To This Room", "to", "passes_to", true, 1},
+    {"Room", "room", "room", row_name, NULL},
+    {"Folder", "folder", "folder", room_folder, NULL},
+    {"Passes From This Room", "from", "passes_from", NULL, room_passes_from},
+    {"Passes To This Room", "to", "passes_to", NULL, room_passes_to},
 };
 
 static const hp_report_column staff_columns[] = {
-    {"Staff", "staff", "staff", false, 0},
-    {"Email", "email", "email", false, 1},
-    {"Total Passes", "total", "total", true, 0},
-    {"Now Passes", "now", "now", true, 1},
-    {"Scheduled Passes", "scheduled", "scheduled", true, 2},
+    {"Staff", "staff", "staff", row_name, NULL},
+    {"Email", "email", "email", staff_email, NULL},
+    {"Total Passes", "total", "total", NULL, staff_total},
+    {"Now Passes", "now", "now", NULL, staff_now},
+    {"Scheduled Passes", "scheduled", "scheduled", NULL, staff_scheduled},
 };
-
-#define DEFAULT_RANGE_DAYS 30
 
 int hp_report_kind_parse(const char *word, hp_report_kind *out)
 {
@@ -61,7 +104,9 @@ int hp_report_range(const hp_tz *tz, const char *from, const char *to, int32_t *
         if (hp_date_parse(from, &f) < 0)
             return hp_error_prefix(HP_EINVALID, "from");
     } else {
-        f = t - (DEFAULT_RANGE_DAYS - 1);
+        int32_t first;
+        hp_date_parse(FIRST_DATE, &first);
+        f = t - first < HP_REPORT_DEFAULT_DAYS - 1 ? first : t - (HP_REPORT_DEFAULT_DAYS - 1);
     }
     if (f > t) {
         char fs[HP_DATE_LEN], ts[HP_DATE_LEN];
@@ -74,7 +119,7 @@ int hp_report_range(const hp_tz *tz, const char *from, const char *to, int32_t *
     return HP_OK;
 }
 
-static int find_column(hp_report *report, const char *key)
+static int find_column(const hp_report *report, const char *key)
 {
     for (size_t i = 0; i < report->column_count; i++)
         if (strcmp(report->columns[i].key, key) == 0)
@@ -89,13 +134,13 @@ static int parse_sort(hp_report *report, const hp_report_query *query)
     if (query->sort) {
         int col = find_column(report, query->sort);
         if (col < 0) {
-            char keys[128] = "";
-            for (size_t i = 0; i < report->column_count; i++) {
-                strcat(keys, i ? ", " : "");
-                strcat(keys, report->columns[i].key);
-            }
-            return hp_error_set(HP_EINVALID, "sort: \"%s\" is not a column of the %s report (%s)",
-                                query->sort, hp_report_kind_name(report->kind), keys);
+            GString *keys = g_string_new(NULL);
+            for (size_t i = 0; i < report->column_count; i++)
+                g_string_append_printf(keys, "%s%s", i ? ", " : "", report->columns[i].key);
+            int rc = hp_error_set(HP_EINVALID, "sort: \"%s\" is not a column of the %s report (%s)",
+                                  query->sort, hp_report_kind_name(report->kind), keys->str);
+            g_string_free(keys, TRUE);
+            return rc;
         }
         report->sort_column = col;
     }
@@ -108,7 +153,7 @@ static int parse_sort(hp_report *report, const hp_report_query *query)
     return HP_OK;
 }
 
-static int compare_usage_id(const void *key, const void *elem)
+static int compare_subject_id(const void *key, const void *elem)
 {
     int64_t id = *(const int64_t *)key;
     int64_t other = ((const hp_report_row *)elem)->id;
@@ -121,90 +166,94 @@ static int compare_row_id(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Adds the counters to the rows; an id may come many times (a month, then days). Rows are in
- * id order, so each id is a binary search. */
-static void merge_usage(hp_report *report, const hp_usage *usage, size_t count)
+/* Adds the counters to the rows; a subject may come many times (a month, then days). Rows are
+ * in id order, so each subject is a binary search. */
+static void add_counters(hp_report *report, const hp_counter *counters, size_t count)
 {
+    if (report->row_count == 0) /* No rows, and maybe no array to search. */
+        return;
     for (size_t i = 0; i < count; i++) {
-        hp_report_row *row = bsearch(&usage[i].id, report->rows, report->row_count,
-                                     sizeof(*report->rows), compare_usage_id);
+        const hp_counter *c = &counters[i];
+        hp_report_row *row = bsearch(&c->key.subject, report->rows, report->row_count,
+                                     sizeof(*report->rows), compare_subject_id);
         if (row == NULL)
             continue;
         if (report->kind == HP_REPORT_ROOMS) {
-            row->num[0] += usage[i].a;
-            row->num[1] += usage[i].b;
+            row->room.passes_from += c->room.from;
+            row->room.passes_to += c->room.to;
         } else {
-            row->num[0] += usage[i].a + usage[i].b;
-            row->num[1] += usage[i].a;
-            row->num[2] += usage[i].b;
+            row->staff.now += c->staff.now;
+            row->staff.scheduled += c->staff.scheduled;
+            row->staff.total += c->staff.now + c->staff.scheduled;
         }
     }
 }
 
+/* One row per room or staff member, with no counts yet, in id order. The names are copied,
+ * so the store's lists are freed by their own functions. */
 static int load_rows(hp_report *report, hp_store *store, int64_t school_id)
 {
+    GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_report_row));
     int rc;
     if (report->kind == HP_REPORT_ROOMS) {
         hp_room *rooms;
         size_t n;
         if ((rc = hp_store_rooms_list(store, school_id, &rooms, &n)) < 0)
-            return rc;
-        report->rows = calloc(n ? n : 1, sizeof(*report->rows));
+            goto out;
         for (size_t i = 0; i < n; i++) {
-            report->rows[i].id = rooms[i].id;
-            report->rows[i].text[0] = rooms[i].name;
-            report->rows[i].text[1] = rooms[i].folder;
-            rooms[i].name = rooms[i].folder = NULL;
+            hp_report_row row = {.id = rooms[i].id, .name = g_strdup(rooms[i].name)};
+            row.room.folder = g_strdup(rooms[i].folder ? rooms[i].folder : "");
+            g_array_append_val(rows, row);
         }
-        report->row_count = n;
         hp_rooms_free(rooms, n);
     } else {
         hp_user *users;
         size_t n;
         if ((rc = hp_store_users_list(store, school_id, true, &users, &n)) < 0)
-            return rc;
-        report->rows = calloc(n ? n : 1, sizeof(*report->rows));
+            goto out;
         for (size_t i = 0; i < n; i++) {
-            report->rows[i].id = users[i].id;
-            report->rows[i].text[0] = users[i].name;
-            report->rows[i].text[1] = users[i].email;
-            users[i].name = users[i].email = NULL;
+            hp_report_row row = {.id = users[i].id, .name = g_strdup(users[i].name)};
+            row.staff.email = g_strdup(users[i].email);
+            g_array_append_val(rows, row);
         }
-        report->row_count = n;
         hp_users_free(users, n);
     }
-    qsort(report->rows, report->row_count, sizeof(*report->rows), compare_row_id);
-    return HP_OK;
+    g_array_sort(rows, compare_row_id);
+out:
+    report->row_count = rows->len;
+    report->rows = (hp_report_row *)g_array_free(rows, FALSE);
+    return rc;
 }
 
 int hp_report_build(hp_report **out, hp_store *store, const hp_school *school, const hp_tz *tz,
                     hp_report_kind kind, const hp_report_query *query)
 {
-    hp_report *report = calloc(1, sizeof(*report));
-    hp_usage *usage = NULL;
-    size_t usage_count = 0;
+    hp_report *report = g_new0(hp_report, 1);
+    hp_counter *counters = NULL;
+    size_t counter_count = 0;
     int rc;
 
     *out = NULL;
     report->kind = kind;
-    report->school = strdup(school->name);
-    report->columns = kind == HP_REPORT_ROOMS ? room_columns : staff_columns;
-    report->column_count = kind == HP_REPORT_ROOMS
-                               ? sizeof(room_columns) / sizeof(room_columns[0])
-                               : sizeof(staff_columns) / sizeof(staff_columns[0]);
+    report->school = g_strdup(school->name);
+    if (kind == HP_REPORT_ROOMS) {
+        report->columns = room_columns;
+        report->column_count = HP_ARRAY_SIZE(room_columns);
+    } else {
+        report->columns = staff_columns;
+        report->column_count = HP_ARRAY_SIZE(staff_columns);
+    }
     if ((rc = hp_report_range(tz, query->from, query->to, &report->from_day, &report->to_day)) <
             0 ||
-        (rc = parse_sort(report, query)) < 0)
+        (rc = parse_sort(report, query)) < 0 || (rc = load_rows(report, store, school->id)) < 0)
         goto fail;
-    if ((rc = load_rows(report, store, school->id)) < 0)
-        goto fail;
-    rc = hp_store_usage(store, school->id,
-                        kind == HP_REPORT_ROOMS ? HP_COUNTER_ROOM : HP_COUNTER_STAFF,
-                        report->from_day, report->to_day, &usage, &usage_count);
+    rc = hp_store_counts_range(store, school->id,
+                               kind == HP_REPORT_ROOMS ? HP_COUNTER_ROOM : HP_COUNTER_STAFF,
+                               report->from_day, report->to_day, &counters, &counter_count);
     if (rc < 0)
         goto fail;
-    merge_usage(report, usage, usage_count);
-    free(usage);
+    add_counters(report, counters, counter_count);
+    hp_counters_free(counters);
     hp_report_sort(report, report->sort_column, report->descending);
     *out = report;
     return HP_OK;
@@ -213,17 +262,25 @@ fail:
     return rc;
 }
 
+void hp_report_row_release(hp_report_row *row, hp_report_kind kind)
+{
+    g_free(row->name);
+    if (kind == HP_REPORT_ROOMS)
+        g_free(row->room.folder);
+    else
+        g_free(row->staff.email);
+    memset(row, 0, sizeof(*row));
+}
+
 void hp_report_free(hp_report *report)
 {
     if (report == NULL)
         return;
-    for (size_t i = 0; i < report->row_count; i++) {
-        free(report->rows[i].text[0]);
-        free(report->rows[i].text[1]);
-    }
-    free(report->rows);
-    free(report->school);
-    free(report);
+    for (size_t i = 0; i < report->row_count; i++)
+        hp_report_row_release(&report->rows[i], report->kind);
+    g_free(report->rows);
+    g_free(report->school);
+    g_free(report);
 }
 
 typedef struct {
@@ -234,11 +291,11 @@ typedef struct {
 static int compare_column(const hp_report_column *col, const hp_report_row *a,
                           const hp_report_row *b)
 {
-    if (col->numeric) {
-        int64_t x = a->num[col->index], y = b->num[col->index];
+    if (hp_report_column_numeric(col)) {
+        int64_t x = col->number(a), y = col->number(b);
         return x < y ? -1 : x > y;
     }
-    return hp_natord_cmp(a->text[col->index], b->text[col->index]);
+    return hp_natord_cmp(col->text(a), col->text(b));
 }
 
 static int compare_rows(const void *pa, const void *pb, void *arg)
@@ -249,7 +306,7 @@ static int compare_rows(const void *pa, const void *pb, void *arg)
     if (c != 0)
         return ctx->descending ? -c : c;
     /* Ties: the name column ascending, then the order of creation. */
-    c = hp_natord_cmp(a->text[0], b->text[0]);
+    c = hp_natord_cmp(a->name, b->name);
     if (c != 0)
         return c;
     return a->id < b->id ? -1 : a->id > b->id;
@@ -260,6 +317,8 @@ void hp_report_sort(hp_report *report, int column, bool descending)
     sort_context ctx = {&report->columns[column], descending};
     report->sort_column = column;
     report->descending = descending;
+    if (report->row_count < 2) /* Also: an empty report may have no array at all. */
+        return;
     qsort_r(report->rows, report->row_count, sizeof(*report->rows), compare_rows, &ctx);
 }
 

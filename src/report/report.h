@@ -1,6 +1,6 @@
 /*
- * The Room Usage and Staff Usage reports (SPEC section 4): one row for every room or staff
- * member, counts over a range of local days, sorted by any column. The exporters in
+ * The Room Usage and Staff Usage reports: one row for every room or staff member, counts over
+ * a range of local days read from the report counters, sorted by any column. The exporters in
  * src/export turn a report into CSV, XLSX, JSON or a terminal table.
  */
 #ifndef HP_REPORT_REPORT_H
@@ -16,19 +16,44 @@
 
 typedef enum { HP_REPORT_ROOMS, HP_REPORT_STAFF } hp_report_kind;
 
+/* Room Usage: a room's folder ("" for none) and the passes from it and to it. */
+typedef struct {
+    char *folder;
+    int64_t passes_from;
+    int64_t passes_to;
+} hp_room_usage;
+
+/* Staff Usage: a staff member's email and the passes that count for them. */
+typedef struct {
+    char *email;
+    int64_t total; /* now + scheduled */
+    int64_t now;
+    int64_t scheduled;
+} hp_staff_usage;
+
+typedef struct {
+    int64_t id; /* The room's or the user's. */
+    char *name; /* The room's or the staff member's: the first column, and the tie-breaker. */
+    union {
+        hp_room_usage room;   /* HP_REPORT_ROOMS */
+        hp_staff_usage staff; /* HP_REPORT_STAFF */
+    };
+} hp_report_row;
+
+/* A column: how it is titled, sorted and named, and how a row's cell is read. A text column
+ * has text() and no number(); a number column the other way round. */
 typedef struct {
     const char *title;     /* Column title in CSV, XLSX and the table. */
     const char *key;       /* Sort key. */
     const char *json_name; /* Field name in the JSON rows. */
-    bool numeric;
-    int index; /* Into hp_report_row.text or .num. */
+    const char *(*text)(const hp_report_row *row);
+    int64_t (*number)(const hp_report_row *row);
 } hp_report_column;
 
-typedef struct {
-    int64_t id;
-    char *text[2];  /* Rooms: name, folder.  Staff: name, email. */
-    int64_t num[3]; /* Rooms: from, to.      Staff: total, now, scheduled. */
-} hp_report_row;
+static inline bool hp_report_column_numeric(const hp_report_column *column)
+{
+    return column->number != NULL;
+}
 
 typedef struct {
     hp_report_kind kind;
@@ -61,8 +86,14 @@ const char *hp_report_title(hp_report_kind kind);     /* "Room Usage" or "Staff 
 int hp_report_build(hp_report **out, hp_store *store, const hp_school *school, const hp_tz *tz,
                     hp_report_kind kind, const hp_report_query *query);
 void hp_report_free(hp_report *report);
+/* Frees what a row holds; the kind says which of its fields are in use. */
+void hp_report_row_release(hp_report_row *row, hp_report_kind kind);
 
-/* Resolves a query's range against today in the school's zone. */
+/* The days a report covers by default: the 30 ending on `to` (or today). */
+#define HP_REPORT_DEFAULT_DAYS 30
+
+/* Resolves a query's range against today in the school's zone. A default `from` never goes
+ * before the first date a query may name (0001-01-01): the range then starts there. */
 int hp_report_range(const hp_tz *tz, const char *from, const char *to, int32_t *from_day,
                     int32_t *to_day);
 

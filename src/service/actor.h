@@ -7,6 +7,7 @@
 
 #include "core/model.h"
 #include "core/tz.h"
+#include "store/store.h"
 
 typedef struct {
     hp_school school;
@@ -37,5 +38,18 @@ static inline int64_t hp_actor_kiosk_room(const hp_actor *actor)
 {
     return actor->user.role == HP_ROLE_KIOSK ? actor->user.room_id : actor->kiosk_room_id;
 }
+
+/* The rooms a signed-in user's pages start from. */
+typedef struct {
+    hp_room home;  /* A kiosk's room, or a staff member's home room; id 0 when none. */
+    hp_room kiosk; /* The room the actor stands in as a kiosk; id 0 when not a kiosk. */
+} hp_actor_rooms;
+
+/* Reads the actor's rooms; a store failure is an error, never a half-filled answer. */
+int hp_actor_rooms_load(hp_store *store, const hp_actor *actor, hp_actor_rooms *out);
+void hp_actor_rooms_release(hp_actor_rooms *rooms);
+
+/* Frees what the actor holds (its school and user), not its zone. */
+void hp_actor_release(hp_actor *actor);
 
 #endif

@@ -1,8 +1,9 @@
-/* Sign-in, sessions and sign-in throttling; see auth.h. */
+/* Sign-in, sessions and the throttling of password checks; see auth.h. */
 #include "service/auth.h"
 
 #include "core/error.h"
 #include "core/password.h"
+#include "service/throttle.h"
 
 #include <glib.h>
 #include <sodium.h>
@@ -10,6 +11,45 @@
 
 #define TOKEN_BYTES 32
 #define TOUCH_EVERY 60 /* Seconds between updates of a session's last use. */
+
+struct hp_auth_guard {
+    hp_session_limits limits;
+    hp_throttle *accounts;    /* Sign-ins per email. */
+    hp_throttle *addresses;   /* Sign-ins per client address. */
+    hp_throttle *kiosk_exits; /* Staff passwords typed at kiosks, per email. */
+    hp_throttle *kiosks;      /* The same, per kiosk: many people use one. */
+    GMutex sweep_lock;        /* Guards last_sweep. */
+    int64_t last_sweep;       /* When expired sessions were last removed. */
+};
+
+hp_auth_guard *hp_auth_guard_new(const hp_session_limits *limits)
+{
+    hp_auth_guard *g = g_new0(hp_auth_guard, 1);
+    g->limits = *limits;
+    g_mutex_init(&g->sweep_lock);
+    g->accounts = hp_throttle_new(HP_THROTTLE_ACCOUNT_FREE, HP_THROTTLE_MAX_DELAY);
+    g->addresses = hp_throttle_new(HP_THROTTLE_ADDRESS_FREE, HP_THROTTLE_MAX_DELAY);
+    g->kiosk_exits = hp_throttle_new(HP_THROTTLE_ACCOUNT_FREE, HP_THROTTLE_MAX_DELAY);
+    g->kiosks = hp_throttle_new(HP_THROTTLE_ADDRESS_FREE, HP_THROTTLE_MAX_DELAY);
+    return g;
+}
+
+void hp_auth_guard_free(hp_auth_guard *g)
+{
+    if (g == NULL)
+        return;
+    hp_throttle_free(g->accounts);
+    hp_throttle_free(g->addresses);
+    hp_throttle_free(g->kiosk_exits);
+    hp_throttle_free(g->kiosks);
+    g_mutex_clear(&g->sweep_lock);
+    g_free(g);
+}
+
+const hp_session_limits *hp_auth_guard_limits(const hp_auth_guard *g)
+{
+    return &g->limits;
+}
 
 void hp_token_hash(const char *token, unsigned char out[HP_TOKEN_HASH_BYTES])
 {
@@ -29,28 +69,36 @@ static const char *dummy_hash(void)
     return hash;
 }
 
-int hp_auth_sign_in(hp_store *store, const char *email, const char *password, int64_t now,
-                    char token_out[HP_TOKEN_MAX], hp_session *session_out)
+int hp_auth_expire(hp_store *store, int64_t now, const hp_session_limits *limits)
 {
-    hp_login *logins = NULL;
-    size_t n = 0;
-    int rc;
-    const hp_login *match = NULL;
+    return hp_store_sessions_expire(store, now - limits->idle, now - limits->max);
+}
 
-    if (sodium_init() < 0)
-        return hp_error_set(HP_ERROR, "libsodium could not start");
-    if ((rc = hp_store_logins_find(store, email, &logins, &n)) < 0)
-        return rc;
-    for (size_t i = 0; i < n && match == NULL; i++)
-        if (logins[i].password_hash && hp_password_verify(logins[i].password_hash, password))
-            match = &logins[i];
-    if (n == 0)
-        hp_password_verify(dummy_hash(), password);
-    if (match == NULL) {
-        hp_logins_free(logins, n);
-        return hp_error_set(HP_EAUTH, "wrong email or password");
+/* Sweeps expired sessions when the last sweep is HP_SESSION_SWEEP_EVERY seconds old; of
+ * threads arriving together, one sweeps and the others go on. */
+static int sweep_if_due(hp_store *store, hp_auth_guard *g, int64_t now)
+{
+    g_mutex_lock(&g->sweep_lock);
+    int64_t last = g->last_sweep;
+    bool due = now - last >= HP_SESSION_SWEEP_EVERY;
+    if (due)
+        g->last_sweep = now;
+    g_mutex_unlock(&g->sweep_lock);
+    if (!due)
+        return HP_OK;
+    int rc = hp_auth_expire(store, now, &g->limits);
+    if (rc < 0) {
+        g_mutex_lock(&g->sweep_lock);
+        g->last_sweep = last; /* The next sign-in tries again. */
+        g_mutex_unlock(&g->sweep_lock);
     }
+    return rc;
+}
 
+/* Opens a session for a user whose password matched. */
+static int open_session(hp_store *store, const hp_login *match, int64_t now,
+                        char token_out[HP_TOKEN_MAX], hp_session *session_out)
+{
     unsigned char raw[TOKEN_BYTES], hash[HP_TOKEN_HASH_BYTES];
     randombytes_buf(raw, sizeof(raw));
     sodium_bin2base64(token_out, HP_TOKEN_MAX, raw, sizeof(raw),
@@ -64,15 +112,79 @@ int hp_auth_sign_in(hp_store *store, const char *email, const char *password, in
         .created_at = now,
         .last_seen = now,
     };
-    rc = hp_store_session_create(store, hash, &session);
-    hp_logins_free(logins, n);
+    int rc = hp_store_session_create(store, hash, &session);
     if (rc < 0)
         return rc;
     *session_out = session;
     return HP_OK;
 }
 
-int hp_auth_session(hp_store *store, const char *token, int64_t now, int64_t idle_seconds,
+/* Checks the password against every login of the email: the matching one, or NULL. */
+static int check_password(hp_store *store, const char *email, const char *password,
+                          hp_login **logins, size_t *n, const hp_login **match)
+{
+    int rc = hp_store_logins_find(store, email, logins, n);
+    *match = NULL;
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < *n && *match == NULL; i++)
+        if ((*logins)[i].password_hash && hp_password_verify((*logins)[i].password_hash, password))
+            *match = &(*logins)[i];
+    if (*n == 0)
+        hp_password_verify(dummy_hash(), password);
+    return HP_OK;
+}
+
+/* Lets a try through both throttles, or says how long to wait. */
+static int64_t sign_in_wait(hp_auth_guard *g, const char *account, const char *client, int64_t now)
+{
+    int64_t wait = hp_throttle_attempt(g->accounts, account, now);
+    if (wait == 0 && (wait = hp_throttle_attempt(g->addresses, client, now)) > 0)
+        hp_throttle_forgive(g->accounts, account);
+    return wait;
+}
+
+int hp_auth_sign_in(hp_store *store, hp_auth_guard *g, const char *email, const char *password,
+                    const char *client, int64_t now, char token_out[HP_TOKEN_MAX],
+                    hp_session *session_out, int64_t *wait_out)
+{
+    hp_login *logins = NULL;
+    size_t n = 0;
+    const hp_login *match = NULL;
+    int rc;
+
+    *wait_out = 0;
+    if (sodium_init() < 0)
+        return hp_error_set(HP_ERROR, "libsodium could not start");
+    char *account = g_ascii_strdown(email, -1);
+    if ((*wait_out = sign_in_wait(g, account, client, now)) > 0) {
+        rc = hp_error_set(HP_ETHROTTLED, "too many failed sign-ins; try again in %lld seconds",
+                          (long long)*wait_out);
+        goto out;
+    }
+    /* The try is counted first, so that the sweep's time cannot let racing tries through. */
+    if ((rc = sweep_if_due(store, g, now)) == HP_OK)
+        rc = check_password(store, email, password, &logins, &n, &match);
+    if (rc == HP_OK && match == NULL)
+        rc = hp_error_set(HP_EAUTH, "wrong email or password");
+    if (rc == HP_OK)
+        rc = open_session(store, match, now, token_out, session_out);
+    if (rc == HP_OK) {
+        hp_throttle_success(g->accounts, account);
+        hp_throttle_forgive(g->addresses, client);
+    } else if (rc != HP_EAUTH) {
+        /* The try was counted as a failure when let through; a fault of the store's is not
+         * the user's. */
+        hp_throttle_forgive(g->accounts, account);
+        hp_throttle_forgive(g->addresses, client);
+    }
+out:
+    hp_logins_free(logins, n);
+    g_free(account);
+    return rc;
+}
+
+int hp_auth_session(hp_store *store, const hp_auth_guard *g, const char *token, int64_t now,
                     hp_session *out, unsigned char hash_out[HP_TOKEN_HASH_BYTES])
 {
     if (token == NULL || token[0] == '\0' || strlen(token) >= HP_TOKEN_MAX)
@@ -83,9 +195,14 @@ int hp_auth_session(hp_store *store, const char *token, int64_t now, int64_t idl
         return hp_error_set(HP_EAUTH, "not signed in, or the session has ended");
     if (rc < 0)
         return rc;
-    if (now - out->last_seen > idle_seconds) {
-        hp_store_session_delete(store, hash_out);
-        return hp_error_set(HP_EAUTH, "the session has expired; sign in again");
+    bool idle = now - out->last_seen > g->limits.idle;
+    bool old = now - out->created_at > g->limits.max;
+    if (idle || old) {
+        if ((rc = hp_store_session_delete(store, hash_out)) < 0)
+            return rc;
+        return hp_error_set(HP_EAUTH, idle ? "the session has expired; sign in again"
+                                           : "the session has reached its maximum lifetime; "
+                                             "sign in again");
     }
     if (now - out->last_seen >= TOUCH_EVERY) {
         if ((rc = hp_store_session_touch(store, hash_out, now)) < 0)
@@ -95,9 +212,27 @@ int hp_auth_session(hp_store *store, const char *token, int64_t now, int64_t idl
     return HP_OK;
 }
 
-int hp_auth_sign_out(hp_store *store, const unsigned char *token_hash)
+/* Whether email and password are those of a staff member of the school; an unknown email
+ * costs a verification too. */
+static int staff_password_ok(hp_store *store, int64_t school_id, const char *email,
+                             const char *password, bool *ok)
 {
-    return hp_store_session_delete(store, token_hash);
+    hp_user user = {0};
+    char *hash = NULL;
+    *ok = false;
+    int rc = hp_store_user_find(store, school_id, email, &user, &hash);
+    if (rc == HP_ENOTFOUND) {
+        hp_password_verify(dummy_hash(), password);
+        return HP_OK;
+    }
+    if (rc == HP_OK) {
+        /* The hash is checked whatever the role, so the time tells nothing of it. */
+        bool match = hp_password_verify(hash ? hash : dummy_hash(), password) && hash;
+        *ok = match && hp_role_is_staff(user.role);
+    }
+    hp_user_release(&user);
+    free(hash);
+    return rc;
 }
 
 bool hp_auth_password_ok(hp_store *store, int64_t school_id, const char *email,
@@ -113,96 +248,58 @@ bool hp_auth_password_ok(hp_store *store, int64_t school_id, const char *email,
     return ok;
 }
 
-#define THROTTLE_MAX_KEYS 100000
-#define THROTTLE_FORGET 900 /* Seconds after the last failure when a key starts afresh. */
-
-typedef struct {
-    int failures;
-    int64_t last_failure;
-} throttle_entry;
-
-struct hp_throttle {
-    GMutex lock;
-    GHashTable *entries;
-    int free_failures;
-    int64_t max_delay;
-};
-
-hp_throttle *hp_throttle_new(int free_failures, int64_t max_delay)
+int hp_auth_kiosk_exit_check(hp_store *store, hp_auth_guard *g, const hp_actor *actor,
+                             const char *email, const char *password, int64_t now,
+                             const char *refusal, int64_t *wait_out)
 {
-    hp_throttle *t = g_new0(hp_throttle, 1);
-    g_mutex_init(&t->lock);
-    t->entries = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    t->free_failures = free_failures;
-    t->max_delay = max_delay;
-    return t;
-}
+    *wait_out = 0;
+    if (email == NULL || password == NULL)
+        return hp_error_set(HP_EFORBIDDEN, "%s", refusal); /* Nothing to check, or to count. */
 
-void hp_throttle_free(hp_throttle *t)
-{
-    if (t == NULL)
-        return;
-    g_hash_table_destroy(t->entries);
-    g_mutex_clear(&t->lock);
-    g_free(t);
-}
+    /* Counted per email tried and per kiosk, so that trying many emails at one kiosk is slowed
+     * down too. */
+    char *account = g_ascii_strdown(email, -1);
+    char *kiosk =
+        g_strdup_printf("%lld/%lld", (long long)actor->school.id, (long long)actor->user.id);
+    bool ok = false;
+    int rc = HP_OK;
 
-static int64_t delay_for(const hp_throttle *t, int failures)
-{
-    int over = failures - t->free_failures;
-    if (over < 0)
-        return 0;
-    int64_t delay = over >= 20 ? t->max_delay : ((int64_t)1 << over);
-    return delay > t->max_delay ? t->max_delay : delay;
-}
-
-static gboolean is_forgotten(gpointer key, gpointer value, gpointer now)
-{
-    const throttle_entry *e = value;
-    return *(const int64_t *)now - e->last_failure >= THROTTLE_FORGET;
-}
-
-int64_t hp_throttle_attempt(hp_throttle *t, const char *key, int64_t now)
-{
-    int64_t wait = 0;
-    g_mutex_lock(&t->lock);
-    throttle_entry *e = g_hash_table_lookup(t->entries, key);
-    if (e && now - e->last_failure >= THROTTLE_FORGET)
-        e->failures = 0;
-    if (e) {
-        int64_t until = e->last_failure + delay_for(t, e->failures);
-        wait = until > now ? until - now : 0;
+    *wait_out = hp_throttle_attempt(g->kiosk_exits, account, now);
+    if (*wait_out == 0 && (*wait_out = hp_throttle_attempt(g->kiosks, kiosk, now)) > 0)
+        hp_throttle_forgive(g->kiosk_exits, account);
+    if (*wait_out > 0) {
+        rc = hp_error_set(HP_ETHROTTLED, "too many wrong passwords; try again in %lld seconds",
+                          (long long)*wait_out);
+        goto out;
     }
-    if (wait == 0) {
-        if (e == NULL) {
-            /* The table has a cap: old entries go first, and if an attack filled it with live
-             * ones, it starts afresh rather than grow. */
-            if (g_hash_table_size(t->entries) >= THROTTLE_MAX_KEYS)
-                g_hash_table_foreach_remove(t->entries, is_forgotten, &now);
-            if (g_hash_table_size(t->entries) >= THROTTLE_MAX_KEYS)
-                g_hash_table_remove_all(t->entries);
-            e = g_new0(throttle_entry, 1);
-            g_hash_table_insert(t->entries, g_strdup(key), e);
-        }
-        e->failures++;
-        e->last_failure = now;
+    rc = staff_password_ok(store, actor->school.id, email, password, &ok);
+    if (rc < 0) {
+        hp_throttle_forgive(g->kiosk_exits, account);
+        hp_throttle_forgive(g->kiosks, kiosk);
+    } else if (!ok) {
+        rc = hp_error_set(HP_EFORBIDDEN, "%s", refusal);
+    } else {
+        hp_throttle_success(g->kiosk_exits, account);
+        hp_throttle_forgive(g->kiosks, kiosk);
     }
-    g_mutex_unlock(&t->lock);
-    return wait;
+out:
+    g_free(account);
+    g_free(kiosk);
+    return rc;
 }
 
-void hp_throttle_forgive(hp_throttle *t, const char *key)
+int hp_auth_sign_out(hp_store *store, hp_auth_guard *g, const hp_actor *actor,
+                     const unsigned char *token_hash, const char *email, const char *password,
+                     int64_t now, int64_t *wait_out)
 {
-    g_mutex_lock(&t->lock);
-    throttle_entry *e = g_hash_table_lookup(t->entries, key);
-    if (e && e->failures > 0 && --e->failures == 0)
-        g_hash_table_remove(t->entries, key);
-    g_mutex_unlock(&t->lock);
-}
-
-void hp_throttle_success(hp_throttle *t, const char *key)
-{
-    g_mutex_lock(&t->lock);
-    g_hash_table_remove(t->entries, key);
-    g_mutex_unlock(&t->lock);
+    *wait_out = 0;
+    if (hp_actor_is_kiosk(actor)) {
+        int rc = hp_auth_kiosk_exit_check(store, g, actor, email, password, now,
+                                          "email, password: a staff member of the school signs "
+                                          "a kiosk out",
+                                          wait_out);
+        if (rc < 0)
+            return rc;
+    }
+    return hp_store_session_delete(store, token_hash);
 }

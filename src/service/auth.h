@@ -1,54 +1,76 @@
 /*
  * Sign-in and sessions. A session token is 32 random bytes, sent to the browser as a cookie
  * and kept in the store only as its SHA-256, so a copy of the store signs no one in. A session
- * ends on sign-out or after an idle time.
+ * ends on sign-out, after an idle time, or at its maximum lifetime however often it is used.
+ *
+ * Password checks are throttled (see throttle.h) by an hp_auth_guard that the server keeps for
+ * its life: sign-ins per account and per client address, and the staff passwords typed at a
+ * kiosk (to leave kiosk mode or sign a kiosk login out) on a count of their own, so that a
+ * student guessing at a kiosk never locks the teacher out of their own sign-in.
  */
 #ifndef HP_SERVICE_AUTH_H
 #define HP_SERVICE_AUTH_H
 
+#include "service/actor.h"
 #include "store/store.h"
 
 #include <stdbool.h>
 
-#define HP_TOKEN_MAX 64                    /* Base64url of 32 bytes, and its NUL. */
-#define HP_SESSION_IDLE_DEFAULT (8 * 3600) /* A school day. */
+#define HP_SESSION_COOKIE "hallpass_session" /* The cookie that carries the token. */
+#define HP_TOKEN_MAX 64                      /* Base64url of 32 bytes, and its NUL. */
+#define HP_SESSION_IDLE_DEFAULT (8 * 3600)   /* A school day. */
+#define HP_SESSION_MAX_DEFAULT (7 * 86400)   /* A school week and its weekend. */
+/* Seconds between two sweeps of expired sessions while the server runs. */
+#define HP_SESSION_SWEEP_EVERY 60
 
-/* Checks email and password and opens a session. With several schools holding the email,
- * the first whose password matches wins. HP_EAUTH on any mismatch, with the same message
- * whether the email exists or not. */
-int hp_auth_sign_in(hp_store *store, const char *email, const char *password, int64_t now,
-                    char token_out[HP_TOKEN_MAX], hp_session *session_out);
+/* How long sessions live. */
+typedef struct {
+    int64_t idle; /* Seconds a session may stay unused. */
+    int64_t max;  /* Seconds a session may live from its sign-in, used or not. */
+} hp_session_limits;
 
-/* Finds the live session of a token; one idle longer than idle_seconds is ended and is
- * HP_EAUTH, like an unknown token. */
-int hp_auth_session(hp_store *store, const char *token, int64_t now, int64_t idle_seconds,
+typedef struct hp_auth_guard hp_auth_guard;
+
+hp_auth_guard *hp_auth_guard_new(const hp_session_limits *limits);
+void hp_auth_guard_free(hp_auth_guard *guard);
+const hp_session_limits *hp_auth_guard_limits(const hp_auth_guard *guard);
+
+/* Checks email and password and opens a session, throttled per email and per client address.
+ * With several schools holding the email, the first whose password matches wins. HP_EAUTH on
+ * any mismatch, with the same message whether the email exists or not; HP_ETHROTTLED with
+ * *wait_out set to the seconds to wait. Now and then it also removes expired sessions. */
+int hp_auth_sign_in(hp_store *store, hp_auth_guard *guard, const char *email, const char *password,
+                    const char *client, int64_t now, char token_out[HP_TOKEN_MAX],
+                    hp_session *session_out, int64_t *wait_out);
+
+/* Finds the live session of a token; one idle too long or past its maximum lifetime is ended
+ * and is HP_EAUTH, like an unknown token. */
+int hp_auth_session(hp_store *store, const hp_auth_guard *guard, const char *token, int64_t now,
                     hp_session *out, unsigned char hash_out[HP_TOKEN_HASH_BYTES]);
 
-int hp_auth_sign_out(hp_store *store, const unsigned char *token_hash);
+/* Ends the actor's session. A kiosk (a kiosk login or kiosk mode) needs the email and password
+ * of a staff member of its school (HP_EFORBIDDEN otherwise), so that a student at the kiosk
+ * cannot sign it out; those tries are throttled as kiosk exits. */
+int hp_auth_sign_out(hp_store *store, hp_auth_guard *guard, const hp_actor *actor,
+                     const unsigned char *token_hash, const char *email, const char *password,
+                     int64_t now, int64_t *wait_out);
+
+/* Checks, at a kiosk, the password of the staff member with this email in the actor's school:
+ * HP_OK, HP_EFORBIDDEN (with `refusal` as the message) or HP_ETHROTTLED (*wait_out set).
+ * Counted apart from sign-ins. */
+int hp_auth_kiosk_exit_check(hp_store *store, hp_auth_guard *guard, const hp_actor *actor,
+                             const char *email, const char *password, int64_t now,
+                             const char *refusal, int64_t *wait_out);
+
+/* Removes every session idle longer than limits->idle or older than limits->max at `now`.
+ * The server may call it on a timer; sign-ins call it at most every HP_SESSION_SWEEP_EVERY
+ * seconds. */
+int hp_auth_expire(hp_store *store, int64_t now, const hp_session_limits *limits);
 
 /* Checks a password against a user's stored hash, as sign-in does. */
 bool hp_auth_password_ok(hp_store *store, int64_t school_id, const char *email,
                          const char *password);
 
 void hp_token_hash(const char *token, unsigned char out[HP_TOKEN_HASH_BYTES]);
-
-/* Slows down repeated failed password checks, per key (an email, an address). After
- * `free_failures` failures in a row, each attempt waits twice as long as the one before, up to
- * max_delay seconds. Safe to share between threads.
- *
- * An attempt counts as a failure from the moment it is let through, before the slow hash is
- * checked, so that many attempts racing in together get no more tries than one at a time. */
-typedef struct hp_throttle hp_throttle;
-
-hp_throttle *hp_throttle_new(int free_failures, int64_t max_delay);
-void hp_throttle_free(hp_throttle *throttle);
-/* Lets an attempt through and counts it as a failure (returns 0), or returns the seconds the
- * key must wait first. */
-int64_t hp_throttle_attempt(hp_throttle *throttle, const char *key, int64_t now);
-/* The attempt succeeded: the key starts afresh. */
-void hp_throttle_success(hp_throttle *throttle, const char *key);
-/* Takes back one attempt that did not fail (for a key shared by many people, such as an
- * address, where one success must not clear the others' failures). */
-void hp_throttle_forgive(hp_throttle *throttle, const char *key);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "core/tz.h"
+#include "core/util.h"
 #include "store/tally.h"
 
 #include <glib.h>
@@ -10,45 +11,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE 5000
+/* Passes read from the store at a time: memory stays flat however many there are. */
+#define CHECK_PAGE_PASSES 5000
 
-/* One counter: what is stored and what the passes give. */
+/* One counter: what is stored and what the passes give, under the same key. */
 typedef struct {
-    int32_t kind;
-    int32_t months; /* 1 for a month's counter, 0 for a day's. */
-    int32_t bucket;
-    int32_t zero;
-    int64_t id;
-} check_key;
-
-typedef struct {
-    check_key key;
-    int64_t stored_a, stored_b;
-    int64_t counted_a, counted_b;
+    hp_counter stored;
+    hp_counter counted;
 } check_entry;
 
-static check_entry *entry(GHashTable *all, hp_counter_kind kind, bool months, int32_t bucket,
-                          int64_t id)
+static check_entry *entry(GHashTable *all, const hp_counter_key *key)
 {
-    check_key k = {(int32_t)kind, months, bucket, 0, id};
-    check_entry *e = g_hash_table_lookup(all, &k);
+    check_entry *e = g_hash_table_lookup(all, key);
     if (e == NULL) {
         e = g_new0(check_entry, 1);
-        e->key = k;
-        g_hash_table_insert(all, &e->key, e);
+        e->stored.key = e->counted.key = *key;
+        g_hash_table_insert(all, &e->stored.key, e);
     }
     return e;
-}
-
-static guint key_hash(gconstpointer p)
-{
-    const check_key *k = p;
-    return g_int64_hash(&k->id) ^ (guint)(k->bucket * 31 + k->kind * 7 + k->months);
-}
-
-static gboolean key_equal(gconstpointer a, gconstpointer b)
-{
-    return memcmp(a, b, sizeof(check_key)) == 0;
 }
 
 static int recount(hp_store *store, const hp_school *school, GHashTable *all, size_t *passes)
@@ -59,7 +39,7 @@ static int recount(hp_store *store, const hp_school *school, GHashTable *all, si
     for (;;) {
         hp_pass *page;
         size_t n;
-        if ((rc = hp_store_passes_page(store, school->id, after, PAGE, &page, &n)) < 0)
+        if ((rc = hp_store_passes_page(store, school->id, after, CHECK_PAGE_PASSES, &page, &n)) < 0)
             goto out;
         for (size_t i = 0; i < n; i++)
             hp_tally_pass(tally, &page[i], 1);
@@ -67,19 +47,15 @@ static int recount(hp_store *store, const hp_school *school, GHashTable *all, si
         if (n)
             after = page[n - 1].id;
         hp_passes_free(page, n);
-        if (n < PAGE)
+        if (n < CHECK_PAGE_PASSES)
             break;
     }
     size_t count;
-    const hp_counter_delta *deltas = hp_tally_deltas(tally, &count);
+    const hp_counter *days = hp_tally_counters(tally, &count);
     for (size_t i = 0; i < count; i++) {
-        const hp_counter_delta *d = &deltas[i];
-        check_entry *day = entry(all, d->kind, false, d->day, d->id);
-        check_entry *month = entry(all, d->kind, true, hp_day_month(d->day), d->id);
-        day->counted_a += d->a;
-        day->counted_b += d->b;
-        month->counted_a += d->a;
-        month->counted_b += d->b;
+        hp_counter_key month = hp_counter_key_month(days[i].key);
+        hp_counter_add(&entry(all, &days[i].key)->counted, &days[i]);
+        hp_counter_add(&entry(all, &month)->counted, &days[i]);
     }
 out:
     hp_tally_free(tally);
@@ -88,76 +64,91 @@ out:
 
 static int read_stored(hp_store *store, const hp_school *school, GHashTable *all)
 {
-    for (int kind = HP_COUNTER_ROOM; kind <= HP_COUNTER_STAFF; kind++) {
-        for (int months = 0; months <= 1; months++) {
-            hp_usage *rows;
+    static const hp_counter_period periods[] = {HP_PERIOD_DAY, HP_PERIOD_MONTH};
+    for (int kind = 0; kind < HP_COUNTER_KIND_COUNT; kind++) {
+        for (size_t p = 0; p < HP_ARRAY_SIZE(periods); p++) {
+            hp_counter *rows;
             size_t n;
-            int rc =
-                hp_store_counts_read(store, school->id, (hp_counter_kind)kind, months, &rows, &n);
+            int rc = hp_store_counts_read(store, school->id, (hp_counter_kind)kind, periods[p],
+                                          &rows, &n);
             if (rc < 0)
                 return rc;
-            for (size_t i = 0; i < n; i++) {
-                check_entry *e =
-                    entry(all, (hp_counter_kind)kind, months, rows[i].bucket, rows[i].id);
-                e->stored_a += rows[i].a;
-                e->stored_b += rows[i].b;
-            }
-            free(rows);
+            for (size_t i = 0; i < n; i++)
+                hp_counter_add(&entry(all, &rows[i].key)->stored, &rows[i]);
+            hp_counters_free(rows);
         }
     }
     return HP_OK;
 }
 
-/* Names of rooms and users, for readable lines. */
+/* The key that names a counter's subject in the table of names: its kind and id. */
+static hp_counter_key subject_key(hp_counter_kind kind, int64_t id)
+{
+    return (hp_counter_key){.kind = kind, .period = HP_PERIOD_DAY, .bucket = 0, .subject = id};
+}
+
+static void name_put(GHashTable *names, hp_counter_kind kind, int64_t id, const char *name)
+{
+    hp_counter_key *k = g_new(hp_counter_key, 1);
+    *k = subject_key(kind, id);
+    g_hash_table_insert(names, k, g_strdup(name));
+}
+
+/* Names of rooms and users, for readable lines: a room by its name, a user by email. */
 static GHashTable *names_of(hp_store *store, const hp_school *school)
 {
-    GHashTable *names = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    GHashTable *names =
+        g_hash_table_new_full(hp_counter_key_hash, hp_counter_key_equal, g_free, g_free);
     hp_room *rooms;
     hp_user *users;
     size_t n;
     if (hp_store_rooms_list(store, school->id, &rooms, &n) == HP_OK) {
-        for (size_t i = 0; i < n; i++) {
-            int64_t *k = g_new(int64_t, 1);
-            *k = rooms[i].id * 2;
-            g_hash_table_insert(names, k, g_strdup(rooms[i].name));
-        }
+        for (size_t i = 0; i < n; i++)
+            name_put(names, HP_COUNTER_ROOM, rooms[i].id, rooms[i].name);
         hp_rooms_free(rooms, n);
     }
     if (hp_store_users_list(store, school->id, false, &users, &n) == HP_OK) {
-        for (size_t i = 0; i < n; i++) {
-            int64_t *k = g_new(int64_t, 1);
-            *k = users[i].id * 2 + 1;
-            g_hash_table_insert(names, k, g_strdup(users[i].email));
-        }
+        for (size_t i = 0; i < n; i++)
+            name_put(names, HP_COUNTER_STAFF, users[i].id, users[i].email);
         hp_users_free(users, n);
     }
     return names;
 }
 
+/* The values of a counter as "3 from and 2 to". */
+static void describe_values(GString *line, const hp_counter_kind_info *info, const hp_counter *c)
+{
+    for (size_t v = 0; v < info->value_count; v++)
+        g_string_append_printf(line, "%s%" PRId64 " %s",
+                               v == 0                       ? ""
+                               : v + 1 == info->value_count ? " and "
+                                                            : ", ",
+                               c->values[v], info->value_names[v]);
+}
+
 static void describe(FILE *out, GHashTable *names, const check_entry *e)
 {
-    int64_t k = e->key.id * 2 + (e->key.kind == HP_COUNTER_STAFF);
-    const char *name = g_hash_table_lookup(names, &k);
+    const hp_counter_key *key = &e->stored.key;
+    const hp_counter_kind_info *info = hp_counter_kind_describe(key->kind);
+    hp_counter_key subject = subject_key(key->kind, key->subject);
+    const char *name = g_hash_table_lookup(names, &subject);
     char when[HP_DATE_LEN];
-    if (e->key.months) {
-        snprintf(when, sizeof(when), "%04d-%02d", e->key.bucket / 12, e->key.bucket % 12 + 1);
-    } else {
-        hp_date_format(e->key.bucket, when);
-    }
-    const char *a = e->key.kind == HP_COUNTER_ROOM ? "from" : "now";
-    const char *b = e->key.kind == HP_COUNTER_ROOM ? "to" : "scheduled";
-    fprintf(out,
-            "%s %s, %s %s: stored %" PRId64 " %s and %" PRId64 " %s, the passes give %" PRId64
-            " and %" PRId64 "\n",
-            e->key.kind == HP_COUNTER_ROOM ? "room" : "staff", name ? name : "(deleted)",
-            e->key.months ? "month" : "day", when, e->stored_a, a, e->stored_b, b, e->counted_a,
-            e->counted_b);
+    hp_counter_bucket_format(key->period, key->bucket, when);
+    GString *line = g_string_new(NULL);
+    g_string_append_printf(line, "%s %s, %s %s: stored ", info->name, name ? name : "(deleted)",
+                           key->period == HP_PERIOD_MONTH ? "month" : "day", when);
+    describe_values(line, info, &e->stored);
+    g_string_append(line, ", the passes give ");
+    describe_values(line, info, &e->counted);
+    fprintf(out, "%s\n", line->str);
+    g_string_free(line, TRUE);
 }
 
 int hp_school_check(hp_store *store, const hp_school *school, FILE *out, size_t max_lines,
                     hp_check_stats *stats_out)
 {
-    GHashTable *all = g_hash_table_new_full(key_hash, key_equal, NULL, g_free);
+    GHashTable *all =
+        g_hash_table_new_full(hp_counter_key_hash, hp_counter_key_equal, NULL, g_free);
     hp_check_stats stats = {0};
     int rc;
 
@@ -170,7 +161,7 @@ int hp_school_check(hp_store *store, const hp_school *school, FILE *out, size_t 
         while (g_hash_table_iter_next(&iter, NULL, &value)) {
             const check_entry *e = value;
             stats.counters++;
-            if (e->stored_a == e->counted_a && e->stored_b == e->counted_b)
+            if (hp_counter_values_equal(&e->stored, &e->counted))
                 continue;
             if (stats.mismatches++ < max_lines)
                 describe(out, names, e);

@@ -12,7 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define PAGE 2000
+/* Passes read and written at a time: the copy's memory stays flat however many there are. */
+#define COPY_PAGE_PASSES 2000
 
 typedef struct {
     GHashTable *rooms; /* Source room id -> target room id. */
@@ -43,6 +44,8 @@ static int copy_rooms(hp_store *from, hp_store *to, int64_t src, int64_t dst, id
     size_t n;
     bool changed;
     int rc = hp_store_rooms_list(from, src, &rooms, &n);
+    if (rc < 0)
+        return rc;
     for (size_t i = 0; rc == HP_OK && i < n; i++) {
         int64_t old = rooms[i].id;
         rooms[i].id = 0;
@@ -52,8 +55,7 @@ static int copy_rooms(hp_store *from, hp_store *to, int64_t src, int64_t dst, id
             stats->rooms++;
         }
     }
-    if (rc == HP_OK)
-        hp_rooms_free(rooms, n);
+    hp_rooms_free(rooms, n);
     return rc;
 }
 
@@ -78,7 +80,7 @@ static int copy_users(hp_store *from, hp_store *to, int64_t src, int64_t dst, id
         rc = hp_store_user_put(to, dst, &users[i], hash, &changed);
         if (rc == HP_OK)
             rc = hp_store_user_rules_put(to, dst, &users[i], &changed);
-        free(hash);
+        g_free(hash);
         if (rc == HP_OK) {
             map_put(maps->users, old, users[i].id);
             stats->users++;
@@ -101,15 +103,15 @@ static int copy_passes(hp_store *from, hp_store *to, int64_t src, int64_t dst, i
 {
     int64_t after = 0;
     int rc = HP_OK;
-    bool inserted[PAGE];
+    bool inserted[COPY_PAGE_PASSES];
 
     for (;;) {
         hp_pass *passes;
         size_t n;
-        if ((rc = hp_store_passes_page(from, src, after, PAGE, &passes, &n)) < 0)
+        if ((rc = hp_store_passes_page(from, src, after, COPY_PAGE_PASSES, &passes, &n)) < 0)
             return rc;
         if (n == 0) {
-            free(passes);
+            hp_passes_free(passes, n);
             break;
         }
         after = passes[n - 1].id;
@@ -184,7 +186,7 @@ static int compare_reports(hp_store *from, hp_store *to, const hp_school *src, c
                 rc = hp_error_set(HP_ECONFLICT,
                                   "%s: the %s report from %s to %s differs after the copy",
                                   src->name, hp_report_title((hp_report_kind)kind), a, b);
-            free(x);
+            free(x); /* open_memstream's buffers are libc's. */
             free(y);
             stats->reports_compared++;
         }

@@ -1,7 +1,10 @@
-/* Pass rules; see passes.h. */
+/* The pass rules; see passes.h. */
 #include "service/passes.h"
 
 #include "core/error.h"
+#include "core/rules.h"
+#include "service/rooms.h"
+#include "service/students.h"
 #include "store/tally.h"
 
 #include <glib.h>
@@ -20,63 +23,30 @@ static int64_t locked_now(int64_t now)
     return t > now ? t : now;
 }
 
-/* Finds the student a request names: an email, or a user id in digits. */
-static int find_student(hp_store *store, const hp_actor *actor, const char *who, hp_user *out)
-{
-    int rc;
-    if (who == NULL || who[0] == '\0')
-        return hp_error_set(HP_EINVALID, "student: missing");
-    if (strlen(who) > HP_EMAIL_MAX)
-        return hp_error_set(HP_EINVALID, "student: longer than %d bytes", HP_EMAIL_MAX);
-    if (strspn(who, "0123456789") == strlen(who) && strlen(who) < 18)
-        rc = hp_store_user_get(store, actor->school.id, strtoll(who, NULL, 10), out);
-    else
-        rc = hp_store_user_find(store, actor->school.id, who, out, NULL);
-    if (rc == HP_ENOTFOUND)
-        return hp_error_set(HP_EINVALID, "student: no student \"%s\"", who);
-    if (rc < 0)
-        return rc;
-    if (out->role != HP_ROLE_STUDENT) {
-        hp_user_release(out);
-        return hp_error_set(HP_EINVALID, "student: \"%s\" is not a student", who);
-    }
-    return HP_OK;
-}
-
-static int find_room(hp_store *store, const hp_actor *actor, const char *field, const char *name,
-                     hp_room *out)
-{
-    if (name == NULL || name[0] == '\0')
-        return hp_error_set(HP_EINVALID, "%s: missing", field);
-    if (strlen(name) > HP_NAME_MAX)
-        return hp_error_set(HP_EINVALID, "%s: longer than %d bytes", field, HP_NAME_MAX);
-    int rc = hp_store_room_find(store, actor->school.id, name, out);
-    if (rc == HP_ENOTFOUND)
-        return hp_error_set(HP_EINVALID, "%s: no room named \"%s\"", field, name);
-    return rc;
-}
-
-/* Decides the source of a pass from who asks, and checks what that source allows. */
+/* Decides the source of a pass from who asks, and checks that the source, the type and the
+ * roles fit as they must for any pass; a live pass that does not fit is one the actor may not
+ * create. */
 static int decide_source(const hp_actor *actor, const hp_pass_request *req, hp_pass *pass)
 {
-    if (actor->user.role == HP_ROLE_STUDENT) {
+    if (actor->user.role == HP_ROLE_STUDENT)
         pass->source = HP_SOURCE_STUDENT;
-        if (req->type != HP_PASS_NOW)
-            return hp_error_set(HP_EFORBIDDEN, "type: a student creates only now passes");
-    } else if (hp_actor_is_kiosk(actor)) {
+    else if (hp_actor_is_kiosk(actor))
         pass->source =
             actor->user.role == HP_ROLE_KIOSK ? HP_SOURCE_KIOSK_LOGIN : HP_SOURCE_KIOSK_MODE;
-        if (req->type != HP_PASS_NOW)
-            return hp_error_set(HP_EFORBIDDEN, "type: a kiosk creates only now passes");
-    } else if (hp_role_is_staff(actor->user.role)) {
+    else
         pass->source = HP_SOURCE_TEACHER;
-    } else {
-        return hp_error_set(HP_EFORBIDDEN, "this user may not create passes");
+    pass->type = req->type;
+    pass->creator_id = actor->user.id;
+    if (actor->user.role == HP_ROLE_STUDENT)
+        pass->student_id = actor->user.id;
+    /* The student is found later, and only a student is ever found. */
+    if (hp_pass_check_fit(pass, HP_ROLE_STUDENT, actor->user.role, NULL) < 0) {
+        char message[HP_ERROR_MAX];
+        g_strlcpy(message, hp_error_last(), sizeof(message));
+        return hp_error_set(HP_EFORBIDDEN, "%s", message);
     }
     if (req->override && !hp_actor_is_staff(actor))
         return hp_error_set(HP_EFORBIDDEN, "override: only staff may override a room limit");
-    pass->type = req->type;
-    pass->creator_id = actor->user.id;
     return HP_OK;
 }
 
@@ -110,110 +80,168 @@ static int add_counters(hp_store *store, const hp_actor *actor, const hp_pass *p
     return rc;
 }
 
+/* Finds the pass's student: the actor for a student, else the one the request names. */
+static int find_student(hp_store *store, const hp_actor *actor, const hp_pass_request *req,
+                        hp_user *student)
+{
+    if (actor->user.role != HP_ROLE_STUDENT)
+        return hp_student_named(store, actor, "student", req->student, student);
+    if (req->student && req->student[0] &&
+        g_ascii_strcasecmp(req->student, actor->user.email) != 0 &&
+        (actor->user.student_id == NULL ||
+         g_ascii_strcasecmp(req->student, actor->user.student_id) != 0))
+        return hp_error_set(HP_EFORBIDDEN, "student: a student creates passes only for themselves");
+    return HP_OK;
+}
+
+/* Finds the pass's rooms: a kiosk's passes leave from its room. */
+static int find_rooms(hp_store *store, const hp_actor *actor, const hp_pass_request *req,
+                      hp_room *origin, hp_room *destination)
+{
+    int rc;
+    if (hp_actor_is_kiosk(actor)) {
+        if ((rc = hp_store_room_get(store, actor->school.id, hp_actor_kiosk_room(actor), origin)) <
+            0)
+            return rc;
+        if (req->origin && req->origin[0] && g_ascii_strcasecmp(req->origin, origin->name) != 0)
+            return hp_error_set(HP_EINVALID, "origin: a kiosk's passes leave from its room, %s",
+                                origin->name);
+    } else if ((rc = hp_room_named(store, actor, "origin", req->origin, origin)) < 0) {
+        return rc;
+    }
+    if ((rc = hp_room_named(store, actor, "destination", req->destination, destination)) < 0)
+        return rc;
+    if (origin->id == destination->id)
+        return hp_error_set(HP_EINVALID, "destination: the same room as the origin");
+    return HP_OK;
+}
+
+/* A scheduled pass's start: given, and in the future. */
+static int read_start(const hp_pass_request *req, int64_t now, hp_pass *pass)
+{
+    int rc;
+    if (req->type != HP_PASS_SCHEDULED)
+        return HP_OK;
+    if (req->start == NULL || req->start[0] == '\0')
+        return hp_error_set(HP_EINVALID, "start: a scheduled pass needs its start");
+    if ((rc = hp_datetime_parse(req->start, &pass->start)) < 0)
+        return hp_error_prefix(rc, "start");
+    if (pass->start <= now)
+        return hp_error_set(HP_EINVALID, "start: a scheduled pass starts in the future");
+    return HP_OK;
+}
+
+/* Inside the transaction, with its locks held: the rules a now pass must meet at `now`. The
+ * rooms are read again, so a limit just changed holds. */
+static int check_now_pass(hp_store *store, const hp_actor *actor, const hp_pass_request *req,
+                          const hp_pass *pass, const char *student_name, int64_t now)
+{
+    hp_room origin = {0}, destination = {0};
+    int64_t active;
+    int rc;
+    if ((rc = hp_store_room_get(store, actor->school.id, pass->origin_id, &origin)) < 0 ||
+        (rc = hp_store_room_get(store, actor->school.id, pass->destination_id, &destination)) < 0 ||
+        (rc = hp_store_active_count(store, actor->school.id, HP_ACTIVE_OF_STUDENT, pass->student_id,
+                                    now, &active)) < 0)
+        goto out;
+    if (active > 0) {
+        rc = hp_error_set(HP_ECONFLICT, "%s already has an active pass", student_name);
+        goto out;
+    }
+    if (!req->override &&
+        ((rc = check_limit(store, actor, &origin, HP_ACTIVE_FROM_ROOM, now)) < 0 ||
+         (rc = check_limit(store, actor, &destination, HP_ACTIVE_TO_ROOM, now)) < 0))
+        goto out;
+out:
+    hp_room_release(&origin);
+    hp_room_release(&destination);
+    return rc;
+}
+
+/* Writes a pass whose fields are checked, in one transaction with its limits and counters. */
+static int write_pass(hp_store *store, const hp_actor *actor, const hp_pass_request *req,
+                      hp_pass *pass, const char *student_name, int64_t now)
+{
+    int rc;
+    if ((rc = hp_store_begin(store)) < 0)
+        return rc;
+    if ((rc = hp_store_passes_lock(store, actor->school.id, pass->student_id, pass->origin_id,
+                                   pass->destination_id)) < 0)
+        goto rollback;
+    now = locked_now(now);
+    if (pass->type == HP_PASS_NOW)
+        pass->start = now;
+    pass->local_day = hp_tz_local_day(actor->tz, pass->start);
+    if (pass->type == HP_PASS_NOW &&
+        (rc = check_now_pass(store, actor, req, pass, student_name, now)) < 0)
+        goto rollback;
+    if ((rc = hp_store_pass_insert(store, actor->school.id, pass)) < 0 ||
+        (rc = add_counters(store, actor, pass, 1)) < 0 || (rc = hp_store_commit(store)) < 0)
+        goto rollback;
+    return HP_OK;
+rollback:
+    hp_store_rollback(store);
+    return rc;
+}
+
+/* The pass as shown, with its names, read after its change committed. */
+static int view_of(hp_store *store, const hp_actor *actor, int64_t pass_id, hp_pass_view *out)
+{
+    hp_pass_filter filter = {.pass_id = pass_id};
+    hp_pass_view *views;
+    size_t n;
+    int rc = hp_store_passes_list(store, actor->school.id, &filter, &views, &n);
+    if (rc < 0)
+        return rc;
+    if (n == 0) {
+        hp_pass_views_free(views, n);
+        return hp_error_set(HP_ENOTFOUND, "no pass with id %lld", (long long)pass_id);
+    }
+    *out = views[0];
+    views[0] = (hp_pass_view){0};
+    hp_pass_views_free(views, n);
+    return HP_OK;
+}
+
 int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request *req, int64_t now,
-                   hp_pass *out)
+                   hp_pass_view *out)
 {
     hp_pass pass = {0};
     hp_user student = {0};
     hp_room origin = {0}, destination = {0};
     int rc;
 
-    if ((rc = decide_source(actor, req, &pass)) < 0)
-        return rc;
-    if (actor->user.role == HP_ROLE_STUDENT) {
-        if (req->student && req->student[0] && strcasecmp(req->student, actor->user.email) != 0)
-            return hp_error_set(HP_EFORBIDDEN,
-                                "student: a student creates passes only for themselves");
-        pass.student_id = actor->user.id;
-    } else {
-        if ((rc = find_student(store, actor, req->student, &student)) < 0)
-            return rc;
+    if ((rc = decide_source(actor, req, &pass)) < 0 ||
+        (rc = find_student(store, actor, req, &student)) < 0 ||
+        (rc = find_rooms(store, actor, req, &origin, &destination)) < 0 ||
+        (rc = read_start(req, now, &pass)) < 0)
+        goto out;
+    if (student.id)
         pass.student_id = student.id;
-    }
-
-    if (hp_actor_is_kiosk(actor)) {
-        if ((rc = hp_store_room_get(store, actor->school.id, hp_actor_kiosk_room(actor), &origin)) <
-            0)
-            goto out;
-        if (req->origin && req->origin[0] && strcasecmp(req->origin, origin.name) != 0) {
-            rc = hp_error_set(HP_EINVALID, "origin: a kiosk's passes leave from its room, %s",
-                              origin.name);
-            goto out;
-        }
-    } else if ((rc = find_room(store, actor, "origin", req->origin, &origin)) < 0) {
-        goto out;
-    }
-    if ((rc = find_room(store, actor, "destination", req->destination, &destination)) < 0)
-        goto out;
-    if (origin.id == destination.id) {
-        rc = hp_error_set(HP_EINVALID, "destination: the same room as the origin");
-        goto out;
-    }
     pass.origin_id = origin.id;
     pass.destination_id = destination.id;
-
-    if (req->type == HP_PASS_SCHEDULED) {
-        if (req->start == NULL || req->start[0] == '\0') {
-            rc = hp_error_set(HP_EINVALID, "start: a scheduled pass needs its start");
-            goto out;
-        }
-        if ((rc = hp_datetime_parse(req->start, &pass.start)) < 0) {
-            rc = hp_error_prefix(rc, "start");
-            goto out;
-        }
-        if (pass.start <= now) {
-            rc = hp_error_set(HP_EINVALID, "start: a scheduled pass starts in the future");
-            goto out;
-        }
-    }
-
-    if ((rc = hp_store_begin(store)) < 0)
+    const hp_user *who = student.id ? &student : &actor->user;
+    if ((rc = write_pass(store, actor, req, &pass, who->name, now)) < 0)
         goto out;
-    if ((rc = hp_store_passes_lock(store, actor->school.id, pass.student_id, pass.origin_id,
-                                   pass.destination_id)) < 0)
-        goto rollback;
-    now = locked_now(now);
-    if (pass.type == HP_PASS_NOW)
-        pass.start = now;
-    pass.local_day = hp_tz_local_day(actor->tz, pass.start);
-    if (pass.type == HP_PASS_NOW) {
-        int64_t active;
-        /* The rooms are read again inside the transaction, so a limit just changed holds. */
-        hp_room_release(&origin);
-        hp_room_release(&destination);
-        if ((rc = hp_store_room_get(store, actor->school.id, pass.origin_id, &origin)) < 0 ||
-            (rc = hp_store_room_get(store, actor->school.id, pass.destination_id, &destination)) <
-                0 ||
-            (rc = hp_store_active_count(store, actor->school.id, HP_ACTIVE_OF_STUDENT,
-                                        pass.student_id, now, &active)) < 0)
-            goto rollback;
-        if (active > 0) {
-            rc = hp_error_set(HP_ECONFLICT, "%s already has an active pass",
-                              student.name ? student.name : actor->user.name);
-            goto rollback;
-        }
-        if (!req->override &&
-            ((rc = check_limit(store, actor, &origin, HP_ACTIVE_FROM_ROOM, now)) < 0 ||
-             (rc = check_limit(store, actor, &destination, HP_ACTIVE_TO_ROOM, now)) < 0))
-            goto rollback;
-    }
-    if ((rc = hp_store_pass_insert(store, actor->school.id, &pass)) < 0 ||
-        (rc = add_counters(store, actor, &pass, 1)) < 0 || (rc = hp_store_commit(store)) < 0)
-        goto rollback;
-    *out = pass;
-    goto out;
-rollback:
-    hp_store_rollback(store);
+    /* The answer is built from what the request found, with no read after the commit that
+     * could fail. The store's strings are freed with free(). */
+    *out = (hp_pass_view){
+        .pass = pass,
+        .student_name = strdup(who->name),
+        .student_email = strdup(who->email),
+        .student_number = who->student_id ? strdup(who->student_id) : NULL,
+        .origin = strdup(origin.name),
+        .destination = strdup(destination.name),
+        .creator_name = strdup(actor->user.name),
+        .creator_email = strdup(actor->user.email),
+    };
+    pass = (hp_pass){0};
 out:
+    hp_pass_release(&pass);
     hp_user_release(&student);
     hp_room_release(&origin);
     hp_room_release(&destination);
     return rc;
-}
-
-static bool is_active(const hp_pass *pass, int64_t now)
-{
-    return !pass->cancelled && pass->start <= now && (!pass->has_end || now < pass->end);
 }
 
 /* Whether the actor may see or end a pass. */
@@ -230,9 +258,37 @@ static bool may_touch(const hp_actor *actor, const hp_pass *pass)
     return false;
 }
 
-int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now, hp_pass *out)
+/* Why a pass cannot be ended at now, or NULL when it can. */
+static const char *why_not_end(const hp_pass *pass, int64_t now)
+{
+    if (pass->cancelled)
+        return "the pass was cancelled";
+    if (pass->start > now)
+        return "the pass has not started; cancel it instead";
+    if (!hp_pass_active_at(pass, HP_PASS_NO_AUTO_END, now))
+        return "the pass has already ended";
+    return NULL;
+}
+
+/* Why a pass cannot be cancelled at now, or NULL when it can. */
+static const char *why_not_cancel(const hp_pass *pass, int64_t now)
+{
+    if (pass->cancelled)
+        return "the pass is already cancelled";
+    if (pass->type != HP_PASS_SCHEDULED)
+        return "only a scheduled pass can be cancelled";
+    if (pass->start <= now)
+        return "the pass has started; end it instead";
+    return NULL;
+}
+
+/* Ends (cancel false) or cancels a pass in one transaction; the view is read in it too, so
+ * that an answer never lacks a change that committed. */
+static int change_pass(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,
+                       bool cancel, hp_pass_view *out)
 {
     hp_pass pass = {0};
+    const char *why;
     int rc;
 
     if ((rc = hp_store_begin(store)) < 0)
@@ -240,85 +296,69 @@ int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t
     if ((rc = hp_store_pass_get(store, actor->school.id, pass_id, &pass)) < 0)
         goto rollback;
     now = locked_now(now);
-    if (!may_touch(actor, &pass)) {
+    if (!cancel && !may_touch(actor, &pass)) {
         /* A pass this user may not see is, to them, a pass that does not exist. */
         rc =
             hp_error_set(HP_ENOTFOUND, "no pass with id %lld that you may end", (long long)pass_id);
         goto rollback;
     }
-    if (pass.cancelled) {
-        rc = hp_error_set(HP_ECONFLICT, "the pass was cancelled");
+    if ((why = cancel ? why_not_cancel(&pass, now) : why_not_end(&pass, now)) != NULL) {
+        rc = hp_error_set(HP_ECONFLICT, "%s", why);
         goto rollback;
     }
-    if (pass.start > now) {
-        rc = hp_error_set(HP_ECONFLICT, "the pass has not started; cancel it instead");
+    if (cancel)
+        rc = hp_store_pass_set_cancelled(store, actor->school.id, pass_id);
+    else
+        rc = hp_store_pass_set_end(store, actor->school.id, pass_id, now);
+    if (rc < 0 || (cancel && (rc = add_counters(store, actor, &pass, -1)) < 0) ||
+        (rc = view_of(store, actor, pass_id, out)) < 0)
+        goto rollback;
+    if ((rc = hp_store_commit(store)) < 0) {
+        hp_pass_view_release(out);
         goto rollback;
     }
-    if (!is_active(&pass, now)) {
-        rc = hp_error_set(HP_ECONFLICT, "the pass has already ended");
-        goto rollback;
-    }
-    if ((rc = hp_store_pass_set_end(store, actor->school.id, pass_id, now)) < 0 ||
-        (rc = hp_store_commit(store)) < 0)
-        goto rollback;
-    pass.end = now;
-    pass.has_end = true;
-    *out = pass;
+    hp_pass_release(&pass);
     return HP_OK;
 rollback:
     hp_store_rollback(store);
-    free(pass.ext_id);
+    hp_pass_release(&pass);
     return rc;
+}
+
+int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,
+                hp_pass_view *out)
+{
+    return change_pass(store, actor, pass_id, now, false, out);
 }
 
 int hp_pass_cancel(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,
-                   hp_pass *out)
+                   hp_pass_view *out)
 {
-    hp_pass pass = {0};
-    int rc;
-
     if (!hp_actor_is_staff(actor))
         return hp_error_set(HP_EFORBIDDEN, "only staff cancel passes");
-    if ((rc = hp_store_begin(store)) < 0)
-        return rc;
-    if ((rc = hp_store_pass_get(store, actor->school.id, pass_id, &pass)) < 0)
-        goto rollback;
-    now = locked_now(now);
-    if (pass.type != HP_PASS_SCHEDULED || pass.cancelled || pass.start <= now) {
-        rc = hp_error_set(HP_ECONFLICT, pass.cancelled ? "the pass is already cancelled"
-                                        : pass.type != HP_PASS_SCHEDULED
-                                            ? "only a scheduled pass can be cancelled"
-                                            : "the pass has started; end it instead");
-        goto rollback;
-    }
-    if ((rc = hp_store_pass_set_cancelled(store, actor->school.id, pass_id)) < 0 ||
-        (rc = add_counters(store, actor, &pass, -1)) < 0 || (rc = hp_store_commit(store)) < 0)
-        goto rollback;
-    pass.cancelled = true;
-    *out = pass;
-    return HP_OK;
-rollback:
-    hp_store_rollback(store);
-    free(pass.ext_id);
-    return rc;
+    return change_pass(store, actor, pass_id, now, true, out);
 }
 
 int hp_passes_visible(hp_store *store, const hp_actor *actor, int64_t now, bool upcoming,
-                      hp_pass **out, size_t *count_out)
+                      hp_pass_view **out, size_t *count_out)
 {
-    int64_t student = actor->user.role == HP_ROLE_STUDENT ? actor->user.id : 0;
-    hp_pass *passes;
+    hp_pass_filter filter = {
+        .now = now,
+        .student_id = actor->user.role == HP_ROLE_STUDENT ? actor->user.id : 0,
+        .upcoming = upcoming,
+    };
+    hp_pass_view *views;
     size_t n, kept = 0;
-    int rc = hp_store_passes_active(store, actor->school.id, now, student, upcoming, &passes, &n);
+    int rc = hp_store_passes_list(store, actor->school.id, &filter, &views, &n);
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
-        if (may_touch(actor, &passes[i]) && (passes[i].start > now) == upcoming)
-            passes[kept++] = passes[i];
+        if (may_touch(actor, &views[i].pass))
+            views[kept++] = views[i];
         else
-            free(passes[i].ext_id);
+            hp_pass_view_release(&views[i]);
     }
-    *out = passes;
+    *out = views;
     *count_out = kept;
     return HP_OK;
 }

@@ -56,3 +56,22 @@ int hp_school_find(hp_store *store, const char *name, hp_school *out)
     hp_schools_free(schools, n);
     return rc;
 }
+
+int hp_school_get(hp_store *store, int64_t school_id, hp_school *out)
+{
+    hp_school *all;
+    size_t n;
+    int rc = hp_store_schools_list(store, &all, &n);
+    if (rc < 0)
+        return rc;
+    rc = hp_error_set(HP_ENOTFOUND, "no school with id %lld", (long long)school_id);
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].id == school_id) {
+            *out = all[i];
+            all[i] = (hp_school){0};
+            rc = HP_OK;
+        }
+    }
+    hp_schools_free(all, n);
+    return rc;
+}

@@ -21,4 +21,8 @@ int hp_school_create(hp_store *store, const char *name, const char *zone, int64_
  * (hp_school_release). */
 int hp_school_find(hp_store *store, const char *name, hp_school *out);
 
+/* Finds the school with that id (a session's): HP_ENOTFOUND when there is none. *out belongs
+ * to the caller (hp_school_release). */
+int hp_school_get(hp_store *store, int64_t school_id, hp_school *out);
+
 #endif

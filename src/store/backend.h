@@ -9,19 +9,6 @@
 
 #define HP_STORE_OPS_VERSION 1
 
-/* A report counter as stored: per kind (room or staff), period (day or month) and bucket
- * (the day or month number), for one room or user. */
-typedef enum { HP_PERIOD_DAY, HP_PERIOD_MONTH } hp_count_period;
-
-typedef struct {
-    hp_counter_kind kind;
-    hp_count_period period;
-    int32_t bucket;
-    int64_t id;
-    int64_t a;
-    int64_t b;
-} hp_count_row;
-
 /* A stored setting: its key and its value as text (see core/settings.h). */
 typedef struct {
     char *key;
@@ -52,11 +39,15 @@ typedef struct hp_store_ops {
                       size_t *count_out);
     int (*passes_import)(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
                          bool *inserted);
-    /* Adds each row to its counter, creating it at zero; no two rows share a key. */
-    int (*counts_write)(hp_store *store, int64_t school_id, const hp_count_row *rows, size_t count);
-    /* The counters of a kind and period with buckets in [from, to]. */
+    /* Adds each counter's values to the stored counter of its key, creating it at zero. No
+     * two share a key, and they come in hp_counter_key_compare() order. Writes every value of
+     * values[], whatever the kind. */
+    int (*counts_write)(hp_store *store, int64_t school_id, const hp_counter *counters,
+                        size_t count);
+    /* The stored counters of a kind and period with buckets in [from, to], in any order;
+     * *out is a g_malloc'd array that the caller frees with hp_counters_free(). */
     int (*counts_read)(hp_store *store, int64_t school_id, hp_counter_kind kind,
-                       hp_count_period period, int32_t from, int32_t to, hp_usage **out,
+                       hp_counter_period period, int32_t from, int32_t to, hp_counter **out,
                        size_t *count_out);
     int (*pass_count)(hp_store *store, int64_t school_id, int64_t *count_out);
     int (*session_create)(hp_store *store, const unsigned char *token_hash,
@@ -66,7 +57,7 @@ typedef struct hp_store_ops {
     int (*session_set_kiosk)(hp_store *store, const unsigned char *token_hash,
                              int64_t kiosk_room_id);
     int (*session_delete)(hp_store *store, const unsigned char *token_hash);
-    int (*sessions_expire)(hp_store *store, int64_t cutoff);
+    int (*sessions_expire)(hp_store *store, int64_t seen_before, int64_t created_before);
     int (*logins_find)(hp_store *store, const char *email, hp_login **out, size_t *count_out);
     int (*user_get)(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out);
     int (*room_get)(hp_store *store, int64_t school_id, int64_t room_id, hp_room *out);
@@ -82,6 +73,10 @@ typedef struct hp_store_ops {
                        hp_pass **out, size_t *count_out);
     int (*passes_active)(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
                          bool with_scheduled, hp_pass **out, size_t *count_out);
+    /* One query joining the names; *out (calloc'd, freed by hp_pass_views_free) is the
+     * caller's. */
+    int (*passes_list)(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
+                       hp_pass_view **out, size_t *count_out);
     /* Operations added for ending sessions (owner: the command line and users service).
      * Removes every session of the user; none is not an error. Allocates nothing. */
     int (*sessions_delete_user)(hp_store *store, int64_t school_id, int64_t user_id);
@@ -97,6 +92,16 @@ typedef struct hp_store_ops {
     /* Writes only a user's max_passes_per_day. */
     int (*user_rules_put)(hp_store *store, int64_t school_id, const hp_user *user, bool *changed);
 } hp_store_ops;
+
+/* The SQL of a pass with the names shown with it (hp_pass_view), in one query that both
+ * backends run; each adds its WHERE. The student's student_id is NULL until the users table
+ * keeps it. */
+#define HP_PASS_VIEW_SELECT                                                                        \
+    "SELECT p.id, p.ext_id, p.student_id, p.origin_id, p.destination_id, p.creator_id,"            \
+    " p.source, p.type, p.start_at, p.end_at, p.cancelled, p.local_day,"                           \
+    " s.name, s.email, NULL, o.name, d.name, c.name, c.email FROM passes p"                        \
+    " LEFT JOIN users s ON s.id = p.student_id LEFT JOIN users c ON c.id = p.creator_id"           \
+    " LEFT JOIN rooms o ON o.id = p.origin_id LEFT JOIN rooms d ON d.id = p.destination_id"
 
 /* Every backend's store struct begins with this. */
 struct hp_store {

@@ -115,7 +115,12 @@ static const char *const migrations[] = {
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
     " end_at, cancelled, local_day"
 
+/* A pass is active at $2 when not cancelled, started, and not ended: the definition of
+ * hp_pass_active_at() in core/rules.h. An end is written when it happens, never ahead, so for
+ * the instants the store is asked about (now) "no end yet" is "not ended by then". */
 #define ACTIVE_AT_2 " school_id = $1 AND end_at IS NULL AND NOT cancelled AND start_at <= $2"
+
+#define VIEW_SELECT HP_PASS_VIEW_SELECT " WHERE p.school_id = $1"
 
 static const struct {
     const char *name;
@@ -161,7 +166,7 @@ static const struct {
      " $6::bigint[], $7::bigint[])"
      " ON CONFLICT (school_id, kind, period, bucket, id) DO UPDATE SET"
      " a = usage_counts.a + excluded.a, b = usage_counts.b + excluded.b"},
-    {"counts_read", "SELECT id, a, b, bucket FROM usage_counts WHERE school_id = $1 AND kind = $2"
+    {"counts_read", "SELECT id, bucket, a, b FROM usage_counts WHERE school_id = $1 AND kind = $2"
                     " AND period = $3 AND bucket BETWEEN $4 AND $5"},
     {"pass_count", "SELECT count(*) FROM passes WHERE school_id = $1"},
     {"session_insert", "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
@@ -171,7 +176,7 @@ static const struct {
     {"session_touch", "UPDATE sessions SET last_seen = $2 WHERE token_hash = $1"},
     {"session_kiosk", "UPDATE sessions SET kiosk_room_id = $2 WHERE token_hash = $1"},
     {"session_delete", "DELETE FROM sessions WHERE token_hash = $1"},
-    {"sessions_expire", "DELETE FROM sessions WHERE last_seen < $1"},
+    {"sessions_expire", "DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2"},
     {"sessions_delete_user", "DELETE FROM sessions WHERE school_id = $1 AND user_id = $2"},
     {"lock_rooms", "SELECT id FROM rooms WHERE school_id = $1 AND id IN ($2, $3)"
                    " ORDER BY id FOR UPDATE"},
@@ -194,6 +199,12 @@ static const struct {
                       " AND ($3 = 0 OR student_id = $3) ORDER BY start_at, id"},
     {"passes_page", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1 AND id > $2"
                     " ORDER BY id LIMIT $3"},
+    {"pass_view", VIEW_SELECT " AND p.id = $2"},
+    /* Active at $2 (as ACTIVE_AT_2), or ($4) the scheduled passes still to start. */
+    {"passes_view",
+     VIEW_SELECT " AND p.end_at IS NULL AND NOT p.cancelled"
+                 " AND (CASE WHEN $4::boolean THEN p.start_at > $2 ELSE p.start_at <= $2 END)"
+                 " AND ($3 = 0 OR p.student_id = $3) ORDER BY p.start_at, p.id"},
     /* The pass rules. */
     {"settings_read", "SELECT key, value FROM settings WHERE school_id = $1 ORDER BY key"},
     {"setting_put", "INSERT INTO settings(school_id, key, value) VALUES ($1, $2, $3)"
@@ -499,6 +510,7 @@ static void read_user(PGresult *res, int row, hp_user *user)
     user->email = get_text(res, row, 2);
     hp_role_parse(PQgetvalue(res, row, 3), &user->role);
     user->room_id = get_int(res, row, 4);
+    user->student_id = NULL; /* Stored once the users table has the column. */
     user->max_passes_per_day = (int)get_int(res, row, 6); /* Column 5: a hash, or NULL. */
 }
 
@@ -750,36 +762,43 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
     return rc;
 }
 
+/* The statements name the value columns a and b. */
+_Static_assert(HP_COUNTER_VALUES == 2, "usage_counts holds two values per counter");
+
+/* The columns of counts_add after school_id: kind, period, bucket, subject, the values. */
+#define COUNTS_ADD_ARRAYS (4 + HP_COUNTER_VALUES)
+
 /* Adds counters through arrays: all of them in one statement. */
-static int pg_counts_write(hp_store *store, int64_t school_id, const hp_count_row *rows,
+static int pg_counts_write(hp_store *store, int64_t school_id, const hp_counter *counters,
                            size_t count)
 {
-    GString *col[6];
-    for (int c = 0; c < 6; c++)
+    GString *col[COUNTS_ADD_ARRAYS];
+    for (int c = 0; c < COUNTS_ADD_ARRAYS; c++)
         col[c] = g_string_new("{");
     for (size_t i = 0; i < count; i++) {
+        const hp_counter *c = &counters[i];
         const char *sep = i ? "," : "";
-        g_string_append_printf(col[0], "%s%d", sep, (int)rows[i].kind);
-        g_string_append_printf(col[1], "%s%d", sep, (int)rows[i].period);
-        g_string_append_printf(col[2], "%s%d", sep, rows[i].bucket);
-        g_string_append_printf(col[3], "%s%" PRId64, sep, rows[i].id);
-        g_string_append_printf(col[4], "%s%" PRId64, sep, rows[i].a);
-        g_string_append_printf(col[5], "%s%" PRId64, sep, rows[i].b);
+        g_string_append_printf(col[0], "%s%d", sep, (int)c->key.kind);
+        g_string_append_printf(col[1], "%s%d", sep, (int)c->key.period);
+        g_string_append_printf(col[2], "%s%d", sep, c->key.bucket);
+        g_string_append_printf(col[3], "%s%" PRId64, sep, c->key.subject);
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            g_string_append_printf(col[4 + v], "%s%" PRId64, sep, c->values[v]);
     }
     params p = {0};
     param_int(&p, school_id);
-    for (int c = 0; c < 6; c++) {
+    for (int c = 0; c < COUNTS_ADD_ARRAYS; c++) {
         g_string_append_c(col[c], '}');
         param_text(&p, col[c]->str);
     }
     int rc = run_command(from_base(store), "counts_add", &p, "updating report counters");
-    for (int c = 0; c < 6; c++)
+    for (int c = 0; c < COUNTS_ADD_ARRAYS; c++)
         g_string_free(col[c], TRUE);
     return rc;
 }
 
 static int pg_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
-                          hp_count_period period, int32_t from, int32_t to, hp_usage **out,
+                          hp_counter_period period, int32_t from, int32_t to, hp_counter **out,
                           size_t *count_out)
 {
     params p = {0};
@@ -793,15 +812,15 @@ static int pg_counts_read(hp_store *store, int64_t school_id, hp_counter_kind ki
     if (res == NULL)
         return rc;
     int n = PQntuples(res);
-    hp_usage *rows = malloc(((size_t)n + 1) * sizeof(*rows));
+    hp_counter *counters = g_new0(hp_counter, (size_t)n + 1);
     for (int i = 0; i < n; i++) {
-        rows[i].id = get_int(res, i, 0);
-        rows[i].a = get_int(res, i, 1);
-        rows[i].b = get_int(res, i, 2);
-        rows[i].bucket = (int32_t)get_int(res, i, 3);
+        hp_counter *c = &counters[i];
+        c->key = (hp_counter_key){kind, period, (int32_t)get_int(res, i, 1), get_int(res, i, 0)};
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            c->values[v] = get_int(res, i, 2 + v);
     }
     PQclear(res);
-    *out = rows;
+    *out = counters;
     *count_out = (size_t)n;
     return HP_OK;
 }
@@ -877,10 +896,11 @@ static int pg_session_delete(hp_store *store, const unsigned char *token_hash)
     return session_update(store, "session_delete", token_hash, NULL, "ending a session");
 }
 
-static int pg_sessions_expire(hp_store *store, int64_t cutoff)
+static int pg_sessions_expire(hp_store *store, int64_t seen_before, int64_t created_before)
 {
     params p = {0};
-    param_int(&p, cutoff);
+    param_int(&p, seen_before);
+    param_int(&p, created_before);
     return run_command(from_base(store), "sessions_expire", &p, "expiring sessions");
 }
 
@@ -1073,6 +1093,47 @@ static int pg_passes_page(hp_store *store, int64_t school_id, int64_t after_id, 
     return read_passes(from_base(store), "passes_page", &p, out, count_out);
 }
 
+static char *text_or_null(PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : get_text(res, row, col);
+}
+
+static int pg_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
+                          hp_pass_view **out, size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    if (filter->pass_id) {
+        param_int(&p, filter->pass_id);
+    } else {
+        param_int(&p, filter->now);
+        param_int(&p, filter->student_id);
+        param_bool(&p, filter->upcoming);
+    }
+    PGresult *res = run(from_base(store), filter->pass_id ? "pass_view" : "passes_view", &p,
+                        "listing passes", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_pass_view *views = calloc((size_t)n + 1, sizeof(*views));
+    for (int i = 0; i < n; i++) {
+        hp_pass_view *v = &views[i];
+        read_pass(res, i, &v->pass);
+        v->student_name = text_or_null(res, i, 12);
+        v->student_email = text_or_null(res, i, 13);
+        v->student_number = text_or_null(res, i, 14);
+        v->origin = text_or_null(res, i, 15);
+        v->destination = text_or_null(res, i, 16);
+        v->creator_name = text_or_null(res, i, 17);
+        v->creator_email = text_or_null(res, i, 18);
+    }
+    PQclear(res);
+    *out = views;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
 /* The pass rules: a school's settings as key/value rows, and the rule fields of rooms and
  * users, written apart from the rest of them (see hp_store_room_rules_put()). */
 static int pg_settings_read(hp_store *store, int64_t school_id, hp_setting_row **out,
@@ -1176,6 +1237,7 @@ static const hp_store_ops postgres_ops = {
     .pass_set_cancelled = pg_pass_set_cancelled,
     .passes_active = pg_passes_active,
     .passes_page = pg_passes_page,
+    .passes_list = pg_passes_list,
     .sessions_delete_user = pg_sessions_delete_user,
     .settings_read = pg_settings_read,
     .setting_write = pg_setting_write,

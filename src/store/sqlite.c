@@ -60,9 +60,10 @@ static const char *const migrations[] = {
     "  cancelled INTEGER NOT NULL DEFAULT 0,"
     "  local_day INTEGER NOT NULL);"
     "CREATE UNIQUE INDEX passes_by_ext_id ON passes(school_id, ext_id);"
-    /* The report counters: per kind (0 a room: a = passes from it, b = passes to it; 1 a
-     * staff member: a = now passes, b = scheduled passes), per period (0 a local day, 1 a
-     * month), per bucket (the day's or the month's number) and per room or user. */
+    /* The report counters (store/counter.h): per kind (hp_counter_kind), period
+     * (hp_counter_period), bucket (the day's or the month's number) and subject (id, a room
+     * or a user); a and b hold the counter's values in the order of its kind's struct (a
+     * room: from, to; a staff member: now, scheduled). */
     "CREATE TABLE usage_counts ("
     "  school_id INTEGER NOT NULL,"
     "  kind INTEGER NOT NULL,"
@@ -141,6 +142,8 @@ enum {
     ST_PASS_CANCEL,
     ST_PASSES_ACTIVE,
     ST_PASSES_PAGE,
+    ST_PASS_VIEW,
+    ST_PASSES_VIEW,
     ST_SESSIONS_DELETE_USER,
     /* The pass rules: settings, and the rule fields of rooms and users. */
     ST_SETTINGS_READ,
@@ -155,9 +158,12 @@ enum {
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
     " end_at, cancelled, local_day"
 
-/* A pass is active at ?2 when not cancelled, started, and not ended: the open-passes index
- * holds exactly those not cancelled nor ended. */
+/* A pass is active at ?2 when not cancelled, started, and not ended: the definition of
+ * hp_pass_active_at() in core/rules.h. An end is written when it happens, never ahead, so for
+ * the instants the store is asked about (now) "no end yet" is "not ended by then". */
 #define ACTIVE_AT_2 " school_id = ?1 AND end_at IS NULL AND cancelled = 0 AND start_at <= ?2"
+
+#define VIEW_SELECT HP_PASS_VIEW_SELECT " WHERE p.school_id = ?1"
 
 static const char *const statement_sql[ST_COUNT] = {
     [ST_SCHOOL_INSERT] = "INSERT INTO schools(name, timezone) VALUES (?1, ?2)",
@@ -198,7 +204,7 @@ static const char *const statement_sql[ST_COUNT] = {
                       " DO UPDATE SET a = a + excluded.a, b = b + excluded.b",
     /* One range of buckets in key order: a report reads a few thousand rows at most. */
     [ST_COUNTS_READ] =
-        "SELECT id, a, b, bucket FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
+        "SELECT id, bucket, a, b FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
         " AND period = ?3 AND bucket BETWEEN ?4 AND ?5",
     [ST_PASS_COUNT] = "SELECT count(*) FROM passes WHERE school_id = ?1",
     [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
@@ -208,7 +214,7 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1",
     [ST_SESSION_KIOSK] = "UPDATE sessions SET kiosk_room_id = ?2 WHERE token_hash = ?1",
     [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
-    [ST_SESSIONS_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1",
+    [ST_SESSIONS_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1 OR created_at < ?2",
     [ST_SESSIONS_DELETE_USER] = "DELETE FROM sessions WHERE school_id = ?1 AND user_id = ?2",
     [ST_LOGINS_FIND] =
         "SELECT id, name, email, role, room_id, password_hash, max_passes_per_day, school_id"
@@ -226,6 +232,12 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_PASS_CANCEL] = "UPDATE passes SET cancelled = 1 WHERE school_id = ?1 AND id = ?2",
     [ST_PASSES_PAGE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1 AND id > ?2"
                        " ORDER BY id LIMIT ?3",
+    [ST_PASS_VIEW] = VIEW_SELECT " AND p.id = ?2",
+    /* Active at ?2 (as ACTIVE_AT_2), or (?4) the scheduled passes still to start. */
+    [ST_PASSES_VIEW] =
+        VIEW_SELECT " AND p.end_at IS NULL AND p.cancelled = 0"
+                    " AND (CASE WHEN ?4 THEN p.start_at > ?2 ELSE p.start_at <= ?2 END)"
+                    " AND (?3 = 0 OR p.student_id = ?3) ORDER BY p.start_at, p.id",
     [ST_PASSES_ACTIVE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1"
                          " AND end_at IS NULL AND cancelled = 0"
                          " AND (start_at <= ?2 OR ?4)"
@@ -543,6 +555,7 @@ static void read_user(sqlite3_stmt *st, hp_user *user)
     user->email = dup_column(st, 2);
     hp_role_parse((const char *)sqlite3_column_text(st, 3), &user->role);
     user->room_id = sqlite3_column_int64(st, 4);
+    user->student_id = NULL; /* Stored once the users table has the column. */
     user->max_passes_per_day = sqlite3_column_int(st, 6); /* Column 5: a hash, or NULL. */
 }
 
@@ -661,19 +674,23 @@ static int sqlite_passes_import(hp_store *store, int64_t school_id, hp_pass *pas
     return HP_OK;
 }
 
-static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_count_row *rows,
+/* The statements name the value columns a and b. */
+_Static_assert(HP_COUNTER_VALUES == 2, "usage_counts holds two values per counter");
+
+static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_counter *counters,
                                size_t count)
 {
     sqlite_store *s = from_base(store);
     for (size_t i = 0; i < count; i++) {
+        const hp_counter *c = &counters[i];
         sqlite3_stmt *st = stmt_get(s, ST_COUNTS_ADD);
         sqlite3_bind_int64(st, 1, school_id);
-        sqlite3_bind_int(st, 2, rows[i].kind);
-        sqlite3_bind_int(st, 3, rows[i].period);
-        sqlite3_bind_int(st, 4, rows[i].bucket);
-        sqlite3_bind_int64(st, 5, rows[i].id);
-        sqlite3_bind_int64(st, 6, rows[i].a);
-        sqlite3_bind_int64(st, 7, rows[i].b);
+        sqlite3_bind_int(st, 2, c->key.kind);
+        sqlite3_bind_int(st, 3, c->key.period);
+        sqlite3_bind_int(st, 4, c->key.bucket);
+        sqlite3_bind_int64(st, 5, c->key.subject);
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            sqlite3_bind_int64(st, 6 + v, c->values[v]);
         if (sqlite3_step(st) != SQLITE_DONE)
             return db_error(s, "updating report counters");
     }
@@ -681,13 +698,12 @@ static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_coun
 }
 
 static int sqlite_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
-                              hp_count_period period, int32_t from, int32_t to, hp_usage **out,
+                              hp_counter_period period, int32_t from, int32_t to, hp_counter **out,
                               size_t *count_out)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_COUNTS_READ);
-    size_t n = 0, cap = 256;
-    hp_usage *rows = malloc(cap * sizeof(*rows));
+    GArray *rows = g_array_new(FALSE, FALSE, sizeof(hp_counter));
     int step;
 
     sqlite3_bind_int64(st, 1, school_id);
@@ -696,23 +712,19 @@ static int sqlite_counts_read(hp_store *store, int64_t school_id, hp_counter_kin
     sqlite3_bind_int(st, 4, from);
     sqlite3_bind_int(st, 5, to);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap *= 2;
-            rows = realloc(rows, cap * sizeof(*rows));
-        }
-        rows[n].id = sqlite3_column_int64(st, 0);
-        rows[n].a = sqlite3_column_int64(st, 1);
-        rows[n].b = sqlite3_column_int64(st, 2);
-        rows[n].bucket = sqlite3_column_int(st, 3);
-        n++;
+        hp_counter c = {
+            .key = {kind, period, sqlite3_column_int(st, 1), sqlite3_column_int64(st, 0)}};
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            c.values[v] = sqlite3_column_int64(st, 2 + v);
+        g_array_append_val(rows, c);
     }
     sqlite3_reset(st);
     if (step != SQLITE_DONE) {
-        free(rows);
+        g_array_free(rows, TRUE);
         return db_error(s, "reading report counters");
     }
-    *out = rows;
-    *count_out = n;
+    *count_out = rows->len;
+    *out = (hp_counter *)g_array_free(rows, FALSE);
     return HP_OK;
 }
 
@@ -796,11 +808,12 @@ static int sqlite_session_delete(hp_store *store, const unsigned char *token_has
                            "ending a session");
 }
 
-static int sqlite_sessions_expire(hp_store *store, int64_t cutoff)
+static int sqlite_sessions_expire(hp_store *store, int64_t seen_before, int64_t created_before)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_SESSIONS_EXPIRE);
-    sqlite3_bind_int64(st, 1, cutoff);
+    sqlite3_bind_int64(st, 1, seen_before);
+    sqlite3_bind_int64(st, 2, created_before);
     if (sqlite3_step(st) != SQLITE_DONE)
         return db_error(s, "expiring sessions");
     return HP_OK;
@@ -1022,6 +1035,55 @@ static int sqlite_passes_page(hp_store *store, int64_t school_id, int64_t after_
     return read_passes(s, st, out, count_out);
 }
 
+static char *column_or_null(sqlite3_stmt *st, int col)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    return text ? strdup((const char *)text) : NULL;
+}
+
+static int sqlite_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
+                              hp_pass_view **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, filter->pass_id ? ST_PASS_VIEW : ST_PASSES_VIEW);
+    size_t n = 0, cap = 16;
+    hp_pass_view *views = calloc(cap, sizeof(*views));
+    int step;
+
+    sqlite3_bind_int64(st, 1, school_id);
+    if (filter->pass_id) {
+        sqlite3_bind_int64(st, 2, filter->pass_id);
+    } else {
+        sqlite3_bind_int64(st, 2, filter->now);
+        sqlite3_bind_int64(st, 3, filter->student_id);
+        sqlite3_bind_int(st, 4, filter->upcoming);
+    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            views = realloc(views, cap * sizeof(*views));
+        }
+        hp_pass_view *v = &views[n++];
+        memset(v, 0, sizeof(*v));
+        read_pass(st, &v->pass);
+        v->student_name = column_or_null(st, 12);
+        v->student_email = column_or_null(st, 13);
+        v->student_number = column_or_null(st, 14);
+        v->origin = column_or_null(st, 15);
+        v->destination = column_or_null(st, 16);
+        v->creator_name = column_or_null(st, 17);
+        v->creator_email = column_or_null(st, 18);
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        hp_pass_views_free(views, n);
+        return db_error(s, "listing passes");
+    }
+    *out = views;
+    *count_out = n;
+    return HP_OK;
+}
+
 /* The pass rules: a school's settings as key/value rows, and the rule fields of rooms and
  * users, written apart from the rest of them (see hp_store_room_rules_put()). */
 static int sqlite_settings_read(hp_store *store, int64_t school_id, hp_setting_row **out,
@@ -1134,6 +1196,7 @@ static const hp_store_ops sqlite_ops = {
     .pass_set_cancelled = sqlite_pass_set_cancelled,
     .passes_active = sqlite_passes_active,
     .passes_page = sqlite_passes_page,
+    .passes_list = sqlite_passes_list,
     .sessions_delete_user = sqlite_sessions_delete_user,
     .settings_read = sqlite_settings_read,
     .setting_write = sqlite_setting_write,

@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "core/tz.h"
+#include "core/util.h"
 
 #include <glib.h>
 
@@ -101,116 +102,78 @@ int hp_store_passes_import(hp_store *store, int64_t school_id, hp_pass *passes, 
     return store->ops->passes_import(store, school_id, passes, count, inserted);
 }
 
-static int compare_count_rows(const void *pa, const void *pb)
+static gint compare_counters(gconstpointer a, gconstpointer b)
 {
-    const hp_count_row *a = pa, *b = pb;
-    if (a->kind != b->kind)
-        return a->kind < b->kind ? -1 : 1;
-    if (a->period != b->period)
-        return a->period < b->period ? -1 : 1;
-    if (a->bucket != b->bucket)
-        return a->bucket < b->bucket ? -1 : 1;
-    return a->id < b->id ? -1 : a->id > b->id;
+    return hp_counter_key_compare(&((const hp_counter *)a)->key, &((const hp_counter *)b)->key);
 }
 
-/* Each delta adds to its day's counter and its month's; deltas that meet on one counter are
- * summed first, since a database may take each key only once per statement. The counters are
- * written in key order, the same for every transaction, so that two that change the same
- * counters (a pass from A to B, another from B to A) wait for each other instead of
- * deadlocking on a database that locks rows. */
-int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
+/* Each day counter adds to its day's stored counter and its month's; those that meet on one
+ * stored counter are summed first, since a database may take each key only once per
+ * statement. The counters are written in key order, the same for every transaction, so that
+ * two that change the same counters (a pass from A to B, another from B to A) wait for each
+ * other instead of deadlocking on a database that locks rows. */
+int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *day_counters,
                         size_t count)
 {
-    GHashTable *index =
-        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
-    GArray *rows = g_array_sized_new(FALSE, FALSE, sizeof(hp_count_row), (guint)(2 * count));
+    for (size_t i = 0; i < count; i++)
+        if (day_counters[i].key.period != HP_PERIOD_DAY)
+            return hp_error_set(HP_EINVALID, "a counter to add is not a day's");
+    /* Key -> index + 1 into rows; the keys point into rows, which is sized up front (each day
+     * counter adds to two: its day's and its month's) so that it never moves. */
+    GHashTable *index = g_hash_table_new(hp_counter_key_hash, hp_counter_key_equal);
+    GArray *rows = g_array_sized_new(FALSE, FALSE, sizeof(hp_counter), (guint)(2 * count));
 
     for (size_t i = 0; i < count; i++) {
-        for (int period = HP_PERIOD_DAY; period <= HP_PERIOD_MONTH; period++) {
-            hp_count_row row = {
-                .kind = deltas[i].kind,
-                .period = (hp_count_period)period,
-                .bucket = period == HP_PERIOD_DAY ? deltas[i].day : hp_day_month(deltas[i].day),
-                .id = deltas[i].id,
-            };
-            /* A key with no padding, so that equal counters have equal bytes. */
-            struct {
-                int32_t kind, period, bucket, zero;
-                int64_t id;
-            } k = {(int32_t)row.kind, (int32_t)row.period, row.bucket, 0, row.id};
-            GBytes *key = g_bytes_new(&k, sizeof(k));
-            gpointer at;
-            if (g_hash_table_lookup_extended(index, key, NULL, &at)) {
-                g_bytes_unref(key);
-            } else {
-                at = GUINT_TO_POINTER(rows->len + 1);
-                g_hash_table_insert(index, key, at);
-                g_array_append_val(rows, row);
+        hp_counter_key keys[] = {day_counters[i].key, hp_counter_key_month(day_counters[i].key)};
+        for (size_t k = 0; k < HP_ARRAY_SIZE(keys); k++) {
+            gpointer at = g_hash_table_lookup(index, &keys[k]);
+            if (at == NULL) {
+                hp_counter zero = {.key = keys[k]};
+                g_array_append_val(rows, zero);
+                at = GUINT_TO_POINTER(rows->len);
+                g_hash_table_insert(index, &g_array_index(rows, hp_counter, rows->len - 1).key, at);
             }
-            hp_count_row *r = &g_array_index(rows, hp_count_row, GPOINTER_TO_UINT(at) - 1);
-            r->a += deltas[i].a;
-            r->b += deltas[i].b;
+            hp_counter_add(&g_array_index(rows, hp_counter, GPOINTER_TO_UINT(at) - 1),
+                           &day_counters[i]);
         }
     }
-    g_array_sort(rows, compare_count_rows);
+    g_hash_table_destroy(index);
+    g_array_sort(rows, compare_counters);
     int rc = rows->len
-                 ? store->ops->counts_write(store, school_id, (hp_count_row *)rows->data, rows->len)
+                 ? store->ops->counts_write(store, school_id, (hp_counter *)rows->data, rows->len)
                  : HP_OK;
     g_array_free(rows, TRUE);
-    g_hash_table_destroy(index);
     return rc;
 }
 
-/* Appends what the backend read for one part of a range. */
-static int read_part(hp_store *store, int64_t school_id, hp_counter_kind kind,
-                     hp_count_period period, int32_t from, int32_t to, GArray *all)
+int hp_store_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                         hp_counter_period period, hp_counter **out, size_t *count_out)
 {
-    hp_usage *part;
-    size_t n;
-    if (from > to)
-        return HP_OK;
-    int rc = store->ops->counts_read(store, school_id, kind, period, from, to, &part, &n);
-    if (rc < 0)
-        return rc;
-    g_array_append_vals(all, part, (guint)n);
-    free(part);
-    return HP_OK;
+    return store->ops->counts_read(store, school_id, kind, period, INT32_MIN, INT32_MAX, out,
+                                   count_out);
 }
 
-int hp_store_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind, bool months,
-                         hp_usage **out, size_t *count_out)
+int hp_store_counts_range(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                          int32_t from_day, int32_t to_day, hp_counter **out, size_t *count_out)
 {
-    return store->ops->counts_read(store, school_id, kind, months ? HP_PERIOD_MONTH : HP_PERIOD_DAY,
-                                   INT32_MIN, INT32_MAX, out, count_out);
-}
+    hp_counter_span spans[HP_COUNTER_SPANS_MAX];
+    size_t span_count = hp_counter_range_split(from_day, to_day, spans);
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(hp_counter));
 
-int hp_store_usage(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
-                   int32_t to_day, hp_usage **out, size_t *count_out)
-{
-    GArray *all = g_array_new(FALSE, FALSE, sizeof(hp_usage));
-    /* The whole months inside the range, read as months; the days before and after them as
-     * days. */
-    int32_t first = hp_day_month(from_day), last = hp_day_month(to_day);
-    if (from_day != hp_month_first_day(first))
-        first++;
-    if (to_day != hp_month_first_day(last + 1) - 1)
-        last--;
-    int rc;
-    if (first > last) {
-        rc = read_part(store, school_id, kind, HP_PERIOD_DAY, from_day, to_day, all);
-    } else if ((rc = read_part(store, school_id, kind, HP_PERIOD_DAY, from_day,
-                               hp_month_first_day(first) - 1, all)) == HP_OK &&
-               (rc = read_part(store, school_id, kind, HP_PERIOD_MONTH, first, last, all)) ==
-                   HP_OK) {
-        rc = read_part(store, school_id, kind, HP_PERIOD_DAY, hp_month_first_day(last + 1), to_day,
-                       all);
-    }
-    if (rc < 0) {
-        g_array_free(all, TRUE);
-        return rc;
+    for (size_t i = 0; i < span_count; i++) {
+        hp_counter *part;
+        size_t n;
+        int rc = store->ops->counts_read(store, school_id, kind, spans[i].period, spans[i].from,
+                                         spans[i].to, &part, &n);
+        if (rc < 0) {
+            g_array_free(all, TRUE);
+            return rc;
+        }
+        g_array_append_vals(all, part, (guint)n);
+        hp_counters_free(part);
     }
     *count_out = all->len;
-    *out = (hp_usage *)g_array_free(all, FALSE);
+    *out = (hp_counter *)g_array_free(all, FALSE);
     return HP_OK;
 }
 
@@ -246,9 +209,9 @@ int hp_store_session_delete(hp_store *store, const unsigned char *token_hash)
     return store->ops->session_delete(store, token_hash);
 }
 
-int hp_store_sessions_expire(hp_store *store, int64_t cutoff)
+int hp_store_sessions_expire(hp_store *store, int64_t seen_before, int64_t created_before)
 {
-    return store->ops->sessions_expire(store, cutoff);
+    return store->ops->sessions_expire(store, seen_before, created_before);
 }
 
 int hp_store_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id)
@@ -330,6 +293,98 @@ void hp_passes_free(hp_pass *passes, size_t count)
     for (size_t i = 0; i < count; i++)
         free(passes[i].ext_id);
     free(passes);
+}
+
+/* Until the backends answer these two with one query each, they are built here from the
+ * operations every backend has: same results, more work. */
+
+static bool holds_folded(const char *text, const char *needle)
+{
+    if (text == NULL)
+        return false;
+    char *folded = g_ascii_strdown(text, -1);
+    bool found = strstr(folded, needle) != NULL;
+    g_free(folded);
+    return found;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const hp_user *x = a, *y = b;
+    int c = g_ascii_strcasecmp(x->name, y->name);
+    return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
+                             hp_user **out, size_t *count_out)
+{
+    hp_user *users;
+    size_t n, kept = 0;
+    int rc = hp_store_users_list(store, school_id, false, &users, &n);
+    if (rc < 0)
+        return rc;
+    char *needle = g_ascii_strdown(query ? query : "", -1);
+    for (size_t i = 0; i < n; i++) {
+        if (users[i].role == HP_ROLE_STUDENT &&
+            (holds_folded(users[i].name, needle) || holds_folded(users[i].email, needle) ||
+             holds_folded(users[i].student_id, needle)))
+            users[kept++] = users[i];
+        else
+            hp_user_release(&users[i]);
+    }
+    g_free(needle);
+    qsort(users, kept, sizeof(*users), by_name);
+    for (size_t i = limit; i < kept; i++)
+        hp_user_release(&users[i]);
+    *out = users;
+    *count_out = kept < limit ? kept : limit;
+    return HP_OK;
+}
+
+int hp_store_user_find_student_id(hp_store *store, int64_t school_id, const char *student_id,
+                                  hp_user *out)
+{
+    hp_user *users;
+    size_t n;
+    int rc = hp_store_users_list(store, school_id, false, &users, &n);
+    if (rc < 0)
+        return rc;
+    rc = hp_error_set(HP_ENOTFOUND, "no student with student_id \"%s\"", student_id);
+    for (size_t i = 0; i < n && rc == HP_ENOTFOUND; i++) {
+        if (users[i].student_id && g_ascii_strcasecmp(users[i].student_id, student_id) == 0) {
+            *out = users[i];
+            users[i] = (hp_user){0};
+            rc = HP_OK;
+        }
+    }
+    hp_users_free(users, n);
+    return rc;
+}
+
+void hp_pass_view_release(hp_pass_view *v)
+{
+    hp_pass_release(&v->pass);
+    free(v->student_name);
+    free(v->student_email);
+    free(v->student_number);
+    free(v->origin);
+    free(v->destination);
+    free(v->creator_name);
+    free(v->creator_email);
+    memset(v, 0, sizeof(*v));
+}
+
+void hp_pass_views_free(hp_pass_view *views, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        hp_pass_view_release(&views[i]);
+    free(views);
+}
+
+int hp_store_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
+                         hp_pass_view **out, size_t *count_out)
+{
+    return store->ops->passes_list(store, school_id, filter, out, count_out);
 }
 
 /* The pass rules: settings as key/value rows, and the rule fields of rooms and users. */

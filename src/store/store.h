@@ -11,6 +11,7 @@
 
 #include "core/model.h"
 #include "core/settings.h"
+#include "store/counter.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -65,38 +66,23 @@ int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_
 int hp_store_passes_import(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
                            bool *inserted);
 
-/* A change to the per-day report counters of one room or one staff member. */
-typedef enum { HP_COUNTER_ROOM, HP_COUNTER_STAFF } hp_counter_kind;
-
-typedef struct {
-    hp_counter_kind kind;
-    int64_t id; /* Room id or user id. */
-    int32_t day;
-    int64_t a; /* Room: passes from it.  Staff: now passes. */
-    int64_t b; /* Room: passes to it.    Staff: scheduled passes. */
-} hp_counter_delta;
-
-int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter_delta *deltas,
+/* The report counters (counter.h). Adds each day counter given (key.period HP_PERIOD_DAY)
+ * to the stored counter of its day and to that of its month, creating them at zero. */
+int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *day_counters,
                         size_t count);
 
-/* Counts over the local days [from_day, to_day]: entries of (room or staff member, a, b) to
- * be added up per id; ids with none do not appear. The counters are kept per day and per
- * month, and a range reads whole months where it covers them, so a report over a school
- * year reads about twelve rows per room, not one per day. */
-typedef struct {
-    int64_t id;
-    int64_t a;
-    int64_t b;
-    int32_t bucket; /* The day or month it counts; see hp_store_counts_read(). */
-} hp_usage;
+/* The counters of a kind that a report over the local days [from_day, to_day] adds up: the
+ * whole months inside the range as month counters, the days before and after as day counters
+ * (hp_counter_range_split), so a report over a school year reads about twelve per subject,
+ * not one per day. A subject may come several times (a month, then days); subjects with no
+ * counter do not come. *out is the caller's, for hp_counters_free(). */
+int hp_store_counts_range(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                          int32_t from_day, int32_t to_day, hp_counter **out, size_t *count_out);
 
-int hp_store_usage(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
-                   int32_t to_day, hp_usage **out, size_t *count_out);
-
-/* Every stored counter of a kind, per day (months false) or per month (months true), with its
- * bucket: what `hallpass check` compares with a recount. */
-int hp_store_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind, bool months,
-                         hp_usage **out, size_t *count_out);
+/* Every stored counter of a kind and period: what `hallpass check` compares with a recount.
+ * *out is the caller's, for hp_counters_free(). */
+int hp_store_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                         hp_counter_period period, hp_counter **out, size_t *count_out);
 
 /* Sessions, keyed by the hash of their token: the token itself is never stored. */
 #define HP_TOKEN_HASH_BYTES 32
@@ -117,8 +103,9 @@ int hp_store_session_touch(hp_store *store, const unsigned char *token_hash, int
 int hp_store_session_set_kiosk(hp_store *store, const unsigned char *token_hash,
                                int64_t kiosk_room_id);
 int hp_store_session_delete(hp_store *store, const unsigned char *token_hash);
-/* Removes sessions not seen since before `cutoff`. */
-int hp_store_sessions_expire(hp_store *store, int64_t cutoff);
+/* Removes sessions not seen since before `seen_before`, and those created before
+ * `created_before` however recently seen. */
+int hp_store_sessions_expire(hp_store *store, int64_t seen_before, int64_t created_before);
 /* Removes every session of one user (a password change signs them out everywhere). */
 int hp_store_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id);
 
@@ -161,6 +148,40 @@ void hp_passes_free(hp_pass *passes, size_t count);
  * of them in constant memory. */
 int hp_store_passes_page(hp_store *store, int64_t school_id, int64_t after_id, size_t limit,
                          hp_pass **out, size_t *count_out);
+
+/* Students whose name, email or student_id holds query (ASCII case ignored), at most limit,
+ * ordered by name. */
+int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
+                             hp_user **out, size_t *count_out);
+/* Finds a user by the school's student_id, compared without regard to ASCII case. */
+int hp_store_user_find_student_id(hp_store *store, int64_t school_id, const char *student_id,
+                                  hp_user *out);
+
+/* Which passes hp_store_passes_list() gives. */
+typedef struct {
+    int64_t pass_id;    /* One pass by id; 0 for a list by the fields below. */
+    int64_t now;        /* The instant "active" is asked at. */
+    int64_t student_id; /* Only one student's passes; 0 for all. */
+    bool upcoming;      /* The scheduled passes still to start, instead of the active ones. */
+} hp_pass_filter;
+
+/* A pass with the names of its people and rooms, for showing it. */
+typedef struct {
+    hp_pass pass;
+    char *student_name;
+    char *student_email;
+    char *student_number; /* The student's student_id, or NULL. */
+    char *origin;
+    char *destination;
+    char *creator_name;
+    char *creator_email;
+} hp_pass_view;
+
+/* The passes of the filter with their names, oldest first (by start, then id). */
+int hp_store_passes_list(hp_store *store, int64_t school_id, const hp_pass_filter *filter,
+                         hp_pass_view **out, size_t *count_out);
+void hp_pass_view_release(hp_pass_view *view);
+void hp_pass_views_free(hp_pass_view *views, size_t count);
 
 /* Number of passes stored for the school, cancelled ones included. */
 int hp_store_pass_count(hp_store *store, int64_t school_id, int64_t *count_out);

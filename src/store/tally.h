@@ -1,8 +1,8 @@
 /*
  * A tally of report counters: what a set of passes adds to each room's and staff member's
- * counter per local day, summed in memory. An import, a copy and a check all count passes
- * this way; the store then takes the sums in one go (hp_store_counts_add). Memory grows with
- * rooms, staff and days, never with passes.
+ * counter per local day, summed in memory. An import, a copy, a live pass and a check all
+ * count passes this way; the store then takes the sums in one go (hp_store_counts_add).
+ * Memory grows with rooms, staff and days, never with passes.
  */
 #ifndef HP_STORE_TALLY_H
 #define HP_STORE_TALLY_H
@@ -14,13 +14,16 @@ typedef struct hp_tally hp_tally;
 hp_tally *hp_tally_new(void);
 void hp_tally_free(hp_tally *tally);
 
-/* Adds what one pass counts (SPEC section 4) times sign: +1 for a pass, -1 to take one out. */
+/* Adds what one pass counts times sign: +1 for a pass, -1 to take one out. A pass that is not
+ * cancelled counts once from its origin and once to its destination; in Staff Usage it counts
+ * for its creator when a staff member wrote it (a teacher's or a kiosk mode's now pass, a
+ * teacher's scheduled pass). */
 void hp_tally_pass(hp_tally *tally, const hp_pass *pass, int sign);
 
-/* The sums, one delta per (kind, id, day); the array belongs to the tally. */
-const hp_counter_delta *hp_tally_deltas(hp_tally *tally, size_t *count_out);
+/* The sums, one day counter per (kind, subject, day); the array belongs to the tally. */
+const hp_counter *hp_tally_counters(const hp_tally *tally, size_t *count_out);
 
 /* Writes the sums into the store's counters. */
-int hp_tally_commit(hp_tally *tally, hp_store *store, int64_t school_id);
+int hp_tally_commit(const hp_tally *tally, hp_store *store, int64_t school_id);
 
 #endif

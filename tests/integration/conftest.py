@@ -16,6 +16,8 @@ PostgreSQL is wanted but not installed, the tests that need it fail saying so.
 - stores: a StoreFactory for the test; stores.new() is a fresh store address (a path in
   tmp_path, or the URI of a new database). module_stores: the same for a module's fixtures.
 - pg_server: the session's PostgreSQL server (store_util.PgServer).
+- server: `hallpass serve` on the module's own `store` fixture, for the module (modules that
+  need options define their own).
 - hp: a Hallpass runner whose working directory is the test's tmp_path;
   hp.run(*args) gives a Result that unpacks as (exit code, stdout, stderr).
 - run: hp.run itself.
@@ -139,6 +141,15 @@ def module_stores(request, store_kind, tmp_path_factory) -> StoreFactory:
 
 # --------------------------------------------------------------------------------------------
 # Running the binary
+
+
+@pytest.fixture(scope="module")
+def server(store):
+    """`hallpass serve` on the module's `store` fixture (a server_util.Store), for the whole
+    module; it must exit 0 at the end. A module that needs other options defines its own."""
+    srv = store.server().start()
+    yield srv
+    assert srv.stop() == 0, srv.log()
 
 
 @pytest.fixture(scope="session")

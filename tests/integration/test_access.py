@@ -332,7 +332,12 @@ TABLE = [
     Row("session-sign-in-incomplete", "POST", "/api/session",
         (400, 400, 400, 400, 400, 400, 400), body={"email": SIGNER["email"]}),
     Row("session-get", "GET", "/api/session", ALL_SIGNED_IN),
-    Row("session-sign-out", "DELETE", "/api/session", ALL_SIGNED_IN, body={}, fresh=True,
+    # A kiosk (a kiosk login or kiosk mode) signs out only with a staff member's email and
+    # password: a student at the kiosk cannot end it.
+    Row("session-sign-out", "DELETE", "/api/session", (401, 200, 403, 200, 403, 200, 200),
+        body={}, fresh=True, check=check_signed_out),
+    Row("session-sign-out-with-staff-credentials", "DELETE", "/api/session", ALL_SIGNED_IN,
+        body={"email": TEACHER["email"], "password": TEACHER["password"]}, fresh=True,
         check=check_signed_out),
     # Passes: the lists.
     Row("passes-active", "GET", "/api/passes?active=true", ALL_SIGNED_IN,

@@ -236,6 +236,29 @@ def test_json_answer_has_no_download_name(admin):
 
 
 # --------------------------------------------------------------------------------------------
+# A range never leaves the dates the API accepts
+
+
+@pytest.mark.parametrize("kind,stem", [("rooms", "room-usage"), ("staff", "staff-usage")])
+@pytest.mark.parametrize("to,from_", [("0001-01-01", "0001-01-01"),
+                                      ("0001-01-10", "0001-01-01"),
+                                      ("0001-01-30", "0001-01-01"),
+                                      ("0001-01-31", "0001-01-02")])
+def test_default_range_starts_no_earlier_than_year_1(store, admin, kind, stem, to, from_):
+    # The 30 days ending on `to`, cut at 0001-01-01: the first date a query may name.
+    doc = ok(admin.get(url(kind, to=to)))
+    assert (doc["from"], doc["to"]) == (from_, to)
+    assert all(v == 0 for row in doc["rows"] for k, v in row.items() if isinstance(v, int))
+    # The command line answers the same, and the range it names is one the API takes back.
+    assert admin.get(url(kind, to=to)).body == store.report(kind, *cli_args(to=to, fmt="json"))
+    again = admin.get(url(kind, **{"from": doc["from"], "to": doc["to"]}))
+    assert again.status == 200, again
+    assert again.body == admin.get(url(kind, to=to)).body
+    r = admin.get(url(kind, to=to, format="csv"))
+    assert re.search(rf'filename="?{stem}_{from_}_{to}\.csv"?', r.header("Content-Disposition"))
+
+
+# --------------------------------------------------------------------------------------------
 # Bad parameters
 
 

@@ -4,6 +4,7 @@
 #include "core/error.h"
 
 #include <dirent.h>
+#include <glib.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,13 +51,22 @@ hp_report *make_report(hp_report_kind kind, const row_spec *rows, size_t count)
     assert_int_equal(report->row_count, 0);
     fixture_teardown((void **)&f);
 
-    free(report->rows);
-    report->rows = calloc(count ? count : 1, sizeof(*report->rows));
+    g_free(report->rows);
+    report->rows = g_new0(hp_report_row, count ? count : 1);
     for (size_t i = 0; i < count; i++) {
-        report->rows[i].id = (int64_t)i + 1;
-        report->rows[i].text[0] = strdup(rows[i].text[0]);
-        report->rows[i].text[1] = strdup(rows[i].text[1]);
-        memcpy(report->rows[i].num, rows[i].num, sizeof(rows[i].num));
+        hp_report_row *row = &report->rows[i];
+        row->id = (int64_t)i + 1;
+        row->name = g_strdup(rows[i].text[0]);
+        if (kind == HP_REPORT_ROOMS) {
+            row->room.folder = g_strdup(rows[i].text[1]);
+            row->room.passes_from = rows[i].num[0];
+            row->room.passes_to = rows[i].num[1];
+        } else {
+            row->staff.email = g_strdup(rows[i].text[1]);
+            row->staff.total = rows[i].num[0];
+            row->staff.now = rows[i].num[1];
+            row->staff.scheduled = rows[i].num[2];
+        }
     }
     report->row_count = count;
     return report;

@@ -21,7 +21,8 @@ typedef struct {
 int fixture_setup(void **state);
 int fixture_teardown(void **state);
 
-/* One row of a hand-made report: the two text cells and up to three numbers. */
+/* One row of a hand-made report, its cells in the order of the report's columns: the name,
+ * the folder or email, then the counts (rooms: from, to; staff: total, now, scheduled). */
 typedef struct {
     const char *text[2];
     int64_t num[3];

@@ -1,6 +1,6 @@
 /*
- * CSV export (SPEC section 4, Exports): UTF-8 with a byte-order mark, CRLF line ends,
- * RFC 4180 quoting, the column titles of the spec on the first line, a `'` before a text cell
+ * CSV export: UTF-8 with a byte-order mark, CRLF line ends,
+ * RFC 4180 quoting, the column titles on the first line, a `'` before a text cell
  * that a spreadsheet could run as a formula, and counts as plain numbers. Reports are built
  * for an empty school (so the columns are the real ones) and then given hand-made rows.
  */

@@ -124,10 +124,16 @@ static char *report_text(fixture *f, hp_report_kind kind)
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    for (size_t i = 0; i < r->row_count; i++)
-        fprintf(out, "%s|%s|%lld|%lld|%lld\n", r->rows[i].text[0], r->rows[i].text[1],
-                (long long)r->rows[i].num[0], (long long)r->rows[i].num[1],
-                (long long)r->rows[i].num[2]);
+    for (size_t i = 0; i < r->row_count; i++) {
+        for (size_t c = 0; c < r->column_count; c++) {
+            const hp_report_column *col = &r->columns[c];
+            if (hp_report_column_numeric(col))
+                fprintf(out, "|%lld", (long long)col->number(&r->rows[i]));
+            else
+                fprintf(out, "|%s", col->text(&r->rows[i]));
+        }
+        fputc('\n', out);
+    }
     fclose(out);
     hp_report_free(r);
     return buf;
@@ -140,8 +146,8 @@ static void check_room_usage(fixture *f, const char *name, int64_t from, int64_t
     hp_report_query q = {"2026-01-01", "2026-12-31", NULL, NULL};
     assert_int_equal(hp_report_build(&r, f->store, &f->school, f->tz, HP_REPORT_ROOMS, &q), HP_OK);
     for (size_t i = 0; i < r->row_count; i++) {
-        if (strcmp(r->rows[i].text[0], name) == 0) {
-            int64_t a = r->rows[i].num[0], b = r->rows[i].num[1];
+        if (strcmp(r->rows[i].name, name) == 0) {
+            int64_t a = r->rows[i].room.passes_from, b = r->rows[i].room.passes_to;
             hp_report_free(r);
             if (a != from || b != to)
                 fail_msg("%s: from %lld to %lld, expected %lld %lld", name, (long long)a,
@@ -802,14 +808,14 @@ static void test_good_passes_of_every_kind(void **state)
     hp_report_query q = {"2026-09-14", "2026-09-14", "email", "asc"};
     assert_int_equal(hp_report_build(&r, f->store, &f->school, f->tz, HP_REPORT_STAFF, &q), HP_OK);
     assert_int_equal(r->row_count, 2);
-    assert_string_equal(r->rows[0].text[1], "ann@x.org");
-    assert_int_equal(r->rows[0].num[0], 2);
-    assert_int_equal(r->rows[0].num[1], 1);
-    assert_int_equal(r->rows[0].num[2], 1);
-    assert_string_equal(r->rows[1].text[1], "tom@x.org");
-    assert_int_equal(r->rows[1].num[0], 1);
-    assert_int_equal(r->rows[1].num[1], 1);
-    assert_int_equal(r->rows[1].num[2], 0);
+    assert_string_equal(r->rows[0].staff.email, "ann@x.org");
+    assert_int_equal(r->rows[0].staff.total, 2);
+    assert_int_equal(r->rows[0].staff.now, 1);
+    assert_int_equal(r->rows[0].staff.scheduled, 1);
+    assert_string_equal(r->rows[1].staff.email, "tom@x.org");
+    assert_int_equal(r->rows[1].staff.total, 1);
+    assert_int_equal(r->rows[1].staff.now, 1);
+    assert_int_equal(r->rows[1].staff.scheduled, 0);
     hp_report_free(r);
 }
 

@@ -1,8 +1,9 @@
 /*
- * Room Usage and Staff Usage (SPEC section 4) over a real SQLite store: every room and every
- * staff member has a row, what counts where, inclusive ranges of local dates, and the order of
- * rows for every sort key both ways. Expected counts and orders are worked out by hand from the
- * passes listed with each test.
+ * Room Usage and Staff Usage over a real SQLite store: every room and every staff member has a
+ * row, what counts where, inclusive ranges of local dates, and the order of rows for every sort
+ * key both ways. Also the counters under them: how a range splits into months and days, and
+ * what `hallpass check` says of counters that differ from their passes. Expected counts and orders
+ * are worked out by hand from the passes listed with each test.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,12 +12,16 @@
 #include <cmocka.h>
 
 #include "core/error.h"
+#include "core/util.h"
 #include "fixture.h"
 #include "import/import.h"
 #include "report/report.h"
+#include "service/check.h"
 #include "store/store.h"
+#include "store/counter.h"
 
 #include <dirent.h>
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +45,7 @@ static hp_import_stats import_rows(fixture *f, const hp_school *school, hp_impor
 }
 
 #define IMPORT(f, kind, rows, columns)                                                             \
-    import_rows((f), &(f)->school, (kind), &(rows)[0][0], (columns),                               \
-                sizeof(rows) / sizeof((rows)[0]))
+    import_rows((f), &(f)->school, (kind), &(rows)[0][0], (columns), HP_ARRAY_SIZE(rows))
 
 static hp_report *build(fixture *f, hp_report_kind kind, const char *from, const char *to,
                         const char *sort, const char *order)
@@ -59,7 +63,7 @@ static hp_report *build(fixture *f, hp_report_kind kind, const char *from, const
 static const hp_report_row *find_row(const hp_report *report, const char *name)
 {
     for (size_t i = 0; i < report->row_count; i++)
-        if (strcmp(report->rows[i].text[0], name) == 0)
+        if (strcmp(report->rows[i].name, name) == 0)
             return &report->rows[i];
     fail_msg("no row named \"%s\"", name);
     return NULL;
@@ -69,35 +73,38 @@ static void check_room(const hp_report *report, const char *name, const char *fo
                        int64_t to)
 {
     const hp_report_row *row = find_row(report, name);
-    assert_string_equal(row->text[1], folder);
-    if (row->num[0] != from || row->num[1] != to)
-        fail_msg("%s: from %lld to %lld, expected from %lld to %lld", name, (long long)row->num[0],
-                 (long long)row->num[1], (long long)from, (long long)to);
+    assert_string_equal(row->room.folder, folder);
+    if (row->room.passes_from != from || row->room.passes_to != to)
+        fail_msg("%s: from %lld to %lld, expected from %lld to %lld", name,
+                 (long long)row->room.passes_from, (long long)row->room.passes_to, (long long)from,
+                 (long long)to);
 }
 
 static void check_staff(const hp_report *report, const char *name, const char *email, int64_t total,
                         int64_t now, int64_t scheduled)
 {
     const hp_report_row *row = find_row(report, name);
-    assert_string_equal(row->text[1], email);
-    if (row->num[0] != total || row->num[1] != now || row->num[2] != scheduled)
+    assert_string_equal(row->staff.email, email);
+    if (row->staff.total != total || row->staff.now != now || row->staff.scheduled != scheduled)
         fail_msg("%s: total %lld now %lld scheduled %lld, expected %lld %lld %lld", name,
-                 (long long)row->num[0], (long long)row->num[1], (long long)row->num[2],
-                 (long long)total, (long long)now, (long long)scheduled);
+                 (long long)row->staff.total, (long long)row->staff.now,
+                 (long long)row->staff.scheduled, (long long)total, (long long)now,
+                 (long long)scheduled);
 }
 
-/* Asserts the rows' column `text_index` reads names, in that order, and nothing else. */
-static void check_order_by(const hp_report *report, int text_index, const char *const *names,
+/* Asserts the rows' text column `column` reads names, in that order, and nothing else. */
+static void check_order_by(const hp_report *report, int column, const char *const *names,
                            size_t count, const char *what)
 {
+    const hp_report_column *col = &report->columns[column];
     char got[512] = "";
     for (size_t i = 0; i < report->row_count; i++) {
-        strncat(got, report->rows[i].text[text_index], sizeof(got) - strlen(got) - 3);
+        strncat(got, col->text(&report->rows[i]), sizeof(got) - strlen(got) - 3);
         strcat(got, i + 1 < report->row_count ? " | " : "");
     }
     bool same = report->row_count == count;
     for (size_t i = 0; same && i < count; i++)
-        same = strcmp(report->rows[i].text[text_index], names[i]) == 0;
+        same = strcmp(col->text(&report->rows[i]), names[i]) == 0;
     if (!same) {
         char want[512] = "";
         for (size_t i = 0; i < count; i++) {
@@ -109,7 +116,7 @@ static void check_order_by(const hp_report *report, int text_index, const char *
 }
 
 #define CHECK_ORDER(report, names, what)                                                           \
-    check_order_by((report), 0, (names), sizeof(names) / sizeof((names)[0]), (what))
+    check_order_by((report), 0, (names), HP_ARRAY_SIZE(names), (what))
 
 /* --- The main data set ------------------------------------------------------------------- */
 
@@ -191,7 +198,7 @@ static void test_staff_usage_counts(void **state)
     check_staff(r, "bea Brown", "bbrown@x.org", 1, 1, 0);      /* p7 */
     check_staff(r, "Zed Zero", "teacher9@x.org", 0, 0, 0);
     for (size_t i = 0; i < r->row_count; i++) {
-        const char *email = r->rows[i].text[1];
+        const char *email = r->rows[i].staff.email;
         if (strcmp(email, "sam@x.org") == 0 || strcmp(email, "sue@x.org") == 0 ||
             strcmp(email, "kiosk@x.org") == 0)
             fail_msg("%s is in Staff Usage", email);
@@ -218,12 +225,13 @@ static void test_rows_with_no_passes_in_range(void **state)
     hp_report *r = build(f, HP_REPORT_ROOMS, "2026-10-01", "2026-10-31", NULL, NULL);
     assert_int_equal(r->row_count, 6);
     for (size_t i = 0; i < r->row_count; i++)
-        assert_true(r->rows[i].num[0] == 0 && r->rows[i].num[1] == 0);
+        assert_true(r->rows[i].room.passes_from == 0 && r->rows[i].room.passes_to == 0);
     hp_report_free(r);
     r = build(f, HP_REPORT_STAFF, "2026-10-01", "2026-10-31", NULL, NULL);
     assert_int_equal(r->row_count, 4);
     for (size_t i = 0; i < r->row_count; i++)
-        assert_true(r->rows[i].num[0] == 0 && r->rows[i].num[1] == 0 && r->rows[i].num[2] == 0);
+        assert_true(r->rows[i].staff.total == 0 && r->rows[i].staff.now == 0 &&
+                    r->rows[i].staff.scheduled == 0);
     hp_report_free(r);
 }
 
@@ -305,14 +313,14 @@ static void test_room_sorts(void **state)
 {
     fixture *f = *state;
     load_main(f);
-    run_sorts(f, HP_REPORT_ROOMS, room_sorts, sizeof(room_sorts) / sizeof(room_sorts[0]), 6);
+    run_sorts(f, HP_REPORT_ROOMS, room_sorts, HP_ARRAY_SIZE(room_sorts), 6);
 }
 
 static void test_staff_sorts(void **state)
 {
     fixture *f = *state;
     load_main(f);
-    run_sorts(f, HP_REPORT_STAFF, staff_sorts, sizeof(staff_sorts) / sizeof(staff_sorts[0]), 4);
+    run_sorts(f, HP_REPORT_STAFF, staff_sorts, HP_ARRAY_SIZE(staff_sorts), 4);
 }
 
 static void test_ties_by_creation_order(void **state)
@@ -338,7 +346,7 @@ static void test_ties_by_creation_order(void **state)
         {"now", "desc", by_creation},      {"email", "asc", by_email},
         {"scheduled", "asc", by_creation},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++) {
         char what[64];
         snprintf(what, sizeof(what), "staff by %s %s", cases[i].sort, cases[i].order);
         hp_report *r =
@@ -405,15 +413,15 @@ static void check_range(fixture *f, const char *from, const char *to, int64_t wa
 {
     hp_report *r = build(f, HP_REPORT_ROOMS, from, to, NULL, NULL);
     const hp_report_row *a = find_row(r, "A"), *b = find_row(r, "B");
-    if (a->num[0] != want || b->num[1] != want)
-        fail_msg("%s..%s: %lld from A, %lld to B; expected %lld", from, to, (long long)a->num[0],
-                 (long long)b->num[1], (long long)want);
+    if (a->room.passes_from != want || b->room.passes_to != want)
+        fail_msg("%s..%s: %lld from A, %lld to B; expected %lld", from, to,
+                 (long long)a->room.passes_from, (long long)b->room.passes_to, (long long)want);
     hp_report_free(r);
     r = build(f, HP_REPORT_STAFF, from, to, NULL, NULL);
     const hp_report_row *t = find_row(r, "Teach");
-    if (t->num[0] != want || t->num[1] != want)
-        fail_msg("%s..%s: Teach has %lld now passes; expected %lld", from, to, (long long)t->num[1],
-                 (long long)want);
+    if (t->staff.total != want || t->staff.now != want)
+        fail_msg("%s..%s: Teach has %lld now passes; expected %lld", from, to,
+                 (long long)t->staff.now, (long long)want);
     hp_report_free(r);
 }
 
@@ -449,6 +457,33 @@ static void test_default_range(void **state)
     assert_int_equal(r->to_day, today);
     assert_int_equal(r->from_day, today - 29);
     hp_report_free(r);
+}
+
+/* The default range never starts before 0001-01-01, the first date a query may name: the 30
+ * days ending on a `to` near it are cut there, never answered with year 0. */
+static void test_default_range_never_before_the_first_date(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *to;
+        const char *from;
+    } cases[] = {
+        {"0001-01-01", "0001-01-01"}, {"0001-01-29", "0001-01-01"}, {"0001-01-30", "0001-01-01"},
+        {"0001-01-31", "0001-01-02"}, {"0001-03-01", "0001-01-31"},
+    };
+    for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++) {
+        hp_report *r = build(f, HP_REPORT_ROOMS, NULL, cases[i].to, NULL, NULL);
+        char from[HP_DATE_LEN], to[HP_DATE_LEN];
+        hp_date_format(r->from_day, from);
+        hp_date_format(r->to_day, to);
+        if (strcmp(from, cases[i].from) != 0 || strcmp(to, cases[i].to) != 0)
+            fail_msg("to %s: the range is %s..%s, expected %s..%s", cases[i].to, from, to,
+                     cases[i].from, cases[i].to);
+        char name[128];
+        hp_report_filename(r, "csv", name, sizeof(name));
+        assert_null(strstr(name, "0000-"));
+        hp_report_free(r);
+    }
 }
 
 static void check_bad_query(fixture *f, hp_report_kind kind, const char *from, const char *to,
@@ -542,7 +577,7 @@ static void test_column_titles_and_keys(void **state)
     for (size_t i = 0; i < 4; i++) {
         assert_string_equal(r->columns[i].title, room_titles[i]);
         assert_string_equal(r->columns[i].key, room_keys[i]);
-        assert_int_equal(r->columns[i].numeric, i >= 2);
+        assert_int_equal(hp_report_column_numeric(&r->columns[i]), i >= 2);
     }
     hp_report_free(r);
     r = build(f, HP_REPORT_STAFF, "2026-09-01", "2026-09-30", NULL, NULL);
@@ -550,7 +585,7 @@ static void test_column_titles_and_keys(void **state)
     for (size_t i = 0; i < 5; i++) {
         assert_string_equal(r->columns[i].title, staff_titles[i]);
         assert_string_equal(r->columns[i].key, staff_keys[i]);
-        assert_int_equal(r->columns[i].numeric, i >= 2);
+        assert_int_equal(hp_report_column_numeric(&r->columns[i]), i >= 2);
     }
     hp_report_free(r);
 }
@@ -562,8 +597,8 @@ static void test_schools_kept_apart(void **state)
     /* A second school with a room and a teacher of the same names, and a pass with an id the
      * first school used already: each school sees only its own. */
     hp_school other = {0};
-    other.name = strdup("Oak Ridge");
-    other.timezone = strdup("America/Chicago");
+    other.name = g_strdup("Oak Ridge");
+    other.timezone = g_strdup("America/Chicago");
     assert_int_equal(hp_store_school_create(f->store, other.name, other.timezone, &other.id),
                      HP_OK);
     static const char *const rooms[][HP_ROOM_COLUMNS] = {{"Room 2", "", "", ""},
@@ -606,6 +641,188 @@ static void test_schools_kept_apart(void **state)
     hp_school_release(&other);
 }
 
+/* --- How a range reads the counters: whole months as months, the rest as days ------------ */
+
+/* Spans written as the test expects them: "day 2026-09-10..2026-09-20" or "month
+ * 2026-09..2026-10", joined by ", ". */
+static void describe_spans(const hp_counter_span *spans, size_t count, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < count; i++) {
+        char a[HP_DATE_LEN], b[HP_DATE_LEN], part[64];
+        hp_counter_bucket_format(spans[i].period, spans[i].from, a);
+        hp_counter_bucket_format(spans[i].period, spans[i].to, b);
+        snprintf(part, sizeof(part), "%s %s..%s",
+                 spans[i].period == HP_PERIOD_DAY ? "day" : "month", a, b);
+        snprintf(out + strlen(out), size - strlen(out), "%s%s", i ? ", " : "", part);
+    }
+}
+
+static int32_t day_of(const char *date)
+{
+    int32_t day;
+    if (hp_date_parse(date, &day) != HP_OK)
+        fail_msg("%s: %s", date, hp_error_last());
+    return day;
+}
+
+static void check_split(const char *from, const char *to, const char *want)
+{
+    hp_counter_span spans[HP_COUNTER_SPANS_MAX];
+    char got[256];
+    size_t n = hp_counter_range_split(day_of(from), day_of(to), spans);
+    describe_spans(spans, n, got, sizeof(got));
+    if (strcmp(got, want) != 0)
+        fail_msg("%s..%s reads [%s], expected [%s]", from, to, got, want);
+    /* The spans cover the range, each day once, in order. */
+    int32_t next = day_of(from);
+    for (size_t i = 0; i < n; i++) {
+        int32_t first =
+            spans[i].period == HP_PERIOD_DAY ? spans[i].from : hp_month_first_day(spans[i].from);
+        int32_t last = spans[i].period == HP_PERIOD_DAY ? spans[i].to
+                                                        : hp_month_first_day(spans[i].to + 1) - 1;
+        assert_int_equal(first, next);
+        assert_true(last >= first);
+        next = last + 1;
+    }
+    assert_int_equal(next, day_of(to) + 1);
+}
+
+/* Ranges and how they read, worked out by hand. */
+static const struct {
+    const char *from, *to, *reads;
+} split_cases[] = {
+    /* Inside one month: days only. */
+    {"2026-09-10", "2026-09-20", "day 2026-09-10..2026-09-20"},
+    /* A single day, also the first or the last of its month. */
+    {"2026-09-15", "2026-09-15", "day 2026-09-15..2026-09-15"},
+    {"2026-09-01", "2026-09-01", "day 2026-09-01..2026-09-01"},
+    {"2026-09-30", "2026-09-30", "day 2026-09-30..2026-09-30"},
+    /* One whole month, and whole months only. */
+    {"2026-09-01", "2026-09-30", "month 2026-09..2026-09"},
+    {"2026-09-01", "2026-11-30", "month 2026-09..2026-11"},
+    /* Starting on the 1st: the month, then the days after it. */
+    {"2026-09-01", "2026-10-15", "month 2026-09..2026-09, day 2026-10-01..2026-10-15"},
+    /* Ending on the last day: the days before, then the month. */
+    {"2026-08-20", "2026-09-30", "day 2026-08-20..2026-08-31, month 2026-09..2026-09"},
+    /* Both sides ragged, across two months with no whole month between: days only. */
+    {"2026-08-20", "2026-09-10", "day 2026-08-20..2026-09-10"},
+    /* A school year: the days of the first and last month, ten whole months between. */
+    {"2025-08-18", "2026-06-05",
+     "day 2025-08-18..2025-08-31, month 2025-09..2026-05, day 2026-06-01..2026-06-05"},
+    /* Crossing a year. */
+    {"2025-12-15", "2026-02-10",
+     "day 2025-12-15..2025-12-31, month 2026-01..2026-01, day 2026-02-01..2026-02-10"},
+    {"2025-12-01", "2026-01-31", "month 2025-12..2026-01"},
+    {"2025-12-31", "2026-01-01", "day 2025-12-31..2026-01-01"},
+    /* February in a leap year ends on the 29th; on the 28th it is not whole. */
+    {"2028-02-01", "2028-02-29", "month 2028-02..2028-02"},
+    {"2028-02-01", "2028-02-28", "day 2028-02-01..2028-02-28"},
+    {"2028-02-29", "2028-03-01", "day 2028-02-29..2028-03-01"},
+    {"2028-01-15", "2028-03-01",
+     "day 2028-01-15..2028-01-31, month 2028-02..2028-02, day 2028-03-01..2028-03-01"},
+    /* And in a common year on the 28th. */
+    {"2027-02-01", "2027-02-28", "month 2027-02..2027-02"},
+    /* The first dates there are. */
+    {"0001-01-01", "0001-02-15", "month 0001-01..0001-01, day 0001-02-01..0001-02-15"},
+};
+
+static void test_range_split(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < HP_ARRAY_SIZE(split_cases); i++)
+        check_split(split_cases[i].from, split_cases[i].to, split_cases[i].reads);
+
+    /* An empty range reads nothing. */
+    hp_counter_span spans[HP_COUNTER_SPANS_MAX];
+    assert_int_equal(hp_counter_range_split(day_of("2026-09-02"), day_of("2026-09-01"), spans), 0);
+}
+
+/* The store reads what the split says: month counters for whole months, day counters for the
+ * rest, and the report adds them up to what the passes give. */
+static void test_range_reads_months(void **state)
+{
+    fixture *f = *state;
+    IMPORT(f, HP_IMPORT_ROOMS, range_rooms, HP_ROOM_COLUMNS);
+    IMPORT(f, HP_IMPORT_USERS, range_users, HP_USER_COLUMNS);
+    IMPORT(f, HP_IMPORT_PASSES, range_passes, HP_PASS_COLUMNS);
+
+    hp_room a;
+    assert_int_equal(hp_store_room_find(f->store, f->school.id, "A", &a), HP_OK);
+    hp_counter *counters;
+    size_t n;
+    assert_int_equal(hp_store_counts_range(f->store, f->school.id, HP_COUNTER_ROOM,
+                                           day_of("2026-08-31"), day_of("2026-10-01"), &counters,
+                                           &n),
+                     HP_OK);
+    /* A: Aug 31 (q1, q5) as a day, September (q2, q3, q6) as a month, Oct 1 (q4) as a day. */
+    int64_t from_a = 0;
+    size_t months = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (counters[i].key.subject != a.id)
+            continue;
+        from_a += counters[i].room.from;
+        assert_int_equal(counters[i].room.to, 0);
+        if (counters[i].key.period == HP_PERIOD_MONTH) {
+            months++;
+            assert_int_equal(counters[i].key.bucket, hp_day_month(day_of("2026-09-01")));
+            assert_int_equal(counters[i].room.from, 3);
+        }
+    }
+    assert_int_equal(months, 1);
+    assert_int_equal(from_a, 6);
+    hp_counters_free(counters);
+    hp_room_release(&a);
+}
+
+/* `hallpass check` on counters that a bug changed: it names the counter, its day or month,
+ * and each value by its name, stored and recounted; right counters say nothing. */
+static void test_check_names_counters_that_differ(void **state)
+{
+    fixture *f = *state;
+    load_main(f);
+    char *text = NULL;
+    size_t len = 0;
+    hp_check_stats stats;
+    FILE *out = open_memstream(&text, &len);
+    assert_int_equal(hp_school_check(f->store, &f->school, out, 10, &stats), HP_OK);
+    fclose(out);
+    assert_int_equal(stats.passes, 7);
+    assert_int_equal(stats.mismatches, 0);
+    assert_string_equal(text, "");
+    free(text);
+
+    /* One pass too many from Gym on Sep 18, one scheduled pass too few for bea Brown. */
+    hp_room gym;
+    hp_user bea;
+    assert_int_equal(hp_store_room_find(f->store, f->school.id, "Gym", &gym), HP_OK);
+    assert_int_equal(hp_store_user_find(f->store, f->school.id, "bbrown@x.org", &bea, NULL), HP_OK);
+    hp_counter bad[] = {
+        {.key = {HP_COUNTER_ROOM, HP_PERIOD_DAY, day_of("2026-09-18"), gym.id}, .room = {1, 0}},
+        {.key = {HP_COUNTER_STAFF, HP_PERIOD_DAY, day_of("2026-09-18"), bea.id}, .staff = {0, -1}},
+    };
+    assert_int_equal(hp_store_counts_add(f->store, f->school.id, bad, HP_ARRAY_SIZE(bad)), HP_OK);
+    out = open_memstream(&text, &len);
+    assert_int_equal(hp_school_check(f->store, &f->school, out, 10, &stats), HP_OK);
+    fclose(out);
+    /* Each wrong day shows in its month too. */
+    assert_int_equal(stats.mismatches, 4);
+    static const char *const lines[] = {
+        "room Gym, day 2026-09-18: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
+        "room Gym, month 2026-09: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
+        "staff bbrown@x.org, day 2026-09-18: stored 1 now and -1 scheduled, the passes give 1 "
+        "now and 0 scheduled\n",
+        "staff bbrown@x.org, month 2026-09: stored 1 now and -1 scheduled, the passes give 1 "
+        "now and 0 scheduled\n",
+    };
+    for (size_t i = 0; i < HP_ARRAY_SIZE(lines); i++)
+        if (strstr(text, lines[i]) == NULL)
+            fail_msg("no line \"%s\" in:\n%s", lines[i], text);
+    free(text); /* open_memstream's buffer is libc's. */
+    hp_room_release(&gym);
+    hp_user_release(&bea);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -622,6 +839,10 @@ int main(void)
         TEST(test_sort_after_build),
         TEST(test_range_inclusive_local_dates),
         TEST(test_default_range),
+        TEST(test_default_range_never_before_the_first_date),
+        cmocka_unit_test(test_range_split),
+        TEST(test_range_reads_months),
+        TEST(test_check_names_counters_that_differ),
         TEST(test_bad_query),
         TEST(test_filename),
         cmocka_unit_test(test_kind_words),

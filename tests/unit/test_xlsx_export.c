@@ -1,5 +1,5 @@
 /*
- * XLSX export (SPEC section 4, Exports): the first sheet named after the report, the column
+ * XLSX export: the first sheet named after the report, the column
  * titles in bold in a frozen first row, an auto-filter over the table, counts as numbers and
  * names as text, never as formulas. The workbook is unpacked with unzip and its XML read.
  */

@@ -1,0 +1,114 @@
+/*
+ * Report counters: what the reports read instead of the passes. A counter has a key (what it
+ * counts, whose, over which day or month) and the values its kind names. The store keeps one
+ * per room or staff member and local day, and one per month; each pass adds to them in the
+ * transaction that writes it.
+ */
+#ifndef HP_STORE_COUNTER_H
+#define HP_STORE_COUNTER_H
+
+#include "core/tz.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a counter counts, and so what its subject is and what its values mean. The numbers are
+ * stored: a new kind takes the next one, and none is ever renumbered. */
+typedef enum {
+    HP_COUNTER_ROOM = 0,  /* Subject a room; values hp_room_counts. */
+    HP_COUNTER_STAFF = 1, /* Subject a staff member; values hp_staff_counts. */
+} hp_counter_kind;
+
+#define HP_COUNTER_KIND_COUNT 2 /* Kinds above, for loops over all of them. */
+
+/* The span of time one counter sums. Stored numbers too. */
+typedef enum {
+    HP_PERIOD_DAY = 0,   /* One local day: bucket is its day number. */
+    HP_PERIOD_MONTH = 1, /* One calendar month: bucket is year * 12 + month - 1. */
+} hp_counter_period;
+
+typedef struct {
+    hp_counter_kind kind;
+    hp_counter_period period;
+    int32_t bucket;  /* Which day or month (see hp_counter_period). */
+    int64_t subject; /* The room's or user's id. */
+} hp_counter_key;
+
+/* Room Usage: passes from the room and passes to it. */
+typedef struct {
+    int64_t from;
+    int64_t to;
+} hp_room_counts;
+
+/* Staff Usage: the now passes and the scheduled passes a staff member wrote that count. */
+typedef struct {
+    int64_t now;
+    int64_t scheduled;
+} hp_staff_counts;
+
+/* The most values any kind has: the store keeps this many per counter. */
+#define HP_COUNTER_VALUES 2
+
+/* A counter, or a change to one. Code that knows the kind reads the named fields; code that
+ * only adds, stores or compares counters (the tally, the backends, the check) goes through
+ * values[], which holds the same numbers in the order of the kind's struct. */
+typedef struct {
+    hp_counter_key key;
+    union {
+        hp_room_counts room;   /* kind HP_COUNTER_ROOM */
+        hp_staff_counts staff; /* kind HP_COUNTER_STAFF */
+        int64_t values[HP_COUNTER_VALUES];
+    };
+} hp_counter;
+
+_Static_assert(sizeof(hp_room_counts) <= sizeof(int64_t[HP_COUNTER_VALUES]),
+               "hp_room_counts must fit the stored values");
+_Static_assert(sizeof(hp_staff_counts) <= sizeof(int64_t[HP_COUNTER_VALUES]),
+               "hp_staff_counts must fit the stored values");
+
+/* How a kind reads in messages: "room", and its values "from" and "to". */
+typedef struct {
+    const char *name;
+    size_t value_count;
+    const char *value_names[HP_COUNTER_VALUES];
+} hp_counter_kind_info;
+
+const hp_counter_kind_info *hp_counter_kind_describe(hp_counter_kind kind);
+
+/* A bucket as people write it: "2026-09-14" for a day, "2026-09" for a month. */
+void hp_counter_bucket_format(hp_counter_period period, int32_t bucket, char out[HP_DATE_LEN]);
+
+/* The key of the month counter that a day counter's key adds to as well. */
+hp_counter_key hp_counter_key_month(hp_counter_key day);
+
+/* Hash and equality of keys, shaped for GHashTable (GHashFunc, GEqualFunc). */
+unsigned int hp_counter_key_hash(const void *key);
+int hp_counter_key_equal(const void *a, const void *b);
+/* Orders keys by kind, period, bucket, subject: the order the store writes them in. */
+int hp_counter_key_compare(const hp_counter_key *a, const hp_counter_key *b);
+
+/* Adds what `from` counts to `to` (the same kind; keys are not looked at). */
+void hp_counter_add(hp_counter *to, const hp_counter *from);
+bool hp_counter_values_equal(const hp_counter *a, const hp_counter *b);
+
+/* Frees an array of counters handed back by the store. */
+void hp_counters_free(hp_counter *counters);
+
+/* One run of buckets a range of days reads. */
+typedef struct {
+    hp_counter_period period;
+    int32_t from; /* First and last bucket, inclusive. */
+    int32_t to;
+} hp_counter_span;
+
+#define HP_COUNTER_SPANS_MAX 3 /* The days before, the whole months, the days after. */
+
+/* Splits the local days [from_day, to_day] into what the counters are read as: the whole
+ * months inside the range as months, the days before and after them as days, so that a
+ * school year reads about twelve counters per subject. Returns the number of spans written
+ * (0 when from_day > to_day), in time order. */
+size_t hp_counter_range_split(int32_t from_day, int32_t to_day,
+                              hp_counter_span spans[HP_COUNTER_SPANS_MAX]);
+
+#endif
