@@ -51,10 +51,10 @@ static double now_s(void)
 /* A school with a kiosk in Room 1, a destination, and `students` students. */
 static void setup(bench_store *b, const char *path, long students, bool every_rule)
 {
-    hp_room origin = {.name = g_strdup("Room 1"), .folder = g_strdup(""),
-                      .counts_toward_limit = true};
-    hp_room destination = {.name = g_strdup("Library"), .folder = g_strdup(""),
-                           .counts_toward_limit = true};
+    hp_room origin = {
+        .name = g_strdup("Room 1"), .folder = g_strdup(""), .counts_toward_limit = true};
+    hp_room destination = {
+        .name = g_strdup("Library"), .folder = g_strdup(""), .counts_toward_limit = true};
     bool changed;
     int64_t school;
     remove(path);
@@ -79,8 +79,10 @@ static void setup(bench_store *b, const char *path, long students, bool every_ru
         g_free(name);
         g_free(email);
     }
-    hp_user kiosk = {.name = g_strdup("Kiosk"), .email = g_strdup("kiosk@bench.example"),
-                     .role = HP_ROLE_KIOSK, .room_id = origin.id};
+    hp_user kiosk = {.name = g_strdup("Kiosk"),
+                     .email = g_strdup("kiosk@bench.example"),
+                     .role = HP_ROLE_KIOSK,
+                     .room_id = origin.id};
     if (hp_store_user_put(b->store, school, &kiosk, NULL, &changed) < 0)
         die("adding the kiosk");
     hp_settings settings;
