@@ -2,9 +2,10 @@
 
 - A SQLite store file moved or deleted while the server runs. The server keeps the file open,
   so without a check each write would go to a file that no one opens again: a pass answered
-  201 and lost at the next start. Each write transaction checks that the open file is still
-  the one at the store's path: while it is not, writes answer 503 and the log says why; once
-  the file is back in its place, writes work again.
+  201 and lost at the next start. Each write (in a transaction or, like a sign-in's session,
+  alone) checks that the open file is still the one at the store's path: while it is not,
+  writes answer 503 and the log says why; once the file is back in its place, writes work
+  again.
 - A PostgreSQL connection lost while the server runs (a database restart, an administrator
   ending sessions): the store opens it again between transactions and prepares its
   statements anew. When they cannot be prepared, the request fails with 503 and the log says
@@ -79,6 +80,23 @@ def test_deleted_store_refuses_writes_with_503(served):
     assert srv.log().count(WHY) == 1, srv.log()
     # Each further write is refused too, none answered as done.
     assert _pass(teacher, 3).status == 503
+
+
+@pytest.mark.sqlite_only
+def test_moved_store_refuses_a_sign_in_with_503(served):
+    # A sign-in writes its session in one statement, outside any transaction: it is refused
+    # as a transaction is, and not answered 200 with a session the moved file keeps.
+    store, srv = served
+    ok(sign_in(srv, TEACHER).get("/api/session"))
+    path = str(store.db)
+    os.rename(path, path + ".moved")
+    r = srv.client().sign_in(TEACHER["email"], TEACHER["password"])
+    assert r.status == 503, r
+    assert r.error == "the store is not answering; try again", r
+    assert WHY in srv.log(), srv.log()
+    assert path in srv.log(), srv.log()
+    os.rename(path + ".moved", path)
+    ok(sign_in(srv, TEACHER).get("/api/session"))
 
 
 @pytest.mark.sqlite_only
