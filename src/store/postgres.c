@@ -262,7 +262,8 @@ static int result_error(PGresult *res, const char *what)
     return hp_error_set(HP_ESTORE, "PostgreSQL: %s: %s", what, message);
 }
 
-/* Runs a prepared statement; NULL on failure, with the error set in *rc. */
+/* Prepares every statement on this connection: when it is opened, and again on a connection
+ * opened anew after it was lost (prepared statements live as long as their connection). */
 static int prepare_all(pg_store *s)
 {
     for (size_t i = 0; i < STATEMENT_COUNT; i++) {
