@@ -140,6 +140,11 @@ struct hp_store {
     const hp_store_ops *ops;
 };
 
+/* The error for a store whose schema is newer than this hallpass knows: `where` names the
+ * store (its file, or "PostgreSQL"), version is the stored schema's and known the newest this
+ * build can migrate to. Backends return it from their open; store.c writes the words. */
+int hp_store_schema_too_new(const char *where, int version, int known);
+
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create);
 int hp_postgres_store_open(hp_store **out, const char *uri);
 

@@ -482,10 +482,7 @@ static int migrate(pg_store *s)
               "creating the schema version");
     int version = rc == HP_OK ? schema_version(s) : -1;
     if (rc == HP_OK && version > MIGRATION_COUNT)
-        rc = hp_error_set(HP_ESTORE,
-                          "PostgreSQL: schema version %d is newer than this hallpass "
-                          "knows (%d)",
-                          version, MIGRATION_COUNT);
+        rc = hp_store_schema_too_new("PostgreSQL", version, MIGRATION_COUNT);
     for (int v = version; rc == HP_OK && v < MIGRATION_COUNT; v++) {
         char record[96];
         snprintf(record, sizeof(record), "INSERT INTO schema_version VALUES (%d)", v + 1);

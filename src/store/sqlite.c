@@ -366,9 +366,7 @@ static int migrate(sqlite_store *s)
     if (version < 0)
         return db_error(s, "reading the schema version");
     if (version > MIGRATION_COUNT)
-        return hp_error_set(HP_ESTORE,
-                            "%s: schema version %d is newer than this hallpass knows (%d)", s->path,
-                            version, MIGRATION_COUNT);
+        return hp_store_schema_too_new(s->path, version, MIGRATION_COUNT);
     for (int v = version; v < MIGRATION_COUNT; v++) {
         char pragma[sizeof("PRAGMA user_version = ") + 12];
         int rc = exec(s, "BEGIN IMMEDIATE", "starting a migration");

@@ -11,6 +11,8 @@
   statements anew. When they cannot be prepared, the request fails with 503 and the log says
   why, and the next request tries a fresh connection instead of using one without its
   statements.
+- A store whose schema a later hallpass has migrated: refused, in the same words on either
+  backend.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import os
 import pytest
 
 import store_util
-from server_util import STUDENT, TEACHER, basic_store, ok, sign_in
+from server_util import STUDENT, TEACHER, basic_store, cli, ok, sign_in
 
 WHY = "the store file was moved or deleted while in use"
 
@@ -114,6 +116,22 @@ def test_a_worker_that_opens_a_moved_store_logs_why(served):
     # Back in its place, the next request opens it.
     os.rename(path + ".moved", path)
     ok(_pass(sign_in(srv, TEACHER), 1), 201)
+
+
+def test_a_store_newer_than_this_hallpass_is_refused(stores, store_kind):
+    # A store that a later hallpass has migrated is refused in the same words on either
+    # backend, naming the store, its version and the newest this build knows.
+    store = basic_store(stores, users=(TEACHER,))
+    if store_kind == "sqlite":
+        store.sql("PRAGMA user_version = 99")
+        where = str(store.db)
+    else:
+        store.sql("INSERT INTO schema_version VALUES (99)")
+        where = "PostgreSQL"
+    r = cli("check", "--db", store.db, check=False)
+    assert r.returncode != 0, r
+    err = r.stderr.decode()
+    assert f"{where}: schema version 99 is newer than this hallpass knows (" in err, err
 
 
 def _end_server_connections(uri):
