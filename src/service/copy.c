@@ -5,12 +5,12 @@
 #include "core/tz.h"
 #include "export/export.h"
 #include "report/report.h"
+#include "service/schools.h"
 #include "store/tally.h"
 
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* Passes read and written at a time: the copy's memory stays flat however many there are. */
 #define COPY_PAGE_PASSES 2000
@@ -186,22 +186,28 @@ static int compare_reports(hp_store *from, hp_store *to, const hp_school *src, c
 
 int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
 {
-    hp_school *schools = NULL, *existing = NULL;
-    size_t n = 0, m = 0;
+    hp_school *schools = NULL;
+    size_t n = 0;
     hp_copy_stats stats = {0};
     int rc;
 
     if ((rc = hp_store_schools_list(from, &schools, &n)) < 0)
         return rc;
-    if ((rc = hp_store_schools_list(to, &existing, &m)) < 0)
-        goto out;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < m; j++)
-            if (strcasecmp(schools[i].name, existing[j].name) == 0) {
-                rc = hp_error_set(HP_EEXISTS, "the target already has a school named \"%s\"",
-                                  schools[i].name);
-                goto out;
-            }
+    /* A school is found by name the one way everywhere (hp_school_find), so the target's
+     * school that a copy would collide with is the one a command naming it would find. */
+    for (size_t i = 0; i < n; i++) {
+        hp_school taken = {0};
+        rc = hp_school_find(to, schools[i].name, &taken);
+        hp_school_release(&taken);
+        if (rc == HP_OK) {
+            rc = hp_error_set(HP_EEXISTS, "the target already has a school named \"%s\"",
+                              schools[i].name);
+            goto out;
+        }
+        if (rc != HP_ENOTFOUND)
+            goto out;
+        rc = HP_OK;
+    }
     if ((rc = hp_store_begin(to)) < 0)
         goto out;
     for (size_t i = 0; rc == HP_OK && i < n; i++) {
@@ -232,6 +238,5 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
         *stats_out = stats;
 out:
     hp_schools_free(schools, n);
-    hp_schools_free(existing, m);
     return rc;
 }

@@ -501,6 +501,24 @@ def test_passwd_ends_the_users_sessions_and_only_theirs(served):
     assert srv.client().sign_in(TEACHER["email"], NEW_PASSWORD).status == 200
 
 
+def test_import_with_a_new_password_ends_the_users_sessions(served):
+    store, srv = served
+    teacher, admin = sign_in(srv, TEACHER), sign_in(srv, ADMIN)
+    changed = {**TEACHER, "password": NEW_PASSWORD}
+    store.users([changed])
+
+    # Signed in with the old password: over, as after hallpass user passwd.
+    assert teacher.get("/api/session").status == 401
+    assert admin.get("/api/session").status == 200
+    assert srv.client().sign_in(TEACHER["email"], TEACHER["password"]).status == 401
+
+    # The same file again changes no password, so the new session stays signed in.
+    again = sign_in(srv, changed)
+    store.users([changed])
+    assert again.get("/api/session").status == 200
+    assert again.get("/api/passes?active=true").status == 200
+
+
 def test_passwd_of_an_unknown_user_changes_nothing(served):
     store, srv = served
     teacher = sign_in(srv, TEACHER)
