@@ -23,6 +23,26 @@ typedef struct {
     int32_t last_day;
 } id_maps;
 
+/* Empty maps for one school; no day seen yet. */
+static void id_maps_init(id_maps *maps)
+{
+    *maps = (id_maps){
+        .rooms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
+        .users = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
+        .counters = hp_tally_new(),
+        .first_day = INT32_MAX,
+        .last_day = INT32_MIN,
+    };
+}
+
+static void id_maps_release(id_maps *maps)
+{
+    g_hash_table_destroy(maps->rooms);
+    g_hash_table_destroy(maps->users);
+    hp_tally_free(maps->counters);
+    *maps = (id_maps){0};
+}
+
 static int64_t mapped(GHashTable *map, int64_t id)
 {
     gpointer v = g_hash_table_lookup(map, &id);
@@ -211,13 +231,8 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
     if ((rc = hp_store_begin(to)) < 0)
         goto out;
     for (size_t i = 0; rc == HP_OK && i < n; i++) {
-        id_maps maps = {
-            .rooms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
-            .users = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
-            .counters = hp_tally_new(),
-            .first_day = INT32_MAX,
-            .last_day = INT32_MIN,
-        };
+        id_maps maps;
+        id_maps_init(&maps);
         hp_school target = {.name = schools[i].name, .timezone = schools[i].timezone};
         if ((rc = hp_store_school_create(to, schools[i].name, schools[i].timezone, &target.id)) ==
                 HP_OK &&
@@ -226,9 +241,7 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
             (rc = copy_passes(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK)
             rc = compare_reports(from, to, &schools[i], &target, &maps, &stats);
         stats.schools++;
-        g_hash_table_destroy(maps.rooms);
-        g_hash_table_destroy(maps.users);
-        hp_tally_free(maps.counters);
+        id_maps_release(&maps);
     }
     if (rc == HP_OK)
         rc = hp_store_commit(to);
