@@ -837,13 +837,23 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
     if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = result_error(res, "saving passes");
     } else {
-        /* The first pass with each ext_id is the one that went in. */
+        /* The first pass with each ext_id is the one that went in. A pass with none (one
+         * created live, being copied) never conflicts: its row comes back with a NULL ext_id,
+         * in the order of the VALUES, as PostgreSQL returns the rows of one INSERT. */
         GHashTable *first = g_hash_table_new(g_str_hash, g_str_equal);
         for (size_t i = count; i-- > 0;)
             if (passes[i].ext_id)
                 g_hash_table_insert(first, passes[i].ext_id, GSIZE_TO_POINTER(i + 1));
+        size_t next_live = 0;
         for (int r = 0; r < PQntuples(res); r++) {
-            size_t i = GPOINTER_TO_SIZE(g_hash_table_lookup(first, PQgetvalue(res, r, 1)));
+            size_t i = 0;
+            if (PQgetisnull(res, r, 1)) {
+                while (next_live < count && passes[next_live].ext_id)
+                    next_live++;
+                i = next_live < count ? ++next_live : 0;
+            } else {
+                i = GPOINTER_TO_SIZE(g_hash_table_lookup(first, PQgetvalue(res, r, 1)));
+            }
             if (i > 0) {
                 inserted[i - 1] = true;
                 passes[i - 1].id = get_int(res, r, 0);

@@ -534,6 +534,15 @@ def test_a_copy_checks_and_serves_with_the_passwords(hp, copies, work, pg_server
         ok(zoe.end_pass(p["id"]))
     finally:
         assert srv.stop() == 0, srv.log()
+    # A store holding a pass created live (with no id from another system) copies on, into
+    # the other kind of store, with every report compared.
+    if target == "sqlite":
+        onward = StoreFactory("postgresql", work, pg_server).new()
+    else:
+        onward = StoreFactory("sqlite", work).new(f"onward-{target}")
+    r = hp.run("copy", "--from", db, "--to", onward)
+    assert r.code == 0, r
+    assert copy_counts(r.stdout + r.stderr)[3] == expected_totals()[3] + 1, r
 
 
 @both
