@@ -442,3 +442,18 @@ def test_a_groups_file_needs_its_columns(store):
 def test_help_names_the_groups_import():
     out = cli("import", "--help").stdout.decode()
     assert "groups: group,student" in out and "rooms|users|passes|groups" in out
+
+
+def test_a_copy_of_the_store_keeps_the_groups(store, admin, stores, pupils, group_name):
+    a, b = pupils(2)
+    name = group_name()
+    ok(admin.post("/api/encounter-groups", {"name": name, "students": [a, b],
+                                            "active": False}), 201)
+    target = Store.new(stores, "copy-target")
+    cli("copy", "--from", store.db, "--to", target.db)
+    rows = target.sql("SELECT g.name, g.active, u.email FROM encounter_groups g"
+                      " JOIN encounter_members m ON m.group_id = g.id"
+                      " JOIN users u ON u.id = m.student_id WHERE g.name = ? ORDER BY u.email",
+                      (name,))
+    assert [(r[0], str(r[1]).lower() in ("0", "f", "false"), r[2]) for r in rows] == \
+        [(name, True, a), (name, True, b)]
