@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from server_util import (ADMIN, KIOSK, SCHOOL, TEACHER, Store, basic_store, cli, ok, race, room,
-                         sign_in, students, user, write_csv)
+                         sign_in, signed_in_fixture, students, user, write_csv)
 
 PUPILS = students("grp", 80)
 SELF = [user(f"Group Self {i:02d}", f"gself{i:02d}@lincoln.test", "student", f"gself-pass-{i:02d}")
@@ -86,19 +86,9 @@ def server(store):
     assert "agree" in out, out
 
 
-@pytest.fixture(scope="module")
-def admin(server):
-    return sign_in(server, ADMIN)
-
-
-@pytest.fixture(scope="module")
-def teacher(server):
-    return sign_in(server, TEACHER)
-
-
-@pytest.fixture(scope="module")
-def kiosk(server):
-    return sign_in(server, KIOSK)
+admin = signed_in_fixture(ADMIN, "admin")
+teacher = signed_in_fixture(TEACHER, "teacher")
+kiosk = signed_in_fixture(KIOSK, "kiosk")
 
 
 @pytest.fixture(scope="module")
@@ -444,16 +434,14 @@ def test_help_names_the_groups_import():
     assert "groups: group,student" in out and "rooms|users|passes|groups" in out
 
 
-def test_a_copy_of_the_store_keeps_the_groups(store, admin, stores, pupils, group_name):
-    a, b = pupils(2)
-    name = group_name()
-    ok(admin.post("/api/encounter-groups", {"name": name, "students": [a, b],
-                                            "active": False}), 201)
+def test_a_copy_of_the_store_keeps_the_groups(stores):
+    kids = students("copy", 3)
+    source = basic_store(stores, users=(ADMIN,), extra_students=kids)
+    import_groups(source, [{"group": "Kept", "student": k["email"]} for k in kids[:2]],
+                  "copy-groups.csv")
     target = Store.new(stores, "copy-target")
-    cli("copy", "--from", store.db, "--to", target.db)
-    rows = target.sql("SELECT g.name, g.active, u.email FROM encounter_groups g"
+    cli("copy", "--from", source.db, "--to", target.db)
+    rows = target.sql("SELECT g.name, u.email FROM encounter_groups g"
                       " JOIN encounter_members m ON m.group_id = g.id"
-                      " JOIN users u ON u.id = m.student_id WHERE g.name = ? ORDER BY u.email",
-                      (name,))
-    assert [(r[0], str(r[1]).lower() in ("0", "f", "false"), r[2]) for r in rows] == \
-        [(name, True, a), (name, True, b)]
+                      " JOIN users u ON u.id = m.student_id ORDER BY u.email")
+    assert [tuple(r) for r in rows] == [("Kept", kids[0]["email"]), ("Kept", kids[1]["email"])]
