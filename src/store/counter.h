@@ -23,7 +23,8 @@ typedef enum {
     HP_COUNTER_RULE_REFUSALS = 2,    /* Subject a rule (hp_rule_id); hp_rule_refusals. */
     HP_COUNTER_ROOM_REFUSALS = 3,    /* Subject a room; hp_room_refusals. */
     HP_COUNTER_STUDENT_REFUSALS = 4, /* Subject a student; hp_student_refusals. */
-    HP_COUNTER_GROUP_REFUSALS = 5,   /* Subject an encounter group; hp_group_refusals. */
+    /* Recounted from the recorded prevented passes. */
+    HP_COUNTER_GROUP_REFUSALS = 5, /* Subject an encounter group; hp_group_refusals. */
 } hp_counter_kind;
 
 #define HP_COUNTER_KIND_COUNT 6 /* Kinds above, for loops over all of them. */

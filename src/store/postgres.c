@@ -322,6 +322,8 @@ static const struct {
                             " student_id, at, source, local_day)"
                             " VALUES ($1, $2, $3, $4, $5, $6, $7)"},
     {"group_prevented_count", "SELECT count(*) FROM encounter_prevented WHERE school_id = $1"},
+    {"group_prevented_days", "SELECT group_id, local_day, count(*) FROM encounter_prevented"
+                             " WHERE school_id = $1 GROUP BY group_id, local_day"},
     /* The pass rules. */
     {"settings_read", "SELECT key, value FROM settings WHERE school_id = $1 ORDER BY key"},
     {"setting_put", "INSERT INTO settings(school_id, key, value) VALUES ($1, $2, $3)"
@@ -1582,6 +1584,31 @@ static int pg_group_prevented_count(hp_store *store, int64_t school_id, int64_t 
                       count_out);
 }
 
+static int pg_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                   size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res =
+        run(from_base(store), "group_prevented_days", &p, "summing prevented passes", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_counter *rows = g_new0(hp_counter, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        rows[i].key = (hp_counter_key){.kind = HP_COUNTER_GROUP_REFUSALS,
+                                       .period = HP_PERIOD_DAY,
+                                       .bucket = (int32_t)get_int(res, i, 1),
+                                       .subject = get_int(res, i, 0)};
+        rows[i].group_refusals.prevented = get_int(res, i, 2);
+    }
+    PQclear(res);
+    *out = rows;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
 static const hp_store_ops postgres_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "postgresql",
@@ -1640,6 +1667,7 @@ static const hp_store_ops postgres_ops = {
     .group_encounter = pg_group_encounter,
     .group_prevented_add = pg_group_prevented_add,
     .group_prevented_count = pg_group_prevented_count,
+    .group_prevented_days = pg_group_prevented_days,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

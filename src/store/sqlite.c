@@ -1564,6 +1564,39 @@ static int sqlite_group_prevented_count(hp_store *store, int64_t school_id, int6
     return rc;
 }
 
+static int sqlite_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                       size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st;
+    int rc = prepare(s,
+                     "SELECT group_id, local_day, count(*) FROM encounter_prevented"
+                     " WHERE school_id = ?1 GROUP BY group_id, local_day",
+                     &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, school_id);
+    GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_counter));
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        hp_counter c = {.key = {.kind = HP_COUNTER_GROUP_REFUSALS,
+                                .period = HP_PERIOD_DAY,
+                                .bucket = sqlite3_column_int(st, 1),
+                                .subject = sqlite3_column_int64(st, 0)}};
+        c.group_refusals.prevented = sqlite3_column_int64(st, 2);
+        g_array_append_val(rows, c);
+    }
+    rc = step == SQLITE_DONE ? HP_OK : db_error(s, "summing prevented passes");
+    sqlite3_finalize(st);
+    *count_out = rows->len;
+    *out = (hp_counter *)g_array_free(rows, FALSE);
+    if (rc < 0) {
+        hp_counters_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -1622,6 +1655,7 @@ static const hp_store_ops sqlite_ops = {
     .group_encounter = sqlite_group_encounter,
     .group_prevented_add = sqlite_group_prevented_add,
     .group_prevented_count = sqlite_group_prevented_count,
+    .group_prevented_days = sqlite_group_prevented_days,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

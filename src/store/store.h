@@ -313,6 +313,12 @@ typedef struct {
 int hp_store_group_prevented_add(hp_store *store, int64_t school_id,
                                  const hp_group_prevented *prevented);
 
+/* The recorded prevented passes summed per group and local day, as day counters of kind
+ * HP_COUNTER_GROUP_REFUSALS (what `hallpass check` recounts that kind from); *out is freed
+ * with hp_counters_free(). */
+int hp_store_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                  size_t *count_out);
+
 /* How many passes the store has recorded as prevented for the school (for tests and check). */
 int hp_store_group_prevented_count(hp_store *store, int64_t school_id, int64_t *count_out);
 

@@ -349,6 +349,12 @@ def test_two_students_of_a_group_are_never_out_together(stores):
                                        and r.json["rule"] == "encounter")
     out = cli("check", "--db", store.db).stdout.decode()
     assert "agree" in out, out
+    # The group's counter is recounted from the recorded prevented passes.
+    store.sql("UPDATE usage_counts SET a = a + 1 WHERE kind = ? AND period = 0",
+              (GROUP_REFUSALS,))
+    done = cli("check", "--db", store.db, check=False)
+    out = (done.stdout + done.stderr).decode()
+    assert done.returncode != 0 and "group refusals Race, day" in out, out
 
 
 # --------------------------------------------------------------------------------------------
