@@ -1360,6 +1360,16 @@ static int prepare(sqlite_store *s, const char *sql, sqlite3_stmt **out)
     return HP_OK;
 }
 
+/* Prepares a statement whose ?1 is the school, and binds it. */
+static int prepare_for_school(sqlite_store *s, const char *sql, int64_t school_id,
+                              sqlite3_stmt **out)
+{
+    int rc = prepare(s, sql, out);
+    if (rc == HP_OK)
+        sqlite3_bind_int64(*out, 1, school_id);
+    return rc;
+}
+
 /* Steps a statement that returns no rows, then finalizes it. */
 static int run_once(sqlite_store *s, sqlite3_stmt *st, const char *what)
 {
@@ -1373,12 +1383,12 @@ static int sqlite_groups_list(hp_store *store, int64_t school_id, hp_group **out
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st;
     int rc, step;
-    if ((rc = prepare(s,
-                      "SELECT id, name, active FROM encounter_groups WHERE school_id = ?1"
-                      " ORDER BY id",
-                      &st)) < 0)
+    if ((rc =
+             prepare_for_school(s,
+                                "SELECT id, name, active FROM encounter_groups WHERE school_id = ?1"
+                                " ORDER BY id",
+                                school_id, &st)) < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, school_id);
     GArray *groups = g_array_new(FALSE, TRUE, sizeof(hp_group));
     GHashTable *index = g_hash_table_new(g_int64_hash, g_int64_equal);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1392,11 +1402,11 @@ static int sqlite_groups_list(hp_store *store, int64_t school_id, hp_group **out
     for (guint i = 0; i < groups->len; i++)
         g_hash_table_insert(index, &g_array_index(groups, hp_group, i).id,
                             &g_array_index(groups, hp_group, i));
-    if (rc == HP_OK && (rc = prepare(s,
-                                     "SELECT group_id, student_id FROM encounter_members"
-                                     " WHERE school_id = ?1 ORDER BY group_id, student_id",
-                                     &st)) == HP_OK) {
-        sqlite3_bind_int64(st, 1, school_id);
+    if (rc == HP_OK &&
+        (rc = prepare_for_school(s,
+                                 "SELECT group_id, student_id FROM encounter_members"
+                                 " WHERE school_id = ?1 ORDER BY group_id, student_id",
+                                 school_id, &st)) == HP_OK) {
         while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             int64_t gid = sqlite3_column_int64(st, 0);
             hp_group *g = g_hash_table_lookup(index, &gid);
@@ -1426,14 +1436,13 @@ static int sqlite_group_put(hp_store *store, int64_t school_id, hp_group *group)
     sqlite3_stmt *st;
     int rc;
     bool insert = group->id == 0;
-    if ((rc = prepare(s,
-                      insert ? "INSERT INTO encounter_groups(school_id, name, active)"
-                               " VALUES (?1, ?2, ?3)"
-                             : "UPDATE encounter_groups SET name = ?2, active = ?3"
-                               " WHERE school_id = ?1 AND id = ?4",
-                      &st)) < 0)
+    if ((rc = prepare_for_school(s,
+                                 insert ? "INSERT INTO encounter_groups(school_id, name, active)"
+                                          " VALUES (?1, ?2, ?3)"
+                                        : "UPDATE encounter_groups SET name = ?2, active = ?3"
+                                          " WHERE school_id = ?1 AND id = ?4",
+                                 school_id, &st)) < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_text(st, 2, group->name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 3, group->active ? 1 : 0);
     if (!insert)
@@ -1444,20 +1453,20 @@ static int sqlite_group_put(hp_store *store, int64_t school_id, hp_group *group)
         group->id = sqlite3_last_insert_rowid(s->db);
     else if (sqlite3_changes(s->db) == 0)
         return HP_ENOTFOUND;
-    if ((rc = prepare(s, "DELETE FROM encounter_members WHERE school_id = ?1 AND group_id = ?2",
-                      &st)) < 0)
+    if ((rc = prepare_for_school(
+             s, "DELETE FROM encounter_members WHERE school_id = ?1 AND group_id = ?2", school_id,
+             &st)) < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_int64(st, 2, group->id);
     if ((rc = run_once(s, st, "saving an encounter group's students")) < 0)
         return rc;
     for (size_t i = 0; i < group->member_count; i++) {
-        if ((rc = prepare(s,
-                          "INSERT INTO encounter_members(school_id, group_id, student_id)"
-                          " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-                          &st)) < 0)
+        if ((rc =
+                 prepare_for_school(s,
+                                    "INSERT INTO encounter_members(school_id, group_id, student_id)"
+                                    " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                                    school_id, &st)) < 0)
             return rc;
-        sqlite3_bind_int64(st, 1, school_id);
         sqlite3_bind_int64(st, 2, group->id);
         sqlite3_bind_int64(st, 3, group->members[i]);
         if ((rc = run_once(s, st, "saving an encounter group's students")) < 0)
@@ -1475,10 +1484,9 @@ static int sqlite_group_delete(hp_store *store, int64_t school_id, int64_t group
     };
     for (size_t i = 0; i < HP_ARRAY_SIZE(sql); i++) {
         sqlite3_stmt *st;
-        int rc = prepare(s, sql[i], &st);
+        int rc = prepare_for_school(s, sql[i], school_id, &st);
         if (rc < 0)
             return rc;
-        sqlite3_bind_int64(st, 1, school_id);
         sqlite3_bind_int64(st, 2, group_id);
         if ((rc = run_once(s, st, "removing an encounter group")) < 0)
             return rc;
@@ -1502,18 +1510,17 @@ static int sqlite_group_encounter(hp_store *store, int64_t school_id, int64_t st
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st;
-    int rc = prepare(s,
-                     "SELECT g.id, g.name FROM encounter_members m"
-                     " JOIN encounter_groups g ON g.id = m.group_id"
-                     " WHERE m.school_id = ?1 AND m.student_id = ?3 AND g.active = 1"
-                     " AND EXISTS (SELECT 1 FROM encounter_members o JOIN passes p"
-                     "  ON p.student_id = o.student_id AND" ACTIVE_AT_PREFIXED
-                     "  WHERE o.group_id = g.id AND o.student_id <> ?3)"
-                     " ORDER BY g.id LIMIT 1",
-                     &st);
+    int rc = prepare_for_school(s,
+                                "SELECT g.id, g.name FROM encounter_members m"
+                                " JOIN encounter_groups g ON g.id = m.group_id"
+                                " WHERE m.school_id = ?1 AND m.student_id = ?3 AND g.active = 1"
+                                " AND EXISTS (SELECT 1 FROM encounter_members o JOIN passes p"
+                                "  ON p.student_id = o.student_id AND" ACTIVE_AT_PREFIXED
+                                "  WHERE o.group_id = g.id AND o.student_id <> ?3)"
+                                " ORDER BY g.id LIMIT 1",
+                                school_id, &st);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_int64(st, 2, now);
     sqlite3_bind_int64(st, 3, student_id);
     int step = sqlite3_step(st);
@@ -1532,13 +1539,13 @@ static int sqlite_group_prevented_add(hp_store *store, int64_t school_id,
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st;
-    int rc = prepare(s,
-                     "INSERT INTO encounter_prevented(school_id, group_id, group_name, student_id,"
-                     " at, source, local_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                     &st);
+    int rc = prepare_for_school(
+        s,
+        "INSERT INTO encounter_prevented(school_id, group_id, group_name, student_id,"
+        " at, source, local_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        school_id, &st);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_int64(st, 2, prevented->group_id);
     sqlite3_bind_text(st, 3, prevented->group_name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 4, prevented->student_id);
@@ -1552,10 +1559,10 @@ static int sqlite_group_prevented_count(hp_store *store, int64_t school_id, int6
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st;
-    int rc = prepare(s, "SELECT count(*) FROM encounter_prevented WHERE school_id = ?1", &st);
+    int rc = prepare_for_school(s, "SELECT count(*) FROM encounter_prevented WHERE school_id = ?1",
+                                school_id, &st);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, school_id);
     if (sqlite3_step(st) == SQLITE_ROW)
         *count_out = sqlite3_column_int64(st, 0);
     else
@@ -1569,13 +1576,12 @@ static int sqlite_group_prevented_days(hp_store *store, int64_t school_id, hp_co
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st;
-    int rc = prepare(s,
-                     "SELECT group_id, local_day, count(*) FROM encounter_prevented"
-                     " WHERE school_id = ?1 GROUP BY group_id, local_day",
-                     &st);
+    int rc = prepare_for_school(s,
+                                "SELECT group_id, local_day, count(*) FROM encounter_prevented"
+                                " WHERE school_id = ?1 GROUP BY group_id, local_day",
+                                school_id, &st);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, school_id);
     GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_counter));
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
