@@ -1,8 +1,9 @@
-/* hallpass import rooms|users|passes: loads a CSV file, all or nothing. */
+/* hallpass import rooms|users|passes|groups: loads a CSV file, all or nothing. */
 #include "cli/cli.h"
 
 #include "core/error.h"
 #include "import/import.h"
+#include "service/groups.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -52,11 +53,28 @@ static void show_progress(void *data, size_t rows, long long bytes)
     fflush(stderr);
 }
 
+/* Encounter groups come through their service, which reads the file in its transaction. */
+static int import_groups(hp_cli_context *ctx, FILE *in, const char *path)
+{
+    hp_groups_import_stats stats;
+    int rc =
+        hp_groups_import_csv(ctx->store, &ctx->school, in, in == stdin ? "stdin" : path, &stats);
+    if (rc < 0) {
+        hp_cli_error("import", "%s", hp_error_last());
+        fprintf(stderr, "nothing was imported\n");
+        return HP_EXIT_FAILURE;
+    }
+    printf("%s: %zu rows: %zu groups added, %zu updated, %zu unchanged\n", path, stats.rows,
+           stats.added, stats.updated, stats.unchanged);
+    return HP_EXIT_OK;
+}
+
 static int run(const void *opts, int argc, char **argv)
 {
     const import_options *o = opts;
-    hp_import_kind kind;
-    if (hp_import_kind_parse(argv[0], &kind) < 0)
+    hp_import_kind kind = HP_IMPORT_ROOMS;
+    bool groups = strcmp(argv[0], "groups") == 0;
+    if (!groups && hp_import_kind_parse(argv[0], &kind) < 0)
         return hp_cli_usage_error("import", "%s", hp_error_last());
     const char *path = argv[1];
 
@@ -71,6 +89,13 @@ static int run(const void *opts, int argc, char **argv)
     if (status != HP_EXIT_OK) {
         if (in != stdin)
             fclose(in);
+        return status;
+    }
+    if (groups) {
+        status = import_groups(&ctx, in, path);
+        if (in != stdin)
+            fclose(in);
+        hp_cli_context_release(&ctx);
         return status;
     }
 
@@ -119,23 +144,26 @@ static void print_about(FILE *out)
             fprintf(out, "%s%s", c ? "," : "", columns[c]);
         fputc('\n', out);
     }
+    fputs("  groups: group,student (one student a row: an email or a student_id)\n", out);
     fputs("A user's room is a kiosk's room (required) or a staff member's home room; a\n"
           "student_id is a student's ID at the school (students only).\n"
           "A row whose room name or user email exists updates it; a pass whose id was imported\n"
-          "before is skipped, so importing a file twice changes nothing the second time. One bad\n"
-          "row imports nothing, and the error names the line, the column, the value and why.\n"
+          "before is skipped, so importing a file twice changes nothing the second time. Each\n"
+          "encounter group a groups file names gets exactly the file's students (2 to 20);\n"
+          "groups it does not name are left alone. One bad row imports nothing, and the error\n"
+          "names the line, the column, the value and why.\n"
           "FILE may be - for standard input.\n",
           out);
 }
 
 const hp_cmd_entry hp_cmd_import = {
     .name = "import",
-    .summary = "import rooms, users or passes from a CSV file",
-    .synopsis = "hallpass import rooms|users|passes --db DB [--school NAME] FILE.csv",
+    .summary = "import rooms, users, passes or encounter groups from a CSV file",
+    .synopsis = "hallpass import rooms|users|passes|groups --db DB [--school NAME] FILE.csv",
     .print_about = print_about,
     HP_CLI_OPTIONS(options, import_options),
     .operands_min = 2,
     .operands_max = 2,
-    .operands_error = "give what to import (rooms, users or passes) and a CSV file",
+    .operands_error = "give what to import (rooms, users, passes or groups) and a CSV file",
     .run = run,
 };

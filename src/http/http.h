@@ -127,6 +127,11 @@ void hp_http_rooms_update(hp_http_request *req, hp_http_response *res);
 void hp_http_students_list(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_rooms(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_staff(hp_http_request *req, hp_http_response *res);
+/* /api/encounter-groups (groups.c): admins only. */
+void hp_http_groups_list(hp_http_request *req, hp_http_response *res);
+void hp_http_groups_create(hp_http_request *req, hp_http_response *res);
+void hp_http_groups_update(hp_http_request *req, hp_http_response *res);
+void hp_http_groups_delete(hp_http_request *req, hp_http_response *res);
 /* GET /api/events: the school's change stream (events.c). */
 void hp_http_events(hp_http_request *req, hp_http_response *res);
 /* Pages and their assets: every GET outside /api/. */

@@ -148,6 +148,10 @@ static const route routes[] = {
     {"GET", "/api/events", hp_http_events, true},
     {"GET", "/api/settings", hp_http_settings_get, true},
     {"PATCH", "/api/settings", hp_http_settings_update, true},
+    {"GET", "/api/encounter-groups", hp_http_groups_list, true},
+    {"POST", "/api/encounter-groups", hp_http_groups_create, true},
+    {"PATCH", "/api/encounter-groups/*", hp_http_groups_update, true},
+    {"DELETE", "/api/encounter-groups/*", hp_http_groups_delete, true},
 };
 
 /* Matches a path against a pattern, segment by segment; a "*" segment takes digits. */

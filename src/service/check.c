@@ -31,6 +31,16 @@ static check_entry *entry(GHashTable *all, const hp_counter_key *key)
     return e;
 }
 
+/* Adds day counters to what the recount gives, for their days and their months. */
+static void add_counted(GHashTable *all, const hp_counter *days, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        hp_counter_key month = hp_counter_key_month(days[i].key);
+        hp_counter_add(&entry(all, &days[i].key)->counted, &days[i]);
+        hp_counter_add(&entry(all, &month)->counted, &days[i]);
+    }
+}
+
 static int recount(hp_store *store, const hp_school *school, GHashTable *all, size_t *passes)
 {
     hp_tally *tally = hp_tally_new();
@@ -52,11 +62,13 @@ static int recount(hp_store *store, const hp_school *school, GHashTable *all, si
     }
     size_t count;
     const hp_counter *days = hp_tally_counters(tally, &count);
-    for (size_t i = 0; i < count; i++) {
-        hp_counter_key month = hp_counter_key_month(days[i].key);
-        hp_counter_add(&entry(all, &days[i].key)->counted, &days[i]);
-        hp_counter_add(&entry(all, &month)->counted, &days[i]);
-    }
+    add_counted(all, days, count);
+    /* The passes prevented by encounter groups are rows too: their counters are recounted. */
+    hp_counter *prevented;
+    if ((rc = hp_store_group_prevented_days(store, school->id, &prevented, &count)) < 0)
+        goto out;
+    add_counted(all, prevented, count);
+    hp_counters_free(prevented);
 out:
     hp_tally_free(tally);
     return rc;
@@ -114,6 +126,12 @@ static GHashTable *names_of(hp_store *store, const hp_school *school)
         for (size_t i = 0; i < n; i++)
             name_put(names, HP_COUNTER_STAFF, users[i].id, users[i].email);
         hp_users_free(users, n);
+    }
+    hp_group *groups;
+    if (hp_store_groups_list(store, school->id, &groups, &n) == HP_OK) {
+        for (size_t i = 0; i < n; i++)
+            name_put(names, HP_COUNTER_GROUP_REFUSALS, groups[i].id, groups[i].name);
+        hp_groups_free(groups, n);
     }
     return names;
 }

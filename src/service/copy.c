@@ -110,6 +110,25 @@ static int copy_users(hp_store *from, hp_store *to, int64_t src, int64_t dst, id
     return rc;
 }
 
+/* The school's encounter groups, their students mapped to the target's users. The passes
+ * they prevented are not copied, as no refusal counter is. */
+static int copy_groups(hp_store *from, hp_store *to, int64_t src, int64_t dst, id_maps *maps)
+{
+    hp_group *groups;
+    size_t n;
+    int rc = hp_store_groups_list(from, src, &groups, &n);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; rc == HP_OK && i < n; i++) {
+        groups[i].id = 0;
+        for (size_t j = 0; j < groups[i].member_count; j++)
+            groups[i].members[j] = mapped(maps->users, groups[i].members[j]);
+        rc = hp_store_group_put(to, dst, &groups[i]);
+    }
+    hp_groups_free(groups, n);
+    return rc;
+}
+
 /* The school's pass-rule settings, as one set. */
 static int copy_settings(hp_store *from, hp_store *to, int64_t src, int64_t dst)
 {
@@ -250,6 +269,7 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
             (rc = copy_rooms(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK &&
             (rc = copy_users(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK &&
             (rc = copy_settings(from, to, schools[i].id, target.id)) == HP_OK &&
+            (rc = copy_groups(from, to, schools[i].id, target.id, &maps)) == HP_OK &&
             (rc = copy_passes(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK)
             rc = compare_reports(from, to, &schools[i], &target, &maps, &stats);
         stats.schools++;

@@ -130,15 +130,15 @@ static int read_start(const hp_pass_request *req, int64_t now, hp_pass *pass)
 
 /*
  * The inputs of the rules that the store does not hold yet: the waiting line's offers (rule
- * 1's "outstanding offer", and the offers that count as active passes for rules 6-8), the
- * encounter groups (rule 3) and the bell schedule and blackouts (rule 2). Until they are
+ * 1's "outstanding offer", and the offers that count as active passes for rules 6-8) and the
+ * bell schedule and blackouts (rule 2); the encounter groups (rule 3) are read in
+ * gather_counts(). Until they are
  * stored these stay empty here, in this one place, so those rules never refuse; when they
  * are, this is where the transaction reads them under its locks.
  */
 static void inputs_not_stored_yet(hp_rule_counts *counts)
 {
     counts->student_offers = 0;
-    counts->encounter_group = NULL;
     counts->no_pass = NULL;
 }
 
@@ -147,6 +147,8 @@ typedef struct {
     hp_settings settings;
     hp_room origin, destination; /* Read again under the locks: a limit just changed holds. */
     hp_user student;
+    int64_t encounter_group_id; /* The group the encounter rule read as blocking, or 0. */
+    char *encounter_group;      /* Its name, or NULL. */
 } rule_inputs;
 
 static void rule_inputs_release(rule_inputs *in)
@@ -154,10 +156,13 @@ static void rule_inputs_release(rule_inputs *in)
     hp_room_release(&in->origin);
     hp_room_release(&in->destination);
     hp_user_release(&in->student);
+    g_free(in->encounter_group);
+    in->encounter_group = NULL;
 }
 
 /* Takes the row locks of a change to a pass in the one order every change uses: the rooms by
- * id and the student (hp_store_passes_lock), then the school when the hallway cap is checked.
+ * id and the student (hp_store_passes_lock), the student's active encounter groups by id for a
+ * now pass, then the school when the hallway cap is checked.
  * Then reads the settings, the rooms and the student as they stand under those locks. */
 static int lock_and_read(hp_store *store, const hp_actor *actor, const hp_pass *pass,
                          hp_asker asker, rule_inputs *in)
@@ -167,6 +172,9 @@ static int lock_and_read(hp_store *store, const hp_actor *actor, const hp_pass *
     if ((rc = hp_store_passes_lock(store, school, pass->student_id, pass->origin_id,
                                    pass->destination_id)) < 0 ||
         (rc = hp_store_settings_get(store, school, &in->settings)) < 0)
+        return rc;
+    if (pass->type == HP_PASS_NOW &&
+        (rc = hp_store_groups_lock(store, school, pass->student_id)) < 0)
         return rc;
     if (pass->type == HP_PASS_NOW && in->settings.max_active_passes > 0 &&
         hp_rule_checks(HP_RULE_HALLWAY_CAP, asker) &&
@@ -196,8 +204,7 @@ static int active(hp_store *store, const hp_actor *actor, hp_active_kind kind, i
 /* Gathers the counts the rules of the request read at now, each from an index or only when
  * its rule is on, so a pass reads a bounded number of rows whatever the history. */
 static int gather_counts(hp_store *store, const hp_actor *actor, const hp_rule_request *req,
-                         const hp_pass *pass, const rule_inputs *in, int64_t now,
-                         hp_rule_counts *counts)
+                         const hp_pass *pass, rule_inputs *in, int64_t now, hp_rule_counts *counts)
 {
     int64_t school = actor->school.id;
     int rc = HP_OK;
@@ -210,6 +217,12 @@ static int gather_counts(hp_store *store, const hp_actor *actor, const hp_rule_r
         (rc = active(store, actor, HP_ACTIVE_OF_STUDENT, pass->student_id, now,
                      &counts->student_active_passes)) < 0)
         return rc;
+    if (reads(req, HP_RULE_ENCOUNTER)) {
+        if ((rc = hp_store_group_encounter(store, school, pass->student_id, now,
+                                           &in->encounter_group_id, &in->encounter_group)) < 0)
+            return rc;
+        counts->encounter_group = in->encounter_group;
+    }
     if (reads(req, HP_RULE_COOLDOWN) && in->settings.cooldown_minutes > 0 &&
         (rc = hp_store_student_last_end(store, school, pass->student_id,
                                         hp_tz_local_day(actor->tz, now - LAST_END_LOOKBACK_SECONDS),
@@ -255,10 +268,34 @@ static int count_refusal(hp_store *store, const hp_actor *actor, const hp_pass *
     return rc;
 }
 
+/* Records a pass the encounter rule prevented, and counts it for its group, in the
+ * transaction that refused it. */
+static int record_prevented(hp_store *store, const hp_actor *actor, const hp_pass *pass,
+                            const rule_inputs *in, int64_t now)
+{
+    int32_t day = hp_tz_local_day(actor->tz, now);
+    hp_group_prevented prevented = {
+        .group_id = in->encounter_group_id,
+        .group_name = in->encounter_group,
+        .student_id = pass->student_id,
+        .at = now,
+        .source = pass->source,
+        .local_day = day,
+    };
+    int rc = hp_store_group_prevented_add(store, actor->school.id, &prevented);
+    if (rc < 0)
+        return rc;
+    hp_tally *tally = hp_tally_new();
+    hp_tally_prevented(tally, in->encounter_group_id, day);
+    rc = hp_tally_commit(tally, store, actor->school.id);
+    hp_tally_free(tally);
+    return rc;
+}
+
 /* Asks the rules at now, with the locks held and the inputs read. On a refusal the refusal is
  * counted and *refused set; the caller commits that and answers HP_ECONFLICT. */
 static int decide(hp_store *store, const hp_actor *actor, const hp_rule_request *req,
-                  const hp_pass *pass, const rule_inputs *in, int64_t now, hp_rule_result *result)
+                  const hp_pass *pass, rule_inputs *in, int64_t now, hp_rule_result *result)
 {
     hp_rule_counts counts;
     int rc;
@@ -268,8 +305,12 @@ static int decide(hp_store *store, const hp_actor *actor, const hp_rule_request 
         (rc = gather_counts(store, actor, req, pass, in, now, &counts)) < 0)
         return rc;
     hp_rules_check(req, &counts, &in->settings, actor->tz, now, result);
-    if (!result->passed)
+    if (!result->passed) {
+        if (result->rule == HP_RULE_ENCOUNTER && in->encounter_group &&
+            (rc = record_prevented(store, actor, pass, in, now)) < 0)
+            return rc;
         return count_refusal(store, actor, pass, result, now);
+    }
     return HP_OK;
 }
 

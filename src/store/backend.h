@@ -163,6 +163,19 @@ typedef struct hp_store_ops {
     int (*passes_due)(hp_store *store, int64_t school_id, int64_t now, size_t limit, hp_pass **out,
                       size_t *count_out);
     int (*pass_reopen)(hp_store *store, int64_t school_id, int64_t pass_id);
+    /* Operations added for encounter groups (owner: the groups service); see store.h. *out of
+     * groups_list is a g_new() array whose groups own their names and member arrays. */
+    int (*groups_list)(hp_store *store, int64_t school_id, hp_group **out, size_t *count_out);
+    int (*group_put)(hp_store *store, int64_t school_id, hp_group *group);
+    int (*group_delete)(hp_store *store, int64_t school_id, int64_t group_id);
+    int (*groups_lock)(hp_store *store, int64_t school_id, int64_t student_id);
+    int (*group_encounter)(hp_store *store, int64_t school_id, int64_t student_id, int64_t now,
+                           int64_t *group_id_out, char **name_out);
+    int (*group_prevented_add)(hp_store *store, int64_t school_id,
+                               const hp_group_prevented *prevented);
+    int (*group_prevented_count)(hp_store *store, int64_t school_id, int64_t *count_out);
+    int (*group_prevented_days)(hp_store *store, int64_t school_id, hp_counter **out,
+                                size_t *count_out);
 } hp_store_ops;
 
 /* Every backend's store struct begins with this. */

@@ -13,6 +13,7 @@ static const hp_counter_kind_info kinds[HP_COUNTER_KIND_COUNT] = {
     [HP_COUNTER_RULE_REFUSALS] = {"rule refusals", false, 1, {"refused"}},
     [HP_COUNTER_ROOM_REFUSALS] = {"room refusals", false, 2, {"refused_from", "refused_to"}},
     [HP_COUNTER_STUDENT_REFUSALS] = {"student refusals", false, 2, {"refused", "prevented"}},
+    [HP_COUNTER_GROUP_REFUSALS] = {"group refusals", true, 1, {"prevented"}},
 };
 
 const hp_counter_kind_info *hp_counter_kind_describe(hp_counter_kind kind)

@@ -23,9 +23,11 @@ typedef enum {
     HP_COUNTER_RULE_REFUSALS = 2,    /* Subject a rule (hp_rule_id); hp_rule_refusals. */
     HP_COUNTER_ROOM_REFUSALS = 3,    /* Subject a room; hp_room_refusals. */
     HP_COUNTER_STUDENT_REFUSALS = 4, /* Subject a student; hp_student_refusals. */
+    /* Recounted from the recorded prevented passes. */
+    HP_COUNTER_GROUP_REFUSALS = 5, /* Subject an encounter group; hp_group_refusals. */
 } hp_counter_kind;
 
-#define HP_COUNTER_KIND_COUNT 5 /* Kinds above, for loops over all of them. */
+#define HP_COUNTER_KIND_COUNT 6 /* Kinds above, for loops over all of them. */
 
 /* The span of time one counter sums. Stored numbers too. */
 typedef enum {
@@ -69,6 +71,11 @@ typedef struct {
     int64_t prevented;
 } hp_student_refusals;
 
+/* Passes an encounter group prevented (each also recorded as a row; see store.h). */
+typedef struct {
+    int64_t prevented;
+} hp_group_refusals;
+
 /* The most values any kind has: the store keeps this many per counter. */
 #define HP_COUNTER_VALUES 2
 
@@ -83,6 +90,7 @@ typedef struct {
         hp_rule_refusals rule_refusals;       /* kind HP_COUNTER_RULE_REFUSALS */
         hp_room_refusals room_refusals;       /* kind HP_COUNTER_ROOM_REFUSALS */
         hp_student_refusals student_refusals; /* kind HP_COUNTER_STUDENT_REFUSALS */
+        hp_group_refusals group_refusals;     /* kind HP_COUNTER_GROUP_REFUSALS */
         int64_t values[HP_COUNTER_VALUES];
     };
 } hp_counter;

@@ -135,6 +135,37 @@ static const char *const migrations[] = {
     "  FROM settings s WHERE s.school_id = p.school_id"
     "  AND s.key = 'default_time_limit_minutes'));"
     "CREATE INDEX passes_by_student_day ON passes (school_id, student_id, local_day);",
+
+    /* 5: encounter groups, their members and the passes the rule prevented, as the SQLite
+     * store's step 6. A group's row is what a pass's transaction locks. */
+    "CREATE TABLE encounter_groups ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  id bigserial,"
+    "  name text NOT NULL,"
+    "  active boolean NOT NULL DEFAULT true,"
+    "  PRIMARY KEY (school_id, id));"
+    "CREATE UNIQUE INDEX encounter_groups_by_name ON encounter_groups (school_id, " FOLD("name") ");"
+    "CREATE TABLE encounter_members ("
+    "  school_id bigint NOT NULL,"
+    "  group_id bigint NOT NULL,"
+    "  student_id bigint NOT NULL,"
+    "  PRIMARY KEY (school_id, group_id, student_id),"
+    "  FOREIGN KEY (school_id, group_id) REFERENCES encounter_groups(school_id, id)"
+    "    ON DELETE CASCADE,"
+    "  FOREIGN KEY (school_id, student_id) REFERENCES users(school_id, id));"
+    "CREATE INDEX encounter_members_by_student ON encounter_members (school_id, student_id);"
+    "CREATE TABLE encounter_prevented ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  id bigserial,"
+    "  group_id bigint NOT NULL,"
+    "  group_name text NOT NULL,"
+    "  student_id bigint NOT NULL,"
+    "  at bigint NOT NULL,"
+    "  source text NOT NULL,"
+    "  local_day integer NOT NULL,"
+    "  PRIMARY KEY (school_id, id),"
+    "  FOREIGN KEY (school_id, student_id) REFERENCES users(school_id, id));"
+    "CREATE INDEX encounter_prevented_by_day ON encounter_prevented (school_id, local_day);",
 };
 // clang-format on
 
@@ -259,6 +290,40 @@ static const struct {
                    " AND end_at IS NULL AND NOT cancelled AND auto_end_at <= $2"
                    " ORDER BY auto_end_at, id LIMIT $3 FOR UPDATE SKIP LOCKED"},
     {"pass_reopen", "UPDATE passes SET end_at = NULL WHERE school_id = $1 AND id = $2"},
+    /* Encounter groups (see sqlite.c). The lock takes the student's active groups' rows in id
+     * order; the read after it sees what a creator that held them committed. When the waiting
+     * line stores its offers, another student's outstanding offer counts here as well. */
+    {"groups_list", "SELECT id, name, active FROM encounter_groups WHERE school_id = $1"
+                    " ORDER BY id"},
+    {"group_members_list", "SELECT group_id, student_id FROM encounter_members"
+                           " WHERE school_id = $1 ORDER BY group_id, student_id"},
+    {"group_insert", "INSERT INTO encounter_groups(school_id, name, active) VALUES ($1, $2, $3)"
+                     " RETURNING id"},
+    {"group_update", "UPDATE encounter_groups SET name = $2, active = $3"
+                     " WHERE school_id = $1 AND id = $4 RETURNING id"},
+    {"group_members_clear", "DELETE FROM encounter_members WHERE school_id = $1 AND group_id = $2"},
+    {"group_member_add", "INSERT INTO encounter_members(school_id, group_id, student_id)"
+                         " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"},
+    {"group_delete", "DELETE FROM encounter_groups WHERE school_id = $1 AND id = $2 RETURNING id"},
+    {"groups_lock", "SELECT g.id FROM encounter_groups g JOIN encounter_members m"
+                    " ON m.school_id = g.school_id AND m.group_id = g.id"
+                    " WHERE m.school_id = $1 AND m.student_id = $2 AND g.active"
+                    " ORDER BY g.id FOR UPDATE OF g"},
+    {"group_encounter",
+     "SELECT g.id, g.name FROM encounter_members m JOIN encounter_groups g"
+     " ON g.school_id = m.school_id AND g.id = m.group_id"
+     " WHERE m.school_id = $1 AND m.student_id = $3 AND g.active"
+     " AND EXISTS (SELECT 1 FROM encounter_members o JOIN passes p"
+     "  ON p.school_id = o.school_id AND p.student_id = o.student_id"
+     "  AND p.end_at IS NULL AND NOT p.cancelled AND p.start_at <= $2 AND p.auto_end_at > $2"
+     "  WHERE o.school_id = $1 AND o.group_id = g.id AND o.student_id <> $3)"
+     " ORDER BY g.id LIMIT 1"},
+    {"group_prevented_add", "INSERT INTO encounter_prevented(school_id, group_id, group_name,"
+                            " student_id, at, source, local_day)"
+                            " VALUES ($1, $2, $3, $4, $5, $6, $7)"},
+    {"group_prevented_count", "SELECT count(*) FROM encounter_prevented WHERE school_id = $1"},
+    {"group_prevented_days", "SELECT group_id, local_day, count(*) FROM encounter_prevented"
+                             " WHERE school_id = $1 GROUP BY group_id, local_day"},
     /* The pass rules. */
     {"settings_read", "SELECT key, value FROM settings WHERE school_id = $1 ORDER BY key"},
     {"setting_put", "INSERT INTO settings(school_id, key, value) VALUES ($1, $2, $3)"
@@ -1381,6 +1446,177 @@ static int pg_pass_reopen(hp_store *store, int64_t school_id, int64_t pass_id)
     return run_command(from_base(store), "pass_reopen", &p, "resuming a pass");
 }
 
+/* ---- Encounter groups ---- */
+
+static int pg_groups_list(hp_store *store, int64_t school_id, hp_group **out, size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res = run(from_base(store), "groups_list", &p, "listing encounter groups", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_group *groups = g_new0(hp_group, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        groups[i].id = get_int(res, i, 0);
+        groups[i].name = get_text(res, i, 1);
+        groups[i].active = PQgetvalue(res, i, 2)[0] == 't';
+    }
+    PQclear(res);
+    params q = {0};
+    param_int(&q, school_id);
+    if ((res = run(from_base(store), "group_members_list", &q, "listing encounter groups' students",
+                   &rc)) == NULL) {
+        hp_groups_free(groups, (size_t)n);
+        return rc;
+    }
+    /* Both lists are in group id order: one walk pairs them. */
+    int g = 0;
+    for (int i = 0; i < PQntuples(res); i++) {
+        int64_t gid = get_int(res, i, 0);
+        while (g < n && groups[g].id < gid)
+            g++;
+        if (g == n)
+            break;
+        if (groups[g].id != gid)
+            continue;
+        groups[g].members = g_renew(int64_t, groups[g].members, groups[g].member_count + 1);
+        groups[g].members[groups[g].member_count++] = get_int(res, i, 1);
+    }
+    PQclear(res);
+    *out = groups;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_group_put(hp_store *store, int64_t school_id, hp_group *group)
+{
+    params p = {0};
+    int rc;
+    bool insert = group->id == 0;
+    param_int(&p, school_id);
+    param_text(&p, group->name);
+    param_bool(&p, group->active);
+    if (!insert)
+        param_int(&p, group->id);
+    PGresult *res = run(from_base(store), insert ? "group_insert" : "group_update", &p,
+                        "saving an encounter group", &rc);
+    if (res == NULL)
+        return rc;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return HP_ENOTFOUND;
+    }
+    group->id = get_int(res, 0, 0);
+    PQclear(res);
+    params c = {0};
+    param_int(&c, school_id);
+    param_int(&c, group->id);
+    if ((rc = run_command(from_base(store), "group_members_clear", &c,
+                          "saving an encounter group's students")) < 0)
+        return rc;
+    for (size_t i = 0; i < group->member_count; i++) {
+        params m = {0};
+        param_int(&m, school_id);
+        param_int(&m, group->id);
+        param_int(&m, group->members[i]);
+        if ((rc = run_command(from_base(store), "group_member_add", &m,
+                              "saving an encounter group's students")) < 0)
+            return rc;
+    }
+    return HP_OK;
+}
+
+static int pg_group_delete(hp_store *store, int64_t school_id, int64_t group_id)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, group_id);
+    PGresult *res = run(from_base(store), "group_delete", &p, "removing an encounter group", &rc);
+    if (res == NULL)
+        return rc;
+    rc = PQntuples(res) == 0 ? HP_ENOTFOUND : HP_OK;
+    PQclear(res);
+    return rc;
+}
+
+static int pg_groups_lock(hp_store *store, int64_t school_id, int64_t student_id)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, student_id);
+    return run_command(from_base(store), "groups_lock", &p, "locking encounter groups");
+}
+
+static int pg_group_encounter(hp_store *store, int64_t school_id, int64_t student_id, int64_t now,
+                              int64_t *group_id_out, char **name_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, now);
+    param_int(&p, student_id);
+    PGresult *res =
+        run(from_base(store), "group_encounter", &p, "reading the student's encounter groups", &rc);
+    if (res == NULL)
+        return rc;
+    if (PQntuples(res) > 0) {
+        *group_id_out = get_int(res, 0, 0);
+        *name_out = get_text(res, 0, 1);
+    }
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_group_prevented_add(hp_store *store, int64_t school_id,
+                                  const hp_group_prevented *prevented)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, prevented->group_id);
+    param_text(&p, prevented->group_name);
+    param_int(&p, prevented->student_id);
+    param_int(&p, prevented->at);
+    param_text(&p, hp_source_name(prevented->source));
+    param_int(&p, prevented->local_day);
+    return run_command(from_base(store), "group_prevented_add", &p, "recording a prevented pass");
+}
+
+static int pg_group_prevented_count(hp_store *store, int64_t school_id, int64_t *count_out)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    return one_number(store, "group_prevented_count", &p, "counting prevented passes", NULL,
+                      count_out);
+}
+
+static int pg_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                   size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res =
+        run(from_base(store), "group_prevented_days", &p, "summing prevented passes", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_counter *rows = g_new0(hp_counter, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        rows[i].key = (hp_counter_key){.kind = HP_COUNTER_GROUP_REFUSALS,
+                                       .period = HP_PERIOD_DAY,
+                                       .bucket = (int32_t)get_int(res, i, 1),
+                                       .subject = get_int(res, i, 0)};
+        rows[i].group_refusals.prevented = get_int(res, i, 2);
+    }
+    PQclear(res);
+    *out = rows;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
 static const hp_store_ops postgres_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "postgresql",
@@ -1432,6 +1668,14 @@ static const hp_store_ops postgres_ops = {
     .student_last_end = pg_student_last_end,
     .passes_due = pg_passes_due,
     .pass_reopen = pg_pass_reopen,
+    .groups_list = pg_groups_list,
+    .group_put = pg_group_put,
+    .group_delete = pg_group_delete,
+    .groups_lock = pg_groups_lock,
+    .group_encounter = pg_group_encounter,
+    .group_prevented_add = pg_group_prevented_add,
+    .group_prevented_count = pg_group_prevented_count,
+    .group_prevented_days = pg_group_prevented_days,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

@@ -135,6 +135,33 @@ static const char *const migrations[] = {
     "  WHERE rooms.id = passes.destination_id), (SELECT CAST(value AS INTEGER) FROM settings"
     "  WHERE settings.school_id = passes.school_id AND key = 'default_time_limit_minutes'));"
     "CREATE INDEX passes_by_student_day ON passes(school_id, student_id, local_day);",
+
+    /* 6: encounter groups: students an admin keeps apart, their members (by student, which
+     * the encounter rule reads in a pass's transaction), and the passes the rule prevented,
+     * which keep the group's name and id as plain values, as a group may be removed later. */
+    "CREATE TABLE encounter_groups ("
+    "  id INTEGER PRIMARY KEY,"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  name TEXT NOT NULL,"
+    "  active INTEGER NOT NULL DEFAULT 1 CHECK (active = 0 OR active = 1));"
+    "CREATE UNIQUE INDEX encounter_groups_by_name"
+    "  ON encounter_groups(school_id, name COLLATE NOCASE);"
+    "CREATE TABLE encounter_members ("
+    "  school_id INTEGER NOT NULL,"
+    "  group_id INTEGER NOT NULL REFERENCES encounter_groups(id) ON DELETE CASCADE,"
+    "  student_id INTEGER NOT NULL REFERENCES users(id),"
+    "  PRIMARY KEY (group_id, student_id)) WITHOUT ROWID;"
+    "CREATE INDEX encounter_members_by_student ON encounter_members(school_id, student_id);"
+    "CREATE TABLE encounter_prevented ("
+    "  id INTEGER PRIMARY KEY,"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  group_id INTEGER NOT NULL,"
+    "  group_name TEXT NOT NULL,"
+    "  student_id INTEGER NOT NULL REFERENCES users(id),"
+    "  at INTEGER NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  local_day INTEGER NOT NULL);"
+    "CREATE INDEX encounter_prevented_by_day ON encounter_prevented(school_id, local_day);",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -201,6 +228,11 @@ enum {
  * open-passes index holds exactly those not cancelled nor ended. */
 #define ACTIVE_AT_2                                                                                \
     " school_id = ?1 AND end_at IS NULL AND cancelled = 0 AND start_at <= ?2 AND auto_end_at > ?2"
+
+/* The same, of passes named p in a join. */
+#define ACTIVE_AT_PREFIXED                                                                         \
+    " p.school_id = ?1 AND p.end_at IS NULL AND p.cancelled = 0 AND p.start_at <= ?2"              \
+    " AND p.auto_end_at > ?2"
 
 /* A user's columns as read_user() takes them; a password hash or a school may follow. */
 #define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day"
@@ -1326,6 +1358,260 @@ static int sqlite_pass_reopen(hp_store *store, int64_t school_id, int64_t pass_i
     return pass_update(from_base(store), ST_PASS_REOPEN, school_id, pass_id, NULL);
 }
 
+/* ---- Encounter groups ----
+ * Statements prepared per call: groups change rarely, and the one read in a pass's
+ * transaction costs a prepare beside the rest of it. */
+
+static int prepare(sqlite_store *s, const char *sql, sqlite3_stmt **out)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK)
+        return db_error(s, "preparing a statement");
+    return HP_OK;
+}
+
+/* Prepares a statement whose ?1 is the school, and binds it. */
+static int prepare_for_school(sqlite_store *s, const char *sql, int64_t school_id,
+                              sqlite3_stmt **out)
+{
+    int rc = prepare(s, sql, out);
+    if (rc == HP_OK)
+        sqlite3_bind_int64(*out, 1, school_id);
+    return rc;
+}
+
+/* Steps a statement that returns no rows, then finalizes it. */
+static int run_once(sqlite_store *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st) == SQLITE_DONE ? HP_OK : db_error(s, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sqlite_groups_list(hp_store *store, int64_t school_id, hp_group **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st;
+    int rc, step;
+    if ((rc =
+             prepare_for_school(s,
+                                "SELECT id, name, active FROM encounter_groups WHERE school_id = ?1"
+                                " ORDER BY id",
+                                school_id, &st)) < 0)
+        return rc;
+    GArray *groups = g_array_new(FALSE, TRUE, sizeof(hp_group));
+    GHashTable *index = g_hash_table_new(g_int64_hash, g_int64_equal);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        hp_group g = {.id = sqlite3_column_int64(st, 0),
+                      .name = dup_column(st, 1),
+                      .active = sqlite3_column_int(st, 2) != 0};
+        g_array_append_val(groups, g);
+    }
+    rc = step == SQLITE_DONE ? HP_OK : db_error(s, "listing encounter groups");
+    sqlite3_finalize(st);
+    for (guint i = 0; i < groups->len; i++)
+        g_hash_table_insert(index, &g_array_index(groups, hp_group, i).id,
+                            &g_array_index(groups, hp_group, i));
+    if (rc == HP_OK &&
+        (rc = prepare_for_school(s,
+                                 "SELECT group_id, student_id FROM encounter_members"
+                                 " WHERE school_id = ?1 ORDER BY group_id, student_id",
+                                 school_id, &st)) == HP_OK) {
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t gid = sqlite3_column_int64(st, 0);
+            hp_group *g = g_hash_table_lookup(index, &gid);
+            if (g == NULL)
+                continue;
+            g->members = g_renew(int64_t, g->members, g->member_count + 1);
+            g->members[g->member_count++] = sqlite3_column_int64(st, 1);
+        }
+        rc = step == SQLITE_DONE ? HP_OK : db_error(s, "listing encounter groups' students");
+        sqlite3_finalize(st);
+    }
+    g_hash_table_destroy(index);
+    size_t n = groups->len;
+    hp_group *list = (hp_group *)g_array_free(groups, FALSE);
+    if (rc < 0) {
+        hp_groups_free(list, n);
+        return rc;
+    }
+    *out = list;
+    *count_out = n;
+    return HP_OK;
+}
+
+static int sqlite_group_put(hp_store *store, int64_t school_id, hp_group *group)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st;
+    int rc;
+    bool insert = group->id == 0;
+    if ((rc = prepare_for_school(s,
+                                 insert ? "INSERT INTO encounter_groups(school_id, name, active)"
+                                          " VALUES (?1, ?2, ?3)"
+                                        : "UPDATE encounter_groups SET name = ?2, active = ?3"
+                                          " WHERE school_id = ?1 AND id = ?4",
+                                 school_id, &st)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 2, group->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, group->active ? 1 : 0);
+    if (!insert)
+        sqlite3_bind_int64(st, 4, group->id);
+    if ((rc = run_once(s, st, "saving an encounter group")) < 0)
+        return rc;
+    if (insert)
+        group->id = sqlite3_last_insert_rowid(s->db);
+    else if (sqlite3_changes(s->db) == 0)
+        return HP_ENOTFOUND;
+    if ((rc = prepare_for_school(
+             s, "DELETE FROM encounter_members WHERE school_id = ?1 AND group_id = ?2", school_id,
+             &st)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 2, group->id);
+    if ((rc = run_once(s, st, "saving an encounter group's students")) < 0)
+        return rc;
+    for (size_t i = 0; i < group->member_count; i++) {
+        if ((rc =
+                 prepare_for_school(s,
+                                    "INSERT INTO encounter_members(school_id, group_id, student_id)"
+                                    " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                                    school_id, &st)) < 0)
+            return rc;
+        sqlite3_bind_int64(st, 2, group->id);
+        sqlite3_bind_int64(st, 3, group->members[i]);
+        if ((rc = run_once(s, st, "saving an encounter group's students")) < 0)
+            return rc;
+    }
+    return HP_OK;
+}
+
+static int sqlite_group_delete(hp_store *store, int64_t school_id, int64_t group_id)
+{
+    sqlite_store *s = from_base(store);
+    static const char *const sql[] = {
+        "DELETE FROM encounter_members WHERE school_id = ?1 AND group_id = ?2",
+        "DELETE FROM encounter_groups WHERE school_id = ?1 AND id = ?2",
+    };
+    for (size_t i = 0; i < HP_ARRAY_SIZE(sql); i++) {
+        sqlite3_stmt *st;
+        int rc = prepare_for_school(s, sql[i], school_id, &st);
+        if (rc < 0)
+            return rc;
+        sqlite3_bind_int64(st, 2, group_id);
+        if ((rc = run_once(s, st, "removing an encounter group")) < 0)
+            return rc;
+    }
+    return sqlite3_changes(s->db) == 0 ? HP_ENOTFOUND : HP_OK;
+}
+
+/* One writer at a time (BEGIN IMMEDIATE): the transaction already holds every group. */
+static int sqlite_groups_lock(hp_store *store, int64_t school_id, int64_t student_id)
+{
+    (void)store;
+    (void)school_id;
+    (void)student_id;
+    return HP_OK;
+}
+
+/* The other students' active passes, through the index of open passes. When the waiting
+ * line stores its offers, an outstanding offer of another student counts here as well. */
+static int sqlite_group_encounter(hp_store *store, int64_t school_id, int64_t student_id,
+                                  int64_t now, int64_t *group_id_out, char **name_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st;
+    int rc = prepare_for_school(s,
+                                "SELECT g.id, g.name FROM encounter_members m"
+                                " JOIN encounter_groups g ON g.id = m.group_id"
+                                " WHERE m.school_id = ?1 AND m.student_id = ?3 AND g.active = 1"
+                                " AND EXISTS (SELECT 1 FROM encounter_members o JOIN passes p"
+                                "  ON p.student_id = o.student_id AND" ACTIVE_AT_PREFIXED
+                                "  WHERE o.group_id = g.id AND o.student_id <> ?3)"
+                                " ORDER BY g.id LIMIT 1",
+                                school_id, &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, student_id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *group_id_out = sqlite3_column_int64(st, 0);
+        *name_out = dup_column(st, 1);
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(s, "reading the student's encounter groups");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sqlite_group_prevented_add(hp_store *store, int64_t school_id,
+                                      const hp_group_prevented *prevented)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st;
+    int rc = prepare_for_school(
+        s,
+        "INSERT INTO encounter_prevented(school_id, group_id, group_name, student_id,"
+        " at, source, local_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        school_id, &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 2, prevented->group_id);
+    sqlite3_bind_text(st, 3, prevented->group_name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, prevented->student_id);
+    sqlite3_bind_int64(st, 5, prevented->at);
+    sqlite3_bind_text(st, 6, hp_source_name(prevented->source), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, prevented->local_day);
+    return run_once(s, st, "recording a prevented pass");
+}
+
+static int sqlite_group_prevented_count(hp_store *store, int64_t school_id, int64_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st;
+    int rc = prepare_for_school(s, "SELECT count(*) FROM encounter_prevented WHERE school_id = ?1",
+                                school_id, &st);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *count_out = sqlite3_column_int64(st, 0);
+    else
+        rc = db_error(s, "counting prevented passes");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sqlite_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                       size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st;
+    int rc = prepare_for_school(s,
+                                "SELECT group_id, local_day, count(*) FROM encounter_prevented"
+                                " WHERE school_id = ?1 GROUP BY group_id, local_day",
+                                school_id, &st);
+    if (rc < 0)
+        return rc;
+    GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_counter));
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        hp_counter c = {.key = {.kind = HP_COUNTER_GROUP_REFUSALS,
+                                .period = HP_PERIOD_DAY,
+                                .bucket = sqlite3_column_int(st, 1),
+                                .subject = sqlite3_column_int64(st, 0)}};
+        c.group_refusals.prevented = sqlite3_column_int64(st, 2);
+        g_array_append_val(rows, c);
+    }
+    rc = step == SQLITE_DONE ? HP_OK : db_error(s, "summing prevented passes");
+    sqlite3_finalize(st);
+    *count_out = rows->len;
+    *out = (hp_counter *)g_array_free(rows, FALSE);
+    if (rc < 0) {
+        hp_counters_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -1377,6 +1663,14 @@ static const hp_store_ops sqlite_ops = {
     .student_last_end = sqlite_student_last_end,
     .passes_due = sqlite_passes_due,
     .pass_reopen = sqlite_pass_reopen,
+    .groups_list = sqlite_groups_list,
+    .group_put = sqlite_group_put,
+    .group_delete = sqlite_group_delete,
+    .groups_lock = sqlite_groups_lock,
+    .group_encounter = sqlite_group_encounter,
+    .group_prevented_add = sqlite_group_prevented_add,
+    .group_prevented_count = sqlite_group_prevented_count,
+    .group_prevented_days = sqlite_group_prevented_days,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

@@ -555,3 +555,84 @@ int hp_store_pass_reopen(hp_store *store, int64_t school_id, int64_t pass_id)
 {
     return store->ops->pass_reopen(store, school_id, pass_id);
 }
+
+/* ---- Encounter groups ---- */
+
+void hp_group_release(hp_group *group)
+{
+    if (group == NULL)
+        return;
+    g_free(group->name);
+    g_free(group->members);
+    *group = (hp_group){0};
+}
+
+static void group_release_item(void *item)
+{
+    hp_group_release(item);
+}
+
+void hp_groups_free(hp_group *groups, size_t count)
+{
+    hp_list_free(groups, count, sizeof(*groups), group_release_item);
+}
+
+int hp_store_groups_list(hp_store *store, int64_t school_id, hp_group **out, size_t *count_out)
+{
+    return store->ops->groups_list(store, school_id, out, count_out);
+}
+
+int hp_store_group_put(hp_store *store, int64_t school_id, hp_group *group)
+{
+    if (group->member_count < HP_GROUP_MEMBERS_MIN || group->member_count > HP_GROUP_MEMBERS_MAX)
+        return hp_error_set(HP_EINVALID, "students: an encounter group has %d to %d students",
+                            HP_GROUP_MEMBERS_MIN, HP_GROUP_MEMBERS_MAX);
+    int rc = hp_check_name("name", group->name, true);
+    if (rc < 0)
+        return rc;
+    rc = store->ops->group_put(store, school_id, group);
+    if (rc == HP_EEXISTS)
+        return hp_error_set(HP_EEXISTS, "name: an encounter group named \"%s\" already exists",
+                            group->name);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_ENOTFOUND, "no encounter group with id %lld", (long long)group->id);
+    return rc;
+}
+
+int hp_store_group_delete(hp_store *store, int64_t school_id, int64_t group_id)
+{
+    int rc = store->ops->group_delete(store, school_id, group_id);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_ENOTFOUND, "no encounter group with id %lld", (long long)group_id);
+    return rc;
+}
+
+int hp_store_groups_lock(hp_store *store, int64_t school_id, int64_t student_id)
+{
+    return store->ops->groups_lock(store, school_id, student_id);
+}
+
+int hp_store_group_encounter(hp_store *store, int64_t school_id, int64_t student_id, int64_t now,
+                             int64_t *group_id_out, char **name_out)
+{
+    *group_id_out = 0;
+    *name_out = NULL;
+    return store->ops->group_encounter(store, school_id, student_id, now, group_id_out, name_out);
+}
+
+int hp_store_group_prevented_add(hp_store *store, int64_t school_id,
+                                 const hp_group_prevented *prevented)
+{
+    return store->ops->group_prevented_add(store, school_id, prevented);
+}
+
+int hp_store_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                  size_t *count_out)
+{
+    return store->ops->group_prevented_days(store, school_id, out, count_out);
+}
+
+int hp_store_group_prevented_count(hp_store *store, int64_t school_id, int64_t *count_out)
+{
+    return store->ops->group_prevented_count(store, school_id, count_out);
+}

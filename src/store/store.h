@@ -258,4 +258,68 @@ int hp_store_passes_due(hp_store *store, int64_t school_id, int64_t now, size_t 
 /* Empties a pass's end: a resumed pass is active again. */
 int hp_store_pass_reopen(hp_store *store, int64_t school_id, int64_t pass_id);
 
+/* ---- Encounter groups ----
+ * Students an admin keeps apart: while one of an active group's students is out, no other
+ * of them may start a pass (the encounter rule). Only admins read or change groups. */
+
+#define HP_GROUP_MEMBERS_MIN 2  /* A group keeps at least two students apart. */
+#define HP_GROUP_MEMBERS_MAX 20 /* And at most a class's worth: a larger one blocks a hallway. */
+
+/* A group: its name (unique in the school, ASCII case ignored), whether it is active (a
+ * paused group refuses nothing) and its students' user ids, ascending. */
+typedef struct {
+    int64_t id;
+    char *name;
+    bool active;
+    int64_t *members;
+    size_t member_count;
+} hp_group;
+
+void hp_group_release(hp_group *group);
+void hp_groups_free(hp_group *groups, size_t count);
+
+/* Every group of the school, by id, each with its members. */
+int hp_store_groups_list(hp_store *store, int64_t school_id, hp_group **out, size_t *count_out);
+
+/* Inside a transaction: writes a group's name, state and members (replacing the members it
+ * had). id 0 inserts it and sets group->id. HP_EEXISTS for a name taken, HP_ENOTFOUND for an
+ * id the school has no group of; the member count must be within the limits above. */
+int hp_store_group_put(hp_store *store, int64_t school_id, hp_group *group);
+
+/* Removes a group and its members (its recorded prevented passes stay). HP_ENOTFOUND. */
+int hp_store_group_delete(hp_store *store, int64_t school_id, int64_t group_id);
+
+/* In a pass's transaction, after hp_store_passes_lock and before hp_store_school_lock: locks
+ * the rows of the student's active groups, so that two students of one group are checked one
+ * after the other. A backend whose transactions already serialize writers does nothing. */
+int hp_store_groups_lock(hp_store *store, int64_t school_id, int64_t student_id);
+
+/* The first (by id) of the student's active groups in which another student has a pass
+ * active at now: *group_id_out and *name_out (GLib memory), or 0 and NULL when none. */
+int hp_store_group_encounter(hp_store *store, int64_t school_id, int64_t student_id, int64_t now,
+                             int64_t *group_id_out, char **name_out);
+
+/* A pass the encounter rule prevented: the group (its name kept, as the group may be removed
+ * later), the student, when, from which source, and the local day. */
+typedef struct {
+    int64_t group_id;
+    const char *group_name;
+    int64_t student_id;
+    int64_t at;
+    hp_source source;
+    int32_t local_day;
+} hp_group_prevented;
+
+int hp_store_group_prevented_add(hp_store *store, int64_t school_id,
+                                 const hp_group_prevented *prevented);
+
+/* The recorded prevented passes summed per group and local day, as day counters of kind
+ * HP_COUNTER_GROUP_REFUSALS (what `hallpass check` recounts that kind from); *out is freed
+ * with hp_counters_free(). */
+int hp_store_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                  size_t *count_out);
+
+/* How many passes the store has recorded as prevented for the school (for tests and check). */
+int hp_store_group_prevented_count(hp_store *store, int64_t school_id, int64_t *count_out);
+
 #endif

@@ -69,6 +69,11 @@ void hp_tally_refusal(hp_tally *t, int rule, int64_t student_id, int64_t refused
         counter_of(t, HP_COUNTER_ROOM_REFUSALS, refused_to, day)->room_refusals.refused_to += 1;
 }
 
+void hp_tally_prevented(hp_tally *t, int64_t group_id, int32_t day)
+{
+    counter_of(t, HP_COUNTER_GROUP_REFUSALS, group_id, day)->group_refusals.prevented += 1;
+}
+
 const hp_counter *hp_tally_counters(const hp_tally *t, size_t *count_out)
 {
     *count_out = t->counters->len;

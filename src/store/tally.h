@@ -27,6 +27,9 @@ void hp_tally_pass(hp_tally *tally, const hp_pass *pass, int sign);
 void hp_tally_refusal(hp_tally *tally, int rule, int64_t student_id, int64_t refused_from,
                       int64_t refused_to, bool prevented, int32_t day);
 
+/* Adds one pass prevented by an encounter group on a local day to the group's counter. */
+void hp_tally_prevented(hp_tally *tally, int64_t group_id, int32_t day);
+
 /* The sums, one day counter per (kind, subject, day); the array belongs to the tally. */
 const hp_counter *hp_tally_counters(const hp_tally *tally, size_t *count_out);
 

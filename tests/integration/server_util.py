@@ -537,3 +537,14 @@ def basic_store(stores: StoreFactory, users: Sequence[dict] = (ADMIN, TEACHER),
 
 def sign_in(server: Server, who: dict) -> Client:
     return server.sign_in(who["email"], who["password"])
+
+
+def signed_in_fixture(who: dict, name: str):
+    """A module-scoped pytest fixture called `name`: `who` signed in to the module's `server`
+    fixture, once for the module."""
+
+    @pytest.fixture(scope="module", name=name)
+    def fixture(server):
+        return sign_in(server, who)
+
+    return fixture

@@ -362,6 +362,104 @@ static void test_passes_list_names(void **state)
     hp_pass_views_free(v, n);
 }
 
+static int put_group(env *e, hp_group *g)
+{
+    assert_int_equal(hp_store_begin(e->store), HP_OK);
+    int rc = hp_store_group_put(e->store, e->school, g);
+    if (rc == HP_OK)
+        assert_int_equal(hp_store_commit(e->store), HP_OK);
+    else
+        hp_store_rollback(e->store);
+    return rc;
+}
+
+/* The group that blocks a student at t, as "NAME" or "" for none. */
+static void assert_encounter(env *e, int64_t student, int64_t t, int64_t group_id, const char *name)
+{
+    int64_t id;
+    char *got;
+    assert_int_equal(hp_store_begin(e->store), HP_OK);
+    assert_int_equal(hp_store_groups_lock(e->store, e->school, student), HP_OK);
+    assert_int_equal(hp_store_group_encounter(e->store, e->school, student, t, &id, &got), HP_OK);
+    hp_store_rollback(e->store);
+    assert_int_equal(id, group_id);
+    if (name)
+        assert_string_equal(got, name);
+    else
+        assert_null(got);
+    g_free(got);
+}
+
+static void test_encounter_groups(void **state)
+{
+    env *e = *state;
+    people p = {.a = make_room(e, "Room 101"), .b = make_room(e, "Library")};
+    p.ava = make_user(e, "Ava Stone", "ava@x.org", HP_ROLE_STUDENT, NULL, 0);
+    p.ben = make_user(e, "Ben Ode", "ben@x.org", HP_ROLE_STUDENT, NULL, 0);
+    p.teacher = make_user(e, "Alex Lee", "alee@x.org", HP_ROLE_TEACHER, NULL, 0);
+    int64_t cy = make_user(e, "Cy Park", "cy@x.org", HP_ROLE_STUDENT, NULL, 0);
+
+    int64_t two[] = {p.ava, p.ben}, one[] = {p.ava};
+    hp_group g = {.name = "B12", .active = true, .members = two, .member_count = 2};
+    assert_int_equal(put_group(e, &g), HP_OK);
+    assert_true(g.id > 0);
+    hp_group dup = {.name = "b12", .active = true, .members = two, .member_count = 2};
+    assert_int_equal(put_group(e, &dup), HP_EEXISTS);
+    assert_message("an encounter group named \"b12\" already exists");
+    hp_group solo = {.name = "Solo", .active = true, .members = one, .member_count = 1};
+    assert_int_equal(put_group(e, &solo), HP_EINVALID);
+    assert_message("2 to 20 students");
+    hp_group ghost = {.id = g.id + 1000, .name = "Ghost", .members = two, .member_count = 2};
+    assert_int_equal(put_group(e, &ghost), HP_ENOTFOUND);
+
+    hp_group *list;
+    size_t n;
+    assert_int_equal(hp_store_groups_list(e->store, e->school, &list, &n), HP_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0].name, "B12");
+    assert_true(list[0].active);
+    assert_int_equal(list[0].member_count, 2);
+    assert_int_equal(list[0].members[0], p.ava < p.ben ? p.ava : p.ben);
+    hp_groups_free(list, n);
+
+    /* Ben out from 10:00: Ava is blocked at noon, Cy (in no group) and Ben himself are not. */
+    add_pass(e, &p, p.ben, T(DAY2, 10), DAY2, HP_PASS_NOW, false, false);
+    int64_t noon = T(DAY2, 12);
+    assert_encounter(e, p.ava, noon, g.id, "B12");
+    assert_encounter(e, p.ben, noon, 0, NULL);
+    assert_encounter(e, cy, noon, 0, NULL);
+    assert_encounter(e, p.ava, T(DAY2, 9), 0, NULL); /* Before his pass started. */
+    /* Paused, the group blocks no one. */
+    g.active = false;
+    assert_int_equal(put_group(e, &g), HP_OK);
+    assert_encounter(e, p.ava, noon, 0, NULL);
+
+    hp_group_prevented rec = {.group_id = g.id,
+                              .group_name = "B12",
+                              .student_id = p.ava,
+                              .at = noon,
+                              .source = HP_SOURCE_STUDENT,
+                              .local_day = DAY2};
+    int64_t count;
+    assert_int_equal(hp_store_begin(e->store), HP_OK);
+    assert_int_equal(hp_store_group_prevented_add(e->store, e->school, &rec), HP_OK);
+    assert_int_equal(hp_store_commit(e->store), HP_OK);
+    assert_int_equal(hp_store_group_prevented_count(e->store, e->school, &count), HP_OK);
+    assert_int_equal(count, 1);
+
+    assert_int_equal(hp_store_begin(e->store), HP_OK);
+    assert_int_equal(hp_store_group_delete(e->store, e->school, g.id), HP_OK);
+    assert_int_equal(hp_store_commit(e->store), HP_OK);
+    assert_int_equal(hp_store_group_delete(e->store, e->school, g.id), HP_ENOTFOUND);
+    assert_message("no encounter group with id");
+    assert_int_equal(hp_store_groups_list(e->store, e->school, &list, &n), HP_OK);
+    assert_int_equal(n, 0);
+    hp_groups_free(list, n);
+    /* The record of the prevented pass stays. */
+    assert_int_equal(hp_store_group_prevented_count(e->store, e->school, &count), HP_OK);
+    assert_int_equal(count, 1);
+}
+
 static void test_sessions_delete_user(void **state)
 {
     env *e = *state;
@@ -526,6 +624,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_students_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_passes_list_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_passes_list_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_encounter_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sessions_delete_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_checks_names, setup, teardown),
