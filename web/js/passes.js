@@ -109,6 +109,8 @@ function main() {
   const startField = document.getElementById('start-field');
   const start = document.getElementById('start');
   const undoBar = document.getElementById('undo-bar');
+  const overrideOffer = document.getElementById('override-offer');
+  let overrideBody = null; // The refused pass, ready to send again with an override.
   let undoTimer = null;
   const createError = document.getElementById('create-error');
   const createSuccess = document.getElementById('create-success');
@@ -251,6 +253,7 @@ function main() {
   async function create(event) {
     event.preventDefault();
     hideNotice(createError);
+    overrideOffer.hidden = true;
     hideNotice(createSuccess);
     for (const input of [search, origin, destination, start]) clearFieldError(input);
     const student = chosen ? chosen.email : search.value.trim();
@@ -271,6 +274,7 @@ function main() {
   // Sends a new pass; a refusal that staff may pass offers "Override", which sends it again.
   async function send(body) {
     hideNotice(createError);
+    overrideOffer.hidden = true;
     createButton.disabled = true;
     try {
       const pass = await post('/api/passes', body);
@@ -293,10 +297,9 @@ function main() {
         announce(err.text);
       } else if (canOverride(err) && !body.override) {
         showNotice(createError, describe(err));
-        const button = h('button', { type: 'button', class: 'button small danger', id: 'override-button' }, 'Override', h('span', { class: 'visually-hidden' }, ' and create the pass anyway'));
-        button.addEventListener('click', () => send({ ...body, override: true }));
-        createError.append(' ', button);
-        button.focus();
+        overrideBody = { ...body, override: true };
+        overrideOffer.hidden = false;
+        document.getElementById('override-button').focus();
       } else {
         showNotice(createError, describe(err));
       }
@@ -440,6 +443,7 @@ function main() {
     wireType();
     wireKiosk();
     form.addEventListener('submit', create);
+    document.getElementById('override-button').addEventListener('click', () => overrideBody && send(overrideBody));
     try {
       const { rooms } = await get('/api/rooms');
       const first = defaultOrigin(session.user, localStorage.getItem(ORIGIN_KEY));
