@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { withPage, signIn, USERS, BIN, useSchool } from './helpers.mjs';
+import { withPage, signIn, USERS, BIN, useSchool, axeViolations } from './helpers.mjs';
 
 let env;
 let admin;
@@ -57,6 +57,7 @@ test('a teacher sees overtime passes in words, ends one and undoes the end', asy
     await row.waitFor({ state: 'detached' });
     await page.waitForSelector('#undo-bar:not([hidden])');
     assert.equal(await page.textContent('#undo-text'), 'Ended Sam Student\u2019s pass.');
+    assert.deepEqual(await axeViolations(page), [], 'passes with an overtime pass and Undo: axe found violations');
     assert.equal(await active(USERS.student.email), undefined, 'ended');
     await page.click('#undo-button');
     await row.waitFor();
@@ -92,6 +93,7 @@ test('a student sees their pass overtime, ends it and undoes the end', async () 
       await page.waitForSelector('#active-pass:not([hidden])');
       assert.equal(await page.textContent('#active-limit'), 'Time limit: 5 minutes');
       assert.match(await page.textContent('#active-pass .overtime'), /Overtime: 1 h 2\d min over the 5-minute limit/);
+      assert.deepEqual(await axeViolations(page), [], 'student overtime: axe found violations');
       await page.click('#end-pass');
       await page.waitForSelector('#request:not([hidden])');
       assert.match(await page.textContent('#student-success'), /Your pass has ended/);
@@ -113,6 +115,7 @@ test('a kiosk shows overtime, and a student undoes a mis-tapped \u201cI\u2019m b
     await card.waitFor({ state: 'detached' });
     await page.waitForSelector('#kiosk-undo:not([hidden])');
     assert.equal(await page.textContent('#kiosk-undo-text'), 'Ended Riley Student\u2019s pass.');
+    assert.deepEqual(await axeViolations(page), [], 'kiosk with Undo: axe found violations');
     await page.click('#kiosk-undo-button');
     await card.waitFor();
     assert.ok(await active(USERS.student2.email), 'out again');

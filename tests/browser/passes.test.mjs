@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withPage, signIn, USERS, unlabelledControls, useSchool } from './helpers.mjs';
+import { withPage, signIn, USERS, unlabelledControls, useSchool, axeViolations } from './helpers.mjs';
 
 let env;
 let admin;
@@ -110,6 +110,7 @@ test('a refusal is shown plainly, with Override for a limit staff may pass', asy
     await page.waitForSelector('#create-error:not([hidden])');
     assert.equal(await page.textContent('#create-error'), 'Restroom is full right now (1 of 1 passes going to it). Try again when someone is back.');
 
+    assert.deepEqual(await axeViolations(page), [], 'passes with a refusal and Override: axe found violations');
     // The rule is one staff may pass: the refusal offers Override, which sends it again.
     await page.click('#override-button');
     await page.waitForSelector('#create-success:not([hidden])');

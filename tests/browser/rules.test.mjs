@@ -18,6 +18,11 @@ useSchool(['admin', 'student'], (s) => {
   student = s.student;
 });
 
+async function openRules(page) {
+  await signIn(page, USERS.admin, { next: '/rules' });
+  await page.waitForSelector('body[data-rules-ready]');
+}
+
 // Whether this server has an endpoint: anything but 404 on its GET.
 async function has(path) {
   return (await admin.get(path)).status() !== 404;
@@ -43,8 +48,7 @@ const VALUES = {
 
 test('an admin sets every setting on the Pass rules page, and a bad value is said next to its field', async () => {
   await withPage(env, 'rules-settings', async (page) => {
-    await signIn(page, USERS.admin, { next: '/rules' });
-    await page.waitForSelector('body[data-rules-ready]');
+    await openRules(page);
     assert.deepEqual(await unlabelledControls(page), []);
     assert.ok((await page.locator('.site-nav a').allTextContents()).includes('Pass rules'), 'the header links the page');
     // Each setting says its meaning and range in words.
@@ -82,8 +86,7 @@ test('an admin sets every setting on the Pass rules page, and a bad value is sai
 
 test('an admin sets rooms\u2019 time limits and which rooms count toward a student\u2019s limits', async () => {
   await withPage(env, 'rules-rooms', async (page) => {
-    await signIn(page, USERS.admin, { next: '/rules' });
-    await page.waitForSelector('body[data-rules-ready]');
+    await openRules(page);
     const nurse = page.locator('#rooms-table tr[data-room-name="Nurse"]');
     const restroom = page.locator('#rooms-table tr[data-room-name="Restroom"]');
     await restroom.locator('input[name="time_limit_minutes"]').fill('300');
@@ -106,8 +109,7 @@ test('an admin sets rooms\u2019 time limits and which rooms count toward a stude
 test('encounter groups: add, edit the students, pause, delete (or, without /api/encounter-groups, the page says so)', async (t) => {
   const there = await has('/api/encounter-groups');
   await withPage(env, 'rules-groups', async (page) => {
-    await signIn(page, USERS.admin, { next: '/rules' });
-    await page.waitForSelector('body[data-rules-ready]');
+    await openRules(page);
     if (!there) {
       assert.match(await page.textContent('#groups-error'), /Encounter groups are not available on this server yet/);
       assert.equal(await page.isVisible('#group-add'), false);
@@ -143,8 +145,7 @@ test('encounter groups: add, edit the students, pause, delete (or, without /api/
 test('the bell schedule: add periods, remove one, save (or, without /api/schedule, the page says so)', async (t) => {
   const there = await has('/api/schedule');
   await withPage(env, 'rules-schedule', async (page) => {
-    await signIn(page, USERS.admin, { next: '/rules' });
-    await page.waitForSelector('body[data-rules-ready]');
+    await openRules(page);
     if (!there) {
       assert.match(await page.textContent('#schedule-error'), /bell schedule .* not available on this server yet/);
       assert.equal(await page.isVisible('#schedule-save'), false);
@@ -177,8 +178,7 @@ test('the bell schedule: add periods, remove one, save (or, without /api/schedul
 test('stop all passes, allow them again, and a no-pass time with a reason (or, without /api/blackouts, the page says so)', async (t) => {
   const there = await has('/api/blackouts');
   await withPage(env, 'rules-stop', async (page) => {
-    await signIn(page, USERS.admin, { next: '/rules' });
-    await page.waitForSelector('body[data-rules-ready]');
+    await openRules(page);
     if (!there) {
       assert.equal(await page.textContent('#stop-state'), 'Stopping all passes is not available on this server yet.');
       assert.equal(await page.isVisible('#stop-button'), false);
@@ -213,8 +213,7 @@ test('stop all passes, allow them again, and a no-pass time with a reason (or, w
 
 test('the Pass rules page: zero axe violations, with field errors showing', async () => {
   await withPage(env, 'axe-rules', async (page) => {
-    await signIn(page, USERS.admin, { next: '/rules' });
-    await page.waitForSelector('body[data-rules-ready]');
+    await openRules(page);
     assert.deepEqual(await axeViolations(page), [], 'rules: axe found violations');
     await page.fill('#setting-cooldown_minutes', '999');
     await page.click('#settings-save');

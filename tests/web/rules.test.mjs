@@ -3,7 +3,7 @@
 // or a student's words.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SETTINGS, rangeText, settingWords, readSettings, readRoomRules, absentText, groupView, parseMembers, scheduleProblems, scheduleRows, isOn, stoppedBy, blackoutView, stopStateText } from '../../web/js/rules.js';
+import { SETTINGS, listError, rangeText, settingWords, readSettings, readRoomRules, absentText, groupView, parseMembers, scheduleProblems, scheduleRows, isOn, stoppedBy, blackoutView, stopStateText } from '../../web/js/rules.js';
 import { overtimeMs, overtimeText, minutesText, UNDO_MS } from '../../web/js/model.js';
 import { say, OVERRIDABLE_RULES } from '../../web/js/words.js';
 import { ApiError } from '../../web/js/api.js';
@@ -42,6 +42,12 @@ test('rooms: a time limit from 1 to 240 or empty; counting on by default', () =>
   assert.deepEqual(readRoomRules({ ...room, time_limit_minutes: 15 }, ' ', true), [{ time_limit_minutes: null }, '']);
   assert.match(readRoomRules(room, '241', true)[1], /from 1 to 240/);
   assert.match(readRoomRules(room, 'ten', true)[1], /from 1 to 240/);
+});
+
+test('a refusal about one entry of a list names the entry, not the field', () => {
+  assert.deepEqual(listError('schedule[1]: start: Period 2 08:40-09:30 overlaps Period 1 08:00-08:50 on mon', 'schedule'), { index: 1, field: 'start', text: 'Period 2 08:40-09:30 overlaps Period 1 08:00-08:50 on mon.' });
+  assert.deepEqual(listError('students[0]: no student has the email or ID "x"', 'students'), { index: 0, field: '', text: 'No student has the email or ID "x".' });
+  assert.equal(listError('name: missing', 'students'), null);
 });
 
 test('a section without its endpoint says so', () => {

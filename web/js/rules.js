@@ -82,6 +82,16 @@ export function readRoomRules(room, limitText, counts) {
   return [body, ''];
 }
 
+// A refusal about one entry of a list the page sent ("schedule[1]: start: Period 2 08:40-09:30
+// overlaps Period 1 08:00-08:50 on mon", "students[0]: no student ..."): {index, field, text}
+// with the words as a sentence and no field name, or null for any other message.
+export function listError(message, list) {
+  const m = new RegExp(`^${list}\\[(\\d+)\\]: (?:([a-z_]+): )?(.*)$`).exec(message);
+  if (!m) return null;
+  const text = m[3].charAt(0).toUpperCase() + m[3].slice(1);
+  return { index: Number(m[1]), field: m[2] || '', text: text.replace(/([^.!?])$/, '$1.') };
+}
+
 // What a section says when this server does not have its endpoint yet (404).
 export function absentText(what) {
   return `${what} are not available on this server yet. This part of the page will work once the server has them.`;
@@ -410,7 +420,8 @@ function main() {
       notifyChanged();
     } catch (err) {
       if (input && err instanceof ApiError && err.status === 400) {
-        setFieldError(input, err.text);
+        const entry = listError(err.message, 'students');
+        setFieldError(input, entry ? `Student ${entry.index + 1} of the list: ${entry.text}` : err.text);
         input.focus();
       } else showNotice(errorBox, describe(err));
       return;
@@ -535,7 +546,13 @@ function main() {
       try {
         await api('PUT', '/api/schedule', body);
       } catch (err) {
-        showNotice(errorBox, `The schedule was not saved: ${describe(err)}`);
+        const entry = err instanceof ApiError && err.status === 400 ? listError(err.message, 'schedule') : null;
+        const input = entry && rows[entry.index] && rows[entry.index].tr.querySelector(`[name="${entry.field || 'day'}"]`);
+        if (input) {
+          setFieldError(input, entry.text);
+          input.focus();
+          announce(`Not saved: ${entry.text}`);
+        } else showNotice(errorBox, `The schedule was not saved: ${describe(err)}`);
         return;
       }
       status.textContent = `\u2713 Saved ${rows.length} period${rows.length === 1 ? '' : 's'}`;
