@@ -191,6 +191,7 @@ test('stop all passes, allow them again, and a no-pass time with a reason (or, w
     const refused = await student.post('/api/passes', { data: { origin: 'Room 2', destination: 'Gym' } });
     assert.equal(refused.status(), 409, 'a student cannot start a pass while passes are stopped');
     assert.equal((await refused.json()).rule, 'no_pass_time');
+    assert.deepEqual(await axeViolations(page), [], 'rules with all passes stopped: axe found violations');
     await page.click('#allow-button');
     await page.waitForSelector('#stop-button:not([hidden])');
     assert.match(await page.textContent('#stop-state'), /Passes are allowed/);
