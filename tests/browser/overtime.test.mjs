@@ -1,6 +1,7 @@
 // Overtime and Undo on the pages that show passes: open passes imported from an hour and a
 // half ago under a 5-minute time limit show as overtime, in words, to the teacher, the
-// student and the kiosk; ending a pass on one tap offers Undo, which brings it back.
+// student and the kiosk; ending a pass on one tap offers Undo, which brings it back; a
+// student refused by a limit reads it about themselves.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -120,4 +121,28 @@ test('a kiosk shows overtime, and a student undoes a mis-tapped \u201cI\u2019m b
     await card.waitFor();
     assert.ok(await active(USERS.student2.email), 'out again');
   });
+});
+
+test('a student refused by their daily limit reads it about themselves', async () => {
+  const out = await active(USERS.student.email);
+  if (out) assert.equal((await admin.post(`/api/passes/${out.id}/end`, { headers: { 'Content-Type': 'application/json' } })).status(), 200);
+  // A pass today, ended, uses up a day of one pass (the imported one counts too when an hour
+  // and a half ago was still today).
+  const today = await admin.post('/api/passes', { data: { student: USERS.student.email, origin: 'Room 2', destination: 'Library' } });
+  assert.equal(today.status(), 201);
+  assert.equal((await admin.post(`/api/passes/${(await today.json()).id}/end`, { headers: { 'Content-Type': 'application/json' } })).status(), 200);
+  assert.equal((await admin.patch('/api/settings', { data: { max_passes_per_day: 1 } })).status(), 200);
+  try {
+    await withPage(env, 'refused-student-limit', async (page) => {
+      await signIn(page, USERS.student);
+      await page.waitForSelector('#request:not([hidden])');
+      await page.selectOption('#student-origin', 'Room 2');
+      await page.selectOption('#student-destination', 'Gym');
+      await page.click('#request-button');
+      await page.waitForSelector('#student-error:not([hidden])');
+      assert.match(await page.textContent('#student-error'), /^You have used [12] of 1 passes today\.$/);
+    });
+  } finally {
+    await admin.patch('/api/settings', { data: { max_passes_per_day: null } });
+  }
 });
