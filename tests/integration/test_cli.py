@@ -114,8 +114,9 @@ def test_import_help_names_every_column_the_importer_takes(run, stores, tmp_path
     lines = {line.split(":")[0].strip(): line.split(":", 1)[1].strip()
              for line in out.splitlines() if re.match(r"  (rooms|users|passes): ", line)}
     assert lines == {
-        "rooms": "name,folder,max_passes_from,max_passes_to",
-        "users": "name,email,role,room,password,student_id",
+        "rooms": "name,folder,max_passes_from,max_passes_to,time_limit_minutes,"
+                 "counts_toward_limit",
+        "users": "name,email,role,room,password,student_id,max_passes_per_day",
         "passes": "id,student,origin,destination,creator,source,type,start,end,cancelled",
     }
     assert "home room" in out
@@ -126,8 +127,8 @@ def test_import_help_names_every_column_the_importer_takes(run, stores, tmp_path
     run("import", "rooms", "--db", db, str(tmp_path / "rooms.csv")).ok()
     (tmp_path / "users.csv").write_text(
         lines["users"] + "\n"
-        "Ann Lee,ann@example.org,student,,,S-1\n"
-        "Tom Kay,tom@example.org,teacher,Room 1,,\n")
+        "Ann Lee,ann@example.org,student,,,S-1,2\n"
+        "Tom Kay,tom@example.org,teacher,Room 1,,,\n")
     r = run("import", "users", "--db", db, str(tmp_path / "users.csv")).ok()
     assert "2 users added" in r.stdout
 
