@@ -39,6 +39,7 @@ static const struct {
     {"/signin", "/signin.html", SEE_ANYONE, "Sign in", "everyone"},
     {"/analytics", "/analytics.html", SEE_ADMIN, "Analytics", "admins"},
     {"/rooms", "/rooms.html", SEE_ADMIN, "Rooms", "admins"},
+    {"/rules", "/rules.html", SEE_ADMIN, "Pass rules", "admins"},
     {"/passes", "/passes.html", SEE_ADMIN | SEE_TEACHER, "Passes", "staff"},
     {"/student", "/student.html", SEE_STUDENT, "My pass", "students"},
     {"/kiosk", "/kiosk.html", SEE_KIOSK, "Kiosk", "kiosks"},

@@ -1,9 +1,10 @@
 // The Passes page: a teacher creates a scheduled pass and a now pass, sees a refusal and
-// overrides it, ends an active pass and cancels a scheduled one.
+// overrides it with the refusal's Override button, ends an active pass and cancels a
+// scheduled one.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withPage, signIn, USERS, unlabelledControls, useSchool } from './helpers.mjs';
+import { withPage, signIn, USERS, unlabelledControls, useSchool, axeViolations } from './helpers.mjs';
 
 let env;
 let admin;
@@ -94,7 +95,7 @@ test('a teacher creates a now pass, sees it tick, and ends it', async () => {
   });
 });
 
-test('a refusal is shown plainly, and a staff member may override the limit', async () => {
+test('a refusal is shown plainly, with Override for a limit staff may pass', async () => {
   await withPage(env, 'passes-refused', async (page) => {
     await signIn(page, USERS.teacher);
     await chooseStudent(page, 'Pupil 1', 'pupil1@test.example');
@@ -109,12 +110,15 @@ test('a refusal is shown plainly, and a staff member may override the limit', as
     await page.waitForSelector('#create-error:not([hidden])');
     assert.equal(await page.textContent('#create-error'), 'Restroom is full right now (1 of 1 passes going to it). Try again when someone is back.');
 
-    await page.check('#override');
-    await page.click('#create-button');
+    assert.deepEqual(await axeViolations(page), [], 'passes with a refusal and Override: axe found violations');
+    // The rule is one staff may pass: the refusal offers Override, which sends it again.
+    await page.click('#override-button');
     await page.waitForSelector('#create-success:not([hidden])');
+    assert.match(await page.textContent('#create-success'), /^Pass created \(limit overridden\): /);
     assert.equal(await page.isVisible('#create-error'), false);
     const toRestroom = (await activePasses()).filter((p) => p.destination === 'Restroom');
     assert.equal(toRestroom.length, 2, 'the override let the second pass out');
+    assert.deepEqual(toRestroom.find((p) => p.student === 'pupil2@test.example').overrides, ['max_to'], 'the pass records the rule it passed');
     await page.locator(`#active-table tr[data-student="pupil2@test.example"]`).waitFor();
   });
 });

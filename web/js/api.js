@@ -6,11 +6,14 @@
 import { say } from './words.js';
 
 export class ApiError extends Error {
-  constructor(status, message, { retryAfter = 0 } = {}) {
+  constructor(status, message, { retryAfter = 0, rule = '', canWait = false } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.retryAfter = retryAfter;
+    // A refusal by a pass rule (409) names the rule, and whether the line could take it.
+    this.rule = rule;
+    this.canWait = canWait;
   }
 
   // The API names the field a message is about as its first word: "max_passes_to: must be
@@ -22,7 +25,12 @@ export class ApiError extends Error {
 
   // What a page shows: the refusal in a teacher's words, never a field name.
   get text() {
-    return say({ status: this.status, field: this.field, message: this.message });
+    return say({ status: this.status, field: this.field, message: this.message, rule: this.rule });
+  }
+
+  // The same for a student reading about themselves ("You have used 4 of 4 passes today.").
+  textFor(name) {
+    return say({ status: this.status, field: this.field, message: this.message, rule: this.rule, name });
   }
 }
 
@@ -68,7 +76,8 @@ export async function api(method, path, body, { signal, redirectOn401 = true } =
   const message =
     data && typeof data.error === 'string' ? data.error : `The server answered ${res.status} ${res.statusText}.`;
   const retryAfter = parseInt(res.headers.get('Retry-After') || '0', 10) || 0;
-  throw new ApiError(res.status, message, { retryAfter });
+  const rule = data && typeof data.rule === 'string' ? data.rule : '';
+  throw new ApiError(res.status, message, { retryAfter, rule, canWait: Boolean(data && data.can_wait) });
 }
 
 export const get = (path, opts) => api('GET', path, undefined, opts);

@@ -1,6 +1,8 @@
 // Small DOM helpers: build elements without innerHTML, announce messages to screen readers,
 // and show field errors next to their inputs.
 
+import { overtimeText } from './model.js';
+
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   setAttrs(el, attrs);
@@ -122,9 +124,22 @@ export function isoDuration(ms) {
   return `PT${hours ? `${hours}H` : ''}${minutes}M${total % 60}S`;
 }
 
-// Keeps every <time class="elapsed" data-since=ISO> on the page ticking once a second. The
-// text is what a screen reader reads too (an aria-label is not allowed on <time>), and the
-// datetime attribute holds the duration for machines.
+// The note that says a pass is overtime, kept up to date by startElapsedClock(): hidden while
+// the pass is within its limit, and its words (not only its colour) once it is over.
+export function overtimeNote(pass, now = Date.now()) {
+  const text = overtimeText(pass, now);
+  return h(
+    'p',
+    { class: 'overtime', 'data-overtime-since': pass.start, 'data-limit-minutes': pass.time_limit_minutes ?? null, hidden: !text },
+    h('span', { 'aria-hidden': 'true' }, '\u26a0 '),
+    h('span', { class: 'overtime-text' }, text),
+  );
+}
+
+// Keeps every <time class="elapsed" data-since=ISO> on the page ticking once a second, and
+// every overtime note saying how far over its pass is. The text is what a screen reader reads
+// too (an aria-label is not allowed on <time>), and the datetime attribute holds the duration
+// for machines.
 export function startElapsedClock(root = document) {
   const tick = () => {
     const now = Date.now();
@@ -133,6 +148,12 @@ export function startElapsedClock(root = document) {
       el.textContent = formatElapsed(ms);
       el.setAttribute('datetime', isoDuration(ms));
       el.classList.toggle('long', ms >= LONG_PASS_MS);
+    }
+    for (const el of root.querySelectorAll('.overtime[data-overtime-since][data-limit-minutes]')) {
+      const text = overtimeText({ start: el.dataset.overtimeSince, time_limit_minutes: Number(el.dataset.limitMinutes) }, now);
+      const words = el.querySelector('.overtime-text');
+      if (words.textContent !== text) words.textContent = text;
+      el.hidden = !text;
     }
   };
   tick();

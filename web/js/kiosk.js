@@ -2,14 +2,14 @@
 // the pass leaves from the kiosk's room (POST /api/passes). A barcode reader types the ID and
 // Enter: Enter in the ID field goes on to the destination when none is chosen yet, and starts
 // the pass when one is. A refusal (409) is shown large. The passes from or to this room are
-// listed with an "I'm back" button. A staff session in kiosk mode leaves it only with the
+// listed with an "I'm back" button (Undo for a few seconds after it) and overtime in words. A staff session in kiosk mode leaves it only with the
 // staff password (DELETE /api/kiosk).
 
 import { get, post, del, describe, ApiError } from './api.js';
-import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed } from './dom.js';
+import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed, overtimeNote } from './dom.js';
 import { startPage } from './header.js';
 import { fillRoomSelect } from './rooms-select.js';
-import { isStarted, sameRoom } from './model.js';
+import { isStarted, sameRoom, UNDO_MS } from './model.js';
 import { watch, notifyChanged } from './live.js';
 import { waitWords } from './words.js';
 
@@ -29,6 +29,7 @@ export function kioskCards(passes, room, now = Date.now()) {
         who: name,
         where: sameRoom(p.origin, room) ? `To ${p.destination}` : `From ${p.origin}`,
         since: p.start,
+        pass: p,
         endLabel: ` (end ${name}\u2019s pass)`,
       };
     });
@@ -54,6 +55,7 @@ function main() {
   let kioskRoom = '';
   let resetTimer = null;
   let live = null;
+  let undoTimer = null;
 
   const form = document.getElementById('kiosk-form');
   const student = document.getElementById('kiosk-student');
@@ -81,7 +83,7 @@ function main() {
         h(
           'li',
           { class: 'pass-card', 'data-pass-id': card.id, 'data-student': card.student },
-          h('div', {}, h('div', { class: 'pass-card__who' }, card.who), h('div', { class: 'pass-card__where' }, card.where)),
+          h('div', {}, h('div', { class: 'pass-card__who' }, card.who), h('div', { class: 'pass-card__where' }, card.where), overtimeNote(card.pass)),
           h('time', { class: 'elapsed', 'data-since': card.since }, formatElapsed(Date.now() - Date.parse(card.since))),
           h('button', { type: 'button', class: 'button', 'data-action': 'end', onclick: () => endPass(card) }, 'I\u2019m back', h('span', { class: 'visually-hidden' }, card.endLabel)),
         ),
@@ -109,7 +111,8 @@ function main() {
       await post(`/api/passes/${card.id}/end`);
       showNotice(successBox, `Welcome back, ${card.who}.`, 'success');
       hideNotice(errorBox);
-      announce(`Welcome back, ${card.who}.`);
+      announce(`Welcome back, ${card.who}. Undo is offered for ${UNDO_MS / 1000} seconds.`);
+      offerUndo(card);
       notifyChanged();
       scheduleReset();
     } catch (err) {
@@ -117,6 +120,32 @@ function main() {
     }
     await live.refresh();
     document.getElementById('out-title').focus();
+  }
+
+  // A mis-tapped "I'm back": Undo (POST /api/passes/{id}/resume) for UNDO_MS.
+  function offerUndo(card) {
+    const bar = document.getElementById('kiosk-undo');
+    clearTimeout(undoTimer);
+    document.getElementById('kiosk-undo-text').textContent = `Ended ${card.who}\u2019s pass.`;
+    document.getElementById('kiosk-undo-button').onclick = async () => {
+      clearTimeout(undoTimer);
+      bar.hidden = true;
+      hideNotice(successBox);
+      try {
+        await post(`/api/passes/${card.id}/resume`);
+        announce(`${card.who}\u2019s pass is active again.`);
+        notifyChanged();
+      } catch (err) {
+        showNotice(listError, describe(err));
+      }
+      await live.refresh();
+      document.getElementById('out-title').focus();
+    };
+    bar.hidden = false;
+    undoTimer = setTimeout(() => {
+      if (bar.contains(document.activeElement)) document.getElementById('out-title').focus();
+      bar.hidden = true;
+    }, UNDO_MS);
   }
 
   async function start(event) {

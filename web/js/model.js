@@ -38,3 +38,33 @@ export function mergePasses(out, scheduled) {
 export function sameRoom(a, b) {
   return String(a).toLowerCase() === String(b).toLowerCase();
 }
+
+// Undo stays offered this long after a pass is ended on one tap (the server resumes a pass
+// up to a minute after its end; the page keeps well inside that).
+export const UNDO_MS = 10000;
+
+// How far a pass is over its time limit, in milliseconds: an open pass counted to now, an
+// ended one to its end; 0 when it is not over or has no limit. Over means strictly more than
+// the limit, as the server counts it.
+export function overtimeMs(pass, now = Date.now()) {
+  const limit = pass.time_limit_minutes;
+  if (limit === null || limit === undefined) return 0;
+  const until = pass.end ? Date.parse(pass.end) : now;
+  return Math.max(0, until - Date.parse(pass.start) - limit * 60000);
+}
+
+// "1 h 5 min", "12 min", "under 1 min".
+export function minutesText(ms) {
+  const minutes = Math.floor(ms / 60000);
+  if (minutes < 1) return 'under 1 min';
+  const hours = Math.floor(minutes / 60);
+  return hours ? `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''}` : `${minutes} min`;
+}
+
+// The words beside an overtime pass (its colour is never the only sign): "Overtime: 12 min
+// over the 10-minute limit", or '' when the pass is within its limit.
+export function overtimeText(pass, now = Date.now()) {
+  const ms = overtimeMs(pass, now);
+  if (ms <= 0) return '';
+  return `Overtime: ${minutesText(ms)} over the ${pass.time_limit_minutes}-minute limit`;
+}

@@ -1,15 +1,17 @@
 // Passes (staff): create a now or scheduled pass for a student, see the active passes with
-// their time out ticking, end or cancel them, and launch kiosk mode in a room. "From" starts
-// at the staff member's home room when they have one (else the room they used last on this
-// device), and can be changed for each pass.
+// their time out ticking (and overtime said in words), end them on one tap with Undo for a
+// few seconds, cancel scheduled ones, and launch kiosk mode in a room. A refusal by a rule
+// staff may pass offers "Override", which sends the same pass again with `override`.
+// "From" starts at the staff member's home room when they have one (else the room they used
+// last on this device), and can be changed for each pass.
 
 import { get, post, describe, ApiError } from './api.js';
-import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed } from './dom.js';
+import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed, overtimeNote } from './dom.js';
 import { startPage } from './header.js';
 import { formatTime, formatDateTime, localInputToIso, dateToLocalInput } from './dates.js';
 import { fillRoomSelect, selectRoom } from './rooms-select.js';
-import { isStarted, mergePasses, sameRoom } from './model.js';
-import { SAME_ROOM_WORDS } from './words.js';
+import { isStarted, mergePasses, sameRoom, overtimeText, UNDO_MS } from './model.js';
+import { SAME_ROOM_WORDS, OVERRIDABLE_RULES } from './words.js';
 import { watch, notifyChanged } from './live.js';
 
 export const ORIGIN_KEY = 'hallpass.origin';
@@ -51,6 +53,7 @@ export function passRowView(pass, now, tz) {
     started,
     since: pass.start,
     when: started ? `since ${formatTime(pass.start, tz)}` : `starts ${formatDateTime(pass.start, tz)}`,
+    overtime: started ? overtimeText(pass, now) : '',
     action: started ? 'end' : 'cancel',
     actionLabel: started ? 'End' : 'Cancel',
     actionDetail: started ? ` ${name}\u2019s pass` : ` ${name}\u2019s scheduled pass`,
@@ -61,6 +64,16 @@ export function summaryText(passes, now) {
   const out = passes.filter((p) => isStarted(p, now)).length;
   const later = passes.length - out;
   return `${out} out now${later ? ` · ${later} scheduled` : ''}`;
+}
+
+// A refused pass: may staff send it again with an override? Only for the rules staff may pass.
+export function canOverride(err) {
+  return Boolean(err && err.status === 409 && OVERRIDABLE_RULES.includes(err.rule));
+}
+
+// What the Undo bar says after a pass was ended on one tap.
+export function endedText(pass) {
+  return `Ended ${pass.student_name || pass.student}\u2019s pass.`;
 }
 
 // The problems of a new pass before it is sent: [[field, words]].
@@ -95,7 +108,10 @@ function main() {
   const destination = document.getElementById('destination');
   const startField = document.getElementById('start-field');
   const start = document.getElementById('start');
-  const override = document.getElementById('override');
+  const undoBar = document.getElementById('undo-bar');
+  const overrideOffer = document.getElementById('override-offer');
+  let overrideBody = null; // The refused pass, ready to send again with an override.
+  let undoTimer = null;
   const createError = document.getElementById('create-error');
   const createSuccess = document.getElementById('create-success');
   const createButton = document.getElementById('create-button');
@@ -237,6 +253,7 @@ function main() {
   async function create(event) {
     event.preventDefault();
     hideNotice(createError);
+    overrideOffer.hidden = true;
     hideNotice(createSuccess);
     for (const input of [search, origin, destination, start]) clearFieldError(input);
     const student = chosen ? chosen.email : search.value.trim();
@@ -249,17 +266,24 @@ function main() {
       announce(problems.map((p) => p[1]).join(' '));
       return;
     }
-    const body = { student, origin: origin.value, destination: destination.value, type, override: override.checked };
+    const body = { student, origin: origin.value, destination: destination.value, type };
     if (type === 'scheduled') body.start = iso;
+    await send(body);
+  }
+
+  // Sends a new pass; a refusal that staff may pass offers "Override", which sends it again.
+  async function send(body) {
+    hideNotice(createError);
+    overrideOffer.hidden = true;
     createButton.disabled = true;
     try {
       const pass = await post('/api/passes', body);
       if (!homeOrigin) localStorage.setItem(ORIGIN_KEY, origin.value);
       const when = pass.type === 'scheduled' ? `scheduled for ${formatDateTime(pass.start, session.school.timezone)}` : 'out now';
-      showNotice(createSuccess, `Pass created: ${pass.student_name}, ${pass.origin} → ${pass.destination}, ${when}.`, 'success');
+      const passed = body.override ? ' (limit overridden)' : '';
+      showNotice(createSuccess, `Pass created${passed}: ${pass.student_name}, ${pass.origin} \u2192 ${pass.destination}, ${when}.`, 'success');
       unchoose();
       search.value = '';
-      override.checked = false;
       // A different origin holds for one pass; the next starts from the home room again.
       if (homeOrigin) selectRoom(origin, homeOrigin);
       notifyChanged();
@@ -271,6 +295,11 @@ function main() {
         setFieldError(input, err.text);
         input.focus();
         announce(err.text);
+      } else if (canOverride(err) && !body.override) {
+        showNotice(createError, describe(err));
+        overrideBody = { ...body, override: true };
+        overrideOffer.hidden = false;
+        document.getElementById('override-button').focus();
       } else {
         showNotice(createError, describe(err));
       }
@@ -291,7 +320,13 @@ function main() {
       h('div', { class: 'muted small' }, v.by),
     );
     const out = v.started
-      ? h('td', { class: 'nowrap' }, h('time', { class: 'elapsed', 'data-since': v.since }, formatElapsed(Date.now() - Date.parse(v.since))), h('div', { class: 'muted small' }, v.when))
+      ? h(
+          'td',
+          { class: 'nowrap' },
+          h('time', { class: 'elapsed', 'data-since': v.since }, formatElapsed(Date.now() - Date.parse(v.since))),
+          h('div', { class: 'muted small' }, v.when),
+          overtimeNote(pass),
+        )
       : h('td', {}, h('span', { class: 'tag scheduled' }, 'Scheduled'), h('div', { class: 'muted small' }, v.when));
     const button = h(
       'button',
@@ -335,16 +370,46 @@ function main() {
     const row = tbody.querySelector(`tr[data-pass-id="${pass.id}"]`);
     const next = row && row.nextElementSibling ? row.nextElementSibling.querySelector('button') : null;
     const nextKey = next ? { action: next.dataset.action, id: next.dataset.id } : null;
+    let ended = false;
     try {
       await post(`/api/passes/${pass.id}/${action}`);
-      announce(action === 'end' ? `Ended ${pass.student_name}\u2019s pass.` : `Cancelled ${pass.student_name}\u2019s scheduled pass.`);
+      announce(action === 'end' ? `${endedText(pass)} Undo is offered for ${UNDO_MS / 1000} seconds.` : `Cancelled ${pass.student_name}\u2019s scheduled pass.`);
+      ended = action === 'end';
       notifyChanged();
     } catch (err) {
       showNotice(activeError, describe(err));
     }
+    if (ended) offerUndo(pass);
     await live.refresh();
     const again = nextKey && tbody.querySelector(`button[data-action="${nextKey.action}"][data-id="${nextKey.id}"]`);
     (again || document.getElementById('active-title')).focus();
+  }
+
+  // One tap ends a pass; Undo (POST /api/passes/{id}/resume) stays offered for UNDO_MS.
+  function offerUndo(pass) {
+    clearTimeout(undoTimer);
+    document.getElementById('undo-text').textContent = endedText(pass);
+    const button = document.getElementById('undo-button');
+    button.onclick = async () => {
+      clearTimeout(undoTimer);
+      hideUndo();
+      try {
+        await post(`/api/passes/${pass.id}/resume`);
+        announce(`${pass.student_name || pass.student}\u2019s pass is active again.`);
+        notifyChanged();
+      } catch (err) {
+        showNotice(activeError, describe(err));
+      }
+      await live.refresh();
+    };
+    undoBar.hidden = false;
+    undoTimer = setTimeout(hideUndo, UNDO_MS);
+  }
+
+  function hideUndo() {
+    const hadFocus = undoBar.contains(document.activeElement);
+    undoBar.hidden = true;
+    if (hadFocus) document.getElementById('active-title').focus();
   }
 
   // ---- Kiosk mode ----
@@ -378,6 +443,7 @@ function main() {
     wireType();
     wireKiosk();
     form.addEventListener('submit', create);
+    document.getElementById('override-button').addEventListener('click', () => overrideBody && send(overrideBody));
     try {
       const { rooms } = await get('/api/rooms');
       const first = defaultOrigin(session.user, localStorage.getItem(ORIGIN_KEY));

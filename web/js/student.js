@@ -1,12 +1,14 @@
 // Student: request a now pass from the room they are in, see the active one with its time
-// out ticking, and end it. The room they were last in is remembered on this device.
+// out ticking (its time limit, and overtime in words), end it on one tap with Undo for a few
+// seconds. A refusal speaks to the student ("You have used 4 of 4 passes today."). The room
+// they were last in is remembered on this device.
 
 import { get, post, describe, ApiError } from './api.js';
-import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed } from './dom.js';
+import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed, overtimeNote } from './dom.js';
 import { startPage } from './header.js';
 import { formatTime, formatDateTime } from './dates.js';
 import { fillRoomSelect } from './rooms-select.js';
-import { isStarted, mergePasses, sameRoom } from './model.js';
+import { isStarted, mergePasses, sameRoom, UNDO_MS } from './model.js';
 import { SAME_ROOM_WORDS } from './words.js';
 import { watch, notifyChanged } from './live.js';
 
@@ -17,6 +19,17 @@ export function studentView(passes, now = Date.now()) {
   const active = passes.find((p) => isStarted(p, now)) || null;
   const upcoming = passes.filter((p) => p !== active && !p.cancelled && Date.parse(p.start) > now);
   return { active, upcoming };
+}
+
+// The time limit of the student's pass in words, or '' when it has none.
+export function limitText(pass) {
+  const limit = pass.time_limit_minutes;
+  return limit === null || limit === undefined ? '' : `Time limit: ${limit} minute${limit === 1 ? '' : 's'}`;
+}
+
+// A failed request or end, in words spoken to the student.
+export function studentWords(err, name) {
+  return err instanceof ApiError ? err.textFor(name) : describe(err);
 }
 
 // The problems of a request before it is sent: [[field, words]].
@@ -32,6 +45,7 @@ function main() {
   let session;
   let active = null;
   let live = null;
+  let undoTimer = null;
 
   const errorBox = document.getElementById('student-error');
   const successBox = document.getElementById('student-success');
@@ -52,6 +66,10 @@ function main() {
       document.getElementById('active-since').textContent = `Since ${formatTime(active.start, tz)}`;
       elapsed.dataset.since = active.start;
       elapsed.textContent = formatElapsed(Date.now() - Date.parse(active.start));
+      const limit = document.getElementById('active-limit');
+      limit.textContent = limitText(active);
+      limit.hidden = !limit.textContent;
+      clear(document.getElementById('active-overtime')).append(overtimeNote(active));
       activeBox.hidden = false;
       requestBox.hidden = true;
     } else {
@@ -82,7 +100,7 @@ function main() {
   async function request(event) {
     event.preventDefault();
     hideNotice(errorBox);
-    hideNotice(successBox);
+    successBox.hidden = true;
     clearFieldError(origin);
     clearFieldError(destination);
     const problems = requestProblems(origin.value, destination.value);
@@ -104,27 +122,58 @@ function main() {
         setFieldError(input, err.text);
         input.focus();
       } else {
-        // A refusal (a full room, a pass already out) says why.
-        showNotice(errorBox, describe(err));
+        // A refusal (a full room, a pass already out, a limit) says why, to the student.
+        showNotice(errorBox, studentWords(err, session.user.name));
       }
     } finally {
       button.disabled = false;
     }
   }
 
+  function success(text, undo) {
+    document.getElementById('student-success-text').textContent = text;
+    const button = document.getElementById('undo-end');
+    clearTimeout(undoTimer);
+    button.hidden = !undo;
+    button.onclick = undo;
+    successBox.classList.remove('error');
+    successBox.classList.add('success');
+    successBox.hidden = false;
+    if (undo)
+      undoTimer = setTimeout(() => {
+        button.hidden = true;
+      }, UNDO_MS);
+  }
+
   async function end() {
     if (!active) return;
+    const pass = active;
     hideNotice(errorBox);
     try {
-      await post(`/api/passes/${active.id}/end`);
-      showNotice(successBox, 'Welcome back! Your pass has ended.', 'success');
-      announce('Your pass has ended.');
+      await post(`/api/passes/${pass.id}/end`);
+      success('Welcome back! Your pass has ended.', () => resume(pass));
+      announce(`Your pass has ended. Undo is offered for ${UNDO_MS / 1000} seconds.`);
       notifyChanged();
     } catch (err) {
-      showNotice(errorBox, describe(err));
+      showNotice(errorBox, studentWords(err, session.user.name));
     }
     await live.refresh();
     if (!requestBox.hidden) document.getElementById('request-title').focus();
+  }
+
+  // Undo of a mis-tapped "I'm back": the pass is out again, with its start kept.
+  async function resume(pass) {
+    clearTimeout(undoTimer);
+    successBox.hidden = true;
+    try {
+      await post(`/api/passes/${pass.id}/resume`);
+      announce('Your pass is active again.');
+      notifyChanged();
+    } catch (err) {
+      showNotice(errorBox, studentWords(err, session.user.name));
+    }
+    await live.refresh();
+    if (!activeBox.hidden) document.getElementById('active-title').focus();
   }
 
   (async () => {

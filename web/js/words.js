@@ -26,6 +26,8 @@ const RULES = [
   [409, 'name', /./, 'Another room already has this name. Choose a different name.'],
   [409, '*', /already has an active pass/, (m) => `${m.input.replace(/ already has an active pass.*/, '')} is already out on a pass.`],
   [409, '*', /^(.*): (\d+) of (\d+) passes (from|to) this room/, (m) => `${m[1]} is full right now (${m[2]} of ${m[3]} passes ${m[4] === 'from' ? 'out from it' : 'going to it'}). Try again when someone is back.`],
+  [409, '', /ended itself/, 'This pass ended by itself when its time ran out. Start a new pass instead.'],
+  [409, '', /has not ended/, 'This pass is still active.'],
   [409, '', /already ended/, ENDED_WORDS],
   [409, '', /cancelled/, 'This pass was cancelled.'],
   [409, '', /not started/, 'This pass has not started yet. Cancel it instead.'],
@@ -44,10 +46,58 @@ function capitalize(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-// {status, field, message} -> the sentence to show.
-export function say({ status = 0, field = '', message = '' } = {}) {
+// The pass rules that staff may pass with an override; a refusal by one of them offers the
+// "Override" button to staff.
+export const OVERRIDABLE_RULES = ['encounter', 'student_limit', 'max_from', 'max_to'];
+
+function sentence(text) {
+  return capitalize(text).replace(/([^.!?])$/, '$1.');
+}
+
+// A refusal of a pass by one of the rules (409 with `rule`), in the words of the person who
+// asked: staff read the student's name, a student reads "you" (name: the student's own).
+// The server's messages are already plain ("Sam Lee has used 4 of 4 passes today"); what
+// changes is the ending and the person.
+const RULE_WORDS = {
+  student_active: (m) => `${m.replace(/ already has an active pass.*/, '')} is already out on a pass.`,
+  no_pass_time: (m) => sentence(m),
+  encounter: (m) => {
+    const group = /^Encounter group "(.*)":/.exec(m);
+    return group ? `Another student of the group \u201c${group[1]}\u201d is out right now, so this student should wait.` : sentence(m);
+  },
+  cooldown: (m) => sentence(m),
+  student_limit: (m) => sentence(m),
+  hallway_cap: (m) => {
+    const n = /(\d+) of (\d+)/.exec(m);
+    return n ? `The hallway is full right now (${n[1]} of ${n[2]} passes are out). Try again when someone is back.` : sentence(m);
+  },
+};
+
+// The same words for a student about themselves: "Sam Lee has used 4 of 4 passes today"
+// becomes "You have used 4 of 4 passes today."
+function toSecondPerson(text, name) {
+  if (!name || !text.startsWith(`${name} `)) return text;
+  return (
+    'You ' +
+    text
+      .slice(name.length + 1)
+      .replace(/^is already out on a pass/, 'are already out on a pass')
+      .replace(/^has used/, 'have used')
+      .replace(/^already has/, 'already have')
+  );
+}
+
+// {status, field, message, rule, name} -> the sentence to show; `name`, when given, is the
+// person reading (a student), who is spoken to as "you".
+export function say({ status = 0, field = '', message = '', rule = '', name = '' } = {}) {
   if (status === 0) return NETWORK_WORDS;
   if (status === 401) return 'Your session ended. Please sign in again.';
+  if (status === 409 && rule && RULE_WORDS[rule]) return toSecondPerson(RULE_WORDS[rule](message), name);
+  if (status === 409 && name) return toSecondPerson(sayPlain(status, field, message), name);
+  return sayPlain(status, field, message);
+}
+
+function sayPlain(status, field, message) {
   for (const [st, f, re, words] of RULES) {
     if (st && st !== status) continue;
     if (f === '' ? field !== '' : f !== '*' && f !== field) continue;
@@ -58,5 +108,5 @@ export function say({ status = 0, field = '', message = '' } = {}) {
   if (status >= 500) return 'The hallpass server had a problem. Try again in a moment.';
   // A message no rule knows: its words without the field name, as a sentence.
   const text = field ? message.slice(field.length + 2) : message;
-  return capitalize(text).replace(/([^.!?])$/, '$1.');
+  return sentence(text);
 }
