@@ -141,6 +141,13 @@ json_t *hp_http_setting_json(const hp_setting_spec *spec, int value);
  * checks which fits and its range); anything else answers 400 naming the key. */
 bool hp_http_setting_value(const hp_setting_spec *spec, json_t *json, hp_setting_value *out,
                            hp_http_response *res);
+/* No-pass times (nopass.c): GET and PUT /api/schedule, GET and POST /api/blackouts, DELETE
+ * /api/blackouts/{id}; admins only. */
+void hp_http_schedule_get(hp_http_request *req, hp_http_response *res);
+void hp_http_schedule_put(hp_http_request *req, hp_http_response *res);
+void hp_http_blackouts_list(hp_http_request *req, hp_http_response *res);
+void hp_http_blackouts_create(hp_http_request *req, hp_http_response *res);
+void hp_http_blackouts_delete(hp_http_request *req, hp_http_response *res);
 /* Adds time_limit_minutes and counts_toward_limit to a room's JSON. */
 void hp_http_room_rules_json(json_t *room_json, const hp_room *room);
 /* Whether a key of a room's JSON body is one of its rule fields. */

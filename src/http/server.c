@@ -152,6 +152,11 @@ static const route routes[] = {
     {"GET", "/api/events", hp_http_events, true},
     {"GET", "/api/settings", hp_http_settings_get, true},
     {"PATCH", "/api/settings", hp_http_settings_update, true},
+    {"GET", "/api/schedule", hp_http_schedule_get, true},
+    {"PUT", "/api/schedule", hp_http_schedule_put, true},
+    {"GET", "/api/blackouts", hp_http_blackouts_list, true},
+    {"POST", "/api/blackouts", hp_http_blackouts_create, true},
+    {"DELETE", "/api/blackouts/*", hp_http_blackouts_delete, true},
 };
 
 /* Matches a path against a pattern, segment by segment; a "*" segment takes digits. */
