@@ -1,4 +1,4 @@
-/* hallpass import rooms|users|passes: loads a CSV file, all or nothing. */
+/* hallpass import rooms|users|passes|schedule: loads a CSV file, all or nothing. */
 #include "cli/cli.h"
 
 #include "core/error.h"
@@ -92,7 +92,10 @@ static int run(const void *opts, int argc, char **argv)
         hp_cli_context_release(&ctx);
         return HP_EXIT_FAILURE;
     }
-    if (kind == HP_IMPORT_PASSES)
+    if (kind == HP_IMPORT_SCHEDULE)
+        printf("%s: %zu periods: %s\n", path, stats.rows,
+               stats.replaced ? "the bell schedule replaced" : "the bell schedule unchanged");
+    else if (kind == HP_IMPORT_PASSES)
         printf("%s: %zu rows: %zu passes added, %zu already imported\n", path, stats.rows,
                stats.added, stats.unchanged);
     else
@@ -104,20 +107,23 @@ static int run(const void *opts, int argc, char **argv)
 
 const hp_cmd_entry hp_cmd_import = {
     .name = "import",
-    .summary = "import rooms, users or passes from a CSV file",
-    .synopsis = "hallpass import rooms|users|passes --db DB [--school NAME] FILE.csv",
+    .summary = "import rooms, users, passes or the bell schedule from a CSV file",
+    .synopsis = "hallpass import rooms|users|passes|schedule --db DB [--school NAME] FILE.csv",
     .about =
         "Imports a CSV file whose first line names the columns, in any order:\n"
         "  rooms:  name,folder,max_passes_from,max_passes_to\n"
         "  users:  name,email,role,room,password\n"
         "  passes: id,student,origin,destination,creator,source,type,start,end,cancelled\n"
+        "  schedule: day,period,start,end (day mon..sun or a date YYYY-MM-DD, whose rows\n"
+        "          replace its weekday's on that date; start and end local HH:MM)\n"
         "A row whose room name or user email exists updates it; a pass whose id was imported\n"
         "before is skipped, so importing a file twice changes nothing the second time. One bad\n"
         "row imports nothing, and the error names the line, the column, the value and why.\n"
+        "A schedule file replaces the whole bell schedule (periods of a day may not overlap).\n"
         "FILE may be - for standard input.\n",
     HP_CLI_OPTIONS(options, import_options),
     .operands_min = 2,
     .operands_max = 2,
-    .operands_error = "give what to import (rooms, users or passes) and a CSV file",
+    .operands_error = "give what to import (rooms, users, passes or schedule) and a CSV file",
     .run = run,
 };
