@@ -16,7 +16,11 @@
 #      GET /api/session, which builds no report), then POST /api/passes with 32 connections
 #      through bench/passes.lua (now passes to rooms with limits, each ended by its creator's next
 #      request); then sweeps the created passes' intervals for any limit exceeded
-#      (bench/sweep.sql) and reads the server's peak memory (VmHWM).
+#      (bench/sweep.sql) and reads the server's peak memory (VmHWM);
+#   4. creates now passes through the pass service from a kiosk (bench/rules_bench.c), each
+#      ended at once, in a store with every pass rule off and one with every rule on (limits
+#      high enough that none refuses), in alternating rounds; the ratio of the times is the
+#      figure.
 # It prints one table: what, figure, baseline, ratio, target, met.
 #
 # --smoke (make bench-smoke, part of make check): 20,000 passes, each step once, 2 s of wrk each;
@@ -54,6 +58,7 @@ case "$build" in /*) ;; *) build="$root/$build" ;; esac
 HALLPASS_BIN=${HALLPASS_BIN:-$build/hallpass}
 BENCH_GEN=${BENCH_GEN:-$build/bench/bench-gen}
 REPORT_BENCH=${REPORT_BENCH:-$build/bench/report_bench}
+RULES_BENCH=${RULES_BENCH:-$build/bench/rules_bench}
 
 if $smoke; then
     PASSES=${PASSES:-20000}
@@ -404,6 +409,20 @@ socket_errors() { # WRK_LOG: the sum of wrk's socket errors
 }
 if [ -f "$tmp/store-small.db" ]; then http_bench; else fail "no store for the HTTP benchmarks"; fi
 
+# --- 4. The pass rules ----------------------------------------------------------------------------
+declare -A rules
+RULES_PASSES=$($smoke && echo 200 || echo 4000)
+say "pass rules: $RULES_PASSES now passes with every rule off, and as many with every rule on"
+if rules_out=$("$RULES_BENCH" --dir "$tmp" --passes "$RULES_PASSES"); then
+    echo "$rules_out"
+    rules[none]=$(echo "$rules_out" | sed -n 's/^rules_none passes_per_s=\([0-9]*\).*/\1/p')
+    rules[all]=$(echo "$rules_out" | sed -n 's/^rules_all passes_per_s=\([0-9]*\).*/\1/p')
+    rules[ratio]=$(echo "$rules_out" | sed -n 's/^rules ratio=\([0-9.]*\).*/\1/p')
+    if [ -n "${rules[ratio]}" ]; then ok "pass rules benchmark"; else fail "rules_bench printed no ratio"; fi
+else
+    fail "rules_bench exited $?"
+fi
+
 # --- The table ------------------------------------------------------------------------------------
 table="$tmp/table.md"
 met() { # CONDITION: yes or no; a smoke run judges no speed
@@ -471,6 +490,11 @@ done
 if [ -n "${http[serve.kb]:-}" ]; then
     row "hallpass serve peak memory (VmHWM) after both HTTP benchmarks" "$(fmt_mb "${http[serve.kb]}")" \
         "" "" "under 64 MB" "$(met "${http[serve.kb]} < 65536")"
+fi
+if [ -n "${rules[ratio]:-}" ]; then
+    row "now passes through the pass service, every rule on, $RULES_PASSES passes (SQLite, in process)" \
+        "${rules[all]} passes/s" "${rules[none]} passes/s with every rule off" \
+        "${rules[ratio]}x the time" "at most 1.3x the time" "$(met "${rules[ratio]} <= 1.3")"
 fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$facts"
 

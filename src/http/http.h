@@ -9,6 +9,7 @@
 #include "service/actor.h"
 #include "service/auth.h"
 #include "core/settings.h"
+#include "service/settings.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -137,10 +138,6 @@ void hp_http_settings_get(hp_http_request *req, hp_http_response *res);
 void hp_http_settings_update(hp_http_request *req, hp_http_response *res);
 /* A setting's or field's stored value as JSON: null when off, else a number or a boolean. */
 json_t *hp_http_setting_json(const hp_setting_spec *spec, int value);
-/* Takes a JSON value for a setting or field: null, a boolean or a whole number (the core
- * checks which fits and its range); anything else answers 400 naming the key. */
-bool hp_http_setting_value(const hp_setting_spec *spec, json_t *json, hp_setting_value *out,
-                           hp_http_response *res);
 /* No-pass times (nopass.c): GET and PUT /api/schedule, GET and POST /api/blackouts, DELETE
  * /api/blackouts/{id}; admins only. */
 void hp_http_schedule_get(hp_http_request *req, hp_http_response *res);
@@ -150,10 +147,7 @@ void hp_http_blackouts_create(hp_http_request *req, hp_http_response *res);
 void hp_http_blackouts_delete(hp_http_request *req, hp_http_response *res);
 /* Adds time_limit_minutes and counts_toward_limit to a room's JSON. */
 void hp_http_room_rules_json(json_t *room_json, const hp_room *room);
-/* Whether a key of a room's JSON body is one of its rule fields. */
-bool hp_http_room_rules_known(const char *key);
-/* Applies the rule fields the body holds to *room; answers 400 naming the field and returns
- * false for a bad value. */
-bool hp_http_room_rules_read(json_t *body, hp_room *room, hp_http_response *res);
+/* Reads a rule field of a room from a request's body (see service/settings.h). */
+void hp_http_field_change(json_t *body, const hp_setting_spec *spec, hp_field_change *out);
 
 #endif

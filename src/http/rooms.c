@@ -44,7 +44,12 @@ static void read_limit(json_t *body, const char *key, bool *has, int64_t *limit)
 /* Reads the body's fields into a change; its strings stay owned by the body. */
 static bool read_change(json_t *body, hp_room_change *change, hp_http_response *res)
 {
-    static const char *const known[] = {"name", "folder", "max_passes_from", "max_passes_to"};
+    static const char *const known[] = {"name",
+                                        "folder",
+                                        "max_passes_from",
+                                        "max_passes_to",
+                                        "time_limit_minutes",
+                                        "counts_toward_limit"};
     const char *key;
     json_t *value;
     json_object_foreach(body, key, value)
@@ -52,7 +57,6 @@ static bool read_change(json_t *body, hp_room_change *change, hp_http_response *
         bool ok = false;
         for (size_t i = 0; i < HP_ARRAY_SIZE(known); i++)
             ok = ok || strcmp(key, known[i]) == 0;
-        ok = ok || hp_http_room_rules_known(key);
         if (!ok) {
             hp_http_error(res, 400, "\"%.60s\" is not a field of a room", key);
             return false;
@@ -65,15 +69,8 @@ static bool read_change(json_t *body, hp_room_change *change, hp_http_response *
         change->folder = ""; /* null: no folder. */
     read_limit(body, "max_passes_from", &change->has_max_from, &change->max_from);
     read_limit(body, "max_passes_to", &change->has_max_to, &change->max_to);
-    /* The rule fields, read by the settings' one reader into a scratch room. */
-    hp_room rules = {.counts_toward_limit = true};
-    if (!hp_http_room_rules_read(body, &rules, res))
-        return false;
-    change->has_time_limit = json_object_get(body, hp_field_time_limit_minutes.key) != NULL;
-    change->time_limit_minutes = rules.time_limit_minutes;
-    change->has_counts_toward_limit =
-        json_object_get(body, hp_field_counts_toward_limit.key) != NULL;
-    change->counts_toward_limit = rules.counts_toward_limit;
+    hp_http_field_change(body, &hp_field_time_limit_minutes, &change->time_limit_minutes);
+    hp_http_field_change(body, &hp_field_counts_toward_limit, &change->counts_toward_limit);
     return true;
 }
 

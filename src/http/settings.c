@@ -1,6 +1,6 @@
 /* /api/settings: admins read and change the school's pass-rule settings. Also the JSON of the
- * rule fields of rooms, which /api/rooms shows and takes. The work is in service/settings.c;
- * this file only turns JSON into changes and settings into JSON. */
+ * rule fields of rooms, which /api/rooms shows and takes. The work is in service/settings.c
+ * (and service/rooms.c); this file only turns JSON into changes and settings into JSON. */
 #include "http/http.h"
 
 #include "core/error.h"
@@ -23,27 +23,17 @@ json_t *hp_http_setting_json(const hp_setting_spec *spec, int value)
     return json_null();
 }
 
-bool hp_http_setting_value(const hp_setting_spec *spec, json_t *json, hp_setting_value *out,
-                           hp_http_response *res)
+/* A JSON value as a setting's or field's value; false for a kind none of them takes. */
+static bool take_json(json_t *json, hp_setting_value *out)
 {
     *out = (hp_setting_value){.kind = HP_VALUE_NULL};
-    if (json_is_null(json))
-        return true;
-    if (json_is_boolean(json)) {
+    if (json_is_boolean(json))
         *out = (hp_setting_value){.kind = HP_VALUE_BOOL, .flag = json_is_true(json)};
-        return true;
-    }
-    if (json_is_integer(json)) {
+    else if (json_is_integer(json))
         *out = (hp_setting_value){.kind = HP_VALUE_NUMBER, .number = json_integer_value(json)};
-        return true;
-    }
-    /* A string, a fraction, a list or an object: the core's checks take none of them. */
-    if (spec->type == HP_SETTING_BOOL)
-        hp_http_error(res, 400, "%s: must be true or false, or null", spec->key);
-    else
-        hp_http_error(res, 400, "%s: must be a whole number from %d to %d, or null", spec->key,
-                      spec->min, spec->max);
-    return false;
+    else if (!json_is_null(json))
+        return false; /* A string, a fraction, a list or an object. */
+    return true;
 }
 
 static json_t *settings_json(const hp_settings *settings)
@@ -88,8 +78,10 @@ void hp_http_settings_update(hp_http_request *req, hp_http_response *res)
         hp_setting_change change = {.key = key};
         const hp_setting_spec *spec = hp_setting_find(key);
         /* An unknown key goes on to the service, whose message lists the settings. */
-        if (spec && !(ok = hp_http_setting_value(spec, value, &change.value, res)))
+        if (spec && !(ok = take_json(value, &change.value))) {
+            hp_http_fail(res, hp_setting_wrong_kind(spec));
             break;
+        }
         g_array_append_val(changes, change);
     }
     if (ok) {
@@ -116,35 +108,10 @@ void hp_http_room_rules_json(json_t *room_json, const hp_room *room)
         hp_http_setting_json(&hp_field_counts_toward_limit, room->counts_toward_limit));
 }
 
-bool hp_http_room_rules_known(const char *key)
-{
-    return g_strcmp0(key, hp_field_time_limit_minutes.key) == 0 ||
-           g_strcmp0(key, hp_field_counts_toward_limit.key) == 0;
-}
-
-/* Reads one rule field of a room from the body when it is there. */
-static bool read_rule(json_t *body, const hp_setting_spec *spec, int *out, hp_http_response *res)
+void hp_http_field_change(json_t *body, const hp_setting_spec *spec, hp_field_change *out)
 {
     json_t *json = json_object_get(body, spec->key);
-    hp_setting_value value;
-    if (json == NULL)
-        return true;
-    if (!hp_http_setting_value(spec, json, &value, res))
-        return false;
-    int rc = hp_setting_take(spec, &value, out);
-    if (rc < 0) {
-        hp_http_fail(res, rc);
-        return false;
-    }
-    return true;
-}
-
-bool hp_http_room_rules_read(json_t *body, hp_room *room, hp_http_response *res)
-{
-    int counts = room->counts_toward_limit;
-    if (!read_rule(body, &hp_field_time_limit_minutes, &room->time_limit_minutes, res) ||
-        !read_rule(body, &hp_field_counts_toward_limit, &counts, res))
-        return false;
-    room->counts_toward_limit = counts != 0;
-    return true;
+    *out = (hp_field_change){.given = json != NULL};
+    if (json)
+        out->wrong_kind = !take_json(json, &out->value);
 }

@@ -669,6 +669,14 @@ static int auto_end_batch(hp_store *store, int64_t school_id, int64_t now, size_
     size_t n = 0;
     int rc;
     *count_out = 0;
+    /* A look first, outside any transaction: most seconds nothing is due, and a write
+     * transaction each second would keep SQLite's writers waiting for nothing. */
+    if ((rc = hp_store_passes_due(store, school_id, now, 1, &due, &n)) < 0)
+        return rc;
+    hp_passes_free(due, n);
+    due = NULL;
+    if (n == 0)
+        return HP_OK;
     if ((rc = hp_store_begin(store)) < 0)
         return rc;
     if ((rc = hp_store_passes_due(store, school_id, now, AUTO_END_BATCH, &due, &n)) < 0)

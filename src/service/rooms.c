@@ -61,10 +61,13 @@ static int apply_change(const hp_room_change *change, hp_room *room)
                           &room->max_from)) < 0 ||
         (rc = apply_limit("max_passes_to", change->has_max_to, change->max_to, &room->max_to)) < 0)
         return rc;
-    if (change->has_time_limit)
-        room->time_limit_minutes = change->time_limit_minutes;
-    if (change->has_counts_toward_limit)
-        room->counts_toward_limit = change->counts_toward_limit;
+    int counts = room->counts_toward_limit;
+    if ((rc = hp_field_change_apply(&hp_field_time_limit_minutes, &change->time_limit_minutes,
+                                    &room->time_limit_minutes)) < 0 ||
+        (rc = hp_field_change_apply(&hp_field_counts_toward_limit, &change->counts_toward_limit,
+                                    &counts)) < 0)
+        return rc;
+    room->counts_toward_limit = counts != 0;
     return HP_OK;
 }
 
@@ -84,6 +87,7 @@ static int save(hp_store *store, const hp_actor *actor, hp_room *room)
 int hp_room_create(hp_store *store, const hp_actor *actor, const hp_room_change *change,
                    hp_room *out)
 {
+    /* A new room's passes count toward a student's limits unless the change says not. */
     hp_room room = {.counts_toward_limit = hp_field_counts_toward_limit.default_value != 0};
     int rc;
     if (!hp_actor_is_admin(actor))

@@ -7,6 +7,7 @@
 #define HP_SERVICE_ROOMS_H
 
 #include "service/actor.h"
+#include "service/settings.h"
 #include "store/store.h"
 
 /* What a request changes in a room; a NULL string or a false has_ leaves that field alone. */
@@ -17,11 +18,9 @@ typedef struct {
     int64_t max_from; /* 0 for no limit; anything but 0 or 1..HP_LIMIT_MAX is refused. */
     bool has_max_to;
     int64_t max_to;
-    /* The pass rules' fields, already checked against their specs (core/settings.h). */
-    bool has_time_limit;
-    int time_limit_minutes; /* 0: none, the school's default applies. */
-    bool has_counts_toward_limit;
-    bool counts_toward_limit;
+    /* The pass rules' fields (see core/settings.h); not given leaves them alone. */
+    hp_field_change time_limit_minutes;
+    hp_field_change counts_toward_limit; /* null restores the default, true. */
 } hp_room_change;
 
 /* Every room of the actor's school, in the order they were created. */

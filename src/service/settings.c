@@ -3,6 +3,23 @@
 
 #include "core/error.h"
 
+int hp_setting_wrong_kind(const hp_setting_spec *spec)
+{
+    if (spec->type == HP_SETTING_BOOL)
+        return hp_error_set(HP_EINVALID, "%s: must be true or false, or null", spec->key);
+    return hp_error_set(HP_EINVALID, "%s: must be a whole number from %d to %d, or null", spec->key,
+                        spec->min, spec->max);
+}
+
+int hp_field_change_apply(const hp_setting_spec *spec, const hp_field_change *change, int *value)
+{
+    if (!change->given)
+        return HP_OK;
+    if (change->wrong_kind)
+        return hp_setting_wrong_kind(spec);
+    return hp_setting_take(spec, &change->value, value);
+}
+
 int hp_school_settings_get(hp_store *store, int64_t school_id, hp_settings *out)
 {
     return hp_store_settings_get(store, school_id, out);

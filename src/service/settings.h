@@ -23,6 +23,23 @@ typedef struct {
     hp_setting_value value;
 } hp_setting_change;
 
+/* A rule field of a room or user (time_limit_minutes, counts_toward_limit) as a request gave
+ * it: not given, a value (null, a number or a boolean), or of a kind no field takes (a string,
+ * a fraction, a list). */
+typedef struct {
+    bool given;
+    bool wrong_kind;
+    hp_setting_value value;
+} hp_field_change;
+
+/* The message for a value of a kind the setting or field does not take:
+ * `time_limit_minutes: must be a whole number from 1 to 240, or null`. HP_EINVALID. */
+int hp_setting_wrong_kind(const hp_setting_spec *spec);
+
+/* Applies a field change to *value (as hp_setting_take() gives it); nothing when not given.
+ * HP_EINVALID naming the field, the value and the range. */
+int hp_field_change_apply(const hp_setting_spec *spec, const hp_field_change *change, int *value);
+
 /* The school's settings as stored (defaults for those never set). */
 int hp_school_settings_get(hp_store *store, int64_t school_id, hp_settings *out);
 

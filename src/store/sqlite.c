@@ -1164,15 +1164,22 @@ static int sqlite_passes_active(hp_store *store, int64_t school_id, int64_t now,
     return read_passes(s, st, out, count_out);
 }
 
+/* A pass statement of ?1 the school, ?2 a number and ?3 a LIMIT, read into a new array. */
+static int passes_limited(hp_store *store, int which, int64_t school_id, int64_t value,
+                          size_t limit, hp_pass **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, which);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, value);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    return read_passes(s, st, out, count_out);
+}
+
 static int sqlite_passes_page(hp_store *store, int64_t school_id, int64_t after_id, size_t limit,
                               hp_pass **out, size_t *count_out)
 {
-    sqlite_store *s = from_base(store);
-    sqlite3_stmt *st = stmt_get(s, ST_PASSES_PAGE);
-    sqlite3_bind_int64(st, 1, school_id);
-    sqlite3_bind_int64(st, 2, after_id);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
-    return read_passes(s, st, out, count_out);
+    return passes_limited(store, ST_PASSES_PAGE, school_id, after_id, limit, out, count_out);
 }
 
 /* A pass with the names of its people and rooms: the pass's columns, then the names. */
@@ -1373,12 +1380,7 @@ static int sqlite_student_last_end(hp_store *store, int64_t school_id, int64_t s
 static int sqlite_passes_due(hp_store *store, int64_t school_id, int64_t now, size_t limit,
                              hp_pass **out, size_t *count_out)
 {
-    sqlite_store *s = from_base(store);
-    sqlite3_stmt *st = stmt_get(s, ST_PASSES_DUE);
-    sqlite3_bind_int64(st, 1, school_id);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
-    return read_passes(s, st, out, count_out);
+    return passes_limited(store, ST_PASSES_DUE, school_id, now, limit, out, count_out);
 }
 
 static int sqlite_pass_reopen(hp_store *store, int64_t school_id, int64_t pass_id)

@@ -585,18 +585,20 @@ def test_thirty_students_at_once_against_a_cap_of_three(stores):
 
 @pytest.mark.postgresql_only
 def test_two_servers_write_each_auto_end_once(stores):
-    """Two servers with their clocks on one PostgreSQL store, started together on 60 passes
-    that ended themselves while no server ran: every end is written, as its deadline, and the
-    two clocks' counts add up to 60, so none was written twice."""
+    """Two servers with their clocks on one PostgreSQL store, started together on 600 passes
+    (three batches of the clock) that ended themselves while no server ran: every end is
+    written, as its deadline, and the two clocks' counts add up to 600, so none was written
+    twice."""
     kids = students("twice", 60)
     store = basic_store(stores, users=(ADMIN, TEACHER), extra_students=kids)
     history(store, *[{"student": k["email"], "origin": "Room 101", "destination": "Library",
-                      "start": ago(130 + i)} for i, k in enumerate(kids)])
+                      "start": ago(130 + 10 * i + j)}
+                     for i, k in enumerate(kids) for j in range(10)])
     servers = [store.server(log_name=f"clock{i}") for i in range(2)]
     for srv in servers:
         srv.start()
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             left = store.sql("SELECT count(*) FROM passes WHERE end_at IS NULL")
             if int(left[0][0]) == 0:
@@ -610,7 +612,7 @@ def test_two_servers_write_each_auto_end_once(stores):
             assert srv.stop() == 0, srv.log()
     pattern = re.compile(r"hallpass serve: (\d+) pass(?:es)? ended at (?:its|their) auto-end")
     written = sum(int(m.group(1)) for srv in servers for m in pattern.finditer(srv.log()))
-    assert written == 60, [srv.log() for srv in servers]
+    assert written == 600, [srv.log() for srv in servers]
 
 
 @pytest.mark.parametrize("query", ["date=2026-02-30", "date=", "date=tomorrow",

@@ -184,19 +184,12 @@ def test_help_names_every_setting_with_its_values(run):
 @pytest.fixture(scope="module")
 def store(module_stores):
     """Lincoln High with an admin, a teacher, a student and a kiosk, and Roosevelt High with
-    an admin of its own, in one store."""
+    an admin of its own, in one store (conftest's `server` serves it)."""
     store = basic_store(module_stores, users=(ADMIN, TEACHER, STUDENT, KIOSK))
     cli("init", "--db", store.db, "--school", OTHER_SCHOOL, "--timezone", "America/New_York")
     store.rooms([room("Main Office")], school=OTHER_SCHOOL)
     store.users([OTHER_ADMIN], school=OTHER_SCHOOL)
     return store
-
-
-@pytest.fixture(scope="module")
-def server(store):
-    srv = store.server().start()
-    yield srv
-    assert srv.stop() == 0, srv.log()
 
 
 @pytest.fixture(scope="module")
@@ -559,3 +552,13 @@ def test_changes_of_different_settings_at_once_all_stand(store, admin, server):
             ok(b.result())
         got = ok(admin.get("/api/settings"))
         assert (got["cooldown_minutes"], got["max_active_passes"]) == (n, n)
+
+
+def test_only_admins_change_a_rooms_rule_fields(store, server, admin):
+    before = room_named(admin, "Library")
+    teacher = sign_in(server, TEACHER)
+    for body in ({"time_limit_minutes": 5}, {"time_limit_minutes": "x"},
+                 {"counts_toward_limit": False}):
+        r = teacher.patch(f"/api/rooms/{before['id']}", body)
+        assert r.status == 403, r
+    assert room_named(admin, "Library") == before

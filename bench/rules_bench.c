@@ -1,0 +1,175 @@
+/*
+ * The pass rules' cost. Creates now passes through the pass service (hp_pass_create, as the
+ * server does) from a kiosk, each for a student who has none out, and ends each at once: in
+ * one SQLite store with every rule off, and in another with every rule on (limits high enough
+ * that none refuses, so each pass pays for every count its rules read). The two stores take
+ * their passes in alternating rounds, so that a shared machine's load falls on both alike.
+ *
+ * usage: rules_bench --dir DIR [--passes N] [--rounds N]
+ *
+ * Output, one fact a line, for bench/run.sh:
+ *   rules_none passes_per_s=... passes=N
+ *   rules_all passes_per_s=... passes=N
+ *   rules ratio=... (the time with every rule on over the time with none)
+ */
+#include "core/error.h"
+#include "core/settings.h"
+#include "core/tz.h"
+#include "service/passes.h"
+#include "store/store.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_PASSES 2000 /* Per store: a school day's worth for a large school. */
+#define DEFAULT_ROUNDS 4    /* Alternations between the two stores. */
+#define ZONE "America/Chicago"
+
+static const char usage[] = "usage: rules_bench --dir DIR [--passes N] [--rounds N]\n";
+
+typedef struct {
+    hp_store *store;
+    hp_actor kiosk;
+    hp_tz *tz;
+    double seconds;
+    long made;
+} bench_store;
+
+static void die(const char *what)
+{
+    fprintf(stderr, "rules_bench: %s: %s\n", what, hp_error_last());
+    exit(1);
+}
+
+static double now_s(void)
+{
+    return (double)g_get_monotonic_time() / G_USEC_PER_SEC;
+}
+
+/* A school with a kiosk in Room 1, a destination, and `students` students. */
+static void setup(bench_store *b, const char *path, long students, bool every_rule)
+{
+    hp_room origin = {
+        .name = g_strdup("Room 1"), .folder = g_strdup(""), .counts_toward_limit = true};
+    hp_room destination = {
+        .name = g_strdup("Library"), .folder = g_strdup(""), .counts_toward_limit = true};
+    bool changed;
+    int64_t school;
+    remove(path);
+    if (hp_store_open(&b->store, path, true) < 0 || hp_tz_new(&b->tz, ZONE) < 0 ||
+        hp_store_begin(b->store) < 0 ||
+        hp_store_school_create(b->store, "Bench High", ZONE, &school) < 0)
+        die("creating the store");
+    if (every_rule) {
+        origin.max_from = destination.max_to = HP_LIMIT_MAX;
+        destination.time_limit_minutes = 10;
+    }
+    if (hp_store_room_put(b->store, school, &origin, &changed) < 0 ||
+        hp_store_room_put(b->store, school, &destination, &changed) < 0 ||
+        hp_store_room_rules_put(b->store, school, &destination, &changed) < 0)
+        die("adding rooms");
+    for (long i = 0; i < students; i++) {
+        char *name = g_strdup_printf("Student %ld", i);
+        char *email = g_strdup_printf("s%ld@bench.example", i);
+        hp_user u = {.name = name, .email = email, .role = HP_ROLE_STUDENT};
+        if (hp_store_user_put(b->store, school, &u, NULL, &changed) < 0)
+            die("adding students");
+        g_free(name);
+        g_free(email);
+    }
+    hp_user kiosk = {.name = g_strdup("Kiosk"),
+                     .email = g_strdup("kiosk@bench.example"),
+                     .role = HP_ROLE_KIOSK,
+                     .room_id = origin.id};
+    if (hp_store_user_put(b->store, school, &kiosk, NULL, &changed) < 0)
+        die("adding the kiosk");
+    hp_settings settings;
+    hp_settings_init(&settings);
+    if (every_rule) {
+        settings.default_time_limit_minutes = 15;
+        settings.max_active_passes = HP_MAX_ACTIVE_PASSES_MAX;
+        settings.max_passes_per_day = HP_PASSES_PER_DAY_MAX;
+        settings.max_passes_per_week = HP_PASSES_PER_WEEK_MAX;
+        settings.cooldown_minutes = 1;
+        settings.no_pass_first_minutes = 5;
+        settings.no_pass_last_minutes = 5;
+    }
+    if (hp_store_settings_put(b->store, school, &settings, NULL) < 0 ||
+        hp_store_commit(b->store) < 0)
+        die("saving the school");
+    b->kiosk = (hp_actor){
+        .school = {.id = school, .name = g_strdup("Bench High"), .timezone = g_strdup(ZONE)},
+        .tz = b->tz,
+        .user = kiosk,
+    };
+    hp_room_release(&origin);
+    hp_room_release(&destination);
+}
+
+/* Passes for students [from, to), each ended right after it is made. */
+static void run(bench_store *b, long from, long to)
+{
+    double start = now_s();
+    for (long i = from; i < to; i++) {
+        char email[64];
+        snprintf(email, sizeof(email), "s%ld@bench.example", i);
+        hp_pass_request req = {.student = email, .destination = "Library", .type = HP_PASS_NOW};
+        hp_pass_view view, ended;
+        int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+        if (hp_pass_create(b->store, &b->kiosk, &req, now, &view, NULL) < 0)
+            die("creating a pass");
+        if (hp_pass_end(b->store, &b->kiosk, view.pass.id, now, &ended) < 0)
+            die("ending a pass");
+        hp_pass_view_release(&view);
+        hp_pass_view_release(&ended);
+        b->made++;
+    }
+    b->seconds += now_s() - start;
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = NULL;
+    long passes = DEFAULT_PASSES, rounds = DEFAULT_ROUNDS;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
+            dir = argv[++i];
+        else if (strcmp(argv[i], "--passes") == 0 && i + 1 < argc)
+            passes = atol(argv[++i]);
+        else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
+            rounds = atol(argv[++i]);
+        else {
+            fputs(usage, stderr);
+            return 2;
+        }
+    }
+    if (dir == NULL || passes < 1 || rounds < 1) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    bench_store none = {0}, all = {0};
+    char *none_path = g_build_filename(dir, "rules-none.db", NULL);
+    char *all_path = g_build_filename(dir, "rules-all.db", NULL);
+    setup(&none, none_path, passes, false);
+    setup(&all, all_path, passes, true);
+    long per_round = (passes + rounds - 1) / rounds;
+    for (long from = 0; from < passes; from += per_round) {
+        long to = from + per_round < passes ? from + per_round : passes;
+        run(&none, from, to);
+        run(&all, from, to);
+    }
+    printf("rules_none passes_per_s=%.0f passes=%ld\n", none.made / none.seconds, none.made);
+    printf("rules_all passes_per_s=%.0f passes=%ld\n", all.made / all.seconds, all.made);
+    printf("rules ratio=%.2f\n", all.seconds / none.seconds);
+    hp_actor_release(&none.kiosk);
+    hp_actor_release(&all.kiosk);
+    hp_store_free(none.store);
+    hp_store_free(all.store);
+    hp_tz_free(none.tz);
+    hp_tz_free(all.tz);
+    g_free(none_path);
+    g_free(all_path);
+    return 0;
+}
