@@ -140,8 +140,8 @@ static json_t *blackout_json(const hp_blackout *b, const hp_tz *tz, int64_t now)
     if (b->has_end)
         hp_tz_format_datetime(tz, b->end, end);
     bool active = b->start <= now && (!b->has_end || now < b->end);
-    return json_pack("{s:I, s:s, s:o, s:o, s:b, s:o, s:s}", "id", (json_int_t)b->id, "start",
-                     start, "end", b->has_end ? json_string(end) : json_null(), "reason",
+    return json_pack("{s:I, s:s, s:o, s:o, s:b, s:o, s:s}", "id", (json_int_t)b->id, "start", start,
+                     "end", b->has_end ? json_string(end) : json_null(), "reason",
                      b->reason ? json_string(b->reason) : json_null(), "active", active,
                      "created_by", b->creator_name ? json_string(b->creator_name) : json_null(),
                      "created_at", made);

@@ -14,8 +14,8 @@ void hp_nopass_state_release(hp_nopass_state *state)
     memset(state, 0, sizeof(*state));
 }
 
-int hp_nopass_read(hp_store *store, int64_t school_id, const hp_tz *tz,
-                   const hp_settings *settings, int64_t now, hp_nopass_state *out)
+int hp_nopass_read(hp_store *store, int64_t school_id, const hp_tz *tz, const hp_settings *settings,
+                   int64_t now, hp_nopass_state *out)
 {
     int rc;
     size_t blackouts = 0;
@@ -30,8 +30,8 @@ int hp_nopass_read(hp_store *store, int64_t school_id, const hp_tz *tz,
         (rc = hp_store_schedule_day(store, school_id, hp_tz_local_day(tz, now), &out->day)) < 0)
         return rc;
     out->found = hp_no_pass_at(&out->day, blackouts ? &out->blackout : NULL, blackouts, tz,
-                               settings->no_pass_first_minutes, settings->no_pass_last_minutes,
-                               now, &out->window);
+                               settings->no_pass_first_minutes, settings->no_pass_last_minutes, now,
+                               &out->window);
     return HP_OK;
 }
 

@@ -18,8 +18,8 @@
 /* What the rule read at one instant: the window it falls in (when found), and the rows it
  * points into. hp_nopass_state_release frees them. */
 typedef struct {
-    hp_schedule day;       /* The schedule's rows of the instant's local day. */
-    hp_blackout blackout;  /* The blackout that answers, when one does. */
+    hp_schedule day;      /* The schedule's rows of the instant's local day. */
+    hp_blackout blackout; /* The blackout that answers, when one does. */
     hp_no_pass_window window;
     bool found;
 } hp_nopass_state;
@@ -29,8 +29,8 @@ void hp_nopass_state_release(hp_nopass_state *state);
 /* Inside the pass's transaction, after its locks: the no-pass window at now, reading the one
  * blackout that answers and, when none does and the first or last minutes are on, the rows of
  * now's local day. A bounded read whatever the history. */
-int hp_nopass_read(hp_store *store, int64_t school_id, const hp_tz *tz,
-                   const hp_settings *settings, int64_t now, hp_nopass_state *out);
+int hp_nopass_read(hp_store *store, int64_t school_id, const hp_tz *tz, const hp_settings *settings,
+                   int64_t now, hp_nopass_state *out);
 
 /* The bell schedule (admins only): read whole, or replaced whole in one transaction;
  * *changed tells whether it differed. */

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from server_util import (ADMIN, KIOSK, TEACHER, cli, ok, room, sign_in, students, user,
                          basic_store, write_csv)
+from store_util import sql
 
 ZONE = ZoneInfo("America/Chicago")
 SCHOOL, OTHER_SCHOOL = "Lincoln High", "Roosevelt High"
@@ -377,3 +378,22 @@ def test_import_schedule_header_errors(store):
     out = cli("import", "schedule", "--db", store.db, "--school", SCHOOL, path, check=False)
     assert out.returncode != 0
     assert f"{path}:1: end: the header has no such column" in out.stderr.decode()
+
+
+def test_a_copy_keeps_the_schedule_and_the_blackouts(times, store, admin, module_stores):
+    rows = [{"day": "mon", "period": "Period 1", "start": "08:00", "end": "08:50"},
+            {"day": "2030-01-07", "period": "Assembly", "start": "08:00", "end": "09:00"}]
+    times(schedule=rows)
+    ok(admin.post("/api/blackouts", {"end": None, "reason": "Stop"}), 201)
+    target = module_stores.new("copy")
+    cli("copy", "--from", store.db, "--to", target)
+    schedule = "SELECT s.weekday, s.day, s.period, s.start_minute, s.end_minute" \
+               " FROM bell_schedule s JOIN schools c ON c.id = s.school_id" \
+               " WHERE c.name = ? ORDER BY s.position"
+    blackouts = "SELECT b.end_at, b.reason, u.email FROM blackouts b" \
+                " JOIN users u ON u.id = b.created_by JOIN schools c ON c.id = b.school_id" \
+                " WHERE c.name = ?"
+    assert sql(target, schedule, (SCHOOL,)) == sql(store.db, schedule, (SCHOOL,))
+    assert len(sql(target, schedule, (SCHOOL,))) == 2
+    assert sql(target, blackouts, (SCHOOL,)) == sql(store.db, blackouts, (SCHOOL,))
+    assert [tuple(r)[1:] for r in sql(target, blackouts, (SCHOOL,))] == [("Stop", ADMIN["email"])]
