@@ -110,13 +110,8 @@ static bool read_schedule(json_t *body, hp_schedule *schedule, hp_http_response 
 
 void hp_http_schedule_put(hp_http_request *req, hp_http_response *res)
 {
-    /* Who may, before what they sent is read. */
-    int rc = hp_actor_settings_allowed(&req->actor);
-    if (rc < 0) {
-        hp_http_fail(res, rc);
-        return;
-    }
-    json_t *body = hp_http_body_object(req, res);
+    json_t *body = hp_http_admin_body(req, res);
+    int rc;
     if (body == NULL)
         return;
     hp_schedule schedule;
@@ -165,12 +160,8 @@ void hp_http_blackouts_list(hp_http_request *req, hp_http_response *res)
 
 void hp_http_blackouts_create(hp_http_request *req, hp_http_response *res)
 {
-    int rc = hp_actor_settings_allowed(&req->actor);
-    if (rc < 0) {
-        hp_http_fail(res, rc);
-        return;
-    }
-    json_t *body = hp_http_body_object(req, res);
+    json_t *body = hp_http_admin_body(req, res);
+    int rc;
     if (body == NULL)
         return;
     const char *start, *end, *reason;
