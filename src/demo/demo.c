@@ -214,7 +214,12 @@ static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz,
             snprintf(email, sizeof(email), "%c%s%d@%s", g_ascii_tolower(name[0]), lower, i, DOMAIN);
             g_free(lower);
         }
-        add_user(rows, name, email, "teacher", "", i == 0 ? HP_DEMO_PASSWORD : "");
+        /* Teacher i teaches in classroom i (the passes below leave from it), their home room:
+         * the Passes page starts from it. Coaches and specialists have none. */
+        const char *home = (size_t)i < people->classroom_count
+                               ? g_ptr_array_index(people->room_names, people->classroom_first + i)
+                               : "";
+        add_user(rows, name, email, "teacher", home, i == 0 ? HP_DEMO_PASSWORD : "");
         g_ptr_array_add(people->staff_emails, g_strdup(email));
     }
     for (int i = 0; i < STUDENTS; i++) {

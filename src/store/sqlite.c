@@ -648,6 +648,28 @@ static int sqlite_schools_list(hp_store *store, hp_school **out, size_t *count_o
                         count_out);
 }
 
+/* Ends a statement that finds at most one row: reads the row into out with read, or tells
+ * HP_ENOTFOUND when there is none, or the store's error. step is sqlite3_step()'s answer. */
+static int found_one(sqlite_store *s, sqlite3_stmt *st, int step,
+                     void (*read)(sqlite3_stmt *st, void *row), void *out, const char *what)
+{
+    if (step == SQLITE_ROW) {
+        read(st, out);
+        sqlite3_reset(st);
+        return HP_OK;
+    }
+    if (step != SQLITE_DONE)
+        return db_error(s, what);
+    return HP_ENOTFOUND;
+}
+
+/* Runs a statement that finds at most one row. */
+static int find_one(sqlite_store *s, sqlite3_stmt *st, void (*read)(sqlite3_stmt *st, void *row),
+                    void *out, const char *what)
+{
+    return found_one(s, st, sqlite3_step(st), read, out, what);
+}
+
 static void read_room(sqlite3_stmt *st, void *row)
 {
     hp_room *room = row;
@@ -666,15 +688,7 @@ static int sqlite_room_find(hp_store *store, int64_t school_id, const char *name
     sqlite3_stmt *st = stmt_get(s, ST_ROOM_FIND);
     sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        read_room(st, out);
-        sqlite3_reset(st);
-        return HP_OK;
-    }
-    if (step != SQLITE_DONE)
-        return db_error(s, "finding a room");
-    return HP_ENOTFOUND;
+    return find_one(s, st, read_room, out, "finding a room");
 }
 
 static int sqlite_room_put(hp_store *store, int64_t school_id, hp_room *room, bool *changed)
@@ -725,16 +739,9 @@ static int find_one_user(sqlite_store *s, sqlite3_stmt *st, hp_user *out, char *
                          const char *what)
 {
     int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        read_user(st, out);
-        if (password_hash_out)
-            *password_hash_out = dup_column_or_null(st, 7);
-        sqlite3_reset(st);
-        return HP_OK;
-    }
-    if (step != SQLITE_DONE)
-        return db_error(s, what);
-    return HP_ENOTFOUND;
+    if (step == SQLITE_ROW && password_hash_out)
+        *password_hash_out = dup_column_or_null(st, 7);
+    return found_one(s, st, step, read_user, out, what);
 }
 
 static int sqlite_user_find(hp_store *store, int64_t school_id, const char *email, hp_user *out,
@@ -931,24 +938,22 @@ static int sqlite_session_create(hp_store *store, const unsigned char *token_has
     return HP_OK;
 }
 
+static void read_session(sqlite3_stmt *st, void *row)
+{
+    hp_session *session = row;
+    session->school_id = sqlite3_column_int64(st, 0);
+    session->user_id = sqlite3_column_int64(st, 1);
+    session->kiosk_room_id = sqlite3_column_int64(st, 2);
+    session->created_at = sqlite3_column_int64(st, 3);
+    session->last_seen = sqlite3_column_int64(st, 4);
+}
+
 static int sqlite_session_get(hp_store *store, const unsigned char *token_hash, hp_session *out)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_SESSION_GET);
     sqlite3_bind_blob(st, 1, token_hash, HP_TOKEN_HASH_BYTES, SQLITE_TRANSIENT);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        out->school_id = sqlite3_column_int64(st, 0);
-        out->user_id = sqlite3_column_int64(st, 1);
-        out->kiosk_room_id = sqlite3_column_int64(st, 2);
-        out->created_at = sqlite3_column_int64(st, 3);
-        out->last_seen = sqlite3_column_int64(st, 4);
-        sqlite3_reset(st);
-        return HP_OK;
-    }
-    if (step != SQLITE_DONE)
-        return db_error(s, "reading a session");
-    return HP_ENOTFOUND;
+    return find_one(s, st, read_session, out, "reading a session");
 }
 
 /* Runs a cached statement that binds a token hash and at most one integer. */
@@ -1037,15 +1042,7 @@ static int sqlite_room_get(hp_store *store, int64_t school_id, int64_t room_id, 
     sqlite3_stmt *st = stmt_get(s, ST_ROOM_GET);
     sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_int64(st, 2, room_id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        read_room(st, out);
-        sqlite3_reset(st);
-        return HP_OK;
-    }
-    if (step != SQLITE_DONE)
-        return db_error(s, "reading a room");
-    return HP_ENOTFOUND;
+    return find_one(s, st, read_room, out, "reading a room");
 }
 
 /* SQLite has one writer at a time and hp_store_begin() takes the write lock at once, so the
@@ -1111,15 +1108,7 @@ static int sqlite_pass_get(hp_store *store, int64_t school_id, int64_t pass_id, 
     sqlite3_stmt *st = stmt_get(s, ST_PASS_GET);
     sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_int64(st, 2, pass_id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        read_pass(st, out);
-        sqlite3_reset(st);
-        return HP_OK;
-    }
-    if (step != SQLITE_DONE)
-        return db_error(s, "reading a pass");
-    return HP_ENOTFOUND;
+    return find_one(s, st, read_pass, out, "reading a pass");
 }
 
 static int pass_update(sqlite_store *s, int which, int64_t school_id, int64_t pass_id,

@@ -417,7 +417,7 @@ def col_letter(i: int) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# CSV export, as SPEC section 4 defines it
+# CSV export, as the reports define it
 
 
 def csv_cell(text: str) -> str:
@@ -442,7 +442,7 @@ def expected_csv(kind: str, rows: list[dict]) -> bytes:
 
 
 # --------------------------------------------------------------------------------------------
-# The reports, modelled from SPEC section 4
+# The reports, modelled independently of the code
 
 
 def _is_digit(b: int) -> bool:
@@ -466,7 +466,7 @@ def _fold(s: bytes) -> bytes:
 
 
 def natcmp(a: str, b: str) -> int:
-    """SPEC section 4, Order: natural order."""
+    """Natural order, as the reports sort text."""
     ab, bb = a.encode("utf-8"), b.encode("utf-8")
     ra, rb = _runs(ab), _runs(bb)
     for (da, xa), (db, xb) in zip(ra, rb):
@@ -491,7 +491,7 @@ def natsorted(items: Iterable[str]) -> list[str]:
 
 def sort_rows(kind: str, rows: list[dict], sort: str | None = None,
               order: str | None = None) -> list[dict]:
-    """rows carry "_created" (creation order). Returns them in SPEC order."""
+    """rows carry "_created" (creation order). Returns them in report order."""
     sorts = ROOM_SORTS if kind == "rooms" else STAFF_SORTS
     name_key = "room" if kind == "rooms" else "staff"
     field_, numeric = sorts[sort or ("room" if kind == "rooms" else "staff")]
@@ -521,8 +521,8 @@ def local_date(text: str, zone: ZoneInfo) -> dt.date:
 
 
 class Model:
-    """The school's rooms, users and passes as the tests imported them, and the reports SPEC
-    section 4 says they give."""
+    """The school's rooms, users and passes as the tests imported them, and the reports they must
+    give."""
 
     def __init__(self, timezone: str):
         self.zone = ZoneInfo(timezone)

@@ -1,5 +1,4 @@
-"""Access control, endpoint by endpoint (docs/security.md, "Who may see and do what"; SPEC
-sections 2 and 6): one table gives, for every endpoint of the API and every page, the status
+"""Access control, endpoint by endpoint (docs/security.md, "Who may see and do what"): one table gives, for every endpoint of the API and every page, the status
 each kind of client gets: not signed in, a student, a kiosk login, a teacher, a teacher in
 kiosk mode, an admin of the school, and an admin of another school in the same store (to
 whom this school's pass and room ids are 404, as if they did not exist).

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -165,3 +166,19 @@ def test_demo_goes_beside_another_school_and_finds_itself_again(hallpass_bin, tm
     # The other school is untouched: no rooms, no users.
     other = hp.run("report", "rooms", "--db", db, "--school", "other high", "--format", "json")
     assert json.loads(other.ok().stdout)["rows"] == []
+
+
+def test_demo_teachers_start_from_their_classroom_and_students_have_ids(demo):
+    """The demo's teacher signs in with a home room (the Passes page's default origin), and a
+    student is found by the school's own ID, as a kiosk takes it."""
+    hp, db, first, rooms, staff = demo
+    from server_util import Server
+
+    with Server(db, log=Path(hp.cwd) / "demo-serve.log").start() as server:
+        teacher = server.sign_in(LOGINS[1], "hallpass-demo")
+        me = teacher.get("/api/session").json["user"]
+        assert me["role"] == "teacher"
+        assert me["room"] == "Room 101"
+        found = teacher.get("/api/students?q=S0001").json
+        ids = [s["student_id"] for s in found["students"]]
+        assert ids == ["S0001"]

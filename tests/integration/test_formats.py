@@ -1,4 +1,4 @@
-"""The report formats: JSON (SPEC section 5), CSV and XLSX (SPEC section 4, Exports), the
+"""The report formats: JSON, CSV and XLSX, the
 table, and --output."""
 
 from __future__ import annotations

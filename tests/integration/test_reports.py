@@ -1,4 +1,4 @@
-"""The Room Usage and Staff Usage reports: every rule of SPEC section 4."""
+"""The Room Usage and Staff Usage reports: every rule of the reports (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -314,7 +314,7 @@ def test_numbers_compare_by_value(school):
 
 # --------------------------------------------------------------------------------------------
 # The model: a school with awkward names and a few hundred random passes, every sort key in
-# both directions, compared with what SPEC section 4 says.
+# both directions, compared with what the reports promise.
 
 ORACLE_ROOMS = [
     Room("Room 10A", "Science"), Room("room 10", "Science"), Room("Room 2", "Science"),
@@ -448,7 +448,7 @@ def test_csv_and_xlsx_hold_the_rows_in_order(oracle, kind):
 
 
 def test_natsorted_helper_matches_the_spec_examples():
-    # The test's own model of natural order agrees with SPEC's examples.
+    # The test's own model of natural order agrees with the documented examples.
     assert natsorted(["Room 10A", "room 10", "Room 2"]) == ["Room 2", "room 10", "Room 10A"]
     assert natsorted(["b", "", "a"]) == ["", "a", "b"]
 

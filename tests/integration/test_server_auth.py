@@ -1,5 +1,5 @@
 """Sign-in, sessions and their end, sign-in throttling, and what an anonymous client gets
-(SPEC section 6: sessions are HttpOnly SameSite=Strict cookies that expire; repeated failed
+(sessions are HttpOnly SameSite=Strict cookies that expire; repeated failed
 sign-ins are slowed down; 401 when not signed in)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Two schools in one store (SPEC section 2: nothing of one school is visible to users of
+"""Two schools in one store (nothing of one school is visible to users of
 another): an admin of school B neither sees nor touches school A's passes, rooms, students
 or report rows, even by guessing ids."""
 

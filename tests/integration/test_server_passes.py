@@ -1,4 +1,4 @@
-"""Passes over HTTP (SPEC sections 2, 3 and 6): now and scheduled passes, ending and
+"""Passes over HTTP: now and scheduled passes, ending and
 cancelling, the active list, one active pass per student, room limits with their message,
 staff override, and room limits changed by an admin."""
 

@@ -1,4 +1,4 @@
-"""Limits under concurrent requests (SPEC section 3: no interleaving of requests ever leaves
+"""Limits under concurrent requests (no interleaving of requests ever leaves
 more passes active than a limit allows). Many threads, each with its own TCP connection,
 send all of their request but its last byte, then are released together by a barrier to send
 it (server_util.race); the server runs with a large worker pool so that the requests really

@@ -1,4 +1,4 @@
-"""The reports over HTTP (SPEC sections 4 and 6): the same JSON and CSV bytes as
+"""The reports over HTTP: the same JSON and CSV bytes as
 `hallpass report` for the same query, XLSX downloads, the file name in Content-Disposition,
 400 for bad parameters, and counts that follow passes created and cancelled over HTTP."""
 

@@ -1,4 +1,4 @@
-"""Who may do what over HTTP (SPEC sections 2 and 6): reports and room changes are for admins;
+"""Who may do what over HTTP: reports and room changes are for admins;
 teachers create passes for students, end them and launch kiosk mode; students create only
 their own now passes; a kiosk login and kiosk mode make now passes from their room, with the
 source and creator the spec names."""

@@ -750,7 +750,7 @@ static void test_bad_passes(void **state)
         {"p1,sam@x.org,Room 2,Library,tom@x.org,,now," GOOD_TAIL ",,",
          "passes.csv:2: source: ", ""},
         {"p1,sam@x.org,Room 2,Library,tom@x.org,teacher,now,,,", "passes.csv:2: start: ", ""},
-        /* The rules of section 2. */
+        /* The fit of source, type and roles. */
         {"p1,sam@x.org,Room 2,Library,tom@x.org,teacher,now," GOOD_TAIL
          ",2026-09-14T09:59:59-05:00,",
          "passes.csv:2: end: ", ""},

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/util.h"
 #include "core/natord.h"
 
 #include <stdio.h>
@@ -216,7 +217,7 @@ static const char *const ordered[] = {
     "\xc3\xa9",
 };
 
-#define ORDERED_COUNT (sizeof(ordered) / sizeof(ordered[0]))
+#define ORDERED_COUNT (HP_ARRAY_SIZE(ordered))
 
 static void test_antisymmetric_and_transitive(void **state)
 {

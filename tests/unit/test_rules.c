@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "clock.h"
+#include "core/util.h"
 #include "core/error.h"
 #include "core/rules.h"
 
@@ -153,7 +154,7 @@ static void test_table(void **state)
         {HP_RULE_MAX_TO, "max_to", true, true},
         {HP_RULE_HALLWAY_CAP, "hallway_cap", false, false},
     };
-    assert_int_equal(sizeof(want) / sizeof(want[0]), HP_RULE_COUNT);
+    assert_int_equal(HP_ARRAY_SIZE(want), HP_RULE_COUNT);
     for (size_t i = 0; i < HP_RULE_COUNT; i++) {
         assert_int_equal(want[i].id, (int)i + 1);
         assert_string_equal(hp_rule_name(want[i].id), want[i].name);
@@ -629,7 +630,7 @@ static void test_cooldown_clock(void **state)
         {utc(2026, 12, 7, 16, 27, 0), utc(2026, 12, 7, 16, 30, 0),
          "Sam Lee can start a new pass at 10:42"},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++) {
         scene s;
         scene_init(&s, HP_ASKER_KIOSK);
         s.now = cases[i].now;

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "clock.h"
+#include "core/util.h"
 #include "core/error.h"
 #include "core/schedule.h"
 
@@ -239,7 +240,7 @@ static void test_clock_changes(void **state)
          utc(2026, 11, 1, 7, 30, 0), utc(2026, 11, 1, 16, 5, 0), utc(2026, 11, 1, 15, 5, 0),
          "Period 2", utc(2026, 10, 25, 15, 5, 0)},
     };
-    for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(days); i++) {
         const dst_day *d = &days[i];
         hp_schedule s;
         hp_schedule_init(&s);
@@ -396,7 +397,7 @@ static void test_midnight(void **state)
         {utc(2026, 11, 1, 5, 0, 0), utc(2026, 11, 2, 6, 0, 0)},
         {utc(2026, 11, 1, 7, 30, 0), utc(2026, 11, 2, 6, 0, 0)},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    for (size_t i = 0; i < HP_ARRAY_SIZE(cases); i++)
         assert_int_equal(hp_local_midnight_after(tz, cases[i].joined), cases[i].removed);
 }
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/util.h"
 #include "core/error.h"
 #include "core/settings.h"
 
@@ -54,7 +55,7 @@ static void test_ranges(void **state)
         {"no_pass_first_minutes", 1, 60}, {"no_pass_last_minutes", 1, 60},
         {"line_offer_seconds", 10, 300},
     };
-    for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(ranges); i++) {
         hp_settings s;
         hp_settings_init(&s);
         const hp_setting_spec *spec = hp_setting_find(ranges[i].key);

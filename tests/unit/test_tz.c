@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/util.h"
 #include "core/error.h"
 #include "core/tz.h"
 
@@ -310,7 +311,7 @@ static void test_tz_new_rejects(void **state)
     (void)state;
     const char *bad[] = {"Mars/Olympus",    "", "+05:00", "-05:00", "America/Springfield",
                          "../../etc/passwd"};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
         hp_tz *tz = (hp_tz *)&bad; /* Anything but NULL, to see it is cleared. */
         int rc = hp_tz_new(&tz, bad[i]);
         if (rc != HP_EINVALID)
