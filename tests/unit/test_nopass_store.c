@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/error.h"
+#include "core/util.h"
 #include "fixture.h"
 
 #include <glib.h>
@@ -89,7 +90,7 @@ static void test_the_blackout_that_answers(void **state)
         {.start = t - 7200, .end = t - 3600, .has_end = true, .reason = "Over"},
         {.start = t + 60, .has_end = false, .reason = "Later"},
     };
-    for (size_t i = 0; i < G_N_ELEMENTS(made); i++) {
+    for (size_t i = 0; i < HP_ARRAY_SIZE(made); i++) {
         made[i].created_by = admin.id;
         made[i].created_at = t - 7200;
         expect_ok(hp_store_blackout_insert(f->store, f->school.id, &made[i]));
