@@ -155,6 +155,17 @@ def period(name: str, start: dt.datetime, end: dt.datetime, day: str | None = No
     return {"day": day or today(), "period": name, "start": hhmm(start), "end": hhmm(end)}
 
 
+RULE_REFUSALS, NO_PASS_TIME = 2, 2  # The counter kind of refusals by rule, and rule 2.
+
+
+def refusals(store) -> int:
+    """The refusals by the no-pass times counted today."""
+    day = (local_now().date() - dt.date(1970, 1, 1)).days
+    rows = store.sql("SELECT a FROM usage_counts WHERE kind = ? AND period = 0 AND bucket = ?"
+                     " AND id = ?", (RULE_REFUSALS, day, NO_PASS_TIME))
+    return int(rows[0][0]) if rows else 0
+
+
 def refused(r, message: str) -> None:
     assert r.status == 409, r
     assert r.json == {"error": message, "rule": "no_pass_time"}, r.json
@@ -171,14 +182,16 @@ def passes(client, **fields):
 # The first and last minutes of a period
 
 
-def test_first_minutes_of_a_period_refuse_students_and_kiosks(times, daytime, student, kiosk,
-                                                              teacher, pupil):
+def test_first_minutes_of_a_period_refuse_students_and_kiosks(times, daytime, store, student,
+                                                              kiosk, teacher, pupil):
     began = floor_minute(daytime - dt.timedelta(minutes=3))
     times(first=10, schedule=[period("Period 2", began, began + dt.timedelta(minutes=50))])
     until = hhmm(began + dt.timedelta(minutes=10))
     message = f"No passes until {until} (first 10 minutes of Period 2)"
+    counted = refusals(store)
     refused(student.create_pass(origin="Room 101", destination="Library"), message)
     refused(kiosk.create_pass(student=pupil, destination="Library"), message)
+    assert refusals(store) == counted + 2  # Each refusal is counted, per rule and day.
     # Staff are not checked.
     passes(teacher, student=pupil, origin="Room 101", destination="Library")
     # With the setting off, the same period refuses no one.
