@@ -250,6 +250,16 @@ def test_stop_all_passes_until_deleted(times, daytime, admin, student, kiosk, te
     passes(kiosk, student=pupil, destination="Library")
 
 
+def test_a_mis_tapped_end_resumes_during_a_blackout(times, admin, student):
+    """Resuming is undoing an end, not starting a pass: the no-pass times do not stop it."""
+    times()
+    p = ok(student.create_pass(origin="Room 101", destination="Library"), 201)
+    ok(student.end_pass(p["id"]))
+    ok(admin.post("/api/blackouts", {"end": None, "reason": "Drill"}), 201)
+    assert ok(student.post(f"/api/passes/{p['id']}/resume"))["active"] is True
+    ok(student.end_pass(p["id"]))
+
+
 def test_a_blackout_with_an_end_and_one_to_come(times, daytime, admin, student):
     now = dt.datetime.now(dt.timezone.utc)
     # One from now for half an hour, beside the first minutes of a period: the blackout
