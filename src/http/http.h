@@ -96,7 +96,7 @@ hp_auth_guard *hp_server_guard(hp_server *server);
 /* Fills req->actor (school, user, zone, kiosk room) from a session, as every signed-in request
  * has it. HP_EAUTH when its school or user is gone. */
 int hp_server_actor(hp_http_request *req, const hp_session *session);
-int64_t hp_server_session_idle(hp_server *server);
+int64_t hp_server_session_max(hp_server *server);
 /* "; Secure" when the server sits behind TLS, else "". */
 const char *hp_server_cookie_secure(hp_server *server);
 

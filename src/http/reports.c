@@ -38,6 +38,11 @@ static void report(hp_http_request *req, hp_http_response *res, hp_report_kind k
     char *body = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&body, &len);
+    if (out == NULL) {
+        hp_report_free(rep);
+        hp_http_fail(res, hp_error_set(HP_ERROR, "no memory to write the report"));
+        return;
+    }
     rc = hp_export(rep, format, out);
     fclose(out);
     if (rc < 0) {

@@ -73,8 +73,6 @@
 
 /* The background thread wakes at every change and at least this often (microseconds). */
 #define TICK_US G_USEC_PER_SEC
-/* Seconds between sweeps of expired sessions while serving. */
-#define SESSION_SWEEP_SECONDS 60
 /* One log line per kind of failure per this many seconds; the rest are counted. */
 #define FAILURE_LOG_SECONDS 60
 /* How long a stop waits for event streams to end before the daemon closes them. */
@@ -205,9 +203,9 @@ const char *hp_server_cookie_secure(hp_server *server)
     return server->config->secure_cookies ? "; Secure" : "";
 }
 
-int64_t hp_server_session_idle(hp_server *server)
+int64_t hp_server_session_max(hp_server *server)
 {
-    return server->config->session_idle;
+    return hp_auth_guard_limits(server->guard)->max;
 }
 
 /* Schools never change while serving, so their names are cached once read. */
@@ -593,17 +591,30 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, hp_server *ser
     if (res->stream) {
         response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, read_stream,
                                                      res->stream, free_stream);
-        conn_state *cs = connection_state(conn);
-        hp_http_stream_attach(res->stream, conn, cs ? cs->fd : -1, suspend_connection,
-                              resume_connection);
-        /* Proxies that buffer (nginx) would hold the events back. */
-        MHD_add_response_header(response, "X-Accel-Buffering", "no");
+        if (response == NULL) {
+            hp_http_stream_close(res->stream); /* Gives its place back. */
+            res->stream = NULL;
+        } else {
+            conn_state *cs = connection_state(conn);
+            hp_http_stream_attach(res->stream, conn, cs ? cs->fd : -1, suspend_connection,
+                                  resume_connection);
+            /* Proxies that buffer (nginx) would hold the events back. */
+            MHD_add_response_header(response, "X-Accel-Buffering", "no");
+        }
     } else if (res->body) {
         response =
             MHD_create_response_from_buffer_with_free_callback(res->body_len, res->body, g_free);
-        res->body = NULL;
+        if (response)
+            res->body = NULL; /* libmicrohttpd frees it now. */
     } else {
         response = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
+    if (response == NULL) {
+        /* Only when memory runs out: the connection is closed rather than answered. */
+        log_failure(server, "answering a request", HP_ERROR,
+                    "libmicrohttpd could not make the answer");
+        hp_http_response_release(res);
+        return MHD_NO;
     }
     MHD_add_response_header(response, "Content-Type",
                             res->content_type ? res->content_type : "application/json");
@@ -824,7 +835,7 @@ static gpointer background(gpointer data)
     hp_store *store = NULL;
     uint64_t seen = hp_events_total();
     gint64 next_sweep = 0;
-    int64_t next_expiry = g_get_real_time() / G_USEC_PER_SEC + SESSION_SWEEP_SECONDS;
+    int64_t next_expiry = g_get_real_time() / G_USEC_PER_SEC + HP_SESSION_SWEEP_EVERY;
     while (!g_atomic_int_get(&server->stopping)) {
         seen = hp_events_wait(seen, TICK_US);
         hp_http_events_tick();
@@ -839,7 +850,7 @@ static gpointer background(gpointer data)
             run_clock(server, &store, wall);
         if (wall >= next_expiry) {
             expire_sessions(server, &store, wall);
-            next_expiry = wall + SESSION_SWEEP_SECONDS;
+            next_expiry = wall + HP_SESSION_SWEEP_EVERY;
         }
     }
     if (store)

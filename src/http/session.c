@@ -35,6 +35,16 @@ static void answer_session(hp_http_request *req, hp_http_response *res)
         hp_http_json(res, 200, doc);
 }
 
+/* The session cookie: the token, or "" with max_age 0 to remove it. It lasts as long as the
+ * longest a session may live; the server ends an idle one sooner, on its own clock, so a
+ * session in use never loses its cookie while it is valid. */
+static char *session_cookie(const hp_http_request *req, const char *token, int64_t max_age)
+{
+    return g_strdup_printf("%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
+                           HP_SESSION_COOKIE, token, (long long)max_age,
+                           hp_server_cookie_secure(req->server));
+}
+
 void hp_http_session_create(hp_http_request *req, hp_http_response *res)
 {
     json_t *body = hp_http_body_object(req, res);
@@ -60,9 +70,7 @@ void hp_http_session_create(hp_http_request *req, hp_http_response *res)
     }
     answer_session(req, res);
     if (res->status == 200)
-        res->set_cookie = g_strdup_printf(
-            "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", HP_SESSION_COOKIE, token,
-            (long long)hp_server_session_idle(req->server), hp_server_cookie_secure(req->server));
+        res->set_cookie = session_cookie(req, token, hp_server_session_max(req->server));
 out:
     json_decref(body);
 }
@@ -91,8 +99,7 @@ void hp_http_session_delete(hp_http_request *req, hp_http_response *res)
         hp_http_fail_waiting(res, rc, wait);
         goto out;
     }
-    res->set_cookie = g_strdup_printf("%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
-                                      HP_SESSION_COOKIE, hp_server_cookie_secure(req->server));
+    res->set_cookie = session_cookie(req, "", 0);
     hp_http_json(res, 200, json_pack("{s:b}", "signed_out", 1));
 out:
     json_decref(body);

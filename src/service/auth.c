@@ -18,15 +18,12 @@ struct hp_auth_guard {
     hp_throttle *addresses;   /* Sign-ins per client address. */
     hp_throttle *kiosk_exits; /* Staff passwords typed at kiosks, per email. */
     hp_throttle *kiosks;      /* The same, per kiosk: many people use one. */
-    GMutex sweep_lock;        /* Guards last_sweep. */
-    int64_t last_sweep;       /* When expired sessions were last removed. */
 };
 
 hp_auth_guard *hp_auth_guard_new(const hp_session_limits *limits)
 {
     hp_auth_guard *g = g_new0(hp_auth_guard, 1);
     g->limits = *limits;
-    g_mutex_init(&g->sweep_lock);
     g->accounts = hp_throttle_new(HP_THROTTLE_ACCOUNT_FREE, HP_THROTTLE_MAX_DELAY);
     g->addresses = hp_throttle_new(HP_THROTTLE_ADDRESS_FREE, HP_THROTTLE_MAX_DELAY);
     g->kiosk_exits = hp_throttle_new(HP_THROTTLE_ACCOUNT_FREE, HP_THROTTLE_MAX_DELAY);
@@ -42,7 +39,6 @@ void hp_auth_guard_free(hp_auth_guard *g)
     hp_throttle_free(g->addresses);
     hp_throttle_free(g->kiosk_exits);
     hp_throttle_free(g->kiosks);
-    g_mutex_clear(&g->sweep_lock);
     g_free(g);
 }
 
@@ -63,7 +59,9 @@ static const char *dummy_hash(void)
     static char hash[HP_PASSWORD_HASH_MAX];
     static gsize done = 0;
     if (g_once_init_enter(&done)) {
-        hp_password_hash(hash, "not a password anyone has");
+        /* Should hashing fail (out of memory), an empty hash verifies nothing, only faster. */
+        if (hp_password_hash(hash, "not a password anyone has") < 0)
+            hash[0] = '\0';
         g_once_init_leave(&done, 1);
     }
     return hash;
@@ -72,27 +70,6 @@ static const char *dummy_hash(void)
 int hp_auth_expire(hp_store *store, int64_t now, const hp_session_limits *limits)
 {
     return hp_store_sessions_expire(store, now - limits->idle, now - limits->max);
-}
-
-/* Sweeps expired sessions when the last sweep is HP_SESSION_SWEEP_EVERY seconds old; of
- * threads arriving together, one sweeps and the others go on. */
-static int sweep_if_due(hp_store *store, hp_auth_guard *g, int64_t now)
-{
-    g_mutex_lock(&g->sweep_lock);
-    int64_t last = g->last_sweep;
-    bool due = now - last >= HP_SESSION_SWEEP_EVERY;
-    if (due)
-        g->last_sweep = now;
-    g_mutex_unlock(&g->sweep_lock);
-    if (!due)
-        return HP_OK;
-    int rc = hp_auth_expire(store, now, &g->limits);
-    if (rc < 0) {
-        g_mutex_lock(&g->sweep_lock);
-        g->last_sweep = last; /* The next sign-in tries again. */
-        g_mutex_unlock(&g->sweep_lock);
-    }
-    return rc;
 }
 
 /* Opens a session for a user whose password matched. */
@@ -127,10 +104,17 @@ static int check_password(hp_store *store, const char *email, const char *passwo
     *match = NULL;
     if (rc < 0)
         return rc;
-    for (size_t i = 0; i < *n && *match == NULL; i++)
-        if ((*logins)[i].password_hash && hp_password_verify((*logins)[i].password_hash, password))
+    bool checked = false;
+    for (size_t i = 0; i < *n && *match == NULL; i++) {
+        if ((*logins)[i].password_hash == NULL)
+            continue;
+        checked = true;
+        if (hp_password_verify((*logins)[i].password_hash, password))
             *match = &(*logins)[i];
-    if (*n == 0)
+    }
+    /* An unknown email, or one whose users have no password (most students, who sign in
+     * through their school), costs one slow hash like a wrong password. */
+    if (!checked)
         hp_password_verify(dummy_hash(), password);
     return HP_OK;
 }
@@ -162,9 +146,7 @@ int hp_auth_sign_in(hp_store *store, hp_auth_guard *g, const char *email, const 
                           (long long)*wait_out);
         goto out;
     }
-    /* The try is counted first, so that the sweep's time cannot let racing tries through. */
-    if ((rc = sweep_if_due(store, g, now)) == HP_OK)
-        rc = check_password(store, email, password, &logins, &n, &match);
+    rc = check_password(store, email, password, &logins, &n, &match);
     if (rc == HP_OK && match == NULL)
         rc = hp_error_set(HP_EAUTH, "wrong email or password");
     if (rc == HP_OK)

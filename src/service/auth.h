@@ -63,8 +63,7 @@ int hp_auth_kiosk_exit_check(hp_store *store, hp_auth_guard *guard, const hp_act
                              const char *refusal, int64_t *wait_out);
 
 /* Removes every session idle longer than limits->idle or older than limits->max at `now`.
- * The server may call it on a timer; sign-ins call it at most every HP_SESSION_SWEEP_EVERY
- * seconds. */
+ * The server calls it every HP_SESSION_SWEEP_EVERY seconds. */
 int hp_auth_expire(hp_store *store, int64_t now, const hp_session_limits *limits);
 
 /* Checks a password against a user's stored hash, as sign-in does. */
