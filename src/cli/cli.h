@@ -25,10 +25,8 @@
 #define HP_EXIT_FAILURE 1 /* The command ran and failed: bad data, a refused change. */
 #define HP_EXIT_USAGE 2   /* The command line itself is wrong. */
 
-/* Where serve and demo listen, and how long a silent client keeps its connection (seconds),
- * unless told otherwise. */
+/* Where serve and demo listen unless told otherwise. */
 #define HP_CLI_LISTEN_DEFAULT "127.0.0.1:8080"
-#define HP_CLI_TIMEOUT_DEFAULT 15
 
 /* A number's digits as a string literal, for help texts made at compile time. */
 #define HP_CLI_STR(x) HP_CLI_STR_(x)
@@ -93,6 +91,9 @@ struct hp_cmd_entry {
     const char *summary;  /* One line for `hallpass --help`. */
     const char *synopsis; /* The usage lines after "usage: hallpass "; '\n' between them. */
     const char *about;    /* What the command does, between the usage and the options. */
+    /* Prints that text instead when it is made at run time, as from the library's own lists
+     * (NULL: about is printed as it is). */
+    void (*print_about)(FILE *out);
     const hp_cli_option *options;
     size_t option_count;
     size_t options_size; /* sizeof the command's options struct, which starts zeroed. */
@@ -137,6 +138,9 @@ typedef struct {
 
 /* The store's address: --db, else HALLPASS_DB. */
 const char *hp_cli_db(const char *db_option);
+
+/* Reports that neither --db nor HALLPASS_DB names a store; returns HP_EXIT_USAGE. */
+int hp_cli_no_store(const char *command);
 
 /* Opens the store and picks the school: the one named, or the only one. Prints the error and
  * returns an exit status on failure. */

@@ -122,7 +122,7 @@ static int run(const void *opts, int argc, char **argv)
         .db = db,
         .listen = o->listen ? o->listen : HP_CLI_LISTEN_DEFAULT,
         .session_idle = HP_SESSION_IDLE_DEFAULT,
-        .timeout = HP_CLI_TIMEOUT_DEFAULT,
+        .timeout = HP_SERVER_TIMEOUT_DEFAULT,
         .on_ready = on_ready,
     };
     if (hp_server_run(&config) < 0)

@@ -5,6 +5,7 @@
 #include "import/import.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -105,22 +106,40 @@ static int run(const void *opts, int argc, char **argv)
     return HP_EXIT_OK;
 }
 
+/* The columns of each kind of file come from the importer's own list, so that the help names
+ * every column the importer takes. */
+static void print_about(FILE *out)
+{
+    static const hp_import_kind kinds[] = {HP_IMPORT_ROOMS, HP_IMPORT_USERS, HP_IMPORT_PASSES,
+                                           HP_IMPORT_SCHEDULE};
+    fputs("Imports a CSV file whose first line names the columns, in any order:\n", out);
+    for (size_t k = 0; k < HP_ARRAY_SIZE(kinds); k++) {
+        size_t count;
+        const char *const *columns = hp_import_columns(kinds[k], &count);
+        char *label = g_strdup_printf("%s:", hp_import_kind_name(kinds[k]));
+        fprintf(out, "  %-10s", label);
+        g_free(label);
+        for (size_t c = 0; c < count; c++)
+            fprintf(out, "%s%s", c ? "," : "", columns[c]);
+        fputc('\n', out);
+    }
+    fputs("A user's room is a kiosk's room (required) or a staff member's home room; a\n"
+          "student_id is a student's ID at the school (students only).\n"
+          "A schedule's day is mon ... sun or a date YYYY-MM-DD, whose rows replace its\n"
+          "weekday's on that date; start and end are local HH:MM. A schedule file replaces the\n"
+          "whole bell schedule, and the periods of a day may not overlap.\n"
+          "A row whose room name or user email exists updates it; a pass whose id was imported\n"
+          "before is skipped, so importing a file twice changes nothing the second time. One bad\n"
+          "row imports nothing, and the error names the line, the column, the value and why.\n"
+          "FILE may be - for standard input.\n",
+          out);
+}
+
 const hp_cmd_entry hp_cmd_import = {
     .name = "import",
     .summary = "import rooms, users, passes or the bell schedule from a CSV file",
     .synopsis = "hallpass import rooms|users|passes|schedule --db DB [--school NAME] FILE.csv",
-    .about =
-        "Imports a CSV file whose first line names the columns, in any order:\n"
-        "  rooms:  name,folder,max_passes_from,max_passes_to\n"
-        "  users:  name,email,role,room,password\n"
-        "  passes: id,student,origin,destination,creator,source,type,start,end,cancelled\n"
-        "  schedule: day,period,start,end (day mon..sun or a date YYYY-MM-DD, whose rows\n"
-        "          replace its weekday's on that date; start and end local HH:MM)\n"
-        "A row whose room name or user email exists updates it; a pass whose id was imported\n"
-        "before is skipped, so importing a file twice changes nothing the second time. One bad\n"
-        "row imports nothing, and the error names the line, the column, the value and why.\n"
-        "A schedule file replaces the whole bell schedule (periods of a day may not overlap).\n"
-        "FILE may be - for standard input.\n",
+    .print_about = print_about,
     HP_CLI_OPTIONS(options, import_options),
     .operands_min = 2,
     .operands_max = 2,

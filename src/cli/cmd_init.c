@@ -24,7 +24,7 @@ static int run(const void *opts, int argc, char **argv)
     const init_options *o = opts;
     const char *db = hp_cli_db(o->db);
     if (db == NULL)
-        return hp_cli_usage_error("init", "no store given: use --db FILE or set HALLPASS_DB");
+        return hp_cli_no_store("init");
 
     /* Checked before the store is opened, so that a mistake leaves no new store behind. */
     if (hp_school_check_new(o->school, o->zone) < 0)

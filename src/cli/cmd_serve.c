@@ -32,14 +32,17 @@ static const hp_cli_option options[] = {
     HP_OPT_NUMBER_ROW(serve_options, threads, "threads", "N",
                       "worker threads (default: twice the cores)", 1, THREADS_MAX),
     HP_OPT_NUMBER_ROW(serve_options, session_idle, "session-idle", "MIN",
-                      "minutes a session may stay unused before it ends (default 480)", 1,
-                      SESSION_IDLE_MAX_MINUTES),
-    HP_OPT_NUMBER_ROW(serve_options, session_max, "session-max", "DAYS",
-                      "days a session lasts from its sign-in, however often used (default 7)", 1,
-                      SESSION_MAX_DAYS),
+                      "minutes a session may stay unused before it ends (default " HP_CLI_STR(
+                          HP_SESSION_IDLE_DEFAULT_MINUTES) ")",
+                      1, SESSION_IDLE_MAX_MINUTES),
+    HP_OPT_NUMBER_ROW(
+        serve_options, session_max, "session-max", "DAYS",
+        "days a session lasts from its sign-in, however often used (default " HP_CLI_STR(
+            HP_SESSION_MAX_DEFAULT_DAYS) ")",
+        1, SESSION_MAX_DAYS),
     HP_OPT_NUMBER_ROW(serve_options, timeout, "timeout", "SEC",
                       "seconds a silent client keeps its connection (default " HP_CLI_STR(
-                          HP_CLI_TIMEOUT_DEFAULT) ")",
+                          HP_SERVER_TIMEOUT_DEFAULT) ")",
                       1, TIMEOUT_MAX),
     HP_OPT_FLAG_ROW(serve_options, secure_cookies, "secure-cookies",
                     "mark the session cookie Secure (behind a TLS proxy)"),
@@ -64,13 +67,13 @@ static int run(const void *opts, int argc, char **argv)
         .session_idle =
             o->session_idle ? o->session_idle * SECONDS_PER_MINUTE : HP_SESSION_IDLE_DEFAULT,
         .session_max = o->session_max ? o->session_max * SECONDS_PER_DAY : HP_SESSION_MAX_DEFAULT,
-        .timeout = o->timeout ? (unsigned)o->timeout : HP_CLI_TIMEOUT_DEFAULT,
+        .timeout = o->timeout ? (unsigned)o->timeout : HP_SERVER_TIMEOUT_DEFAULT,
         .secure_cookies = o->secure_cookies,
         .no_clock = o->no_clock,
         .on_ready = on_ready,
     };
     if (config.db == NULL)
-        return hp_cli_usage_error("serve", "no store given: use --db FILE or set HALLPASS_DB");
+        return hp_cli_no_store("serve");
     if (hp_server_run(&config) < 0)
         return hp_cli_fail("serve");
     return HP_EXIT_OK;

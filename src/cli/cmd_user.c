@@ -27,7 +27,8 @@ static const hp_cli_option options[] = {
     HP_OPT_TEXT_ROW(user_options, email, "email", "EMAIL",
                     "the user's email, unique in the school"),
     HP_OPT_TEXT_ROW(user_options, role, "role", "ROLE", "admin, teacher, student or kiosk"),
-    HP_OPT_TEXT_ROW(user_options, room, "room", "ROOM", "a kiosk's room"),
+    HP_OPT_TEXT_ROW(user_options, room, "room", "ROOM",
+                    "a kiosk's room, or a staff member's home room"),
     HP_OPT_FLAG_ROW(user_options, password_stdin, "password-stdin",
                     "read the password from standard input"),
 };
@@ -111,7 +112,8 @@ const hp_cmd_entry hp_cmd_user = {
                 "hallpass user passwd --db DB [--school NAME] --email EMAIL --password-stdin",
     .about = "add creates a user (or updates the one with that email); passwd sets a user's\n"
              "password and signs that user out everywhere. With --password-stdin the password is\n"
-             "the first line of standard input. A kiosk needs --room, the room it stands in.\n",
+             "the first line of standard input. A kiosk needs --room, the room it stands in; a\n"
+             "staff member's --room is their home room, where their Passes page starts.\n",
     HP_CLI_OPTIONS(options, user_options),
     .operands_min = 1,
     .operands_max = 1,

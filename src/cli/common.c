@@ -22,6 +22,13 @@ const char *hp_cli_db(const char *db_option)
     return (env && env[0]) ? env : NULL;
 }
 
+int hp_cli_no_store(const char *command)
+{
+    return hp_cli_usage_error(
+        command, "no store given: use --db DB (a SQLite file or a postgresql:// URI) or set "
+                 "HALLPASS_DB");
+}
+
 __attribute__((format(printf, 2, 0))) static void vreport(const char *command, const char *fmt,
                                                           va_list ap)
 {
@@ -106,7 +113,12 @@ void hp_cli_print_help(const hp_cmd_entry *cmd, FILE *out)
         if (*p == '\n')
             fputs("       ", out); /* Under "usage: ". */
     }
-    fprintf(out, "\n\n%s\noptions:\n", cmd->about);
+    fputs("\n\n", out);
+    if (cmd->print_about)
+        cmd->print_about(out);
+    else
+        fputs(cmd->about, out);
+    fputs("\noptions:\n", out);
     for (size_t i = 0; i < cmd->option_count; i++)
         print_option(out, cmd->options[i].name, cmd->options[i].value, cmd->options[i].help,
                      (int)width);
@@ -233,8 +245,7 @@ int hp_cli_context_open(hp_cli_context *ctx, const char *command, const char *db
 {
     memset(ctx, 0, sizeof(*ctx));
     if (db == NULL) {
-        hp_cli_error(command, "no store given: use --db FILE or set HALLPASS_DB");
-        return HP_EXIT_USAGE;
+        return hp_cli_no_store(command);
     }
     int rc = hp_store_open(&ctx->store, db, false);
     if (rc < 0) {

@@ -23,6 +23,16 @@
 #define DAILY_JITTER 40         /* Passes a day vary by up to this many either way. */
 #define SCHOOL_MONTH 30         /* Days: less school than this so far reads a fixed span. */
 #define PASS_ID_MAX 32          /* "demo-" and the pass number. */
+#define PERSON_NAME_MAX 64      /* The longest first and last name, a space and the NUL. */
+#define EMAIL_MAX 128           /* A name, a number and the domain. */
+#define STUDENT_ID_MAX 16       /* "S" and the student's number. */
+#define ROOM_NAME_MAX 32        /* "Room " and a wing's room number. */
+/* A date made from a year: room for any int the year could be, which the compiler checks. */
+#define DATE_TEXT_MAX (HP_DATE_LEN + 8)
+#define PERCENT 100 /* The draws below are in percent: 0 to 99. */
+#define FRIDAY 5    /* hp_date_weekday() counts from Monday, 1: school days are 1 to 5. */
+#define MINUTES_PER_HOUR 60
+#define SECONDS_PER_MINUTE 60
 
 const hp_demo_login hp_demo_logins[] = {
     {"admin", "principal@" DOMAIN},
@@ -111,6 +121,27 @@ typedef struct {
     GArray *kiosk_rooms; /* Kiosk index -> room index. */
 } demo_people;
 
+static void demo_people_init(demo_people *people)
+{
+    *people = (demo_people){
+        .room_names = g_ptr_array_new_with_free_func(g_free),
+        .staff_emails = g_ptr_array_new_with_free_func(g_free),
+        .student_emails = g_ptr_array_new_with_free_func(g_free),
+        .kiosk_emails = g_ptr_array_new_with_free_func(g_free),
+        .kiosk_rooms = g_array_new(FALSE, FALSE, sizeof(int)),
+    };
+}
+
+static void demo_people_release(demo_people *people)
+{
+    g_ptr_array_free(people->room_names, TRUE);
+    g_ptr_array_free(people->staff_emails, TRUE);
+    g_ptr_array_free(people->student_emails, TRUE);
+    g_ptr_array_free(people->kiosk_emails, TRUE);
+    g_array_free(people->kiosk_rooms, TRUE);
+    *people = (demo_people){0};
+}
+
 static char *person_name(GRand *rand, char *buf, size_t size)
 {
     snprintf(buf, size, "%s %s", first_names[g_rand_int_range(rand, 0, HP_ARRAY_SIZE(first_names))],
@@ -162,7 +193,7 @@ static int make_rooms(hp_store *store, const hp_school *school, const hp_tz *tz,
     people->classroom_first = people->room_names->len;
     for (size_t w = 0; w < HP_ARRAY_SIZE(wings); w++) {
         for (int i = 0; i < wings[w].count; i++) {
-            char name[32];
+            char name[ROOM_NAME_MAX];
             snprintf(name, sizeof(name), "Room %d", wings[w].first_number + i);
             /* A few rooms let only one or two students out at once. */
             add_room(rows, people, name, wings[w].folder, (i % 5 == 0) ? "2" : "", "");
@@ -192,19 +223,25 @@ static void add_user(GPtrArray *rows, const char *name, const char *email, const
     add_user_row(rows, name, email, role, room, password, "");
 }
 
-static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz, GRand *rand,
-                      demo_people *people)
+/* The principal (a demo sign-in) and two assistant principals. */
+static void add_admins(GPtrArray *rows, demo_people *people)
 {
-    GPtrArray *rows = g_ptr_array_new_with_free_func(g_free);
-    char name[64], email[128];
+    static const struct {
+        const char *name;
+        const char *email;
+        const char *password;
+    } admins[ADMINS] = {{"Dana Whitfield", "principal@" DOMAIN, HP_DEMO_PASSWORD},
+                        {"Marcus Bell", "mbell@" DOMAIN, ""},
+                        {"Rosa Alvarez", "ralvarez@" DOMAIN, ""}};
+    for (size_t i = 0; i < HP_ARRAY_SIZE(admins); i++) {
+        add_user(rows, admins[i].name, admins[i].email, "admin", "", admins[i].password);
+        g_ptr_array_add(people->staff_emails, g_strdup(admins[i].email));
+    }
+}
 
-    add_user(rows, "Dana Whitfield", hp_demo_logins[0].email, "admin", "", HP_DEMO_PASSWORD);
-    add_user(rows, "Marcus Bell", "mbell@" DOMAIN, "admin", "", "");
-    add_user(rows, "Rosa Alvarez", "ralvarez@" DOMAIN, "admin", "", "");
-    for (int i = 0; i < ADMINS; i++)
-        g_ptr_array_add(people->staff_emails,
-                        g_strdup(g_ptr_array_index(rows, i * HP_USER_COLUMNS + HP_USER_EMAIL)));
-
+static void add_teachers(GPtrArray *rows, GRand *rand, demo_people *people)
+{
+    char name[PERSON_NAME_MAX], email[EMAIL_MAX];
     for (int i = 0; i < TEACHERS; i++) {
         person_name(rand, name, sizeof(name));
         if (i == 0) {
@@ -222,6 +259,11 @@ static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz,
         add_user(rows, name, email, "teacher", home, i == 0 ? HP_DEMO_PASSWORD : "");
         g_ptr_array_add(people->staff_emails, g_strdup(email));
     }
+}
+
+static void add_students(GPtrArray *rows, GRand *rand, demo_people *people)
+{
+    char name[PERSON_NAME_MAX], email[EMAIL_MAX], student_id[STUDENT_ID_MAX];
     for (int i = 0; i < STUDENTS; i++) {
         person_name(rand, name, sizeof(name));
         if (i == 0) {
@@ -233,11 +275,14 @@ static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz,
             g_free(lower);
         }
         /* Students have the school's own IDs, as a kiosk takes them: S0001, S0002, ... */
-        char student_id[16];
         snprintf(student_id, sizeof(student_id), "S%04d", i + 1);
         add_user_row(rows, name, email, "student", "", i == 0 ? HP_DEMO_PASSWORD : "", student_id);
         g_ptr_array_add(people->student_emails, g_strdup(email));
     }
+}
+
+static void add_kiosks(GPtrArray *rows, demo_people *people)
+{
     static const struct {
         const char *name;
         const char *email;
@@ -253,6 +298,17 @@ static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz,
         int room = kiosks[i].room;
         g_array_append_val(people->kiosk_rooms, room);
     }
+}
+
+/* Staff first, so that their list's order (admins, then teachers) is the one passes use. */
+static int make_users(hp_store *store, const hp_school *school, const hp_tz *tz, GRand *rand,
+                      demo_people *people)
+{
+    GPtrArray *rows = g_ptr_array_new_with_free_func(g_free);
+    add_admins(rows, people);
+    add_teachers(rows, rand, people);
+    add_students(rows, rand, people);
+    add_kiosks(rows, people);
     int rc = import_rows(store, school, tz, HP_IMPORT_USERS, rows, HP_USER_COLUMNS);
     g_ptr_array_free(rows, TRUE);
     return rc;
@@ -277,46 +333,84 @@ static int pick_weighted(GRand *rand, const double *weights, int n)
     return n - 1;
 }
 
+/* Where students go: each row takes `percent` of the passes, to one of the rooms first_room
+ * to last_room (DEST_CLASSROOM: any classroom), for min_minutes to max_minutes. The last row
+ * takes what the others leave. */
+#define DEST_CLASSROOM (-1)
+static const struct {
+    int percent;
+    int first_room, last_room;
+    int min_minutes, max_minutes;
+} destinations[] = {
+    {55, R_BOYS_EAST, R_ALL_GENDER, 3, 10},   {9, R_NURSE, R_NURSE, 10, 25},
+    {7, R_MAIN_OFFICE, R_MAIN_OFFICE, 5, 15}, {6, R_COUNSELING, R_COUNSELING, 15, 40},
+    {9, R_LIBRARY, R_LIBRARY, 10, 40},        {4, R_FOUNTAIN, R_FOUNTAIN, 2, 4},
+    {3, R_ATTENDANCE, R_ATTENDANCE, 5, 10},   {PERCENT, DEST_CLASSROOM, DEST_CLASSROOM, 5, 20},
+};
+
 /* Where a student goes, and for how many minutes. */
 static int pick_destination(GRand *rand, const demo_people *people, int origin, int *minutes)
 {
-    int r = g_rand_int_range(rand, 0, 100);
+    int r = g_rand_int_range(rand, 0, PERCENT);
+    size_t row = 0;
+    while (row + 1 < HP_ARRAY_SIZE(destinations) && r >= destinations[row].percent)
+        r -= destinations[row++].percent;
+
     int dest;
-    if (r < 55) {
-        dest = g_rand_int_range(rand, R_BOYS_EAST, R_ALL_GENDER + 1);
-        *minutes = g_rand_int_range(rand, 3, 11);
-    } else if (r < 64) {
-        dest = R_NURSE;
-        *minutes = g_rand_int_range(rand, 10, 26);
-    } else if (r < 71) {
-        dest = R_MAIN_OFFICE;
-        *minutes = g_rand_int_range(rand, 5, 16);
-    } else if (r < 77) {
-        dest = R_COUNSELING;
-        *minutes = g_rand_int_range(rand, 15, 41);
-    } else if (r < 86) {
-        dest = R_LIBRARY;
-        *minutes = g_rand_int_range(rand, 10, 41);
-    } else if (r < 90) {
-        dest = R_FOUNTAIN;
-        *minutes = g_rand_int_range(rand, 2, 5);
-    } else if (r < 93) {
-        dest = R_ATTENDANCE;
-        *minutes = g_rand_int_range(rand, 5, 11);
-    } else {
+    if (destinations[row].first_room == DEST_CLASSROOM)
         dest = (int)people->classroom_first +
                g_rand_int_range(rand, 0, (gint32)people->classroom_count);
-        *minutes = g_rand_int_range(rand, 5, 21);
-    }
+    else if (destinations[row].first_room == destinations[row].last_room)
+        dest = destinations[row].first_room;
+    else
+        dest =
+            g_rand_int_range(rand, destinations[row].first_room, destinations[row].last_room + 1);
+    *minutes =
+        g_rand_int_range(rand, destinations[row].min_minutes, destinations[row].max_minutes + 1);
     if (dest == origin)
         dest = R_MAIN_OFFICE == origin ? R_NURSE : R_MAIN_OFFICE;
     return dest;
 }
 
+/* How passes are made: each row takes `percent` of them, the last what the others leave. */
+typedef enum { BY_KIOSK_LOGIN, BY_STUDENT, BY_KIOSK_MODE, BY_TEACHER } pass_way;
+static const struct {
+    int percent;
+    pass_way way;
+    const char *source;
+} sources[] = {
+    {8, BY_KIOSK_LOGIN, "kiosk_login"}, /* A kiosk login in the library, cafeteria or gym. */
+    {37, BY_STUDENT, "student"},        /* A student asks from the classroom. */
+    {15, BY_KIOSK_MODE, "kiosk_mode"},  /* The classroom's kiosk. */
+    {PERCENT, BY_TEACHER, "teacher"},
+};
+/* Of the teachers' passes: scheduled ones, and of those the cancelled ones. */
+#define SCHEDULED_PERCENT 18
+#define CANCELLED_PERCENT 6
+/* Of the teachers' passes: written by an admin, or by a coach or specialist instead. */
+#define BY_ADMIN_PERCENT 6
+#define BY_SPECIALIST_PERCENT 6
+/* Coaches and specialists, the last staff, of whom this many never write a pass. */
+#define SILENT_SPECIALISTS 3
+
 typedef struct {
     GPtrArray *rows;
     size_t passes;
+    GHashTable *active; /* Students (their index + 1) with a pass still out. */
 } pass_rows;
+
+static void pass_rows_init(pass_rows *out)
+{
+    *out = (pass_rows){.rows = g_ptr_array_new_with_free_func(g_free),
+                       .active = g_hash_table_new(g_direct_hash, g_direct_equal)};
+}
+
+static void pass_rows_release(pass_rows *out)
+{
+    g_ptr_array_free(out->rows, TRUE);
+    g_hash_table_destroy(out->active);
+    *out = (pass_rows){0};
+}
 
 static void add_pass(pass_rows *out, const hp_tz *tz, const char *student, const char *origin,
                      const char *destination, const char *creator, const char *source,
@@ -345,7 +439,7 @@ static int32_t first_school_day(int32_t today)
     hp_date_format(today, text);
     int year = atoi(text);
     for (int y = year; y >= year - 1 && start == today; y--) {
-        char date[HP_DATE_LEN + 8];
+        char date[DATE_TEXT_MAX];
         snprintf(date, sizeof(date), "%04d-08-17", y);
         if (hp_date_parse(date, &candidate) == HP_OK && candidate <= today)
             start = candidate;
@@ -357,110 +451,133 @@ static int32_t first_school_day(int32_t today)
         return start;
     int32_t day = today;
     for (int left = SCHOOL_DAYS;; day--)
-        if (hp_date_weekday(day) <= 5 && --left == 0)
+        if (hp_date_weekday(day) <= FRIDAY && --left == 0)
             return day;
+}
+
+/* A drawn pass before its destination and times. */
+typedef struct {
+    int origin;
+    const char *source;
+    const char *type;
+    const char *creator;
+    bool cancelled;
+} pass_draw;
+
+/* A teacher's pass: now or scheduled (a few of those cancelled), and now and then written by
+ * an admin or a specialist rather than the classroom's teacher. */
+static void draw_teacher_pass(GRand *rand, const demo_people *people, pass_draw *pass)
+{
+    const size_t admins = ADMINS;
+    const size_t classroom_teachers = people->classroom_count;
+    if (g_rand_int_range(rand, 0, PERCENT) < SCHEDULED_PERCENT) {
+        pass->type = "scheduled";
+        pass->cancelled = g_rand_int_range(rand, 0, PERCENT) < CANCELLED_PERCENT;
+    }
+    int who = g_rand_int_range(rand, 0, PERCENT);
+    if (who < BY_ADMIN_PERCENT) {
+        pass->creator = g_ptr_array_index(people->staff_emails, (size_t)who % admins);
+    } else if (who < BY_ADMIN_PERCENT + BY_SPECIALIST_PERCENT) {
+        size_t writing =
+            people->staff_emails->len - admins - classroom_teachers - SILENT_SPECIALISTS;
+        pass->creator = g_ptr_array_index(people->staff_emails,
+                                          admins + classroom_teachers + (size_t)who % writing);
+    }
+}
+
+/* Who makes the pass and where it leaves from: a kiosk login's room, or the classroom the
+ * student is in at that hour. Teachers with a classroom are the first classroom_count. */
+static pass_draw draw_source(GRand *rand, const demo_people *people, int student, int hour)
+{
+    pass_draw pass = {.type = "now"};
+    int r = g_rand_int_range(rand, 0, PERCENT);
+    size_t row = 0;
+    while (row + 1 < HP_ARRAY_SIZE(sources) && r >= sources[row].percent)
+        r -= sources[row++].percent;
+    pass.source = sources[row].source;
+
+    if (sources[row].way == BY_KIOSK_LOGIN) {
+        int k = g_rand_int_range(rand, 0, (gint32)people->kiosk_rooms->len);
+        pass.origin = g_array_index(people->kiosk_rooms, int, k);
+        pass.creator = g_ptr_array_index(people->kiosk_emails, k);
+        return pass;
+    }
+    /* A fixed timetable: the same student is in the same room at the same hour every day. */
+    size_t teacher = (size_t)((student * 7 + hour * 13) % (int)people->classroom_count);
+    pass.origin = (int)(people->classroom_first + teacher);
+    pass.creator = g_ptr_array_index(people->staff_emails, ADMINS + teacher);
+    if (sources[row].way == BY_STUDENT)
+        pass.creator = g_ptr_array_index(people->student_emails, student);
+    else if (sources[row].way == BY_TEACHER)
+        draw_teacher_pass(rand, people, &pass);
+    return pass;
+}
+
+/* One pass on a day, added to out unless it would start after now or be a student's second
+ * pass still out. */
+static void draw_pass(GRand *rand, const demo_people *people, const hp_tz *tz, int32_t day,
+                      int64_t now, pass_rows *out)
+{
+    int hour = FIRST_HOUR + pick_weighted(rand, hour_weight, HP_ARRAY_SIZE(hour_weight));
+    int64_t start = hp_tz_local_time(tz, day, hour, g_rand_int_range(rand, 0, MINUTES_PER_HOUR),
+                                     g_rand_int_range(rand, 0, SECONDS_PER_MINUTE));
+    if (start > now)
+        return;
+    int student = g_rand_int_range(rand, 0, STUDENTS);
+    pass_draw pass = draw_source(rand, people, student, hour);
+    int minutes;
+    int dest = pick_destination(rand, people, pass.origin, &minutes);
+    int64_t end =
+        start + minutes * SECONDS_PER_MINUTE + g_rand_int_range(rand, 0, SECONDS_PER_MINUTE);
+    if (pass.cancelled) {
+        end = 0;
+    } else if (end > now) {
+        /* Still out: at most one active pass per student. */
+        if (g_hash_table_contains(out->active, GINT_TO_POINTER(student + 1)))
+            return;
+        g_hash_table_add(out->active, GINT_TO_POINTER(student + 1));
+        end = 0;
+    }
+    add_pass(out, tz, g_ptr_array_index(people->student_emails, student),
+             g_ptr_array_index(people->room_names, pass.origin),
+             g_ptr_array_index(people->room_names, dest), pass.creator, pass.source, pass.type,
+             start, end, pass.cancelled);
+}
+
+/* Passes on a school day: about PASSES_PER_STUDENT each, more early in the week. */
+static int passes_on(GRand *rand, int weekday)
+{
+    return (int)(STUDENTS * PASSES_PER_STUDENT * weekday_weight[weekday - 1]) +
+           g_rand_int_range(rand, -DAILY_JITTER, DAILY_JITTER + 1);
 }
 
 static int make_passes(hp_store *store, const hp_school *school, const hp_tz *tz, GRand *rand,
                        const demo_people *people, int32_t today, hp_demo_summary *summary)
 {
-    pass_rows out = {g_ptr_array_new_with_free_func(g_free), 0};
+    pass_rows out;
+    pass_rows_init(&out);
     int64_t now = g_get_real_time() / G_USEC_PER_SEC;
-    GHashTable *active = g_hash_table_new(g_direct_hash, g_direct_equal);
-    /* Teachers with a classroom are the first classroom_count teachers; the rest (coaches,
-     * specialists) rarely write passes, and a few never do. */
-    const size_t admins = ADMINS;
-    const size_t classroom_teachers = people->classroom_count;
 
     summary->first_day = first_school_day(today);
     summary->last_day = today;
     for (int32_t day = summary->first_day; day <= today; day++) {
         int weekday = hp_date_weekday(day);
-        if (weekday > 5)
+        if (weekday > FRIDAY)
             continue;
-        int passes_today = (int)(STUDENTS * PASSES_PER_STUDENT * weekday_weight[weekday - 1]) +
-                           g_rand_int_range(rand, -DAILY_JITTER, DAILY_JITTER + 1);
-        for (int p = 0; p < passes_today; p++) {
-            int hour = FIRST_HOUR + pick_weighted(rand, hour_weight, HP_ARRAY_SIZE(hour_weight));
-            int64_t start = hp_tz_local_time(tz, day, hour, g_rand_int_range(rand, 0, 60),
-                                             g_rand_int_range(rand, 0, 60));
-            if (start > now)
-                continue;
-            int student = g_rand_int_range(rand, 0, STUDENTS);
-            int minutes;
-            int r = g_rand_int_range(rand, 0, 100);
-            const char *source, *type = "now", *creator;
-            int origin;
-            bool cancelled = false;
-
-            if (r < 8) { /* A kiosk login in the library, cafeteria or gym. */
-                int k = g_rand_int_range(rand, 0, (gint32)people->kiosk_rooms->len);
-                origin = g_array_index(people->kiosk_rooms, int, k);
-                source = "kiosk_login";
-                creator = g_ptr_array_index(people->kiosk_emails, k);
-            } else {
-                size_t teacher = (size_t)((student * 7 + hour * 13) % (int)classroom_teachers);
-                origin = (int)(people->classroom_first + teacher);
-                creator = g_ptr_array_index(people->staff_emails, admins + teacher);
-                if (r < 45) {
-                    source = "student";
-                    creator = g_ptr_array_index(people->student_emails, student);
-                } else if (r < 60) {
-                    source = "kiosk_mode";
-                } else {
-                    source = "teacher";
-                    if (g_rand_int_range(rand, 0, 100) < 18) {
-                        type = "scheduled";
-                        cancelled = g_rand_int_range(rand, 0, 100) < 6;
-                    }
-                    /* Specialists and admins write some passes too; three teachers never do. */
-                    int who = g_rand_int_range(rand, 0, 100);
-                    if (who < 6)
-                        creator = g_ptr_array_index(people->staff_emails, who % admins);
-                    else if (who < 12)
-                        creator =
-                            g_ptr_array_index(people->staff_emails,
-                                              admins + classroom_teachers +
-                                                  (size_t)who % (people->staff_emails->len -
-                                                                 admins - classroom_teachers - 3));
-                }
-            }
-            int dest = pick_destination(rand, people, origin, &minutes);
-            int64_t end = start + minutes * 60 + g_rand_int_range(rand, 0, 60);
-            const char *student_email = g_ptr_array_index(people->student_emails, student);
-            if (strcmp(source, "student") == 0)
-                creator = student_email;
-            if (cancelled) {
-                end = 0;
-            } else if (end > now) {
-                /* Still out: at most one active pass per student. */
-                if (g_hash_table_contains(active, GINT_TO_POINTER(student + 1)))
-                    continue;
-                g_hash_table_add(active, GINT_TO_POINTER(student + 1));
-                end = 0;
-            }
-            add_pass(&out, tz, student_email, g_ptr_array_index(people->room_names, origin),
-                     g_ptr_array_index(people->room_names, dest), creator, source, type, start, end,
-                     cancelled);
-        }
+        for (int p = 0, n = passes_on(rand, weekday); p < n; p++)
+            draw_pass(rand, people, tz, day, now, &out);
     }
     summary->passes = out.passes;
     int rc = import_rows(store, school, tz, HP_IMPORT_PASSES, out.rows, HP_PASS_COLUMNS);
-    g_ptr_array_free(out.rows, TRUE);
-    g_hash_table_destroy(active);
+    pass_rows_release(&out);
     return rc;
 }
 
 int hp_demo_populate(hp_store *store, const hp_school *school, const hp_tz *tz, int32_t today,
                      hp_demo_summary *summary_out)
 {
-    demo_people people = {
-        .room_names = g_ptr_array_new_with_free_func(g_free),
-        .staff_emails = g_ptr_array_new_with_free_func(g_free),
-        .student_emails = g_ptr_array_new_with_free_func(g_free),
-        .kiosk_emails = g_ptr_array_new_with_free_func(g_free),
-        .kiosk_rooms = g_array_new(FALSE, FALSE, sizeof(int)),
-    };
+    demo_people people;
+    demo_people_init(&people);
     GRand *rand = g_rand_new_with_seed(SEED);
     hp_demo_summary summary = {0};
     int rc;
@@ -476,11 +593,7 @@ int hp_demo_populate(hp_store *store, const hp_school *school, const hp_tz *tz, 
         *summary_out = summary;
 
     g_rand_free(rand);
-    g_ptr_array_free(people.room_names, TRUE);
-    g_ptr_array_free(people.staff_emails, TRUE);
-    g_ptr_array_free(people.student_emails, TRUE);
-    g_ptr_array_free(people.kiosk_emails, TRUE);
-    g_array_free(people.kiosk_rooms, TRUE);
+    demo_people_release(&people);
     return rc;
 }
 

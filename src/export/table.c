@@ -13,6 +13,8 @@
 
 /* Room for any int64_t in decimal, its sign and its NUL. */
 #define NUMBER_LEN 24
+/* Between two columns. */
+#define COLUMN_GAP "  "
 
 /* Terminal columns: East Asian wide characters take two, combining marks none. */
 static size_t display_width(const char *text)
@@ -41,26 +43,35 @@ static void put_cell(FILE *out, const char *text, size_t width, bool right)
             fputc(' ', out);
 }
 
-int hp_export_table(const hp_report *report, FILE *out)
+/* A numeric cell as text; returns its width. */
+static size_t number_text(const hp_report_column *col, const hp_report_row *row,
+                          char num[NUMBER_LEN])
+{
+    return (size_t)snprintf(num, NUMBER_LEN, "%" PRId64, col->number(row));
+}
+
+/* Each column's width: its widest cell, the title included. */
+static size_t *measure_columns(const hp_report *report)
 {
     size_t *width = g_new0(size_t, report->column_count);
     char num[NUMBER_LEN];
-    char from[HP_DATE_LEN], to[HP_DATE_LEN];
-
     for (size_t c = 0; c < report->column_count; c++) {
         const hp_report_column *col = &report->columns[c];
         width[c] = display_width(col->title);
         for (size_t r = 0; r < report->row_count; r++) {
-            size_t w;
-            if (hp_report_column_numeric(col))
-                w = (size_t)snprintf(num, sizeof(num), "%" PRId64, col->number(&report->rows[r]));
-            else
-                w = display_width(col->text(&report->rows[r]));
+            size_t w = hp_report_column_numeric(col) ? number_text(col, &report->rows[r], num)
+                                                     : display_width(col->text(&report->rows[r]));
             if (w > width[c])
                 width[c] = w;
         }
     }
+    return width;
+}
 
+/* The title line, the column titles and a rule under each. */
+static void put_header(const hp_report *report, const size_t *width, FILE *out)
+{
+    char from[HP_DATE_LEN], to[HP_DATE_LEN];
     hp_date_format(report->from_day, from);
     hp_date_format(report->to_day, to);
     fprintf(out, "%s: %s, %s to %s, by %s %s\n\n", hp_report_title(report->kind), report->school,
@@ -69,26 +80,32 @@ int hp_export_table(const hp_report *report, FILE *out)
 
     for (size_t c = 0; c < report->column_count; c++) {
         if (c)
-            fputs("  ", out);
+            fputs(COLUMN_GAP, out);
         put_cell(out, report->columns[c].title, width[c],
                  hp_report_column_numeric(&report->columns[c]));
     }
     fputc('\n', out);
     for (size_t c = 0; c < report->column_count; c++) {
         if (c)
-            fputs("  ", out);
+            fputs(COLUMN_GAP, out);
         for (size_t i = 0; i < width[c]; i++)
             fputc('-', out);
     }
     fputc('\n', out);
+}
+
+/* One line per row, or a line saying there are none. */
+static void put_rows(const hp_report *report, const size_t *width, FILE *out)
+{
+    char num[NUMBER_LEN];
     for (size_t r = 0; r < report->row_count; r++) {
         const hp_report_row *row = &report->rows[r];
         for (size_t c = 0; c < report->column_count; c++) {
             const hp_report_column *col = &report->columns[c];
             if (c)
-                fputs("  ", out);
+                fputs(COLUMN_GAP, out);
             if (hp_report_column_numeric(col)) {
-                snprintf(num, sizeof(num), "%" PRId64, col->number(row));
+                number_text(col, row, num);
                 put_cell(out, num, width[c], true);
             } else {
                 /* The last column needs no padding: no trailing spaces. */
@@ -99,6 +116,13 @@ int hp_export_table(const hp_report *report, FILE *out)
     }
     if (report->row_count == 0)
         fprintf(out, "(no %s)\n", report->kind == HP_REPORT_ROOMS ? "rooms" : "staff");
+}
+
+int hp_export_table(const hp_report *report, FILE *out)
+{
+    size_t *width = measure_columns(report);
+    put_header(report, width, out);
+    put_rows(report, width, out);
     g_free(width);
     if (fflush(out) != 0 || ferror(out))
         return hp_error_set(HP_EIO, "writing the table failed");

@@ -38,8 +38,6 @@
  * so twice the cores keeps the CPU busy. THREADS_FALLBACK when the cores cannot be counted. */
 #define THREADS_PER_CORE 2
 #define THREADS_FALLBACK 4
-/* Seconds a silent connection is kept when the caller does not say (--timeout). */
-#define TIMEOUT_DEFAULT 15
 /* A request's headers and body must all arrive within this many times the silence timeout
  * (30 s by default), counted from the connection's opening or from the end of its previous
  * answer. A client that sends a byte now and then is cut off after it, not kept forever. */
@@ -918,7 +916,7 @@ static struct MHD_Daemon *start_daemon(hp_server *server, struct sockaddr_in *ad
 {
     const hp_server_config *config = server->config;
     unsigned threads = worker_threads(config);
-    unsigned timeout = config->timeout ? config->timeout : TIMEOUT_DEFAULT;
+    unsigned timeout = config->timeout ? config->timeout : HP_SERVER_TIMEOUT_DEFAULT;
     unsigned total = connection_limit(threads);
     unsigned per_address = total < CONNECTIONS_PER_ADDRESS ? total : CONNECTIONS_PER_ADDRESS;
     server->deadline_us = (gint64)timeout * REQUEST_DEADLINE_FACTOR * G_USEC_PER_SEC;

@@ -5,6 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Seconds a silent connection is kept when the caller does not say (serve --timeout): long
+ * enough for a slow phone on a school's Wi-Fi, short enough that idle sockets do not pile up. */
+#define HP_SERVER_TIMEOUT_DEFAULT 15
+
 typedef struct {
     const char *db;       /* The store's address. */
     const char *listen;   /* "ADDR:PORT". */

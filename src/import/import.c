@@ -543,6 +543,11 @@ static int add_user(hp_importer *imp, const char *const *f)
     }
     if ((rc = user_rules_put(imp, &user, &changed)) < 0)
         goto out;
+    /* A new password ends the sessions signed in with the old one, in this transaction, as a
+     * password set on the command line does; the same password keeps them. */
+    if (new_hash && !added &&
+        (rc = hp_store_sessions_delete_user(imp->store, imp->school->id, user.id)) < 0)
+        goto out;
     cache_put(imp->users, email, user.id, user.role);
     count_stat(imp, added, changed);
 out:

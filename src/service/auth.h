@@ -18,8 +18,12 @@
 
 #define HP_SESSION_COOKIE "hallpass_session" /* The cookie that carries the token. */
 #define HP_TOKEN_MAX 64                      /* Base64url of 32 bytes, and its NUL. */
-#define HP_SESSION_IDLE_DEFAULT (8 * 3600)   /* A school day. */
-#define HP_SESSION_MAX_DEFAULT (7 * 86400)   /* A school week and its weekend. */
+/* How long a session lasts unless serve is told otherwise, in seconds; the minutes and days
+ * are what serve --session-idle and --session-max count in, and their --help shows. */
+#define HP_SESSION_IDLE_DEFAULT_MINUTES 480 /* A school day. */
+#define HP_SESSION_MAX_DEFAULT_DAYS 7       /* A school week and its weekend. */
+#define HP_SESSION_IDLE_DEFAULT (HP_SESSION_IDLE_DEFAULT_MINUTES * 60)
+#define HP_SESSION_MAX_DEFAULT (HP_SESSION_MAX_DEFAULT_DAYS * 86400)
 /* Seconds between two sweeps of expired sessions while the server runs. */
 #define HP_SESSION_SWEEP_EVERY 60
 

@@ -5,12 +5,12 @@
 #include "core/tz.h"
 #include "export/export.h"
 #include "report/report.h"
+#include "service/schools.h"
 #include "store/tally.h"
 
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* Passes read and written at a time: the copy's memory stays flat however many there are. */
 #define COPY_PAGE_PASSES 2000
@@ -22,6 +22,26 @@ typedef struct {
     int32_t first_day;
     int32_t last_day;
 } id_maps;
+
+/* Empty maps for one school; no day seen yet. */
+static void id_maps_init(id_maps *maps)
+{
+    *maps = (id_maps){
+        .rooms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
+        .users = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
+        .counters = hp_tally_new(),
+        .first_day = INT32_MAX,
+        .last_day = INT32_MIN,
+    };
+}
+
+static void id_maps_release(id_maps *maps)
+{
+    g_hash_table_destroy(maps->rooms);
+    g_hash_table_destroy(maps->users);
+    hp_tally_free(maps->counters);
+    *maps = (id_maps){0};
+}
 
 static int64_t mapped(GHashTable *map, int64_t id)
 {
@@ -219,32 +239,33 @@ static int compare_reports(hp_store *from, hp_store *to, const hp_school *src, c
 
 int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
 {
-    hp_school *schools = NULL, *existing = NULL;
-    size_t n = 0, m = 0;
+    hp_school *schools = NULL;
+    size_t n = 0;
     hp_copy_stats stats = {0};
     int rc;
 
     if ((rc = hp_store_schools_list(from, &schools, &n)) < 0)
         return rc;
-    if ((rc = hp_store_schools_list(to, &existing, &m)) < 0)
-        goto out;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < m; j++)
-            if (strcasecmp(schools[i].name, existing[j].name) == 0) {
-                rc = hp_error_set(HP_EEXISTS, "the target already has a school named \"%s\"",
-                                  schools[i].name);
-                goto out;
-            }
+    /* A school is found by name the one way everywhere (hp_school_find), so the target's
+     * school that a copy would collide with is the one a command naming it would find. */
+    for (size_t i = 0; i < n; i++) {
+        hp_school taken = {0};
+        rc = hp_school_find(to, schools[i].name, &taken);
+        hp_school_release(&taken);
+        if (rc == HP_OK) {
+            rc = hp_error_set(HP_EEXISTS, "the target already has a school named \"%s\"",
+                              schools[i].name);
+            goto out;
+        }
+        if (rc != HP_ENOTFOUND)
+            goto out;
+        rc = HP_OK;
+    }
     if ((rc = hp_store_begin(to)) < 0)
         goto out;
     for (size_t i = 0; rc == HP_OK && i < n; i++) {
-        id_maps maps = {
-            .rooms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
-            .users = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
-            .counters = hp_tally_new(),
-            .first_day = INT32_MAX,
-            .last_day = INT32_MIN,
-        };
+        id_maps maps;
+        id_maps_init(&maps);
         hp_school target = {.name = schools[i].name, .timezone = schools[i].timezone};
         if ((rc = hp_store_school_create(to, schools[i].name, schools[i].timezone, &target.id)) ==
                 HP_OK &&
@@ -255,9 +276,7 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
             (rc = copy_passes(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK)
             rc = compare_reports(from, to, &schools[i], &target, &maps, &stats);
         stats.schools++;
-        g_hash_table_destroy(maps.rooms);
-        g_hash_table_destroy(maps.users);
-        hp_tally_free(maps.counters);
+        id_maps_release(&maps);
     }
     if (rc == HP_OK)
         rc = hp_store_commit(to);
@@ -267,6 +286,5 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
         *stats_out = stats;
 out:
     hp_schools_free(schools, n);
-    hp_schools_free(existing, m);
     return rc;
 }

@@ -4,7 +4,7 @@
 #include "core/error.h"
 #include "core/tz.h"
 
-#include <strings.h>
+#include <glib.h>
 
 int hp_school_check_new(const char *name, const char *zone)
 {
@@ -35,7 +35,7 @@ int hp_school_find(hp_store *store, const char *name, hp_school *out)
     size_t found = n;
     if (name) {
         for (size_t i = 0; i < n && found == n; i++)
-            if (strcasecmp(schools[i].name, name) == 0)
+            if (g_ascii_strcasecmp(schools[i].name, name) == 0)
                 found = i;
         if (found == n)
             rc = hp_error_set(HP_ENOTFOUND, "no school named \"%s\"", name);

@@ -6,10 +6,10 @@
 #include "import/import.h"
 #include "service/auth.h"
 
-/* Whether saving `fields` changes an existing user's password; *user_id_out is that user's
- * id. Read inside the importer's transaction, so nothing changes in between. */
+/* Whether saving `fields` changes an existing user's password. Read inside the importer's
+ * transaction, so nothing changes in between. */
 static int password_changes(hp_store *store, int64_t school_id, const hp_user_fields *fields,
-                            bool *changes_out, int64_t *user_id_out)
+                            bool *changes_out)
 {
     hp_user user = {0};
     *changes_out = false;
@@ -20,7 +20,6 @@ static int password_changes(hp_store *store, int64_t school_id, const hp_user_fi
         return HP_OK; /* A new user has no sessions. */
     if (rc < 0)
         return rc;
-    *user_id_out = user.id;
     *changes_out = !hp_auth_password_ok(store, school_id, fields->email, fields->password);
     hp_user_release(&user);
     return HP_OK;
@@ -36,13 +35,12 @@ int hp_user_save(hp_store *store, const hp_school *school, const hp_tz *tz,
                                         [HP_USER_PASSWORD] = fields->password};
     hp_importer *imp;
     bool changes = false;
-    int64_t user_id = 0;
     int rc = hp_importer_new(&imp, store, school, tz, HP_IMPORT_USERS);
     if (rc < 0)
         return rc;
-    if ((rc = password_changes(store, school->id, fields, &changes, &user_id)) == HP_OK &&
-        (rc = hp_importer_add(imp, row)) == HP_OK &&
-        (!changes || (rc = hp_store_sessions_delete_user(store, school->id, user_id)) == HP_OK))
+    /* The importer ends the user's sessions when the password changes. */
+    if ((rc = password_changes(store, school->id, fields, &changes)) == HP_OK &&
+        (rc = hp_importer_add(imp, row)) == HP_OK)
         rc = hp_importer_finish(imp, NULL);
     hp_importer_free(imp);
     if (password_changed_out)

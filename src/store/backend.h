@@ -39,6 +39,8 @@ typedef struct hp_store_ops {
     int (*begin)(hp_store *store);
     /* As begin, for an import whose references the importer has checked (see store.h). */
     int (*begin_import)(hp_store *store);
+    /* Ends the open transaction, keeping its writes. On failure (HP_ESTORE) the caller still
+     * calls rollback, which ends what is left of it: none of its writes is kept. */
     int (*commit)(hp_store *store);
     /* Undoes the open transaction; does nothing outside one. Never fails. */
     void (*rollback)(hp_store *store);
@@ -85,25 +87,36 @@ typedef struct hp_store_ops {
     int (*counts_read)(hp_store *store, int64_t school_id, hp_counter_kind kind,
                        hp_counter_period period, int32_t from, int32_t to, hp_counter **out,
                        size_t *count_out);
+    /* Sets *count_out to the number of the school's passes. Allocates nothing. */
     int (*pass_count)(hp_store *store, int64_t school_id, int64_t *count_out);
     /* token_hash is HP_TOKEN_HASH_BYTES long; the backend copies what it stores. */
     int (*session_create)(hp_store *store, const unsigned char *token_hash,
                           const hp_session *session);
     /* Fills *out (no pointers in it). HP_ENOTFOUND. */
     int (*session_get)(hp_store *store, const unsigned char *token_hash, hp_session *out);
+    /* The next four write one statement, usually outside a transaction, and allocate nothing;
+     * token_hash is HP_TOKEN_HASH_BYTES long. A token with no session is not an error: it was
+     * ended meanwhile, and there is nothing to change. */
+    /* Sets the session's last use to now. */
     int (*session_touch)(hp_store *store, const unsigned char *token_hash, int64_t now);
+    /* Sets the session's kiosk room (0: none, kiosk mode ended). */
     int (*session_set_kiosk)(hp_store *store, const unsigned char *token_hash,
                              int64_t kiosk_room_id);
+    /* Removes the session. */
     int (*session_delete)(hp_store *store, const unsigned char *token_hash);
+    /* Removes every session last used before seen_before or created before created_before. */
     int (*sessions_expire)(hp_store *store, int64_t seen_before, int64_t created_before);
     /* *out: a new array of *count_out logins, each with its strings and hash. */
     int (*logins_find)(hp_store *store, const char *email, hp_login **out, size_t *count_out);
-    /* Fill *out. HP_ENOTFOUND. */
+    /* Fills *out (its strings then belong to the caller). HP_ENOTFOUND. */
     int (*user_get)(hp_store *store, int64_t school_id, int64_t user_id, hp_user *out);
+    /* Fills *out (its strings then belong to the caller). HP_ENOTFOUND. */
     int (*room_get)(hp_store *store, int64_t school_id, int64_t room_id, hp_room *out);
     /* Inside a transaction: serializes creators of passes on these rows (see store.h). */
     int (*passes_lock)(hp_store *store, int64_t school_id, int64_t student_id, int64_t origin_id,
                        int64_t destination_id);
+    /* Sets *count_out to the passes active at now from the room, to the room or of the
+     * student `id` (by kind). Allocates nothing. */
     int (*active_count)(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
                         int64_t now, int64_t *count_out);
     /* Reads *pass (its ext_id ignored: stored as NULL) and sets pass->id. */
@@ -112,10 +125,15 @@ typedef struct hp_store_ops {
     int (*pass_get)(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out);
     /* HP_ENOTFOUND when no such pass. */
     int (*pass_set_end)(hp_store *store, int64_t school_id, int64_t pass_id, int64_t end);
+    /* HP_ENOTFOUND when no such pass. Allocates nothing. */
     int (*pass_set_cancelled)(hp_store *store, int64_t school_id, int64_t pass_id);
-    /* *out: a new array of *count_out passes. */
+    /* The passes with ids after after_id, by id, at most limit. *out: a new array of
+     * *count_out passes, each with its own ext_id. */
     int (*passes_page)(hp_store *store, int64_t school_id, int64_t after_id, size_t limit,
                        hp_pass **out, size_t *count_out);
+    /* The passes not ended nor cancelled that started by now (or later too, with
+     * with_scheduled), of the one student student_id (0: of everyone), by start. *out: a new
+     * array of *count_out passes, each with its own ext_id. */
     int (*passes_active)(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
                          bool with_scheduled, hp_pass **out, size_t *count_out);
     /* *out: a new array of *count_out views, each with its own strings; filter is borrowed. */
@@ -177,6 +195,11 @@ void hp_bell_rows_free(hp_bell_row *rows, size_t count);
 struct hp_store {
     const hp_store_ops *ops;
 };
+
+/* The error for a store whose schema is newer than this hallpass knows: `where` names the
+ * store (its file, or "PostgreSQL"), version is the stored schema's and known the newest this
+ * build can migrate to. Backends return it from their open; store.c writes the words. */
+int hp_store_schema_too_new(const char *where, int version, int known);
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create);
 int hp_postgres_store_open(hp_store **out, const char *uri);

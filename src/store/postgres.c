@@ -369,7 +369,8 @@ static int result_error(PGresult *res, const char *what)
     return hp_error_set(HP_ESTORE, "PostgreSQL: %s: %s", what, message);
 }
 
-/* Runs a prepared statement; NULL on failure, with the error set in *rc. */
+/* Prepares every statement on this connection: when it is opened, and again on a connection
+ * opened anew after it was lost (prepared statements live as long as their connection). */
 static int prepare_all(pg_store *s)
 {
     for (size_t i = 0; i < STATEMENT_COUNT; i++) {
@@ -588,10 +589,7 @@ static int migrate(pg_store *s)
               "creating the schema version");
     int version = rc == HP_OK ? schema_version(s) : -1;
     if (rc == HP_OK && version > MIGRATION_COUNT)
-        rc = hp_error_set(HP_ESTORE,
-                          "PostgreSQL: schema version %d is newer than this hallpass "
-                          "knows (%d)",
-                          version, MIGRATION_COUNT);
+        rc = hp_store_schema_too_new("PostgreSQL", version, MIGRATION_COUNT);
     for (int v = version; rc == HP_OK && v < MIGRATION_COUNT; v++) {
         char record[96];
         snprintf(record, sizeof(record), "INSERT INTO schema_version VALUES (%d)", v + 1);

@@ -507,9 +507,7 @@ static int migrate(sqlite_store *s)
     if (version < 0)
         return db_error(s, "reading the schema version");
     if (version > MIGRATION_COUNT)
-        return hp_error_set(HP_ESTORE,
-                            "%s: schema version %d is newer than this hallpass knows (%d)", s->path,
-                            version, MIGRATION_COUNT);
+        return hp_store_schema_too_new(s->path, version, MIGRATION_COUNT);
     for (int v = version; v < MIGRATION_COUNT; v++) {
         char pragma[sizeof("PRAGMA user_version = ") + 12];
         int rc = exec(s, "BEGIN IMMEDIATE", "starting a migration");
@@ -543,8 +541,9 @@ static void sqlite_free(hp_store *store)
  * A store file deleted or moved while the server runs keeps working through the open
  * descriptor, and every write after that goes to a file no one will open again: passes
  * answered as created would be lost at the next start. So each write transaction first asks
- * SQLite whether the file it has open is still the one at its path, and fails when not. An
- * in-memory store has no file and is never moved.
+ * SQLite whether the file it has open is still the one at its path, and fails when not; so
+ * does each write made outside a transaction (step_done). An in-memory store has no file and
+ * is never moved.
  */
 static int check_not_moved(sqlite_store *s)
 {
@@ -554,6 +553,19 @@ static int check_not_moved(sqlite_store *s)
                             "%s: the store file was moved or deleted while in use; nothing can "
                             "be saved until hallpass is restarted with the store in its place",
                             s->path);
+    return HP_OK;
+}
+
+/* Runs a write statement to its end, or tells the store's error with `what`. A write outside a
+ * transaction first checks that the file is still in its place, as hp_store_begin() does for
+ * one inside a transaction (where the check has been made already). */
+static int step_done(sqlite_store *s, sqlite3_stmt *st, const char *what)
+{
+    int rc;
+    if (sqlite3_get_autocommit(s->db) && (rc = check_not_moved(s)) < 0)
+        return rc;
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, what);
     return HP_OK;
 }
 
@@ -626,8 +638,9 @@ static int sqlite_school_create(hp_store *store, const char *name, const char *z
     sqlite3_stmt *st = stmt_get(s, ST_SCHOOL_INSERT);
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, zone, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "creating the school");
+    int rc = step_done(s, st, "creating the school");
+    if (rc < 0)
+        return rc;
     *id_out = sqlite3_last_insert_rowid(s->db);
     return HP_OK;
 }
@@ -704,8 +717,9 @@ static int sqlite_room_put(hp_store *store, int64_t school_id, hp_room *room, bo
     bind_limit(st, 5, room->max_to);
     if (!insert)
         sqlite3_bind_int64(st, 6, room->id);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "saving a room");
+    int rc = step_done(s, st, "saving a room");
+    if (rc < 0)
+        return rc;
     if (insert)
         room->id = sqlite3_last_insert_rowid(s->db);
     *changed = sqlite3_changes(s->db) > 0;
@@ -780,8 +794,9 @@ static int sqlite_user_put(hp_store *store, int64_t school_id, hp_user *user,
     if (!insert)
         sqlite3_bind_int64(st, 7, user->id);
     bind_text_or_null(st, 8, user->student_id);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "saving a user");
+    int rc = step_done(s, st, "saving a user");
+    if (rc < 0)
+        return rc;
     if (insert)
         user->id = sqlite3_last_insert_rowid(s->db);
     *changed = sqlite3_changes(s->db) > 0;
@@ -836,8 +851,9 @@ static int write_pass(hp_store *store, int64_t school_id, hp_pass *pass, const c
     bind_limit(st, 13, pass->time_limit_minutes);
     sqlite3_bind_int64(st, 14, pass->auto_end_at);
     sqlite3_bind_int64(st, 15, pass->overrides);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "saving a pass");
+    int rc = step_done(s, st, "saving a pass");
+    if (rc < 0)
+        return rc;
     *inserted = sqlite3_changes(s->db) > 0;
     if (*inserted)
         pass->id = sqlite3_last_insert_rowid(s->db);
@@ -873,8 +889,9 @@ static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_coun
         sqlite3_bind_int64(st, 5, c->key.subject);
         for (int v = 0; v < HP_COUNTER_VALUES; v++)
             sqlite3_bind_int64(st, 6 + v, c->values[v]);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            return db_error(s, "updating report counters");
+        int rc = step_done(s, st, "updating report counters");
+        if (rc < 0)
+            return rc;
     }
     return HP_OK;
 }
@@ -933,9 +950,7 @@ static int sqlite_session_create(hp_store *store, const unsigned char *token_has
     bind_id_or_null(st, 4, session->kiosk_room_id);
     sqlite3_bind_int64(st, 5, session->created_at);
     sqlite3_bind_int64(st, 6, session->last_seen);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "creating a session");
-    return HP_OK;
+    return step_done(s, st, "creating a session");
 }
 
 static void read_session(sqlite3_stmt *st, void *row)
@@ -964,9 +979,7 @@ static int token_statement(sqlite_store *s, int which, const unsigned char *toke
     sqlite3_bind_blob(st, 1, token_hash, HP_TOKEN_HASH_BYTES, SQLITE_TRANSIENT);
     if (value)
         bind_id_or_null(st, 2, *value);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, what);
-    return HP_OK;
+    return step_done(s, st, what);
 }
 
 static int sqlite_session_touch(hp_store *store, const unsigned char *token_hash, int64_t now)
@@ -994,9 +1007,7 @@ static int sqlite_sessions_expire(hp_store *store, int64_t seen_before, int64_t 
     sqlite3_stmt *st = stmt_get(s, ST_SESSIONS_EXPIRE);
     sqlite3_bind_int64(st, 1, seen_before);
     sqlite3_bind_int64(st, 2, created_before);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "expiring sessions");
-    return HP_OK;
+    return step_done(s, st, "expiring sessions");
 }
 
 static int sqlite_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id)
@@ -1005,9 +1016,7 @@ static int sqlite_sessions_delete_user(hp_store *store, int64_t school_id, int64
     sqlite3_stmt *st = stmt_get(s, ST_SESSIONS_DELETE_USER);
     sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_int64(st, 2, user_id);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "ending a user's sessions");
-    return HP_OK;
+    return step_done(s, st, "ending a user's sessions");
 }
 
 static void read_login(sqlite3_stmt *st, void *row)
@@ -1119,8 +1128,9 @@ static int pass_update(sqlite_store *s, int which, int64_t school_id, int64_t pa
     sqlite3_bind_int64(st, 2, pass_id);
     if (value)
         sqlite3_bind_int64(st, 3, *value);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "updating a pass");
+    int rc = step_done(s, st, "updating a pass");
+    if (rc < 0)
+        return rc;
     return sqlite3_changes(s->db) > 0 ? HP_OK : HP_ENOTFOUND;
 }
 
@@ -1282,9 +1292,7 @@ static int sqlite_setting_write(hp_store *store, int64_t school_id, const char *
     sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
     if (value)
         sqlite3_bind_text(st, 3, value, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "saving a setting");
-    return HP_OK;
+    return step_done(s, st, "saving a setting");
 }
 
 /* Runs a rule-field UPDATE of one row: ?1 the school, ?2 the row, ?3 a limit (0: NULL) and,
@@ -1298,8 +1306,9 @@ static int rules_update(sqlite_store *s, int which, int64_t school_id, int64_t i
     bind_limit(st, 3, limit);
     if (flag)
         sqlite3_bind_int(st, 4, *flag ? 1 : 0);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(s, "saving the pass rules of a room or user");
+    int rc = step_done(s, st, "saving the pass rules of a room or user");
+    if (rc < 0)
+        return rc;
     *changed = sqlite3_changes(s->db) > 0;
     return HP_OK;
 }

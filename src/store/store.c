@@ -59,6 +59,12 @@ void hp_store_rollback(hp_store *store)
     store->ops->rollback(store);
 }
 
+int hp_store_schema_too_new(const char *where, int version, int known)
+{
+    return hp_error_set(HP_ESTORE, "%s: schema version %d is newer than this hallpass knows (%d)",
+                        where, version, known);
+}
+
 int hp_store_schema_version(hp_store *store)
 {
     return store->ops->schema_version(store);

@@ -23,6 +23,7 @@ COMMAND_HELPS = [
     ["import", "rooms", "--help"],
     ["import", "users", "--help"],
     ["import", "passes", "--help"],
+    ["import", "schedule", "--help"],
     ["report", "--help"],
     ["report", "rooms", "--help"],
     ["report", "staff", "--help"],
@@ -107,6 +108,56 @@ def test_command_help_names_its_options(run):
         assert option in report
     for word in ("table", "csv", "xlsx", "json", "asc", "desc"):
         assert word in report
+
+
+def test_import_help_names_every_column_the_importer_takes(run, stores, tmp_path):
+    out = run("import", "--help").ok().stdout
+    lines = {line.split(":")[0].strip(): line.split(":", 1)[1].strip()
+             for line in out.splitlines() if re.match(r"  (rooms|users|passes|schedule): ", line)}
+    assert lines == {
+        "rooms": "name,folder,max_passes_from,max_passes_to,time_limit_minutes,"
+                 "counts_toward_limit",
+        "users": "name,email,role,room,password,student_id,max_passes_per_day",
+        "passes": "id,student,origin,destination,creator,source,type,start,end,cancelled",
+        "schedule": "day,period,start,end",
+    }
+    assert "home room" in out
+    # The users line is a header the importer takes as it is, student_id and all.
+    db = stores.new()
+    run("init", "--db", db, "--school", "Lincoln High", "--timezone", "UTC").ok()
+    (tmp_path / "rooms.csv").write_text("name\nRoom 1\n")
+    run("import", "rooms", "--db", db, str(tmp_path / "rooms.csv")).ok()
+    (tmp_path / "users.csv").write_text(
+        lines["users"] + "\n"
+        "Ann Lee,ann@example.org,student,,,S-1,2\n"
+        "Tom Kay,tom@example.org,teacher,Room 1,,,\n")
+    r = run("import", "users", "--db", db, str(tmp_path / "users.csv")).ok()
+    assert "2 users added" in r.stdout
+
+
+def test_user_help_says_room_is_also_a_staff_members_home_room(run):
+    out = run("user", "--help").ok().stdout
+    room = next(line for line in out.splitlines() if line.strip().startswith("--room"))
+    assert "kiosk's room" in room and "staff member's home room" in room
+
+
+def test_serve_help_shows_the_defaults_it_uses(run):
+    out = run("serve", "--help").ok().stdout
+    options = {line.split()[0]: line for line in out.splitlines() if line.startswith("  --")}
+    # Eight hours, a week, and 15 seconds: the server's own defaults.
+    assert "(default 480)" in options["--session-idle"]
+    assert "(default 7)" in options["--session-max"]
+    assert "(default 15)" in options["--timeout"]
+
+
+@pytest.mark.parametrize("command", [["init", "--school", "X", "--timezone", "UTC"],
+                                     ["serve"], ["report", "rooms"]], ids=lambda c: c[0])
+def test_no_store_given_names_both_kinds_of_store(run, tmp_path, command):
+    code, out, err = run(*command, cwd=tmp_path)
+    assert code == 2
+    assert ("no store given: use --db DB (a SQLite file or a postgresql:// URI) or set "
+            "HALLPASS_DB") in err
+    assert list(tmp_path.iterdir()) == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -501,6 +552,24 @@ def test_passwd_ends_the_users_sessions_and_only_theirs(served):
     # The old password no longer signs in; the new one does.
     assert srv.client().sign_in(TEACHER["email"], TEACHER["password"]).status == 401
     assert srv.client().sign_in(TEACHER["email"], NEW_PASSWORD).status == 200
+
+
+def test_import_with_a_new_password_ends_the_users_sessions(served):
+    store, srv = served
+    teacher, admin = sign_in(srv, TEACHER), sign_in(srv, ADMIN)
+    changed = {**TEACHER, "password": NEW_PASSWORD}
+    store.users([changed])
+
+    # Signed in with the old password: over, as after hallpass user passwd.
+    assert teacher.get("/api/session").status == 401
+    assert admin.get("/api/session").status == 200
+    assert srv.client().sign_in(TEACHER["email"], TEACHER["password"]).status == 401
+
+    # The same file again changes no password, so the new session stays signed in.
+    again = sign_in(srv, changed)
+    store.users([changed])
+    assert again.get("/api/session").status == 200
+    assert again.get("/api/passes?active=true").status == 200
 
 
 def test_passwd_of_an_unknown_user_changes_nothing(served):

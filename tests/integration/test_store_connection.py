@@ -2,14 +2,17 @@
 
 - A SQLite store file moved or deleted while the server runs. The server keeps the file open,
   so without a check each write would go to a file that no one opens again: a pass answered
-  201 and lost at the next start. Each write transaction checks that the open file is still
-  the one at the store's path: while it is not, writes answer 503 and the log says why; once
-  the file is back in its place, writes work again.
+  201 and lost at the next start. Each write (in a transaction or, like a sign-in's session,
+  alone) checks that the open file is still the one at the store's path: while it is not,
+  writes answer 503 and the log says why; once the file is back in its place, writes work
+  again.
 - A PostgreSQL connection lost while the server runs (a database restart, an administrator
   ending sessions): the store opens it again between transactions and prepares its
   statements anew. When they cannot be prepared, the request fails with 503 and the log says
   why, and the next request tries a fresh connection instead of using one without its
   statements.
+- A store whose schema a later hallpass has migrated: refused, in the same words on either
+  backend.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import os
 import pytest
 
 import store_util
-from server_util import STUDENT, TEACHER, basic_store, ok, sign_in
+from server_util import STUDENT, TEACHER, basic_store, cli, ok, sign_in
 
 WHY = "the store file was moved or deleted while in use"
 
@@ -82,6 +85,23 @@ def test_deleted_store_refuses_writes_with_503(served):
 
 
 @pytest.mark.sqlite_only
+def test_moved_store_refuses_a_sign_in_with_503(served):
+    # A sign-in writes its session in one statement, outside any transaction: it is refused
+    # as a transaction is, and not answered 200 with a session the moved file keeps.
+    store, srv = served
+    ok(sign_in(srv, TEACHER).get("/api/session"))
+    path = str(store.db)
+    os.rename(path, path + ".moved")
+    r = srv.client().sign_in(TEACHER["email"], TEACHER["password"])
+    assert r.status == 503, r
+    assert r.error == "the store is not answering; try again", r
+    assert WHY in srv.log(), srv.log()
+    assert path in srv.log(), srv.log()
+    os.rename(path + ".moved", path)
+    ok(sign_in(srv, TEACHER).get("/api/session"))
+
+
+@pytest.mark.sqlite_only
 def test_a_worker_that_opens_a_moved_store_logs_why(served):
     store, srv = served
     # The one worker has not opened the store yet: its first request finds no file.
@@ -96,6 +116,22 @@ def test_a_worker_that_opens_a_moved_store_logs_why(served):
     # Back in its place, the next request opens it.
     os.rename(path + ".moved", path)
     ok(_pass(sign_in(srv, TEACHER), 1), 201)
+
+
+def test_a_store_newer_than_this_hallpass_is_refused(stores, store_kind):
+    # A store that a later hallpass has migrated is refused in the same words on either
+    # backend, naming the store, its version and the newest this build knows.
+    store = basic_store(stores, users=(TEACHER,))
+    if store_kind == "sqlite":
+        store.sql("PRAGMA user_version = 99")
+        where = str(store.db)
+    else:
+        store.sql("INSERT INTO schema_version VALUES (99)")
+        where = "PostgreSQL"
+    r = cli("check", "--db", store.db, check=False)
+    assert r.returncode != 0, r
+    err = r.stderr.decode()
+    assert f"{where}: schema version 99 is newer than this hallpass knows (" in err, err
 
 
 def _end_server_connections(uri):

@@ -538,7 +538,8 @@ def test_a_copy_checks_and_serves_with_the_passwords(hp, copies, work, pg_server
 
 @both
 @pytest.mark.parametrize("case", ["postgresql-holding-one-school", "postgresql-holding-both",
-                                  "sqlite-holding-both", "sqlite-holding-one-school"],
+                                  "sqlite-holding-both", "sqlite-holding-one-school",
+                                  "sqlite-holding-one-school-in-capitals"],
                          ids=lambda case: f"into-{case}")
 def test_a_copy_into_a_store_that_holds_a_school_fails_and_changes_nothing(
         hp, work, sqlite_db, copies, pg_server, case):
@@ -555,6 +556,11 @@ def test_a_copy_into_a_store_that_holds_a_school_fails_and_changes_nothing(
         source, target = to_pg, StoreFactory("sqlite", work).new("holding")
         held = [ROOSEVELT]
         hp.run("init", "--db", target, "--school", ROOSEVELT, "--timezone", "UTC").ok()
+    elif case == "sqlite-holding-one-school-in-capitals":
+        # School names compare without regard to ASCII case, as a command naming one finds it.
+        source, target = to_pg, StoreFactory("sqlite", work).new("holding-capitals")
+        held = [ROOSEVELT]
+        hp.run("init", "--db", target, "--school", ROOSEVELT.upper(), "--timezone", "UTC").ok()
     elif case == "postgresql-holding-both":
         source, target, held = sqlite_db, to_pg, [LINCOLN, ROOSEVELT]
     else:

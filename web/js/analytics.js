@@ -14,6 +14,20 @@ import { barChart } from './chart.js';
 
 const fmt = (n) => Number(n).toLocaleString('en-US');
 
+// Bars in each chart: the busiest rooms or staff; the table below it has them all.
+export const CHART_TOP = 10;
+
+// The chart's items: each row as toItem makes it ({label, values, total}), those with no
+// passes left out, the largest total first (ties by name, as the table sorts), at most
+// CHART_TOP.
+export function topItems(rows, toItem) {
+  return rows
+    .map(toItem)
+    .filter((it) => it.total > 0)
+    .sort((a, b) => b.total - a.total || naturalCompare(a.label, b.label))
+    .slice(0, CHART_TOP);
+}
+
 // Filled from the server's report descriptions: {title, path, keys, defaultSort, columns
 // (key -> title), list ([{key, title, field, numeric}])}.
 const REPORTS = {};
@@ -200,11 +214,7 @@ function renderChart(kind, rows) {
   let items;
   let chart;
   if (kind === 'rooms') {
-    items = rows
-      .map((r) => ({ label: r.room, values: [r.passes_from, r.passes_to], total: r.passes_from + r.passes_to }))
-      .filter((r) => r.total > 0)
-      .sort((a, b) => b.total - a.total || naturalCompare(a.label, b.label))
-      .slice(0, 10);
+    items = topItems(rows, (r) => ({ label: r.room, values: [r.passes_from, r.passes_to], total: r.passes_from + r.passes_to }));
     if (items.length === 0) {
       body.append(h('p', { class: 'empty' }, 'No passes in this range'));
       return;
@@ -222,11 +232,7 @@ function renderChart(kind, rows) {
       mode: 'grouped',
     });
   } else {
-    items = rows
-      .map((r) => ({ label: r.staff, values: [r.now, r.scheduled], total: r.total }))
-      .filter((r) => r.total > 0)
-      .sort((a, b) => b.total - a.total || naturalCompare(a.label, b.label))
-      .slice(0, 10);
+    items = topItems(rows, (r) => ({ label: r.staff, values: [r.now, r.scheduled], total: r.total }));
     if (items.length === 0) {
       body.append(h('p', { class: 'empty' }, 'No passes in this range'));
       return;

@@ -6,9 +6,15 @@ import { h, s } from './dom.js';
 
 let chartIds = 0;
 
-// A round whole step for about four grid lines up to value.
+// Grid lines a chart aims for: enough to read a bar's value, few enough not to clutter.
+const GRID_LINES = 4;
+// Characters of a bar's label before it is cut short with "…" (the whole label is then its
+// tooltip): what fits the label column at the chart's font size.
+const LABEL_MAX_CHARS = 20;
+
+// A round whole step for about GRID_LINES grid lines up to value.
 function niceStep(value) {
-  const raw = value / 4;
+  const raw = value / GRID_LINES;
   if (raw <= 1) return 1;
   const exp = 10 ** Math.floor(Math.log10(raw));
   for (const m of [1, 2, 2.5, 5, 10]) {
@@ -32,7 +38,7 @@ export function barChart({ title, description, items, series, mode = 'grouped' }
   const valueRoom = 44;
   const top = 22;
   const barH = mode === 'stacked' ? 16 : 11;
-  const gap = mode === 'stacked' ? 12 : 12;
+  const gap = 12;
   const rowH = mode === 'stacked' ? barH + gap : barH * series.length + 2 + gap;
   const height = top + items.length * rowH + 4;
   const plot = width - labelWidth - valueRoom;
@@ -67,8 +73,8 @@ export function barChart({ title, description, items, series, mode = 'grouped' }
     const y0 = top + i * rowH;
     const g = s('g', {});
     const rowMid = mode === 'stacked' ? y0 + barH / 2 : y0 + (barH * series.length) / 2;
-    const label = s('text', { class: 'chart-label', x: labelWidth - 8, y: rowMid + 4, 'text-anchor': 'end' }, truncate(item.label, 20));
-    if (item.label.length > 20) label.append(s('title', {}, item.label));
+    const label = s('text', { class: 'chart-label', x: labelWidth - 8, y: rowMid + 4, 'text-anchor': 'end' }, truncate(item.label, LABEL_MAX_CHARS));
+    if (item.label.length > LABEL_MAX_CHARS) label.append(s('title', {}, item.label));
     g.append(label);
     if (mode === 'stacked') {
       let acc = 0;
