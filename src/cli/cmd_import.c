@@ -1,4 +1,4 @@
-/* hallpass import rooms|users|passes|groups: loads a CSV file, all or nothing. */
+/* hallpass import rooms|users|passes|groups|schedule: loads a CSV file, all or nothing. */
 #include "cli/cli.h"
 
 #include "core/error.h"
@@ -118,7 +118,10 @@ static int run(const void *opts, int argc, char **argv)
         hp_cli_context_release(&ctx);
         return HP_EXIT_FAILURE;
     }
-    if (kind == HP_IMPORT_PASSES)
+    if (kind == HP_IMPORT_SCHEDULE)
+        printf("%s: %zu periods: %s\n", path, stats.rows,
+               stats.replaced ? "the bell schedule replaced" : "the bell schedule unchanged");
+    else if (kind == HP_IMPORT_PASSES)
         printf("%s: %zu rows: %zu passes added, %zu already imported\n", path, stats.rows,
                stats.added, stats.unchanged);
     else
@@ -132,13 +135,14 @@ static int run(const void *opts, int argc, char **argv)
  * every column the importer takes. */
 static void print_about(FILE *out)
 {
-    static const hp_import_kind kinds[] = {HP_IMPORT_ROOMS, HP_IMPORT_USERS, HP_IMPORT_PASSES};
+    static const hp_import_kind kinds[] = {HP_IMPORT_ROOMS, HP_IMPORT_USERS, HP_IMPORT_PASSES,
+                                           HP_IMPORT_SCHEDULE};
     fputs("Imports a CSV file whose first line names the columns, in any order:\n", out);
     for (size_t k = 0; k < HP_ARRAY_SIZE(kinds); k++) {
         size_t count;
         const char *const *columns = hp_import_columns(kinds[k], &count);
         char *label = g_strdup_printf("%s:", hp_import_kind_name(kinds[k]));
-        fprintf(out, "  %-8s", label);
+        fprintf(out, "  %-10s", label);
         g_free(label);
         for (size_t c = 0; c < count; c++)
             fprintf(out, "%s%s", c ? "," : "", columns[c]);
@@ -147,6 +151,9 @@ static void print_about(FILE *out)
     fputs("  groups: group,student (one student a row: an email or a student_id)\n", out);
     fputs("A user's room is a kiosk's room (required) or a staff member's home room; a\n"
           "student_id is a student's ID at the school (students only).\n"
+          "A schedule's day is mon ... sun or a date YYYY-MM-DD, whose rows replace its\n"
+          "weekday's on that date; start and end are local HH:MM. A schedule file replaces the\n"
+          "whole bell schedule, and the periods of a day may not overlap.\n"
           "A row whose room name or user email exists updates it; a pass whose id was imported\n"
           "before is skipped, so importing a file twice changes nothing the second time. Each\n"
           "encounter group a groups file names gets exactly the file's students (2 to 20);\n"
@@ -158,12 +165,13 @@ static void print_about(FILE *out)
 
 const hp_cmd_entry hp_cmd_import = {
     .name = "import",
-    .summary = "import rooms, users, passes or encounter groups from a CSV file",
-    .synopsis = "hallpass import rooms|users|passes|groups --db DB [--school NAME] FILE.csv",
+    .summary = "import rooms, users, passes, encounter groups or the bell schedule from a CSV file",
+    .synopsis = "hallpass import rooms|users|passes|groups|schedule --db DB [--school NAME] FILE.csv",
     .print_about = print_about,
     HP_CLI_OPTIONS(options, import_options),
     .operands_min = 2,
     .operands_max = 2,
-    .operands_error = "give what to import (rooms, users, passes or groups) and a CSV file",
+    .operands_error = "give what to import (rooms, users, passes, groups or schedule) and a CSV "
+                      "file",
     .run = run,
 };

@@ -218,6 +218,7 @@ int hp_blackout_parse(hp_blackout *out, const char *start, const char *end, cons
 void hp_blackout_release(hp_blackout *blackout)
 {
     g_free(blackout->reason);
+    g_free(blackout->creator_name);
     memset(blackout, 0, sizeof(*blackout));
 }
 

@@ -58,7 +58,10 @@ typedef struct {
     int64_t start;
     int64_t end; /* Meaningful only when has_end. */
     bool has_end;
-    char *reason; /* NULL when none given. */
+    char *reason;       /* NULL when none given. */
+    int64_t created_by; /* The admin who made it (0 when not known). */
+    int64_t created_at; /* When it was made. */
+    char *creator_name; /* Their name as the store read it, or NULL. */
 } hp_blackout;
 
 /* Takes a blackout from a request: start and end date-times with offsets (an empty start

@@ -143,6 +143,16 @@ void hp_http_settings_get(hp_http_request *req, hp_http_response *res);
 void hp_http_settings_update(hp_http_request *req, hp_http_response *res);
 /* A setting's or field's stored value as JSON: null when off, else a number or a boolean. */
 json_t *hp_http_setting_json(const hp_setting_spec *spec, int value);
+/* The body of a request that changes the pass rules, read only once the actor is known to be
+ * an admin of the school (settings.c); NULL when answered: 403, or 400 for a bad body. */
+json_t *hp_http_admin_body(hp_http_request *req, hp_http_response *res);
+/* No-pass times (nopass.c): GET and PUT /api/schedule, GET and POST /api/blackouts, DELETE
+ * /api/blackouts/{id}; admins only. */
+void hp_http_schedule_get(hp_http_request *req, hp_http_response *res);
+void hp_http_schedule_put(hp_http_request *req, hp_http_response *res);
+void hp_http_blackouts_list(hp_http_request *req, hp_http_response *res);
+void hp_http_blackouts_create(hp_http_request *req, hp_http_response *res);
+void hp_http_blackouts_delete(hp_http_request *req, hp_http_response *res);
 /* Adds time_limit_minutes and counts_toward_limit to a room's JSON. */
 void hp_http_room_rules_json(json_t *room_json, const hp_room *room);
 /* Reads a rule field of a room from a request's body (see service/settings.h). */

@@ -152,6 +152,11 @@ static const route routes[] = {
     {"POST", "/api/encounter-groups", hp_http_groups_create, true},
     {"PATCH", "/api/encounter-groups/*", hp_http_groups_update, true},
     {"DELETE", "/api/encounter-groups/*", hp_http_groups_delete, true},
+    {"GET", "/api/schedule", hp_http_schedule_get, true},
+    {"PUT", "/api/schedule", hp_http_schedule_put, true},
+    {"GET", "/api/blackouts", hp_http_blackouts_list, true},
+    {"POST", "/api/blackouts", hp_http_blackouts_create, true},
+    {"DELETE", "/api/blackouts/*", hp_http_blackouts_delete, true},
 };
 
 /* Matches a path against a pattern, segment by segment; a "*" segment takes digits. */

@@ -57,16 +57,22 @@ void hp_http_settings_get(hp_http_request *req, hp_http_response *res)
         hp_http_json(res, 200, settings_json(&settings));
 }
 
-void hp_http_settings_update(hp_http_request *req, hp_http_response *res)
+json_t *hp_http_admin_body(hp_http_request *req, hp_http_response *res)
 {
-    /* Who may, before what they sent is read: a teacher learns nothing of the settings from
+    /* Who may, before what they sent is read: a teacher learns nothing of the pass rules from
      * the answer to a bad body. */
     int rc = hp_actor_settings_allowed(&req->actor);
     if (rc < 0) {
         hp_http_fail(res, rc);
-        return;
+        return NULL;
     }
-    json_t *body = hp_http_body_object(req, res);
+    return hp_http_body_object(req, res);
+}
+
+void hp_http_settings_update(hp_http_request *req, hp_http_response *res)
+{
+    json_t *body = hp_http_admin_body(req, res);
+    int rc;
     if (body == NULL)
         return;
     GArray *changes = g_array_new(FALSE, TRUE, sizeof(hp_setting_change));

@@ -1,5 +1,5 @@
 /*
- * Row checks and writes for the three kinds of import, and the CSV front end that maps a
+ * Row checks and writes for the kinds of import, and the CSV front end that maps a
  * file's header to columns. Rooms and users seen during an import are cached by folded name
  * and email, so a pass row costs two hash lookups and one insert; the report counters are
  * summed in memory per (room or staff member, day) and written once at the end. Memory grows
@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/password.h"
 #include "core/rules.h"
+#include "core/schedule.h"
 #include "core/settings.h"
 #include "core/util.h"
 #include "import/csv_reader.h"
@@ -31,6 +32,8 @@ static const char *const pass_columns[] = {"id",      "student",  "origin", "des
                                            "creator", "source",   "type",   "start",
                                            "end",     "cancelled"};
 
+static const char *const schedule_columns[] = {"day", "period", "start", "end"};
+
 /* Columns a file must have. */
 static const bool room_required[] = {true, false, false, false, false, false};
 static const bool user_required[] = {true, true, true, false, false, false, false};
@@ -41,6 +44,9 @@ _Static_assert(HP_ARRAY_SIZE(pass_columns) == HP_PASS_COLUMNS, "a name for each 
 _Static_assert(HP_ARRAY_SIZE(room_required) == HP_ROOM_COLUMNS, "each room column required or not");
 _Static_assert(HP_ARRAY_SIZE(user_required) == HP_USER_COLUMNS, "each user column required or not");
 static const bool pass_required[] = {true, true, true, true, true, true, true, true, false, false};
+static const bool schedule_required[] = {true, true, true, true};
+_Static_assert(HP_ARRAY_SIZE(schedule_columns) == HP_SCHEDULE_COLUMNS,
+               "a name for each schedule column");
 
 typedef struct {
     int64_t id;
@@ -61,6 +67,7 @@ struct hp_importer {
     size_t batch_count;
     int64_t now;          /* When the import began: no pass ended after it. */
     hp_settings settings; /* The school's, for the limit and deadline each pass keeps. */
+    hp_schedule schedule; /* A bell schedule's rows, written whole when the file is read. */
     hp_import_stats stats;
 };
 
@@ -72,14 +79,16 @@ int hp_import_kind_parse(const char *word, hp_import_kind *out)
         *out = HP_IMPORT_USERS;
     else if (strcmp(word, "passes") == 0)
         *out = HP_IMPORT_PASSES;
+    else if (strcmp(word, "schedule") == 0)
+        *out = HP_IMPORT_SCHEDULE;
     else
-        return hp_error_set(HP_EINVALID, "\"%s\" is not rooms, users or passes", word);
+        return hp_error_set(HP_EINVALID, "\"%s\" is not rooms, users, passes or schedule", word);
     return HP_OK;
 }
 
 const char *hp_import_kind_name(hp_import_kind kind)
 {
-    static const char *const names[] = {"rooms", "users", "passes"};
+    static const char *const names[] = {"rooms", "users", "passes", "schedule"};
     return names[kind];
 }
 
@@ -92,6 +101,9 @@ const char *const *hp_import_columns(hp_import_kind kind, size_t *count_out)
     case HP_IMPORT_USERS:
         *count_out = HP_USER_COLUMNS;
         return user_columns;
+    case HP_IMPORT_SCHEDULE:
+        *count_out = HP_SCHEDULE_COLUMNS;
+        return schedule_columns;
     case HP_IMPORT_PASSES:
         break;
     }
@@ -101,9 +113,10 @@ const char *const *hp_import_columns(hp_import_kind kind, size_t *count_out)
 
 static const bool *required_columns(hp_import_kind kind)
 {
-    return kind == HP_IMPORT_ROOMS   ? room_required
-           : kind == HP_IMPORT_USERS ? user_required
-                                     : pass_required;
+    return kind == HP_IMPORT_ROOMS      ? room_required
+           : kind == HP_IMPORT_USERS    ? user_required
+           : kind == HP_IMPORT_SCHEDULE ? schedule_required
+                                        : pass_required;
 }
 
 /* Room names and emails compare without regard to ASCII case; hashing them folded saves an
@@ -204,6 +217,7 @@ int hp_importer_new(hp_importer **out, hp_store *store, const hp_school *school,
     imp->users = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
     imp->now = g_get_real_time() / G_USEC_PER_SEC;
     imp->counters = hp_tally_new();
+    hp_schedule_init(&imp->schedule);
     /* Imported passes follow the rules of live ones: each keeps the time limit and the
      * auto-end deadline of the settings as they stand, so an open pass from long ago is not
      * out. */
@@ -227,6 +241,7 @@ void hp_importer_free(hp_importer *imp)
     g_hash_table_destroy(imp->rooms);
     g_hash_table_destroy(imp->users);
     hp_tally_free(imp->counters);
+    hp_schedule_release(&imp->schedule);
     g_free(imp);
 }
 
@@ -621,6 +636,28 @@ static int add_pass(hp_importer *imp, const char *const *f)
     return HP_OK;
 }
 
+/* A row of the bell schedule, kept until the whole file is read: the file replaces the
+ * schedule, so it is written once, and only when it differs. */
+static int add_schedule_row(hp_importer *imp, const char *const *f)
+{
+    char period_buf[HP_NAME_MAX + 2], day_buf[HP_NAME_MAX + 2];
+    char start_buf[HP_NAME_MAX + 2], end_buf[HP_NAME_MAX + 2];
+    return hp_schedule_add(&imp->schedule, trimmed(f[HP_SCHEDULE_DAY], day_buf, sizeof(day_buf)),
+                           trimmed(f[HP_SCHEDULE_PERIOD], period_buf, sizeof(period_buf)),
+                           trimmed(f[HP_SCHEDULE_START], start_buf, sizeof(start_buf)),
+                           trimmed(f[HP_SCHEDULE_END], end_buf, sizeof(end_buf)));
+}
+
+/* Replaces the stored schedule with the file's. The school's row is locked first, as every
+ * change of the no-pass times does, so passes being created finish with the old one. */
+static int write_schedule(hp_importer *imp)
+{
+    int rc = hp_store_school_lock(imp->store, imp->school->id);
+    if (rc < 0)
+        return rc;
+    return hp_store_schedule_put(imp->store, imp->school->id, &imp->schedule, &imp->stats.replaced);
+}
+
 int hp_importer_add(hp_importer *imp, const char *const *fields)
 {
     imp->stats.rows++;
@@ -629,6 +666,8 @@ int hp_importer_add(hp_importer *imp, const char *const *fields)
         return add_room(imp, fields);
     case HP_IMPORT_USERS:
         return add_user(imp, fields);
+    case HP_IMPORT_SCHEDULE:
+        return add_schedule_row(imp, fields);
     case HP_IMPORT_PASSES:
         break;
     }
@@ -639,6 +678,8 @@ int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out)
 {
     int rc = flush_passes(imp);
     if (rc < 0)
+        return rc;
+    if (imp->kind == HP_IMPORT_SCHEDULE && (rc = write_schedule(imp)) < 0)
         return rc;
     rc = hp_tally_commit(imp->counters, imp->store, imp->school->id);
     if (rc < 0)

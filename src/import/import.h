@@ -1,6 +1,6 @@
 /*
- * Imports of rooms, users and passes from CSV files. An importer takes rows one by one,
- * checks each, and writes them inside one transaction: hp_importer_finish() commits all of
+ * Imports of rooms, users, passes and the bell schedule from CSV files. An importer takes rows one
+ * by one, checks each, and writes them inside one transaction: hp_importer_finish() commits all of
  * them, and any error, or freeing an unfinished importer, leaves the store as it was.
  *
  * CSV files come in through hp_import_csv(); the demo feeds rows straight in.
@@ -14,7 +14,12 @@
 
 #include <stdio.h>
 
-typedef enum { HP_IMPORT_ROOMS, HP_IMPORT_USERS, HP_IMPORT_PASSES } hp_import_kind;
+typedef enum {
+    HP_IMPORT_ROOMS,
+    HP_IMPORT_USERS,
+    HP_IMPORT_PASSES,
+    HP_IMPORT_SCHEDULE /* The bell schedule: the file replaces the whole of it. */
+} hp_import_kind;
 
 /* The columns of each kind of file, in the order hp_importer_add() takes its fields. The
  * pass-rule columns (time_limit_minutes, counts_toward_limit, max_passes_per_day) are
@@ -52,12 +57,20 @@ enum {
     HP_PASS_CANCELLED,
     HP_PASS_COLUMNS
 };
+enum {
+    HP_SCHEDULE_DAY,
+    HP_SCHEDULE_PERIOD,
+    HP_SCHEDULE_START,
+    HP_SCHEDULE_END,
+    HP_SCHEDULE_COLUMNS
+};
 
 typedef struct {
     size_t rows;      /* Rows read. */
     size_t added;     /* New rooms, users or passes. */
     size_t updated;   /* Rooms or users whose values changed. */
     size_t unchanged; /* Rows that changed nothing: same values, or a pass already imported. */
+    bool replaced;    /* The bell schedule: the file's differs from the one stored. */
 } hp_import_stats;
 
 typedef struct hp_importer hp_importer;

@@ -137,6 +137,28 @@ static int copy_settings(hp_store *from, hp_store *to, int64_t src, int64_t dst)
     return rc < 0 ? rc : hp_store_settings_put(to, dst, &settings, NULL);
 }
 
+/* The bell schedule and the blackouts, each blackout's creator by their new id. */
+static int copy_no_pass_times(hp_store *from, hp_store *to, int64_t src, int64_t dst, id_maps *maps)
+{
+    hp_schedule schedule;
+    hp_blackout *blackouts;
+    size_t n;
+    bool changed;
+    int rc = hp_store_schedule_get(from, src, &schedule);
+    if (rc < 0)
+        return rc;
+    rc = hp_store_schedule_put(to, dst, &schedule, &changed);
+    hp_schedule_release(&schedule);
+    if (rc < 0 || (rc = hp_store_blackouts_list(from, src, &blackouts, &n)) < 0)
+        return rc;
+    for (size_t i = 0; i < n && rc == HP_OK; i++) {
+        blackouts[i].created_by = mapped(maps->users, blackouts[i].created_by);
+        rc = hp_store_blackout_insert(to, dst, &blackouts[i]);
+    }
+    hp_blackouts_free(blackouts, n);
+    return rc;
+}
+
 static int copy_passes(hp_store *from, hp_store *to, int64_t src, int64_t dst, id_maps *maps,
                        hp_copy_stats *stats)
 {
@@ -270,6 +292,7 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
             (rc = copy_users(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK &&
             (rc = copy_settings(from, to, schools[i].id, target.id)) == HP_OK &&
             (rc = copy_groups(from, to, schools[i].id, target.id, &maps)) == HP_OK &&
+            (rc = copy_no_pass_times(from, to, schools[i].id, target.id, &maps)) == HP_OK &&
             (rc = copy_passes(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK)
             rc = compare_reports(from, to, &schools[i], &target, &maps, &stats);
         stats.schools++;

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/rules.h"
 #include "service/events.h"
+#include "service/nopass.h"
 #include "service/rooms.h"
 #include "service/students.h"
 #include "store/tally.h"
@@ -130,16 +131,14 @@ static int read_start(const hp_pass_request *req, int64_t now, hp_pass *pass)
 
 /*
  * The inputs of the rules that the store does not hold yet: the waiting line's offers (rule
- * 1's "outstanding offer", and the offers that count as active passes for rules 6-8) and the
- * bell schedule and blackouts (rule 2); the encounter groups (rule 3) are read in
- * gather_counts(). Until they are
- * stored these stay empty here, in this one place, so those rules never refuse; when they
- * are, this is where the transaction reads them under its locks.
+ * 1's "outstanding offer", and the offers that count as active passes for rules 6-8); the
+ * encounter groups (rule 3) and the no-pass times (rule 2), which gather_counts() reads. Until
+ * the offers are stored they stay empty here, in this one place, so they refuse nothing; when
+ * they are, this is where the transaction reads them under its locks.
  */
 static void inputs_not_stored_yet(hp_rule_counts *counts)
 {
     counts->student_offers = 0;
-    counts->no_pass = NULL;
 }
 
 /* What one pass's rules need to know, gathered inside its transaction. */
@@ -149,10 +148,12 @@ typedef struct {
     hp_user student;
     int64_t encounter_group_id; /* The group the encounter rule read as blocking, or 0. */
     char *encounter_group;      /* Its name, or NULL. */
+    hp_nopass_state no_pass; /* The no-pass window at now and the rows it points into. */
 } rule_inputs;
 
 static void rule_inputs_release(rule_inputs *in)
 {
+    hp_nopass_state_release(&in->no_pass);
     hp_room_release(&in->origin);
     hp_room_release(&in->destination);
     hp_user_release(&in->student);
@@ -162,8 +163,10 @@ static void rule_inputs_release(rule_inputs *in)
 
 /* Takes the row locks of a change to a pass in the one order every change uses: the rooms by
  * id and the student (hp_store_passes_lock), the student's active encounter groups by id for a
- * now pass, then the school when the hallway cap is checked.
- * Then reads the settings, the rooms and the student as they stand under those locks. */
+ * now pass, then the school: locked when the hallway cap is checked, else shared when the
+ * no-pass times are (a change to them locks the school, so it waits for this pass, or this
+ * pass for it). Then reads the settings, the rooms and the student as they stand under those
+ * locks. */
 static int lock_and_read(hp_store *store, const hp_actor *actor, const hp_pass *pass,
                          hp_asker asker, rule_inputs *in)
 {
@@ -177,9 +180,13 @@ static int lock_and_read(hp_store *store, const hp_actor *actor, const hp_pass *
         (rc = hp_store_groups_lock(store, school, pass->student_id)) < 0)
         return rc;
     if (pass->type == HP_PASS_NOW && in->settings.max_active_passes > 0 &&
-        hp_rule_checks(HP_RULE_HALLWAY_CAP, asker) &&
-        (rc = hp_store_school_lock(store, school)) < 0)
+        hp_rule_checks(HP_RULE_HALLWAY_CAP, asker)) {
+        if ((rc = hp_store_school_lock(store, school)) < 0)
+            return rc;
+    } else if (pass->type == HP_PASS_NOW && hp_rule_checks(HP_RULE_NO_PASS_TIME, asker) &&
+               (rc = hp_store_school_lock_shared(store, school)) < 0) {
         return rc;
+    }
     if ((rc = hp_store_room_get(store, school, pass->origin_id, &in->origin)) < 0 ||
         (rc = hp_store_room_get(store, school, pass->destination_id, &in->destination)) < 0 ||
         (rc = hp_store_user_get(store, school, pass->student_id, &in->student)) < 0)
@@ -213,6 +220,13 @@ static int gather_counts(hp_store *store, const hp_actor *actor, const hp_rule_r
     counts->day_limit = hp_settings_day_limit(&in->settings, in->student.max_passes_per_day);
     counts->max_from = in->origin.max_from;
     counts->max_to = in->destination.max_to;
+    /* The no-pass window: the blackout in force, else the day's periods when their first or
+     * last minutes are on; the window points into in->no_pass, which outlives the check. */
+    if (reads(req, HP_RULE_NO_PASS_TIME)) {
+        if ((rc = hp_nopass_read(store, school, actor->tz, &in->settings, now, &in->no_pass)) < 0)
+            return rc;
+        counts->no_pass = in->no_pass.found ? &in->no_pass.window : NULL;
+    }
     if (reads(req, HP_RULE_STUDENT_ACTIVE) &&
         (rc = active(store, actor, HP_ACTIVE_OF_STUDENT, pass->student_id, now,
                      &counts->student_active_passes)) < 0)

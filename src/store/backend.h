@@ -176,7 +176,33 @@ typedef struct hp_store_ops {
     int (*group_prevented_count)(hp_store *store, int64_t school_id, int64_t *count_out);
     int (*group_prevented_days)(hp_store *store, int64_t school_id, hp_counter **out,
                                 size_t *count_out);
+    /* Operations added for the no-pass times (owner: the bell schedule and blackouts); see
+     * store.h. */
+    int (*school_lock_shared)(hp_store *store, int64_t school_id);
+    /* The rows of local day `day` (its date's and its weekday's), or with day
+     * HP_SCHEDULE_WHOLE every row, in the order given; *out a g_new() array whose periods are
+     * the caller's (hp_bell_rows_free()). */
+    int (*schedule_read)(hp_store *store, int64_t school_id, int32_t day, hp_bell_row **out,
+                         size_t *count_out);
+    /* Deletes every row of the school's schedule and writes these, in this order. */
+    int (*schedule_write)(hp_store *store, int64_t school_id, const hp_bell_row *rows,
+                          size_t count);
+    /* With at_only, the one blackout that answers at `at` (none: an empty array); else all of
+     * them by start. Arrays freed with hp_blackouts_free(). */
+    int (*blackouts_read)(hp_store *store, int64_t school_id, bool at_only, int64_t at,
+                          hp_blackout **out, size_t *count_out);
+    int (*blackout_insert)(hp_store *store, int64_t school_id, hp_blackout *blackout);
+    /* HP_ENOTFOUND when no row was deleted. */
+    int (*blackout_delete)(hp_store *store, int64_t school_id, int64_t blackout_id);
 } hp_store_ops;
+
+/* schedule_read's day for the whole schedule. */
+#define HP_SCHEDULE_WHOLE INT32_MIN
+
+/* A blackout's missing end in SQL, so one index by end finds those still in force. */
+#define HP_SQL_NO_END "9223372036854775807"
+
+void hp_bell_rows_free(hp_bell_row *rows, size_t count);
 
 /* Every backend's store struct begins with this. */
 struct hp_store {

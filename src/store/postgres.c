@@ -166,6 +166,29 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (school_id, id),"
     "  FOREIGN KEY (school_id, student_id) REFERENCES users(school_id, id));"
     "CREATE INDEX encounter_prevented_by_day ON encounter_prevented (school_id, local_day);",
+    /* 6: no-pass times, as the SQLite store's step 7: the bell schedule's rows in the order
+     * given, found by day, and blackouts, found by end. */
+    "CREATE TABLE bell_schedule ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  position integer NOT NULL,"
+    "  weekday smallint NOT NULL CHECK (weekday BETWEEN 0 AND 7),"
+    "  day integer NOT NULL,"
+    "  period text NOT NULL,"
+    "  start_minute smallint NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),"
+    "  end_minute smallint NOT NULL CHECK (end_minute > start_minute AND end_minute <= 1439),"
+    "  PRIMARY KEY (school_id, position));"
+    "CREATE INDEX bell_schedule_by_day ON bell_schedule (school_id, weekday, day);"
+    "CREATE TABLE blackouts ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  id bigserial,"
+    "  start_at bigint NOT NULL,"
+    "  end_at bigint CHECK (end_at > start_at),"
+    "  reason text,"
+    "  created_by bigint NOT NULL,"
+    "  created_at bigint NOT NULL,"
+    "  PRIMARY KEY (school_id, id),"
+    "  FOREIGN KEY (school_id, created_by) REFERENCES users(school_id, id));"
+    "CREATE INDEX blackouts_by_end ON blackouts (school_id, coalesce(end_at, " HP_SQL_NO_END "));",
 };
 // clang-format on
 
@@ -177,6 +200,10 @@ static const char *const migrations[] = {
 
 /* A user's columns as read_user() takes them; a password hash or a school may follow. */
 #define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day"
+
+/* A bell schedule's row and a blackout, as read_bell_rows() and read_blackouts() take them. */
+#define SCHEDULE_COLUMNS "weekday, day, period, start_minute, end_minute"
+#define BLACKOUT_COLUMNS "b.id, b.start_at, b.end_at, b.reason, b.created_by, b.created_at, u.name"
 
 /* A pass is active at $2 when not cancelled, started, not ended, and before its auto-end
  * deadline: the definition of hp_pass_active_at() in core/rules.h (see sqlite.c). */
@@ -324,6 +351,27 @@ static const struct {
     {"group_prevented_count", "SELECT count(*) FROM encounter_prevented WHERE school_id = $1"},
     {"group_prevented_days", "SELECT group_id, local_day, count(*) FROM encounter_prevented"
                              " WHERE school_id = $1 GROUP BY group_id, local_day"},
+    /* No-pass times (see sqlite.c). */
+    {"lock_school_shared", "SELECT id FROM schools WHERE id = $1 FOR SHARE"},
+    {"schedule_whole", "SELECT " SCHEDULE_COLUMNS " FROM bell_schedule WHERE school_id = $1"
+                       " ORDER BY position"},
+    {"schedule_day", "SELECT " SCHEDULE_COLUMNS " FROM bell_schedule WHERE school_id = $1"
+                     " AND ((weekday = $2 AND day = 0) OR (weekday = 0 AND day = $3))"
+                     " ORDER BY position"},
+    {"schedule_clear", "DELETE FROM bell_schedule WHERE school_id = $1"},
+    {"schedule_insert", "INSERT INTO bell_schedule(school_id, position, weekday, day, period,"
+                        " start_minute, end_minute) VALUES ($1, $2, $3, $4, $5, $6, $7)"},
+    {"blackouts_list", "SELECT " BLACKOUT_COLUMNS " FROM blackouts b LEFT JOIN users u"
+                       " ON u.school_id = b.school_id AND u.id = b.created_by"
+                       " WHERE b.school_id = $1 ORDER BY b.start_at, b.id"},
+    {"blackout_at", "SELECT " BLACKOUT_COLUMNS " FROM blackouts b LEFT JOIN users u"
+                    " ON u.school_id = b.school_id AND u.id = b.created_by"
+                    " WHERE b.school_id = $1 AND coalesce(b.end_at, " HP_SQL_NO_END ") > $2"
+                    " AND b.start_at <= $2"
+                    " ORDER BY b.end_at IS NOT NULL, b.end_at DESC, b.id LIMIT 1"},
+    {"blackout_insert", "INSERT INTO blackouts(school_id, start_at, end_at, reason, created_by,"
+                        " created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"},
+    {"blackout_delete", "DELETE FROM blackouts WHERE school_id = $1 AND id = $2"},
     /* The pass rules. */
     {"settings_read", "SELECT key, value FROM settings WHERE school_id = $1 ORDER BY key"},
     {"setting_put", "INSERT INTO settings(school_id, key, value) VALUES ($1, $2, $3)"
@@ -1617,6 +1665,125 @@ static int pg_group_prevented_days(hp_store *store, int64_t school_id, hp_counte
     return HP_OK;
 }
 
+/* No-pass times: the bell schedule and blackouts. */
+static int pg_school_lock_shared(hp_store *store, int64_t school_id)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    return run_command(from_base(store), "lock_school_shared", &p, "locking the school");
+}
+
+static int pg_schedule_read(hp_store *store, int64_t school_id, int32_t day, hp_bell_row **out,
+                            size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    bool whole = day == HP_SCHEDULE_WHOLE;
+    param_int(&p, school_id);
+    if (!whole) {
+        param_int(&p, hp_date_weekday(day));
+        param_int(&p, day);
+    }
+    PGresult *res = run(from_base(store), whole ? "schedule_whole" : "schedule_day", &p,
+                        "reading the bell schedule", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_bell_row *rows = g_new0(hp_bell_row, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        rows[i].weekday = (int)get_int(res, i, 0);
+        rows[i].date = (int32_t)get_int(res, i, 1);
+        rows[i].period = get_text(res, i, 2);
+        rows[i].start = (int)get_int(res, i, 3);
+        rows[i].end = (int)get_int(res, i, 4);
+    }
+    PQclear(res);
+    *out = rows;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_schedule_write(hp_store *store, int64_t school_id, const hp_bell_row *rows,
+                             size_t count)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    int rc = run_command(from_base(store), "schedule_clear", &p, "replacing the bell schedule");
+    for (size_t i = 0; i < count && rc == HP_OK; i++) {
+        param_int(&p, school_id);
+        param_int(&p, (int64_t)i);
+        param_int(&p, rows[i].weekday);
+        param_int(&p, rows[i].weekday == 0 ? rows[i].date : 0);
+        param_text(&p, rows[i].period);
+        param_int(&p, rows[i].start);
+        param_int(&p, rows[i].end);
+        rc = run_command(from_base(store), "schedule_insert", &p, "writing the bell schedule");
+    }
+    return rc;
+}
+
+static int pg_blackouts_read(hp_store *store, int64_t school_id, bool at_only, int64_t at,
+                             hp_blackout **out, size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    if (at_only)
+        param_int(&p, at);
+    PGresult *res = run(from_base(store), at_only ? "blackout_at" : "blackouts_list", &p,
+                        "reading the blackouts", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_blackout *list = g_new0(hp_blackout, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        hp_blackout *b = &list[i];
+        b->id = get_int(res, i, 0);
+        b->start = get_int(res, i, 1);
+        b->has_end = !PQgetisnull(res, i, 2);
+        b->end = get_int(res, i, 2);
+        b->reason = get_text_or_null(res, i, 3);
+        b->created_by = get_int(res, i, 4);
+        b->created_at = get_int(res, i, 5);
+        b->creator_name = get_text_or_null(res, i, 6);
+    }
+    PQclear(res);
+    *out = list;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_blackout_insert(hp_store *store, int64_t school_id, hp_blackout *blackout)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, blackout->start);
+    if (blackout->has_end)
+        param_int(&p, blackout->end);
+    else
+        param_text(&p, NULL);
+    param_text(&p, blackout->reason);
+    param_int(&p, blackout->created_by);
+    param_int(&p, blackout->created_at);
+    PGresult *res = run(from_base(store), "blackout_insert", &p, "saving a blackout", &rc);
+    if (res == NULL)
+        return rc;
+    blackout->id = get_int(res, 0, 0);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_blackout_delete(hp_store *store, int64_t school_id, int64_t blackout_id)
+{
+    params p = {0};
+    bool changed = false;
+    param_int(&p, school_id);
+    param_int(&p, blackout_id);
+    int rc = pg_update(store, "blackout_delete", &p, "deleting a blackout", &changed);
+    return rc < 0 ? rc : changed ? HP_OK : HP_ENOTFOUND;
+}
+
 static const hp_store_ops postgres_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "postgresql",
@@ -1676,6 +1843,12 @@ static const hp_store_ops postgres_ops = {
     .group_prevented_add = pg_group_prevented_add,
     .group_prevented_count = pg_group_prevented_count,
     .group_prevented_days = pg_group_prevented_days,
+    .school_lock_shared = pg_school_lock_shared,
+    .schedule_read = pg_schedule_read,
+    .schedule_write = pg_schedule_write,
+    .blackouts_read = pg_blackouts_read,
+    .blackout_insert = pg_blackout_insert,
+    .blackout_delete = pg_blackout_delete,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

@@ -162,6 +162,32 @@ static const char *const migrations[] = {
     "  source TEXT NOT NULL,"
     "  local_day INTEGER NOT NULL);"
     "CREATE INDEX encounter_prevented_by_day ON encounter_prevented(school_id, local_day);",
+    /* 7: no-pass times. The bell schedule's rows in the order given (position), each for a
+     * weekday (1 = Monday ... 7 = Sunday, day 0) or for one date (weekday 0, day its local
+     * day number), with its start and end in local minutes after midnight; the index finds
+     * one day's rows. Blackouts with an optional end (none: until deleted); the index by end,
+     * a missing end as the largest number, finds those still in force without reading the
+     * ones long over. */
+    "CREATE TABLE bell_schedule ("
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  position INTEGER NOT NULL,"
+    "  weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 7),"
+    "  day INTEGER NOT NULL,"
+    "  period TEXT NOT NULL,"
+    "  start_minute INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),"
+    "  end_minute INTEGER NOT NULL CHECK (end_minute > start_minute AND end_minute <= 1439),"
+    "  PRIMARY KEY (school_id, position)) WITHOUT ROWID;"
+    "CREATE INDEX bell_schedule_by_day ON bell_schedule(school_id, weekday, day);"
+    "CREATE TABLE blackouts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  start_at INTEGER NOT NULL,"
+    "  end_at INTEGER CHECK (end_at IS NULL OR end_at > start_at),"
+    "  reason TEXT,"
+    "  created_by INTEGER NOT NULL REFERENCES users(id),"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE INDEX blackouts_by_end ON blackouts(school_id,"
+    "  coalesce(end_at, " HP_SQL_NO_END "));",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -214,6 +240,15 @@ enum {
     ST_STUDENT_LAST_END,
     ST_PASSES_DUE,
     ST_PASS_REOPEN,
+    /* No-pass times. */
+    ST_SCHEDULE_WHOLE,
+    ST_SCHEDULE_DAY,
+    ST_SCHEDULE_CLEAR,
+    ST_SCHEDULE_INSERT,
+    ST_BLACKOUTS_LIST,
+    ST_BLACKOUT_AT,
+    ST_BLACKOUT_INSERT,
+    ST_BLACKOUT_DELETE,
     ST_COUNT
 };
 
@@ -236,6 +271,10 @@ enum {
 
 /* A user's columns as read_user() takes them; a password hash or a school may follow. */
 #define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day"
+
+/* A bell schedule's row and a blackout as read_bell_row() and read_blackout() take them. */
+#define SCHEDULE_COLUMNS "weekday, day, period, start_minute, end_minute"
+#define BLACKOUT_COLUMNS "b.id, b.start_at, b.end_at, b.reason, b.created_by, b.created_at, u.name"
 
 static const char *const statement_sql[ST_COUNT] = {
     [ST_SCHOOL_INSERT] = "INSERT INTO schools(name, timezone) VALUES (?1, ?2)",
@@ -340,6 +379,26 @@ static const char *const statement_sql[ST_COUNT] = {
                       " AND end_at IS NULL AND cancelled = 0 AND auto_end_at <= ?2"
                       " ORDER BY auto_end_at, id LIMIT ?3",
     [ST_PASS_REOPEN] = "UPDATE passes SET end_at = NULL WHERE school_id = ?1 AND id = ?2",
+    /* No-pass times: one day's rows through bell_schedule_by_day, the blackouts in force
+     * through blackouts_by_end. */
+    [ST_SCHEDULE_WHOLE] = "SELECT " SCHEDULE_COLUMNS " FROM bell_schedule WHERE school_id = ?1"
+                          " ORDER BY position",
+    [ST_SCHEDULE_DAY] = "SELECT " SCHEDULE_COLUMNS " FROM bell_schedule WHERE school_id = ?1"
+                        " AND ((weekday = ?2 AND day = 0) OR (weekday = 0 AND day = ?3))"
+                        " ORDER BY position",
+    [ST_SCHEDULE_CLEAR] = "DELETE FROM bell_schedule WHERE school_id = ?1",
+    [ST_SCHEDULE_INSERT] = "INSERT INTO bell_schedule(school_id, position, weekday, day, period,"
+                           " start_minute, end_minute) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_BLACKOUTS_LIST] = "SELECT " BLACKOUT_COLUMNS " FROM blackouts b"
+                          " LEFT JOIN users u ON u.id = b.created_by WHERE b.school_id = ?1"
+                          " ORDER BY b.start_at, b.id",
+    [ST_BLACKOUT_AT] = "SELECT " BLACKOUT_COLUMNS " FROM blackouts b"
+                       " LEFT JOIN users u ON u.id = b.created_by WHERE b.school_id = ?1"
+                       " AND coalesce(b.end_at, " HP_SQL_NO_END ") > ?2 AND b.start_at <= ?2"
+                       " ORDER BY b.end_at IS NOT NULL, b.end_at DESC, b.id LIMIT 1",
+    [ST_BLACKOUT_INSERT] = "INSERT INTO blackouts(school_id, start_at, end_at, reason, created_by,"
+                           " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_BLACKOUT_DELETE] = "DELETE FROM blackouts WHERE school_id = ?1 AND id = ?2",
 };
 
 /* The conditions of hp_pass_filter, as bits: each set of them has its own statement. */
@@ -1612,6 +1671,124 @@ static int sqlite_group_prevented_days(hp_store *store, int64_t school_id, hp_co
     return rc;
 }
 
+/* No-pass times: the bell schedule and blackouts. Writers run one at a time, so no lock is
+ * needed for a creator to see them settled. */
+static int sqlite_school_lock_shared(hp_store *store, int64_t school_id)
+{
+    (void)store;
+    (void)school_id;
+    return HP_OK;
+}
+
+static void read_bell_row(sqlite3_stmt *st, void *row)
+{
+    hp_bell_row *r = row;
+    r->weekday = sqlite3_column_int(st, 0);
+    r->date = sqlite3_column_int(st, 1);
+    r->period = dup_column(st, 2);
+    r->start = sqlite3_column_int(st, 3);
+    r->end = sqlite3_column_int(st, 4);
+}
+
+static void release_bell_row(void *row)
+{
+    g_free(((hp_bell_row *)row)->period);
+}
+
+static int sqlite_schedule_read(hp_store *store, int64_t school_id, int32_t day, hp_bell_row **out,
+                                size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    bool whole = day == HP_SCHEDULE_WHOLE;
+    sqlite3_stmt *st = stmt_get(s, whole ? ST_SCHEDULE_WHOLE : ST_SCHEDULE_DAY);
+    sqlite3_bind_int64(st, 1, school_id);
+    if (!whole) {
+        sqlite3_bind_int(st, 2, hp_date_weekday(day));
+        sqlite3_bind_int(st, 3, day);
+    }
+    return collect_rows(s, st, sizeof(hp_bell_row), read_bell_row, release_bell_row,
+                        "reading the bell schedule", (void **)out, count_out);
+}
+
+static int sqlite_schedule_write(hp_store *store, int64_t school_id, const hp_bell_row *rows,
+                                 size_t count)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SCHEDULE_CLEAR);
+    sqlite3_bind_int64(st, 1, school_id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "replacing the bell schedule");
+    for (size_t i = 0; i < count; i++) {
+        st = stmt_get(s, ST_SCHEDULE_INSERT);
+        sqlite3_bind_int64(st, 1, school_id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        sqlite3_bind_int(st, 3, rows[i].weekday);
+        sqlite3_bind_int(st, 4, rows[i].weekday == 0 ? rows[i].date : 0);
+        sqlite3_bind_text(st, 5, rows[i].period, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 6, rows[i].start);
+        sqlite3_bind_int(st, 7, rows[i].end);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return db_error(s, "writing the bell schedule");
+    }
+    return HP_OK;
+}
+
+static void read_blackout(sqlite3_stmt *st, void *row)
+{
+    hp_blackout *b = row;
+    b->id = sqlite3_column_int64(st, 0);
+    b->start = sqlite3_column_int64(st, 1);
+    b->has_end = sqlite3_column_type(st, 2) != SQLITE_NULL;
+    b->end = b->has_end ? sqlite3_column_int64(st, 2) : 0;
+    b->reason = dup_column_or_null(st, 3);
+    b->created_by = sqlite3_column_int64(st, 4);
+    b->created_at = sqlite3_column_int64(st, 5);
+    b->creator_name = dup_column_or_null(st, 6);
+}
+
+static int sqlite_blackouts_read(hp_store *store, int64_t school_id, bool at_only, int64_t at,
+                                 hp_blackout **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, at_only ? ST_BLACKOUT_AT : ST_BLACKOUTS_LIST);
+    sqlite3_bind_int64(st, 1, school_id);
+    if (at_only)
+        sqlite3_bind_int64(st, 2, at);
+    return collect_rows(s, st, sizeof(hp_blackout), read_blackout,
+                        (GDestroyNotify)hp_blackout_release, "reading the blackouts", (void **)out,
+                        count_out);
+}
+
+static int sqlite_blackout_insert(hp_store *store, int64_t school_id, hp_blackout *blackout)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_BLACKOUT_INSERT);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, blackout->start);
+    if (blackout->has_end)
+        sqlite3_bind_int64(st, 3, blackout->end);
+    else
+        sqlite3_bind_null(st, 3);
+    bind_text_or_null(st, 4, blackout->reason);
+    sqlite3_bind_int64(st, 5, blackout->created_by);
+    sqlite3_bind_int64(st, 6, blackout->created_at);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "saving a blackout");
+    blackout->id = sqlite3_last_insert_rowid(s->db);
+    return HP_OK;
+}
+
+static int sqlite_blackout_delete(hp_store *store, int64_t school_id, int64_t blackout_id)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_BLACKOUT_DELETE);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, blackout_id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(s, "deleting a blackout");
+    return sqlite3_changes(s->db) > 0 ? HP_OK : HP_ENOTFOUND;
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -1671,6 +1848,12 @@ static const hp_store_ops sqlite_ops = {
     .group_prevented_add = sqlite_group_prevented_add,
     .group_prevented_count = sqlite_group_prevented_count,
     .group_prevented_days = sqlite_group_prevented_days,
+    .school_lock_shared = sqlite_school_lock_shared,
+    .schedule_read = sqlite_schedule_read,
+    .schedule_write = sqlite_schedule_write,
+    .blackouts_read = sqlite_blackouts_read,
+    .blackout_insert = sqlite_blackout_insert,
+    .blackout_delete = sqlite_blackout_delete,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

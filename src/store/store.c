@@ -636,3 +636,105 @@ int hp_store_group_prevented_count(hp_store *store, int64_t school_id, int64_t *
 {
     return store->ops->group_prevented_count(store, school_id, count_out);
 }
+
+/* No-pass times: the bell schedule and blackouts. */
+int hp_store_school_lock_shared(hp_store *store, int64_t school_id)
+{
+    return store->ops->school_lock_shared(store, school_id);
+}
+
+void hp_bell_rows_free(hp_bell_row *rows, size_t count)
+{
+    for (size_t i = 0; rows && i < count; i++)
+        g_free(rows[i].period);
+    g_free(rows);
+}
+
+/* Reads rows into a new schedule, which takes their periods. */
+static int schedule_read(hp_store *store, int64_t school_id, int32_t day, hp_schedule *out)
+{
+    hp_bell_row *rows;
+    size_t n;
+    int rc = store->ops->schedule_read(store, school_id, day, &rows, &n);
+    if (rc < 0)
+        return rc;
+    hp_schedule_init(out);
+    g_array_append_vals(out->rows, rows, (guint)n);
+    g_free(rows);
+    return HP_OK;
+}
+
+int hp_store_schedule_get(hp_store *store, int64_t school_id, hp_schedule *out)
+{
+    return schedule_read(store, school_id, HP_SCHEDULE_WHOLE, out);
+}
+
+int hp_store_schedule_day(hp_store *store, int64_t school_id, int32_t day, hp_schedule *out)
+{
+    return schedule_read(store, school_id, day, out);
+}
+
+static bool same_rows(const hp_schedule *a, const hp_schedule *b)
+{
+    if (a->rows->len != b->rows->len)
+        return false;
+    for (guint i = 0; i < a->rows->len; i++) {
+        const hp_bell_row *x = &g_array_index(a->rows, hp_bell_row, i);
+        const hp_bell_row *y = &g_array_index(b->rows, hp_bell_row, i);
+        if (x->weekday != y->weekday || (x->weekday == 0 && x->date != y->date) ||
+            x->start != y->start || x->end != y->end || strcmp(x->period, y->period) != 0)
+            return false;
+    }
+    return true;
+}
+
+int hp_store_schedule_put(hp_store *store, int64_t school_id, const hp_schedule *schedule,
+                          bool *changed)
+{
+    hp_schedule stored;
+    int rc = hp_store_schedule_get(store, school_id, &stored);
+    if (rc < 0)
+        return rc;
+    *changed = !same_rows(&stored, schedule);
+    hp_schedule_release(&stored);
+    if (!*changed)
+        return HP_OK;
+    return store->ops->schedule_write(store, school_id, (const hp_bell_row *)schedule->rows->data,
+                                      schedule->rows->len);
+}
+
+int hp_store_blackouts_list(hp_store *store, int64_t school_id, hp_blackout **out,
+                            size_t *count_out)
+{
+    return store->ops->blackouts_read(store, school_id, false, 0, out, count_out);
+}
+
+int hp_store_blackout_at(hp_store *store, int64_t school_id, int64_t t, hp_blackout *out)
+{
+    hp_blackout *found;
+    size_t n;
+    int rc = store->ops->blackouts_read(store, school_id, true, t, &found, &n);
+    if (rc < 0)
+        return rc;
+    if (n == 0) {
+        hp_blackouts_free(found, n);
+        return HP_ENOTFOUND;
+    }
+    *out = found[0];
+    found[0] = (hp_blackout){0};
+    hp_blackouts_free(found, n);
+    return HP_OK;
+}
+
+int hp_store_blackout_insert(hp_store *store, int64_t school_id, hp_blackout *blackout)
+{
+    return store->ops->blackout_insert(store, school_id, blackout);
+}
+
+int hp_store_blackout_delete(hp_store *store, int64_t school_id, int64_t blackout_id)
+{
+    int rc = store->ops->blackout_delete(store, school_id, blackout_id);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_ENOTFOUND, "no blackout with id %lld", (long long)blackout_id);
+    return rc;
+}

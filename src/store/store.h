@@ -14,6 +14,7 @@
 #define HP_STORE_STORE_H
 
 #include "core/model.h"
+#include "core/schedule.h"
 #include "store/counter.h"
 #include "core/settings.h"
 
@@ -321,5 +322,37 @@ int hp_store_group_prevented_days(hp_store *store, int64_t school_id, hp_counter
 
 /* How many passes the store has recorded as prevented for the school (for tests and check). */
 int hp_store_group_prevented_count(hp_store *store, int64_t school_id, int64_t *count_out);
+
+/* ---- No-pass times: the school's bell schedule and its blackouts ----
+ * The pass's transaction reads a bounded number of rows: the schedule's rows of one local day
+ * (its date's and its weekday's) and the one blackout that answers at an instant, through
+ * indexes by day and by end. */
+
+/* Locks the school's row for sharing, after the rooms and the student, instead of
+ * hp_store_school_lock() when only the no-pass times are checked: a change to the schedule or
+ * the blackouts locks the row (hp_store_school_lock), so it waits for the creators that read
+ * the old ones, and creators after it see the new ones. Nothing on a backend whose
+ * transactions serialize writers. */
+int hp_store_school_lock_shared(hp_store *store, int64_t school_id);
+
+/* The whole bell schedule, in the order it was given; *out is new (hp_schedule_release). */
+int hp_store_schedule_get(hp_store *store, int64_t school_id, hp_schedule *out);
+/* The rows that may apply on local day `day`: that date's and that weekday's (hp_schedule_day
+ * picks between them). */
+int hp_store_schedule_day(hp_store *store, int64_t school_id, int32_t day, hp_schedule *out);
+/* Replaces the whole schedule; *changed false (and nothing written) when it is the same. */
+int hp_store_schedule_put(hp_store *store, int64_t school_id, const hp_schedule *schedule,
+                          bool *changed);
+
+/* Every blackout of the school, by start; each with its creator's name. */
+int hp_store_blackouts_list(hp_store *store, int64_t school_id, hp_blackout **out,
+                            size_t *count_out);
+/* The blackout that answers at t (one without an end, else the one that ends last, else the
+ * oldest): HP_ENOTFOUND, with no message, when none covers t. */
+int hp_store_blackout_at(hp_store *store, int64_t school_id, int64_t t, hp_blackout *out);
+/* Stores a new blackout (its created_by, start, end and reason) and sets its id. */
+int hp_store_blackout_insert(hp_store *store, int64_t school_id, hp_blackout *blackout);
+/* HP_ENOTFOUND naming the id when the school has no such blackout. */
+int hp_store_blackout_delete(hp_store *store, int64_t school_id, int64_t blackout_id);
 
 #endif

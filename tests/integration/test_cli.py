@@ -23,6 +23,7 @@ COMMAND_HELPS = [
     ["import", "rooms", "--help"],
     ["import", "users", "--help"],
     ["import", "passes", "--help"],
+    ["import", "schedule", "--help"],
     ["report", "--help"],
     ["report", "rooms", "--help"],
     ["report", "staff", "--help"],
@@ -112,12 +113,13 @@ def test_command_help_names_its_options(run):
 def test_import_help_names_every_column_the_importer_takes(run, stores, tmp_path):
     out = run("import", "--help").ok().stdout
     lines = {line.split(":")[0].strip(): line.split(":", 1)[1].strip()
-             for line in out.splitlines() if re.match(r"  (rooms|users|passes): ", line)}
+             for line in out.splitlines() if re.match(r"  (rooms|users|passes|schedule): ", line)}
     assert lines == {
         "rooms": "name,folder,max_passes_from,max_passes_to,time_limit_minutes,"
                  "counts_toward_limit",
         "users": "name,email,role,room,password,student_id,max_passes_per_day",
         "passes": "id,student,origin,destination,creator,source,type,start,end,cancelled",
+        "schedule": "day,period,start,end",
     }
     assert "home room" in out
     # The users line is a header the importer takes as it is, student_id and all.
