@@ -166,7 +166,8 @@ static void print_about(FILE *out)
 const hp_cmd_entry hp_cmd_import = {
     .name = "import",
     .summary = "import rooms, users, passes, encounter groups or the bell schedule from a CSV file",
-    .synopsis = "hallpass import rooms|users|passes|groups|schedule --db DB [--school NAME] FILE.csv",
+    .synopsis =
+        "hallpass import rooms|users|passes|groups|schedule --db DB [--school NAME] FILE.csv",
     .print_about = print_about,
     HP_CLI_OPTIONS(options, import_options),
     .operands_min = 2,

@@ -148,7 +148,7 @@ typedef struct {
     hp_user student;
     int64_t encounter_group_id; /* The group the encounter rule read as blocking, or 0. */
     char *encounter_group;      /* Its name, or NULL. */
-    hp_nopass_state no_pass; /* The no-pass window at now and the rows it points into. */
+    hp_nopass_state no_pass;    /* The no-pass window at now and the rows it points into. */
 } rule_inputs;
 
 static void rule_inputs_release(rule_inputs *in)
