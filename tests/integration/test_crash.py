@@ -25,6 +25,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from server_util import (ADMIN, TEACHER, Store, _env, future, hallpass_bin, ok, room,
                          sign_in, students, user)
 
