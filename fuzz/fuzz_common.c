@@ -32,24 +32,26 @@ void fuzz_school_open(fuzz_school *fs)
 {
     // clang-format off
     static const char *const rooms[] = {
-        "Room 2",  "",        "", "",
-        "room 10", "Science", "1", "",
-        "Library", "",        "", "2",
+        "Room 2",  "",        "", "",  "",  "",
+        "room 10", "Science", "1", "", "5", "",
+        "Library", "",        "", "2", "",  "false",
     };
+    _Static_assert(HP_ROOM_COLUMNS == 6, "a value for each rooms.csv column");
     static const char *const users[] = {
-        "Ann Admin",   "admin@x.org", "admin",   "",        "", "",
-        "Tom Teacher", "tom@x.org",   "teacher", "Room 2",  "", "",
-        "Sam Student", "sam@x.org",   "student", "",        "", "S-1",
-        "Sue Student", "sue@x.org",   "student", "",        "", "",
-        "Kim Kiosk",   "kiosk@x.org", "kiosk",   "Library", "", "",
+        "Ann Admin",   "admin@x.org", "admin",   "",        "", "",    "",
+        "Tom Teacher", "tom@x.org",   "teacher", "Room 2",  "", "",    "",
+        "Sam Student", "sam@x.org",   "student", "",        "", "S-1", "3",
+        "Sue Student", "sue@x.org",   "student", "",        "", "",    "",
+        "Kim Kiosk",   "kiosk@x.org", "kiosk",   "Library", "", "",    "",
     };
-    _Static_assert(HP_USER_COLUMNS == 6, "a value for each users.csv column");
+    _Static_assert(HP_USER_COLUMNS == 7, "a value for each users.csv column");
     static const char *const passes[] = {
         "p1", "sam@x.org", "Room 2",  "Library", "tom@x.org", "teacher", "now",
         "2026-09-14T10:03:00-05:00", "2026-09-14T10:13:00-05:00", "",
         "p2", "sue@x.org", "room 10", "Room 2",  "sue@x.org", "student", "now",
         "2026-03-08T01:59:59-06:00", "", "",
     };
+    _Static_assert(HP_PASS_COLUMNS == 10, "a value for each passes.csv column");
     // clang-format on
     memset(fs, 0, sizeof(*fs));
     must(hp_store_open(&fs->store, ":memory:", true), "open");
