@@ -56,7 +56,7 @@ static void setup(bench_store *b, const char *path, long students, bool every_ru
     hp_room destination = {
         .name = g_strdup("Library"), .folder = g_strdup(""), .counts_toward_limit = true};
     bool changed;
-    int64_t school;
+    int64_t school = 0;
     remove(path);
     if (hp_store_open(&b->store, path, true) < 0 || hp_tz_new(&b->tz, ZONE) < 0 ||
         hp_store_begin(b->store) < 0 ||
