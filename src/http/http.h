@@ -100,8 +100,9 @@ int64_t hp_server_session_max(hp_server *server);
 /* "; Secure" when the server sits behind TLS, else "". */
 const char *hp_server_cookie_secure(hp_server *server);
 
-/* JSON for a pass with the names of its rooms and people; "active" at now. */
-json_t *hp_http_pass_json(const hp_pass_view *view, const hp_tz *tz, int64_t now);
+/* JSON for a pass with the names of its rooms and people, as the reader may see it (times in
+ * the reader's school's zone); "active" at now. */
+json_t *hp_http_pass_json(const hp_pass_view *view, const hp_actor *reader, int64_t now);
 json_t *hp_http_room_json(const hp_room *room);
 /* A user: id, name, email, role, student_id and room (room_name, or null). */
 json_t *hp_http_user_json(const hp_user *user, const char *room_name);

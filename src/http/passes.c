@@ -20,7 +20,7 @@ static void answer_pass(hp_http_request *req, hp_http_response *res, int status,
         at = pass->end;
     if (pass->type == HP_PASS_NOW && pass->start > at)
         at = pass->start;
-    hp_http_json(res, status, hp_http_pass_json(view, req->actor.tz, at));
+    hp_http_json(res, status, hp_http_pass_json(view, &req->actor, at));
     hp_pass_view_release(view);
 }
 
@@ -106,7 +106,7 @@ void hp_http_passes_list(hp_http_request *req, hp_http_response *res)
     }
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, hp_http_pass_json(&views[i], req->actor.tz, req->now));
+        json_array_append_new(list, hp_http_pass_json(&views[i], &req->actor, req->now));
     hp_pass_views_free(views, n);
     hp_http_json(res, 200, json_pack("{s:o}", "passes", list));
 }

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/rules.h"
+#include "service/groups.h"
 #include "service/passes.h"
 
 #include <glib.h>
@@ -196,9 +197,10 @@ json_t *hp_http_kiosk_json(const hp_room *room, bool kiosk_mode)
                      "kiosk_mode", kiosk_mode);
 }
 
-json_t *hp_http_pass_json(const hp_pass_view *view, const hp_tz *tz, int64_t now)
+json_t *hp_http_pass_json(const hp_pass_view *view, const hp_actor *reader, int64_t now)
 {
     const hp_pass *pass = &view->pass;
+    const hp_tz *tz = reader->tz;
     char start[HP_DATETIME_LEN], end[HP_DATETIME_LEN], auto_end[HP_DATETIME_LEN];
     int64_t end_at = 0;
     /* An auto-end holds from its deadline, whether or not its end is written yet. */
@@ -212,8 +214,9 @@ json_t *hp_http_pass_json(const hp_pass_view *view, const hp_tz *tz, int64_t now
     bool has_end = reason != HP_END_NONE || pass->has_end;
     int64_t over = hp_pass_overtime(pass, now);
     json_t *overrides = json_array();
+    hp_rule_set seen = hp_groups_overrides_seen(reader, pass->overrides);
     for (int rule = 1; rule <= HP_RULE_COUNT; rule++)
-        if (pass->overrides & HP_RULE_BIT(rule))
+        if (seen & HP_RULE_BIT(rule))
             json_array_append_new(overrides, json_string(hp_rule_name((hp_rule_id)rule)));
     json_t *json = json_pack(
         "{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:o, s:b, s:b}", "id",

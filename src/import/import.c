@@ -65,9 +65,11 @@ struct hp_importer {
     hp_tally *counters;             /* What the new passes add to the reports. */
     hp_pass batch[HP_IMPORT_BATCH]; /* Passes checked and waiting to be written. */
     size_t batch_count;
-    int64_t now;          /* When the import began: no pass ended after it. */
-    hp_settings settings; /* The school's, for the limit and deadline each pass keeps. */
-    hp_schedule schedule; /* A bell schedule's rows, written whole when the file is read. */
+    int64_t now;             /* When the import began: no pass ended after it. */
+    hp_settings settings;    /* The school's, for the limit and deadline each pass keeps. */
+    hp_schedule schedule;    /* A bell schedule's rows, written whole when the file is read. */
+    bool room_rules_changed; /* A room's time limit or counting changed: passes still to
+                                start take the new limits when the import commits. */
     hp_import_stats stats;
 };
 
@@ -350,6 +352,7 @@ static int room_rules_put(hp_importer *imp, const hp_room *room, bool *changed)
     bool rules_changed;
     int rc = hp_store_room_rules_put(imp->store, imp->school->id, room, &rules_changed);
     *changed = *changed || rules_changed;
+    imp->room_rules_changed = imp->room_rules_changed || rules_changed;
     return rc;
 }
 
@@ -680,6 +683,9 @@ int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out)
     if (rc < 0)
         return rc;
     if (imp->kind == HP_IMPORT_SCHEDULE && (rc = write_schedule(imp)) < 0)
+        return rc;
+    if (imp->room_rules_changed &&
+        (rc = hp_store_passes_refix_upcoming(imp->store, imp->school->id, imp->now)) < 0)
         return rc;
     rc = hp_tally_commit(imp->counters, imp->store, imp->school->id);
     if (rc < 0)

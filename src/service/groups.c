@@ -36,6 +36,13 @@ int hp_groups_may_manage(const hp_actor *actor)
     return HP_OK;
 }
 
+hp_rule_set hp_groups_overrides_seen(const hp_actor *reader, hp_rule_set overrides)
+{
+    if (hp_actor_is_staff(reader))
+        return overrides;
+    return overrides & ~HP_RULE_BIT(HP_RULE_ENCOUNTER);
+}
+
 static int compare_ids(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;

@@ -7,6 +7,7 @@
 #ifndef HP_SERVICE_GROUPS_H
 #define HP_SERVICE_GROUPS_H
 
+#include "core/rules.h"
 #include "service/actor.h"
 #include "store/store.h"
 
@@ -35,6 +36,11 @@ typedef struct {
 /* HP_OK for an admin (not in kiosk mode), else HP_EFORBIDDEN: the handlers ask first, so that
  * no one else learns anything from the answer to a bad request. */
 int hp_groups_may_manage(const hp_actor *actor);
+
+/* The rules of a pass's `overrides` a reader may learn of: staff all of them; a student or a
+ * kiosk none that tells of a group (an overridden encounter rule would say that the student
+ * has a group with someone out). */
+hp_rule_set hp_groups_overrides_seen(const hp_actor *reader, hp_rule_set overrides);
 
 /* Every group of the actor's school, by id. Admins only (HP_EFORBIDDEN). */
 int hp_groups_list(hp_store *store, const hp_actor *actor, hp_group_view **out, size_t *count_out);

@@ -79,6 +79,8 @@ static int save(hp_store *store, const hp_actor *actor, hp_room *room)
         return rc;
     if ((rc = hp_store_room_put(store, actor->school.id, room, &changed)) < 0 ||
         (rc = hp_store_room_rules_put(store, actor->school.id, room, &changed)) < 0 ||
+        (changed && (rc = hp_store_passes_refix_upcoming(
+                         store, actor->school.id, g_get_real_time() / G_USEC_PER_SEC)) < 0) ||
         (rc = hp_store_commit(store)) < 0)
         hp_store_rollback(store);
     return rc;

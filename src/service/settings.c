@@ -3,6 +3,8 @@
 
 #include "core/error.h"
 
+#include <glib.h>
+
 int hp_setting_wrong_kind(const hp_setting_spec *spec)
 {
     if (spec->type == HP_SETTING_BOOL)
@@ -51,7 +53,9 @@ int hp_school_settings_change(hp_store *store, int64_t school_id, const hp_setti
     if ((rc = hp_store_settings_get(store, school_id, &stored)) == HP_OK) {
         settings = stored;
         if ((rc = apply(&settings, changes, count)) == HP_OK &&
-            (rc = hp_store_settings_put(store, school_id, &settings, &stored)) == HP_OK)
+            (rc = hp_store_settings_put(store, school_id, &settings, &stored)) == HP_OK &&
+            (rc = hp_store_passes_refix_upcoming(store, school_id,
+                                                 g_get_real_time() / G_USEC_PER_SEC)) == HP_OK)
             rc = hp_store_commit(store);
     }
     if (rc < 0) {

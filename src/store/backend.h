@@ -127,6 +127,8 @@ typedef struct hp_store_ops {
     int (*pass_set_end)(hp_store *store, int64_t school_id, int64_t pass_id, int64_t end);
     /* HP_ENOTFOUND when no such pass. Allocates nothing. */
     int (*pass_set_cancelled)(hp_store *store, int64_t school_id, int64_t pass_id);
+    int (*passes_refix_upcoming)(hp_store *store, int64_t school_id, int64_t now,
+                                 int default_time_limit_minutes, int auto_end_minutes);
     /* The passes with ids after after_id, by id, at most limit. *out: a new array of
      * *count_out passes, each with its own ext_id. */
     int (*passes_page)(hp_store *store, int64_t school_id, int64_t after_id, size_t limit,

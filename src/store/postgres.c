@@ -293,6 +293,13 @@ static const struct {
                  " FOR UPDATE"},
     {"pass_end", "UPDATE passes SET end_at = $3 WHERE school_id = $1 AND id = $2"},
     {"pass_cancel", "UPDATE passes SET cancelled = true WHERE school_id = $1 AND id = $2"},
+    /* Through the index of passes not ended: the scheduled ones still to start are among them. */
+    {"passes_refix_upcoming",
+     "UPDATE passes SET auto_end_at = start_at + 60 * $4::bigint,"
+     " time_limit_minutes = coalesce((SELECT r.time_limit_minutes FROM rooms r"
+     "  WHERE r.id = passes.destination_id), $3::integer)"
+     " WHERE school_id = $1 AND end_at IS NULL AND start_at > $2 AND NOT cancelled"
+     " AND type = 'scheduled'"},
     {"passes_active", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1"
                       " AND end_at IS NULL AND NOT cancelled AND auto_end_at > $2"
                       " AND (start_at <= $2 OR $4::boolean)"
@@ -1265,6 +1272,23 @@ static int pg_pass_set_cancelled(hp_store *store, int64_t school_id, int64_t pas
     return pass_update(store, "pass_cancel", school_id, pass_id, NULL);
 }
 
+static int pg_passes_refix_upcoming(hp_store *store, int64_t school_id, int64_t now,
+                                    int default_time_limit_minutes, int auto_end_minutes)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, now);
+    param_limit(&p, default_time_limit_minutes);
+    param_int(&p, auto_end_minutes);
+    PGresult *res = run(from_base(store), "passes_refix_upcoming", &p,
+                        "updating the limits of scheduled passes", &rc);
+    if (res == NULL)
+        return rc;
+    PQclear(res);
+    return HP_OK;
+}
+
 static int read_passes(pg_store *s, const char *name, params *p, hp_pass **out, size_t *count_out)
 {
     int rc;
@@ -1823,6 +1847,7 @@ static const hp_store_ops postgres_ops = {
     .pass_get = pg_pass_get,
     .pass_set_end = pg_pass_set_end,
     .pass_set_cancelled = pg_pass_set_cancelled,
+    .passes_refix_upcoming = pg_passes_refix_upcoming,
     .passes_active = pg_passes_active,
     .passes_page = pg_passes_page,
     .passes_list = pg_passes_list,

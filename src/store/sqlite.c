@@ -226,6 +226,7 @@ enum {
     ST_PASS_GET,
     ST_PASS_END,
     ST_PASS_CANCEL,
+    ST_PASSES_REFIX_UPCOMING,
     ST_PASSES_ACTIVE,
     ST_PASSES_PAGE,
     /* The pass rules: settings, and the rule fields of rooms and users. */
@@ -345,6 +346,13 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_PASS_GET] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1 AND id = ?2",
     [ST_PASS_END] = "UPDATE passes SET end_at = ?3 WHERE school_id = ?1 AND id = ?2",
     [ST_PASS_CANCEL] = "UPDATE passes SET cancelled = 1 WHERE school_id = ?1 AND id = ?2",
+    /* Through the index of passes not ended: the scheduled ones still to start are among them. */
+    [ST_PASSES_REFIX_UPCOMING] =
+        "UPDATE passes SET auto_end_at = start_at + 60 * ?4,"
+        " time_limit_minutes = coalesce((SELECT time_limit_minutes FROM rooms"
+        "  WHERE rooms.id = passes.destination_id), ?3)"
+        " WHERE school_id = ?1 AND end_at IS NULL AND start_at > ?2 AND cancelled = 0"
+        " AND type = 'scheduled'",
     [ST_PASSES_PAGE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1 AND id > ?2"
                        " ORDER BY id LIMIT ?3",
     [ST_PASSES_ACTIVE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1"
@@ -1175,6 +1183,18 @@ static int sqlite_pass_set_cancelled(hp_store *store, int64_t school_id, int64_t
     return pass_update(from_base(store), ST_PASS_CANCEL, school_id, pass_id, NULL);
 }
 
+static int sqlite_passes_refix_upcoming(hp_store *store, int64_t school_id, int64_t now,
+                                        int default_time_limit_minutes, int auto_end_minutes)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_PASSES_REFIX_UPCOMING);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, now);
+    bind_limit(st, 3, default_time_limit_minutes);
+    sqlite3_bind_int(st, 4, auto_end_minutes);
+    return step_done(s, st, "updating the limits of scheduled passes");
+}
+
 /* Reads every row of a pass query into a new array. */
 static int read_passes(sqlite_store *s, sqlite3_stmt *st, hp_pass **out, size_t *count_out)
 {
@@ -1828,6 +1848,7 @@ static const hp_store_ops sqlite_ops = {
     .pass_get = sqlite_pass_get,
     .pass_set_end = sqlite_pass_set_end,
     .pass_set_cancelled = sqlite_pass_set_cancelled,
+    .passes_refix_upcoming = sqlite_passes_refix_upcoming,
     .passes_active = sqlite_passes_active,
     .passes_page = sqlite_passes_page,
     .passes_list = sqlite_passes_list,

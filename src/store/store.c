@@ -406,6 +406,16 @@ int hp_store_pass_set_cancelled(hp_store *store, int64_t school_id, int64_t pass
     return pass_result(store->ops->pass_set_cancelled(store, school_id, pass_id), pass_id);
 }
 
+int hp_store_passes_refix_upcoming(hp_store *store, int64_t school_id, int64_t now)
+{
+    hp_settings settings;
+    int rc = hp_store_settings_get(store, school_id, &settings);
+    if (rc < 0)
+        return rc;
+    return store->ops->passes_refix_upcoming(
+        store, school_id, now, settings.default_time_limit_minutes, settings.auto_end_minutes);
+}
+
 int hp_store_passes_active(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,
                            bool with_scheduled, hp_pass **out, size_t *count_out)
 {

@@ -166,6 +166,13 @@ int hp_store_pass_insert(hp_store *store, int64_t school_id, hp_pass *pass);
 int hp_store_pass_get(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out);
 int hp_store_pass_set_end(hp_store *store, int64_t school_id, int64_t pass_id, int64_t end);
 int hp_store_pass_set_cancelled(hp_store *store, int64_t school_id, int64_t pass_id);
+
+/* Gives the school's scheduled passes that start after now the time limit and auto-end
+ * deadline they would take if they started under the settings and rooms as they stand in this
+ * transaction: their destination's time limit or else default_time_limit_minutes, and start +
+ * auto_end_minutes. A pass keeps the limits it starts with; a change of a setting or a room's
+ * time limit calls this in its own transaction, so passes still to start take the new ones. */
+int hp_store_passes_refix_upcoming(hp_store *store, int64_t school_id, int64_t now);
 /* Passes active at `now`, oldest first; only one student's when student_id is not 0. Also the
  * scheduled passes still to start when with_scheduled. */
 int hp_store_passes_active(hp_store *store, int64_t school_id, int64_t now, int64_t student_id,

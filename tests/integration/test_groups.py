@@ -280,6 +280,13 @@ def test_the_rule_for_a_student_a_kiosk_and_a_teacher(store, admin, teacher, kio
     assert p["overrides"] == ["encounter"]
     listed = [x for x in teacher.active() if x["id"] == p["id"]]
     assert listed and listed[0]["overrides"] == ["encounter"]
+    # The student's own pass and the kiosk's list do not tell that a group was overridden.
+    for client in (student, kiosk):
+        for path in ("/api/passes?active=true", f"/api/passes?date={day}"):
+            r = ok_response(client.get(path))
+            mine = [x for x in r.json["passes"] if x["id"] == p["id"]]
+            assert mine and mine[0]["overrides"] == [], (path, mine)
+            assert "encounter" not in r.body.decode(), path
     ok(teacher.end_pass(p["id"]))
 
 

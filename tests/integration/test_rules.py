@@ -244,6 +244,33 @@ def test_a_pass_keeps_the_time_limit_and_deadline_it_started_with(store, teacher
     assert [x["time_limit_minutes"] for x in passes_of(teacher, fresh)] == [20]
 
 
+def test_a_scheduled_pass_takes_the_limits_that_stand_when_it_starts(store, teacher, admin,
+                                                                    rooms, pupils, settings):
+    settings(default_time_limit_minutes=20)
+    a, short, plain = rooms({}, {"time_limit_minutes": 10}, {})
+    kid, other = pupils(2)
+    start = now_utc() + dt.timedelta(hours=2)
+    to_short = ok(teacher.create_pass(student=kid, origin=a, destination=short, type="scheduled",
+                                      start=iso(start)), 201)
+    to_plain = ok(teacher.create_pass(student=other, origin=a, destination=plain,
+                                      type="scheduled", start=iso(start)), 201)
+    assert (to_short["time_limit_minutes"], to_plain["time_limit_minutes"]) == (10, 20)
+    # The rules change before the passes start: they start under the new ones.
+    ok(admin.patch(f"/api/rooms/{admin.room_id(short)}", {"time_limit_minutes": 30}))
+    settings(auto_end_minutes=45, default_time_limit_minutes=None)
+    upcoming = {p["id"]: p for p in ok(teacher.get("/api/passes?scheduled=true"))["passes"]}
+    for p, limit in ((to_short, 30), (to_plain, None)):
+        got = upcoming[p["id"]]
+        assert got["time_limit_minutes"] == limit, got
+        assert parse_iso(got["auto_end_at"]) - parse_iso(got["start"]) == dt.timedelta(
+            minutes=45), got
+    # So does a rooms file that gives a room its time limit.
+    store._import("rooms", ["name", "time_limit_minutes"], [{"name": plain,
+                                                             "time_limit_minutes": 15}], None)
+    upcoming = {p["id"]: p for p in ok(teacher.get("/api/passes?scheduled=true"))["passes"]}
+    assert upcoming[to_plain["id"]]["time_limit_minutes"] == 15
+
+
 def test_an_ended_pass_was_overtime_by_its_end(teacher, rooms, pupils, store):
     a, b = rooms({}, {"time_limit_minutes": 1})
     (kid,) = pupils()
