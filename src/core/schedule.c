@@ -247,13 +247,38 @@ bool hp_blackout_window_at(const hp_blackout *blackouts, size_t count, int64_t t
     return found;
 }
 
+/* The one window at t: an admin's blackout says more than the bell, so it answers when both
+ * apply. */
+static bool one_window_at(const hp_schedule *schedule, const hp_blackout *blackouts,
+                          size_t blackout_count, const hp_tz *tz, int first_minutes,
+                          int last_minutes, int64_t t, hp_no_pass_window *out)
+{
+    return hp_blackout_window_at(blackouts, blackout_count, t, out) ||
+           hp_schedule_window_at(schedule, tz, first_minutes, last_minutes, t, out);
+}
+
+/* Most windows followed from one to the next that touches it: more than a day holds. */
+#define NO_PASS_RUN_MAX 64
+
 bool hp_no_pass_at(const hp_schedule *schedule, const hp_blackout *blackouts, size_t blackout_count,
                    const hp_tz *tz, int first_minutes, int last_minutes, int64_t t,
                    hp_no_pass_window *out)
 {
-    /* An admin's blackout says more than the bell: it is the answer when both apply. */
-    return hp_blackout_window_at(blackouts, blackout_count, t, out) ||
-           hp_schedule_window_at(schedule, tz, first_minutes, last_minutes, t, out);
+    hp_no_pass_window w, next;
+    if (!one_window_at(schedule, blackouts, blackout_count, tz, first_minutes, last_minutes, t, &w))
+        return false;
+    /* Windows that touch or overlap (the last minutes of one period and the first of the
+     * next, a blackout that ends inside a period's first minutes) are one stretch without
+     * passes: the answer is the window whose end lets passes start again, so that "until"
+     * is true. Each next window ends later than the one before, so the walk moves on. */
+    for (int i = 0; i < NO_PASS_RUN_MAX && w.has_end; i++) {
+        if (!one_window_at(schedule, blackouts, blackout_count, tz, first_minutes, last_minutes,
+                           w.end, &next))
+            break;
+        w = next;
+    }
+    *out = w;
+    return true;
 }
 
 void hp_local_week(const hp_tz *tz, int64_t t, int32_t *monday_out, int32_t *sunday_out)

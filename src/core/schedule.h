@@ -101,7 +101,9 @@ bool hp_schedule_window_at(const hp_schedule *schedule, const hp_tz *tz, int fir
 bool hp_blackout_window_at(const hp_blackout *blackouts, size_t count, int64_t t,
                            hp_no_pass_window *out);
 
-/* The no-pass window that applies at t: a blackout, else a period window. */
+/* The no-pass window that applies at t: a blackout, else a period window; when windows touch
+ * one another (the last minutes of a period and the first of the next), the last of that run,
+ * whose end is when passes may start again. */
 bool hp_no_pass_at(const hp_schedule *schedule, const hp_blackout *blackouts, size_t blackout_count,
                    const hp_tz *tz, int first_minutes, int last_minutes, int64_t t,
                    hp_no_pass_window *out);

@@ -348,6 +348,42 @@ static void test_blackout_windows(void **state)
     hp_schedule_release(&s);
 }
 
+/* Windows that touch are one stretch: the answer names the one at whose end passes resume. */
+static void test_touching_windows(void **state)
+{
+    const hp_tz *tz = *state;
+    hp_schedule s;
+    hp_schedule_init(&s);
+    /* Monday 2026-09-14, UTC-5: Period 1 ends 10:10 (15:10 UTC) as Period 2 starts. */
+    add_ok(&s, "mon", "Period 1", "09:20", "10:10");
+    add_ok(&s, "mon", "Period 2", "10:10", "11:00");
+    add_ok(&s, "mon", "Period 3", "11:05", "11:55");
+    int64_t bell = utc(2026, 9, 14, 15, 10, 0);
+    hp_no_pass_window w;
+    /* In Period 1's last 5 minutes, passes resume only after Period 2's first 10. */
+    assert_true(hp_no_pass_at(&s, NULL, 0, tz, 10, 5, bell - 4 * MINUTE, &w));
+    assert_int_equal(w.kind, HP_NO_PASS_FIRST);
+    assert_string_equal(w.label, "Period 2");
+    assert_int_equal(w.end, bell + 10 * MINUTE);
+    /* A gap between periods ends the run: Period 2's last minutes stand alone. */
+    int64_t p2_end = utc(2026, 9, 14, 16, 0, 0);
+    assert_true(hp_no_pass_at(&s, NULL, 0, tz, 10, 5, p2_end - MINUTE, &w));
+    assert_int_equal(w.kind, HP_NO_PASS_LAST);
+    assert_int_equal(w.end, p2_end);
+    /* A blackout that ends inside Period 2's first minutes runs on into them. */
+    hp_blackout drill = {
+        .id = 1, .start = bell - 30 * MINUTE, .end = bell + 2 * MINUTE, .has_end = true};
+    assert_true(hp_no_pass_at(&s, &drill, 1, tz, 10, 0, bell - 20 * MINUTE, &w));
+    assert_int_equal(w.kind, HP_NO_PASS_FIRST);
+    assert_int_equal(w.end, bell + 10 * MINUTE);
+    /* A blackout without an end is the end of the walk. */
+    drill.has_end = false;
+    assert_true(hp_no_pass_at(&s, &drill, 1, tz, 10, 5, bell - 4 * MINUTE, &w));
+    assert_int_equal(w.kind, HP_NO_PASS_BLACKOUT);
+    assert_false(w.has_end);
+    hp_schedule_release(&s);
+}
+
 static void expect_week(const hp_tz *tz, int64_t t, int32_t monday)
 {
     int32_t first = 0, last = 0;
@@ -411,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_clock_changes),
         cmocka_unit_test(test_blackout_parse),
         cmocka_unit_test(test_blackout_windows),
+        cmocka_unit_test(test_touching_windows),
         cmocka_unit_test(test_week),
         cmocka_unit_test(test_midnight),
     };
