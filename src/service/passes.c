@@ -666,7 +666,11 @@ int hp_pass_resume(hp_store *store, const hp_actor *actor, int64_t pass_id, int6
                           (long long)pass_id);
         goto rollback;
     }
-    if ((rc = lock_and_read(store, actor, &pass, asker, &in)) < 0)
+    /* Locked as the now pass it would be again, whatever its type: a resumed scheduled pass is
+     * checked against the hallway cap and the no-pass times' lock like any other. */
+    hp_pass as_now = pass;
+    as_now.type = HP_PASS_NOW;
+    if ((rc = lock_and_read(store, actor, &as_now, asker, &in)) < 0)
         goto rollback;
     now = locked_now(now);
     if ((why = why_not_resume(&pass, now)) != NULL) {
@@ -682,6 +686,7 @@ int hp_pass_resume(hp_store *store, const hp_actor *actor, int64_t pass_id, int6
             goto rollback;
         rule_inputs_release(&in);
         hp_pass_release(&pass);
+        result.can_wait = false; /* The line starts new passes; it does not resume one. */
         return refuse(&result, refusal);
     }
     /* No counter changed when it ended (every counter counts a pass when it is written), so

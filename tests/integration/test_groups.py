@@ -290,6 +290,25 @@ def test_the_rule_for_a_student_a_kiosk_and_a_teacher(store, admin, teacher, kio
     ok(teacher.end_pass(p["id"]))
 
 
+def test_kiosk_mode_is_told_no_more_than_a_kiosk(server, store, admin, pupils, group_name):
+    kid, mate = pupils(2)
+    name = group_name()
+    ok(admin.post("/api/encounter-groups", {"name": name, "students": [kid, mate]}), 201)
+    out_now(store, mate)
+    # A teacher's own session turned into a kiosk in its room: the kiosk's words, no more.
+    staffed = sign_in(server, TEACHER)
+    ok(staffed.post("/api/kiosk", {"room": "Room 101"}))
+    r = staffed.create_pass(student=kid, destination="Library")
+    assert r.status == 409, r
+    assert r.json == {"error": GENERIC}, r.json
+    no_secret(r, [name, mate, name_of(mate)])
+    for path in ("/api/passes?active=true", "/api/session"):
+        no_secret(ok_response(staffed.get(path)), [name, mate, name_of(mate)])
+    rows = store.sql("SELECT source FROM encounter_prevented WHERE student_id = ?",
+                     (user_id(store, kid),))
+    assert [r[0] for r in rows] == ["kiosk_mode"]
+
+
 def ok_response(r):
     assert r.status == 200, r
     return r

@@ -518,6 +518,75 @@ def test_scheduled_passes_meet_no_rule_when_made(teacher, rooms, pupils, setting
     assert p["overrides"] == [] and p["active"] is False
 
 
+def test_a_started_scheduled_pass_counts_for_the_rooms_and_the_cap_not_the_students_limit(
+        teacher, kiosk, rooms, pupils, store, settings):
+    settings(max_passes_per_day=1)
+    a, b = rooms({"max_passes_from": 1}, {})
+    out, earlier, third, kid = pupils(4)
+    history(store,
+            {"student": out, "origin": a, "destination": b, "start": ago(5),
+             "type": "scheduled"},
+            {"student": earlier, "origin": "Room 102", "destination": b,
+             "start": earlier_today(40), "end": earlier_today(35), "type": "scheduled"})
+    (started,) = passes_of(teacher, out)
+    assert started["type"] == "scheduled" and started["active"] is True
+    # Out since its start: it fills its room's Max Passes From...
+    refused(teacher.create_pass(student=third, origin=a, destination=b), "max_from",
+            f"{a}: 1 of 1 passes from this room are active")
+    # ...and counts toward the hallway cap.
+    active = teacher.active()
+    assert started["id"] in [p["id"] for p in active]
+    settings(max_active_passes=len(active))
+    refused(kiosk.create_pass(student=kid, destination=b), "hallway_cap",
+            f"The hallway is full: {len(active)} of {len(active)} passes are active",
+            can_wait=True)
+    settings(max_active_passes=None)
+    # A scheduled pass counts toward no student's limit: the day's one pass is still free.
+    ok(teacher.create_pass(student=earlier, origin="Room 102", destination=b), 201)
+
+
+def test_the_day_and_the_week_are_local_and_start_on_monday(teacher, kiosk, rooms, pupils, store,
+                                                            settings):
+    local = dt.datetime.now(ZONE)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = midnight - dt.timedelta(days=local.weekday())
+    if local - monday < dt.timedelta(minutes=3):
+        pytest.skip("the week began less than 3 minutes ago")
+    a, b = rooms({}, {})
+    day_kid, week_kid = pupils(2)
+    # Late yesterday is not today.
+    settings(max_passes_per_day=1)
+    history(store, {"student": day_kid, "origin": a, "destination": b,
+                    "start": midnight - dt.timedelta(minutes=30),
+                    "end": midnight - dt.timedelta(minutes=25)})
+    p = ok(kiosk.create_pass(student=day_kid, destination=b), 201)
+    ok(teacher.end_pass(p["id"]))
+    refused(kiosk.create_pass(student=day_kid, destination=b), "student_limit",
+            f"{name_of(day_kid)} has used 1 of 1 passes today")
+    # Last Sunday night is last week; Monday just after midnight is this week.
+    settings(max_passes_per_day=None, max_passes_per_week=2)
+    history(store,
+            {"student": week_kid, "origin": a, "destination": b,
+             "start": monday - dt.timedelta(hours=1),
+             "end": monday - dt.timedelta(minutes=55)},
+            {"student": week_kid, "origin": a, "destination": b,
+             "start": monday + dt.timedelta(seconds=30),
+             "end": monday + dt.timedelta(seconds=90)})
+    p = ok(kiosk.create_pass(student=week_kid, destination=b), 201)
+    ok(teacher.end_pass(p["id"]))
+    refused(kiosk.create_pass(student=week_kid, destination=b), "student_limit",
+            f"{name_of(week_kid)} has used 2 of 2 passes this week")
+    # Staff may pass the week's limit with an override.
+    q = ok(teacher.create_pass(student=week_kid, origin=a, destination=b, override=True), 201)
+    assert q["overrides"] == ["student_limit"]
+    ok(teacher.end_pass(q["id"]))
+    # With the day and the week both used up, the refusal names the day.
+    today = 2 + (1 if local.weekday() == 0 else 0)
+    settings(max_passes_per_day=today)
+    refused(kiosk.create_pass(student=week_kid, destination=b), "student_limit",
+            f"{name_of(week_kid)} has used {today} of {today} passes today")
+
+
 # --------------------------------------------------------------------------------------------
 # Ending and resuming
 
@@ -548,7 +617,8 @@ def test_resume_within_a_minute(teacher, rooms, pupils, self_student, kiosk):
     assert r.status == 403, r
 
 
-def test_resume_refused_late_after_auto_end_or_by_the_rules(teacher, rooms, pupils, store):
+def test_resume_refused_late_after_auto_end_or_by_the_rules(teacher, kiosk, rooms, pupils, store,
+                                                            settings):
     a, b = rooms({}, {"max_passes_to": 1})
     late, auto, kid, taker = pupils(4)
     history(store,
@@ -573,6 +643,21 @@ def test_resume_refused_late_after_auto_end_or_by_the_rules(teacher, rooms, pupi
     ok(teacher.create_pass(student=taker, origin=a, destination=b), 201)
     refused(teacher.post(f"/api/passes/{p['id']}/resume"), "max_to",
             f"{b}: 1 of 1 passes to this room are active")
+    # Max Passes From and the hallway cap refuse a resume too, with no place in line.
+    c, d = rooms({"max_passes_from": 1}, {})
+    kid2, taker2, other = pupils(3)
+    p2 = ok(teacher.create_pass(student=kid2, origin=c, destination=d), 201)
+    ok(teacher.end_pass(p2["id"]))
+    ok(teacher.create_pass(student=taker2, origin=c, destination=d), 201)
+    refused(teacher.post(f"/api/passes/{p2['id']}/resume"), "max_from",
+            f"{c}: 1 of 1 passes from this room are active")
+    k = ok(kiosk.create_pass(student=other, destination="Library"), 201)
+    ok(kiosk.end_pass(k["id"]))
+    out = len(teacher.active())
+    settings(max_active_passes=out)
+    refused(kiosk.post(f"/api/passes/{k['id']}/resume"), "hallway_cap",
+            f"The hallway is full: {out} of {out} passes are active")
+    settings(max_active_passes=None)
     # ...and a pass of the student's own that is out refuses it by the one-active-pass rule.
     ok(teacher.create_pass(student=kid, origin=a, destination="Library"), 201)
     refused(teacher.post(f"/api/passes/{p['id']}/resume"), "student_active",
