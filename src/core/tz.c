@@ -105,6 +105,12 @@ int32_t hp_tz_local_day(const hp_tz *tz, int64_t unix_seconds)
     return (int32_t)floor_div(unix_seconds + offset_at(tz, unix_seconds), 86400);
 }
 
+int hp_tz_local_hour(const hp_tz *tz, int64_t unix_seconds)
+{
+    int64_t local = unix_seconds + offset_at(tz, unix_seconds);
+    return (int)((local - floor_div(local, 86400) * 86400) / 3600);
+}
+
 int32_t hp_tz_today(const hp_tz *tz)
 {
     return hp_tz_local_day(tz, g_get_real_time() / G_USEC_PER_SEC);

@@ -22,6 +22,10 @@ void hp_tz_free(hp_tz *tz);
 /* The local day of the instant `unix` (seconds since the epoch). */
 int32_t hp_tz_local_day(const hp_tz *tz, int64_t unix_seconds);
 
+/* The hour (0-23) of the local wall clock at the instant: on the night the clocks go back the
+ * repeated hour comes twice, and the skipped one never. */
+int hp_tz_local_hour(const hp_tz *tz, int64_t unix_seconds);
+
 /* The local day of now. */
 int32_t hp_tz_today(const hp_tz *tz);
 

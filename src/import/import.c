@@ -218,7 +218,7 @@ int hp_importer_new(hp_importer **out, hp_store *store, const hp_school *school,
     imp->rooms = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
     imp->users = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
     imp->now = g_get_real_time() / G_USEC_PER_SEC;
-    imp->counters = hp_tally_new();
+    imp->counters = hp_tally_new(tz);
     hp_schedule_init(&imp->schedule);
     /* Imported passes follow the rules of live ones: each keeps the time limit and the
      * auto-end deadline of the settings as they stand, so an open pass from long ago is not

@@ -43,9 +43,12 @@ static void add_counted(GHashTable *all, const hp_counter *days, size_t count)
 
 static int recount(hp_store *store, const hp_school *school, GHashTable *all, size_t *passes)
 {
-    hp_tally *tally = hp_tally_new();
+    hp_tz *tz;
+    int rc = hp_tz_new(&tz, school->timezone);
+    if (rc < 0)
+        return rc;
+    hp_tally *tally = hp_tally_new(tz);
     int64_t after = 0;
-    int rc;
     for (;;) {
         hp_pass *page;
         size_t n;
@@ -71,6 +74,7 @@ static int recount(hp_store *store, const hp_school *school, GHashTable *all, si
     hp_counters_free(prevented);
 out:
     hp_tally_free(tally);
+    hp_tz_free(tz);
     return rc;
 }
 

@@ -23,13 +23,14 @@ typedef struct {
     int32_t last_day;
 } id_maps;
 
-/* Empty maps for one school; no day seen yet. */
-static void id_maps_init(id_maps *maps)
+/* Empty maps for one school in its zone (which the counters of its passes need); no day seen
+ * yet. */
+static void id_maps_init(id_maps *maps, const hp_tz *tz)
 {
     *maps = (id_maps){
         .rooms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
         .users = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
-        .counters = hp_tally_new(),
+        .counters = hp_tally_new(tz),
         .first_day = INT32_MAX,
         .last_day = INT32_MIN,
     };
@@ -284,7 +285,10 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
         goto out;
     for (size_t i = 0; rc == HP_OK && i < n; i++) {
         id_maps maps;
-        id_maps_init(&maps);
+        hp_tz *tz;
+        if ((rc = hp_tz_new(&tz, schools[i].timezone)) < 0)
+            break;
+        id_maps_init(&maps, tz);
         hp_school target = {.name = schools[i].name, .timezone = schools[i].timezone};
         if ((rc = hp_store_school_create(to, schools[i].name, schools[i].timezone, &target.id)) ==
                 HP_OK &&
@@ -297,6 +301,7 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
             rc = compare_reports(from, to, &schools[i], &target, &maps, &stats);
         stats.schools++;
         id_maps_release(&maps);
+        hp_tz_free(tz);
     }
     if (rc == HP_OK)
         rc = hp_store_commit(to);

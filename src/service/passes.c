@@ -57,9 +57,20 @@ static int add_counters(hp_store *store, const hp_actor *actor, const hp_pass *p
 {
     hp_pass counted = *pass;
     counted.cancelled = false; /* What it added when it was written. */
-    hp_tally *tally = hp_tally_new();
+    hp_tally *tally = hp_tally_new(actor->tz);
     hp_tally_pass(tally, &counted, sign);
     int rc = hp_tally_commit(tally, store, actor->school.id);
+    hp_tally_free(tally);
+    return rc;
+}
+
+/* Adds what a pass's written end counts (sign +1 when it ends, -1 when it is made active
+ * again): its time out, in the transaction that writes or clears the end. */
+static int add_end_counters(hp_store *store, int64_t school_id, const hp_pass *pass, int sign)
+{
+    hp_tally *tally = hp_tally_new(NULL); /* An end's counters need no local hour. */
+    hp_tally_pass_ended(tally, pass, sign);
+    int rc = hp_tally_commit(tally, store, school_id);
     hp_tally_free(tally);
     return rc;
 }
@@ -272,7 +283,7 @@ static int gather_counts(hp_store *store, const hp_actor *actor, const hp_rule_r
 static int count_refusal(hp_store *store, const hp_actor *actor, const hp_pass *pass,
                          const hp_rule_result *result, int64_t now)
 {
-    hp_tally *tally = hp_tally_new();
+    hp_tally *tally = hp_tally_new(NULL); /* Refusals only. */
     hp_tally_refusal(tally, result->rule, pass->student_id,
                      result->rule == HP_RULE_MAX_FROM ? pass->origin_id : 0,
                      result->rule == HP_RULE_MAX_TO ? pass->destination_id : 0,
@@ -299,7 +310,7 @@ static int record_prevented(hp_store *store, const hp_actor *actor, const hp_pas
     int rc = hp_store_group_prevented_add(store, actor->school.id, &prevented);
     if (rc < 0)
         return rc;
-    hp_tally *tally = hp_tally_new();
+    hp_tally *tally = hp_tally_new(NULL); /* Refusals only. */
     hp_tally_prevented(tally, in->encounter_group_id, day);
     rc = hp_tally_commit(tally, store, actor->school.id);
     hp_tally_free(tally);
@@ -535,11 +546,15 @@ static int change_pass(hp_store *store, const hp_actor *actor, int64_t pass_id, 
         rc = hp_error_set(HP_ECONFLICT, "%s", why);
         goto rollback;
     }
-    if (cancel)
+    if (cancel) {
         rc = hp_store_pass_set_cancelled(store, actor->school.id, pass_id);
-    else
+    } else {
         rc = hp_store_pass_set_end(store, actor->school.id, pass_id, now);
+        pass.has_end = true;
+        pass.end = now;
+    }
     if (rc < 0 || (cancel && (rc = add_counters(store, actor, &pass, -1)) < 0) ||
+        (!cancel && (rc = add_end_counters(store, actor->school.id, &pass, 1)) < 0) ||
         (rc = view_of(store, actor, pass_id, out)) < 0)
         goto rollback;
     if ((rc = hp_store_commit(store)) < 0) {
@@ -689,9 +704,9 @@ int hp_pass_resume(hp_store *store, const hp_actor *actor, int64_t pass_id, int6
         result.can_wait = false; /* The line starts new passes; it does not resume one. */
         return refuse(&result, refusal);
     }
-    /* No counter changed when it ended (every counter counts a pass when it is written), so
-     * none changes back. */
+    /* What its end added (its time out) is taken out with the end. */
     if ((rc = hp_store_pass_reopen(store, actor->school.id, pass_id)) < 0 ||
+        (rc = add_end_counters(store, actor->school.id, &pass, -1)) < 0 ||
         (rc = view_of(store, actor, pass_id, out)) < 0)
         goto rollback;
     if ((rc = hp_store_commit(store)) < 0) {
@@ -727,11 +742,15 @@ static int auto_end_batch(hp_store *store, int64_t school_id, int64_t now, size_
         return rc;
     if ((rc = hp_store_passes_due(store, school_id, now, AUTO_END_BATCH, &due, &n)) < 0)
         goto rollback;
-    /* Ending changes no counter (they count a pass when it is written), so an auto-end writes
-     * only the end. */
-    for (size_t i = 0; i < n; i++)
+    /* Each end with what it counts: the time out, to its deadline. */
+    for (size_t i = 0; i < n; i++) {
         if ((rc = hp_store_pass_set_end(store, school_id, due[i].id, due[i].auto_end_at)) < 0)
             goto rollback;
+        due[i].has_end = true;
+        due[i].end = due[i].auto_end_at;
+        if ((rc = add_end_counters(store, school_id, &due[i], 1)) < 0)
+            goto rollback;
+    }
     if ((rc = hp_store_commit(store)) < 0)
         goto rollback;
     hp_passes_free(due, n);

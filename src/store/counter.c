@@ -14,7 +14,51 @@ static const hp_counter_kind_info kinds[HP_COUNTER_KIND_COUNT] = {
     [HP_COUNTER_ROOM_REFUSALS] = {"room refusals", false, 2, {"refused_from", "refused_to"}},
     [HP_COUNTER_STUDENT_REFUSALS] = {"student refusals", false, 2, {"refused", "prevented"}},
     [HP_COUNTER_GROUP_REFUSALS] = {"group refusals", true, 1, {"prevented"}},
+    [HP_COUNTER_SOURCE] = {"source", true, 2, {"now", "scheduled"}},
+    [HP_COUNTER_HOUR] = {"hour", true, 1, {"passes"}},
+    [HP_COUNTER_ROOM_HOUR] = {"room hour", true, 1, {"passes"}},
+    [HP_COUNTER_DURATION] = {"durations", true, 2, {"ended", "seconds"}},
+    [HP_COUNTER_OVERTIME] = {"overtime", true, 1, {"overtime"}},
+    [HP_COUNTER_MINUTES] = {"minutes out", true, 1, {"passes"}},
+    [HP_COUNTER_STUDENT] = {"student", true, 2, {"now", "scheduled"}},
+    [HP_COUNTER_STUDENT_TIME] = {"student time", true, 2, {"minutes", "overtime"}},
 };
+
+/* A room's week hours and minutes as one subject: room * span + value. */
+#define MINUTE_SPAN (HP_DURATION_MINUTES_MAX + 1)
+
+int hp_counter_week_hour(int weekday, int hour)
+{
+    return (weekday - 1) * HP_HOURS_PER_DAY + hour;
+}
+
+void hp_counter_week_hour_split(int week_hour, int *weekday, int *hour)
+{
+    *weekday = week_hour / HP_HOURS_PER_DAY + 1;
+    *hour = week_hour % HP_HOURS_PER_DAY;
+}
+
+int64_t hp_counter_room_hour(int64_t room_id, int week_hour)
+{
+    return room_id * HP_WEEK_HOURS + week_hour;
+}
+
+int64_t hp_counter_room_minute(int64_t room_id, int minute)
+{
+    return room_id * MINUTE_SPAN + minute;
+}
+
+void hp_counter_room_hour_split(int64_t subject, int64_t *room_id, int *week_hour)
+{
+    *room_id = subject / HP_WEEK_HOURS;
+    *week_hour = (int)(subject % HP_WEEK_HOURS);
+}
+
+void hp_counter_room_minute_split(int64_t subject, int64_t *room_id, int *minute)
+{
+    *room_id = subject / MINUTE_SPAN;
+    *minute = (int)(subject % MINUTE_SPAN);
+}
 
 const hp_counter_kind_info *hp_counter_kind_describe(hp_counter_kind kind)
 {

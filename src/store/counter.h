@@ -25,9 +25,39 @@ typedef enum {
     HP_COUNTER_STUDENT_REFUSALS = 4, /* Subject a student; hp_student_refusals. */
     /* Recounted from the recorded prevented passes. */
     HP_COUNTER_GROUP_REFUSALS = 5, /* Subject an encounter group; hp_group_refusals. */
+    /* What the insights read, written with each pass (the hours and the students when it is
+     * written, the durations when its end is) and recounted from the passes. */
+    HP_COUNTER_SOURCE = 6,       /* Subject an hp_source; hp_source_counts. */
+    HP_COUNTER_HOUR = 7,         /* Subject hp_counter_week_hour(): the local weekday and hour
+                                    of start, so a month's counter still answers by weekday;
+                                    hp_hour_counts. */
+    HP_COUNTER_ROOM_HOUR = 8,    /* Subject hp_counter_room_hour(destination, week hour). */
+    HP_COUNTER_DURATION = 9,     /* Subject the destination; hp_duration_counts. */
+    HP_COUNTER_OVERTIME = 10,    /* Subject the destination; hp_overtime_counts. */
+    HP_COUNTER_MINUTES = 11,     /* Subject hp_counter_room_minute(destination, whole minutes out,
+                                    at most HP_DURATION_MINUTES_MAX); hp_minute_counts: the
+                                    histogram the median is read from. */
+    HP_COUNTER_STUDENT = 12,     /* Subject the student; hp_student_counts. */
+    HP_COUNTER_STUDENT_TIME = 13 /* Subject the student; hp_student_time_counts. */
 } hp_counter_kind;
 
-#define HP_COUNTER_KIND_COUNT 6 /* Kinds above, for loops over all of them. */
+#define HP_COUNTER_KIND_COUNT 14 /* Kinds above, for loops over all of them. */
+
+/* Hours of a week in the hour counters (weekday 1-7 x hour 0-23), and the most whole minutes a
+ * duration counts as in the histogram (a pass out longer counts as this many). */
+#define HP_HOURS_PER_DAY 24
+#define HP_WEEK_HOURS (7 * HP_HOURS_PER_DAY)
+#define HP_DURATION_MINUTES_MAX 720
+
+/* The hour of a week: (weekday - 1) x 24 + hour, weekday 1 Monday ... 7 Sunday. */
+int hp_counter_week_hour(int weekday, int hour);
+void hp_counter_week_hour_split(int week_hour, int *weekday, int *hour);
+
+/* The subjects of the counters per room and week hour or minute: one number for the two. */
+int64_t hp_counter_room_hour(int64_t room_id, int week_hour);
+int64_t hp_counter_room_minute(int64_t room_id, int minute);
+void hp_counter_room_hour_split(int64_t subject, int64_t *room_id, int *week_hour);
+void hp_counter_room_minute_split(int64_t subject, int64_t *room_id, int *minute);
 
 /* The span of time one counter sums. Stored numbers too. */
 typedef enum {
@@ -76,6 +106,47 @@ typedef struct {
     int64_t prevented;
 } hp_group_refusals;
 
+/* Passes of one source, by type (cancelled ones never count). */
+typedef struct {
+    int64_t now;
+    int64_t scheduled;
+} hp_source_counts;
+
+/* Passes that started in one local hour (of the school, or to one room). */
+typedef struct {
+    int64_t passes;
+} hp_hour_counts;
+
+/* Ended passes to a room and the seconds they were out (end - start, an auto-end's deadline
+ * for its end). */
+typedef struct {
+    int64_t ended;
+    int64_t seconds;
+} hp_duration_counts;
+
+/* Ended passes to a room that were out longer than their time limit. */
+typedef struct {
+    int64_t overtime;
+} hp_overtime_counts;
+
+/* Ended passes to a room out for one number of whole minutes. */
+typedef struct {
+    int64_t passes;
+} hp_minute_counts;
+
+/* A student's passes by type. */
+typedef struct {
+    int64_t now;
+    int64_t scheduled;
+} hp_student_counts;
+
+/* A student's ended passes: the whole minutes they were out, summed, and how many were
+ * overtime. */
+typedef struct {
+    int64_t minutes;
+    int64_t overtime;
+} hp_student_time_counts;
+
 /* The most values any kind has: the store keeps this many per counter. */
 #define HP_COUNTER_VALUES 2
 
@@ -91,6 +162,13 @@ typedef struct {
         hp_room_refusals room_refusals;       /* kind HP_COUNTER_ROOM_REFUSALS */
         hp_student_refusals student_refusals; /* kind HP_COUNTER_STUDENT_REFUSALS */
         hp_group_refusals group_refusals;     /* kind HP_COUNTER_GROUP_REFUSALS */
+        hp_source_counts source;              /* kind HP_COUNTER_SOURCE */
+        hp_hour_counts hour;                  /* kinds HP_COUNTER_HOUR, HP_COUNTER_ROOM_HOUR */
+        hp_duration_counts duration;          /* kind HP_COUNTER_DURATION */
+        hp_overtime_counts overtime;          /* kind HP_COUNTER_OVERTIME */
+        hp_minute_counts minute;              /* kind HP_COUNTER_MINUTES */
+        hp_student_counts student;            /* kind HP_COUNTER_STUDENT */
+        hp_student_time_counts student_time;  /* kind HP_COUNTER_STUDENT_TIME */
         int64_t values[HP_COUNTER_VALUES];
     };
 } hp_counter;
@@ -104,6 +182,14 @@ _Static_assert(sizeof(hp_room_refusals) <= sizeof(int64_t[HP_COUNTER_VALUES]),
                "hp_room_refusals must fit the stored values");
 _Static_assert(sizeof(hp_student_refusals) <= sizeof(int64_t[HP_COUNTER_VALUES]),
                "hp_student_refusals must fit the stored values");
+_Static_assert(sizeof(hp_source_counts) <= sizeof(int64_t[HP_COUNTER_VALUES]),
+               "hp_source_counts must fit the stored values");
+_Static_assert(sizeof(hp_duration_counts) <= sizeof(int64_t[HP_COUNTER_VALUES]),
+               "hp_duration_counts must fit the stored values");
+_Static_assert(sizeof(hp_student_counts) <= sizeof(int64_t[HP_COUNTER_VALUES]),
+               "hp_student_counts must fit the stored values");
+_Static_assert(sizeof(hp_student_time_counts) <= sizeof(int64_t[HP_COUNTER_VALUES]),
+               "hp_student_time_counts must fit the stored values");
 
 /* How a kind reads in messages: "room", and its values "from" and "to". recounted: the
  * passes give it, so `hallpass check` recounts it. */

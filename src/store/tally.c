@@ -1,16 +1,20 @@
 /* In-memory sums of report counters; see tally.h. */
 #include "store/tally.h"
 
+#include "core/rules.h"
+
 #include <glib.h>
 
 struct hp_tally {
     GHashTable *index; /* hp_counter_key (owned) -> index + 1 into counters. */
     GArray *counters;  /* hp_counter, per day */
+    const hp_tz *tz;   /* The school's, for the local hours; NULL for refusals only. */
 };
 
-hp_tally *hp_tally_new(void)
+hp_tally *hp_tally_new(const hp_tz *tz)
 {
     hp_tally *t = g_new0(hp_tally, 1);
+    t->tz = tz;
     t->index = g_hash_table_new_full(hp_counter_key_hash, hp_counter_key_equal, g_free, NULL);
     t->counters = g_array_new(FALSE, FALSE, sizeof(hp_counter));
     return t;
@@ -43,16 +47,55 @@ static hp_counter *counter_of(hp_tally *t, hp_counter_kind kind, int64_t subject
 void hp_tally_pass(hp_tally *t, const hp_pass *pass, int sign)
 {
     hp_pass_effect e = hp_pass_effect_of(pass);
-    if (e.counts) {
-        counter_of(t, HP_COUNTER_ROOM, pass->origin_id, pass->local_day)->room.from += sign;
-        counter_of(t, HP_COUNTER_ROOM, pass->destination_id, pass->local_day)->room.to += sign;
-    }
+    int32_t day = pass->local_day;
+    if (!e.counts)
+        return;
+    counter_of(t, HP_COUNTER_ROOM, pass->origin_id, day)->room.from += sign;
+    counter_of(t, HP_COUNTER_ROOM, pass->destination_id, day)->room.to += sign;
     if (e.staff_now || e.staff_scheduled) {
-        hp_staff_counts *staff =
-            &counter_of(t, HP_COUNTER_STAFF, pass->creator_id, pass->local_day)->staff;
+        hp_staff_counts *staff = &counter_of(t, HP_COUNTER_STAFF, pass->creator_id, day)->staff;
         staff->now += e.staff_now ? sign : 0;
         staff->scheduled += e.staff_scheduled ? sign : 0;
     }
+    bool now = pass->type == HP_PASS_NOW;
+    hp_source_counts *source = &counter_of(t, HP_COUNTER_SOURCE, pass->source, day)->source;
+    source->now += now ? sign : 0;
+    source->scheduled += now ? 0 : sign;
+    hp_student_counts *student = &counter_of(t, HP_COUNTER_STUDENT, pass->student_id, day)->student;
+    student->now += now ? sign : 0;
+    student->scheduled += now ? 0 : sign;
+    g_assert(t->tz != NULL); /* A tally of passes knows its school's zone. */
+    int hour = hp_counter_week_hour(hp_date_weekday(day), hp_tz_local_hour(t->tz, pass->start));
+    counter_of(t, HP_COUNTER_HOUR, hour, day)->hour.passes += sign;
+    counter_of(t, HP_COUNTER_ROOM_HOUR, hp_counter_room_hour(pass->destination_id, hour), day)
+        ->hour.passes += sign;
+    hp_tally_pass_ended(t, pass, sign);
+}
+
+void hp_tally_pass_ended(hp_tally *t, const hp_pass *pass, int sign)
+{
+    if (!pass->has_end || pass->cancelled)
+        return;
+    int64_t end = pass->end;
+    if (pass->auto_end_at > pass->start && pass->auto_end_at < end)
+        end = pass->auto_end_at; /* Written late: it ended at its deadline. */
+    int64_t seconds = end > pass->start ? end - pass->start : 0;
+    int64_t minutes = seconds / 60;
+    bool overtime = hp_pass_overtime(pass, end) > 0;
+    int32_t day = pass->local_day;
+    int64_t to = pass->destination_id;
+    hp_duration_counts *d = &counter_of(t, HP_COUNTER_DURATION, to, day)->duration;
+    d->ended += sign;
+    d->seconds += sign * seconds;
+    if (overtime)
+        counter_of(t, HP_COUNTER_OVERTIME, to, day)->overtime.overtime += sign;
+    int bucket = minutes < HP_DURATION_MINUTES_MAX ? (int)minutes : HP_DURATION_MINUTES_MAX;
+    counter_of(t, HP_COUNTER_MINUTES, hp_counter_room_minute(to, bucket), day)->minute.passes +=
+        sign;
+    hp_student_time_counts *time =
+        &counter_of(t, HP_COUNTER_STUDENT_TIME, pass->student_id, day)->student_time;
+    time->minutes += sign * minutes;
+    time->overtime += overtime ? sign : 0;
 }
 
 void hp_tally_refusal(hp_tally *t, int rule, int64_t student_id, int64_t refused_from,

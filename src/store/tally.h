@@ -1,8 +1,9 @@
 /*
- * A tally of report counters: what a set of passes adds to each room's and staff member's
- * counter per local day, summed in memory. An import, a copy, a live pass and a check all
- * count passes this way; the store then takes the sums in one go (hp_store_counts_add).
- * Memory grows with rooms, staff and days, never with passes.
+ * A tally of counters: what a set of passes (and refusals) adds to each counter per local day,
+ * summed in memory: the reports' rooms and staff, and the insights' sources, hours, durations
+ * and students. An import, a copy, a live pass, its end and a check all count passes this way;
+ * the store then takes the sums in one go (hp_store_counts_add). Memory grows with rooms,
+ * people and days, never with passes.
  */
 #ifndef HP_STORE_TALLY_H
 #define HP_STORE_TALLY_H
@@ -11,14 +12,25 @@
 
 typedef struct hp_tally hp_tally;
 
-hp_tally *hp_tally_new(void);
+/* A tally in a school's zone, which decides the local hour of a pass's start (the heatmap's
+ * counters); tz may be NULL for a tally of refusals only, never for one of passes. */
+hp_tally *hp_tally_new(const hp_tz *tz);
 void hp_tally_free(hp_tally *tally);
 
 /* Adds what one pass counts times sign: +1 for a pass, -1 to take one out. A pass that is not
  * cancelled counts once from its origin and once to its destination; in Staff Usage it counts
  * for its creator when a staff member wrote it (a teacher's or a kiosk mode's now pass, a
- * teacher's scheduled pass). */
+ * teacher's scheduled pass); for the insights it counts for its source and type, the local
+ * hour of its start (in the school and to its destination) and its student; and once its end
+ * is written, what hp_tally_pass_ended() adds. */
 void hp_tally_pass(hp_tally *tally, const hp_pass *pass, int sign);
+
+/* What a pass adds once its end is written, times sign (a pass that is ended adds it, one made
+ * active again takes it out): to its destination, one ended pass, the seconds it was out (an
+ * end after its auto-end deadline counts as the deadline), the whole minutes in the histogram
+ * (at most HP_DURATION_MINUTES_MAX) and whether it was overtime; to its student, the whole
+ * minutes and the overtime. Nothing for a pass with no end written or a cancelled one. */
+void hp_tally_pass_ended(hp_tally *tally, const hp_pass *pass, int sign);
 
 /* Adds one refusal by the pass rules on a local day: to its rule's counter, to the student's
  * (prevented as well when encounter prevention refused), and, when the refusal names a room

@@ -19,6 +19,7 @@
 #include "service/check.h"
 #include "store/store.h"
 #include "store/counter.h"
+#include "store/tally.h"
 
 #include <dirent.h>
 #include <glib.h>
@@ -823,6 +824,88 @@ static void test_check_names_counters_that_differ(void **state)
     hp_user_release(&bea);
 }
 
+/* The value of a day counter in a tally; 0 when it has none. */
+static int64_t tallied(const hp_tally *t, hp_counter_kind kind, int64_t subject, int32_t day,
+                       size_t value)
+{
+    size_t n;
+    const hp_counter *c = hp_tally_counters(t, &n);
+    for (size_t i = 0; i < n; i++)
+        if (c[i].key.kind == kind && c[i].key.subject == subject && c[i].key.bucket == day)
+            return c[i].values[value];
+    return 0;
+}
+
+/* What one pass adds to the insights' counters, worked out by hand: a kiosk pass to room 7
+ * that started Monday 2026-09-14 at 10:59:30 CDT (15:59:30Z) with a 10-minute limit. */
+static void test_insight_counters_of_a_pass(void **state)
+{
+    fixture *f = *state;
+    int32_t day = day_of("2026-09-14");
+    int64_t start = 1789401570; /* 2026-09-14T15:59:30Z */
+    hp_pass pass = {.student_id = 40,
+                    .origin_id = 3,
+                    .destination_id = 7,
+                    .creator_id = 9,
+                    .source = HP_SOURCE_KIOSK_LOGIN,
+                    .type = HP_PASS_NOW,
+                    .start = start,
+                    .local_day = day,
+                    .time_limit_minutes = 10,
+                    .auto_end_at = start + 7200};
+    hp_tally *t = hp_tally_new(f->tz);
+    hp_tally_pass(t, &pass, 1);
+    int week_hour = hp_counter_week_hour(1, 10); /* Monday, 10:00-10:59 */
+    assert_int_equal(week_hour, 10);
+    assert_int_equal(tallied(t, HP_COUNTER_SOURCE, HP_SOURCE_KIOSK_LOGIN, day, 0), 1);
+    assert_int_equal(tallied(t, HP_COUNTER_SOURCE, HP_SOURCE_KIOSK_LOGIN, day, 1), 0);
+    assert_int_equal(tallied(t, HP_COUNTER_STUDENT, 40, day, 0), 1);
+    assert_int_equal(tallied(t, HP_COUNTER_HOUR, week_hour, day, 0), 1);
+    assert_int_equal(tallied(t, HP_COUNTER_ROOM_HOUR, 7 * HP_WEEK_HOURS + 10, day, 0), 1);
+    /* Not ended: nothing of its time out yet. */
+    assert_int_equal(tallied(t, HP_COUNTER_DURATION, 7, day, 0), 0);
+    /* Ended 12 min 59 s later: 12 whole minutes, 779 seconds, overtime. */
+    pass.has_end = true;
+    pass.end = start + 779;
+    hp_tally_pass_ended(t, &pass, 1);
+    assert_int_equal(tallied(t, HP_COUNTER_DURATION, 7, day, 0), 1);
+    assert_int_equal(tallied(t, HP_COUNTER_DURATION, 7, day, 1), 779);
+    assert_int_equal(tallied(t, HP_COUNTER_OVERTIME, 7, day, 0), 1);
+    assert_int_equal(tallied(t, HP_COUNTER_MINUTES, hp_counter_room_minute(7, 12), day, 0), 1);
+    assert_int_equal(tallied(t, HP_COUNTER_STUDENT_TIME, 40, day, 0), 12);
+    assert_int_equal(tallied(t, HP_COUNTER_STUDENT_TIME, 40, day, 1), 1);
+    /* An end written after the deadline counts as the deadline: 120 minutes. Taking the first
+     * end back leaves only the second. */
+    hp_tally_pass_ended(t, &pass, -1);
+    pass.end = start + 9000;
+    hp_tally_pass_ended(t, &pass, 1);
+    assert_int_equal(tallied(t, HP_COUNTER_DURATION, 7, day, 1), 7200);
+    assert_int_equal(tallied(t, HP_COUNTER_MINUTES, hp_counter_room_minute(7, 12), day, 0), 0);
+    assert_int_equal(tallied(t, HP_COUNTER_MINUTES, hp_counter_room_minute(7, 120), day, 0), 1);
+    hp_tally_free(t);
+    /* A pass out 13 hours (no deadline before it) counts as 720 minutes in the histogram and
+     * its whole minutes for the student. */
+    t = hp_tally_new(f->tz);
+    pass.auto_end_at = 0;
+    pass.end = start + 13 * 3600;
+    hp_tally_pass_ended(t, &pass, 1);
+    assert_int_equal(tallied(t, HP_COUNTER_MINUTES, hp_counter_room_minute(7, 720), day, 0), 1);
+    assert_int_equal(tallied(t, HP_COUNTER_STUDENT_TIME, 40, day, 0), 780);
+    hp_tally_free(t);
+    /* The subjects split back. */
+    int64_t room;
+    int value, weekday, hour;
+    hp_counter_room_minute_split(hp_counter_room_minute(12345, 720), &room, &value);
+    assert_int_equal(room, 12345);
+    assert_int_equal(value, 720);
+    hp_counter_room_hour_split(hp_counter_room_hour(12345, 167), &room, &value);
+    assert_int_equal(room, 12345);
+    assert_int_equal(value, 167);
+    hp_counter_week_hour_split(167, &weekday, &hour);
+    assert_int_equal(weekday, 7);
+    assert_int_equal(hour, 23);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -843,6 +926,7 @@ int main(void)
         cmocka_unit_test(test_range_split),
         TEST(test_range_reads_months),
         TEST(test_check_names_counters_that_differ),
+        TEST(test_insight_counters_of_a_pass),
         TEST(test_bad_query),
         TEST(test_filename),
         cmocka_unit_test(test_kind_words),

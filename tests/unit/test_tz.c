@@ -397,6 +397,29 @@ static void test_local_time_repeated_takes_first(void **state)
     assert_int_equal(t, utc(2026, 11, 1, 6, 30, 0));
 }
 
+/* The local hour of an instant, which the heatmap counts passes by. */
+static void test_local_hour(void **state)
+{
+    (void)state;
+    hp_tz *tz = open_zone("America/Chicago");
+    assert_int_equal(hp_tz_local_hour(tz, utc(2026, 9, 14, 14, 59, 59)), 9); /* 09:59:59 CDT */
+    assert_int_equal(hp_tz_local_hour(tz, utc(2026, 9, 14, 15, 0, 0)), 10);
+    assert_int_equal(hp_tz_local_hour(tz, utc(2026, 9, 15, 4, 30, 0)), 23); /* 23:30 the 14th */
+    assert_int_equal(hp_tz_local_hour(tz, utc(2026, 9, 15, 5, 0, 0)), 0);
+    /* Spring forward: 01:59:59 CST, then 03:00 CDT; hour 2 never comes. */
+    assert_int_equal(hp_tz_local_hour(tz, utc(2026, 3, 8, 7, 59, 59)), 1);
+    assert_int_equal(hp_tz_local_hour(tz, utc(2026, 3, 8, 8, 0, 0)), 3);
+    /* Fall back: both 01:30s are hour 1. */
+    assert_int_equal(hp_tz_local_hour(tz, utc(2026, 11, 1, 6, 30, 0)), 1);
+    assert_int_equal(hp_tz_local_hour(tz, utc(2026, 11, 1, 7, 30, 0)), 1);
+    hp_tz_free(tz);
+    /* Half-hour offsets: 00:00 UTC is 05:30 in Kolkata; before 1970 too. */
+    tz = open_zone("Asia/Kolkata");
+    assert_int_equal(hp_tz_local_hour(tz, utc(2026, 9, 14, 0, 0, 0)), 5);
+    assert_int_equal(hp_tz_local_hour(tz, utc(1969, 12, 31, 20, 0, 0)), 1);
+    hp_tz_free(tz);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_tz_new_rejects),
         cmocka_unit_test(test_format_datetime),
         cmocka_unit_test(test_local_time),
+        cmocka_unit_test(test_local_hour),
         cmocka_unit_test(test_local_time_repeated_takes_first),
         cmocka_unit_test(test_format_before_standard_time_round_trips),
     };

@@ -1,0 +1,224 @@
+"""The counters the insights read, on both stores, against a recount written here from the
+import files and the API's answers: passes by source and type, by local weekday and hour of
+start (in the school and to each destination), by student, and, once a pass's end is written,
+its time out (ended passes, seconds, whole minutes in a histogram capped at 720, overtime) per
+destination and per student. An import writes them, a live pass writes them when it is made
+and when it ends (by hand or by the server's clock), a resume and a cancel take them back, and
+`hallpass check` recounts them all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from server_util import (ADMIN, KIOSK, TEACHER, basic_store, cli, ok, parse_iso, sign_in,
+                         students)
+
+ZONE = ZoneInfo("America/Chicago")
+PUPILS = students("cnt", 12)
+SOURCES = ["student", "teacher", "kiosk_mode", "kiosk_login"]
+# Counter kinds as the store keeps them (store/counter.h).
+SOURCE, HOUR, ROOM_HOUR, DURATION, OVERTIME, MINUTES, STUDENT, STUDENT_TIME = range(6, 14)
+WEEK_HOURS = 7 * 24
+MINUTES_MAX = 720
+AUTO_END_MINUTES = 120  # The default setting.
+SHORT_LIMIT = 10  # Minutes: the time limit of the room "Short Stop".
+
+
+def local(y, m, d, hh, mm, fold=0) -> dt.datetime:
+    return dt.datetime(y, m, d, hh, mm, tzinfo=ZONE, fold=fold)
+
+
+def day_number(moment: dt.datetime) -> int:
+    return (moment.astimezone(ZONE).date() - dt.date(1970, 1, 1)).days
+
+
+def month_number(day: int) -> int:
+    d = dt.date(1970, 1, 1) + dt.timedelta(days=day)
+    return d.year * 12 + d.month - 1
+
+
+class Recount:
+    """The counters of kinds 6-13 a set of passes gives, by (kind, day, subject)."""
+
+    def __init__(self, room_ids: dict, user_ids: dict):
+        self.rooms, self.users = room_ids, user_ids
+        self.values = Counter()
+
+    def add(self, kind, day, subject, a, b=0):
+        self.values[(kind, day, subject, "a")] += a
+        self.values[(kind, day, subject, "b")] += b
+
+    def written(self, p: dict, sign=1):
+        """What a pass adds when it is written (not cancelled)."""
+        start = p["start"].astimezone(ZONE)
+        day = day_number(start)
+        hour = start.weekday() * 24 + start.hour  # Monday 00:00 is 0.
+        now = p["type"] == "now"
+        self.add(SOURCE, day, SOURCES.index(p["source"]), sign * now, sign * (not now))
+        self.add(STUDENT, day, self.users[p["student"]], sign * now, sign * (not now))
+        self.add(HOUR, day, hour, sign)
+        self.add(ROOM_HOUR, day, self.rooms[p["destination"]] * WEEK_HOURS + hour, sign)
+
+    def ended(self, p: dict, end: dt.datetime, sign=1):
+        """What its written end adds: an end after the auto-end deadline counts as it."""
+        start = p["start"]
+        end = min(end, start + dt.timedelta(minutes=AUTO_END_MINUTES))
+        seconds = int((end - start).total_seconds())
+        minutes = seconds // 60
+        limit = SHORT_LIMIT if p["destination"] == "Short Stop" else 0
+        over = int(bool(limit) and seconds > limit * 60)
+        day, to = day_number(start), self.rooms[p["destination"]]
+        self.add(DURATION, day, to, sign, sign * seconds)
+        if over:
+            self.add(OVERTIME, day, to, sign)
+        self.add(MINUTES, day, to * (MINUTES_MAX + 1) + min(minutes, MINUTES_MAX), sign)
+        self.add(STUDENT_TIME, day, self.users[p["student"]], sign * minutes, sign * over)
+
+    def rows(self) -> dict:
+        """(kind, period, bucket, subject) -> (a, b), days and months, zeros left out."""
+        out = Counter()
+        for (kind, day, subject, col), v in self.values.items():
+            out[(kind, 0, day, subject, col)] += v
+            out[(kind, 1, month_number(day), subject, col)] += v
+        rows = {}
+        for (kind, period, bucket, subject, col), v in out.items():
+            a, b = rows.get((kind, period, bucket, subject), (0, 0))
+            rows[(kind, period, bucket, subject)] = (a + v, b) if col == "a" else (a, b + v)
+        return {k: v for k, v in rows.items() if v != (0, 0)}
+
+
+def stored(store) -> dict:
+    got = store.sql("SELECT kind, period, bucket, id, a, b FROM usage_counts"
+                    " WHERE kind BETWEEN 6 AND 13")
+    return {(int(k), int(p), int(bk), int(i)): (int(a), int(b))
+            for k, p, bk, i, a, b in got if (int(a), int(b)) != (0, 0)}
+
+
+# --------------------------------------------------------------------------------------------
+# The school and its history
+
+
+ROOMS = [{"name": "Room 1", "time_limit_minutes": ""},
+         {"name": "Room 2", "time_limit_minutes": ""},
+         {"name": "Short Stop", "time_limit_minutes": SHORT_LIMIT},
+         {"name": "Library", "time_limit_minutes": ""}]
+_ids = itertools.count()
+
+
+def hist(student, source, start, end=None, *, type_="now", destination="Library",
+         origin="Room 1", cancelled=False) -> dict:
+    return {"id": f"c{next(_ids)}", "student": student, "origin": origin,
+            "destination": destination, "source": source, "type": type_, "start": start,
+            "end": end, "cancelled": cancelled}
+
+
+def history() -> list[dict]:
+    s = [p["email"] for p in PUPILS]
+    return [
+        # An ordinary morning: every source, both types.
+        hist(s[0], "teacher", local(2026, 9, 14, 9, 5), local(2026, 9, 14, 9, 12)),
+        hist(s[1], "student", local(2026, 9, 14, 9, 59), local(2026, 9, 14, 10, 20),
+             destination="Short Stop"),
+        hist(s[2], "kiosk_login", local(2026, 9, 14, 10, 0), local(2026, 9, 14, 10, 9),
+             destination="Short Stop"),
+        hist(s[3], "kiosk_mode", local(2026, 9, 14, 23, 50), local(2026, 9, 15, 0, 5)),
+        hist(s[4], "teacher", local(2026, 9, 30, 13, 0), local(2026, 9, 30, 13, 0),
+             type_="scheduled"),
+        # A cancelled scheduled pass counts nowhere.
+        hist(s[4], "teacher", local(2026, 10, 1, 8, 0), type_="scheduled", cancelled=True),
+        # An end written after the deadline counts as the deadline; minutes cap at 720 only
+        # past 12 hours, which the 120-minute deadline never reaches.
+        hist(s[5], "teacher", local(2026, 10, 1, 8, 0), local(2026, 10, 1, 11, 30)),
+        # The night the clocks go back: both 01:30s are hour 1.
+        hist(s[6], "teacher", local(2026, 11, 1, 1, 30), local(2026, 11, 1, 1, 40)),
+        hist(s[7], "teacher", local(2026, 11, 1, 1, 30, fold=1), local(2026, 11, 1, 1, 45, 1)),
+        # The night the clocks go forward: 03:00 CDT comes after 01:59 CST.
+        hist(s[8], "student", local(2026, 3, 8, 3, 0), local(2026, 3, 8, 3, 30)),
+        # Out since long ago with no end: it ended itself, but no end is written until the
+        # server's clock writes it.
+        hist(s[9], "kiosk_mode", local(2026, 11, 20, 9, 0)),
+    ]
+
+
+def creator_of(p: dict) -> str:
+    """Who writes a pass of its source: the student, a kiosk login, or a teacher."""
+    return {"student": p["student"], "kiosk_login": KIOSK["email"]}.get(p["source"],
+                                                                        TEACHER["email"])
+
+
+def as_row(p: dict) -> dict:
+    return {**p, "creator": creator_of(p), "start": p["start"].isoformat(),
+            "end": p["end"].isoformat() if p["end"] else "",
+            "cancelled": "true" if p["cancelled"] else ""}
+
+
+@pytest.fixture(scope="module")
+def school(module_stores):
+    store = basic_store(module_stores, users=(ADMIN, TEACHER, KIOSK), extra_students=PUPILS)
+    store._import("rooms", ["name", "time_limit_minutes"], ROOMS, None)
+    passes = history()
+    store._import("passes", ["id", "student", "origin", "destination", "creator", "source",
+                             "type", "start", "end", "cancelled"],
+                  [as_row(p) for p in passes], None)
+    rooms = {n: int(i) for i, n in store.sql("SELECT id, name FROM rooms")}
+    users = {e: int(i) for i, e in store.sql("SELECT id, email FROM users")}
+    recount = Recount(rooms, users)
+    for p in passes:
+        if not p["cancelled"]:
+            recount.written(p)
+            if p["end"]:
+                recount.ended(p, p["end"])
+    return store, passes, recount
+
+
+def test_an_import_writes_every_counter_the_insights_read(school):
+    store, _, recount = school
+    assert stored(store) == recount.rows()
+    out = cli("check", "--db", store.db).stdout.decode()
+    assert "all agree" in out, out
+
+
+def test_live_passes_write_them_when_made_ended_resumed_cancelled_and_auto_ended(school):
+    store, passes, recount = school
+    with store.server().start() as srv:
+        teacher = sign_in(srv, TEACHER)
+        # The clock writes the end of the pass that ended itself, with its time out.
+        open_one = passes[-1]
+        recount.ended(open_one, open_one["start"] + dt.timedelta(minutes=AUTO_END_MINUTES))
+        deadline = time.monotonic() + 10
+        while stored(store) != recount.rows() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert stored(store) == recount.rows()
+
+        kid, other = PUPILS[10]["email"], PUPILS[11]["email"]
+        p = ok(teacher.create_pass(student=kid, origin="Room 2", destination="Short Stop"), 201)
+        made = {"student": kid, "source": "teacher", "type": "now",
+                "destination": "Short Stop", "start": parse_iso(p["start"])}
+        recount.written(made)
+        assert stored(store) == recount.rows()
+        done = ok(teacher.end_pass(p["id"]))
+        recount.ended(made, parse_iso(done["end"]))
+        assert stored(store) == recount.rows()
+        # A resume takes the end's counters back; the pass counts as made still.
+        ok(teacher.post(f"/api/passes/{p['id']}/resume"))
+        recount.ended(made, parse_iso(done["end"]), sign=-1)
+        assert stored(store) == recount.rows()
+        ok(teacher.end_pass(p["id"]))
+        done = ok(teacher.get(f"/api/passes?date={made['start'].astimezone(ZONE).date()}"
+                              f"&student={kid}"))["passes"][0]
+        recount.ended(made, parse_iso(done["end"]))
+        # A cancelled scheduled pass takes back what it added.
+        start = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)
+        q = ok(teacher.create_pass(student=other, origin="Room 1", destination="Room 2",
+                                   type="scheduled", start=start.isoformat(timespec="seconds")),
+               201)
+        ok(teacher.cancel_pass(q["id"]))
+        assert stored(store) == recount.rows()
+    out = cli("check", "--db", store.db).stdout.decode()
+    assert "all agree" in out, out
