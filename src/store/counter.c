@@ -8,12 +8,15 @@
 #include <stdio.h>
 
 static const hp_counter_kind_info kinds[HP_COUNTER_KIND_COUNT] = {
-    [HP_COUNTER_ROOM] = {"room", true, 2, {"from", "to"}},
-    [HP_COUNTER_STAFF] = {"staff", true, 2, {"now", "scheduled"}},
-    [HP_COUNTER_RULE_REFUSALS] = {"rule refusals", false, 1, {"refused"}},
-    [HP_COUNTER_ROOM_REFUSALS] = {"room refusals", false, 2, {"refused_from", "refused_to"}},
-    [HP_COUNTER_STUDENT_REFUSALS] = {"student refusals", false, 2, {"refused", "prevented"}},
-    [HP_COUNTER_GROUP_REFUSALS] = {"group refusals", true, 1, {"prevented"}},
+    [HP_COUNTER_ROOM] = {"room", "passes", false, 2, {"from", "to"}},
+    [HP_COUNTER_STAFF] = {"staff", "passes", false, 2, {"now", "scheduled"}},
+    [HP_COUNTER_RULE_REFUSALS] = {"rule refusals", "refusals", true, 1, {"refused"}},
+    [HP_COUNTER_ROOM_REFUSALS] =
+        {"room refusals", "refusals", true, 2, {"refused_from", "refused_to"}},
+    [HP_COUNTER_STUDENT_REFUSALS] =
+        {"student refusals", "refusals", true, 2, {"refused", "prevented"}},
+    /* Prevented passes were recorded as rows from the first: always recounted. */
+    [HP_COUNTER_GROUP_REFUSALS] = {"group refusals", "prevented passes", false, 1, {"prevented"}},
 };
 
 const hp_counter_kind_info *hp_counter_kind_describe(hp_counter_kind kind)
