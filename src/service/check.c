@@ -42,6 +42,8 @@ static void add_counted(GHashTable *all, const hp_counter *days, size_t count)
     }
 }
 
+/* Adds what the recorded refusals count. They are read summed per rule, student, rooms and day,
+ * so memory grows with those, not with every refused tap. */
 static int recount_refusals(hp_store *store, const hp_school *school, GHashTable *all,
                             size_t *refusals)
 {
@@ -93,8 +95,7 @@ static int recount(hp_store *store, const hp_school *school, GHashTable *all, si
     add_counted(all, prevented, count);
     hp_counters_free(prevented);
     /* So are the refusals, counted through the tally as when they were made. */
-    if ((rc = recount_refusals(store, school, all, refusals)) < 0)
-        goto out;
+    rc = recount_refusals(store, school, all, refusals);
 out:
     hp_tally_free(tally);
     return rc;

@@ -1842,31 +1842,25 @@ static int sqlite_refusal_add(hp_store *store, int64_t school_id, const hp_refus
     return sqlite3_step(st) == SQLITE_DONE ? HP_OK : db_error(s, "recording a refusal");
 }
 
+static void read_refusal_sum(sqlite3_stmt *st, void *out)
+{
+    *(hp_refusal_sum *)out =
+        (hp_refusal_sum){.refusal = {.rule = sqlite3_column_int(st, 0),
+                                     .student_id = sqlite3_column_int64(st, 1),
+                                     .origin_id = sqlite3_column_int64(st, 2),
+                                     .destination_id = sqlite3_column_int64(st, 3),
+                                     .local_day = sqlite3_column_int(st, 4)},
+                         .count = sqlite3_column_int64(st, 5)};
+}
+
 static int sqlite_refusal_sums(hp_store *store, int64_t school_id, hp_refusal_sum **out,
                                size_t *count_out)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_REFUSAL_SUMS);
     sqlite3_bind_int64(st, 1, school_id);
-    GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_refusal_sum));
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        hp_refusal_sum sum = {.refusal = {.rule = sqlite3_column_int(st, 0),
-                                          .student_id = sqlite3_column_int64(st, 1),
-                                          .origin_id = sqlite3_column_int64(st, 2),
-                                          .destination_id = sqlite3_column_int64(st, 3),
-                                          .local_day = sqlite3_column_int(st, 4)},
-                              .count = sqlite3_column_int64(st, 5)};
-        g_array_append_val(rows, sum);
-    }
-    sqlite3_reset(st);
-    if (step != SQLITE_DONE) {
-        g_array_free(rows, TRUE);
-        return db_error(s, "summing refusals");
-    }
-    *count_out = rows->len;
-    *out = (hp_refusal_sum *)g_array_free(rows, FALSE);
-    return HP_OK;
+    return collect_rows(s, st, sizeof(hp_refusal_sum), read_refusal_sum, NULL, "summing refusals",
+                        (void **)out, count_out);
 }
 
 static int sqlite_refusals_unrecorded(hp_store *store, int64_t school_id, bool *any_out,

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server_util import (ADMIN, KIOSK, TEACHER, Store, basic_store, cli, ok, room, sign_in,
-                         students, write_csv)
+from server_util import (ADMIN, KIOSK, TEACHER, Store, ago, basic_store, cli, earlier_today,
+                         iso, ok, room, sign_in, students, write_csv)
 
 ZONE = ZoneInfo("America/Chicago")
 KIDS = students("refuse", 12)
@@ -22,21 +22,6 @@ SMALL_FROM, SMALL_TO = "Small From", "Small To"
 RULE_REFUSALS, ROOM_REFUSALS, STUDENT_REFUSALS = 2, 3, 4
 RULE_NUMBERS = {"student_active": 1, "no_pass_time": 2, "encounter": 3, "cooldown": 4,
                 "student_limit": 5, "max_from": 6, "max_to": 7, "hallway_cap": 8}
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def earlier_today(minutes: float) -> dt.datetime:
-    """`minutes` ago, but never before the school's local midnight."""
-    local = dt.datetime.now(ZONE)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(local - dt.timedelta(minutes=minutes), midnight + dt.timedelta(seconds=30))
-
-
-def iso(moment: dt.datetime) -> str:
-    return moment.isoformat(timespec="seconds")
 
 
 def today() -> dt.date:
@@ -70,8 +55,7 @@ def refuse_by_every_rule(store: Store) -> None:
          "start": iso(earlier_today(60)), "end": iso(earlier_today(50)), "cancelled": ""},
         {"id": "just-back", "student": EMAILS[8], "origin": "Room 101",
          "destination": "Library", "creator": TEACHER["email"], "source": "teacher",
-         "type": "now", "start": iso(now_utc() - dt.timedelta(minutes=9)),
-         "end": iso(now_utc() - dt.timedelta(minutes=2)), "cancelled": ""},
+         "type": "now", "start": iso(ago(9)), "end": iso(ago(2)), "cancelled": ""},
     ])
     with store.server().start() as srv:
         teacher, kiosk, admin = (sign_in(srv, who) for who in (TEACHER, KIOSK, ADMIN))
