@@ -1,4 +1,4 @@
-/* hallpass check: recounts a school's passes and compares every report counter. */
+/* hallpass check: recounts a school's passes and refusals and compares every report counter. */
 #include "cli/cli.h"
 
 #include "core/error.h"
@@ -29,15 +29,23 @@ static int run(const void *opts, int argc, char **argv)
     hp_check_stats stats;
     if (hp_school_check(ctx.store, &ctx.school, stdout, LINES_MAX, &stats) < 0) {
         status = hp_cli_fail("check");
-    } else if (stats.mismatches > 0) {
+    } else {
         if (stats.mismatches > LINES_MAX)
             printf("... and %zu more\n", stats.mismatches - LINES_MAX);
-        printf("%s: %zu of %zu counters differ from a recount of %zu passes\n", ctx.school.name,
-               stats.mismatches, stats.counters, stats.passes);
-        status = HP_EXIT_FAILURE;
-    } else {
-        printf("%s: %zu passes recounted, %zu counters compared, all agree\n", ctx.school.name,
-               stats.passes, stats.counters);
+        if (stats.skipped > 0)
+            printf("%zu refusal counters not compared: they count refusals from before the store "
+                   "recorded them\n",
+                   stats.skipped);
+        if (stats.mismatches > 0) {
+            printf("%s: %zu of %zu counters differ from a recount of %zu passes and %zu "
+                   "refusals\n",
+                   ctx.school.name, stats.mismatches, stats.counters, stats.passes, stats.refusals);
+            status = HP_EXIT_FAILURE;
+        } else {
+            printf("%s: %zu passes and %zu refusals recounted, %zu counters compared, all "
+                   "agree\n",
+                   ctx.school.name, stats.passes, stats.refusals, stats.counters);
+        }
     }
     hp_cli_context_release(&ctx);
     return status;
@@ -45,11 +53,13 @@ static int run(const void *opts, int argc, char **argv)
 
 const hp_cmd_entry hp_cmd_check = {
     .name = "check",
-    .summary = "recount the passes and compare the report counters",
+    .summary = "recount the passes and refusals and compare the report counters",
     .synopsis = "hallpass check --db DB [--school NAME]",
     .about =
-        "Recounts the school's passes and compares every counter the reports read, per day and\n"
-        "per month. Prints one line per counter that differs (the first " HP_CLI_STR(
+        "Recounts the school's passes and the refusals by the pass rules, and compares every\n"
+        "counter the reports read, per day and per month. Refusal counters of the days before\n"
+        "the store recorded each refusal (a store made by an older hallpass) are not compared.\n"
+        "Prints one line per counter that differs (the first " HP_CLI_STR(
             LINES_MAX) ") and exits 1 if any\n"
                        "does; exits 0 when all agree. It changes nothing.\n",
     HP_CLI_OPTIONS(options, check_options),

@@ -1,7 +1,8 @@
-/* Counters against a recount of the passes; see check.h. */
+/* Counters against a recount of the passes and the recorded refusals; see check.h. */
 #include "service/check.h"
 
 #include "core/error.h"
+#include "core/rules.h"
 #include "core/tz.h"
 #include "core/util.h"
 #include "store/tally.h"
@@ -41,7 +42,31 @@ static void add_counted(GHashTable *all, const hp_counter *days, size_t count)
     }
 }
 
-static int recount(hp_store *store, const hp_school *school, GHashTable *all, size_t *passes)
+/* Adds what the recorded refusals count. They are read summed per rule, student, rooms and day,
+ * so memory grows with those, not with every refused tap. */
+static int recount_refusals(hp_store *store, const hp_school *school, GHashTable *all,
+                            size_t *refusals)
+{
+    hp_refusal_sum *sums;
+    size_t n;
+    int rc = hp_store_refusal_sums(store, school->id, &sums, &n);
+    if (rc < 0)
+        return rc;
+    hp_tally *tally = hp_tally_new(NULL);
+    for (size_t i = 0; i < n; i++) {
+        hp_tally_refusal(tally, &sums[i].refusal, sums[i].count);
+        *refusals += (size_t)sums[i].count;
+    }
+    hp_refusal_sums_free(sums);
+    size_t count;
+    const hp_counter *days = hp_tally_counters(tally, &count);
+    add_counted(all, days, count);
+    hp_tally_free(tally);
+    return HP_OK;
+}
+
+static int recount(hp_store *store, const hp_school *school, GHashTable *all, size_t *passes,
+                   size_t *refusals)
 {
     hp_tz *tz;
     int rc = hp_tz_new(&tz, school->timezone);
@@ -72,6 +97,8 @@ static int recount(hp_store *store, const hp_school *school, GHashTable *all, si
         goto out;
     add_counted(all, prevented, count);
     hp_counters_free(prevented);
+    /* So are the refusals, counted through the tally as when they were made. */
+    rc = recount_refusals(store, school, all, refusals);
 out:
     hp_tally_free(tally);
     hp_tz_free(tz);
@@ -82,9 +109,6 @@ static int read_stored(hp_store *store, const hp_school *school, GHashTable *all
 {
     static const hp_counter_period periods[] = {HP_PERIOD_DAY, HP_PERIOD_MONTH};
     for (int kind = 0; kind < HP_COUNTER_KIND_COUNT; kind++) {
-        /* Refusals leave only their counters: there is nothing to recount them from. */
-        if (!hp_counter_kind_describe((hp_counter_kind)kind)->recounted)
-            continue;
         for (size_t p = 0; p < HP_ARRAY_SIZE(periods); p++) {
             hp_counter *rows;
             size_t n;
@@ -113,7 +137,8 @@ static void name_put(GHashTable *names, hp_counter_kind kind, int64_t id, const 
     g_hash_table_insert(names, k, g_strdup(name));
 }
 
-/* Names of rooms and users, for readable lines: a room by its name, a user by email. */
+/* Names of rooms, users, groups and rules, for readable lines: a room by its name, a user by
+ * email, a rule by the name the API gives it. */
 static GHashTable *names_of(hp_store *store, const hp_school *school)
 {
     GHashTable *names =
@@ -122,15 +147,21 @@ static GHashTable *names_of(hp_store *store, const hp_school *school)
     hp_user *users;
     size_t n;
     if (hp_store_rooms_list(store, school->id, &rooms, &n) == HP_OK) {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             name_put(names, HP_COUNTER_ROOM, rooms[i].id, rooms[i].name);
+            name_put(names, HP_COUNTER_ROOM_REFUSALS, rooms[i].id, rooms[i].name);
+        }
         hp_rooms_free(rooms, n);
     }
     if (hp_store_users_list(store, school->id, false, &users, &n) == HP_OK) {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             name_put(names, HP_COUNTER_STAFF, users[i].id, users[i].email);
+            name_put(names, HP_COUNTER_STUDENT_REFUSALS, users[i].id, users[i].email);
+        }
         hp_users_free(users, n);
     }
+    for (int rule = 1; rule <= HP_RULE_COUNT; rule++)
+        name_put(names, HP_COUNTER_RULE_REFUSALS, rule, hp_rule_name((hp_rule_id)rule));
     hp_group *groups;
     if (hp_store_groups_list(store, school->id, &groups, &n) == HP_OK) {
         for (size_t i = 0; i < n; i++)
@@ -163,10 +194,21 @@ static void describe(FILE *out, GHashTable *names, const check_entry *e)
     g_string_append_printf(line, "%s %s, %s %s: stored ", info->name, name ? name : "(deleted)",
                            key->period == HP_PERIOD_MONTH ? "month" : "day", when);
     describe_values(line, info, &e->stored);
-    g_string_append(line, ", the passes give ");
+    g_string_append_printf(line, ", the %s give ", info->recounted_from);
     describe_values(line, info, &e->counted);
     fprintf(out, "%s\n", line->str);
     g_string_free(line, TRUE);
+}
+
+/* Whether a counter counts refusals made before the store recorded refusals as rows (through
+ * the local day `through`, when `any`): neither side of it can be trusted to be whole. */
+static bool unrecorded(const hp_counter_key *key, bool any, int32_t through)
+{
+    if (!any || !hp_counter_kind_describe(key->kind)->recorded_late)
+        return false;
+    if (key->period == HP_PERIOD_MONTH)
+        return key->bucket <= hp_day_month(through);
+    return key->bucket <= through;
 }
 
 int hp_school_check(hp_store *store, const hp_school *school, FILE *out, size_t max_lines,
@@ -175,16 +217,24 @@ int hp_school_check(hp_store *store, const hp_school *school, FILE *out, size_t 
     GHashTable *all =
         g_hash_table_new_full(hp_counter_key_hash, hp_counter_key_equal, NULL, g_free);
     hp_check_stats stats = {0};
+    bool any_unrecorded;
+    int32_t through;
     int rc;
 
-    if ((rc = recount(store, school, all, &stats.passes)) == HP_OK &&
-        (rc = read_stored(store, school, all)) == HP_OK) {
+    if ((rc = recount(store, school, all, &stats.passes, &stats.refusals)) == HP_OK &&
+        (rc = read_stored(store, school, all)) == HP_OK &&
+        (rc = hp_store_refusals_unrecorded(store, school->id, &any_unrecorded, &through)) ==
+            HP_OK) {
         GHashTable *names = names_of(store, school);
         GHashTableIter iter;
         gpointer value;
         g_hash_table_iter_init(&iter, all);
         while (g_hash_table_iter_next(&iter, NULL, &value)) {
             const check_entry *e = value;
+            if (unrecorded(&e->stored.key, any_unrecorded, through)) {
+                stats.skipped++;
+                continue;
+            }
             stats.counters++;
             if (hp_counter_values_equal(&e->stored, &e->counted))
                 continue;

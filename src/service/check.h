@@ -1,6 +1,7 @@
 /*
- * A school's report counters checked against a recount of its passes: after a crash, a
- * restore or a bug, `hallpass check` says whether every count a report shows is right.
+ * A school's report counters checked against a recount of its passes and refusals: after a
+ * crash, a restore or a bug, `hallpass check` says whether every count a report shows is
+ * right.
  */
 #ifndef HP_SERVICE_CHECK_H
 #define HP_SERVICE_CHECK_H
@@ -11,12 +12,16 @@
 
 typedef struct {
     size_t passes;     /* Passes recounted. */
+    size_t refusals;   /* Recorded refusals recounted (prevented passes are among them). */
     size_t counters;   /* Counters compared. */
     size_t mismatches; /* Counters whose stored value differs from the recount. */
+    size_t skipped;    /* Refusal counters not compared: they count refusals from before the
+                        * store recorded them (hp_store_refusals_unrecorded). */
 } hp_check_stats;
 
-/* Recounts the school's passes and compares every stored counter, per day and per month.
- * Writes one line per mismatch to out (at most max_lines of them). */
+/* Recounts the school's passes and recorded refusals and compares every stored counter, per
+ * day and per month, but the refusal counters of the days when refusals were counted and not
+ * yet recorded. Writes one line per mismatch to out (at most max_lines of them). */
 int hp_school_check(hp_store *store, const hp_school *school, FILE *out, size_t max_lines,
                     hp_check_stats *stats_out);
 

@@ -279,16 +279,26 @@ static int gather_counts(hp_store *store, const hp_actor *actor, const hp_rule_r
     return HP_OK;
 }
 
-/* Counts a refusal in the transaction that decided it, per rule, student, room and local day. */
-static int count_refusal(hp_store *store, const hp_actor *actor, const hp_pass *pass,
-                         const hp_rule_result *result, int64_t now)
+/* Records a refusal and counts it in the transaction that decided it, per rule, student, room
+ * and local day. */
+static int record_refusal(hp_store *store, const hp_actor *actor, const hp_pass *pass,
+                          const hp_rule_result *result, int64_t now)
 {
+    hp_refusal refusal = {
+        .rule = result->rule,
+        .student_id = pass->student_id,
+        .origin_id = pass->origin_id,
+        .destination_id = pass->destination_id,
+        .source = pass->source,
+        .at = now,
+        .local_day = hp_tz_local_day(actor->tz, now),
+    };
+    int rc = hp_store_refusal_add(store, actor->school.id, &refusal);
+    if (rc < 0)
+        return rc;
     hp_tally *tally = hp_tally_new(NULL); /* Refusals only. */
-    hp_tally_refusal(tally, result->rule, pass->student_id,
-                     result->rule == HP_RULE_MAX_FROM ? pass->origin_id : 0,
-                     result->rule == HP_RULE_MAX_TO ? pass->destination_id : 0,
-                     result->rule == HP_RULE_ENCOUNTER, hp_tz_local_day(actor->tz, now));
-    int rc = hp_tally_commit(tally, store, actor->school.id);
+    hp_tally_refusal(tally, &refusal, 1);
+    rc = hp_tally_commit(tally, store, actor->school.id);
     hp_tally_free(tally);
     return rc;
 }
@@ -318,7 +328,7 @@ static int record_prevented(hp_store *store, const hp_actor *actor, const hp_pas
 }
 
 /* Asks the rules at now, with the locks held and the inputs read. On a refusal the refusal is
- * counted and *refused set; the caller commits that and answers HP_ECONFLICT. */
+ * recorded and counted and *refused set; the caller commits that and answers HP_ECONFLICT. */
 static int decide(hp_store *store, const hp_actor *actor, const hp_rule_request *req,
                   const hp_pass *pass, rule_inputs *in, int64_t now, hp_rule_result *result)
 {
@@ -334,7 +344,7 @@ static int decide(hp_store *store, const hp_actor *actor, const hp_rule_request 
         if (result->rule == HP_RULE_ENCOUNTER && in->encounter_group &&
             (rc = record_prevented(store, actor, pass, in, now)) < 0)
             return rc;
-        return count_refusal(store, actor, pass, result, now);
+        return record_refusal(store, actor, pass, result, now);
     }
     return HP_OK;
 }

@@ -28,11 +28,10 @@ static int password_changes(hp_store *store, int64_t school_id, const hp_user_fi
 int hp_user_save(hp_store *store, const hp_school *school, const hp_tz *tz,
                  const hp_user_fields *fields, bool *password_changed_out)
 {
-    const char *row[HP_USER_COLUMNS] = {[HP_USER_NAME] = fields->name,
-                                        [HP_USER_EMAIL] = fields->email,
-                                        [HP_USER_ROLE] = fields->role,
-                                        [HP_USER_ROOM] = fields->room,
-                                        [HP_USER_PASSWORD] = fields->password};
+    const char *row[HP_USER_COLUMNS] = {
+        [HP_USER_NAME] = fields->name,         [HP_USER_EMAIL] = fields->email,
+        [HP_USER_ROLE] = fields->role,         [HP_USER_ROOM] = fields->room,
+        [HP_USER_PASSWORD] = fields->password, [HP_USER_STUDENT_ID] = fields->student_id};
     hp_importer *imp;
     bool changes = false;
     int rc = hp_importer_new(&imp, store, school, tz, HP_IMPORT_USERS);

@@ -17,8 +17,9 @@ typedef struct {
     const char *name;
     const char *email;
     const char *role;
-    const char *room;     /* A kiosk's room. */
-    const char *password; /* NULL keeps the stored one. */
+    const char *room;       /* A kiosk's room. */
+    const char *password;   /* NULL keeps the stored one. */
+    const char *student_id; /* A student's ID: NULL keeps the stored one, "" removes it. */
 } hp_user_fields;
 
 /* Creates the user, or updates the one with that email. A password that differs from the

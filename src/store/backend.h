@@ -196,6 +196,12 @@ typedef struct hp_store_ops {
     int (*blackout_insert)(hp_store *store, int64_t school_id, hp_blackout *blackout);
     /* HP_ENOTFOUND when no row was deleted. */
     int (*blackout_delete)(hp_store *store, int64_t school_id, int64_t blackout_id);
+    /* Operations added for the recorded refusals (owner: the pass rules and the check); see
+     * store.h. refusal_sums' *out is a g_new() array. */
+    int (*refusal_add)(hp_store *store, int64_t school_id, const hp_refusal *refusal);
+    int (*refusal_sums)(hp_store *store, int64_t school_id, hp_refusal_sum **out,
+                        size_t *count_out);
+    int (*refusals_unrecorded)(hp_store *store, int64_t school_id, bool *any_out, int32_t *day_out);
 } hp_store_ops;
 
 /* schedule_read's day for the whole schedule. */

@@ -8,20 +8,23 @@
 #include <stdio.h>
 
 static const hp_counter_kind_info kinds[HP_COUNTER_KIND_COUNT] = {
-    [HP_COUNTER_ROOM] = {"room", true, 2, {"from", "to"}},
-    [HP_COUNTER_STAFF] = {"staff", true, 2, {"now", "scheduled"}},
-    [HP_COUNTER_RULE_REFUSALS] = {"rule refusals", false, 1, {"refused"}},
-    [HP_COUNTER_ROOM_REFUSALS] = {"room refusals", false, 2, {"refused_from", "refused_to"}},
-    [HP_COUNTER_STUDENT_REFUSALS] = {"student refusals", false, 2, {"refused", "prevented"}},
-    [HP_COUNTER_GROUP_REFUSALS] = {"group refusals", true, 1, {"prevented"}},
-    [HP_COUNTER_SOURCE] = {"source", true, 2, {"now", "scheduled"}},
-    [HP_COUNTER_HOUR] = {"hour", true, 1, {"passes"}},
-    [HP_COUNTER_ROOM_HOUR] = {"room hour", true, 1, {"passes"}},
-    [HP_COUNTER_DURATION] = {"durations", true, 2, {"ended", "seconds"}},
-    [HP_COUNTER_OVERTIME] = {"overtime", true, 1, {"overtime"}},
-    [HP_COUNTER_MINUTES] = {"minutes out", true, 1, {"passes"}},
-    [HP_COUNTER_STUDENT] = {"student", true, 2, {"now", "scheduled"}},
-    [HP_COUNTER_STUDENT_TIME] = {"student time", true, 2, {"minutes", "overtime"}},
+    [HP_COUNTER_ROOM] = {"room", "passes", false, 2, {"from", "to"}},
+    [HP_COUNTER_STAFF] = {"staff", "passes", false, 2, {"now", "scheduled"}},
+    [HP_COUNTER_RULE_REFUSALS] = {"rule refusals", "refusals", true, 1, {"refused"}},
+    [HP_COUNTER_ROOM_REFUSALS] =
+        {"room refusals", "refusals", true, 2, {"refused_from", "refused_to"}},
+    [HP_COUNTER_STUDENT_REFUSALS] =
+        {"student refusals", "refusals", true, 2, {"refused", "prevented"}},
+    /* Prevented passes were recorded as rows from the first: always recounted. */
+    [HP_COUNTER_GROUP_REFUSALS] = {"group refusals", "prevented passes", false, 1, {"prevented"}},
+    [HP_COUNTER_SOURCE] = {"source", "passes", false, 2, {"now", "scheduled"}},
+    [HP_COUNTER_HOUR] = {"hour", "passes", false, 1, {"passes"}},
+    [HP_COUNTER_ROOM_HOUR] = {"room hour", "passes", false, 1, {"passes"}},
+    [HP_COUNTER_DURATION] = {"durations", "passes", false, 2, {"ended", "seconds"}},
+    [HP_COUNTER_OVERTIME] = {"overtime", "passes", false, 1, {"overtime"}},
+    [HP_COUNTER_MINUTES] = {"minutes out", "passes", false, 1, {"passes"}},
+    [HP_COUNTER_STUDENT] = {"student", "passes", false, 2, {"now", "scheduled"}},
+    [HP_COUNTER_STUDENT_TIME] = {"student time", "passes", false, 2, {"minutes", "overtime"}},
 };
 
 /* A room's week hours and minutes as one subject: room * span + value. */

@@ -18,8 +18,8 @@
 typedef enum {
     HP_COUNTER_ROOM = 0,  /* Subject a room; values hp_room_counts. */
     HP_COUNTER_STAFF = 1, /* Subject a staff member; values hp_staff_counts. */
-    /* Refusals by the pass rules, counted in the transaction that refused. Nothing else
-     * records a refusal, so `hallpass check` has nothing to recount these from. */
+    /* Refusals by the pass rules, counted in the transaction that refused and recounted
+     * from the refusals it records as rows (hp_store_refusal_add). */
     HP_COUNTER_RULE_REFUSALS = 2,    /* Subject a rule (hp_rule_id); hp_rule_refusals. */
     HP_COUNTER_ROOM_REFUSALS = 3,    /* Subject a room; hp_room_refusals. */
     HP_COUNTER_STUDENT_REFUSALS = 4, /* Subject a student; hp_student_refusals. */
@@ -191,11 +191,14 @@ _Static_assert(sizeof(hp_student_counts) <= sizeof(int64_t[HP_COUNTER_VALUES]),
 _Static_assert(sizeof(hp_student_time_counts) <= sizeof(int64_t[HP_COUNTER_VALUES]),
                "hp_student_time_counts must fit the stored values");
 
-/* How a kind reads in messages: "room", and its values "from" and "to". recounted: the
- * passes give it, so `hallpass check` recounts it. */
+/* How a kind reads in messages: "room", and its values "from" and "to"; recounted_from: the
+ * rows `hallpass check` recounts it from ("passes"). recorded_late: those rows exist only from
+ * a later schema version on, so its counters of the days before cannot be recounted (see
+ * hp_store_refusals_unrecorded). */
 typedef struct {
     const char *name;
-    bool recounted;
+    const char *recounted_from;
+    bool recorded_late;
     size_t value_count;
     const char *value_names[HP_COUNTER_VALUES];
 } hp_counter_kind_info;

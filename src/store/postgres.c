@@ -189,6 +189,30 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (school_id, id),"
     "  FOREIGN KEY (school_id, created_by) REFERENCES users(school_id, id));"
     "CREATE INDEX blackouts_by_end ON blackouts (school_id, coalesce(end_at, " HP_SQL_NO_END "));",
+    /* 7: the refusals by the pass rules as rows, and the last day of each school's refusal
+     * counters from before them, as the SQLite store's step 8. */
+    "CREATE TABLE refusals ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  id bigserial,"
+    "  rule smallint NOT NULL CHECK (rule BETWEEN 1 AND 8),"
+    "  student_id bigint NOT NULL,"
+    "  origin_id bigint NOT NULL,"
+    "  destination_id bigint NOT NULL,"
+    "  source text NOT NULL"
+    "    CHECK (source IN ('student', 'teacher', 'kiosk_mode', 'kiosk_login')),"
+    "  at bigint NOT NULL,"
+    "  local_day integer NOT NULL,"
+    "  PRIMARY KEY (school_id, id),"
+    "  FOREIGN KEY (school_id, student_id) REFERENCES users(school_id, id),"
+    "  FOREIGN KEY (school_id, origin_id) REFERENCES rooms(school_id, id),"
+    "  FOREIGN KEY (school_id, destination_id) REFERENCES rooms(school_id, id));"
+    "CREATE INDEX refusals_by_day ON refusals (school_id, local_day);"
+    "CREATE TABLE refusals_unrecorded ("
+    "  school_id bigint PRIMARY KEY REFERENCES schools(id),"
+    "  through_day integer NOT NULL);"
+    "INSERT INTO refusals_unrecorded (school_id, through_day)"
+    "  SELECT school_id, max(bucket) FROM usage_counts"
+    "  WHERE kind IN (2, 3, 4) AND period = 0 GROUP BY school_id;",
 };
 // clang-format on
 
@@ -391,6 +415,14 @@ static const struct {
                        " OR counts_toward_limit IS DISTINCT FROM $4::boolean)"},
     {"user_rules_put", "UPDATE users SET max_passes_per_day = $3 WHERE school_id = $1 AND id = $2"
                        " AND max_passes_per_day IS DISTINCT FROM $3::integer"},
+    /* Refusals (see sqlite.c). */
+    {"refusal_add", "INSERT INTO refusals(school_id, rule, student_id, origin_id, destination_id,"
+                    " source, at, local_day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"},
+    {"refusal_sums", "SELECT rule, student_id, origin_id, destination_id, local_day, count(*)"
+                     " FROM refusals WHERE school_id = $1"
+                     " GROUP BY rule, student_id, origin_id, destination_id, local_day"},
+    {"refusals_unrecorded", "SELECT max(through_day) FROM refusals_unrecorded"
+                            " WHERE school_id = $1"},
 };
 
 #define STATEMENT_COUNT HP_ARRAY_SIZE(statements)
@@ -1808,6 +1840,58 @@ static int pg_blackout_delete(hp_store *store, int64_t school_id, int64_t blacko
     return rc < 0 ? rc : changed ? HP_OK : HP_ENOTFOUND;
 }
 
+/* ---- Refusals ---- */
+
+static int pg_refusal_add(hp_store *store, int64_t school_id, const hp_refusal *refusal)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, refusal->rule);
+    param_int(&p, refusal->student_id);
+    param_int(&p, refusal->origin_id);
+    param_int(&p, refusal->destination_id);
+    param_text(&p, hp_source_name(refusal->source));
+    param_int(&p, refusal->at);
+    param_int(&p, refusal->local_day);
+    return run_command(from_base(store), "refusal_add", &p, "recording a refusal");
+}
+
+static int pg_refusal_sums(hp_store *store, int64_t school_id, hp_refusal_sum **out,
+                           size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res = run(from_base(store), "refusal_sums", &p, "summing refusals", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_refusal_sum *rows = g_new0(hp_refusal_sum, (size_t)n + 1);
+    for (int i = 0; i < n; i++)
+        rows[i] = (hp_refusal_sum){.refusal = {.rule = (int)get_int(res, i, 0),
+                                               .student_id = get_int(res, i, 1),
+                                               .origin_id = get_int(res, i, 2),
+                                               .destination_id = get_int(res, i, 3),
+                                               .local_day = (int32_t)get_int(res, i, 4)},
+                                   .count = get_int(res, i, 5)};
+    PQclear(res);
+    *out = rows;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_refusals_unrecorded(hp_store *store, int64_t school_id, bool *any_out,
+                                  int32_t *day_out)
+{
+    params p = {0};
+    int64_t day = 0;
+    param_int(&p, school_id);
+    int rc = one_number(store, "refusals_unrecorded", &p,
+                        "reading the days of refusals not recorded", any_out, &day);
+    *day_out = (int32_t)day;
+    return rc;
+}
+
 static const hp_store_ops postgres_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "postgresql",
@@ -1874,6 +1958,9 @@ static const hp_store_ops postgres_ops = {
     .blackouts_read = pg_blackouts_read,
     .blackout_insert = pg_blackout_insert,
     .blackout_delete = pg_blackout_delete,
+    .refusal_add = pg_refusal_add,
+    .refusal_sums = pg_refusal_sums,
+    .refusals_unrecorded = pg_refusals_unrecorded,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

@@ -188,6 +188,30 @@ static const char *const migrations[] = {
     "  created_at INTEGER NOT NULL);"
     "CREATE INDEX blackouts_by_end ON blackouts(school_id,"
     "  coalesce(end_at, " HP_SQL_NO_END "));",
+    /* 8: every refusal by the pass rules as a row (rule number, student, the rooms asked
+     * for, source, time, local day), written with its counters, so that `hallpass check`
+     * recounts those counters; the index finds a day's refusals. Refusals counted before
+     * this step left no row: refusals_unrecorded keeps, per school that had any, the last
+     * local day with such a counter, and the check compares no refusal counter up to that
+     * day (or its month). */
+    "CREATE TABLE refusals ("
+    "  id INTEGER PRIMARY KEY,"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  rule INTEGER NOT NULL CHECK (rule BETWEEN 1 AND 8),"
+    "  student_id INTEGER NOT NULL REFERENCES users(id),"
+    "  origin_id INTEGER NOT NULL REFERENCES rooms(id),"
+    "  destination_id INTEGER NOT NULL REFERENCES rooms(id),"
+    "  source TEXT NOT NULL CHECK (source = 'student' OR source = 'teacher'"
+    "    OR source = 'kiosk_mode' OR source = 'kiosk_login'),"
+    "  at INTEGER NOT NULL,"
+    "  local_day INTEGER NOT NULL);"
+    "CREATE INDEX refusals_by_day ON refusals(school_id, local_day);"
+    "CREATE TABLE refusals_unrecorded ("
+    "  school_id INTEGER PRIMARY KEY REFERENCES schools(id),"
+    "  through_day INTEGER NOT NULL);"
+    "INSERT INTO refusals_unrecorded(school_id, through_day)"
+    "  SELECT school_id, max(bucket) FROM usage_counts"
+    "  WHERE kind IN (2, 3, 4) AND period = 0 GROUP BY school_id;",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -250,6 +274,9 @@ enum {
     ST_BLACKOUT_AT,
     ST_BLACKOUT_INSERT,
     ST_BLACKOUT_DELETE,
+    ST_REFUSAL_ADD,
+    ST_REFUSAL_SUMS,
+    ST_REFUSALS_UNRECORDED,
     ST_COUNT
 };
 
@@ -407,6 +434,15 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_BLACKOUT_INSERT] = "INSERT INTO blackouts(school_id, start_at, end_at, reason, created_by,"
                            " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_BLACKOUT_DELETE] = "DELETE FROM blackouts WHERE school_id = ?1 AND id = ?2",
+    /* Refusals: one written per refused request, so prepared once. */
+    [ST_REFUSAL_ADD] = "INSERT INTO refusals(school_id, rule, student_id, origin_id,"
+                       " destination_id, source, at, local_day)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_REFUSAL_SUMS] = "SELECT rule, student_id, origin_id, destination_id, local_day, count(*)"
+                        " FROM refusals WHERE school_id = ?1"
+                        " GROUP BY rule, student_id, origin_id, destination_id, local_day",
+    [ST_REFUSALS_UNRECORDED] =
+        "SELECT max(through_day) FROM refusals_unrecorded WHERE school_id = ?1",
 };
 
 /* The conditions of hp_pass_filter, as bits: each set of them has its own statement. */
@@ -1809,6 +1845,56 @@ static int sqlite_blackout_delete(hp_store *store, int64_t school_id, int64_t bl
     return sqlite3_changes(s->db) > 0 ? HP_OK : HP_ENOTFOUND;
 }
 
+/* ---- Refusals ---- */
+
+static int sqlite_refusal_add(hp_store *store, int64_t school_id, const hp_refusal *refusal)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_REFUSAL_ADD);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int(st, 2, refusal->rule);
+    sqlite3_bind_int64(st, 3, refusal->student_id);
+    sqlite3_bind_int64(st, 4, refusal->origin_id);
+    sqlite3_bind_int64(st, 5, refusal->destination_id);
+    sqlite3_bind_text(st, 6, hp_source_name(refusal->source), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, refusal->at);
+    sqlite3_bind_int(st, 8, refusal->local_day);
+    return sqlite3_step(st) == SQLITE_DONE ? HP_OK : db_error(s, "recording a refusal");
+}
+
+static void read_refusal_sum(sqlite3_stmt *st, void *out)
+{
+    *(hp_refusal_sum *)out =
+        (hp_refusal_sum){.refusal = {.rule = sqlite3_column_int(st, 0),
+                                     .student_id = sqlite3_column_int64(st, 1),
+                                     .origin_id = sqlite3_column_int64(st, 2),
+                                     .destination_id = sqlite3_column_int64(st, 3),
+                                     .local_day = sqlite3_column_int(st, 4)},
+                         .count = sqlite3_column_int64(st, 5)};
+}
+
+static int sqlite_refusal_sums(hp_store *store, int64_t school_id, hp_refusal_sum **out,
+                               size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_REFUSAL_SUMS);
+    sqlite3_bind_int64(st, 1, school_id);
+    return collect_rows(s, st, sizeof(hp_refusal_sum), read_refusal_sum, NULL, "summing refusals",
+                        (void **)out, count_out);
+}
+
+static int sqlite_refusals_unrecorded(hp_store *store, int64_t school_id, bool *any_out,
+                                      int32_t *day_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_REFUSALS_UNRECORDED);
+    int64_t day = 0;
+    sqlite3_bind_int64(st, 1, school_id);
+    int rc = one_number(s, st, "reading the days of refusals not recorded", any_out, &day);
+    *day_out = (int32_t)day;
+    return rc;
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -1875,6 +1961,9 @@ static const hp_store_ops sqlite_ops = {
     .blackouts_read = sqlite_blackouts_read,
     .blackout_insert = sqlite_blackout_insert,
     .blackout_delete = sqlite_blackout_delete,
+    .refusal_add = sqlite_refusal_add,
+    .refusal_sums = sqlite_refusal_sums,
+    .refusals_unrecorded = sqlite_refusals_unrecorded,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

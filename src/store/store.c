@@ -647,6 +647,32 @@ int hp_store_group_prevented_count(hp_store *store, int64_t school_id, int64_t *
     return store->ops->group_prevented_count(store, school_id, count_out);
 }
 
+int hp_store_refusal_add(hp_store *store, int64_t school_id, const hp_refusal *refusal)
+{
+    return store->ops->refusal_add(store, school_id, refusal);
+}
+
+int hp_store_refusal_sums(hp_store *store, int64_t school_id, hp_refusal_sum **out,
+                          size_t *count_out)
+{
+    *out = NULL;
+    *count_out = 0;
+    return store->ops->refusal_sums(store, school_id, out, count_out);
+}
+
+void hp_refusal_sums_free(hp_refusal_sum *sums)
+{
+    g_free(sums);
+}
+
+int hp_store_refusals_unrecorded(hp_store *store, int64_t school_id, bool *any_out,
+                                 int32_t *day_out)
+{
+    *any_out = false;
+    *day_out = 0;
+    return store->ops->refusals_unrecorded(store, school_id, any_out, day_out);
+}
+
 /* No-pass times: the bell schedule and blackouts. */
 int hp_store_school_lock_shared(hp_store *store, int64_t school_id)
 {

@@ -330,6 +330,40 @@ int hp_store_group_prevented_days(hp_store *store, int64_t school_id, hp_counter
 /* How many passes the store has recorded as prevented for the school (for tests and check). */
 int hp_store_group_prevented_count(hp_store *store, int64_t school_id, int64_t *count_out);
 
+/* ---- Refusals by the pass rules ----
+ * A refusal: the rule (its hp_rule_id number), the student, the rooms the pass was asked from
+ * and to, from which source, when, and the local day. Written in the transaction that refused,
+ * beside its counters, so that `hallpass check` recounts them. Personal data, like a pass. */
+typedef struct {
+    int rule;
+    int64_t student_id;
+    int64_t origin_id;
+    int64_t destination_id;
+    hp_source source;
+    int64_t at;
+    int32_t local_day;
+} hp_refusal;
+
+int hp_store_refusal_add(hp_store *store, int64_t school_id, const hp_refusal *refusal);
+
+/* The recorded refusals that are alike but for their source and time, and how many. */
+typedef struct {
+    hp_refusal refusal; /* source and at are zero. */
+    int64_t count;
+} hp_refusal_sum;
+
+/* The school's recorded refusals summed per rule, student, rooms and local day; *out is
+ * freed with hp_refusal_sums_free(). What `hallpass check` recounts the refusal counters from. */
+int hp_store_refusal_sums(hp_store *store, int64_t school_id, hp_refusal_sum **out,
+                          size_t *count_out);
+void hp_refusal_sums_free(hp_refusal_sum *sums);
+
+/* Refusals counted before the store recorded them as rows left counters only. *any_out says
+ * whether the school has such counters, and *day_out is then the last local day that has one:
+ * up to that day (and its month) the refusal counters cannot be recounted. */
+int hp_store_refusals_unrecorded(hp_store *store, int64_t school_id, bool *any_out,
+                                 int32_t *day_out);
+
 /* ---- No-pass times: the school's bell schedule and its blackouts ----
  * The pass's transaction reads a bounded number of rows: the schedule's rows of one local day
  * (its date's and its weekday's) and the one blackout that answers at an instant, through

@@ -98,18 +98,20 @@ void hp_tally_pass_ended(hp_tally *t, const hp_pass *pass, int sign)
     time->overtime += overtime ? sign : 0;
 }
 
-void hp_tally_refusal(hp_tally *t, int rule, int64_t student_id, int64_t refused_from,
-                      int64_t refused_to, bool prevented, int32_t day)
+void hp_tally_refusal(hp_tally *t, const hp_refusal *r, int64_t count)
 {
-    counter_of(t, HP_COUNTER_RULE_REFUSALS, rule, day)->rule_refusals.refused += 1;
+    int32_t day = r->local_day;
+    counter_of(t, HP_COUNTER_RULE_REFUSALS, r->rule, day)->rule_refusals.refused += count;
     hp_student_refusals *student =
-        &counter_of(t, HP_COUNTER_STUDENT_REFUSALS, student_id, day)->student_refusals;
-    student->refused += 1;
-    student->prevented += prevented ? 1 : 0;
-    if (refused_from)
-        counter_of(t, HP_COUNTER_ROOM_REFUSALS, refused_from, day)->room_refusals.refused_from += 1;
-    if (refused_to)
-        counter_of(t, HP_COUNTER_ROOM_REFUSALS, refused_to, day)->room_refusals.refused_to += 1;
+        &counter_of(t, HP_COUNTER_STUDENT_REFUSALS, r->student_id, day)->student_refusals;
+    student->refused += count;
+    student->prevented += r->rule == HP_RULE_ENCOUNTER ? count : 0;
+    if (r->rule == HP_RULE_MAX_FROM)
+        counter_of(t, HP_COUNTER_ROOM_REFUSALS, r->origin_id, day)->room_refusals.refused_from +=
+            count;
+    if (r->rule == HP_RULE_MAX_TO)
+        counter_of(t, HP_COUNTER_ROOM_REFUSALS, r->destination_id, day)->room_refusals.refused_to +=
+            count;
 }
 
 void hp_tally_prevented(hp_tally *t, int64_t group_id, int32_t day)

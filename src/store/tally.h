@@ -32,12 +32,12 @@ void hp_tally_pass(hp_tally *tally, const hp_pass *pass, int sign);
  * minutes and the overtime. Nothing for a pass with no end written or a cancelled one. */
 void hp_tally_pass_ended(hp_tally *tally, const hp_pass *pass, int sign);
 
-/* Adds one refusal by the pass rules on a local day: to its rule's counter, to the student's
- * (prevented as well when encounter prevention refused), and, when the refusal names a room
- * (refused_from: the origin's Max Passes From; refused_to: the destination's Max Passes To),
- * to that room's. A room id of 0 names none. */
-void hp_tally_refusal(hp_tally *tally, int rule, int64_t student_id, int64_t refused_from,
-                      int64_t refused_to, bool prevented, int32_t day);
+/* Adds `count` refusals alike by the pass rules on their local day: to the rule's counter, to
+ * the student's (prevented as well when encounter prevention refused) and, when the rule names
+ * a room, to that room's (refused_from on the origin for Max Passes From, refused_to on the
+ * destination for Max Passes To). The one place that says what a refusal counts, for the
+ * transaction that refused and for the check's recount alike. */
+void hp_tally_refusal(hp_tally *tally, const hp_refusal *refusal, int64_t count);
 
 /* Adds one pass prevented by an encounter group on a local day to the group's counter. */
 void hp_tally_prevented(hp_tally *tally, int64_t group_id, int32_t day);

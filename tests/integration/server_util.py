@@ -26,6 +26,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any, Iterable, Sequence
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -173,6 +174,21 @@ def token_hash(token: str) -> bytes:
 
 def iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="seconds")
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def ago(minutes: float) -> dt.datetime:
+    return now_utc() - dt.timedelta(minutes=minutes)
+
+
+def earlier_today(minutes: float, zone: str = "America/Chicago") -> dt.datetime:
+    """`minutes` ago, but never before local midnight in `zone` (the school's)."""
+    local = dt.datetime.now(ZoneInfo(zone))
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(local - dt.timedelta(minutes=minutes), midnight + dt.timedelta(seconds=30))
 
 
 def future(minutes: float = 60, offset_hours: int = -5) -> str:

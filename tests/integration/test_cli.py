@@ -58,7 +58,8 @@ COMMAND_OPTIONS = {
     "init": ["--db", "--school", "--timezone"],
     "import": ["--db", "--school"],
     "report": ["--db", "--school", "--from", "--to", "--sort", "--order", "--format", "--output"],
-    "user": ["--db", "--school", "--name", "--email", "--role", "--room", "--password-stdin"],
+    "user": ["--db", "--school", "--name", "--email", "--role", "--room", "--student-id",
+             "--password-stdin"],
     "serve": ["--db", "--listen", "--threads", "--session-idle", "--session-max", "--timeout",
               "--secure-cookies", "--no-clock"],
     "copy": ["--from", "--to"],
@@ -492,6 +493,8 @@ def test_init_with_an_extra_argument_leaves_the_database_empty(run, stores):
     (["user", "add", "--name", "A"], "--email"),
     (["user", "passwd", "--email", "a@x.org"], "--password-stdin"),
     (["user", "passwd", "--email", "a@x.org", "--password-stdin=yes"], "--password-stdin"),
+    (["user", "passwd", "--email", "a@x.org", "--password-stdin", "--student-id", "S-1"],
+     "--student-id is for add"),
 ], ids=lambda v: " ".join(v) if isinstance(v, list) else v)
 def test_more_usage_errors(school, run, argv, named):
     before = school.snapshot("--from", "2026-09-01", "--to", "2026-09-30")
@@ -619,3 +622,52 @@ def test_user_add_creates_a_user_who_signs_in(served):
     me = srv.client()
     assert me.sign_in(new["email"], NEW_PASSWORD).status == 200
     assert me.get("/api/session").json["user"]["name"] == "Nia New"
+
+
+def student_add(store, email, *extra, name="Sam Student", role="student", check=True):
+    return cli("user", "add", "--db", store.db, "--name", name, "--email", email, "--role", role,
+               *extra, check=check)
+
+
+def found_by(teacher, text):
+    return [(s["email"], s["student_id"])
+            for s in teacher.get(f"/api/students?q={text}").json["students"]]
+
+
+def test_user_add_gives_a_student_the_id_they_are_found_by(served):
+    store, srv = served
+    teacher = sign_in(srv, TEACHER)
+    r = student_add(store, STUDENT["email"], "--student-id", " S-4107 ")
+    assert r.stdout.decode() == f"saved user {STUDENT['email']}\n"
+    assert found_by(teacher, "s-41") == [(STUDENT["email"], "S-4107")]
+    # Without the option the student keeps it; an empty one removes it.
+    student_add(store, STUDENT["email"], name="Sam B. Student")
+    assert found_by(teacher, "S-4107") == [(STUDENT["email"], "S-4107")]
+    student_add(store, STUDENT["email"], "--student-id", "")
+    assert found_by(teacher, "S-4107") == []
+    # A new student with an ID of their own.
+    student_add(store, "nia@lincoln.test", "--student-id", "n-1", name="Nia New")
+    assert found_by(teacher, "N-1") == [("nia@lincoln.test", "n-1")]
+
+
+@pytest.mark.parametrize("extra, role, message", [
+    (["--student-id", "S-1"], "student",
+     '--student-id: "S-1" is already the student ID of Nia New ("nia@lincoln.test"); each '
+     "student's ID is their own"),
+    (["--student-id", "s-1"], "student",
+     '--student-id: "s-1" is already the student ID of Nia New'),
+    (["--student-id", "S 1"], "student", '--student-id: "S 1" is not 1 to 32 ASCII letters'),
+    (["--student-id", "T-1"], "teacher",
+     '--student-id: "T-1": only a student has a student ID, not a teacher'),
+], ids=["taken", "taken-other-case", "malformed", "not-a-student"])
+def test_user_add_refuses_a_bad_student_id_naming_the_option(served, extra, role, message):
+    store, srv = served
+    student_add(store, "nia@lincoln.test", "--student-id", "S-1", name="Nia New")
+    before = store.sql("SELECT email, coalesce(student_id, ''), role FROM users ORDER BY email")
+    r = student_add(store, "zed@lincoln.test", *extra, name="Zed Zee", role=role, check=False)
+    assert r.returncode == 1, r
+    err = r.stderr.decode()
+    assert err.startswith(f"hallpass user: {message}"), err
+    assert "student_id" not in err, err  # The option, not the column.
+    after = store.sql("SELECT email, coalesce(student_id, ''), role FROM users ORDER BY email")
+    assert after == before  # Nothing changed.

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server_util import (ADMIN, KIOSK, PASS_COLUMNS, TEACHER, Store, basic_store, cli, ok,
-                         parse_iso, room, sign_in, students, user)
+from server_util import (ADMIN, KIOSK, PASS_COLUMNS, TEACHER, Store, ago, basic_store, cli,
+                         earlier_today, iso, now_utc, ok, parse_iso, room, sign_in, students,
+                         user)
 
 ZONE = ZoneInfo("America/Chicago")
 PUPILS = students("rule", 150)
@@ -37,25 +38,6 @@ RULE_REFUSALS, ROOM_REFUSALS, STUDENT_REFUSALS = 2, 3, 4
 
 # --------------------------------------------------------------------------------------------
 # Times, history and counters
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def ago(minutes: float) -> dt.datetime:
-    return now_utc() - dt.timedelta(minutes=minutes)
-
-
-def earlier_today(minutes: float) -> dt.datetime:
-    """`minutes` ago, but never before the school's local midnight."""
-    local = dt.datetime.now(ZONE)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(local - dt.timedelta(minutes=minutes), midnight + dt.timedelta(seconds=30))
-
-
-def iso(moment: dt.datetime) -> str:
-    return moment.isoformat(timespec="seconds")
 
 
 def local_clock(moment: dt.datetime) -> str:

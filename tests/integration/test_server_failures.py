@@ -60,9 +60,9 @@ def test_many_failures_of_one_kind_are_logged_once_with_the_reason(module_stores
     assert len(re.findall(r" POST /api/passes 503 ", log)) == FAILURES
 
 
-def test_a_file_size_limit_fails_writes_without_killing_the_server(module_stores, store_kind):
-    if store_kind != "sqlite":
-        pytest.skip("a file-size limit on the server reaches only a SQLite store's files")
+# A file-size limit on the server reaches only a SQLite store's files.
+@pytest.mark.sqlite_only
+def test_a_file_size_limit_fails_writes_without_killing_the_server(module_stores):
     store = basic_store(module_stores, users=(ADMIN, TEACHER), extra_students=KIDS)
     srv = store.server().start()
     try:

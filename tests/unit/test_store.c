@@ -14,7 +14,9 @@
 #include "core/error.h"
 #include "core/model.h"
 #include "core/util.h"
+#include "core/rules.h"
 #include "store/store.h"
+#include "store/tally.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -460,6 +462,70 @@ static void test_encounter_groups(void **state)
     assert_int_equal(count, 1);
 }
 
+/* The counter of kind, subject and day among a tally's, or NULL. */
+static const hp_counter *tallied(const hp_tally *t, hp_counter_kind kind, int64_t subject,
+                                 int32_t day)
+{
+    size_t n;
+    const hp_counter *c = hp_tally_counters(t, &n);
+    for (size_t i = 0; i < n; i++)
+        if (c[i].key.kind == kind && c[i].key.subject == subject && c[i].key.bucket == day)
+            return &c[i];
+    return NULL;
+}
+
+/* Refusals are rows that sum per rule, student, rooms and day, whatever their source and
+ * time, and the tally turns those sums into the counters the refusals were counted in. */
+static void test_refusals_recorded(void **state)
+{
+    env *e = *state;
+    int64_t from = make_room(e, "Room 1"), to = make_room(e, "Room 2");
+    int64_t ava = make_user(e, "Ava Stone", "ava@x.org", HP_ROLE_STUDENT, NULL, 0);
+    int64_t ben = make_user(e, "Ben Ode", "ben@x.org", HP_ROLE_STUDENT, NULL, 0);
+    const hp_refusal rows[] = {
+        {HP_RULE_MAX_FROM, ava, from, to, HP_SOURCE_STUDENT, T(DAY2, 10), DAY2},
+        {HP_RULE_MAX_FROM, ava, from, to, HP_SOURCE_TEACHER, T(DAY2, 11), DAY2},
+        {HP_RULE_ENCOUNTER, ben, from, to, HP_SOURCE_KIOSK_LOGIN, T(DAY2, 11), DAY2},
+    };
+    bool any;
+    int32_t through;
+    assert_int_equal(hp_store_refusals_unrecorded(e->store, e->school, &any, &through), HP_OK);
+    assert_false(any); /* A school made since refusals are rows has nothing unrecorded. */
+    assert_int_equal(hp_store_begin(e->store), HP_OK);
+    for (size_t i = 0; i < HP_ARRAY_SIZE(rows); i++)
+        assert_int_equal(hp_store_refusal_add(e->store, e->school, &rows[i]), HP_OK);
+    assert_int_equal(hp_store_commit(e->store), HP_OK);
+
+    hp_refusal_sum *sums;
+    size_t n;
+    assert_int_equal(hp_store_refusal_sums(e->store, e->school, &sums, &n), HP_OK);
+    assert_int_equal(n, 2);
+    hp_tally *t = hp_tally_new(NULL);
+    for (size_t i = 0; i < n; i++) {
+        bool from_rule = sums[i].refusal.rule == HP_RULE_MAX_FROM;
+        assert_int_equal(sums[i].count, from_rule ? 2 : 1);
+        assert_int_equal(sums[i].refusal.student_id, from_rule ? ava : ben);
+        assert_int_equal(sums[i].refusal.origin_id, from);
+        assert_int_equal(sums[i].refusal.destination_id, to);
+        assert_int_equal(sums[i].refusal.local_day, DAY2);
+        hp_tally_refusal(t, &sums[i].refusal, sums[i].count);
+    }
+    hp_refusal_sums_free(sums);
+    assert_int_equal(tallied(t, HP_COUNTER_RULE_REFUSALS, HP_RULE_MAX_FROM, DAY2)->values[0], 2);
+    assert_int_equal(tallied(t, HP_COUNTER_RULE_REFUSALS, HP_RULE_ENCOUNTER, DAY2)->values[0], 1);
+    const hp_counter *room = tallied(t, HP_COUNTER_ROOM_REFUSALS, from, DAY2);
+    assert_int_equal(room->room_refusals.refused_from, 2);
+    assert_int_equal(room->room_refusals.refused_to, 0);
+    assert_null(tallied(t, HP_COUNTER_ROOM_REFUSALS, to, DAY2)); /* Max To refused nothing. */
+    const hp_counter *a = tallied(t, HP_COUNTER_STUDENT_REFUSALS, ava, DAY2);
+    const hp_counter *b = tallied(t, HP_COUNTER_STUDENT_REFUSALS, ben, DAY2);
+    assert_int_equal(a->student_refusals.refused, 2);
+    assert_int_equal(a->student_refusals.prevented, 0);
+    assert_int_equal(b->student_refusals.refused, 1);
+    assert_int_equal(b->student_refusals.prevented, 1);
+    hp_tally_free(t);
+}
+
 static void test_sessions_delete_user(void **state)
 {
     env *e = *state;
@@ -625,6 +691,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_passes_list_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_passes_list_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encounter_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refusals_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sessions_delete_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_checks_names, setup, teardown),
