@@ -202,6 +202,11 @@ typedef struct hp_store_ops {
     int (*refusal_sums)(hp_store *store, int64_t school_id, hp_refusal_sum **out,
                         size_t *count_out);
     int (*refusals_unrecorded)(hp_store *store, int64_t school_id, bool *any_out, int32_t *day_out);
+    /* A school whose counters are still to be built (the lowest id); *found false when none. */
+    int (*counters_unbuilt_next)(hp_store *store, bool *found, int64_t *school_id);
+    /* Takes the school off that list in the open transaction; *taken false when another
+     * transaction did first (it then built them). */
+    int (*counters_unbuilt_take)(hp_store *store, int64_t school_id, bool *taken);
 } hp_store_ops;
 
 /* schedule_read's day for the whole schedule. */

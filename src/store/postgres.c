@@ -213,6 +213,11 @@ static const char *const migrations[] = {
     "INSERT INTO refusals_unrecorded (school_id, through_day)"
     "  SELECT school_id, max(bucket) FROM usage_counts"
     "  WHERE kind IN (2, 3, 4) AND period = 0 GROUP BY school_id;",
+
+    /* 8: the insights' counters, built once from the passes of the schools that had any (as
+     * SQLite step 9). */
+    "CREATE TABLE counters_unbuilt (school_id bigint PRIMARY KEY REFERENCES schools(id));"
+    "INSERT INTO counters_unbuilt (school_id) SELECT DISTINCT school_id FROM passes;",
 };
 // clang-format on
 
@@ -423,6 +428,8 @@ static const struct {
                      " GROUP BY rule, student_id, origin_id, destination_id, local_day"},
     {"refusals_unrecorded", "SELECT max(through_day) FROM refusals_unrecorded"
                             " WHERE school_id = $1"},
+    {"counters_unbuilt_next", "SELECT min(school_id) FROM counters_unbuilt"},
+    {"counters_unbuilt_take", "DELETE FROM counters_unbuilt WHERE school_id = $1"},
 };
 
 #define STATEMENT_COUNT HP_ARRAY_SIZE(statements)
@@ -1892,6 +1899,29 @@ static int pg_refusals_unrecorded(hp_store *store, int64_t school_id, bool *any_
     return rc;
 }
 
+static int pg_counters_unbuilt_next(hp_store *store, bool *found, int64_t *school_id)
+{
+    params p = {0};
+    return one_number(store, "counters_unbuilt_next", &p,
+                      "reading the schools whose counters are to be built", found, school_id);
+}
+
+/* The row's lock makes a second server that opens the store at the same time wait, then find
+ * the row gone. */
+static int pg_counters_unbuilt_take(hp_store *store, int64_t school_id, bool *taken)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res = run(from_base(store), "counters_unbuilt_take", &p,
+                        "marking a school's counters built", &rc);
+    if (res == NULL)
+        return rc;
+    *taken = g_ascii_strtoll(PQcmdTuples(res), NULL, 10) > 0;
+    PQclear(res);
+    return HP_OK;
+}
+
 static const hp_store_ops postgres_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "postgresql",
@@ -1961,6 +1991,8 @@ static const hp_store_ops postgres_ops = {
     .refusal_add = pg_refusal_add,
     .refusal_sums = pg_refusal_sums,
     .refusals_unrecorded = pg_refusals_unrecorded,
+    .counters_unbuilt_next = pg_counters_unbuilt_next,
+    .counters_unbuilt_take = pg_counters_unbuilt_take,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

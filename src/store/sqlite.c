@@ -212,6 +212,13 @@ static const char *const migrations[] = {
     "INSERT INTO refusals_unrecorded(school_id, through_day)"
     "  SELECT school_id, max(bucket) FROM usage_counts"
     "  WHERE kind IN (2, 3, 4) AND period = 0 GROUP BY school_id;",
+
+    /* 9: the insights' counters (kinds 6-13) are written with each pass from here on; a
+     * school that already has passes is listed in counters_unbuilt, and opening the store
+     * builds its counters from its passes once and takes it off the list
+     * (hp_store_counters_build). */
+    "CREATE TABLE counters_unbuilt (school_id INTEGER PRIMARY KEY REFERENCES schools(id));"
+    "INSERT INTO counters_unbuilt(school_id) SELECT DISTINCT school_id FROM passes;",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -277,6 +284,8 @@ enum {
     ST_REFUSAL_ADD,
     ST_REFUSAL_SUMS,
     ST_REFUSALS_UNRECORDED,
+    ST_COUNTERS_UNBUILT_NEXT,
+    ST_COUNTERS_UNBUILT_TAKE,
     ST_COUNT
 };
 
@@ -441,6 +450,8 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_REFUSAL_SUMS] = "SELECT rule, student_id, origin_id, destination_id, local_day, count(*)"
                         " FROM refusals WHERE school_id = ?1"
                         " GROUP BY rule, student_id, origin_id, destination_id, local_day",
+    [ST_COUNTERS_UNBUILT_NEXT] = "SELECT min(school_id) FROM counters_unbuilt",
+    [ST_COUNTERS_UNBUILT_TAKE] = "DELETE FROM counters_unbuilt WHERE school_id = ?1",
     [ST_REFUSALS_UNRECORDED] =
         "SELECT max(through_day) FROM refusals_unrecorded WHERE school_id = ?1",
 };
@@ -1895,6 +1906,23 @@ static int sqlite_refusals_unrecorded(hp_store *store, int64_t school_id, bool *
     return rc;
 }
 
+static int sqlite_counters_unbuilt_next(hp_store *store, bool *found, int64_t *school_id)
+{
+    sqlite_store *s = from_base(store);
+    return one_number(s, stmt_get(s, ST_COUNTERS_UNBUILT_NEXT),
+                      "reading the schools whose counters are to be built", found, school_id);
+}
+
+static int sqlite_counters_unbuilt_take(hp_store *store, int64_t school_id, bool *taken)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_COUNTERS_UNBUILT_TAKE);
+    sqlite3_bind_int64(st, 1, school_id);
+    int rc = step_done(s, st, "marking a school's counters built");
+    *taken = rc == HP_OK && sqlite3_changes(s->db) > 0;
+    return rc;
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -1964,6 +1992,8 @@ static const hp_store_ops sqlite_ops = {
     .refusal_add = sqlite_refusal_add,
     .refusal_sums = sqlite_refusal_sums,
     .refusals_unrecorded = sqlite_refusals_unrecorded,
+    .counters_unbuilt_next = sqlite_counters_unbuilt_next,
+    .counters_unbuilt_take = sqlite_counters_unbuilt_take,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/tz.h"
 #include "core/util.h"
+#include "store/tally.h"
 
 #include <glib.h>
 
@@ -15,6 +16,8 @@
 
 /* The address prefixes that name a PostgreSQL store; anything else is a SQLite file. */
 static const char *const postgres_prefixes[] = {"postgresql://", "postgres://"};
+
+static int counters_build(hp_store *store);
 
 int hp_store_open(hp_store **out, const char *uri, bool create)
 {
@@ -30,7 +33,98 @@ int hp_store_open(hp_store **out, const char *uri, bool create)
         *out = NULL;
         return hp_error_set(HP_ERROR, "store backend built for another version of hallpass");
     }
+    if (rc == HP_OK && (rc = counters_build(*out)) < 0) {
+        hp_store_free(*out);
+        *out = NULL;
+    }
     return rc;
+}
+
+/* The kinds of counter added after stores had passes: a store made before them has them built
+ * once from its passes, when it is first opened after the migration that lists its schools. */
+static const hp_counter_kind built_later[] = {
+    HP_COUNTER_SOURCE,   HP_COUNTER_HOUR,    HP_COUNTER_ROOM_HOUR, HP_COUNTER_DURATION,
+    HP_COUNTER_OVERTIME, HP_COUNTER_MINUTES, HP_COUNTER_STUDENT,   HP_COUNTER_STUDENT_TIME,
+};
+
+/* Passes read at a time while building: memory stays flat however many there are. */
+#define BUILD_PAGE_PASSES 5000
+
+static bool built_later_kind(hp_counter_kind kind)
+{
+    for (size_t i = 0; i < HP_ARRAY_SIZE(built_later); i++)
+        if (built_later[i] == kind)
+            return true;
+    return false;
+}
+
+/* Builds one school's counters of the later kinds from its passes, in the open transaction. */
+static int counters_build_school(hp_store *store, const hp_school *school)
+{
+    hp_tz *tz;
+    int rc = hp_tz_new(&tz, school->timezone);
+    if (rc < 0)
+        return rc;
+    hp_tally *tally = hp_tally_new(tz);
+    int64_t after = 0;
+    for (;;) {
+        hp_pass *page;
+        size_t n;
+        if ((rc = hp_store_passes_page(store, school->id, after, BUILD_PAGE_PASSES, &page, &n)) < 0)
+            break;
+        for (size_t i = 0; i < n; i++)
+            hp_tally_pass(tally, &page[i], 1);
+        if (n)
+            after = page[n - 1].id;
+        hp_passes_free(page, n);
+        if (n < BUILD_PAGE_PASSES)
+            break;
+    }
+    if (rc == HP_OK) {
+        size_t n;
+        const hp_counter *all = hp_tally_counters(tally, &n);
+        GArray *later = g_array_new(FALSE, FALSE, sizeof(hp_counter));
+        for (size_t i = 0; i < n; i++)
+            if (built_later_kind(all[i].key.kind))
+                g_array_append_val(later, all[i]);
+        rc = hp_store_counts_add(store, school->id, (const hp_counter *)later->data, later->len);
+        g_array_free(later, TRUE);
+    }
+    hp_tally_free(tally);
+    hp_tz_free(tz);
+    return rc;
+}
+
+/* Builds the counters of every school the migration listed, each in a transaction of its own
+ * that takes it off the list first, so that two processes opening the store at once build
+ * each school once. Nothing to do (one read) on a store that has no school listed. */
+static int counters_build(hp_store *store)
+{
+    for (;;) {
+        bool found = false, taken = false;
+        int64_t school_id = 0;
+        int rc = store->ops->counters_unbuilt_next(store, &found, &school_id);
+        if (rc < 0 || !found)
+            return rc;
+        if ((rc = hp_store_begin(store)) < 0)
+            return rc;
+        if ((rc = store->ops->counters_unbuilt_take(store, school_id, &taken)) == HP_OK && taken) {
+            hp_school *schools;
+            size_t n;
+            if ((rc = hp_store_schools_list(store, &schools, &n)) == HP_OK) {
+                for (size_t i = 0; i < n && rc == HP_OK; i++)
+                    if (schools[i].id == school_id)
+                        rc = counters_build_school(store, &schools[i]);
+                hp_schools_free(schools, n);
+            }
+        }
+        if (rc == HP_OK)
+            rc = hp_store_commit(store);
+        if (rc < 0) {
+            hp_store_rollback(store);
+            return rc;
+        }
+    }
 }
 
 void hp_store_free(hp_store *store)

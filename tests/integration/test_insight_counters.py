@@ -222,3 +222,26 @@ def test_live_passes_write_them_when_made_ended_resumed_cancelled_and_auto_ended
         assert stored(store) == recount.rows()
     out = cli("check", "--db", store.db).stdout.decode()
     assert "all agree" in out, out
+
+
+def test_a_store_from_before_these_counters_gets_them_built_once_when_opened(school,
+                                                                            store_kind):
+    store, _, recount = school
+    expected = stored(store)
+    assert expected, "the tests before left counters to compare"
+    # Back to the schema before these counters (SQLite 8, PostgreSQL 7): passes and the
+    # reports' counters stay, these are gone.
+    store.sql("DELETE FROM usage_counts WHERE kind BETWEEN 6 AND 13")
+    store.sql("DROP TABLE counters_unbuilt")
+    if store_kind == "sqlite":
+        store.sql("PRAGMA user_version = 8")
+    else:
+        store.sql("DELETE FROM schema_version WHERE version > 7")
+    assert stored(store) == {}
+    out = cli("check", "--db", store.db).stdout.decode()  # Opening the store builds them.
+    assert "all agree" in out, out
+    assert stored(store) == expected
+    # Built once: opening the store again adds nothing.
+    cli("check", "--db", store.db)
+    assert stored(store) == expected
+    assert store.sql("SELECT count(*) FROM counters_unbuilt")[0][0] in (0, "0")
