@@ -924,8 +924,13 @@ static struct MHD_Daemon *start_daemon(hp_server *server, struct sockaddr_in *ad
     unsigned total = connection_limit(threads);
     unsigned per_address = total < CONNECTIONS_PER_ADDRESS ? total : CONNECTIONS_PER_ADDRESS;
     server->deadline_us = (gint64)timeout * REQUEST_DEADLINE_FACTOR * G_USEC_PER_SEC;
+    /* poll(), not epoll: with a thread pool, libmicrohttpd 0.9.75's MHD_quiesce_daemon() and a
+     * worker's own loop both take the listening socket out of the worker's epoll set, and the
+     * one that comes second aborts the process ("Failed to remove listen FD from epoll set"),
+     * now and then on a stop. With poll() a quiesce only signals the workers. Each worker
+     * polls its own share of the connections. */
     return MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
             MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, server, MHD_OPTION_EXTERNAL_LOGGER, log_library, server,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
