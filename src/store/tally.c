@@ -52,6 +52,7 @@ void hp_tally_pass(hp_tally *t, const hp_pass *pass, int sign)
             &counter_of(t, HP_COUNTER_STAFF, pass->creator_id, pass->local_day)->staff;
         staff->now += e.staff_now ? sign : 0;
         staff->scheduled += e.staff_scheduled ? sign : 0;
+        staff->now_kiosk += e.staff_kiosk ? sign : 0;
     }
 }
 
