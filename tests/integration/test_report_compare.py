@@ -361,6 +361,16 @@ def test_csv_and_xlsx_with_compare_add_previous_columns(bench, kind):
             assert cell.type in (None, "n") and isinstance(cell.value, int), cell
 
 
+def test_the_table_says_what_it_compares_with(bench):
+    school, _ = bench
+    out = school.report("rooms", "--from", "2026-09-01", "--to", "2026-09-30", "--compare",
+                        "previous", fmt="table").ok().stdout
+    lines = out.splitlines()
+    assert lines[0] == ("Room Usage: Bench Middle, 2026-09-01 to 2026-09-30 compared with "
+                        "2026-08-02 to 2026-08-31, by room ascending")
+    assert lines[2].split("  ")[-1].strip() == "Passes To This Room (previous)"
+
+
 # --------------------------------------------------------------------------------------------
 # Bad compare ranges
 
