@@ -120,6 +120,16 @@ const char *hp_report_title(hp_report_kind kind)
     return kind == HP_REPORT_ROOMS ? "Room Usage" : "Staff Usage";
 }
 
+/* The error for a range that ends before it starts: "from: 2026-09-30 is after to 2026-09-01",
+ * naming the parameter and, before the end's date, what the end is called ("to ") if any. */
+static int backwards_range(int32_t f, int32_t t, const char *parameter, const char *end_name)
+{
+    char fs[HP_DATE_LEN], ts[HP_DATE_LEN];
+    hp_date_format(f, fs);
+    hp_date_format(t, ts);
+    return hp_error_set(HP_EINVALID, "%s: %s is after %s%s", parameter, fs, end_name, ts);
+}
+
 int hp_report_range(const hp_tz *tz, const char *from, const char *to, int32_t *from_day,
                     int32_t *to_day)
 {
@@ -139,12 +149,8 @@ int hp_report_range(const hp_tz *tz, const char *from, const char *to, int32_t *
         hp_date_parse(FIRST_DATE, &first);
         f = t - first < HP_REPORT_DEFAULT_DAYS - 1 ? first : t - (HP_REPORT_DEFAULT_DAYS - 1);
     }
-    if (f > t) {
-        char fs[HP_DATE_LEN], ts[HP_DATE_LEN];
-        hp_date_format(f, fs);
-        hp_date_format(t, ts);
-        return hp_error_set(HP_EINVALID, "from: %s is after to %s", fs, ts);
-    }
+    if (f > t)
+        return backwards_range(f, t, "from", "to ");
     *from_day = f;
     *to_day = t;
     return HP_OK;
@@ -180,12 +186,8 @@ int hp_report_compare_range(const char *compare, int32_t from_day, int32_t to_da
             rc = hp_date_parse(sep + strlen(COMPARE_RANGE_SEPARATOR), &t);
         if (rc < 0)
             return hp_error_prefix(HP_EINVALID, "compare");
-        if (f > t) {
-            char fs[HP_DATE_LEN], ts[HP_DATE_LEN];
-            hp_date_format(f, fs);
-            hp_date_format(t, ts);
-            return hp_error_set(HP_EINVALID, "compare: %s is after %s", fs, ts);
-        }
+        if (f > t)
+            return backwards_range(f, t, "compare", "");
     }
     *compare_from = f;
     *compare_to = t;

@@ -41,34 +41,57 @@ static void test_median_needs_three_rooms(void **state)
     assert_int_equal(hp_median_halves(three, 3), 0);
 }
 
+/* Flag cases: a count, its folder's median in halves, and the flag they give. */
+typedef struct {
+    int64_t count;
+    int64_t median_halves;
+    hp_folder_flag flag;
+} flag_case;
+
+static void check_flags(const flag_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (hp_folder_flag_of(cases[i].count, cases[i].median_halves) != cases[i].flag)
+            fail_msg("count %lld, median %lld/2: flag %d, expected %d", (long long)cases[i].count,
+                     (long long)cases[i].median_halves,
+                     (int)hp_folder_flag_of(cases[i].count, cases[i].median_halves),
+                     (int)cases[i].flag);
+}
+
 static void test_flag_boundaries(void **state)
 {
     (void)state;
-    /* Median 10: high above 20, low under 5; 20 and 5 themselves are neither. */
-    assert_int_equal(hp_folder_flag_of(21, 20), HP_FLAG_HIGH);
-    assert_int_equal(hp_folder_flag_of(20, 20), HP_FLAG_NONE);
-    assert_int_equal(hp_folder_flag_of(5, 20), HP_FLAG_NONE);
-    assert_int_equal(hp_folder_flag_of(4, 20), HP_FLAG_LOW);
-    assert_int_equal(hp_folder_flag_of(0, 20), HP_FLAG_LOW);
-    assert_int_equal(hp_folder_flag_of(10, 20), HP_FLAG_NONE);
-    /* Median 5.5: high above 11, low under 2.75. */
-    assert_int_equal(hp_folder_flag_of(12, 11), HP_FLAG_HIGH);
-    assert_int_equal(hp_folder_flag_of(11, 11), HP_FLAG_NONE);
-    assert_int_equal(hp_folder_flag_of(3, 11), HP_FLAG_NONE);
-    assert_int_equal(hp_folder_flag_of(2, 11), HP_FLAG_LOW);
+    static const flag_case cases[] = {
+        /* Median 10: high above 20, low under 5; 20 and 5 themselves are neither. */
+        {21, 20, HP_FLAG_HIGH},
+        {20, 20, HP_FLAG_NONE},
+        {5, 20, HP_FLAG_NONE},
+        {4, 20, HP_FLAG_LOW},
+        {0, 20, HP_FLAG_LOW},
+        {10, 20, HP_FLAG_NONE},
+        /* Median 5.5: high above 11, low under 2.75. */
+        {12, 11, HP_FLAG_HIGH},
+        {11, 11, HP_FLAG_NONE},
+        {3, 11, HP_FLAG_NONE},
+        {2, 11, HP_FLAG_LOW},
+    };
+    check_flags(cases, HP_ARRAY_SIZE(cases));
 }
 
 static void test_flag_needs_a_median_of_five(void **state)
 {
     (void)state;
-    /* Median exactly 5 flags; 4.5 and below never does, however far a room is. */
-    assert_int_equal(hp_folder_flag_of(11, 10), HP_FLAG_HIGH);
-    assert_int_equal(hp_folder_flag_of(10, 10), HP_FLAG_NONE);
-    assert_int_equal(hp_folder_flag_of(2, 10), HP_FLAG_LOW);
-    assert_int_equal(hp_folder_flag_of(1000, 9), HP_FLAG_NONE);
-    assert_int_equal(hp_folder_flag_of(0, 9), HP_FLAG_NONE);
-    assert_int_equal(hp_folder_flag_of(1000, HP_MEDIAN_NONE), HP_FLAG_NONE);
-    assert_int_equal(hp_folder_flag_of(0, HP_MEDIAN_NONE), HP_FLAG_NONE);
+    static const flag_case cases[] = {
+        /* Median exactly 5 flags; 4.5 and below never does, however far a room is. */
+        {11, 10, HP_FLAG_HIGH},
+        {10, 10, HP_FLAG_NONE},
+        {2, 10, HP_FLAG_LOW},
+        {1000, 9, HP_FLAG_NONE},
+        {0, 9, HP_FLAG_NONE},
+        {1000, HP_MEDIAN_NONE, HP_FLAG_NONE},
+        {0, HP_MEDIAN_NONE, HP_FLAG_NONE},
+    };
+    check_flags(cases, HP_ARRAY_SIZE(cases));
 }
 
 static void test_flag_words(void **state)
