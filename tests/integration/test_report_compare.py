@@ -274,7 +274,7 @@ def test_the_data_flags_rooms_both_ways(bench):
             flags.add(r["from_flag"])
             medians.add(type(r["folder_median_from"]))
     assert {"high", "low", None} <= flags
-    assert {int, type(None)} <= medians
+    assert {int, float, type(None)} <= medians
 
 
 def test_a_folder_of_two_and_no_folder_have_no_benchmark(bench):
