@@ -19,6 +19,7 @@ typedef struct {
     const char *to;
     const char *sort;
     const char *order;
+    const char *compare;
     const char *format;
     const char *output;
 } report_options;
@@ -32,6 +33,10 @@ static const hp_cli_option options[] = {
                     "rooms: room, folder, from, to (default room)\n"
                     "staff: staff, email, total, now, scheduled (default staff)"),
     HP_OPT_TEXT_ROW(report_options, order, "order", "ORDER", "asc (default) or desc"),
+    HP_OPT_TEXT_ROW(report_options, compare, "compare", "RANGE",
+                    "previous (as many days, ending the day before --from) or\n"
+                    "FROM..TO: adds each count over that range (prev_ in json,\n"
+                    "\"(previous)\" columns elsewhere; sort keys prev_KEY)"),
     HP_OPT_TEXT_ROW(report_options, format, "format", "FORMAT",
                     "table (default), csv, xlsx or json"),
     HP_OPT_TEXT_ROW(report_options, output, "output", "FILE",
@@ -78,7 +83,8 @@ static int run(const void *opts, int argc, char **argv)
 {
     const report_options *o = opts;
     const char *output = o->output;
-    hp_report_query query = {.from = o->from, .to = o->to, .sort = o->sort, .order = o->order};
+    hp_report_query query = {
+        .from = o->from, .to = o->to, .sort = o->sort, .order = o->order, .compare = o->compare};
     hp_report_kind kind;
     hp_format format;
     if (hp_report_kind_parse(argv[0], &kind) < 0 ||
@@ -113,12 +119,14 @@ const hp_cmd_entry hp_cmd_report = {
     .name = "report",
     .summary = "print or save the Room Usage or Staff Usage report",
     .synopsis = "hallpass report rooms|staff --db DB [--school NAME] [--from DATE] [--to DATE]\n"
-                "                [--sort KEY] [--order asc|desc]\n"
+                "                [--sort KEY] [--order asc|desc] [--compare previous|FROM..TO]\n"
                 "                [--format table|csv|xlsx|json] [--output FILE]",
     .about = "Room Usage (rooms): passes from and to every room. Staff Usage (staff): passes each\n"
              "staff member created, now and scheduled. Dates are the school's local dates\n"
              "YYYY-MM-DD, both included; the default range is the 30 days ending today (with only\n"
-             "--to, the 30 days ending then; with only --from, from then to today).\n",
+             "--to, the 30 days ending then; with only --from, from then to today). JSON rows\n"
+             "also have the folder's medians and a flag (rooms) and now passes by login and kiosk\n"
+             "(staff).\n",
     HP_CLI_OPTIONS(options, report_options),
     .operands_min = 1,
     .operands_max = 1,

@@ -89,6 +89,7 @@ hp_pass_effect hp_pass_effect_of(const hp_pass *pass)
         e.staff_now = pass->source == HP_SOURCE_TEACHER || pass->source == HP_SOURCE_KIOSK_MODE;
     else
         e.staff_scheduled = pass->source == HP_SOURCE_TEACHER;
+    e.staff_kiosk = e.staff_now && pass->source == HP_SOURCE_KIOSK_MODE;
     return e;
 }
 

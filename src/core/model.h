@@ -96,6 +96,7 @@ typedef struct {
     bool counts;          /* False for a cancelled pass: it adds to nothing. */
     bool staff_now;       /* Adds one to its creator's Now Passes. */
     bool staff_scheduled; /* Adds one to its creator's Scheduled Passes. */
+    bool staff_kiosk;     /* A staff now pass from a kiosk its creator launched. */
 } hp_pass_effect;
 
 hp_pass_effect hp_pass_effect_of(const hp_pass *pass);

@@ -1,12 +1,33 @@
 /*
- * JSON export: the report's name, school, range, sort and order, then one object per row
- * named by the columns' JSON names. The HTTP API answers the same bytes.
+ * JSON export: the report's name, school, range, sort and order (and the compare range when
+ * there is one), then one object per row named by the columns' JSON names, with the fields
+ * only JSON has after them. The HTTP API answers the same bytes.
  */
 #include "export/export.h"
 
 #include "core/error.h"
 
 #include <jansson.h>
+
+/* A JSON-only field's value: a median in halves is whole or ends in .5. */
+static json_t *field_to_json(const hp_report_field *field, const hp_report_row *row)
+{
+    const char *word;
+    int64_t n;
+    switch (field->type) {
+    case HP_FIELD_WORD:
+        word = field->text(row);
+        return word ? json_string(word) : json_null();
+    case HP_FIELD_HALVES:
+        n = field->number(row);
+        if (n == HP_MEDIAN_NONE)
+            return json_null();
+        return n % 2 ? json_real((double)n / 2) : json_integer(n / 2);
+    case HP_FIELD_COUNT:
+        break;
+    }
+    return json_integer(field->number(row));
+}
 
 static json_t *report_to_json(const hp_report *report)
 {
@@ -21,6 +42,13 @@ static json_t *report_to_json(const hp_report *report)
     json_object_set_new(root, "to", json_string(to));
     json_object_set_new(root, "sort", json_string(report->columns[report->sort_column].key));
     json_object_set_new(root, "order", json_string(report->descending ? "desc" : "asc"));
+    if (report->compare) {
+        char cf[HP_DATE_LEN], ct[HP_DATE_LEN];
+        hp_date_format(report->compare_from_day, cf);
+        hp_date_format(report->compare_to_day, ct);
+        json_object_set_new(root, "compare_from", json_string(cf));
+        json_object_set_new(root, "compare_to", json_string(ct));
+    }
 
     json_t *rows = json_array();
     for (size_t r = 0; r < report->row_count; r++) {
@@ -32,6 +60,9 @@ static json_t *report_to_json(const hp_report *report)
                                 hp_report_column_numeric(col) ? json_integer(col->number(row))
                                                               : json_string(col->text(row)));
         }
+        for (size_t f = 0; f < report->field_count; f++)
+            json_object_set_new(obj, report->fields[f].json_name,
+                                field_to_json(&report->fields[f], row));
         json_array_append_new(rows, obj);
     }
     json_object_set_new(root, "rows", rows);

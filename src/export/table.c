@@ -74,8 +74,14 @@ static void put_header(const hp_report *report, const size_t *width, FILE *out)
     char from[HP_DATE_LEN], to[HP_DATE_LEN];
     hp_date_format(report->from_day, from);
     hp_date_format(report->to_day, to);
-    fprintf(out, "%s: %s, %s to %s, by %s %s\n\n", hp_report_title(report->kind), report->school,
-            from, to, report->columns[report->sort_column].key,
+    fprintf(out, "%s: %s, %s to %s", hp_report_title(report->kind), report->school, from, to);
+    if (report->compare) {
+        char cf[HP_DATE_LEN], ct[HP_DATE_LEN];
+        hp_date_format(report->compare_from_day, cf);
+        hp_date_format(report->compare_to_day, ct);
+        fprintf(out, " compared with %s to %s", cf, ct);
+    }
+    fprintf(out, ", by %s %s\n\n", report->columns[report->sort_column].key,
             report->descending ? "descending" : "ascending");
 
     for (size_t c = 0; c < report->column_count; c++) {

@@ -27,6 +27,7 @@ static void report(hp_http_request *req, hp_http_response *res, hp_report_kind k
         .to = hp_http_query(req, "to"),
         .sort = hp_http_query(req, "sort"),
         .order = hp_http_query(req, "order"),
+        .compare = hp_http_query(req, "compare"),
     };
     hp_report *rep;
     int rc = hp_report_build(&rep, req->store, &req->actor.school, req->actor.tz, kind, &query);

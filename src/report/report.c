@@ -23,42 +23,52 @@ static const char *room_folder(const hp_report_row *row)
     return row->room.folder;
 }
 
-static int64_t room_passes_from(const hp_report_row *row)
-{
-    return row->room.passes_from;
-}
+/* Accessors for the columns and fields: one per number a row holds. */
+#define ROW_NUMBER(name, expr)                                                                     \
+    static int64_t name(const hp_report_row *row)                                                  \
+    {                                                                                              \
+        return row->expr;                                                                          \
+    }
 
-static int64_t room_passes_to(const hp_report_row *row)
-{
-    return row->room.passes_to;
-}
+ROW_NUMBER(room_passes_from, room.passes_from)
+ROW_NUMBER(room_passes_to, room.passes_to)
+ROW_NUMBER(room_prev_passes_from, room.prev_passes_from)
+ROW_NUMBER(room_prev_passes_to, room.prev_passes_to)
+ROW_NUMBER(room_folder_median_from, room.folder_median_from)
+ROW_NUMBER(room_folder_median_to, room.folder_median_to)
+ROW_NUMBER(staff_total, staff.total)
+ROW_NUMBER(staff_now, staff.now)
+ROW_NUMBER(staff_scheduled, staff.scheduled)
+ROW_NUMBER(staff_now_login, staff.now_login)
+ROW_NUMBER(staff_now_kiosk, staff.now_kiosk)
+ROW_NUMBER(staff_prev_total, staff.prev_total)
+ROW_NUMBER(staff_prev_now, staff.prev_now)
+ROW_NUMBER(staff_prev_scheduled, staff.prev_scheduled)
+ROW_NUMBER(staff_prev_now_login, staff.prev_now_login)
+ROW_NUMBER(staff_prev_now_kiosk, staff.prev_now_kiosk)
 
 static const char *staff_email(const hp_report_row *row)
 {
     return row->staff.email;
 }
 
-static int64_t staff_total(const hp_report_row *row)
+static const char *room_from_flag(const hp_report_row *row)
 {
-    return row->staff.total;
+    return hp_folder_flag_word(row->room.from_flag);
 }
 
-static int64_t staff_now(const hp_report_row *row)
-{
-    return row->staff.now;
-}
-
-static int64_t staff_scheduled(const hp_report_row *row)
-{
-    return row->staff.scheduled;
-}
-
+/* Each report's columns, then their prev_ twins, which only a report with compare shows: its
+ * column_count takes them in. */
 static const hp_report_column room_columns[] = {
     {"Room", "room", "room", row_name, NULL},
     {"Folder", "folder", "folder", room_folder, NULL},
     {"Passes From This Room", "from", "passes_from", NULL, room_passes_from},
     {"Passes To This Room", "to", "passes_to", NULL, room_passes_to},
+    {"Passes From This Room (previous)", "prev_from", "prev_passes_from", NULL,
+     room_prev_passes_from},
+    {"Passes To This Room (previous)", "prev_to", "prev_passes_to", NULL, room_prev_passes_to},
 };
+#define ROOM_OWN_COLUMNS 4
 
 static const hp_report_column staff_columns[] = {
     {"Staff", "staff", "staff", row_name, NULL},
@@ -66,7 +76,28 @@ static const hp_report_column staff_columns[] = {
     {"Total Passes", "total", "total", NULL, staff_total},
     {"Now Passes", "now", "now", NULL, staff_now},
     {"Scheduled Passes", "scheduled", "scheduled", NULL, staff_scheduled},
+    {"Total Passes (previous)", "prev_total", "prev_total", NULL, staff_prev_total},
+    {"Now Passes (previous)", "prev_now", "prev_now", NULL, staff_prev_now},
+    {"Scheduled Passes (previous)", "prev_scheduled", "prev_scheduled", NULL, staff_prev_scheduled},
 };
+#define STAFF_OWN_COLUMNS 5
+
+/* The JSON rows' further fields. The benchmarks compare rooms within one range, so they have
+ * no prev_ twins; the staff split does, after the fields a report without compare has. */
+static const hp_report_field room_fields[] = {
+    {"folder_median_from", HP_FIELD_HALVES, room_folder_median_from, NULL},
+    {"folder_median_to", HP_FIELD_HALVES, room_folder_median_to, NULL},
+    {"from_flag", HP_FIELD_WORD, NULL, room_from_flag},
+};
+#define ROOM_OWN_FIELDS 3
+
+static const hp_report_field staff_fields[] = {
+    {"now_login", HP_FIELD_COUNT, staff_now_login, NULL},
+    {"now_kiosk", HP_FIELD_COUNT, staff_now_kiosk, NULL},
+    {"prev_now_login", HP_FIELD_COUNT, staff_prev_now_login, NULL},
+    {"prev_now_kiosk", HP_FIELD_COUNT, staff_prev_now_kiosk, NULL},
+};
+#define STAFF_OWN_FIELDS 2
 
 int hp_report_kind_parse(const char *word, hp_report_kind *out)
 {
@@ -89,6 +120,16 @@ const char *hp_report_title(hp_report_kind kind)
     return kind == HP_REPORT_ROOMS ? "Room Usage" : "Staff Usage";
 }
 
+/* The error for a range that ends before it starts: "from: 2026-09-30 is after to 2026-09-01",
+ * naming the parameter and, before the end's date, what the end is called ("to ") if any. */
+static int backwards_range(int32_t f, int32_t t, const char *parameter, const char *end_name)
+{
+    char fs[HP_DATE_LEN], ts[HP_DATE_LEN];
+    hp_date_format(f, fs);
+    hp_date_format(t, ts);
+    return hp_error_set(HP_EINVALID, "%s: %s is after %s%s", parameter, fs, end_name, ts);
+}
+
 int hp_report_range(const hp_tz *tz, const char *from, const char *to, int32_t *from_day,
                     int32_t *to_day)
 {
@@ -108,14 +149,48 @@ int hp_report_range(const hp_tz *tz, const char *from, const char *to, int32_t *
         hp_date_parse(FIRST_DATE, &first);
         f = t - first < HP_REPORT_DEFAULT_DAYS - 1 ? first : t - (HP_REPORT_DEFAULT_DAYS - 1);
     }
-    if (f > t) {
-        char fs[HP_DATE_LEN], ts[HP_DATE_LEN];
-        hp_date_format(f, fs);
-        hp_date_format(t, ts);
-        return hp_error_set(HP_EINVALID, "from: %s is after to %s", fs, ts);
-    }
+    if (f > t)
+        return backwards_range(f, t, "from", "to ");
     *from_day = f;
     *to_day = t;
+    return HP_OK;
+}
+
+/* Separates the two dates of a compare range. */
+#define COMPARE_RANGE_SEPARATOR ".."
+
+int hp_report_compare_range(const char *compare, int32_t from_day, int32_t to_day,
+                            int32_t *compare_from, int32_t *compare_to)
+{
+    int32_t first, f, t;
+    hp_date_parse(FIRST_DATE, &first);
+    if (strcmp(compare, "previous") == 0) {
+        if (from_day <= first)
+            return hp_error_set(HP_EINVALID, "compare: no day comes before %s to compare with",
+                                FIRST_DATE);
+        t = from_day - 1;
+        f = t - (to_day - from_day);
+        if (f < first) /* Cut like a default range, rather than name a date no query may. */
+            f = first;
+    } else {
+        const char *sep = strstr(compare, COMPARE_RANGE_SEPARATOR);
+        if (sep == NULL)
+            return hp_error_set(HP_EINVALID,
+                                "compare: \"%.40s\" is not previous or FROM..TO "
+                                "(YYYY-MM-DD..YYYY-MM-DD)",
+                                compare);
+        char *from = g_strndup(compare, (gsize)(sep - compare));
+        int rc = hp_date_parse(from, &f);
+        g_free(from);
+        if (rc == HP_OK)
+            rc = hp_date_parse(sep + strlen(COMPARE_RANGE_SEPARATOR), &t);
+        if (rc < 0)
+            return hp_error_prefix(HP_EINVALID, "compare");
+        if (f > t)
+            return backwards_range(f, t, "compare", "");
+    }
+    *compare_from = f;
+    *compare_to = t;
     return HP_OK;
 }
 
@@ -166,9 +241,10 @@ static int compare_row_id(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Adds the counters to the rows; a subject may come many times (a month, then days). Rows are
- * in id order, so each subject is a binary search. */
-static void add_counters(hp_report *report, const hp_counter *counters, size_t count)
+/* Adds the counters to the rows, to their counts or with prev to their prev_ counts; a
+ * subject may come many times (a month, then days). Rows are in id order, so each subject is a
+ * binary search. */
+static void add_counters(hp_report *report, const hp_counter *counters, size_t count, bool prev)
 {
     if (report->row_count == 0) /* No rows, and maybe no array to search. */
         return;
@@ -179,14 +255,73 @@ static void add_counters(hp_report *report, const hp_counter *counters, size_t c
         if (row == NULL)
             continue;
         if (report->kind == HP_REPORT_ROOMS) {
-            row->room.passes_from += c->room.from;
-            row->room.passes_to += c->room.to;
+            hp_room_usage *r = &row->room;
+            *(prev ? &r->prev_passes_from : &r->passes_from) += c->room.from;
+            *(prev ? &r->prev_passes_to : &r->passes_to) += c->room.to;
         } else {
-            row->staff.now += c->staff.now;
-            row->staff.scheduled += c->staff.scheduled;
-            row->staff.total += c->staff.now + c->staff.scheduled;
+            hp_staff_usage *u = &row->staff;
+            const hp_staff_counts *k = &c->staff;
+            *(prev ? &u->prev_now : &u->now) += k->now;
+            *(prev ? &u->prev_scheduled : &u->scheduled) += k->scheduled;
+            *(prev ? &u->prev_total : &u->total) += k->now + k->scheduled;
+            *(prev ? &u->prev_now_kiosk : &u->now_kiosk) += k->now_kiosk;
+            *(prev ? &u->prev_now_login : &u->now_login) += k->now - k->now_kiosk;
         }
     }
+}
+
+/* Reads a range's counters into the rows (prev: into their prev_ counts). */
+static int read_counts(hp_report *report, hp_store *store, int64_t school_id, int32_t from_day,
+                       int32_t to_day, bool prev)
+{
+    hp_counter *counters = NULL;
+    size_t count = 0;
+    int rc = hp_store_counts_range(
+        store, school_id, report->kind == HP_REPORT_ROOMS ? HP_COUNTER_ROOM : HP_COUNTER_STAFF,
+        from_day, to_day, &counters, &count);
+    if (rc < 0)
+        return rc;
+    add_counters(report, counters, count, prev);
+    hp_counters_free(counters);
+    return HP_OK;
+}
+
+static int compare_row_folder(const void *a, const void *b)
+{
+    const hp_report_row *x = *(const hp_report_row *const *)a,
+                        *y = *(const hp_report_row *const *)b;
+    int c = strcmp(x->room.folder, y->room.folder);
+    return c ? c : compare_row_id(x, y);
+}
+
+/* Gives every room its folder's medians and its flag. Rooms group by their folder's exact
+ * name; a room with no folder has no benchmark. Rows in folder order, one folder at a time. */
+static void add_benchmarks(hp_report *report)
+{
+    size_t n = report->row_count;
+    hp_report_row **by_folder = g_new(hp_report_row *, n ? n : 1);
+    int64_t *from = g_new(int64_t, n ? n : 1), *to = g_new(int64_t, n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        by_folder[i] = &report->rows[i];
+    qsort(by_folder, n, sizeof(*by_folder), compare_row_folder);
+    for (size_t start = 0, end; start < n; start = end) {
+        const char *folder = by_folder[start]->room.folder;
+        for (end = start; end < n && strcmp(by_folder[end]->room.folder, folder) == 0; end++) {
+            from[end - start] = by_folder[end]->room.passes_from;
+            to[end - start] = by_folder[end]->room.passes_to;
+        }
+        int64_t median_from = folder[0] ? hp_median_halves(from, end - start) : HP_MEDIAN_NONE;
+        int64_t median_to = folder[0] ? hp_median_halves(to, end - start) : HP_MEDIAN_NONE;
+        for (size_t i = start; i < end; i++) {
+            hp_room_usage *room = &by_folder[i]->room;
+            room->folder_median_from = median_from;
+            room->folder_median_to = median_to;
+            room->from_flag = hp_folder_flag_of(room->passes_from, median_from);
+        }
+    }
+    g_free(to);
+    g_free(from);
+    g_free(by_folder);
 }
 
 /* One row per room or staff member, with no counts yet, in id order. The names are copied,
@@ -229,31 +364,36 @@ int hp_report_build(hp_report **out, hp_store *store, const hp_school *school, c
                     hp_report_kind kind, const hp_report_query *query)
 {
     hp_report *report = g_new0(hp_report, 1);
-    hp_counter *counters = NULL;
-    size_t counter_count = 0;
+    bool rooms = kind == HP_REPORT_ROOMS;
     int rc;
 
     *out = NULL;
     report->kind = kind;
     report->school = g_strdup(school->name);
-    if (kind == HP_REPORT_ROOMS) {
-        report->columns = room_columns;
-        report->column_count = HP_ARRAY_SIZE(room_columns);
-    } else {
-        report->columns = staff_columns;
-        report->column_count = HP_ARRAY_SIZE(staff_columns);
+    if ((rc = hp_report_range(tz, query->from, query->to, &report->from_day, &report->to_day)) < 0)
+        goto fail;
+    if (query->compare) {
+        if ((rc = hp_report_compare_range(query->compare, report->from_day, report->to_day,
+                                          &report->compare_from_day, &report->compare_to_day)) < 0)
+            goto fail;
+        report->compare = true;
     }
-    if ((rc = hp_report_range(tz, query->from, query->to, &report->from_day, &report->to_day)) <
-            0 ||
-        (rc = parse_sort(report, query)) < 0 || (rc = load_rows(report, store, school->id)) < 0)
+    report->columns = rooms ? room_columns : staff_columns;
+    report->column_count =
+        report->compare ? (rooms ? HP_ARRAY_SIZE(room_columns) : HP_ARRAY_SIZE(staff_columns))
+                        : (rooms ? ROOM_OWN_COLUMNS : STAFF_OWN_COLUMNS);
+    report->fields = rooms ? room_fields : staff_fields;
+    report->field_count = report->compare
+                              ? (rooms ? HP_ARRAY_SIZE(room_fields) : HP_ARRAY_SIZE(staff_fields))
+                              : (rooms ? ROOM_OWN_FIELDS : STAFF_OWN_FIELDS);
+    if ((rc = parse_sort(report, query)) < 0 || (rc = load_rows(report, store, school->id)) < 0 ||
+        (rc = read_counts(report, store, school->id, report->from_day, report->to_day, false)) < 0)
         goto fail;
-    rc = hp_store_counts_range(store, school->id,
-                               kind == HP_REPORT_ROOMS ? HP_COUNTER_ROOM : HP_COUNTER_STAFF,
-                               report->from_day, report->to_day, &counters, &counter_count);
-    if (rc < 0)
+    if (report->compare && (rc = read_counts(report, store, school->id, report->compare_from_day,
+                                             report->compare_to_day, true)) < 0)
         goto fail;
-    add_counters(report, counters, counter_count);
-    hp_counters_free(counters);
+    if (rooms)
+        add_benchmarks(report);
     hp_report_sort(report, report->sort_column, report->descending);
     *out = report;
     return HP_OK;
@@ -333,6 +473,6 @@ void hp_report_filename(const hp_report *report, const char *extension, char *ou
 
 const hp_report_column *hp_report_columns(hp_report_kind kind, size_t *count)
 {
-    *count = kind == HP_REPORT_ROOMS ? HP_ARRAY_SIZE(room_columns) : HP_ARRAY_SIZE(staff_columns);
+    *count = kind == HP_REPORT_ROOMS ? ROOM_OWN_COLUMNS : STAFF_OWN_COLUMNS;
     return kind == HP_REPORT_ROOMS ? room_columns : staff_columns;
 }

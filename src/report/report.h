@@ -8,6 +8,7 @@
 
 #include "core/model.h"
 #include "core/tz.h"
+#include "report/benchmark.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -16,19 +17,35 @@
 
 typedef enum { HP_REPORT_ROOMS, HP_REPORT_STAFF } hp_report_kind;
 
-/* Room Usage: a room's folder ("" for none) and the passes from it and to it. */
+/* Room Usage: a room's folder ("" for none) and the passes from it and to it; prev_ the same
+ * over the compare range (0 without one). The folder's medians are in halves (twice their
+ * value, HP_MEDIAN_NONE for none; report/benchmark.h). */
 typedef struct {
     char *folder;
     int64_t passes_from;
     int64_t passes_to;
+    int64_t prev_passes_from;
+    int64_t prev_passes_to;
+    int64_t folder_median_from;
+    int64_t folder_median_to;
+    hp_folder_flag from_flag;
 } hp_room_usage;
 
-/* Staff Usage: a staff member's email and the passes that count for them. */
+/* Staff Usage: a staff member's email and the passes that count for them; the now passes
+ * split by where they were made (now_login + now_kiosk = now); prev_ the same over the compare
+ * range (0 without one). */
 typedef struct {
     char *email;
     int64_t total; /* now + scheduled */
     int64_t now;
     int64_t scheduled;
+    int64_t now_login; /* source teacher */
+    int64_t now_kiosk; /* source kiosk_mode */
+    int64_t prev_total;
+    int64_t prev_now;
+    int64_t prev_scheduled;
+    int64_t prev_now_login;
+    int64_t prev_now_kiosk;
 } hp_staff_usage;
 
 typedef struct {
@@ -55,6 +72,17 @@ static inline bool hp_report_column_numeric(const hp_report_column *column)
     return column->number != NULL;
 }
 
+/* A field only the JSON rows have (CSV, XLSX and the table keep their columns): a count, a
+ * median in halves (HP_MEDIAN_NONE writes null) or a word (NULL writes null). */
+typedef enum { HP_FIELD_COUNT, HP_FIELD_HALVES, HP_FIELD_WORD } hp_report_field_type;
+
+typedef struct {
+    const char *json_name;
+    hp_report_field_type type;
+    int64_t (*number)(const hp_report_row *row);   /* HP_FIELD_COUNT, HP_FIELD_HALVES */
+    const char *(*text)(const hp_report_row *row); /* HP_FIELD_WORD */
+} hp_report_field;
+
 typedef struct {
     hp_report_kind kind;
     char *school;
@@ -62,8 +90,15 @@ typedef struct {
     int32_t to_day;
     int sort_column;
     bool descending;
+    bool compare; /* A compare range was asked for: the prev_ columns and fields are there. */
+    int32_t compare_from_day;
+    int32_t compare_to_day;
+    /* The columns of every format: the report's own, then with compare their prev_ twins. */
     const hp_report_column *columns;
     size_t column_count;
+    /* What the JSON rows have beyond the columns, after them. */
+    const hp_report_field *fields;
+    size_t field_count;
     hp_report_row *rows;
     size_t row_count;
 } hp_report;
@@ -75,12 +110,14 @@ typedef struct {
     const char *to;
     const char *sort;
     const char *order;
+    const char *compare; /* "previous", "FROM..TO", or NULL for no comparison */
 } hp_report_query;
 
 int hp_report_kind_parse(const char *word, hp_report_kind *out);
 const char *hp_report_kind_name(hp_report_kind kind); /* "rooms" or "staff" */
 const char *hp_report_title(hp_report_kind kind);     /* "Room Usage" or "Staff Usage" */
-/* A report's columns, in their order (static; the pages read their titles from here). */
+/* A report's columns without compare, in their order (static; the pages read their titles
+ * from here). */
 const hp_report_column *hp_report_columns(hp_report_kind kind, size_t *count);
 
 /* Builds the report for a school. Bad query values are HP_EINVALID errors whose message names
@@ -98,6 +135,12 @@ void hp_report_row_release(hp_report_row *row, hp_report_kind kind);
  * before the first date a query may name (0001-01-01): the range then starts there. */
 int hp_report_range(const hp_tz *tz, const char *from, const char *to, int32_t *from_day,
                     int32_t *to_day);
+
+/* Resolves a compare word against the report's range: "previous" is the range of as many days
+ * that ends the day before from_day (cut at the first date a query may name), "FROM..TO" names
+ * one. Errors name the parameter: `compare: ...`. */
+int hp_report_compare_range(const char *compare, int32_t from_day, int32_t to_day,
+                            int32_t *compare_from, int32_t *compare_to);
 
 /* Sorts rows by a column: natural order for text, value for numbers; ties by the name column
  * ascending, then creation order. */

@@ -9,7 +9,7 @@
 
 static const hp_counter_kind_info kinds[HP_COUNTER_KIND_COUNT] = {
     [HP_COUNTER_ROOM] = {"room", "passes", false, 2, {"from", "to"}},
-    [HP_COUNTER_STAFF] = {"staff", "passes", false, 2, {"now", "scheduled"}},
+    [HP_COUNTER_STAFF] = {"staff", "passes", false, 3, {"now", "scheduled", "now from kiosks"}},
     [HP_COUNTER_RULE_REFUSALS] = {"rule refusals", "refusals", true, 1, {"refused"}},
     [HP_COUNTER_ROOM_REFUSALS] =
         {"room refusals", "refusals", true, 2, {"refused_from", "refused_to"}},

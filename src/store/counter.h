@@ -78,10 +78,12 @@ typedef struct {
     int64_t to;
 } hp_room_counts;
 
-/* Staff Usage: the now passes and the scheduled passes a staff member wrote that count. */
+/* Staff Usage: the now passes and the scheduled passes a staff member wrote that count, and
+ * of the now passes those from a kiosk they launched (the rest are from their own login). */
 typedef struct {
     int64_t now;
     int64_t scheduled;
+    int64_t now_kiosk;
 } hp_staff_counts;
 
 /* Refusals of one rule. */
@@ -148,7 +150,7 @@ typedef struct {
 } hp_student_time_counts;
 
 /* The most values any kind has: the store keeps this many per counter. */
-#define HP_COUNTER_VALUES 2
+#define HP_COUNTER_VALUES 3
 
 /* A counter, or a change to one. Code that knows the kind reads the named fields; code that
  * only adds, stores or compares counters (the tally, the backends, the check) goes through

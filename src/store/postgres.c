@@ -218,6 +218,23 @@ static const char *const migrations[] = {
      * SQLite step 9). */
     "CREATE TABLE counters_unbuilt (school_id bigint PRIMARY KEY REFERENCES schools(id));"
     "INSERT INTO counters_unbuilt (school_id) SELECT DISTINCT school_id FROM passes;",
+
+    /* 9: the counters' third value, as the SQLite store's step 10: of a staff member's now
+     * passes, those from a kiosk they launched, filled from the passes stored, by day and by
+     * month (year * 12 + month - 1; local_day counts days from 1970-01-01). */
+    "ALTER TABLE usage_counts ADD COLUMN c bigint NOT NULL DEFAULT 0;"
+    "UPDATE usage_counts u SET c = k.n FROM (SELECT school_id, creator_id, local_day,"
+    "  count(*) AS n FROM passes WHERE source = 'kiosk_mode' AND type = 'now'"
+    "  AND NOT cancelled GROUP BY school_id, creator_id, local_day) AS k"
+    "  WHERE u.kind = 1 AND u.period = 0 AND u.school_id = k.school_id"
+    "  AND u.id = k.creator_id AND u.bucket = k.local_day;"
+    "UPDATE usage_counts u SET c = k.n FROM (SELECT school_id, creator_id,"
+    "  (extract(year FROM date '1970-01-01' + local_day) * 12"
+    "  + extract(month FROM date '1970-01-01' + local_day) - 1)::integer AS month,"
+    "  count(*) AS n FROM passes WHERE source = 'kiosk_mode' AND type = 'now'"
+    "  AND NOT cancelled GROUP BY 1, 2, 3) AS k"
+    "  WHERE u.kind = 1 AND u.period = 1 AND u.school_id = k.school_id"
+    "  AND u.id = k.creator_id AND u.bucket = k.month;",
 };
 // clang-format on
 
@@ -290,13 +307,15 @@ static const struct {
     {"logins_find", "SELECT " USER_COLUMNS ", password_hash, school_id FROM users"
                     " WHERE " FOLD("email") " = " FOLD("$1::text") " ORDER BY school_id"},
     {"counts_add",
-     "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b)"
+     "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c)"
      " SELECT $1, * FROM unnest($2::smallint[], $3::smallint[], $4::integer[], $5::bigint[],"
-     " $6::bigint[], $7::bigint[])"
+     " $6::bigint[], $7::bigint[], $8::bigint[])"
      " ON CONFLICT (school_id, kind, period, bucket, id) DO UPDATE SET"
-     " a = usage_counts.a + excluded.a, b = usage_counts.b + excluded.b"},
-    {"counts_read", "SELECT id, bucket, a, b FROM usage_counts WHERE school_id = $1 AND kind = $2"
-                    " AND period = $3 AND bucket BETWEEN $4 AND $5"},
+     " a = usage_counts.a + excluded.a, b = usage_counts.b + excluded.b,"
+     " c = usage_counts.c + excluded.c"},
+    {"counts_read",
+     "SELECT id, bucket, a, b, c FROM usage_counts WHERE school_id = $1 AND kind = $2"
+     " AND period = $3 AND bucket BETWEEN $4 AND $5"},
     {"pass_count", "SELECT count(*) FROM passes WHERE school_id = $1"},
     {"session_insert", "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
                        " created_at, last_seen) VALUES ($1, $2, $3, $4, $5, $6)"},
@@ -1029,8 +1048,8 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
     return rc;
 }
 
-/* The statements name the value columns a and b. */
-_Static_assert(HP_COUNTER_VALUES == 2, "usage_counts holds two values per counter");
+/* The statements name the value columns a, b and c. */
+_Static_assert(HP_COUNTER_VALUES == 3, "usage_counts holds three values per counter");
 
 /* The columns of counts_add after school_id: kind, period, bucket, subject, the values. */
 #define COUNTS_ADD_ARRAYS (4 + HP_COUNTER_VALUES)

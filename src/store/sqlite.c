@@ -219,6 +219,27 @@ static const char *const migrations[] = {
      * (hp_store_counters_build). */
     "CREATE TABLE counters_unbuilt (school_id INTEGER PRIMARY KEY REFERENCES schools(id));"
     "INSERT INTO counters_unbuilt(school_id) SELECT DISTINCT school_id FROM passes;",
+
+    /* 10: a third value per counter, c: of a staff member's now passes, those from a kiosk
+     * they launched (store/counter.h). Every other kind keeps 0 there. The passes already
+     * stored fill it, their days and their months, each from one pass over the passes; a
+     * kiosk-mode now pass always has its creator's staff counters, so updating is enough. */
+    "ALTER TABLE usage_counts ADD COLUMN c INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE usage_counts SET c = k.n FROM (SELECT school_id, creator_id, local_day,"
+    "  count(*) AS n FROM passes WHERE source = 'kiosk_mode' AND type = 'now'"
+    "  AND cancelled = 0 GROUP BY school_id, creator_id, local_day) AS k"
+    "  WHERE usage_counts.kind = 1 AND usage_counts.period = 0"
+    "  AND usage_counts.school_id = k.school_id AND usage_counts.id = k.creator_id"
+    "  AND usage_counts.bucket = k.local_day;"
+    /* A month's bucket is year * 12 + month - 1; local_day counts days from 1970-01-01. */
+    "UPDATE usage_counts SET c = k.n FROM (SELECT school_id, creator_id,"
+    "  CAST(strftime('%Y', local_day * 86400, 'unixepoch') AS INTEGER) * 12"
+    "  + CAST(strftime('%m', local_day * 86400, 'unixepoch') AS INTEGER) - 1 AS month,"
+    "  count(*) AS n FROM passes WHERE source = 'kiosk_mode' AND type = 'now'"
+    "  AND cancelled = 0 GROUP BY school_id, creator_id, month) AS k"
+    "  WHERE usage_counts.kind = 1 AND usage_counts.period = 1"
+    "  AND usage_counts.school_id = k.school_id AND usage_counts.id = k.creator_id"
+    "  AND usage_counts.bucket = k.month;",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -352,13 +373,13 @@ static const char *const statement_sql[ST_COUNT] = {
         " time_limit_minutes, auto_end_at, overrides)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
         " ON CONFLICT (school_id, ext_id) DO NOTHING",
-    [ST_COUNTS_ADD] = "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    [ST_COUNTS_ADD] = "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
                       " ON CONFLICT (school_id, kind, period, bucket, id)"
-                      " DO UPDATE SET a = a + excluded.a, b = b + excluded.b",
+                      " DO UPDATE SET a = a + excluded.a, b = b + excluded.b, c = c + excluded.c",
     /* One range of buckets in key order: a report reads a few thousand rows at most. */
     [ST_COUNTS_READ] =
-        "SELECT id, bucket, a, b FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
+        "SELECT id, bucket, a, b, c FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
         " AND period = ?3 AND bucket BETWEEN ?4 AND ?5",
     [ST_PASS_COUNT] = "SELECT count(*) FROM passes WHERE school_id = ?1",
     [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
@@ -958,8 +979,8 @@ static int sqlite_passes_import(hp_store *store, int64_t school_id, hp_pass *pas
     return HP_OK;
 }
 
-/* The statements name the value columns a and b. */
-_Static_assert(HP_COUNTER_VALUES == 2, "usage_counts holds two values per counter");
+/* The statements name the value columns a, b and c. */
+_Static_assert(HP_COUNTER_VALUES == 3, "usage_counts holds three values per counter");
 
 static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_counter *counters,
                                size_t count)

@@ -56,6 +56,7 @@ void hp_tally_pass(hp_tally *t, const hp_pass *pass, int sign)
         hp_staff_counts *staff = &counter_of(t, HP_COUNTER_STAFF, pass->creator_id, day)->staff;
         staff->now += e.staff_now ? sign : 0;
         staff->scheduled += e.staff_scheduled ? sign : 0;
+        staff->now_kiosk += e.staff_kiosk ? sign : 0;
     }
     bool now = pass->type == HP_PASS_NOW;
     hp_source_counts *source = &counter_of(t, HP_COUNTER_SOURCE, pass->source, day)->source;

@@ -1,11 +1,13 @@
 // Analytics: the date range, both reports sorted by the server by every column both ways,
 // the downloads, the address that keeps range and sort, the links to the Rooms dashboard,
-// and the loading, empty and error states.
+// the loading, empty and error states, and the compare switch, flagged rooms and folders.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { withPage, signIn, USERS, unlabelledControls, useSchool } from './helpers.mjs';
+import { withPage, signIn, USERS, TIMEZONE, unlabelledControls, useSchool } from './helpers.mjs';
+import { changeView, formatMedian } from '../../web/js/compare.js';
+import { todayIn } from '../../web/js/dates.js';
 
 let env;
 let admin; // the API, signed in as the admin
@@ -29,13 +31,14 @@ async function waitForReport(page, kind, { sort, order, from = FROM, to = TO }) 
   );
 }
 
-// The table as shown: each cell's visible text, without what only screen readers hear.
+// The table as shown: each cell's visible text, without what only screen readers hear and
+// without a room's flag against its folder (which its own test reads).
 async function screenRows(page, kind) {
   return page.$$eval(`#${kind}-table tbody tr`, (trs) =>
     trs.map((tr) =>
       Array.from(tr.cells).map((cell) => {
         const c = cell.cloneNode(true);
-        c.querySelectorAll('.visually-hidden, [aria-hidden="true"]').forEach((e) => e.remove());
+        c.querySelectorAll('.visually-hidden, [aria-hidden="true"], .flag').forEach((e) => e.remove());
         return c.textContent.trim().replace(/(\d),(?=\d{3}\b)/g, '$1');
       }),
     ),
@@ -231,5 +234,128 @@ test('a report that fails says what happened; the page prints without its contro
     assert.equal(await page.isVisible('#presets'), false, 'no range controls on paper');
     assert.equal(await page.isVisible('#rooms-table'), true, 'the report prints');
     assert.equal(await page.isVisible('#range-summary'), true, 'the range prints');
+  });
+});
+
+// Each count cell as shown with compare: [count, arrow and difference, words].
+async function changeCells(page, kind) {
+  return page.$$eval(`#${kind}-table tbody tr`, (trs) =>
+    trs.map((tr) =>
+      Array.from(tr.querySelectorAll('td.num')).map((td) => [
+        td.querySelector('.count')?.textContent ?? td.textContent,
+        td.querySelector('.change')?.textContent ?? '',
+        td.querySelector('.visually-hidden')?.textContent ?? '',
+      ]),
+    ),
+  );
+}
+
+async function apiReport(kind, params) {
+  const res = await admin.get(`/api/reports/${kind}?${new URLSearchParams(params)}`);
+  assert.equal(res.status(), 200);
+  return res.json();
+}
+
+test('the compare switch shows the change beside each count; flagged rooms are marked; folders fold', async () => {
+  await withPage(env, 'analytics-compare', async (page) => {
+    await signIn(page, USERS.admin);
+    const range = { from: '2025-03-10', to: '2025-03-14' };
+    await page.goto(`/analytics?from=${range.from}&to=${range.to}`);
+    await waitForReport(page, 'rooms', { sort: 'room', order: 'asc', ...range });
+    assert.equal(await page.locator('#rooms-table .change').count(), 0, 'no change shown with compare off');
+
+    // The previous period: the 5 days before, applied at once.
+    await page.check('input[name="compare"][value="previous"]');
+    for (const kind of ['rooms', 'staff']) await page.waitForSelector(`#${kind}-report[data-compare="2025-03-05..2025-03-09"][data-state="ready"]`);
+    assert.match(await page.textContent('#range-summary'), /compared with Mar 5 – 9, 2025/);
+    assert.equal(new URL(page.url()).searchParams.get('compare'), 'previous');
+    for (const kind of ['rooms', 'staff']) {
+      const data = await apiReport(kind, { ...range, compare: 'previous' });
+      const fields = kind === 'rooms' ? ['passes_from', 'passes_to'] : ['total', 'now', 'scheduled'];
+      const want = data.rows.map((r) =>
+        fields.map((f) => {
+          const c = changeView(r[f], r[`prev_${f}`]);
+          return [r[f].toLocaleString('en-US'), `${c.arrow}\u00a0${c.text}`, `, ${c.words}`];
+        }),
+      );
+      assert.deepEqual(await changeCells(page, kind), want, `${kind}: every count with its change`);
+      assert.ok(want.flat().some((c) => c[1].startsWith('▲')) && want.flat().some((c) => c[1].startsWith('▼')), `${kind}: changes both ways`);
+      const href = new URL(await page.getAttribute(`#${kind}-csv`, 'href'), env.url);
+      assert.equal(href.searchParams.get('compare'), 'previous', 'the download holds the previous columns too');
+    }
+
+    // A custom range waits for its dates and Apply; a reload keeps it.
+    await page.check('input[name="compare"][value="custom"]');
+    assert.equal(await page.isVisible('#compare-from'), true);
+    await page.fill('#compare-from', '2025-03-03');
+    await page.fill('#compare-to', '2025-03-04');
+    await page.click('#apply-range');
+    await waitForReport(page, 'staff', { sort: 'staff', order: 'asc', ...range });
+    await page.waitForSelector('#rooms-report[data-compare="2025-03-03..2025-03-04"][data-state="ready"]');
+    await page.reload();
+    await page.waitForSelector('#staff-report[data-compare="2025-03-03..2025-03-04"][data-state="ready"]');
+    assert.equal(await page.isChecked('input[name="compare"][value="custom"]'), true);
+    assert.equal(await page.inputValue('#compare-to'), '2025-03-04');
+    const custom = await apiReport('staff', { ...range, compare: '2025-03-03..2025-03-04' });
+    assert.equal((await changeCells(page, 'staff'))[0][0][2], `, ${changeView(custom.rows[0].total, custom.rows[0].prev_total).words}`);
+    // A backwards custom range is refused at its field.
+    await page.fill('#compare-from', '2025-03-09');
+    await page.click('#apply-range');
+    await page.waitForSelector('#range-error:not([hidden])');
+    assert.equal(await page.getAttribute('#compare-to', 'aria-invalid'), 'true');
+    await page.check('input[name="compare"][value="off"]');
+    await page.waitForSelector('#rooms-report[data-compare="off"][data-state="ready"]');
+    assert.equal(await page.locator('#rooms-table .change').count(), 0);
+
+    // Flagged rooms: today, passes from Wing 10's three rooms, 13, 6 and 1 (median 6): room 10
+    // is high, Room 100 low. Marked in words, exactly as the API says.
+    const today = todayIn(TIMEZONE);
+    let n = 0;
+    for (const [origin, count] of [['room 10', 13], ['Room 10A', 6], ['Room 100', 1]]) {
+      for (let i = 0; i < count; i++) {
+        const res = await admin.post('/api/passes', { data: { student: `pupil${++n}@test.example`, origin, destination: 'Library', type: 'now' } });
+        assert.equal(res.status(), 201, await res.text());
+        const made = await res.json();
+        assert.equal((await admin.post(`/api/passes/${made.id}/end`, { data: {} })).status(), 200);
+      }
+    }
+    const day = await apiReport('rooms', { from: today, to: today });
+    const flags = Object.fromEntries(day.rows.filter((r) => r.from_flag).map((r) => [r.room, r.from_flag]));
+    assert.deepEqual(flags, { 'room 10': 'high', 'Room 100': 'low' });
+    await page.fill('#from', today);
+    await page.fill('#to', today);
+    await page.click('#apply-range');
+    await waitForReport(page, 'rooms', { sort: 'room', order: 'asc', from: today, to: today });
+    const marks = await page.$$eval('#rooms-table tbody th[scope="row"]', (ths) => ths.map((th) => th.querySelector('.flag')?.firstChild.textContent ?? null));
+    assert.deepEqual(marks, day.rows.map((r) => (r.from_flag ? `${r.from_flag} for its folder` : null)));
+    const high = page.locator('#rooms-table tbody th[scope="row"]', { hasText: 'room 10' }).first().locator('.flag');
+    assert.match(await high.getAttribute('title'), /13 passes from it, more than twice the median of Wing 10 \(6\)/);
+
+    // Grouped by folder: each folder's subtotal and median, and a button that folds it.
+    await page.goto(`/analytics?from=${range.from}&to=${range.to}`);
+    await waitForReport(page, 'rooms', { sort: 'room', order: 'asc', ...range });
+    await page.check('#group-folders');
+    await page.waitForSelector('#rooms-report[data-group="folder"][data-state="ready"]');
+    const data = await apiReport('rooms', range);
+    const wing = data.rows.filter((r) => r.folder === 'Wing 2');
+    const button = page.locator('#rooms-table .folder-toggle[data-folder="Wing 2"]');
+    assert.equal((await button.innerText()).trim(), `▾ Wing 2, ${wing.length} rooms`);
+    const head = page.locator('#rooms-table tbody.folder-head', { has: page.locator('.folder-toggle[data-folder="Wing 2"]') });
+    const subtotal = await head.locator('tr.folder-subtotal td.num').allTextContents();
+    assert.deepEqual(subtotal, [wing.reduce((a, r) => a + r.passes_from, 0), wing.reduce((a, r) => a + r.passes_to, 0)].map((n) => n.toLocaleString('en-US')));
+    const median = await head.locator('tr.folder-median td.num').allTextContents();
+    assert.deepEqual(median, [formatMedian(wing[0].folder_median_from), formatMedian(wing[0].folder_median_to)]);
+    const roomsBody = page.locator(`#${await button.getAttribute('aria-controls')}`);
+    assert.equal(await roomsBody.locator('tr').count(), wing.length);
+    // By keyboard: Enter folds, Space unfolds; the subtotal stays.
+    await button.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await button.getAttribute('aria-expanded'), 'false');
+    assert.equal(await roomsBody.isVisible(), false, 'the rooms are folded away');
+    assert.equal(await head.locator('tr.folder-subtotal').isVisible(), true);
+    await page.keyboard.press('Space');
+    assert.equal(await button.getAttribute('aria-expanded'), 'true');
+    assert.equal(await roomsBody.isVisible(), true);
+    assert.equal(new URL(page.url()).searchParams.get('group'), 'folder');
   });
 });

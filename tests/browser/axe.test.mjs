@@ -36,6 +36,12 @@ test('an admin: Analytics, Rooms, Passes', async () => {
     await page.waitForSelector('#rooms-report[data-state="ready"]');
     await scan(page, 'analytics');
     await page.click('#apply-range'); // A range still good: nothing to flag.
+    // Compared with the previous period, grouped by folder, one folder folded.
+    await page.goto('/analytics?from=2025-03-10&to=2025-03-14&compare=previous&group=folder');
+    await page.waitForSelector('#rooms-report[data-state="ready"][data-group="folder"]');
+    await page.waitForSelector('#staff-report[data-state="ready"]');
+    await page.click('#rooms-table .folder-toggle >> nth=0');
+    await scan(page, 'analytics, compared and grouped by folder');
     await page.goto('/rooms');
     await page.waitForSelector('.room-row');
     await page.fill('.room-row input[name="max_passes_to"] >> nth=0', 'x');

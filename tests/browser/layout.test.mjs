@@ -39,14 +39,22 @@ const WIDTHS = [
   { width: 390, height: 844, phone: true },
 ];
 
-for (const size of WIDTHS) {
-  test(`the reports fit at ${size.width} px${size.phone ? ' (a phone)' : ''}`, async () => {
+// The reports as shown plain, and with the most in them: compared, Room Usage by folder.
+const VIEWS = [
+  { name: '', query: '' },
+  { name: ', compared and by folder', query: '&compare=previous&group=folder', sizes: [1024, 390] },
+];
+
+const CASES = VIEWS.flatMap((view) => WIDTHS.filter((w) => !view.sizes || view.sizes.includes(w.width)).map((size) => ({ view, size })));
+
+for (const { view, size } of CASES) {
+  test(`the reports fit at ${size.width} px${size.phone ? ' (a phone)' : ''}${view.name}`, async () => {
     const options = size.phone ? { viewport: { width: size.width, height: size.height }, isMobile: true, hasTouch: true } : { viewport: { width: size.width, height: size.height } };
     await withPage(
       env,
-      `layout-${size.width}`,
+      `layout-${size.width}${view.query ? '-compare' : ''}`,
       async (page) => {
-        await signIn(page, USERS.admin, { next: '/analytics?from=2025-03-01&to=2025-03-31&staff_sort=email&staff_order=desc' });
+        await signIn(page, USERS.admin, { next: `/analytics?from=2025-03-01&to=2025-03-31&staff_sort=email&staff_order=desc${view.query}` });
         await page.waitForSelector('#rooms-report[data-state="ready"]');
         await page.waitForSelector('#staff-report[data-state="ready"]');
         const m = await page.evaluate(measure);

@@ -39,6 +39,10 @@ ROOM_SORTS = {"room": ("room", False), "folder": ("folder", False),
               "from": ("passes_from", True), "to": ("passes_to", True)}
 STAFF_SORTS = {"staff": ("staff", False), "email": ("email", False), "total": ("total", True),
                "now": ("now", True), "scheduled": ("scheduled", True)}
+# With compare, the counts over the compare range sort too.
+ROOM_PREV_SORTS = {"prev_from": ("prev_passes_from", True), "prev_to": ("prev_passes_to", True)}
+STAFF_PREV_SORTS = {"prev_total": ("prev_total", True), "prev_now": ("prev_now", True),
+                    "prev_scheduled": ("prev_scheduled", True)}
 FORMATS = ["table", "csv", "json", "xlsx"]
 
 
@@ -238,6 +242,11 @@ class School:
 
     def rows(self, kind: str, *args) -> list[dict]:
         return plain(self.report_json(kind, *args))["rows"]
+
+    def column_rows(self, kind: str, *args) -> list[dict]:
+        """The JSON rows cut to the report's own columns, those CSV and the table show."""
+        keys = ROOM_KEYS if kind == "rooms" else STAFF_KEYS
+        return [{k: r[k] for k in keys} for r in self.rows(kind, *args)]
 
     def state(self, *range_args) -> tuple:
         """Both reports as JSON bytes: a cheaper snapshot."""
@@ -492,7 +501,8 @@ def natsorted(items: Iterable[str]) -> list[str]:
 def sort_rows(kind: str, rows: list[dict], sort: str | None = None,
               order: str | None = None) -> list[dict]:
     """rows carry "_created" (creation order). Returns them in report order."""
-    sorts = ROOM_SORTS if kind == "rooms" else STAFF_SORTS
+    sorts = ({**ROOM_SORTS, **ROOM_PREV_SORTS} if kind == "rooms"
+             else {**STAFF_SORTS, **STAFF_PREV_SORTS})
     name_key = "room" if kind == "rooms" else "staff"
     field_, numeric = sorts[sort or ("room" if kind == "rooms" else "staff")]
     desc = order == "desc"
@@ -546,36 +556,94 @@ class Model:
             if date_from <= local_date(p.start, self.zone) <= date_to:
                 yield p
 
-    def rooms_rows(self, date_from, date_to, sort=None, order=None, strip=True):
-        rows = {afold(r.name): {"room": r.name, "folder": r.folder, "passes_from": 0,
-                                 "passes_to": 0, "_created": i}
-                for i, r in enumerate(self.rooms)}
+    def _room_counts(self, date_from, date_to):
+        counts = {afold(r.name): [0, 0] for r in self.rooms}
         for p in self._counted(date_from, date_to):
-            rows[afold(p.origin)]["passes_from"] += 1
-            rows[afold(p.destination)]["passes_to"] += 1
+            counts[afold(p.origin)][0] += 1
+            counts[afold(p.destination)][1] += 1
+        return counts
+
+    def rooms_rows(self, date_from, date_to, sort=None, order=None, strip=True, compare=None):
+        """Room Usage's JSON rows; compare (first, last day) adds the prev_ counts."""
+        counts = self._room_counts(date_from, date_to)
+        rows = {afold(r.name): {"room": r.name, "folder": r.folder,
+                                 "passes_from": counts[afold(r.name)][0],
+                                 "passes_to": counts[afold(r.name)][1], "_created": i}
+                for i, r in enumerate(self.rooms)}
+        if compare:
+            prev = self._room_counts(*compare)
+            for key, row in rows.items():
+                row["prev_passes_from"], row["prev_passes_to"] = prev[key]
+        by_folder: dict[str, list[dict]] = {}
+        for row in rows.values():
+            by_folder.setdefault(row["folder"], []).append(row)
+        for folder, members in by_folder.items():
+            m_from = folder_median([r["passes_from"] for r in members]) if folder else None
+            m_to = folder_median([r["passes_to"] for r in members]) if folder else None
+            for r in members:
+                r["folder_median_from"], r["folder_median_to"] = m_from, m_to
+                r["from_flag"] = folder_flag(r["passes_from"], m_from)
         out = sort_rows("rooms", list(rows.values()), sort, order)
         return [_strip(r) for r in out] if strip else out
 
-    def staff_rows(self, date_from, date_to, sort=None, order=None, strip=True):
-        rows = {afold(u.email): {"staff": u.name, "email": u.email, "total": 0, "now": 0,
-                                  "scheduled": 0, "_created": i}
-                for i, u in enumerate(self.users) if u.role in ("admin", "teacher")}
+    def _staff_counts(self, date_from, date_to):
+        """email (folded) -> [now, scheduled, now_login, now_kiosk]."""
+        counts = {afold(u.email): [0, 0, 0, 0] for u in self.users
+                  if u.role in ("admin", "teacher")}
         for p in self._counted(date_from, date_to):
-            row = rows.get(afold(p.creator))
-            if row is None:
+            c = counts.get(afold(p.creator))
+            if c is None:
                 continue
             if p.type == "now" and p.source in ("teacher", "kiosk_mode"):
-                row["now"] += 1
-                row["total"] += 1
+                c[0] += 1
+                c[2 if p.source == "teacher" else 3] += 1
             elif p.type == "scheduled" and p.source == "teacher":
-                row["scheduled"] += 1
-                row["total"] += 1
+                c[1] += 1
+        return counts
+
+    def staff_rows(self, date_from, date_to, sort=None, order=None, strip=True, compare=None):
+        """Staff Usage's JSON rows; compare (first, last day) adds the prev_ counts."""
+        counts = self._staff_counts(date_from, date_to)
+        prev = self._staff_counts(*compare) if compare else None
+        rows = {}
+        for i, u in enumerate(self.users):
+            if u.role not in ("admin", "teacher"):
+                continue
+            now, scheduled, login, kiosk = counts[afold(u.email)]
+            row = {"staff": u.name, "email": u.email, "total": now + scheduled, "now": now,
+                   "scheduled": scheduled, "now_login": login, "now_kiosk": kiosk,
+                   "_created": i}
+            if prev is not None:
+                now, scheduled, login, kiosk = prev[afold(u.email)]
+                row.update(prev_total=now + scheduled, prev_now=now, prev_scheduled=scheduled,
+                           prev_now_login=login, prev_now_kiosk=kiosk)
+            rows[afold(u.email)] = row
         out = sort_rows("staff", list(rows.values()), sort, order)
         return [_strip(r) for r in out] if strip else out
 
-    def rows(self, kind, date_from, date_to, sort=None, order=None):
+    def rows(self, kind, date_from, date_to, sort=None, order=None, compare=None):
         f = self.rooms_rows if kind == "rooms" else self.staff_rows
-        return f(date_from, date_to, sort, order)
+        return f(date_from, date_to, sort, order, compare=compare)
+
+
+def folder_median(values: list[int]):
+    """A folder's median count: None under three rooms, the mean of the middle two for an even
+    number."""
+    if len(values) < 3:
+        return None
+    v = sorted(values)
+    mid = len(v) // 2
+    return v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
+
+
+def folder_flag(passes_from: int, median):
+    if median is None or median < 5:
+        return None
+    if passes_from > 2 * median:
+        return "high"
+    if passes_from < median / 2:
+        return "low"
+    return None
 
 
 def afold(s: str) -> str:

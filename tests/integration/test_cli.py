@@ -57,7 +57,8 @@ def test_help_lists_every_command(run):
 COMMAND_OPTIONS = {
     "init": ["--db", "--school", "--timezone"],
     "import": ["--db", "--school"],
-    "report": ["--db", "--school", "--from", "--to", "--sort", "--order", "--format", "--output"],
+    "report": ["--db", "--school", "--from", "--to", "--sort", "--order", "--compare",
+               "--format", "--output"],
     "user": ["--db", "--school", "--name", "--email", "--role", "--room", "--student-id",
              "--password-stdin"],
     "serve": ["--db", "--listen", "--threads", "--session-idle", "--session-max", "--timeout",

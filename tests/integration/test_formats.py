@@ -72,6 +72,10 @@ ROOM_ROWS = [
     {"room": 'Quote "Q"', "folder": "x", "passes_from": 0, "passes_to": 0},
     {"room": "Room 101", "folder": "Science", "passes_from": 3, "passes_to": 1},
 ]
+# JSON rows also have the folder benchmarks: no folder here has three rooms.
+ROOM_JSON_ROWS = [{**r, "folder_median_from": None, "folder_median_to": None, "from_flag": None}
+                  for r in ROOM_ROWS]
+ROOM_JSON_KEYS = ROOM_KEYS + ["folder_median_from", "folder_median_to", "from_flag"]
 STAFF_ROWS = [
     {"staff": "-Dash Teacher", "email": "-dash@x.org", "total": 1, "now": 1, "scheduled": 0},
     {"staff": '=HYPERLINK("http://evil.example")', "email": "+plus@x.org", "total": 1,
@@ -79,6 +83,12 @@ STAFF_ROWS = [
     {"staff": "Ann Lee", "email": "alee@x.org", "total": 2, "now": 1, "scheduled": 1},
     {"staff": "Zoë, the Admin", "email": "zoe@x.org", "total": 0, "now": 0, "scheduled": 0},
 ]
+# JSON rows also split the now passes: own login (teacher) and kiosk (kiosk_mode).
+STAFF_SPLIT = {"-dash@x.org": (1, 0), "+plus@x.org": (0, 1), "alee@x.org": (1, 0),
+               "zoe@x.org": (0, 0)}
+STAFF_JSON_ROWS = [{**r, "now_login": STAFF_SPLIT[r["email"]][0],
+                    "now_kiosk": STAFF_SPLIT[r["email"]][1]} for r in STAFF_ROWS]
+STAFF_JSON_KEYS = STAFF_KEYS + ["now_login", "now_kiosk"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -96,13 +106,17 @@ def test_json_rooms_exactly_as_the_spec_shows(fancy):
     assert (top["from"], top["to"]) == ("2026-09-01", "2026-09-30")
     assert (top["sort"], top["order"]) == ("from", "desc")
     for row in top["rows"]:
-        assert [k for k, _ in row] == ["room", "folder", "passes_from", "passes_to"]
+        assert [k for k, _ in row] == ROOM_JSON_KEYS
         for k, v in row:
-            assert type(v) is (int if k.startswith("passes") else str), (k, v)
+            if k.startswith("folder_median") or k == "from_flag":
+                assert v is None, (k, v)
+            else:
+                assert type(v) is (int if k.startswith("passes") else str), (k, v)
     rows = [dict(r) for r in top["rows"]]
     assert [r["room"] for r in rows] == ["Room 101", "Café Ünï", "Lab, North", "\tTab Room",
                                          "\rCR Room", "-Minus, Room", "=SUM(A1)", 'Quote "Q"']
-    assert sorted(rows, key=lambda r: r["room"]) == sorted(ROOM_ROWS, key=lambda r: r["room"])
+    assert sorted(rows, key=lambda r: r["room"]) == sorted(ROOM_JSON_ROWS,
+                                                           key=lambda r: r["room"])
 
 
 def test_json_staff_exactly_as_the_spec_shows(fancy):
@@ -113,16 +127,16 @@ def test_json_staff_exactly_as_the_spec_shows(fancy):
     assert (top["report"], top["school"], top["from"], top["to"], top["sort"],
             top["order"]) == ("staff", "Lincoln High", "2026-09-01", "2026-09-30", "staff", "asc")
     for row in top["rows"]:
-        assert [k for k, _ in row] == ["staff", "email", "total", "now", "scheduled"]
+        assert [k for k, _ in row] == STAFF_JSON_KEYS
         for k, v in row:
             assert type(v) is (str if k in ("staff", "email") else int), (k, v)
-    assert [dict(r) for r in top["rows"]] == STAFF_ROWS
+    assert [dict(r) for r in top["rows"]] == STAFF_JSON_ROWS
 
 
 def test_json_rooms_default_sort_and_order(fancy):
     doc = fancy.report_json("rooms", *SEPT)
     assert (doc["sort"], doc["order"]) == ("room", "asc")
-    assert plain(doc)["rows"] == ROOM_ROWS
+    assert plain(doc)["rows"] == ROOM_JSON_ROWS
 
 
 def test_json_school_name_is_escaped(make_school):

@@ -83,10 +83,10 @@ def test_columns_in_any_order(school):
          "student", "id"],
         [["2026-09-14T10:03:00-05:00", "false", "now", "teacher", "alee@x.org", "Restroom B",
           "Room 101", "2026-09-14T10:09:00-05:00", "sam@x.org", "p1"]])).ok()
-    assert school.rows("rooms", *SEPT) == [
+    assert school.column_rows("rooms", *SEPT) == [
         {"room": "Restroom B", "folder": "Restrooms", "passes_from": 0, "passes_to": 1},
         {"room": "Room 101", "folder": "Science", "passes_from": 1, "passes_to": 0}]
-    assert school.rows("staff", *SEPT) == [
+    assert school.column_rows("staff", *SEPT) == [
         {"staff": "Ann Lee", "email": "alee@x.org", "total": 1, "now": 1, "scheduled": 0}]
 
 
@@ -99,7 +99,7 @@ def test_optional_columns_may_be_left_out(school):
         ["id", "student", "origin", "destination", "creator", "source", "type", "start"],
         [["1", "sam@x.org", "Room 101", "Gym", "alee@x.org", "teacher", "now",
           "2026-09-14T15:03:00Z"]])).ok()
-    assert school.rows("rooms", *SEPT) == [
+    assert school.column_rows("rooms", *SEPT) == [
         {"room": "Gym", "folder": "", "passes_from": 0, "passes_to": 1},
         {"room": "Room 101", "folder": "", "passes_from": 1, "passes_to": 0}]
 
@@ -532,10 +532,10 @@ def test_bom_and_crlf_are_accepted(school):
          "cancelled"],
         [["1", "sam@x.org", "Room 101", "Restroom B", "alee@x.org", "teacher", "scheduled",
           "2026-09-14T10:00:00-05:00", "false"]], bom=True, crlf=True)).ok()
-    assert school.rows("rooms", *SEPT) == [
+    assert school.column_rows("rooms", *SEPT) == [
         {"room": "Restroom B", "folder": "Restrooms", "passes_from": 0, "passes_to": 1},
         {"room": "Room 101", "folder": "Science", "passes_from": 1, "passes_to": 0}]
-    assert school.rows("staff", *SEPT) == [
+    assert school.column_rows("staff", *SEPT) == [
         {"staff": "Ann Lee", "email": "alee@x.org", "total": 1, "now": 0, "scheduled": 1}]
 
 

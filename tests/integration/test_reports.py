@@ -9,7 +9,7 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from hallpass_kit import (ROOM_SORTS, STAFF_SORTS, Hallpass, Model, Pass, Room, School, User,
+from hallpass_kit import (ROOM_KEYS, ROOM_SORTS, STAFF_KEYS, STAFF_SORTS, Hallpass, Model, Pass, Room, School, User,
                           expected_csv, local_date, local_instant, natsorted, plain, read_xlsx,
                           today_in)
 
@@ -64,21 +64,32 @@ def counted(school):
     return school
 
 
+# No folder here has three rooms: no room has a benchmark.
+NO_BENCHMARK = {"folder_median_from": None, "folder_median_to": None, "from_flag": None}
+
+
 def test_room_usage_counts_every_source_and_type(counted):
     assert counted.rows("rooms", *SEPT) == [
-        {"room": "Empty Room", "folder": "Nowhere", "passes_from": 0, "passes_to": 0},
-        {"room": "Gym", "folder": "", "passes_from": 2, "passes_to": 1},
-        {"room": "Library", "folder": "", "passes_from": 3, "passes_to": 1},
-        {"room": "Restroom B", "folder": "Restrooms", "passes_from": 0, "passes_to": 5},
-        {"room": "Room 101", "folder": "Science", "passes_from": 3, "passes_to": 1},
+        {"room": "Empty Room", "folder": "Nowhere", "passes_from": 0, "passes_to": 0,
+         **NO_BENCHMARK},
+        {"room": "Gym", "folder": "", "passes_from": 2, "passes_to": 1, **NO_BENCHMARK},
+        {"room": "Library", "folder": "", "passes_from": 3, "passes_to": 1, **NO_BENCHMARK},
+        {"room": "Restroom B", "folder": "Restrooms", "passes_from": 0, "passes_to": 5,
+         **NO_BENCHMARK},
+        {"room": "Room 101", "folder": "Science", "passes_from": 3, "passes_to": 1,
+         **NO_BENCHMARK},
     ]
 
 
 def test_staff_usage_counts_own_login_and_kiosk_mode(counted):
+    # Ann: p2 from her login, p6 from her kiosk; Bob: p7 from his kiosk.
     assert counted.rows("staff", *SEPT) == [
-        {"staff": "Ann Lee", "email": "alee@x.org", "total": 3, "now": 2, "scheduled": 1},
-        {"staff": "Bob Stone", "email": "bob@x.org", "total": 2, "now": 1, "scheduled": 1},
-        {"staff": "Idle Ivy", "email": "ivy@x.org", "total": 0, "now": 0, "scheduled": 0},
+        {"staff": "Ann Lee", "email": "alee@x.org", "total": 3, "now": 2, "scheduled": 1,
+         "now_login": 1, "now_kiosk": 1},
+        {"staff": "Bob Stone", "email": "bob@x.org", "total": 2, "now": 1, "scheduled": 1,
+         "now_login": 0, "now_kiosk": 1},
+        {"staff": "Idle Ivy", "email": "ivy@x.org", "total": 0, "now": 0, "scheduled": 0,
+         "now_login": 0, "now_kiosk": 0},
     ]
 
 
@@ -306,7 +317,7 @@ def test_numbers_compare_by_value(school):
     passes = [p(f"{i}-{k}", "sam@x.org", "Hub", f"R{i}", "alee@x.org", "teacher")
               for i in range(12) for k in range(i)]
     school.load(passes=passes)
-    rows = school.rows("rooms", *SEPT, "--sort", "to", "--order", "desc")
+    rows = school.column_rows("rooms", *SEPT, "--sort", "to", "--order", "desc")
     assert [r["passes_to"] for r in rows] == [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0]
     assert rows[-2:] == [{"room": "Hub", "folder": "", "passes_from": 66, "passes_to": 0},
                          {"room": "R0", "folder": "", "passes_from": 0, "passes_to": 0}]
@@ -442,7 +453,7 @@ def test_csv_and_xlsx_hold_the_rows_in_order(oracle, kind):
                                                                                    expected)
     book = read_xlsx(school.report(kind, *args, fmt="xlsx").ok().stdout_bytes)
     table = book.table()
-    keys = list(expected[0].keys())
+    keys = ROOM_KEYS if kind == "rooms" else STAFF_KEYS
     got = [[("" if v is None else v) for v in row] for row in table[1:]]
     assert got == [[r[k] for k in keys] for r in expected]
 
@@ -497,18 +508,18 @@ def test_an_unknown_school_is_an_error(two_schools, run):
 
 def test_each_school_sees_only_its_own(two_schools):
     lincoln, roosevelt = two_schools
-    assert lincoln.rows("rooms", *SEPT) == [
+    assert lincoln.column_rows("rooms", *SEPT) == [
         {"room": "Library", "folder": "", "passes_from": 1, "passes_to": 1},
         {"room": "Lincoln Gym", "folder": "Sports", "passes_from": 0, "passes_to": 1},
         {"room": "Room 101", "folder": "Science", "passes_from": 1, "passes_to": 0}]
-    assert lincoln.rows("staff", *SEPT) == [
+    assert lincoln.column_rows("staff", *SEPT) == [
         {"staff": "Ann Lee", "email": "alee@x.org", "total": 2, "now": 2, "scheduled": 0},
         {"staff": "Lincoln Principal", "email": "boss@lincoln.org", "total": 0, "now": 0,
          "scheduled": 0}]
-    assert roosevelt.rows("rooms", *SEPT) == [
+    assert roosevelt.column_rows("rooms", *SEPT) == [
         {"room": "Library", "folder": "Media", "passes_from": 1, "passes_to": 0},
         {"room": "Room 101", "folder": "Humanities", "passes_from": 0, "passes_to": 1}]
-    assert roosevelt.rows("staff", *SEPT) == [
+    assert roosevelt.column_rows("staff", *SEPT) == [
         {"staff": "Anand Rao", "email": "alee@x.org", "total": 1, "now": 1, "scheduled": 0}]
     assert roosevelt.report_json("rooms", *SEPT)["school"] == "Roosevelt Middle"
 

@@ -52,7 +52,7 @@ static hp_report *build(fixture *f, hp_report_kind kind, const char *from, const
                         const char *sort, const char *order)
 {
     hp_report *report = NULL;
-    hp_report_query q = {from, to, sort, order};
+    hp_report_query q = {from, to, sort, order, NULL};
     if (hp_report_build(&report, f->store, &f->school, f->tz, kind, &q) != HP_OK)
         fail_msg("hp_report_build(%s, %s..%s, %s %s): %s", hp_report_kind_name(kind),
                  from ? from : "-", to ? to : "-", sort ? sort : "-", order ? order : "-",
@@ -492,7 +492,7 @@ static void check_bad_query(fixture *f, hp_report_kind kind, const char *from, c
                             const char *value)
 {
     hp_report *r = (hp_report *)f; /* Anything but NULL, to see it is cleared. */
-    hp_report_query q = {from, to, sort, order};
+    hp_report_query q = {from, to, sort, order, NULL};
     int rc = hp_report_build(&r, f->store, &f->school, f->tz, kind, &q);
     if (rc != HP_EINVALID)
         fail_msg("query %s..%s %s %s: rc %d, expected HP_EINVALID", from ? from : "-",
@@ -629,7 +629,7 @@ static void test_schools_kept_apart(void **state)
     hp_report_free(r);
 
     hp_report *o = NULL;
-    hp_report_query q = {"2026-09-01", "2026-09-30", NULL, NULL};
+    hp_report_query q = {"2026-09-01", "2026-09-30", NULL, NULL, NULL};
     assert_int_equal(hp_report_build(&o, f->store, &other, f->tz, HP_REPORT_ROOMS, &q), HP_OK);
     assert_int_equal(o->row_count, 2);
     check_room(o, "Annex", "", 0, 1);
@@ -793,14 +793,16 @@ static void test_check_names_counters_that_differ(void **state)
     assert_string_equal(text, "");
     free(text);
 
-    /* One pass too many from Gym on Sep 18, one scheduled pass too few for bea Brown. */
+    /* One pass too many from Gym on Sep 18; for bea Brown one scheduled pass too few and one
+     * kiosk now pass too many. */
     hp_room gym;
     hp_user bea;
     assert_int_equal(hp_store_room_find(f->store, f->school.id, "Gym", &gym), HP_OK);
     assert_int_equal(hp_store_user_find(f->store, f->school.id, "bbrown@x.org", &bea, NULL), HP_OK);
     hp_counter bad[] = {
         {.key = {HP_COUNTER_ROOM, HP_PERIOD_DAY, day_of("2026-09-18"), gym.id}, .room = {1, 0}},
-        {.key = {HP_COUNTER_STAFF, HP_PERIOD_DAY, day_of("2026-09-18"), bea.id}, .staff = {0, -1}},
+        {.key = {HP_COUNTER_STAFF, HP_PERIOD_DAY, day_of("2026-09-18"), bea.id},
+         .staff = {0, -1, 1}},
     };
     assert_int_equal(hp_store_counts_add(f->store, f->school.id, bad, HP_ARRAY_SIZE(bad)), HP_OK);
     out = open_memstream(&text, &len);
@@ -811,10 +813,10 @@ static void test_check_names_counters_that_differ(void **state)
     static const char *const lines[] = {
         "room Gym, day 2026-09-18: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
         "room Gym, month 2026-09: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
-        "staff bbrown@x.org, day 2026-09-18: stored 1 now and -1 scheduled, the passes give 1 "
-        "now and 0 scheduled\n",
-        "staff bbrown@x.org, month 2026-09: stored 1 now and -1 scheduled, the passes give 1 "
-        "now and 0 scheduled\n",
+        "staff bbrown@x.org, day 2026-09-18: stored 1 now, -1 scheduled and 1 now from kiosks, "
+        "the passes give 1 now, 0 scheduled and 0 now from kiosks\n",
+        "staff bbrown@x.org, month 2026-09: stored 1 now, -1 scheduled and 1 now from kiosks, "
+        "the passes give 1 now, 0 scheduled and 0 now from kiosks\n",
     };
     for (size_t i = 0; i < HP_ARRAY_SIZE(lines); i++)
         if (strstr(text, lines[i]) == NULL)
@@ -906,6 +908,193 @@ static void test_insight_counters_of_a_pass(void **state)
     assert_int_equal(hour, 23);
 }
 
+/* --- Comparison, the staff split and the folder benchmarks -------------------------------- */
+
+static hp_report *build_compare(fixture *f, hp_report_kind kind, const char *from, const char *to,
+                                const char *sort, const char *compare)
+{
+    hp_report *report = NULL;
+    hp_report_query q = {from, to, sort, NULL, compare};
+    if (hp_report_build(&report, f->store, &f->school, f->tz, kind, &q) != HP_OK)
+        fail_msg("hp_report_build(%s, compare %s): %s", hp_report_kind_name(kind), compare,
+                 hp_error_last());
+    return report;
+}
+
+static void test_compare_ranges(void **state)
+{
+    (void)state;
+    int32_t f, t;
+    /* previous: as many days, ending the day before from; a month before a month of 30. */
+    assert_int_equal(
+        hp_report_compare_range("previous", day_of("2026-09-01"), day_of("2026-09-30"), &f, &t),
+        HP_OK);
+    assert_int_equal(f, day_of("2026-08-02"));
+    assert_int_equal(t, day_of("2026-08-31"));
+    assert_int_equal(
+        hp_report_compare_range("previous", day_of("2026-03-09"), day_of("2026-03-09"), &f, &t),
+        HP_OK);
+    assert_true(f == day_of("2026-03-08") && t == day_of("2026-03-08"));
+    /* Cut at the first date, like a default range. */
+    assert_int_equal(
+        hp_report_compare_range("previous", day_of("0001-01-03"), day_of("0001-01-10"), &f, &t),
+        HP_OK);
+    assert_true(f == day_of("0001-01-01") && t == day_of("0001-01-02"));
+    assert_int_equal(hp_report_compare_range("2025-09-01..2025-09-30", day_of("2026-09-01"),
+                                             day_of("2026-09-30"), &f, &t),
+                     HP_OK);
+    assert_true(f == day_of("2025-09-01") && t == day_of("2025-09-30"));
+    /* A named range may be of any length, and may even overlap the report's. */
+    assert_int_equal(hp_report_compare_range("2026-09-14..2026-09-14", day_of("2026-09-01"),
+                                             day_of("2026-09-30"), &f, &t),
+                     HP_OK);
+    assert_true(f == day_of("2026-09-14") && t == day_of("2026-09-14"));
+
+    static const char *const bad[][2] = {
+        {"Previous", "\"Previous\" is not previous or FROM..TO"},
+        {"", "\"\" is not previous or FROM..TO"},
+        {"2026-09-01", "\"2026-09-01\" is not previous or FROM..TO"},
+        {"2026-09-01..", "\"\" is not a date"},
+        {"2026-02-30..2026-03-01", "\"2026-02-30\" is not a date"},
+        {"2026-09-01..2026-9-30", "\"2026-9-30\" is not a date"},
+        {"2026-09-30..2026-09-01", "2026-09-30 is after 2026-09-01"},
+    };
+    for (size_t i = 0; i < HP_ARRAY_SIZE(bad); i++) {
+        int rc =
+            hp_report_compare_range(bad[i][0], day_of("2026-09-01"), day_of("2026-09-30"), &f, &t);
+        assert_int_equal(rc, HP_EINVALID);
+        const char *msg = hp_error_last();
+        if (strncmp(msg, "compare: ", 9) != 0 || strstr(msg, bad[i][1]) == NULL)
+            fail_msg("compare %s: \"%s\" should start compare: and say %s", bad[i][0], msg,
+                     bad[i][1]);
+    }
+    assert_int_equal(
+        hp_report_compare_range("previous", day_of("0001-01-01"), day_of("0001-01-05"), &f, &t),
+        HP_EINVALID);
+    assert_string_equal(hp_error_last(), "compare: no day comes before 0001-01-01 to compare with");
+}
+
+static void test_compare_adds_prev_columns(void **state)
+{
+    fixture *f = *state;
+    load_main(f);
+    /* Sep 17-18 against the two days before: p3 and p4 on the 16th, p2 on the 15th. */
+    hp_report *r = build_compare(f, HP_REPORT_ROOMS, "2026-09-17", "2026-09-18", NULL, "previous");
+    assert_true(r->compare);
+    assert_int_equal(r->compare_from_day, day_of("2026-09-15"));
+    assert_int_equal(r->compare_to_day, day_of("2026-09-16"));
+    assert_int_equal(r->column_count, 6);
+    assert_string_equal(r->columns[4].title, "Passes From This Room (previous)");
+    assert_string_equal(r->columns[5].title, "Passes To This Room (previous)");
+    const hp_report_row *lib = find_row(r, "Library");
+    assert_int_equal(lib->room.passes_to, 1);        /* p5 */
+    assert_int_equal(lib->room.prev_passes_from, 1); /* p4 */
+    assert_int_equal(lib->room.prev_passes_to, 1);   /* p2 */
+    const hp_report_row *rest = find_row(r, "Restroom B");
+    assert_int_equal(rest->room.passes_to, 0);
+    assert_int_equal(rest->room.prev_passes_to, 2); /* p3, p4: in the rows though out of range */
+    hp_report_free(r);
+
+    /* The prev_ columns sort like the others. */
+    r = build_compare(f, HP_REPORT_STAFF, "2026-09-17", "2026-09-18", "prev_total", "previous");
+    assert_int_equal(r->column_count, 8);
+    assert_string_equal(r->columns[r->sort_column].key, "prev_total");
+    assert_int_equal(r->row_count, 4);
+    assert_string_equal(r->rows[3].name, "Tom Teacher"); /* p3 kiosk_mode: 1 */
+    assert_int_equal(r->rows[3].staff.prev_now, 1);
+    assert_int_equal(r->rows[3].staff.prev_now_kiosk, 1);
+    assert_int_equal(r->rows[3].staff.prev_now_login, 0);
+    assert_int_equal(r->rows[3].staff.now, 0);
+    hp_report_free(r);
+
+    /* Without compare the prev_ keys are no columns. */
+    hp_report_query q = {"2026-09-17", "2026-09-18", "prev_from", NULL, NULL};
+    assert_int_equal(hp_report_build(&r, f->store, &f->school, f->tz, HP_REPORT_ROOMS, &q),
+                     HP_EINVALID);
+    assert_non_null(strstr(hp_error_last(), "sort: \"prev_from\""));
+}
+
+static void test_staff_now_by_login_and_kiosk(void **state)
+{
+    fixture *f = *state;
+    load_main(f);
+    hp_report *r = build(f, HP_REPORT_STAFF, "2026-09-01", "2026-09-30", NULL, NULL);
+    const hp_report_row *tom = find_row(r, "Tom Teacher");
+    assert_int_equal(tom->staff.now_login, 1); /* p1 */
+    assert_int_equal(tom->staff.now_kiosk, 1); /* p3 */
+    const hp_report_row *bea = find_row(r, "bea Brown");
+    assert_int_equal(bea->staff.now_login, 1);
+    assert_int_equal(bea->staff.now_kiosk, 0);
+    const hp_report_row *ann = find_row(r, "Ann Admin"); /* p2 is scheduled: neither */
+    assert_int_equal(ann->staff.now_login + ann->staff.now_kiosk, 0);
+    assert_int_equal(r->field_count, 2);
+    assert_string_equal(r->fields[0].json_name, "now_login");
+    assert_string_equal(r->fields[1].json_name, "now_kiosk");
+    hp_report_free(r);
+}
+
+/* A folder of four rooms, a folder of two and a room with no folder. */
+static void test_folder_benchmarks(void **state)
+{
+    fixture *f = *state;
+    static const char *const rooms[][HP_ROOM_COLUMNS] = {
+        {"A1", "Wing A", "", ""}, {"A2", "Wing A", "", ""}, {"A3", "Wing A", "", ""},
+        {"A4", "Wing A", "", ""}, {"B1", "Wing B", "", ""}, {"B2", "Wing B", "", ""},
+        {"Hall", "", "", ""},
+    };
+    static const char *const users[][HP_USER_COLUMNS] = {
+        {"Sam Student", "sam@x.org", "student", "", ""},
+    };
+    IMPORT(f, HP_IMPORT_ROOMS, rooms, HP_ROOM_COLUMNS);
+    IMPORT(f, HP_IMPORT_USERS, users, HP_USER_COLUMNS);
+    static const struct {
+        const char *origin;
+        int count;
+    } sent[] = {{"A1", 2}, {"A2", 6}, {"A3", 27}, {"A4", 34}, {"B1", 9}};
+    hp_importer *imp;
+    assert_int_equal(hp_importer_new(&imp, f->store, &f->school, f->tz, HP_IMPORT_PASSES), HP_OK);
+    int n = 0;
+    for (size_t i = 0; i < HP_ARRAY_SIZE(sent); i++)
+        for (int k = 0; k < sent[i].count; k++) {
+            char id[16];
+            snprintf(id, sizeof(id), "b%d", n++);
+            const char *row[] = {id,          "sam@x.org", sent[i].origin, "Hall",
+                                 "sam@x.org", "student",   "now",          "2026-09-14T10:00:00Z",
+                                 "",          ""};
+            if (hp_importer_add(imp, row) != HP_OK)
+                fail_msg("%s", hp_error_last());
+        }
+    assert_int_equal(hp_importer_finish(imp, NULL), HP_OK);
+    hp_importer_free(imp);
+
+    hp_report *r = build(f, HP_REPORT_ROOMS, "2026-09-01", "2026-09-30", NULL, NULL);
+    /* Wing A from: 2, 6, 27, 34: median (6 + 27) / 2 = 16.5, so high above 33, low under
+     * 8.25; to: all 0. A folder of two has no median. */
+    static const struct {
+        const char *room;
+        int64_t median_from, median_to; /* halves */
+        hp_folder_flag flag;
+    } want[] = {
+        {"A1", 33, 0, HP_FLAG_LOW},
+        {"A2", 33, 0, HP_FLAG_LOW},
+        {"A3", 33, 0, HP_FLAG_NONE},
+        {"A4", 33, 0, HP_FLAG_HIGH},
+        {"B1", HP_MEDIAN_NONE, HP_MEDIAN_NONE, HP_FLAG_NONE},
+        {"B2", HP_MEDIAN_NONE, HP_MEDIAN_NONE, HP_FLAG_NONE},
+        {"Hall", HP_MEDIAN_NONE, HP_MEDIAN_NONE, HP_FLAG_NONE},
+    };
+    for (size_t i = 0; i < HP_ARRAY_SIZE(want); i++) {
+        const hp_report_row *row = find_row(r, want[i].room);
+        if (row->room.folder_median_from != want[i].median_from ||
+            row->room.folder_median_to != want[i].median_to || row->room.from_flag != want[i].flag)
+            fail_msg("%s: medians %lld/%lld flag %d", want[i].room,
+                     (long long)row->room.folder_median_from, (long long)row->room.folder_median_to,
+                     (int)row->room.from_flag);
+    }
+    assert_int_equal(r->field_count, 3);
+    hp_report_free(r);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -930,6 +1119,10 @@ int main(void)
         TEST(test_bad_query),
         TEST(test_filename),
         cmocka_unit_test(test_kind_words),
+        cmocka_unit_test(test_compare_ranges),
+        TEST(test_compare_adds_prev_columns),
+        TEST(test_staff_now_by_login_and_kiosk),
+        TEST(test_folder_benchmarks),
         TEST(test_column_titles_and_keys),
         TEST(test_schools_kept_apart),
     };

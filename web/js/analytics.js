@@ -3,7 +3,9 @@
 // received, so that the screen and the CSV/XLSX downloads agree. The columns and their titles
 // come from the server (/pages.json), the same as the downloads'. The range and both sorts
 // live in the address (?from&to&rooms_sort&rooms_order&staff_sort&staff_order), so that a
-// reload or a bookmark shows the same.
+// reload or a bookmark shows the same; so do the compare switch (&compare=previous or
+// FROM..TO: each count then shows its change) and Room Usage grouped by folder (&group=folder,
+// each folder with its subtotal and median, and a button that folds its rooms away).
 
 import { get, describe } from './api.js';
 import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice } from './dom.js';
@@ -11,6 +13,7 @@ import { startPage } from './header.js';
 import { todayIn, isDate, presetRanges, PRESET_NAMES, formatRange } from './dates.js';
 import { naturalCompare } from './natural.js';
 import { barChart } from './chart.js';
+import { changeView, compareParam, compareProblem, flagView, folderGroups, folderLabel, formatMedian, previousRange, readCompare } from './compare.js';
 
 const fmt = (n) => Number(n).toLocaleString('en-US');
 
@@ -45,16 +48,40 @@ export function reportInfo(kind, described) {
   };
 }
 
-// One row's cells, as data: [{text, numeric, header, empty, link}]. The first column names
-// the row; a room links to its place on the Rooms page.
-export function rowCells(info, row, roomIds = new Map()) {
+// One row's cells, as data: [{text, numeric, header, empty, link, change, flag}]. The first
+// column names the row; a room links to its place on the Rooms page and carries its flag
+// against its folder. With compare, a count has its change from the row's prev_ count.
+export function rowCells(info, row, roomIds = new Map(), compare = false) {
   return info.list.map((col, i) => {
     const value = row[col.field];
-    if (col.numeric) return { text: fmt(value), numeric: true, header: false };
+    if (col.numeric) {
+      const prev = row[`prev_${col.field}`];
+      const change = compare && typeof prev === 'number' ? changeView(value, prev) : null;
+      return { text: fmt(value), numeric: true, header: false, change };
+    }
     const text = value === null || value === undefined ? '' : String(value);
     const id = col.key === 'room' ? roomIds.get(text.toLowerCase()) : undefined;
-    return { text, numeric: false, header: i === 0, empty: text === '', link: id ? `/rooms?room=${id}` : '' };
+    const flag = col.key === 'room' ? flagView(row) : null;
+    return { text, numeric: false, header: i === 0, empty: text === '', link: id ? `/rooms?room=${id}` : '', flag };
   });
+}
+
+// A folder's subtotal and median rows as cells, like rowCells: [{kind, label, cells}]. The
+// subtotal's first cell is the folder's disclosure button; the median row comes only for a
+// folder with a median (three rooms or more).
+export function folderRows(info, group, compare = false) {
+  const cellsOf = (values, withChange) =>
+    info.list.map((col, i) => {
+      if (i === 0) return { text: '', numeric: false, header: true };
+      if (!col.numeric) return { text: col.key === 'folder' ? values.label : '', numeric: false, header: false };
+      const value = values[col.field];
+      const prev = values[`prev_${col.field}`];
+      const text = values.median ? formatMedian(value) : fmt(value);
+      return { text, numeric: true, header: false, change: withChange && compare && typeof prev === 'number' ? changeView(value, prev) : null };
+    });
+  const out = [{ kind: 'subtotal', label: folderLabel(group), cells: cellsOf({ ...group.subtotal, label: 'Subtotal' }, true) }];
+  if (group.median) out.push({ kind: 'median', label: `Median of ${group.label}`, cells: cellsOf({ ...group.median, label: 'Median', median: true }, false) });
+  return out;
 }
 
 // What is wrong with a range typed in, as [field, words], or null when it is good.
@@ -70,6 +97,9 @@ const state = {
   from: '',
   to: '',
   today: '',
+  compare: { mode: 'off', from: '', to: '' },
+  group: false, // Room Usage grouped by folder
+  folded: new Set(), // folders whose rooms are folded away
   rooms: { sort: 'room', order: 'asc', seq: 0, controller: null, loaded: false },
   staff: { sort: 'staff', order: 'asc', seq: 0, controller: null, loaded: false },
 };
@@ -79,6 +109,8 @@ let roomIdsReady = Promise.resolve();
 
 let fromInput;
 let toInput;
+let compareFromInput;
+let compareToInput;
 let rangeForm;
 let rangeError;
 let summary;
@@ -93,6 +125,8 @@ function readAddress() {
   } else {
     [state.from, state.to] = presetRanges(state.today).last30;
   }
+  state.compare = readCompare(q.get('compare'));
+  state.group = q.get('group') === 'folder';
   for (const kind of Object.keys(REPORTS)) {
     const sort = q.get(`${kind}_sort`);
     const order = q.get(`${kind}_order`);
@@ -105,6 +139,9 @@ function writeAddress() {
   const q = new URLSearchParams();
   q.set('from', state.from);
   q.set('to', state.to);
+  const compare = compareParam(state.compare.mode, state.compare.from, state.compare.to);
+  if (compare) q.set('compare', compare);
+  if (state.group) q.set('group', 'folder');
   for (const kind of Object.keys(REPORTS)) {
     q.set(`${kind}_sort`, state[kind].sort);
     q.set(`${kind}_order`, state[kind].order);
@@ -114,6 +151,8 @@ function writeAddress() {
 
 function reportQuery(kind, format) {
   const q = new URLSearchParams({ from: state.from, to: state.to, sort: state[kind].sort, order: state[kind].order });
+  const compare = compareParam(state.compare.mode, state.compare.from, state.compare.to);
+  if (compare) q.set('compare', compare);
   if (format) q.set('format', format);
   return `${REPORTS[kind].path}?${q}`;
 }
@@ -129,12 +168,28 @@ function showRange() {
     button.setAttribute('aria-pressed', String(on));
     if (on) active = PRESET_NAMES[button.dataset.preset];
   }
-  summary.textContent = (active ? `${active}: ` : '') + formatRange(state.from, state.to);
+  summary.textContent = (active ? `${active}: ` : '') + formatRange(state.from, state.to) + compareSummary();
+  for (const radio of document.querySelectorAll('input[name="compare"]')) radio.checked = radio.value === state.compare.mode;
+  const custom = state.compare.mode === 'custom';
+  document.getElementById('compare-custom').hidden = !custom;
+  if (custom) {
+    compareFromInput.value = state.compare.from;
+    compareToInput.value = state.compare.to;
+  }
+  document.getElementById('group-folders').checked = state.group;
   for (const kind of Object.keys(REPORTS)) {
     document.getElementById(`${kind}-csv`).href = reportQuery(kind, 'csv');
     document.getElementById(`${kind}-xlsx`).href = reportQuery(kind, 'xlsx');
     document.getElementById(`${kind}-caption`).textContent = `${REPORTS[kind].title}, ${formatRange(state.from, state.to)}`;
   }
+}
+
+// " · compared with Aug 2 – 31, 2026", or '' with compare off.
+function compareSummary() {
+  const { mode } = state.compare;
+  if (mode === 'off') return '';
+  const [f, t] = mode === 'previous' ? previousRange(state.from, state.to) : [state.compare.from, state.compare.to];
+  return ` · compared with ${formatRange(f, t)}`;
 }
 
 function showSort(kind) {
@@ -159,35 +214,102 @@ function messageRow(kind, text, cls = 'empty') {
   return h('tr', {}, h('td', { colspan: cols, class: cls }, text));
 }
 
+// A count and, with compare, its change: the arrow and difference for the eye, the words for
+// a screen reader.
+function numberCell(c) {
+  if (!c.change) return h('td', { class: 'num' }, c.text);
+  return h(
+    'td',
+    { class: 'num' },
+    h(
+      'span',
+      { class: 'cell-value' },
+      h('span', { class: 'count' }, c.text),
+      h('span', { class: `change change-${c.change.direction}`, 'aria-hidden': 'true' }, `${c.change.arrow}\u00a0${c.change.text}`),
+      h('span', { class: 'visually-hidden' }, `, ${c.change.words}`),
+    ),
+  );
+}
+
 function cell(c) {
-  if (c.numeric) return h('td', { class: 'num' }, c.text);
-  const content = c.empty
+  if (c.numeric) return numberCell(c);
+  let content = c.empty
     ? [h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'none')]
     : c.link
       ? h('a', { href: c.link }, c.text)
       : c.text;
+  if (c.flag) content = [content, ' ', h('span', { class: `flag flag-${c.flag.flag}`, title: c.flag.detail }, c.flag.text, h('span', { class: 'visually-hidden' }, `: ${c.flag.detail}`))];
   return h(c.header ? 'th' : 'td', { scope: c.header ? 'row' : null, class: c.empty ? 'muted' : null }, content);
 }
 
-function renderRows(kind, rows) {
-  const tbody = document.querySelector(`#${kind}-table tbody`);
-  const info = REPORTS[kind];
-  clear(tbody);
-  if (rows.length === 0) {
-    tbody.append(messageRow(kind, kind === 'rooms' ? 'No rooms yet. Add rooms on the Rooms page.' : 'No staff yet.'));
-    return;
-  }
-  const frag = document.createDocumentFragment();
-  for (const row of rows) {
-    // Each cell carries its column's title, for the stacked rows of a narrow screen.
-    const cells = rowCells(info, row, roomIds).map((c, i) => {
+// Replaces a table's bodies: one tbody per group of rows (a folder's head, its rooms).
+function setBodies(kind, bodies) {
+  const table = document.getElementById(`${kind}-table`);
+  for (const tbody of Array.from(table.tBodies)) tbody.remove();
+  table.append(...bodies);
+}
+
+// Each cell carries its column's title, for the stacked rows of a narrow screen.
+function rowElement(info, cells, attrs = {}) {
+  return h(
+    'tr',
+    attrs,
+    cells.map((c, i) => {
       const el = cell(c);
       el.dataset.title = info.list[i].title;
       return el;
-    });
-    frag.append(h('tr', {}, cells));
+    }),
+  );
+}
+
+function renderRows(kind, rows) {
+  const info = REPORTS[kind];
+  const compare = state.compare.mode !== 'off';
+  if (rows.length === 0) {
+    setBodies(kind, [h('tbody', {}, messageRow(kind, kind === 'rooms' ? 'No rooms yet. Add rooms on the Rooms page.' : 'No staff yet.'))]);
+    return;
   }
-  tbody.append(frag);
+  if (kind !== 'rooms' || !state.group) {
+    setBodies(kind, [h('tbody', {}, rows.map((row) => rowElement(info, rowCells(info, row, roomIds, compare))))]);
+    return;
+  }
+  const bodies = [];
+  folderGroups(rows).forEach((group, g) => {
+    const id = `rooms-folder-${g}`;
+    const folded = state.folded.has(group.folder);
+    const head = folderRows(info, group, compare).map((fr) => {
+      const tr = rowElement(info, fr.cells, { class: `folder-${fr.kind}` });
+      const th = tr.cells[0];
+      if (fr.kind === 'subtotal') {
+        const button = h(
+          'button',
+          { type: 'button', class: 'folder-toggle', 'aria-expanded': String(!folded), 'aria-controls': id, 'data-folder': group.folder },
+          h('span', { class: 'folder-arrow', 'aria-hidden': 'true' }, folded ? '▸' : '▾'),
+          ` ${fr.label}`,
+        );
+        button.addEventListener('click', () => toggleFolder(group.folder, button));
+        th.append(button);
+      } else {
+        th.append(fr.label);
+      }
+      return tr;
+    });
+    bodies.push(h('tbody', { class: 'folder-head' }, head));
+    const roomsBody = h('tbody', { id, class: 'folder-rooms' }, group.rows.map((row) => rowElement(info, rowCells(info, row, roomIds, compare))));
+    roomsBody.hidden = folded;
+    bodies.push(roomsBody);
+  });
+  setBodies(kind, bodies);
+}
+
+// Folds a folder's rooms away, or shows them again; the subtotal and median stay.
+function toggleFolder(folder, button) {
+  const open = button.getAttribute('aria-expanded') !== 'true';
+  if (open) state.folded.delete(folder);
+  else state.folded.add(folder);
+  button.setAttribute('aria-expanded', String(open));
+  button.querySelector('.folder-arrow').textContent = open ? '▾' : '▸';
+  document.getElementById(button.getAttribute('aria-controls')).hidden = !open;
 }
 
 // The head of a report's table, from its columns.
@@ -268,7 +390,7 @@ async function load(kind) {
   status.classList.remove('error');
   status.textContent = `Loading ${info.title}…`;
   if (!r.loaded) {
-    clear(table.tBodies[0]).append(messageRow(kind, `Loading ${info.title}…`));
+    setBodies(kind, [h('tbody', {}, messageRow(kind, `Loading ${info.title}…`))]);
   }
   let data;
   try {
@@ -283,7 +405,7 @@ async function load(kind) {
     const text = `${info.title} could not be loaded: ${describe(err)}`;
     status.textContent = text;
     status.classList.add('error');
-    clear(table.tBodies[0]).append(messageRow(kind, 'The report did not load.', 'empty'));
+    setBodies(kind, [h('tbody', {}, messageRow(kind, 'The report did not load.', 'empty'))]);
     clear(document.querySelector(`#${kind}-chart .chart-body`)).append(h('p', { class: 'empty' }, 'No chart: the report did not load.'));
     return;
   }
@@ -303,19 +425,27 @@ async function load(kind) {
   section.dataset.order = data.order;
   section.dataset.from = data.from;
   section.dataset.to = data.to;
+  section.dataset.compare = data.compare_from ? `${data.compare_from}..${data.compare_to}` : 'off';
+  section.dataset.group = kind === 'rooms' && state.group ? 'folder' : 'none';
 }
 
-function setRange(from, to) {
+function setRange(from, to, compare = state.compare) {
   state.from = from;
   state.to = to;
-  clearFieldError(fromInput);
-  clearFieldError(toInput);
+  state.compare = compare;
+  for (const input of [fromInput, toInput, compareFromInput, compareToInput]) clearFieldError(input);
   hideNotice(rangeError);
   writeAddress();
   showRange();
   load('rooms');
   load('staff');
-  announce(`Showing ${formatRange(from, to)}.`);
+  announce(`Showing ${formatRange(from, to)}${compareSummary()}.`);
+}
+
+// The compare switch as the form holds it now.
+function formCompare() {
+  const mode = document.querySelector('input[name="compare"]:checked')?.value || 'off';
+  return { mode, from: mode === 'custom' ? compareFromInput.value : '', to: mode === 'custom' ? compareToInput.value : '' };
 }
 
 function setSort(kind, key) {
@@ -346,15 +476,37 @@ function wire() {
     hideNotice(rangeError);
     const from = fromInput.value;
     const to = toInput.value;
-    const problem = rangeProblem(from, to);
+    const compare = formCompare();
+    const problem = rangeProblem(from, to) || compareProblem(compare.mode, compare.from, compare.to);
     if (problem) {
-      const input = problem[0] === 'from' ? fromInput : toInput;
+      const input = { from: fromInput, to: toInput, 'compare-from': compareFromInput, 'compare-to': compareToInput }[problem[0]];
       setFieldError(input, problem[1]);
-      showNotice(rangeError, `The reports still show ${formatRange(state.from, state.to)}. ${problem[1]}`);
+      showNotice(rangeError, `The reports still show ${formatRange(state.from, state.to)}${compareSummary()}. ${problem[1]}`);
       input.focus();
       return;
     }
-    setRange(from, to);
+    setRange(from, to, compare);
+  });
+  // Off and the previous period apply at once; a custom range waits for its dates and Apply.
+  for (const radio of document.querySelectorAll('input[name="compare"]')) {
+    radio.addEventListener('change', () => {
+      if (!radio.checked) return;
+      const custom = radio.value === 'custom';
+      document.getElementById('compare-custom').hidden = !custom;
+      if (custom) {
+        if (!compareFromInput.value || !compareToInput.value) [compareFromInput.value, compareToInput.value] = previousRange(state.from, state.to);
+        return;
+      }
+      clearFieldError(compareFromInput);
+      clearFieldError(compareToInput);
+      setRange(state.from, state.to, { mode: radio.value, from: '', to: '' });
+    });
+  }
+  document.getElementById('group-folders').addEventListener('change', (event) => {
+    state.group = event.target.checked;
+    writeAddress();
+    load('rooms');
+    announce(state.group ? 'Room Usage grouped by folder.' : 'Room Usage as one list.');
   });
   for (const kind of Object.keys(REPORTS)) {
     for (const th of document.querySelectorAll(`#${kind}-table th[data-key]`)) {
@@ -366,6 +518,8 @@ function wire() {
 async function main() {
   fromInput = document.getElementById('from');
   toInput = document.getElementById('to');
+  compareFromInput = document.getElementById('compare-from');
+  compareToInput = document.getElementById('compare-to');
   rangeForm = document.getElementById('range-form');
   rangeError = document.getElementById('range-error');
   summary = document.getElementById('range-summary');
