@@ -27,21 +27,29 @@ typedef enum {
     HP_COUNTER_GROUP_REFUSALS = 5, /* Subject an encounter group; hp_group_refusals. */
     /* What the insights read, written with each pass (the hours and the students when it is
      * written, the durations when its end is) and recounted from the passes. */
-    HP_COUNTER_SOURCE = 6,       /* Subject an hp_source; hp_source_counts. */
-    HP_COUNTER_HOUR = 7,         /* Subject hp_counter_week_hour(): the local weekday and hour
-                                    of start, so a month's counter still answers by weekday;
-                                    hp_hour_counts. */
-    HP_COUNTER_ROOM_HOUR = 8,    /* Subject hp_counter_room_hour(destination, week hour). */
-    HP_COUNTER_DURATION = 9,     /* Subject the destination; hp_duration_counts. */
-    HP_COUNTER_OVERTIME = 10,    /* Subject the destination; hp_overtime_counts. */
-    HP_COUNTER_MINUTES = 11,     /* Subject hp_counter_room_minute(destination, whole minutes out,
-                                    at most HP_DURATION_MINUTES_MAX); hp_minute_counts: the
-                                    histogram the median is read from. */
-    HP_COUNTER_STUDENT = 12,     /* Subject the student; hp_student_counts. */
-    HP_COUNTER_STUDENT_TIME = 13 /* Subject the student; hp_student_time_counts. */
+    HP_COUNTER_SOURCE = 6,        /* Subject an hp_source; hp_source_counts. */
+    HP_COUNTER_HOUR = 7,          /* Subject hp_counter_week_hour(): the local weekday and hour
+                                     of start, so a month's counter still answers by weekday;
+                                     hp_hour_counts. */
+    HP_COUNTER_ROOM_HOUR = 8,     /* Subject hp_counter_room_hour(destination, week hour). */
+    HP_COUNTER_DURATION = 9,      /* Subject the destination; hp_duration_counts. */
+    HP_COUNTER_OVERTIME = 10,     /* Subject the destination; hp_overtime_counts. */
+    HP_COUNTER_MINUTES = 11,      /* Subject hp_counter_room_minute(destination, whole minutes out,
+                                     at most HP_DURATION_MINUTES_MAX); hp_minute_counts: the
+                                     histogram the median is read from. */
+    HP_COUNTER_STUDENT = 12,      /* Subject the student; hp_student_counts. */
+    HP_COUNTER_STUDENT_TIME = 13, /* Subject the student; hp_student_time_counts. */
+    /* Staff overrides, written with the pass that passed a rule by override. */
+    HP_COUNTER_RULE_OVERRIDES = 14,  /* Subject a rule (hp_rule_id); hp_override_counts. */
+    HP_COUNTER_ROOM_OVERRIDES = 15,  /* Subject a room, origin and destination of a pass that
+                                        passed any rule by override; hp_override_counts. */
+    HP_COUNTER_GROUP_OVERRIDES = 16, /* Subject an encounter group whose rule a pass passed by
+                                        override; hp_override_counts. */
+    /* The waiting line: passes started from it, per destination. */
+    HP_COUNTER_ROOM_WAITS = 17, /* Subject the destination; hp_wait_counts. */
 } hp_counter_kind;
 
-#define HP_COUNTER_KIND_COUNT 14 /* Kinds above, for loops over all of them. */
+#define HP_COUNTER_KIND_COUNT 18 /* Kinds above, for loops over all of them. */
 
 /* Hours of a week in the hour counters (weekday 1-7 x hour 0-23), and the most whole minutes a
  * duration counts as in the histogram (a pass out longer counts as this many). */
@@ -149,6 +157,17 @@ typedef struct {
     int64_t overtime;
 } hp_student_time_counts;
 
+/* Passes that passed a rule by a staff override. */
+typedef struct {
+    int64_t overridden;
+} hp_override_counts;
+
+/* Passes started from the line, and the seconds from joining it to starting, summed. */
+typedef struct {
+    int64_t waited;
+    int64_t seconds;
+} hp_wait_counts;
+
 /* The most values any kind has: the store keeps this many per counter. */
 #define HP_COUNTER_VALUES 3
 
@@ -171,6 +190,8 @@ typedef struct {
         hp_minute_counts minute;              /* kind HP_COUNTER_MINUTES */
         hp_student_counts student;            /* kind HP_COUNTER_STUDENT */
         hp_student_time_counts student_time;  /* kind HP_COUNTER_STUDENT_TIME */
+        hp_override_counts overrides;         /* kinds HP_COUNTER_*_OVERRIDES */
+        hp_wait_counts waits;                 /* kind HP_COUNTER_ROOM_WAITS */
         int64_t values[HP_COUNTER_VALUES];
     };
 } hp_counter;

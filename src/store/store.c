@@ -43,8 +43,10 @@ int hp_store_open(hp_store **out, const char *uri, bool create)
 /* The kinds of counter added after stores had passes: a store made before them has them built
  * once from its passes, when it is first opened after the migration that lists its schools. */
 static const hp_counter_kind built_later[] = {
-    HP_COUNTER_SOURCE,   HP_COUNTER_HOUR,    HP_COUNTER_ROOM_HOUR, HP_COUNTER_DURATION,
-    HP_COUNTER_OVERTIME, HP_COUNTER_MINUTES, HP_COUNTER_STUDENT,   HP_COUNTER_STUDENT_TIME,
+    HP_COUNTER_SOURCE,         HP_COUNTER_HOUR,         HP_COUNTER_ROOM_HOUR,
+    HP_COUNTER_DURATION,       HP_COUNTER_OVERTIME,     HP_COUNTER_MINUTES,
+    HP_COUNTER_STUDENT,        HP_COUNTER_STUDENT_TIME, HP_COUNTER_RULE_OVERRIDES,
+    HP_COUNTER_ROOM_OVERRIDES,
 };
 
 /* Passes read at a time while building: memory stays flat however many there are. */

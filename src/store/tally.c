@@ -70,6 +70,15 @@ void hp_tally_pass(hp_tally *t, const hp_pass *pass, int sign)
     counter_of(t, HP_COUNTER_HOUR, hour, day)->hour.passes += sign;
     counter_of(t, HP_COUNTER_ROOM_HOUR, hp_counter_room_hour(pass->destination_id, hour), day)
         ->hour.passes += sign;
+    if (pass->overrides) {
+        for (int rule = 1; rule <= HP_RULE_COUNT; rule++)
+            if (pass->overrides & HP_RULE_BIT(rule))
+                counter_of(t, HP_COUNTER_RULE_OVERRIDES, rule, day)->overrides.overridden += sign;
+        counter_of(t, HP_COUNTER_ROOM_OVERRIDES, pass->origin_id, day)->overrides.overridden +=
+            sign;
+        counter_of(t, HP_COUNTER_ROOM_OVERRIDES, pass->destination_id, day)->overrides.overridden +=
+            sign;
+    }
     hp_tally_pass_ended(t, pass, sign);
 }
 

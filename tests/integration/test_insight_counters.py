@@ -24,6 +24,8 @@ PUPILS = students("cnt", 12)
 SOURCES = ["student", "teacher", "kiosk_mode", "kiosk_login"]
 # Counter kinds as the store keeps them (store/counter.h).
 SOURCE, HOUR, ROOM_HOUR, DURATION, OVERTIME, MINUTES, STUDENT, STUDENT_TIME = range(6, 14)
+RULE_OVERRIDES, ROOM_OVERRIDES = 14, 15
+RULE_NUMBERS = {"max_from": 6, "max_to": 7}
 WEEK_HOURS = 7 * 24
 MINUTES_MAX = 720
 AUTO_END_MINUTES = 120  # The default setting.
@@ -64,6 +66,11 @@ class Recount:
         self.add(STUDENT, day, self.users[p["student"]], sign * now, sign * (not now))
         self.add(HOUR, day, hour, sign)
         self.add(ROOM_HOUR, day, self.rooms[p["destination"]] * WEEK_HOURS + hour, sign)
+        for rule in p.get("overrides", []):
+            self.add(RULE_OVERRIDES, day, RULE_NUMBERS[rule], sign)
+        if p.get("overrides"):
+            self.add(ROOM_OVERRIDES, day, self.rooms[p["origin"]], sign)
+            self.add(ROOM_OVERRIDES, day, self.rooms[p["destination"]], sign)
 
     def ended(self, p: dict, end: dt.datetime, sign=1):
         """What its written end adds: an end after the auto-end deadline counts as it."""
@@ -95,7 +102,7 @@ class Recount:
 
 def stored(store) -> dict:
     got = store.sql("SELECT kind, period, bucket, id, a, b FROM usage_counts"
-                    " WHERE kind BETWEEN 6 AND 13")
+                    " WHERE kind BETWEEN 6 AND 15")
     return {(int(k), int(p), int(bk), int(i)): (int(a), int(b))
             for k, p, bk, i, a, b in got if (int(a), int(b)) != (0, 0)}
 
@@ -213,6 +220,25 @@ def test_live_passes_write_them_when_made_ended_resumed_cancelled_and_auto_ended
         done = ok(teacher.get(f"/api/passes?date={made['start'].astimezone(ZONE).date()}"
                               f"&student={kid}"))["passes"][0]
         recount.ended(made, parse_iso(done["end"]))
+        # A pass that passed a limit by override counts for the rule and both its rooms.
+        admin = sign_in(srv, ADMIN)
+        ok(admin.patch(f"/api/rooms/{admin.room_id('Room 2')}", {"max_passes_to": 1}))
+        first = ok(teacher.create_pass(student=other, origin="Room 1", destination="Room 2"), 201)
+        r = teacher.create_pass(student=PUPILS[9]["email"], origin="Library",
+                                destination="Room 2")
+        assert r.status == 409 and r.json["rule"] == "max_to", r
+        over = ok(teacher.create_pass(student=PUPILS[9]["email"], origin="Library",
+                                      destination="Room 2", override=True), 201)
+        assert over["overrides"] == ["max_to"]
+        for q, origin in ((first, "Room 1"), (over, "Library")):
+            recount.written({"student": q["student"], "source": "teacher", "type": "now",
+                             "origin": origin, "destination": "Room 2",
+                             "start": parse_iso(q["start"]), "overrides": q["overrides"]})
+        assert stored(store) == recount.rows()
+        for q, origin in ((first, "Room 1"), (over, "Library")):
+            ended = ok(teacher.end_pass(q["id"]))
+            recount.ended({"student": q["student"], "destination": "Room 2",
+                           "start": parse_iso(q["start"])}, parse_iso(ended["end"]))
         # A cancelled scheduled pass takes back what it added.
         start = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)
         q = ok(teacher.create_pass(student=other, origin="Room 1", destination="Room 2",
@@ -231,7 +257,7 @@ def test_a_store_from_before_these_counters_gets_them_built_once_when_opened(sch
     assert expected, "the tests before left counters to compare"
     # Back to the schema before these counters (SQLite 8, PostgreSQL 7): passes and the
     # reports' counters stay, these are gone.
-    store.sql("DELETE FROM usage_counts WHERE kind BETWEEN 6 AND 13")
+    store.sql("DELETE FROM usage_counts WHERE kind BETWEEN 6 AND 15")
     store.sql("DROP TABLE counters_unbuilt")
     store.sql("ALTER TABLE usage_counts DROP COLUMN c")  # A later step's, which it refills.
     if store_kind == "sqlite":
