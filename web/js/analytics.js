@@ -6,13 +6,19 @@
 // reload or a bookmark shows the same; so do the compare switch (&compare=previous or
 // FROM..TO: each count then shows its change) and Room Usage grouped by folder (&group=folder,
 // each folder with its subtotal and median, and a button that folds its rooms away).
+// The insights (GET /api/insights/KIND, insights.js) are tabs of the same page under the same
+// range: passes by day, the weekday x hour heatmap, durations, limits, rules, encounters,
+// sources and students; a tab loads when it is shown (&tab=), so that the Students tab's
+// personal data is read only by an admin who opens it.
 
 import { get, describe } from './api.js';
 import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice } from './dom.js';
 import { startPage } from './header.js';
 import { todayIn, isDate, presetRanges, PRESET_NAMES, formatRange } from './dates.js';
 import { naturalCompare } from './natural.js';
-import { barChart } from './chart.js';
+import { barChart, toDom } from './chart.js';
+import { fillRoomSelect, selectRoom } from './rooms-select.js';
+import { INSIGHT_KINDS, STUDENTS_NOTE, columnPeaks, dailyChart, dailyTable, heatmapCharts, heatmapTable, insightCells, insightInfo, insightStatus } from './insights.js';
 import { changeView, compareParam, compareProblem, flagView, folderGroups, folderLabel, formatMedian, previousRange, readCompare } from './compare.js';
 
 const fmt = (n) => Number(n).toLocaleString('en-US');
@@ -93,15 +99,32 @@ export function rangeProblem(from, to) {
   return null;
 }
 
+// The tabs, each with the tables and charts it shows (the kinds of REPORTS and CHARTS).
+export const TABS = {
+  usage: ['rooms', 'staff'],
+  daily: ['daily', 'sources'],
+  hours: ['heatmap'],
+  durations: ['durations'],
+  limits: ['limits', 'rules', 'encounters'],
+  students: ['students'],
+};
+
+// The insights drawn as charts (their tables are what a screen reader reads); the others
+// are sortable tables like the reports.
+const CHARTS = ['daily', 'heatmap'];
+
+const loadState = () => ({ sort: '', order: 'asc', seq: 0, controller: null, loaded: false, stale: true });
+
 const state = {
   from: '',
   to: '',
   today: '',
+  tab: 'usage',
   compare: { mode: 'off', from: '', to: '' },
   group: false, // Room Usage grouped by folder
   folded: new Set(), // folders whose rooms are folded away
-  rooms: { sort: 'room', order: 'asc', seq: 0, controller: null, loaded: false },
-  staff: { sort: 'staff', order: 'asc', seq: 0, controller: null, loaded: false },
+  destination: '', // the heatmap's room, '' for all
+  ...Object.fromEntries(['rooms', 'staff', ...INSIGHT_KINDS].map((kind) => [kind, loadState()])),
 };
 
 let roomIds = new Map(); // lower-case room name -> id, for the links to the Rooms dashboard
@@ -127,6 +150,8 @@ function readAddress() {
   }
   state.compare = readCompare(q.get('compare'));
   state.group = q.get('group') === 'folder';
+  state.tab = Object.hasOwn(TABS, q.get('tab')) ? q.get('tab') : 'usage';
+  state.destination = q.get('heatmap_room') || '';
   for (const kind of Object.keys(REPORTS)) {
     const sort = q.get(`${kind}_sort`);
     const order = q.get(`${kind}_order`);
@@ -142,19 +167,30 @@ function writeAddress() {
   const compare = compareParam(state.compare.mode, state.compare.from, state.compare.to);
   if (compare) q.set('compare', compare);
   if (state.group) q.set('group', 'folder');
+  if (state.tab !== 'usage') q.set('tab', state.tab);
+  if (state.destination) q.set('heatmap_room', state.destination);
   for (const kind of Object.keys(REPORTS)) {
+    // The reports' sorts always; an insight's only when it is not the default.
+    if (REPORTS[kind].insight && state[kind].sort === REPORTS[kind].defaultSort && state[kind].order === 'asc') continue;
     q.set(`${kind}_sort`, state[kind].sort);
     q.set(`${kind}_order`, state[kind].order);
   }
   history.replaceState(null, '', `${location.pathname}?${q}`);
 }
 
+// The address of a report or an insight over the range: its sort, compare where it takes it,
+// the heatmap's room, and the format of a download.
 function reportQuery(kind, format) {
-  const q = new URLSearchParams({ from: state.from, to: state.to, sort: state[kind].sort, order: state[kind].order });
+  const q = new URLSearchParams({ from: state.from, to: state.to });
+  if (REPORTS[kind]) {
+    q.set('sort', state[kind].sort);
+    q.set('order', state[kind].order);
+  }
   const compare = compareParam(state.compare.mode, state.compare.from, state.compare.to);
-  if (compare) q.set('compare', compare);
+  if (compare && (!REPORTS[kind] || REPORTS[kind].compare !== false) && !CHARTS.includes(kind)) q.set('compare', compare);
+  if (kind === 'heatmap' && state.destination) q.set('destination', state.destination);
   if (format) q.set('format', format);
-  return `${REPORTS[kind].path}?${q}`;
+  return `${REPORTS[kind] ? REPORTS[kind].path : `/api/insights/${kind}`}?${q}`;
 }
 
 function showRange() {
@@ -177,9 +213,11 @@ function showRange() {
     compareToInput.value = state.compare.to;
   }
   document.getElementById('group-folders').checked = state.group;
-  for (const kind of Object.keys(REPORTS)) {
+  for (const kind of [...Object.keys(REPORTS), ...CHARTS]) {
     document.getElementById(`${kind}-csv`).href = reportQuery(kind, 'csv');
     document.getElementById(`${kind}-xlsx`).href = reportQuery(kind, 'xlsx');
+  }
+  for (const kind of Object.keys(REPORTS)) {
     document.getElementById(`${kind}-caption`).textContent = `${REPORTS[kind].title}, ${formatRange(state.from, state.to)}`;
   }
 }
@@ -214,10 +252,17 @@ function messageRow(kind, text, cls = 'empty') {
   return h('tr', {}, h('td', { colspan: cols, class: cls }, text));
 }
 
+// A mark in words beside a name or a count (a flagged room, overtime): never colour alone.
+function markSpan(mark, cls) {
+  return h('span', { class: `flag ${cls}`, title: mark.detail }, mark.text, h('span', { class: 'visually-hidden' }, `: ${mark.detail}`));
+}
+
 // A count and, with compare, its change: the arrow and difference for the eye, the words for
-// a screen reader.
+// a screen reader; an insight's count may have a small bar under it and a mark in words.
 function numberCell(c) {
-  if (!c.change) return h('td', { class: 'num' }, c.text);
+  if (c.empty) return h('td', { class: 'num muted' }, h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'none'));
+  const extras = [c.mark ? markSpan(c.mark, 'flag-high mark') : null, c.bar ? toDom(c.bar) : null];
+  if (!c.change) return h('td', { class: 'num' }, c.bar || c.mark ? h('span', { class: 'cell-value' }, h('span', { class: 'count' }, c.text)) : c.text, extras);
   return h(
     'td',
     { class: 'num' },
@@ -228,6 +273,7 @@ function numberCell(c) {
       h('span', { class: `change change-${c.change.direction}`, 'aria-hidden': 'true' }, `${c.change.arrow}\u00a0${c.change.text}`),
       h('span', { class: 'visually-hidden' }, `, ${c.change.words}`),
     ),
+    extras,
   );
 }
 
@@ -238,7 +284,7 @@ function cell(c) {
     : c.link
       ? h('a', { href: c.link }, c.text)
       : c.text;
-  if (c.flag) content = [content, ' ', h('span', { class: `flag flag-${c.flag.flag}`, title: c.flag.detail }, c.flag.text, h('span', { class: 'visually-hidden' }, `: ${c.flag.detail}`))];
+  if (c.flag) content = [content, ' ', markSpan(c.flag, `flag-${c.flag.flag}`)];
   return h(c.header ? 'th' : 'td', { scope: c.header ? 'row' : null, class: c.empty ? 'muted' : null }, content);
 }
 
@@ -265,6 +311,12 @@ function rowElement(info, cells, attrs = {}) {
 function renderRows(kind, rows) {
   const info = REPORTS[kind];
   const compare = state.compare.mode !== 'off';
+  if (info.insight) {
+    const empty = rows.length === 0 ? messageRow(kind, insightStatus(kind, info, { rows })) : null;
+    const peaks = columnPeaks(info, rows);
+    setBodies(kind, [h('tbody', {}, empty || rows.map((row) => rowElement(info, insightCells(info, row, { compare: compare && info.compare, peaks, roomIds }))))]);
+    return;
+  }
   if (rows.length === 0) {
     setBodies(kind, [h('tbody', {}, messageRow(kind, kind === 'rooms' ? 'No rooms yet. Add rooms on the Rooms page.' : 'No staff yet.'))]);
     return;
@@ -406,27 +458,115 @@ async function load(kind) {
     status.textContent = text;
     status.classList.add('error');
     setBodies(kind, [h('tbody', {}, messageRow(kind, 'The report did not load.', 'empty'))]);
-    clear(document.querySelector(`#${kind}-chart .chart-body`)).append(h('p', { class: 'empty' }, 'No chart: the report did not load.'));
+    if (!info.insight) clear(document.querySelector(`#${kind}-chart .chart-body`)).append(h('p', { class: 'empty' }, 'No chart: the report did not load.'));
     return;
   }
   if (seq !== r.seq) return;
   r.loaded = true;
   renderRows(kind, data.rows);
-  renderChart(kind, data.rows);
   table.removeAttribute('aria-busy');
   table.classList.remove('is-loading');
+  section.dataset.sort = data.sort;
+  section.dataset.order = data.order;
+  section.dataset.from = data.from;
+  section.dataset.to = data.to;
+  section.dataset.compare = data.compare_from ? `${data.compare_from}..${data.compare_to}` : 'off';
+  if (info.insight) {
+    status.textContent = insightStatus(kind, info, data);
+    section.dataset.state = data.rows.length === 0 ? 'empty' : 'ready';
+    return;
+  }
+  renderChart(kind, data.rows);
   const passes = kind === 'rooms' ? data.rows.reduce((a, row) => a + row.passes_from, 0) : data.rows.reduce((a, row) => a + row.total, 0);
   const what = kind === 'rooms' ? `${fmt(data.rows.length)} room${data.rows.length === 1 ? '' : 's'}` : `${fmt(data.rows.length)} staff`;
   const order = `sorted by ${info.columns[data.sort]}, ${data.order === 'asc' ? 'ascending' : 'descending'}`;
   status.textContent =
     passes === 0 ? `No passes in this range · ${what}, ${order}` : `${fmt(passes)} pass${passes === 1 ? '' : 'es'} · ${what}, ${order}`;
   section.dataset.state = passes === 0 ? 'empty' : 'ready';
-  section.dataset.sort = data.sort;
-  section.dataset.order = data.order;
+  section.dataset.group = kind === 'rooms' && state.group ? 'folder' : 'none';
+}
+
+// A table for a screen reader (and for anyone who asks for it): {head, rows}, the first
+// cell of each row its header.
+function fillDataTable(kind, table) {
+  const el = document.getElementById(`${kind}-datatable`);
+  clear(el.tHead).append(h('tr', {}, table.head.map((t, i) => h('th', { scope: 'col', class: i ? 'num' : null }, t))));
+  clear(el.tBodies[0]).append(...table.rows.map((row) => h('tr', {}, row.map((v, i) => (i ? h('td', { class: 'num' }, v) : h('th', { scope: 'row' }, v))))));
+}
+
+// Loads a chart's insight and draws it, with its table; the latest request wins.
+async function loadChart(kind) {
+  const r = state[kind];
+  const section = document.getElementById(`${kind}-report`);
+  const status = document.getElementById(`${kind}-status`);
+  const body = document.querySelector(`#${kind}-chart .chart-body`);
+  const title = kind === 'daily' ? 'Passes by day' : 'Busiest hours';
+  if (r.controller) r.controller.abort();
+  r.controller = new AbortController();
+  const seq = ++r.seq;
+  r.stale = false;
+  section.dataset.state = 'loading';
+  status.classList.remove('error');
+  status.textContent = `Loading ${title}…`;
+  let data;
+  try {
+    data = await get(reportQuery(kind), { signal: r.controller.signal });
+  } catch (err) {
+    if ((err && err.name === 'AbortError') || seq !== r.seq) return;
+    section.dataset.state = 'error';
+    status.textContent = `${title} could not be loaded: ${describe(err)}`;
+    status.classList.add('error');
+    clear(body).append(h('p', { class: 'empty' }, 'No chart: the insight did not load.'));
+    return;
+  }
+  if (seq !== r.seq) return;
+  const range = formatRange(data.from, data.to);
+  const total = data.rows.reduce((a, row) => a + row.passes, 0);
+  clear(body);
+  if (kind === 'daily') {
+    const chart = dailyChart(data.rows, range);
+    body.append(toDom(chart.svg), toDom(chart.legend));
+    fillDataTable(kind, dailyTable(data.rows));
+    document.getElementById('daily-datacaption').textContent = `Passes by day and by who made them, ${range}`;
+    status.textContent = `${fmt(total)} pass${total === 1 ? '' : 'es'} over ${fmt(data.rows.length)} day${data.rows.length === 1 ? '' : 's'}`;
+  } else {
+    const where = data.destination ? ` to ${data.destination}` : '';
+    const charts = heatmapCharts(data.rows, range, data.destination || '');
+    body.append(toDom(charts.wide), toDom(charts.tall));
+    fillDataTable(kind, heatmapTable(data.rows));
+    document.getElementById('heatmap-datacaption').textContent = `Passes${where} by weekday and hour of start, ${range}`;
+    status.textContent = total === 0 ? `No passes${where} in this range` : `${fmt(total)} pass${total === 1 ? '' : 'es'}${where}, by the local weekday and hour they started`;
+  }
   section.dataset.from = data.from;
   section.dataset.to = data.to;
-  section.dataset.compare = data.compare_from ? `${data.compare_from}..${data.compare_to}` : 'off';
-  section.dataset.group = kind === 'rooms' && state.group ? 'folder' : 'none';
+  section.dataset.destination = data.destination || '';
+  section.dataset.state = total === 0 ? 'empty' : 'ready';
+}
+
+function loadKind(kind) {
+  state[kind].stale = false;
+  if (CHARTS.includes(kind)) loadChart(kind);
+  else load(kind);
+}
+
+// Loads what the tab shown holds; the other tabs load when they are shown.
+function refresh(kinds = Object.keys(TABS).flatMap((t) => TABS[t])) {
+  for (const kind of kinds) state[kind].stale = true;
+  for (const kind of TABS[state.tab]) if (state[kind].stale) loadKind(kind);
+}
+
+function showTab(tab, { focus = false } = {}) {
+  state.tab = tab;
+  for (const button of document.querySelectorAll('[role="tab"]')) {
+    const on = button.dataset.tab === tab;
+    button.setAttribute('aria-selected', String(on));
+    button.tabIndex = on ? 0 : -1;
+    document.getElementById(button.getAttribute('aria-controls')).hidden = !on;
+    if (on && focus) button.focus();
+  }
+  document.body.dataset.tab = tab;
+  writeAddress();
+  refresh([]);
 }
 
 function setRange(from, to, compare = state.compare) {
@@ -437,8 +577,7 @@ function setRange(from, to, compare = state.compare) {
   hideNotice(rangeError);
   writeAddress();
   showRange();
-  load('rooms');
-  load('staff');
+  refresh();
   announce(`Showing ${formatRange(from, to)}${compareSummary()}.`);
 }
 
@@ -458,7 +597,7 @@ function setSort(kind, key) {
   }
   writeAddress();
   showSort(kind);
-  load(kind);
+  loadKind(kind);
   announce(`${REPORTS[kind].title} sorted by ${REPORTS[kind].columns[key]}, ${r.order === 'asc' ? 'ascending' : 'descending'}.`);
 }
 
@@ -513,6 +652,33 @@ function wire() {
       th.querySelector('button').addEventListener('click', () => setSort(kind, th.dataset.key));
     }
   }
+  // The tabs: a click or Enter shows one; the arrow keys, Home and End move along them.
+  const tabs = Array.from(document.querySelectorAll('[role="tab"]'));
+  tabs.forEach((button, i) => {
+    button.addEventListener('click', () => showTab(button.dataset.tab));
+    button.addEventListener('keydown', (event) => {
+      const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      showTab(tabs[(next + tabs.length) % tabs.length].dataset.tab, { focus: true });
+    });
+  });
+  for (const kind of CHARTS) {
+    const button = document.getElementById(`${kind}-show-table`);
+    button.addEventListener('click', () => {
+      const shown = button.getAttribute('aria-pressed') !== 'true';
+      button.setAttribute('aria-pressed', String(shown));
+      button.textContent = shown ? 'Hide the table' : 'Show as table';
+      document.getElementById(`${kind}-data`).classList.toggle('visually-hidden', !shown);
+    });
+  }
+  document.getElementById('heatmap-room').addEventListener('change', (event) => {
+    state.destination = event.target.value;
+    writeAddress();
+    showRange();
+    loadChart('heatmap');
+    announce(state.destination ? `Busiest hours of passes to ${state.destination}.` : 'Busiest hours of passes to all rooms.');
+  });
 }
 
 async function main() {
@@ -528,24 +694,30 @@ async function main() {
     REPORTS[kind] = reportInfo(kind, session.site.reports[kind]);
     renderHead(kind);
   }
+  for (const kind of INSIGHT_KINDS) {
+    if (CHARTS.includes(kind)) continue;
+    REPORTS[kind] = insightInfo(kind);
+    renderHead(kind);
+  }
+  document.getElementById('students-note').textContent = STUDENTS_NOTE;
   state.today = todayIn(session.school.timezone);
   document.getElementById('print-school').textContent = `${session.school.name} · printed ${formatRange(state.today, state.today)}`;
   readAddress();
   roomIdsReady = get('/api/rooms').then(
     (data) => {
       roomIds = new Map(data.rooms.map((room) => [room.name.toLowerCase(), room.id]));
+      const select = document.getElementById('heatmap-room');
+      fillRoomSelect(select, data.rooms, { placeholder: 'All rooms' });
+      if (state.destination && !selectRoom(select, state.destination)) select.value = '';
     },
     () => {
       roomIds = new Map(); // The names still show, without links.
     },
   );
   wire();
-  writeAddress();
   showRange();
-  showSort('rooms');
-  showSort('staff');
-  load('rooms');
-  load('staff');
+  for (const kind of Object.keys(REPORTS)) showSort(kind);
+  showTab(state.tab);
 }
 
 if (typeof document !== 'undefined') main();

@@ -45,8 +45,9 @@ export function compareProblem(mode, from, to) {
 // The change from a previous count: {direction, arrow, text, words}. The arrow and the signed
 // difference are what the eye reads; words say the same to a screen reader ("up 3 from 9"),
 // so that nothing is told by colour alone.
+// Averages have one decimal; their difference is rounded to it, so that 12.3 - 11.1 reads 1.2.
 export function changeView(current, previous) {
-  const diff = current - previous;
+  const diff = Math.round((current - previous) * 10) / 10;
   if (diff > 0) return { direction: 'up', arrow: '▲', text: `+${fmt(diff)}`, words: `up ${fmt(diff)} from ${fmt(previous)}` };
   if (diff < 0) return { direction: 'down', arrow: '▼', text: `−${fmt(-diff)}`, words: `down ${fmt(-diff)} from ${fmt(previous)}` };
   return { direction: 'same', arrow: '=', text: '0', words: `no change from ${fmt(previous)}` };

@@ -110,3 +110,25 @@ function sayPlain(status, field, message) {
   const text = field ? message.slice(field.length + 2) : message;
   return sentence(text);
 }
+
+// The pass rules by name, as an admin reads them in the insights (the API's names, such as
+// `max_to`, never show on a page). In the order the server checks them.
+export const RULE_NAMES = {
+  student_active: 'Already out on a pass',
+  no_pass_time: 'No-pass time',
+  encounter: 'Encounter group',
+  cooldown: 'Wait between passes',
+  student_limit: 'Passes per student',
+  max_from: 'Max passes from a room',
+  max_to: 'Max passes to a room',
+  hallway_cap: 'Hallway cap',
+};
+
+// Who made a pass, and its type, in words.
+export const SOURCE_NAMES = { student: 'Student', teacher: 'Teacher', kiosk_mode: 'Kiosk mode', kiosk_login: 'Kiosk login' };
+export const TYPE_NAMES = { now: 'Now', scheduled: 'Scheduled' };
+
+// A rule, source or type in words; a name no table knows shows as it came, without underscores.
+export function nameOf(table, code) {
+  return table[code] || String(code ?? '').replace(/_/g, ' ');
+}
