@@ -261,19 +261,21 @@ function markSpan(mark, cls) {
 // a screen reader; an insight's count may have a small bar under it and a mark in words.
 function numberCell(c) {
   if (c.empty) return h('td', { class: 'num muted' }, h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'none'));
-  const extras = [c.mark ? markSpan(c.mark, 'flag-high mark') : null, c.bar ? toDom(c.bar) : null];
-  if (!c.change) return h('td', { class: 'num' }, c.bar || c.mark ? h('span', { class: 'cell-value' }, h('span', { class: 'count' }, c.text)) : c.text, extras);
+  const value = c.change
+    ? h(
+        'span',
+        { class: 'cell-value' },
+        h('span', { class: 'count' }, c.text),
+        h('span', { class: `change change-${c.change.direction}`, 'aria-hidden': 'true' }, `${c.change.arrow}\u00a0${c.change.text}`),
+        h('span', { class: 'visually-hidden' }, `, ${c.change.words}`),
+      )
+    : null;
+  if (!c.bar && !c.mark) return h('td', { class: 'num' }, value || c.text);
+  // One block, so that the count, its mark and its bar stay together in a phone's card.
   return h(
     'td',
     { class: 'num' },
-    h(
-      'span',
-      { class: 'cell-value' },
-      h('span', { class: 'count' }, c.text),
-      h('span', { class: `change change-${c.change.direction}`, 'aria-hidden': 'true' }, `${c.change.arrow}\u00a0${c.change.text}`),
-      h('span', { class: 'visually-hidden' }, `, ${c.change.words}`),
-    ),
-    extras,
+    h('span', { class: 'num-stack' }, value || h('span', { class: 'cell-value' }, h('span', { class: 'count' }, c.text)), c.mark ? markSpan(c.mark, 'flag-high mark') : null, c.bar ? toDom(c.bar) : null),
   );
 }
 
@@ -669,7 +671,13 @@ function wire() {
       const shown = button.getAttribute('aria-pressed') !== 'true';
       button.setAttribute('aria-pressed', String(shown));
       button.textContent = shown ? 'Hide the table' : 'Show as table';
-      document.getElementById(`${kind}-data`).classList.toggle('visually-hidden', !shown);
+      // Shown, the table may scroll sideways in its box, so it takes the focus for the arrow
+      // keys; hidden (for screen readers only), it stays out of the tab order.
+      const wrap = document.getElementById(`${kind}-data`);
+      wrap.classList.toggle('visually-hidden', !shown);
+      wrap.classList.toggle('table-wrap', shown);
+      if (shown) wrap.tabIndex = 0;
+      else wrap.removeAttribute('tabindex');
     });
   }
   document.getElementById('heatmap-room').addEventListener('change', (event) => {
