@@ -54,6 +54,25 @@ test('an admin: Analytics, Rooms, Passes', async () => {
   });
 });
 
+test('an admin: every insight tab, compared, with the charts\u2019 tables shown', async () => {
+  await withPage(env, 'axe-insights', async (page) => {
+    await signIn(page, USERS.admin, { next: '/analytics?from=2025-03-03&to=2025-03-14&compare=previous&tab=daily' });
+    for (const [tab, kinds] of [['daily', ['daily', 'sources']], ['hours', ['heatmap']], ['durations', ['durations']], ['limits', ['limits', 'rules', 'encounters']], ['students', ['students']]]) {
+      await page.click(`#tab-${tab}`);
+      for (const kind of kinds) await page.waitForSelector(`#${kind}-report:is([data-state="ready"], [data-state="empty"])`);
+      await scan(page, `analytics, ${tab}`);
+      for (const kind of kinds.filter((k) => k === 'daily' || k === 'heatmap')) {
+        await page.click(`#${kind}-show-table`);
+        await scan(page, `analytics, ${tab}, as a table`);
+      }
+    }
+    await page.selectOption('#heatmap-room', 'Library');
+    await page.click('#tab-hours');
+    await page.waitForSelector('#heatmap-report[data-state="ready"][data-destination="Library"]');
+    await scan(page, 'analytics, heatmap of one room');
+  });
+});
+
 test('a teacher: Passes with the student list open, and kiosk mode', async () => {
   await withPage(env, 'axe-teacher', async (page) => {
     await signIn(page, USERS.teacher);

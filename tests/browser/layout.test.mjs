@@ -80,3 +80,55 @@ for (const { view, size } of CASES) {
     );
   });
 }
+
+// The insight tabs fit too: no sideways scrolling of the page, every table within its box,
+// and on a phone the heatmap stands with the hours down the side.
+function measureInsights(kinds) {
+  const out = { page: document.documentElement.scrollWidth - window.innerWidth };
+  for (const kind of kinds) {
+    const table = document.getElementById(`${kind}-table`);
+    if (!table) continue;
+    const wrap = table.closest('.table-wrap');
+    out[kind] = { table: table.scrollWidth - wrap.clientWidth, count: table.querySelectorAll('tbody tr').length };
+  }
+  for (const kind of ['daily', 'heatmap']) {
+    const chart = document.getElementById(`${kind}-chart`);
+    if (!chart || chart.offsetParent === null) continue;
+    const shown = Array.from(chart.querySelectorAll('svg')).filter((svg) => svg.getBoundingClientRect().width > 0);
+    out[kind] = { svgs: shown.map((svg) => svg.getAttribute('class')), over: Math.max(...shown.map((svg) => svg.getBoundingClientRect().right - chart.getBoundingClientRect().right)) };
+  }
+  return out;
+}
+
+const INSIGHT_TABS = [
+  ['daily', ['daily', 'sources']],
+  ['hours', ['heatmap']],
+  ['durations', ['durations']],
+  ['limits', ['limits', 'rules', 'encounters']],
+  ['students', ['students']],
+];
+
+for (const size of WIDTHS.filter((w) => w.width === 1024 || w.phone)) {
+  test(`the insight tabs fit at ${size.width} px${size.phone ? ' (a phone)' : ''}, compared`, async () => {
+    const options = size.phone ? { viewport: { width: size.width, height: size.height }, isMobile: true, hasTouch: true } : { viewport: { width: size.width, height: size.height } };
+    await withPage(
+      env,
+      `layout-insights-${size.width}`,
+      async (page) => {
+        await signIn(page, USERS.admin, { next: '/analytics?from=2025-03-01&to=2025-03-31&compare=previous&tab=daily' });
+        for (const [tab, kinds] of INSIGHT_TABS) {
+          await page.click(`#tab-${tab}`);
+          for (const kind of kinds) await page.waitForSelector(`#${kind}-report:is([data-state="ready"], [data-state="empty"])`);
+          const m = await page.evaluate(measureInsights, kinds);
+          assert.ok(m.page <= 0, `${tab}: the page scrolls sideways by ${m.page} px`);
+          for (const kind of kinds) {
+            if (m[kind].table !== undefined) assert.ok(m[kind].table <= 0, `${kind}: the table is ${m[kind].table} px wider than its box`);
+            if (m[kind].over !== undefined) assert.ok(m[kind].over <= 0, `${kind}: the chart overflows by ${m[kind].over} px`);
+          }
+          if (tab === 'hours') assert.deepEqual(m.heatmap.svgs, [size.phone ? 'heatmap heatmap-tall' : 'heatmap heatmap-wide']);
+        }
+      },
+      options,
+    );
+  });
+}
