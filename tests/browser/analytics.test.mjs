@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { withPage, signIn, USERS, TIMEZONE, unlabelledControls, useSchool } from './helpers.mjs';
+import { withPage, signIn, USERS, TIMEZONE, unlabelledControls, useSchool, shownCells } from './helpers.mjs';
 import { changeView, formatMedian } from '../../web/js/compare.js';
 import { todayIn } from '../../web/js/dates.js';
 
@@ -34,15 +34,8 @@ async function waitForReport(page, kind, { sort, order, from = FROM, to = TO }) 
 // The table as shown: each cell's visible text, without what only screen readers hear and
 // without a room's flag against its folder (which its own test reads).
 async function screenRows(page, kind) {
-  return page.$$eval(`#${kind}-table tbody tr`, (trs) =>
-    trs.map((tr) =>
-      Array.from(tr.cells).map((cell) => {
-        const c = cell.cloneNode(true);
-        c.querySelectorAll('.visually-hidden, [aria-hidden="true"], .flag').forEach((e) => e.remove());
-        return c.textContent.trim().replace(/(\d),(?=\d{3}\b)/g, '$1');
-      }),
-    ),
-  );
+  const rows = await shownCells(page, `#${kind}-table`);
+  return rows.map((row) => row.map((text) => text.replace(/(\d),(?=\d{3}\b)/g, '$1')));
 }
 
 async function apiRows(kind, params) {

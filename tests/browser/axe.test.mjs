@@ -66,8 +66,8 @@ test('an admin: every insight tab, compared, with the charts\u2019 tables shown'
         await scan(page, `analytics, ${tab}, as a table`);
       }
     }
-    await page.selectOption('#heatmap-room', 'Library');
     await page.click('#tab-hours');
+    await page.selectOption('#heatmap-room', 'Library');
     await page.waitForSelector('#heatmap-report[data-state="ready"][data-destination="Library"]');
     await scan(page, 'analytics, heatmap of one room');
   });

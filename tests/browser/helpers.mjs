@@ -314,3 +314,17 @@ export function useSchool(names, ready) {
     await held.env?.stop();
   });
 }
+
+// A table's rows as shown: each cell's visible text, without what only screen readers hear
+// and without the marks in words (a flagged room, overtime), which their own tests read.
+export async function shownCells(page, selector) {
+  return page.$$eval(`${selector} tbody tr`, (trs) =>
+    trs.map((tr) =>
+      Array.from(tr.cells).map((cell) => {
+        const c = cell.cloneNode(true);
+        c.querySelectorAll('.visually-hidden, [aria-hidden="true"], .flag').forEach((e) => e.remove());
+        return c.textContent.trim();
+      }),
+    ),
+  );
+}

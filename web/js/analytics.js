@@ -18,7 +18,7 @@ import { todayIn, isDate, presetRanges, PRESET_NAMES, formatRange } from './date
 import { naturalCompare } from './natural.js';
 import { barChart, toDom } from './chart.js';
 import { fillRoomSelect, selectRoom } from './rooms-select.js';
-import { INSIGHT_KINDS, STUDENTS_NOTE, columnPeaks, dailyChart, dailyTable, heatmapCharts, heatmapTable, insightCells, insightInfo, insightStatus } from './insights.js';
+import { INSIGHTS, INSIGHT_KINDS, STUDENTS_NOTE, columnPeaks, dailyChart, dailyTable, heatmapCharts, heatmapTable, insightCells, insightInfo, insightStatus } from './insights.js';
 import { changeView, compareParam, compareProblem, flagView, folderGroups, folderLabel, formatMedian, previousRange, readCompare } from './compare.js';
 
 const fmt = (n) => Number(n).toLocaleString('en-US');
@@ -488,6 +488,40 @@ async function load(kind) {
   section.dataset.group = kind === 'rooms' && state.group ? 'folder' : 'none';
 }
 
+// An insight's section, built from its kind: the heading with the downloads, the status line,
+// and a sortable table (like the reports') or a chart with its table for screen readers.
+function buildSection(section) {
+  const kind = section.id.replace(/-report$/, '');
+  const { title, caption } = INSIGHTS[kind];
+  const link = (format) =>
+    h('a', { class: 'button small', id: `${kind}-${format}`, href: `/api/insights/${kind}?format=${format}`, download: '' }, `Download ${format.toUpperCase()}`, h('span', { class: 'visually-hidden' }, ` of ${title}`));
+  const extra =
+    kind === 'heatmap'
+      ? h('div', { class: 'field inline-field' }, h('label', { for: 'heatmap-room' }, 'Passes to'), h('select', { id: 'heatmap-room' }, h('option', { value: '' }, 'All rooms')))
+      : null;
+  section.append(
+    h('div', { class: 'report-head' }, h('h2', { id: `${kind}-title` }, title), extra, h('div', { class: 'downloads' }, link('csv'), link('xlsx'))),
+    kind === 'students' ? h('p', { class: 'personal-note', id: 'students-note' }, STUDENTS_NOTE) : null,
+    h('p', { class: 'report-status', id: `${kind}-status`, role: 'status' }),
+  );
+  const table = (id, cls, captionId, captionText, captionCls) =>
+    h('table', { class: cls, id }, h('caption', { id: captionId, class: captionCls }, captionText), h('thead'), h('tbody'));
+  if (section.dataset.build === 'table') {
+    section.append(h('div', { class: 'table-wrap' }, table(`${kind}-table`, 'data report-table insight-table', `${kind}-caption`, title, 'visually-hidden')));
+    return;
+  }
+  section.append(
+    h(
+      'figure',
+      { class: 'chart wide-chart', id: `${kind}-chart`, 'aria-labelledby': `${kind}-figcaption` },
+      h('figcaption', { id: `${kind}-figcaption` }, caption),
+      h('div', { class: 'chart-body' }),
+      h('button', { type: 'button', class: 'button small show-table', id: `${kind}-show-table`, 'aria-pressed': 'false', 'aria-controls': `${kind}-data` }, 'Show as table'),
+    ),
+    h('div', { class: 'data-table visually-hidden', id: `${kind}-data`, role: 'region', 'aria-labelledby': `${kind}-datacaption` }, table(`${kind}-datatable`, 'data', `${kind}-datacaption`, caption)),
+  );
+}
+
 // A table for a screen reader (and for anyone who asks for it): {head, rows}, the first
 // cell of each row its header.
 function fillDataTable(kind, table) {
@@ -529,7 +563,7 @@ async function loadChart(kind) {
     const chart = dailyChart(data.rows, range);
     body.append(toDom(chart.svg), toDom(chart.legend));
     fillDataTable(kind, dailyTable(data.rows));
-    document.getElementById('daily-datacaption').textContent = `Passes by day and by who made them, ${range}`;
+    document.getElementById('daily-datacaption').textContent = `${INSIGHTS.daily.caption}, ${range}`;
     status.textContent = `${fmt(total)} pass${total === 1 ? '' : 'es'} over ${fmt(data.rows.length)} day${data.rows.length === 1 ? '' : 's'}`;
   } else {
     const where = data.destination ? ` to ${data.destination}` : '';
@@ -702,12 +736,12 @@ async function main() {
     REPORTS[kind] = reportInfo(kind, session.site.reports[kind]);
     renderHead(kind);
   }
+  for (const section of document.querySelectorAll('section[data-build]')) buildSection(section);
   for (const kind of INSIGHT_KINDS) {
     if (CHARTS.includes(kind)) continue;
     REPORTS[kind] = insightInfo(kind);
     renderHead(kind);
   }
-  document.getElementById('students-note').textContent = STUDENTS_NOTE;
   state.today = todayIn(session.school.timezone);
   document.getElementById('print-school').textContent = `${session.school.name} · printed ${formatRange(state.today, state.today)}`;
   readAddress();

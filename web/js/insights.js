@@ -19,11 +19,13 @@ const yesNo = (v) => (v ? 'Yes' : 'No');
 export const INSIGHTS = {
   daily: {
     title: 'Passes by day',
+    caption: 'Passes by day, by who made them',
     compare: false,
     columns: [text('date', 'Date', { words: longDate }), count('passes', 'Passes'), count('student', 'Student'), count('teacher', 'Teacher'), count('kiosk_mode', 'Kiosk Mode'), count('kiosk_login', 'Kiosk Login')],
   },
   heatmap: {
     title: 'Busiest hours',
+    caption: 'Passes by weekday and hour of start',
     compare: false,
     columns: [count('weekday', 'Weekday'), count('hour', 'Hour'), count('passes', 'Passes')],
   },
