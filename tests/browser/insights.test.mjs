@@ -263,7 +263,9 @@ test('limits, rules and encounter groups: refusals and overrides per rule, in wo
     assert.equal(await page.locator('#rules-table', { hasText: /_/ }).count(), 0, 'no internal codes');
     const restroom = (await screenRows(page, 'limits')).find((r) => r[0] === 'Restroom');
     assert.deepEqual([restroom[3], restroom[6]], ['1', '1'], 'the Restroom: refused to it once, overridden once');
-    assert.match(await page.textContent('#encounters-status'), /No encounter groups yet/);
+    assert.equal(await page.textContent('#encounters-status'), '0 encounter groups');
+    assert.deepEqual(await screenRows(page, 'encounters'), [['No encounter groups yet. Add them on the Pass rules page.']]);
+    assert.doesNotMatch(await page.innerText('#panel-limits'), /null|undefined/, 'no stray words');
   });
 });
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findNodes, textOf, heatLevel, hourText, inlineBar, shortDate, longDate, INLINE_BAR_WIDTH, HEAT_LEVELS } from '../../web/js/chart.js';
-import { INSIGHTS, INSIGHT_KINDS, DAILY_SERIES, columnPeaks, dailyChart, dailyTable, heatmapCharts, heatmapTable, insightCells, insightInfo, insightStatus, busiestHour, STUDENTS_NOTE } from '../../web/js/insights.js';
+import { INSIGHTS, INSIGHT_KINDS, DAILY_SERIES, columnPeaks, dailyChart, dailyTable, heatmapCharts, heatmapTable, insightCells, insightInfo, insightStatus, emptyText, busiestHour, STUDENTS_NOTE } from '../../web/js/insights.js';
 import { RULE_NAMES, nameOf } from '../../web/js/words.js';
 import { changeView } from '../../web/js/compare.js';
 import { TABS } from '../../web/js/analytics.js';
@@ -178,6 +178,8 @@ test('every insight kind has its columns; compare only where the server takes it
   assert.equal(insightInfo('students').path, '/api/insights/students');
   assert.deepEqual(Object.values(TABS).flat().sort(), ['rooms', 'staff', ...INSIGHT_KINDS].sort(), 'every table and chart is on one tab');
   assert.equal(insightStatus('durations', DURATIONS, { rows: [{}, {}], sort: 'average_minutes', order: 'desc' }), '2 rooms, sorted by Average Minutes, descending');
-  assert.equal(insightStatus('students', insightInfo('students'), { rows: [] }), 'No student had a pass or a refusal in this range.');
+  assert.equal(insightStatus('students', insightInfo('students'), { rows: [] }), '0 students');
+  assert.equal(emptyText('students'), 'No student had a pass or a refusal in this range.');
+  assert.equal(emptyText('rules'), 'Nothing in this range.');
   assert.match(STUDENTS_NOTE, /personal data.*audit log/);
 });

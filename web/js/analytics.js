@@ -18,7 +18,7 @@ import { todayIn, isDate, presetRanges, PRESET_NAMES, formatRange } from './date
 import { naturalCompare } from './natural.js';
 import { barChart, toDom } from './chart.js';
 import { fillRoomSelect, selectRoom } from './rooms-select.js';
-import { INSIGHTS, INSIGHT_KINDS, STUDENTS_NOTE, columnPeaks, dailyChart, dailyTable, heatmapCharts, heatmapTable, insightCells, insightInfo, insightStatus } from './insights.js';
+import { INSIGHTS, INSIGHT_KINDS, STUDENTS_NOTE, columnPeaks, emptyText, dailyChart, dailyTable, heatmapCharts, heatmapTable, insightCells, insightInfo, insightStatus } from './insights.js';
 import { changeView, compareParam, compareProblem, flagView, folderGroups, folderLabel, formatMedian, previousRange, readCompare } from './compare.js';
 
 const fmt = (n) => Number(n).toLocaleString('en-US');
@@ -314,7 +314,7 @@ function renderRows(kind, rows) {
   const info = REPORTS[kind];
   const compare = state.compare.mode !== 'off';
   if (info.insight) {
-    const empty = rows.length === 0 ? messageRow(kind, insightStatus(kind, info, { rows })) : null;
+    const empty = rows.length === 0 ? messageRow(kind, emptyText(kind)) : null;
     const peaks = columnPeaks(info, rows);
     setBodies(kind, [h('tbody', {}, empty || rows.map((row) => rowElement(info, insightCells(info, row, { compare: compare && info.compare, peaks, roomIds }))))]);
     return;
@@ -499,11 +499,9 @@ function buildSection(section) {
     kind === 'heatmap'
       ? h('div', { class: 'field inline-field' }, h('label', { for: 'heatmap-room' }, 'Passes to'), h('select', { id: 'heatmap-room' }, h('option', { value: '' }, 'All rooms')))
       : null;
-  section.append(
-    h('div', { class: 'report-head' }, h('h2', { id: `${kind}-title` }, title), extra, h('div', { class: 'downloads' }, link('csv'), link('xlsx'))),
-    kind === 'students' ? h('p', { class: 'personal-note', id: 'students-note' }, STUDENTS_NOTE) : null,
-    h('p', { class: 'report-status', id: `${kind}-status`, role: 'status' }),
-  );
+  section.append(h('div', { class: 'report-head' }, h('h2', { id: `${kind}-title` }, title), extra, h('div', { class: 'downloads' }, link('csv'), link('xlsx'))));
+  if (kind === 'students') section.append(h('p', { class: 'personal-note', id: 'students-note' }, STUDENTS_NOTE));
+  section.append(h('p', { class: 'report-status', id: `${kind}-status`, role: 'status' }));
   const table = (id, cls, captionId, captionText, captionCls) =>
     h('table', { class: cls, id }, h('caption', { id: captionId, class: captionCls }, captionText), h('thead'), h('tbody'));
   if (section.dataset.build === 'table') {

@@ -224,6 +224,11 @@ const EMPTY_WORDS = {
   limits: 'No rooms yet. Add rooms on the Rooms page.',
 };
 
+// What an empty table's one row says.
+export function emptyText(kind) {
+  return EMPTY_WORDS[kind] || 'Nothing in this range.';
+}
+
 // A table's status line: "12 rooms, sorted by Average Minutes, descending".
 export function insightStatus(kind, info, data) {
   const n = data.rows.length;
@@ -235,7 +240,7 @@ export function insightStatus(kind, info, data) {
     sources: plural(n, 'source and type', 'sources and types'),
     encounters: plural(n, 'encounter group', 'encounter groups'),
   }[kind];
-  if (n === 0) return EMPTY_WORDS[kind] || 'Nothing in this range.';
+  if (n === 0) return what;
   return `${what}, sorted by ${info.columns[data.sort] || data.sort}, ${data.order === 'asc' ? 'ascending' : 'descending'}`;
 }
 
