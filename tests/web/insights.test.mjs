@@ -43,6 +43,8 @@ test('passes by day over a long range: every day a bar, at most 10 date labels, 
   const labels = findNodes(svg, byClass('chart-date'));
   assert.ok(labels.length <= 10 && labels.length >= 8, `${labels.length} labels`);
   assert.equal(findNodes(svg, byClass('chart-value')).length, 0);
+  const one = findNodes(dailyChart([day('2025-03-03', 1, 2, 0, 0)], 'Mar 3, 2025').svg, (n) => n.tag === 'rect');
+  assert.ok(one.every((r) => r.attrs.width <= 48), 'a single day is a bar, not a slab');
   const empty = dailyChart([day('2025-03-04', 0, 0, 0, 0)], 'Mar 4, 2025').svg;
   assert.equal(textOf(findNodes(empty, (n) => n.tag === 'desc')[0]), 'No passes on any of the 1 day.');
 });

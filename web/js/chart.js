@@ -149,6 +149,8 @@ export function textOf(tree) {
 
 // Date labels under the daily bars: at most this many, so that they never overlap.
 const MAX_DATE_LABELS = 10;
+// The widest a day's bar gets (a range of a few days would otherwise draw slabs).
+const MAX_COLUMN_WIDTH = 48;
 // Days with so few bars that each bar's total fits above it.
 const MAX_TOTAL_LABELS = 31;
 
@@ -186,7 +188,7 @@ export function stackedColumns({ title, description, items, series, xTitle, yTit
   const max = step * ticks;
   const y = (v) => top + plotH - (v / max) * plotH;
   const band = plotW / Math.max(1, items.length);
-  const barW = Math.max(1, band * 0.72);
+  const barW = Math.min(MAX_COLUMN_WIDTH, Math.max(1, band * 0.72));
   const every = Math.max(1, Math.ceil(items.length / MAX_DATE_LABELS));
 
   const grid = [];
