@@ -156,6 +156,11 @@ test('the heatmap: 168 cells with the API’s counts written in them, for all ro
     await page.reload();
     await page.waitForSelector('#heatmap-report[data-state="ready"][data-destination="Library"]');
     assert.equal(await page.inputValue('#heatmap-room'), 'Library');
+    // A bookmark of a room that is gone shows all rooms.
+    await page.goto(`/analytics?from=${FROM}&to=${TO}&tab=hours&heatmap_room=Nowhere`);
+    await page.waitForSelector('#heatmap-report[data-state="ready"][data-destination=""]');
+    assert.equal(new URL(page.url()).searchParams.get('heatmap_room'), null);
+    assert.equal(await page.inputValue('#heatmap-room'), '');
   });
 });
 

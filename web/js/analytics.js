@@ -748,7 +748,13 @@ async function main() {
       roomIds = new Map(data.rooms.map((room) => [room.name.toLowerCase(), room.id]));
       const select = document.getElementById('heatmap-room');
       fillRoomSelect(select, data.rooms, { placeholder: 'All rooms' });
-      if (state.destination && !selectRoom(select, state.destination)) select.value = '';
+      // A room from an old bookmark that is gone: all rooms instead.
+      if (state.destination && !selectRoom(select, state.destination)) {
+        state.destination = '';
+        writeAddress();
+        showRange();
+        if (state.tab === 'hours') loadChart('heatmap');
+      }
     },
     () => {
       roomIds = new Map(); // The names still show, without links.
