@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (p)
             *p++ = '\0';
     }
-    hp_report_query q = {part[0], part[1], part[2], part[3], part[5]};
+    hp_report_query q = {part[0], part[1], part[2], part[3], part[5], NULL};
     for (int k = HP_REPORT_ROOMS; k <= HP_REPORT_STAFF; k++) {
         hp_report *report;
         int rc = hp_report_build(&report, fs.store, &fs.school, fs.tz, (hp_report_kind)k, &q);

@@ -14,6 +14,7 @@
 #include "core/model.h"
 #include "core/tz.h"
 #include "core/util.h"
+#include "report/report.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -115,6 +116,7 @@ extern const hp_cmd_entry hp_cmd_user;
 extern const hp_cmd_entry hp_cmd_copy;
 extern const hp_cmd_entry hp_cmd_check;
 extern const hp_cmd_entry hp_cmd_settings;
+extern const hp_cmd_entry hp_cmd_insights;
 
 /* Parses argv (argv[0] is the command's name) by the entry's table into options, which is
  * options_size bytes. Returns HP_EXIT_OK with *operands_out set to the index of the first
@@ -135,6 +137,13 @@ typedef struct {
     hp_school school;
     hp_tz *tz;
 } hp_cli_context;
+
+/* What `report` and `insights` share: opens the store and school, builds the report or insight
+ * of the kind from the query, and prints it in the format (table by default) or saves it to
+ * output through a temporary file. Returns the exit status. */
+int hp_cli_report_run(const char *command, hp_report_kind kind, const hp_report_query *query,
+                      const char *db, const char *school, const char *format_word,
+                      const char *output);
 
 /* The store's address: --db, else HALLPASS_DB. */
 const char *hp_cli_db(const char *db_option);

@@ -1,8 +1,10 @@
-/* hallpass report rooms|staff: prints or saves the Room Usage or Staff Usage report. */
+/* hallpass report rooms|staff: prints or saves the Room Usage or Staff Usage report; and the
+ * one way a report or an insight is printed or saved (cmd_insights.c goes through it). */
 #include "cli/cli.h"
 
 #include "core/error.h"
 #include "export/export.h"
+#include "report/insight.h"
 #include "report/report.h"
 
 #include <errno.h>
@@ -79,40 +81,53 @@ static int write_file(const hp_report *report, hp_format format, const char *pat
     return rc;
 }
 
-static int run(const void *opts, int argc, char **argv)
+int hp_cli_report_run(const char *command, hp_report_kind kind, const hp_report_query *query,
+                      const char *db, const char *school, const char *format_word,
+                      const char *output)
 {
-    const report_options *o = opts;
-    const char *output = o->output;
-    hp_report_query query = {
-        .from = o->from, .to = o->to, .sort = o->sort, .order = o->order, .compare = o->compare};
-    hp_report_kind kind;
     hp_format format;
-    if (hp_report_kind_parse(argv[0], &kind) < 0 ||
-        hp_format_parse(o->format ? o->format : "table", &format) < 0)
-        return hp_cli_usage_error("report", "%s", hp_error_last());
+    if (hp_format_parse(format_word ? format_word : "table", &format) < 0)
+        return hp_cli_usage_error(command, "%s", hp_error_last());
     if (format == HP_FORMAT_XLSX && output == NULL && isatty(STDOUT_FILENO))
-        return hp_cli_usage_error("report", "an xlsx report needs --output FILE, or standard "
-                                            "output sent to a file or a pipe");
+        return hp_cli_usage_error(command,
+                                  "an xlsx %s needs --output FILE, or standard output sent to a "
+                                  "file or a pipe",
+                                  hp_report_kind_is_insight(kind) ? "insight" : "report");
 
     hp_cli_context ctx;
-    int status = hp_cli_context_open(&ctx, "report", hp_cli_db(o->db), o->school);
+    int status = hp_cli_context_open(&ctx, command, hp_cli_db(db), school);
     if (status != HP_EXIT_OK)
         return status;
 
     hp_report *report;
-    int rc = hp_report_build(&report, ctx.store, &ctx.school, ctx.tz, kind, &query);
+    int rc = hp_report_kind_is_insight(kind)
+                 ? hp_insight_build(&report, ctx.store, &ctx.school, ctx.tz, kind, query,
+                                    g_get_real_time() / G_USEC_PER_SEC)
+                 : hp_report_build(&report, ctx.store, &ctx.school, ctx.tz, kind, query);
     if (rc < 0) {
-        status = rc == HP_EINVALID ? hp_cli_usage_error("report", "%s", hp_error_last())
-                                   : hp_cli_fail("report");
+        status = rc == HP_EINVALID ? hp_cli_usage_error(command, "%s", hp_error_last())
+                                   : hp_cli_fail(command);
         hp_cli_context_release(&ctx);
         return status;
     }
     rc = output ? write_file(report, format, output) : hp_export(report, format, stdout);
     if (rc < 0)
-        status = hp_cli_fail("report");
+        status = hp_cli_fail(command);
     hp_report_free(report);
     hp_cli_context_release(&ctx);
     return status;
+}
+
+static int run(const void *opts, int argc, char **argv)
+{
+    const report_options *o = opts;
+    (void)argc;
+    hp_report_query query = {
+        .from = o->from, .to = o->to, .sort = o->sort, .order = o->order, .compare = o->compare};
+    hp_report_kind kind;
+    if (hp_report_kind_parse(argv[0], &kind) < 0)
+        return hp_cli_usage_error("report", "%s", hp_error_last());
+    return hp_cli_report_run("report", kind, &query, o->db, o->school, o->format, o->output);
 }
 
 const hp_cmd_entry hp_cmd_report = {

@@ -10,6 +10,7 @@
 #include "service/auth.h"
 #include "core/settings.h"
 #include "service/settings.h"
+#include "report/report.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -128,6 +129,11 @@ void hp_http_rooms_update(hp_http_request *req, hp_http_response *res);
 void hp_http_students_list(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_rooms(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_staff(hp_http_request *req, hp_http_response *res);
+/* Answers a report or an insight of the kind for an admin (403 for anyone else), in the
+ * format the query asks for: what reports.c and insights.c share. */
+void hp_http_report_answer(hp_http_request *req, hp_http_response *res, hp_report_kind kind);
+/* GET /api/insights/KIND: the kind is the path's last segment. */
+void hp_http_insights(hp_http_request *req, hp_http_response *res);
 /* /api/encounter-groups (groups.c): admins only. */
 void hp_http_groups_list(hp_http_request *req, hp_http_response *res);
 void hp_http_groups_create(hp_http_request *req, hp_http_response *res);

@@ -357,6 +357,13 @@ int hp_store_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kin
                                    count_out);
 }
 
+int hp_store_counts_days(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
+                         int32_t to_day, hp_counter **out, size_t *count_out)
+{
+    return store->ops->counts_read(store, school_id, kind, HP_PERIOD_DAY, from_day, to_day, out,
+                                   count_out);
+}
+
 int hp_store_counts_range(hp_store *store, int64_t school_id, hp_counter_kind kind,
                           int32_t from_day, int32_t to_day, hp_counter **out, size_t *count_out)
 {

@@ -100,6 +100,12 @@ int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *da
 int hp_store_counts_range(hp_store *store, int64_t school_id, hp_counter_kind kind,
                           int32_t from_day, int32_t to_day, hp_counter **out, size_t *count_out);
 
+/* The day counters of a kind over the local days [from_day, to_day], one per subject and day
+ * that has one: what an answer by day (the daily insight) reads. *out is the caller's, for
+ * hp_counters_free(). */
+int hp_store_counts_days(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
+                         int32_t to_day, hp_counter **out, size_t *count_out);
+
 /* Every stored counter of a kind and period: what `hallpass check` compares with a recount.
  * *out is the caller's, for hp_counters_free(). */
 int hp_store_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
