@@ -26,8 +26,9 @@ static const hp_cli_option options[] = {
     HP_OPT_SCHOOL_ROW(insights_options, school),
     HP_OPT_TEXT_ROW(insights_options, from, "from", "DATE", "first day of the range"),
     HP_OPT_TEXT_ROW(insights_options, to, "to", "DATE", "last day of the range"),
-    HP_OPT_TEXT_ROW(insights_options, sort, "sort", "KEY",
-                    "a column's json name (listed above; default the first;\nprev_KEY with --compare)"),
+    HP_OPT_TEXT_ROW(
+        insights_options, sort, "sort", "KEY",
+        "a column's json name (listed above; default the first;\nprev_KEY with --compare)"),
     HP_OPT_TEXT_ROW(insights_options, order, "order", "ORDER", "asc (default) or desc"),
     HP_OPT_TEXT_ROW(insights_options, compare, "compare", "RANGE",
                     "durations, students and limits: previous (as many days, ending\n"

@@ -194,8 +194,7 @@ HP_ROW_NUMBER(limit_prev_overridden, limit.prev.overridden)
 static const hp_report_column limit_columns[] = {
     {"Room", "room", "room", row_name, NULL, HP_CELL_COUNT, NULL},
     {"Folder", "folder", "folder", limit_folder, NULL, HP_CELL_COUNT, NULL},
-    {"Refused From", "refused_from", "refused_from", NULL, limit_refused_from, HP_CELL_COUNT,
-     NULL},
+    {"Refused From", "refused_from", "refused_from", NULL, limit_refused_from, HP_CELL_COUNT, NULL},
     {"Refused To", "refused_to", "refused_to", NULL, limit_refused_to, HP_CELL_COUNT, NULL},
     {"Waited", "waited", "waited", NULL, limit_waited, HP_CELL_COUNT, NULL},
     {"Average Wait Seconds", "average_wait_seconds", "average_wait_seconds", NULL,
@@ -405,8 +404,8 @@ static int build_heatmap(const insight_context *ctx)
     }
     hp_counter *counters;
     size_t n;
-    int rc = read_counters(ctx, room_id ? HP_COUNTER_ROOM_HOUR : HP_COUNTER_HOUR, false,
-                           &counters, &n);
+    int rc =
+        read_counters(ctx, room_id ? HP_COUNTER_ROOM_HOUR : HP_COUNTER_HOUR, false, &counters, &n);
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
