@@ -315,23 +315,22 @@ static void test_durations_open(void **state)
     assert_int_equal(hp_store_commit(f->store), HP_OK);
     hp_report *r = NULL;
     hp_report_query q = {"2026-09-01", "2026-09-30", NULL, NULL, "2026-09-20..2026-09-20", NULL};
-    assert_int_equal(hp_insight_build(&r, f->store, &f->school, f->tz, HP_INSIGHT_DURATIONS, &q,
-                                      now),
-                     HP_OK);
+    assert_int_equal(
+        hp_insight_build(&r, f->store, &f->school, f->tz, HP_INSIGHT_DURATIONS, &q, now), HP_OK);
     assert_int_equal(cell(r, row_named(r, "B"), "open"), 1);
     assert_int_equal(cell(r, row_named(r, "B"), "prev_open"), 1);
     assert_int_equal(cell(r, row_named(r, "A"), "open"), 0);
     hp_report_free(r);
     /* Past its auto-end it is no longer out; a range without its day does not count it. */
-    assert_int_equal(hp_insight_build(&r, f->store, &f->school, f->tz, HP_INSIGHT_DURATIONS, &q,
-                                      now + 7200),
-                     HP_OK);
+    assert_int_equal(
+        hp_insight_build(&r, f->store, &f->school, f->tz, HP_INSIGHT_DURATIONS, &q, now + 7200),
+        HP_OK);
     assert_int_equal(cell(r, row_named(r, "B"), "open"), 0);
     hp_report_free(r);
     hp_report_query other = {"2026-09-21", "2026-09-30", NULL, NULL, NULL, NULL};
-    assert_int_equal(hp_insight_build(&r, f->store, &f->school, f->tz, HP_INSIGHT_DURATIONS,
-                                      &other, now),
-                     HP_OK);
+    assert_int_equal(
+        hp_insight_build(&r, f->store, &f->school, f->tz, HP_INSIGHT_DURATIONS, &other, now),
+        HP_OK);
     assert_int_equal(cell(r, row_named(r, "B"), "open"), 0);
     hp_report_free(r);
 }
@@ -352,7 +351,8 @@ static void test_students(void **state)
     put(f, HP_COUNTER_STUDENT_REFUSALS, sue, "2026-09-16", 1, 0); /* refused, no pass */
     put(f, HP_COUNTER_STUDENT, ken, "2026-09-17", 0, 0);          /* written, then cancelled */
     put(f, HP_COUNTER_STUDENT, pat, "2026-08-20", 1, 0);          /* the compare range only */
-    hp_report *r = build(f, HP_INSIGHT_STUDENTS, "2026-09-01", "2026-09-30", NULL, NULL, NULL, NULL);
+    hp_report *r =
+        build(f, HP_INSIGHT_STUDENTS, "2026-09-01", "2026-09-30", NULL, NULL, NULL, NULL);
     /* Sam and Sue: natural order puts "Sam 10" before "Sue 2". */
     assert_int_equal(r->row_count, 2);
     assert_string_equal(r->rows[0].name, "Sam 10");
