@@ -138,12 +138,36 @@ typedef struct {
     hp_tz *tz;
 } hp_cli_context;
 
-/* What `report` and `insights` share: opens the store and school, builds the report or insight
- * of the kind from the query, and prints it in the format (table by default) or saves it to
- * output through a temporary file. Returns the exit status. */
-int hp_cli_report_run(const char *command, hp_report_kind kind, const hp_report_query *query,
-                      const char *db, const char *school, const char *format_word,
-                      const char *output);
+/* What `report` and `insights` take (report has no --destination), and the rows of their
+ * option tables that read the same. */
+typedef struct {
+    const char *db;
+    const char *school;
+    const char *from;
+    const char *to;
+    const char *sort;
+    const char *order;
+    const char *compare;
+    const char *destination;
+    const char *format;
+    const char *output;
+} hp_cli_report_options;
+
+#define HP_OPT_RANGE_ROWS                                                                          \
+    HP_OPT_TEXT_ROW(hp_cli_report_options, from, "from", "DATE", "first day of the range"),        \
+        HP_OPT_TEXT_ROW(hp_cli_report_options, to, "to", "DATE", "last day of the range")
+#define HP_OPT_ORDER_ROW                                                                           \
+    HP_OPT_TEXT_ROW(hp_cli_report_options, order, "order", "ORDER", "asc (default) or desc")
+#define HP_OPT_OUTPUT_ROWS                                                                         \
+    HP_OPT_TEXT_ROW(hp_cli_report_options, format, "format", "FORMAT",                             \
+                    "table (default), csv, xlsx or json"),                                         \
+        HP_OPT_TEXT_ROW(hp_cli_report_options, output, "output", "FILE",                           \
+                        "write to FILE instead of standard output (xlsx needs it on a\nterminal)")
+
+/* Opens the store and school, builds the report or insight of the kind from the options, and
+ * prints it in their format (table by default) or saves it to their output through a
+ * temporary file. Returns the exit status. */
+int hp_cli_report_run(const char *command, hp_report_kind kind, const hp_cli_report_options *o);
 
 /* The store's address: --db, else HALLPASS_DB. */
 const char *hp_cli_db(const char *db_option);

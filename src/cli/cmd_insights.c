@@ -8,56 +8,33 @@
 #include <glib.h>
 #include <stdio.h>
 
-typedef struct {
-    const char *db;
-    const char *school;
-    const char *from;
-    const char *to;
-    const char *sort;
-    const char *order;
-    const char *compare;
-    const char *destination;
-    const char *format;
-    const char *output;
-} insights_options;
-
 static const hp_cli_option options[] = {
-    HP_OPT_DB_ROW(insights_options, db),
-    HP_OPT_SCHOOL_ROW(insights_options, school),
-    HP_OPT_TEXT_ROW(insights_options, from, "from", "DATE", "first day of the range"),
-    HP_OPT_TEXT_ROW(insights_options, to, "to", "DATE", "last day of the range"),
-    HP_OPT_TEXT_ROW(
-        insights_options, sort, "sort", "KEY",
-        "a column's json name (listed above; default the first;\nprev_KEY with --compare)"),
-    HP_OPT_TEXT_ROW(insights_options, order, "order", "ORDER", "asc (default) or desc"),
-    HP_OPT_TEXT_ROW(insights_options, compare, "compare", "RANGE",
+    HP_OPT_DB_ROW(hp_cli_report_options, db),
+    HP_OPT_SCHOOL_ROW(hp_cli_report_options, school),
+    HP_OPT_RANGE_ROWS,
+    HP_OPT_TEXT_ROW(hp_cli_report_options, sort, "sort", "KEY",
+                    "a column's json name (listed above; default the first;\n"
+                    "prev_KEY with --compare)"),
+    HP_OPT_ORDER_ROW,
+    HP_OPT_TEXT_ROW(hp_cli_report_options, compare, "compare", "RANGE",
                     "durations, students and limits: previous (as many days, ending\n"
                     "the day before --from) or FROM..TO: adds each count over that\n"
                     "range (prev_ in json, \"(previous)\" columns elsewhere)"),
-    HP_OPT_TEXT_ROW(insights_options, destination, "destination", "ROOM",
+    HP_OPT_TEXT_ROW(hp_cli_report_options, destination, "destination", "ROOM",
                     "heatmap: only the passes to this room"),
-    HP_OPT_TEXT_ROW(insights_options, format, "format", "FORMAT",
-                    "table (default), csv, xlsx or json"),
-    HP_OPT_TEXT_ROW(insights_options, output, "output", "FILE",
-                    "write to FILE instead of standard output (xlsx needs it on a\nterminal)"),
+    HP_OPT_OUTPUT_ROWS,
 };
 
 static int run(const void *opts, int argc, char **argv)
 {
-    const insights_options *o = opts;
+    const hp_cli_report_options *o = opts;
     (void)argc;
-    hp_report_query query = {.from = o->from,
-                             .to = o->to,
-                             .sort = o->sort,
-                             .order = o->order,
-                             .compare = o->compare,
-                             .destination = o->destination};
     hp_report_kind kind;
     if (hp_insight_kind_parse(argv[0], &kind) < 0)
         return hp_cli_usage_error("insights", "%s", hp_error_last());
     if (o->destination && kind != HP_INSIGHT_HEATMAP)
         return hp_cli_usage_error("insights", "--destination is for the heatmap only");
-    return hp_cli_report_run("insights", kind, &query, o->db, o->school, o->format, o->output);
+    return hp_cli_report_run("insights", kind, o);
 }
 
 /* Each insight's columns come from the library's own tables, so the help names every sort
@@ -94,7 +71,7 @@ const hp_cmd_entry hp_cmd_insights = {
                 "                [--destination ROOM] [--format table|csv|xlsx|json]\n"
                 "                [--output FILE]",
     .print_about = print_about,
-    HP_CLI_OPTIONS(options, insights_options),
+    HP_CLI_OPTIONS(options, hp_cli_report_options),
     .operands_min = 1,
     .operands_max = 1,
     .operands_error = "give the insight: daily, heatmap, durations, students, limits, rules, "

@@ -14,35 +14,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-typedef struct {
-    const char *db;
-    const char *school;
-    const char *from;
-    const char *to;
-    const char *sort;
-    const char *order;
-    const char *compare;
-    const char *format;
-    const char *output;
-} report_options;
-
 static const hp_cli_option options[] = {
-    HP_OPT_DB_ROW(report_options, db),
-    HP_OPT_SCHOOL_ROW(report_options, school),
-    HP_OPT_TEXT_ROW(report_options, from, "from", "DATE", "first day of the range"),
-    HP_OPT_TEXT_ROW(report_options, to, "to", "DATE", "last day of the range"),
-    HP_OPT_TEXT_ROW(report_options, sort, "sort", "KEY",
+    HP_OPT_DB_ROW(hp_cli_report_options, db),
+    HP_OPT_SCHOOL_ROW(hp_cli_report_options, school),
+    HP_OPT_RANGE_ROWS,
+    HP_OPT_TEXT_ROW(hp_cli_report_options, sort, "sort", "KEY",
                     "rooms: room, folder, from, to (default room)\n"
                     "staff: staff, email, total, now, scheduled (default staff)"),
-    HP_OPT_TEXT_ROW(report_options, order, "order", "ORDER", "asc (default) or desc"),
-    HP_OPT_TEXT_ROW(report_options, compare, "compare", "RANGE",
+    HP_OPT_ORDER_ROW,
+    HP_OPT_TEXT_ROW(hp_cli_report_options, compare, "compare", "RANGE",
                     "previous (as many days, ending the day before --from) or\n"
                     "FROM..TO: adds each count over that range (prev_ in json,\n"
                     "\"(previous)\" columns elsewhere; sort keys prev_KEY)"),
-    HP_OPT_TEXT_ROW(report_options, format, "format", "FORMAT",
-                    "table (default), csv, xlsx or json"),
-    HP_OPT_TEXT_ROW(report_options, output, "output", "FILE",
-                    "write to FILE instead of standard output (xlsx needs it on a\nterminal)"),
+    HP_OPT_OUTPUT_ROWS,
 };
 
 /* Writes the report to path through a temporary file beside it, so that a failure never
@@ -81,12 +65,17 @@ static int write_file(const hp_report *report, hp_format format, const char *pat
     return rc;
 }
 
-int hp_cli_report_run(const char *command, hp_report_kind kind, const hp_report_query *query,
-                      const char *db, const char *school, const char *format_word,
-                      const char *output)
+int hp_cli_report_run(const char *command, hp_report_kind kind, const hp_cli_report_options *o)
 {
+    const char *output = o->output;
+    hp_report_query query = {.from = o->from,
+                             .to = o->to,
+                             .sort = o->sort,
+                             .order = o->order,
+                             .compare = o->compare,
+                             .destination = o->destination};
     hp_format format;
-    if (hp_format_parse(format_word ? format_word : "table", &format) < 0)
+    if (hp_format_parse(o->format ? o->format : "table", &format) < 0)
         return hp_cli_usage_error(command, "%s", hp_error_last());
     if (format == HP_FORMAT_XLSX && output == NULL && isatty(STDOUT_FILENO))
         return hp_cli_usage_error(command,
@@ -95,15 +84,15 @@ int hp_cli_report_run(const char *command, hp_report_kind kind, const hp_report_
                                   hp_report_kind_is_insight(kind) ? "insight" : "report");
 
     hp_cli_context ctx;
-    int status = hp_cli_context_open(&ctx, command, hp_cli_db(db), school);
+    int status = hp_cli_context_open(&ctx, command, hp_cli_db(o->db), o->school);
     if (status != HP_EXIT_OK)
         return status;
 
     hp_report *report;
     int rc = hp_report_kind_is_insight(kind)
-                 ? hp_insight_build(&report, ctx.store, &ctx.school, ctx.tz, kind, query,
+                 ? hp_insight_build(&report, ctx.store, &ctx.school, ctx.tz, kind, &query,
                                     g_get_real_time() / G_USEC_PER_SEC)
-                 : hp_report_build(&report, ctx.store, &ctx.school, ctx.tz, kind, query);
+                 : hp_report_build(&report, ctx.store, &ctx.school, ctx.tz, kind, &query);
     if (rc < 0) {
         status = rc == HP_EINVALID ? hp_cli_usage_error(command, "%s", hp_error_last())
                                    : hp_cli_fail(command);
@@ -120,14 +109,11 @@ int hp_cli_report_run(const char *command, hp_report_kind kind, const hp_report_
 
 static int run(const void *opts, int argc, char **argv)
 {
-    const report_options *o = opts;
     (void)argc;
-    hp_report_query query = {
-        .from = o->from, .to = o->to, .sort = o->sort, .order = o->order, .compare = o->compare};
     hp_report_kind kind;
     if (hp_report_kind_parse(argv[0], &kind) < 0)
         return hp_cli_usage_error("report", "%s", hp_error_last());
-    return hp_cli_report_run("report", kind, &query, o->db, o->school, o->format, o->output);
+    return hp_cli_report_run("report", kind, opts);
 }
 
 const hp_cmd_entry hp_cmd_report = {
@@ -142,7 +128,7 @@ const hp_cmd_entry hp_cmd_report = {
              "--to, the 30 days ending then; with only --from, from then to today). JSON rows\n"
              "also have the folder's medians and a flag (rooms) and now passes by login and kiosk\n"
              "(staff).\n",
-    HP_CLI_OPTIONS(options, report_options),
+    HP_CLI_OPTIONS(options, hp_cli_report_options),
     .operands_min = 1,
     .operands_max = 1,
     .operands_error = "give the report: rooms or staff",
