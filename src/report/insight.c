@@ -304,6 +304,29 @@ static int add_kind(const insight_context *ctx, hp_counter_kind kind, bool prev,
     return HP_OK;
 }
 
+/* A kind of counter and how it adds to a row. */
+typedef struct {
+    hp_counter_kind kind;
+    add_fn add;
+} kind_adder;
+
+/* Adds the counters of each kind over the range (or compare range). */
+static int add_kinds(const insight_context *ctx, const kind_adder *adders, size_t count, bool prev)
+{
+    for (size_t i = 0; i < count; i++) {
+        int rc = add_kind(ctx, adders[i].kind, prev, adders[i].add);
+        if (rc < 0)
+            return rc;
+    }
+    return HP_OK;
+}
+
+/* How many ranges an insight reads: its own, and the compare range when it has one. */
+static int range_count(const hp_report *report)
+{
+    return report->compare ? 2 : 1;
+}
+
 /* One row per room, in id order, with its folder ("" for none) in *folder_of(row). */
 static int load_rooms(const insight_context *ctx, char **(*folder_of)(hp_report_row *row))
 {
@@ -485,7 +508,7 @@ static int add_medians(const insight_context *ctx, bool prev)
 
 /* The passes of the range (or compare range) still out now, by destination: read through the
  * store's index of passes not ended, so as many as are out. */
-static int add_open(const insight_context *ctx, const hp_pass *active, size_t count, bool prev)
+static void add_open(const insight_context *ctx, const hp_pass *active, size_t count, bool prev)
 {
     const hp_report *r = ctx->report;
     int32_t from = prev ? r->compare_from_day : r->from_day;
@@ -497,7 +520,6 @@ static int add_open(const insight_context *ctx, const hp_pass *active, size_t co
         if (row)
             duration_stats(row, prev)->open++;
     }
-    return HP_OK;
 }
 
 static int build_durations(const insight_context *ctx)
@@ -510,13 +532,14 @@ static int build_durations(const insight_context *ctx)
     if ((rc = hp_store_passes_active(ctx->store, ctx->school_id, ctx->now, 0, false, &active,
                                      &active_count)) < 0)
         return rc;
-    for (int p = 0; p <= (ctx->report->compare ? 1 : 0) && rc == HP_OK; p++) {
+    static const kind_adder adders[] = {{HP_COUNTER_DURATION, add_duration},
+                                        {HP_COUNTER_OVERTIME, add_overtime}};
+    for (int p = 0; p < range_count(ctx->report) && rc == HP_OK; p++) {
         bool prev = p == 1;
-        if ((rc = add_kind(ctx, HP_COUNTER_DURATION, prev, add_duration)) < 0 ||
-            (rc = add_kind(ctx, HP_COUNTER_OVERTIME, prev, add_overtime)) < 0 ||
+        if ((rc = add_kinds(ctx, adders, HP_ARRAY_SIZE(adders), prev)) < 0 ||
             (rc = add_medians(ctx, prev)) < 0)
             break;
-        rc = add_open(ctx, active, active_count, prev);
+        add_open(ctx, active, active_count, prev);
     }
     hp_passes_free(active, active_count);
     return rc;
@@ -579,13 +602,12 @@ static int build_students(const insight_context *ctx)
     r->row_count = rows->len;
     r->rows = (hp_report_row *)g_array_free(rows, FALSE);
     hp_report_sort_by_id(r);
-    for (int p = 0; p <= (r->compare ? 1 : 0); p++) {
-        bool prev = p == 1;
-        if ((rc = add_kind(ctx, HP_COUNTER_STUDENT, prev, add_student)) < 0 ||
-            (rc = add_kind(ctx, HP_COUNTER_STUDENT_TIME, prev, add_student_time)) < 0 ||
-            (rc = add_kind(ctx, HP_COUNTER_STUDENT_REFUSALS, prev, add_student_refusals)) < 0)
+    static const kind_adder adders[] = {{HP_COUNTER_STUDENT, add_student},
+                                        {HP_COUNTER_STUDENT_TIME, add_student_time},
+                                        {HP_COUNTER_STUDENT_REFUSALS, add_student_refusals}};
+    for (int p = 0; p < range_count(r); p++)
+        if ((rc = add_kinds(ctx, adders, HP_ARRAY_SIZE(adders), p == 1)) < 0)
             return rc;
-    }
     size_t kept = 0;
     for (size_t i = 0; i < r->row_count; i++) {
         hp_report_row *row = &r->rows[i];
@@ -635,11 +657,12 @@ static int build_limits(const insight_context *ctx)
     int rc = load_rooms(ctx, limit_folder_of);
     if (rc < 0)
         return rc;
-    for (int p = 0; p <= (r->compare ? 1 : 0); p++) {
+    static const kind_adder adders[] = {{HP_COUNTER_ROOM_REFUSALS, add_room_refusals},
+                                        {HP_COUNTER_ROOM_WAITS, add_waits},
+                                        {HP_COUNTER_ROOM_OVERRIDES, add_room_overrides}};
+    for (int p = 0; p < range_count(r); p++) {
         bool prev = p == 1;
-        if ((rc = add_kind(ctx, HP_COUNTER_ROOM_REFUSALS, prev, add_room_refusals)) < 0 ||
-            (rc = add_kind(ctx, HP_COUNTER_ROOM_WAITS, prev, add_waits)) < 0 ||
-            (rc = add_kind(ctx, HP_COUNTER_ROOM_OVERRIDES, prev, add_room_overrides)) < 0)
+        if ((rc = add_kinds(ctx, adders, HP_ARRAY_SIZE(adders), prev)) < 0)
             return rc;
         for (size_t i = 0; i < r->row_count; i++) {
             hp_limit_stats *s = limit_stats(&r->rows[i], prev);
@@ -666,17 +689,15 @@ static void add_rule_overrides(hp_report_row *row, const hp_counter *c, bool pre
 static int build_rules(const insight_context *ctx)
 {
     hp_report *r = ctx->report;
-    int rc;
     r->rows = g_new0(hp_report_row, HP_RULE_COUNT);
     r->row_count = HP_RULE_COUNT;
     for (int rule = 1; rule <= HP_RULE_COUNT; rule++) {
         r->rows[rule - 1].id = rule;
         r->rows[rule - 1].name = g_strdup(hp_rule_name((hp_rule_id)rule));
     }
-    if ((rc = add_kind(ctx, HP_COUNTER_RULE_REFUSALS, false, add_rule_refusals)) < 0 ||
-        (rc = add_kind(ctx, HP_COUNTER_RULE_OVERRIDES, false, add_rule_overrides)) < 0)
-        return rc;
-    return HP_OK;
+    static const kind_adder adders[] = {{HP_COUNTER_RULE_REFUSALS, add_rule_refusals},
+                                        {HP_COUNTER_RULE_OVERRIDES, add_rule_overrides}};
+    return add_kinds(ctx, adders, HP_ARRAY_SIZE(adders), false);
 }
 
 /* ---- sources -------------------------------------------------------------------------- */
@@ -748,10 +769,9 @@ static int build_encounters(const insight_context *ctx)
     }
     hp_groups_free(groups, n);
     hp_report_sort_by_id(r);
-    if ((rc = add_kind(ctx, HP_COUNTER_GROUP_REFUSALS, false, add_group_refusals)) < 0 ||
-        (rc = add_kind(ctx, HP_COUNTER_GROUP_OVERRIDES, false, add_group_overrides)) < 0)
-        return rc;
-    return HP_OK;
+    static const kind_adder adders[] = {{HP_COUNTER_GROUP_REFUSALS, add_group_refusals},
+                                        {HP_COUNTER_GROUP_OVERRIDES, add_group_overrides}};
+    return add_kinds(ctx, adders, HP_ARRAY_SIZE(adders), false);
 }
 
 /* ---- The insights --------------------------------------------------------------------- */
