@@ -690,6 +690,22 @@ def test_http_gives_the_bytes_of_the_command_line(school, school_server, kind):
         f'attachment; filename="{kind}_2026-09-20_2026-10-10.csv"')
 
 
+def test_pages_json_lists_each_insights_download_columns(school_server):
+    admin = school_server.sign_in(ADMIN_ROW[1], ADMIN_ROW[4])
+    insights = ok(admin.get("/pages.json"))["insights"]
+    assert sorted(insights) == sorted(TITLES)
+    for kind, spec in insights.items():
+        assert [c["title"] for c in spec["columns"]] == TITLES[kind]
+        doc = ok(admin.get(_url(kind, **{"from": "2026-09-01", "to": "2026-09-30"})))
+        assert spec["columns"][0]["key"] == doc["sort"]
+        assert [c["field"] for c in spec["columns"]] == list(doc["rows"][0])
+        # Number columns (counts, averages, truths) are numeric; text ones are not.
+        for c in spec["columns"]:
+            text = any(isinstance(r[c["field"]], str) for r in doc["rows"])
+            assert c["numeric"] == (not text), (kind, c)
+        assert spec["title"]
+
+
 @pytest.mark.parametrize("params,says", [
     ({"from": "2026-02-30"}, "from: "),
     ({"to": "soon"}, "to: "),
