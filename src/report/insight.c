@@ -427,8 +427,15 @@ static int build_heatmap(const insight_context *ctx)
     }
     hp_counter *counters;
     size_t n;
-    int rc =
-        read_counters(ctx, room_id ? HP_COUNTER_ROOM_HOUR : HP_COUNTER_HOUR, false, &counters, &n);
+    int rc;
+    if (room_id) { /* One room's subjects only: room x 168 + week hour. */
+        hp_subject_range hours = {hp_counter_room_hour(room_id, 0),
+                                  hp_counter_room_hour(room_id, HP_WEEK_HOURS - 1)};
+        rc = hp_store_counts_range_of(ctx->store, ctx->school_id, HP_COUNTER_ROOM_HOUR, r->from_day,
+                                      r->to_day, hours, &counters, &n);
+    } else {
+        rc = read_counters(ctx, HP_COUNTER_HOUR, false, &counters, &n);
+    }
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < n; i++) {

@@ -315,7 +315,7 @@ static const struct {
      " c = usage_counts.c + excluded.c"},
     {"counts_read",
      "SELECT id, bucket, a, b, c FROM usage_counts WHERE school_id = $1 AND kind = $2"
-     " AND period = $3 AND bucket BETWEEN $4 AND $5"},
+     " AND period = $3 AND bucket BETWEEN $4 AND $5 AND id BETWEEN $6 AND $7"},
     {"pass_count", "SELECT count(*) FROM passes WHERE school_id = $1"},
     {"session_insert", "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
                        " created_at, last_seen) VALUES ($1, $2, $3, $4, $5, $6)"},
@@ -1084,8 +1084,8 @@ static int pg_counts_write(hp_store *store, int64_t school_id, const hp_counter 
 }
 
 static int pg_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
-                          hp_counter_period period, int32_t from, int32_t to, hp_counter **out,
-                          size_t *count_out)
+                          hp_counter_period period, int32_t from, int32_t to,
+                          const hp_subject_range *subjects, hp_counter **out, size_t *count_out)
 {
     params p = {0};
     int rc;
@@ -1094,6 +1094,8 @@ static int pg_counts_read(hp_store *store, int64_t school_id, hp_counter_kind ki
     param_int(&p, period);
     param_int(&p, from);
     param_int(&p, to);
+    param_int(&p, subjects->from);
+    param_int(&p, subjects->to);
     PGresult *res = run(from_base(store), "counts_read", &p, "reading report counters", &rc);
     if (res == NULL)
         return rc;

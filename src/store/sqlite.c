@@ -380,7 +380,7 @@ static const char *const statement_sql[ST_COUNT] = {
     /* One range of buckets in key order: a report reads a few thousand rows at most. */
     [ST_COUNTS_READ] =
         "SELECT id, bucket, a, b, c FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
-        " AND period = ?3 AND bucket BETWEEN ?4 AND ?5",
+        " AND period = ?3 AND bucket BETWEEN ?4 AND ?5 AND id BETWEEN ?6 AND ?7",
     [ST_PASS_COUNT] = "SELECT count(*) FROM passes WHERE school_id = ?1",
     [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
                           " created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -1004,8 +1004,8 @@ static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_coun
 }
 
 static int sqlite_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
-                              hp_counter_period period, int32_t from, int32_t to, hp_counter **out,
-                              size_t *count_out)
+                              hp_counter_period period, int32_t from, int32_t to,
+                              const hp_subject_range *subjects, hp_counter **out, size_t *count_out)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_COUNTS_READ);
@@ -1017,6 +1017,8 @@ static int sqlite_counts_read(hp_store *store, int64_t school_id, hp_counter_kin
     sqlite3_bind_int(st, 3, period);
     sqlite3_bind_int(st, 4, from);
     sqlite3_bind_int(st, 5, to);
+    sqlite3_bind_int64(st, 6, subjects->from);
+    sqlite3_bind_int64(st, 7, subjects->to);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         hp_counter c = {
             .key = {kind, period, sqlite3_column_int(st, 1), sqlite3_column_int64(st, 0)}};

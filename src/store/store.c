@@ -353,19 +353,29 @@ int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *da
 int hp_store_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
                          hp_counter_period period, hp_counter **out, size_t *count_out)
 {
-    return store->ops->counts_read(store, school_id, kind, period, INT32_MIN, INT32_MAX, out,
+    hp_subject_range all = HP_SUBJECTS_ALL;
+    return store->ops->counts_read(store, school_id, kind, period, INT32_MIN, INT32_MAX, &all, out,
                                    count_out);
 }
 
 int hp_store_counts_days(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
                          int32_t to_day, hp_counter **out, size_t *count_out)
 {
-    return store->ops->counts_read(store, school_id, kind, HP_PERIOD_DAY, from_day, to_day, out,
-                                   count_out);
+    hp_subject_range all = HP_SUBJECTS_ALL;
+    return store->ops->counts_read(store, school_id, kind, HP_PERIOD_DAY, from_day, to_day, &all,
+                                   out, count_out);
 }
 
 int hp_store_counts_range(hp_store *store, int64_t school_id, hp_counter_kind kind,
                           int32_t from_day, int32_t to_day, hp_counter **out, size_t *count_out)
+{
+    return hp_store_counts_range_of(store, school_id, kind, from_day, to_day, HP_SUBJECTS_ALL, out,
+                                    count_out);
+}
+
+int hp_store_counts_range_of(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                             int32_t from_day, int32_t to_day, hp_subject_range subjects,
+                             hp_counter **out, size_t *count_out)
 {
     hp_counter_span spans[HP_COUNTER_SPANS_MAX];
     size_t span_count = hp_counter_range_split(from_day, to_day, spans);
@@ -375,7 +385,7 @@ int hp_store_counts_range(hp_store *store, int64_t school_id, hp_counter_kind ki
         hp_counter *part;
         size_t n;
         int rc = store->ops->counts_read(store, school_id, kind, spans[i].period, spans[i].from,
-                                         spans[i].to, &part, &n);
+                                         spans[i].to, &subjects, &part, &n);
         if (rc < 0) {
             g_array_free(all, TRUE);
             return rc;

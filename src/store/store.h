@@ -92,6 +92,15 @@ int hp_store_passes_import(hp_store *store, int64_t school_id, hp_pass *passes, 
 int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *day_counters,
                         size_t count);
 
+/* Subjects from `from` to `to`, both included: a read of one room's counters of the kinds whose
+ * subject pairs a room with an hour or a minute (counter.h). */
+typedef struct {
+    int64_t from;
+    int64_t to;
+} hp_subject_range;
+
+#define HP_SUBJECTS_ALL ((hp_subject_range){INT64_MIN, INT64_MAX})
+
 /* The counters of a kind that a report over the local days [from_day, to_day] adds up: the
  * whole months inside the range as month counters, the days before and after as day counters
  * (hp_counter_range_split), so a report over a school year reads about twelve per subject,
@@ -99,6 +108,10 @@ int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *da
  * counter do not come. *out is the caller's, for hp_counters_free(). */
 int hp_store_counts_range(hp_store *store, int64_t school_id, hp_counter_kind kind,
                           int32_t from_day, int32_t to_day, hp_counter **out, size_t *count_out);
+/* The same, of the subjects in a range only (the database leaves out the others). */
+int hp_store_counts_range_of(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                             int32_t from_day, int32_t to_day, hp_subject_range subjects,
+                             hp_counter **out, size_t *count_out);
 
 /* The day counters of a kind over the local days [from_day, to_day], one per subject and day
  * that has one: what an answer by day (the daily insight) reads. *out is the caller's, for
