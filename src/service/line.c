@@ -290,8 +290,8 @@ static int walk_school(hp_store *store, const hp_actor *actor, int64_t now, size
     if ((rc = hp_store_begin(store)) < 0)
         goto out;
     in_tx = true;
-    if ((rc = hp_store_line_walk_lock(store, actor->school.id, rooms, n_rooms, students,
-                                      n_students, &got)) < 0 ||
+    if ((rc = hp_store_line_walk_lock(store, actor->school.id, rooms, n_rooms, students, n_students,
+                                      &got)) < 0 ||
         !got)
         goto out;
     /* The time once the locks are held, as a pass's change reads it. */
