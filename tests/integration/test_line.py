@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import threading
 import time
 from zoneinfo import ZoneInfo
@@ -426,3 +427,116 @@ def test_a_pass_created_directly_removes_the_students_entry(teacher, rooms, pupi
     r = teacher.delete(f"/api/line/{e['id']}")
     assert r.status == 409, r
     ok(teacher.end_pass(p["id"]))
+
+
+# --------------------------------------------------------------------------------------------
+# Races
+
+
+def busiest_instant(store: Store, room_id: int) -> tuple[int, int]:
+    """The most passes active to the room plus offers outstanding for it at any instant, from
+    the stored passes and entries: each pass out over [start, end), each offer held over
+    [offered_at, the earliest of its expiry and when it ended: taken, left or removed).
+    Returns (the most, at which instant)."""
+    spans = [(int(s), int(e) if e not in (None, "") else 2 ** 62)
+             for s, e in store.sql("SELECT start_at, end_at FROM passes WHERE destination_id = ?"
+                                   " AND type = 'now' AND cancelled = ?",
+                                   (room_id, False if store.kind != "sqlite" else 0))]
+    for offered_at, expires, ended in store.sql(
+            "SELECT offered_at, offer_expires, ended_at FROM line_entries"
+            " WHERE destination_id = ? AND offered_at IS NOT NULL", (room_id,)):
+        end = int(expires)
+        if ended not in (None, ""):
+            end = min(end, int(ended))
+        spans.append((int(offered_at), end))
+    best = (0, 0)
+    for t in sorted({s for s, _ in spans}):
+        n = sum(1 for s, e in spans if s <= t < e)
+        best = max(best, (n, t))
+    return best
+
+
+def test_offers_never_let_more_out_than_the_room_allows(teacher, rooms, pupils, store,
+                                                        settings):
+    """Max Passes To 2, full; 10 students waiting; the passes out end in bursts while 10
+    other students try to go there at once and the offers are taken as they come. At no
+    instant are more than 2 passes out to the room and offers held for it, and every offer
+    ends taken."""
+    settings(line_offer_seconds=300)  # No lapse: every offer is taken, or the test fails.
+    a, full = rooms({}, {"max_passes_to": 2})
+    room_id = teacher.room_id(full)
+    first = pupils(2)
+    waiting = pupils(10)
+    others = pupils(10)
+    history(store, *({"student": s, "origin": a, "destination": full} for s in first))
+    joined = [ok(join(teacher, s, a, full), 202)["id"] for s in waiting]
+    deadline = time.monotonic() + 60
+    rounds = 0
+    while time.monotonic() < deadline:
+        line = {e["id"]: e for e in entries(teacher)}
+        if not any(i in line for i in joined):
+            break
+        out = [p for p in teacher.active() if p["destination"] == full]
+        requests = [("POST", f"/api/passes/{p['id']}/end", {}) for p in out]
+        requests += [("POST", f"/api/line/{i}/start", {}) for i, e in line.items()
+                     if e["state"] == "offered"]
+        if rounds < 3:
+            requests += [("POST", "/api/passes", {"student": s, "origin": a,
+                                                  "destination": full}) for s in others]
+        if requests:
+            for r in race(teacher, requests):
+                assert r.status in (200, 201, 409), r
+        rounds += 1
+        time.sleep(1.2)
+    for p in teacher.active():
+        if p["destination"] == full:
+            ok(teacher.end_pass(p["id"]))
+    states = store.sql("SELECT state, count(*) FROM line_entries WHERE destination_id = ?"
+                       " GROUP BY state", (room_id,))
+    assert {str(s): int(n) for s, n in states} == {"started": 10}, states
+    most, at = busiest_instant(store, room_id)
+    assert most <= 2, (most, at)
+    assert most == 2  # The room was full at times: the sweep saw something.
+
+
+@pytest.mark.postgresql_only
+def test_two_servers_make_each_offer_once(stores):
+    """Two servers with their clocks on one PostgreSQL store: a room with Max Passes To 1 and
+    six students waiting. Each time its pass ends, one place is offered, once: the two
+    servers' logs count as many offers as places freed, and the room never holds more than
+    one pass and offer."""
+    kids = students("twoline", 8)
+    store = basic_store(stores, users=(ADMIN, TEACHER), extra_students=kids)
+    store.rooms([{"name": "Solo", "folder": "", "max_passes_from": None, "max_passes_to": 1}])
+    history(store, {"student": kids[0]["email"], "origin": "Room 101", "destination": "Solo"})
+    servers = [store.server(log_name=f"lineclock{i}") for i in range(2)]
+    for srv in servers:
+        srv.start()
+    try:
+        clients = [sign_in(srv, TEACHER) for srv in servers]
+        waiting = [k["email"] for k in kids[1:7]]
+        for i, s in enumerate(waiting):
+            ok(join(clients[i % 2], s, "Room 101", "Solo"), 202)
+        freed = 0
+        for i, s in enumerate(waiting):
+            c = clients[i % 2]
+            (p,) = [x for x in c.active() if x["destination"] == "Solo"]
+            ok(c.end_pass(p["id"]))
+            freed += 1
+            e = offered(c, s)
+            # Both clocks keep walking: still one offer, to the first in line, a moment later.
+            time.sleep(1.5)
+            line = entries(c)
+            assert [x["state"] for x in line].count("offered") == 1, line
+            ok(clients[(i + 1) % 2].post(f"/api/line/{e['id']}/start"), 201)
+        for c in clients[:1]:
+            for p in c.active():
+                ok(c.end_pass(p["id"]))
+        room_id = clients[0].room_id("Solo")
+    finally:
+        for srv in servers:
+            assert srv.stop() == 0, srv.log()
+    pattern = re.compile(r"hallpass serve: (\d+) places? offered from the line")
+    made = sum(int(m.group(1)) for srv in servers for m in pattern.finditer(srv.log()))
+    assert made == freed == 6, [srv.log() for srv in servers]
+    assert busiest_instant(store, room_id)[0] == 1

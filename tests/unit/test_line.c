@@ -108,7 +108,7 @@ static void test_state_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_waiting_by_day), cmocka_unit_test(test_offers_by_time),
+        cmocka_unit_test(test_waiting_by_day),    cmocka_unit_test(test_offers_by_time),
         cmocka_unit_test(test_ended_states_stay), cmocka_unit_test(test_positions),
         cmocka_unit_test(test_state_names),
     };
