@@ -9,6 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The time of a change once its transaction holds its locks, never before `now` (when the
+ * request came), as a pass's change reads it (service/passes.c). */
+static int64_t locked_now(int64_t now)
+{
+    int64_t t = g_get_real_time() / G_USEC_PER_SEC;
+    return t > now ? t : now;
+}
+
 /* Whether the actor may see, start or remove an entry: staff any of the school's, a student
  * their own, a kiosk those from its room. */
 static bool may_see(const hp_actor *actor, const hp_line_entry *entry)
@@ -118,9 +126,7 @@ int hp_line_leave(hp_store *store, const hp_actor *actor, int64_t entry_id, int6
         return rc;
     if ((rc = read_visible(store, actor, entry_id, out)) < 0)
         goto rollback;
-    int64_t t = g_get_real_time() / G_USEC_PER_SEC;
-    if (t > now)
-        now = t;
+    now = locked_now(now);
     if (!hp_line_in_line(out, hp_tz_local_day(actor->tz, now), now)) {
         rc = hp_error_set(HP_ECONFLICT, "the entry is no longer in line");
         goto release;
@@ -297,10 +303,7 @@ static int walk_school(hp_store *store, const hp_actor *actor, int64_t now, hp_l
                                       &got)) < 0 ||
         !got)
         goto out;
-    /* The time once the locks are held, as a pass's change reads it. */
-    int64_t t = g_get_real_time() / G_USEC_PER_SEC;
-    if (t > now)
-        now = t;
+    now = locked_now(now);
     if ((rc = list_open(store, actor, now, &entries, &n)) < 0)
         goto out;
     size_t kept = 0;
