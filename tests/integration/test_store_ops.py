@@ -1,6 +1,6 @@
 """The store's own operations on both stores: the unit tests of tests/unit/test_store.c
-(students' IDs, the student search, the joined list of passes, ending a user's sessions, the
-store's messages), run against a fresh SQLite file and a fresh PostgreSQL database. The unit
+(students' IDs, the student search, the joined list of passes, the waiting line's entries,
+ending a user's sessions, the store's messages), run against a fresh SQLite file and a fresh PostgreSQL database. The unit
 suite runs them on an in-memory SQLite store; this is what puts PostgreSQL under them too."""
 
 from __future__ import annotations
