@@ -76,6 +76,17 @@ static int add_end_counters(hp_store *store, int64_t school_id, const hp_pass *p
     return rc;
 }
 
+/* Counts a pass started from the line for its destination: the wait from joining to starting. */
+static int add_wait_counters(hp_store *store, int64_t school_id, const hp_pass *pass,
+                             int64_t seconds)
+{
+    hp_tally *tally = hp_tally_new(NULL); /* A wait's counters need no local hour. */
+    hp_tally_wait(tally, pass->destination_id, pass->local_day, seconds, 1);
+    int rc = hp_tally_commit(tally, store, school_id);
+    hp_tally_free(tally);
+    return rc;
+}
+
 /* Whether a student's request names no one, or the student themselves (email or ID). */
 static bool names_self(const hp_actor *actor, const char *who)
 {
@@ -501,7 +512,8 @@ static int write_pass(hp_store *store, const hp_actor *actor, const hp_pass_requ
         taken.state = HP_LINE_STARTED;
         taken.pass_id = pass->id;
         taken.ended_at = now;
-        if ((rc = hp_store_line_update(store, actor->school.id, &taken)) < 0)
+        if ((rc = hp_store_line_update(store, actor->school.id, &taken)) < 0 ||
+            (rc = add_wait_counters(store, actor->school.id, pass, pass->start - taken.joined)) < 0)
             goto rollback;
     }
     if (pass->type == HP_PASS_NOW &&

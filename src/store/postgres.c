@@ -459,6 +459,11 @@ static const struct {
                             " student_id, at, source, local_day)"
                             " VALUES ($1, $2, $3, $4, $5, $6, $7)"},
     {"group_prevented_count", "SELECT count(*) FROM encounter_prevented WHERE school_id = $1"},
+    {"line_wait_days", "SELECT p.destination_id, p.local_day, count(*),"
+                       " sum(p.start_at - l.joined) FROM line_entries l"
+                       " JOIN passes p ON p.school_id = l.school_id AND p.id = l.pass_id"
+                       " WHERE l.school_id = $1 AND l.state = 'started'"
+                       " GROUP BY p.destination_id, p.local_day"},
     {"group_prevented_days", "SELECT group_id, local_day, count(*) FROM encounter_prevented"
                              " WHERE school_id = $1 GROUP BY group_id, local_day"},
     /* No-pass times (see sqlite.c). */
@@ -1812,6 +1817,31 @@ static int pg_group_prevented_count(hp_store *store, int64_t school_id, int64_t 
                       count_out);
 }
 
+static int pg_line_wait_days(hp_store *store, int64_t school_id, hp_counter **out,
+                             size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res = run(from_base(store), "line_wait_days", &p, "summing the line's waits", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_counter *rows = g_new0(hp_counter, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        rows[i].key = (hp_counter_key){.kind = HP_COUNTER_ROOM_WAITS,
+                                       .period = HP_PERIOD_DAY,
+                                       .bucket = (int32_t)get_int(res, i, 1),
+                                       .subject = get_int(res, i, 0)};
+        rows[i].waits.waited = get_int(res, i, 2);
+        rows[i].waits.seconds = get_int(res, i, 3);
+    }
+    PQclear(res);
+    *out = rows;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
 static int pg_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
                                    size_t *count_out)
 {
@@ -2281,6 +2311,7 @@ static const hp_store_ops postgres_ops = {
     .group_prevented_add = pg_group_prevented_add,
     .group_prevented_count = pg_group_prevented_count,
     .group_prevented_days = pg_group_prevented_days,
+    .line_wait_days = pg_line_wait_days,
     .school_lock_shared = pg_school_lock_shared,
     .schedule_read = pg_schedule_read,
     .schedule_write = pg_schedule_write,

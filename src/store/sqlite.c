@@ -1805,6 +1805,42 @@ static int sqlite_group_prevented_count(hp_store *store, int64_t school_id, int6
     return rc;
 }
 
+static int sqlite_line_wait_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                 size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st;
+    int rc = prepare_for_school(s,
+                                "SELECT p.destination_id, p.local_day, count(*),"
+                                " sum(p.start_at - l.joined) FROM line_entries l"
+                                " JOIN passes p ON p.id = l.pass_id"
+                                " WHERE l.school_id = ?1 AND l.state = 'started'"
+                                " GROUP BY p.destination_id, p.local_day",
+                                school_id, &st);
+    if (rc < 0)
+        return rc;
+    GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_counter));
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        hp_counter c = {.key = {.kind = HP_COUNTER_ROOM_WAITS,
+                                .period = HP_PERIOD_DAY,
+                                .bucket = sqlite3_column_int(st, 1),
+                                .subject = sqlite3_column_int64(st, 0)}};
+        c.waits.waited = sqlite3_column_int64(st, 2);
+        c.waits.seconds = sqlite3_column_int64(st, 3);
+        g_array_append_val(rows, c);
+    }
+    rc = step == SQLITE_DONE ? HP_OK : db_error(s, "summing the line's waits");
+    sqlite3_finalize(st);
+    *count_out = rows->len;
+    *out = (hp_counter *)g_array_free(rows, FALSE);
+    if (rc < 0) {
+        hp_counters_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 static int sqlite_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
                                        size_t *count_out)
 {
@@ -2237,6 +2273,7 @@ static const hp_store_ops sqlite_ops = {
     .group_prevented_add = sqlite_group_prevented_add,
     .group_prevented_count = sqlite_group_prevented_count,
     .group_prevented_days = sqlite_group_prevented_days,
+    .line_wait_days = sqlite_line_wait_days,
     .school_lock_shared = sqlite_school_lock_shared,
     .schedule_read = sqlite_schedule_read,
     .schedule_write = sqlite_schedule_write,

@@ -732,6 +732,11 @@ int hp_store_group_prevented_add(hp_store *store, int64_t school_id,
     return store->ops->group_prevented_add(store, school_id, prevented);
 }
 
+int hp_store_line_wait_days(hp_store *store, int64_t school_id, hp_counter **out, size_t *count_out)
+{
+    return store->ops->line_wait_days(store, school_id, out, count_out);
+}
+
 int hp_store_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
                                   size_t *count_out)
 {

@@ -328,6 +328,12 @@ int hp_store_group_prevented_add(hp_store *store, int64_t school_id,
 int hp_store_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
                                   size_t *count_out);
 
+/* The passes started from the line, summed per destination and local day of the pass, as day
+ * counters of kind HP_COUNTER_ROOM_WAITS (waited, and the seconds from joining to starting):
+ * what `hallpass check` recounts that kind from. *out is freed with hp_counters_free(). */
+int hp_store_line_wait_days(hp_store *store, int64_t school_id, hp_counter **out,
+                            size_t *count_out);
+
 /* How many passes the store has recorded as prevented for the school (for tests and check). */
 int hp_store_group_prevented_count(hp_store *store, int64_t school_id, int64_t *count_out);
 
