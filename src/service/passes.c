@@ -76,6 +76,21 @@ static int add_end_counters(hp_store *store, int64_t school_id, const hp_pass *p
     return rc;
 }
 
+/* Records and counts a pass that passed an encounter group's rule by override, with the group
+ * the rule read as blocking. */
+static int record_group_override(hp_store *store, int64_t school_id, const hp_pass *pass,
+                                 int64_t group_id)
+{
+    int rc = hp_store_group_override_add(store, school_id, pass->id, group_id, pass->local_day);
+    if (rc < 0)
+        return rc;
+    hp_tally *tally = hp_tally_new(NULL);
+    hp_tally_group_override(tally, group_id, pass->local_day);
+    rc = hp_tally_commit(tally, store, school_id);
+    hp_tally_free(tally);
+    return rc;
+}
+
 /* Counts a pass started from the line for its destination: the wait from joining to starting. */
 static int add_wait_counters(hp_store *store, int64_t school_id, const hp_pass *pass,
                              int64_t seconds)
@@ -506,7 +521,9 @@ static int write_pass(hp_store *store, const hp_actor *actor, const hp_pass_requ
     for (size_t i = 0; i < result.override_count; i++)
         pass->overrides |= HP_RULE_BIT(result.overrides[i]);
     if ((rc = hp_store_pass_insert(store, actor->school.id, pass)) < 0 ||
-        (rc = add_counters(store, actor, pass, 1)) < 0)
+        (rc = add_counters(store, actor, pass, 1)) < 0 ||
+        ((pass->overrides & HP_RULE_BIT(HP_RULE_ENCOUNTER)) && in.encounter_group_id &&
+         (rc = record_group_override(store, actor->school.id, pass, in.encounter_group_id)) < 0))
         goto rollback;
     if (line->entry_id) {
         taken.state = HP_LINE_STARTED;

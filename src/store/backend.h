@@ -177,6 +177,10 @@ typedef struct hp_store_ops {
                                const hp_group_prevented *prevented);
     int (*group_prevented_count)(hp_store *store, int64_t school_id, int64_t *count_out);
     int (*line_wait_days)(hp_store *store, int64_t school_id, hp_counter **out, size_t *count_out);
+    int (*group_override_add)(hp_store *store, int64_t school_id, int64_t pass_id, int64_t group_id,
+                              int32_t local_day);
+    int (*group_override_days)(hp_store *store, int64_t school_id, hp_counter **out,
+                               size_t *count_out);
     int (*group_prevented_days)(hp_store *store, int64_t school_id, hp_counter **out,
                                 size_t *count_out);
     /* Operations added for the no-pass times (owner: the bell schedule and blackouts); see

@@ -269,6 +269,16 @@ static const char *const migrations[] = {
     "CREATE INDEX line_offers_to ON line_entries (school_id, destination_id)"
     "  WHERE state = 'offered';"
     "CREATE INDEX line_by_pass ON line_entries (school_id, pass_id) WHERE pass_id IS NOT NULL;",
+
+    /* 11: passes that passed the encounter rule by override, with the group, as the SQLite
+     * store's step 12. */
+    "CREATE TABLE encounter_overridden ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  pass_id bigint NOT NULL,"
+    "  group_id bigint NOT NULL,"
+    "  local_day integer NOT NULL,"
+    "  PRIMARY KEY (school_id, pass_id),"
+    "  FOREIGN KEY (school_id, pass_id) REFERENCES passes(school_id, id));",
 };
 // clang-format on
 
@@ -459,6 +469,10 @@ static const struct {
                             " student_id, at, source, local_day)"
                             " VALUES ($1, $2, $3, $4, $5, $6, $7)"},
     {"group_prevented_count", "SELECT count(*) FROM encounter_prevented WHERE school_id = $1"},
+    {"group_override_add", "INSERT INTO encounter_overridden(school_id, pass_id, group_id,"
+                           " local_day) VALUES ($1, $2, $3, $4)"},
+    {"group_override_days", "SELECT group_id, local_day, count(*) FROM encounter_overridden"
+                            " WHERE school_id = $1 GROUP BY group_id, local_day"},
     {"line_wait_days", "SELECT p.destination_id, p.local_day, count(*),"
                        " sum(p.start_at - l.joined) FROM line_entries l"
                        " JOIN passes p ON p.school_id = l.school_id AND p.id = l.pass_id"
@@ -1817,6 +1831,43 @@ static int pg_group_prevented_count(hp_store *store, int64_t school_id, int64_t 
                       count_out);
 }
 
+static int pg_group_override_add(hp_store *store, int64_t school_id, int64_t pass_id,
+                                 int64_t group_id, int32_t local_day)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, pass_id);
+    param_int(&p, group_id);
+    param_int(&p, local_day);
+    return run_command(from_base(store), "group_override_add", &p,
+                       "recording an overridden encounter");
+}
+
+static int pg_group_override_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                  size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res =
+        run(from_base(store), "group_override_days", &p, "summing overridden encounters", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_counter *rows = g_new0(hp_counter, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        rows[i].key = (hp_counter_key){.kind = HP_COUNTER_GROUP_OVERRIDES,
+                                       .period = HP_PERIOD_DAY,
+                                       .bucket = (int32_t)get_int(res, i, 1),
+                                       .subject = get_int(res, i, 0)};
+        rows[i].overrides.overridden = get_int(res, i, 2);
+    }
+    PQclear(res);
+    *out = rows;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
 static int pg_line_wait_days(hp_store *store, int64_t school_id, hp_counter **out,
                              size_t *count_out)
 {
@@ -2312,6 +2363,8 @@ static const hp_store_ops postgres_ops = {
     .group_prevented_count = pg_group_prevented_count,
     .group_prevented_days = pg_group_prevented_days,
     .line_wait_days = pg_line_wait_days,
+    .group_override_add = pg_group_override_add,
+    .group_override_days = pg_group_override_days,
     .school_lock_shared = pg_school_lock_shared,
     .schedule_read = pg_schedule_read,
     .schedule_write = pg_schedule_write,

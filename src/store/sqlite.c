@@ -271,6 +271,15 @@ static const char *const migrations[] = {
     "CREATE INDEX line_offers_to ON line_entries(school_id, destination_id)"
     "  WHERE state = 'offered';"
     "CREATE INDEX line_by_pass ON line_entries(school_id, pass_id) WHERE pass_id IS NOT NULL;",
+
+    /* 12: a pass that passed the encounter rule by a staff override, with the group whose
+     * rule it passed (the pass keeps only which rules), so that the encounters insight's
+     * overridden counts are recounted. */
+    "CREATE TABLE encounter_overridden ("
+    "  pass_id INTEGER PRIMARY KEY REFERENCES passes(id),"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  group_id INTEGER NOT NULL,"
+    "  local_day INTEGER NOT NULL);",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -1805,6 +1814,55 @@ static int sqlite_group_prevented_count(hp_store *store, int64_t school_id, int6
     return rc;
 }
 
+static int sqlite_group_override_add(hp_store *store, int64_t school_id, int64_t pass_id,
+                                     int64_t group_id, int32_t local_day)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st;
+    int rc = prepare_for_school(s,
+                                "INSERT INTO encounter_overridden(school_id, pass_id, group_id,"
+                                " local_day) VALUES (?1, ?2, ?3, ?4)",
+                                school_id, &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 2, pass_id);
+    sqlite3_bind_int64(st, 3, group_id);
+    sqlite3_bind_int(st, 4, local_day);
+    return run_once(s, st, "recording an overridden encounter");
+}
+
+static int sqlite_group_override_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                      size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st;
+    int rc = prepare_for_school(s,
+                                "SELECT group_id, local_day, count(*) FROM encounter_overridden"
+                                " WHERE school_id = ?1 GROUP BY group_id, local_day",
+                                school_id, &st);
+    if (rc < 0)
+        return rc;
+    GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_counter));
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        hp_counter c = {.key = {.kind = HP_COUNTER_GROUP_OVERRIDES,
+                                .period = HP_PERIOD_DAY,
+                                .bucket = sqlite3_column_int(st, 1),
+                                .subject = sqlite3_column_int64(st, 0)}};
+        c.overrides.overridden = sqlite3_column_int64(st, 2);
+        g_array_append_val(rows, c);
+    }
+    rc = step == SQLITE_DONE ? HP_OK : db_error(s, "summing overridden encounters");
+    sqlite3_finalize(st);
+    *count_out = rows->len;
+    *out = (hp_counter *)g_array_free(rows, FALSE);
+    if (rc < 0) {
+        hp_counters_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 static int sqlite_line_wait_days(hp_store *store, int64_t school_id, hp_counter **out,
                                  size_t *count_out)
 {
@@ -2274,6 +2332,8 @@ static const hp_store_ops sqlite_ops = {
     .group_prevented_count = sqlite_group_prevented_count,
     .group_prevented_days = sqlite_group_prevented_days,
     .line_wait_days = sqlite_line_wait_days,
+    .group_override_add = sqlite_group_override_add,
+    .group_override_days = sqlite_group_override_days,
     .school_lock_shared = sqlite_school_lock_shared,
     .schedule_read = sqlite_schedule_read,
     .schedule_write = sqlite_schedule_write,

@@ -732,6 +732,18 @@ int hp_store_group_prevented_add(hp_store *store, int64_t school_id,
     return store->ops->group_prevented_add(store, school_id, prevented);
 }
 
+int hp_store_group_override_add(hp_store *store, int64_t school_id, int64_t pass_id,
+                                int64_t group_id, int32_t local_day)
+{
+    return store->ops->group_override_add(store, school_id, pass_id, group_id, local_day);
+}
+
+int hp_store_group_override_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                 size_t *count_out)
+{
+    return store->ops->group_override_days(store, school_id, out, count_out);
+}
+
 int hp_store_line_wait_days(hp_store *store, int64_t school_id, hp_counter **out, size_t *count_out)
 {
     return store->ops->line_wait_days(store, school_id, out, count_out);

@@ -328,6 +328,17 @@ int hp_store_group_prevented_add(hp_store *store, int64_t school_id,
 int hp_store_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
                                   size_t *count_out);
 
+/* Records that a pass passed the encounter rule of a group by a staff override, in the pass's
+ * transaction. */
+int hp_store_group_override_add(hp_store *store, int64_t school_id, int64_t pass_id,
+                                int64_t group_id, int32_t local_day);
+
+/* Those records summed per group and local day, as day counters of kind
+ * HP_COUNTER_GROUP_OVERRIDES (what `hallpass check` recounts that kind from); *out is freed
+ * with hp_counters_free(). */
+int hp_store_group_override_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                 size_t *count_out);
+
 /* The passes started from the line, summed per destination and local day of the pass, as day
  * counters of kind HP_COUNTER_ROOM_WAITS (waited, and the seconds from joining to starting):
  * what `hallpass check` recounts that kind from. *out is freed with hp_counters_free(). */

@@ -291,6 +291,7 @@ def test_a_store_from_before_these_counters_gets_them_built_once_when_opened(sch
     store.sql("DROP TABLE counters_unbuilt")
     store.sql("ALTER TABLE usage_counts DROP COLUMN c")  # Later steps', which they redo.
     store.sql("DROP TABLE line_entries")
+    store.sql("DROP TABLE encounter_overridden")
     if store_kind == "sqlite":
         store.sql("PRAGMA user_version = 8")
     else:
