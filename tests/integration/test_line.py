@@ -383,6 +383,10 @@ def test_an_offer_counts_toward_max_to_and_the_students_own_pass(teacher, rooms,
     # The offered student may not start another pass while their offer stands.
     r = teacher.create_pass(student=waiting, origin=a, destination="Library")
     assert r.status == 409 and r.json["rule"] == "student_active", r
+    assert r.json["error"] == f"{name_of(waiting)} already has an offer from the line to take"
+    # Nor join the line again: they are in it.
+    r = join(teacher, waiting, a, "Library")
+    assert r.status == 409 and r.json == {"error": f"{name_of(waiting)} is already in line"}, r
     ok(teacher.delete(f"/api/line/{e['id']}"))
     # Gone from the line, the place is free again.
     p = ok(teacher.create_pass(student=late, origin=a, destination=full), 201)
