@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from server_util import (ADMIN, KIOSK, SCHOOL, TEACHER, Store, basic_store, cli, ok, parse_iso,
-                         race, sign_in, students, user)
+                         race, sign_in, signed_in_fixture, students, user)
 
 ZONE = ZoneInfo("America/Chicago")
 PUPILS = students("line", 120)
@@ -124,19 +124,9 @@ def server(store):
         assert "0 differ" in out or "agree" in out, out
 
 
-@pytest.fixture(scope="module")
-def admin(server):
-    return sign_in(server, ADMIN)
-
-
-@pytest.fixture(scope="module")
-def teacher(server):
-    return sign_in(server, TEACHER)
-
-
-@pytest.fixture(scope="module")
-def kiosk(server):
-    return sign_in(server, KIOSK)
+admin = signed_in_fixture(ADMIN, "admin")
+teacher = signed_in_fixture(TEACHER, "teacher")
+kiosk = signed_in_fixture(KIOSK, "kiosk")
 
 
 @pytest.fixture(scope="module")
