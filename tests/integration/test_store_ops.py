@@ -23,5 +23,5 @@ def test_store_operations(hallpass_bin, stores):
     output = done.stdout + done.stderr  # cmocka writes its summary to stderr
     assert done.returncode == 0, output
     # Every test but the one about moving a SQLite file, which needs a file of its own.
-    assert output.count("[       OK ]") == 12, output
+    assert output.count("[       OK ]") == 13, output
     assert "FAILED" not in output, output
