@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import json
 import random
+import time
 import urllib.parse
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -748,7 +749,7 @@ OTHER_KIDS = students("other", 2, "other.test")
 def live(module_stores):
     store = basic_store(module_stores, users=(ADMIN, TEACHER, KIOSK),
                         rooms=[room("Cap From", "Caps", max_from=1),
-                               room("Cap To", "Caps", max_to=1)],
+                               room("Cap To", "Caps", max_to=1), room("Line To", max_to=1)],
                         extra_students=KIDS_LIVE)
     store.init(OTHER, ZONE_NAME)
     store.rooms([room("Other Room"), room("Other Hall")], school=OTHER)
@@ -867,6 +868,58 @@ def test_api_schools_apart(refusals):
     doc = ok(other.get(_url("daily")))
     assert doc["school"] == OTHER
     assert OTHER_KIDS[0]["email"] not in {r["email"] for r in _rows(admin, "students")}
+
+
+def _by(rows, key):
+    return {r[key]: r for r in rows}
+
+
+def test_api_an_encounter_override_counts_for_the_group_and_the_rule(refusals):
+    """After the tests above (they count exactly): staff pass the group's rule by override."""
+    admin, teacher, _, _ = refusals
+    before = (_by(_rows(admin, "encounters"), "group")["Apart"],
+              _by(_rows(admin, "rules"), "rule")["encounter"],
+              _by(_rows(admin, "students"), "email")[_kid(5)])
+    p = ok(teacher.create_pass(student=_kid(5), origin="Room 102", destination="Restroom A",
+                               override=True), 201)
+    assert p["overrides"] == ["encounter"]
+    group = _by(_rows(admin, "encounters"), "group")["Apart"]
+    rule = _by(_rows(admin, "rules"), "rule")["encounter"]
+    kid = _by(_rows(admin, "students"), "email")[_kid(5)]
+    assert (group["overridden"], group["prevented"]) == (before[0]["overridden"] + 1,
+                                                         before[0]["prevented"])
+    assert (rule["overridden"], rule["refused"]) == (before[1]["overridden"] + 1,
+                                                     before[1]["refused"])
+    assert kid["passes"] == before[2]["passes"] + 1
+    limits = _by(_rows(admin, "limits"), "room")
+    assert limits["Room 102"]["overridden"] >= 1
+
+
+def test_api_a_pass_from_the_line_counts_its_wait(live, refusals):
+    store, _ = live
+    admin, teacher, _, _ = refusals
+    ok(teacher.create_pass(student=_kid(7), origin="Room 101", destination="Line To"), 201)
+    entry = ok(teacher.post("/api/passes", {"student": _kid(6), "origin": "Room 102",
+                                           "destination": "Line To", "wait": True}), 202)
+    (out,) = [p for p in teacher.active() if p["student"] == _kid(7)]
+    ok(teacher.end_pass(out["id"]))
+    deadline = time.monotonic() + 10
+    while True:  # The clock offers the freed place within a second or two.
+        mine = [e for e in ok(teacher.get("/api/line"))["entries"] if e["id"] == entry["id"]]
+        if mine and mine[0]["state"] == "offered":
+            break
+        assert time.monotonic() < deadline, mine
+        time.sleep(0.1)
+    ok(teacher.post(f"/api/line/{entry['id']}/start"), 201)
+    row = _by(_rows(admin, "limits", compare="previous"), "room")["Line To"]
+    room_id = teacher.room_id("Line To")
+    ((waited, seconds),) = [(int(a), int(b)) for a, b in store.sql(
+        "SELECT a, b FROM usage_counts WHERE kind = 17 AND period = 0 AND id = ?", (room_id,))]
+    assert (row["waited"], waited) == (1, 1)
+    assert row["average_wait_seconds"] == seconds  # One wait: its own seconds.
+    assert (row["prev_waited"], row["prev_average_wait_seconds"]) == (0, None)
+    dur = _by(_rows(admin, "durations"), "room")["Line To"]
+    assert (dur["ended"], dur["open"]) == (1, 1)
 
 
 @pytest.mark.parametrize("kind", sorted(TITLES))
