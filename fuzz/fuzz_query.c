@@ -1,12 +1,14 @@
 /*
- * Fuzzes report query parameters: the input is split at its '&' bytes into from, to, sort
- * and order; a fifth part picks the format and a sixth is the compare range. A bad value gives a
- * clear error naming the parameter; a good one, a report in every format.
+ * Fuzzes report and insight query parameters: the input is split at its '&' bytes into from,
+ * to, sort and order; a fifth part picks the format, a sixth is the compare range and a seventh
+ * the heatmap's destination. A bad value gives a clear error naming the parameter; a good one,
+ * a report or insight in the format.
  */
 #include "fuzz_common.h"
 
 #include "core/error.h"
 #include "export/export.h"
+#include "report/insight.h"
 #include "report/report.h"
 
 #include <stdint.h>
@@ -26,15 +28,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ready = 1;
     }
     char *text = fuzz_string(data, size);
-    char *part[6] = {NULL};
+    char *part[7] = {NULL};
     char *p = text;
-    for (int i = 0; i < 6 && p; i++) {
+    for (int i = 0; i < 7 && p; i++) {
         part[i] = p;
         p = strpbrk(p, "&");
         if (p)
             *p++ = '\0';
     }
-    hp_report_query q = {part[0], part[1], part[2], part[3], part[5]};
+    hp_report_query q = {part[0], part[1], part[2], part[3], part[5], NULL};
     for (int k = HP_REPORT_ROOMS; k <= HP_REPORT_STAFF; k++) {
         hp_report *report;
         int rc = hp_report_build(&report, fs.store, &fs.school, fs.tz, (hp_report_kind)k, &q);
@@ -42,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const char *m = hp_error_last();
             if (rc != HP_EINVALID ||
                 (strncmp(m, "from:", 5) && strncmp(m, "to:", 3) && strncmp(m, "sort:", 5) &&
-                 strncmp(m, "order:", 6) && strncmp(m, "compare:", 8))) {
+                 strncmp(m, "order:", 6) && strncmp(m, "compare:", 8) &&
+                 strncmp(m, "destination:", 12))) {
                 fprintf(stderr, "a bad query gave \"%s\" (%d)\n", m, rc);
                 abort();
             }

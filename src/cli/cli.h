@@ -14,6 +14,7 @@
 #include "core/model.h"
 #include "core/tz.h"
 #include "core/util.h"
+#include "report/report.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -115,6 +116,7 @@ extern const hp_cmd_entry hp_cmd_user;
 extern const hp_cmd_entry hp_cmd_copy;
 extern const hp_cmd_entry hp_cmd_check;
 extern const hp_cmd_entry hp_cmd_settings;
+extern const hp_cmd_entry hp_cmd_insights;
 
 /* Parses argv (argv[0] is the command's name) by the entry's table into options, which is
  * options_size bytes. Returns HP_EXIT_OK with *operands_out set to the index of the first
@@ -135,6 +137,37 @@ typedef struct {
     hp_school school;
     hp_tz *tz;
 } hp_cli_context;
+
+/* What `report` and `insights` take (report has no --destination), and the rows of their
+ * option tables that read the same. */
+typedef struct {
+    const char *db;
+    const char *school;
+    const char *from;
+    const char *to;
+    const char *sort;
+    const char *order;
+    const char *compare;
+    const char *destination;
+    const char *format;
+    const char *output;
+} hp_cli_report_options;
+
+#define HP_OPT_RANGE_ROWS                                                                          \
+    HP_OPT_TEXT_ROW(hp_cli_report_options, from, "from", "DATE", "first day of the range"),        \
+        HP_OPT_TEXT_ROW(hp_cli_report_options, to, "to", "DATE", "last day of the range")
+#define HP_OPT_ORDER_ROW                                                                           \
+    HP_OPT_TEXT_ROW(hp_cli_report_options, order, "order", "ORDER", "asc (default) or desc")
+#define HP_OPT_OUTPUT_ROWS                                                                         \
+    HP_OPT_TEXT_ROW(hp_cli_report_options, format, "format", "FORMAT",                             \
+                    "table (default), csv, xlsx or json"),                                         \
+        HP_OPT_TEXT_ROW(hp_cli_report_options, output, "output", "FILE",                           \
+                        "write to FILE instead of standard output (xlsx needs it on a\nterminal)")
+
+/* Opens the store and school, builds the report or insight of the kind from the options, and
+ * prints it in their format (table by default) or saves it to their output through a
+ * temporary file. Returns the exit status. */
+int hp_cli_report_run(const char *command, hp_report_kind kind, const hp_cli_report_options *o);
 
 /* The store's address: --db, else HALLPASS_DB. */
 const char *hp_cli_db(const char *db_option);

@@ -7,7 +7,6 @@
 
 #include "core/error.h"
 
-#include <inttypes.h>
 #include <string.h>
 
 /* Excel takes a file as UTF-8 only when it begins with this byte-order mark. */
@@ -51,10 +50,11 @@ int hp_export_csv(const hp_report *report, FILE *out)
             const hp_report_column *col = &report->columns[c];
             if (c)
                 fputc(',', out);
+            char num[HP_NUMBER_TEXT_LEN];
             if (hp_report_column_numeric(col))
-                fprintf(out, "%" PRId64, col->number(row));
+                fputs(hp_number_text(col, row, num), out);
             else
-                hp_csv_write_text(out, col->text(row));
+                hp_csv_write_text(out, hp_text_cell(col, row));
         }
         fputs("\r\n", out);
     }

@@ -26,6 +26,21 @@ int hp_export_table(const hp_report *report, FILE *out);
 int hp_export_xlsx_file(const hp_report *report, const char *path);
 int hp_export_xlsx(const hp_report *report, FILE *out);
 
+/* Room for any cell a number column writes (an int64_t, its sign, a decimal point, NUL). */
+#define HP_NUMBER_TEXT_LEN 32
+
+/* A number column's cell as CSV and the table write it: "" when empty, "4.5" for tenths,
+ * "true" or "false" for a truth, else the count. Returns text, or buf holding it. */
+const char *hp_number_text(const hp_report_column *col, const hp_report_row *row,
+                           char buf[HP_NUMBER_TEXT_LEN]);
+
+/* A text column's cell: "" when it has none. */
+static inline const char *hp_text_cell(const hp_report_column *col, const hp_report_row *row)
+{
+    const char *text = col->text(row);
+    return text ? text : "";
+}
+
 /* Writes one CSV text cell: the formula guard, then RFC 4180 quoting when needed. */
 int hp_csv_write_text(FILE *out, const char *text);
 

@@ -4,6 +4,8 @@
 #include "core/error.h"
 #include "core/util.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 int hp_format_parse(const char *word, hp_format *out)
@@ -53,4 +55,24 @@ int hp_export(const hp_report *report, hp_format format, FILE *out)
         break;
     }
     return hp_export_table(report, out);
+}
+
+const char *hp_number_text(const hp_report_column *col, const hp_report_row *row,
+                           char buf[HP_NUMBER_TEXT_LEN])
+{
+    int64_t n = col->number(row);
+    if (n == HP_REPORT_NULL)
+        return "";
+    switch (col->value) {
+    case HP_CELL_TRUTH:
+        return n ? "true" : "false";
+    case HP_CELL_TENTHS:
+        snprintf(buf, HP_NUMBER_TEXT_LEN, "%s%" PRId64 ".%" PRId64, n < 0 ? "-" : "",
+                 (n < 0 ? -n : n) / HP_REPORT_TENTHS, (n < 0 ? -n : n) % HP_REPORT_TENTHS);
+        return buf;
+    case HP_CELL_COUNT:
+        break;
+    }
+    snprintf(buf, HP_NUMBER_TEXT_LEN, "%" PRId64, n);
+    return buf;
 }

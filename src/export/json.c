@@ -29,6 +29,29 @@ static json_t *field_to_json(const hp_report_field *field, const hp_report_row *
     return json_integer(field->number(row));
 }
 
+/* A number column's cell: null when empty, a decimal for tenths, a truth, else a count. */
+static json_t *number_to_json(const hp_report_column *col, const hp_report_row *row)
+{
+    int64_t n = col->number(row);
+    if (n == HP_REPORT_NULL)
+        return json_null();
+    switch (col->value) {
+    case HP_CELL_TRUTH:
+        return json_boolean(n != 0);
+    case HP_CELL_TENTHS:
+        return json_real((double)n / HP_REPORT_TENTHS);
+    case HP_CELL_COUNT:
+        break;
+    }
+    return json_integer(n);
+}
+
+static json_t *text_to_json(const hp_report_column *col, const hp_report_row *row)
+{
+    const char *text = col->text(row);
+    return text ? json_string(text) : json_null();
+}
+
 static json_t *report_to_json(const hp_report *report)
 {
     char from[HP_DATE_LEN], to[HP_DATE_LEN];
@@ -36,7 +59,8 @@ static json_t *report_to_json(const hp_report *report)
     hp_date_format(report->to_day, to);
 
     json_t *root = json_object();
-    json_object_set_new(root, "report", json_string(hp_report_kind_name(report->kind)));
+    json_object_set_new(root, hp_report_kind_is_insight(report->kind) ? "insight" : "report",
+                        json_string(hp_report_kind_name(report->kind)));
     json_object_set_new(root, "school", json_string(report->school));
     json_object_set_new(root, "from", json_string(from));
     json_object_set_new(root, "to", json_string(to));
@@ -49,6 +73,8 @@ static json_t *report_to_json(const hp_report *report)
         json_object_set_new(root, "compare_from", json_string(cf));
         json_object_set_new(root, "compare_to", json_string(ct));
     }
+    if (report->destination)
+        json_object_set_new(root, "destination", json_string(report->destination));
 
     json_t *rows = json_array();
     for (size_t r = 0; r < report->row_count; r++) {
@@ -57,8 +83,8 @@ static json_t *report_to_json(const hp_report *report)
         for (size_t c = 0; c < report->column_count; c++) {
             const hp_report_column *col = &report->columns[c];
             json_object_set_new(obj, col->json_name,
-                                hp_report_column_numeric(col) ? json_integer(col->number(row))
-                                                              : json_string(col->text(row)));
+                                hp_report_column_numeric(col) ? number_to_json(col, row)
+                                                              : text_to_json(col, row));
         }
         for (size_t f = 0; f < report->field_count; f++)
             json_object_set_new(obj, report->fields[f].json_name,
@@ -72,7 +98,8 @@ static json_t *report_to_json(const hp_report *report)
 int hp_export_json(const hp_report *report, FILE *out)
 {
     json_t *root = report_to_json(report);
-    int rc = json_dumpf(root, out, 0);
+    /* Fifteen digits: a tenth reads 0.1, not the nearest double's seventeen digits. */
+    int rc = json_dumpf(root, out, JSON_REAL_PRECISION(15));
     json_decref(root);
     fputc('\n', out);
     if (rc != 0 || fflush(out) != 0 || ferror(out))

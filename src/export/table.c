@@ -8,11 +8,8 @@
 #include "core/error.h"
 
 #include <glib.h>
-#include <inttypes.h>
 #include <string.h>
 
-/* Room for any int64_t in decimal, its sign and its NUL. */
-#define NUMBER_LEN 24
 /* Between two columns. */
 #define COLUMN_GAP "  "
 
@@ -43,24 +40,18 @@ static void put_cell(FILE *out, const char *text, size_t width, bool right)
             fputc(' ', out);
 }
 
-/* A numeric cell as text; returns its width. */
-static size_t number_text(const hp_report_column *col, const hp_report_row *row,
-                          char num[NUMBER_LEN])
-{
-    return (size_t)snprintf(num, NUMBER_LEN, "%" PRId64, col->number(row));
-}
-
 /* Each column's width: its widest cell, the title included. */
 static size_t *measure_columns(const hp_report *report)
 {
     size_t *width = g_new0(size_t, report->column_count);
-    char num[NUMBER_LEN];
+    char num[HP_NUMBER_TEXT_LEN];
     for (size_t c = 0; c < report->column_count; c++) {
         const hp_report_column *col = &report->columns[c];
         width[c] = display_width(col->title);
         for (size_t r = 0; r < report->row_count; r++) {
-            size_t w = hp_report_column_numeric(col) ? number_text(col, &report->rows[r], num)
-                                                     : display_width(col->text(&report->rows[r]));
+            const hp_report_row *row = &report->rows[r];
+            size_t w = display_width(hp_report_column_numeric(col) ? hp_number_text(col, row, num)
+                                                                   : hp_text_cell(col, row));
             if (w > width[c])
                 width[c] = w;
         }
@@ -75,6 +66,8 @@ static void put_header(const hp_report *report, const size_t *width, FILE *out)
     hp_date_format(report->from_day, from);
     hp_date_format(report->to_day, to);
     fprintf(out, "%s: %s, %s to %s", hp_report_title(report->kind), report->school, from, to);
+    if (report->destination)
+        fprintf(out, ", to %s", report->destination);
     if (report->compare) {
         char cf[HP_DATE_LEN], ct[HP_DATE_LEN];
         hp_date_format(report->compare_from_day, cf);
@@ -103,7 +96,7 @@ static void put_header(const hp_report *report, const size_t *width, FILE *out)
 /* One line per row, or a line saying there are none. */
 static void put_rows(const hp_report *report, const size_t *width, FILE *out)
 {
-    char num[NUMBER_LEN];
+    char num[HP_NUMBER_TEXT_LEN];
     for (size_t r = 0; r < report->row_count; r++) {
         const hp_report_row *row = &report->rows[r];
         for (size_t c = 0; c < report->column_count; c++) {
@@ -111,17 +104,17 @@ static void put_rows(const hp_report *report, const size_t *width, FILE *out)
             if (c)
                 fputs(COLUMN_GAP, out);
             if (hp_report_column_numeric(col)) {
-                number_text(col, row, num);
-                put_cell(out, num, width[c], true);
+                put_cell(out, hp_number_text(col, row, num), width[c], true);
             } else {
                 /* The last column needs no padding: no trailing spaces. */
-                put_cell(out, col->text(row), c + 1 == report->column_count ? 0 : width[c], false);
+                put_cell(out, hp_text_cell(col, row), c + 1 == report->column_count ? 0 : width[c],
+                         false);
             }
         }
         fputc('\n', out);
     }
     if (report->row_count == 0)
-        fprintf(out, "(no %s)\n", report->kind == HP_REPORT_ROOMS ? "rooms" : "staff");
+        fprintf(out, "%s\n", hp_report_none(report->kind));
 }
 
 int hp_export_table(const hp_report *report, FILE *out)

@@ -28,7 +28,7 @@ static double column_width(const hp_report *report, size_t c)
     size_t width = strlen(col->title);
     if (!hp_report_column_numeric(col)) {
         for (size_t r = 0; r < report->row_count; r++) {
-            const char *text = col->text(&report->rows[r]);
+            const char *text = hp_text_cell(col, &report->rows[r]);
             size_t w =
                 g_utf8_validate(text, -1, NULL) ? (size_t)g_utf8_strlen(text, -1) : strlen(text);
             if (w > width)
@@ -59,10 +59,21 @@ int hp_export_xlsx_file(const hp_report *report, const char *path)
         lxw_row_t xr = (lxw_row_t)(r + 1);
         for (size_t c = 0; c < report->column_count; c++) {
             const hp_report_column *col = &report->columns[c];
-            if (hp_report_column_numeric(col))
-                worksheet_write_number(sheet, xr, (lxw_col_t)c, (double)col->number(row), NULL);
+            if (!hp_report_column_numeric(col)) {
+                const char *text = col->text(row);
+                if (text) /* No text: a blank cell. */
+                    worksheet_write_string(sheet, xr, (lxw_col_t)c, text, NULL);
+                continue;
+            }
+            int64_t n = col->number(row);
+            if (n == HP_REPORT_NULL) /* Blank, so a spreadsheet's average skips it. */
+                continue;
+            if (col->value == HP_CELL_TRUTH)
+                worksheet_write_boolean(sheet, xr, (lxw_col_t)c, n != 0, NULL);
             else
-                worksheet_write_string(sheet, xr, (lxw_col_t)c, col->text(row), NULL);
+                worksheet_write_number(
+                    sheet, xr, (lxw_col_t)c,
+                    col->value == HP_CELL_TENTHS ? (double)n / HP_REPORT_TENTHS : (double)n, NULL);
         }
     }
     worksheet_freeze_panes(sheet, 1, 0);

@@ -8,8 +8,10 @@
 
 #include "service/actor.h"
 #include "service/auth.h"
+#include "service/passes.h"
 #include "core/settings.h"
 #include "service/settings.h"
+#include "report/report.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -120,6 +122,16 @@ void hp_http_passes_list(hp_http_request *req, hp_http_response *res);
 void hp_http_passes_end(hp_http_request *req, hp_http_response *res);
 void hp_http_passes_cancel(hp_http_request *req, hp_http_response *res);
 void hp_http_passes_resume(hp_http_request *req, hp_http_response *res);
+/* A changed pass's answer (passes.c), shown as of the time its change read under its locks. */
+void hp_http_pass_answer(hp_http_request *req, hp_http_response *res, int status,
+                         hp_pass_view *view);
+/* A failed pass change's answer: a rule's refusal carries `rule` and `can_wait`. */
+void hp_http_pass_refused(hp_http_response *res, int rc, const hp_pass_refusal *refusal);
+/* The waiting line (line.c): the 202 of a creation that joined it, and its resource. */
+void hp_http_line_joined(hp_http_request *req, hp_http_response *res, int64_t entry_id);
+void hp_http_line_list(hp_http_request *req, hp_http_response *res);
+void hp_http_line_start(hp_http_request *req, hp_http_response *res);
+void hp_http_line_delete(hp_http_request *req, hp_http_response *res);
 void hp_http_kiosk_start(hp_http_request *req, hp_http_response *res);
 void hp_http_kiosk_stop(hp_http_request *req, hp_http_response *res);
 void hp_http_rooms_list(hp_http_request *req, hp_http_response *res);
@@ -128,6 +140,11 @@ void hp_http_rooms_update(hp_http_request *req, hp_http_response *res);
 void hp_http_students_list(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_rooms(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_staff(hp_http_request *req, hp_http_response *res);
+/* Answers a report or an insight of the kind for an admin (403 for anyone else), in the
+ * format the query asks for: what reports.c and insights.c share. */
+void hp_http_report_answer(hp_http_request *req, hp_http_response *res, hp_report_kind kind);
+/* GET /api/insights/KIND: the kind is the path's last segment. */
+void hp_http_insights(hp_http_request *req, hp_http_response *res);
 /* /api/encounter-groups (groups.c): admins only. */
 void hp_http_groups_list(hp_http_request *req, hp_http_response *res);
 void hp_http_groups_create(hp_http_request *req, hp_http_response *res);

@@ -13,6 +13,7 @@
 
 #include "core/util.h"
 #include "http/assets.h"
+#include "report/insight.h"
 #include "report/report.h"
 
 #include <glib.h>
@@ -110,7 +111,9 @@ static void send_asset(hp_http_response *res, const hp_asset *asset)
 static json_t *report_json(hp_report_kind kind)
 {
     size_t count;
-    const hp_report_column *columns = hp_report_columns(kind, &count);
+    const hp_report_column *columns = hp_report_kind_is_insight(kind)
+                                          ? hp_insight_columns(kind, &count)
+                                          : hp_report_columns(kind, &count);
     json_t *list = json_array();
     for (size_t i = 0; i < count; i++)
         json_array_append_new(list,
@@ -132,9 +135,13 @@ static void send_site(const hp_http_request *req, hp_http_response *res, int who
     }
     json_t *reports = json_pack("{s:o, s:o}", "rooms", report_json(HP_REPORT_ROOMS), "staff",
                                 report_json(HP_REPORT_STAFF));
+    json_t *insights = json_object();
+    for (int k = HP_INSIGHT_FIRST; k <= HP_INSIGHT_LAST; k++)
+        json_object_set_new(insights, hp_report_kind_name((hp_report_kind)k),
+                            report_json((hp_report_kind)k));
     hp_http_json(res, 200,
-                 json_pack("{s:b, s:s, s:o, s:o}", "signed_in", req->signed_in, "home",
-                           home_of(who), "pages", list, "reports", reports));
+                 json_pack("{s:b, s:s, s:o, s:o, s:o}", "signed_in", req->signed_in, "home",
+                           home_of(who), "pages", list, "reports", reports, "insights", insights));
 }
 
 void hp_http_page(hp_http_request *req, hp_http_response *res)

@@ -1,19 +1,22 @@
 /* /api/reports/rooms and /api/reports/staff: the reports for admins, as JSON, CSV or XLSX,
- * with the same bytes as the command line. */
+ * with the same bytes as the command line; and the one way any report or insight is answered
+ * (insights.c answers the insights through it). */
 #include "http/http.h"
 
 #include "core/error.h"
 #include "export/export.h"
+#include "report/insight.h"
 #include "report/report.h"
 
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static void report(hp_http_request *req, hp_http_response *res, hp_report_kind kind)
+void hp_http_report_answer(hp_http_request *req, hp_http_response *res, hp_report_kind kind)
 {
+    bool insight = hp_report_kind_is_insight(kind);
     if (!hp_actor_is_admin(&req->actor)) {
-        hp_http_error(res, 403, "only admins see reports");
+        hp_http_error(res, 403, "only admins see %s", insight ? "insights" : "reports");
         return;
     }
     const char *format_word = hp_http_query(req, "format");
@@ -28,9 +31,13 @@ static void report(hp_http_request *req, hp_http_response *res, hp_report_kind k
         .sort = hp_http_query(req, "sort"),
         .order = hp_http_query(req, "order"),
         .compare = hp_http_query(req, "compare"),
+        .destination = insight ? hp_http_query(req, "destination") : NULL,
     };
     hp_report *rep;
-    int rc = hp_report_build(&rep, req->store, &req->actor.school, req->actor.tz, kind, &query);
+    int rc = insight ? hp_insight_build(&rep, req->store, &req->actor.school, req->actor.tz, kind,
+                                        &query, req->now)
+                     : hp_report_build(&rep, req->store, &req->actor.school, req->actor.tz, kind,
+                                       &query);
     if (rc < 0) {
         hp_http_fail(res, rc);
         return;
@@ -41,7 +48,7 @@ static void report(hp_http_request *req, hp_http_response *res, hp_report_kind k
     FILE *out = open_memstream(&body, &len);
     if (out == NULL) {
         hp_report_free(rep);
-        hp_http_fail(res, hp_error_set(HP_ERROR, "no memory to write the report"));
+        hp_http_fail(res, hp_error_set(HP_ERROR, "no memory to write the answer"));
         return;
     }
     rc = hp_export(rep, format, out);
@@ -67,10 +74,10 @@ static void report(hp_http_request *req, hp_http_response *res, hp_report_kind k
 
 void hp_http_reports_rooms(hp_http_request *req, hp_http_response *res)
 {
-    report(req, res, HP_REPORT_ROOMS);
+    hp_http_report_answer(req, res, HP_REPORT_ROOMS);
 }
 
 void hp_http_reports_staff(hp_http_request *req, hp_http_response *res)
 {
-    report(req, res, HP_REPORT_STAFF);
+    hp_http_report_answer(req, res, HP_REPORT_STAFF);
 }

@@ -24,28 +24,22 @@ static const char *room_folder(const hp_report_row *row)
 }
 
 /* Accessors for the columns and fields: one per number a row holds. */
-#define ROW_NUMBER(name, expr)                                                                     \
-    static int64_t name(const hp_report_row *row)                                                  \
-    {                                                                                              \
-        return row->expr;                                                                          \
-    }
-
-ROW_NUMBER(room_passes_from, room.passes_from)
-ROW_NUMBER(room_passes_to, room.passes_to)
-ROW_NUMBER(room_prev_passes_from, room.prev_passes_from)
-ROW_NUMBER(room_prev_passes_to, room.prev_passes_to)
-ROW_NUMBER(room_folder_median_from, room.folder_median_from)
-ROW_NUMBER(room_folder_median_to, room.folder_median_to)
-ROW_NUMBER(staff_total, staff.total)
-ROW_NUMBER(staff_now, staff.now)
-ROW_NUMBER(staff_scheduled, staff.scheduled)
-ROW_NUMBER(staff_now_login, staff.now_login)
-ROW_NUMBER(staff_now_kiosk, staff.now_kiosk)
-ROW_NUMBER(staff_prev_total, staff.prev_total)
-ROW_NUMBER(staff_prev_now, staff.prev_now)
-ROW_NUMBER(staff_prev_scheduled, staff.prev_scheduled)
-ROW_NUMBER(staff_prev_now_login, staff.prev_now_login)
-ROW_NUMBER(staff_prev_now_kiosk, staff.prev_now_kiosk)
+HP_ROW_NUMBER(room_passes_from, room.passes_from)
+HP_ROW_NUMBER(room_passes_to, room.passes_to)
+HP_ROW_NUMBER(room_prev_passes_from, room.prev_passes_from)
+HP_ROW_NUMBER(room_prev_passes_to, room.prev_passes_to)
+HP_ROW_NUMBER(room_folder_median_from, room.folder_median_from)
+HP_ROW_NUMBER(room_folder_median_to, room.folder_median_to)
+HP_ROW_NUMBER(staff_total, staff.total)
+HP_ROW_NUMBER(staff_now, staff.now)
+HP_ROW_NUMBER(staff_scheduled, staff.scheduled)
+HP_ROW_NUMBER(staff_now_login, staff.now_login)
+HP_ROW_NUMBER(staff_now_kiosk, staff.now_kiosk)
+HP_ROW_NUMBER(staff_prev_total, staff.prev_total)
+HP_ROW_NUMBER(staff_prev_now, staff.prev_now)
+HP_ROW_NUMBER(staff_prev_scheduled, staff.prev_scheduled)
+HP_ROW_NUMBER(staff_prev_now_login, staff.prev_now_login)
+HP_ROW_NUMBER(staff_prev_now_kiosk, staff.prev_now_kiosk)
 
 static const char *staff_email(const hp_report_row *row)
 {
@@ -60,25 +54,28 @@ static const char *room_from_flag(const hp_report_row *row)
 /* Each report's columns, then their prev_ twins, which only a report with compare shows: its
  * column_count takes them in. */
 static const hp_report_column room_columns[] = {
-    {"Room", "room", "room", row_name, NULL},
-    {"Folder", "folder", "folder", room_folder, NULL},
-    {"Passes From This Room", "from", "passes_from", NULL, room_passes_from},
-    {"Passes To This Room", "to", "passes_to", NULL, room_passes_to},
+    {"Room", "room", "room", row_name, NULL, HP_CELL_COUNT, NULL},
+    {"Folder", "folder", "folder", room_folder, NULL, HP_CELL_COUNT, NULL},
+    {"Passes From This Room", "from", "passes_from", NULL, room_passes_from, HP_CELL_COUNT, NULL},
+    {"Passes To This Room", "to", "passes_to", NULL, room_passes_to, HP_CELL_COUNT, NULL},
     {"Passes From This Room (previous)", "prev_from", "prev_passes_from", NULL,
-     room_prev_passes_from},
-    {"Passes To This Room (previous)", "prev_to", "prev_passes_to", NULL, room_prev_passes_to},
+     room_prev_passes_from, HP_CELL_COUNT, NULL},
+    {"Passes To This Room (previous)", "prev_to", "prev_passes_to", NULL, room_prev_passes_to,
+     HP_CELL_COUNT, NULL},
 };
 #define ROOM_OWN_COLUMNS 4
 
 static const hp_report_column staff_columns[] = {
-    {"Staff", "staff", "staff", row_name, NULL},
-    {"Email", "email", "email", staff_email, NULL},
-    {"Total Passes", "total", "total", NULL, staff_total},
-    {"Now Passes", "now", "now", NULL, staff_now},
-    {"Scheduled Passes", "scheduled", "scheduled", NULL, staff_scheduled},
-    {"Total Passes (previous)", "prev_total", "prev_total", NULL, staff_prev_total},
-    {"Now Passes (previous)", "prev_now", "prev_now", NULL, staff_prev_now},
-    {"Scheduled Passes (previous)", "prev_scheduled", "prev_scheduled", NULL, staff_prev_scheduled},
+    {"Staff", "staff", "staff", row_name, NULL, HP_CELL_COUNT, NULL},
+    {"Email", "email", "email", staff_email, NULL, HP_CELL_COUNT, NULL},
+    {"Total Passes", "total", "total", NULL, staff_total, HP_CELL_COUNT, NULL},
+    {"Now Passes", "now", "now", NULL, staff_now, HP_CELL_COUNT, NULL},
+    {"Scheduled Passes", "scheduled", "scheduled", NULL, staff_scheduled, HP_CELL_COUNT, NULL},
+    {"Total Passes (previous)", "prev_total", "prev_total", NULL, staff_prev_total, HP_CELL_COUNT,
+     NULL},
+    {"Now Passes (previous)", "prev_now", "prev_now", NULL, staff_prev_now, HP_CELL_COUNT, NULL},
+    {"Scheduled Passes (previous)", "prev_scheduled", "prev_scheduled", NULL, staff_prev_scheduled,
+     HP_CELL_COUNT, NULL},
 };
 #define STAFF_OWN_COLUMNS 5
 
@@ -110,14 +107,40 @@ int hp_report_kind_parse(const char *word, hp_report_kind *out)
     return HP_OK;
 }
 
+/* Every kind's name (API and command line), title (table, XLSX sheet), file name stem and
+ * the table's words for no rows; by hp_report_kind. */
+static const struct {
+    const char *name;
+    const char *title;
+    const char *file;
+    const char *none;
+} kinds[] = {
+    {"rooms", "Room Usage", "room-usage", "(no rooms)"},
+    {"staff", "Staff Usage", "staff-usage", "(no staff)"},
+    {"daily", "Passes by Day", "daily", "(no days)"},
+    {"heatmap", "Passes by Weekday and Hour", "heatmap", "(no hours)"},
+    {"durations", "Durations", "durations", "(no rooms)"},
+    {"students", "Students", "students", "(no students)"},
+    {"limits", "Limits", "limits", "(no rooms)"},
+    {"rules", "Rules", "rules", "(no rules)"},
+    {"sources", "Sources", "sources", "(no sources)"},
+    {"encounters", "Encounters", "encounters", "(no encounter groups)"},
+};
+_Static_assert(HP_ARRAY_SIZE(kinds) == HP_INSIGHT_LAST + 1, "every kind has its words");
+
 const char *hp_report_kind_name(hp_report_kind kind)
 {
-    return kind == HP_REPORT_ROOMS ? "rooms" : "staff";
+    return kinds[kind].name;
 }
 
 const char *hp_report_title(hp_report_kind kind)
 {
-    return kind == HP_REPORT_ROOMS ? "Room Usage" : "Staff Usage";
+    return kinds[kind].title;
+}
+
+const char *hp_report_none(hp_report_kind kind)
+{
+    return kinds[kind].none;
 }
 
 /* The error for a range that ends before it starts: "from: 2026-09-30 is after to 2026-09-01",
@@ -212,8 +235,10 @@ static int parse_sort(hp_report *report, const hp_report_query *query)
             GString *keys = g_string_new(NULL);
             for (size_t i = 0; i < report->column_count; i++)
                 g_string_append_printf(keys, "%s%s", i ? ", " : "", report->columns[i].key);
-            int rc = hp_error_set(HP_EINVALID, "sort: \"%s\" is not a column of the %s report (%s)",
-                                  query->sort, hp_report_kind_name(report->kind), keys->str);
+            int rc = hp_error_set(HP_EINVALID, "sort: \"%s\" is not a column of the %s %s (%s)",
+                                  query->sort, hp_report_kind_name(report->kind),
+                                  hp_report_kind_is_insight(report->kind) ? "insight" : "report",
+                                  keys->str);
             g_string_free(keys, TRUE);
             return rc;
         }
@@ -241,17 +266,27 @@ static int compare_row_id(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+void hp_report_sort_by_id(hp_report *report)
+{
+    if (report->row_count > 1)
+        qsort(report->rows, report->row_count, sizeof(*report->rows), compare_row_id);
+}
+
+hp_report_row *hp_report_find_row(hp_report *report, int64_t id)
+{
+    if (report->row_count == 0) /* No rows, and maybe no array to search. */
+        return NULL;
+    return bsearch(&id, report->rows, report->row_count, sizeof(*report->rows), compare_subject_id);
+}
+
 /* Adds the counters to the rows, to their counts or with prev to their prev_ counts; a
  * subject may come many times (a month, then days). Rows are in id order, so each subject is a
  * binary search. */
 static void add_counters(hp_report *report, const hp_counter *counters, size_t count, bool prev)
 {
-    if (report->row_count == 0) /* No rows, and maybe no array to search. */
-        return;
     for (size_t i = 0; i < count; i++) {
         const hp_counter *c = &counters[i];
-        hp_report_row *row = bsearch(&c->key.subject, report->rows, report->row_count,
-                                     sizeof(*report->rows), compare_subject_id);
+        hp_report_row *row = hp_report_find_row(report, c->key.subject);
         if (row == NULL)
             continue;
         if (report->kind == HP_REPORT_ROOMS) {
@@ -360,33 +395,49 @@ out:
     return rc;
 }
 
+int hp_report_start(hp_report *report, const hp_school *school, const hp_tz *tz,
+                    hp_report_kind kind, const hp_report_shape *shape, const hp_report_query *query)
+{
+    int rc;
+    report->kind = kind;
+    report->school = g_strdup(school->name);
+    if ((rc = hp_report_range(tz, query->from, query->to, &report->from_day, &report->to_day)) < 0)
+        return rc;
+    if (query->compare) {
+        if (!shape->can_compare)
+            return hp_error_set(HP_EINVALID,
+                                "compare: the %s insight has no comparison (only durations, "
+                                "students and limits)",
+                                hp_report_kind_name(kind));
+        if ((rc = hp_report_compare_range(query->compare, report->from_day, report->to_day,
+                                          &report->compare_from_day, &report->compare_to_day)) < 0)
+            return rc;
+        report->compare = true;
+    }
+    report->columns = shape->columns;
+    report->column_count = report->compare ? shape->all_columns : shape->own_columns;
+    report->fields = shape->fields;
+    report->field_count = report->compare ? shape->all_fields : shape->own_fields;
+    return parse_sort(report, query);
+}
+
 int hp_report_build(hp_report **out, hp_store *store, const hp_school *school, const hp_tz *tz,
                     hp_report_kind kind, const hp_report_query *query)
 {
     hp_report *report = g_new0(hp_report, 1);
     bool rooms = kind == HP_REPORT_ROOMS;
+    const hp_report_shape shape =
+        rooms ? (hp_report_shape){room_columns, ROOM_OWN_COLUMNS, HP_ARRAY_SIZE(room_columns),
+                                  room_fields,  ROOM_OWN_FIELDS,  HP_ARRAY_SIZE(room_fields),
+                                  true}
+              : (hp_report_shape){staff_columns, STAFF_OWN_COLUMNS, HP_ARRAY_SIZE(staff_columns),
+                                  staff_fields,  STAFF_OWN_FIELDS,  HP_ARRAY_SIZE(staff_fields),
+                                  true};
     int rc;
 
     *out = NULL;
-    report->kind = kind;
-    report->school = g_strdup(school->name);
-    if ((rc = hp_report_range(tz, query->from, query->to, &report->from_day, &report->to_day)) < 0)
-        goto fail;
-    if (query->compare) {
-        if ((rc = hp_report_compare_range(query->compare, report->from_day, report->to_day,
-                                          &report->compare_from_day, &report->compare_to_day)) < 0)
-            goto fail;
-        report->compare = true;
-    }
-    report->columns = rooms ? room_columns : staff_columns;
-    report->column_count =
-        report->compare ? (rooms ? HP_ARRAY_SIZE(room_columns) : HP_ARRAY_SIZE(staff_columns))
-                        : (rooms ? ROOM_OWN_COLUMNS : STAFF_OWN_COLUMNS);
-    report->fields = rooms ? room_fields : staff_fields;
-    report->field_count = report->compare
-                              ? (rooms ? HP_ARRAY_SIZE(room_fields) : HP_ARRAY_SIZE(staff_fields))
-                              : (rooms ? ROOM_OWN_FIELDS : STAFF_OWN_FIELDS);
-    if ((rc = parse_sort(report, query)) < 0 || (rc = load_rows(report, store, school->id)) < 0 ||
+    if ((rc = hp_report_start(report, school, tz, kind, &shape, query)) < 0 ||
+        (rc = load_rows(report, store, school->id)) < 0 ||
         (rc = read_counts(report, store, school->id, report->from_day, report->to_day, false)) < 0)
         goto fail;
     if (report->compare && (rc = read_counts(report, store, school->id, report->compare_from_day,
@@ -405,10 +456,26 @@ fail:
 void hp_report_row_release(hp_report_row *row, hp_report_kind kind)
 {
     g_free(row->name);
-    if (kind == HP_REPORT_ROOMS)
+    switch (kind) {
+    case HP_REPORT_ROOMS:
         g_free(row->room.folder);
-    else
+        break;
+    case HP_REPORT_STAFF:
         g_free(row->staff.email);
+        break;
+    case HP_INSIGHT_DURATIONS:
+        g_free(row->duration.folder);
+        break;
+    case HP_INSIGHT_STUDENTS:
+        g_free(row->student.email);
+        g_free(row->student.student_id);
+        break;
+    case HP_INSIGHT_LIMITS:
+        g_free(row->limit.folder);
+        break;
+    default: /* The other insights hold no text of their own. */
+        break;
+    }
     memset(row, 0, sizeof(*row));
 }
 
@@ -420,22 +487,29 @@ void hp_report_free(hp_report *report)
         hp_report_row_release(&report->rows[i], report->kind);
     g_free(report->rows);
     g_free(report->school);
+    g_free(report->destination);
     g_free(report);
 }
 
 typedef struct {
     const hp_report_column *column;
+    const hp_report_column *first; /* The tie-breaker. */
     bool descending;
 } sort_context;
 
 static int compare_column(const hp_report_column *col, const hp_report_row *a,
                           const hp_report_row *b)
 {
-    if (hp_report_column_numeric(col)) {
-        int64_t x = col->number(a), y = col->number(b);
+    if (hp_report_column_numeric(col) || col->rank) {
+        /* HP_REPORT_NULL is INT64_MIN: an empty number comes before every other. */
+        int64_t x = col->rank ? col->rank(a) : col->number(a);
+        int64_t y = col->rank ? col->rank(b) : col->number(b);
         return x < y ? -1 : x > y;
     }
-    return hp_natord_cmp(col->text(a), col->text(b));
+    const char *x = col->text(a), *y = col->text(b);
+    if (x == NULL || y == NULL) /* No text before any text. */
+        return (x != NULL) - (y != NULL);
+    return hp_natord_cmp(x, y);
 }
 
 static int compare_rows(const void *pa, const void *pb, void *arg)
@@ -445,8 +519,9 @@ static int compare_rows(const void *pa, const void *pb, void *arg)
     int c = compare_column(ctx->column, a, b);
     if (c != 0)
         return ctx->descending ? -c : c;
-    /* Ties: the name column ascending, then the order of creation. */
-    c = hp_natord_cmp(a->name, b->name);
+    /* Ties: the first column ascending (a report's name), then the ids: the order of creation,
+     * or an insight's default order. */
+    c = compare_column(ctx->first, a, b);
     if (c != 0)
         return c;
     return a->id < b->id ? -1 : a->id > b->id;
@@ -454,7 +529,7 @@ static int compare_rows(const void *pa, const void *pb, void *arg)
 
 void hp_report_sort(hp_report *report, int column, bool descending)
 {
-    sort_context ctx = {&report->columns[column], descending};
+    sort_context ctx = {&report->columns[column], &report->columns[0], descending};
     report->sort_column = column;
     report->descending = descending;
     if (report->row_count < 2) /* Also: an empty report may have no array at all. */
@@ -467,8 +542,7 @@ void hp_report_filename(const hp_report *report, const char *extension, char *ou
     char from[HP_DATE_LEN], to[HP_DATE_LEN];
     hp_date_format(report->from_day, from);
     hp_date_format(report->to_day, to);
-    snprintf(out, size, "%s_%s_%s.%s",
-             report->kind == HP_REPORT_ROOMS ? "room-usage" : "staff-usage", from, to, extension);
+    snprintf(out, size, "%s_%s_%s.%s", kinds[report->kind].file, from, to, extension);
 }
 
 const hp_report_column *hp_report_columns(hp_report_kind kind, size_t *count)

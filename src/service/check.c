@@ -97,6 +97,18 @@ static int recount(hp_store *store, const hp_school *school, GHashTable *all, si
         goto out;
     add_counted(all, prevented, count);
     hp_counters_free(prevented);
+    /* A pass that passed an encounter group by override is recorded with its group. */
+    hp_counter *overridden;
+    if ((rc = hp_store_group_override_days(store, school->id, &overridden, &count)) < 0)
+        goto out;
+    add_counted(all, overridden, count);
+    hp_counters_free(overridden);
+    /* The passes started from the line keep their entry, which says when it joined. */
+    hp_counter *waits;
+    if ((rc = hp_store_line_wait_days(store, school->id, &waits, &count)) < 0)
+        goto out;
+    add_counted(all, waits, count);
+    hp_counters_free(waits);
     /* So are the refusals, counted through the tally as when they were made. */
     rc = recount_refusals(store, school, all, refusals);
 out:

@@ -82,11 +82,12 @@ typedef struct hp_store_ops {
      * values[], whatever the kind. */
     int (*counts_write)(hp_store *store, int64_t school_id, const hp_counter *counters,
                         size_t count);
-    /* The stored counters of a kind and period with buckets in [from, to], in any order;
-     * *out is a g_malloc'd array that the caller frees with hp_counters_free(). */
+    /* The stored counters of a kind and period with buckets in [from, to] and subjects in
+     * [subjects->from, subjects->to], in any order; *out is a g_malloc'd array that the
+     * caller frees with hp_counters_free(). */
     int (*counts_read)(hp_store *store, int64_t school_id, hp_counter_kind kind,
-                       hp_counter_period period, int32_t from, int32_t to, hp_counter **out,
-                       size_t *count_out);
+                       hp_counter_period period, int32_t from, int32_t to,
+                       const hp_subject_range *subjects, hp_counter **out, size_t *count_out);
     /* Sets *count_out to the number of the school's passes. Allocates nothing. */
     int (*pass_count)(hp_store *store, int64_t school_id, int64_t *count_out);
     /* token_hash is HP_TOKEN_HASH_BYTES long; the backend copies what it stores. */
@@ -176,6 +177,11 @@ typedef struct hp_store_ops {
     int (*group_prevented_add)(hp_store *store, int64_t school_id,
                                const hp_group_prevented *prevented);
     int (*group_prevented_count)(hp_store *store, int64_t school_id, int64_t *count_out);
+    int (*line_wait_days)(hp_store *store, int64_t school_id, hp_counter **out, size_t *count_out);
+    int (*group_override_add)(hp_store *store, int64_t school_id, int64_t pass_id, int64_t group_id,
+                              int32_t local_day);
+    int (*group_override_days)(hp_store *store, int64_t school_id, hp_counter **out,
+                               size_t *count_out);
     int (*group_prevented_days)(hp_store *store, int64_t school_id, hp_counter **out,
                                 size_t *count_out);
     /* Operations added for the no-pass times (owner: the bell schedule and blackouts); see
@@ -207,6 +213,20 @@ typedef struct hp_store_ops {
     /* Takes the school off that list in the open transaction; *taken false when another
      * transaction did first (it then built them). */
     int (*counters_unbuilt_take)(hp_store *store, int64_t school_id, bool *taken);
+    /* Operations added for the waiting line (owner: the line service); see store.h.
+     * line_list's array is freed with hp_line_entries_free(); id lists are sorted ascending
+     * with no repeats. */
+    int (*line_insert)(hp_store *store, int64_t school_id, hp_line_entry *entry);
+    int (*line_get)(hp_store *store, int64_t school_id, int64_t entry_id, hp_line_entry *out);
+    int (*line_list)(hp_store *store, int64_t school_id, const hp_line_filter *filter,
+                     hp_line_entry **out, size_t *count_out);
+    int (*line_update)(hp_store *store, int64_t school_id, const hp_line_entry *entry);
+    int (*line_offers)(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
+                       int64_t now, int64_t exclude_id, int64_t *count_out);
+    int (*line_remove_student)(hp_store *store, int64_t school_id, int64_t student_id, int64_t now);
+    int (*line_walk_lock)(hp_store *store, int64_t school_id, const int64_t *room_ids,
+                          size_t room_count, const int64_t *student_ids, size_t student_count,
+                          bool *got);
 } hp_store_ops;
 
 /* schedule_read's day for the whole schedule. */

@@ -27,8 +27,10 @@ static const hp_counter_kind_info kinds[HP_COUNTER_KIND_COUNT] = {
     [HP_COUNTER_STUDENT_TIME] = {"student time", "passes", false, 2, {"minutes", "overtime"}},
     [HP_COUNTER_RULE_OVERRIDES] = {"rule overrides", "passes", false, 1, {"overridden"}},
     [HP_COUNTER_ROOM_OVERRIDES] = {"room overrides", "passes", false, 1, {"overridden"}},
-    [HP_COUNTER_GROUP_OVERRIDES] = {"group overrides", "passes", false, 1, {"overridden"}},
-    [HP_COUNTER_ROOM_WAITS] = {"room waits", "passes", false, 2, {"waited", "seconds"}},
+    [HP_COUNTER_GROUP_OVERRIDES] =
+        {"group overrides", "overridden encounters", false, 1, {"overridden"}},
+    [HP_COUNTER_ROOM_WAITS] =
+        {"room waits", "passes started from the line", false, 2, {"waited", "seconds"}},
 };
 
 /* A room's week hours and minutes as one subject: room * span + value. */

@@ -353,12 +353,29 @@ int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *da
 int hp_store_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
                          hp_counter_period period, hp_counter **out, size_t *count_out)
 {
-    return store->ops->counts_read(store, school_id, kind, period, INT32_MIN, INT32_MAX, out,
+    hp_subject_range all = HP_SUBJECTS_ALL;
+    return store->ops->counts_read(store, school_id, kind, period, INT32_MIN, INT32_MAX, &all, out,
                                    count_out);
+}
+
+int hp_store_counts_days(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
+                         int32_t to_day, hp_counter **out, size_t *count_out)
+{
+    hp_subject_range all = HP_SUBJECTS_ALL;
+    return store->ops->counts_read(store, school_id, kind, HP_PERIOD_DAY, from_day, to_day, &all,
+                                   out, count_out);
 }
 
 int hp_store_counts_range(hp_store *store, int64_t school_id, hp_counter_kind kind,
                           int32_t from_day, int32_t to_day, hp_counter **out, size_t *count_out)
+{
+    return hp_store_counts_range_of(store, school_id, kind, from_day, to_day, HP_SUBJECTS_ALL, out,
+                                    count_out);
+}
+
+int hp_store_counts_range_of(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                             int32_t from_day, int32_t to_day, hp_subject_range subjects,
+                             hp_counter **out, size_t *count_out)
 {
     hp_counter_span spans[HP_COUNTER_SPANS_MAX];
     size_t span_count = hp_counter_range_split(from_day, to_day, spans);
@@ -368,7 +385,7 @@ int hp_store_counts_range(hp_store *store, int64_t school_id, hp_counter_kind ki
         hp_counter *part;
         size_t n;
         int rc = store->ops->counts_read(store, school_id, kind, spans[i].period, spans[i].from,
-                                         spans[i].to, &part, &n);
+                                         spans[i].to, &subjects, &part, &n);
         if (rc < 0) {
             g_array_free(all, TRUE);
             return rc;
@@ -732,6 +749,23 @@ int hp_store_group_prevented_add(hp_store *store, int64_t school_id,
     return store->ops->group_prevented_add(store, school_id, prevented);
 }
 
+int hp_store_group_override_add(hp_store *store, int64_t school_id, int64_t pass_id,
+                                int64_t group_id, int32_t local_day)
+{
+    return store->ops->group_override_add(store, school_id, pass_id, group_id, local_day);
+}
+
+int hp_store_group_override_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                 size_t *count_out)
+{
+    return store->ops->group_override_days(store, school_id, out, count_out);
+}
+
+int hp_store_line_wait_days(hp_store *store, int64_t school_id, hp_counter **out, size_t *count_out)
+{
+    return store->ops->line_wait_days(store, school_id, out, count_out);
+}
+
 int hp_store_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
                                   size_t *count_out)
 {
@@ -869,4 +903,58 @@ int hp_store_blackout_delete(hp_store *store, int64_t school_id, int64_t blackou
     if (rc == HP_ENOTFOUND)
         return hp_error_set(HP_ENOTFOUND, "no blackout with id %lld", (long long)blackout_id);
     return rc;
+}
+
+/* ---- The waiting line ---- */
+
+int hp_store_line_insert(hp_store *store, int64_t school_id, hp_line_entry *entry)
+{
+    return store->ops->line_insert(store, school_id, entry);
+}
+
+int hp_store_line_get(hp_store *store, int64_t school_id, int64_t entry_id, hp_line_entry *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = store->ops->line_get(store, school_id, entry_id, out);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_ENOTFOUND, "no entry in line with id %lld", (long long)entry_id);
+    return rc;
+}
+
+int hp_store_line_list(hp_store *store, int64_t school_id, const hp_line_filter *filter,
+                       hp_line_entry **out, size_t *count_out)
+{
+    *out = NULL;
+    *count_out = 0;
+    return store->ops->line_list(store, school_id, filter, out, count_out);
+}
+
+int hp_store_line_update(hp_store *store, int64_t school_id, const hp_line_entry *entry)
+{
+    int rc = store->ops->line_update(store, school_id, entry);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_ENOTFOUND, "no entry in line with id %lld", (long long)entry->id);
+    return rc;
+}
+
+int hp_store_line_offers(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
+                         int64_t now, int64_t exclude_id, int64_t *count_out)
+{
+    *count_out = 0;
+    return store->ops->line_offers(store, school_id, kind, id, now, exclude_id, count_out);
+}
+
+int hp_store_line_remove_student(hp_store *store, int64_t school_id, int64_t student_id,
+                                 int64_t now)
+{
+    return store->ops->line_remove_student(store, school_id, student_id, now);
+}
+
+int hp_store_line_walk_lock(hp_store *store, int64_t school_id, const int64_t *room_ids,
+                            size_t room_count, const int64_t *student_ids, size_t student_count,
+                            bool *got)
+{
+    *got = false;
+    return store->ops->line_walk_lock(store, school_id, room_ids, room_count, student_ids,
+                                      student_count, got);
 }

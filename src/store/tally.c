@@ -129,6 +129,18 @@ void hp_tally_prevented(hp_tally *t, int64_t group_id, int32_t day)
     counter_of(t, HP_COUNTER_GROUP_REFUSALS, group_id, day)->group_refusals.prevented += 1;
 }
 
+void hp_tally_group_override(hp_tally *t, int64_t group_id, int32_t day)
+{
+    counter_of(t, HP_COUNTER_GROUP_OVERRIDES, group_id, day)->overrides.overridden += 1;
+}
+
+void hp_tally_wait(hp_tally *t, int64_t destination_id, int32_t day, int64_t seconds, int sign)
+{
+    hp_wait_counts *w = &counter_of(t, HP_COUNTER_ROOM_WAITS, destination_id, day)->waits;
+    w->waited += sign;
+    w->seconds += sign * seconds;
+}
+
 const hp_counter *hp_tally_counters(const hp_tally *t, size_t *count_out)
 {
     *count_out = t->counters->len;

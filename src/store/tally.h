@@ -32,6 +32,13 @@ void hp_tally_pass(hp_tally *tally, const hp_pass *pass, int sign);
  * minutes and the overtime. Nothing for a pass with no end written or a cancelled one. */
 void hp_tally_pass_ended(hp_tally *tally, const hp_pass *pass, int sign);
 
+/* Adds one pass that passed an encounter group's rule by override, on its local day. */
+void hp_tally_group_override(hp_tally *tally, int64_t group_id, int32_t day);
+
+/* Adds one pass started from the line to its destination's waits on its local day: seconds
+ * from joining the line to starting, times sign. */
+void hp_tally_wait(hp_tally *tally, int64_t destination_id, int32_t day, int64_t seconds, int sign);
+
 /* Adds `count` refusals alike by the pass rules on their local day: to the rule's counter, to
  * the student's (prevented as well when encounter prevention refused) and, when the rule names
  * a room, to that room's (refused_from on the origin for Max Passes From, refused_to on the

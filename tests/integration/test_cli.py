@@ -59,6 +59,8 @@ COMMAND_OPTIONS = {
     "import": ["--db", "--school"],
     "report": ["--db", "--school", "--from", "--to", "--sort", "--order", "--compare",
                "--format", "--output"],
+    "insights": ["--db", "--school", "--from", "--to", "--sort", "--order", "--compare",
+                 "--destination", "--format", "--output"],
     "user": ["--db", "--school", "--name", "--email", "--role", "--room", "--student-id",
              "--password-stdin"],
     "serve": ["--db", "--listen", "--threads", "--session-idle", "--session-max", "--timeout",

@@ -25,6 +25,7 @@ GENERIC = "You can't start a pass right now. Please ask your teacher."
 ENCOUNTER = 3
 # Counter kinds as the store keeps them (store/counter.h).
 RULE_REFUSALS, STUDENT_REFUSALS, GROUP_REFUSALS = 2, 4, 5
+GROUP_OVERRIDES = 16
 
 
 def now_utc() -> dt.datetime:
@@ -275,9 +276,12 @@ def test_the_rule_for_a_student_a_kiosk_and_a_teacher(store, admin, teacher, kio
     assert [(int(r[0]), r[1], r[2]) for r in rows] == [
         (g["id"], name, "student"), (g["id"], name, "kiosk_login"), (g["id"], name, "teacher")]
 
+    overridden = counter(store, GROUP_OVERRIDES, g["id"])
     p = ok(teacher.create_pass(student=who["email"], origin="Room 101", destination="Library",
                                override=True), 201)
     assert p["overrides"] == ["encounter"]
+    # The override is counted for the group whose rule it passed.
+    assert counter(store, GROUP_OVERRIDES, g["id"]) == overridden + 1
     listed = [x for x in teacher.active() if x["id"] == p["id"]]
     assert listed and listed[0]["overrides"] == ["encounter"]
     # The student's own pass and the kiosk's list do not tell that a group was overridden.

@@ -120,7 +120,7 @@ static hp_room get_room(fixture *f, const char *name)
 static char *report_text(fixture *f, hp_report_kind kind)
 {
     hp_report *r = NULL;
-    hp_report_query q = {"2026-01-01", "2026-12-31", NULL, NULL, NULL};
+    hp_report_query q = {"2026-01-01", "2026-12-31", NULL, NULL, NULL, NULL};
     if (hp_report_build(&r, f->store, &f->school, f->tz, kind, &q) != HP_OK)
         fail_msg("hp_report_build: %s", hp_error_last());
     char *buf = NULL;
@@ -145,7 +145,7 @@ static char *report_text(fixture *f, hp_report_kind kind)
 static void check_room_usage(fixture *f, const char *name, int64_t from, int64_t to)
 {
     hp_report *r = NULL;
-    hp_report_query q = {"2026-01-01", "2026-12-31", NULL, NULL, NULL};
+    hp_report_query q = {"2026-01-01", "2026-12-31", NULL, NULL, NULL, NULL};
     assert_int_equal(hp_report_build(&r, f->store, &f->school, f->tz, HP_REPORT_ROOMS, &q), HP_OK);
     for (size_t i = 0; i < r->row_count; i++) {
         if (strcmp(r->rows[i].name, name) == 0) {
@@ -808,7 +808,7 @@ static void test_good_passes_of_every_kind(void **state)
     check_room_usage(f, "Library", 1, 4);
     /* Staff: Tom now b (f cancelled); Ann scheduled c, now d from the kiosk she launched. */
     hp_report *r = NULL;
-    hp_report_query q = {"2026-09-14", "2026-09-14", "email", "asc", NULL};
+    hp_report_query q = {"2026-09-14", "2026-09-14", "email", "asc", NULL, NULL};
     assert_int_equal(hp_report_build(&r, f->store, &f->school, f->tz, HP_REPORT_STAFF, &q), HP_OK);
     assert_int_equal(r->row_count, 2);
     assert_string_equal(r->rows[0].staff.email, "ann@x.org");

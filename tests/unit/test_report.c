@@ -52,7 +52,7 @@ static hp_report *build(fixture *f, hp_report_kind kind, const char *from, const
                         const char *sort, const char *order)
 {
     hp_report *report = NULL;
-    hp_report_query q = {from, to, sort, order, NULL};
+    hp_report_query q = {from, to, sort, order, NULL, NULL};
     if (hp_report_build(&report, f->store, &f->school, f->tz, kind, &q) != HP_OK)
         fail_msg("hp_report_build(%s, %s..%s, %s %s): %s", hp_report_kind_name(kind),
                  from ? from : "-", to ? to : "-", sort ? sort : "-", order ? order : "-",
@@ -492,7 +492,7 @@ static void check_bad_query(fixture *f, hp_report_kind kind, const char *from, c
                             const char *value)
 {
     hp_report *r = (hp_report *)f; /* Anything but NULL, to see it is cleared. */
-    hp_report_query q = {from, to, sort, order, NULL};
+    hp_report_query q = {from, to, sort, order, NULL, NULL};
     int rc = hp_report_build(&r, f->store, &f->school, f->tz, kind, &q);
     if (rc != HP_EINVALID)
         fail_msg("query %s..%s %s %s: rc %d, expected HP_EINVALID", from ? from : "-",
@@ -629,7 +629,7 @@ static void test_schools_kept_apart(void **state)
     hp_report_free(r);
 
     hp_report *o = NULL;
-    hp_report_query q = {"2026-09-01", "2026-09-30", NULL, NULL, NULL};
+    hp_report_query q = {"2026-09-01", "2026-09-30", NULL, NULL, NULL, NULL};
     assert_int_equal(hp_report_build(&o, f->store, &other, f->tz, HP_REPORT_ROOMS, &q), HP_OK);
     assert_int_equal(o->row_count, 2);
     check_room(o, "Annex", "", 0, 1);
@@ -914,7 +914,7 @@ static hp_report *build_compare(fixture *f, hp_report_kind kind, const char *fro
                                 const char *sort, const char *compare)
 {
     hp_report *report = NULL;
-    hp_report_query q = {from, to, sort, NULL, compare};
+    hp_report_query q = {from, to, sort, NULL, compare, NULL};
     if (hp_report_build(&report, f->store, &f->school, f->tz, kind, &q) != HP_OK)
         fail_msg("hp_report_build(%s, compare %s): %s", hp_report_kind_name(kind), compare,
                  hp_error_last());
@@ -1008,7 +1008,7 @@ static void test_compare_adds_prev_columns(void **state)
     hp_report_free(r);
 
     /* Without compare the prev_ keys are no columns. */
-    hp_report_query q = {"2026-09-17", "2026-09-18", "prev_from", NULL, NULL};
+    hp_report_query q = {"2026-09-17", "2026-09-18", "prev_from", NULL, NULL, NULL};
     assert_int_equal(hp_report_build(&r, f->store, &f->school, f->tz, HP_REPORT_ROOMS, &q),
                      HP_EINVALID);
     assert_non_null(strstr(hp_error_last(), "sort: \"prev_from\""));
