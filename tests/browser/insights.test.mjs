@@ -218,6 +218,12 @@ test('durations sort on the server with small bars and overtime in words; the St
   await withPage(env, 'insights-tables', async (page) => {
     await signIn(page, USERS.admin, { next: `/analytics?from=${FROM}&to=${TO}&tab=durations` });
     await page.waitForSelector('#durations-report[data-state="ready"][data-sort="room"]');
+    // The column titles are the server's, as its downloads have them.
+    const site = await (await admin.get('/pages.json')).json();
+    for (const kind of ['durations', 'students', 'limits', 'rules', 'sources', 'encounters']) {
+      const titles = await page.$$eval(`#${kind}-table thead th`, (ths) => ths.map((th) => th.querySelector('.sort-button').firstChild.textContent));
+      assert.deepEqual(titles, site.insights[kind].columns.map((c) => c.title), kind);
+    }
     await page.click('#durations-table th[data-key="average_minutes"] button');
     await page.click('#durations-table th[data-key="average_minutes"] button');
     await page.waitForSelector('#durations-report[data-state="ready"][data-sort="average_minutes"][data-order="desc"]');

@@ -118,7 +118,22 @@ test('small bars in the tables: the length is the share of the column’s larges
   assert.equal(inlineBar(1, 20).attrs['aria-hidden'], 'true');
 });
 
-const DURATIONS = insightInfo('durations');
+// The server's descriptions, as /pages.json sends them (`insights`): JSON field, title, and
+// whether the value is not text.
+const col = (field, title, numeric) => ({ key: field, title, field, numeric });
+const SITE = {
+  durations: { title: 'Durations', columns: [col('room', 'Room', false), col('folder', 'Folder', false), col('ended', 'Ended', true), col('average_minutes', 'Average Minutes', true), col('median_minutes', 'Median Minutes', true), col('overtime', 'Overtime', true), col('open', 'Open', true)] },
+  students: {
+    title: 'Students',
+    columns: [col('student', 'Student', false), col('email', 'Email', false), col('student_id', 'Student ID', false), ...['passes', 'now', 'scheduled', 'minutes_out', 'overtime', 'refused', 'prevented'].map((f) => col(f, f, true))],
+  },
+  limits: { title: 'Limits', columns: [col('room', 'Room', false), col('folder', 'Folder', false), ...['refused_from', 'refused_to', 'waited', 'average_wait_seconds', 'overridden'].map((f) => col(f, f, true))] },
+  rules: { title: 'Rules', columns: [col('rule', 'Rule', false), col('refused', 'Refused', true), col('overridden', 'Overridden', true)] },
+  sources: { title: 'Sources', columns: [col('source', 'Source', false), col('type', 'Type', false), col('passes', 'Passes', true), col('in_staff_usage', 'In Staff Usage', true)] },
+  encounters: { title: 'Encounters', columns: [col('group', 'Group', false), col('members', 'Members', true), col('active', 'Active', true), col('prevented', 'Prevented', true), col('overridden', 'Overridden', true)] },
+};
+const info = (kind) => insightInfo(kind, SITE[kind]);
+const DURATIONS = info('durations');
 
 test('durations: an average of no passes is empty, overtime is marked in words, bars on the average', () => {
   const rows = [
@@ -150,14 +165,14 @@ test('with compare every count has its change, averages to one decimal; none aga
   const none = insightCells(DURATIONS, { ...row, prev_average_minutes: null }, { compare: true });
   assert.equal(none[3].change, null);
   assert.deepEqual(changeView(10, 10.5), { direction: 'down', arrow: '▼', text: '−0.5', words: 'down 0.5 from 10.5' });
-  const students = insightCells(insightInfo('students'), { student: 'Sam', email: 's@x', student_id: null, passes: 3, now: 3, scheduled: 0, minutes_out: 40, overtime: 1, refused: 2, prevented: 1, prev_passes: 1, prev_now: 1, prev_scheduled: 0, prev_minutes_out: 5, prev_overtime: 0, prev_refused: 0, prev_prevented: 0 }, { compare: true });
+  const students = insightCells(info('students'), { student: 'Sam', email: 's@x', student_id: null, passes: 3, now: 3, scheduled: 0, minutes_out: 40, overtime: 1, refused: 2, prevented: 1, prev_passes: 1, prev_now: 1, prev_scheduled: 0, prev_minutes_out: 5, prev_overtime: 0, prev_refused: 0, prev_prevented: 0 }, { compare: true });
   assert.equal(students[2].empty, true, 'no student ID');
   assert.equal(students[6].change.words, 'up 35 from 5');
   assert.equal(students[7].mark.text, 'overtime');
 });
 
 test('rules, sources and encounters read in words, never the internal codes', () => {
-  const rules = insightInfo('rules');
+  const rules = info('rules');
   const names = Object.keys(RULE_NAMES);
   assert.deepEqual(names, ['student_active', 'no_pass_time', 'encounter', 'cooldown', 'student_limit', 'max_from', 'max_to', 'hallway_cap']);
   for (const code of names) {
@@ -166,21 +181,26 @@ test('rules, sources and encounters read in words, never the internal codes', ()
   }
   assert.equal(insightCells(rules, { rule: 'max_to', refused: 4, overridden: 2 })[0].text, 'Max passes to a room');
   assert.equal(nameOf(RULE_NAMES, 'new_rule'), 'new rule');
-  const sources = insightInfo('sources');
+  const sources = info('sources');
   assert.deepEqual(insightCells(sources, { source: 'kiosk_mode', type: 'now', passes: 1234, in_staff_usage: true }).map((c) => c.text), ['Kiosk mode', 'Now', '1,234', 'Yes']);
   assert.deepEqual(insightCells(sources, { source: 'kiosk_login', type: 'scheduled', passes: 0, in_staff_usage: false }).map((c) => c.text), ['Kiosk login', 'Scheduled', '0', 'No']);
-  const enc = insightInfo('encounters');
+  const enc = info('encounters');
   assert.deepEqual(insightCells(enc, { group: 'B12', members: 3, active: false, prevented: 2, overridden: 1 }).map((c) => c.text), ['B12', '3', 'No', '2', '1']);
 });
 
 test('every insight kind has its columns; compare only where the server takes it; each tab has its place', () => {
   assert.deepEqual(INSIGHT_KINDS, ['daily', 'heatmap', 'durations', 'students', 'limits', 'rules', 'sources', 'encounters']);
   assert.deepEqual(INSIGHT_KINDS.filter((k) => INSIGHTS[k].compare), ['durations', 'students', 'limits']);
-  assert.deepEqual(insightInfo('limits').keys, ['room', 'folder', 'refused_from', 'refused_to', 'waited', 'average_wait_seconds', 'overridden']);
-  assert.equal(insightInfo('students').path, '/api/insights/students');
+  // The server's titles; a truth in words reads as text, not as a count.
+  assert.equal(info('durations').columns.average_minutes, 'Average Minutes');
+  assert.equal(info('durations').title, 'Time out of class', 'the heading in the page\u2019s words');
+  assert.deepEqual(info('sources').list.map((c) => c.numeric), [false, false, true, false]);
+  assert.deepEqual(info('encounters').list.map((c) => c.numeric), [false, true, false, true, true]);
+  assert.deepEqual(info('limits').keys, ['room', 'folder', 'refused_from', 'refused_to', 'waited', 'average_wait_seconds', 'overridden']);
+  assert.equal(info('students').path, '/api/insights/students');
   assert.deepEqual(Object.values(TABS).flat().sort(), ['rooms', 'staff', ...INSIGHT_KINDS].sort(), 'every table and chart is on one tab');
   assert.equal(insightStatus('durations', DURATIONS, { rows: [{}, {}], sort: 'average_minutes', order: 'desc' }), '2 rooms, sorted by Average Minutes, descending');
-  assert.equal(insightStatus('students', insightInfo('students'), { rows: [] }), '0 students');
+  assert.equal(insightStatus('students', info('students'), { rows: [] }), '0 students');
   assert.equal(emptyText('students'), 'No student had a pass or a refusal in this range.');
   assert.equal(emptyText('rules'), 'Nothing in this range.');
   assert.match(STUDENTS_NOTE, /personal data.*audit log/);

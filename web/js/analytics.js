@@ -737,7 +737,7 @@ async function main() {
   for (const section of document.querySelectorAll('section[data-build]')) buildSection(section);
   for (const kind of INSIGHT_KINDS) {
     if (CHARTS.includes(kind)) continue;
-    REPORTS[kind] = insightInfo(kind);
+    REPORTS[kind] = insightInfo(kind, session.site.insights[kind]);
     renderHead(kind);
   }
   state.today = todayIn(session.school.timezone);

@@ -1,5 +1,5 @@
-// The insights on the Analytics page, as pure functions tested in Node: each insight's columns
-// (the JSON fields of GET /api/insights/KIND, titled as its CSV and XLSX are), a row's cells
+// The insights on the Analytics page, as pure functions tested in Node: what the page adds to
+// each insight's columns (which the server lists in /pages.json, titled as its downloads), a row's cells
 // with their small bars, marks and changes, and the data of the passes-by-day bars and the
 // weekday x hour heatmap with the tables that say the same to a screen reader.
 
@@ -10,107 +10,44 @@ import { heatmap, inlineBar, longDate, shortDate, stackedColumns, hourText, week
 const fmt = (n) => Number(n).toLocaleString('en-US', { maximumFractionDigits: 1 });
 const plural = (n, one, many) => `${fmt(n)} ${n === 1 ? one : many}`;
 
-const text = (field, title, extra = {}) => ({ key: field, field, title, numeric: false, ...extra });
-const count = (field, title, extra = {}) => ({ key: field, field, title, numeric: true, ...extra });
 const yesNo = (v) => (v ? 'Yes' : 'No');
 
-// Each insight: its title, whether it takes compare, and its columns. `bar` draws a small bar
-// beside the count, `mark` marks a count above zero in words, `words` turns a code into words.
+// Each insight as the page shows it: its heading (in the page's words; the downloads keep the
+// server's titles), whether it takes compare, and what the page adds to the server's columns
+// (/pages.json), by field: `bar` draws a small bar under the count, `mark` marks a count above
+// zero in words, `words` turns a code or a truth into words (and makes the column text).
 export const INSIGHTS = {
-  daily: {
-    title: 'Passes by day',
-    caption: 'Passes by day, by who made them',
-    compare: false,
-    columns: [text('date', 'Date', { words: longDate }), count('passes', 'Passes'), count('student', 'Student'), count('teacher', 'Teacher'), count('kiosk_mode', 'Kiosk Mode'), count('kiosk_login', 'Kiosk Login')],
-  },
-  heatmap: {
-    title: 'Busiest hours',
-    caption: 'Passes by weekday and hour of start',
-    compare: false,
-    columns: [count('weekday', 'Weekday'), count('hour', 'Hour'), count('passes', 'Passes')],
-  },
-  durations: {
-    title: 'Time out of class',
-    compare: true,
-    columns: [
-      text('room', 'Room'),
-      text('folder', 'Folder'),
-      count('ended', 'Ended'),
-      count('average_minutes', 'Average Minutes', { bar: true }),
-      count('median_minutes', 'Median Minutes'),
-      count('overtime', 'Overtime', { mark: 'overtime' }),
-      count('open', 'Open'),
-    ],
-  },
-  students: {
-    title: 'Students',
-    compare: true,
-    columns: [
-      text('student', 'Student'),
-      text('email', 'Email'),
-      text('student_id', 'Student ID'),
-      count('passes', 'Passes'),
-      count('now', 'Now'),
-      count('scheduled', 'Scheduled'),
-      count('minutes_out', 'Minutes Out', { bar: true }),
-      count('overtime', 'Overtime', { mark: 'overtime' }),
-      count('refused', 'Refused'),
-      count('prevented', 'Prevented'),
-    ],
-  },
-  limits: {
-    title: 'Room limits',
-    compare: true,
-    columns: [
-      text('room', 'Room'),
-      text('folder', 'Folder'),
-      count('refused_from', 'Refused From', { bar: true }),
-      count('refused_to', 'Refused To', { bar: true }),
-      count('waited', 'Waited'),
-      count('average_wait_seconds', 'Average Wait Seconds'),
-      count('overridden', 'Overridden'),
-    ],
-  },
-  rules: {
-    title: 'Pass rules',
-    compare: false,
-    columns: [text('rule', 'Rule', { words: (v) => nameOf(RULE_NAMES, v) }), count('refused', 'Refused', { bar: true }), count('overridden', 'Overridden')],
-  },
+  daily: { title: 'Passes by day', caption: 'Passes by day, by who made them', compare: false, extras: {} },
+  heatmap: { title: 'Busiest hours', caption: 'Passes by weekday and hour of start', compare: false, extras: {} },
+  durations: { title: 'Time out of class', compare: true, extras: { average_minutes: { bar: true }, overtime: { mark: 'overtime' } } },
+  students: { title: 'Students', compare: true, extras: { minutes_out: { bar: true }, overtime: { mark: 'overtime' } } },
+  limits: { title: 'Room limits', compare: true, extras: { refused_from: { bar: true }, refused_to: { bar: true } } },
+  rules: { title: 'Pass rules', compare: false, extras: { rule: { words: (v) => nameOf(RULE_NAMES, v) }, refused: { bar: true } } },
   sources: {
     title: 'Who makes passes',
     compare: false,
-    columns: [
-      text('source', 'Source', { words: (v) => nameOf(SOURCE_NAMES, v) }),
-      text('type', 'Type', { words: (v) => nameOf(TYPE_NAMES, v) }),
-      count('passes', 'Passes', { bar: true }),
-      text('in_staff_usage', 'In Staff Usage', { words: yesNo }),
-    ],
+    extras: { source: { words: (v) => nameOf(SOURCE_NAMES, v) }, type: { words: (v) => nameOf(TYPE_NAMES, v) }, passes: { bar: true }, in_staff_usage: { words: yesNo } },
   },
-  encounters: {
-    title: 'Encounter groups',
-    compare: false,
-    columns: [
-      text('group', 'Group'),
-      count('members', 'Members'),
-      text('active', 'Active', { words: yesNo }),
-      count('prevented', 'Prevented', { bar: true }),
-      count('overridden', 'Overridden'),
-    ],
-  },
+  encounters: { title: 'Encounter groups', compare: false, extras: { active: { words: yesNo }, prevented: { bar: true } } },
 };
 
 export const INSIGHT_KINDS = Object.keys(INSIGHTS);
 
-// An insight as the page's tables use it, in the shape of a report's (reportInfo).
-export function insightInfo(kind) {
+// An insight as the page's tables use it, in the shape of a report's (reportInfo), from the
+// server's description of it ({title, columns: [{key, title, field, numeric}]}).
+export function insightInfo(kind, described) {
   const d = INSIGHTS[kind];
+  const list = described.columns.map((c) => {
+    const extra = d.extras[c.field] || {};
+    return { ...c, ...extra, numeric: extra.words ? false : c.numeric };
+  });
   return {
     title: d.title,
     path: `/api/insights/${kind}`,
-    keys: d.columns.map((c) => c.key),
-    defaultSort: d.columns[0].key,
-    columns: Object.fromEntries(d.columns.map((c) => [c.key, c.title])),
-    list: d.columns,
+    keys: list.map((c) => c.key),
+    defaultSort: list[0].key,
+    columns: Object.fromEntries(list.map((c) => [c.key, c.title])),
+    list,
     compare: d.compare,
     insight: true,
   };
