@@ -19,7 +19,7 @@ import { naturalCompare } from './natural.js';
 import { barChart, toDom } from './chart.js';
 import { fillRoomSelect, selectRoom } from './rooms-select.js';
 import { INSIGHTS, INSIGHT_KINDS, STUDENTS_NOTE, columnPeaks, emptyText, dailyChart, dailyTable, heatmapCharts, heatmapTable, insightCells, insightInfo, insightStatus } from './insights.js';
-import { changeView, compareParam, compareProblem, flagView, folderGroups, folderLabel, formatMedian, previousRange, readCompare } from './compare.js';
+import { changeView, compareParam, tableInfo, compareProblem, flagView, folderGroups, folderLabel, formatMedian, previousRange, readCompare } from './compare.js';
 
 const fmt = (n) => Number(n).toLocaleString('en-US');
 
@@ -43,15 +43,7 @@ const REPORTS = {};
 
 // A report as the page uses it, from the server's description {title, columns}.
 export function reportInfo(kind, described) {
-  const list = described.columns;
-  return {
-    title: described.title,
-    path: `/api/reports/${kind}`,
-    keys: list.map((c) => c.key),
-    defaultSort: list[0].key,
-    columns: Object.fromEntries(list.map((c) => [c.key, c.title])),
-    list,
-  };
+  return { ...tableInfo(described.title, described.columns), path: `/api/reports/${kind}` };
 }
 
 // One row's cells, as data: [{text, numeric, header, empty, link, change, flag}]. The first

@@ -100,3 +100,10 @@ export function folderGroups(rows) {
 export function folderLabel(group) {
   return `${group.label}, ${plural(group.rows.length, 'room', 'rooms')}`;
 }
+
+// A table of the Analytics page as its code uses it, from its title and columns
+// ([{key, title, field, numeric}]): the sort keys, the default sort (the first column) and
+// the titles by key. The reports and the insights both build theirs with it.
+export function tableInfo(title, list) {
+  return { title, keys: list.map((c) => c.key), defaultSort: list[0].key, columns: Object.fromEntries(list.map((c) => [c.key, c.title])), list };
+}

@@ -3,7 +3,7 @@
 // with their small bars, marks and changes, and the data of the passes-by-day bars and the
 // weekday x hour heatmap with the tables that say the same to a screen reader.
 
-import { changeView } from './compare.js';
+import { changeView, tableInfo } from './compare.js';
 import { RULE_NAMES, SOURCE_NAMES, TYPE_NAMES, nameOf } from './words.js';
 import { heatmap, inlineBar, longDate, shortDate, stackedColumns, hourText, weekdayName } from './chart.js';
 
@@ -41,16 +41,7 @@ export function insightInfo(kind, described) {
     const extra = d.extras[c.field] || {};
     return { ...c, ...extra, numeric: extra.words ? false : c.numeric };
   });
-  return {
-    title: d.title,
-    path: `/api/insights/${kind}`,
-    keys: list.map((c) => c.key),
-    defaultSort: list[0].key,
-    columns: Object.fromEntries(list.map((c) => [c.key, c.title])),
-    list,
-    compare: d.compare,
-    insight: true,
-  };
+  return { ...tableInfo(d.title, list), path: `/api/insights/${kind}`, compare: d.compare, insight: true };
 }
 
 // The largest value of each barred column over the rows, for the bars' scale.
