@@ -1846,79 +1846,54 @@ static int pg_group_override_add(hp_store *store, int64_t school_id, int64_t pas
                        "recording an overridden encounter");
 }
 
-static int pg_group_override_days(hp_store *store, int64_t school_id, hp_counter **out,
-                                  size_t *count_out)
+/* Day counters of one kind summed from a school's recorded rows: the named statement gives,
+ * per row, the subject, the local day and the kind's values in order (what `hallpass check`
+ * recounts the kinds that records keep from). */
+static int record_days(hp_store *store, int64_t school_id, const char *name, hp_counter_kind kind,
+                       const char *what, hp_counter **out, size_t *count_out)
 {
     params p = {0};
     int rc;
     param_int(&p, school_id);
-    PGresult *res =
-        run(from_base(store), "group_override_days", &p, "summing overridden encounters", &rc);
+    PGresult *res = run(from_base(store), name, &p, what, &rc);
     if (res == NULL)
         return rc;
+    size_t values = hp_counter_kind_describe(kind)->value_count;
     int n = PQntuples(res);
     hp_counter *rows = g_new0(hp_counter, (size_t)n + 1);
     for (int i = 0; i < n; i++) {
-        rows[i].key = (hp_counter_key){.kind = HP_COUNTER_GROUP_OVERRIDES,
+        rows[i].key = (hp_counter_key){.kind = kind,
                                        .period = HP_PERIOD_DAY,
                                        .bucket = (int32_t)get_int(res, i, 1),
                                        .subject = get_int(res, i, 0)};
-        rows[i].overrides.overridden = get_int(res, i, 2);
+        for (size_t v = 0; v < values; v++)
+            rows[i].values[v] = get_int(res, i, 2 + (int)v);
     }
     PQclear(res);
     *out = rows;
     *count_out = (size_t)n;
     return HP_OK;
+}
+
+static int pg_group_override_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                  size_t *count_out)
+{
+    return record_days(store, school_id, "group_override_days", HP_COUNTER_GROUP_OVERRIDES,
+                       "summing overridden encounters", out, count_out);
 }
 
 static int pg_line_wait_days(hp_store *store, int64_t school_id, hp_counter **out,
                              size_t *count_out)
 {
-    params p = {0};
-    int rc;
-    param_int(&p, school_id);
-    PGresult *res = run(from_base(store), "line_wait_days", &p, "summing the line's waits", &rc);
-    if (res == NULL)
-        return rc;
-    int n = PQntuples(res);
-    hp_counter *rows = g_new0(hp_counter, (size_t)n + 1);
-    for (int i = 0; i < n; i++) {
-        rows[i].key = (hp_counter_key){.kind = HP_COUNTER_ROOM_WAITS,
-                                       .period = HP_PERIOD_DAY,
-                                       .bucket = (int32_t)get_int(res, i, 1),
-                                       .subject = get_int(res, i, 0)};
-        rows[i].waits.waited = get_int(res, i, 2);
-        rows[i].waits.seconds = get_int(res, i, 3);
-    }
-    PQclear(res);
-    *out = rows;
-    *count_out = (size_t)n;
-    return HP_OK;
+    return record_days(store, school_id, "line_wait_days", HP_COUNTER_ROOM_WAITS,
+                       "summing the line's waits", out, count_out);
 }
 
 static int pg_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
                                    size_t *count_out)
 {
-    params p = {0};
-    int rc;
-    param_int(&p, school_id);
-    PGresult *res =
-        run(from_base(store), "group_prevented_days", &p, "summing prevented passes", &rc);
-    if (res == NULL)
-        return rc;
-    int n = PQntuples(res);
-    hp_counter *rows = g_new0(hp_counter, (size_t)n + 1);
-    for (int i = 0; i < n; i++) {
-        rows[i].key = (hp_counter_key){.kind = HP_COUNTER_GROUP_REFUSALS,
-                                       .period = HP_PERIOD_DAY,
-                                       .bucket = (int32_t)get_int(res, i, 1),
-                                       .subject = get_int(res, i, 0)};
-        rows[i].group_refusals.prevented = get_int(res, i, 2);
-    }
-    PQclear(res);
-    *out = rows;
-    *count_out = (size_t)n;
-    return HP_OK;
+    return record_days(store, school_id, "group_prevented_days", HP_COUNTER_GROUP_REFUSALS,
+                       "summing prevented passes", out, count_out);
 }
 
 /* No-pass times: the bell schedule and blackouts. */

@@ -1831,28 +1831,30 @@ static int sqlite_group_override_add(hp_store *store, int64_t school_id, int64_t
     return run_once(s, st, "recording an overridden encounter");
 }
 
-static int sqlite_group_override_days(hp_store *store, int64_t school_id, hp_counter **out,
-                                      size_t *count_out)
+/* Day counters of one kind summed from a school's recorded rows: the statement gives, per row,
+ * the subject, the local day and the kind's values in order (what `hallpass check` recounts the
+ * kinds that records keep from). */
+static int record_days(hp_store *store, int64_t school_id, const char *sql, hp_counter_kind kind,
+                       const char *what, hp_counter **out, size_t *count_out)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st;
-    int rc = prepare_for_school(s,
-                                "SELECT group_id, local_day, count(*) FROM encounter_overridden"
-                                " WHERE school_id = ?1 GROUP BY group_id, local_day",
-                                school_id, &st);
+    int rc = prepare_for_school(s, sql, school_id, &st);
     if (rc < 0)
         return rc;
+    size_t values = hp_counter_kind_describe(kind)->value_count;
     GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_counter));
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        hp_counter c = {.key = {.kind = HP_COUNTER_GROUP_OVERRIDES,
+        hp_counter c = {.key = {.kind = kind,
                                 .period = HP_PERIOD_DAY,
                                 .bucket = sqlite3_column_int(st, 1),
                                 .subject = sqlite3_column_int64(st, 0)}};
-        c.overrides.overridden = sqlite3_column_int64(st, 2);
+        for (size_t v = 0; v < values; v++)
+            c.values[v] = sqlite3_column_int64(st, 2 + (int)v);
         g_array_append_val(rows, c);
     }
-    rc = step == SQLITE_DONE ? HP_OK : db_error(s, "summing overridden encounters");
+    rc = step == SQLITE_DONE ? HP_OK : db_error(s, what);
     sqlite3_finalize(st);
     *count_out = rows->len;
     *out = (hp_counter *)g_array_free(rows, FALSE);
@@ -1861,74 +1863,36 @@ static int sqlite_group_override_days(hp_store *store, int64_t school_id, hp_cou
         *out = NULL;
     }
     return rc;
+}
+
+static int sqlite_group_override_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                      size_t *count_out)
+{
+    return record_days(store, school_id,
+                       "SELECT group_id, local_day, count(*) FROM encounter_overridden"
+                       " WHERE school_id = ?1 GROUP BY group_id, local_day",
+                       HP_COUNTER_GROUP_OVERRIDES, "summing overridden encounters", out, count_out);
 }
 
 static int sqlite_line_wait_days(hp_store *store, int64_t school_id, hp_counter **out,
                                  size_t *count_out)
 {
-    sqlite_store *s = from_base(store);
-    sqlite3_stmt *st;
-    int rc = prepare_for_school(s,
-                                "SELECT p.destination_id, p.local_day, count(*),"
-                                " sum(p.start_at - l.joined) FROM line_entries l"
-                                " JOIN passes p ON p.id = l.pass_id"
-                                " WHERE l.school_id = ?1 AND l.state = 'started'"
-                                " GROUP BY p.destination_id, p.local_day",
-                                school_id, &st);
-    if (rc < 0)
-        return rc;
-    GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_counter));
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        hp_counter c = {.key = {.kind = HP_COUNTER_ROOM_WAITS,
-                                .period = HP_PERIOD_DAY,
-                                .bucket = sqlite3_column_int(st, 1),
-                                .subject = sqlite3_column_int64(st, 0)}};
-        c.waits.waited = sqlite3_column_int64(st, 2);
-        c.waits.seconds = sqlite3_column_int64(st, 3);
-        g_array_append_val(rows, c);
-    }
-    rc = step == SQLITE_DONE ? HP_OK : db_error(s, "summing the line's waits");
-    sqlite3_finalize(st);
-    *count_out = rows->len;
-    *out = (hp_counter *)g_array_free(rows, FALSE);
-    if (rc < 0) {
-        hp_counters_free(*out);
-        *out = NULL;
-    }
-    return rc;
+    return record_days(store, school_id,
+                       "SELECT p.destination_id, p.local_day, count(*),"
+                       " sum(p.start_at - l.joined) FROM line_entries l"
+                       " JOIN passes p ON p.id = l.pass_id"
+                       " WHERE l.school_id = ?1 AND l.state = 'started'"
+                       " GROUP BY p.destination_id, p.local_day",
+                       HP_COUNTER_ROOM_WAITS, "summing the line's waits", out, count_out);
 }
 
 static int sqlite_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
                                        size_t *count_out)
 {
-    sqlite_store *s = from_base(store);
-    sqlite3_stmt *st;
-    int rc = prepare_for_school(s,
-                                "SELECT group_id, local_day, count(*) FROM encounter_prevented"
-                                " WHERE school_id = ?1 GROUP BY group_id, local_day",
-                                school_id, &st);
-    if (rc < 0)
-        return rc;
-    GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_counter));
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        hp_counter c = {.key = {.kind = HP_COUNTER_GROUP_REFUSALS,
-                                .period = HP_PERIOD_DAY,
-                                .bucket = sqlite3_column_int(st, 1),
-                                .subject = sqlite3_column_int64(st, 0)}};
-        c.group_refusals.prevented = sqlite3_column_int64(st, 2);
-        g_array_append_val(rows, c);
-    }
-    rc = step == SQLITE_DONE ? HP_OK : db_error(s, "summing prevented passes");
-    sqlite3_finalize(st);
-    *count_out = rows->len;
-    *out = (hp_counter *)g_array_free(rows, FALSE);
-    if (rc < 0) {
-        hp_counters_free(*out);
-        *out = NULL;
-    }
-    return rc;
+    return record_days(store, school_id,
+                       "SELECT group_id, local_day, count(*) FROM encounter_prevented"
+                       " WHERE school_id = ?1 GROUP BY group_id, local_day",
+                       HP_COUNTER_GROUP_REFUSALS, "summing prevented passes", out, count_out);
 }
 
 /* No-pass times: the bell schedule and blackouts. Writers run one at a time, so no lock is
