@@ -355,8 +355,7 @@ void hp_rules_check(const hp_rule_request *request, const hp_rule_counts *counts
         rule->say(&ctx, out->message, sizeof(out->message));
         out->may_override = rule->staff_may_override;
         out->line_fits = rule->line_fits;
-        out->can_wait =
-            rule->line_fits && settings->wait_in_line && request->asker != HP_ASKER_STAFF;
+        out->can_wait = rule->line_fits && settings->wait_in_line;
         return;
     }
 }

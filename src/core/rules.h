@@ -141,7 +141,7 @@ typedef struct {
     char message[HP_RULE_MESSAGE_LEN]; /* The refusal in the asker's words; "" when passed. */
     bool may_override;                 /* Staff may pass this refusal with an override. */
     bool line_fits; /* Refused only by max_from, max_to or hallway_cap: the line could help. */
-    bool can_wait;  /* line_fits, the school's wait_in_line is on, and a student or kiosk asks. */
+    bool can_wait;  /* line_fits and the school's wait_in_line is on (staff too: "Send to line"). */
     hp_rule_id overrides[HP_RULE_COUNT]; /* Rules that refused but were passed over, in order. */
     size_t override_count;
 } hp_rule_result;

@@ -8,6 +8,7 @@
 
 #include "service/actor.h"
 #include "service/auth.h"
+#include "service/passes.h"
 #include "core/settings.h"
 #include "service/settings.h"
 #include "store/store.h"
@@ -119,6 +120,16 @@ void hp_http_passes_list(hp_http_request *req, hp_http_response *res);
 void hp_http_passes_end(hp_http_request *req, hp_http_response *res);
 void hp_http_passes_cancel(hp_http_request *req, hp_http_response *res);
 void hp_http_passes_resume(hp_http_request *req, hp_http_response *res);
+/* A changed pass's answer (passes.c), shown as of the time its change read under its locks. */
+void hp_http_pass_answer(hp_http_request *req, hp_http_response *res, int status,
+                         hp_pass_view *view);
+/* A failed pass change's answer: a rule's refusal carries `rule` and `can_wait`. */
+void hp_http_pass_refused(hp_http_response *res, int rc, const hp_pass_refusal *refusal);
+/* The waiting line (line.c): the 202 of a creation that joined it, and its resource. */
+void hp_http_line_joined(hp_http_request *req, hp_http_response *res, int64_t entry_id);
+void hp_http_line_list(hp_http_request *req, hp_http_response *res);
+void hp_http_line_start(hp_http_request *req, hp_http_response *res);
+void hp_http_line_delete(hp_http_request *req, hp_http_response *res);
 void hp_http_kiosk_start(hp_http_request *req, hp_http_response *res);
 void hp_http_kiosk_stop(hp_http_request *req, hp_http_response *res);
 void hp_http_rooms_list(hp_http_request *req, hp_http_response *res);

@@ -1,5 +1,5 @@
-/* /api/passes: create, list the active ones, end, resume and cancel; the rules are in
- * service/passes.c. */
+/* /api/passes: create (or, with wait, join the waiting line), list the active ones, end,
+ * resume and cancel; the rules are in service/passes.c. */
 #include "http/http.h"
 
 #include "core/error.h"
@@ -12,7 +12,8 @@
 
 /* Answers a changed pass. Its time was read under its locks, maybe after the request came, so
  * it is shown as of that time. */
-static void answer_pass(hp_http_request *req, hp_http_response *res, int status, hp_pass_view *view)
+void hp_http_pass_answer(hp_http_request *req, hp_http_response *res, int status,
+                         hp_pass_view *view)
 {
     const hp_pass *pass = &view->pass;
     int64_t at = req->now;
@@ -26,7 +27,7 @@ static void answer_pass(hp_http_request *req, hp_http_response *res, int status,
 
 /* Answers an error; a refusal by a pass rule carries `rule` (unless the asker may not learn
  * which) and `can_wait` when the line could answer it. */
-static void fail(hp_http_response *res, int rc, const hp_pass_refusal *refusal)
+void hp_http_pass_refused(hp_http_response *res, int rc, const hp_pass_refusal *refusal)
 {
     if (rc != HP_ECONFLICT || refusal->rule == HP_RULE_NONE) {
         hp_http_fail(res, rc);
@@ -56,6 +57,12 @@ static bool read_request(json_t *body, hp_pass_request *pr, hp_http_response *re
         return false;
     }
     pr->override = json_is_true(override);
+    json_t *wait = json_object_get(body, "wait");
+    if (wait && !json_is_boolean(wait) && !json_is_null(wait)) {
+        hp_http_error(res, 400, "wait: must be true or false");
+        return false;
+    }
+    pr->wait = json_is_true(wait);
     pr->type = HP_PASS_NOW;
     if (type && hp_pass_type_parse(type, &pr->type) < 0) {
         hp_http_error(res, 400, "type: \"%s\" is not now or scheduled", type);
@@ -75,9 +82,11 @@ void hp_http_passes_create(hp_http_request *req, hp_http_response *res)
     if (read_request(body, &pr, res)) {
         int rc = hp_pass_create(req->store, &req->actor, &pr, req->now, &view, &refusal);
         if (rc < 0)
-            fail(res, rc, &refusal);
+            hp_http_pass_refused(res, rc, &refusal);
+        else if (rc == HP_PASS_JOINED_LINE)
+            hp_http_line_joined(req, res, refusal.joined_entry);
         else
-            answer_pass(req, res, 201, &view);
+            hp_http_pass_answer(req, res, 201, &view);
     }
     json_decref(body);
 }
@@ -119,7 +128,7 @@ static void change(hp_http_request *req, hp_http_response *res, bool cancel)
     if (rc < 0)
         hp_http_fail(res, rc);
     else
-        answer_pass(req, res, 200, &view);
+        hp_http_pass_answer(req, res, 200, &view);
 }
 
 void hp_http_passes_end(hp_http_request *req, hp_http_response *res)
@@ -138,7 +147,7 @@ void hp_http_passes_resume(hp_http_request *req, hp_http_response *res)
     hp_pass_view view;
     int rc = hp_pass_resume(req->store, &req->actor, req->path_id, req->now, &view, &refusal);
     if (rc < 0)
-        fail(res, rc, &refusal);
+        hp_http_pass_refused(res, rc, &refusal);
     else
-        answer_pass(req, res, 200, &view);
+        hp_http_pass_answer(req, res, 200, &view);
 }

@@ -17,6 +17,7 @@
 #include "service/actor.h"
 #include "service/schools.h"
 #include "service/events.h"
+#include "service/line.h"
 #include "service/passes.h"
 
 #include <arpa/inet.h>
@@ -137,6 +138,9 @@ static const route routes[] = {
     {"POST", "/api/passes/*/end", hp_http_passes_end, true},
     {"POST", "/api/passes/*/cancel", hp_http_passes_cancel, true},
     {"POST", "/api/passes/*/resume", hp_http_passes_resume, true},
+    {"GET", "/api/line", hp_http_line_list, true},
+    {"POST", "/api/line/*/start", hp_http_line_start, true},
+    {"DELETE", "/api/line/*", hp_http_line_delete, true},
     {"POST", "/api/kiosk", hp_http_kiosk_start, true},
     {"DELETE", "/api/kiosk", hp_http_kiosk_stop, true},
     {"GET", "/api/rooms", hp_http_rooms_list, true},
@@ -813,8 +817,9 @@ static void expire_sessions(hp_server *server, hp_store **store, int64_t now)
         log_failure(server, "expiring sessions", rc, hp_error_last());
 }
 
-/* The clock: writes the ends of the passes whose auto-end deadline has come, every tick, on
- * the thread's own store connection. Its first run, at start, catches up on what fell due
+/* The clock: writes the ends of the passes whose auto-end deadline has come, then walks the
+ * waiting line (lapses, stale entries, offers), every tick, on the thread's own store
+ * connection. Its first run, at start, catches up on what fell due
  * while no server ran. Nothing waits on it: every rule reads the deadline itself. */
 static void run_clock(hp_server *server, hp_store **store, int64_t now)
 {
@@ -829,6 +834,9 @@ static void run_clock(hp_server *server, hp_store **store, int64_t now)
     else if (ended > 0)
         fprintf(stderr, "hallpass serve: %zu pass%s ended at %s auto-end\n", ended,
                 ended == 1 ? "" : "es", ended == 1 ? "its" : "their");
+    /* Then the waiting line, after the ends that may have freed places. */
+    if (rc == HP_OK && (rc = hp_line_walk(*store, now, NULL)) < 0)
+        log_failure(server, "walking the waiting line", rc, hp_error_last());
 }
 
 static gpointer background(gpointer data)

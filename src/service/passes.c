@@ -2,6 +2,7 @@
 #include "service/passes.h"
 
 #include "core/error.h"
+#include "core/line.h"
 #include "core/rules.h"
 #include "service/events.h"
 #include "service/nopass.h"
@@ -129,18 +130,6 @@ static int read_start(const hp_pass_request *req, int64_t now, hp_pass *pass)
 /* Passes the clock ends in one transaction: short transactions, and memory stays flat. */
 #define AUTO_END_BATCH 200
 
-/*
- * The inputs of the rules that the store does not hold yet: the waiting line's offers (rule
- * 1's "outstanding offer", and the offers that count as active passes for rules 6-8); the
- * encounter groups (rule 3) and the no-pass times (rule 2), which gather_counts() reads. Until
- * the offers are stored they stay empty here, in this one place, so they refuse nothing; when
- * they are, this is where the transaction reads them under its locks.
- */
-static void inputs_not_stored_yet(hp_rule_counts *counts)
-{
-    counts->student_offers = 0;
-}
-
 /* What one pass's rules need to know, gathered inside its transaction. */
 typedef struct {
     hp_settings settings;
@@ -149,6 +138,8 @@ typedef struct {
     int64_t encounter_group_id; /* The group the encounter rule read as blocking, or 0. */
     char *encounter_group;      /* Its name, or NULL. */
     hp_nopass_state no_pass;    /* The no-pass window at now and the rows it points into. */
+    int64_t exclude_entry;      /* The line's entry whose offer is being taken, or 0. */
+    bool wait;                  /* A refusal the line can answer joins it instead. */
 } rule_inputs;
 
 static void rule_inputs_release(rule_inputs *in)
@@ -202,10 +193,20 @@ static bool reads(const hp_rule_request *req, hp_rule_id rule)
            hp_rule_checks(rule, req->asker);
 }
 
-static int active(hp_store *store, const hp_actor *actor, hp_active_kind kind, int64_t id,
-                  int64_t now, int64_t *out)
+/* What counts as out for the room limits and the hallway cap: the passes active at now and
+ * the line's outstanding offers (other than the one being taken, whose place becomes the pass),
+ * each read through its index. */
+static int out_count(hp_store *store, const hp_actor *actor, hp_active_kind kind, int64_t id,
+                     int64_t exclude_entry, int64_t now, int64_t *out)
 {
-    return hp_store_active_count(store, actor->school.id, kind, id, now, out);
+    int64_t passes = 0, offers = 0;
+    int rc;
+    if ((rc = hp_store_active_count(store, actor->school.id, kind, id, now, &passes)) < 0 ||
+        (rc = hp_store_line_offers(store, actor->school.id, kind, id, now, exclude_entry,
+                                   &offers)) < 0)
+        return rc;
+    *out = passes + offers;
+    return HP_OK;
 }
 
 /* Gathers the counts the rules of the request read at now, each from an index or only when
@@ -216,7 +217,6 @@ static int gather_counts(hp_store *store, const hp_actor *actor, const hp_rule_r
     int64_t school = actor->school.id;
     int rc = HP_OK;
     memset(counts, 0, sizeof(*counts));
-    inputs_not_stored_yet(counts);
     counts->day_limit = hp_settings_day_limit(&in->settings, in->student.max_passes_per_day);
     counts->max_from = in->origin.max_from;
     counts->max_to = in->destination.max_to;
@@ -228,8 +228,10 @@ static int gather_counts(hp_store *store, const hp_actor *actor, const hp_rule_r
         counts->no_pass = in->no_pass.found ? &in->no_pass.window : NULL;
     }
     if (reads(req, HP_RULE_STUDENT_ACTIVE) &&
-        (rc = active(store, actor, HP_ACTIVE_OF_STUDENT, pass->student_id, now,
-                     &counts->student_active_passes)) < 0)
+        ((rc = hp_store_active_count(store, school, HP_ACTIVE_OF_STUDENT, pass->student_id, now,
+                                     &counts->student_active_passes)) < 0 ||
+         (rc = hp_store_line_offers(store, school, HP_ACTIVE_OF_STUDENT, pass->student_id, now,
+                                    in->exclude_entry, &counts->student_offers)) < 0))
         return rc;
     if (reads(req, HP_RULE_ENCOUNTER)) {
         if ((rc = hp_store_group_encounter(store, school, pass->student_id, now,
@@ -255,15 +257,16 @@ static int gather_counts(hp_store *store, const hp_actor *actor, const hp_rule_r
             return rc;
     }
     if (reads(req, HP_RULE_MAX_FROM) && counts->max_from > 0 &&
-        (rc = active(store, actor, HP_ACTIVE_FROM_ROOM, pass->origin_id, now,
-                     &counts->from_active)) < 0)
+        (rc = out_count(store, actor, HP_ACTIVE_FROM_ROOM, pass->origin_id, in->exclude_entry, now,
+                        &counts->from_active)) < 0)
         return rc;
     if (reads(req, HP_RULE_MAX_TO) && counts->max_to > 0 &&
-        (rc = active(store, actor, HP_ACTIVE_TO_ROOM, pass->destination_id, now,
-                     &counts->to_active)) < 0)
+        (rc = out_count(store, actor, HP_ACTIVE_TO_ROOM, pass->destination_id, in->exclude_entry,
+                        now, &counts->to_active)) < 0)
         return rc;
     if (reads(req, HP_RULE_HALLWAY_CAP) && in->settings.max_active_passes > 0 &&
-        (rc = active(store, actor, HP_ACTIVE_IN_SCHOOL, 0, now, &counts->hallway_active)) < 0)
+        (rc = out_count(store, actor, HP_ACTIVE_IN_SCHOOL, 0, in->exclude_entry, now,
+                        &counts->hallway_active)) < 0)
         return rc;
     return HP_OK;
 }
@@ -319,6 +322,9 @@ static int decide(hp_store *store, const hp_actor *actor, const hp_rule_request 
         (rc = gather_counts(store, actor, req, pass, in, now, &counts)) < 0)
         return rc;
     hp_rules_check(req, &counts, &in->settings, actor->tz, now, result);
+    /* A request that joins the line instead is not a refusal, and is not counted as one. */
+    if (!result->passed && in->wait && result->can_wait)
+        return HP_OK;
     if (!result->passed) {
         if (result->rule == HP_RULE_ENCOUNTER && in->encounter_group &&
             (rc = record_prevented(store, actor, pass, in, now)) < 0)
@@ -353,19 +359,95 @@ static hp_rule_request rule_request(const hp_actor *actor, hp_asker asker, hp_pa
     };
 }
 
-/* Writes a pass whose fields are checked, in one transaction with its rules and counters. A
- * refusal commits its counters and answers HP_ECONFLICT. */
-static int write_pass(hp_store *store, const hp_actor *actor, const hp_pass_request *req,
-                      hp_pass *pass, int64_t now, hp_pass_refusal *refusal)
+/* What a creation does with the waiting line: join it on a refusal it can answer, or take
+ * an entry's offer. */
+typedef struct {
+    bool wait;         /* Join the line instead of a refusal by the room limits or the cap. */
+    int64_t entry_id;  /* The entry whose offer becomes this pass; 0 for a plain creation. */
+    int64_t joined_id; /* Out: the entry the request joined. */
+} line_part;
+
+/* Why an entry's offer cannot be taken at now, or NULL when it stands. */
+static const char *why_not_take(const hp_line_entry *entry, int32_t today, int64_t now)
 {
-    rule_inputs in = {0};
+    switch (hp_line_state_at(entry, today, now)) {
+    case HP_LINE_OFFERED:
+        return NULL;
+    case HP_LINE_WAITING:
+        return entry->lapses > 0 ? "the offer has lapsed" : "the offer has not come yet";
+    case HP_LINE_LAPSED:
+        return "the offer has lapsed";
+    case HP_LINE_STARTED:
+        return "the offer was already taken";
+    default:
+        return "the entry is no longer in line";
+    }
+}
+
+/* Under the pass's locks: the student joins the line, unless they are in it already. */
+static int join_line(hp_store *store, const hp_actor *actor, const hp_pass *pass,
+                     const rule_inputs *in, int64_t now, int64_t *joined_id)
+{
+    hp_line_entry *mine = NULL;
+    size_t n = 0;
+    int32_t today = hp_tz_local_day(actor->tz, now);
+    hp_line_filter filter = {.kind = HP_LINE_LIST_IN_LINE,
+                             .now = now,
+                             .today = today,
+                             .student_id = pass->student_id,
+                             .limit = 1};
+    int rc = hp_store_line_list(store, actor->school.id, &filter, &mine, &n);
+    hp_line_entries_free(mine, n);
+    if (rc < 0)
+        return rc;
+    if (n > 0)
+        return hp_error_set(HP_ECONFLICT, "%s is already in line", in->student.name);
+    hp_line_entry entry = {
+        .student_id = pass->student_id,
+        .origin_id = pass->origin_id,
+        .destination_id = pass->destination_id,
+        .creator_id = pass->creator_id,
+        .source = pass->source,
+        .joined = now,
+        .local_day = today,
+    };
+    if ((rc = hp_store_line_insert(store, actor->school.id, &entry)) < 0)
+        return rc;
+    *joined_id = entry.id;
+    return HP_OK;
+}
+
+/* Under the pass's locks: reads the entry whose offer is being taken, which must stand. */
+static int read_offer(hp_store *store, const hp_actor *actor, const hp_pass *pass, int64_t entry_id,
+                      int64_t now, hp_line_entry *entry)
+{
+    int rc = hp_store_line_get(store, actor->school.id, entry_id, entry);
+    if (rc < 0)
+        return rc;
+    if (entry->student_id != pass->student_id || entry->origin_id != pass->origin_id ||
+        entry->destination_id != pass->destination_id)
+        return hp_error_set(HP_ECONFLICT, "the entry is no longer in line");
+    const char *why = why_not_take(entry, hp_tz_local_day(actor->tz, now), now);
+    return why ? hp_error_set(HP_ECONFLICT, "%s", why) : HP_OK;
+}
+
+/* Writes a pass whose fields are checked, in one transaction with its rules and counters. A
+ * refusal commits its counters and answers HP_ECONFLICT; a join of the line answers
+ * HP_PASS_JOINED_LINE. A now pass that starts removes its student from the line. */
+static int write_pass(hp_store *store, const hp_actor *actor, const hp_pass_request *req,
+                      hp_pass *pass, int64_t now, hp_pass_refusal *refusal, line_part *line)
+{
+    rule_inputs in = {.exclude_entry = line->entry_id, .wait = line->wait};
     hp_rule_result result = {.passed = true};
+    hp_line_entry taken = {0};
     int rc;
     if ((rc = hp_store_begin(store)) < 0)
         return rc;
     if ((rc = lock_and_read(store, actor, pass, hp_asker_of_source(pass->source), &in)) < 0)
         goto rollback;
     now = locked_now(now);
+    if (line->entry_id && (rc = read_offer(store, actor, pass, line->entry_id, now, &taken)) < 0)
+        goto rollback;
     if (pass->type == HP_PASS_NOW)
         pass->start = now;
     pass->local_day = hp_tz_local_day(actor->tz, pass->start);
@@ -374,22 +456,45 @@ static int write_pass(hp_store *store, const hp_actor *actor, const hp_pass_requ
                                       req->override, HP_RULES_ALL, &in);
     if ((rc = decide(store, actor, &rr, pass, &in, now, &result)) < 0)
         goto rollback;
+    if (!result.passed && line->wait && result.can_wait) {
+        if ((rc = join_line(store, actor, pass, &in, now, &line->joined_id)) < 0 ||
+            (rc = hp_store_commit(store)) < 0)
+            goto rollback;
+        rule_inputs_release(&in);
+        hp_line_entry_release(&taken);
+        return HP_PASS_JOINED_LINE;
+    }
     if (!result.passed) {
         if ((rc = hp_store_commit(store)) < 0)
             goto rollback;
         rule_inputs_release(&in);
+        hp_line_entry_release(&taken);
         return refuse(&result, refusal);
     }
     for (size_t i = 0; i < result.override_count; i++)
         pass->overrides |= HP_RULE_BIT(result.overrides[i]);
     if ((rc = hp_store_pass_insert(store, actor->school.id, pass)) < 0 ||
-        (rc = add_counters(store, actor, pass, 1)) < 0 || (rc = hp_store_commit(store)) < 0)
+        (rc = add_counters(store, actor, pass, 1)) < 0)
+        goto rollback;
+    if (line->entry_id) {
+        taken.state = HP_LINE_STARTED;
+        taken.pass_id = pass->id;
+        taken.ended_at = now;
+        if ((rc = hp_store_line_update(store, actor->school.id, &taken)) < 0)
+            goto rollback;
+    }
+    if (pass->type == HP_PASS_NOW &&
+        (rc = hp_store_line_remove_student(store, actor->school.id, pass->student_id, now)) < 0)
+        goto rollback;
+    if ((rc = hp_store_commit(store)) < 0)
         goto rollback;
     rule_inputs_release(&in);
+    hp_line_entry_release(&taken);
     return HP_OK;
 rollback:
     hp_store_rollback(store);
     rule_inputs_release(&in);
+    hp_line_entry_release(&taken);
     return rc;
 }
 
@@ -432,8 +537,18 @@ int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request
     const hp_user *who = student.id ? &student : &actor->user;
     if (refusal)
         *refusal = (hp_pass_refusal){0};
-    if ((rc = write_pass(store, actor, req, &pass, now, refusal)) < 0)
+    if (req->wait && req->type != HP_PASS_NOW) {
+        rc = hp_error_set(HP_EINVALID, "wait: only a pass for now waits in line");
         goto out;
+    }
+    line_part line = {.wait = req->wait, .entry_id = req->line_entry};
+    if ((rc = write_pass(store, actor, req, &pass, now, refusal, &line)) < 0)
+        goto out;
+    if (rc == HP_PASS_JOINED_LINE) {
+        if (refusal)
+            refusal->joined_entry = line.joined_id;
+        goto out;
+    }
     /* The answer is built from what the request found, with no read after the commit that
      * could fail. */
     *out = (hp_pass_view){
@@ -700,6 +815,31 @@ rollback:
     hp_store_rollback(store);
     rule_inputs_release(&in);
     hp_pass_release(&pass);
+    return rc;
+}
+
+int hp_pass_rules_allow(hp_store *store, const hp_actor *actor, const hp_pass *pass, int64_t now,
+                        bool *allowed)
+{
+    rule_inputs in = {0};
+    hp_rule_result result;
+    hp_rule_counts counts;
+    int64_t school = actor->school.id;
+    int rc;
+    *allowed = false;
+    if ((rc = hp_store_settings_get(store, school, &in.settings)) < 0 ||
+        (rc = hp_store_room_get(store, school, pass->origin_id, &in.origin)) < 0 ||
+        (rc = hp_store_room_get(store, school, pass->destination_id, &in.destination)) < 0 ||
+        (rc = hp_store_user_get(store, school, pass->student_id, &in.student)) < 0)
+        goto out;
+    hp_rule_request rr = rule_request(actor, hp_asker_of_source(pass->source), HP_PASS_NOW, false,
+                                      HP_RULES_ALL, &in);
+    if ((rc = gather_counts(store, actor, &rr, pass, &in, now, &counts)) < 0)
+        goto out;
+    hp_rules_check(&rr, &counts, &in.settings, actor->tz, now, &result);
+    *allowed = result.passed;
+out:
+    rule_inputs_release(&in);
     return rc;
 }
 

@@ -18,8 +18,10 @@ typedef struct {
     const char *origin;      /* Room name; a kiosk may leave it out. */
     const char *destination; /* Room name. */
     hp_pass_type type;
-    const char *start; /* ISO 8601 date-time with offset; scheduled passes only. */
-    bool override;     /* Staff only: pass every rule staff may pass. */
+    const char *start;  /* ISO 8601 date-time with offset; scheduled passes only. */
+    bool override;      /* Staff only: pass every rule staff may pass. */
+    bool wait;          /* Join the waiting line if the rules refuse with can_wait. */
+    int64_t line_entry; /* Take this line entry's offer (hp_line_start); 0 otherwise. */
 } hp_pass_request;
 
 /* Why the rules refused a pass, beside the HP_ECONFLICT error and its message. */
@@ -27,13 +29,25 @@ typedef struct {
     hp_rule_id rule;        /* HP_RULE_NONE when the refusal was not a rule's. */
     const char *rule_field; /* The answer's `rule`; NULL when the asker may not be told. */
     bool can_wait;          /* The line could answer it (the answer's `can_wait`). */
+    int64_t joined_entry;   /* With HP_PASS_JOINED_LINE: the line entry the request made. */
 } hp_pass_refusal;
+
+/* What hp_pass_create() answers (a positive value, not an error) when a request with wait
+ * joined the waiting line instead of a refusal: *out is not filled, the refusal's
+ * joined_entry names the entry. */
+#define HP_PASS_JOINED_LINE 1
 
 /* Creates a pass for the actor; *out is it with its names. Errors: HP_EINVALID (a field; the
  * message names it), HP_EFORBIDDEN (the actor may not), HP_ECONFLICT (a limit or an active
  * pass; the message names the room, the limit and how many are out). */
 int hp_pass_create(hp_store *store, const hp_actor *actor, const hp_pass_request *request,
                    int64_t now, hp_pass_view *out, hp_pass_refusal *refusal);
+
+/* The waiting line's check of an offer (service/line.c): whether a now pass (its student,
+ * rooms and source, the asker) would pass every rule at now, counting the line's outstanding
+ * offers. Reads only, under locks the caller holds; a refusal is not counted. */
+int hp_pass_rules_allow(hp_store *store, const hp_actor *actor, const hp_pass *pass, int64_t now,
+                        bool *allowed);
 
 /* Ends an active pass now. */
 int hp_pass_end(hp_store *store, const hp_actor *actor, int64_t pass_id, int64_t now,

@@ -194,6 +194,20 @@ typedef struct hp_store_ops {
     int (*blackout_insert)(hp_store *store, int64_t school_id, hp_blackout *blackout);
     /* HP_ENOTFOUND when no row was deleted. */
     int (*blackout_delete)(hp_store *store, int64_t school_id, int64_t blackout_id);
+    /* Operations added for the waiting line (owner: the line service); see store.h.
+     * line_list's array is freed with hp_line_entries_free(); id lists are sorted ascending
+     * with no repeats. */
+    int (*line_insert)(hp_store *store, int64_t school_id, hp_line_entry *entry);
+    int (*line_get)(hp_store *store, int64_t school_id, int64_t entry_id, hp_line_entry *out);
+    int (*line_list)(hp_store *store, int64_t school_id, const hp_line_filter *filter,
+                     hp_line_entry **out, size_t *count_out);
+    int (*line_update)(hp_store *store, int64_t school_id, const hp_line_entry *entry);
+    int (*line_offers)(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
+                       int64_t now, int64_t exclude_id, int64_t *count_out);
+    int (*line_remove_student)(hp_store *store, int64_t school_id, int64_t student_id, int64_t now);
+    int (*line_walk_lock)(hp_store *store, int64_t school_id, const int64_t *room_ids,
+                          size_t room_count, const int64_t *student_ids, size_t student_count,
+                          bool *got);
 } hp_store_ops;
 
 /* schedule_read's day for the whole schedule. */

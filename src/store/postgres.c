@@ -189,6 +189,40 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (school_id, id),"
     "  FOREIGN KEY (school_id, created_by) REFERENCES users(school_id, id));"
     "CREATE INDEX blackouts_by_end ON blackouts (school_id, coalesce(end_at, " HP_SQL_NO_END "));",
+    /* 7: the waiting line, as the SQLite store's step 8: entries with their state, offer,
+     * lapses, pass and end; the school's entries by state and join time, a student's, the
+     * offered ones by origin and by destination, the started ones by pass. */
+    "CREATE TABLE line_entries ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  id bigserial,"
+    "  student_id bigint NOT NULL,"
+    "  origin_id bigint NOT NULL,"
+    "  destination_id bigint NOT NULL,"
+    "  creator_id bigint NOT NULL,"
+    "  source text NOT NULL"
+    "    CHECK (source IN ('student', 'teacher', 'kiosk_mode', 'kiosk_login')),"
+    "  joined bigint NOT NULL,"
+    "  local_day integer NOT NULL,"
+    "  state text NOT NULL"
+    "    CHECK (state IN ('waiting', 'offered', 'started', 'lapsed', 'left', 'removed')),"
+    "  offered_at bigint,"
+    "  offer_expires bigint,"
+    "  lapses smallint NOT NULL DEFAULT 0 CHECK (lapses IN (0, 1)),"
+    "  pass_id bigint,"
+    "  ended_at bigint,"
+    "  PRIMARY KEY (school_id, id),"
+    "  FOREIGN KEY (school_id, student_id) REFERENCES users(school_id, id),"
+    "  FOREIGN KEY (school_id, origin_id) REFERENCES rooms(school_id, id),"
+    "  FOREIGN KEY (school_id, destination_id) REFERENCES rooms(school_id, id),"
+    "  FOREIGN KEY (school_id, creator_id) REFERENCES users(school_id, id),"
+    "  FOREIGN KEY (school_id, pass_id) REFERENCES passes(school_id, id));"
+    "CREATE INDEX line_by_state ON line_entries (school_id, state, joined);"
+    "CREATE INDEX line_by_student ON line_entries (school_id, student_id, state);"
+    "CREATE INDEX line_offers_from ON line_entries (school_id, origin_id)"
+    "  WHERE state = 'offered';"
+    "CREATE INDEX line_offers_to ON line_entries (school_id, destination_id)"
+    "  WHERE state = 'offered';"
+    "CREATE INDEX line_by_pass ON line_entries (school_id, pass_id) WHERE pass_id IS NOT NULL;",
 };
 // clang-format on
 
@@ -204,6 +238,23 @@ static const char *const migrations[] = {
 /* A bell schedule's row and a blackout, as read_bell_rows() and read_blackouts() take them. */
 #define SCHEDULE_COLUMNS "weekday, day, period, start_minute, end_minute"
 #define BLACKOUT_COLUMNS "b.id, b.start_at, b.end_at, b.reason, b.created_by, b.created_at, u.name"
+
+/* A line entry's columns with its names, and the joins that give them (see sqlite.c). */
+#define LINE_COLUMNS                                                                               \
+    "l.id, l.student_id, l.origin_id, l.destination_id, l.creator_id, l.source, l.joined,"         \
+    " l.local_day, l.state, l.offered_at, l.offer_expires, l.lapses, l.pass_id, l.ended_at,"       \
+    " u.name, u.email, u.student_id, o.name, d.name"
+#define LINE_JOINS                                                                                 \
+    "line_entries l JOIN users u ON u.school_id = l.school_id AND u.id = l.student_id"             \
+    " JOIN rooms o ON o.school_id = l.school_id AND o.id = l.origin_id"                            \
+    " JOIN rooms d ON d.school_id = l.school_id AND d.id = l.destination_id"
+
+/* An offer outstanding at $2, other than entry $3 (0: none); see sqlite.c. */
+#define OFFERED_AT_2 " school_id = $1 AND state = 'offered' AND offer_expires > $2 AND id <> $3"
+
+/* The advisory lock of a school's walk of the line (its second key is the school): any fixed
+ * number, the same in every hallpass. */
+#define LINE_WALK_LOCK_KEY 7146022
 
 /* A pass is active at $2 when not cancelled, started, not ended, and before its auto-end
  * deadline: the definition of hp_pass_active_at() in core/rules.h (see sqlite.c). */
@@ -318,8 +369,8 @@ static const struct {
                    " ORDER BY auto_end_at, id LIMIT $3 FOR UPDATE SKIP LOCKED"},
     {"pass_reopen", "UPDATE passes SET end_at = NULL WHERE school_id = $1 AND id = $2"},
     /* Encounter groups (see sqlite.c). The lock takes the student's active groups' rows in id
-     * order; the read after it sees what a creator that held them committed. When the waiting
-     * line stores its offers, another student's outstanding offer counts here as well. */
+     * order; the read after it sees what a creator that held them committed. Another
+     * student's outstanding offer from the line counts as well as an active pass. */
     {"groups_list", "SELECT id, name, active FROM encounter_groups WHERE school_id = $1"
                     " ORDER BY id"},
     {"group_members_list", "SELECT group_id, student_id FROM encounter_members"
@@ -340,10 +391,14 @@ static const struct {
      "SELECT g.id, g.name FROM encounter_members m JOIN encounter_groups g"
      " ON g.school_id = m.school_id AND g.id = m.group_id"
      " WHERE m.school_id = $1 AND m.student_id = $3 AND g.active"
-     " AND EXISTS (SELECT 1 FROM encounter_members o JOIN passes p"
+     " AND (EXISTS (SELECT 1 FROM encounter_members o JOIN passes p"
      "  ON p.school_id = o.school_id AND p.student_id = o.student_id"
      "  AND p.end_at IS NULL AND NOT p.cancelled AND p.start_at <= $2 AND p.auto_end_at > $2"
      "  WHERE o.school_id = $1 AND o.group_id = g.id AND o.student_id <> $3)"
+     " OR EXISTS (SELECT 1 FROM encounter_members o JOIN line_entries l"
+     "  ON l.school_id = o.school_id AND l.student_id = o.student_id"
+     "  AND l.state = 'offered' AND l.offer_expires > $2"
+     "  WHERE o.school_id = $1 AND o.group_id = g.id AND o.student_id <> $3))"
      " ORDER BY g.id LIMIT 1"},
     {"group_prevented_add", "INSERT INTO encounter_prevented(school_id, group_id, group_name,"
                             " student_id, at, source, local_day)"
@@ -372,6 +427,41 @@ static const struct {
     {"blackout_insert", "INSERT INTO blackouts(school_id, start_at, end_at, reason, created_by,"
                         " created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"},
     {"blackout_delete", "DELETE FROM blackouts WHERE school_id = $1 AND id = $2"},
+    /* The waiting line (see sqlite.c). An entry read to be changed is locked alone. */
+    {"line_insert", "INSERT INTO line_entries(school_id, student_id, origin_id, destination_id,"
+                    " creator_id, source, joined, local_day, state)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting') RETURNING id"},
+    {"line_get", "SELECT " LINE_COLUMNS " FROM " LINE_JOINS " WHERE l.school_id = $1"
+                 " AND l.id = $2 FOR UPDATE OF l"},
+    {"line_in_line", "SELECT " LINE_COLUMNS " FROM " LINE_JOINS " WHERE l.school_id = $1"
+                     " AND ((l.state = 'waiting' AND l.local_day = $3) OR (l.state = 'offered'"
+                     " AND (l.offer_expires > $2 OR (l.lapses = 0 AND l.local_day = $3))))"
+                     " AND ($4 = 0 OR l.student_id = $4) ORDER BY l.joined, l.id LIMIT $5"},
+    {"line_open", "SELECT " LINE_COLUMNS " FROM " LINE_JOINS " WHERE l.school_id = $1"
+                  " AND l.state IN ('waiting', 'offered') AND $2::bigint = $2"
+                  " AND $3::integer = $3 AND ($4 = 0 OR l.student_id = $4)"
+                  " ORDER BY l.joined, l.id LIMIT $5"},
+    {"line_update", "UPDATE line_entries SET state = $3, offered_at = $4, offer_expires = $5,"
+                    " lapses = $6, pass_id = $7, ended_at = $8 WHERE school_id = $1 AND id = $2"},
+    {"line_offers_from",
+     "SELECT count(*) FROM line_entries WHERE" OFFERED_AT_2 " AND origin_id = $4"},
+    {"line_offers_to",
+     "SELECT count(*) FROM line_entries WHERE" OFFERED_AT_2 " AND destination_id = $4"},
+    {"line_offers_student",
+     "SELECT count(*) FROM line_entries WHERE" OFFERED_AT_2 " AND student_id = $4"},
+    {"line_offers_school", "SELECT count(*) FROM line_entries WHERE" OFFERED_AT_2},
+    {"line_remove_student", "UPDATE line_entries SET state = 'removed', ended_at = $3"
+                            " WHERE school_id = $1 AND student_id = $2"
+                            " AND state IN ('waiting', 'offered')"},
+    {"line_walk_try", "SELECT pg_try_advisory_xact_lock($2::integer, $1::integer)"},
+    {"line_lock_rooms", "SELECT id FROM rooms WHERE school_id = $1 AND id = ANY($2::bigint[])"
+                        " ORDER BY id FOR UPDATE"},
+    {"line_lock_students", "SELECT id FROM users WHERE school_id = $1"
+                           " AND id = ANY($2::bigint[]) ORDER BY id FOR UPDATE"},
+    {"line_lock_groups", "SELECT g.id FROM encounter_groups g JOIN encounter_members m"
+                         " ON m.school_id = g.school_id AND m.group_id = g.id"
+                         " WHERE m.school_id = $1 AND m.student_id = ANY($2::bigint[])"
+                         " AND g.active ORDER BY g.id FOR UPDATE OF g"},
     /* The pass rules. */
     {"settings_read", "SELECT key, value FROM settings WHERE school_id = $1 ORDER BY key"},
     {"setting_put", "INSERT INTO settings(school_id, key, value) VALUES ($1, $2, $3)"
@@ -1784,6 +1874,196 @@ static int pg_blackout_delete(hp_store *store, int64_t school_id, int64_t blacko
     return rc < 0 ? rc : changed ? HP_OK : HP_ENOTFOUND;
 }
 
+/* ---- The waiting line ---- */
+
+static void read_line_entry(PGresult *res, int row, hp_line_entry *e)
+{
+    e->id = get_int(res, row, 0);
+    e->student_id = get_int(res, row, 1);
+    e->origin_id = get_int(res, row, 2);
+    e->destination_id = get_int(res, row, 3);
+    e->creator_id = get_int(res, row, 4);
+    hp_source_parse(PQgetvalue(res, row, 5), &e->source);
+    e->joined = get_int(res, row, 6);
+    e->local_day = (int32_t)get_int(res, row, 7);
+    hp_line_state_parse(PQgetvalue(res, row, 8), &e->state);
+    e->offered_at = get_int(res, row, 9);
+    e->offer_expires = get_int(res, row, 10);
+    e->lapses = (int)get_int(res, row, 11);
+    e->pass_id = get_int(res, row, 12);
+    e->ended_at = get_int(res, row, 13);
+    e->student_name = get_text(res, row, 14);
+    e->student_email = get_text(res, row, 15);
+    e->student_code = get_text_or_null(res, row, 16);
+    e->origin_name = get_text(res, row, 17);
+    e->destination_name = get_text(res, row, 18);
+}
+
+static int pg_line_insert(hp_store *store, int64_t school_id, hp_line_entry *entry)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, entry->student_id);
+    param_int(&p, entry->origin_id);
+    param_int(&p, entry->destination_id);
+    param_int(&p, entry->creator_id);
+    param_text(&p, hp_source_name(entry->source));
+    param_int(&p, entry->joined);
+    param_int(&p, entry->local_day);
+    PGresult *res = run(from_base(store), "line_insert", &p, "joining the line", &rc);
+    if (res == NULL)
+        return rc;
+    entry->id = get_int(res, 0, 0);
+    entry->state = HP_LINE_WAITING;
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_line_get(hp_store *store, int64_t school_id, int64_t entry_id, hp_line_entry *out)
+{
+    params p = {0};
+    PGresult *res = NULL;
+    param_int(&p, school_id);
+    param_int(&p, entry_id);
+    int rc = one_row(from_base(store), "line_get", &p, "reading an entry in line", &res);
+    if (rc < 0)
+        return rc;
+    read_line_entry(res, 0, out);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_line_list(hp_store *store, int64_t school_id, const hp_line_filter *filter,
+                        hp_line_entry **out, size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, filter->now);
+    param_int(&p, filter->today);
+    param_int(&p, filter->student_id);
+    if (filter->limit > 0)
+        param_int(&p, (int64_t)filter->limit);
+    else
+        param_text(&p, NULL); /* LIMIT NULL: no limit. */
+    PGresult *res =
+        run(from_base(store), filter->kind == HP_LINE_LIST_IN_LINE ? "line_in_line" : "line_open",
+            &p, "listing the line", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_line_entry *entries = g_new0(hp_line_entry, (size_t)n + 1);
+    for (int i = 0; i < n; i++)
+        read_line_entry(res, i, &entries[i]);
+    PQclear(res);
+    *out = entries;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_line_update(hp_store *store, int64_t school_id, const hp_line_entry *entry)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, entry->id);
+    param_text(&p, hp_line_state_name(entry->state));
+    param_id(&p, entry->offered_at);
+    param_id(&p, entry->offer_expires);
+    param_int(&p, entry->lapses);
+    param_id(&p, entry->pass_id);
+    param_id(&p, entry->ended_at);
+    PGresult *res = run(from_base(store), "line_update", &p, "changing an entry in line", &rc);
+    if (res == NULL)
+        return rc;
+    bool found = g_ascii_strtoll(PQcmdTuples(res), NULL, 10) > 0;
+    PQclear(res);
+    return found ? HP_OK : HP_ENOTFOUND;
+}
+
+static int pg_line_offers(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
+                          int64_t now, int64_t exclude_id, int64_t *count_out)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, now);
+    param_int(&p, exclude_id);
+    if (kind != HP_ACTIVE_IN_SCHOOL)
+        param_int(&p, id);
+    const char *name = kind == HP_ACTIVE_FROM_ROOM   ? "line_offers_from"
+                       : kind == HP_ACTIVE_TO_ROOM   ? "line_offers_to"
+                       : kind == HP_ACTIVE_IN_SCHOOL ? "line_offers_school"
+                                                     : "line_offers_student";
+    return one_number(store, name, &p, "counting offers from the line", NULL, count_out);
+}
+
+static int pg_line_remove_student(hp_store *store, int64_t school_id, int64_t student_id,
+                                  int64_t now)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, student_id);
+    param_int(&p, now);
+    return run_command(from_base(store), "line_remove_student", &p,
+                       "removing a student from the line");
+}
+
+/* Ids as a PostgreSQL array literal, "{1,2,3}"; g_free it. */
+static char *id_array(const int64_t *ids, size_t count)
+{
+    GString *text = g_string_new("{");
+    for (size_t i = 0; i < count; i++)
+        g_string_append_printf(text, "%s%lld", i ? "," : "", (long long)ids[i]);
+    g_string_append_c(text, '}');
+    return g_string_free(text, FALSE);
+}
+
+/* Runs a lock statement over a list of ids (none: nothing to lock). */
+static int lock_ids(hp_store *store, const char *name, int64_t school_id, const int64_t *ids,
+                    size_t count, const char *what)
+{
+    if (count == 0)
+        return HP_OK;
+    char *array = id_array(ids, count);
+    params p = {0};
+    param_int(&p, school_id);
+    param_text(&p, array);
+    int rc = run_command(from_base(store), name, &p, what);
+    g_free(array);
+    return rc;
+}
+
+/* The try lock first: a second server's clock that finds it held skips this second, and as it
+ * waits for nothing it cannot deadlock. Creators never take it. Then the rows in the
+ * creators' order. */
+static int pg_line_walk_lock(hp_store *store, int64_t school_id, const int64_t *room_ids,
+                             size_t room_count, const int64_t *student_ids, size_t student_count,
+                             bool *got)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, LINE_WALK_LOCK_KEY);
+    PGresult *res = run(from_base(store), "line_walk_try", &p, "locking the line", &rc);
+    if (res == NULL)
+        return rc;
+    bool held = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    if (!held)
+        return HP_OK;
+    if ((rc = lock_ids(store, "line_lock_rooms", school_id, room_ids, room_count,
+                       "locking rooms")) < 0 ||
+        (rc = lock_ids(store, "line_lock_students", school_id, student_ids, student_count,
+                       "locking students")) < 0 ||
+        (rc = lock_ids(store, "line_lock_groups", school_id, student_ids, student_count,
+                       "locking encounter groups")) < 0 ||
+        (rc = pg_school_lock(store, school_id)) < 0)
+        return rc;
+    *got = true;
+    return HP_OK;
+}
+
 static const hp_store_ops postgres_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "postgresql",
@@ -1849,6 +2129,13 @@ static const hp_store_ops postgres_ops = {
     .blackouts_read = pg_blackouts_read,
     .blackout_insert = pg_blackout_insert,
     .blackout_delete = pg_blackout_delete,
+    .line_insert = pg_line_insert,
+    .line_get = pg_line_get,
+    .line_list = pg_line_list,
+    .line_update = pg_line_update,
+    .line_offers = pg_line_offers,
+    .line_remove_student = pg_line_remove_student,
+    .line_walk_lock = pg_line_walk_lock,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

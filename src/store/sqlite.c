@@ -188,6 +188,37 @@ static const char *const migrations[] = {
     "  created_at INTEGER NOT NULL);"
     "CREATE INDEX blackouts_by_end ON blackouts(school_id,"
     "  coalesce(end_at, " HP_SQL_NO_END "));",
+    /* 8: the waiting line. An entry keeps who joined, from where to where, how (source and
+     * creator, the asker of its offers' rules), when (and on which local day), its state,
+     * its offer (the expiry fixed at the offer), its lapses, the pass it became and when it
+     * left the line. The indexes: the school's entries by state and join time (the line, and
+     * the school's offers), a student's, the offered ones by origin and by destination (the
+     * rooms' offers), and the started ones by pass, for what waiting cost. */
+    "CREATE TABLE line_entries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  student_id INTEGER NOT NULL REFERENCES users(id),"
+    "  origin_id INTEGER NOT NULL REFERENCES rooms(id),"
+    "  destination_id INTEGER NOT NULL REFERENCES rooms(id),"
+    "  creator_id INTEGER NOT NULL REFERENCES users(id),"
+    "  source TEXT NOT NULL CHECK (source = 'student' OR source = 'teacher'"
+    "    OR source = 'kiosk_mode' OR source = 'kiosk_login'),"
+    "  joined INTEGER NOT NULL,"
+    "  local_day INTEGER NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state = 'waiting' OR state = 'offered' OR state = 'started'"
+    "    OR state = 'lapsed' OR state = 'left' OR state = 'removed'),"
+    "  offered_at INTEGER,"
+    "  offer_expires INTEGER,"
+    "  lapses INTEGER NOT NULL DEFAULT 0 CHECK (lapses = 0 OR lapses = 1),"
+    "  pass_id INTEGER REFERENCES passes(id),"
+    "  ended_at INTEGER);"
+    "CREATE INDEX line_by_state ON line_entries(school_id, state, joined);"
+    "CREATE INDEX line_by_student ON line_entries(school_id, student_id, state);"
+    "CREATE INDEX line_offers_from ON line_entries(school_id, origin_id)"
+    "  WHERE state = 'offered';"
+    "CREATE INDEX line_offers_to ON line_entries(school_id, destination_id)"
+    "  WHERE state = 'offered';"
+    "CREATE INDEX line_by_pass ON line_entries(school_id, pass_id) WHERE pass_id IS NOT NULL;",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -249,6 +280,15 @@ enum {
     ST_BLACKOUT_AT,
     ST_BLACKOUT_INSERT,
     ST_BLACKOUT_DELETE,
+    /* The waiting line. */
+    ST_LINE_INSERT,
+    ST_LINE_GET,
+    ST_LINE_UPDATE,
+    ST_LINE_OFFERS_FROM,
+    ST_LINE_OFFERS_TO,
+    ST_LINE_OFFERS_STUDENT,
+    ST_LINE_OFFERS_SCHOOL,
+    ST_LINE_REMOVE_STUDENT,
     ST_COUNT
 };
 
@@ -271,6 +311,19 @@ enum {
 
 /* A user's columns as read_user() takes them; a password hash or a school may follow. */
 #define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day"
+
+/* A line entry's columns with its names, as read_line_entry() takes them, and the joins
+ * that give the names. */
+#define LINE_COLUMNS                                                                               \
+    "l.id, l.student_id, l.origin_id, l.destination_id, l.creator_id, l.source, l.joined,"         \
+    " l.local_day, l.state, l.offered_at, l.offer_expires, l.lapses, l.pass_id, l.ended_at,"       \
+    " u.name, u.email, u.student_id, o.name, d.name"
+#define LINE_JOINS                                                                                 \
+    "line_entries l JOIN users u ON u.id = l.student_id JOIN rooms o ON o.id = l.origin_id"        \
+    " JOIN rooms d ON d.id = l.destination_id"
+
+/* An offer outstanding at ?2, of the entries of school ?1, other than entry ?4. */
+#define OFFERED_AT_2 " school_id = ?1 AND state = 'offered' AND offer_expires > ?2 AND id IS NOT ?4"
 
 /* A bell schedule's row and a blackout as read_bell_row() and read_blackout() take them. */
 #define SCHEDULE_COLUMNS "weekday, day, period, start_minute, end_minute"
@@ -399,6 +452,26 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_BLACKOUT_INSERT] = "INSERT INTO blackouts(school_id, start_at, end_at, reason, created_by,"
                            " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_BLACKOUT_DELETE] = "DELETE FROM blackouts WHERE school_id = ?1 AND id = ?2",
+    /* The waiting line: an outstanding offer is one offered whose expiry is after ?2
+     * (core/line.h), read through the indexes of offered entries. */
+    [ST_LINE_INSERT] = "INSERT INTO line_entries(school_id, student_id, origin_id,"
+                       " destination_id, creator_id, source, joined, local_day, state)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'waiting')",
+    [ST_LINE_GET] = "SELECT " LINE_COLUMNS " FROM " LINE_JOINS " WHERE l.school_id = ?1"
+                    " AND l.id = ?2",
+    [ST_LINE_UPDATE] = "UPDATE line_entries SET state = ?3, offered_at = ?4, offer_expires = ?5,"
+                       " lapses = ?6, pass_id = ?7, ended_at = ?8"
+                       " WHERE school_id = ?1 AND id = ?2",
+    [ST_LINE_OFFERS_FROM] =
+        "SELECT count(*) FROM line_entries WHERE" OFFERED_AT_2 " AND origin_id = ?3",
+    [ST_LINE_OFFERS_TO] =
+        "SELECT count(*) FROM line_entries WHERE" OFFERED_AT_2 " AND destination_id = ?3",
+    [ST_LINE_OFFERS_STUDENT] =
+        "SELECT count(*) FROM line_entries WHERE" OFFERED_AT_2 " AND student_id = ?3",
+    [ST_LINE_OFFERS_SCHOOL] = "SELECT count(*) FROM line_entries WHERE" OFFERED_AT_2,
+    [ST_LINE_REMOVE_STUDENT] = "UPDATE line_entries SET state = 'removed', ended_at = ?3"
+                               " WHERE school_id = ?1 AND student_id = ?2"
+                               " AND (state = 'waiting' OR state = 'offered')",
 };
 
 /* The conditions of hp_pass_filter, as bits: each set of them has its own statement. */
@@ -1571,8 +1644,8 @@ static int sqlite_groups_lock(hp_store *store, int64_t school_id, int64_t studen
     return HP_OK;
 }
 
-/* The other students' active passes, through the index of open passes. When the waiting
- * line stores its offers, an outstanding offer of another student counts here as well. */
+/* The other students' active passes, through the index of open passes, and their
+ * outstanding offers from the line, through the index of entries by student. */
 static int sqlite_group_encounter(hp_store *store, int64_t school_id, int64_t student_id,
                                   int64_t now, int64_t *group_id_out, char **name_out)
 {
@@ -1582,9 +1655,14 @@ static int sqlite_group_encounter(hp_store *store, int64_t school_id, int64_t st
                                 "SELECT g.id, g.name FROM encounter_members m"
                                 " JOIN encounter_groups g ON g.id = m.group_id"
                                 " WHERE m.school_id = ?1 AND m.student_id = ?3 AND g.active = 1"
-                                " AND EXISTS (SELECT 1 FROM encounter_members o JOIN passes p"
+                                " AND (EXISTS (SELECT 1 FROM encounter_members o JOIN passes p"
                                 "  ON p.student_id = o.student_id AND" ACTIVE_AT_PREFIXED
                                 "  WHERE o.group_id = g.id AND o.student_id <> ?3)"
+                                " OR EXISTS (SELECT 1 FROM encounter_members o"
+                                "  JOIN line_entries l ON l.school_id = o.school_id"
+                                "  AND l.student_id = o.student_id AND l.state = 'offered'"
+                                "  AND l.offer_expires > ?2"
+                                "  WHERE o.group_id = g.id AND o.student_id <> ?3))"
                                 " ORDER BY g.id LIMIT 1",
                                 school_id, &st);
     if (rc < 0)
@@ -1789,6 +1867,161 @@ static int sqlite_blackout_delete(hp_store *store, int64_t school_id, int64_t bl
     return sqlite3_changes(s->db) > 0 ? HP_OK : HP_ENOTFOUND;
 }
 
+/* ---- The waiting line ----
+ * SQLite's writers run one at a time (BEGIN IMMEDIATE), so a walk of the line needs no lock
+ * beyond its transaction. */
+
+static void read_line_entry(sqlite3_stmt *st, void *row)
+{
+    hp_line_entry *e = row;
+    e->id = sqlite3_column_int64(st, 0);
+    e->student_id = sqlite3_column_int64(st, 1);
+    e->origin_id = sqlite3_column_int64(st, 2);
+    e->destination_id = sqlite3_column_int64(st, 3);
+    e->creator_id = sqlite3_column_int64(st, 4);
+    hp_source_parse((const char *)sqlite3_column_text(st, 5), &e->source);
+    e->joined = sqlite3_column_int64(st, 6);
+    e->local_day = sqlite3_column_int(st, 7);
+    hp_line_state_parse((const char *)sqlite3_column_text(st, 8), &e->state);
+    e->offered_at = sqlite3_column_int64(st, 9);
+    e->offer_expires = sqlite3_column_int64(st, 10);
+    e->lapses = sqlite3_column_int(st, 11);
+    e->pass_id = sqlite3_column_int64(st, 12);
+    e->ended_at = sqlite3_column_int64(st, 13);
+    e->student_name = dup_column(st, 14);
+    e->student_email = dup_column(st, 15);
+    e->student_code = dup_column_or_null(st, 16);
+    e->origin_name = dup_column(st, 17);
+    e->destination_name = dup_column(st, 18);
+}
+
+static int sqlite_line_insert(hp_store *store, int64_t school_id, hp_line_entry *entry)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_LINE_INSERT);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, entry->student_id);
+    sqlite3_bind_int64(st, 3, entry->origin_id);
+    sqlite3_bind_int64(st, 4, entry->destination_id);
+    sqlite3_bind_int64(st, 5, entry->creator_id);
+    sqlite3_bind_text(st, 6, hp_source_name(entry->source), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, entry->joined);
+    sqlite3_bind_int(st, 8, entry->local_day);
+    int rc = step_done(s, st, "joining the line");
+    if (rc == HP_OK) {
+        entry->id = sqlite3_last_insert_rowid(s->db);
+        entry->state = HP_LINE_WAITING;
+    }
+    return rc;
+}
+
+static int sqlite_line_get(hp_store *store, int64_t school_id, int64_t entry_id, hp_line_entry *out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_LINE_GET);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, entry_id);
+    return find_one(s, st, read_line_entry, out, "reading an entry in line");
+}
+
+/* The line's list: in line at ?2 (core/line.h: waiting today, or an offer still standing, or
+ * one that lapsed the first time today), or written open; one student's when ?4 is not 0. */
+static int sqlite_line_list(hp_store *store, int64_t school_id, const hp_line_filter *filter,
+                            hp_line_entry **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st;
+    const char *sql =
+        filter->kind == HP_LINE_LIST_IN_LINE
+            ? "SELECT " LINE_COLUMNS " FROM " LINE_JOINS " WHERE l.school_id = ?1"
+              " AND ((l.state = 'waiting' AND l.local_day = ?3) OR (l.state = 'offered'"
+              " AND (l.offer_expires > ?2 OR (l.lapses = 0 AND l.local_day = ?3))))"
+              " AND (?4 = 0 OR l.student_id = ?4) ORDER BY l.joined, l.id LIMIT ?5"
+            : "SELECT " LINE_COLUMNS " FROM " LINE_JOINS " WHERE l.school_id = ?1"
+              " AND (l.state = 'waiting' OR l.state = 'offered') AND ?2 = ?2 AND ?3 = ?3"
+              " AND (?4 = 0 OR l.student_id = ?4) ORDER BY l.joined, l.id LIMIT ?5";
+    int rc = prepare_for_school(s, sql, school_id, &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 2, filter->now);
+    sqlite3_bind_int(st, 3, filter->today);
+    sqlite3_bind_int64(st, 4, filter->student_id);
+    sqlite3_bind_int64(st, 5, filter->limit > 0 ? (sqlite3_int64)filter->limit : -1);
+    rc = collect_rows(s, st, sizeof(hp_line_entry), read_line_entry,
+                      (GDestroyNotify)hp_line_entry_release, "listing the line", (void **)out,
+                      count_out);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void bind_or_null(sqlite3_stmt *st, int idx, int64_t value)
+{
+    if (value != 0)
+        sqlite3_bind_int64(st, idx, value);
+    else
+        sqlite3_bind_null(st, idx);
+}
+
+static int sqlite_line_update(hp_store *store, int64_t school_id, const hp_line_entry *entry)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_LINE_UPDATE);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, entry->id);
+    sqlite3_bind_text(st, 3, hp_line_state_name(entry->state), -1, SQLITE_STATIC);
+    bind_or_null(st, 4, entry->offered_at);
+    bind_or_null(st, 5, entry->offer_expires);
+    sqlite3_bind_int(st, 6, entry->lapses);
+    bind_or_null(st, 7, entry->pass_id);
+    bind_or_null(st, 8, entry->ended_at);
+    int rc = step_done(s, st, "changing an entry in line");
+    if (rc == HP_OK && sqlite3_changes(s->db) == 0)
+        return HP_ENOTFOUND;
+    return rc;
+}
+
+static int sqlite_line_offers(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
+                              int64_t now, int64_t exclude_id, int64_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    int which = kind == HP_ACTIVE_FROM_ROOM   ? ST_LINE_OFFERS_FROM
+                : kind == HP_ACTIVE_TO_ROOM   ? ST_LINE_OFFERS_TO
+                : kind == HP_ACTIVE_IN_SCHOOL ? ST_LINE_OFFERS_SCHOOL
+                                              : ST_LINE_OFFERS_STUDENT;
+    sqlite3_stmt *st = stmt_get(s, which);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, now);
+    if (kind != HP_ACTIVE_IN_SCHOOL)
+        sqlite3_bind_int64(st, 3, id);
+    bind_or_null(st, 4, exclude_id);
+    return one_number(s, st, "counting offers from the line", NULL, count_out);
+}
+
+static int sqlite_line_remove_student(hp_store *store, int64_t school_id, int64_t student_id,
+                                      int64_t now)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_LINE_REMOVE_STUDENT);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, student_id);
+    sqlite3_bind_int64(st, 3, now);
+    return step_done(s, st, "removing a student from the line");
+}
+
+static int sqlite_line_walk_lock(hp_store *store, int64_t school_id, const int64_t *room_ids,
+                                 size_t room_count, const int64_t *student_ids,
+                                 size_t student_count, bool *got)
+{
+    (void)store;
+    (void)school_id;
+    (void)room_ids;
+    (void)room_count;
+    (void)student_ids;
+    (void)student_count;
+    *got = true;
+    return HP_OK;
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -1854,6 +2087,13 @@ static const hp_store_ops sqlite_ops = {
     .blackouts_read = sqlite_blackouts_read,
     .blackout_insert = sqlite_blackout_insert,
     .blackout_delete = sqlite_blackout_delete,
+    .line_insert = sqlite_line_insert,
+    .line_get = sqlite_line_get,
+    .line_list = sqlite_line_list,
+    .line_update = sqlite_line_update,
+    .line_offers = sqlite_line_offers,
+    .line_remove_student = sqlite_line_remove_student,
+    .line_walk_lock = sqlite_line_walk_lock,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

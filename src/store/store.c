@@ -738,3 +738,57 @@ int hp_store_blackout_delete(hp_store *store, int64_t school_id, int64_t blackou
         return hp_error_set(HP_ENOTFOUND, "no blackout with id %lld", (long long)blackout_id);
     return rc;
 }
+
+/* ---- The waiting line ---- */
+
+int hp_store_line_insert(hp_store *store, int64_t school_id, hp_line_entry *entry)
+{
+    return store->ops->line_insert(store, school_id, entry);
+}
+
+int hp_store_line_get(hp_store *store, int64_t school_id, int64_t entry_id, hp_line_entry *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = store->ops->line_get(store, school_id, entry_id, out);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_ENOTFOUND, "no entry in line with id %lld", (long long)entry_id);
+    return rc;
+}
+
+int hp_store_line_list(hp_store *store, int64_t school_id, const hp_line_filter *filter,
+                       hp_line_entry **out, size_t *count_out)
+{
+    *out = NULL;
+    *count_out = 0;
+    return store->ops->line_list(store, school_id, filter, out, count_out);
+}
+
+int hp_store_line_update(hp_store *store, int64_t school_id, const hp_line_entry *entry)
+{
+    int rc = store->ops->line_update(store, school_id, entry);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(HP_ENOTFOUND, "no entry in line with id %lld", (long long)entry->id);
+    return rc;
+}
+
+int hp_store_line_offers(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
+                         int64_t now, int64_t exclude_id, int64_t *count_out)
+{
+    *count_out = 0;
+    return store->ops->line_offers(store, school_id, kind, id, now, exclude_id, count_out);
+}
+
+int hp_store_line_remove_student(hp_store *store, int64_t school_id, int64_t student_id,
+                                 int64_t now)
+{
+    return store->ops->line_remove_student(store, school_id, student_id, now);
+}
+
+int hp_store_line_walk_lock(hp_store *store, int64_t school_id, const int64_t *room_ids,
+                            size_t room_count, const int64_t *student_ids, size_t student_count,
+                            bool *got)
+{
+    *got = false;
+    return store->ops->line_walk_lock(store, school_id, room_ids, room_count, student_ids,
+                                      student_count, got);
+}

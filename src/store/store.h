@@ -13,6 +13,7 @@
 #ifndef HP_STORE_STORE_H
 #define HP_STORE_STORE_H
 
+#include "core/line.h"
 #include "core/model.h"
 #include "core/schedule.h"
 #include "store/counter.h"
@@ -354,5 +355,57 @@ int hp_store_blackout_at(hp_store *store, int64_t school_id, int64_t t, hp_black
 int hp_store_blackout_insert(hp_store *store, int64_t school_id, hp_blackout *blackout);
 /* HP_ENOTFOUND naming the id when the school has no such blackout. */
 int hp_store_blackout_delete(hp_store *store, int64_t school_id, int64_t blackout_id);
+
+/* ---- The waiting line ----
+ * Entries of students waiting for a place (core/line.h). The reads go through indexes by
+ * school, state and join time, by student, and over the offered entries by origin and by
+ * destination, so a pass's rules and the clock read a bounded number of rows. */
+
+/* Stores a new entry (its id is set). */
+int hp_store_line_insert(hp_store *store, int64_t school_id, hp_line_entry *entry);
+
+/* One entry with its names; HP_ENOTFOUND naming the id. On a backend with row locks the row
+ * is locked for the transaction when one is open. */
+int hp_store_line_get(hp_store *store, int64_t school_id, int64_t entry_id, hp_line_entry *out);
+
+/* Which entries hp_store_line_list() gives, in join order (joined, then id), with names. */
+typedef enum {
+    HP_LINE_LIST_IN_LINE, /* In line at now (hp_line_in_line() with today). */
+    HP_LINE_LIST_OPEN     /* Written waiting or offered, whatever the time: the clock's. */
+} hp_line_list_kind;
+
+typedef struct {
+    hp_line_list_kind kind;
+    int64_t now;
+    int32_t today;
+    int64_t student_id; /* Only this student's when not 0. */
+    size_t limit;       /* At most this many; 0 for no limit. */
+} hp_line_filter;
+
+int hp_store_line_list(hp_store *store, int64_t school_id, const hp_line_filter *filter,
+                       hp_line_entry **out, size_t *count_out);
+
+/* Writes an entry's state, offer, lapses, pass and end. HP_ENOTFOUND naming the id. */
+int hp_store_line_update(hp_store *store, int64_t school_id, const hp_line_entry *entry);
+
+/* Outstanding offers at now (core/line.h) from a room, to a room, of a student or in the
+ * school, leaving out the entry exclude_id (the offer being taken; 0: none). They count as
+ * active passes for the rules. */
+int hp_store_line_offers(hp_store *store, int64_t school_id, hp_active_kind kind, int64_t id,
+                         int64_t now, int64_t exclude_id, int64_t *count_out);
+
+/* Removes the student's entries written waiting or offered (state removed, ended at now): a
+ * pass started for them. */
+int hp_store_line_remove_student(hp_store *store, int64_t school_id, int64_t student_id,
+                                 int64_t now);
+
+/* The clock's locks for a walk of the line, in the order every creator takes its own: the
+ * rooms by id, the students by id, their active encounter groups by id, then the school.
+ * First a lock of the school's walk that only one transaction at a time may hold: when
+ * another holds it, *got is false and nothing is locked (that walk makes the changes). A
+ * backend whose transactions serialize writers takes nothing and sets *got. */
+int hp_store_line_walk_lock(hp_store *store, int64_t school_id, const int64_t *room_ids,
+                            size_t room_count, const int64_t *student_ids, size_t student_count,
+                            bool *got);
 
 #endif

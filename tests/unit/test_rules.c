@@ -507,12 +507,15 @@ static void test_can_wait(void **state)
         assert_false(s.result.line_fits);
         assert_false(s.result.can_wait);
     }
-    /* Staff are not offered the 409's can_wait, though the line would fit. */
+    /* Staff are offered it too ("Send to line"), and not with the line off. */
     scene s;
     scene_init(&s, HP_ASKER_STAFF);
     make_fail(&s, HP_RULE_MAX_TO);
     check(&s, tz);
     assert_true(s.result.line_fits);
+    assert_true(s.result.can_wait);
+    s.settings.wait_in_line = false;
+    check(&s, tz);
     assert_false(s.result.can_wait);
 }
 
