@@ -13,7 +13,7 @@ import { startPage } from './header.js';
 import { fillRoomSelect } from './rooms-select.js';
 import { isStarted, sameRoom, UNDO_MS } from './model.js';
 import { watch, notifyChanged } from './live.js';
-import { waitWords, kioskJoinedWords, offerCameWords, START_NOW_WORDS } from './words.js';
+import { waitWords, kioskJoinedWords, kioskStartedWords, offerCameWords, START_NOW_WORDS } from './words.js';
 import { lineRowView, isLineEntry, isNewOffer, READ_AFTER_ZERO_MS } from './line.js';
 
 // How long a message stays up before the form clears for the next student.
@@ -101,11 +101,11 @@ function main() {
       const buttons = [];
       if (card.offered)
         buttons.push(
-          h('button', { type: 'button', class: 'button primary', 'data-action': 'start', 'data-id': card.id, onclick: () => takeOffer(entry) }, START_NOW_WORDS, h('span', { class: 'visually-hidden' }, card.startDetail)),
+          h('button', { type: 'button', class: 'button primary', 'data-action': 'start', 'data-id': card.id, onclick: () => lineAction(entry, 'start') }, START_NOW_WORDS, h('span', { class: 'visually-hidden' }, card.startDetail)),
           ' ',
           offerCountdown(entry, readAt),
         );
-      buttons.push(h('button', { type: 'button', class: 'button', 'data-action': 'remove', 'data-id': card.id, onclick: () => removeEntry(entry) }, 'Remove', h('span', { class: 'visually-hidden' }, card.removeDetail)));
+      buttons.push(h('button', { type: 'button', class: 'button', 'data-action': 'remove', 'data-id': card.id, onclick: () => lineAction(entry, 'remove') }, 'Remove', h('span', { class: 'visually-hidden' }, card.removeDetail)));
       lineList.append(
         h(
           'li',
@@ -128,16 +128,21 @@ function main() {
     }
   }
 
-  // "Start now" on an offered entry: the student's pass starts from the kiosk's room.
-  async function takeOffer(entry) {
+  // "Start now" (an offered entry: the student's pass starts from the kiosk's room) or Remove.
+  async function lineAction(entry, action) {
     hideNotice(lineError);
     try {
-      const pass = await post(`/api/line/${entry.id}/start`);
-      showNotice(successBox, `${pass.student_name}, your pass to ${pass.destination} has started. Press \u201cI\u2019m back\u201d when you return.`, 'success');
-      hideNotice(errorBox);
-      announce(`${pass.student_name}, your pass to ${pass.destination} has started.`);
+      if (action === 'start') {
+        const pass = await post(`/api/line/${entry.id}/start`);
+        showNotice(successBox, kioskStartedWords(pass), 'success');
+        hideNotice(errorBox);
+        announce(`${pass.student_name}, your pass to ${pass.destination} has started.`);
+        scheduleReset();
+      } else {
+        await del(`/api/line/${entry.id}`);
+        announce(`${entry.student_name || entry.student} left the line.`);
+      }
       notifyChanged();
-      scheduleReset();
     } catch (err) {
       showNotice(lineError, describe(err));
       lineBox.hidden = false;
@@ -146,19 +151,15 @@ function main() {
     document.getElementById(lineBox.hidden ? 'out-title' : 'line-title').focus();
   }
 
-  async function removeEntry(entry) {
-    hideNotice(lineError);
-    const name = entry.student_name || entry.student;
-    try {
-      await del(`/api/line/${entry.id}`);
-      announce(`${name} left the line.`);
-      notifyChanged();
-    } catch (err) {
-      showNotice(lineError, describe(err));
-      lineBox.hidden = false;
-    }
+  // A pass started or a place in line taken: say so, and clear the form for the next student.
+  async function answered(words) {
+    showNotice(successBox, words, 'success');
+    student.value = '';
+    destination.value = '';
+    notifyChanged();
+    scheduleReset();
     await live.refresh();
-    document.getElementById(lineBox.hidden ? 'start-title' : 'line-title').focus();
+    student.focus();
   }
 
   // "Wait in line" after a refusal: the same pass again with `wait`.
@@ -173,14 +174,7 @@ function main() {
       hideNotice(errorBox);
       waitOffer.hidden = true;
       waitBody = null;
-      if (isLineEntry(data)) showNotice(successBox, kioskJoinedWords(data), 'success');
-      else showNotice(successBox, `${data.student_name}, your pass to ${data.destination} has started. Press \u201cI\u2019m back\u201d when you return.`, 'success');
-      student.value = '';
-      destination.value = '';
-      notifyChanged();
-      scheduleReset();
-      await live.refresh();
-      student.focus();
+      await answered(isLineEntry(data) ? kioskJoinedWords(data) : kioskStartedWords(data));
     } catch (err) {
       showNotice(errorBox, describe(err));
       waitOffer.hidden = !(err instanceof ApiError && err.canWait);
@@ -293,13 +287,7 @@ function main() {
     submit.disabled = true;
     try {
       const pass = await post('/api/passes', { student: who, origin: kioskRoom, destination: destination.value, type: 'now' });
-      showNotice(successBox, `${pass.student_name}, your pass to ${pass.destination} has started. Press \u201cI\u2019m back\u201d when you return.`, 'success');
-      student.value = '';
-      destination.value = '';
-      notifyChanged();
-      scheduleReset();
-      await live.refresh();
-      student.focus();
+      await answered(kioskStartedWords(pass));
     } catch (err) {
       const field = err instanceof ApiError && err.status === 400 ? err.field : '';
       if (field === 'student' || field === 'destination') {

@@ -6,7 +6,7 @@
 // counted when it answered, so that a device whose clock is wrong still counts right: the
 // page notes when it read the answer (its own monotonic clock) and counts down from there.
 
-import { sameRoom } from './model.js';
+import { sameRoom, studentDetail } from './model.js';
 import { countdownWords, positionWords, offerWords, lapsedWords, leftLineWords, lineStateWords } from './words.js';
 
 // When a countdown reaches 0 a page reads the line again this long after: the server lapses
@@ -72,7 +72,7 @@ export function lineRowView(entry, { kiosk = false } = {}) {
     id: entry.id,
     student: entry.student,
     name,
-    detail: entry.student_id ? `ID ${entry.student_id} · ${entry.student}` : entry.student,
+    detail: studentDetail(entry.student_id, entry.student),
     position: entry.position,
     positionText: `${entry.position}.`,
     origin: entry.origin,

@@ -12,7 +12,7 @@ import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNot
 import { startPage } from './header.js';
 import { formatTime, formatDateTime, localInputToIso, dateToLocalInput } from './dates.js';
 import { fillRoomSelect, selectRoom } from './rooms-select.js';
-import { isStarted, mergePasses, sameRoom, overtimeText, UNDO_MS } from './model.js';
+import { isStarted, mergePasses, sameRoom, overtimeText, studentDetail, UNDO_MS } from './model.js';
 import { SAME_ROOM_WORDS, OVERRIDABLE_RULES, refusalHint, joinedWords } from './words.js';
 import { watch, notifyChanged } from './live.js';
 import { lineRowView, roomLine, lineSummary, isLineEntry, READ_AFTER_ZERO_MS } from './line.js';
@@ -28,7 +28,7 @@ const SCHEDULE_LEAD_MS = 5 * 60000;
 // How a student shows in the search results: the name, then the school's student ID (when
 // the school has them) and the email.
 export function studentOption(st) {
-  return { name: st.name, detail: st.student_id ? `ID ${st.student_id} · ${st.email}` : st.email };
+  return { name: st.name, detail: studentDetail(st.student_id, st.email) };
 }
 
 export function resultsCountText(n) {
@@ -49,7 +49,7 @@ export function passRowView(pass, now, tz) {
     id: pass.id,
     student: pass.student,
     name,
-    detail: pass.student_id ? `ID ${pass.student_id} · ${pass.student}` : pass.student,
+    detail: studentDetail(pass.student_id, pass.student),
     origin: pass.origin,
     destination: pass.destination,
     by: `by ${pass.creator_name || pass.creator}`,
@@ -465,9 +465,18 @@ function main() {
     );
   }
 
-  function fillLine(tbody, entries, readAt, emptyWords) {
-    clear(tbody);
-    if (entries.length === 0) tbody.append(h('tr', {}, h('td', { colspan: 5, class: 'empty' }, emptyWords)));
+  // The columns of both line tables.
+  const LINE_COLUMNS = ['Place', 'Student', 'Route', 'State'];
+
+  // A line table in its wrapper (made on first use), its body emptied and filled.
+  function fillLine(wrapId, titleId, entries, readAt, emptyWords) {
+    const wrap = document.getElementById(wrapId);
+    if (!wrap.firstChild) {
+      const head = h('tr', {}, LINE_COLUMNS.map((c) => h('th', { scope: 'col' }, c)), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')));
+      wrap.append(h('table', { class: 'data stack line-table', id: wrapId.replace(/-wrap$/, '-table'), 'aria-labelledby': titleId }, h('thead', {}, head), h('tbody')));
+    }
+    const tbody = clear(wrap.querySelector('tbody'));
+    if (entries.length === 0) tbody.append(h('tr', {}, h('td', { colspan: LINE_COLUMNS.length + 1, class: 'empty' }, emptyWords)));
     for (const entry of entries) tbody.append(lineRow(entry, readAt));
   }
 
@@ -483,9 +492,9 @@ function main() {
     document.getElementById('line-room').hidden = !room;
     if (room) {
       document.getElementById('line-room-title').textContent = roomLineTitle(room);
-      fillLine(document.querySelector('#line-room-table tbody'), mine, readAt, `Nobody from or to ${room} is waiting.`);
+      fillLine('line-room-wrap', 'line-room-title', mine, readAt, `Nobody from or to ${room} is waiting.`);
     }
-    fillLine(document.querySelector('#line-school-table tbody'), entries, readAt, 'Nobody is waiting in line.');
+    fillLine('line-school-wrap', 'line-school-title', entries, readAt, 'Nobody is waiting in line.');
   }
 
   // Start (an offered entry: its pass starts, the rules checked again) or Remove.

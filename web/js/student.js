@@ -12,7 +12,7 @@ import { startPage } from './header.js';
 import { formatTime, formatDateTime } from './dates.js';
 import { fillRoomSelect } from './rooms-select.js';
 import { isStarted, mergePasses, sameRoom, UNDO_MS } from './model.js';
-import { SAME_ROOM_WORDS, joinedWords } from './words.js';
+import { SAME_ROOM_WORDS, LEFT_LINE_WORDS, joinedWords } from './words.js';
 import { watch, notifyChanged } from './live.js';
 import { ownEntry, studentLineView, lineNote, isNewOffer, isLineEntry, offerDeadline, secondsLeft, READ_AFTER_ZERO_MS } from './line.js';
 
@@ -206,36 +206,28 @@ function main() {
     }
   }
 
-  // "Start now": takes the offer; the pass starts with the rules checked again.
-  async function takeOffer() {
+  // "Start now" takes the offer (the pass starts, the rules checked again); "Leave the line"
+  // gives the place up. Either way the page then shows what is true now.
+  async function lineAction(action) {
     if (!entry) return;
+    const place = entry;
     hideNotice(errorBox);
     try {
-      const pass = await post(`/api/line/${entry.id}/start`);
-      announce(`Your pass to ${pass.destination} has started.`);
+      if (action === 'start') {
+        const pass = await post(`/api/line/${place.id}/start`);
+        announce(`Your pass to ${pass.destination} has started.`);
+      } else {
+        await del(`/api/line/${place.id}`);
+        entry = null; // Left on purpose: no "no longer in line" note.
+        showNotice(lineNoteBox, LEFT_LINE_WORDS, '');
+        announce(LEFT_LINE_WORDS);
+      }
       notifyChanged();
     } catch (err) {
       showNotice(errorBox, studentWords(err, session.user.name));
     }
     await live.refresh();
     document.getElementById(activeBox.hidden ? (lineBox.hidden ? 'request-title' : 'line-title') : 'active-title').focus();
-  }
-
-  async function leaveLine() {
-    if (!entry) return;
-    const place = entry;
-    hideNotice(errorBox);
-    try {
-      await del(`/api/line/${place.id}`);
-      entry = null; // Left on purpose: no "no longer in line" note.
-      showNotice(lineNoteBox, 'You left the line.', '');
-      announce('You left the line.');
-      notifyChanged();
-    } catch (err) {
-      showNotice(errorBox, studentWords(err, session.user.name));
-    }
-    await live.refresh();
-    if (!requestBox.hidden) document.getElementById('request-title').focus();
   }
 
   function success(text, undo) {
@@ -290,8 +282,8 @@ function main() {
     form.addEventListener('submit', request);
     document.getElementById('end-pass').addEventListener('click', end);
     document.getElementById('wait-button').addEventListener('click', joinLine);
-    document.getElementById('line-start').addEventListener('click', takeOffer);
-    document.getElementById('line-leave').addEventListener('click', leaveLine);
+    document.getElementById('line-start').addEventListener('click', () => lineAction('start'));
+    document.getElementById('line-leave').addEventListener('click', () => lineAction('leave'));
     // The room chosen last is the default next time, on this device.
     origin.addEventListener('change', () => {
       if (origin.value) localStorage.setItem(ORIGIN_KEY, origin.value);

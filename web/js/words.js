@@ -123,10 +123,8 @@ function sayPlain(status, field, message) {
 // A full room or hallway may offer a place in line; the words of the line, for the student
 // (spoken to as "you"), the kiosk (the student by name) and staff. Never a state's code.
 
-export const WAIT_WORDS = 'Wait in line';
-export const SEND_TO_LINE_WORDS = 'Send to line';
 export const START_NOW_WORDS = 'Start now';
-export const LEAVE_LINE_WORDS = 'Leave the line';
+export const LEFT_LINE_WORDS = 'You left the line.';
 
 // "(27 s)": the seconds left to take an offer.
 export function countdownWords(seconds) {
@@ -159,6 +157,11 @@ export function leftLineWords(expired) {
 export function joinedWords(entry, { you = false } = {}) {
   if (you) return `${positionWords(entry)}.`;
   return `${entry.student_name || entry.student} is number ${entry.position} in line for ${entry.destination}.`;
+}
+
+// At a kiosk, to the student whose pass just started (from the form or from the line).
+export function kioskStartedWords(pass) {
+  return `${pass.student_name}, your pass to ${pass.destination} has started. Press \u201cI\u2019m back\u201d when you return.`;
 }
 
 // At a kiosk, to the student who just took a place: by name, and where to look.
