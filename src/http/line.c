@@ -26,9 +26,8 @@ static json_t *entry_json(const hp_line_entry *e, const hp_tz *tz, int64_t now)
     int64_t left = hp_line_offer_seconds_left(e, now);
     json_t *json = json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s}", "id", (json_int_t)e->id,
                              "student", e->student_email, "student_name", e->student_name,
-                             "student_id", e->student_code, "origin", e->origin_name,
-                             "destination", e->destination_name, "state",
-                             hp_line_state_name(state));
+                             "student_id", e->student_code, "origin", e->origin_name, "destination",
+                             e->destination_name, "state", hp_line_state_name(state));
     if (e->student_code == NULL)
         json_object_set_new(json, "student_id", json_null());
     json_object_set_new(json, "position",

@@ -835,8 +835,12 @@ static void run_clock(hp_server *server, hp_store **store, int64_t now)
         fprintf(stderr, "hallpass serve: %zu pass%s ended at %s auto-end\n", ended,
                 ended == 1 ? "" : "es", ended == 1 ? "its" : "their");
     /* Then the waiting line, after the ends that may have freed places. */
-    if (rc == HP_OK && (rc = hp_line_walk(*store, now, NULL)) < 0)
+    hp_line_walked walked = {0};
+    if (rc == HP_OK && (rc = hp_line_walk(*store, now, &walked)) < 0)
         log_failure(server, "walking the waiting line", rc, hp_error_last());
+    else if (walked.offers > 0)
+        fprintf(stderr, "hallpass serve: %zu place%s offered from the line\n", walked.offers,
+                walked.offers == 1 ? "" : "s");
 }
 
 static gpointer background(gpointer data)

@@ -143,9 +143,11 @@ rollback:
 
 /* One entry changed by the walk: written, or with write false only noted. */
 static int walk_change(hp_store *store, int64_t school_id, const hp_line_entry *entry, bool write,
-                       size_t *changes)
+                       hp_line_walked *walked)
 {
-    (*changes)++;
+    walked->changes++;
+    if (entry->state == HP_LINE_OFFERED)
+        walked->offers++;
     return write ? hp_store_line_update(store, school_id, entry) : HP_OK;
 }
 
@@ -156,7 +158,7 @@ static int walk_change(hp_store *store, int64_t school_id, const hp_line_entry *
  * counts for the rules of the entries after it.
  */
 static int walk(hp_store *store, const hp_actor *actor, hp_line_entry *entries, size_t n,
-                int64_t now, bool write, size_t *changes)
+                int64_t now, bool write, hp_line_walked *walked)
 {
     int64_t school = actor->school.id;
     int32_t today = hp_tz_local_day(actor->tz, now);
@@ -166,7 +168,7 @@ static int walk(hp_store *store, const hp_actor *actor, hp_line_entry *entries, 
         return rc;
     bool *lapsed_now = g_new0(bool, n ? n : 1);
     /* First what time has decided: lapses and the end of the day. */
-    for (size_t i = 0; i < n && (write || *changes == 0); i++) {
+    for (size_t i = 0; i < n && (write || walked->changes == 0); i++) {
         hp_line_entry *e = &entries[i];
         hp_line_state at = hp_line_state_at(e, today, now);
         if (at == e->state)
@@ -179,11 +181,11 @@ static int walk(hp_store *store, const hp_actor *actor, hp_line_entry *entries, 
         }
         e->ended_at = at == HP_LINE_LAPSED ? e->offer_expires : at == HP_LINE_WAITING ? 0 : now;
         e->state = at;
-        if ((rc = walk_change(store, school, e, write, changes)) < 0)
+        if ((rc = walk_change(store, school, e, write, walked)) < 0)
             goto out;
     }
     /* Then the offers, in join order. */
-    for (size_t i = 0; i < n && (write || *changes == 0); i++) {
+    for (size_t i = 0; i < n && (write || walked->changes == 0); i++) {
         hp_line_entry *e = &entries[i];
         if (e->state != HP_LINE_WAITING || lapsed_now[i])
             continue;
@@ -195,7 +197,7 @@ static int walk(hp_store *store, const hp_actor *actor, hp_line_entry *entries, 
             /* A pass started for the student (a scheduled one, or resumed). */
             e->state = HP_LINE_REMOVED;
             e->ended_at = now;
-            if ((rc = walk_change(store, school, e, write, changes)) < 0)
+            if ((rc = walk_change(store, school, e, write, walked)) < 0)
                 goto out;
             continue;
         }
@@ -215,7 +217,7 @@ static int walk(hp_store *store, const hp_actor *actor, hp_line_entry *entries, 
         e->state = HP_LINE_OFFERED;
         e->offered_at = now;
         e->offer_expires = now + settings.line_offer_seconds;
-        if ((rc = walk_change(store, school, e, write, changes)) < 0)
+        if ((rc = walk_change(store, school, e, write, walked)) < 0)
             goto out;
     }
 out:
@@ -263,17 +265,18 @@ static int list_open(hp_store *store, const hp_actor *actor, int64_t now, hp_lin
  * under them; only those of the look are walked (one that joined meanwhile waits for the
  * next walk, as its student is not locked).
  */
-static int walk_school(hp_store *store, const hp_actor *actor, int64_t now, size_t *changes)
+static int walk_school(hp_store *store, const hp_actor *actor, int64_t now, hp_line_walked *walked)
 {
     hp_line_entry *seen = NULL, *entries = NULL;
-    size_t n_seen = 0, n = 0, would = 0;
+    size_t n_seen = 0, n = 0;
+    hp_line_walked would = {0};
     int64_t *rooms = NULL, *students = NULL, *ids = NULL;
     bool got = false, in_tx = false;
     int rc;
-    *changes = 0;
+    *walked = (hp_line_walked){0};
     if ((rc = list_open(store, actor, now, &seen, &n_seen)) < 0 || n_seen == 0)
         goto out;
-    if ((rc = walk(store, actor, seen, n_seen, now, false, &would)) < 0 || would == 0)
+    if ((rc = walk(store, actor, seen, n_seen, now, false, &would)) < 0 || would.changes == 0)
         goto out;
     rooms = g_new(int64_t, 2 * n_seen);
     students = g_new(int64_t, n_seen);
@@ -290,8 +293,8 @@ static int walk_school(hp_store *store, const hp_actor *actor, int64_t now, size
     if ((rc = hp_store_begin(store)) < 0)
         goto out;
     in_tx = true;
-    if ((rc = hp_store_line_walk_lock(store, actor->school.id, rooms, n_rooms, students,
-                                      n_students, &got)) < 0 ||
+    if ((rc = hp_store_line_walk_lock(store, actor->school.id, rooms, n_rooms, students, n_students,
+                                      &got)) < 0 ||
         !got)
         goto out;
     /* The time once the locks are held, as a pass's change reads it. */
@@ -308,7 +311,7 @@ static int walk_school(hp_store *store, const hp_actor *actor, int64_t now, size
             hp_line_entry_release(&entries[i]);
     }
     n = kept;
-    if ((rc = walk(store, actor, entries, n, now, true, changes)) < 0 ||
+    if ((rc = walk(store, actor, entries, n, now, true, walked)) < 0 ||
         (rc = hp_store_commit(store)) < 0)
         goto out;
     in_tx = false;
@@ -316,7 +319,7 @@ out:
     if (in_tx)
         hp_store_rollback(store);
     if (rc < 0)
-        *changes = 0;
+        *walked = (hp_line_walked){0};
     hp_line_entries_free(seen, n_seen);
     hp_line_entries_free(entries, n);
     g_free(rooms);
@@ -325,10 +328,11 @@ out:
     return rc;
 }
 
-int hp_line_walk(hp_store *store, int64_t now, size_t *changes_out)
+int hp_line_walk(hp_store *store, int64_t now, hp_line_walked *walked)
 {
     hp_school *schools;
-    size_t n, total = 0;
+    size_t n;
+    hp_line_walked total = {0};
     int rc = hp_store_schools_list(store, &schools, &n);
     if (rc < 0)
         return rc;
@@ -337,15 +341,16 @@ int hp_line_walk(hp_store *store, int64_t now, size_t *changes_out)
         if ((rc = hp_tz_new(&tz, schools[i].timezone)) < 0)
             break;
         hp_actor actor = {.school = schools[i], .tz = tz};
-        size_t changes = 0;
-        rc = walk_school(store, &actor, now, &changes);
+        hp_line_walked one = {0};
+        rc = walk_school(store, &actor, now, &one);
         hp_tz_free(tz);
-        if (changes > 0)
+        if (one.changes > 0)
             hp_events_notify(schools[i].id);
-        total += changes;
+        total.offers += one.offers;
+        total.changes += one.changes;
     }
     hp_schools_free(schools, n);
-    if (changes_out)
-        *changes_out = total;
+    if (walked)
+        *walked = total;
     return rc;
 }

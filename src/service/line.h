@@ -39,13 +39,19 @@ int hp_line_start(hp_store *store, const hp_actor *actor, int64_t entry_id, int6
 int hp_line_leave(hp_store *store, const hp_actor *actor, int64_t entry_id, int64_t now,
                   hp_line_entry *out);
 
+/* What one walk changed, for the server's log. */
+typedef struct {
+    size_t offers;  /* Places offered. */
+    size_t changes; /* Entries changed in any way (offers, lapses, removals). */
+} hp_line_walked;
+
 /* The clock's walk, every school, at now: writes the lapses of offers past their expiry (the
  * first puts the entry back in its place, skipped by this walk; the second ends it), removes
  * entries of an earlier local day and of students with an active pass, then offers a place
  * to each waiting entry, in join order, whose pass would pass every rule at that instant,
  * each offer counting at once for the entries after it. With several servers on one store,
- * one walk of a school runs at a time and the others skip that second. *changes_out (may be
- * NULL) gets how many entries changed. */
-int hp_line_walk(hp_store *store, int64_t now, size_t *changes_out);
+ * one walk of a school runs at a time and the others skip that second. *walked (may be NULL)
+ * gets what changed. */
+int hp_line_walk(hp_store *store, int64_t now, hp_line_walked *walked);
 
 #endif

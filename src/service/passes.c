@@ -797,6 +797,8 @@ int hp_pass_resume(hp_store *store, const hp_actor *actor, int64_t pass_id, int6
             goto rollback;
         rule_inputs_release(&in);
         hp_pass_release(&pass);
+        /* A resumed pass cannot wait in line: its refusal offers no place. */
+        result.can_wait = false;
         return refuse(&result, refusal);
     }
     /* No counter changed when it ended (every counter counts a pass when it is written), so

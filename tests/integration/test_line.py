@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import threading
 import time
 from zoneinfo import ZoneInfo
@@ -206,11 +207,13 @@ def test_can_wait_comes_only_with_a_refusal_the_line_can_answer(teacher, rooms, 
     assert entries(teacher) == []
 
 
-def test_a_full_hallway_offers_the_line_to_a_student(self_student, rooms, pupils, settings,
-                                                     store):
+def test_a_full_hallway_offers_the_line_to_a_student(self_student, teacher, rooms, pupils,
+                                                     settings, store):
     (who, client) = self_student
     a, b = rooms({}, {})
     others = pupils(2)
+    for p in teacher.active():  # The hallway holds only this test's passes.
+        ok(teacher.end_pass(p["id"]))
     settings(max_active_passes=2)
     history(store, *({"student": s, "origin": b, "destination": a} for s in others))
     r = client.create_pass(origin=a, destination=b)
@@ -264,3 +267,276 @@ def test_each_role_sees_its_part_of_the_line_in_join_order(teacher, kiosk, self_
                                              "olga-pass-1")], school="Other High")
         with other.server().start() as srv2:
             assert entries(srv2.sign_in("olga@other.test", "olga-pass-1")) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Offers, taking them, lapses
+
+
+def test_a_freed_place_is_offered_and_taken(teacher, self_student, rooms, pupils, store,
+                                            server):
+    (who, client) = self_student
+    a, full = rooms({}, {"max_passes_to": 1})
+    (out,) = pupils()
+    history(store, {"student": out, "origin": a, "destination": full})
+    mine = ok(client.post("/api/passes", {"origin": a, "destination": full, "wait": True}), 202)
+    (other_who, other) = SELF[-1], sign_in(server, SELF[-1])
+    # Not offered yet: 409, and nobody else may take it.
+    r = client.post(f"/api/line/{mine['id']}/start")
+    assert r.status == 409 and r.json == {"error": "the offer has not come yet"}, r
+    assert other.post(f"/api/line/{mine['id']}/start").status == 404
+    # The pass out ends; the clock offers the place within a second or two.
+    (p,) = [x for x in teacher.active() if x["student"] == out]
+    ended = time.monotonic()
+    ok(teacher.end_pass(p["id"]))
+    e = offered(client, who["email"])
+    assert time.monotonic() - ended < OFFER_WAIT
+    assert e["id"] == mine["id"] and e["position"] == 1
+    assert 25 <= e["offer_seconds_left"] <= 30, e
+    assert (parse_iso(e["offer_expires"]) - parse_iso(e["offered_at"])).total_seconds() == 30
+    # The offer holds the place: the teacher cannot send another student there directly.
+    (late,) = pupils()
+    r = teacher.create_pass(student=late, origin=a, destination=full)
+    assert r.status == 409 and r.json["rule"] == "max_to", r
+    assert other.post(f"/api/line/{mine['id']}/start").status == 404
+    started = ok(client.post(f"/api/line/{mine['id']}/start"), 201)
+    assert started["student"] == who["email"] and started["destination"] == full
+    assert started["source"] == "student" and started["active"] is True
+    assert entries(client) == [] and entries(teacher) == []
+    r = client.post(f"/api/line/{mine['id']}/start")
+    assert r.status == 409, r
+    rows = store.sql("SELECT state, pass_id FROM line_entries WHERE id = ?", (mine["id"],))
+    assert [(str(s), int(i)) for s, i in rows] == [("started", started["id"])]
+    ok(client.end_pass(started["id"]))
+
+
+def test_lapses_return_the_entry_once_then_end_it(teacher, rooms, pupils, store, settings):
+    settings(line_offer_seconds=10)
+    a, full = rooms({}, {"max_passes_to": 1})
+    out, first, second = pupils(3)
+    history(store, {"student": out, "origin": a, "destination": full})
+    e1 = ok(join(teacher, first, a, full), 202)
+    e2 = ok(join(teacher, second, a, full), 202)
+    (p,) = [x for x in teacher.active() if x["student"] == out]
+    ok(teacher.end_pass(p["id"]))
+    offered(teacher, first)
+    assert entry_of(teacher, second)["state"] == "waiting"
+    # The first offer lapses: the entry is back in its place, and the place goes to the next.
+    e = wait_for(lambda: (x := entry_of(teacher, second)) and x["state"] == "offered" and x,
+                 timeout=14)
+    back = entry_of(teacher, first)
+    assert back["state"] == "waiting" and back["position"] == 1, back
+    assert back["offered_at"] is None and back["offer_seconds_left"] is None, back
+    r = teacher.post(f"/api/line/{e1['id']}/start")
+    assert r.status == 409 and r.json == {"error": "the offer has lapsed"}, r
+    # The second's offer lapses in turn: its place goes to the first, whose second offer
+    # lapses too, and it leaves the line.
+    wait_for(lambda: entry_of(teacher, first)["state"] == "offered", timeout=14)
+    wait_for(lambda: entry_of(teacher, first) is None, timeout=14)
+    # Gone by time at once; the clock writes the lapse within a second or so.
+    r = teacher.post(f"/api/line/{e1['id']}/start")
+    assert r.status == 409 and r.json == {"error": "the offer has lapsed"}, r
+    wait_for(lambda: [(str(s), int(n)) for s, n in store.sql(
+        "SELECT state, lapses FROM line_entries WHERE id = ?", (e1["id"],))] == [("lapsed", 1)])
+    r = teacher.post(f"/api/line/{e1['id']}/start")
+    assert r.status == 409 and r.json == {"error": "the offer has lapsed"}, r
+    ok(teacher.delete(f"/api/line/{e2['id']}"))
+
+
+# --------------------------------------------------------------------------------------------
+# An outstanding offer counts as an active pass
+
+
+def offer_standing(teacher, store, rooms, pupils, destination_fields=None):
+    """A room to which the one place is held by an offer: (origin, room, the offered student,
+    their entry)."""
+    a, full = rooms({}, destination_fields or {"max_passes_to": 1})
+    out, waiting = pupils(2)
+    history(store, {"student": out, "origin": a, "destination": full})
+    e = ok(join(teacher, waiting, a, full), 202)
+    (p,) = [x for x in teacher.active() if x["student"] == out]
+    ok(teacher.end_pass(p["id"]))
+    offered(teacher, waiting)
+    return a, full, waiting, e
+
+
+def test_an_offer_counts_toward_max_to_and_the_students_own_pass(teacher, rooms, pupils,
+                                                                  store):
+    a, full, waiting, e = offer_standing(teacher, store, rooms, pupils)
+    (late,) = pupils()
+    r = teacher.create_pass(student=late, origin=a, destination=full)
+    assert r.status == 409 and r.json["rule"] == "max_to", r
+    assert r.json["error"].endswith("1 of 1 passes to this room are active"), r
+    # The offered student may not start another pass while their offer stands.
+    r = teacher.create_pass(student=waiting, origin=a, destination="Library")
+    assert r.status == 409 and r.json["rule"] == "student_active", r
+    ok(teacher.delete(f"/api/line/{e['id']}"))
+    # Gone from the line, the place is free again.
+    p = ok(teacher.create_pass(student=late, origin=a, destination=full), 201)
+    ok(teacher.end_pass(p["id"]))
+
+
+def test_an_offer_counts_toward_the_hallway_cap(teacher, kiosk, rooms, pupils, store,
+                                                settings):
+    a, b = rooms({}, {})
+    out, waiting, late = pupils(3)
+    for p in teacher.active():  # The hallway holds only this test's passes.
+        ok(teacher.end_pass(p["id"]))
+    settings(max_active_passes=1)
+    history(store, {"student": out, "origin": a, "destination": b})
+    e = ok(join(kiosk, waiting, "Room 101", b), 202)
+    (p,) = [x for x in teacher.active() if x["student"] == out]
+    ok(teacher.end_pass(p["id"]))
+    offered(teacher, waiting)
+    r = kiosk.create_pass(student=late, destination=b)
+    assert r.status == 409 and r.json["rule"] == "hallway_cap", r
+    assert r.json["error"] == "The hallway is full: 1 of 1 passes are active", r
+    # Taken by the kiosk of its origin: the offer's own place counts for it.
+    started = ok(kiosk.post(f"/api/line/{e['id']}/start"), 201)
+    assert started["source"] == "kiosk_login" and started["origin"] == "Room 101"
+    ok(teacher.end_pass(started["id"]))
+
+
+def test_an_offer_counts_toward_a_group_mates_encounter(teacher, admin, rooms, pupils, store):
+    a, full = rooms({}, {"max_passes_to": 1})
+    out, waiting, mate = pupils(3)
+    g = ok(admin.post("/api/encounter-groups", {"name": "Line Pair",
+                                                "students": [waiting, mate]}), 201)
+    history(store, {"student": out, "origin": a, "destination": full})
+    e = ok(join(teacher, waiting, a, full), 202)
+    (p,) = [x for x in teacher.active() if x["student"] == out]
+    ok(teacher.end_pass(p["id"]))
+    offered(teacher, waiting)
+    r = teacher.create_pass(student=mate, origin=a, destination="Library")
+    assert r.status == 409 and r.json["rule"] == "encounter", r
+    ok(teacher.delete(f"/api/line/{e['id']}"))
+    p = ok(teacher.create_pass(student=mate, origin=a, destination="Library"), 201)
+    ok(teacher.end_pass(p["id"]))
+    ok(admin.delete(f"/api/encounter-groups/{g['id']}"))
+
+
+def test_a_pass_created_directly_removes_the_students_entry(teacher, rooms, pupils, store):
+    a, full = rooms({}, {"max_passes_to": 1})
+    out, waiting = pupils(2)
+    history(store, {"student": out, "origin": a, "destination": full})
+    e = ok(join(teacher, waiting, a, full), 202)
+    p = ok(teacher.create_pass(student=waiting, origin=a, destination="Library"), 201)
+    assert entries(teacher) == []
+    rows = store.sql("SELECT state FROM line_entries WHERE id = ?", (e["id"],))
+    assert [str(r[0]) for r in rows] == ["removed"]
+    r = teacher.delete(f"/api/line/{e['id']}")
+    assert r.status == 409, r
+    ok(teacher.end_pass(p["id"]))
+
+
+# --------------------------------------------------------------------------------------------
+# Races
+
+
+def busiest_instant(store: Store, room_id: int) -> tuple[int, int]:
+    """The most passes active to the room plus offers outstanding for it at any instant, from
+    the stored passes and entries: each pass out over [start, end), each offer held over
+    [offered_at, the earliest of its expiry and when it ended: taken, left or removed).
+    Returns (the most, at which instant)."""
+    spans = [(int(s), int(e) if e not in (None, "") else 2 ** 62)
+             for s, e in store.sql("SELECT start_at, end_at FROM passes WHERE destination_id = ?"
+                                   " AND type = 'now' AND cancelled = ?",
+                                   (room_id, False if store.kind != "sqlite" else 0))]
+    for offered_at, expires, ended in store.sql(
+            "SELECT offered_at, offer_expires, ended_at FROM line_entries"
+            " WHERE destination_id = ? AND offered_at IS NOT NULL", (room_id,)):
+        end = int(expires)
+        if ended not in (None, ""):
+            end = min(end, int(ended))
+        spans.append((int(offered_at), end))
+    best = (0, 0)
+    for t in sorted({s for s, _ in spans}):
+        n = sum(1 for s, e in spans if s <= t < e)
+        best = max(best, (n, t))
+    return best
+
+
+def test_offers_never_let_more_out_than_the_room_allows(teacher, rooms, pupils, store,
+                                                        settings):
+    """Max Passes To 2, full; 10 students waiting; the passes out end in bursts while 10
+    other students try to go there at once and the offers are taken as they come. At no
+    instant are more than 2 passes out to the room and offers held for it, and every offer
+    ends taken."""
+    settings(line_offer_seconds=300)  # No lapse: every offer is taken, or the test fails.
+    a, full = rooms({}, {"max_passes_to": 2})
+    room_id = teacher.room_id(full)
+    first = pupils(2)
+    waiting = pupils(10)
+    others = pupils(10)
+    history(store, *({"student": s, "origin": a, "destination": full} for s in first))
+    joined = [ok(join(teacher, s, a, full), 202)["id"] for s in waiting]
+    deadline = time.monotonic() + 60
+    rounds = 0
+    while time.monotonic() < deadline:
+        line = {e["id"]: e for e in entries(teacher)}
+        if not any(i in line for i in joined):
+            break
+        out = [p for p in teacher.active() if p["destination"] == full]
+        requests = [("POST", f"/api/passes/{p['id']}/end", {}) for p in out]
+        requests += [("POST", f"/api/line/{i}/start", {}) for i, e in line.items()
+                     if e["state"] == "offered"]
+        if rounds < 3:
+            requests += [("POST", "/api/passes", {"student": s, "origin": a,
+                                                  "destination": full}) for s in others]
+        if requests:
+            for r in race(teacher, requests):
+                assert r.status in (200, 201, 409), r
+        rounds += 1
+        time.sleep(1.2)
+    for p in teacher.active():
+        if p["destination"] == full:
+            ok(teacher.end_pass(p["id"]))
+    states = store.sql("SELECT state, count(*) FROM line_entries WHERE destination_id = ?"
+                       " GROUP BY state", (room_id,))
+    assert {str(s): int(n) for s, n in states} == {"started": 10}, states
+    most, at = busiest_instant(store, room_id)
+    assert most <= 2, (most, at)
+    assert most == 2  # The room was full at times: the sweep saw something.
+
+
+@pytest.mark.postgresql_only
+def test_two_servers_make_each_offer_once(stores):
+    """Two servers with their clocks on one PostgreSQL store: a room with Max Passes To 1 and
+    six students waiting. Each time its pass ends, one place is offered, once: the two
+    servers' logs count as many offers as places freed, and the room never holds more than
+    one pass and offer."""
+    kids = students("twoline", 8)
+    store = basic_store(stores, users=(ADMIN, TEACHER), extra_students=kids)
+    store.rooms([{"name": "Solo", "folder": "", "max_passes_from": None, "max_passes_to": 1}])
+    history(store, {"student": kids[0]["email"], "origin": "Room 101", "destination": "Solo"})
+    servers = [store.server(log_name=f"lineclock{i}") for i in range(2)]
+    for srv in servers:
+        srv.start()
+    try:
+        clients = [sign_in(srv, TEACHER) for srv in servers]
+        waiting = [k["email"] for k in kids[1:7]]
+        for i, s in enumerate(waiting):
+            ok(join(clients[i % 2], s, "Room 101", "Solo"), 202)
+        freed = 0
+        for i, s in enumerate(waiting):
+            c = clients[i % 2]
+            (p,) = [x for x in c.active() if x["destination"] == "Solo"]
+            ok(c.end_pass(p["id"]))
+            freed += 1
+            e = offered(c, s)
+            # Both clocks keep walking: still one offer, to the first in line, a moment later.
+            time.sleep(1.5)
+            line = entries(c)
+            assert [x["state"] for x in line].count("offered") == 1, line
+            ok(clients[(i + 1) % 2].post(f"/api/line/{e['id']}/start"), 201)
+        for c in clients[:1]:
+            for p in c.active():
+                ok(c.end_pass(p["id"]))
+        room_id = clients[0].room_id("Solo")
+    finally:
+        for srv in servers:
+            assert srv.stop() == 0, srv.log()
+    pattern = re.compile(r"hallpass serve: (\d+) places? offered from the line")
+    made = sum(int(m.group(1)) for srv in servers for m in pattern.finditer(srv.log()))
+    assert made == freed == 6, [srv.log() for srv in servers]
+    assert busiest_instant(store, room_id)[0] == 1

@@ -428,9 +428,9 @@ def test_room_limits_staff_override_and_the_line(teacher, kiosk, rooms, pupils, 
     refused(kiosk.create_pass(student=kid, destination=full_to), "max_to",
             f"{full_to}: 1 of 1 passes to this room are active", can_wait=True)
     assert counter(store, ROOM_REFUSALS, to_id, "b") == before_to + 1
-    # Staff are refused too, without the line's offer, and may override.
+    # Staff are refused too, with the line's offer ("Send to line"), and may override.
     refused(teacher.create_pass(student=staffed, origin=a, destination=full_to), "max_from",
-            f"{a}: 1 of 1 passes from this room are active")
+            f"{a}: 1 of 1 passes from this room are active", can_wait=True)
     p = ok(teacher.create_pass(student=staffed, origin=a, destination=full_to, override=True),
            201)
     assert p["overrides"] == ["max_from", "max_to"]
