@@ -111,6 +111,16 @@ test('joining, an offer, and the line\u2019s refusals in words, never codes', ()
 
   assert.equal(say({ status: 409, message: 'Sam Lee is already in line' }), 'Sam Lee is already in line.');
   assert.equal(say({ status: 409, message: 'Sam Lee is already in line', name: 'Sam Lee' }), 'You are already in line.');
+  // A pass for a student who holds an offer from the line.
+  assert.equal(
+    say({ status: 409, rule: 'student_active', message: 'Sam Lee already has an offer from the line to take' }),
+    'Sam Lee already has a place offered from the line. Start that pass, or leave the line first.',
+  );
+  assert.equal(
+    say({ status: 409, rule: 'student_active', message: 'Sam Lee already has an offer from the line to take', name: 'Sam Lee' }),
+    'You already have a place offered from the line. Start that pass, or leave the line first.',
+  );
+  assert.equal(say({ status: 409, rule: 'student_active', message: 'Sam Lee already has an active pass' }), 'Sam Lee is already out on a pass.');
   assert.equal(say({ status: 409, message: 'the offer has lapsed' }), OFFER_LAPSED_WORDS);
   assert.match(say({ status: 409, message: 'the offer has not come yet' }), /not this student\u2019s turn yet/);
   assert.equal(say({ status: 404, message: 'no line entry 12' }), LINE_GONE_WORDS);

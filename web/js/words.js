@@ -66,7 +66,11 @@ function sentence(text) {
 // The server's messages are already plain ("Sam Lee has used 4 of 4 passes today"); what
 // changes is the ending and the person.
 const RULE_WORDS = {
-  student_active: (m) => `${m.replace(/ already has an active pass.*/, '')} is already out on a pass.`,
+  student_active: (m) => {
+    const offer = /^(.*) already has an offer from the line/.exec(m);
+    if (offer) return `${offer[1]} already has a place offered from the line. Start that pass, or leave the line first.`;
+    return `${m.replace(/ already has an active pass.*/, '')} is already out on a pass.`;
+  },
   no_pass_time: (m) => sentence(m),
   encounter: (m) => {
     const group = /^Encounter group "(.*)":/.exec(m);
