@@ -19,6 +19,8 @@ const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch:
 const OFFER_SHOWS_MS = 4000;
 // The shortest offer a school may set, so that a lapse comes quickly.
 const SHORT_OFFER_S = 10;
+// Long enough for a page to have heard of a change and reloaded.
+const RELOADED_MS = 2500;
 
 useSchool(['admin', 'teacher'], (s) => {
   env = s.env;
@@ -152,6 +154,12 @@ test('an offer not taken in time goes back to waiting, and the student reads why
         const entries = await line();
         assert.equal(entries.find((e) => e.student === USERS.student.email).state, 'waiting');
         assert.equal(entries.find((e) => e.student === USERS.student2.email).state, 'offered');
+        // The note stays while nothing new happens to the student, though the page reloads
+        // on other changes in the school.
+        const elsewhere = await teacher.post('/api/passes', { data: { student: 'pupil5@test.example', origin: 'Room 9', destination: 'Gym' } });
+        assert.equal(elsewhere.status(), 201);
+        await page.waitForTimeout(RELOADED_MS);
+        assert.equal(await page.isVisible('#line-note'), true, 'the note is still there after a reload');
 
         await page.click('#line-leave');
         await page.waitForSelector('#request:not([hidden])');

@@ -110,8 +110,9 @@ function main() {
     const deadline = offerDeadline(before, entryRead);
     const expired = deadline !== null && secondsLeft(deadline, performance.now()) <= RAN_OUT_SLACK_S;
     const note = lineNote(before, next, { hasPass, expired });
+    // A note stays until something new happens to the student: a pass, an offer, a new place.
     if (note) showNotice(lineNoteBox, note, '');
-    else if (next || hasPass) hideNotice(lineNoteBox);
+    else if (hasPass || isNewOffer(before, next) || (!before && next)) hideNotice(lineNoteBox);
     entry = next;
     entryRead = readAt;
     const view = studentLineView(next);
