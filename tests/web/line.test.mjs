@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { offerDeadline, secondsLeft, countdownAt, isLineEntry, ownEntry, studentLineView, lineNote, isNewOffer, lineRowView, roomLine, lineSummary } from '../../web/js/line.js';
 import { say, countdownWords, positionWords, joinedWords, kioskJoinedWords, offerCameWords, lineStateWords, refusalHint, OFFER_LAPSED_WORDS, LINE_GONE_WORDS } from '../../web/js/words.js';
 import { refusalChoices, roomLineTitle } from '../../web/js/passes.js';
+import { getOrNull } from '../../web/js/api.js';
 
 const entry = (over) => ({
   id: 12,
@@ -139,4 +140,21 @@ test('a refusal on the Passes page offers Override, Send to line, or both, each 
   assert.equal(refusalChoices({ status: 409, rule: 'hallway_cap', canWait: true }, { type: 'now' }).hint, 'The student can wait in line and start when there is room.');
   assert.equal(refusalChoices(full, { type: 'scheduled' }).line, false, 'a scheduled pass never waits');
   assert.equal(refusalHint({}), '');
+});
+
+test('a server without a line: the optional read answers null for 404, and fails on anything else', async () => {
+  const saved = globalThis.fetch;
+  const answer = (status, body) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+  globalThis.fetch = async (path) => {
+    if (path === '/api/line') return answer(200, { entries: [entry()] });
+    if (path === '/api/missing') return answer(404, { error: 'not found' });
+    return answer(500, { error: 'boom' });
+  };
+  try {
+    assert.equal((await getOrNull('/api/line')).entries[0].id, 12);
+    assert.equal(await getOrNull('/api/missing'), null);
+    await assert.rejects(getOrNull('/api/broken'), (err) => err.status === 500);
+  } finally {
+    globalThis.fetch = saved;
+  }
 });

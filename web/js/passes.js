@@ -457,7 +457,7 @@ function main() {
     return h(
       'tr',
       { 'data-entry-id': v.id, 'data-student': v.student, 'data-state': v.state },
-      h('td', { class: 'num' }, h('span', { class: 'visually-hidden' }, 'Number '), String(v.position)),
+      h('td', { class: 'num' }, h('span', { class: 'visually-hidden' }, 'Number '), v.positionText),
       h('td', {}, h('div', { class: 'pass-who' }, v.name), h('div', { class: 'muted small break' }, v.detail)),
       h('td', {}, v.origin, h('span', { 'aria-hidden': 'true' }, ' → '), h('span', { class: 'visually-hidden' }, ' to '), v.destination),
       h('td', { class: 'nowrap' }, h('span', { class: v.offered ? 'tag offered' : 'tag' }, v.stateText), v.offered ? [' ', offerCountdown(entry, readAt)] : null),
