@@ -47,7 +47,7 @@ static const hp_cli_option options[] = {
     HP_OPT_FLAG_ROW(serve_options, secure_cookies, "secure-cookies",
                     "mark the session cookie Secure (behind a TLS proxy)"),
     HP_OPT_FLAG_ROW(serve_options, no_clock, "no-clock",
-                    "leave writing auto-ends to another server on the store"),
+                    "leave auto-ends and the line's offers to another server"),
 };
 
 static void on_ready(const char *address, void *data)
@@ -90,7 +90,9 @@ const hp_cmd_entry hp_cmd_serve = {
              "Every second its clock writes the end of each pass that has reached its auto-end\n"
              "(start + auto_end_minutes), catching up at start on what fell due while no server\n"
              "ran; servers sharing one PostgreSQL store write each such end once. A pass is not\n"
-             "active from its deadline on, whether or not its end is written yet.\n",
+             "active from its deadline on, whether or not its end is written yet. Then it walks\n"
+             "the waiting line: offers past line_offer_seconds lapse, entries of an earlier day\n"
+             "go, and each freed place is offered to the first entry the rules allow, once.\n",
     HP_CLI_OPTIONS(options, serve_options),
     .run = run,
 };

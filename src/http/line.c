@@ -44,18 +44,23 @@ static json_t *entry_json(const hp_line_entry *e, const hp_tz *tz, int64_t now)
     return json;
 }
 
+/* Answers an entry as of `at` or now, whichever is later: a change reads its time under its
+ * locks, maybe after the request came. */
+static void answer_entry(hp_http_request *req, hp_http_response *res, int status,
+                         hp_line_entry *entry, int64_t at)
+{
+    hp_http_json(res, status, entry_json(entry, req->actor.tz, at > req->now ? at : req->now));
+    hp_line_entry_release(entry);
+}
+
 void hp_http_line_joined(hp_http_request *req, hp_http_response *res, int64_t entry_id)
 {
     hp_line_entry entry;
     int rc = hp_line_entry_get(req->store, &req->actor, entry_id, req->now, &entry);
-    if (rc < 0) {
+    if (rc < 0)
         hp_http_fail(res, rc);
-        return;
-    }
-    /* The entry joined under the creation's locks, maybe after the request came. */
-    int64_t at = entry.joined > req->now ? entry.joined : req->now;
-    hp_http_json(res, 202, entry_json(&entry, req->actor.tz, at));
-    hp_line_entry_release(&entry);
+    else
+        answer_entry(req, res, 202, &entry, entry.joined);
 }
 
 void hp_http_line_list(hp_http_request *req, hp_http_response *res)
@@ -89,11 +94,8 @@ void hp_http_line_delete(hp_http_request *req, hp_http_response *res)
 {
     hp_line_entry entry;
     int rc = hp_line_leave(req->store, &req->actor, req->path_id, req->now, &entry);
-    if (rc < 0) {
+    if (rc < 0)
         hp_http_fail(res, rc);
-        return;
-    }
-    int64_t at = entry.ended_at > req->now ? entry.ended_at : req->now;
-    hp_http_json(res, 200, entry_json(&entry, req->actor.tz, at));
-    hp_line_entry_release(&entry);
+    else
+        answer_entry(req, res, 200, &entry, entry.ended_at);
 }

@@ -9,6 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The time of a change once its transaction holds its locks, never before `now` (when the
+ * request came), as a pass's change reads it (service/passes.c). */
+static int64_t locked_now(int64_t now)
+{
+    int64_t t = g_get_real_time() / G_USEC_PER_SEC;
+    return t > now ? t : now;
+}
+
 /* Whether the actor may see, start or remove an entry: staff any of the school's, a student
  * their own, a kiosk those from its room. */
 static bool may_see(const hp_actor *actor, const hp_line_entry *entry)
@@ -118,9 +126,7 @@ int hp_line_leave(hp_store *store, const hp_actor *actor, int64_t entry_id, int6
         return rc;
     if ((rc = read_visible(store, actor, entry_id, out)) < 0)
         goto rollback;
-    int64_t t = g_get_real_time() / G_USEC_PER_SEC;
-    if (t > now)
-        now = t;
+    now = locked_now(now);
     if (!hp_line_in_line(out, hp_tz_local_day(actor->tz, now), now)) {
         rc = hp_error_set(HP_ECONFLICT, "the entry is no longer in line");
         goto release;
@@ -247,14 +253,12 @@ static bool has_id(const int64_t *sorted, size_t n, int64_t id)
     return bsearch(&id, sorted, n, sizeof(*sorted), compare_ids) != NULL;
 }
 
-static int list_open(hp_store *store, const hp_actor *actor, int64_t now, hp_line_entry **out,
+/* The school's entries written waiting or offered, whatever the time, in join order. */
+static int list_open(hp_store *store, int64_t school_id, int64_t now, hp_line_entry **out,
                      size_t *count_out)
 {
-    hp_line_filter filter = {.kind = HP_LINE_LIST_OPEN,
-                             .now = now,
-                             .today = hp_tz_local_day(actor->tz, now),
-                             .limit = HP_LINE_WALK_MAX};
-    return hp_store_line_list(store, actor->school.id, &filter, out, count_out);
+    hp_line_filter filter = {.kind = HP_LINE_LIST_OPEN, .now = now, .limit = HP_LINE_WALK_MAX};
+    return hp_store_line_list(store, school_id, &filter, out, count_out);
 }
 
 /*
@@ -265,17 +269,23 @@ static int list_open(hp_store *store, const hp_actor *actor, int64_t now, hp_lin
  * under them; only those of the look are walked (one that joined meanwhile waits for the
  * next walk, as its student is not locked).
  */
-static int walk_school(hp_store *store, const hp_actor *actor, int64_t now, hp_line_walked *walked)
+static int walk_school(hp_store *store, const hp_school *school, int64_t now,
+                       hp_line_walked *walked)
 {
     hp_line_entry *seen = NULL, *entries = NULL;
     size_t n_seen = 0, n = 0;
     hp_line_walked would = {0};
     int64_t *rooms = NULL, *students = NULL, *ids = NULL;
     bool got = false, in_tx = false;
+    hp_tz *tz = NULL;
+    hp_actor walker = {.school = *school}, *actor = &walker;
     int rc;
     *walked = (hp_line_walked){0};
-    if ((rc = list_open(store, actor, now, &seen, &n_seen)) < 0 || n_seen == 0)
+    /* Most schools most seconds have nobody in line: one read, and not even the zone. */
+    if ((rc = list_open(store, school->id, now, &seen, &n_seen)) < 0 || n_seen == 0 ||
+        (rc = hp_tz_new(&tz, school->timezone)) < 0)
         goto out;
+    walker.tz = tz;
     if ((rc = walk(store, actor, seen, n_seen, now, false, &would)) < 0 || would.changes == 0)
         goto out;
     rooms = g_new(int64_t, 2 * n_seen);
@@ -297,11 +307,8 @@ static int walk_school(hp_store *store, const hp_actor *actor, int64_t now, hp_l
                                       &got)) < 0 ||
         !got)
         goto out;
-    /* The time once the locks are held, as a pass's change reads it. */
-    int64_t t = g_get_real_time() / G_USEC_PER_SEC;
-    if (t > now)
-        now = t;
-    if ((rc = list_open(store, actor, now, &entries, &n)) < 0)
+    now = locked_now(now);
+    if ((rc = list_open(store, school->id, now, &entries, &n)) < 0)
         goto out;
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
@@ -325,6 +332,8 @@ out:
     g_free(rooms);
     g_free(students);
     g_free(ids);
+    if (tz)
+        hp_tz_free(tz);
     return rc;
 }
 
@@ -337,13 +346,8 @@ int hp_line_walk(hp_store *store, int64_t now, hp_line_walked *walked)
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < n && rc == HP_OK; i++) {
-        hp_tz *tz = NULL;
-        if ((rc = hp_tz_new(&tz, schools[i].timezone)) < 0)
-            break;
-        hp_actor actor = {.school = schools[i], .tz = tz};
         hp_line_walked one = {0};
-        rc = walk_school(store, &actor, now, &one);
-        hp_tz_free(tz);
+        rc = walk_school(store, &schools[i], now, &one);
         if (one.changes > 0)
             hp_events_notify(schools[i].id);
         total.offers += one.offers;

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server_util import (ADMIN, KIOSK, PASS_COLUMNS, TEACHER, Store, basic_store, cli, ok,
-                         parse_iso, race, sign_in, students, user)
+from server_util import (ADMIN, KIOSK, SCHOOL, TEACHER, Store, basic_store, cli, ok, parse_iso,
+                         race, sign_in, students, user)
 
 ZONE = ZoneInfo("America/Chicago")
 PUPILS = students("line", 120)
@@ -49,7 +49,7 @@ def history(store: Store, *passes: dict) -> None:
              "creator": TEACHER["email"], "source": "teacher", "type": "now",
              "start": iso(now_utc() - dt.timedelta(minutes=p.get("minutes", 5))), "end": "",
              "cancelled": ""} for p in passes]
-    store.passes(rows)
+    store.passes(rows, school=SCHOOL)
 
 
 def name_of(email: str) -> str:
@@ -96,10 +96,22 @@ def join(client, student: str, origin: str, destination: str, **extra):
 # The school
 
 
+# A second school in the same store, which must see nothing of the first's line.
+OTHER = "Other High"
+OTHER_ADMIN = user("Olga Admin", "olga@other.test", "admin", "olga-pass-1")
+OTHER_STUDENT = user("Oscar Other", "oscar@other.test", "student")
+
+
 @pytest.fixture(scope="module")
 def store(module_stores):
-    return basic_store(module_stores, users=(ADMIN, TEACHER, KIOSK, *SELF),
-                       extra_students=PUPILS)
+    st = basic_store(module_stores, users=(ADMIN, TEACHER, KIOSK, *SELF),
+                     extra_students=PUPILS)
+    st.init(OTHER)
+    st.rooms([{"name": "Room 101", "folder": "", "max_passes_from": None,
+               "max_passes_to": 1}, {"name": "Gym", "folder": "", "max_passes_from": None,
+                                     "max_passes_to": None}], school=OTHER)
+    st.users([OTHER_ADMIN, OTHER_STUDENT], school=OTHER)
+    return st
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +119,9 @@ def server(store):
     srv = store.server("--threads", "16").start()
     yield srv
     assert srv.stop() == 0, srv.log()
-    out = cli("check", "--db", store.db).stdout.decode()
-    assert "0 differ" in out or "agree" in out, out
+    for school in (SCHOOL, OTHER):
+        out = cli("check", "--db", store.db, "--school", school).stdout.decode()
+        assert "0 differ" in out or "agree" in out, out
 
 
 @pytest.fixture(scope="module")
@@ -165,11 +178,13 @@ def settings(admin):
 
 
 @pytest.fixture(autouse=True)
-def empty_line(request, teacher):
-    """Each test starts and ends with an empty line, so positions and offers are its own."""
-    if "server" not in request.fixturenames and "teacher" not in request.fixturenames:
+def empty_line(request):
+    """Each test of the module's school starts and ends with an empty line, so positions and
+    offers are its own (a test with a store of its own has none of that school)."""
+    if "teacher" not in request.fixturenames:
         yield
         return
+    teacher = request.getfixturevalue("teacher")
     for e in entries(teacher):
         teacher.delete(f"/api/line/{e['id']}")
     yield
@@ -235,8 +250,7 @@ def test_a_full_hallway_offers_the_line_to_a_student(self_student, teacher, room
 
 
 def test_each_role_sees_its_part_of_the_line_in_join_order(teacher, kiosk, self_student,
-                                                           rooms, pupils, store, server,
-                                                           module_stores):
+                                                           rooms, pupils, store, server):
     (who, client) = self_student
     a, full = rooms({}, {"max_passes_to": 1})
     out, first, second = pupils(3)
@@ -260,13 +274,12 @@ def test_each_role_sees_its_part_of_the_line_in_join_order(teacher, kiosk, self_
     assert teacher.delete(f"/api/line/{e1['id']}").status == 409
     assert [e["position"] for e in entries(teacher)] == [1, 2]
     assert entries(client)[0]["position"] == 2
-    # Another school sees nothing of it.
-    other = Store.new(module_stores, "otherline") if store.kind == "sqlite" else None
-    if other is not None:
-        other.init("Other High").users([user("Olga Admin", "olga@other.test", "admin",
-                                             "olga-pass-1")], school="Other High")
-        with other.server().start() as srv2:
-            assert entries(srv2.sign_in("olga@other.test", "olga-pass-1")) == []
+    # Another school sees nothing of it, and cannot touch it.
+    olga = sign_in(server, OTHER_ADMIN)
+    assert entries(olga) == []
+    assert olga.delete(f"/api/line/{e2['id']}").status == 404
+    assert olga.post(f"/api/line/{e2['id']}/start").status == 404
+    assert [e["id"] for e in entries(teacher)] == [e2["id"], e3["id"]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,10 +360,10 @@ def test_lapses_return_the_entry_once_then_end_it(teacher, rooms, pupils, store,
 # An outstanding offer counts as an active pass
 
 
-def offer_standing(teacher, store, rooms, pupils, destination_fields=None):
-    """A room to which the one place is held by an offer: (origin, room, the offered student,
-    their entry)."""
-    a, full = rooms({}, destination_fields or {"max_passes_to": 1})
+def offer_standing(teacher, store, rooms, pupils, origin=None, destination=None):
+    """Rooms (by default a plain origin and a destination with Max Passes To 1) whose one
+    place is held by an offer: (origin, destination, the offered student, their entry)."""
+    a, full = rooms(origin or {}, destination or {"max_passes_to": 1})
     out, waiting = pupils(2)
     history(store, {"student": out, "origin": a, "destination": full})
     e = ok(join(teacher, waiting, a, full), 202)
@@ -397,16 +410,20 @@ def test_an_offer_counts_toward_the_hallway_cap(teacher, kiosk, rooms, pupils, s
     ok(teacher.end_pass(started["id"]))
 
 
+def test_an_offer_counts_toward_max_from(teacher, rooms, pupils, store):
+    a, dest, waiting, e = offer_standing(teacher, store, rooms, pupils,
+                                         origin={"max_passes_from": 1}, destination={})
+    (late,) = pupils()
+    r = teacher.create_pass(student=late, origin=a, destination="Library")
+    assert r.status == 409 and r.json["rule"] == "max_from", r
+    ok(teacher.delete(f"/api/line/{e['id']}"))
+
+
 def test_an_offer_counts_toward_a_group_mates_encounter(teacher, admin, rooms, pupils, store):
-    a, full = rooms({}, {"max_passes_to": 1})
-    out, waiting, mate = pupils(3)
+    (mate,) = pupils()
+    a, full, waiting, e = offer_standing(teacher, store, rooms, pupils)
     g = ok(admin.post("/api/encounter-groups", {"name": "Line Pair",
                                                 "students": [waiting, mate]}), 201)
-    history(store, {"student": out, "origin": a, "destination": full})
-    e = ok(join(teacher, waiting, a, full), 202)
-    (p,) = [x for x in teacher.active() if x["student"] == out]
-    ok(teacher.end_pass(p["id"]))
-    offered(teacher, waiting)
     r = teacher.create_pass(student=mate, origin=a, destination="Library")
     assert r.status == 409 and r.json["rule"] == "encounter", r
     ok(teacher.delete(f"/api/line/{e['id']}"))
@@ -502,13 +519,18 @@ def test_offers_never_let_more_out_than_the_room_allows(teacher, rooms, pupils, 
 @pytest.mark.postgresql_only
 def test_two_servers_make_each_offer_once(stores):
     """Two servers with their clocks on one PostgreSQL store: a room with Max Passes To 1 and
-    six students waiting. Each time its pass ends, one place is offered, once: the two
-    servers' logs count as many offers as places freed, and the room never holds more than
-    one pass and offer."""
+    six students waiting. The first place frees when the pass out ends itself (its auto-end,
+    written once), the others when a teacher ends the pass taken from the last offer. Each
+    freed place is offered once: the two servers' logs count one auto-end and as many offers
+    as places freed, and the room never holds more than one pass and offer."""
     kids = students("twoline", 8)
     store = basic_store(stores, users=(ADMIN, TEACHER), extra_students=kids)
     store.rooms([{"name": "Solo", "folder": "", "max_passes_from": None, "max_passes_to": 1}])
-    history(store, {"student": kids[0]["email"], "origin": "Room 101", "destination": "Solo"})
+    # Out for 2 hours less 4 seconds: it ends itself (auto_end_minutes 120) once both run.
+    store.passes([{"id": "two-out", "student": kids[0]["email"], "origin": "Room 101",
+                   "destination": "Solo", "creator": TEACHER["email"], "source": "teacher",
+                   "type": "now", "start": iso(now_utc() - dt.timedelta(minutes=120, seconds=-4)),
+                   "end": "", "cancelled": ""}])
     servers = [store.server(log_name=f"lineclock{i}") for i in range(2)]
     for srv in servers:
         srv.start()
@@ -517,26 +539,28 @@ def test_two_servers_make_each_offer_once(stores):
         waiting = [k["email"] for k in kids[1:7]]
         for i, s in enumerate(waiting):
             ok(join(clients[i % 2], s, "Room 101", "Solo"), 202)
-        freed = 0
         for i, s in enumerate(waiting):
             c = clients[i % 2]
-            (p,) = [x for x in c.active() if x["destination"] == "Solo"]
-            ok(c.end_pass(p["id"]))
-            freed += 1
-            e = offered(c, s)
+            if i > 0:
+                (p,) = [x for x in c.active() if x["destination"] == "Solo"]
+                ok(c.end_pass(p["id"]))
+            e = wait_for(lambda: (x := entry_of(c, s)) and x["state"] == "offered" and x,
+                         timeout=10)
             # Both clocks keep walking: still one offer, to the first in line, a moment later.
             time.sleep(1.5)
             line = entries(c)
             assert [x["state"] for x in line].count("offered") == 1, line
             ok(clients[(i + 1) % 2].post(f"/api/line/{e['id']}/start"), 201)
-        for c in clients[:1]:
-            for p in c.active():
-                ok(c.end_pass(p["id"]))
+        for p in clients[0].active():
+            ok(clients[0].end_pass(p["id"]))
         room_id = clients[0].room_id("Solo")
     finally:
         for srv in servers:
             assert srv.stop() == 0, srv.log()
-    pattern = re.compile(r"hallpass serve: (\d+) places? offered from the line")
-    made = sum(int(m.group(1)) for srv in servers for m in pattern.finditer(srv.log()))
-    assert made == freed == 6, [srv.log() for srv in servers]
+    logs = [srv.log() for srv in servers]
+    offered_n = sum(int(m.group(1)) for log in logs
+                    for m in re.finditer(r"hallpass serve: (\d+) places? offered", log))
+    ended_n = sum(int(m.group(1)) for log in logs
+                  for m in re.finditer(r"hallpass serve: (\d+) pass(?:es)? ended at", log))
+    assert (offered_n, ended_n) == (6, 1), logs
     assert busiest_instant(store, room_id)[0] == 1

@@ -1,6 +1,6 @@
 """The store's own operations on both stores: the unit tests of tests/unit/test_store.c
-(students' IDs, the student search, the joined list of passes, ending a user's sessions, the
-store's messages), run against a fresh SQLite file and a fresh PostgreSQL database. The unit
+(students' IDs, the student search, the joined list of passes, the waiting line's entries,
+ending a user's sessions, the store's messages), run against a fresh SQLite file and a fresh PostgreSQL database. The unit
 suite runs them on an in-memory SQLite store; this is what puts PostgreSQL under them too."""
 
 from __future__ import annotations
@@ -23,5 +23,5 @@ def test_store_operations(hallpass_bin, stores):
     output = done.stdout + done.stderr  # cmocka writes its summary to stderr
     assert done.returncode == 0, output
     # Every test but the one about moving a SQLite file, which needs a file of its own.
-    assert output.count("[       OK ]") == 11, output
+    assert output.count("[       OK ]") == 12, output
     assert "FAILED" not in output, output

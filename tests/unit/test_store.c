@@ -1,9 +1,10 @@
 /*
  * Store operations that behave the same on both backends: students' IDs, the student search,
- * the joined list of passes, ending a user's sessions, and the messages the store writes once
- * for both. By default on an in-memory SQLite store; with HALLPASS_TEST_DB set (the
- * integration suite sets a PostgreSQL URI, see tests/integration/test_store_ops.py) on that
- * store. Each test makes a school of its own, so one database serves them all.
+ * the joined list of passes, the waiting line's entries by time, ending a user's sessions, and
+ * the messages the store writes once for both. By default on an in-memory SQLite store; with
+ * HALLPASS_TEST_DB set (the integration suite sets a PostgreSQL URI, see
+ * tests/integration/test_store_ops.py) on that store. Each test makes a school of its own, so one
+ * database serves them all.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -460,6 +461,144 @@ static void test_encounter_groups(void **state)
     assert_int_equal(count, 1);
 }
 
+/* ---- The waiting line ---- */
+
+#define LINE_DAY 20400
+#define LINE_NOW 1762600000
+
+static int64_t line_join(env *e, int64_t student, int64_t origin, int64_t destination,
+                         int64_t joined, int32_t day)
+{
+    hp_line_entry entry = {.student_id = student,
+                           .origin_id = origin,
+                           .destination_id = destination,
+                           .creator_id = student,
+                           .source = HP_SOURCE_STUDENT,
+                           .joined = joined,
+                           .local_day = day};
+    if (hp_store_line_insert(e->store, e->school, &entry) != HP_OK)
+        fail_msg("joining the line: %s", hp_error_last());
+    return entry.id;
+}
+
+static void line_set(env *e, int64_t id, hp_line_state state, int64_t offered_at, int lapses)
+{
+    hp_line_entry entry;
+    assert_int_equal(hp_store_line_get(e->store, e->school, id, &entry), HP_OK);
+    entry.state = state;
+    entry.offered_at = offered_at;
+    entry.offer_expires = offered_at ? offered_at + 30 : 0;
+    entry.lapses = lapses;
+    assert_int_equal(hp_store_line_update(e->store, e->school, &entry), HP_OK);
+    hp_line_entry_release(&entry);
+}
+
+/* The ids of the line's entries listed at now, joined with ",". */
+static char *line_ids(env *e, hp_line_list_kind kind, int64_t now, int64_t student)
+{
+    hp_line_filter filter = {.kind = kind, .now = now, .today = LINE_DAY, .student_id = student};
+    hp_line_entry *entries;
+    size_t n;
+    if (hp_store_line_list(e->store, e->school, &filter, &entries, &n) != HP_OK)
+        fail_msg("listing the line: %s", hp_error_last());
+    GString *ids = g_string_new(NULL);
+    for (size_t i = 0; i < n; i++)
+        g_string_append_printf(ids, "%s%lld", i ? "," : "", (long long)entries[i].id);
+    hp_line_entries_free(entries, n);
+    return g_string_free(ids, FALSE);
+}
+
+static void assert_line(env *e, hp_line_list_kind kind, int64_t now, int64_t student,
+                        const char *expected)
+{
+    char *got = line_ids(e, kind, now, student);
+    assert_string_equal(got, expected);
+    g_free(got);
+}
+
+static int64_t offers(env *e, hp_active_kind kind, int64_t id, int64_t now, int64_t exclude)
+{
+    int64_t n = -1;
+    assert_int_equal(hp_store_line_offers(e->store, e->school, kind, id, now, exclude, &n), HP_OK);
+    return n;
+}
+
+/* Entries stand by time whatever is written: an offer counts until its expiry, a first lapse
+ * is back in line, a second is out, an entry of an earlier day is out; the offers' counts
+ * leave out the entry being taken. */
+static void test_line_entries_by_time(void **state)
+{
+    env *e = *state;
+    int64_t a = make_room(e, "Room 104"), b = make_room(e, "Restroom B");
+    int64_t sam = make_user(e, "Sam Lee", "sam@x.org", HP_ROLE_STUDENT, "S-1042", 0);
+    int64_t ann = make_user(e, "Ann Bo", "ann@x.org", HP_ROLE_STUDENT, NULL, 0);
+    int64_t cy = make_user(e, "Cy Do", "cy@x.org", HP_ROLE_STUDENT, NULL, 0);
+    int64_t old = make_user(e, "Old Pa", "old@x.org", HP_ROLE_STUDENT, NULL, 0);
+    int64_t yesterday = line_join(e, old, a, b, LINE_NOW - 86400, LINE_DAY - 1);
+    int64_t first = line_join(e, sam, a, b, LINE_NOW - 60, LINE_DAY);
+    int64_t second = line_join(e, ann, b, a, LINE_NOW - 50, LINE_DAY);
+    int64_t third = line_join(e, cy, a, b, LINE_NOW - 40, LINE_DAY);
+
+    hp_line_entry got;
+    assert_int_equal(hp_store_line_get(e->store, e->school, first, &got), HP_OK);
+    assert_int_equal(got.state, HP_LINE_WAITING);
+    assert_string_equal(got.student_name, "Sam Lee");
+    assert_string_equal(got.student_email, "sam@x.org");
+    assert_string_equal(got.student_code, "S-1042");
+    assert_string_equal(got.origin_name, "Room 104");
+    assert_string_equal(got.destination_name, "Restroom B");
+    assert_int_equal(got.joined, LINE_NOW - 60);
+    assert_int_equal(got.offered_at, 0);
+    hp_line_entry_release(&got);
+    char expected[128];
+    assert_int_equal(hp_store_line_get(e->store, e->school, third + 1000, &got), HP_ENOTFOUND);
+    snprintf(expected, sizeof(expected), "no entry in line with id %lld",
+             (long long)(third + 1000));
+    assert_string_equal(hp_error_last(), expected);
+
+    snprintf(expected, sizeof(expected), "%lld,%lld,%lld", (long long)first, (long long)second,
+             (long long)third);
+    assert_line(e, HP_LINE_LIST_IN_LINE, LINE_NOW, 0, expected);
+    snprintf(expected, sizeof(expected), "%lld,%lld,%lld,%lld", (long long)yesterday,
+             (long long)first, (long long)second, (long long)third);
+    assert_line(e, HP_LINE_LIST_OPEN, LINE_NOW, 0, expected);
+
+    /* Sam offered at now: counted from Room 104, to Restroom B, for Sam and the school. */
+    line_set(e, first, HP_LINE_OFFERED, LINE_NOW, 0);
+    assert_int_equal(offers(e, HP_ACTIVE_FROM_ROOM, a, LINE_NOW, 0), 1);
+    assert_int_equal(offers(e, HP_ACTIVE_TO_ROOM, b, LINE_NOW, 0), 1);
+    assert_int_equal(offers(e, HP_ACTIVE_TO_ROOM, a, LINE_NOW, 0), 0);
+    assert_int_equal(offers(e, HP_ACTIVE_OF_STUDENT, sam, LINE_NOW, 0), 1);
+    assert_int_equal(offers(e, HP_ACTIVE_OF_STUDENT, sam, LINE_NOW, first), 0);
+    assert_int_equal(offers(e, HP_ACTIVE_IN_SCHOOL, 0, LINE_NOW + 29, 0), 1);
+    /* Past its expiry it counts for nothing, before anything is written. */
+    assert_int_equal(offers(e, HP_ACTIVE_IN_SCHOOL, 0, LINE_NOW + 30, 0), 0);
+    snprintf(expected, sizeof(expected), "%lld", (long long)first);
+    assert_line(e, HP_LINE_LIST_IN_LINE, LINE_NOW + 30, sam, expected);
+    /* A second lapse: out of the line by time. */
+    line_set(e, first, HP_LINE_OFFERED, LINE_NOW, 1);
+    assert_line(e, HP_LINE_LIST_IN_LINE, LINE_NOW + 29, sam, expected);
+    assert_line(e, HP_LINE_LIST_IN_LINE, LINE_NOW + 30, sam, "");
+
+    /* A pass that starts for Ann removes her entry. */
+    assert_int_equal(hp_store_line_remove_student(e->store, e->school, ann, LINE_NOW), HP_OK);
+    assert_int_equal(hp_store_line_get(e->store, e->school, second, &got), HP_OK);
+    assert_int_equal(got.state, HP_LINE_REMOVED);
+    assert_int_equal(got.ended_at, LINE_NOW);
+    hp_line_entry_release(&got);
+    snprintf(expected, sizeof(expected), "%lld,%lld", (long long)first, (long long)third);
+    assert_line(e, HP_LINE_LIST_IN_LINE, LINE_NOW, 0, expected);
+
+    /* The walk's locks, inside a transaction. */
+    int64_t rooms[] = {a, b}, students[] = {sam, cy};
+    bool held = false;
+    assert_int_equal(hp_store_begin(e->store), HP_OK);
+    assert_int_equal(hp_store_line_walk_lock(e->store, e->school, rooms, 2, students, 2, &held),
+                     HP_OK);
+    assert_true(held);
+    assert_int_equal(hp_store_commit(e->store), HP_OK);
+}
+
 static void test_sessions_delete_user(void **state)
 {
     env *e = *state;
@@ -625,6 +764,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_passes_list_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_passes_list_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encounter_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_line_entries_by_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sessions_delete_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_checks_names, setup, teardown),
