@@ -49,8 +49,9 @@ const hp_cmd_entry hp_cmd_copy = {
     .summary = "copy every school from one store to another",
     .synopsis = "hallpass copy --from DB --to DB",
     .about =
-        "Copies every school, room, user (with password hashes) and pass from one store to\n"
-        "another, for example from a SQLite file to the district's PostgreSQL:\n"
+        "Copies every school, room, user (with password hashes), pass and waiting-line entry\n"
+        "from one store to another, for example from a SQLite file to the district's\n"
+        "PostgreSQL:\n"
         "  hallpass copy --from school.db --to postgresql://hallpass@db.example/district\n"
         "The target must not hold any of the schools yet. The report counters are counted\n"
         "afresh, and both reports are compared between the stores over the whole range and\n"

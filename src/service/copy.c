@@ -16,8 +16,9 @@
 #define COPY_PAGE_PASSES 2000
 
 typedef struct {
-    GHashTable *rooms; /* Source room id -> target room id. */
-    GHashTable *users; /* Source user id -> target user id. */
+    GHashTable *rooms;  /* Source room id -> target room id. */
+    GHashTable *users;  /* Source user id -> target user id. */
+    GHashTable *passes; /* Source pass id -> target pass id: the line's entries name them. */
     hp_tally *counters;
     int32_t first_day;
     int32_t last_day;
@@ -29,6 +30,7 @@ static void id_maps_init(id_maps *maps)
     *maps = (id_maps){
         .rooms = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
         .users = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
+        .passes = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
         .counters = hp_tally_new(),
         .first_day = INT32_MAX,
         .last_day = INT32_MIN,
@@ -39,6 +41,7 @@ static void id_maps_release(id_maps *maps)
 {
     g_hash_table_destroy(maps->rooms);
     g_hash_table_destroy(maps->users);
+    g_hash_table_destroy(maps->passes);
     hp_tally_free(maps->counters);
     *maps = (id_maps){0};
 }
@@ -176,8 +179,10 @@ static int copy_passes(hp_store *from, hp_store *to, int64_t src, int64_t dst, i
             break;
         }
         after = passes[n - 1].id;
+        int64_t *source_ids = g_new(int64_t, n);
         for (size_t i = 0; i < n; i++) {
             hp_pass *p = &passes[i];
+            source_ids[i] = p->id;
             p->student_id = mapped(maps->users, p->student_id);
             p->creator_id = mapped(maps->users, p->creator_id);
             p->origin_id = mapped(maps->rooms, p->origin_id);
@@ -192,10 +197,14 @@ static int copy_passes(hp_store *from, hp_store *to, int64_t src, int64_t dst, i
             size_t chunk = n - i < HP_IMPORT_BATCH ? n - i : HP_IMPORT_BATCH;
             rc = hp_store_passes_import(to, dst, &passes[i], chunk, &inserted[i]);
         }
-        for (size_t i = 0; rc == HP_OK && i < n; i++)
+        for (size_t i = 0; rc == HP_OK && i < n; i++) {
             if (!inserted[i])
-                rc =
-                    hp_error_set(HP_ECONFLICT, "pass %lld was not copied", (long long)passes[i].id);
+                rc = hp_error_set(HP_ECONFLICT, "pass %lld was not copied",
+                                  (long long)source_ids[i]);
+            else
+                map_put(maps->passes, source_ids[i], passes[i].id);
+        }
+        g_free(source_ids);
         stats->passes += n;
         hp_passes_free(passes, n);
         if (rc < 0)
@@ -203,6 +212,32 @@ static int copy_passes(hp_store *from, hp_store *to, int64_t src, int64_t dst, i
     }
 
     rc = hp_tally_commit(maps->counters, to, dst);
+    return rc;
+}
+
+/* The waiting line's entries in every state: the started ones are the history of what
+ * waiting cost, and keep their passes by their new ids. */
+static int copy_line(hp_store *from, hp_store *to, int64_t src, int64_t dst, id_maps *maps)
+{
+    hp_line_filter filter = {.kind = HP_LINE_LIST_ALL};
+    hp_line_entry *entries;
+    size_t n;
+    int rc = hp_store_line_list(from, src, &filter, &entries, &n);
+    for (size_t i = 0; rc == HP_OK && i < n; i++) {
+        hp_line_entry e = entries[i];
+        e.student_id = mapped(maps->users, e.student_id);
+        e.creator_id = mapped(maps->users, e.creator_id);
+        e.origin_id = mapped(maps->rooms, e.origin_id);
+        e.destination_id = mapped(maps->rooms, e.destination_id);
+        e.pass_id = e.pass_id ? mapped(maps->passes, e.pass_id) : 0;
+        hp_line_state state = e.state;
+        /* Joined as waiting, then given the state, offer, lapses, pass and end it had. */
+        if ((rc = hp_store_line_insert(to, dst, &e)) == HP_OK) {
+            e.state = state;
+            rc = hp_store_line_update(to, dst, &e);
+        }
+    }
+    hp_line_entries_free(entries, n);
     return rc;
 }
 
@@ -293,7 +328,8 @@ int hp_store_copy(hp_store *from, hp_store *to, hp_copy_stats *stats_out)
             (rc = copy_settings(from, to, schools[i].id, target.id)) == HP_OK &&
             (rc = copy_groups(from, to, schools[i].id, target.id, &maps)) == HP_OK &&
             (rc = copy_no_pass_times(from, to, schools[i].id, target.id, &maps)) == HP_OK &&
-            (rc = copy_passes(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK)
+            (rc = copy_passes(from, to, schools[i].id, target.id, &maps, &stats)) == HP_OK &&
+            (rc = copy_line(from, to, schools[i].id, target.id, &maps)) == HP_OK)
             rc = compare_reports(from, to, &schools[i], &target, &maps, &stats);
         stats.schools++;
         id_maps_release(&maps);

@@ -140,6 +140,7 @@ typedef struct {
     hp_nopass_state no_pass;    /* The no-pass window at now and the rows it points into. */
     int64_t exclude_entry;      /* The line's entry whose offer is being taken, or 0. */
     bool wait;                  /* A refusal the line can answer joins it instead. */
+    bool holds_offer;           /* Rule 1 read an offer of the student's, and no pass. */
 } rule_inputs;
 
 static void rule_inputs_release(rule_inputs *in)
@@ -233,6 +234,7 @@ static int gather_counts(hp_store *store, const hp_actor *actor, const hp_rule_r
          (rc = hp_store_line_offers(store, school, HP_ACTIVE_OF_STUDENT, pass->student_id, now,
                                     in->exclude_entry, &counts->student_offers)) < 0))
         return rc;
+    in->holds_offer = counts->student_active_passes == 0 && counts->student_offers > 0;
     if (reads(req, HP_RULE_ENCOUNTER)) {
         if ((rc = hp_store_group_encounter(store, school, pass->student_id, now,
                                            &in->encounter_group_id, &in->encounter_group)) < 0)
@@ -309,6 +311,14 @@ static int record_prevented(hp_store *store, const hp_actor *actor, const hp_pas
     return rc;
 }
 
+/* Whether a refused request with wait goes to the line: a refusal the line can answer, or
+ * the student's own offer from the line (they are in it already, which the join answers). */
+static bool joins_line(const rule_inputs *in, const hp_rule_result *result)
+{
+    return in->wait &&
+           (result->can_wait || (result->rule == HP_RULE_STUDENT_ACTIVE && in->holds_offer));
+}
+
 /* Asks the rules at now, with the locks held and the inputs read. On a refusal the refusal is
  * counted and *refused set; the caller commits that and answers HP_ECONFLICT. */
 static int decide(hp_store *store, const hp_actor *actor, const hp_rule_request *req,
@@ -323,7 +333,7 @@ static int decide(hp_store *store, const hp_actor *actor, const hp_rule_request 
         return rc;
     hp_rules_check(req, &counts, &in->settings, actor->tz, now, result);
     /* A request that joins the line instead is not a refusal, and is not counted as one. */
-    if (!result->passed && in->wait && result->can_wait)
+    if (!result->passed && joins_line(in, result))
         return HP_OK;
     if (!result->passed) {
         if (result->rule == HP_RULE_ENCOUNTER && in->encounter_group &&
@@ -456,7 +466,7 @@ static int write_pass(hp_store *store, const hp_actor *actor, const hp_pass_requ
                                       req->override, HP_RULES_ALL, &in);
     if ((rc = decide(store, actor, &rr, pass, &in, now, &result)) < 0)
         goto rollback;
-    if (!result.passed && line->wait && result.can_wait) {
+    if (!result.passed && joins_line(&in, &result)) {
         if ((rc = join_line(store, actor, pass, &in, now, &line->joined_id)) < 0 ||
             (rc = hp_store_commit(store)) < 0)
             goto rollback;

@@ -441,6 +441,9 @@ static const struct {
                   " AND l.state IN ('waiting', 'offered') AND $2::bigint = $2"
                   " AND $3::integer = $3 AND ($4 = 0 OR l.student_id = $4)"
                   " ORDER BY l.joined, l.id LIMIT $5"},
+    {"line_all", "SELECT " LINE_COLUMNS " FROM " LINE_JOINS " WHERE l.school_id = $1"
+                 " AND $2::bigint = $2 AND $3::integer = $3 AND ($4 = 0 OR l.student_id = $4)"
+                 " ORDER BY l.joined, l.id LIMIT $5"},
     {"line_update", "UPDATE line_entries SET state = $3, offered_at = $4, offer_expires = $5,"
                     " lapses = $6, pass_id = $7, ended_at = $8 WHERE school_id = $1 AND id = $2"},
     {"line_offers_from",
@@ -1947,9 +1950,10 @@ static int pg_line_list(hp_store *store, int64_t school_id, const hp_line_filter
         param_int(&p, (int64_t)filter->limit);
     else
         param_text(&p, NULL); /* LIMIT NULL: no limit. */
-    PGresult *res =
-        run(from_base(store), filter->kind == HP_LINE_LIST_IN_LINE ? "line_in_line" : "line_open",
-            &p, "listing the line", &rc);
+    const char *name = filter->kind == HP_LINE_LIST_IN_LINE ? "line_in_line"
+                       : filter->kind == HP_LINE_LIST_OPEN  ? "line_open"
+                                                            : "line_all";
+    PGresult *res = run(from_base(store), name, &p, "listing the line", &rc);
     if (res == NULL)
         return rc;
     int n = PQntuples(res);

@@ -1937,9 +1937,13 @@ static int sqlite_line_list(hp_store *store, int64_t school_id, const hp_line_fi
               " AND ((l.state = 'waiting' AND l.local_day = ?3) OR (l.state = 'offered'"
               " AND (l.offer_expires > ?2 OR (l.lapses = 0 AND l.local_day = ?3))))"
               " AND (?4 = 0 OR l.student_id = ?4) ORDER BY l.joined, l.id LIMIT ?5"
-            : "SELECT " LINE_COLUMNS " FROM " LINE_JOINS " WHERE l.school_id = ?1"
+        : filter->kind == HP_LINE_LIST_OPEN
+            ? "SELECT " LINE_COLUMNS " FROM " LINE_JOINS " WHERE l.school_id = ?1"
               " AND (l.state = 'waiting' OR l.state = 'offered') AND ?2 = ?2 AND ?3 = ?3"
-              " AND (?4 = 0 OR l.student_id = ?4) ORDER BY l.joined, l.id LIMIT ?5";
+              " AND (?4 = 0 OR l.student_id = ?4) ORDER BY l.joined, l.id LIMIT ?5"
+            : "SELECT " LINE_COLUMNS " FROM " LINE_JOINS " WHERE l.school_id = ?1"
+              " AND ?2 = ?2 AND ?3 = ?3 AND (?4 = 0 OR l.student_id = ?4)"
+              " ORDER BY l.joined, l.id LIMIT ?5";
     int rc = prepare_for_school(s, sql, school_id, &st);
     if (rc < 0)
         return rc;

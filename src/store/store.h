@@ -371,7 +371,8 @@ int hp_store_line_get(hp_store *store, int64_t school_id, int64_t entry_id, hp_l
 /* Which entries hp_store_line_list() gives, in join order (joined, then id), with names. */
 typedef enum {
     HP_LINE_LIST_IN_LINE, /* In line at now (hp_line_in_line() with today). */
-    HP_LINE_LIST_OPEN     /* Written waiting or offered, whatever the time: the clock's. */
+    HP_LINE_LIST_OPEN,    /* Written waiting or offered, whatever the time: the clock's. */
+    HP_LINE_LIST_ALL      /* Every entry in any state: a copy's. */
 } hp_line_list_kind;
 
 typedef struct {

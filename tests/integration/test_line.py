@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import store_util
+
 from server_util import (ADMIN, KIOSK, SCHOOL, TEACHER, Store, basic_store, cli, ok, parse_iso,
-                         race, sign_in, students, user)
+                         race, sign_in, signed_in_fixture, students, user)
 
 ZONE = ZoneInfo("America/Chicago")
 PUPILS = students("line", 120)
@@ -124,19 +126,9 @@ def server(store):
         assert "0 differ" in out or "agree" in out, out
 
 
-@pytest.fixture(scope="module")
-def admin(server):
-    return sign_in(server, ADMIN)
-
-
-@pytest.fixture(scope="module")
-def teacher(server):
-    return sign_in(server, TEACHER)
-
-
-@pytest.fixture(scope="module")
-def kiosk(server):
-    return sign_in(server, KIOSK)
+admin = signed_in_fixture(ADMIN, "admin")
+teacher = signed_in_fixture(TEACHER, "teacher")
+kiosk = signed_in_fixture(KIOSK, "kiosk")
 
 
 @pytest.fixture(scope="module")
@@ -383,6 +375,10 @@ def test_an_offer_counts_toward_max_to_and_the_students_own_pass(teacher, rooms,
     # The offered student may not start another pass while their offer stands.
     r = teacher.create_pass(student=waiting, origin=a, destination="Library")
     assert r.status == 409 and r.json["rule"] == "student_active", r
+    assert r.json["error"] == f"{name_of(waiting)} already has an offer from the line to take"
+    # Nor join the line again: they are in it.
+    r = join(teacher, waiting, a, "Library")
+    assert r.status == 409 and r.json == {"error": f"{name_of(waiting)} is already in line"}, r
     ok(teacher.delete(f"/api/line/{e['id']}"))
     # Gone from the line, the place is free again.
     p = ok(teacher.create_pass(student=late, origin=a, destination=full), 201)
@@ -564,3 +560,28 @@ def test_two_servers_make_each_offer_once(stores):
                   for m in re.finditer(r"hallpass serve: (\d+) pass(?:es)? ended at", log))
     assert (offered_n, ended_n) == (6, 1), logs
     assert busiest_instant(store, room_id)[0] == 1
+
+
+def test_a_copy_keeps_the_line_and_the_passes_it_became(stores):
+    kids = students("copyline", 3)
+    st = basic_store(stores, users=(ADMIN, TEACHER), extra_students=kids)
+    st.rooms([{"name": "Solo", "folder": "", "max_passes_from": None, "max_passes_to": 1}])
+    history(st, {"student": kids[0]["email"], "origin": "Room 101", "destination": "Solo"})
+    with st.server().start() as srv:
+        t = sign_in(srv, TEACHER)
+        first = ok(join(t, kids[1]["email"], "Room 101", "Solo"), 202)
+        ok(join(t, kids[2]["email"], "Room 101", "Solo"), 202)
+        (p,) = t.active()
+        ok(t.end_pass(p["id"]))
+        offered(t, kids[1]["email"])
+        taken = ok(t.post(f"/api/line/{first['id']}/start"), 201)
+    target = stores.new("linecopy")
+    cli("copy", "--from", st.db, "--to", target)
+    line = ("SELECT u.email, l.state, l.joined, l.offered_at, l.lapses, p.start_at"
+            " FROM line_entries l JOIN users u ON u.id = l.student_id"
+            " LEFT JOIN passes p ON p.id = l.pass_id ORDER BY l.joined, u.email")
+    copied = [tuple(str(v) for v in r) for r in store_util.sql(target, line)]
+    assert copied == [tuple(str(v) for v in r) for r in st.sql(line)], copied
+    assert [(r[0], r[1]) for r in copied] == [(kids[1]["email"], "started"),
+                                             (kids[2]["email"], "waiting")]
+    assert copied[0][5] == str(int(parse_iso(taken["start"]).timestamp()))
