@@ -2,7 +2,8 @@
  * The pass rules' cost. Creates now passes through the pass service (hp_pass_create, as the
  * server does) from a kiosk, each for a student who has none out, and ends each at once: in
  * one SQLite store with every rule off, and in another with every rule on (limits high enough
- * that none refuses, so each pass pays for every count its rules read). The two stores take
+ * that none refuses, a bell schedule and an ended blackout, every student in an encounter
+ * group, the line on: each pass pays for every count its rules read). The two stores take
  * their passes in alternating rounds, so that a shared machine's load falls on both alike.
  *
  * usage: rules_bench --dir DIR [--passes N] [--rounds N]
@@ -13,6 +14,7 @@
  *   rules ratio=... (the time with every rule on over the time with none)
  */
 #include "core/error.h"
+#include "core/schedule.h"
 #include "core/settings.h"
 #include "core/tz.h"
 #include "service/passes.h"
@@ -49,6 +51,45 @@ static double now_s(void)
 }
 
 /* A school with a kiosk in Room 1, a destination, and `students` students. */
+static void add_group(hp_store *store, int64_t school, long n, int64_t a, int64_t b)
+{
+    int64_t members[] = {a, b};
+    hp_group group = {.name = g_strdup_printf("Group %ld", n),
+                      .active = true,
+                      .members = members,
+                      .member_count = 2};
+    if (hp_store_group_put(store, school, &group) < 0)
+        die("adding an encounter group");
+    g_free(group.name);
+}
+
+/* A bell schedule for every day with one period twelve hours from now (so its first and last
+ * minutes are read and never refuse during a run) and a blackout that ended an hour ago. */
+static void add_no_pass_times(hp_store *store, int64_t school, const hp_tz *tz, int64_t admin)
+{
+    static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+    int hour = (hp_tz_local_hour(tz, now) + 12) % 24;
+    char start[8], end[8];
+    snprintf(start, sizeof(start), "%02d:00", hour);
+    snprintf(end, sizeof(end), "%02d:50", hour);
+    hp_schedule schedule;
+    hp_schedule_init(&schedule);
+    bool changed;
+    for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++)
+        if (hp_schedule_add(&schedule, days[i], "Period 1", start, end) < 0)
+            die("making the bell schedule");
+    hp_blackout past = {.start = now - 7200,
+                        .end = now - 3600,
+                        .has_end = true,
+                        .created_by = admin,
+                        .created_at = now - 7200};
+    if (hp_store_schedule_put(store, school, &schedule, &changed) < 0 ||
+        hp_store_blackout_insert(store, school, &past) < 0)
+        die("saving the no-pass times");
+    hp_schedule_release(&schedule);
+}
+
 static void setup(bench_store *b, const char *path, long students, bool every_rule)
 {
     hp_room origin = {
@@ -70,12 +111,18 @@ static void setup(bench_store *b, const char *path, long students, bool every_ru
         hp_store_room_put(b->store, school, &destination, &changed) < 0 ||
         hp_store_room_rules_put(b->store, school, &destination, &changed) < 0)
         die("adding rooms");
+    int64_t mate = 0;
     for (long i = 0; i < students; i++) {
         char *name = g_strdup_printf("Student %ld", i);
         char *email = g_strdup_printf("s%ld@bench.example", i);
         hp_user u = {.name = name, .email = email, .role = HP_ROLE_STUDENT};
         if (hp_store_user_put(b->store, school, &u, NULL, &changed) < 0)
             die("adding students");
+        /* Every two students an encounter group: each pass reads the student's group, and
+         * the mate is never out (each pass ends at once), so none refuses. */
+        if (every_rule && i % 2 == 1)
+            add_group(b->store, school, i / 2, mate, u.id);
+        mate = u.id;
         g_free(name);
         g_free(email);
     }
@@ -96,6 +143,8 @@ static void setup(bench_store *b, const char *path, long students, bool every_ru
         settings.no_pass_first_minutes = 5;
         settings.no_pass_last_minutes = 5;
     }
+    if (every_rule)
+        add_no_pass_times(b->store, school, b->tz, kiosk.id);
     if (hp_store_settings_put(b->store, school, &settings, NULL) < 0 ||
         hp_store_commit(b->store) < 0)
         die("saving the school");

@@ -79,6 +79,9 @@ typedef struct {
     int time_limit_minutes; /* Its time limit; 0: none. */
     int64_t auto_end_at;    /* When it ends itself: start + the school's auto_end_minutes. */
     unsigned overrides;     /* The rules a staff override passed it over, bits HP_RULE_BIT(). */
+    bool limit_exempt;      /* Its destination did not count toward students' limits when it
+                               started (the nurse, say): it never counts toward its student's
+                               day or week. */
 } hp_pass;
 
 int hp_role_parse(const char *word, hp_role *out);

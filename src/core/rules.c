@@ -66,9 +66,9 @@ bool hp_pass_overtime_at(const hp_pass *pass, int time_limit_minutes, int auto_e
     return hp_pass_overtime_seconds(pass, time_limit_minutes, auto_end_minutes, t) > 0;
 }
 
-bool hp_pass_counts_toward_limit(const hp_pass *pass, bool destination_counts_toward_limit)
+bool hp_pass_counts_toward_limit(const hp_pass *pass)
 {
-    return pass->type == HP_PASS_NOW && !pass->cancelled && destination_counts_toward_limit;
+    return pass->type == HP_PASS_NOW && !pass->cancelled && !pass->limit_exempt;
 }
 
 /* ---- Local times in messages ---- */
@@ -418,10 +418,11 @@ int64_t hp_pass_overtime(const hp_pass *pass, int64_t t)
 }
 
 void hp_pass_fix_limits(hp_pass *pass, const hp_settings *settings,
-                        int destination_time_limit_minutes)
+                        int destination_time_limit_minutes, bool destination_counts_toward_limit)
 {
     pass->time_limit_minutes = hp_settings_time_limit(settings, destination_time_limit_minutes);
     pass->auto_end_at = pass->start + (int64_t)settings->auto_end_minutes * MINUTE;
+    pass->limit_exempt = !destination_counts_toward_limit;
 }
 
 const char *hp_end_reason_name(hp_end_reason reason)

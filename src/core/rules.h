@@ -54,8 +54,9 @@ bool hp_pass_overtime_at(const hp_pass *pass, int time_limit_minutes, int auto_e
                          int64_t t);
 
 /* Whether a pass counts toward its student's daily and weekly limits: a now pass, not
- * cancelled, to a room that counts toward the limit. Its day is its local_day. */
-bool hp_pass_counts_toward_limit(const hp_pass *pass, bool destination_counts_toward_limit);
+ * cancelled, to a room that counted toward the limit when it started. Its day is its
+ * local_day. */
+bool hp_pass_counts_toward_limit(const hp_pass *pass);
 
 /* ---- The rules of a now pass ---- */
 
@@ -175,9 +176,10 @@ bool hp_pass_active(const hp_pass *pass, int64_t t);
 hp_end_reason hp_pass_end_reason(const hp_pass *pass, int64_t t, int64_t *end_out);
 int64_t hp_pass_overtime(const hp_pass *pass, int64_t t);
 
-/* A pass's time limit and deadline from the settings and its destination at its start. */
+/* A pass's time limit, deadline and whether it counts toward its student's limits, from the
+ * settings and its destination at its start. */
 void hp_pass_fix_limits(hp_pass *pass, const hp_settings *settings,
-                        int destination_time_limit_minutes);
+                        int destination_time_limit_minutes, bool destination_counts_toward_limit);
 
 /* How a pass ended, as JSON says it: "ended", "auto", or NULL while it has not. */
 const char *hp_end_reason_name(hp_end_reason reason);

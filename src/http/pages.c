@@ -13,7 +13,6 @@
 
 #include "core/util.h"
 #include "http/assets.h"
-#include "report/insight.h"
 #include "report/report.h"
 
 #include <glib.h>
@@ -111,9 +110,7 @@ static void send_asset(hp_http_response *res, const hp_asset *asset)
 static json_t *report_json(hp_report_kind kind)
 {
     size_t count;
-    const hp_report_column *columns = hp_report_kind_is_insight(kind)
-                                          ? hp_insight_columns(kind, &count)
-                                          : hp_report_columns(kind, &count);
+    const hp_report_column *columns = hp_report_columns(kind, &count);
     json_t *list = json_array();
     for (size_t i = 0; i < count; i++)
         json_array_append_new(list,

@@ -50,8 +50,9 @@ _Static_assert(HP_ARRAY_SIZE(schedule_columns) == HP_SCHEDULE_COLUMNS,
 
 typedef struct {
     int64_t id;
-    hp_role role;           /* Users only. */
-    int time_limit_minutes; /* Rooms only: a pass to it takes this limit (0: the school's). */
+    hp_role role;             /* Users only. */
+    int time_limit_minutes;   /* Rooms only: a pass to it takes this limit (0: the school's). */
+    bool counts_toward_limit; /* Rooms only: a pass to it counts toward its student's limits. */
 } cached_entity;
 
 struct hp_importer {
@@ -256,31 +257,29 @@ static cached_entity *cache_put(GHashTable *cache, const char *key, int64_t id, 
     return e;
 }
 
-/* Finds a room by name, through the cache; the message names the field. */
+/* Finds a room by name, through the cache; the message names the field. *room_out (may be
+ * NULL) gets the cached room, with the rule fields a pass to it takes. */
 static int lookup_room(hp_importer *imp, const char *field, const char *name, int64_t *id_out,
-                       int *time_limit_out)
+                       const cached_entity **room_out)
 {
     char buf[HP_NAME_MAX + 2];
     const char *key = trimmed(name, buf, sizeof(buf));
     if (key == NULL || key[0] == '\0')
         return hp_error_set(HP_EINVALID, "%s: empty", field);
     cached_entity *e = g_hash_table_lookup(imp->rooms, key);
-    if (e) {
-        *id_out = e->id;
-        if (time_limit_out)
-            *time_limit_out = e->time_limit_minutes;
-        return HP_OK;
+    if (e == NULL) {
+        hp_room room = {0};
+        int rc = hp_store_room_find(imp->store, imp->school->id, key, &room);
+        if (rc < 0)
+            return hp_error_prefix(rc, "%s", field);
+        e = cache_put(imp->rooms, key, room.id, HP_ROLE_ADMIN);
+        e->time_limit_minutes = room.time_limit_minutes;
+        e->counts_toward_limit = room.counts_toward_limit;
+        hp_room_release(&room);
     }
-    hp_room room = {0};
-    int rc = hp_store_room_find(imp->store, imp->school->id, key, &room);
-    if (rc < 0)
-        return hp_error_prefix(rc, "%s", field);
-    cache_put(imp->rooms, key, room.id, HP_ROLE_ADMIN)->time_limit_minutes =
-        room.time_limit_minutes;
-    *id_out = room.id;
-    if (time_limit_out)
-        *time_limit_out = room.time_limit_minutes;
-    hp_room_release(&room);
+    *id_out = e->id;
+    if (room_out)
+        *room_out = e;
     return HP_OK;
 }
 
@@ -582,7 +581,7 @@ static int add_pass(hp_importer *imp, const char *const *f)
 {
     hp_pass pass = {0};
     hp_role student_role, creator_role;
-    int destination_limit = 0;
+    const cached_entity *destination = NULL;
     const char *ext_id = empty_to_null(f[HP_PASS_ID]);
     const char *value;
     int rc;
@@ -595,7 +594,7 @@ static int add_pass(hp_importer *imp, const char *const *f)
             0 ||
         (rc = lookup_room(imp, "origin", f[HP_PASS_ORIGIN], &pass.origin_id, NULL)) < 0 ||
         (rc = lookup_room(imp, "destination", f[HP_PASS_DESTINATION], &pass.destination_id,
-                          &destination_limit)) < 0 ||
+                          &destination)) < 0 ||
         (rc = lookup_user(imp, "creator", f[HP_PASS_CREATOR], &pass.creator_id, &creator_role)) < 0)
         return rc;
     if ((value = empty_to_null(f[HP_PASS_SOURCE])) == NULL)
@@ -630,7 +629,8 @@ static int add_pass(hp_importer *imp, const char *const *f)
     if ((rc = hp_pass_check_roles(&pass, student_role, creator_role, &labels)) < 0)
         return rc;
     pass.local_day = hp_tz_local_day(imp->tz, pass.start);
-    hp_pass_fix_limits(&pass, &imp->settings, destination_limit);
+    hp_pass_fix_limits(&pass, &imp->settings, destination->time_limit_minutes,
+                       destination->counts_toward_limit);
 
     pass.ext_id = g_strdup(ext_id);
     imp->batch[imp->batch_count++] = pass;

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/natord.h"
 #include "core/util.h"
+#include "report/insight.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -547,6 +548,8 @@ void hp_report_filename(const hp_report *report, const char *extension, char *ou
 
 const hp_report_column *hp_report_columns(hp_report_kind kind, size_t *count)
 {
+    if (hp_report_kind_is_insight(kind))
+        return hp_insight_columns(kind, count);
     *count = kind == HP_REPORT_ROOMS ? ROOM_OWN_COLUMNS : STAFF_OWN_COLUMNS;
     return kind == HP_REPORT_ROOMS ? room_columns : staff_columns;
 }

@@ -224,8 +224,8 @@ const char *hp_report_kind_name(hp_report_kind kind); /* "rooms", "staff", "dail
 const char *hp_report_title(hp_report_kind kind);     /* "Room Usage", ..., "Durations" */
 /* What the table says when there are no rows: "(no rooms)". */
 const char *hp_report_none(hp_report_kind kind);
-/* A report's columns without compare, in their order (static; the pages read their titles
- * from here). */
+/* A report's or insight's columns without compare, in their order (static; the pages read
+ * their titles from here). */
 const hp_report_column *hp_report_columns(hp_report_kind kind, size_t *count);
 
 /* Starts a report of a kind from a query: its school, range and compare range (refused with

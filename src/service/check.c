@@ -12,9 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Passes read from the store at a time: memory stays flat however many there are. */
-#define CHECK_PAGE_PASSES 5000
-
 /* One counter: what is stored and what the passes give, under the same key. */
 typedef struct {
     hp_counter stored;
@@ -73,21 +70,8 @@ static int recount(hp_store *store, const hp_school *school, GHashTable *all, si
     if (rc < 0)
         return rc;
     hp_tally *tally = hp_tally_new(tz);
-    int64_t after = 0;
-    for (;;) {
-        hp_pass *page;
-        size_t n;
-        if ((rc = hp_store_passes_page(store, school->id, after, CHECK_PAGE_PASSES, &page, &n)) < 0)
-            goto out;
-        for (size_t i = 0; i < n; i++)
-            hp_tally_pass(tally, &page[i], 1);
-        *passes += n;
-        if (n)
-            after = page[n - 1].id;
-        hp_passes_free(page, n);
-        if (n < CHECK_PAGE_PASSES)
-            break;
-    }
+    if ((rc = hp_tally_school_passes(tally, store, school->id, passes)) < 0)
+        goto out;
     size_t count;
     const hp_counter *days = hp_tally_counters(tally, &count);
     add_counted(all, days, count);

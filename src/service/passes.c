@@ -508,7 +508,8 @@ static int write_pass(hp_store *store, const hp_actor *actor, const hp_pass_requ
     if (pass->type == HP_PASS_NOW)
         pass->start = now;
     pass->local_day = hp_tz_local_day(actor->tz, pass->start);
-    hp_pass_fix_limits(pass, &in.settings, in.destination.time_limit_minutes);
+    hp_pass_fix_limits(pass, &in.settings, in.destination.time_limit_minutes,
+                       in.destination.counts_toward_limit);
     hp_rule_request rr = rule_request(actor, hp_asker_of_source(pass->source), pass->type,
                                       req->override, HP_RULES_ALL, &in);
     if ((rc = decide(store, actor, &rr, pass, &in, now, &result)) < 0)

@@ -84,6 +84,7 @@ void hp_pg_params_pass(hp_pg_params *p, int64_t school_id, const hp_pass *pass, 
     hp_pg_param_id(p, pass->time_limit_minutes);
     hp_pg_param_int(p, pass->auto_end_at);
     hp_pg_param_int(p, pass->overrides);
+    hp_pg_param_bool(p, pass->limit_exempt);
 }
 
 void hp_pg_params_release(hp_pg_params *p)

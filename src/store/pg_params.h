@@ -35,12 +35,13 @@ void hp_pg_param_bool(hp_pg_params *p, bool v);
 void hp_pg_param_bytes(hp_pg_params *p, const unsigned char *bytes, size_t n);
 /* The parameters a pass is written with, in the order of PG_PASS_COLUMNS: school, ext_id,
  * student, origin, destination, creator, source, type, start, end (NULL while out),
- * cancelled, local day, time limit (NULL for none), auto-end deadline, overrides. ext_id is
- * borrowed and may be NULL. */
-#define HP_PG_PASS_PARAMS 15
+ * cancelled, local day, time limit (NULL for none), auto-end deadline, overrides, whether it
+ * is exempt from students' limits. ext_id is borrowed and may be NULL. */
+#define HP_PG_PASS_PARAMS 16
 #define HP_PG_PASS_COLUMNS                                                                         \
     "school_id, ext_id, student_id, origin_id, destination_id, creator_id, source, type,"          \
-    " start_at, end_at, cancelled, local_day, time_limit_minutes, auto_end_at, overrides"
+    " start_at, end_at, cancelled, local_day, time_limit_minutes, auto_end_at, overrides,"         \
+    " limit_exempt"
 void hp_pg_params_pass(hp_pg_params *p, int64_t school_id, const hp_pass *pass, const char *ext_id);
 
 /* Frees what the parameters own; they may be filled again after. */

@@ -279,6 +279,12 @@ static const char *const migrations[] = {
     "  local_day integer NOT NULL,"
     "  PRIMARY KEY (school_id, pass_id),"
     "  FOREIGN KEY (school_id, pass_id) REFERENCES passes(school_id, id));",
+
+    /* 12: a pass keeps whether its destination counted toward students' limits when it
+     * started, as the SQLite store's step 13. */
+    "ALTER TABLE passes ADD COLUMN limit_exempt boolean NOT NULL DEFAULT false;"
+    "UPDATE passes p SET limit_exempt = true FROM rooms r"
+    "  WHERE r.school_id = p.school_id AND r.id = p.destination_id AND NOT r.counts_toward_limit;",
 };
 // clang-format on
 
@@ -286,7 +292,8 @@ static const char *const migrations[] = {
 
 #define PASS_COLUMNS                                                                               \
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
-    " end_at, cancelled, local_day, time_limit_minutes, auto_end_at, overrides"
+    " end_at, cancelled, local_day, time_limit_minutes, auto_end_at, overrides, limit_exempt"
+#define PASS_COLUMN_COUNT 16 /* The columns of PASS_COLUMNS: what a row has after them. */
 
 /* A user's columns as read_user() takes them; a password hash or a school may follow. */
 #define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day"
@@ -393,9 +400,10 @@ static const struct {
     {"active_from", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND origin_id = $3"},
     {"active_to", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND destination_id = $3"},
     {"active_student", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2 " AND student_id = $3"},
-    {"pass_insert", "INSERT INTO passes(" HP_PG_PASS_COLUMNS ")"
-                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-                    " RETURNING id"},
+    {"pass_insert",
+     "INSERT INTO passes(" HP_PG_PASS_COLUMNS ")"
+     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+     " RETURNING id"},
     /* Read to be changed: the row lock keeps two requests from ending or cancelling it
      * twice. */
     {"pass_get", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1 AND id = $2"
@@ -406,7 +414,9 @@ static const struct {
     {"passes_refix_upcoming",
      "UPDATE passes SET auto_end_at = start_at + 60 * $4::bigint,"
      " time_limit_minutes = coalesce((SELECT r.time_limit_minutes FROM rooms r"
-     "  WHERE r.id = passes.destination_id), $3::integer)"
+     "  WHERE r.id = passes.destination_id), $3::integer),"
+     " limit_exempt = (SELECT NOT r.counts_toward_limit FROM rooms r"
+     "  WHERE r.id = passes.destination_id)"
      " WHERE school_id = $1 AND end_at IS NULL AND start_at > $2 AND NOT cancelled"
      " AND type = 'scheduled'"},
     {"passes_active", "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = $1"
@@ -420,10 +430,8 @@ static const struct {
     {"lock_school", "SELECT id FROM schools WHERE id = $1 FOR UPDATE"},
     {"active_school", "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2},
     {"student_counted",
-     "SELECT count(*) FROM passes p JOIN rooms r"
-     " ON r.school_id = p.school_id AND r.id = p.destination_id"
-     " WHERE p.school_id = $1 AND p.student_id = $2 AND p.local_day BETWEEN $3 AND $4"
-     " AND p.type = 'now' AND NOT p.cancelled AND r.counts_toward_limit"},
+     "SELECT count(*) FROM passes WHERE school_id = $1 AND student_id = $2"
+     " AND local_day BETWEEN $3 AND $4 AND type = 'now' AND NOT cancelled AND NOT limit_exempt"},
     {"student_last_end",
      "SELECT max(CASE WHEN end_at IS NOT NULL THEN least(end_at, auto_end_at)"
      " WHEN auto_end_at <= $4 THEN auto_end_at END) FROM passes"
@@ -1401,6 +1409,7 @@ static void read_pass(PGresult *res, int row, hp_pass *pass)
     pass->time_limit_minutes = PQgetisnull(res, row, 12) ? 0 : (int)get_int(res, row, 12);
     pass->auto_end_at = get_int(res, row, 13);
     pass->overrides = (unsigned)get_int(res, row, 14);
+    pass->limit_exempt = PQgetvalue(res, row, 15)[0] == 't';
 }
 
 static int pg_pass_get(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out)
@@ -1507,7 +1516,7 @@ static int pg_passes_list(hp_store *store, int64_t school_id, const hp_pass_filt
     GString *sql = g_string_new(
         "SELECT p.id, p.ext_id, p.student_id, p.origin_id, p.destination_id, p.creator_id,"
         " p.source, p.type, p.start_at, p.end_at, p.cancelled, p.local_day,"
-        " p.time_limit_minutes, p.auto_end_at, p.overrides,"
+        " p.time_limit_minutes, p.auto_end_at, p.overrides, p.limit_exempt,"
         " s.name, s.email, s.student_id, o.name, d.name, c.name, c.email FROM passes p"
         " JOIN users s ON s.school_id = p.school_id AND s.id = p.student_id"
         " JOIN users c ON c.school_id = p.school_id AND c.id = p.creator_id"
@@ -1547,13 +1556,13 @@ static int pg_passes_list(hp_store *store, int64_t school_id, const hp_pass_filt
     for (int i = 0; i < n; i++) {
         hp_pass_view *v = &views[i];
         read_pass(res, i, &v->pass);
-        v->student_name = get_text(res, i, 15);
-        v->student_email = get_text(res, i, 16);
-        v->student_id = get_text_or_null(res, i, 17);
-        v->origin_name = get_text(res, i, 18);
-        v->destination_name = get_text(res, i, 19);
-        v->creator_name = get_text(res, i, 20);
-        v->creator_email = get_text(res, i, 21);
+        v->student_name = get_text(res, i, PASS_COLUMN_COUNT);
+        v->student_email = get_text(res, i, PASS_COLUMN_COUNT + 1);
+        v->student_id = get_text_or_null(res, i, PASS_COLUMN_COUNT + 2);
+        v->origin_name = get_text(res, i, PASS_COLUMN_COUNT + 3);
+        v->destination_name = get_text(res, i, PASS_COLUMN_COUNT + 4);
+        v->creator_name = get_text(res, i, PASS_COLUMN_COUNT + 5);
+        v->creator_email = get_text(res, i, PASS_COLUMN_COUNT + 6);
     }
     PQclear(res);
     *out = views;
@@ -1848,79 +1857,54 @@ static int pg_group_override_add(hp_store *store, int64_t school_id, int64_t pas
                        "recording an overridden encounter");
 }
 
-static int pg_group_override_days(hp_store *store, int64_t school_id, hp_counter **out,
-                                  size_t *count_out)
+/* Day counters of one kind summed from a school's recorded rows: the named statement gives,
+ * per row, the subject, the local day and the kind's values in order (what `hallpass check`
+ * recounts the kinds that records keep from). */
+static int record_days(hp_store *store, int64_t school_id, const char *name, hp_counter_kind kind,
+                       const char *what, hp_counter **out, size_t *count_out)
 {
     params p = {0};
     int rc;
     param_int(&p, school_id);
-    PGresult *res =
-        run(from_base(store), "group_override_days", &p, "summing overridden encounters", &rc);
+    PGresult *res = run(from_base(store), name, &p, what, &rc);
     if (res == NULL)
         return rc;
+    size_t values = hp_counter_kind_describe(kind)->value_count;
     int n = PQntuples(res);
     hp_counter *rows = g_new0(hp_counter, (size_t)n + 1);
     for (int i = 0; i < n; i++) {
-        rows[i].key = (hp_counter_key){.kind = HP_COUNTER_GROUP_OVERRIDES,
+        rows[i].key = (hp_counter_key){.kind = kind,
                                        .period = HP_PERIOD_DAY,
                                        .bucket = (int32_t)get_int(res, i, 1),
                                        .subject = get_int(res, i, 0)};
-        rows[i].overrides.overridden = get_int(res, i, 2);
+        for (size_t v = 0; v < values; v++)
+            rows[i].values[v] = get_int(res, i, 2 + (int)v);
     }
     PQclear(res);
     *out = rows;
     *count_out = (size_t)n;
     return HP_OK;
+}
+
+static int pg_group_override_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                  size_t *count_out)
+{
+    return record_days(store, school_id, "group_override_days", HP_COUNTER_GROUP_OVERRIDES,
+                       "summing overridden encounters", out, count_out);
 }
 
 static int pg_line_wait_days(hp_store *store, int64_t school_id, hp_counter **out,
                              size_t *count_out)
 {
-    params p = {0};
-    int rc;
-    param_int(&p, school_id);
-    PGresult *res = run(from_base(store), "line_wait_days", &p, "summing the line's waits", &rc);
-    if (res == NULL)
-        return rc;
-    int n = PQntuples(res);
-    hp_counter *rows = g_new0(hp_counter, (size_t)n + 1);
-    for (int i = 0; i < n; i++) {
-        rows[i].key = (hp_counter_key){.kind = HP_COUNTER_ROOM_WAITS,
-                                       .period = HP_PERIOD_DAY,
-                                       .bucket = (int32_t)get_int(res, i, 1),
-                                       .subject = get_int(res, i, 0)};
-        rows[i].waits.waited = get_int(res, i, 2);
-        rows[i].waits.seconds = get_int(res, i, 3);
-    }
-    PQclear(res);
-    *out = rows;
-    *count_out = (size_t)n;
-    return HP_OK;
+    return record_days(store, school_id, "line_wait_days", HP_COUNTER_ROOM_WAITS,
+                       "summing the line's waits", out, count_out);
 }
 
 static int pg_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
                                    size_t *count_out)
 {
-    params p = {0};
-    int rc;
-    param_int(&p, school_id);
-    PGresult *res =
-        run(from_base(store), "group_prevented_days", &p, "summing prevented passes", &rc);
-    if (res == NULL)
-        return rc;
-    int n = PQntuples(res);
-    hp_counter *rows = g_new0(hp_counter, (size_t)n + 1);
-    for (int i = 0; i < n; i++) {
-        rows[i].key = (hp_counter_key){.kind = HP_COUNTER_GROUP_REFUSALS,
-                                       .period = HP_PERIOD_DAY,
-                                       .bucket = (int32_t)get_int(res, i, 1),
-                                       .subject = get_int(res, i, 0)};
-        rows[i].group_refusals.prevented = get_int(res, i, 2);
-    }
-    PQclear(res);
-    *out = rows;
-    *count_out = (size_t)n;
-    return HP_OK;
+    return record_days(store, school_id, "group_prevented_days", HP_COUNTER_GROUP_REFUSALS,
+                       "summing prevented passes", out, count_out);
 }
 
 /* No-pass times: the bell schedule and blackouts. */

@@ -280,6 +280,14 @@ static const char *const migrations[] = {
     "  school_id INTEGER NOT NULL REFERENCES schools(id),"
     "  group_id INTEGER NOT NULL,"
     "  local_day INTEGER NOT NULL);",
+
+    /* 13: a pass keeps whether its destination counted toward students' limits when it
+     * started, as it keeps its time limit, so that marking a room counted or not changes
+     * only the passes after it; passes before this step take their room's flag as it stands.
+     * A student's counted passes are then read through the index by student and day alone. */
+    "ALTER TABLE passes ADD COLUMN limit_exempt INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE passes SET limit_exempt = 1 WHERE destination_id IN"
+    "  (SELECT id FROM rooms WHERE counts_toward_limit = 0);",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -361,7 +369,8 @@ enum {
 
 #define PASS_COLUMNS                                                                               \
     "id, ext_id, student_id, origin_id, destination_id, creator_id, source, type, start_at,"       \
-    " end_at, cancelled, local_day, time_limit_minutes, auto_end_at, overrides"
+    " end_at, cancelled, local_day, time_limit_minutes, auto_end_at, overrides, limit_exempt"
+#define PASS_COLUMN_COUNT 16 /* The columns of PASS_COLUMNS: what a row has after them. */
 
 /* A pass is active at ?2 when not cancelled, started, not ended, and before its auto-end
  * deadline: the definition of hp_pass_active() in core/rules.h. An end is written when it
@@ -432,8 +441,8 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_PASS_IMPORT] =
         "INSERT INTO passes(school_id, ext_id, student_id, origin_id, destination_id,"
         " creator_id, source, type, start_at, end_at, cancelled, local_day,"
-        " time_limit_minutes, auto_end_at, overrides)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+        " time_limit_minutes, auto_end_at, overrides, limit_exempt)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
         " ON CONFLICT (school_id, ext_id) DO NOTHING",
     [ST_COUNTS_ADD] = "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c)"
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
@@ -469,7 +478,9 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_PASSES_REFIX_UPCOMING] =
         "UPDATE passes SET auto_end_at = start_at + 60 * ?4,"
         " time_limit_minutes = coalesce((SELECT time_limit_minutes FROM rooms"
-        "  WHERE rooms.id = passes.destination_id), ?3)"
+        "  WHERE rooms.id = passes.destination_id), ?3),"
+        " limit_exempt = (SELECT 1 - counts_toward_limit FROM rooms"
+        "  WHERE rooms.id = passes.destination_id)"
         " WHERE school_id = ?1 AND end_at IS NULL AND start_at > ?2 AND cancelled = 0"
         " AND type = 'scheduled'",
     [ST_PASSES_PAGE] = "SELECT " PASS_COLUMNS " FROM passes WHERE school_id = ?1 AND id > ?2"
@@ -492,10 +503,9 @@ static const char *const statement_sql[ST_COUNT] = {
     /* The pass rules' reads: open passes through passes_open, a student's through
      * passes_by_student_day. */
     [ST_ACTIVE_SCHOOL] = "SELECT count(*) FROM passes WHERE" ACTIVE_AT_2,
-    [ST_STUDENT_COUNTED] =
-        "SELECT count(*) FROM passes p JOIN rooms r ON r.id = p.destination_id"
-        " WHERE p.school_id = ?1 AND p.student_id = ?2 AND p.local_day BETWEEN ?3 AND ?4"
-        " AND p.type = 'now' AND p.cancelled = 0 AND r.counts_toward_limit = 1",
+    [ST_STUDENT_COUNTED] = "SELECT count(*) FROM passes WHERE school_id = ?1 AND student_id = ?2"
+                           " AND local_day BETWEEN ?3 AND ?4 AND type = 'now' AND cancelled = 0"
+                           " AND limit_exempt = 0",
     /* A written end after the deadline reads as the deadline (core/rules.h). */
     [ST_STUDENT_LAST_END] =
         "SELECT max(CASE WHEN end_at IS NOT NULL THEN min(end_at, auto_end_at)"
@@ -1040,6 +1050,7 @@ static int write_pass(hp_store *store, int64_t school_id, hp_pass *pass, const c
     bind_limit(st, 13, pass->time_limit_minutes);
     sqlite3_bind_int64(st, 14, pass->auto_end_at);
     sqlite3_bind_int64(st, 15, pass->overrides);
+    sqlite3_bind_int(st, 16, pass->limit_exempt);
     int rc = step_done(s, st, "saving a pass");
     if (rc < 0)
         return rc;
@@ -1300,6 +1311,7 @@ static void read_pass(sqlite3_stmt *st, void *row)
     pass->time_limit_minutes = sqlite3_column_int(st, 12);
     pass->auto_end_at = sqlite3_column_int64(st, 13);
     pass->overrides = (unsigned)sqlite3_column_int64(st, 14);
+    pass->limit_exempt = sqlite3_column_int(st, 15) != 0;
 }
 
 static int sqlite_pass_get(hp_store *store, int64_t school_id, int64_t pass_id, hp_pass *out)
@@ -1389,13 +1401,13 @@ static void read_view(sqlite3_stmt *st, void *row)
 {
     hp_pass_view *view = row;
     read_pass(st, &view->pass);
-    view->student_name = dup_column(st, 15);
-    view->student_email = dup_column(st, 16);
-    view->student_id = dup_column_or_null(st, 17);
-    view->origin_name = dup_column(st, 18);
-    view->destination_name = dup_column(st, 19);
-    view->creator_name = dup_column(st, 20);
-    view->creator_email = dup_column(st, 21);
+    view->student_name = dup_column(st, PASS_COLUMN_COUNT);
+    view->student_email = dup_column(st, PASS_COLUMN_COUNT + 1);
+    view->student_id = dup_column_or_null(st, PASS_COLUMN_COUNT + 2);
+    view->origin_name = dup_column(st, PASS_COLUMN_COUNT + 3);
+    view->destination_name = dup_column(st, PASS_COLUMN_COUNT + 4);
+    view->creator_name = dup_column(st, PASS_COLUMN_COUNT + 5);
+    view->creator_email = dup_column(st, PASS_COLUMN_COUNT + 6);
 }
 
 /* The list's statement for one set of conditions, each a fixed text, so that each set keeps
@@ -1405,7 +1417,7 @@ static char *list_sql(unsigned variant)
     GString *sql = g_string_new(
         "SELECT p.id, p.ext_id, p.student_id, p.origin_id, p.destination_id, p.creator_id,"
         " p.source, p.type, p.start_at, p.end_at, p.cancelled, p.local_day,"
-        " p.time_limit_minutes, p.auto_end_at, p.overrides,"
+        " p.time_limit_minutes, p.auto_end_at, p.overrides, p.limit_exempt,"
         " s.name, s.email, s.student_id, o.name, d.name, c.name, c.email FROM passes p"
         " JOIN users s ON s.id = p.student_id JOIN users c ON c.id = p.creator_id"
         " JOIN rooms o ON o.id = p.origin_id JOIN rooms d ON d.id = p.destination_id"
@@ -1833,28 +1845,30 @@ static int sqlite_group_override_add(hp_store *store, int64_t school_id, int64_t
     return run_once(s, st, "recording an overridden encounter");
 }
 
-static int sqlite_group_override_days(hp_store *store, int64_t school_id, hp_counter **out,
-                                      size_t *count_out)
+/* Day counters of one kind summed from a school's recorded rows: the statement gives, per row,
+ * the subject, the local day and the kind's values in order (what `hallpass check` recounts the
+ * kinds that records keep from). */
+static int record_days(hp_store *store, int64_t school_id, const char *sql, hp_counter_kind kind,
+                       const char *what, hp_counter **out, size_t *count_out)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st;
-    int rc = prepare_for_school(s,
-                                "SELECT group_id, local_day, count(*) FROM encounter_overridden"
-                                " WHERE school_id = ?1 GROUP BY group_id, local_day",
-                                school_id, &st);
+    int rc = prepare_for_school(s, sql, school_id, &st);
     if (rc < 0)
         return rc;
+    size_t values = hp_counter_kind_describe(kind)->value_count;
     GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_counter));
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        hp_counter c = {.key = {.kind = HP_COUNTER_GROUP_OVERRIDES,
+        hp_counter c = {.key = {.kind = kind,
                                 .period = HP_PERIOD_DAY,
                                 .bucket = sqlite3_column_int(st, 1),
                                 .subject = sqlite3_column_int64(st, 0)}};
-        c.overrides.overridden = sqlite3_column_int64(st, 2);
+        for (size_t v = 0; v < values; v++)
+            c.values[v] = sqlite3_column_int64(st, 2 + (int)v);
         g_array_append_val(rows, c);
     }
-    rc = step == SQLITE_DONE ? HP_OK : db_error(s, "summing overridden encounters");
+    rc = step == SQLITE_DONE ? HP_OK : db_error(s, what);
     sqlite3_finalize(st);
     *count_out = rows->len;
     *out = (hp_counter *)g_array_free(rows, FALSE);
@@ -1863,74 +1877,36 @@ static int sqlite_group_override_days(hp_store *store, int64_t school_id, hp_cou
         *out = NULL;
     }
     return rc;
+}
+
+static int sqlite_group_override_days(hp_store *store, int64_t school_id, hp_counter **out,
+                                      size_t *count_out)
+{
+    return record_days(store, school_id,
+                       "SELECT group_id, local_day, count(*) FROM encounter_overridden"
+                       " WHERE school_id = ?1 GROUP BY group_id, local_day",
+                       HP_COUNTER_GROUP_OVERRIDES, "summing overridden encounters", out, count_out);
 }
 
 static int sqlite_line_wait_days(hp_store *store, int64_t school_id, hp_counter **out,
                                  size_t *count_out)
 {
-    sqlite_store *s = from_base(store);
-    sqlite3_stmt *st;
-    int rc = prepare_for_school(s,
-                                "SELECT p.destination_id, p.local_day, count(*),"
-                                " sum(p.start_at - l.joined) FROM line_entries l"
-                                " JOIN passes p ON p.id = l.pass_id"
-                                " WHERE l.school_id = ?1 AND l.state = 'started'"
-                                " GROUP BY p.destination_id, p.local_day",
-                                school_id, &st);
-    if (rc < 0)
-        return rc;
-    GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_counter));
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        hp_counter c = {.key = {.kind = HP_COUNTER_ROOM_WAITS,
-                                .period = HP_PERIOD_DAY,
-                                .bucket = sqlite3_column_int(st, 1),
-                                .subject = sqlite3_column_int64(st, 0)}};
-        c.waits.waited = sqlite3_column_int64(st, 2);
-        c.waits.seconds = sqlite3_column_int64(st, 3);
-        g_array_append_val(rows, c);
-    }
-    rc = step == SQLITE_DONE ? HP_OK : db_error(s, "summing the line's waits");
-    sqlite3_finalize(st);
-    *count_out = rows->len;
-    *out = (hp_counter *)g_array_free(rows, FALSE);
-    if (rc < 0) {
-        hp_counters_free(*out);
-        *out = NULL;
-    }
-    return rc;
+    return record_days(store, school_id,
+                       "SELECT p.destination_id, p.local_day, count(*),"
+                       " sum(p.start_at - l.joined) FROM line_entries l"
+                       " JOIN passes p ON p.id = l.pass_id"
+                       " WHERE l.school_id = ?1 AND l.state = 'started'"
+                       " GROUP BY p.destination_id, p.local_day",
+                       HP_COUNTER_ROOM_WAITS, "summing the line's waits", out, count_out);
 }
 
 static int sqlite_group_prevented_days(hp_store *store, int64_t school_id, hp_counter **out,
                                        size_t *count_out)
 {
-    sqlite_store *s = from_base(store);
-    sqlite3_stmt *st;
-    int rc = prepare_for_school(s,
-                                "SELECT group_id, local_day, count(*) FROM encounter_prevented"
-                                " WHERE school_id = ?1 GROUP BY group_id, local_day",
-                                school_id, &st);
-    if (rc < 0)
-        return rc;
-    GArray *rows = g_array_new(FALSE, TRUE, sizeof(hp_counter));
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        hp_counter c = {.key = {.kind = HP_COUNTER_GROUP_REFUSALS,
-                                .period = HP_PERIOD_DAY,
-                                .bucket = sqlite3_column_int(st, 1),
-                                .subject = sqlite3_column_int64(st, 0)}};
-        c.group_refusals.prevented = sqlite3_column_int64(st, 2);
-        g_array_append_val(rows, c);
-    }
-    rc = step == SQLITE_DONE ? HP_OK : db_error(s, "summing prevented passes");
-    sqlite3_finalize(st);
-    *count_out = rows->len;
-    *out = (hp_counter *)g_array_free(rows, FALSE);
-    if (rc < 0) {
-        hp_counters_free(*out);
-        *out = NULL;
-    }
-    return rc;
+    return record_days(store, school_id,
+                       "SELECT group_id, local_day, count(*) FROM encounter_prevented"
+                       " WHERE school_id = ?1 GROUP BY group_id, local_day",
+                       HP_COUNTER_GROUP_REFUSALS, "summing prevented passes", out, count_out);
 }
 
 /* No-pass times: the bell schedule and blackouts. Writers run one at a time, so no lock is

@@ -49,9 +49,6 @@ static const hp_counter_kind built_later[] = {
     HP_COUNTER_ROOM_OVERRIDES,
 };
 
-/* Passes read at a time while building: memory stays flat however many there are. */
-#define BUILD_PAGE_PASSES 5000
-
 static bool built_later_kind(hp_counter_kind kind)
 {
     for (size_t i = 0; i < HP_ARRAY_SIZE(built_later); i++)
@@ -68,20 +65,7 @@ static int counters_build_school(hp_store *store, const hp_school *school)
     if (rc < 0)
         return rc;
     hp_tally *tally = hp_tally_new(tz);
-    int64_t after = 0;
-    for (;;) {
-        hp_pass *page;
-        size_t n;
-        if ((rc = hp_store_passes_page(store, school->id, after, BUILD_PAGE_PASSES, &page, &n)) < 0)
-            break;
-        for (size_t i = 0; i < n; i++)
-            hp_tally_pass(tally, &page[i], 1);
-        if (n)
-            after = page[n - 1].id;
-        hp_passes_free(page, n);
-        if (n < BUILD_PAGE_PASSES)
-            break;
-    }
+    rc = hp_tally_school_passes(tally, store, school->id, NULL);
     if (rc == HP_OK) {
         size_t n;
         const hp_counter *all = hp_tally_counters(tally, &n);

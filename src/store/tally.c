@@ -1,6 +1,7 @@
 /* In-memory sums of report counters; see tally.h. */
 #include "store/tally.h"
 
+#include "core/error.h"
 #include "core/rules.h"
 
 #include <glib.h>
@@ -139,6 +140,33 @@ void hp_tally_wait(hp_tally *t, int64_t destination_id, int32_t day, int64_t sec
     hp_wait_counts *w = &counter_of(t, HP_COUNTER_ROOM_WAITS, destination_id, day)->waits;
     w->waited += sign;
     w->seconds += sign * seconds;
+}
+
+/* Passes read at a time when a school's passes are tallied. */
+#define TALLY_PAGE_PASSES 5000
+
+int hp_tally_school_passes(hp_tally *t, hp_store *store, int64_t school_id, size_t *passes_out)
+{
+    int64_t after = 0;
+    size_t total = 0;
+    for (;;) {
+        hp_pass *page;
+        size_t n;
+        int rc = hp_store_passes_page(store, school_id, after, TALLY_PAGE_PASSES, &page, &n);
+        if (rc < 0)
+            return rc;
+        for (size_t i = 0; i < n; i++)
+            hp_tally_pass(t, &page[i], 1);
+        total += n;
+        if (n)
+            after = page[n - 1].id;
+        hp_passes_free(page, n);
+        if (n < TALLY_PAGE_PASSES)
+            break;
+    }
+    if (passes_out)
+        *passes_out = total;
+    return HP_OK;
 }
 
 const hp_counter *hp_tally_counters(const hp_tally *t, size_t *count_out)

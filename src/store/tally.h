@@ -49,6 +49,10 @@ void hp_tally_refusal(hp_tally *tally, const hp_refusal *refusal, int64_t count)
 /* Adds one pass prevented by an encounter group on a local day to the group's counter. */
 void hp_tally_prevented(hp_tally *tally, int64_t group_id, int32_t day);
 
+/* Adds every stored pass of a school, read a page at a time so memory stays flat however many
+ * there are; *passes_out (may be NULL) gets how many. */
+int hp_tally_school_passes(hp_tally *tally, hp_store *store, int64_t school_id, size_t *passes_out);
+
 /* The sums, one day counter per (kind, subject, day); the array belongs to the tally. */
 const hp_counter *hp_tally_counters(const hp_tally *tally, size_t *count_out);
 

@@ -1,5 +1,6 @@
 // Every page, as every role sees it, scanned by axe-core: zero violations. Each page is
-// scanned in the states that show the most (a pass out, the search list open, a dialog).
+// scanned in the states that show the most (a pass out, the search list open, a dialog, a
+// place in line waiting and offered).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -119,6 +120,35 @@ test('a student with a pass out', async () => {
     await page.waitForSelector('.field-error');
     await scan(page, 'student, request with errors');
   });
+});
+
+test('a student in line: waiting, then offered a place with its countdown', async () => {
+  // The Restroom takes one pass at a time; another student holds it.
+  const held = await teacher.post('/api/passes', { data: { student: 'pupil3@test.example', origin: 'Room 9', destination: 'Restroom' } });
+  assert.equal(held.status(), 201);
+  await withPage(
+    env,
+    'axe-student-line',
+    async (page) => {
+      await signIn(page, USERS.student2);
+      await page.waitForSelector('#request:not([hidden])');
+      await page.selectOption('#student-origin', 'Room 2');
+      await page.selectOption('#student-destination', 'Restroom');
+      await page.click('#request-button');
+      await page.waitForSelector('#wait-offer:not([hidden])');
+      await scan(page, 'student, refused with Wait in line');
+      await page.click('#wait-button');
+      await page.waitForSelector('#line:not([hidden])');
+      await scan(page, 'student, waiting in line');
+      const ended = await teacher.post(`/api/passes/${(await held.json()).id}/end`, { headers: { 'Content-Type': 'application/json' } });
+      assert.equal(ended.status(), 200);
+      await page.waitForSelector('#line-offer:not([hidden])', { timeout: 6000 });
+      await scan(page, 'student, offered a place');
+      await page.click('#line-leave');
+      await page.waitForSelector('#request:not([hidden])');
+    },
+    { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+  );
 });
 
 test('a kiosk login, with its sign-out dialog', async () => {

@@ -163,6 +163,34 @@ def sql(db, statement: str, params: Sequence = ()) -> list[tuple]:
         con.close()
 
 
+# How to undo each schema step since the refusals were recorded, as a test winds a store back
+# to an older hallpass: (SQLite version, PostgreSQL version) after the step, and what
+# undoing it takes. The data an older store had stays (its passes, its reports' counters).
+_STEPS_UNDONE = [
+    ((8, 7), ["DROP TABLE refusals", "DROP TABLE refusals_unrecorded"]),
+    ((9, 8), ["DROP TABLE counters_unbuilt",
+              "DELETE FROM usage_counts WHERE kind BETWEEN 6 AND 17"]),
+    ((10, 9), ["ALTER TABLE usage_counts DROP COLUMN c"]),
+    ((11, 10), ["DROP TABLE line_entries"]),
+    ((12, 11), ["DROP TABLE encounter_overridden"]),
+    ((13, 12), ["ALTER TABLE passes DROP COLUMN limit_exempt"]),
+]
+
+
+def schema_back_to(db, sqlite_version: int) -> None:
+    """Winds a store's schema back to the SQLite version given (PostgreSQL: the same step,
+    one lower), undoing every later step, so that opening it again migrates it as an older
+    hallpass's store would be."""
+    for (sqlite_v, _), statements in reversed(_STEPS_UNDONE):
+        if sqlite_v > sqlite_version:
+            for statement in statements:
+                sql(db, statement)
+    if is_uri(db):
+        sql(db, f"DELETE FROM schema_version WHERE version > {sqlite_version - 1}")
+    else:
+        sql(db, f"PRAGMA user_version = {sqlite_version}")
+
+
 def pg_tables(uri: str) -> list[str]:
     return sorted(r[0] for r in psql(uri, "SELECT tablename FROM pg_tables "
                                           "WHERE schemaname = 'public'"))

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from store_util import schema_back_to
 from server_util import (ADMIN, KIOSK, TEACHER, Store, ago, basic_store, cli, earlier_today,
                          iso, ok, room, sign_in, students, write_csv)
 
@@ -179,8 +180,7 @@ def test_a_refusal_row_without_its_counter_is_named_too(store):
     assert "2 of " in out, out
 
 
-def test_refusal_counters_from_before_refusals_were_recorded_are_not_compared(stores,
-                                                                             store_kind):
+def test_refusal_counters_from_before_refusals_were_recorded_are_not_compared(stores):
     """A store an older hallpass made: refusal counters, no refusal rows. Opening it migrates
     it; the check then compares every pass counter but none of the refusal counters of the
     days up to the last that an older hallpass counted a refusal on (nor their month), so it
@@ -189,18 +189,7 @@ def test_refusal_counters_from_before_refusals_were_recorded_are_not_compared(st
                      rooms=[room(SMALL_FROM, max_from=1), room(SMALL_TO, max_to=1)])
     refuse_by_every_rule(st)
     # Back to the schema before refusals were rows (SQLite 7, PostgreSQL 6): the counters stay.
-    st.sql("DROP TABLE refusals")
-    st.sql("DROP TABLE refusals_unrecorded")
-    # Nor had it the insights' counters, which a later step builds from the passes.
-    st.sql("DROP TABLE counters_unbuilt")
-    st.sql("DELETE FROM usage_counts WHERE kind BETWEEN 6 AND 13")
-    st.sql("ALTER TABLE usage_counts DROP COLUMN c")
-    st.sql("DROP TABLE line_entries")  # Later steps' too.
-    st.sql("DROP TABLE encounter_overridden")
-    if store_kind == "sqlite":
-        st.sql("PRAGMA user_version = 7")
-    else:
-        st.sql("DELETE FROM schema_version WHERE version > 6")
+    schema_back_to(st.db, 7)
     # A refusal counter of yesterday, as an older hallpass left it.
     yesterday = today_number() - 1
     st.sql("INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b)"

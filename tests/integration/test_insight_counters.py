@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from store_util import schema_back_to
 from server_util import (ADMIN, KIOSK, TEACHER, basic_store, cli, ok, parse_iso, sign_in,
                          students)
 
@@ -279,23 +280,14 @@ def test_live_passes_write_them_when_made_ended_resumed_cancelled_and_auto_ended
     assert "all agree" in out, out
 
 
-def test_a_store_from_before_these_counters_gets_them_built_once_when_opened(school,
-                                                                            store_kind):
+def test_a_store_from_before_these_counters_gets_them_built_once_when_opened(school):
     store, _, recount = school
     # What a store from before had not: the line, so no waits (a later step's table).
     expected = {k: v for k, v in stored(store).items() if k[0] != ROOM_WAITS}
     assert expected, "the tests before left counters to compare"
     # Back to the schema before these counters (SQLite 8, PostgreSQL 7): passes and the
     # reports' counters stay, these are gone.
-    store.sql("DELETE FROM usage_counts WHERE kind BETWEEN 6 AND 17")
-    store.sql("DROP TABLE counters_unbuilt")
-    store.sql("ALTER TABLE usage_counts DROP COLUMN c")  # Later steps', which they redo.
-    store.sql("DROP TABLE line_entries")
-    store.sql("DROP TABLE encounter_overridden")
-    if store_kind == "sqlite":
-        store.sql("PRAGMA user_version = 8")
-    else:
-        store.sql("DELETE FROM schema_version WHERE version > 7")
+    schema_back_to(store.db, 8)
     assert stored(store) == {}
     out = cli("check", "--db", store.db).stdout.decode()  # Opening the store builds them.
     assert "all agree" in out, out

@@ -21,7 +21,7 @@ from hallpass_kit import (ROOM_KEYS, ROOM_TITLES, STAFF_KEYS, STAFF_TITLES, Hall
                           Room, School, User, csv_cell, natcmp, passes_csv, read_xlsx)
 from server_util import (ADMIN, KIOSK, TEACHER, ZONE, basic_store, cli, ok, room, sign_in,
                          students)
-from store_util import is_uri, sql
+from store_util import schema_back_to, sql
 
 ZONE_NAME = "America/Chicago"
 
@@ -438,13 +438,7 @@ def test_an_older_store_fills_now_kiosk_from_its_passes(spoiled):
     for its days and its months."""
     school, path = spoiled
     passes = _read_passes([path])
-    sql(school.db, "ALTER TABLE usage_counts DROP COLUMN c")
-    sql(school.db, "DROP TABLE line_entries")  # Later steps', which it redoes.
-    sql(school.db, "DROP TABLE encounter_overridden")
-    if is_uri(school.db):
-        sql(school.db, "DELETE FROM schema_version WHERE version >= 9")
-    else:
-        sql(school.db, "PRAGMA user_version = 9")
+    schema_back_to(school.db, 9)
     # Days only (the range ends mid-month), then whole months.
     for first, last in (("2026-03-05", "2026-03-20"), ("2026-03-01", "2026-10-31"),
                         ("2026-02-01", "2026-11-30")):

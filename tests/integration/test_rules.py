@@ -397,6 +397,30 @@ def test_daily_limit_counts_now_passes_earlier_today_to_counted_rooms(teacher, k
     assert [x["overrides"] for x in passes_of(teacher, other)] == [["student_limit"]]
 
 
+def test_marking_a_room_counted_or_not_changes_only_the_passes_after_it(teacher, admin, kiosk,
+                                                                         rooms, pupils, store,
+                                                                         settings):
+    settings(max_passes_per_day=1)
+    a, counted = rooms({}, {})
+    (nurse,) = rooms({"counts_toward_limit": False})
+    to_nurse, to_counted = pupils(2)
+    history(store,
+            {"student": to_nurse, "origin": a, "destination": nurse,
+             "start": earlier_today(40), "end": earlier_today(35)},
+            {"student": to_counted, "origin": a, "destination": counted,
+             "start": earlier_today(30), "end": earlier_today(25)})
+    # The nurse now counts, and the other room no longer does: this morning's passes keep
+    # what they started with.
+    ok(admin.patch(f"/api/rooms/{admin.room_id(nurse)}", {"counts_toward_limit": True}))
+    ok(admin.patch(f"/api/rooms/{admin.room_id(counted)}", {"counts_toward_limit": False}))
+    p = ok(kiosk.create_pass(student=to_nurse, destination=nurse), 201)
+    ok(teacher.end_pass(p["id"]))
+    refused(kiosk.create_pass(student=to_nurse, destination=nurse), "student_limit",
+            f"{name_of(to_nurse)} has used 1 of 1 passes today")
+    refused(kiosk.create_pass(student=to_counted, destination=nurse), "student_limit",
+            f"{name_of(to_counted)} has used 1 of 1 passes today")
+
+
 def test_a_students_own_daily_limit_replaces_the_schools(server, store, rooms, settings):
     settings(max_passes_per_day=5)
     a, b = rooms({}, {})

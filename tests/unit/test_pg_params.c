@@ -114,10 +114,11 @@ static void test_pass_parameters(void **state)
                     .local_day = 20710,
                     .time_limit_minutes = 10,
                     .auto_end_at = 1789387380,
-                    .overrides = 1u << 7};
+                    .overrides = 1u << 7,
+                    .limit_exempt = true};
     static const char *const expected[HP_PG_PASS_PARAMS] = {
         "7",          "p-1",        "10",    "1",     "2",  "20",         "kiosk_mode", "now",
-        "1789380180", "1789380480", "false", "20710", "10", "1789387380", "128"};
+        "1789380180", "1789380480", "false", "20710", "10", "1789387380", "128",        "true"};
     hp_pg_params p = {0};
     hp_pg_params_pass(&p, 7, &pass, "p-1");
     assert_int_equal(p.count, HP_PG_PASS_PARAMS);

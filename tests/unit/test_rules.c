@@ -127,12 +127,14 @@ static void test_counts_toward_limit(void **state)
 {
     (void)state;
     hp_pass pass = open_pass(0);
-    assert_true(hp_pass_counts_toward_limit(&pass, true));
-    assert_false(hp_pass_counts_toward_limit(&pass, false)); /* To the nurse. */
+    assert_true(hp_pass_counts_toward_limit(&pass));
+    pass.limit_exempt = true; /* To the nurse. */
+    assert_false(hp_pass_counts_toward_limit(&pass));
+    pass.limit_exempt = false;
     pass.cancelled = true;
-    assert_false(hp_pass_counts_toward_limit(&pass, true));
+    assert_false(hp_pass_counts_toward_limit(&pass));
     hp_pass scheduled = {.type = HP_PASS_SCHEDULED};
-    assert_false(hp_pass_counts_toward_limit(&scheduled, true));
+    assert_false(hp_pass_counts_toward_limit(&scheduled));
 }
 
 /* ---- The table ---- */
@@ -725,10 +727,13 @@ static void test_stored_pass(void **state)
     settings.default_time_limit_minutes = 20;
     int64_t start = 1700000000;
     hp_pass pass = open_pass(start);
-    hp_pass_fix_limits(&pass, &settings, 0);
+    hp_pass_fix_limits(&pass, &settings, 0, true);
     assert_int_equal(pass.time_limit_minutes, 20);
     assert_int_equal(pass.auto_end_at, start + 120 * MINUTE);
-    hp_pass_fix_limits(&pass, &settings, 5);
+    assert_false(pass.limit_exempt);
+    hp_pass_fix_limits(&pass, &settings, 5, false); /* To a room that does not count. */
+    assert_true(pass.limit_exempt);
+    hp_pass_fix_limits(&pass, &settings, 5, true);
     assert_int_equal(pass.time_limit_minutes, 5);
     assert_int_equal(hp_pass_auto_end_minutes(&pass), 120);
     assert_true(hp_pass_active(&pass, start + 2 * HOUR - 1));
@@ -742,7 +747,7 @@ static void test_stored_pass(void **state)
     /* Over its 5 minutes by the deadline, not by the hour asked about. */
     assert_int_equal(hp_pass_overtime(&pass, start + 3 * HOUR), 2 * HOUR - 5 * MINUTE);
     hp_pass ended = ended_pass(start, start + 4 * MINUTE);
-    hp_pass_fix_limits(&ended, &settings, 5);
+    hp_pass_fix_limits(&ended, &settings, 5, true);
     assert_int_equal(hp_pass_overtime(&ended, start + HOUR), 0);
     assert_int_equal(hp_pass_end_reason(&ended, start + HOUR, NULL), HP_END_ENDED);
     /* A pass with no deadline stored has none. */

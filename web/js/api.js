@@ -81,6 +81,15 @@ export async function api(method, path, body, { signal, redirectOn401 = true } =
 }
 
 export const get = (path, opts) => api('GET', path, undefined, opts);
+// A GET whose endpoint a server may not have yet: null for 404, so that a page works on it.
+export async function getOrNull(path, opts) {
+  try {
+    return await get(path, opts);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
+  }
+}
 export const post = (path, body, opts) => api('POST', path, body, opts);
 export const patch = (path, body, opts) => api('PATCH', path, body, opts);
 export const del = (path, body, opts) => api('DELETE', path, body, opts);

@@ -2,6 +2,7 @@
 // and show field errors next to their inputs.
 
 import { overtimeText } from './model.js';
+import { offerDeadline, secondsLeft, countdownAt } from './line.js';
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -158,4 +159,34 @@ export function startElapsedClock(root = document) {
   };
   tick();
   return setInterval(tick, 1000);
+}
+
+// How often the countdowns of offers are looked at: often enough that each second shows.
+const COUNTDOWN_TICK_MS = 250;
+
+// The countdown of an offer from the line, "(27 s)", read at `readAt` (performance.now()
+// when its answer came), kept ticking by startCountdowns().
+export function offerCountdown(entry, readAt, now = performance.now()) {
+  const deadline = offerDeadline(entry, readAt);
+  if (deadline === null) return null;
+  return h('span', { class: 'countdown', 'data-deadline': String(deadline) }, countdownAt(deadline, now));
+}
+
+// Keeps every countdown on the page ticking on this device's clock, and calls onZero() once
+// for each that reaches 0 (the server lapses the offer then; the page reads the line again).
+export function startCountdowns(onZero = () => {}, root = document) {
+  const tick = () => {
+    const now = performance.now();
+    for (const el of root.querySelectorAll('.countdown[data-deadline]')) {
+      const deadline = Number(el.dataset.deadline);
+      const text = countdownAt(deadline, now);
+      if (el.textContent !== text) el.textContent = text;
+      if (secondsLeft(deadline, now) === 0 && !el.dataset.ranOut) {
+        el.dataset.ranOut = 'true';
+        onZero();
+      }
+    }
+  };
+  tick();
+  return setInterval(tick, COUNTDOWN_TICK_MS);
 }

@@ -2,16 +2,19 @@
 // the pass leaves from the kiosk's room (POST /api/passes). A barcode reader types the ID and
 // Enter: Enter in the ID field goes on to the destination when none is chosen yet, and starts
 // the pass when one is. A refusal (409) is shown large. The passes from or to this room are
-// listed with an "I'm back" button (Undo for a few seconds after it) and overtime in words. A staff session in kiosk mode leaves it only with the
-// staff password (DELETE /api/kiosk).
+// listed with an "I'm back" button (Undo for a few seconds after it) and overtime in words.
+// A full room or hallway offers "Wait in line"; the room's line is listed with each offer's
+// "Start now" and countdown, and Remove. A staff session in kiosk mode leaves it only with
+// the staff password (DELETE /api/kiosk).
 
-import { get, post, del, describe, ApiError } from './api.js';
-import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed, overtimeNote } from './dom.js';
+import { get, getOrNull, post, del, describe, ApiError } from './api.js';
+import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed, overtimeNote, offerCountdown, startCountdowns } from './dom.js';
 import { startPage } from './header.js';
 import { fillRoomSelect } from './rooms-select.js';
 import { isStarted, sameRoom, UNDO_MS } from './model.js';
 import { watch, notifyChanged } from './live.js';
-import { waitWords } from './words.js';
+import { waitWords, kioskJoinedWords, kioskStartedWords, offerCameWords, START_NOW_WORDS } from './words.js';
+import { lineRowView, isLineEntry, isNewOffer, READ_AFTER_ZERO_MS } from './line.js';
 
 // How long a message stays up before the form clears for the next student.
 const RESET_AFTER_PASS_MS = 8000;
@@ -56,6 +59,8 @@ function main() {
   let resetTimer = null;
   let live = null;
   let undoTimer = null;
+  let waitBody = null; // The refused pass, ready to send again with `wait`.
+  let lineSeen = new Map(); // id -> entry, as last read, to say each offer once.
 
   const form = document.getElementById('kiosk-form');
   const student = document.getElementById('kiosk-student');
@@ -65,6 +70,119 @@ function main() {
   const successBox = document.getElementById('kiosk-success');
   const list = document.getElementById('kiosk-passes');
   const listError = document.getElementById('list-error');
+  const waitOffer = document.getElementById('kiosk-wait-offer');
+  const lineBox = document.getElementById('kiosk-line');
+  const lineList = document.getElementById('kiosk-line-list');
+  const lineError = document.getElementById('line-error');
+
+  async function load() {
+    await Promise.all([loadPasses(), loadLine()]);
+  }
+
+  // The room's line: hidden while nobody waits (and on a server without a line).
+  async function loadLine() {
+    let line;
+    try {
+      line = await getOrNull('/api/line');
+    } catch (err) {
+      showNotice(lineError, `The line could not be loaded: ${describe(err)}`);
+      lineBox.hidden = false;
+      return;
+    }
+    const readAt = performance.now();
+    hideNotice(lineError);
+    const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('#kiosk-line-list button');
+    const focusKey = focused ? { action: focused.dataset.action, id: focused.dataset.id } : null;
+    clear(lineList);
+    const shown = line ? line.entries : [];
+    for (const entry of shown) {
+      const card = lineRowView(entry, { kiosk: true });
+      if (isNewOffer(lineSeen.get(entry.id), entry)) announce(offerCameWords(entry));
+      const buttons = [];
+      if (card.offered)
+        buttons.push(
+          h('button', { type: 'button', class: 'button primary', 'data-action': 'start', 'data-id': card.id, onclick: () => lineAction(entry, 'start') }, START_NOW_WORDS, h('span', { class: 'visually-hidden' }, card.startDetail)),
+          ' ',
+          offerCountdown(entry, readAt),
+        );
+      buttons.push(h('button', { type: 'button', class: 'button', 'data-action': 'remove', 'data-id': card.id, onclick: () => lineAction(entry, 'remove') }, 'Remove', h('span', { class: 'visually-hidden' }, card.removeDetail)));
+      lineList.append(
+        h(
+          'li',
+          { class: `pass-card line-entry${card.offered ? ' is-offered' : ''}`, 'data-entry-id': card.id, 'data-student': card.student, 'data-state': card.state },
+          h(
+            'div',
+            {},
+            h('div', { class: 'pass-card__who' }, h('span', { class: 'line-position' }, card.positionText), ' ', card.name),
+            h('div', { class: 'pass-card__where' }, `To ${card.destination}`, ' \u00b7 ', h('span', { class: 'line-state' }, card.stateText)),
+          ),
+          h('div', { class: 'actions' }, buttons),
+        ),
+      );
+    }
+    lineSeen = new Map(shown.map((e) => [e.id, e]));
+    lineBox.hidden = shown.length === 0;
+    if (focusKey) {
+      const again = lineList.querySelector(`button[data-action="${focusKey.action}"][data-id="${focusKey.id}"]`);
+      if (again) again.focus();
+    }
+  }
+
+  // "Start now" (an offered entry: the student's pass starts from the kiosk's room) or Remove.
+  async function lineAction(entry, action) {
+    hideNotice(lineError);
+    try {
+      if (action === 'start') {
+        const pass = await post(`/api/line/${entry.id}/start`);
+        showNotice(successBox, kioskStartedWords(pass), 'success');
+        hideNotice(errorBox);
+        announce(`${pass.student_name}, your pass to ${pass.destination} has started.`);
+        scheduleReset();
+      } else {
+        await del(`/api/line/${entry.id}`);
+        announce(`${entry.student_name || entry.student} left the line.`);
+      }
+      notifyChanged();
+    } catch (err) {
+      showNotice(lineError, describe(err));
+      lineBox.hidden = false;
+    }
+    await live.refresh();
+    document.getElementById(lineBox.hidden ? 'out-title' : 'line-title').focus();
+  }
+
+  // A pass started or a place in line taken: say so, and clear the form for the next student.
+  async function answered(words) {
+    showNotice(successBox, words, 'success');
+    student.value = '';
+    destination.value = '';
+    notifyChanged();
+    scheduleReset();
+    await live.refresh();
+    student.focus();
+  }
+
+  // "Wait in line" after a refusal: the same pass again with `wait`.
+  async function joinLine() {
+    if (!waitBody) return;
+    const body = waitBody;
+    const button = document.getElementById('kiosk-wait');
+    button.disabled = true;
+    clearTimeout(resetTimer);
+    try {
+      const data = await post('/api/passes', body);
+      hideNotice(errorBox);
+      waitOffer.hidden = true;
+      waitBody = null;
+      await answered(isLineEntry(data) ? kioskJoinedWords(data) : kioskStartedWords(data));
+    } catch (err) {
+      showNotice(errorBox, describe(err));
+      waitOffer.hidden = !(err instanceof ApiError && err.canWait);
+      scheduleReset(RESET_AFTER_ERROR_MS);
+    } finally {
+      button.disabled = false;
+    }
+  }
 
   async function loadPasses() {
     let data;
@@ -98,6 +216,8 @@ function main() {
     resetTimer = setTimeout(() => {
       hideNotice(successBox);
       hideNotice(errorBox);
+      waitOffer.hidden = true;
+      waitBody = null;
       clearFieldError(student);
       clearFieldError(destination);
       student.value = '';
@@ -153,6 +273,8 @@ function main() {
     clearTimeout(resetTimer);
     hideNotice(errorBox);
     hideNotice(successBox);
+    waitOffer.hidden = true;
+    waitBody = null;
     clearFieldError(student);
     clearFieldError(destination);
     const who = studentKey(student.value);
@@ -165,13 +287,7 @@ function main() {
     submit.disabled = true;
     try {
       const pass = await post('/api/passes', { student: who, origin: kioskRoom, destination: destination.value, type: 'now' });
-      showNotice(successBox, `${pass.student_name}, your pass to ${pass.destination} has started. Press \u201cI\u2019m back\u201d when you return.`, 'success');
-      student.value = '';
-      destination.value = '';
-      notifyChanged();
-      scheduleReset();
-      await live.refresh();
-      student.focus();
+      await answered(kioskStartedWords(pass));
     } catch (err) {
       const field = err instanceof ApiError && err.status === 400 ? err.field : '';
       if (field === 'student' || field === 'destination') {
@@ -180,6 +296,11 @@ function main() {
         input.focus();
       } else {
         showNotice(errorBox, describe(err));
+        // A full room or hallway: the student may take a place in line instead.
+        if (err instanceof ApiError && err.canWait) {
+          waitBody = { student: who, origin: kioskRoom, destination: destination.value, type: 'now', wait: true };
+          waitOffer.hidden = false;
+        }
       }
       scheduleReset(RESET_AFTER_ERROR_MS);
     } finally {
@@ -241,15 +362,17 @@ function main() {
     document.title = `Kiosk: ${kioskRoom} · hallpass`;
     if (session.kiosk && session.kiosk.kiosk_mode) wireExit();
     form.addEventListener('submit', start);
+    document.getElementById('kiosk-wait').addEventListener('click', joinLine);
     try {
       const { rooms } = await get('/api/rooms');
       fillRoomSelect(destination, rooms, { placeholder: 'Choose where you are going', exclude: kioskRoom });
     } catch (err) {
       showNotice(errorBox, `The rooms could not be loaded: ${describe(err)}`);
     }
-    live = watch(loadPasses);
+    live = watch(load);
     await live.refresh();
     startElapsedClock();
+    startCountdowns(() => setTimeout(() => live.refresh(), READ_AFTER_ZERO_MS));
     student.focus();
   })();
 }

@@ -34,6 +34,12 @@ export function mergePasses(out, scheduled) {
   return [...out, ...scheduled.filter((p) => !seen.has(p.id))];
 }
 
+// How a student shows under their name: the school's student ID (when the school has them)
+// and the email.
+export function studentDetail(studentId, email) {
+  return studentId ? `ID ${studentId} · ${email}` : email;
+}
+
 // The same room name, as the server compares names (ASCII case folded).
 export function sameRoom(a, b) {
   return String(a).toLowerCase() === String(b).toLowerCase();

@@ -1,18 +1,21 @@
 // Passes (staff): create a now or scheduled pass for a student, see the active passes with
 // their time out ticking (and overtime said in words), end them on one tap with Undo for a
 // few seconds, cancel scheduled ones, and launch kiosk mode in a room. A refusal by a rule
-// staff may pass offers "Override", which sends the same pass again with `override`.
+// staff may pass offers "Override", which sends the same pass again with `override`; one the
+// line takes offers "Send to line", the same pass with `wait`. The Line panel lists the line
+// for the teacher's room and the whole school, with Start for an offer and Remove.
 // "From" starts at the staff member's home room when they have one (else the room they used
 // last on this device), and can be changed for each pass.
 
-import { get, post, describe, ApiError } from './api.js';
-import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed, overtimeNote } from './dom.js';
+import { get, getOrNull, post, del, describe, ApiError } from './api.js';
+import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed, overtimeNote, offerCountdown, startCountdowns } from './dom.js';
 import { startPage } from './header.js';
 import { formatTime, formatDateTime, localInputToIso, dateToLocalInput } from './dates.js';
 import { fillRoomSelect, selectRoom } from './rooms-select.js';
-import { isStarted, mergePasses, sameRoom, overtimeText, UNDO_MS } from './model.js';
-import { SAME_ROOM_WORDS, OVERRIDABLE_RULES } from './words.js';
+import { isStarted, mergePasses, sameRoom, overtimeText, studentDetail, UNDO_MS } from './model.js';
+import { SAME_ROOM_WORDS, OVERRIDABLE_RULES, refusalHint, joinedWords } from './words.js';
 import { watch, notifyChanged } from './live.js';
+import { lineRowView, roomLine, lineSummary, isLineEntry, READ_AFTER_ZERO_MS } from './line.js';
 
 export const ORIGIN_KEY = 'hallpass.origin';
 // Wait this long after the last keystroke before searching.
@@ -25,7 +28,7 @@ const SCHEDULE_LEAD_MS = 5 * 60000;
 // How a student shows in the search results: the name, then the school's student ID (when
 // the school has them) and the email.
 export function studentOption(st) {
-  return { name: st.name, detail: st.student_id ? `ID ${st.student_id} · ${st.email}` : st.email };
+  return { name: st.name, detail: studentDetail(st.student_id, st.email) };
 }
 
 export function resultsCountText(n) {
@@ -46,7 +49,7 @@ export function passRowView(pass, now, tz) {
     id: pass.id,
     student: pass.student,
     name,
-    detail: pass.student_id ? `ID ${pass.student_id} · ${pass.student}` : pass.student,
+    detail: studentDetail(pass.student_id, pass.student),
     origin: pass.origin,
     destination: pass.destination,
     by: `by ${pass.creator_name || pass.creator}`,
@@ -69,6 +72,19 @@ export function summaryText(passes, now) {
 // A refused pass: may staff send it again with an override? Only for the rules staff may pass.
 export function canOverride(err) {
   return Boolean(err && err.status === 409 && OVERRIDABLE_RULES.includes(err.rule));
+}
+
+// What a refused pass offers beside its words: Override (a rule staff may pass, not already
+// overridden), Send to line (a refusal the line takes, not already sent), and the hint.
+export function refusalChoices(err, body = {}) {
+  const override = canOverride(err) && !body.override;
+  const line = Boolean(err && err.status === 409 && err.canWait) && !body.wait && body.type !== 'scheduled';
+  return { override, line, hint: refusalHint({ override, line }) };
+}
+
+// The title of the Line panel's table for the teacher's room.
+export function roomLineTitle(room) {
+  return `From or to ${room}`;
 }
 
 // What the Undo bar says after a pass was ended on one tap.
@@ -111,6 +127,9 @@ function main() {
   const undoBar = document.getElementById('undo-bar');
   const overrideOffer = document.getElementById('override-offer');
   let overrideBody = null; // The refused pass, ready to send again with an override.
+  let lineBody = null; // The same, ready to send to the line.
+  const linePanel = document.getElementById('line-panel');
+  const lineError = document.getElementById('line-error');
   let undoTimer = null;
   const createError = document.getElementById('create-error');
   const createSuccess = document.getElementById('create-success');
@@ -271,7 +290,8 @@ function main() {
     await send(body);
   }
 
-  // Sends a new pass; a refusal that staff may pass offers "Override", which sends it again.
+  // Sends a new pass; a refusal that staff may pass offers "Override", which sends it again,
+  // and one the line takes offers "Send to line" (202: a place in line, not a pass).
   async function send(body) {
     hideNotice(createError);
     overrideOffer.hidden = true;
@@ -279,9 +299,13 @@ function main() {
     try {
       const pass = await post('/api/passes', body);
       if (!homeOrigin) localStorage.setItem(ORIGIN_KEY, origin.value);
-      const when = pass.type === 'scheduled' ? `scheduled for ${formatDateTime(pass.start, session.school.timezone)}` : 'out now';
-      const passed = body.override ? ' (limit overridden)' : '';
-      showNotice(createSuccess, `Pass created${passed}: ${pass.student_name}, ${pass.origin} \u2192 ${pass.destination}, ${when}.`, 'success');
+      if (isLineEntry(pass)) {
+        showNotice(createSuccess, `Sent to the line: ${joinedWords(pass)}`, 'success');
+      } else {
+        const when = pass.type === 'scheduled' ? `scheduled for ${formatDateTime(pass.start, session.school.timezone)}` : 'out now';
+        const passed = body.override ? ' (limit overridden)' : '';
+        showNotice(createSuccess, `Pass created${passed}: ${pass.student_name}, ${pass.origin} \u2192 ${pass.destination}, ${when}.`, 'success');
+      }
       unchoose();
       search.value = '';
       // A different origin holds for one pass; the next starts from the home room again.
@@ -291,15 +315,22 @@ function main() {
       search.focus();
     } catch (err) {
       const input = err instanceof ApiError && err.status === 400 ? inputs[err.field] : null;
+      const choices = refusalChoices(err, body);
       if (input) {
         setFieldError(input, err.text);
         input.focus();
         announce(err.text);
-      } else if (canOverride(err) && !body.override) {
+      } else if (choices.override || choices.line) {
         showNotice(createError, describe(err));
-        overrideBody = { ...body, override: true };
+        overrideBody = choices.override ? { ...body, override: true } : null;
+        lineBody = choices.line ? { ...body, wait: true } : null;
+        const overrideButton = document.getElementById('override-button');
+        const lineButton = document.getElementById('line-button');
+        overrideButton.hidden = !choices.override;
+        lineButton.hidden = !choices.line;
+        document.getElementById('override-hint').textContent = choices.hint;
         overrideOffer.hidden = false;
-        document.getElementById('override-button').focus();
+        (choices.override ? overrideButton : lineButton).focus();
       } else {
         showNotice(createError, describe(err));
       }
@@ -341,17 +372,20 @@ function main() {
   async function loadActive() {
     let now;
     let upcoming;
+    let line;
     try {
-      [now, upcoming] = await Promise.all([get('/api/passes?active=true'), get('/api/passes?scheduled=true')]);
+      [now, upcoming, line] = await Promise.all([get('/api/passes?active=true'), get('/api/passes?scheduled=true'), getOrNull('/api/line')]);
     } catch (err) {
       showNotice(activeError, `The active passes could not be loaded: ${describe(err)}`);
       activeStatus.textContent = '';
       return;
     }
+    const readAt = performance.now();
     const passes = mergePasses(now.passes, upcoming.passes);
     hideNotice(activeError);
-    const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('#active-table button');
-    const focusKey = focused ? { action: focused.dataset.action, id: focused.dataset.id } : null;
+    const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('#active-table button, .line-table button');
+    const focusKey = focused ? { table: focused.closest('table').id, action: focused.dataset.action, id: focused.dataset.id } : null;
+    showLine(line, readAt);
     clear(tbody);
     if (passes.length === 0) {
       tbody.append(h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No students are out, and no passes are scheduled.')));
@@ -360,7 +394,7 @@ function main() {
     summary.textContent = summaryText(passes, Date.now());
     activeStatus.textContent = `Updated ${new Date().toLocaleTimeString('en-US', { timeZone: session.school.timezone, hour: 'numeric', minute: '2-digit', second: '2-digit' })}`;
     if (focusKey) {
-      const again = tbody.querySelector(`button[data-action="${focusKey.action}"][data-id="${focusKey.id}"]`);
+      const again = document.querySelector(`#${focusKey.table} button[data-action="${focusKey.action}"][data-id="${focusKey.id}"]`);
       if (again) again.focus();
     }
   }
@@ -412,6 +446,77 @@ function main() {
     if (hadFocus) document.getElementById('active-title').focus();
   }
 
+  // ---- The line ----
+
+  function lineRow(entry, readAt) {
+    const v = lineRowView(entry);
+    const buttons = [];
+    if (v.offered)
+      buttons.push(h('button', { type: 'button', class: 'button small primary', 'data-action': 'start', 'data-id': v.id, onclick: () => lineAction(entry, 'start') }, 'Start', h('span', { class: 'visually-hidden' }, v.startDetail)));
+    buttons.push(h('button', { type: 'button', class: 'button small', 'data-action': 'remove', 'data-id': v.id, onclick: () => lineAction(entry, 'remove') }, 'Remove', h('span', { class: 'visually-hidden' }, v.removeDetail)));
+    return h(
+      'tr',
+      { 'data-entry-id': v.id, 'data-student': v.student, 'data-state': v.state },
+      h('td', { class: 'num' }, h('span', { class: 'visually-hidden' }, 'Number '), v.positionText),
+      h('td', {}, h('div', { class: 'pass-who' }, v.name), h('div', { class: 'muted small break' }, v.detail)),
+      h('td', {}, v.origin, h('span', { 'aria-hidden': 'true' }, ' → '), h('span', { class: 'visually-hidden' }, ' to '), v.destination),
+      h('td', { class: 'nowrap' }, h('span', { class: v.offered ? 'tag offered' : 'tag' }, v.stateText), v.offered ? [' ', offerCountdown(entry, readAt)] : null),
+      h('td', {}, h('div', { class: 'actions' }, buttons)),
+    );
+  }
+
+  // The columns of both line tables.
+  const LINE_COLUMNS = ['Place', 'Student', 'Route', 'State'];
+
+  // A line table in its wrapper (made on first use), its body emptied and filled.
+  function fillLine(wrapId, titleId, entries, readAt, emptyWords) {
+    const wrap = document.getElementById(wrapId);
+    if (!wrap.firstChild) {
+      const head = h('tr', {}, LINE_COLUMNS.map((c) => h('th', { scope: 'col' }, c)), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')));
+      wrap.append(h('table', { class: 'data stack line-table', id: wrapId.replace(/-wrap$/, '-table'), 'aria-labelledby': titleId }, h('thead', {}, head), h('tbody')));
+    }
+    const tbody = clear(wrap.querySelector('tbody'));
+    if (entries.length === 0) tbody.append(h('tr', {}, h('td', { colspan: LINE_COLUMNS.length + 1, class: 'empty' }, emptyWords)));
+    for (const entry of entries) tbody.append(lineRow(entry, readAt));
+  }
+
+  // The line for the teacher's room (the home room, else the From chosen) and the school's.
+  // Hidden on a server without a line.
+  function showLine(line, readAt) {
+    linePanel.hidden = line === null;
+    if (line === null) return;
+    const entries = line.entries;
+    const room = homeOrigin || origin.value;
+    const mine = roomLine(entries, room);
+    document.getElementById('line-summary').textContent = lineSummary(entries);
+    document.getElementById('line-room').hidden = !room;
+    if (room) {
+      document.getElementById('line-room-title').textContent = roomLineTitle(room);
+      fillLine('line-room-wrap', 'line-room-title', mine, readAt, `Nobody from or to ${room} is waiting.`);
+    }
+    fillLine('line-school-wrap', 'line-school-title', entries, readAt, 'Nobody is waiting in line.');
+  }
+
+  // Start (an offered entry: its pass starts, the rules checked again) or Remove.
+  async function lineAction(entry, action) {
+    hideNotice(lineError);
+    const name = entry.student_name || entry.student;
+    try {
+      if (action === 'start') {
+        const pass = await post(`/api/line/${entry.id}/start`);
+        announce(`${pass.student_name || name}\u2019s pass to ${pass.destination} has started.`);
+      } else {
+        await del(`/api/line/${entry.id}`);
+        announce(`Removed ${name} from the line.`);
+      }
+      notifyChanged();
+    } catch (err) {
+      showNotice(lineError, describe(err));
+    }
+    await live.refresh();
+    document.getElementById('line-title').focus();
+  }
+
   // ---- Kiosk mode ----
 
   function wireKiosk() {
@@ -444,6 +549,7 @@ function main() {
     wireKiosk();
     form.addEventListener('submit', create);
     document.getElementById('override-button').addEventListener('click', () => overrideBody && send(overrideBody));
+    document.getElementById('line-button').addEventListener('click', () => lineBody && send(lineBody));
     try {
       const { rooms } = await get('/api/rooms');
       const first = defaultOrigin(session.user, localStorage.getItem(ORIGIN_KEY));
@@ -457,6 +563,7 @@ function main() {
     document.getElementById('refresh').addEventListener('click', () => live.refresh());
     await live.refresh();
     startElapsedClock();
+    startCountdowns(() => setTimeout(() => live.refresh(), READ_AFTER_ZERO_MS));
   })();
 }
 

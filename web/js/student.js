@@ -2,17 +2,24 @@
 // out ticking (its time limit, and overtime in words), end it on one tap with Undo for a few
 // seconds. A refusal speaks to the student ("You have used 4 of 4 passes today."). The room
 // they were last in is remembered on this device.
+// A full room or hallway offers "Wait in line" (the same request with `wait`); while in line
+// the page shows the place, then the offer as "Start now" with its countdown, reading the
+// line (GET /api/line) on load and on every change the server announces.
 
-import { get, post, describe, ApiError } from './api.js';
-import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed, overtimeNote } from './dom.js';
+import { get, getOrNull, post, del, describe, ApiError } from './api.js';
+import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice, startElapsedClock, formatElapsed, overtimeNote, offerCountdown, startCountdowns } from './dom.js';
 import { startPage } from './header.js';
 import { formatTime, formatDateTime } from './dates.js';
 import { fillRoomSelect } from './rooms-select.js';
 import { isStarted, mergePasses, sameRoom, UNDO_MS } from './model.js';
-import { SAME_ROOM_WORDS } from './words.js';
+import { SAME_ROOM_WORDS, LEFT_LINE_WORDS, joinedWords } from './words.js';
 import { watch, notifyChanged } from './live.js';
+import { ownEntry, studentLineView, lineNote, isNewOffer, isLineEntry, offerDeadline, secondsLeft, READ_AFTER_ZERO_MS } from './line.js';
 
 export const ORIGIN_KEY = 'hallpass.student.origin';
+// An offer whose countdown showed this little when its entry went away had run out (the
+// server lapses it within a second of its end).
+const RAN_OUT_SLACK_S = 1;
 
 // The student's pass out now (or null) and the scheduled passes still to come.
 export function studentView(passes, now = Date.now()) {
@@ -46,6 +53,9 @@ function main() {
   let active = null;
   let live = null;
   let undoTimer = null;
+  let entry = null; // The student's place in line, as last read.
+  let entryRead = 0; // performance.now() when it was read.
+  let waitBody = null; // The refused request, ready to send again with `wait`.
 
   const errorBox = document.getElementById('student-error');
   const successBox = document.getElementById('student-success');
@@ -55,11 +65,15 @@ function main() {
   const origin = document.getElementById('student-origin');
   const destination = document.getElementById('student-destination');
   const button = document.getElementById('request-button');
+  const waitOffer = document.getElementById('wait-offer');
+  const lineBox = document.getElementById('line');
+  const lineNoteBox = document.getElementById('line-note');
 
-  function show(passes) {
+  function show(passes, entries, readAt) {
     const tz = session.school.timezone;
     const view = studentView(passes);
     active = view.active;
+    const inLine = showLine(entries, readAt, Boolean(active));
     const elapsed = document.getElementById('active-elapsed');
     if (active) {
       document.getElementById('active-route').textContent = `${active.origin} → ${active.destination}`;
@@ -75,7 +89,7 @@ function main() {
     } else {
       delete elapsed.dataset.since;
       activeBox.hidden = true;
-      requestBox.hidden = false;
+      requestBox.hidden = inLine;
     }
     const upcomingList = document.getElementById('upcoming-list');
     clear(upcomingList);
@@ -88,10 +102,42 @@ function main() {
     document.getElementById('loading-note').hidden = true;
   }
 
+  // The student's place in line: its words, the offer with its countdown, and a note when an
+  // offer ran out. Returns whether the student is in line.
+  function showLine(entries, readAt, hasPass) {
+    const before = entry;
+    const next = hasPass || !entries ? null : ownEntry(entries);
+    const deadline = offerDeadline(before, entryRead);
+    const expired = deadline !== null && secondsLeft(deadline, performance.now()) <= RAN_OUT_SLACK_S;
+    const note = lineNote(before, next, { hasPass, expired });
+    // A note stays until something new happens to the student: a pass, an offer, a new place.
+    if (note) showNotice(lineNoteBox, note, '');
+    else if (hasPass || isNewOffer(before, next) || (!before && next)) hideNotice(lineNoteBox);
+    entry = next;
+    entryRead = readAt;
+    const view = studentLineView(next);
+    lineBox.hidden = view.kind === 'none';
+    if (view.kind === 'none') return false;
+    document.getElementById('line-title').textContent = view.title;
+    document.getElementById('line-text').textContent = view.text;
+    const offer = document.getElementById('line-offer');
+    offer.hidden = view.kind !== 'offered';
+    clear(document.getElementById('line-countdown')).append(offerCountdown(next, readAt) || '');
+    if (isNewOffer(before, next)) {
+      announce(view.text);
+      // Waiting on this page, the student is taken straight to the button.
+      const focus = document.activeElement;
+      if (!focus || focus === document.body || lineBox.contains(focus)) document.getElementById('line-start').focus();
+    }
+    return true;
+  }
+
   async function load() {
     try {
-      const [out, upcoming] = await Promise.all([get('/api/passes?active=true'), get('/api/passes?scheduled=true')]);
-      show(mergePasses(out.passes, upcoming.passes));
+      // The line is read with the passes, so that a pass started from an offer and the offer
+      // gone come in one view; a server without a line answers 404 (null).
+      const [out, upcoming, line] = await Promise.all([get('/api/passes?active=true'), get('/api/passes?scheduled=true'), getOrNull('/api/line')]);
+      show(mergePasses(out.passes, upcoming.passes), line ? line.entries : null, performance.now());
     } catch (err) {
       showNotice(errorBox, `Your passes could not be loaded: ${describe(err)}`);
     }
@@ -100,6 +146,8 @@ function main() {
   async function request(event) {
     event.preventDefault();
     hideNotice(errorBox);
+    hideNotice(lineNoteBox);
+    waitOffer.hidden = true;
     successBox.hidden = true;
     clearFieldError(origin);
     clearFieldError(destination);
@@ -122,12 +170,65 @@ function main() {
         setFieldError(input, err.text);
         input.focus();
       } else {
-        // A refusal (a full room, a pass already out, a limit) says why, to the student.
+        // A refusal (a full room, a pass already out, a limit) says why, to the student; a
+        // full room or hallway offers a place in line beside it.
         showNotice(errorBox, studentWords(err, session.user.name));
+        if (err instanceof ApiError && err.canWait) {
+          waitBody = { origin: origin.value, destination: destination.value, type: 'now', wait: true };
+          waitOffer.hidden = false;
+        }
       }
     } finally {
       button.disabled = false;
     }
+  }
+
+  // "Wait in line": the refused request again, with `wait`. The rules may let the pass out
+  // by now (201, a pass); else the student has a place (202).
+  async function joinLine() {
+    if (!waitBody) return;
+    const body = waitBody;
+    const wait = document.getElementById('wait-button');
+    wait.disabled = true;
+    try {
+      const data = await post('/api/passes', body);
+      hideNotice(errorBox);
+      waitOffer.hidden = true;
+      waitBody = null;
+      announce(isLineEntry(data) ? joinedWords(data, { you: true }) : `Your pass to ${data.destination} has started.`);
+      notifyChanged();
+      await live.refresh();
+      document.getElementById(isLineEntry(data) ? 'line-title' : 'active-title').focus();
+    } catch (err) {
+      showNotice(errorBox, studentWords(err, session.user.name));
+      waitOffer.hidden = !(err instanceof ApiError && err.canWait);
+    } finally {
+      wait.disabled = false;
+    }
+  }
+
+  // "Start now" takes the offer (the pass starts, the rules checked again); "Leave the line"
+  // gives the place up. Either way the page then shows what is true now.
+  async function lineAction(action) {
+    if (!entry) return;
+    const place = entry;
+    hideNotice(errorBox);
+    try {
+      if (action === 'start') {
+        const pass = await post(`/api/line/${place.id}/start`);
+        announce(`Your pass to ${pass.destination} has started.`);
+      } else {
+        await del(`/api/line/${place.id}`);
+        entry = null; // Left on purpose: no "no longer in line" note.
+        showNotice(lineNoteBox, LEFT_LINE_WORDS, '');
+        announce(LEFT_LINE_WORDS);
+      }
+      notifyChanged();
+    } catch (err) {
+      showNotice(errorBox, studentWords(err, session.user.name));
+    }
+    await live.refresh();
+    document.getElementById(activeBox.hidden ? (lineBox.hidden ? 'request-title' : 'line-title') : 'active-title').focus();
   }
 
   function success(text, undo) {
@@ -181,6 +282,9 @@ function main() {
     document.getElementById('student-greeting').textContent = `Hi, ${session.user.name.split(' ')[0]}`;
     form.addEventListener('submit', request);
     document.getElementById('end-pass').addEventListener('click', end);
+    document.getElementById('wait-button').addEventListener('click', joinLine);
+    document.getElementById('line-start').addEventListener('click', () => lineAction('start'));
+    document.getElementById('line-leave').addEventListener('click', () => lineAction('leave'));
     // The room chosen last is the default next time, on this device.
     origin.addEventListener('change', () => {
       if (origin.value) localStorage.setItem(ORIGIN_KEY, origin.value);
@@ -195,6 +299,7 @@ function main() {
     live = watch(load);
     await live.refresh();
     startElapsedClock();
+    startCountdowns(() => setTimeout(() => live.refresh(), READ_AFTER_ZERO_MS));
   })();
 }
 

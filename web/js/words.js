@@ -7,6 +7,8 @@ export const LIMIT_WORDS = 'Leave empty for no limit, or enter a whole number fr
 export const SAME_ROOM_WORDS = 'Choose a different destination: the pass already leaves from this room.';
 export const ENDED_WORDS = 'This pass has already ended.';
 export const NETWORK_WORDS = 'Cannot reach the hallpass server. Check the connection and try again.';
+export const OFFER_LAPSED_WORDS = 'The time to start ran out before the pass was started.';
+export const LINE_GONE_WORDS = 'This place in line is gone: the pass may have started, or the place was removed.';
 
 // Each rule: the status (or 0 for any), the field ('' for none, '*' for any), a test of the
 // message, and the words (a string, or a function of the match).
@@ -31,6 +33,11 @@ const RULES = [
   [409, '', /already ended/, ENDED_WORDS],
   [409, '', /cancelled/, 'This pass was cancelled.'],
   [409, '', /not started/, 'This pass has not started yet. Cancel it instead.'],
+  [409, '*', /^(.*) is already in line/, (m) => `${m[1]} is already in line.`],
+  [409, '', /offer has lapsed/, OFFER_LAPSED_WORDS],
+  [409, '', /offer has not come yet/, 'It is not this student\u2019s turn yet. \u201cStart now\u201d shows when there is room.'],
+  [409, '', /line/, LINE_GONE_WORDS],
+  [404, '', /line|entry/, LINE_GONE_WORDS],
   [404, '', /pass/, 'This pass is no longer here. It may have ended or been cancelled.'],
   [403, 'override', /./, 'Only staff can override a room limit.'],
   [403, '', /./, 'You may not do that here.'],
@@ -59,7 +66,11 @@ function sentence(text) {
 // The server's messages are already plain ("Sam Lee has used 4 of 4 passes today"); what
 // changes is the ending and the person.
 const RULE_WORDS = {
-  student_active: (m) => `${m.replace(/ already has an active pass.*/, '')} is already out on a pass.`,
+  student_active: (m) => {
+    const offer = /^(.*) already has an offer from the line/.exec(m);
+    if (offer) return `${offer[1]} already has a place offered from the line. Start that pass, or leave the line first.`;
+    return `${m.replace(/ already has an active pass.*/, '')} is already out on a pass.`;
+  },
   no_pass_time: (m) => sentence(m),
   encounter: (m) => {
     const group = /^Encounter group "(.*)":/.exec(m);
@@ -84,6 +95,7 @@ function toSecondPerson(text, name) {
       .replace(/^is already out on a pass/, 'are already out on a pass')
       .replace(/^has used/, 'have used')
       .replace(/^already has/, 'already have')
+      .replace(/^is already in line/, 'are already in line')
   );
 }
 
@@ -131,4 +143,74 @@ export const TYPE_NAMES = { now: 'Now', scheduled: 'Scheduled' };
 // A rule, source or type in words; a name no table knows shows as it came, without underscores.
 export function nameOf(table, code) {
   return table[code] || String(code ?? '').replace(/_/g, ' ');
+}
+
+// ---- The waiting line ----
+// A full room or hallway may offer a place in line; the words of the line, for the student
+// (spoken to as "you"), the kiosk (the student by name) and staff. Never a state's code.
+
+export const START_NOW_WORDS = 'Start now';
+export const LEFT_LINE_WORDS = 'You left the line.';
+
+// "(27 s)": the seconds left to take an offer.
+export function countdownWords(seconds) {
+  return `(${Math.max(0, seconds)} s)`;
+}
+
+// "You are number 3 in line for Restroom B".
+export function positionWords(entry) {
+  return `You are number ${entry.position} in line for ${entry.destination}`;
+}
+
+// An offer, to the student: their turn has come.
+export function offerWords(entry) {
+  return `It\u2019s your turn: ${entry.destination} has room for you now. Press \u201cStart now\u201d before the time runs out.`;
+}
+
+// After an offer ran out and the entry went back to waiting.
+export function lapsedWords(entry) {
+  return `The time to start ran out, so your turn went to the next student. You are back in line, number ${entry.position}.`;
+}
+
+// The student's place is gone without a pass: after an offer that ran out (`expired`), or
+// removed by someone else.
+export function leftLineWords(expired) {
+  return expired ? 'The time to start ran out, so you are no longer in line. You can ask for the pass again.' : 'You are no longer in line.';
+}
+
+// A place in line was taken: "Sam Lee is number 2 in line for Restroom B." (staff, kiosk), or
+// about the reader ("You are number 2 ...") when `you`.
+export function joinedWords(entry, { you = false } = {}) {
+  if (you) return `${positionWords(entry)}.`;
+  return `${entry.student_name || entry.student} is number ${entry.position} in line for ${entry.destination}.`;
+}
+
+// At a kiosk, to the student whose pass just started (from the form or from the line).
+export function kioskStartedWords(pass) {
+  return `${pass.student_name}, your pass to ${pass.destination} has started. Press \u201cI\u2019m back\u201d when you return.`;
+}
+
+// At a kiosk, to the student who just took a place: by name, and where to look.
+export function kioskJoinedWords(entry) {
+  return `${entry.student_name || entry.student}, you are number ${entry.position} in line for ${entry.destination}. \u201cStart now\u201d shows beside your name below when there is room.`;
+}
+
+// An offer at a kiosk or on the Passes page, said once when it comes.
+export function offerCameWords(entry) {
+  return `${entry.student_name || entry.student}: it\u2019s your turn to go to ${entry.destination}. Press \u201cStart now\u201d.`;
+}
+
+// Beside a refusal on the Passes page: what staff may do about it (Override, Send to line).
+export function refusalHint({ override = false, line = false } = {}) {
+  if (override && line) return 'Staff may let this pass out anyway (the pass records the override), or send the student to the line to start when there is room.';
+  if (override) return 'Staff may let this pass out anyway; the pass records the override.';
+  if (line) return 'The student can wait in line and start when there is room.';
+  return '';
+}
+
+// The state of an entry in a list, beside its countdown: staff read "Waiting" or "Offered a
+// place"; at a kiosk, where the student reads it, an offer is "Your turn".
+export function lineStateWords(entry, { kiosk = false } = {}) {
+  if (entry.state === 'offered') return kiosk ? 'Your turn' : 'Offered a place';
+  return 'Waiting';
 }
