@@ -116,7 +116,7 @@ test('a refusal is shown plainly, with Override for a limit staff may pass', asy
     // The rule is one staff may pass: the refusal offers Override, which sends it again.
     await page.click('#override-button');
     await page.waitForSelector('#create-success:not([hidden])');
-    assert.match(await page.textContent('#create-success'), /^Pass created \(limit overridden\): /);
+    assert.match(await page.textContent('#create-success'), /^Pass created \(Passed over: Max passes to a room\): /);
     assert.equal(await page.isVisible('#create-error'), false);
     const toRestroom = (await activePasses()).filter((p) => p.destination === 'Restroom');
     assert.equal(toRestroom.length, 2, 'the override let the second pass out');

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SETTINGS, listError, rangeText, settingWords, readSettings, readRoomRules, absentText, groupView, parseMembers, scheduleProblems, scheduleRows, isOn, stoppedBy, blackoutView, stopStateText } from '../../web/js/rules.js';
 import { overtimeMs, overtimeText, minutesText, UNDO_MS } from '../../web/js/model.js';
-import { say, OVERRIDABLE_RULES } from '../../web/js/words.js';
+import { say, OVERRIDABLE_RULES, overridesWords } from '../../web/js/words.js';
 import { ApiError } from '../../web/js/api.js';
 import { canOverride, endedText, passRowView } from '../../web/js/passes.js';
 import { limitText, studentWords } from '../../web/js/student.js';
@@ -130,4 +130,11 @@ test('refusals by a rule: a teacher\u2019s words, a student\u2019s "you", Overri
   assert.equal(limitText({ time_limit_minutes: 1 }), 'Time limit: 1 minute');
   assert.equal(limitText({ time_limit_minutes: null }), '');
   assert.equal(say({ status: 409, message: 'the pass ended itself after its time out; start a new pass' }), 'This pass ended by itself when its time ran out. Start a new pass instead.');
+});
+
+test('what an override passed over is said in words, never as the rules\' codes', () => {
+  assert.equal(overridesWords(['student_limit', 'max_to']), 'Passed over: Passes per student, Max passes to a room');
+  assert.equal(overridesWords(['encounter']), 'Passed over: Encounter group');
+  assert.equal(overridesWords([]), '');
+  assert.equal(overridesWords(undefined), '');
 });

@@ -13,7 +13,7 @@ import { startPage } from './header.js';
 import { formatTime, formatDateTime, localInputToIso, dateToLocalInput } from './dates.js';
 import { fillRoomSelect, selectRoom } from './rooms-select.js';
 import { isStarted, mergePasses, sameRoom, overtimeText, studentDetail, UNDO_MS } from './model.js';
-import { SAME_ROOM_WORDS, OVERRIDABLE_RULES, refusalHint, joinedWords } from './words.js';
+import { SAME_ROOM_WORDS, OVERRIDABLE_RULES, refusalHint, joinedWords, overridesWords } from './words.js';
 import { watch, notifyChanged } from './live.js';
 import { lineRowView, roomLine, lineSummary, isLineEntry, READ_AFTER_ZERO_MS } from './line.js';
 
@@ -303,7 +303,7 @@ function main() {
         showNotice(createSuccess, `Sent to the line: ${joinedWords(pass)}`, 'success');
       } else {
         const when = pass.type === 'scheduled' ? `scheduled for ${formatDateTime(pass.start, session.school.timezone)}` : 'out now';
-        const passed = body.override ? ' (limit overridden)' : '';
+        const passed = overridesWords(pass.overrides) ? ` (${overridesWords(pass.overrides)})` : '';
         showNotice(createSuccess, `Pass created${passed}: ${pass.student_name}, ${pass.origin} \u2192 ${pass.destination}, ${when}.`, 'success');
       }
       unchoose();

@@ -214,3 +214,10 @@ export function lineStateWords(entry, { kiosk = false } = {}) {
   if (entry.state === 'offered') return kiosk ? 'Your turn' : 'Offered a place';
   return 'Waiting';
 }
+
+// What a pass made with an override passed over, in words: "Passed over: Max passes to a
+// room, Passes per student". Empty when it passed over nothing.
+export function overridesWords(rules) {
+  if (!rules || rules.length === 0) return '';
+  return `Passed over: ${rules.map((r) => nameOf(RULE_NAMES, r)).join(', ')}`;
+}
