@@ -60,11 +60,12 @@ def iso(moment: dt.datetime) -> str:
 @pytest.fixture
 def daytime():
     """The local day has room on both sides of now for the periods the tests build (periods
-    lie within one local day); near midnight there is none, and the test is skipped."""
+    lie within one local day: the longest begin 42 minutes before now or end 47 after it);
+    near midnight there is none, and the test is skipped."""
     now = local_now()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if now - midnight < dt.timedelta(minutes=20) or \
-            midnight + dt.timedelta(days=1) - now < dt.timedelta(minutes=40):
+    if now - midnight < dt.timedelta(minutes=60) or \
+            midnight + dt.timedelta(days=1) - now < dt.timedelta(minutes=60):
         pytest.skip("too near the school's local midnight for periods around now")
     return now
 
