@@ -10,7 +10,8 @@
 #   2. builds Room Usage and Staff Usage over the whole school year in process
 #      (bench/report_bench.c) against GROUP BY queries over a covering index on the start time in
 #      a plain table that sqlite3 .import loaded, at 1M and 10M passes, and checks that both give
-#      the same numbers;
+#      the same numbers; then each insight the same way against SQL over a second covering index
+#      (timed only: the table lacks refusals and overrides);
 #   3. serves the 1M store with `hallpass serve` on 127.0.0.1 and loads it with wrk from a second
 #      process: GET /api/reports/rooms?format=json with 64 connections (and, for reference,
 #      GET /api/session, which builds no report), then POST /api/passes with 32 connections
