@@ -315,6 +315,31 @@ static double time_build(const bench_store *b, hp_report_kind kind, const char *
     return now_us() - t0;
 }
 
+/* Times a baseline query over the range [from, after_to) after one warm-up run, which fills
+ * rows (NULL: none kept), and prints its plan and its times as baseline_KIND. */
+static void time_baseline(sqlite3 *db, hp_report_kind kind, const char *sql, const char *from,
+                          const char *after_to, GHashTable *rows, double *times, int runs)
+{
+    sqlite3_stmt *st;
+    char what[32];
+    snprintf(what, sizeof(what), "baseline_%s", hp_report_kind_name(kind));
+    print_plan(db, what, sql);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        die_sqlite(db, "preparing the baseline query");
+    sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, after_to, -1, SQLITE_TRANSIENT);
+    /* Only durations' query has a ?3; binding it elsewhere is a harmless SQLITE_RANGE. */
+    sqlite3_bind_int(st, 3, BASELINE_TIME_LIMIT_S);
+    run_baseline(st, rows);
+    for (int r = 0; r < runs; r++) {
+        double t0 = now_us();
+        run_baseline(st, NULL);
+        times[r] = now_us() - t0;
+    }
+    print_times(what, times, runs);
+    sqlite3_finalize(st);
+}
+
 int main(int argc, char **argv)
 {
     const char *store_uri = NULL, *also_uri = NULL, *baseline_path = NULL, *school_name = NULL;
@@ -411,23 +436,9 @@ int main(int argc, char **argv)
     if (db) {
         const char *sql[2] = {baseline_rooms_sql, baseline_staff_sql};
         for (int k = 0; k < 2; k++) {
-            sqlite3_stmt *st;
-            char what[32];
-            snprintf(what, sizeof(what), "baseline_%s", hp_report_kind_name((hp_report_kind)k));
-            print_plan(db, what, sql[k]);
-            if (sqlite3_prepare_v2(db, sql[k], -1, &st, NULL) != SQLITE_OK)
-                die_sqlite(db, "preparing the baseline query");
-            sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 2, after_to, -1, SQLITE_TRANSIENT);
             GHashTable *rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-            run_baseline(st, rows); /* Warm-up, and the check. */
-            for (int r = 0; r < baseline_runs; r++) {
-                double t0 = now_us();
-                run_baseline(st, NULL);
-                times[r] = now_us() - t0;
-            }
-            print_times(what, times, baseline_runs);
-            sqlite3_finalize(st);
+            time_baseline(db, (hp_report_kind)k, sql[k], from, after_to, rows, times,
+                          baseline_runs);
 
             int64_t sum_a, sum_b;
             int differ = check(reports[k], rows, &sum_a, &sum_b);
@@ -440,24 +451,8 @@ int main(int argc, char **argv)
         if (sqlite3_exec(db, insight_cover_index, NULL, NULL, NULL) != SQLITE_OK)
             die_sqlite(db, "indexing the baseline for the insights");
         for (int k = HP_INSIGHT_FIRST; k < KINDS; k++) {
-            const char *insight_sql = baseline_insight_sql[k - HP_INSIGHT_FIRST];
-            sqlite3_stmt *st;
-            char what[32];
-            snprintf(what, sizeof(what), "baseline_%s", hp_report_kind_name((hp_report_kind)k));
-            print_plan(db, what, insight_sql);
-            if (sqlite3_prepare_v2(db, insight_sql, -1, &st, NULL) != SQLITE_OK)
-                die_sqlite(db, "preparing the baseline query");
-            sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 2, after_to, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int(st, 3, BASELINE_TIME_LIMIT_S);
-            run_baseline(st, NULL); /* Warm-up. */
-            for (int r = 0; r < baseline_runs; r++) {
-                double t0 = now_us();
-                run_baseline(st, NULL);
-                times[r] = now_us() - t0;
-            }
-            print_times(what, times, baseline_runs);
-            sqlite3_finalize(st);
+            time_baseline(db, (hp_report_kind)k, baseline_insight_sql[k - HP_INSIGHT_FIRST], from,
+                          after_to, NULL, times, baseline_runs);
             printf("rows %s hallpass=%zu\n", hp_report_kind_name((hp_report_kind)k),
                    reports[k]->row_count);
         }
