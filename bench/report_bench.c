@@ -99,14 +99,8 @@ static const char *const baseline_insight_sql[] = {
     "SELECT student, count(*), sum(CASE WHEN \"end\" <> '' THEN"
     " unixepoch(\"end\") - unixepoch(start) END) FROM passes"
     " WHERE start >= ?1 AND start < ?2 AND cancelled <> 'true' GROUP BY student",
-    /* limits: passes from and to each room. */
-    "SELECT r.name, coalesce(f.n, 0), coalesce(t.n, 0) FROM rooms r"
-    " LEFT JOIN (SELECT origin, count(*) AS n FROM passes"
-    "   WHERE start >= ?1 AND start < ?2 AND cancelled <> 'true' GROUP BY origin) f"
-    "   ON f.origin = r.name"
-    " LEFT JOIN (SELECT destination, count(*) AS n FROM passes"
-    "   WHERE start >= ?1 AND start < ?2 AND cancelled <> 'true' GROUP BY destination) t"
-    "   ON t.destination = r.name",
+    /* limits: passes from and to each room, as Room Usage. */
+    baseline_rooms_sql,
     /* rules: the range's passes by type and source. */
     "SELECT type, source, count(*) FROM passes"
     " WHERE start >= ?1 AND start < ?2 AND cancelled <> 'true' GROUP BY type, source",
