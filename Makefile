@@ -67,7 +67,7 @@ asan: deps
 	HALLPASS_BIN=$(abspath $(ASAN_BUILD)/hallpass) ASAN_OPTIONS=detect_leaks=1 \
 	    $(PYTEST) -q tests/integration
 
-# The benchmarks (docs/benchmarks.md): about 15 minutes and 6 GB of temporary files.
+# The benchmarks (docs/benchmarks.md): about 20 minutes and 6 GB of temporary files.
 # bench-smoke runs every step once on small data in seconds, as part of make check.
 bench: $(BUILD)/hallpass
 	bash bench/run.sh --build $(BUILD)

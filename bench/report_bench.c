@@ -1,11 +1,14 @@
 /*
- * The report benchmark. Builds Room Usage and Staff Usage over a range N times through the core
- * library (hp_report_build, as the command line and the server do), and times the baseline a
+ * The report benchmark. Builds Room Usage, Staff Usage and every insight over a range N times
+ * through the core library (hp_report_build and hp_insight_build, as the command line and the
+ * server do), and times the baseline a
  * competent engineer would otherwise write: the same passes loaded by sqlite3's .import into a
  * plain table with a covering index on the start time, and GROUP BY queries that give the same
  * report by the same counting rules. Both are timed the same way, in this process, after one
  * warm-up run each; the medians are printed. Then both reports are compared room by room and staff
- * member by staff member: any difference is printed and makes the exit status 1.
+ * member by staff member: any difference is printed and makes the exit status 1. The insights'
+ * SQL (baseline_insight_sql) is timed the same way over a second covering index, but not
+ * compared: the passes table cannot hold all that the insights count.
  *
  * usage: report_bench --store STORE [--also STORE] [--baseline BASE.db] [--from DATE]
  *                     [--to DATE] [--runs N] [--baseline-runs N] [--school NAME]
@@ -20,9 +23,11 @@
  *   also_rooms median_us=... (with --also)
  *   baseline_rooms median_us=... ...
  *   check rooms rows=150 from=... to=... equal
+ *   hallpass_daily ..., baseline_daily ..., rows daily hallpass=250 (and each insight alike)
  */
 #include "core/error.h"
 #include "core/tz.h"
+#include "report/insight.h"
 #include "report/report.h"
 #include "store/store.h"
 
@@ -66,6 +71,57 @@ static const char baseline_staff_sql[] =
     "   AND (source = 'teacher' OR source = 'kiosk_mode') GROUP BY creator) s"
     "   ON s.creator = u.email"
     " WHERE u.role = 'admin' OR u.role = 'teacher'";
+
+/* The insights' equivalent SQL, in hp_report_kind's order from HP_INSIGHT_DAILY, each over the
+ * same range and with cancelled passes left out. The local date of a start is its first ten
+ * characters and its local hour the two after the T, since the CSV keeps the school's offset.
+ * The passes table holds no refusals, overrides, line waits or encounter groups, so limits, rules
+ * and encounters group the range's passes by what the table does hold (a scan of the same rows
+ * as the insight counts, less work than the insight's real question). Durations' overtime uses
+ * one time limit for every room, bound as ?3. */
+static const char *const baseline_insight_sql[] = {
+    /* daily: passes by local date and source. */
+    "SELECT substr(start, 1, 10) AS day, count(*), sum(source = 'student'),"
+    " sum(source = 'teacher'), sum(source = 'kiosk_mode'), sum(source = 'kiosk_login')"
+    " FROM passes WHERE start >= ?1 AND start < ?2 AND cancelled <> 'true' GROUP BY day",
+    /* heatmap: weekday (0 Sunday) x local hour of start. */
+    "SELECT strftime('%w', substr(start, 1, 10)) AS weekday, substr(start, 12, 2) AS hour,"
+    " count(*) FROM passes WHERE start >= ?1 AND start < ?2 AND cancelled <> 'true'"
+    " GROUP BY weekday, hour",
+    /* durations: ended passes by destination, their mean, lower median and overtime. */
+    "WITH d AS (SELECT destination, unixepoch(\"end\") - unixepoch(start) AS s FROM passes"
+    "   WHERE start >= ?1 AND start < ?2 AND cancelled <> 'true' AND \"end\" <> ''),"
+    " r AS (SELECT destination, s, row_number() OVER (PARTITION BY destination ORDER BY s) AS rn,"
+    "   count(*) OVER (PARTITION BY destination) AS n FROM d)"
+    " SELECT destination, max(n), sum(s), round(avg(s) / 60.0, 1),"
+    " max(CASE WHEN rn = (n + 1) / 2 THEN s END), sum(s > ?3) FROM r GROUP BY destination",
+    /* students: passes and their time out by student. */
+    "SELECT student, count(*), sum(CASE WHEN \"end\" <> '' THEN"
+    " unixepoch(\"end\") - unixepoch(start) END) FROM passes"
+    " WHERE start >= ?1 AND start < ?2 AND cancelled <> 'true' GROUP BY student",
+    /* limits: passes from and to each room, as Room Usage. */
+    baseline_rooms_sql,
+    /* rules: the range's passes by type and source. */
+    "SELECT type, source, count(*) FROM passes"
+    " WHERE start >= ?1 AND start < ?2 AND cancelled <> 'true' GROUP BY type, source",
+    /* sources: passes by source and type, and whether they count in Staff Usage. */
+    "SELECT source, type, count(*), (source = 'teacher' OR source = 'kiosk_mode')"
+    " AND NOT (source = 'kiosk_mode' AND type = 'scheduled') FROM passes"
+    " WHERE start >= ?1 AND start < ?2 AND cancelled <> 'true' GROUP BY source, type",
+    /* encounters: the range's passes by student and destination. */
+    "SELECT student, destination, count(*) FROM passes"
+    " WHERE start >= ?1 AND start < ?2 AND cancelled <> 'true' GROUP BY student, destination",
+};
+
+/* The covering index for the insights' SQL, made after the reports' SQL is timed so that it
+ * cannot change their plans: the start time first, then every column the queries read. */
+static const char insight_cover_index[] =
+    "CREATE INDEX IF NOT EXISTS passes_by_start_insights ON passes(start, cancelled, origin,"
+    " destination, source, type, student, \"end\")";
+
+/* The one time limit durations' SQL counts overtime by, in seconds (bench-gen's rooms have no
+ * limits of their own). */
+#define BASELINE_TIME_LIMIT_S (10 * 60)
 
 typedef struct {
     int64_t a;
@@ -111,7 +167,11 @@ static hp_report *build(hp_store *store, const hp_school *school, const hp_tz *t
 {
     hp_report_query query = {.from = from, .to = to};
     hp_report *report;
-    if (hp_report_build(&report, store, school, tz, kind, &query) < 0)
+    int rc = hp_report_kind_is_insight(kind)
+                 ? hp_insight_build(&report, store, school, tz, kind, &query,
+                                    g_get_real_time() / G_USEC_PER_SEC)
+                 : hp_report_build(&report, store, school, tz, kind, &query);
+    if (rc < 0)
         die("building the report");
     return report;
 }
@@ -249,6 +309,31 @@ static double time_build(const bench_store *b, hp_report_kind kind, const char *
     return now_us() - t0;
 }
 
+/* Times a baseline query over the range [from, after_to) after one warm-up run, which fills
+ * rows (NULL: none kept), and prints its plan and its times as baseline_KIND. */
+static void time_baseline(sqlite3 *db, hp_report_kind kind, const char *sql, const char *from,
+                          const char *after_to, GHashTable *rows, double *times, int runs)
+{
+    sqlite3_stmt *st;
+    char what[32];
+    snprintf(what, sizeof(what), "baseline_%s", hp_report_kind_name(kind));
+    print_plan(db, what, sql);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        die_sqlite(db, "preparing the baseline query");
+    sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, after_to, -1, SQLITE_TRANSIENT);
+    /* Only durations' query has a ?3; binding it elsewhere is a harmless SQLITE_RANGE. */
+    sqlite3_bind_int(st, 3, BASELINE_TIME_LIMIT_S);
+    run_baseline(st, rows);
+    for (int r = 0; r < runs; r++) {
+        double t0 = now_us();
+        run_baseline(st, NULL);
+        times[r] = now_us() - t0;
+    }
+    print_times(what, times, runs);
+    sqlite3_finalize(st);
+}
+
 int main(int argc, char **argv)
 {
     const char *store_uri = NULL, *also_uri = NULL, *baseline_path = NULL, *school_name = NULL;
@@ -317,25 +402,26 @@ int main(int argc, char **argv)
     /* hallpass: the whole report, rows named and sorted, as the server builds it. With --also,
      * the other store's report is built right after each run, so that both see the same load of
      * a shared machine. */
-    hp_report_kind kinds[2] = {HP_REPORT_ROOMS, HP_REPORT_STAFF};
-    hp_report *reports[2];
+    enum { KINDS = HP_INSIGHT_LAST + 1 };
+    hp_report *reports[KINDS];
     double *times = g_new(double, runs > baseline_runs ? runs : baseline_runs);
     double *also_times = g_new(double, runs);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < KINDS; k++) {
         /* A warm-up of each store; the first report is kept for the check. */
-        reports[k] = build(main_store.store, main_store.school, main_store.tz, kinds[k], from, to);
+        reports[k] =
+            build(main_store.store, main_store.school, main_store.tz, (hp_report_kind)k, from, to);
         if (also_uri)
-            time_build(&also, kinds[k], from, to);
+            time_build(&also, (hp_report_kind)k, from, to);
         for (int r = 0; r < runs; r++) {
-            times[r] = time_build(&main_store, kinds[k], from, to);
+            times[r] = time_build(&main_store, (hp_report_kind)k, from, to);
             if (also_uri)
-                also_times[r] = time_build(&also, kinds[k], from, to);
+                also_times[r] = time_build(&also, (hp_report_kind)k, from, to);
         }
         char what[32];
-        snprintf(what, sizeof(what), "hallpass_%s", hp_report_kind_name(kinds[k]));
+        snprintf(what, sizeof(what), "hallpass_%s", hp_report_kind_name((hp_report_kind)k));
         print_times(what, times, runs);
         if (also_uri) {
-            snprintf(what, sizeof(what), "also_%s", hp_report_kind_name(kinds[k]));
+            snprintf(what, sizeof(what), "also_%s", hp_report_kind_name((hp_report_kind)k));
             print_times(what, also_times, runs);
         }
     }
@@ -344,36 +430,30 @@ int main(int argc, char **argv)
     if (db) {
         const char *sql[2] = {baseline_rooms_sql, baseline_staff_sql};
         for (int k = 0; k < 2; k++) {
-            sqlite3_stmt *st;
-            char what[32];
-            snprintf(what, sizeof(what), "baseline_%s", hp_report_kind_name(kinds[k]));
-            print_plan(db, what, sql[k]);
-            if (sqlite3_prepare_v2(db, sql[k], -1, &st, NULL) != SQLITE_OK)
-                die_sqlite(db, "preparing the baseline query");
-            sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 2, after_to, -1, SQLITE_TRANSIENT);
             GHashTable *rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-            run_baseline(st, rows); /* Warm-up, and the check. */
-            for (int r = 0; r < baseline_runs; r++) {
-                double t0 = now_us();
-                run_baseline(st, NULL);
-                times[r] = now_us() - t0;
-            }
-            print_times(what, times, baseline_runs);
-            sqlite3_finalize(st);
+            time_baseline(db, (hp_report_kind)k, sql[k], from, after_to, rows, times,
+                          baseline_runs);
 
             int64_t sum_a, sum_b;
             int differ = check(reports[k], rows, &sum_a, &sum_b);
-            printf("check %s rows=%zu %s=%lld %s=%lld %s\n", hp_report_kind_name(kinds[k]),
+            printf("check %s rows=%zu %s=%lld %s=%lld %s\n", hp_report_kind_name((hp_report_kind)k),
                    reports[k]->row_count, k == 0 ? "from" : "now", (long long)sum_a,
                    k == 0 ? "to" : "scheduled", (long long)sum_b, differ ? "DIFFER" : "equal");
             bad += differ;
             g_hash_table_destroy(rows);
         }
+        if (sqlite3_exec(db, insight_cover_index, NULL, NULL, NULL) != SQLITE_OK)
+            die_sqlite(db, "indexing the baseline for the insights");
+        for (int k = HP_INSIGHT_FIRST; k < KINDS; k++) {
+            time_baseline(db, (hp_report_kind)k, baseline_insight_sql[k - HP_INSIGHT_FIRST], from,
+                          after_to, NULL, times, baseline_runs);
+            printf("rows %s hallpass=%zu\n", hp_report_kind_name((hp_report_kind)k),
+                   reports[k]->row_count);
+        }
         sqlite3_close(db);
     }
 
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < KINDS; k++)
         hp_report_free(reports[k]);
     g_free(times);
     g_free(also_times);
