@@ -2090,15 +2090,9 @@ static int pg_counters_unbuilt_next(hp_store *store, bool *found, int64_t *schoo
 static int pg_counters_unbuilt_take(hp_store *store, int64_t school_id, bool *taken)
 {
     params p = {0};
-    int rc;
     param_int(&p, school_id);
-    PGresult *res = run(from_base(store), "counters_unbuilt_take", &p,
-                        "marking a school's counters built", &rc);
-    if (res == NULL)
-        return rc;
-    *taken = g_ascii_strtoll(PQcmdTuples(res), NULL, 10) > 0;
-    PQclear(res);
-    return HP_OK;
+    return pg_update(store, "counters_unbuilt_take", &p, "marking a school's counters built",
+                     taken);
 }
 
 /* ---- The waiting line ---- */
