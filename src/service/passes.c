@@ -932,16 +932,19 @@ static int auto_end_batch(hp_store *store, int64_t school_id, int64_t now, size_
         return rc;
     if ((rc = hp_store_passes_due(store, school_id, now, AUTO_END_BATCH, &due, &n)) < 0)
         goto rollback;
-    /* Each end with what it counts: the time out, to its deadline. */
-    for (size_t i = 0; i < n; i++) {
-        if ((rc = hp_store_pass_set_end(store, school_id, due[i].id, due[i].auto_end_at)) < 0)
-            goto rollback;
+    /* Each end at its deadline, and what the batch's ends count (their time out) summed and
+     * written once. */
+    hp_tally *ends = hp_tally_new(NULL); /* An end's counters need no local hour. */
+    for (size_t i = 0; i < n && rc == HP_OK; i++) {
+        rc = hp_store_pass_set_end(store, school_id, due[i].id, due[i].auto_end_at);
         due[i].has_end = true;
         due[i].end = due[i].auto_end_at;
-        if ((rc = add_end_counters(store, school_id, &due[i], 1)) < 0)
-            goto rollback;
+        hp_tally_pass_ended(ends, &due[i], 1);
     }
-    if ((rc = hp_store_commit(store)) < 0)
+    if (rc == HP_OK)
+        rc = hp_tally_commit(ends, store, school_id);
+    hp_tally_free(ends);
+    if (rc < 0 || (rc = hp_store_commit(store)) < 0)
         goto rollback;
     hp_passes_free(due, n);
     *count_out = n;
