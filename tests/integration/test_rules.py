@@ -41,10 +41,13 @@ RULE_REFUSALS, ROOM_REFUSALS, STUDENT_REFUSALS = 2, 3, 4
 
 
 def local_clock(moment: dt.datetime) -> str:
-    """The school's wall clock as the rules' messages say it: HH:MM, rounded up."""
+    """The school's wall clock as the rules' messages say it: HH:MM, rounded up, with the date
+    before it when that minute falls on another local day than now (near midnight)."""
     local = moment.astimezone(ZONE)
     if local.second or local.microsecond:
         local += dt.timedelta(seconds=60 - local.second)
+    if local.date() != dt.datetime.now(ZONE).date():
+        return local.strftime("%Y-%m-%d %H:%M")
     return local.strftime("%H:%M")
 
 
