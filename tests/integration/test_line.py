@@ -18,8 +18,8 @@ import pytest
 
 import store_util
 
-from server_util import (ADMIN, KIOSK, SCHOOL, TEACHER, Store, basic_store, cli, ok, parse_iso,
-                         race, sign_in, signed_in_fixture, students, user)
+from server_util import (ADMIN, KIOSK, SCHOOL, TEACHER, Store, basic_store, cli, earlier_today,
+                         ok, parse_iso, race, sign_in, signed_in_fixture, students, user)
 
 ZONE = ZoneInfo("America/Chicago")
 PUPILS = students("line", 120)
@@ -198,7 +198,13 @@ def test_can_wait_comes_only_with_a_refusal_the_line_can_answer(teacher, rooms, 
     assert r.status == 409 and r.json["rule"] == "max_to" and r.json["can_wait"] is True, r
     # A student limit: no place in line would help.
     settings(max_passes_per_day=1)
-    history(store, {"student": third, "origin": b, "destination": a, "minutes": 200})
+    # A pass of the student's earlier today that has ended (even just after midnight).
+    start = earlier_today(30)
+    store.passes([{"id": f"line-history-{next(_history)}", "student": third, "origin": b,
+                   "destination": a, "creator": TEACHER["email"], "source": "teacher",
+                   "type": "now", "start": iso(start),
+                   "end": iso(min(start + dt.timedelta(minutes=5), now_utc())),
+                   "cancelled": ""}], school=SCHOOL)
     r = teacher.create_pass(student=third, origin=b, destination=a)
     assert r.status == 409 and r.json["rule"] == "student_limit", r
     assert "can_wait" not in r.json, r
