@@ -47,7 +47,7 @@ int hp_audit_write(hp_store *store, const hp_audit_by *by, int64_t now, const ch
 }
 
 int hp_audit_note(hp_store *store, const hp_audit_by *by, int64_t now, const char *action,
-                    const char *target, json_t *detail)
+                  const char *target, json_t *detail)
 {
     int rc = hp_store_begin(store);
     if (rc < 0) {

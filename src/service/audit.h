@@ -34,7 +34,7 @@ int hp_audit_write(hp_store *store, const hp_audit_by *by, int64_t now, const ch
 /* The same in a write transaction of its own, for what changes nothing else (a report read,
  * a sign-in refused). */
 int hp_audit_note(hp_store *store, const hp_audit_by *by, int64_t now, const char *action,
-                    const char *target, json_t *detail);
+                  const char *target, json_t *detail);
 /* {"before": before, "after": after}, both taken; a NULL one is left out (a creation has no
  * before, a removal no after). */
 json_t *hp_audit_change(json_t *before, json_t *after);
