@@ -57,8 +57,9 @@ static void show_progress(void *data, size_t rows, long long bytes)
 static int import_groups(hp_cli_context *ctx, FILE *in, const char *path)
 {
     hp_groups_import_stats stats;
-    int rc =
-        hp_groups_import_csv(ctx->store, &ctx->school, in, in == stdin ? "stdin" : path, &stats);
+    hp_audit_by by = hp_audit_by_command(ctx->school.id);
+    int rc = hp_groups_import_csv(ctx->store, &by, &ctx->school, in, in == stdin ? "stdin" : path,
+                                  &stats);
     if (rc < 0) {
         hp_cli_error("import", "%s", hp_error_last());
         fprintf(stderr, "nothing was imported\n");
@@ -106,8 +107,9 @@ static int run(const void *opts, int argc, char **argv)
     bool tty = isatty(STDERR_FILENO);
 
     hp_import_stats stats;
+    hp_audit_by by = hp_audit_by_command(ctx.school.id);
     int rc = hp_import_csv(ctx.store, &ctx.school, ctx.tz, kind, in, in == stdin ? "stdin" : path,
-                           tty ? show_progress : NULL, &progress, &stats);
+                           &by, tty ? show_progress : NULL, &progress, &stats);
     if (progress.shown)
         fputc('\n', stderr);
     if (in != stdin)

@@ -41,9 +41,10 @@ static int run(const void *opts, int argc, char **argv)
     hp_setting_change *changes = g_new0(hp_setting_change, (size_t)argc + 1);
     for (int i = 0; i < argc; i++)
         changes[i].text = argv[i];
-    int rc = argc == 0 ? hp_school_settings_get(ctx.store, ctx.school.id, &settings)
-                       : hp_school_settings_change(ctx.store, ctx.school.id, changes, (size_t)argc,
-                                                   &settings);
+    hp_audit_by by = hp_audit_by_command(ctx.school.id);
+    int rc = argc == 0
+                 ? hp_school_settings_get(ctx.store, ctx.school.id, &settings)
+                 : hp_school_settings_change(ctx.store, &by, changes, (size_t)argc, &settings);
     if (rc < 0) {
         status = hp_cli_fail("settings");
         if (argc > 0)

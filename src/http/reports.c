@@ -1,12 +1,13 @@
 /* /api/reports/rooms and /api/reports/staff: the reports for admins, as JSON, CSV or XLSX,
  * with the same bytes as the command line; and the one way any report or insight is answered
- * (insights.c answers the insights through it). */
+ * (insights.c answers the insights through it), each answer recorded in the audit log. */
 #include "http/http.h"
 
 #include "core/error.h"
 #include "export/export.h"
 #include "report/insight.h"
 #include "report/report.h"
+#include "service/audit.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -53,6 +54,11 @@ void hp_http_report_answer(hp_http_request *req, hp_http_response *res, hp_repor
     }
     rc = hp_export(rep, format, out);
     fclose(out);
+    /* Recorded once built and before it is answered: nothing is seen unrecorded, and a view
+     * that cannot be recorded is not shown. */
+    if (rc == HP_OK)
+        rc = hp_audit_report_read(req->store, &req->actor, req->now, rep,
+                                  hp_format_extension(format));
     if (rc < 0) {
         free(body);
         hp_report_free(rep);

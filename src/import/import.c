@@ -72,6 +72,8 @@ struct hp_importer {
     bool room_rules_changed; /* A room's time limit or counting changed: passes still to
                                 start take the new limits when the import commits. */
     hp_import_stats stats;
+    const hp_audit_by *audit_by; /* Who the import's record names; NULL: no record. */
+    char *audit_file;            /* The file it names. */
 };
 
 int hp_import_kind_parse(const char *word, hp_import_kind *out)
@@ -239,6 +241,7 @@ void hp_importer_free(hp_importer *imp)
         return;
     if (imp->in_transaction)
         hp_store_rollback(imp->store);
+    g_free(imp->audit_file);
     for (size_t i = 0; i < imp->batch_count; i++)
         hp_pass_release(&imp->batch[i]);
     g_hash_table_destroy(imp->rooms);
@@ -677,6 +680,26 @@ int hp_importer_add(hp_importer *imp, const char *const *fields)
     return add_pass(imp, fields);
 }
 
+void hp_importer_audit(hp_importer *imp, const hp_audit_by *by, const char *file)
+{
+    imp->audit_by = by;
+    g_free(imp->audit_file);
+    imp->audit_file = g_strdup(file);
+}
+
+/* The import's record, in its transaction: the file and what it did. */
+static int write_audit(hp_importer *imp)
+{
+    const hp_import_stats *st = &imp->stats;
+    json_t *detail = json_pack("{s:s, s:I, s:I, s:I, s:I}", "file", imp->audit_file, "rows",
+                               (json_int_t)st->rows, "added", (json_int_t)st->added, "updated",
+                               (json_int_t)st->updated, "unchanged", (json_int_t)st->unchanged);
+    if (imp->kind == HP_IMPORT_SCHEDULE)
+        json_object_set_new(detail, "replaced", json_boolean(st->replaced));
+    return hp_audit_write(imp->store, imp->audit_by, imp->now, "import",
+                          hp_import_kind_name(imp->kind), detail);
+}
+
 int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out)
 {
     int rc = flush_passes(imp);
@@ -689,6 +712,8 @@ int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out)
         return rc;
     rc = hp_tally_commit(imp->counters, imp->store, imp->school->id);
     if (rc < 0)
+        return rc;
+    if (imp->audit_by && (rc = write_audit(imp)) < 0)
         return rc;
     if ((rc = hp_store_commit(imp->store)) < 0)
         return rc;
@@ -773,14 +798,16 @@ static void on_csv_progress(void *data, size_t records, long long bytes)
 }
 
 int hp_import_csv(hp_store *store, const hp_school *school, const hp_tz *tz, hp_import_kind kind,
-                  FILE *in, const char *label, hp_import_progress_fn progress, void *progress_data,
-                  hp_import_stats *stats_out)
+                  FILE *in, const char *label, const hp_audit_by *by,
+                  hp_import_progress_fn progress, void *progress_data, hp_import_stats *stats_out)
 {
     csv_import ci = {.label = label, .progress = progress, .progress_data = progress_data};
     hp_csv_reader reader = {label, on_csv_record, on_csv_progress, &ci};
     int rc = hp_importer_new(&ci.imp, store, school, tz, kind);
     if (rc < 0)
         return rc;
+    if (by)
+        hp_importer_audit(ci.imp, by, label);
     ci.columns = hp_import_columns(kind, &ci.column_count);
     rc = hp_csv_read(&reader, in);
     if (rc == HP_OK && !ci.have_header)
