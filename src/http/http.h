@@ -150,6 +150,8 @@ void hp_http_groups_list(hp_http_request *req, hp_http_response *res);
 void hp_http_groups_create(hp_http_request *req, hp_http_response *res);
 void hp_http_groups_update(hp_http_request *req, hp_http_response *res);
 void hp_http_groups_delete(hp_http_request *req, hp_http_response *res);
+/* GET /api/audit (audit.c): the audit log, admins only. */
+void hp_http_audit_list(hp_http_request *req, hp_http_response *res);
 /* GET /api/events: the school's change stream (events.c). */
 void hp_http_events(hp_http_request *req, hp_http_response *res);
 /* Pages and their assets: every GET outside /api/. */

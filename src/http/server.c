@@ -158,6 +158,7 @@ static const route routes[] = {
     {"GET", "/api/insights/sources", hp_http_insights, true},
     {"GET", "/api/insights/encounters", hp_http_insights, true},
     {"GET", "/api/events", hp_http_events, true},
+    {"GET", "/api/audit", hp_http_audit_list, true},
     {"GET", "/api/settings", hp_http_settings_get, true},
     {"PATCH", "/api/settings", hp_http_settings_update, true},
     {"GET", "/api/encounter-groups", hp_http_groups_list, true},
