@@ -52,6 +52,9 @@ test('an admin: Analytics, Rooms, Passes', async () => {
     await page.goto('/passes');
     await page.waitForSelector('#active-table tbody tr[data-pass-id]');
     await scan(page, 'passes (admin)');
+    await page.goto('/audit');
+    await page.waitForSelector('#audit-table tbody tr');
+    await scan(page, 'audit log');
   });
 });
 

@@ -173,4 +173,4 @@ export function insightStatus(kind, info, data) {
 }
 
 // The note on the Students tab, for an admin.
-export const STUDENTS_NOTE = 'Student details are personal data. Views of this tab will be recorded in the audit log.';
+export const STUDENTS_NOTE = 'Student details are personal data. Every view and download of this tab is recorded in the audit log.';
