@@ -43,8 +43,7 @@ static int run(const void *opts, int argc, char **argv)
     (void)argv;
     hp_format format = HP_FORMAT_TABLE;
     if (o->format && (hp_format_parse(o->format, &format) < 0 || format == HP_FORMAT_XLSX))
-        return hp_cli_usage_error("audit", "--format: \"%s\" is not table, csv or json",
-                                  o->format);
+        return hp_cli_usage_error("audit", "--format: \"%s\" is not table, csv or json", o->format);
     hp_cli_context ctx;
     int status = hp_cli_context_open(&ctx, "audit", hp_cli_db(o->db), o->school);
     if (status != HP_EXIT_OK)

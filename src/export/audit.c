@@ -120,8 +120,8 @@ static int write_table(const hp_audit_record *records, size_t count, const hp_tz
     return HP_OK;
 }
 
-int hp_export_audit(const hp_audit_record *records, size_t count, const hp_tz *tz,
-                    hp_format format, FILE *out)
+int hp_export_audit(const hp_audit_record *records, size_t count, const hp_tz *tz, hp_format format,
+                    FILE *out)
 {
     int rc;
     switch (format) {

@@ -57,9 +57,9 @@ void hp_http_audit_list(hp_http_request *req, hp_http_response *res)
     hp_audit_record *records;
     size_t n;
     bool more;
-    int rc = hp_audit_read_actor(req->store, &req->actor, &filter,
-                                 csv ? AUDIT_FILE_LIMIT : HP_AUDIT_PAGE_DEFAULT, &records, &n,
-                                 &more);
+    int rc =
+        hp_audit_read_actor(req->store, &req->actor, &filter,
+                            csv ? AUDIT_FILE_LIMIT : HP_AUDIT_PAGE_DEFAULT, &records, &n, &more);
     if (rc < 0) {
         hp_http_fail(res, rc);
         return;

@@ -333,3 +333,42 @@ def test_the_command_prints_the_same_records(store, admin):
     bad = cli("audit", "--db", store.db, "--school", SCHOOL, "--action", "peek", check=False)
     assert bad.returncode == 1 and b"action:" in bad.stderr
     assert cli("audit", "--db", store.db, "--format", "xlsx", check=False).returncode == 2
+
+
+def refuse_records(store, actions: tuple[str, ...]) -> None:
+    """Stages a store that refuses to write records of these actions."""
+    listed = ", ".join(f"'{a}'" for a in actions)
+    if store.kind == "sqlite":
+        store.sql(f"CREATE TRIGGER audit_refused BEFORE INSERT ON audit_log "
+                  f"WHEN NEW.action IN ({listed}) BEGIN SELECT RAISE(ABORT, 'staged refusal'); END")
+    else:
+        store.sql("CREATE FUNCTION audit_refused() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                  "BEGIN RAISE EXCEPTION 'staged refusal'; END $$")
+        store.sql(f"CREATE TRIGGER audit_refused BEFORE INSERT ON audit_log FOR EACH ROW "
+                  f"WHEN (NEW.action IN ({listed})) EXECUTE FUNCTION audit_refused()")
+
+
+def allow_records(store) -> None:
+    if store.kind == "sqlite":
+        store.sql("DROP TRIGGER audit_refused")
+    else:
+        store.sql("DROP TRIGGER audit_refused ON audit_log")
+        store.sql("DROP FUNCTION audit_refused()")
+
+
+def test_a_change_or_a_read_that_cannot_be_recorded_does_not_happen(store, admin):
+    lab = admin.room_id("Library")
+    before = next(r for r in admin.rooms() if r["id"] == lab)
+    refuse_records(store, ("room_update", "insight_view"))
+    try:
+        r = admin.patch(f"/api/rooms/{lab}", {"max_passes_to": 9})
+        assert r.status >= 500, r
+        r = admin.get("/api/insights/students")
+        assert r.status >= 500, r
+        assert "student" not in r.body.decode()
+    finally:
+        allow_records(store)
+    # The change was rolled back with its record.
+    assert next(r for r in admin.rooms() if r["id"] == lab) == before
+    ok(admin.patch(f"/api/rooms/{lab}", {"max_passes_to": 9}))
+    assert records(store)[-1]["detail"]["after"] == {"max_passes_to": 9}
