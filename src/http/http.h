@@ -141,7 +141,8 @@ void hp_http_students_list(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_rooms(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_staff(hp_http_request *req, hp_http_response *res);
 /* Answers a report or an insight of the kind for an admin (403 for anyone else), in the
- * format the query asks for: what reports.c and insights.c share. */
+ * format the query asks for, recorded in the audit log as the admin's read: what reports.c
+ * and insights.c share. */
 void hp_http_report_answer(hp_http_request *req, hp_http_response *res, hp_report_kind kind);
 /* GET /api/insights/KIND: the kind is the path's last segment. */
 void hp_http_insights(hp_http_request *req, hp_http_response *res);

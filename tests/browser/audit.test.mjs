@@ -48,6 +48,25 @@ test('the Audit log page filters by user', async () => {
   });
 });
 
+test('Older shows the next page of records after the last one shown', async () => {
+  for (let i = 0; i < 105; i++) assert.equal((await admin.get('/api/insights/daily')).status(), 200);
+  await withPage(env, 'audit-older', async (page) => {
+    await signIn(page, USERS.admin, { next: '/audit?action=insight_view' });
+    await page.waitForSelector('#audit-table tbody tr');
+    assert.equal(await page.locator('#audit-table tbody tr').count(), 100);
+    assert.equal(await page.textContent('#audit-status'), '100 records shown; older ones follow.');
+    const first = await page.locator('#audit-table tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.id)));
+    await Promise.all([page.waitForResponse((r) => r.url().includes('before=')), page.click('#audit-older')]);
+    const all = await page.locator('#audit-table tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.id)));
+    assert.ok(all.length > 100);
+    assert.deepEqual(all.slice(0, 100), first);
+    assert.deepEqual(all, [...all].sort((a, b) => b - a), 'newest first, no record twice');
+    assert.equal(new Set(all).size, all.length);
+    assert.equal(await page.isHidden('#audit-older'), true);
+    assert.equal(await page.textContent('#audit-status'), `${all.length} records shown.`);
+  });
+});
+
 test('a teacher is not shown the Audit log', async () => {
   await withPage(env, 'audit-teacher', async (page) => {
     await signIn(page, USERS.teacher);
