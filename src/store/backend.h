@@ -236,6 +236,21 @@ typedef struct hp_store_ops {
     int (*line_walk_lock)(hp_store *store, int64_t school_id, const int64_t *room_ids,
                           size_t room_count, const int64_t *student_ids, size_t student_count,
                           bool *got);
+    /* Operations added for retention (owner: the retention service); see store.h. purge is
+     * given the month of before_day and that month's first day (store.c works them out);
+     * student_erase returns HP_ENOTFOUND when the school has no such user. *out of
+     * counts_removed_read and student_refusals: a g_new() array. */
+    int (*purge)(hp_store *store, int64_t school_id, int32_t before_day, int32_t month,
+                 int32_t month_first_day, hp_removed_counts *out);
+    int (*purged_before)(hp_store *store, int64_t school_id, int32_t *day_out);
+    int (*student_erase)(hp_store *store, int64_t school_id, int64_t student_id,
+                         hp_removed_counts *out);
+    int (*counts_removed_add)(hp_store *store, int64_t school_id, const hp_counter *days,
+                              size_t count);
+    int (*counts_removed_read)(hp_store *store, int64_t school_id, hp_counter **out,
+                               size_t *count_out);
+    int (*student_refusals)(hp_store *store, int64_t school_id, int64_t student_id,
+                            hp_refusal **out, size_t *count_out);
 } hp_store_ops;
 
 /* schedule_read's day for the whole schedule. */
