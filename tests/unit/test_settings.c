@@ -159,7 +159,8 @@ static void test_lines(void **state)
                               "no_pass_first_minutes=\n"
                               "no_pass_last_minutes=\n"
                               "wait_in_line=true\n"
-                              "line_offer_seconds=30\n");
+                              "line_offer_seconds=30\n"
+                              "retain_passes_days=\n");
     g_free(text);
     assert_int_equal(hp_settings_assign(&s, "max_passes_per_week=200"), HP_OK);
     assert_int_equal(hp_settings_assign(&s, "wait_in_line=false"), HP_OK);
