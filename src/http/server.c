@@ -822,11 +822,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* ---- The background thread: event streams, deadlines, expired sessions, the clock, the log ----
  */
 
+/* The background thread's own store connection, opened when first needed. */
+static int background_store(hp_server *server, hp_store **store)
+{
+    return *store ? HP_OK : hp_store_open(store, server->config->db, false);
+}
+
 static void expire_sessions(hp_server *server, hp_store **store, int64_t now)
 {
-    int rc = HP_OK;
-    if (*store == NULL)
-        rc = hp_store_open(store, server->config->db, false);
+    int rc = background_store(server, store);
     if (rc == HP_OK)
         rc = hp_auth_expire(*store, now, hp_auth_guard_limits(server->guard));
     if (rc < 0)
@@ -840,9 +844,7 @@ static void expire_sessions(hp_server *server, hp_store **store, int64_t now)
 static void run_clock(hp_server *server, hp_store **store, int64_t now)
 {
     size_t ended = 0;
-    int rc = HP_OK;
-    if (*store == NULL)
-        rc = hp_store_open(store, server->config->db, false);
+    int rc = background_store(server, store);
     if (rc == HP_OK)
         rc = hp_passes_auto_end(*store, now, &ended);
     if (rc < 0)
@@ -865,9 +867,7 @@ static void run_clock(hp_server *server, hp_store **store, int64_t now)
 static void run_retention(hp_server *server, hp_store **store, int64_t now)
 {
     size_t purged = 0;
-    int rc = HP_OK;
-    if (*store == NULL)
-        rc = hp_store_open(store, server->config->db, false);
+    int rc = background_store(server, store);
     if (rc == HP_OK)
         rc = hp_retention_daily(*store, now, &purged);
     if (rc < 0)

@@ -7,7 +7,6 @@
  * are atomic across servers. libpq appears only in this file.
  */
 #include "store/backend.h"
-#include "store/retention_sql.h"
 
 #include "core/error.h"
 #include "core/util.h"
@@ -2462,15 +2461,10 @@ static int pg_line_walk_lock(hp_store *store, int64_t school_id, const int64_t *
 
 /* ---- Retention ---- */
 
-#define PG_PARAM(n) "$" #n
-
-static const hp_removal_step purge_steps[] = {HP_PURGE_STEPS(PG_PARAM)};
-static const hp_removal_step erase_steps[] = {HP_ERASE_STEPS(PG_PARAM)};
-
 /* Runs removal steps with their parameters, counting what each removed; sent as text, as
  * they run once a day or once per student removed. */
-static int run_removal(pg_store *s, const hp_removal_step *steps, size_t count,
-                       const int64_t *values, hp_removed_counts *out, const char *what)
+static int pg_run_removal(hp_store *store, const hp_removal_step *steps, size_t count,
+                          const int64_t *values, hp_removed_counts *out, const char *what)
 {
     *out = (hp_removed_counts){0};
     for (size_t i = 0; i < count; i++) {
@@ -2478,21 +2472,13 @@ static int run_removal(pg_store *s, const hp_removal_step *steps, size_t count,
         int rc;
         for (int v = 0; v < steps[i].params; v++)
             param_int(&p, values[v]);
-        PGresult *res = run_query(s, NULL, steps[i].sql, &p, what, &rc);
+        PGresult *res = run_query(from_base(store), NULL, steps[i].sql, &p, what, &rc);
         if (res == NULL)
             return rc;
         hp_removal_count(out, &steps[i], g_ascii_strtoll(PQcmdTuples(res), NULL, 10));
         PQclear(res);
     }
     return HP_OK;
-}
-
-static int pg_purge(hp_store *store, int64_t school_id, int32_t before_day, int32_t month,
-                    int32_t month_first_day, hp_removed_counts *out)
-{
-    const int64_t values[] = {school_id, before_day, month, month_first_day};
-    return run_removal(from_base(store), purge_steps, HP_ARRAY_SIZE(purge_steps), values, out,
-                       "purging old records");
 }
 
 static int pg_purged_before(hp_store *store, int64_t school_id, int32_t *day_out)
@@ -2503,14 +2489,6 @@ static int pg_purged_before(hp_store *store, int64_t school_id, int32_t *day_out
     int rc = one_number(store, "purged_before", &p, "reading the days purged", NULL, &day);
     *day_out = (int32_t)day;
     return rc;
-}
-
-static int pg_student_erase(hp_store *store, int64_t school_id, int64_t student_id,
-                            hp_removed_counts *out)
-{
-    const int64_t values[] = {school_id, student_id};
-    return run_removal(from_base(store), erase_steps, HP_ARRAY_SIZE(erase_steps), values, out,
-                       "removing a student's records");
 }
 
 static int pg_counts_removed_add(hp_store *store, int64_t school_id, const hp_counter *days,
@@ -2669,9 +2647,8 @@ static const hp_store_ops postgres_ops = {
     .line_offers = pg_line_offers,
     .line_remove_student = pg_line_remove_student,
     .line_walk_lock = pg_line_walk_lock,
-    .purge = pg_purge,
+    .run_removal = pg_run_removal,
     .purged_before = pg_purged_before,
-    .student_erase = pg_student_erase,
     .counts_removed_add = pg_counts_removed_add,
     .counts_removed_read = pg_counts_removed_read,
     .student_refusals = pg_student_refusals,

@@ -8,7 +8,6 @@
  * reads those, never the passes.
  */
 #include "store/backend.h"
-#include "store/retention_sql.h"
 
 #include "core/error.h"
 #include "core/util.h"
@@ -2428,23 +2427,23 @@ static int sqlite_line_walk_lock(hp_store *store, int64_t school_id, const int64
 
 /* ---- Retention ---- */
 
-#define SQLITE_PARAM(n) "?" #n
-
-static const hp_removal_step purge_steps[] = {HP_PURGE_STEPS(SQLITE_PARAM)};
-static const hp_removal_step erase_steps[] = {HP_ERASE_STEPS(SQLITE_PARAM)};
-
-/* Runs removal steps with their parameters, counting what each removed. They run once a day
- * or once per student removed, so each is prepared when run, not kept. */
-static int run_removal(sqlite_store *s, const hp_removal_step *steps, size_t count,
-                       const int64_t *params, hp_removed_counts *out, const char *what)
+/* Runs removal steps with their parameters ($1 ... bound by name), counting what each
+ * removed. They run once a day or once per student removed, so each is prepared when run,
+ * not kept. */
+static int sqlite_run_removal(hp_store *store, const hp_removal_step *steps, size_t count,
+                              const int64_t *params, hp_removed_counts *out, const char *what)
 {
+    sqlite_store *s = from_base(store);
     *out = (hp_removed_counts){0};
     for (size_t i = 0; i < count; i++) {
         sqlite3_stmt *st;
         if (sqlite3_prepare_v2(s->db, steps[i].sql, -1, &st, NULL) != SQLITE_OK)
             return db_error(s, what);
-        for (int p = 0; p < steps[i].params; p++)
-            sqlite3_bind_int64(st, p + 1, params[p]);
+        for (int p = 0; p < steps[i].params; p++) {
+            char name[HP_REMOVAL_PARAM_LEN];
+            snprintf(name, sizeof(name), "$%d", p + 1);
+            sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), params[p]);
+        }
         int rc = step_done(s, st, what);
         sqlite3_finalize(st);
         if (rc < 0)
@@ -2452,14 +2451,6 @@ static int run_removal(sqlite_store *s, const hp_removal_step *steps, size_t cou
         hp_removal_count(out, &steps[i], sqlite3_changes(s->db));
     }
     return HP_OK;
-}
-
-static int sqlite_purge(hp_store *store, int64_t school_id, int32_t before_day, int32_t month,
-                        int32_t month_first_day, hp_removed_counts *out)
-{
-    const int64_t params[] = {school_id, before_day, month, month_first_day};
-    return run_removal(from_base(store), purge_steps, HP_ARRAY_SIZE(purge_steps), params, out,
-                       "purging old records");
 }
 
 static int sqlite_purged_before(hp_store *store, int64_t school_id, int32_t *day_out)
@@ -2473,14 +2464,6 @@ static int sqlite_purged_before(hp_store *store, int64_t school_id, int32_t *day
     *day_out = step == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_reset(st);
     return HP_OK;
-}
-
-static int sqlite_student_erase(hp_store *store, int64_t school_id, int64_t student_id,
-                                hp_removed_counts *out)
-{
-    const int64_t params[] = {school_id, student_id};
-    return run_removal(from_base(store), erase_steps, HP_ARRAY_SIZE(erase_steps), params, out,
-                       "removing a student's records");
 }
 
 static int sqlite_counts_removed_add(hp_store *store, int64_t school_id, const hp_counter *days,
@@ -2629,9 +2612,8 @@ static const hp_store_ops sqlite_ops = {
     .line_offers = sqlite_line_offers,
     .line_remove_student = sqlite_line_remove_student,
     .line_walk_lock = sqlite_line_walk_lock,
-    .purge = sqlite_purge,
+    .run_removal = sqlite_run_removal,
     .purged_before = sqlite_purged_before,
-    .student_erase = sqlite_student_erase,
     .counts_removed_add = sqlite_counts_removed_add,
     .counts_removed_read = sqlite_counts_removed_read,
     .student_refusals = sqlite_student_refusals,

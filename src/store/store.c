@@ -974,10 +974,15 @@ int hp_store_line_walk_lock(hp_store *store, int64_t school_id, const int64_t *r
                                       student_count, got);
 }
 
+static const hp_removal_step purge_steps[] = {HP_PURGE_STEPS};
+static const hp_removal_step erase_steps[] = {HP_ERASE_STEPS};
+
 int hp_store_purge(hp_store *store, int64_t school_id, int32_t before_day, hp_removed_counts *out)
 {
     int32_t month = hp_day_month(before_day);
-    return store->ops->purge(store, school_id, before_day, month, hp_month_first_day(month), out);
+    const int64_t params[] = {school_id, before_day, month, hp_month_first_day(month)};
+    return store->ops->run_removal(store, purge_steps, HP_ARRAY_SIZE(purge_steps), params, out,
+                                   "purging old records");
 }
 
 int hp_store_purged_before(hp_store *store, int64_t school_id, int32_t *day_out)
@@ -988,7 +993,9 @@ int hp_store_purged_before(hp_store *store, int64_t school_id, int32_t *day_out)
 int hp_store_student_erase(hp_store *store, int64_t school_id, int64_t student_id,
                            hp_removed_counts *out)
 {
-    return store->ops->student_erase(store, school_id, student_id, out);
+    const int64_t params[] = {school_id, student_id};
+    return store->ops->run_removal(store, erase_steps, HP_ARRAY_SIZE(erase_steps), params, out,
+                                   "removing a student's records");
 }
 
 int hp_store_counts_removed_add(hp_store *store, int64_t school_id, const hp_counter *days,
