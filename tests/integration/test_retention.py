@@ -351,3 +351,23 @@ def test_retain_passes_days_is_a_setting(year):
     assert 'retain_passes_days: "29" is not a whole number from 30 to 3650' in r.stderr
     assert "retain_passes_days=365\n" in hp.run("settings", "--db", school.db,
                                                  "retain_passes_days=365").ok().stdout
+
+
+def test_a_purge_takes_old_audit_records_but_none_of_the_last_30_days(year):
+    """Purged up to today, the audit records of 40 days ago go and those of 10 days ago stay:
+    the log keeps its last 30 days whatever the date."""
+    school, _ = year
+    school_id = sql(school, "SELECT id FROM schools")[0][0]
+    now = int(time.time())
+    for days, target in ((40, "old@insight.test"), (10, "recent@insight.test")):
+        sql(school, "INSERT INTO audit_log(school_id, at, who, action, target)"
+                    " VALUES (?, ?, 'ada@insight.test', 'sign_in', ?)",
+            (school_id, now - days * 86400, target))
+    today = dt.datetime.now(ti.ZONE).date().isoformat()
+    r = purge(school, "--before", today).ok()
+    assert r.stdout.endswith(", 1 audit records\n")
+    left = [row[0] for row in sql(school, "SELECT target FROM audit_log ORDER BY id")]
+    assert left == ["recent@insight.test", today]
+    [(_, _, detail)] = audit(school, "purge")
+    assert detail["audit"] == 1 and detail["passes"] > 1000
+    assert "all agree" in school.hp.run("check", "--db", school.db).ok().stdout
