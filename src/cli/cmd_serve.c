@@ -92,7 +92,10 @@ const hp_cmd_entry hp_cmd_serve = {
              "ran; servers sharing one PostgreSQL store write each such end once. A pass is not\n"
              "active from its deadline on, whether or not its end is written yet. Then it walks\n"
              "the waiting line: offers past line_offer_seconds lapse, entries of an earlier day\n"
-             "go, and each freed place is offered to the first entry the rules allow, once.\n",
+             "go, and each freed place is offered to the first entry the rules allow, once.\n"
+             "At start and every hour it purges, for each school with retain_passes_days set,\n"
+             "the passes, line entries and refusals older than that many days (once a day;\n"
+             "see hallpass purge), recorded in the audit log as the server.\n",
     HP_CLI_OPTIONS(options, serve_options),
     .run = run,
 };

@@ -46,6 +46,8 @@ const hp_setting_spec hp_settings_table[HP_SETTINGS_COUNT] = {
     SETTING(line_offer_seconds, HP_SETTING_INT, HP_LINE_OFFER_SECONDS_MIN,
             HP_LINE_OFFER_SECONDS_MAX, true, HP_LINE_OFFER_SECONDS_DEFAULT,
             "how long an offer from the line waits to be taken"),
+    NUMBER(retain_passes_days, HP_RETAIN_PASSES_DAYS_MIN, HP_RETAIN_PASSES_DAYS_MAX,
+           "days a student's passes and refusals are kept; the server purges older ones daily"),
 };
 
 const hp_setting_spec hp_field_time_limit_minutes =

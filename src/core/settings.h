@@ -25,6 +25,8 @@
 #define HP_LINE_OFFER_SECONDS_MIN 10    /* Time enough to walk to the kiosk. */
 #define HP_LINE_OFFER_SECONDS_MAX 300
 #define HP_LINE_OFFER_SECONDS_DEFAULT 30
+#define HP_RETAIN_PASSES_DAYS_MIN 30   /* A month: the reports of the weeks just gone stay whole. */
+#define HP_RETAIN_PASSES_DAYS_MAX 3650 /* Ten years. */
 
 /* The school's settings. A limit of 0 means the rule is off (the setting is empty). */
 typedef struct {
@@ -38,6 +40,7 @@ typedef struct {
     int no_pass_last_minutes;       /* No passes in the last minutes of each period. */
     bool wait_in_line;              /* A full room or hallway offers a place in line. */
     int line_offer_seconds;         /* How long an offer from the line waits to be taken. */
+    int retain_passes_days;         /* Days a student's passes and refusals are kept; 0: ever. */
 } hp_settings;
 
 typedef enum { HP_SETTING_INT, HP_SETTING_BOOL } hp_setting_type;
@@ -54,7 +57,7 @@ typedef struct {
 } hp_setting_spec;
 
 /* The school settings, in the order they are listed and printed. */
-#define HP_SETTINGS_COUNT 10
+#define HP_SETTINGS_COUNT 11
 extern const hp_setting_spec hp_settings_table[HP_SETTINGS_COUNT];
 
 /* The rule fields of rooms and students (they are not in hp_settings). */

@@ -75,6 +75,11 @@ static json_t *report_to_json(const hp_report *report)
     }
     if (report->destination)
         json_object_set_new(root, "destination", json_string(report->destination));
+    if (report->purged) {
+        char through[HP_DATE_LEN];
+        hp_date_format(report->purged_through, through);
+        json_object_set_new(root, "purged_through", json_string(through));
+    }
 
     json_t *rows = json_array();
     for (size_t r = 0; r < report->row_count; r++) {

@@ -72,8 +72,15 @@ static void put_header(const hp_report *report, const size_t *width, FILE *out)
         hp_date_format(report->compare_to_day, ct);
         fprintf(out, " compared with %s to %s", cf, ct);
     }
-    fprintf(out, ", by %s %s\n\n", report->columns[report->sort_column].key,
+    fprintf(out, ", by %s %s\n", report->columns[report->sort_column].key,
             report->descending ? "descending" : "ascending");
+    if (report->purged) {
+        char through[HP_DATE_LEN];
+        hp_date_format(report->purged_through, through);
+        fprintf(out, "Purged: the days through %s were purged; these counts leave them out\n",
+                through);
+    }
+    fputc('\n', out);
 
     for (size_t c = 0; c < report->column_count; c++) {
         if (c)

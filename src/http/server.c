@@ -19,6 +19,7 @@
 #include "service/events.h"
 #include "service/line.h"
 #include "service/passes.h"
+#include "service/retention.h"
 
 #include <arpa/inet.h>
 #include <glib.h>
@@ -822,11 +823,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* ---- The background thread: event streams, deadlines, expired sessions, the clock, the log ----
  */
 
+/* The background thread's own store connection, opened when first needed. */
+static int background_store(hp_server *server, hp_store **store)
+{
+    return *store ? HP_OK : hp_store_open(store, server->config->db, false);
+}
+
 static void expire_sessions(hp_server *server, hp_store **store, int64_t now)
 {
-    int rc = HP_OK;
-    if (*store == NULL)
-        rc = hp_store_open(store, server->config->db, false);
+    int rc = background_store(server, store);
     if (rc == HP_OK)
         rc = hp_auth_expire(*store, now, hp_auth_guard_limits(server->guard));
     if (rc < 0)
@@ -840,9 +845,7 @@ static void expire_sessions(hp_server *server, hp_store **store, int64_t now)
 static void run_clock(hp_server *server, hp_store **store, int64_t now)
 {
     size_t ended = 0;
-    int rc = HP_OK;
-    if (*store == NULL)
-        rc = hp_store_open(store, server->config->db, false);
+    int rc = background_store(server, store);
     if (rc == HP_OK)
         rc = hp_passes_auto_end(*store, now, &ended);
     if (rc < 0)
@@ -859,6 +862,22 @@ static void run_clock(hp_server *server, hp_store **store, int64_t now)
                 walked.offers == 1 ? "" : "s");
 }
 
+/* The daily purge of the schools that keep passes for a number of days: at start, then every
+ * HP_RETENTION_CHECK_EVERY seconds. A school is purged once per local day however often this
+ * runs and however many servers share the store. */
+static void run_retention(hp_server *server, hp_store **store, int64_t now)
+{
+    size_t purged = 0;
+    int rc = background_store(server, store);
+    if (rc == HP_OK)
+        rc = hp_retention_daily(*store, now, &purged);
+    if (rc < 0)
+        log_failure(server, "purging old passes", rc, hp_error_last());
+    else if (purged > 0)
+        fprintf(stderr, "hallpass serve: purged the old passes of %zu school%s\n", purged,
+                purged == 1 ? "" : "s");
+}
+
 static gpointer background(gpointer data)
 {
     hp_server *server = data;
@@ -866,6 +885,7 @@ static gpointer background(gpointer data)
     uint64_t seen = hp_events_total();
     gint64 next_sweep = 0;
     int64_t next_expiry = g_get_real_time() / G_USEC_PER_SEC + HP_SESSION_SWEEP_EVERY;
+    int64_t next_purge = 0; /* At start. */
     while (!g_atomic_int_get(&server->stopping)) {
         seen = hp_events_wait(seen, TICK_US);
         hp_http_events_tick();
@@ -881,6 +901,10 @@ static gpointer background(gpointer data)
         if (wall >= next_expiry) {
             expire_sessions(server, &store, wall);
             next_expiry = wall + HP_SESSION_SWEEP_EVERY;
+        }
+        if (wall >= next_purge) {
+            run_retention(server, &store, wall);
+            next_purge = wall + HP_RETENTION_CHECK_EVERY;
         }
     }
     if (store)

@@ -5,6 +5,7 @@
 #ifndef HP_STORE_BACKEND_H
 #define HP_STORE_BACKEND_H
 
+#include "store/retention_sql.h"
 #include "store/store.h"
 
 #define HP_STORE_OPS_VERSION 2
@@ -236,6 +237,20 @@ typedef struct hp_store_ops {
     int (*line_walk_lock)(hp_store *store, int64_t school_id, const int64_t *room_ids,
                           size_t room_count, const int64_t *student_ids, size_t student_count,
                           bool *got);
+    /* Operations added for retention (owner: the retention service); see store.h.
+     * run_removal runs the steps of a purge or a student's removal (store/retention_sql.h) in
+     * order, each with the first step->params of params bound to $1, $2 ..., and adds the rows
+     * each removed to its field of *out (zeroed first). *out of counts_removed_read and
+     * student_refusals: a g_new() array. */
+    int (*run_removal)(hp_store *store, const hp_removal_step *steps, size_t count,
+                       const int64_t *params, hp_removed_counts *out, const char *what);
+    int (*purged_before)(hp_store *store, int64_t school_id, int32_t *day_out);
+    int (*counts_removed_add)(hp_store *store, int64_t school_id, const hp_counter *days,
+                              size_t count);
+    int (*counts_removed_read)(hp_store *store, int64_t school_id, hp_counter **out,
+                               size_t *count_out);
+    int (*student_refusals)(hp_store *store, int64_t school_id, int64_t student_id,
+                            hp_refusal **out, size_t *count_out);
 } hp_store_ops;
 
 /* schedule_read's day for the whole schedule. */

@@ -334,6 +334,21 @@ static const char *const migrations[] = {
     "CREATE TRIGGER audit_purged_kept BEFORE INSERT OR UPDATE ON audit_purged"
     "  FOR EACH ROW EXECUTE FUNCTION audit_purged_kept();"
     "REVOKE UPDATE, TRUNCATE ON audit_log FROM PUBLIC, CURRENT_USER;",
+
+    /* 15: retention: the school's purged-before day and what the records removed with a
+     * student counted, as the SQLite store's step 16. */
+    "CREATE TABLE purged ("
+    "  school_id bigint PRIMARY KEY REFERENCES schools(id),"
+    "  before_day integer NOT NULL);"
+    "CREATE TABLE counts_removed ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  kind smallint NOT NULL,"
+    "  bucket integer NOT NULL,"
+    "  id bigint NOT NULL,"
+    "  a bigint NOT NULL,"
+    "  b bigint NOT NULL,"
+    "  c bigint NOT NULL,"
+    "  PRIMARY KEY (school_id, kind, bucket, id));",
 };
 // clang-format on
 
@@ -635,6 +650,18 @@ static const struct {
                             " WHERE school_id = $1"},
     {"counters_unbuilt_next", "SELECT min(school_id) FROM counters_unbuilt"},
     {"counters_unbuilt_take", "DELETE FROM counters_unbuilt WHERE school_id = $1"},
+    /* Retention (see sqlite.c). */
+    {"purged_before", "SELECT max(before_day) FROM purged WHERE school_id = $1"},
+    {"counts_removed_add", "INSERT INTO counts_removed(school_id, kind, bucket, id, a, b, c)"
+                           " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                           " ON CONFLICT (school_id, kind, bucket, id) DO UPDATE SET"
+                           " a = counts_removed.a + excluded.a, b = counts_removed.b + excluded.b,"
+                           " c = counts_removed.c + excluded.c"},
+    {"counts_removed_read", "SELECT kind, bucket, id, a, b, c FROM counts_removed"
+                            " WHERE school_id = $1"},
+    {"student_refusals", "SELECT rule, student_id, origin_id, destination_id, source, at,"
+                         " local_day FROM refusals WHERE school_id = $1 AND student_id = $2"
+                         " ORDER BY at, id"},
 };
 
 #define STATEMENT_COUNT HP_ARRAY_SIZE(statements)
@@ -2432,6 +2459,109 @@ static int pg_line_walk_lock(hp_store *store, int64_t school_id, const int64_t *
     return HP_OK;
 }
 
+/* ---- Retention ---- */
+
+/* Runs removal steps with their parameters, counting what each removed; sent as text, as
+ * they run once a day or once per student removed. */
+static int pg_run_removal(hp_store *store, const hp_removal_step *steps, size_t count,
+                          const int64_t *values, hp_removed_counts *out, const char *what)
+{
+    *out = (hp_removed_counts){0};
+    for (size_t i = 0; i < count; i++) {
+        params p = {0};
+        int rc;
+        for (int v = 0; v < steps[i].params; v++)
+            param_int(&p, values[v]);
+        PGresult *res = run_query(from_base(store), NULL, steps[i].sql, &p, what, &rc);
+        if (res == NULL)
+            return rc;
+        hp_removal_count(out, &steps[i], g_ascii_strtoll(PQcmdTuples(res), NULL, 10));
+        PQclear(res);
+    }
+    return HP_OK;
+}
+
+static int pg_purged_before(hp_store *store, int64_t school_id, int32_t *day_out)
+{
+    params p = {0};
+    int64_t day = 0;
+    param_int(&p, school_id);
+    int rc = one_number(store, "purged_before", &p, "reading the days purged", NULL, &day);
+    *day_out = (int32_t)day;
+    return rc;
+}
+
+static int pg_counts_removed_add(hp_store *store, int64_t school_id, const hp_counter *days,
+                                 size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        params p = {0};
+        param_int(&p, school_id);
+        param_int(&p, days[i].key.kind);
+        param_int(&p, days[i].key.bucket);
+        param_int(&p, days[i].key.subject);
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            param_int(&p, days[i].values[v]);
+        int rc = run_command(from_base(store), "counts_removed_add", &p,
+                             "keeping what removed records counted");
+        if (rc < 0)
+            return rc;
+    }
+    return HP_OK;
+}
+
+static int pg_counts_removed_read(hp_store *store, int64_t school_id, hp_counter **out,
+                                  size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res = run(from_base(store), "counts_removed_read", &p,
+                        "reading what removed records counted", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_counter *rows = g_new0(hp_counter, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        rows[i].key = (hp_counter_key){(hp_counter_kind)get_int(res, i, 0), HP_PERIOD_DAY,
+                                       (int32_t)get_int(res, i, 1), get_int(res, i, 2)};
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            rows[i].values[v] = get_int(res, i, 3 + v);
+    }
+    PQclear(res);
+    *out = rows;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_student_refusals(hp_store *store, int64_t school_id, int64_t student_id,
+                               hp_refusal **out, size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, student_id);
+    PGresult *res =
+        run(from_base(store), "student_refusals", &p, "reading a student's refusals", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_refusal *rows = g_new0(hp_refusal, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        rows[i] = (hp_refusal){.rule = (int)get_int(res, i, 0),
+                               .student_id = get_int(res, i, 1),
+                               .origin_id = get_int(res, i, 2),
+                               .destination_id = get_int(res, i, 3),
+                               .at = get_int(res, i, 5),
+                               .local_day = (int32_t)get_int(res, i, 6)};
+        hp_source_parse(PQgetvalue(res, i, 4), &rows[i].source);
+    }
+    PQclear(res);
+    *out = rows;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
 static const hp_store_ops postgres_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "postgresql",
@@ -2517,6 +2647,11 @@ static const hp_store_ops postgres_ops = {
     .line_offers = pg_line_offers,
     .line_remove_student = pg_line_remove_student,
     .line_walk_lock = pg_line_walk_lock,
+    .run_removal = pg_run_removal,
+    .purged_before = pg_purged_before,
+    .counts_removed_add = pg_counts_removed_add,
+    .counts_removed_read = pg_counts_removed_read,
+    .student_refusals = pg_student_refusals,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

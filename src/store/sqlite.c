@@ -323,6 +323,23 @@ static const char *const migrations[] = {
     "  WHEN new.before > CAST(strftime('%s', 'now') AS INTEGER) - 30 * 86400"
     "    OR new.before < old.before"
     "  BEGIN SELECT RAISE(ABORT, 'audit records are kept 30 days at least'); END;",
+
+    /* 16: retention. purged keeps, per school that was purged, the first local day whose
+     * records are all kept (the check recounts only from there). counts_removed keeps what
+     * the records removed with a student counted in the counters that stay, per kind, local
+     * day and subject, so that the check still adds up. */
+    "CREATE TABLE purged ("
+    "  school_id INTEGER PRIMARY KEY REFERENCES schools(id),"
+    "  before_day INTEGER NOT NULL);"
+    "CREATE TABLE counts_removed ("
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  kind INTEGER NOT NULL,"
+    "  bucket INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  a INTEGER NOT NULL,"
+    "  b INTEGER NOT NULL,"
+    "  c INTEGER NOT NULL,"
+    "  PRIMARY KEY (school_id, kind, bucket, id)) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -404,6 +421,11 @@ enum {
     ST_LINE_OFFERS_STUDENT,
     ST_LINE_OFFERS_SCHOOL,
     ST_LINE_REMOVE_STUDENT,
+    /* Retention. */
+    ST_PURGED_BEFORE,
+    ST_COUNTS_REMOVED_ADD,
+    ST_COUNTS_REMOVED_READ,
+    ST_STUDENT_REFUSALS,
     ST_COUNT
 };
 
@@ -626,6 +648,17 @@ static const char *const statement_sql[ST_COUNT] = {
                              " ON CONFLICT (school_id) DO UPDATE SET before = excluded.before"
                              " WHERE excluded.before > before",
     [ST_AUDIT_PURGE] = "DELETE FROM audit_log WHERE school_id = ?1 AND at < ?2",
+    [ST_PURGED_BEFORE] = "SELECT before_day FROM purged WHERE school_id = ?1",
+    [ST_COUNTS_REMOVED_ADD] = "INSERT INTO counts_removed(school_id, kind, bucket, id, a, b, c)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                              " ON CONFLICT (school_id, kind, bucket, id)"
+                              " DO UPDATE SET a = a + excluded.a, b = b + excluded.b,"
+                              " c = c + excluded.c",
+    [ST_COUNTS_REMOVED_READ] = "SELECT kind, bucket, id, a, b, c FROM counts_removed"
+                               " WHERE school_id = ?1",
+    [ST_STUDENT_REFUSALS] = "SELECT rule, student_id, origin_id, destination_id, source, at,"
+                            " local_day FROM refusals WHERE school_id = ?1 AND student_id = ?2"
+                            " ORDER BY at, id",
 };
 
 /* The conditions of hp_pass_filter, as bits: each set of them has its own statement. */
@@ -2392,6 +2425,108 @@ static int sqlite_line_walk_lock(hp_store *store, int64_t school_id, const int64
     return HP_OK;
 }
 
+/* ---- Retention ---- */
+
+/* Runs removal steps with their parameters ($1 ... bound by name), counting what each
+ * removed. They run once a day or once per student removed, so each is prepared when run,
+ * not kept. */
+static int sqlite_run_removal(hp_store *store, const hp_removal_step *steps, size_t count,
+                              const int64_t *params, hp_removed_counts *out, const char *what)
+{
+    sqlite_store *s = from_base(store);
+    *out = (hp_removed_counts){0};
+    for (size_t i = 0; i < count; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(s->db, steps[i].sql, -1, &st, NULL) != SQLITE_OK)
+            return db_error(s, what);
+        for (int p = 0; p < steps[i].params; p++) {
+            char name[HP_REMOVAL_PARAM_LEN];
+            snprintf(name, sizeof(name), "$%d", p + 1);
+            sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), params[p]);
+        }
+        int rc = step_done(s, st, what);
+        sqlite3_finalize(st);
+        if (rc < 0)
+            return rc;
+        hp_removal_count(out, &steps[i], sqlite3_changes(s->db));
+    }
+    return HP_OK;
+}
+
+static int sqlite_purged_before(hp_store *store, int64_t school_id, int32_t *day_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_PURGED_BEFORE);
+    sqlite3_bind_int64(st, 1, school_id);
+    int step = sqlite3_step(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return db_error(s, "reading the days purged");
+    *day_out = step == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return HP_OK;
+}
+
+static int sqlite_counts_removed_add(hp_store *store, int64_t school_id, const hp_counter *days,
+                                     size_t count)
+{
+    sqlite_store *s = from_base(store);
+    for (size_t i = 0; i < count; i++) {
+        sqlite3_stmt *st = stmt_get(s, ST_COUNTS_REMOVED_ADD);
+        sqlite3_bind_int64(st, 1, school_id);
+        sqlite3_bind_int(st, 2, days[i].key.kind);
+        sqlite3_bind_int(st, 3, days[i].key.bucket);
+        sqlite3_bind_int64(st, 4, days[i].key.subject);
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            sqlite3_bind_int64(st, 5 + v, days[i].values[v]);
+        int rc = step_done(s, st, "keeping what removed records counted");
+        if (rc < 0)
+            return rc;
+    }
+    return HP_OK;
+}
+
+static void read_removed_count(sqlite3_stmt *st, void *row)
+{
+    hp_counter *c = row;
+    *c = (hp_counter){.key = {(hp_counter_kind)sqlite3_column_int(st, 0), HP_PERIOD_DAY,
+                              sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2)}};
+    for (int v = 0; v < HP_COUNTER_VALUES; v++)
+        c->values[v] = sqlite3_column_int64(st, 3 + v);
+}
+
+static int sqlite_counts_removed_read(hp_store *store, int64_t school_id, hp_counter **out,
+                                      size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_COUNTS_REMOVED_READ);
+    sqlite3_bind_int64(st, 1, school_id);
+    return collect_rows(s, st, sizeof(hp_counter), read_removed_count, NULL,
+                        "reading what removed records counted", (void **)out, count_out);
+}
+
+static void read_refusal(sqlite3_stmt *st, void *row)
+{
+    hp_refusal *r = row;
+    *r = (hp_refusal){.rule = sqlite3_column_int(st, 0),
+                      .student_id = sqlite3_column_int64(st, 1),
+                      .origin_id = sqlite3_column_int64(st, 2),
+                      .destination_id = sqlite3_column_int64(st, 3),
+                      .at = sqlite3_column_int64(st, 5),
+                      .local_day = sqlite3_column_int(st, 6)};
+    hp_source_parse((const char *)sqlite3_column_text(st, 4), &r->source);
+}
+
+static int sqlite_student_refusals(hp_store *store, int64_t school_id, int64_t student_id,
+                                   hp_refusal **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_STUDENT_REFUSALS);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, student_id);
+    return collect_rows(s, st, sizeof(hp_refusal), read_refusal, NULL,
+                        "reading a student's refusals", (void **)out, count_out);
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -2477,6 +2612,11 @@ static const hp_store_ops sqlite_ops = {
     .line_offers = sqlite_line_offers,
     .line_remove_student = sqlite_line_remove_student,
     .line_walk_lock = sqlite_line_walk_lock,
+    .run_removal = sqlite_run_removal,
+    .purged_before = sqlite_purged_before,
+    .counts_removed_add = sqlite_counts_removed_add,
+    .counts_removed_read = sqlite_counts_removed_read,
+    .student_refusals = sqlite_student_refusals,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

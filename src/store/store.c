@@ -973,3 +973,47 @@ int hp_store_line_walk_lock(hp_store *store, int64_t school_id, const int64_t *r
     return store->ops->line_walk_lock(store, school_id, room_ids, room_count, student_ids,
                                       student_count, got);
 }
+
+static const hp_removal_step purge_steps[] = {HP_PURGE_STEPS};
+static const hp_removal_step erase_steps[] = {HP_ERASE_STEPS};
+
+int hp_store_purge(hp_store *store, int64_t school_id, int32_t before_day, hp_removed_counts *out)
+{
+    int32_t month = hp_day_month(before_day);
+    const int64_t params[] = {school_id, before_day, month, hp_month_first_day(month)};
+    return store->ops->run_removal(store, purge_steps, HP_ARRAY_SIZE(purge_steps), params, out,
+                                   "purging old records");
+}
+
+int hp_store_purged_before(hp_store *store, int64_t school_id, int32_t *day_out)
+{
+    return store->ops->purged_before(store, school_id, day_out);
+}
+
+int hp_store_student_erase(hp_store *store, int64_t school_id, int64_t student_id,
+                           hp_removed_counts *out)
+{
+    const int64_t params[] = {school_id, student_id};
+    return store->ops->run_removal(store, erase_steps, HP_ARRAY_SIZE(erase_steps), params, out,
+                                   "removing a student's records");
+}
+
+int hp_store_counts_removed_add(hp_store *store, int64_t school_id, const hp_counter *days,
+                                size_t count)
+{
+    if (count == 0)
+        return HP_OK;
+    return store->ops->counts_removed_add(store, school_id, days, count);
+}
+
+int hp_store_counts_removed_read(hp_store *store, int64_t school_id, hp_counter **out,
+                                 size_t *count_out)
+{
+    return store->ops->counts_removed_read(store, school_id, out, count_out);
+}
+
+int hp_store_student_refusals(hp_store *store, int64_t school_id, int64_t student_id,
+                              hp_refusal **out, size_t *count_out)
+{
+    return store->ops->student_refusals(store, school_id, student_id, out, count_out);
+}

@@ -181,6 +181,44 @@ int hp_store_audit_list(hp_store *store, int64_t school_id, const hp_audit_query
 int hp_store_audit_purge(hp_store *store, int64_t school_id, int64_t before, int64_t now,
                          int64_t *removed);
 
+/* ---- Retention: purging old records and removing one student's ----
+ * What a purge or a student's removal took out of the store (a dry run counts the same in a
+ * transaction it rolls back). */
+typedef struct {
+    int64_t passes;
+    int64_t line_entries;
+    int64_t refusals;    /* Refusals recorded by the pass rules. */
+    int64_t prevented;   /* Passes an encounter group prevented (recorded apart). */
+    int64_t overridden;  /* Encounter overrides recorded with the passes removed. */
+    int64_t memberships; /* Encounter group memberships (a student's removal only). */
+    int64_t counters;    /* Per-student counters (kinds STUDENT, STUDENT_TIME and
+                            STUDENT_REFUSALS), per day and per month. */
+} hp_removed_counts;
+
+/* Inside a transaction: removes the school's passes, line entries, refusals, prevented passes
+ * and their encounter overrides of the local days before before_day, and the per-student
+ * counters of those days; a month partly before keeps, in its month counter, the sums of its
+ * days from before_day on. The room, staff, rule, group and insight counters stay. Moves the
+ * school's purged-before day there (never back). */
+int hp_store_purge(hp_store *store, int64_t school_id, int32_t before_day, hp_removed_counts *out);
+/* The school's purged-before day: no record of a local day before it is kept; 0 when the
+ * school was never purged. */
+int hp_store_purged_before(hp_store *store, int64_t school_id, int32_t *day_out);
+
+/* Inside a transaction: removes a student with their passes, line entries, refusals, prevented
+ * passes, encounter overrides, group memberships, per-student counters and sessions. The
+ * counters of rooms, staff and the school stay; the caller records what the removed rows
+ * counted there with hp_store_counts_removed_add(). HP_ENOTFOUND when no such user. */
+int hp_store_student_erase(hp_store *store, int64_t school_id, int64_t student_id,
+                           hp_removed_counts *out);
+/* What removed records counted, as day counters added to those kept before (`hallpass check`
+ * adds them to its recount of the rows that remain), and read back. hp_store_purge() drops
+ * those of the days it purges. *out is freed with hp_counters_free(). */
+int hp_store_counts_removed_add(hp_store *store, int64_t school_id, const hp_counter *days,
+                                size_t count);
+int hp_store_counts_removed_read(hp_store *store, int64_t school_id, hp_counter **out,
+                                 size_t *count_out);
+
 /* A user who may sign in with an email, in any school. */
 typedef struct {
     int64_t school_id;
@@ -431,6 +469,10 @@ void hp_refusal_sums_free(hp_refusal_sum *sums);
  * up to that day (and its month) the refusal counters cannot be recounted. */
 int hp_store_refusals_unrecorded(hp_store *store, int64_t school_id, bool *any_out,
                                  int32_t *day_out);
+
+/* Every recorded refusal of one student, oldest first; *out is a g_new() array to g_free(). */
+int hp_store_student_refusals(hp_store *store, int64_t school_id, int64_t student_id,
+                              hp_refusal **out, size_t *count_out);
 
 /* ---- No-pass times: the school's bell schedule and its blackouts ----
  * The pass's transaction reads a bounded number of rows: the schedule's rows of one local day

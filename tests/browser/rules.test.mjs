@@ -38,6 +38,7 @@ const VALUES = {
   no_pass_first_minutes: 10,
   no_pass_last_minutes: 5,
   line_offer_seconds: 45,
+  retain_passes_days: 400,
 };
 
 test('an admin sets every setting on the Pass rules page, and a bad value is said next to its field', async () => {
@@ -48,6 +49,7 @@ test('an admin sets every setting on the Pass rules page, and a bad value is sai
     // Each setting says its meaning and range in words.
     assert.match(await page.textContent('#setting-auto_end_minutes-hint'), /ends itself\. 10 to 720 minutes; empty means 120\./);
     assert.match(await page.textContent('#setting-max_active_passes-hint'), /1 to 10000 passes at once; empty turns it off\./);
+    assert.match(await page.textContent('#setting-retain_passes_days-hint'), /Room Usage and Staff Usage keep their counts\. .*30 to 3650 days; empty turns it off\./);
 
     await page.fill('#setting-max_passes_per_day', '0');
     await page.fill('#setting-cooldown_minutes', 'five');

@@ -179,6 +179,7 @@ _STEPS_UNDONE = [
     ((15, 14), ["DROP TABLE audit_log", "DROP TABLE audit_purged",
                 ("postgresql", "DROP FUNCTION audit_log_kept"),
                 ("postgresql", "DROP FUNCTION audit_purged_kept")]),
+    ((16, 15), ["DROP TABLE purged", "DROP TABLE counts_removed"]),
 ]
 
 

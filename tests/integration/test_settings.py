@@ -31,6 +31,7 @@ DEFAULTS = {
     "no_pass_last_minutes": None,
     "wait_in_line": True,
     "line_offer_seconds": 30,
+    "retain_passes_days": None,
 }
 
 # Each setting's whole numbers (lowest, highest), or None for a boolean.
@@ -45,6 +46,7 @@ RANGES = {
     "no_pass_last_minutes": (1, 60),
     "wait_in_line": None,
     "line_offer_seconds": (10, 300),
+    "retain_passes_days": (30, 3650),
 }
 
 SETTING_NAMES = ", ".join(DEFAULTS)

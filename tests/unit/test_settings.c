@@ -53,7 +53,7 @@ static void test_ranges(void **state)
         {"max_active_passes", 1, 10000},  {"max_passes_per_day", 1, 50},
         {"max_passes_per_week", 1, 200},  {"cooldown_minutes", 1, 120},
         {"no_pass_first_minutes", 1, 60}, {"no_pass_last_minutes", 1, 60},
-        {"line_offer_seconds", 10, 300},
+        {"line_offer_seconds", 10, 300},  {"retain_passes_days", 30, 3650},
     };
     for (size_t i = 0; i < HP_ARRAY_SIZE(ranges); i++) {
         hp_settings s;
@@ -99,7 +99,8 @@ static void test_messages(void **state)
     assert_error(hp_settings_set_text(&s, "max_passes", "3"),
                  "\"max_passes\" is not a setting (auto_end_minutes, default_time_limit_minutes, "
                  "max_active_passes, max_passes_per_day, max_passes_per_week, cooldown_minutes, "
-                 "no_pass_first_minutes, no_pass_last_minutes, wait_in_line, line_offer_seconds)");
+                 "no_pass_first_minutes, no_pass_last_minutes, wait_in_line, line_offer_seconds, "
+                 "retain_passes_days)");
     assert_int_equal(hp_settings_set_text(&s, "wait_in_line", "FALSE"), HP_OK);
     assert_false(s.wait_in_line);
     assert_int_equal(hp_settings_set_text(&s, "max_passes_per_day", "007"), HP_OK);
@@ -158,7 +159,8 @@ static void test_lines(void **state)
                               "no_pass_first_minutes=\n"
                               "no_pass_last_minutes=\n"
                               "wait_in_line=true\n"
-                              "line_offer_seconds=30\n");
+                              "line_offer_seconds=30\n"
+                              "retain_passes_days=\n");
     g_free(text);
     assert_int_equal(hp_settings_assign(&s, "max_passes_per_week=200"), HP_OK);
     assert_int_equal(hp_settings_assign(&s, "wait_in_line=false"), HP_OK);
