@@ -26,12 +26,11 @@ static json_t *share_json(const hp_share *share, const hp_tz *tz, const char *to
     char made[HP_DATETIME_LEN], expires[HP_DATETIME_LEN];
     hp_tz_format_datetime(tz, share->created_at, made);
     hp_tz_format_datetime(tz, share->expires_at, expires);
-    json_t *obj = json_pack(
-        "{s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "id", (json_int_t)share->id, "report",
-        share->report, "title", hp_report_title(hp_share_kind(share)), "from", share->from, "to",
-        share->to, "created_by",
-        share->creator_name ? json_string(share->creator_name) : json_null(), "created_at", made,
-        "expires_at", expires);
+    json_t *obj = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "id", (json_int_t)share->id,
+                            "report", share->report, "title", hp_report_title(hp_share_kind(share)),
+                            "from", share->from, "to", share->to, "created_by",
+                            share->creator_name ? json_string(share->creator_name) : json_null(),
+                            "created_at", made, "expires_at", expires);
     if (token) {
         char *link = g_strdup_printf("%s%s", HP_SHARE_PATH, token);
         json_object_set_new(obj, "link", json_string(link));

@@ -36,8 +36,9 @@ static int share_from_request(const hp_actor *actor, const hp_share_request *req
         return rc;
     if (request->expires_in_days < HP_SHARE_DAYS_MIN ||
         request->expires_in_days > HP_SHARE_DAYS_MAX)
-        return hp_error_set(HP_EINVALID, "expires_in_days: %lld is not a whole number of days "
-                                         "from %d to %d",
+        return hp_error_set(HP_EINVALID,
+                            "expires_in_days: %lld is not a whole number of days "
+                            "from %d to %d",
                             (long long)request->expires_in_days, HP_SHARE_DAYS_MIN,
                             HP_SHARE_DAYS_MAX);
     char from[HP_DATE_LEN], to[HP_DATE_LEN];

@@ -15,7 +15,7 @@
 #include "store/store.h"
 
 #define HP_SHARE_DAYS_MIN 1
-#define HP_SHARE_DAYS_MAX 90   /* About a school term: long enough to read, short enough to end. */
+#define HP_SHARE_DAYS_MAX 90 /* About a school term: long enough to read, short enough to end. */
 #define HP_SHARE_DAY_SECONDS 86400 /* A link's days are whole days of 24 hours from its making. */
 #define HP_SHARE_PATH "/shared/"   /* A link is this path and the token. */
 
