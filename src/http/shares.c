@@ -2,7 +2,8 @@
  * link's token), list the school's open ones (GET /api/shares) and revoke them (DELETE
  * /api/shares/{id}). Anyone holding a link, signed in or not, opens its page (GET
  * /shared/{token}) and reads its one report (GET /api/shared/{token}, with sort, order and
- * format as a report takes them, never another range). The work is in service/shares.c. */
+ * format as a report takes them, never another range; each reading is recorded in the audit
+ * log). The work is in service/shares.c. */
 #include "http/http.h"
 
 #include "core/error.h"
@@ -142,6 +143,10 @@ void hp_http_shared_report(hp_http_request *req, hp_http_response *res)
     if (rc == HP_OK)
         rc = hp_share_report(req->store, &share, &school, tz, hp_http_query(req, "sort"),
                              hp_http_query(req, "order"), &rep);
+    /* Every reading is in the audit log: one that cannot be recorded is not answered. */
+    if (rc == HP_OK)
+        rc = hp_share_opened(req->store, &share, tz, req->client, hp_format_extension(format),
+                             req->now);
     if (rc < 0) {
         hp_http_fail(res, rc);
     } else if (format == HP_FORMAT_JSON) {

@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "core/tz.h"
+#include "service/audit.h"
 
 #include <glib.h>
 #include <string.h>
@@ -57,6 +58,32 @@ static int share_from_request(const hp_actor *actor, const hp_share_request *req
     return HP_OK;
 }
 
+/* The audit log's words for a share: its target ("share 12") and detail (its report, range
+ * and expiry, in the school's zone). */
+static char *share_target(const hp_share *share)
+{
+    return g_strdup_printf("share %lld", (long long)share->id);
+}
+
+static json_t *share_detail(const hp_share *share, const hp_tz *tz)
+{
+    char expires[HP_DATETIME_LEN];
+    hp_tz_format_datetime(tz, share->expires_at, expires);
+    return json_pack("{s:s, s:s, s:s, s:s}", "report", share->report, "from", share->from, "to",
+                     share->to, "expires", expires);
+}
+
+/* Writes a record of the actor's about a share, in the open transaction. */
+static int audit_share(hp_store *store, const hp_actor *actor, const hp_share *share, int64_t now,
+                       const char *action)
+{
+    hp_audit_by by = hp_audit_by_actor(actor);
+    char *target = share_target(share);
+    int rc = hp_audit_write(store, &by, now, action, target, share_detail(share, actor->tz));
+    g_free(target);
+    return rc;
+}
+
 int hp_share_create(hp_store *store, const hp_actor *actor, const hp_share_request *request,
                     int64_t now, hp_share *out, char token_out[HP_TOKEN_MAX])
 {
@@ -70,6 +97,7 @@ int hp_share_create(hp_store *store, const hp_actor *actor, const hp_share_reque
         return rc;
     }
     if ((rc = hp_store_share_insert(store, &share, hash)) < 0 ||
+        (rc = audit_share(store, actor, &share, now, "share_create")) < 0 ||
         (rc = hp_store_commit(store)) < 0) {
         hp_store_rollback(store);
         hp_share_release(&share);
@@ -88,15 +116,19 @@ int hp_shares_list(hp_store *store, const hp_actor *actor, int64_t now, hp_share
 
 int hp_share_revoke(hp_store *store, const hp_actor *actor, int64_t share_id, int64_t now)
 {
+    hp_share share = {0};
     int rc = hp_share_allowed(actor);
     if (rc < 0 || (rc = hp_store_begin(store)) < 0)
         return rc;
-    if ((rc = hp_store_share_revoke(store, actor->school.id, share_id, now)) < 0 ||
-        (rc = hp_store_commit(store)) < 0) {
+    /* Read first, for the record's detail; the revocation then changes it only if no one
+     * revoked it meanwhile. */
+    if ((rc = hp_store_share_get(store, actor->school.id, share_id, &share)) < 0 ||
+        (rc = hp_store_share_revoke(store, actor->school.id, share_id, now)) < 0 ||
+        (rc = audit_share(store, actor, &share, now, "share_revoke")) < 0 ||
+        (rc = hp_store_commit(store)) < 0)
         hp_store_rollback(store);
-        return rc;
-    }
-    return HP_OK;
+    hp_share_release(&share);
+    return rc;
 }
 
 int hp_share_open(hp_store *store, const char *token, int64_t now, hp_share *out)
@@ -132,4 +164,18 @@ int hp_share_report(hp_store *store, const hp_share *share, const hp_school *sch
 {
     hp_report_query query = {.from = share->from, .to = share->to, .sort = sort, .order = order};
     return hp_report_build(out, store, school, tz, hp_share_kind(share), &query);
+}
+
+int hp_share_opened(hp_store *store, const hp_share *share, const hp_tz *tz, const char *client,
+                    const char *format, int64_t now)
+{
+    char *who = g_strdup_printf("share link %lld", (long long)share->id);
+    char *target = share_target(share);
+    hp_audit_by by = {.school_id = share->school_id, .who = who, .address = client};
+    json_t *detail = share_detail(share, tz);
+    json_object_set_new(detail, "format", json_string(format));
+    int rc = hp_audit_note(store, &by, now, "share_open", target, detail);
+    g_free(target);
+    g_free(who);
+    return rc;
 }

@@ -60,4 +60,10 @@ hp_report_kind hp_share_kind(const hp_share *share);
 int hp_share_report(hp_store *store, const hp_share *share, const hp_school *school,
                     const hp_tz *tz, const char *sort, const char *order, hp_report **out);
 
+/* Records an opening of a link in the audit log (share_open): the link, its report, range and
+ * expiry, the format read (json, csv or xlsx) and the reader's address; no signed-in user,
+ * the reader is "share link N". */
+int hp_share_opened(hp_store *store, const hp_share *share, const hp_tz *tz, const char *client,
+                    const char *format, int64_t now);
+
 #endif
