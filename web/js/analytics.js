@@ -9,7 +9,8 @@
 // The insights (GET /api/insights/KIND, insights.js) are tabs of the same page under the same
 // range: passes by day, the weekday x hour heatmap, durations, limits, rules, encounters,
 // sources and students; a tab loads when it is shown (&tab=), so that the Students tab's
-// personal data is read only by an admin who opens it.
+// personal data is read only by an admin who opens it. "Share" beside each report makes a
+// read-only link to it over the range shown, and the school's links are listed (shares.js).
 
 import { get, describe } from './api.js';
 import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice } from './dom.js';
@@ -19,6 +20,7 @@ import { naturalCompare } from './natural.js';
 import { barChart, toDom } from './chart.js';
 import { fillRoomSelect, selectRoom } from './rooms-select.js';
 import { headRow, reportInfo, rowCells, rowElement } from './report-table.js';
+import { wireShares } from './shares.js';
 import { INSIGHTS, INSIGHT_KINDS, STUDENTS_NOTE, columnPeaks, emptyText, dailyChart, dailyTable, heatmapCharts, heatmapTable, insightCells, insightInfo, insightStatus } from './insights.js';
 import { changeView, compareParam, compareProblem, folderGroups, folderLabel, formatMedian, previousRange, readCompare } from './compare.js';
 
@@ -671,6 +673,7 @@ async function main() {
     },
   );
   wire();
+  wireShares(session.school.timezone, () => ({ from: state.from, to: state.to }), { rooms: REPORTS.rooms.title, staff: REPORTS.staff.title });
   showRange();
   for (const kind of Object.keys(REPORTS)) showSort(kind);
   showTab(state.tab);
