@@ -6,7 +6,7 @@
 // the server's words for it and no table.
 
 import { get, ApiError } from './api.js';
-import { clear, announce, showNotice } from './dom.js';
+import { h, clear, announce, showNotice } from './dom.js';
 import { formatRange, formatDateTime } from './dates.js';
 import { headRow, reportInfo, rowCells, rowElement } from './report-table.js';
 
@@ -98,7 +98,7 @@ function setUp(site, data) {
     th.querySelector('button').addEventListener('click', () => setSort(th.dataset.key));
   }
   for (const format of ['csv', 'xlsx']) {
-    document.getElementById(`shared-${format}`).append(` of ${state.info.title}`);
+    document.getElementById(`shared-${format}`).append(h('span', { class: 'visually-hidden' }, ` of ${state.info.title}`));
   }
   document.getElementById('shared-report').hidden = false;
 }
