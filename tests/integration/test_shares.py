@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hallpass_kit import xlsx_parts
-from server_util import (ADMIN, PASS_COLUMNS, TEACHER, cli, room, sign_in, students, user,
-                         basic_store)
+from server_util import (ADMIN, TEACHER, basic_store, cli, room, sign_in, signed_in_fixture,
+                         students, user)
 
 ZONE = ZoneInfo("America/Chicago")
 OTHER_SCHOOL = "Roosevelt High"
@@ -60,19 +60,9 @@ def store(module_stores):
     return st
 
 
-@pytest.fixture(scope="module")
-def admin(server):
-    return sign_in(server, ADMIN)
-
-
-@pytest.fixture(scope="module")
-def teacher(server):
-    return sign_in(server, TEACHER)
-
-
-@pytest.fixture(scope="module")
-def other_admin(server):
-    return sign_in(server, OTHER_ADMIN)
+admin = signed_in_fixture(ADMIN, "admin")
+teacher = signed_in_fixture(TEACHER, "teacher")
+other_admin = signed_in_fixture(OTHER_ADMIN, "other_admin")
 
 
 def make(client, report="rooms", days=7, **fields):
@@ -250,6 +240,18 @@ def test_bad_ranges_and_days_are_400_and_make_nothing(store, admin, body, messag
 # How a link ends
 
 
+def assert_gone(anyone, admin, share, token, message):
+    """A link that ended: its report in every format and its page are 410, with the words
+    that say why, and the admin's list no longer holds it."""
+    r = anyone.get(f"/api/shared/{token}")
+    assert r.status == 410
+    assert r.error == message
+    for fmt in ("csv", "xlsx"):
+        assert anyone.get(f"/api/shared/{token}?format={fmt}").status == 410
+    assert anyone.get(f"/shared/{token}").status == 410
+    assert share["id"] not in [s["id"] for s in admin.get("/api/shares").json["shares"]]
+
+
 def test_a_link_ends_by_time(store, server, admin):
     share, token = made(admin, days=1)
     anyone = server.client()
@@ -257,12 +259,8 @@ def test_a_link_ends_by_time(store, server, admin):
     # A day later, as the store sees it: the expiry a second ago.
     store.sql("UPDATE shares SET expires_at = ?, created_at = ? WHERE id = ?",
               (int(time.time()) - 1, int(time.time()) - 86401, share["id"]))
-    r = anyone.get(f"/api/shared/{token}")
-    assert r.status == 410
-    assert r.error == "this share link has expired; ask the school for a new one"
-    assert anyone.get(f"/api/shared/{token}?format=csv").status == 410
-    assert anyone.get(f"/shared/{token}").status == 410
-    assert share["id"] not in [s["id"] for s in admin.get("/api/shares").json["shares"]]
+    assert_gone(anyone, admin, share, token,
+                "this share link has expired; ask the school for a new one")
 
 
 def test_a_revoked_link_no_longer_opens(store, server, admin):
@@ -271,12 +269,8 @@ def test_a_revoked_link_no_longer_opens(store, server, admin):
     assert anyone.get(f"/shared/{token}").status == 200
     r = admin.delete(f"/api/shares/{share['id']}")
     assert r.status == 200 and r.json == {"revoked": share["id"]}
-    r = anyone.get(f"/api/shared/{token}")
-    assert r.status == 410
-    assert r.error == "this share link was revoked by the school; ask them for a new one"
-    assert anyone.get(f"/api/shared/{token}?format=xlsx").status == 410
-    assert anyone.get(f"/shared/{token}").status == 410
-    assert share["id"] not in [s["id"] for s in admin.get("/api/shares").json["shares"]]
+    assert_gone(anyone, admin, share, token,
+                "this share link was revoked by the school; ask them for a new one")
     again = admin.delete(f"/api/shares/{share['id']}")
     assert again.status == 404
     assert f"no share link with id {share['id']}" in again.error
