@@ -22,6 +22,9 @@ int hp_export(const hp_report *report, hp_format format, FILE *out);
 
 int hp_export_csv(const hp_report *report, FILE *out);
 int hp_export_json(const hp_report *report, FILE *out);
+/* The JSON that hp_export_json() writes, as a new value (json_decref it), for an answer that
+ * adds to it. */
+json_t *hp_export_json_value(const hp_report *report);
 int hp_export_table(const hp_report *report, FILE *out);
 /* Writes the workbook to a file at path. */
 int hp_export_xlsx_file(const hp_report *report, const char *path);

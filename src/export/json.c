@@ -52,7 +52,7 @@ static json_t *text_to_json(const hp_report_column *col, const hp_report_row *ro
     return text ? json_string(text) : json_null();
 }
 
-static json_t *report_to_json(const hp_report *report)
+json_t *hp_export_json_value(const hp_report *report)
 {
     char from[HP_DATE_LEN], to[HP_DATE_LEN];
     hp_date_format(report->from_day, from);
@@ -102,7 +102,7 @@ static json_t *report_to_json(const hp_report *report)
 
 int hp_export_json(const hp_report *report, FILE *out)
 {
-    json_t *root = report_to_json(report);
+    json_t *root = hp_export_json_value(report);
     /* Fifteen digits: a tenth reads 0.1, not the nearest double's seventeen digits. */
     int rc = json_dumpf(root, out, JSON_REAL_PRECISION(15));
     json_decref(root);

@@ -11,6 +11,7 @@
 #include "service/passes.h"
 #include "core/settings.h"
 #include "service/settings.h"
+#include "export/export.h"
 #include "report/report.h"
 #include "store/store.h"
 
@@ -34,7 +35,8 @@ typedef struct {
     const char *content_type;
     const char *token; /* The session cookie, or NULL. */
     const char *client;
-    int64_t path_id; /* The {id} in routes such as /api/passes/{id}/end. */
+    int64_t path_id;        /* The {id} in routes such as /api/passes/{id}/end. */
+    const char *path_token; /* The {token} ending routes such as /api/shared/{token}. */
     int64_t now;
     void *connection; /* For query lookups; opaque here. */
 
@@ -91,6 +93,11 @@ json_t *hp_http_body_object(const hp_http_request *req, hp_http_response *res);
 bool hp_http_get_string(json_t *obj, const char *key, size_t max, const char **out,
                         hp_http_response *res);
 
+/* Whether every key of obj is one of the count known; answers 400 naming the first that is
+ * not ("WHERE\"x\" is not a field of WHAT"). */
+bool hp_http_only_fields(json_t *obj, const char *const *known, size_t count, const char *what,
+                         const char *where, hp_http_response *res);
+
 /* The school's zone, cached for the server's life. */
 const hp_tz *hp_server_tz(hp_server *server, const hp_school *school);
 /* Sessions' limits and the throttles of password checks, for the server's life. */
@@ -144,6 +151,18 @@ void hp_http_reports_staff(hp_http_request *req, hp_http_response *res);
  * format the query asks for, recorded in the audit log as the admin's read: what reports.c
  * and insights.c share. */
 void hp_http_report_answer(hp_http_request *req, hp_http_response *res, hp_report_kind kind);
+/* Reads the query's format (json, the default, csv or xlsx); answers 400 and returns false
+ * for another. */
+bool hp_http_report_format(const hp_http_request *req, hp_http_response *res, hp_format *out);
+/* Answers a built report in a format: CSV and XLSX with the export's file name. */
+void hp_http_report_write(hp_http_response *res, const hp_report *rep, hp_format format);
+/* Share links (shares.c): admins make, list and revoke them; anyone with a link reads its
+ * report (GET /api/shared/{token}) and opens its page (GET /shared/{token}). */
+void hp_http_shares_create(hp_http_request *req, hp_http_response *res);
+void hp_http_shares_list(hp_http_request *req, hp_http_response *res);
+void hp_http_shares_delete(hp_http_request *req, hp_http_response *res);
+void hp_http_shared_report(hp_http_request *req, hp_http_response *res);
+void hp_http_shared_page(hp_http_request *req, hp_http_response *res);
 /* GET /api/insights/KIND: the kind is the path's last segment. */
 void hp_http_insights(hp_http_request *req, hp_http_response *res);
 /* /api/encounter-groups (groups.c): admins only. */

@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "http/assets.h"
 #include "report/report.h"
+#include "service/shares.h"
 
 #include <glib.h>
 #include <jansson.h>
@@ -152,6 +153,11 @@ void hp_http_page(hp_http_request *req, hp_http_response *res)
     }
     if (strcmp(req->path, SITE_PATH) == 0) {
         send_site(req, res, who);
+        return;
+    }
+    if (g_str_has_prefix(req->path, HP_SHARE_PATH)) {
+        /* A share link's page, for anyone with the link, signed in or not. */
+        hp_http_shared_page(req, res);
         return;
     }
     for (size_t i = 0; i < HP_ARRAY_SIZE(pages); i++) {

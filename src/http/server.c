@@ -20,6 +20,7 @@
 #include "service/line.h"
 #include "service/passes.h"
 #include "service/retention.h"
+#include "service/shares.h"
 
 #include <arpa/inet.h>
 #include <glib.h>
@@ -171,13 +172,33 @@ static const route routes[] = {
     {"GET", "/api/blackouts", hp_http_blackouts_list, true},
     {"POST", "/api/blackouts", hp_http_blackouts_create, true},
     {"DELETE", "/api/blackouts/*", hp_http_blackouts_delete, true},
+    {"GET", "/api/shares", hp_http_shares_list, true},
+    {"POST", "/api/shares", hp_http_shares_create, true},
+    {"DELETE", "/api/shares/*", hp_http_shares_delete, true},
+    /* A share link's report: the token is the right to read it, no session. */
+    {"GET", "/api/shared/$", hp_http_shared_report, false},
 };
 
-/* Matches a path against a pattern, segment by segment; a "*" segment takes digits. */
-static bool path_matches(const char *pattern, const char *path, int64_t *id_out)
+/* Paths that carry a share link's token: the log shows them with the token cut off. */
+static const char *const token_paths[] = {HP_SHARE_PATH, "/api" HP_SHARE_PATH};
+
+/* The bytes a token segment may hold: base64url. */
+#define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+/* Matches a path against a pattern, segment by segment; a "*" segment takes digits, a "$"
+ * segment a token (base64url, shorter than HP_TOKEN_MAX). */
+static bool path_matches(const char *pattern, const char *path, int64_t *id_out,
+                         const char **token_out)
 {
     while (*pattern && *path) {
-        if (*pattern == '*') {
+        if (*pattern == '$') {
+            size_t n = strspn(path, TOKEN_CHARS);
+            if (n == 0 || n >= HP_TOKEN_MAX)
+                return false;
+            *token_out = path;
+            path += n;
+            pattern++;
+        } else if (*pattern == '*') {
             size_t n = strspn(path, "0123456789");
             if (n == 0 || n > ID_DIGITS_MAX)
                 return false;
@@ -336,7 +357,7 @@ static void dispatch(hp_http_request *req, hp_http_response *res, const char **o
         return;
     }
     for (size_t i = 0; i < HP_ARRAY_SIZE(routes) && found == NULL; i++) {
-        if (!path_matches(routes[i].pattern, req->path, &req->path_id))
+        if (!path_matches(routes[i].pattern, req->path, &req->path_id, &req->path_token))
             continue;
         path_known = true;
         if (strcmp(routes[i].method, req->method) == 0)
@@ -679,6 +700,10 @@ static enum MHD_Result begin_request(hp_server *server, struct MHD_Connection *c
     rs->body = g_byte_array_new();
     g_strlcpy(rs->method, method, sizeof(rs->method));
     g_strlcpy(rs->path, url, sizeof(rs->path));
+    /* A share link's token opens a report to whoever reads it: never in the log. */
+    for (size_t i = 0; i < HP_ARRAY_SIZE(token_paths); i++)
+        if (g_str_has_prefix(rs->path, token_paths[i]) && rs->path[strlen(token_paths[i])])
+            snprintf(rs->path, sizeof(rs->path), "%sTOKEN", token_paths[i]);
     *con_cls = rs;
 
     hp_http_response res = {0};

@@ -53,6 +53,19 @@ void hp_token_hash(const char *token, unsigned char out[HP_TOKEN_HASH_BYTES])
     crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
 }
 
+int hp_token_new(char token_out[HP_TOKEN_MAX], unsigned char hash_out[HP_TOKEN_HASH_BYTES])
+{
+    unsigned char raw[TOKEN_BYTES];
+    if (sodium_init() < 0)
+        return hp_error_set(HP_ERROR, "libsodium could not start");
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2base64(token_out, HP_TOKEN_MAX, raw, sizeof(raw),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof(raw));
+    hp_token_hash(token_out, hash_out);
+    return HP_OK;
+}
+
 /* A hash of a password no one has, so that an unknown email costs as much as a wrong
  * password and the answer time tells nothing. */
 static const char *dummy_hash(void)
@@ -77,12 +90,10 @@ int hp_auth_expire(hp_store *store, int64_t now, const hp_session_limits *limits
 static int open_session(hp_store *store, const hp_login *match, const char *client, int64_t now,
                         char token_out[HP_TOKEN_MAX], hp_session *session_out)
 {
-    unsigned char raw[TOKEN_BYTES], hash[HP_TOKEN_HASH_BYTES];
-    randombytes_buf(raw, sizeof(raw));
-    sodium_bin2base64(token_out, HP_TOKEN_MAX, raw, sizeof(raw),
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(raw, sizeof(raw));
-    hp_token_hash(token_out, hash);
+    unsigned char hash[HP_TOKEN_HASH_BYTES];
+    int rc = hp_token_new(token_out, hash);
+    if (rc < 0)
+        return rc;
 
     hp_session session = {
         .school_id = match->school_id,
@@ -94,8 +105,7 @@ static int open_session(hp_store *store, const hp_login *match, const char *clie
                       .user_id = match->user.id,
                       .who = match->user.email,
                       .address = client};
-    int rc = hp_store_begin(store);
-    if (rc < 0)
+    if ((rc = hp_store_begin(store)) < 0)
         return rc;
     if ((rc = hp_store_session_create(store, hash, &session)) < 0 ||
         (rc = hp_audit_write(store, &by, now, "sign_in", match->user.email,

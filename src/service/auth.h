@@ -75,5 +75,9 @@ bool hp_auth_password_ok(hp_store *store, int64_t school_id, const char *email,
                          const char *password);
 
 void hp_token_hash(const char *token, unsigned char out[HP_TOKEN_HASH_BYTES]);
+/* A new token of 32 random bytes from libsodium in base64url, and its hash: what a session's
+ * cookie and a share link carry, and what the store keeps of them. HP_ERROR when libsodium
+ * cannot start. */
+int hp_token_new(char token_out[HP_TOKEN_MAX], unsigned char hash_out[HP_TOKEN_HASH_BYTES]);
 
 #endif

@@ -251,6 +251,16 @@ typedef struct hp_store_ops {
                                size_t *count_out);
     int (*student_refusals)(hp_store *store, int64_t school_id, int64_t student_id,
                             hp_refusal **out, size_t *count_out);
+    /* Operations added for share links (owner: the shares service); see store.h. token_hash
+     * is HP_TOKEN_HASH_BYTES long; a share read fills the caller's struct with GLib strings;
+     * shares_active's array is freed with hp_shares_free(). share_find and share_get answer a
+     * bare HP_ENOTFOUND, and share_revoke too when no row changed. */
+    int (*share_insert)(hp_store *store, hp_share *share, const unsigned char *token_hash);
+    int (*share_find)(hp_store *store, const unsigned char *token_hash, hp_share *out);
+    int (*share_get)(hp_store *store, int64_t school_id, int64_t share_id, hp_share *out);
+    int (*shares_active)(hp_store *store, int64_t school_id, int64_t now, hp_share **out,
+                         size_t *count_out);
+    int (*share_revoke)(hp_store *store, int64_t school_id, int64_t share_id, int64_t now);
 } hp_store_ops;
 
 /* schedule_read's day for the whole schedule. */

@@ -349,6 +349,21 @@ static const char *const migrations[] = {
     "  b bigint NOT NULL,"
     "  c bigint NOT NULL,"
     "  PRIMARY KEY (school_id, kind, bucket, id));",
+    /* 16: share links, as the SQLite store's step 17: kept by the SHA-256 of their token. */
+    "CREATE TABLE shares ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  id bigserial,"
+    "  report text NOT NULL CHECK (report IN ('rooms', 'staff')),"
+    "  from_date text NOT NULL,"
+    "  to_date text NOT NULL CHECK (to_date >= from_date),"
+    "  created_by bigint NOT NULL,"
+    "  created_at bigint NOT NULL,"
+    "  expires_at bigint NOT NULL CHECK (expires_at > created_at),"
+    "  revoked_at bigint,"
+    "  token_hash bytea NOT NULL UNIQUE,"
+    "  PRIMARY KEY (school_id, id),"
+    "  FOREIGN KEY (school_id, created_by) REFERENCES users(school_id, id));"
+    "CREATE INDEX shares_by_expiry ON shares (school_id, expires_at);",
 };
 // clang-format on
 
@@ -368,6 +383,12 @@ static const char *const migrations[] = {
 /* A bell schedule's row and a blackout, as read_bell_rows() and read_blackouts() take them. */
 #define SCHEDULE_COLUMNS "weekday, day, period, start_minute, end_minute"
 #define BLACKOUT_COLUMNS "b.id, b.start_at, b.end_at, b.reason, b.created_by, b.created_at, u.name"
+
+/* A share link's columns with its creator's name, as read_share() takes them. */
+#define SHARE_SELECT                                                                               \
+    "SELECT s.id, s.school_id, s.report, s.from_date, s.to_date, s.created_by, s.created_at,"      \
+    " s.expires_at, s.revoked_at, u.name FROM shares s LEFT JOIN users u"                          \
+    " ON u.school_id = s.school_id AND u.id = s.created_by"
 
 /* A line entry's columns with its names, and the joins that give them (see sqlite.c). */
 #define LINE_COLUMNS                                                                               \
@@ -590,6 +611,17 @@ static const struct {
     {"blackout_insert", "INSERT INTO blackouts(school_id, start_at, end_at, reason, created_by,"
                         " created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"},
     {"blackout_delete", "DELETE FROM blackouts WHERE school_id = $1 AND id = $2"},
+    /* Share links (see sqlite.c). */
+    {"share_insert", "INSERT INTO shares(school_id, report, from_date, to_date, created_by,"
+                     " created_at, expires_at, token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                     " RETURNING id"},
+    {"share_find", SHARE_SELECT " WHERE s.token_hash = $1"},
+    {"share_get", SHARE_SELECT " WHERE s.school_id = $1 AND s.id = $2"},
+    {"shares_active",
+     SHARE_SELECT " WHERE s.school_id = $1 AND s.expires_at > $2"
+                  " AND s.revoked_at IS NULL ORDER BY s.created_at DESC, s.id DESC"},
+    {"share_revoke", "UPDATE shares SET revoked_at = $3"
+                     " WHERE school_id = $1 AND id = $2 AND revoked_at IS NULL"},
     /* The waiting line (see sqlite.c). An entry read to be changed is locked alone. */
     {"line_insert", "INSERT INTO line_entries(school_id, student_id, origin_id, destination_id,"
                     " creator_id, source, joined, local_day, state)"
@@ -2199,6 +2231,100 @@ static int pg_blackout_delete(hp_store *store, int64_t school_id, int64_t blacko
     return rc < 0 ? rc : changed ? HP_OK : HP_ENOTFOUND;
 }
 
+/* ---- Share links ---- */
+
+static int pg_share_insert(hp_store *store, hp_share *share, const unsigned char *token_hash)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, share->school_id);
+    param_text(&p, share->report);
+    param_text(&p, share->from);
+    param_text(&p, share->to);
+    param_int(&p, share->created_by);
+    param_int(&p, share->created_at);
+    param_int(&p, share->expires_at);
+    param_bytes(&p, token_hash, HP_TOKEN_HASH_BYTES);
+    PGresult *res = run(from_base(store), "share_insert", &p, "saving a share link", &rc);
+    if (res == NULL)
+        return rc;
+    share->id = get_int(res, 0, 0);
+    PQclear(res);
+    return HP_OK;
+}
+
+static void read_share(PGresult *res, int row, hp_share *share)
+{
+    share->id = get_int(res, row, 0);
+    share->school_id = get_int(res, row, 1);
+    share->report = get_text(res, row, 2);
+    share->from = get_text(res, row, 3);
+    share->to = get_text(res, row, 4);
+    share->created_by = get_int(res, row, 5);
+    share->created_at = get_int(res, row, 6);
+    share->expires_at = get_int(res, row, 7);
+    share->revoked_at = get_int(res, row, 8);
+    share->creator_name = get_text_or_null(res, row, 9);
+}
+
+/* Runs a statement that finds at most one share. */
+static int one_share(hp_store *store, const char *name, params *p, const char *what, hp_share *out)
+{
+    PGresult *res = NULL;
+    int rc = one_row(from_base(store), name, p, what, &res);
+    if (rc < 0)
+        return rc;
+    read_share(res, 0, out);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_share_find(hp_store *store, const unsigned char *token_hash, hp_share *out)
+{
+    params p = {0};
+    param_bytes(&p, token_hash, HP_TOKEN_HASH_BYTES);
+    return one_share(store, "share_find", &p, "finding a share link", out);
+}
+
+static int pg_share_get(hp_store *store, int64_t school_id, int64_t share_id, hp_share *out)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, share_id);
+    return one_share(store, "share_get", &p, "reading a share link", out);
+}
+
+static int pg_shares_active(hp_store *store, int64_t school_id, int64_t now, hp_share **out,
+                            size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, now);
+    PGresult *res = run(from_base(store), "shares_active", &p, "listing share links", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_share *list = g_new0(hp_share, (size_t)n + 1);
+    for (int i = 0; i < n; i++)
+        read_share(res, i, &list[i]);
+    PQclear(res);
+    *out = list;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_share_revoke(hp_store *store, int64_t school_id, int64_t share_id, int64_t now)
+{
+    params p = {0};
+    bool changed = false;
+    param_int(&p, school_id);
+    param_int(&p, share_id);
+    param_int(&p, now);
+    int rc = pg_update(store, "share_revoke", &p, "revoking a share link", &changed);
+    return rc < 0 ? rc : changed ? HP_OK : HP_ENOTFOUND;
+}
+
 /* ---- Refusals ---- */
 
 static int pg_refusal_add(hp_store *store, int64_t school_id, const hp_refusal *refusal)
@@ -2652,6 +2778,11 @@ static const hp_store_ops postgres_ops = {
     .counts_removed_add = pg_counts_removed_add,
     .counts_removed_read = pg_counts_removed_read,
     .student_refusals = pg_student_refusals,
+    .share_insert = pg_share_insert,
+    .share_find = pg_share_find,
+    .share_get = pg_share_get,
+    .shares_active = pg_shares_active,
+    .share_revoke = pg_share_revoke,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

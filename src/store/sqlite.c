@@ -340,6 +340,22 @@ static const char *const migrations[] = {
     "  b INTEGER NOT NULL,"
     "  c INTEGER NOT NULL,"
     "  PRIMARY KEY (school_id, kind, bucket, id)) WITHOUT ROWID;",
+    /* 17: share links: a read-only link to one report over one range of local dates, kept by
+     * the SHA-256 of its token (the token itself is never stored), with who made it, when,
+     * when it expires and when an admin revoked it. A link is found by its hash; a school's
+     * links still open are read through the index by expiry. */
+    "CREATE TABLE shares ("
+    "  id INTEGER PRIMARY KEY,"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  report TEXT NOT NULL CHECK (report = 'rooms' OR report = 'staff'),"
+    "  from_date TEXT NOT NULL,"
+    "  to_date TEXT NOT NULL CHECK (to_date >= from_date),"
+    "  created_by INTEGER NOT NULL REFERENCES users(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL CHECK (expires_at > created_at),"
+    "  revoked_at INTEGER,"
+    "  token_hash BLOB NOT NULL UNIQUE);"
+    "CREATE INDEX shares_by_expiry ON shares(school_id, expires_at);",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -426,6 +442,12 @@ enum {
     ST_COUNTS_REMOVED_ADD,
     ST_COUNTS_REMOVED_READ,
     ST_STUDENT_REFUSALS,
+    /* Share links. */
+    ST_SHARE_INSERT,
+    ST_SHARE_FIND,
+    ST_SHARE_GET,
+    ST_SHARES_ACTIVE,
+    ST_SHARE_REVOKE,
     ST_COUNT
 };
 
@@ -469,6 +491,11 @@ enum {
 /* A bell schedule's row and a blackout as read_bell_row() and read_blackout() take them. */
 #define SCHEDULE_COLUMNS "weekday, day, period, start_minute, end_minute"
 #define BLACKOUT_COLUMNS "b.id, b.start_at, b.end_at, b.reason, b.created_by, b.created_at, u.name"
+
+/* A share link's columns with its creator's name, as read_share() takes them. */
+#define SHARE_SELECT                                                                               \
+    "SELECT s.id, s.school_id, s.report, s.from_date, s.to_date, s.created_by, s.created_at,"      \
+    " s.expires_at, s.revoked_at, u.name FROM shares s LEFT JOIN users u ON u.id = s.created_by"
 
 static const char *const statement_sql[ST_COUNT] = {
     [ST_SCHOOL_INSERT] = "INSERT INTO schools(name, timezone) VALUES (?1, ?2)",
@@ -659,6 +686,17 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_STUDENT_REFUSALS] = "SELECT rule, student_id, origin_id, destination_id, source, at,"
                             " local_day FROM refusals WHERE school_id = ?1 AND student_id = ?2"
                             " ORDER BY at, id",
+    /* Share links: found by the hash of their token; a school's open ones by expiry. */
+    [ST_SHARE_INSERT] = "INSERT INTO shares(school_id, report, from_date, to_date, created_by,"
+                        " created_at, expires_at, token_hash)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_SHARE_FIND] = SHARE_SELECT " WHERE s.token_hash = ?1",
+    [ST_SHARE_GET] = SHARE_SELECT " WHERE s.school_id = ?1 AND s.id = ?2",
+    [ST_SHARES_ACTIVE] =
+        SHARE_SELECT " WHERE s.school_id = ?1 AND s.expires_at > ?2"
+                     " AND s.revoked_at IS NULL ORDER BY s.created_at DESC, s.id DESC",
+    [ST_SHARE_REVOKE] = "UPDATE shares SET revoked_at = ?3"
+                        " WHERE school_id = ?1 AND id = ?2 AND revoked_at IS NULL",
 };
 
 /* The conditions of hp_pass_filter, as bits: each set of them has its own statement. */
@@ -2527,6 +2565,83 @@ static int sqlite_student_refusals(hp_store *store, int64_t school_id, int64_t s
                         "reading a student's refusals", (void **)out, count_out);
 }
 
+/* ---- Share links ---- */
+
+static int sqlite_share_insert(hp_store *store, hp_share *share, const unsigned char *token_hash)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SHARE_INSERT);
+    sqlite3_bind_int64(st, 1, share->school_id);
+    sqlite3_bind_text(st, 2, share->report, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, share->from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, share->to, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, share->created_by);
+    sqlite3_bind_int64(st, 6, share->created_at);
+    sqlite3_bind_int64(st, 7, share->expires_at);
+    sqlite3_bind_blob(st, 8, token_hash, HP_TOKEN_HASH_BYTES, SQLITE_TRANSIENT);
+    int rc = step_done(s, st, "saving a share link");
+    if (rc < 0)
+        return rc;
+    share->id = sqlite3_last_insert_rowid(s->db);
+    return HP_OK;
+}
+
+static void read_share(sqlite3_stmt *st, void *row)
+{
+    hp_share *share = row;
+    share->id = sqlite3_column_int64(st, 0);
+    share->school_id = sqlite3_column_int64(st, 1);
+    share->report = dup_column(st, 2);
+    share->from = dup_column(st, 3);
+    share->to = dup_column(st, 4);
+    share->created_by = sqlite3_column_int64(st, 5);
+    share->created_at = sqlite3_column_int64(st, 6);
+    share->expires_at = sqlite3_column_int64(st, 7);
+    share->revoked_at = sqlite3_column_int64(st, 8);
+    share->creator_name = dup_column_or_null(st, 9);
+}
+
+static int sqlite_share_find(hp_store *store, const unsigned char *token_hash, hp_share *out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SHARE_FIND);
+    sqlite3_bind_blob(st, 1, token_hash, HP_TOKEN_HASH_BYTES, SQLITE_TRANSIENT);
+    return find_one(s, st, read_share, out, "finding a share link");
+}
+
+static int sqlite_share_get(hp_store *store, int64_t school_id, int64_t share_id, hp_share *out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SHARE_GET);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, share_id);
+    return find_one(s, st, read_share, out, "reading a share link");
+}
+
+static int sqlite_shares_active(hp_store *store, int64_t school_id, int64_t now, hp_share **out,
+                                size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SHARES_ACTIVE);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, now);
+    return collect_rows(s, st, sizeof(hp_share), read_share, (GDestroyNotify)hp_share_release,
+                        "listing share links", (void **)out, count_out);
+}
+
+static int sqlite_share_revoke(hp_store *store, int64_t school_id, int64_t share_id, int64_t now)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SHARE_REVOKE);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, share_id);
+    sqlite3_bind_int64(st, 3, now);
+    int rc = step_done(s, st, "revoking a share link");
+    if (rc < 0)
+        return rc;
+    return sqlite3_changes(s->db) > 0 ? HP_OK : HP_ENOTFOUND;
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -2617,6 +2732,11 @@ static const hp_store_ops sqlite_ops = {
     .counts_removed_add = sqlite_counts_removed_add,
     .counts_removed_read = sqlite_counts_removed_read,
     .student_refusals = sqlite_student_refusals,
+    .share_insert = sqlite_share_insert,
+    .share_find = sqlite_share_find,
+    .share_get = sqlite_share_get,
+    .shares_active = sqlite_shares_active,
+    .share_revoke = sqlite_share_revoke,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

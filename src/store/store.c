@@ -1017,3 +1017,54 @@ int hp_store_student_refusals(hp_store *store, int64_t school_id, int64_t studen
 {
     return store->ops->student_refusals(store, school_id, student_id, out, count_out);
 }
+
+/* Share links. */
+
+void hp_share_release(hp_share *share)
+{
+    g_free(share->report);
+    g_free(share->from);
+    g_free(share->to);
+    g_free(share->creator_name);
+    *share = (hp_share){0};
+}
+
+void hp_shares_free(hp_share *shares, size_t count)
+{
+    for (size_t i = 0; shares && i < count; i++)
+        hp_share_release(&shares[i]);
+    g_free(shares);
+}
+
+int hp_store_share_insert(hp_store *store, hp_share *share, const unsigned char *token_hash)
+{
+    return store->ops->share_insert(store, share, token_hash);
+}
+
+int hp_store_share_find(hp_store *store, const unsigned char *token_hash, hp_share *out)
+{
+    return store->ops->share_find(store, token_hash, out);
+}
+
+int hp_store_share_get(hp_store *store, int64_t school_id, int64_t share_id, hp_share *out)
+{
+    int rc = store->ops->share_get(store, school_id, share_id, out);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(rc, "no share link with id %lld", (long long)share_id);
+    return rc;
+}
+
+int hp_store_shares_active(hp_store *store, int64_t school_id, int64_t now, hp_share **out,
+                           size_t *count_out)
+{
+    return store->ops->shares_active(store, school_id, now, out, count_out);
+}
+
+int hp_store_share_revoke(hp_store *store, int64_t school_id, int64_t share_id, int64_t now)
+{
+    int rc = store->ops->share_revoke(store, school_id, share_id, now);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(rc, "no share link with id %lld that is not revoked already",
+                            (long long)share_id);
+    return rc;
+}

@@ -559,4 +559,41 @@ int hp_store_line_walk_lock(hp_store *store, int64_t school_id, const int64_t *r
                             size_t room_count, const int64_t *student_ids, size_t student_count,
                             bool *got);
 
+/* ---- Share links ----
+ * A read-only link to one report over one range of dates, for anyone who holds it, until it
+ * expires or an admin revokes it. Like a session, the store keeps only the SHA-256 of the
+ * link's token (HP_TOKEN_HASH_BYTES), so a copy of the store opens no link. */
+typedef struct {
+    int64_t id;
+    int64_t school_id;
+    char *report; /* The report's name: "rooms" or "staff". */
+    char *from;   /* The range's first and last local dates, YYYY-MM-DD. */
+    char *to;
+    int64_t created_by; /* The admin who made it. */
+    char *creator_name; /* Their name as the store read it, or NULL. */
+    int64_t created_at;
+    int64_t expires_at; /* Open until this instant, not at it. */
+    int64_t revoked_at; /* 0 while not revoked. */
+} hp_share;
+
+void hp_share_release(hp_share *share);
+void hp_shares_free(hp_share *shares, size_t count);
+
+/* Stores a new share (its school, report, range, creator and times) with the hash of its
+ * token, and sets share->id. */
+int hp_store_share_insert(hp_store *store, hp_share *share, const unsigned char *token_hash);
+/* Finds a share by the hash of its token, in any school, revoked or not: HP_ENOTFOUND with
+ * no message when none has it (the caller says what a wrong link is). */
+int hp_store_share_find(hp_store *store, const unsigned char *token_hash, hp_share *out);
+/* One share of the school, revoked or not: HP_ENOTFOUND naming the id (another school's
+ * too). */
+int hp_store_share_get(hp_store *store, int64_t school_id, int64_t share_id, hp_share *out);
+/* The school's shares neither revoked nor expired at now, newest first, each with its
+ * creator's name. */
+int hp_store_shares_active(hp_store *store, int64_t school_id, int64_t now, hp_share **out,
+                           size_t *count_out);
+/* Marks a share revoked at now; HP_ENOTFOUND naming the id when the school has no share of
+ * that id not revoked already. */
+int hp_store_share_revoke(hp_store *store, int64_t school_id, int64_t share_id, int64_t now);
+
 #endif

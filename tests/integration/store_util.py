@@ -180,6 +180,7 @@ _STEPS_UNDONE = [
                 ("postgresql", "DROP FUNCTION audit_log_kept"),
                 ("postgresql", "DROP FUNCTION audit_purged_kept")]),
     ((16, 15), ["DROP TABLE purged", "DROP TABLE counts_removed"]),
+    ((17, 16), ["DROP TABLE shares"]),
 ]
 
 
