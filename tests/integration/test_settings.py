@@ -31,6 +31,11 @@ DEFAULTS = {
     "no_pass_last_minutes": None,
     "wait_in_line": True,
     "line_offer_seconds": 30,
+    "oidc_issuer": None,
+    "oidc_client_id": None,
+    "oidc_client_secret_file": None,
+    "oidc_email_domains": None,
+    "oidc_label": None,
 }
 
 # Each setting's whole numbers (lowest, highest), or None for a boolean.

@@ -99,7 +99,9 @@ static void test_messages(void **state)
     assert_error(hp_settings_set_text(&s, "max_passes", "3"),
                  "\"max_passes\" is not a setting (auto_end_minutes, default_time_limit_minutes, "
                  "max_active_passes, max_passes_per_day, max_passes_per_week, cooldown_minutes, "
-                 "no_pass_first_minutes, no_pass_last_minutes, wait_in_line, line_offer_seconds)");
+                 "no_pass_first_minutes, no_pass_last_minutes, wait_in_line, line_offer_seconds, "
+                 "oidc_issuer, oidc_client_id, oidc_client_secret_file, oidc_email_domains, "
+                 "oidc_label)");
     assert_int_equal(hp_settings_set_text(&s, "wait_in_line", "FALSE"), HP_OK);
     assert_false(s.wait_in_line);
     assert_int_equal(hp_settings_set_text(&s, "max_passes_per_day", "007"), HP_OK);
@@ -158,7 +160,12 @@ static void test_lines(void **state)
                               "no_pass_first_minutes=\n"
                               "no_pass_last_minutes=\n"
                               "wait_in_line=true\n"
-                              "line_offer_seconds=30\n");
+                              "line_offer_seconds=30\n"
+                              "oidc_issuer=\n"
+                              "oidc_client_id=\n"
+                              "oidc_client_secret_file=\n"
+                              "oidc_email_domains=\n"
+                              "oidc_label=\n");
     g_free(text);
     assert_int_equal(hp_settings_assign(&s, "max_passes_per_week=200"), HP_OK);
     assert_int_equal(hp_settings_assign(&s, "wait_in_line=false"), HP_OK);
