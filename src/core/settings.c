@@ -30,7 +30,6 @@
         .default_value = (value), .meaning = (meaning_text)                                        \
     }
 
-static int check_issuer(const char *key, const char *text);
 static int check_client_id(const char *key, const char *text);
 static int check_secret_file(const char *key, const char *text);
 static int check_domains(const char *key, const char *text);
@@ -58,7 +57,8 @@ const hp_setting_spec hp_settings_table[HP_SETTINGS_COUNT] = {
     SETTING(line_offer_seconds, HP_SETTING_INT, HP_LINE_OFFER_SECONDS_MIN,
             HP_LINE_OFFER_SECONDS_MAX, true, HP_LINE_OFFER_SECONDS_DEFAULT,
             "how long an offer from the line waits to be taken"),
-    TEXT(oidc_issuer, check_issuer, "single sign-on: the OpenID provider's issuer, an https URL"),
+    TEXT(oidc_issuer, hp_settings_issuer_check,
+         "single sign-on: the OpenID provider's issuer, an https URL"),
     TEXT(oidc_client_id, check_client_id, "single sign-on: hallpass's client ID at the provider"),
     TEXT(oidc_client_secret_file, check_secret_file,
          "single sign-on: the file holding the client secret (an absolute path)"),
@@ -100,7 +100,7 @@ static bool url_rest_ok(const char *rest)
 #define HTTPS "https://"
 #define LOOPBACK "http://127.0.0.1" /* The tests' provider; nothing else over http. */
 
-static int check_issuer(const char *key, const char *text)
+int hp_settings_issuer_check(const char *key, const char *text)
 {
     if (g_str_has_prefix(text, HTTPS) && url_rest_ok(text + strlen(HTTPS)))
         return HP_OK;

@@ -132,6 +132,10 @@ const char *hp_settings_text(const hp_settings *settings, const hp_setting_spec 
 void hp_settings_allow_loopback_issuer(bool allow);
 bool hp_settings_loopback_issuer_allowed(void);
 
+/* Checks an issuer's or a provider endpoint's URL as the rule above says; the message names
+ * key. */
+int hp_settings_issuer_check(const char *key, const char *url);
+
 /* Whether the school has single sign-on set: an issuer, a client ID and allowed domains. */
 bool hp_settings_oidc_on(const hp_settings *settings);
 

@@ -72,9 +72,8 @@ int hp_auth_expire(hp_store *store, int64_t now, const hp_session_limits *limits
     return hp_store_sessions_expire(store, now - limits->idle, now - limits->max);
 }
 
-/* Opens a session for a user whose password matched. */
-static int open_session(hp_store *store, const hp_login *match, int64_t now,
-                        char token_out[HP_TOKEN_MAX], hp_session *session_out)
+int hp_auth_session_open(hp_store *store, int64_t school_id, int64_t user_id, int64_t now,
+                         char token_out[HP_TOKEN_MAX], hp_session *session_out)
 {
     unsigned char raw[TOKEN_BYTES], hash[HP_TOKEN_HASH_BYTES];
     randombytes_buf(raw, sizeof(raw));
@@ -84,8 +83,8 @@ static int open_session(hp_store *store, const hp_login *match, int64_t now,
     hp_token_hash(token_out, hash);
 
     hp_session session = {
-        .school_id = match->school_id,
-        .user_id = match->user.id,
+        .school_id = school_id,
+        .user_id = user_id,
         .created_at = now,
         .last_seen = now,
     };
@@ -150,7 +149,8 @@ int hp_auth_sign_in(hp_store *store, hp_auth_guard *g, const char *email, const 
     if (rc == HP_OK && match == NULL)
         rc = hp_error_set(HP_EAUTH, "wrong email or password");
     if (rc == HP_OK)
-        rc = open_session(store, match, now, token_out, session_out);
+        rc = hp_auth_session_open(store, match->school_id, match->user.id, now, token_out,
+                                  session_out);
     if (rc == HP_OK) {
         hp_throttle_success(g->accounts, account);
         hp_throttle_forgive(g->addresses, client);
