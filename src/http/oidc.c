@@ -144,6 +144,7 @@ static void callback(hp_http_request *req, hp_http_response *res)
         .browser_state = hp_http_cookie(req, STATE_COOKIE),
         .code = hp_http_query(req, "code"),
         .error = hp_http_query(req, "error"),
+        .client = req->client,
     };
     hp_oidc_result result;
     int rc = hp_oidc_finish(hp_server_oidc(req->server), req->store, &answer, req->now, &result);

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/util.h"
+#include "service/audit.h"
 #include "service/oidc_fetch.h"
 #include "service/schools.h"
 #include "service/settings.h"
@@ -492,6 +493,22 @@ static int verify(hp_oidc *o, const char *issuer, const provider *pr, const char
     return rc;
 }
 
+/* Records a refused sign-in in its school; the person's message is kept. A store that cannot
+ * take the record fails the same way for the sign-in itself, so that is not reported twice. */
+static void record_refusal(hp_store *store, const hp_oidc_result *result, int64_t user_id,
+                           const char *client, int64_t now)
+{
+    char message[HP_ERROR_MAX];
+    g_strlcpy(message, hp_error_last(), sizeof(message));
+    hp_audit_by by = {.school_id = result->school_id,
+                      .user_id = user_id,
+                      .who = result->email ? result->email : "single sign-on",
+                      .address = client};
+    hp_audit_note(store, &by, now, "sign_in_failed", result->email ? result->email : "",
+                  json_pack("{s:s, s:s}", "method", "oidc", "reason", result->reason));
+    hp_error_set(HP_EAUTH, "%s", message);
+}
+
 /* Sets the reason for the audit log and passes rc on. */
 static int refuse(hp_oidc_result *result, const char *reason, int rc)
 {
@@ -575,13 +592,20 @@ int hp_oidc_finish(hp_oidc *o, hp_store *store, const hp_oidc_answer *answer, in
     }
     if (rc < 0)
         goto out;
-    if ((rc = hp_auth_session_open(store, f->school_id, user.id, now, result->token,
-                                   &result->session)) < 0)
+    if (!user.active) {
+        rc = refuse(result, "deactivated",
+                    hp_error_set(HP_EAUTH, "this account is deactivated; ask the school's office"));
+        goto out;
+    }
+    if ((rc = hp_auth_session_open(store, f->school_id, &user, "oidc", answer->client, now,
+                                   result->token, &result->session)) < 0)
         goto out;
     result->role = user.role;
 out:
     if (rc < 0 && result->reason == NULL)
         result->reason = "server failed";
+    if (rc < 0 && rc != HP_ESTORE && result->school_id)
+        record_refusal(store, result, user.id, answer->client, now);
     hp_user_release(&user);
     hp_school_release(&school);
     hp_oidc_claims_release(&claims);

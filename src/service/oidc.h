@@ -58,6 +58,7 @@ typedef struct {
     const char *browser_state; /* The state of the browser's cookie, or NULL. */
     const char *code;          /* The code, or NULL. */
     const char *error;         /* The provider's error parameter, or NULL. */
+    const char *client;        /* The browser's address, for the audit log; or NULL. */
 } hp_oidc_answer;
 
 /* The end of a sign-in, whether it worked or not. */
@@ -74,7 +75,9 @@ void hp_oidc_result_release(hp_oidc_result *result);
 
 /* Finishes a sign-in. HP_EAUTH with a message for the person (an old or used state, a
  * refused token, no such user, a deactivated one), HP_EIO when the provider does not answer
- * as it should; result->reason says which for the audit log. */
+ * as it should. Audited in the school the sign-in was for: `sign_in` {"method": "oidc"} with
+ * the session, or `sign_in_failed` {"method": "oidc", "reason": result->reason}, whose target
+ * is the email when a verified token gave one (else empty). */
 int hp_oidc_finish(hp_oidc *oidc, hp_store *store, const hp_oidc_answer *answer, int64_t now,
                    hp_oidc_result *result);
 
