@@ -31,9 +31,9 @@ static void page(hp_http_response *res, int status, const char *title, const cha
     char *t = g_markup_escape_text(title, -1);
     char *p = g_markup_escape_text(text, -1);
     char *refresh =
-        status == 200 ? g_strdup_printf("<meta http-equiv=\"refresh\" content=\"0; url=%s\">\n  ",
-                                        go_to)
-                      : g_strdup("");
+        status == 200
+            ? g_strdup_printf("<meta http-equiv=\"refresh\" content=\"0; url=%s\">\n  ", go_to)
+            : g_strdup("");
     res->status = status;
     res->content_type = "text/html; charset=utf-8";
     res->body = g_strdup_printf(
@@ -89,10 +89,9 @@ static void schools(hp_http_request *req, hp_http_response *res)
     for (size_t i = 0; i < n; i++) {
         char *start =
             g_strdup_printf("%sstart?school=%lld", HP_OIDC_PATH, (long long)buttons[i].school_id);
-        json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s}", "id",
-                                              (json_int_t)buttons[i].school_id, "name",
-                                              buttons[i].school_name, "label", buttons[i].label,
-                                              "start", start));
+        json_array_append_new(
+            list, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)buttons[i].school_id, "name",
+                            buttons[i].school_name, "label", buttons[i].label, "start", start));
         g_free(start);
     }
     hp_oidc_buttons_free(buttons, n);
@@ -162,8 +161,9 @@ static void callback(hp_http_request *req, hp_http_response *res)
     } else if (rc == HP_EIO) {
         res->failure = g_strdup(hp_error_last());
         res->failure_code = rc;
-        refused(res, 502, "the school's sign-in provider did not answer as it should; try again "
-                          "later");
+        refused(res, 502,
+                "the school's sign-in provider did not answer as it should; try again "
+                "later");
     } else {
         hp_http_fail(res, rc);
     }

@@ -182,8 +182,8 @@ static int discover(const char *issuer, provider *pr, int64_t now)
         rc = hp_error_set(HP_EIO, "the provider's discovery document: HTTP %ld", status);
     else if (g_strcmp0(json_string_value(json_object_get(doc, "issuer")), issuer) != 0)
         rc = hp_error_set(HP_EIO, "the provider's discovery document names another issuer");
-    if (rc == HP_OK && (rc = endpoint(doc, "authorization_endpoint",
-                                      &pr->authorization_endpoint)) == HP_OK &&
+    if (rc == HP_OK &&
+        (rc = endpoint(doc, "authorization_endpoint", &pr->authorization_endpoint)) == HP_OK &&
         (rc = endpoint(doc, "token_endpoint", &pr->token_endpoint)) == HP_OK)
         rc = endpoint(doc, "jwks_uri", &pr->jwks_uri);
     if (rc == HP_OK)
@@ -268,8 +268,8 @@ static int jwks_get(hp_oidc *o, const char *issuer, const char *jwks_uri, int64_
 
     json_t *doc = NULL;
     long status;
-    int rc = hp_oidc_fetch("the provider's key set", &(hp_oidc_request){.url = jwks_uri}, &doc,
-                           &status);
+    int rc =
+        hp_oidc_fetch("the provider's key set", &(hp_oidc_request){.url = jwks_uri}, &doc, &status);
     if (rc < 0)
         return rc;
     if (status != 200 || !json_is_array(json_object_get(doc, "keys"))) {
@@ -383,8 +383,8 @@ void hp_oidc_result_release(hp_oidc_result *result)
  * sign-in, so that a secret changed on disk is used at once. */
 static int read_secret(const hp_oidc *o, const hp_settings *settings, char **out)
 {
-    const char *path = settings->oidc_client_secret_file[0] ? settings->oidc_client_secret_file
-                                                             : o->secret_file;
+    const char *path =
+        settings->oidc_client_secret_file[0] ? settings->oidc_client_secret_file : o->secret_file;
     *out = NULL;
     if (path == NULL || path[0] == '\0')
         return HP_OK;
@@ -402,8 +402,9 @@ static int read_secret(const hp_oidc *o, const hp_settings *settings, char **out
     if (len == 0 || len > HP_OIDC_SECRET_MAX || strlen(text) != len || strchr(text, '\n')) {
         sodium_memzero(text, len);
         g_free(text);
-        return hp_error_set(HP_EIO, "the client secret file %s does not hold one line of at "
-                                    "most %d bytes",
+        return hp_error_set(HP_EIO,
+                            "the client secret file %s does not hold one line of at "
+                            "most %d bytes",
                             path, HP_OIDC_SECRET_MAX);
     }
     *out = text;
@@ -436,8 +437,8 @@ static int exchange(const hp_oidc *o, const hp_settings *settings, const provide
     char *e_client = hp_oidc_form_escape(settings->oidc_client_id);
     char *form = g_strdup_printf("grant_type=authorization_code&code=%s&redirect_uri=%s"
                                  "&code_verifier=%s%s%s",
-                                 e_code, e_redirect, e_verifier, secret ? "" : "&client_id=",
-                                 secret ? "" : e_client);
+                                 e_code, e_redirect, e_verifier,
+                                 secret ? "" : "&client_id=", secret ? "" : e_client);
     hp_oidc_request request = {
         .url = pr->token_endpoint,
         .form = form,
@@ -534,8 +535,7 @@ int hp_oidc_finish(hp_oidc *o, hp_store *store, const hp_oidc_answer *answer, in
     int rc;
 
     result->school_id = f->school_id;
-    if (answer->browser_state == NULL ||
-        strlen(answer->browser_state) != strlen(answer->state) ||
+    if (answer->browser_state == NULL || strlen(answer->browser_state) != strlen(answer->state) ||
         sodium_memcmp(answer->browser_state, answer->state, strlen(answer->state)) != 0) {
         rc = refuse(result, "state of another browser",
                     hp_error_set(HP_EAUTH, "this sign-in was started in another browser; "
@@ -577,16 +577,18 @@ int hp_oidc_finish(hp_oidc *o, hp_store *store, const hp_oidc_answer *answer, in
     result->email = g_strdup(claims.email);
     if (!hp_settings_oidc_domain_ok(&settings, claims.email)) {
         rc = refuse(result, "domain not allowed",
-                    hp_error_set(HP_EAUTH, "%s may not sign in to %s: its domain is not one "
-                                           "the school allows",
+                    hp_error_set(HP_EAUTH,
+                                 "%s may not sign in to %s: its domain is not one "
+                                 "the school allows",
                                  claims.email, school.name));
         goto out;
     }
     rc = hp_store_user_find(store, f->school_id, claims.email, &user, NULL);
     if (rc == HP_ENOTFOUND) {
         rc = refuse(result, "no such user",
-                    hp_error_set(HP_EAUTH, "%s has no hallpass account at %s; ask the school's "
-                                           "office",
+                    hp_error_set(HP_EAUTH,
+                                 "%s has no hallpass account at %s; ask the school's "
+                                 "office",
                                  claims.email, school.name));
         goto out;
     }

@@ -16,13 +16,14 @@
 #include "service/oidc_token.h"
 #include "store/store.h"
 
-#define HP_OIDC_FLOWS_MAX 10000       /* Sign-ins under way at once; past it, refused. */
-#define HP_OIDC_CACHE_SECONDS 3600    /* A discovery document or key set is used this long. */
-#define HP_OIDC_JWKS_REFETCH_MIN 5    /* Seconds between two fetches of a key set for an
-                                         unknown key, so forged key IDs cannot flood the
-                                         provider with our requests. */
-#define HP_OIDC_SECRET_MAX 4096       /* Bytes of the client secret file. */
-#define HP_OIDC_STATE_MAX 64          /* A state's text and its NUL. */
+#define HP_OIDC_FLOWS_MAX 10000    /* Sign-ins under way at once; past it, refused. */
+#define HP_OIDC_CACHE_SECONDS 3600 /* A discovery document or key set is used this long. */
+#define HP_OIDC_JWKS_REFETCH_MIN                                                                   \
+    5                           /* Seconds between two fetches of a key set for an                 \
+                                   unknown key, so forged key IDs cannot flood the                 \
+                                   provider with our requests. */
+#define HP_OIDC_SECRET_MAX 4096 /* Bytes of the client secret file. */
+#define HP_OIDC_STATE_MAX 64    /* A state's text and its NUL. */
 
 typedef struct hp_oidc hp_oidc;
 

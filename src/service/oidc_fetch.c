@@ -44,12 +44,11 @@ static bool url_allowed(const char *url)
 {
     if (g_str_has_prefix(url, "https://"))
         return true;
-    return hp_settings_loopback_issuer_allowed() &&
-           (g_str_has_prefix(url, "http://127.0.0.1:") || g_str_has_prefix(url, "http://127.0.0.1/"));
+    return hp_settings_loopback_issuer_allowed() && (g_str_has_prefix(url, "http://127.0.0.1:") ||
+                                                     g_str_has_prefix(url, "http://127.0.0.1/"));
 }
 
-int hp_oidc_fetch(const char *what, const hp_oidc_request *request, json_t **out,
-                  long *status_out)
+int hp_oidc_fetch(const char *what, const hp_oidc_request *request, json_t **out, long *status_out)
 {
     *out = NULL;
     *status_out = 0;

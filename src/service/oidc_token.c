@@ -98,8 +98,7 @@ static int check_claims(json_t *claims, const hp_oidc_expect *expect, hp_oidc_cl
     if (email == NULL || email[0] == '\0')
         return hp_error_set(HP_EAUTH, "the provider gave no email address");
     if (!json_is_true(json_object_get(claims, "email_verified")))
-        return hp_error_set(HP_EAUTH, "the provider has not verified the email address %s",
-                            email);
+        return hp_error_set(HP_EAUTH, "the provider has not verified the email address %s", email);
     out->email = g_strdup(email);
     out->subject = g_strdup(sub);
     return HP_OK;

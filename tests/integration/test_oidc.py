@@ -6,8 +6,9 @@ oidc-provider never makes.
 Covered: the sign-on settings (checks, the test-only http allowance, the secret file being the
 command line's alone), the sign-in page's list of schools, a sign-in that works (the same
 session cookie as a password sign-in), and each refusal: a forged signature, another
-audience, an expired token, a replayed state, a state from another browser, a wrong nonce, an
-unverified email, a disallowed domain, an unknown user, and a key rotation at the provider.
+audience, an expired token, a replayed state, a state from another browser, a state older
+than ten minutes, a wrong nonce, an unverified email, a disallowed domain, an unknown and a
+deactivated user, and a key rotation at the provider; and the audit record of each.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -116,6 +118,21 @@ def sign_on(server, school, login=None, browser=None):
     step = browser.walk(f"{base(server)}/auth/oidc/start?school={school_id(server, school)}",
                         login=login)
     return step, browser
+
+
+def records(store, action: str) -> list[dict]:
+    rows = store.sql("SELECT user_id, who, address, action, target, detail FROM audit_log "
+                     "WHERE action = ? ORDER BY id", (action,))
+    keys = ("user_id", "who", "address", "action", "target", "detail")
+    out = [dict(zip(keys, r)) for r in rows]
+    for r in out:
+        r["detail"] = json.loads(r["detail"]) if r["detail"] else None
+    return out
+
+
+def set_active(store, email: str, active: bool) -> None:
+    value = (1 if active else 0) if store.kind == "sqlite" else ("true" if active else "false")
+    store.sql(f"UPDATE users SET active = {value} WHERE email = ?", (email,))
 
 
 def session_of(server, browser) -> Client:
@@ -250,6 +267,29 @@ def test_a_teacher_signs_in_through_the_provider(server, providers):
     assert me.json["user"]["role"] == "teacher"
 
 
+def test_a_sign_in_is_audited_with_its_method(server, store, providers):
+    before = len(records(store, "sign_in"))
+    step, _ = sign_on(server, SCHOOL, login="teacher")
+    assert step.status == 200, step
+    new = records(store, "sign_in")[before:]
+    assert len(new) == 1
+    rec = new[0]
+    assert rec["who"] == rec["target"] == TEACHER["email"]
+    assert rec["address"] == "127.0.0.1"
+    assert rec["detail"] == {"method": "oidc"}
+    assert int(rec["user_id"]) > 0
+
+
+def test_a_refusal_is_audited_with_its_reason(server, store, providers):
+    before = len(records(store, "sign_in_failed"))
+    step, _ = sign_on(server, SCHOOL, login="outsider")
+    assert step.status == 403
+    new = records(store, "sign_in_failed")[before:]
+    assert [(r["target"], r["detail"]) for r in new] == [
+        ("someone@elsewhere.test", {"method": "oidc", "reason": "domain not allowed"})]
+    assert new[0]["address"] == "127.0.0.1"
+
+
 def test_an_admin_lands_on_their_own_home_page(server, providers):
     step, browser = sign_on(server, SCHOOL, login="admin")
     assert step.status == 200, step
@@ -285,6 +325,37 @@ def test_a_state_from_another_browser_is_refused(server, providers):
     assert victim.cookie(base(server), COOKIE) is None
 
 
+FAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1")
+
+
+def test_a_state_older_than_ten_minutes_is_refused(store, fake, tmp_path, monkeypatch):
+    """A server whose clock libfaketime moves eleven minutes on between the start of a
+    sign-in and its callback."""
+    if not FAKETIME.exists():
+        pytest.fail("libfaketime is missing: run scripts/install-deps.sh", pytrace=False)
+    offset = tmp_path / "faketime"
+    offset.write_text("+0\n")
+    monkeypatch.setenv("LD_PRELOAD", str(FAKETIME))
+    monkeypatch.setenv("FAKETIME_TIMESTAMP_FILE", str(offset))
+    monkeypatch.setenv("FAKETIME_NO_CACHE", "1")
+    monkeypatch.setenv("FAKETIME_DONT_FAKE_MONOTONIC", "1")  # Timeouts run on real time.
+    srv = store.server(log_name="serve-faketime").start()
+    monkeypatch.delenv("LD_PRELOAD")
+    try:
+        browser = Browser()
+        start = browser.go("GET", f"{base(srv)}/auth/oidc/start?school="
+                                  f"{school_id(srv, OTHER_SCHOOL)}")
+        assert start.status == 302, start
+        state = parse_qs(urlsplit(start.location).query)["state"][0]
+        offset.write_text("+11m\n")
+        r = browser.go("GET", f"{base(srv)}/auth/oidc/callback?code=any&state={state}")
+        assert r.status == 403
+        assert r.message == "the sign-in took more than 10 minutes; start again"
+        assert browser.cookie(base(srv), COOKIE) is None
+    finally:
+        assert srv.stop() == 0, srv.log()
+
+
 def test_an_unverified_email_is_refused(server, providers):
     step, browser = sign_on(server, SCHOOL, login="unverified")
     assert step.status == 403
@@ -308,6 +379,23 @@ def test_an_unknown_user_gets_a_page_and_no_account(server, store, providers):
     assert browser.cookie(base(server), COOKIE) is None
     users = cli("report", "staff", "--db", store.db, "--school", SCHOOL, "--format", "json")
     assert b"nobody@lincoln.test" not in users.stdout
+
+
+def test_a_deactivated_user_gets_a_page_and_no_session(server, store, providers):
+    set_active(store, TEACHER["email"], False)
+    try:
+        before = len(records(store, "sign_in_failed"))
+        step, browser = sign_on(server, SCHOOL, login="teacher")
+        assert step.status == 403
+        assert step.message == "this account is deactivated; ask the school's office"
+        assert browser.cookie(base(server), COOKIE) is None
+        new = records(store, "sign_in_failed")[before:]
+        assert [r["detail"]["reason"] for r in new] == ["deactivated"]
+        assert new[0]["target"] == TEACHER["email"]
+    finally:
+        set_active(store, TEACHER["email"], True)
+    step, _ = sign_on(server, SCHOOL, login="teacher")
+    assert step.status == 200, step
 
 
 def test_a_key_rotation_at_the_provider_is_followed(server, providers):
