@@ -9,15 +9,15 @@
 // - "fake": a small provider of our own for the tokens oidc-provider never makes: its
 //   /authorize sends the browser straight back with a code, and its /token answers an ID
 //   token flawed as the test last asked (POST /control/flaw {"flaw": ...} on the control
-//   port): a forged signature, another audience, an expired token, a wrong nonce, or an
-//   ES256 token that is good. Signed with Node's own crypto and keys this script controls.
+//   port): a forged signature, another audience, an expired token, a wrong nonce, the
+//   algorithm "none" or HS256, or an ES256 token that is good ("good": no flaw). Signed with Node's own crypto and keys this script controls.
 //
 // Reads its setup as JSON on the command line: {"clients": [...], "accounts": {id: {email,
 // email_verified}}, "fake_client": {client_id, client_secret, redirect_uri}}. Prints one
 // line of JSON, {"real": ISSUER, "fake": ISSUER, "control": URL}, once listening, and runs
 // until killed.
 
-import { createHash, createSign, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { createHash, createHmac, createSign, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
@@ -92,7 +92,7 @@ const fakeEc = ecKey();
 const forger = rsaKey(); // Never published.
 const fake = setup.fake_client || {};
 const codes = new Map(); // code -> {nonce, challenge}
-let flaw = 'none';
+let flaw = 'good';
 let fakeEmail = 'teacher@lincoln.test';
 
 function b64url(data) {
@@ -102,6 +102,9 @@ function b64url(data) {
 function jwt(header, claims, jwk) {
   const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
   const key = { key: jwk, format: 'jwk' };
+  if (header.alg === 'none') return `${input}.`;
+  // HS256 keyed by the published public key: the confusion a verifier must never fall for.
+  if (header.alg === 'HS256') return `${input}.${b64url(createHmac('sha256', JSON.stringify(publicJwk(jwk))).update(input).digest())}`;
   const signature =
     header.alg === 'ES256'
       ? sign('sha256', Buffer.from(input), { ...key, dsaEncoding: 'ieee-p1363' })
@@ -128,7 +131,8 @@ function idToken(nonce) {
   if (flaw === 'nonce') claims.nonce = 'not-the-nonce';
   if (flaw === 'forged') key = forger; // The published key's kid, another key's signature.
   if (flaw === 'es256') (key = fakeEc), (kid = fakeEc.kid);
-  return jwt({ alg: key.alg, kid, typ: 'JWT' }, claims, key);
+  const alg = { alg_none: 'none', hs256: 'HS256' }[flaw] || key.alg;
+  return jwt({ alg, kid, typ: 'JWT' }, claims, key);
 }
 
 function send(res, status, body, headers = {}) {
@@ -189,7 +193,7 @@ controlHandler.current = async (req, res) => {
     return send(res, 200, { kids: keys.map((k) => k.kid) });
   }
   if (req.url === '/control/flaw') {
-    flaw = body.flaw || 'none';
+    flaw = body.flaw || 'good';
     if (body.email) fakeEmail = body.email;
     return send(res, 200, { flaw });
   }

@@ -94,9 +94,9 @@ def providers(server, store, tmp_path_factory):
 
 @pytest.fixture
 def fake(providers):
-    """The fake provider, back to good ES-less RS256 tokens after each test."""
+    """The fake provider, back to good RS256 tokens after each test."""
     yield providers
-    providers.command("flaw", {"flaw": "none", "email": RITA["email"]})
+    providers.command("flaw", {"flaw": "good", "email": RITA["email"]})
 
 
 def settings(store, school, *assignments):
@@ -428,12 +428,14 @@ FLAWS = [
     ("audience", "the ID token was issued for another client"),
     ("expired", "the ID token has expired"),
     ("nonce", "the ID token's nonce is not this sign-in's"),
+    ("alg_none", "the ID token is signed with none, not RS256 or ES256"),
+    ("hs256", "the ID token is signed with HS256, not RS256 or ES256"),
 ]
 
 
 @pytest.mark.parametrize("flaw,message", FLAWS, ids=[f for f, _ in FLAWS])
 def test_a_flawed_token_is_refused(server, fake, flaw, message):
-    fake.command("flaw", {"flaw": "none", "email": RITA["email"]})
+    fake.command("flaw", {"flaw": "good", "email": RITA["email"]})
     good, _ = sign_on(server, OTHER_SCHOOL)
     assert good.status == 200, good  # The same flow works with a good token.
     fake.command("flaw", {"flaw": flaw})
