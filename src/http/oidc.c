@@ -98,6 +98,30 @@ static void schools(hp_http_request *req, hp_http_response *res)
     hp_http_json(res, 200, json_pack("{s:o}", "schools", list));
 }
 
+/* The page of a start that failed, by the error's code. */
+static void start_refused(hp_http_response *res, int rc)
+{
+    switch (rc) {
+    case HP_ENOTFOUND:
+        refused(res, 404, "there is no such school");
+        return;
+    case HP_EINVALID:
+        refused(res, 400, hp_error_last());
+        return;
+    case HP_ECONFLICT:
+        refused(res, 503, hp_error_last());
+        return;
+    case HP_EIO:
+        /* The provider's own words go to the log, not to the person. */
+        res->failure = g_strdup(hp_error_last());
+        res->failure_code = rc;
+        refused(res, 502, "the school's sign-in provider is not answering; try again later");
+        return;
+    default:
+        hp_http_fail(res, rc);
+    }
+}
+
 static void start(hp_http_request *req, hp_http_response *res)
 {
     const char *school = hp_http_query(req, "school");
@@ -116,18 +140,10 @@ static void start(hp_http_request *req, hp_http_response *res)
     int rc = hp_oidc_start(hp_server_oidc(req->server), req->store, id, redirect_uri, req->now,
                            &location, &state);
     g_free(redirect_uri);
-    if (rc == HP_ENOTFOUND)
-        refused(res, 404, "there is no such school");
-    else if (rc == HP_EIO)
-        refused(res, 502, "the school's sign-in provider is not answering; try again later");
-    else if (rc < 0 && rc != HP_ESTORE && rc != HP_ERROR)
-        refused(res, rc == HP_ECONFLICT ? 503 : 400, hp_error_last());
-    if (rc == HP_EIO)
-        res->failure = g_strdup(hp_error_last()), res->failure_code = rc;
-    if (rc == HP_ESTORE || rc == HP_ERROR)
-        hp_http_fail(res, rc);
-    if (rc < 0)
+    if (rc < 0) {
+        start_refused(res, rc);
         return;
+    }
     res->status = 302;
     res->location = location;
     res->set_cookie = state_cookie(req, state, HP_OIDC_FLOW_LIFETIME);
