@@ -50,8 +50,7 @@ static const hp_cli_option options[] = {
     HP_OPT_FLAG_ROW(serve_options, no_clock, "no-clock",
                     "leave auto-ends and the line's offers to another server"),
     HP_OPT_TEXT_ROW(serve_options, oidc_secret_file, "oidc-secret-file", "FILE",
-                    "single sign-on's client secret, for schools whose oidc_client_secret_file "
-                    "is empty"),
+                    "single sign-on's client secret, for schools that name no file"),
 };
 
 static void on_ready(const char *address, void *data)

@@ -102,7 +102,8 @@ static int run(const void *opts, int argc, char **argv)
 #define OIDC_ABOUT                                                                                 \
     "\n"                                                                                           \
     "single sign-on (OpenID Connect; on when issuer, client ID and domains are set):\n"            \
-    "  oidc_issuer                 the provider's issuer, an https URL\n"                          \
+    "  oidc_issuer                 the provider's issuer, an https URL (http://127.0.0.1\n"        \
+    "                              only for tests, with HALLPASS_OIDC_TEST_LOOPBACK=1)\n"          \
     "  oidc_client_id              hallpass's client ID at the provider\n"                         \
     "  oidc_client_secret_file     an absolute path: the file holding the client secret\n"         \
     "                              (only here or with serve --oidc-secret-file, never\n"           \
