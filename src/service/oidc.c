@@ -192,6 +192,15 @@ static int discover(const char *issuer, provider *pr, int64_t now)
     return rc;
 }
 
+static void provider_release(provider *pr)
+{
+    g_free(pr->authorization_endpoint);
+    g_free(pr->token_endpoint);
+    g_free(pr->jwks_uri);
+    json_decref(pr->jwks);
+    memset(pr, 0, sizeof(*pr));
+}
+
 /* A copy of the issuer's endpoints, from the cache or fetched. */
 static int provider_get(hp_oidc *o, const char *issuer, int64_t now, provider *out)
 {
@@ -211,8 +220,7 @@ static int provider_get(hp_oidc *o, const char *issuer, int64_t now, provider *o
     /* Fetched without the lock: a slow provider holds up only its own sign-ins. */
     int rc = discover(issuer, out, now);
     if (rc < 0) {
-        provider_free(g_memdup2(out, sizeof(*out)));
-        memset(out, 0, sizeof(*out));
+        provider_release(out);
         return rc;
     }
     g_mutex_lock(&o->lock);
@@ -235,15 +243,6 @@ static int provider_get(hp_oidc *o, const char *issuer, int64_t now, provider *o
     entry->discovered = now;
     g_mutex_unlock(&o->lock);
     return HP_OK;
-}
-
-static void provider_release(provider *pr)
-{
-    g_free(pr->authorization_endpoint);
-    g_free(pr->token_endpoint);
-    g_free(pr->jwks_uri);
-    json_decref(pr->jwks);
-    memset(pr, 0, sizeof(*pr));
 }
 
 /* The issuer's key set (a new reference): the cached one while it is fresh, else fetched.
