@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -22,7 +23,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from oidc_util import LOOPBACK_ENV, Browser, Providers
-from server_util import (ADMIN, COOKIE, TEACHER, Client, basic_store, cli, sign_in, user)
+from server_util import (ADMIN, COOKIE, TEACHER, Client, basic_store, cli, hallpass_bin,
+                         sign_in, user)
 
 SCHOOL, OTHER_SCHOOL = "Lincoln High", "Roosevelt High"
 RITA = user("Rita Roosevelt", "rita@roosevelt.test", "teacher", "rita-pass-1")
@@ -120,6 +122,12 @@ def sign_on(server, school, login=None, browser=None):
     return step, browser
 
 
+def cli_env(env, *args) -> subprocess.CompletedProcess:
+    """`hallpass ARGS` in the environment given (cli() always has the test allowance)."""
+    return subprocess.run([hallpass_bin(), *map(str, args)], capture_output=True, env=env,
+                          timeout=60)
+
+
 def records(store, action: str) -> list[dict]:
     rows = store.sql("SELECT user_id, who, address, action, target, detail FROM audit_log "
                      "WHERE action = ? ORDER BY id", (action,))
@@ -176,13 +184,6 @@ def test_http_on_loopback_is_only_for_tests(store):
     assert r.returncode == 1 and "is not an https URL" in r.stderr.decode()
 
 
-def cli_env(env, *args):
-    import subprocess
-    from server_util import hallpass_bin
-    return subprocess.run([hallpass_bin(), *map(str, args)], capture_output=True, env=env,
-                          timeout=60)
-
-
 def test_the_api_shows_the_settings_but_never_sets_the_secret_file(server, providers):
     admin = sign_in(server, ADMIN)
     got = admin.get("/api/settings").json
@@ -237,9 +238,12 @@ def test_start_refuses_a_school_without_sign_on_or_none(server, store, providers
     assert r.status == 404 and "no such school" in r.body.decode()
     r = c.get("/auth/oidc/start?school=abc")
     assert r.status == 400 and "school:" in r.body.decode()
+    roosevelt = school_id(server, OTHER_SCHOOL)
     settings(store, OTHER_SCHOOL, "oidc_email_domains=")
     try:
-        r = c.get(f"/auth/oidc/start?school={school_id(server, SCHOOL) + 1}")
+        assert OTHER_SCHOOL not in [s["name"] for s in
+                                    c.get("/auth/oidc/schools").json["schools"]]
+        r = c.get(f"/auth/oidc/start?school={roosevelt}")
         assert r.status == 400
         assert "Roosevelt High does not sign in with single sign-on" in r.body.decode()
     finally:
