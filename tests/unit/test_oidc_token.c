@@ -68,8 +68,7 @@ static char *token(json_t *body, cjose_jwk_t *signer, const char *alg, const cha
         cjose_header_set(header, CJOSE_HDR_KID, kid, &err);
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
-    cjose_jws_t *jws =
-        cjose_jws_sign(signer, header, (const uint8_t *)text, strlen(text), &err);
+    cjose_jws_t *jws = cjose_jws_sign(signer, header, (const uint8_t *)text, strlen(text), &err);
     free(text);
     const char *compact = NULL;
     assert_non_null(jws);
@@ -116,9 +115,9 @@ static void test_good(void **state)
 static void test_signature_and_key(void **state)
 {
     (void)state;
-    assert_int_equal(check(token(claims(), other, "RS256", "k1"),
-                           "the ID token's signature is not valid"),
-                     HP_EAUTH);
+    assert_int_equal(
+        check(token(claims(), other, "RS256", "k1"), "the ID token's signature is not valid"),
+        HP_EAUTH);
     assert_int_equal(check(token(claims(), key, "RS256", "k2"),
                            "no key of the provider has the ID token's key ID"),
                      HP_ENOTFOUND);
