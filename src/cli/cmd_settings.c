@@ -103,11 +103,24 @@ static int run(const void *opts, int argc, char **argv)
                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                           "                              places in line and refusals are kept; the\n" \
                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                           "                              server purges older ones daily\n"
 
+/* The single sign-on settings: text, empty when not set. */
+#define OIDC_ABOUT                                                                                 \
+    "\n"                                                                                           \
+    "single sign-on (OpenID Connect; on when issuer, client ID and domains are set):\n"            \
+    "  oidc_issuer                 the provider's issuer, an https URL (http://127.0.0.1\n"        \
+    "                              only for tests, with HALLPASS_OIDC_TEST_LOOPBACK=1)\n"          \
+    "  oidc_client_id              hallpass's client ID at the provider\n"                         \
+    "  oidc_client_secret_file     an absolute path: the file holding the client secret\n"         \
+    "                              (only here or with serve --oidc-secret-file, never\n"           \
+    "                              from the web)\n"                                                \
+    "  oidc_email_domains          allowed email domains, separated by commas\n"                   \
+    "  oidc_label                  the sign-in button's words, such as Sign in with Google\n"
+
 const hp_cmd_entry hp_cmd_settings = {
     .name = "settings",
     .summary = "print or change the school's pass rules",
     .synopsis = "hallpass settings --db DB [--school NAME] [KEY=VALUE ...]",
-    .about = SETTINGS_ABOUT,
+    .about = SETTINGS_ABOUT OIDC_ABOUT,
     HP_CLI_OPTIONS(options, settings_options),
     .operands_min = 0,
     .operands_max = ASSIGNMENTS_MAX,

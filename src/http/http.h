@@ -8,6 +8,7 @@
 
 #include "service/actor.h"
 #include "service/auth.h"
+#include "service/oidc.h"
 #include "service/passes.h"
 #include "core/settings.h"
 #include "service/settings.h"
@@ -97,6 +98,9 @@ bool hp_http_get_string(json_t *obj, const char *key, size_t max, const char **o
  * not ("WHERE\"x\" is not a field of WHAT"). */
 bool hp_http_only_fields(json_t *obj, const char *const *known, size_t count, const char *what,
                          const char *where, hp_http_response *res);
+/* A request header, or a cookie of the request, or NULL. */
+const char *hp_http_header(const hp_http_request *req, const char *name);
+const char *hp_http_cookie(const hp_http_request *req, const char *name);
 
 /* The school's zone, cached for the server's life. */
 const hp_tz *hp_server_tz(hp_server *server, const hp_school *school);
@@ -106,6 +110,13 @@ hp_auth_guard *hp_server_guard(hp_server *server);
  * has it. HP_EAUTH when its school or user is gone. */
 int hp_server_actor(hp_http_request *req, const hp_session *session);
 int64_t hp_server_session_max(hp_server *server);
+/* Single sign-ons under way and the providers' caches, for the server's life. */
+hp_oidc *hp_server_oidc(hp_server *server);
+/* The session cookie of a new session (the token) or of a sign-out ("", max_age 0). */
+char *hp_http_session_cookie(const hp_http_request *req, const char *token, int64_t max_age);
+/* Where the request's user starts (/analytics, /passes, /student, /kiosk; /signin when not
+ * signed in). */
+const char *hp_http_home(const hp_http_request *req);
 /* "; Secure" when the server sits behind TLS, else "". */
 const char *hp_server_cookie_secure(hp_server *server);
 
@@ -121,6 +132,9 @@ json_t *hp_http_kiosk_json(const hp_room *room, bool kiosk_mode);
 /* Handlers, one file per resource. */
 typedef void (*hp_http_handler)(hp_http_request *req, hp_http_response *res);
 
+/* Single sign-on (oidc.c): every GET under HP_OIDC_PATH. */
+#define HP_OIDC_PATH "/auth/oidc/"
+void hp_http_oidc(hp_http_request *req, hp_http_response *res);
 void hp_http_session_create(hp_http_request *req, hp_http_response *res);
 void hp_http_session_get(hp_http_request *req, hp_http_response *res);
 void hp_http_session_delete(hp_http_request *req, hp_http_response *res);

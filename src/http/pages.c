@@ -92,6 +92,11 @@ static const char *home_of(int who)
     return "/signin";
 }
 
+const char *hp_http_home(const hp_http_request *req)
+{
+    return home_of(who_is(req));
+}
+
 static void redirect(hp_http_response *res, const char *location)
 {
     res->status = 302;

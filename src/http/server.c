@@ -104,6 +104,7 @@ struct hp_server {
     GHashTable *zones;    /* School id -> hp_tz. */
     GHashTable *schools;  /* School id -> hp_school. */
     hp_auth_guard *guard; /* Sessions' limits and the throttles of password checks. */
+    hp_oidc *oidc;        /* Single sign-ons under way, the providers' keys. */
     gint64 deadline_us;   /* A request's whole deadline. */
     GMutex conn_lock;     /* Guards conns. */
     GHashTable *conns;    /* conn_state * (a set): every open connection. */
@@ -235,6 +236,21 @@ hp_auth_guard *hp_server_guard(hp_server *server)
     return server->guard;
 }
 
+hp_oidc *hp_server_oidc(hp_server *server)
+{
+    return server->oidc;
+}
+
+const char *hp_http_header(const hp_http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+const char *hp_http_cookie(const hp_http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, name);
+}
+
 const char *hp_server_cookie_secure(hp_server *server)
 {
     return server->config->secure_cookies ? "; Secure" : "";
@@ -345,6 +361,15 @@ static void dispatch(hp_http_request *req, hp_http_response *res, const char **o
     bool path_known = false;
     char allow[ALLOW_MAX] = "";
 
+    if (strcmp(req->method, "GET") == 0 && g_str_has_prefix(req->path, HP_OIDC_PATH)) {
+        /* Single sign-on: navigations of the browser, answered with redirects and pages. */
+        *operation = "(single sign-on)";
+        if (req->store == NULL)
+            hp_http_fail(res, HP_ESTORE);
+        else
+            hp_http_oidc(req, res);
+        return;
+    }
     if (strcmp(req->method, "GET") == 0 && strncmp(req->path, "/api/", 5) != 0) {
         /* A page: signed in or not, the page decides. */
         if (req->store && req->token && sign_in_request(req) < 0) {
@@ -861,6 +886,7 @@ static void expire_sessions(hp_server *server, hp_store **store, int64_t now)
         rc = hp_auth_expire(*store, now, hp_auth_guard_limits(server->guard));
     if (rc < 0)
         log_failure(server, "expiring sessions", rc, hp_error_last());
+    hp_oidc_expire(server->oidc, now);
 }
 
 /* The clock: writes the ends of the passes whose auto-end deadline has come, then walks the
@@ -1044,11 +1070,13 @@ static void server_init(hp_server *server, const hp_server_config *config,
     server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
     server->failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_failure_kind);
     server->guard = hp_auth_guard_new(limits);
+    server->oidc = hp_oidc_new(config->oidc_secret_file);
 }
 
 static void server_release(hp_server *server)
 {
     hp_auth_guard_free(server->guard);
+    hp_oidc_free(server->oidc);
     g_hash_table_destroy(server->zones);
     g_hash_table_destroy(server->schools);
     g_hash_table_destroy(server->conns);

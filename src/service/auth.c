@@ -86,9 +86,9 @@ int hp_auth_expire(hp_store *store, int64_t now, const hp_session_limits *limits
     return hp_store_sessions_expire(store, now - limits->idle, now - limits->max);
 }
 
-/* Opens a session for a user whose password matched, and records the sign-in. */
-static int open_session(hp_store *store, const hp_login *match, const char *client, int64_t now,
-                        char token_out[HP_TOKEN_MAX], hp_session *session_out)
+int hp_auth_session_open(hp_store *store, int64_t school_id, const hp_user *user,
+                         const char *method, const char *client, int64_t now,
+                         char token_out[HP_TOKEN_MAX], hp_session *session_out)
 {
     unsigned char hash[HP_TOKEN_HASH_BYTES];
     int rc = hp_token_new(token_out, hash);
@@ -96,20 +96,18 @@ static int open_session(hp_store *store, const hp_login *match, const char *clie
         return rc;
 
     hp_session session = {
-        .school_id = match->school_id,
-        .user_id = match->user.id,
+        .school_id = school_id,
+        .user_id = user->id,
         .created_at = now,
         .last_seen = now,
     };
-    hp_audit_by by = {.school_id = match->school_id,
-                      .user_id = match->user.id,
-                      .who = match->user.email,
-                      .address = client};
+    hp_audit_by by = {
+        .school_id = school_id, .user_id = user->id, .who = user->email, .address = client};
     if ((rc = hp_store_begin(store)) < 0)
         return rc;
     if ((rc = hp_store_session_create(store, hash, &session)) < 0 ||
-        (rc = hp_audit_write(store, &by, now, "sign_in", match->user.email,
-                             json_pack("{ss}", "method", "password"))) < 0 ||
+        (rc = hp_audit_write(store, &by, now, "sign_in", user->email,
+                             json_pack("{ss}", "method", method))) < 0 ||
         (rc = hp_store_commit(store)) < 0) {
         hp_store_rollback(store);
         return rc;
@@ -193,7 +191,8 @@ int hp_auth_sign_in(hp_store *store, hp_auth_guard *g, const char *email, const 
             rc = hp_error_set(HP_EAUTH, "this account is deactivated; ask the school's office");
     }
     if (rc == HP_OK)
-        rc = open_session(store, match, client, now, token_out, session_out);
+        rc = hp_auth_session_open(store, match->school_id, &match->user, "password", client, now,
+                                  token_out, session_out);
     if (rc == HP_OK) {
         hp_throttle_success(g->accounts, account);
         hp_throttle_forgive(g->addresses, client);

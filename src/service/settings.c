@@ -5,9 +5,12 @@
 #include "service/audit.h"
 
 #include <glib.h>
+#include <string.h>
 
 int hp_setting_wrong_kind(const hp_setting_spec *spec)
 {
+    if (spec->type == HP_SETTING_TEXT)
+        return hp_error_set(HP_EINVALID, "%s: must be text, or null", spec->key);
     if (spec->type == HP_SETTING_BOOL)
         return hp_error_set(HP_EINVALID, "%s: must be true or false, or null", spec->key);
     return hp_error_set(HP_EINVALID, "%s: must be a whole number from %d to %d, or null", spec->key,
@@ -109,6 +112,16 @@ int hp_actor_settings_change(hp_store *store, const hp_actor *actor,
                              const hp_setting_change *changes, size_t count, hp_settings *out)
 {
     int rc = hp_actor_settings_allowed(actor);
+    if (rc < 0)
+        return rc;
+    /* The server reads the secret file and sends what it holds to the issuer's token
+     * endpoint: were a web admin to name the file, they could have any file the server may
+     * read sent to a server of theirs. Only someone at the server's command line names it. */
+    for (size_t i = 0; i < count; i++)
+        if (changes[i].key && strcmp(changes[i].key, "oidc_client_secret_file") == 0)
+            return hp_error_set(HP_EFORBIDDEN,
+                                "oidc_client_secret_file: set on the server's machine "
+                                "(hallpass settings or serve --oidc-secret-file), not here");
     hp_audit_by by = hp_audit_by_actor(actor);
-    return rc < 0 ? rc : hp_school_settings_change(store, &by, changes, count, out);
+    return hp_school_settings_change(store, &by, changes, count, out);
 }

@@ -55,7 +55,8 @@ int hp_school_settings_change(hp_store *store, const hp_audit_by *by,
 int hp_actor_settings_allowed(const hp_actor *actor);
 
 /* The same for a signed-in user, after hp_actor_settings_allowed(), and only in their own
- * school. */
+ * school. oidc_client_secret_file is not theirs to change (HP_EFORBIDDEN): it names a file
+ * on the server's machine, set there. */
 int hp_actor_settings_get(hp_store *store, const hp_actor *actor, hp_settings *out);
 int hp_actor_settings_change(hp_store *store, const hp_actor *actor,
                              const hp_setting_change *changes, size_t count, hp_settings *out);

@@ -626,6 +626,13 @@ int hp_store_settings_put(hp_store *store, int64_t school_id, const hp_settings 
     int rc = hp_settings_check(settings);
     for (size_t i = 0; rc == HP_OK && i < HP_SETTINGS_COUNT; i++) {
         const hp_setting_spec *spec = &hp_settings_table[i];
+        if (spec->type == HP_SETTING_TEXT) {
+            const char *text = hp_settings_text(settings, spec);
+            if (stored && strcmp(hp_settings_text(stored, spec), text) == 0)
+                continue;
+            rc = store->ops->setting_write(store, school_id, spec->key, text[0] ? text : NULL);
+            continue;
+        }
         int value = hp_settings_get(settings, spec);
         if (stored && hp_settings_get(stored, spec) == value)
             continue;

@@ -32,6 +32,11 @@ DEFAULTS = {
     "wait_in_line": True,
     "line_offer_seconds": 30,
     "retain_passes_days": None,
+    "oidc_issuer": None,
+    "oidc_client_id": None,
+    "oidc_client_secret_file": None,
+    "oidc_email_domains": None,
+    "oidc_label": None,
 }
 
 # Each setting's whole numbers (lowest, highest), or None for a boolean.
