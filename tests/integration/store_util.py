@@ -174,6 +174,7 @@ _STEPS_UNDONE = [
     ((11, 10), ["DROP TABLE line_entries"]),
     ((12, 11), ["DROP TABLE encounter_overridden"]),
     ((13, 12), ["ALTER TABLE passes DROP COLUMN limit_exempt"]),
+    ((14, 13), ["DROP INDEX users_by_source_id", "ALTER TABLE users DROP COLUMN source_id"]),
 ]
 
 
