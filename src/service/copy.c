@@ -84,8 +84,7 @@ static int copy_rooms(hp_store *from, hp_store *to, int64_t src, int64_t dst, id
 }
 
 /* The users' roster ids, so that the next roster import finds them in the copy too. */
-static int copy_user_sources(hp_store *from, hp_store *to, int64_t src, int64_t dst,
-                             id_maps *maps)
+static int copy_user_sources(hp_store *from, hp_store *to, int64_t src, int64_t dst, id_maps *maps)
 {
     hp_user_source *sources;
     size_t n;

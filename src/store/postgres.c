@@ -1797,7 +1797,8 @@ static int pg_user_sources_list(hp_store *store, int64_t school_id, hp_user_sour
     params p = {0};
     int rc;
     param_int(&p, school_id);
-    PGresult *res = run(from_base(store), "user_sources_list", &p, "listing users' roster ids", &rc);
+    PGresult *res =
+        run(from_base(store), "user_sources_list", &p, "listing users' roster ids", &rc);
     if (res == NULL)
         return rc;
     int n = PQntuples(res);
