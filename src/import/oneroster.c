@@ -144,8 +144,7 @@ static void export_close(export_files *ex)
 
 /* The index of the .zip member named name (ASCII case ignored) at the top or in a folder of
  * the archive; -1 when there is none. Two candidates are an error: which one is meant? */
-static int zip_member(export_files *ex, const char *name, zip_int64_t *index,
-                      hp_roster_error *err)
+static int zip_member(export_files *ex, const char *name, zip_int64_t *index, hp_roster_error *err)
 {
     zip_int64_t n = zip_get_num_entries(ex->zip, 0);
     const char *found = NULL;
@@ -207,7 +206,8 @@ static int export_file(export_files *ex, const char *name, bool required, FILE *
         if (*out || (saved == ENOENT && !required))
             return HP_OK;
         return hp_roster_fail(err, saved == ENOENT ? HP_ENOTFOUND : HP_EIO, name, 0, NULL, NULL,
-                              "%s", saved == ENOENT ? "the export has no such file" : strerror(saved));
+                              "%s",
+                              saved == ENOENT ? "the export has no such file" : strerror(saved));
     }
     zip_int64_t index;
     int rc = zip_member(ex, name, &index, err);
@@ -409,11 +409,11 @@ static const char *reason_of(const char *field)
 
 /* A user's roles in roles.csv (1.2), as far as the school takes them. */
 typedef struct {
-    bool taken;        /* A role in the school that we take: role. */
-    bool primary;      /* That role is the user's primary one. */
+    bool taken;   /* A role in the school that we take: role. */
+    bool primary; /* That role is the user's primary one. */
     hp_role role;
-    char *untaken;     /* The first role in the school that we do not take. */
-    char *other_org;   /* The first org of a role elsewhere. */
+    char *untaken;   /* The first role in the school that we do not take. */
+    char *other_org; /* The first org of a role elsewhere. */
 } role_choice;
 
 static void role_choice_free(gpointer p)
@@ -443,8 +443,8 @@ typedef struct {
     const char *school_name;
     const char *org_wanted; /* --org, or NULL. */
     /* orgs.csv */
-    char *org;           /* The school's sourcedId once found. */
-    size_t org_line;     /* Its line. */
+    char *org;       /* The school's sourcedId once found. */
+    size_t org_line; /* Its line. */
     /* roles.csv: userSourcedId -> role_choice; NULL without roles.csv. */
     GHashTable *roles;
     bool have_roles;
@@ -574,8 +574,8 @@ static int class_row(void *ctx, size_t line, char **v)
         return rc;
     char *room;
     if ((rc = hp_name_clean(&room, "location", v[CLASS_LOCATION], true)) < 0)
-        return hp_roster_fail(r->err, rc, "classes.csv", line, "location", v[CLASS_LOCATION],
-                              "%s", reason_of("location"));
+        return hp_roster_fail(r->err, rc, "classes.csv", line, "location", v[CLASS_LOCATION], "%s",
+                              reason_of("location"));
     if (!g_hash_table_contains(r->room_seen, room)) {
         g_hash_table_add(r->room_seen, g_strdup(room));
         g_ptr_array_add(r->out->rooms, g_strdup(room));
@@ -632,8 +632,8 @@ enum {
     USER_EMAIL,
     USER_COLUMNS
 };
-static const char *const user_columns[] = {"sourcedId", "status",     "enabledUser",
-                                           "orgSourcedIds", "role",   "givenName",
+static const char *const user_columns[] = {"sourcedId",     "status",     "enabledUser",
+                                           "orgSourcedIds", "role",       "givenName",
                                            "familyName",    "identifier", "email"};
 /* 1.1 (no roles.csv): the role and orgs come from users.csv. */
 static const bool user_required_1_1[] = {true, false, false, true, true, true, true, false, true};
@@ -737,8 +737,7 @@ static int user_row(void *ctx, size_t line, char **v)
                              v[USER_FAMILY], NULL);
     rc = hp_name_clean(&p.name, "name", joined, true);
     if (rc < 0) {
-        hp_roster_fail(r->err, rc, "users.csv", line, "givenName", joined, "%s",
-                       reason_of("name"));
+        hp_roster_fail(r->err, rc, "users.csv", line, "givenName", joined, "%s", reason_of("name"));
         g_free(joined);
         return rc;
     }
@@ -807,9 +806,9 @@ static int read_files(reading *r, export_files *ex)
         table_of("classes.csv", class_columns, class_required, CLASS_COLUMNS, class_row, r);
     table enrols =
         table_of("enrollments.csv", enrol_columns, enrol_required, ENROL_COLUMNS, enrol_row, r);
-    table users = table_of("users.csv", user_columns,
-                           r->have_roles ? user_required_1_2 : user_required_1_1, USER_COLUMNS,
-                           user_row, r);
+    table users =
+        table_of("users.csv", user_columns, r->have_roles ? user_required_1_2 : user_required_1_1,
+                 USER_COLUMNS, user_row, r);
     if ((r->have_roles && (rc = table_read(ex, &roles, true)) < 0) ||
         (rc = table_read(ex, &classes, false)) < 0 || (rc = table_read(ex, &enrols, false)) < 0)
         return rc;

@@ -46,8 +46,8 @@ typedef struct {
     char *email;      /* Checked; NULL only when deactivate is set (found by sourcedId). */
     char *student_id; /* identifier of a student, checked; NULL when empty or not a student. */
     hp_role role;
-    bool deactivate;  /* enabledUser false or status tobedeleted. */
-    char *home_room;  /* The location of a class they teach (the primary one first), or NULL. */
+    bool deactivate; /* enabledUser false or status tobedeleted. */
+    char *home_room; /* The location of a class they teach (the primary one first), or NULL. */
 } hp_roster_person;
 
 /* A user of the export that the school does not take, and why. */

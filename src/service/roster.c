@@ -88,12 +88,12 @@ typedef struct {
     size_t user_count;
     hp_user_source *sources;
     size_t source_count;
-    GHashTable *by_source;   /* sourcedId -> hp_user * (stored). */
-    GHashTable *source_of;   /* hp_user * -> its stored sourcedId. */
-    GHashTable *by_email;    /* Email, ASCII case ignored -> hp_user *. */
-    GHashTable *rooms;       /* Room name, ASCII case ignored -> int64_t * id. */
-    const hp_user **match;   /* Each person's stored user, or NULL for a new one. */
-    GHashTable *claimed;     /* hp_user * -> the index of the person matched with it, plus 1. */
+    GHashTable *by_source; /* sourcedId -> hp_user * (stored). */
+    GHashTable *source_of; /* hp_user * -> its stored sourcedId. */
+    GHashTable *by_email;  /* Email, ASCII case ignored -> hp_user *. */
+    GHashTable *rooms;     /* Room name, ASCII case ignored -> int64_t * id. */
+    const hp_user **match; /* Each person's stored user, or NULL for a new one. */
+    GHashTable *claimed;   /* hp_user * -> the index of the person matched with it, plus 1. */
 } roster_run;
 
 static guint fold_hash(gconstpointer p)
@@ -116,8 +116,8 @@ static int run_load(roster_run *r)
     int rc;
     if ((rc = hp_store_users_list(r->store, r->school->id, false, &r->users, &r->user_count)) < 0)
         return rc;
-    if ((rc = hp_store_user_sources_list(r->store, r->school->id, &r->sources,
-                                         &r->source_count)) < 0)
+    if ((rc = hp_store_user_sources_list(r->store, r->school->id, &r->sources, &r->source_count)) <
+        0)
         return rc;
     if ((rc = hp_store_rooms_list(r->store, r->school->id, &rooms, &room_count)) < 0)
         return rc;
@@ -273,18 +273,21 @@ static int put_person(roster_run *r, const hp_roster_person *p, const hp_user *s
     if (rc < 0)
         return rc;
     if ((rc = hp_store_user_put(r->store, r->school->id, &user, NULL, &changed)) < 0)
-        return hp_roster_fail(r->err, rc, "users.csv", p->line, "email", user.email, "%s",
-                              hp_error_last());
+        return rc == HP_EEXISTS || rc == HP_EINVALID
+                   ? hp_roster_fail(r->err, rc, "users.csv", p->line, "email", user.email, "%s",
+                                    hp_error_last())
+                   : rc;
     /* Only a student has a daily limit of their own. */
     if (was_student && user.role != HP_ROLE_STUDENT && user.max_passes_per_day) {
         user.max_passes_per_day = 0;
         if ((rc = hp_store_user_rules_put(r->store, r->school->id, &user, &changed)) < 0)
             return rc;
     }
-    if ((rc = hp_store_user_source_put(r->store, r->school->id, user.id, p->source_id,
-                                       &changed)) < 0)
-        return hp_roster_fail(r->err, rc, "users.csv", p->line, "sourcedId", p->source_id, "%s",
-                              hp_error_last());
+    if ((rc = hp_store_user_source_put(r->store, r->school->id, user.id, p->source_id, &changed)) <
+        0)
+        return rc == HP_EEXISTS ? hp_roster_fail(r->err, rc, "users.csv", p->line, "sourcedId",
+                                                 p->source_id, "%s", hp_error_last())
+                                : rc;
     plan_change(stored ? r->plan->updated : r->plan->added, &user, *changes);
     return HP_OK;
 }
@@ -362,13 +365,11 @@ static int run_all(roster_run *r)
 /* The import's audit record: what the export was and what it changed. */
 static int audit(roster_run *r, const hp_audit_by *by, const hp_roster_options *options)
 {
-    json_t *detail = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "file",
-                               options->label ? options->label : "", "added",
-                               (json_int_t)r->plan->added->len, "updated",
-                               (json_int_t)r->plan->updated->len, "deactivated",
-                               (json_int_t)r->plan->deactivated->len, "left_out",
-                               (json_int_t)r->plan->left_out->len, "rooms_added",
-                               (json_int_t)r->plan->rooms_added->len);
+    json_t *detail = json_pack(
+        "{s:s, s:I, s:I, s:I, s:I, s:I}", "file", options->label ? options->label : "", "added",
+        (json_int_t)r->plan->added->len, "updated", (json_int_t)r->plan->updated->len,
+        "deactivated", (json_int_t)r->plan->deactivated->len, "left_out",
+        (json_int_t)r->plan->left_out->len, "rooms_added", (json_int_t)r->plan->rooms_added->len);
     return hp_audit_write(r->store, by, g_get_real_time() / G_USEC_PER_SEC, "import", "oneroster",
                           detail);
 }

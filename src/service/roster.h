@@ -40,11 +40,11 @@ typedef struct {
 } hp_roster_change;
 
 typedef struct {
-    bool applied;        /* False for a dry run: the store is as it was. */
-    GArray *added;       /* hp_roster_change, in users.csv order. */
-    GArray *updated;     /* hp_roster_change. */
-    GArray *deactivated; /* hp_roster_change. */
-    GArray *left_out;    /* hp_roster_left_out (import/oneroster.h). */
+    bool applied;           /* False for a dry run: the store is as it was. */
+    GArray *added;          /* hp_roster_change, in users.csv order. */
+    GArray *updated;        /* hp_roster_change. */
+    GArray *deactivated;    /* hp_roster_change. */
+    GArray *left_out;       /* hp_roster_left_out (import/oneroster.h). */
     GPtrArray *rooms_added; /* Names of the rooms the classes' locations create. */
 } hp_roster_plan;
 
