@@ -50,11 +50,10 @@ static json_t *string_or_null(const char *s)
 /* An error in the export: the message, and where it is. */
 static void export_error(hp_http_response *res, int rc, const hp_roster_error *err)
 {
-    json_t *body = json_pack("{s:s, s:o, s:o, s:o, s:o}", "error", hp_error_last(), "file",
-                             string_or_null(err->file), "line",
-                             err->line ? json_integer((json_int_t)err->line) : json_null(),
-                             "column", string_or_null(err->column), "value",
-                             string_or_null(err->value));
+    json_t *body = json_pack(
+        "{s:s, s:o, s:o, s:o, s:o}", "error", hp_error_last(), "file", string_or_null(err->file),
+        "line", err->line ? json_integer((json_int_t)err->line) : json_null(), "column",
+        string_or_null(err->column), "value", string_or_null(err->value));
     hp_http_json(res, rc == HP_ECONFLICT ? 409 : 400, body);
 }
 
