@@ -274,6 +274,20 @@ int hp_name_clean(char **out, const char *field, const char *value, bool require
     return rc;
 }
 
+/* Hashing the letters folded saves an allocation per lookup. */
+unsigned hp_ascii_case_hash(const void *key)
+{
+    guint h = 5381;
+    for (const unsigned char *s = key; *s; s++)
+        h = h * 33 + (guint)g_ascii_tolower(*s);
+    return h;
+}
+
+int hp_ascii_case_equal(const void *a, const void *b)
+{
+    return g_ascii_strcasecmp(a, b) == 0;
+}
+
 int hp_check_email(const char *value)
 {
     if (value == NULL || value[0] == '\0')

@@ -122,21 +122,6 @@ static const bool *required_columns(hp_import_kind kind)
                                         : pass_required;
 }
 
-/* Room names and emails compare without regard to ASCII case; hashing them folded saves an
- * allocation per lookup. */
-static guint ascii_case_hash(gconstpointer p)
-{
-    guint h = 5381;
-    for (const unsigned char *s = p; *s; s++)
-        h = h * 33 + (guint)g_ascii_tolower(*s);
-    return h;
-}
-
-static gboolean ascii_case_equal(gconstpointer a, gconstpointer b)
-{
-    return g_ascii_strcasecmp(a, b) == 0;
-}
-
 static const char *empty_to_null(const char *s)
 {
     return (s && s[0]) ? s : NULL;
@@ -198,8 +183,8 @@ int hp_importer_new(hp_importer **out, hp_store *store, const hp_school *school,
     imp->tz = tz;
     imp->kind = kind;
     imp->in_transaction = true;
-    imp->rooms = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
-    imp->users = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
+    imp->rooms = g_hash_table_new_full(hp_ascii_case_hash, hp_ascii_case_equal, g_free, g_free);
+    imp->users = g_hash_table_new_full(hp_ascii_case_hash, hp_ascii_case_equal, g_free, g_free);
     imp->now = g_get_real_time() / G_USEC_PER_SEC;
     imp->counters = hp_tally_new(tz);
     hp_schedule_init(&imp->schedule);

@@ -346,7 +346,8 @@ static int table_read(export_files *ex, table *t, bool required)
 /* ---- Values ---- */
 
 /* A status: "" or active, or tobedeleted (inactive, of OneRoster 1.0, counts as it). */
-static int parse_status(table *t, size_t line, const char *value, bool *gone)
+static int parse_status(hp_roster_error *err, const char *file, size_t line, const char *value,
+                        bool *gone)
 {
     *gone = false;
     if (value == NULL || value[0] == '\0' || g_ascii_strcasecmp(value, "active") == 0)
@@ -356,13 +357,13 @@ static int parse_status(table *t, size_t line, const char *value, bool *gone)
         *gone = true;
         return HP_OK;
     }
-    return hp_roster_fail(t->err, HP_EINVALID, t->file, line, "status", value,
+    return hp_roster_fail(err, HP_EINVALID, file, line, "status", value,
                           "\"%s\" is not active or tobedeleted", value);
 }
 
 /* true, false or empty (def). */
-static int parse_flag(table *t, size_t line, const char *column, const char *value, bool def,
-                      bool *out)
+static int parse_flag(hp_roster_error *err, const char *file, size_t line, const char *column,
+                      const char *value, bool def, bool *out)
 {
     *out = def;
     if (value == NULL || value[0] == '\0')
@@ -372,7 +373,7 @@ static int parse_flag(table *t, size_t line, const char *column, const char *val
     else if (g_ascii_strcasecmp(value, "false") == 0)
         *out = false;
     else
-        return hp_roster_fail(t->err, HP_EINVALID, t->file, line, column, value,
+        return hp_roster_fail(err, HP_EINVALID, file, line, column, value,
                               "\"%s\" is not true or false", value);
     return HP_OK;
 }
@@ -458,19 +459,6 @@ typedef struct {
     GHashTable *email_lines; /* Folded email of a user taken and not deactivated -> line. */
 } reading;
 
-static guint fold_hash(gconstpointer p)
-{
-    char *folded = g_ascii_strdown(p, -1);
-    guint h = g_str_hash(folded);
-    g_free(folded);
-    return h;
-}
-
-static gboolean fold_equal(gconstpointer a, gconstpointer b)
-{
-    return g_ascii_strcasecmp(a, b) == 0;
-}
-
 static void left_out(reading *r, const char *file, size_t line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -493,9 +481,9 @@ _Static_assert(HP_ARRAY_SIZE(org_columns) == ORG_COLUMNS, "a name for each org c
 static int org_row(void *ctx, size_t line, char **v)
 {
     reading *r = ctx;
-    table t = {.file = "orgs.csv", .err = r->err};
+    const char *file = "orgs.csv";
     bool gone;
-    int rc = parse_status(&t, line, v[ORG_STATUS], &gone);
+    int rc = parse_status(r->err, file, line, v[ORG_STATUS], &gone);
     if (rc < 0 || gone)
         return rc;
     if (r->org_wanted) {
@@ -531,9 +519,9 @@ _Static_assert(HP_ARRAY_SIZE(role_columns) == ROLE_COLUMNS, "a name for each rol
 static int role_row(void *ctx, size_t line, char **v)
 {
     reading *r = ctx;
-    table t = {.file = "roles.csv", .err = r->err};
+    const char *file = "roles.csv";
     bool gone, primary = v[ROLE_TYPE] && g_ascii_strcasecmp(v[ROLE_TYPE], "primary") == 0;
-    int rc = parse_status(&t, line, v[ROLE_STATUS], &gone);
+    int rc = parse_status(r->err, file, line, v[ROLE_STATUS], &gone);
     if (rc < 0 || gone)
         return rc;
     role_choice *c = g_hash_table_lookup(r->roles, v[ROLE_USER]);
@@ -566,9 +554,9 @@ _Static_assert(HP_ARRAY_SIZE(class_columns) == CLASS_COLUMNS, "a name for each c
 static int class_row(void *ctx, size_t line, char **v)
 {
     reading *r = ctx;
-    table t = {.file = "classes.csv", .err = r->err};
+    const char *file = "classes.csv";
     bool gone;
-    int rc = parse_status(&t, line, v[CLASS_STATUS], &gone);
+    int rc = parse_status(r->err, file, line, v[CLASS_STATUS], &gone);
     if (rc < 0 || gone || strcmp(v[CLASS_SCHOOL], r->org) != 0 || v[CLASS_LOCATION] == NULL ||
         v[CLASS_LOCATION][0] == '\0')
         return rc;
@@ -595,12 +583,12 @@ _Static_assert(HP_ARRAY_SIZE(enrol_columns) == ENROL_COLUMNS, "a name for each e
 static int enrol_row(void *ctx, size_t line, char **v)
 {
     reading *r = ctx;
-    table t = {.file = "enrollments.csv", .err = r->err};
+    const char *file = "enrollments.csv";
     bool gone, primary;
-    int rc = parse_status(&t, line, v[ENROL_STATUS], &gone);
+    int rc = parse_status(r->err, file, line, v[ENROL_STATUS], &gone);
     if (rc < 0 || gone || g_ascii_strcasecmp(v[ENROL_ROLE], "teacher") != 0)
         return rc;
-    if ((rc = parse_flag(&t, line, "primary", v[ENROL_PRIMARY], false, &primary)) < 0)
+    if ((rc = parse_flag(r->err, file, line, "primary", v[ENROL_PRIMARY], false, &primary)) < 0)
         return rc;
     const char *room = g_hash_table_lookup(r->classes, v[ENROL_CLASS]);
     if (room == NULL)
@@ -696,7 +684,7 @@ static bool user_role(reading *r, size_t line, char **v, hp_role *role)
 static int user_row(void *ctx, size_t line, char **v)
 {
     reading *r = ctx;
-    table t = {.file = "users.csv", .err = r->err};
+    const char *file = "users.csv";
     hp_roster_person p = {.line = line};
     bool gone, enabled;
     int rc;
@@ -709,8 +697,8 @@ static int user_row(void *ctx, size_t line, char **v)
                               v[USER_SOURCED_ID], "\"%s\" is the sourcedId of line %zu too",
                               v[USER_SOURCED_ID], GPOINTER_TO_SIZE(seen));
     g_hash_table_insert(r->user_lines, g_strdup(v[USER_SOURCED_ID]), GSIZE_TO_POINTER(line));
-    if ((rc = parse_status(&t, line, v[USER_STATUS], &gone)) < 0 ||
-        (rc = parse_flag(&t, line, "enabledUser", v[USER_ENABLED], true, &enabled)) < 0)
+    if ((rc = parse_status(r->err, file, line, v[USER_STATUS], &gone)) < 0 ||
+        (rc = parse_flag(r->err, file, line, "enabledUser", v[USER_ENABLED], true, &enabled)) < 0)
         return rc;
     if (!user_role(r, line, v, &p.role))
         return HP_OK;
@@ -832,10 +820,10 @@ int hp_roster_read(hp_roster *out, const hp_roster_input *input, const char *sch
         .org_wanted = org,
         .roles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, role_choice_free),
         .classes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
-        .room_seen = g_hash_table_new_full(fold_hash, fold_equal, g_free, NULL),
+        .room_seen = g_hash_table_new_full(hp_ascii_case_hash, hp_ascii_case_equal, g_free, NULL),
         .teaches = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, teaching_free),
         .user_lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-        .email_lines = g_hash_table_new_full(fold_hash, fold_equal, g_free, NULL),
+        .email_lines = g_hash_table_new_full(hp_ascii_case_hash, hp_ascii_case_equal, g_free, NULL),
     };
     export_files ex;
     int rc = export_open(&ex, input, err);

@@ -96,19 +96,6 @@ typedef struct {
     GHashTable *claimed;   /* hp_user * -> the index of the person matched with it, plus 1. */
 } roster_run;
 
-static guint fold_hash(gconstpointer p)
-{
-    char *folded = g_ascii_strdown(p, -1);
-    guint h = g_str_hash(folded);
-    g_free(folded);
-    return h;
-}
-
-static gboolean fold_equal(gconstpointer a, gconstpointer b)
-{
-    return g_ascii_strcasecmp(a, b) == 0;
-}
-
 static int run_load(roster_run *r)
 {
     hp_room *rooms;
@@ -398,8 +385,8 @@ static int import(hp_store *store, const hp_school *school, const hp_audit_by *b
         .err = err,
         .by_source = g_hash_table_new(g_str_hash, g_str_equal),
         .source_of = g_hash_table_new(g_direct_hash, g_direct_equal),
-        .by_email = g_hash_table_new(fold_hash, fold_equal),
-        .rooms = g_hash_table_new_full(fold_hash, fold_equal, g_free, g_free),
+        .by_email = g_hash_table_new(hp_ascii_case_hash, hp_ascii_case_equal),
+        .rooms = g_hash_table_new_full(hp_ascii_case_hash, hp_ascii_case_equal, g_free, g_free),
         .match = g_new0(const hp_user *, roster.people->len + 1),
         .claimed = g_hash_table_new(g_direct_hash, g_direct_equal),
     };
