@@ -124,21 +124,6 @@ static const bool *required_columns(hp_import_kind kind)
                                         : pass_required;
 }
 
-/* Room names and emails compare without regard to ASCII case; hashing them folded saves an
- * allocation per lookup. */
-static guint ascii_case_hash(gconstpointer p)
-{
-    guint h = 5381;
-    for (const unsigned char *s = p; *s; s++)
-        h = h * 33 + (guint)g_ascii_tolower(*s);
-    return h;
-}
-
-static gboolean ascii_case_equal(gconstpointer a, gconstpointer b)
-{
-    return g_ascii_strcasecmp(a, b) == 0;
-}
-
 static const char *empty_to_null(const char *s)
 {
     return (s && s[0]) ? s : NULL;
@@ -158,24 +143,6 @@ static char *trimmed(const char *value, char *buf, size_t size)
     memcpy(buf, start, n);
     buf[n] = '\0';
     return buf;
-}
-
-static int check_email(const char *value)
-{
-    if (value == NULL || value[0] == '\0')
-        return hp_error_set(HP_EINVALID, "email: empty");
-    size_t n = strlen(value);
-    const char *at = strchr(value, '@');
-    if (n > HP_EMAIL_MAX)
-        return hp_error_set(HP_EINVALID, "email: longer than %d bytes", HP_EMAIL_MAX);
-    if (at == NULL || at == value || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
-        strpbrk(value, " \t\r\n,;<>\"") != NULL || !g_utf8_validate(value, (gssize)n, NULL))
-        return hp_error_set(HP_EINVALID, "email: \"%s\" is not an email address", value);
-    uint32_t c = hp_format_char_in(value);
-    if (c)
-        return hp_error_set(HP_EINVALID, "email: holds an invisible format character (U+%04X)",
-                            (unsigned)c);
-    return HP_OK;
 }
 
 static int parse_limit(const char *field, const char *value, int *out)
@@ -218,8 +185,8 @@ int hp_importer_new(hp_importer **out, hp_store *store, const hp_school *school,
     imp->tz = tz;
     imp->kind = kind;
     imp->in_transaction = true;
-    imp->rooms = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
-    imp->users = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
+    imp->rooms = g_hash_table_new_full(hp_ascii_case_hash, hp_ascii_case_equal, g_free, g_free);
+    imp->users = g_hash_table_new_full(hp_ascii_case_hash, hp_ascii_case_equal, g_free, g_free);
     imp->now = g_get_real_time() / G_USEC_PER_SEC;
     imp->counters = hp_tally_new(tz);
     hp_schedule_init(&imp->schedule);
@@ -498,7 +465,7 @@ static int add_user(hp_importer *imp, const char *const *f)
     int rc;
 
     if ((rc = hp_name_clean(&name, "name", f[HP_USER_NAME], true)) < 0 ||
-        (rc = check_email(email)) < 0)
+        (rc = hp_check_email(email)) < 0)
         goto out;
     if (role_word == NULL) {
         rc = hp_error_set(HP_EINVALID, "role: empty");

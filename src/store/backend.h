@@ -261,6 +261,12 @@ typedef struct hp_store_ops {
     int (*shares_active)(hp_store *store, int64_t school_id, int64_t now, hp_share **out,
                          size_t *count_out);
     int (*share_revoke)(hp_store *store, int64_t school_id, int64_t share_id, int64_t now);
+    /* Operations added for the roster import (owner: the roster service); see store.h.
+     * *out of user_sources_list is a g_new() array, freed with hp_user_sources_free(). */
+    int (*user_sources_list)(hp_store *store, int64_t school_id, hp_user_source **out,
+                             size_t *count_out);
+    int (*user_source_put)(hp_store *store, int64_t school_id, int64_t user_id,
+                           const char *source_id, bool *changed);
 } hp_store_ops;
 
 /* schedule_read's day for the whole schedule. */

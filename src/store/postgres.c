@@ -364,6 +364,10 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (school_id, id),"
     "  FOREIGN KEY (school_id, created_by) REFERENCES users(school_id, id));"
     "CREATE INDEX shares_by_expiry ON shares (school_id, expires_at);",
+    /* 17: a user's id in the school's roster, as the SQLite store's step 18. */
+    "ALTER TABLE users ADD COLUMN source_id text;"
+    "CREATE UNIQUE INDEX users_by_source_id ON users(school_id, source_id)"
+    "  WHERE source_id IS NOT NULL;",
 };
 // clang-format on
 
@@ -694,6 +698,11 @@ static const struct {
     {"student_refusals", "SELECT rule, student_id, origin_id, destination_id, source, at,"
                          " local_day FROM refusals WHERE school_id = $1 AND student_id = $2"
                          " ORDER BY at, id"},
+    /* Roster ids of users. */
+    {"user_sources_list", "SELECT id, source_id FROM users"
+                          " WHERE school_id = $1 AND source_id IS NOT NULL ORDER BY id"},
+    {"user_source_put", "UPDATE users SET source_id = $3 WHERE school_id = $1 AND id = $2"
+                        " AND source_id IS DISTINCT FROM $3::text"},
 };
 
 #define STATEMENT_COUNT HP_ARRAY_SIZE(statements)
@@ -1840,6 +1849,38 @@ static int pg_user_rules_put(hp_store *store, int64_t school_id, const hp_user *
     return pg_update(store, "user_rules_put", &p, "saving a user's rules", changed);
 }
 
+static int pg_user_sources_list(hp_store *store, int64_t school_id, hp_user_source **out,
+                                size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res =
+        run(from_base(store), "user_sources_list", &p, "listing users' roster ids", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_user_source *sources = g_new0(hp_user_source, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        sources[i].user_id = get_int(res, i, 0);
+        sources[i].source_id = get_text(res, i, 1);
+    }
+    PQclear(res);
+    *out = sources;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_user_source_put(hp_store *store, int64_t school_id, int64_t user_id,
+                              const char *source_id, bool *changed)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, user_id);
+    param_text(&p, source_id);
+    return pg_update(store, "user_source_put", &p, "saving a user's roster id", changed);
+}
+
 /* The pass rules' reads in a pass's transaction, and the clock's. */
 static int pg_school_lock(hp_store *store, int64_t school_id)
 {
@@ -2783,6 +2824,8 @@ static const hp_store_ops postgres_ops = {
     .share_get = pg_share_get,
     .shares_active = pg_shares_active,
     .share_revoke = pg_share_revoke,
+    .user_sources_list = pg_user_sources_list,
+    .user_source_put = pg_user_source_put,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

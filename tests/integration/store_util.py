@@ -181,6 +181,7 @@ _STEPS_UNDONE = [
                 ("postgresql", "DROP FUNCTION audit_purged_kept")]),
     ((16, 15), ["DROP TABLE purged", "DROP TABLE counts_removed"]),
     ((17, 16), ["DROP TABLE shares"]),
+    ((18, 17), ["DROP INDEX users_by_source_id", "ALTER TABLE users DROP COLUMN source_id"]),
 ]
 
 

@@ -56,7 +56,7 @@ def test_help_lists_every_command(run):
 # Every option of every command, as its --help must name it.
 COMMAND_OPTIONS = {
     "init": ["--db", "--school", "--timezone"],
-    "import": ["--db", "--school"],
+    "import": ["--db", "--school", "--org", "--dry-run"],
     "report": ["--db", "--school", "--from", "--to", "--sort", "--order", "--compare",
                "--format", "--output"],
     "insights": ["--db", "--school", "--from", "--to", "--sort", "--order", "--compare",
