@@ -59,6 +59,7 @@ typedef struct {
     /* Pass rules (hp_field_max_passes_per_day in core/settings.h). Read with the user; written
      * by hp_store_user_rules_put(). */
     int max_passes_per_day; /* A student's own daily limit; 0 means none. */
+    bool active;            /* False once deactivated: cannot sign in. */
 } hp_user;
 
 typedef struct {
@@ -149,6 +150,10 @@ const char *hp_name_trim(const char *value, size_t *len_out);
 /* Checks a school's student ID: 1 to HP_STUDENT_ID_MAX ASCII letters, digits and '-'. The
  * message starts with "student_id: " and names the value. */
 int hp_check_student_id(const char *value);
+
+/* Checks a new password: given (not empty) and at most HP_PASSWORD_MAX bytes. The message
+ * starts with "password: ". */
+int hp_check_password(const char *value);
 
 void hp_school_release(hp_school *school);
 void hp_room_release(hp_room *room);

@@ -91,6 +91,11 @@ json_t *hp_http_body_object(const hp_http_request *req, hp_http_response *res);
 bool hp_http_get_string(json_t *obj, const char *key, size_t max, const char **out,
                         hp_http_response *res);
 
+/* Whether every key of obj is one of the count known; answers 400 naming the first that is
+ * not: `WHERE"KEY" is not a field of WHAT` (where: "" or a prefix such as "schedule[2]: "). */
+bool hp_http_only_known(json_t *obj, const char *const *known, size_t count, const char *what,
+                        const char *where, hp_http_response *res);
+
 /* The school's zone, cached for the server's life. */
 const hp_tz *hp_server_tz(hp_server *server, const hp_school *school);
 /* Sessions' limits and the throttles of password checks, for the server's life. */
@@ -138,6 +143,11 @@ void hp_http_rooms_list(hp_http_request *req, hp_http_response *res);
 void hp_http_rooms_create(hp_http_request *req, hp_http_response *res);
 void hp_http_rooms_update(hp_http_request *req, hp_http_response *res);
 void hp_http_students_list(hp_http_request *req, hp_http_response *res);
+/* /api/users (users.c): admins only. */
+void hp_http_users_list(hp_http_request *req, hp_http_response *res);
+void hp_http_users_create(hp_http_request *req, hp_http_response *res);
+void hp_http_users_update(hp_http_request *req, hp_http_response *res);
+void hp_http_users_password(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_rooms(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_staff(hp_http_request *req, hp_http_response *res);
 /* Answers a report or an insight of the kind for an admin (403 for anyone else), in the
