@@ -338,6 +338,21 @@ void hp_rooms_free(hp_room *rooms, size_t n)
     hp_list_free(rooms, n, sizeof(*rooms), (void (*)(void *))hp_room_release);
 }
 
+void hp_audit_record_release(hp_audit_record *record)
+{
+    g_free(record->who);
+    g_free(record->address);
+    g_free(record->action);
+    g_free(record->target);
+    g_free(record->detail);
+    *record = (hp_audit_record){0};
+}
+
+void hp_audit_records_free(hp_audit_record *records, size_t n)
+{
+    hp_list_free(records, n, sizeof(*records), (void (*)(void *))hp_audit_record_release);
+}
+
 void hp_users_free(hp_user *users, size_t n)
 {
     hp_list_free(users, n, sizeof(*users), (void (*)(void *))hp_user_release);

@@ -59,7 +59,9 @@ typedef struct {
     /* Pass rules (hp_field_max_passes_per_day in core/settings.h). Read with the user; written
      * by hp_store_user_rules_put(). */
     int max_passes_per_day; /* A student's own daily limit; 0 means none. */
-    bool active;            /* False once deactivated: cannot sign in. */
+    /* False once deactivated (by an admin or the roster): no sign-in, history kept. Read with
+     * the user; written only by hp_store_user_active_put(), so a user put never changes it. */
+    bool active;
 } hp_user;
 
 typedef struct {
@@ -155,7 +157,21 @@ int hp_check_student_id(const char *value);
  * starts with "password: ". */
 int hp_check_password(const char *value);
 
+/* One record of the audit log: who did what, when, from where. */
+typedef struct {
+    int64_t id;
+    int64_t at;      /* Unix seconds. */
+    int64_t user_id; /* The signed-in user; 0 when none (a failed sign-in, the command line). */
+    char *who;       /* The user's email, or words: "command line", "server", "share link 3". */
+    char *address;   /* The client's address; NULL when not from a request. */
+    char *action;    /* A fixed word: sign_in, report_view, room_update, ... */
+    char *target;    /* What it was about: an email, a room's name, a report's kind. */
+    char *detail;    /* A JSON object as text, or NULL. */
+} hp_audit_record;
+
 void hp_school_release(hp_school *school);
+void hp_audit_record_release(hp_audit_record *record);
+void hp_audit_records_free(hp_audit_record *records, size_t n);
 void hp_room_release(hp_room *room);
 void hp_user_release(hp_user *user);
 void hp_pass_release(hp_pass *pass);

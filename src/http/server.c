@@ -285,6 +285,13 @@ int hp_server_actor(hp_http_request *req, const hp_session *session)
     if ((rc = hp_store_user_get(req->store, session->school_id, session->user_id,
                                 &req->actor.user)) < 0)
         return rc == HP_ENOTFOUND ? hp_error_set(HP_EAUTH, "the account no longer exists") : rc;
+    if (!req->actor.user.active) {
+        /* Deactivation ends sessions; one that raced it ends here. */
+        if ((rc = hp_store_session_delete(req->store, req->token_hash)) < 0)
+            return rc;
+        return hp_error_set(HP_EAUTH, "this account is deactivated; ask the school's office");
+    }
+    req->actor.client = req->client;
     req->actor.tz = hp_server_tz(req->server, &req->actor.school);
     req->actor.kiosk_room_id = session->kiosk_room_id;
     req->signed_in = true;

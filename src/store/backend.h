@@ -146,6 +146,15 @@ typedef struct hp_store_ops {
     /* Operations added for ending sessions (owner: the command line and users service).
      * Removes every session of the user; none is not an error. Allocates nothing. */
     int (*sessions_delete_user)(hp_store *store, int64_t school_id, int64_t user_id);
+    /* Operations added for deactivation and the audit log (owner: the users and audit
+     * services). *out of audit_list: a new array of records with their own strings. */
+    int (*user_active_put)(hp_store *store, int64_t school_id, int64_t user_id, bool active,
+                           bool *changed);
+    int (*audit_append)(hp_store *store, int64_t school_id, const hp_audit_record *rec);
+    int (*audit_list)(hp_store *store, int64_t school_id, const hp_audit_query *query,
+                      hp_audit_record **out, size_t *count_out);
+    /* Moves the purge point to before (never back), then removes the older records. */
+    int (*audit_purge)(hp_store *store, int64_t school_id, int64_t before, int64_t *removed);
     /* Operations added for the pass rules (owner: the settings). */
     /* The school's stored settings as (key, value) rows, in key order, GLib memory
      * (hp_setting_rows_free()); a key with no row has its default or is off. */

@@ -285,6 +285,55 @@ static const char *const migrations[] = {
     "ALTER TABLE passes ADD COLUMN limit_exempt boolean NOT NULL DEFAULT false;"
     "UPDATE passes p SET limit_exempt = true FROM rooms r"
     "  WHERE r.school_id = p.school_id AND r.id = p.destination_id AND NOT r.counts_toward_limit;",
+
+    /* 13: users may be deactivated, as the SQLite store's step 14. */
+    "ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;",
+
+    /* 14: the audit log, append-only as the SQLite store's step 15: triggers refuse every
+     * change, any removal of a record not older than the school's purge point (which stays
+     * 30 days behind now at least and never moves back) and TRUNCATE; and the role that made
+     * the table gives up UPDATE and TRUNCATE on it. */
+    "CREATE TABLE audit_log ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  id bigserial,"
+    "  at bigint NOT NULL,"
+    "  user_id bigint,"
+    "  who text NOT NULL,"
+    "  address text,"
+    "  action text NOT NULL,"
+    "  target text NOT NULL,"
+    "  detail text,"
+    "  PRIMARY KEY (school_id, id));"
+    "CREATE INDEX audit_by_time ON audit_log (school_id, at);"
+    "CREATE TABLE audit_purged ("
+    "  school_id bigint PRIMARY KEY REFERENCES schools(id),"
+    "  before bigint NOT NULL);"
+    "CREATE FUNCTION audit_log_kept() RETURNS trigger LANGUAGE plpgsql AS $$"
+    "BEGIN"
+    "  IF TG_OP = 'DELETE' THEN"
+    "    IF OLD.at < coalesce((SELECT before FROM audit_purged"
+    "        WHERE school_id = OLD.school_id), 0) THEN"
+    "      RETURN OLD;"
+    "    END IF;"
+    "  END IF;"
+    "  RAISE EXCEPTION 'the audit log is append-only: only records older than the school''s"
+    " retention are removed';"
+    "END $$;"
+    "CREATE TRIGGER audit_log_kept BEFORE UPDATE OR DELETE ON audit_log"
+    "  FOR EACH ROW EXECUTE FUNCTION audit_log_kept();"
+    "CREATE TRIGGER audit_log_not_truncated BEFORE TRUNCATE ON audit_log"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_kept();"
+    "CREATE FUNCTION audit_purged_kept() RETURNS trigger LANGUAGE plpgsql AS $$"
+    "BEGIN"
+    "  IF NEW.before > extract(epoch FROM now()) - 30 * 86400"
+    "      OR (TG_OP = 'UPDATE' AND NEW.before < OLD.before) THEN"
+    "    RAISE EXCEPTION 'audit records are kept 30 days at least';"
+    "  END IF;"
+    "  RETURN NEW;"
+    "END $$;"
+    "CREATE TRIGGER audit_purged_kept BEFORE INSERT OR UPDATE ON audit_purged"
+    "  FOR EACH ROW EXECUTE FUNCTION audit_purged_kept();"
+    "REVOKE UPDATE, TRUNCATE ON audit_log FROM PUBLIC, CURRENT_USER;",
 };
 // clang-format on
 
@@ -295,8 +344,11 @@ static const char *const migrations[] = {
     " end_at, cancelled, local_day, time_limit_minutes, auto_end_at, overrides, limit_exempt"
 #define PASS_COLUMN_COUNT 16 /* The columns of PASS_COLUMNS: what a row has after them. */
 
+/* An audit record's columns as read_audit() takes them. */
+#define AUDIT_COLUMNS "id, at, user_id, who, address, action, target, detail"
+
 /* A user's columns as read_user() takes them; a password hash or a school may follow. */
-#define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day"
+#define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day, active"
 
 /* A bell schedule's row and a blackout, as read_bell_rows() and read_blackouts() take them. */
 #define SCHEDULE_COLUMNS "weekday, day, period, start_minute, end_minute"
@@ -388,6 +440,20 @@ static const struct {
     {"session_kiosk", "UPDATE sessions SET kiosk_room_id = $2 WHERE token_hash = $1"},
     {"session_delete", "DELETE FROM sessions WHERE token_hash = $1"},
     {"sessions_expire", "DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2"},
+    {"user_active_put", "UPDATE users SET active = $3 WHERE school_id = $1 AND id = $2"
+                        " AND active IS DISTINCT FROM $3::boolean"},
+    {"audit_append", "INSERT INTO audit_log(school_id, at, user_id, who, address, action, target,"
+                     " detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"},
+    {"audit_list", "SELECT " AUDIT_COLUMNS " FROM audit_log WHERE school_id = $1"
+                   " AND ($2 = 0 OR at >= $2) AND ($3 = 0 OR at < $3)"
+                   " AND ($4 = 0 OR user_id = $4)"
+                   " AND ($5::text IS NULL OR strpos(lower(who), lower($5)) > 0)"
+                   " AND ($6::text IS NULL OR action = $6) AND ($7 = 0 OR id < $7)"
+                   " ORDER BY id DESC LIMIT $8"},
+    {"audit_purge_point", "INSERT INTO audit_purged(school_id, before) VALUES ($1, $2)"
+                          " ON CONFLICT (school_id) DO UPDATE SET before = excluded.before"
+                          " WHERE excluded.before > audit_purged.before"},
+    {"audit_purge", "DELETE FROM audit_log WHERE school_id = $1 AND at < $2"},
     {"sessions_delete_user", "DELETE FROM sessions WHERE school_id = $1 AND user_id = $2"},
     {"lock_rooms", "SELECT id FROM rooms WHERE school_id = $1 AND id IN ($2, $3)"
                    " ORDER BY id FOR UPDATE"},
@@ -904,6 +970,7 @@ static void read_user(PGresult *res, int row, hp_user *user)
     user->room_id = get_int(res, row, 4);
     user->student_id = get_text_or_null(res, row, 5);
     user->max_passes_per_day = PQgetisnull(res, row, 6) ? 0 : (int)get_int(res, row, 6);
+    user->active = PQgetvalue(res, row, 7)[0] == 't';
 }
 
 /* Every row of a user query into a new array. */
@@ -1020,7 +1087,7 @@ static int pg_user_find(hp_store *store, int64_t school_id, const char *email, h
         return rc;
     read_user(res, 0, out);
     if (password_hash_out)
-        *password_hash_out = get_text_or_null(res, 0, 7);
+        *password_hash_out = get_text_or_null(res, 0, 8);
     PQclear(res);
     return HP_OK;
 }
@@ -1325,8 +1392,8 @@ static int pg_logins_find(hp_store *store, const char *email, hp_login **out, si
     hp_login *logins = g_new0(hp_login, (size_t)n + 1);
     for (int i = 0; i < n; i++) {
         read_user(res, i, &logins[i].user);
-        logins[i].password_hash = get_text_or_null(res, i, 7);
-        logins[i].school_id = get_int(res, i, 8);
+        logins[i].password_hash = get_text_or_null(res, i, 8);
+        logins[i].school_id = get_int(res, i, 9);
     }
     PQclear(res);
     *out = logins;
@@ -1619,6 +1686,85 @@ static int pg_room_rules_put(hp_store *store, int64_t school_id, const hp_room *
     param_limit(&p, room->time_limit_minutes);
     param_bool(&p, room->counts_toward_limit);
     return pg_update(store, "room_rules_put", &p, "saving a room's rules", changed);
+}
+
+static int pg_user_active_put(hp_store *store, int64_t school_id, int64_t user_id, bool active,
+                              bool *changed)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, user_id);
+    param_bool(&p, active);
+    return pg_update(store, "user_active_put", &p, "saving whether a user is active", changed);
+}
+
+static int pg_audit_append(hp_store *store, int64_t school_id, const hp_audit_record *rec)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, rec->at);
+    param_id(&p, rec->user_id);
+    param_text(&p, rec->who);
+    param_text(&p, rec->address);
+    param_text(&p, rec->action);
+    param_text(&p, rec->target);
+    param_text(&p, rec->detail);
+    return run_command(from_base(store), "audit_append", &p, "writing the audit log");
+}
+
+static int pg_audit_list(hp_store *store, int64_t school_id, const hp_audit_query *q,
+                         hp_audit_record **out, size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, q->from);
+    param_int(&p, q->to);
+    param_int(&p, q->user_id);
+    param_text(&p, q->who);
+    param_text(&p, q->action);
+    param_int(&p, q->before_id);
+    param_int(&p, (int64_t)q->limit);
+    PGresult *res = run(from_base(store), "audit_list", &p, "reading the audit log", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_audit_record *recs = g_new0(hp_audit_record, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        hp_audit_record *rec = &recs[i];
+        rec->id = get_int(res, i, 0);
+        rec->at = get_int(res, i, 1);
+        rec->user_id = PQgetisnull(res, i, 2) ? 0 : get_int(res, i, 2);
+        rec->who = get_text(res, i, 3);
+        rec->address = get_text_or_null(res, i, 4);
+        rec->action = get_text(res, i, 5);
+        rec->target = get_text(res, i, 6);
+        rec->detail = get_text_or_null(res, i, 7);
+    }
+    PQclear(res);
+    *out = recs;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_audit_purge(hp_store *store, int64_t school_id, int64_t before, int64_t *removed)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, before);
+    if ((rc = run_command(from_base(store), "audit_purge_point", &p,
+                          "moving the audit log's purge point")) < 0)
+        return rc;
+    params q = {0};
+    param_int(&q, school_id);
+    param_int(&q, before);
+    PGresult *res = run(from_base(store), "audit_purge", &q, "removing old audit records", &rc);
+    if (res == NULL)
+        return rc;
+    *removed = g_ascii_strtoll(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return HP_OK;
 }
 
 static int pg_user_rules_put(hp_store *store, int64_t school_id, const hp_user *user, bool *changed)
@@ -2328,6 +2474,10 @@ static const hp_store_ops postgres_ops = {
     .setting_write = pg_setting_write,
     .room_rules_put = pg_room_rules_put,
     .user_rules_put = pg_user_rules_put,
+    .user_active_put = pg_user_active_put,
+    .audit_append = pg_audit_append,
+    .audit_list = pg_audit_list,
+    .audit_purge = pg_audit_purge,
     .school_lock = pg_school_lock,
     .student_counted = pg_student_counted,
     .student_last_end = pg_student_last_end,

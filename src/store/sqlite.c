@@ -288,11 +288,51 @@ static const char *const migrations[] = {
     "ALTER TABLE passes ADD COLUMN limit_exempt INTEGER NOT NULL DEFAULT 0;"
     "UPDATE passes SET limit_exempt = 1 WHERE destination_id IN"
     "  (SELECT id FROM rooms WHERE counts_toward_limit = 0);",
+
+    /* 14: a user may be deactivated (by an admin or the roster): no sign-in, history kept. */
+    "ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;",
+
+    /* 15: the audit log, append-only: no record changes, and none is removed until it is
+     * older than the school's purge point, which may not come within 30 days of now (the
+     * shortest retention; store.h's HP_AUDIT_KEEP_MIN_DAYS) nor move back. */
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  at INTEGER NOT NULL,"
+    "  user_id INTEGER,"
+    "  who TEXT NOT NULL,"
+    "  address TEXT,"
+    "  action TEXT NOT NULL,"
+    "  target TEXT NOT NULL,"
+    "  detail TEXT);"
+    "CREATE INDEX audit_by_time ON audit_log(school_id, at);"
+    "CREATE TABLE audit_purged ("
+    "  school_id INTEGER PRIMARY KEY REFERENCES schools(id),"
+    "  before INTEGER NOT NULL);"
+    "CREATE TRIGGER audit_log_unchanged BEFORE UPDATE ON audit_log"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_log_kept BEFORE DELETE ON audit_log"
+    "  WHEN old.at >= coalesce((SELECT before FROM audit_purged"
+    "    WHERE school_id = old.school_id), 0)"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: only records older than the"
+    " school''s retention are removed'); END;"
+    "CREATE TRIGGER audit_purged_new BEFORE INSERT ON audit_purged"
+    "  WHEN new.before > CAST(strftime('%s', 'now') AS INTEGER) - 30 * 86400"
+    "  BEGIN SELECT RAISE(ABORT, 'audit records are kept 30 days at least'); END;"
+    "CREATE TRIGGER audit_purged_moved BEFORE UPDATE ON audit_purged"
+    "  WHEN new.before > CAST(strftime('%s', 'now') AS INTEGER) - 30 * 86400"
+    "    OR new.before < old.before"
+    "  BEGIN SELECT RAISE(ABORT, 'audit records are kept 30 days at least'); END;",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
 
 enum {
+    ST_USER_ACTIVE_PUT,
+    ST_AUDIT_APPEND,
+    ST_AUDIT_LIST,
+    ST_AUDIT_PURGE_POINT,
+    ST_AUDIT_PURGE,
     ST_SCHOOL_INSERT,
     ST_SCHOOLS_LIST,
     ST_ROOM_FIND,
@@ -385,8 +425,11 @@ enum {
     " p.school_id = ?1 AND p.end_at IS NULL AND p.cancelled = 0 AND p.start_at <= ?2"              \
     " AND p.auto_end_at > ?2"
 
+/* An audit record's columns as read_audit() takes them. */
+#define AUDIT_COLUMNS "id, at, user_id, who, address, action, target, detail"
+
 /* A user's columns as read_user() takes them; a password hash or a school may follow. */
-#define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day"
+#define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day, active"
 
 /* A line entry's columns with its names, as read_line_entry() takes them, and the joins
  * that give the names. */
@@ -567,6 +610,22 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_LINE_REMOVE_STUDENT] = "UPDATE line_entries SET state = 'removed', ended_at = ?3"
                                " WHERE school_id = ?1 AND student_id = ?2"
                                " AND (state = 'waiting' OR state = 'offered')",
+    [ST_USER_ACTIVE_PUT] = "UPDATE users SET active = ?3"
+                           " WHERE school_id = ?1 AND id = ?2 AND active IS NOT ?3",
+    [ST_AUDIT_APPEND] = "INSERT INTO audit_log(school_id, at, user_id, who, address, action,"
+                        " target, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    /* Newest first by id, which grows with time; the filters of hp_audit_query, each off
+     * when its parameter is 0 or NULL. */
+    [ST_AUDIT_LIST] = "SELECT " AUDIT_COLUMNS " FROM audit_log WHERE school_id = ?1"
+                      " AND (?2 = 0 OR at >= ?2) AND (?3 = 0 OR at < ?3)"
+                      " AND (?4 = 0 OR user_id = ?4)"
+                      " AND (?5 IS NULL OR instr(lower(who), lower(?5)) > 0)"
+                      " AND (?6 IS NULL OR action = ?6) AND (?7 = 0 OR id < ?7)"
+                      " ORDER BY id DESC LIMIT ?8",
+    [ST_AUDIT_PURGE_POINT] = "INSERT INTO audit_purged(school_id, before) VALUES (?1, ?2)"
+                             " ON CONFLICT (school_id) DO UPDATE SET before = excluded.before"
+                             " WHERE excluded.before > before",
+    [ST_AUDIT_PURGE] = "DELETE FROM audit_log WHERE school_id = ?1 AND at < ?2",
 };
 
 /* The conditions of hp_pass_filter, as bits: each set of them has its own statement. */
@@ -945,6 +1004,7 @@ static void read_user(sqlite3_stmt *st, void *row)
     user->room_id = sqlite3_column_int64(st, 4);
     user->student_id = dup_column_or_null(st, 5);
     user->max_passes_per_day = sqlite3_column_int(st, 6);
+    user->active = sqlite3_column_int(st, 7) != 0;
 }
 
 /* Runs a statement that finds at most one user. */
@@ -953,7 +1013,7 @@ static int find_one_user(sqlite_store *s, sqlite3_stmt *st, hp_user *out, char *
 {
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW && password_hash_out)
-        *password_hash_out = dup_column_or_null(st, 7);
+        *password_hash_out = dup_column_or_null(st, 8);
     return found_one(s, st, step, read_user, out, what);
 }
 
@@ -1226,8 +1286,8 @@ static void read_login(sqlite3_stmt *st, void *row)
 {
     hp_login *login = row;
     read_user(st, &login->user);
-    login->password_hash = dup_column_or_null(st, 7);
-    login->school_id = sqlite3_column_int64(st, 8);
+    login->password_hash = dup_column_or_null(st, 8);
+    login->school_id = sqlite3_column_int64(st, 9);
 }
 
 static int sqlite_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
@@ -1534,6 +1594,85 @@ static int sqlite_room_rules_put(hp_store *store, int64_t school_id, const hp_ro
 {
     return rules_update(from_base(store), ST_ROOM_RULES_PUT, school_id, room->id,
                         room->time_limit_minutes, &room->counts_toward_limit, changed);
+}
+
+static int sqlite_user_active_put(hp_store *store, int64_t school_id, int64_t user_id, bool active,
+                                  bool *changed)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_USER_ACTIVE_PUT);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int(st, 3, active ? 1 : 0);
+    int rc = step_done(s, st, "saving whether a user is active");
+    if (rc < 0)
+        return rc;
+    *changed = sqlite3_changes(s->db) > 0;
+    return HP_OK;
+}
+
+static int sqlite_audit_append(hp_store *store, int64_t school_id, const hp_audit_record *rec)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_AUDIT_APPEND);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, rec->at);
+    bind_id_or_null(st, 3, rec->user_id);
+    sqlite3_bind_text(st, 4, rec->who, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 5, rec->address);
+    sqlite3_bind_text(st, 6, rec->action, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 7, rec->target, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 8, rec->detail);
+    return step_done(s, st, "writing the audit log");
+}
+
+static void read_audit(sqlite3_stmt *st, void *row)
+{
+    hp_audit_record *rec = row;
+    rec->id = sqlite3_column_int64(st, 0);
+    rec->at = sqlite3_column_int64(st, 1);
+    rec->user_id = sqlite3_column_int64(st, 2);
+    rec->who = dup_column(st, 3);
+    rec->address = dup_column_or_null(st, 4);
+    rec->action = dup_column(st, 5);
+    rec->target = dup_column(st, 6);
+    rec->detail = dup_column_or_null(st, 7);
+}
+
+static int sqlite_audit_list(hp_store *store, int64_t school_id, const hp_audit_query *q,
+                             hp_audit_record **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_AUDIT_LIST);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, q->from);
+    sqlite3_bind_int64(st, 3, q->to);
+    sqlite3_bind_int64(st, 4, q->user_id);
+    bind_text_or_null(st, 5, q->who);
+    bind_text_or_null(st, 6, q->action);
+    sqlite3_bind_int64(st, 7, q->before_id);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)q->limit);
+    return collect_rows(s, st, sizeof(hp_audit_record), read_audit,
+                        (GDestroyNotify)hp_audit_record_release, "reading the audit log",
+                        (void **)out, count_out);
+}
+
+static int sqlite_audit_purge(hp_store *store, int64_t school_id, int64_t before, int64_t *removed)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_AUDIT_PURGE_POINT);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, before);
+    int rc = step_done(s, st, "moving the audit log's purge point");
+    if (rc < 0)
+        return rc;
+    st = stmt_get(s, ST_AUDIT_PURGE);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, before);
+    if ((rc = step_done(s, st, "removing old audit records")) < 0)
+        return rc;
+    *removed = sqlite3_changes(s->db);
+    return HP_OK;
 }
 
 static int sqlite_user_rules_put(hp_store *store, int64_t school_id, const hp_user *user,
@@ -2301,6 +2440,10 @@ static const hp_store_ops sqlite_ops = {
     .setting_write = sqlite_setting_write,
     .room_rules_put = sqlite_room_rules_put,
     .user_rules_put = sqlite_user_rules_put,
+    .user_active_put = sqlite_user_active_put,
+    .audit_append = sqlite_audit_append,
+    .audit_list = sqlite_audit_list,
+    .audit_purge = sqlite_audit_purge,
     .school_lock = sqlite_school_lock,
     .student_counted = sqlite_student_counted,
     .student_last_end = sqlite_student_last_end,

@@ -434,6 +434,37 @@ int hp_store_sessions_delete_user(hp_store *store, int64_t school_id, int64_t us
     return store->ops->sessions_delete_user(store, school_id, user_id);
 }
 
+int hp_store_user_active_put(hp_store *store, int64_t school_id, int64_t user_id, bool active,
+                             bool *changed)
+{
+    return store->ops->user_active_put(store, school_id, user_id, active, changed);
+}
+
+int hp_store_audit_append(hp_store *store, int64_t school_id, const hp_audit_record *rec)
+{
+    return store->ops->audit_append(store, school_id, rec);
+}
+
+int hp_store_audit_list(hp_store *store, int64_t school_id, const hp_audit_query *query,
+                        hp_audit_record **out, size_t *count_out)
+{
+    hp_audit_query q = *query;
+    if (q.limit == 0 || q.limit > HP_AUDIT_LIST_MAX)
+        q.limit = HP_AUDIT_LIST_MAX;
+    return store->ops->audit_list(store, school_id, &q, out, count_out);
+}
+
+int hp_store_audit_purge(hp_store *store, int64_t school_id, int64_t before, int64_t now,
+                         int64_t *removed)
+{
+    *removed = 0;
+    if (before > now - (int64_t)HP_AUDIT_KEEP_MIN_DAYS * 86400)
+        return hp_error_set(HP_EINVALID,
+                            "audit records are kept %d days at least; none newer is removed",
+                            HP_AUDIT_KEEP_MIN_DAYS);
+    return store->ops->audit_purge(store, school_id, before, removed);
+}
+
 int hp_store_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
 {
     return store->ops->logins_find(store, email, out, count_out);

@@ -163,6 +163,37 @@ int hp_store_sessions_expire(hp_store *store, int64_t seen_before, int64_t creat
 /* Removes every session of one user (a password change signs them out everywhere). */
 int hp_store_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id);
 
+/* Sets whether a user is active (may sign in); *changed tells whether it differed. */
+int hp_store_user_active_put(hp_store *store, int64_t school_id, int64_t user_id, bool active,
+                             bool *changed);
+
+/* The audit log is append-only: the store refuses to change a record, and to remove one that
+ * is not older than the school's purge point, which hp_store_audit_purge() alone moves and
+ * never to less than HP_AUDIT_KEEP_MIN_DAYS ago. */
+#define HP_AUDIT_KEEP_MIN_DAYS 30 /* The shortest retention a school may set. */
+/* The most records one read hands back, whatever limit is asked. */
+#define HP_AUDIT_LIST_MAX 10000
+
+/* Which records to read; zero fields match everything. */
+typedef struct {
+    int64_t from, to;   /* Unix seconds: records with from <= at < to (0: open). */
+    int64_t user_id;    /* Only this user's. */
+    const char *who;    /* Only those whose who contains this (ASCII case folded), or NULL. */
+    const char *action; /* Only this action, or NULL. */
+    size_t limit;       /* At most this many (0 or more than HP_AUDIT_LIST_MAX: the maximum). */
+    int64_t before_id;  /* Paging: only records with a smaller id (0: from the newest). */
+} hp_audit_query;
+
+/* Appends rec (its id and school are the store's to set). */
+int hp_store_audit_append(hp_store *store, int64_t school_id, const hp_audit_record *rec);
+/* The matching records, newest first. */
+int hp_store_audit_list(hp_store *store, int64_t school_id, const hp_audit_query *query,
+                        hp_audit_record **out, size_t *count_out);
+/* Removes the records with at < before, which must be HP_AUDIT_KEEP_MIN_DAYS before now at
+ * least (HP_EINVALID otherwise), and moves the school's purge point there. */
+int hp_store_audit_purge(hp_store *store, int64_t school_id, int64_t before, int64_t now,
+                         int64_t *removed);
+
 /* A user who may sign in with an email, in any school. */
 typedef struct {
     int64_t school_id;

@@ -165,7 +165,7 @@ def sql(db, statement: str, params: Sequence = ()) -> list[tuple]:
 
 # How to undo each schema step since the refusals were recorded, as a test winds a store back
 # to an older hallpass: (SQLite version, PostgreSQL version) after the step, and what
-# undoing it takes. The data an older store had stays (its passes, its reports' counters).
+# undoing it takes (a statement for one kind of store only is a (kind, statement) pair). The data an older store had stays (its passes, its reports' counters).
 _STEPS_UNDONE = [
     ((8, 7), ["DROP TABLE refusals", "DROP TABLE refusals_unrecorded"]),
     ((9, 8), ["DROP TABLE counters_unbuilt",
@@ -174,6 +174,11 @@ _STEPS_UNDONE = [
     ((11, 10), ["DROP TABLE line_entries"]),
     ((12, 11), ["DROP TABLE encounter_overridden"]),
     ((13, 12), ["ALTER TABLE passes DROP COLUMN limit_exempt"]),
+    ((14, 13), ["ALTER TABLE users DROP COLUMN active"]),
+    # The audit log's triggers go with their tables (and, in PostgreSQL, their functions).
+    ((15, 14), ["DROP TABLE audit_log", "DROP TABLE audit_purged",
+                ("postgresql", "DROP FUNCTION audit_log_kept"),
+                ("postgresql", "DROP FUNCTION audit_purged_kept")]),
 ]
 
 
@@ -184,6 +189,10 @@ def schema_back_to(db, sqlite_version: int) -> None:
     for (sqlite_v, _), statements in reversed(_STEPS_UNDONE):
         if sqlite_v > sqlite_version:
             for statement in statements:
+                if isinstance(statement, tuple):
+                    kind, statement = statement
+                    if kind != store_kind_of(db):
+                        continue
                 sql(db, statement)
     if is_uri(db):
         sql(db, f"DELETE FROM schema_version WHERE version > {sqlite_version - 1}")
