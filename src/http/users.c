@@ -25,7 +25,8 @@ static bool read_search(const hp_http_request *req, hp_user_search *q, hp_http_r
 {
     const char *role = hp_http_query(req, "role");
     const char *limit = hp_http_query(req, "limit");
-    *q = (hp_user_search){.query = hp_http_query(req, "q"), .any_role = true};
+    const char *active = hp_http_query(req, "active");
+    *q = (hp_user_search){.query = hp_http_query(req, "q"), .any_role = true, .any_state = true};
     if (role && role[0]) {
         if (hp_role_parse(role, &q->role) < 0) {
             hp_http_error(res, 400, "role: \"%.40s\" is not admin, teacher, student or kiosk",
@@ -33,6 +34,14 @@ static bool read_search(const hp_http_request *req, hp_user_search *q, hp_http_r
             return false;
         }
         q->any_role = false;
+    }
+    if (active && active[0]) {
+        if (strcmp(active, "true") != 0 && strcmp(active, "false") != 0) {
+            hp_http_error(res, 400, "active: \"%.40s\" is not true or false", active);
+            return false;
+        }
+        q->any_state = false;
+        q->active = strcmp(active, "true") == 0;
     }
     if (limit) {
         size_t n = strspn(limit, "0123456789");
@@ -138,8 +147,7 @@ void hp_http_users_password(hp_http_request *req, hp_http_response *res)
     json_t *body;
     if ((body = hp_http_body_object(req, res)) == NULL)
         return;
-    if (hp_http_only_known(body, (const char *const[]){"password"}, 1, "a new password", "",
-                           res) &&
+    if (hp_http_only_known(body, (const char *const[]){"password"}, 1, "a new password", "", res) &&
         hp_http_get_string(body, "password", HP_PASSWORD_MAX + 1, &password, res)) {
         int rc = hp_user_reset_password(req->store, &req->actor, req->path_id, password);
         if (rc < 0)

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/password.h"
 #include "import/import.h"
+#include "service/audit.h"
 #include "service/auth.h"
 
 #include <glib.h>
@@ -53,8 +54,10 @@ int hp_user_save(hp_store *store, const hp_school *school, const hp_tz *tz,
 
 /* Stores the hash as the password of the user with that email (or else that id) and ends
  * their sessions, in one transaction; *user_out (may be NULL) receives the user. */
+/* Stores the hash as the password of the user with that email (or else that id) and ends
+ * their sessions, in one transaction; with an admin as by, the reset is in the audit log. */
 static int store_password(hp_store *store, int64_t school_id, const char *email, int64_t user_id,
-                          const char *hash, hp_user *user_out)
+                          const char *hash, const hp_audit_by *by)
 {
     hp_user user = {0};
     bool changed;
@@ -64,14 +67,14 @@ static int store_password(hp_store *store, int64_t school_id, const char *email,
     if ((rc = email ? hp_store_user_find(store, school_id, email, &user, NULL)
                     : hp_store_user_get(store, school_id, user_id, &user)) == HP_OK &&
         (rc = hp_store_user_put(store, school_id, &user, hash, &changed)) == HP_OK &&
-        (rc = hp_store_sessions_delete_user(store, school_id, user.id)) == HP_OK)
+        (rc = hp_store_sessions_delete_user(store, school_id, user.id)) == HP_OK &&
+        (by == NULL ||
+         (rc = hp_audit_write(store, by, g_get_real_time() / G_USEC_PER_SEC, "user_password_reset",
+                              user.email, json_pack("{s:b}", "sessions_ended", true))) == HP_OK))
         rc = hp_store_commit(store);
     if (rc < 0)
         hp_store_rollback(store);
-    if (rc == HP_OK && user_out)
-        *user_out = user;
-    else
-        hp_user_release(&user);
+    hp_user_release(&user);
     return rc;
 }
 
@@ -220,7 +223,8 @@ static int row_from_change(const hp_user_change *change, const hp_user_row *stor
     return HP_OK;
 }
 
-/* The audit record of a change; nothing when nothing changed. */
+/* The audit record of a change, in its transaction: the user before and after (never a
+ * password or hash); nothing when nothing changed. */
 static int audit_change(hp_store *store, const hp_actor *actor, const char *action,
                         const hp_user_row *before, const hp_user_row *after)
 {
@@ -231,12 +235,9 @@ static int audit_change(hp_store *store, const hp_actor *actor, const char *acti
         json_decref(b);
         return HP_OK;
     }
-    (void)store;
-    (void)actor;
-    (void)action;
-    json_decref(a);
-    json_decref(b);
-    return HP_OK;
+    hp_audit_by by = hp_audit_by_actor(actor);
+    return hp_audit_write(store, &by, g_get_real_time() / G_USEC_PER_SEC, action, after->user.email,
+                          hp_audit_change(b, a));
 }
 
 /* Sets whether the user is active, inside the caller's transaction; deactivating ends their
@@ -244,11 +245,9 @@ static int audit_change(hp_store *store, const hp_actor *actor, const char *acti
 static int set_active(hp_store *store, int64_t school_id, hp_user_row *row, bool active)
 {
     bool changed;
-    if (row->user.active == active)
-        return HP_OK;
+    int rc = hp_store_user_active_put(store, school_id, row->user.id, active, &changed);
     row->user.active = active;
-    int rc = hp_store_user_put(store, school_id, &row->user, NULL, &changed);
-    if (rc == HP_OK && !active)
+    if (rc == HP_OK && changed && !active)
         rc = hp_store_sessions_delete_user(store, school_id, row->user.id);
     return rc;
 }
@@ -339,5 +338,6 @@ int hp_user_reset_password(hp_store *store, const hp_actor *actor, int64_t user_
         rc = hp_password_hash(hash, password);
     if (rc < 0)
         return rc;
-    return store_password(store, actor->school.id, NULL, user_id, hash, NULL);
+    hp_audit_by by = hp_audit_by_actor(actor);
+    return store_password(store, actor->school.id, NULL, user_id, hash, &by);
 }

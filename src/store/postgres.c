@@ -376,10 +376,12 @@ static const char *const migrations[] = {
 #define ACTIVE_AT_2                                                                                \
     " school_id = $1 AND end_at IS NULL AND NOT cancelled AND start_at <= $2 AND auto_end_at > $2"
 
-/* Users whose name, email or student ID is like $2, of role $4 unless it is NULL, by name. */
+/* Users whose name, email or student ID is like $2, of role $4 and active $5 unless they
+ * are NULL, by name. */
 #define LIKE_2 " LIKE " FOLD("$2::text") " ESCAPE '\\'"
 #define USERS_SEARCH_SQL                                                                           \
     "SELECT " USER_COLUMNS " FROM users WHERE school_id = $1 AND ($4::text IS NULL OR role = $4)"  \
+    " AND ($5::boolean IS NULL OR active = $5)"                                                    \
     " AND (" FOLD("name") LIKE_2 " OR " FOLD("email") LIKE_2 " OR " FOLD("student_id") LIKE_2      \
         ") ORDER BY " FOLD("name") ", id LIMIT $3"
 
@@ -1157,13 +1159,15 @@ static int pg_users_list(hp_store *store, int64_t school_id, bool staff_only, hp
 }
 
 static int pg_users_search(hp_store *store, int64_t school_id, const char *pattern,
-                           const char *role, size_t limit, hp_user **out, size_t *count_out)
+                           const char *role, int active, size_t limit, hp_user **out,
+                           size_t *count_out)
 {
     params p = {0};
     param_int(&p, school_id);
     param_text(&p, pattern);
     param_int(&p, (int64_t)limit);
     param_text(&p, role);
+    param_text(&p, active < 0 ? NULL : active ? "true" : "false");
     return read_users(from_base(store), "users_search", &p, "searching users", out, count_out);
 }
 

@@ -468,7 +468,8 @@ static const char *const statement_sql[ST_COUNT] = {
                                 " WHERE school_id = ?1 AND student_id = ?2 COLLATE NOCASE",
     /* LIKE folds ASCII letters only, as every name comparison here does. */
     [ST_USERS_SEARCH] = "SELECT " USER_COLUMNS " FROM users WHERE school_id = ?1"
-                        " AND (?4 IS NULL OR role = ?4) AND (name LIKE ?2 ESCAPE '\\'"
+                        " AND (?4 IS NULL OR role = ?4) AND (?5 IS NULL OR active = ?5)"
+                        " AND (name LIKE ?2 ESCAPE '\\'"
                         " OR email LIKE ?2 ESCAPE '\\' OR student_id LIKE ?2 ESCAPE '\\')"
                         " ORDER BY name COLLATE NOCASE, id LIMIT ?3",
     [ST_USER_INSERT] = "INSERT INTO users(school_id, name, email, role, room_id, password_hash,"
@@ -1073,7 +1074,8 @@ static int sqlite_users_list(hp_store *store, int64_t school_id, bool staff_only
 }
 
 static int sqlite_users_search(hp_store *store, int64_t school_id, const char *pattern,
-                               const char *role, size_t limit, hp_user **out, size_t *count_out)
+                               const char *role, int active, size_t limit, hp_user **out,
+                               size_t *count_out)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_USERS_SEARCH);
@@ -1081,6 +1083,10 @@ static int sqlite_users_search(hp_store *store, int64_t school_id, const char *p
     sqlite3_bind_text(st, 2, pattern, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
     bind_text_or_null(st, 4, role);
+    if (active < 0)
+        sqlite3_bind_null(st, 5);
+    else
+        sqlite3_bind_int(st, 5, active);
     return collect_rows(s, st, sizeof(hp_user), read_user, (GDestroyNotify)hp_user_release,
                         "searching users", (void **)out, count_out);
 }

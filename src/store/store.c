@@ -264,7 +264,9 @@ int hp_store_users_search(hp_store *store, int64_t school_id, const hp_user_sear
         return HP_OK;
     char *pattern = contains_pattern(q->query ? q->query : "");
     const char *role = q->any_role ? NULL : hp_role_name(q->role);
-    int rc = store->ops->users_search(store, school_id, pattern, role, limit, out, count_out);
+    int active = q->any_state ? -1 : q->active;
+    int rc =
+        store->ops->users_search(store, school_id, pattern, role, active, limit, out, count_out);
     g_free(pattern);
     return rc;
 }
@@ -272,7 +274,7 @@ int hp_store_users_search(hp_store *store, int64_t school_id, const hp_user_sear
 int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
                              hp_user **out, size_t *count_out)
 {
-    hp_user_search q = {.query = query, .role = HP_ROLE_STUDENT, .limit = limit};
+    hp_user_search q = {.query = query, .role = HP_ROLE_STUDENT, .any_state = true, .limit = limit};
     return hp_store_users_search(store, school_id, &q, out, count_out);
 }
 

@@ -85,6 +85,8 @@ typedef struct {
                           NULL or "" for every user. */
     bool any_role;     /* Users of every role; else only those of role. */
     hp_role role;
+    bool any_state; /* Active and deactivated users; else only those whose flag is active. */
+    bool active;
     size_t limit; /* At most this many (and never more than HP_STUDENTS_SEARCH_MAX). */
 } hp_user_search;
 

@@ -5,6 +5,8 @@ nobody but an admin of the school sees or changes anyone."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from server_util import ADMIN, TEACHER, Store, ok, room, sign_in, students, user
@@ -198,3 +200,78 @@ def test_only_admins_manage_users(server, admin):
     assert by_email(admin, "pupil00@lincoln.test")["name"] == "Pupil Student 00"
     assert find(admin, "tm2@") == []
     assert server.client().get("/api/users").status == 401
+
+
+def records(store, action: str) -> list[dict]:
+    rows = store.sql("SELECT user_id, who, address, target, detail FROM audit_log"
+                     " WHERE action = ? ORDER BY id", (action,))
+    keys = ("user_id", "who", "address", "target", "detail")
+    out = [dict(zip(keys, r)) for r in rows]
+    for r in out:
+        r["detail"] = json.loads(r["detail"]) if r["detail"] else None
+    return out
+
+
+def test_deactivating_ends_the_sessions_and_sign_ins_until_reactivated(admin, server):
+    ok(admin.post("/api/users", {"name": "Dee Dane", "email": "dee@lincoln.test",
+                                 "role": "teacher", "password": "dee-pass-1"}), 201)
+    dee = server.sign_in("dee@lincoln.test", "dee-pass-1")
+    did = by_email(admin, "dee@lincoln.test")["id"]
+    doc = ok(admin.patch(f"/api/users/{did}", {"active": False}))
+    assert doc["active"] is False and doc["name"] == "Dee Dane", doc
+    assert dee.get("/api/session").status == 401
+    r = server.client().sign_in("dee@lincoln.test", "dee-pass-1")
+    assert r.status == 401 and "deactivated" in r.error, r
+    # The search can show only the deactivated, or leave them out.
+    assert [u["email"] for u in find(admin, "dee@", active="false")] == ["dee@lincoln.test"]
+    assert find(admin, "dee@", active="true") == []
+    assert admin.get("/api/users?active=maybe").status == 400
+    doc = ok(admin.patch(f"/api/users/{did}", {"active": True}))
+    assert doc["active"] is True
+    server.sign_in("dee@lincoln.test", "dee-pass-1")
+    r = admin.patch(f"/api/users/{did}", {"active": "no"})
+    assert r.status == 400 and "active" in r.error, r
+
+
+def test_an_admin_cannot_deactivate_themselves_nor_drop_their_admin_role(admin):
+    me = by_email(admin, ADMIN["email"])
+    r = admin.patch(f"/api/users/{me['id']}", {"active": False})
+    assert r.status == 400 and "your own account" in r.error, r
+    r = admin.patch(f"/api/users/{me['id']}", {"role": "teacher"})
+    assert r.status == 400 and "admin role" in r.error, r
+    assert ok(admin.get("/api/session"))["user"]["role"] == "admin"
+    assert by_email(admin, ADMIN["email"])["active"] is True
+
+
+def test_each_change_is_in_the_audit_log_without_a_password(admin, store):
+    aid = by_email(admin, ADMIN["email"])["id"]
+    u = ok(admin.post("/api/users", {"name": "Aud Itt", "email": "aud@lincoln.test",
+                                     "role": "student", "password": "aud-secret-1"}), 201)
+    (rec,) = [r for r in records(store, "user_create") if r["target"] == "aud@lincoln.test"]
+    assert rec["user_id"] == aid and rec["who"] == ADMIN["email"] and rec["address"]
+    assert "before" not in rec["detail"]
+    assert rec["detail"]["after"]["name"] == "Aud Itt" and rec["detail"]["after"]["active"]
+    ok(admin.patch(f"/api/users/{u['id']}", {"student_id": "AU-1"}))
+    (rec,) = [r for r in records(store, "user_update") if r["target"] == "aud@lincoln.test"]
+    assert rec["detail"]["before"]["student_id"] is None
+    assert rec["detail"]["after"]["student_id"] == "AU-1"
+    # A change that changes nothing records nothing.
+    ok(admin.patch(f"/api/users/{u['id']}", {"student_id": "AU-1"}))
+    assert len([r for r in records(store, "user_update") if r["target"] == "aud@lincoln.test"]) == 1
+    ok(admin.patch(f"/api/users/{u['id']}", {"active": False}))
+    ok(admin.patch(f"/api/users/{u['id']}", {"active": True}))
+    for action, before, after in (("user_deactivate", True, False),
+                                  ("user_activate", False, True)):
+        (rec,) = [r for r in records(store, action) if r["target"] == "aud@lincoln.test"]
+        assert rec["detail"]["before"]["active"] is before, rec
+        assert rec["detail"]["after"]["active"] is after, rec
+    ok(admin.post(f"/api/users/{u['id']}/password", {"password": "aud-secret-2"}))
+    (rec,) = [r for r in records(store, "user_password_reset")
+              if r["target"] == "aud@lincoln.test"]
+    assert rec["user_id"] == aid
+    text = json.dumps(store.sql("SELECT detail FROM audit_log"))
+    assert "aud-secret" not in text and "argon2" not in text and "hash" not in text
+    # A refused change is no record either.
+    n = len(store.sql("SELECT id FROM audit_log"))
+    assert admin.patch(f"/api/users/{u['id']}", {"max_passes_per_day": 99}).status == 400
+    assert len(store.sql("SELECT id FROM audit_log")) == n
