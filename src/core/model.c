@@ -274,6 +274,24 @@ int hp_name_clean(char **out, const char *field, const char *value, bool require
     return rc;
 }
 
+int hp_check_email(const char *value)
+{
+    if (value == NULL || value[0] == '\0')
+        return hp_error_set(HP_EINVALID, "email: empty");
+    size_t n = strlen(value);
+    const char *at = strchr(value, '@');
+    if (n > HP_EMAIL_MAX)
+        return hp_error_set(HP_EINVALID, "email: longer than %d bytes", HP_EMAIL_MAX);
+    if (at == NULL || at == value || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
+        strpbrk(value, " \t\r\n,;<>\"") != NULL || !g_utf8_validate(value, (gssize)n, NULL))
+        return hp_error_set(HP_EINVALID, "email: \"%s\" is not an email address", value);
+    uint32_t c = hp_format_char_in(value);
+    if (c)
+        return hp_error_set(HP_EINVALID, "email: holds an invisible format character (U+%04X)",
+                            (unsigned)c);
+    return HP_OK;
+}
+
 int hp_check_student_id(const char *value)
 {
     size_t n = value ? strlen(value) : 0;

@@ -149,6 +149,11 @@ int hp_name_clean(char **out, const char *field, const char *value, bool require
  * where they start and sets *len_out. For looking names up without allocating. */
 const char *hp_name_trim(const char *value, size_t *len_out);
 
+/* Checks an email address: at most HP_EMAIL_MAX bytes, one @ with text on both sides, no
+ * space or separator, valid UTF-8, no invisible format character. The message starts with
+ * "email: " and names the value. */
+int hp_check_email(const char *value);
+
 /* Checks a school's student ID: 1 to HP_STUDENT_ID_MAX ASCII letters, digits and '-'. The
  * message starts with "student_id: " and names the value. */
 int hp_check_student_id(const char *value);

@@ -181,6 +181,8 @@ void hp_http_schedule_put(hp_http_request *req, hp_http_response *res);
 void hp_http_blackouts_list(hp_http_request *req, hp_http_response *res);
 void hp_http_blackouts_create(hp_http_request *req, hp_http_response *res);
 void hp_http_blackouts_delete(hp_http_request *req, hp_http_response *res);
+/* POST /api/users/import (roster.c): an admin's upload of a OneRoster export. */
+void hp_http_roster_import(hp_http_request *req, hp_http_response *res);
 /* Adds time_limit_minutes and counts_toward_limit to a room's JSON. */
 void hp_http_room_rules_json(json_t *room_json, const hp_room *room);
 /* Reads a rule field of a room from a request's body (see service/settings.h). */

@@ -19,6 +19,7 @@
 #include "service/events.h"
 #include "service/line.h"
 #include "service/passes.h"
+#include "service/roster.h"
 
 #include <arpa/inet.h>
 #include <glib.h>
@@ -113,6 +114,7 @@ struct hp_server {
 typedef struct {
     gint64 started;
     GByteArray *body;
+    size_t body_max; /* The request's cap: HP_HTTP_BODY_MAX, or an upload's own. */
     bool too_large;
     size_t discarded; /* Bytes of an oversized body read and dropped. */
     bool answered;
@@ -173,6 +175,20 @@ static const route routes[] = {
     {"GET", "/api/blackouts", hp_http_blackouts_list, true},
     {"POST", "/api/blackouts", hp_http_blackouts_create, true},
     {"DELETE", "/api/blackouts/*", hp_http_blackouts_delete, true},
+    {"POST", "/api/users/import", hp_http_roster_import, true},
+};
+
+/* Routes whose body is a file rather than JSON: the one content type each takes, and its own
+ * cap on the body's size in place of HP_HTTP_BODY_MAX. */
+typedef struct {
+    const char *method;
+    const char *pattern;
+    const char *content_type;
+    size_t body_max;
+} upload_route;
+
+static const upload_route uploads[] = {
+    {"POST", "/api/users/import", "application/zip", HP_ROSTER_UPLOAD_MAX},
 };
 
 /* Matches a path against a pattern, segment by segment; a "*" segment takes digits. */
@@ -309,13 +325,23 @@ static int sign_in_request(hp_http_request *req)
     return hp_server_actor(req, &session);
 }
 
-static bool is_json(const char *content_type)
+static bool is_type(const char *content_type, const char *want)
 {
     if (content_type == NULL)
         return false;
-    size_t n = strlen("application/json");
-    return strncasecmp(content_type, "application/json", n) == 0 &&
+    size_t n = strlen(want);
+    return strncasecmp(content_type, want, n) == 0 &&
            (content_type[n] == '\0' || content_type[n] == ';' || content_type[n] == ' ');
+}
+
+/* The upload route a request is for, or NULL for a JSON one. */
+static const upload_route *upload_of(const char *method, const char *path)
+{
+    int64_t id;
+    for (size_t i = 0; i < HP_ARRAY_SIZE(uploads); i++)
+        if (strcmp(uploads[i].method, method) == 0 && path_matches(uploads[i].pattern, path, &id))
+            return &uploads[i];
+    return NULL;
 }
 
 /* Runs the request's route; *operation names what was asked (the route, never the client's
@@ -357,7 +383,13 @@ static void dispatch(hp_http_request *req, hp_http_response *res, const char **o
         return;
     }
     *operation = found->pattern;
-    if (strcmp(req->method, "GET") != 0 && !is_json(req->content_type)) {
+    const upload_route *upload = upload_of(req->method, req->path);
+    if (upload && !is_type(req->content_type, upload->content_type)) {
+        hp_http_error(res, 415, "this request must send Content-Type: %s", upload->content_type);
+        return;
+    }
+    if (upload == NULL && strcmp(req->method, "GET") != 0 &&
+        !is_type(req->content_type, "application/json")) {
         hp_http_error(res, 415,
                       "a request that changes data must send Content-Type: "
                       "application/json");
@@ -670,6 +702,21 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, hp_server *ser
 
 /* ---- Requests, step by step ---- */
 
+/* Whether the request's session cookie names a live session, before its body is read. */
+static int upload_signed_in(hp_server *server, struct MHD_Connection *conn)
+{
+    hp_http_request req = {
+        .server = server,
+        .store = thread_store(server),
+        .token = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, HP_SESSION_COOKIE),
+        .now = g_get_real_time() / G_USEC_PER_SEC,
+    };
+    int rc = req.store ? sign_in_request(&req) : HP_ESTORE;
+    hp_school_release(&req.actor.school);
+    hp_user_release(&req.actor.user);
+    return rc;
+}
+
 /* The first call for a request: its headers are in, its body not yet. Refuses here what must
  * never reach the body: a framing that two parsers could read two ways, and a declared body
  * past the cap. */
@@ -679,6 +726,8 @@ static enum MHD_Result begin_request(hp_server *server, struct MHD_Connection *c
     request_state *rs = g_new0(request_state, 1);
     rs->started = g_get_monotonic_time();
     rs->body = g_byte_array_new();
+    const upload_route *upload = upload_of(method, url);
+    rs->body_max = upload ? upload->body_max : HP_HTTP_BODY_MAX;
     g_strlcpy(rs->method, method, sizeof(rs->method));
     g_strlcpy(rs->path, url, sizeof(rs->path));
     *con_cls = rs;
@@ -697,8 +746,16 @@ static enum MHD_Result begin_request(hp_server *server, struct MHD_Connection *c
         rs->must_close = true;
         return send_response(conn, server, rs, &res);
     }
-    if (length && g_ascii_strtoull(length, NULL, 10) > HP_HTTP_BODY_MAX) {
-        hp_http_error(&res, 413, "the request body is larger than %d bytes", HP_HTTP_BODY_MAX);
+    /* An upload's body may be large: only a signed-in user's is read at all, so that no
+     * stranger can make the server hold megabytes per connection. */
+    int rc = upload ? upload_signed_in(server, conn) : HP_OK;
+    if (rc < 0) {
+        hp_http_fail(&res, rc);
+        rs->must_close = true;
+        return send_response(conn, server, rs, &res);
+    }
+    if (length && g_ascii_strtoull(length, NULL, 10) > rs->body_max) {
+        hp_http_error(&res, 413, "the request body is larger than %zu bytes", rs->body_max);
         rs->must_close = true;
         return send_response(conn, server, rs, &res);
     }
@@ -713,7 +770,7 @@ static enum MHD_Result take_body(request_state *rs, const char *data, size_t *si
 {
     size_t n = *size;
     *size = 0;
-    if (rs->too_large || rs->body->len + n > HP_HTTP_BODY_MAX) {
+    if (rs->too_large || rs->body->len + n > rs->body_max) {
         rs->too_large = true;
         rs->discarded += n;
         return rs->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
@@ -736,7 +793,7 @@ static enum MHD_Result answer_request(hp_server *server, struct MHD_Connection *
 {
     hp_http_response res = {0};
     if (rs->too_large) {
-        hp_http_error(&res, 413, "the request body is larger than %d bytes", HP_HTTP_BODY_MAX);
+        hp_http_error(&res, 413, "the request body is larger than %zu bytes", rs->body_max);
         return send_response(conn, server, rs, &res);
     }
 

@@ -158,24 +158,6 @@ static char *trimmed(const char *value, char *buf, size_t size)
     return buf;
 }
 
-static int check_email(const char *value)
-{
-    if (value == NULL || value[0] == '\0')
-        return hp_error_set(HP_EINVALID, "email: empty");
-    size_t n = strlen(value);
-    const char *at = strchr(value, '@');
-    if (n > HP_EMAIL_MAX)
-        return hp_error_set(HP_EINVALID, "email: longer than %d bytes", HP_EMAIL_MAX);
-    if (at == NULL || at == value || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
-        strpbrk(value, " \t\r\n,;<>\"") != NULL || !g_utf8_validate(value, (gssize)n, NULL))
-        return hp_error_set(HP_EINVALID, "email: \"%s\" is not an email address", value);
-    uint32_t c = hp_format_char_in(value);
-    if (c)
-        return hp_error_set(HP_EINVALID, "email: holds an invisible format character (U+%04X)",
-                            (unsigned)c);
-    return HP_OK;
-}
-
 static int parse_limit(const char *field, const char *value, int *out)
 {
     *out = 0;
@@ -517,7 +499,7 @@ static int put_user(hp_importer *imp, const char *const *f, int64_t user_id, int
     int rc;
 
     if ((rc = hp_name_clean(&name, "name", f[HP_USER_NAME], true)) < 0 ||
-        (rc = check_email(email)) < 0)
+        (rc = hp_check_email(email)) < 0)
         goto out;
     if (role_word == NULL) {
         rc = hp_error_set(HP_EINVALID, "role: empty");

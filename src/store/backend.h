@@ -238,6 +238,12 @@ typedef struct hp_store_ops {
     int (*line_walk_lock)(hp_store *store, int64_t school_id, const int64_t *room_ids,
                           size_t room_count, const int64_t *student_ids, size_t student_count,
                           bool *got);
+    /* Operations added for the roster import (owner: the roster service); see store.h.
+     * *out of user_sources_list is a g_new() array, freed with hp_user_sources_free(). */
+    int (*user_sources_list)(hp_store *store, int64_t school_id, hp_user_source **out,
+                             size_t *count_out);
+    int (*user_source_put)(hp_store *store, int64_t school_id, int64_t user_id,
+                           const char *source_id, bool *changed);
 } hp_store_ops;
 
 /* schedule_read's day for the whole schedule. */

@@ -334,6 +334,11 @@ static const char *const migrations[] = {
     "CREATE TRIGGER audit_purged_kept BEFORE INSERT OR UPDATE ON audit_purged"
     "  FOR EACH ROW EXECUTE FUNCTION audit_purged_kept();"
     "REVOKE UPDATE, TRUNCATE ON audit_log FROM PUBLIC, CURRENT_USER;",
+
+    /* 15: a user's id in the school's roster, as the SQLite store's step 16. */
+    "ALTER TABLE users ADD COLUMN source_id text;"
+    "CREATE UNIQUE INDEX users_by_source_id ON users(school_id, source_id)"
+    "  WHERE source_id IS NOT NULL;",
 };
 // clang-format on
 
@@ -632,6 +637,11 @@ static const struct {
                             " WHERE school_id = $1"},
     {"counters_unbuilt_next", "SELECT min(school_id) FROM counters_unbuilt"},
     {"counters_unbuilt_take", "DELETE FROM counters_unbuilt WHERE school_id = $1"},
+    /* Roster ids of users. */
+    {"user_sources_list", "SELECT id, source_id FROM users"
+                          " WHERE school_id = $1 AND source_id IS NOT NULL ORDER BY id"},
+    {"user_source_put", "UPDATE users SET source_id = $3 WHERE school_id = $1 AND id = $2"
+                        " AND source_id IS DISTINCT FROM $3::text"},
 };
 
 #define STATEMENT_COUNT HP_ARRAY_SIZE(statements)
@@ -1780,6 +1790,38 @@ static int pg_user_rules_put(hp_store *store, int64_t school_id, const hp_user *
     return pg_update(store, "user_rules_put", &p, "saving a user's rules", changed);
 }
 
+static int pg_user_sources_list(hp_store *store, int64_t school_id, hp_user_source **out,
+                                size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res =
+        run(from_base(store), "user_sources_list", &p, "listing users' roster ids", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_user_source *sources = g_new0(hp_user_source, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        sources[i].user_id = get_int(res, i, 0);
+        sources[i].source_id = get_text(res, i, 1);
+    }
+    PQclear(res);
+    *out = sources;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_user_source_put(hp_store *store, int64_t school_id, int64_t user_id,
+                              const char *source_id, bool *changed)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, user_id);
+    param_text(&p, source_id);
+    return pg_update(store, "user_source_put", &p, "saving a user's roster id", changed);
+}
+
 /* The pass rules' reads in a pass's transaction, and the clock's. */
 static int pg_school_lock(hp_store *store, int64_t school_id)
 {
@@ -2516,6 +2558,8 @@ static const hp_store_ops postgres_ops = {
     .line_offers = pg_line_offers,
     .line_remove_student = pg_line_remove_student,
     .line_walk_lock = pg_line_walk_lock,
+    .user_sources_list = pg_user_sources_list,
+    .user_source_put = pg_user_source_put,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

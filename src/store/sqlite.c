@@ -323,6 +323,12 @@ static const char *const migrations[] = {
     "  WHEN new.before > CAST(strftime('%s', 'now') AS INTEGER) - 30 * 86400"
     "    OR new.before < old.before"
     "  BEGIN SELECT RAISE(ABORT, 'audit records are kept 30 days at least'); END;",
+
+    /* 16: a user's id in the school's roster (a OneRoster sourcedId), by which a roster
+     * import finds them again after a change of email; unique in the school when set. */
+    "ALTER TABLE users ADD COLUMN source_id TEXT;"
+    "CREATE UNIQUE INDEX users_by_source_id ON users(school_id, source_id)"
+    "  WHERE source_id IS NOT NULL;",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -404,6 +410,9 @@ enum {
     ST_LINE_OFFERS_STUDENT,
     ST_LINE_OFFERS_SCHOOL,
     ST_LINE_REMOVE_STUDENT,
+    /* Roster ids of users. */
+    ST_USER_SOURCES_LIST,
+    ST_USER_SOURCE_PUT,
     ST_COUNT
 };
 
@@ -589,6 +598,10 @@ static const char *const statement_sql[ST_COUNT] = {
                         " GROUP BY rule, student_id, origin_id, destination_id, local_day",
     [ST_COUNTERS_UNBUILT_NEXT] = "SELECT min(school_id) FROM counters_unbuilt",
     [ST_COUNTERS_UNBUILT_TAKE] = "DELETE FROM counters_unbuilt WHERE school_id = ?1",
+    [ST_USER_SOURCES_LIST] = "SELECT id, source_id FROM users"
+                             " WHERE school_id = ?1 AND source_id IS NOT NULL ORDER BY id",
+    [ST_USER_SOURCE_PUT] = "UPDATE users SET source_id = ?3"
+                           " WHERE school_id = ?1 AND id = ?2 AND source_id IS NOT ?3",
     [ST_REFUSALS_UNRECORDED] =
         "SELECT max(through_day) FROM refusals_unrecorded WHERE school_id = ?1",
     /* The waiting line: an outstanding offer is one offered whose expiry is after ?2
@@ -1286,6 +1299,39 @@ static int sqlite_sessions_delete_user(hp_store *store, int64_t school_id, int64
     sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_int64(st, 2, user_id);
     return step_done(s, st, "ending a user's sessions");
+}
+
+static void read_user_source(sqlite3_stmt *st, void *row)
+{
+    hp_user_source *source = row;
+    source->user_id = sqlite3_column_int64(st, 0);
+    source->source_id = dup_column(st, 1);
+}
+
+static int sqlite_user_sources_list(hp_store *store, int64_t school_id, hp_user_source **out,
+                                    size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_USER_SOURCES_LIST);
+    sqlite3_bind_int64(st, 1, school_id);
+    return collect_rows(s, st, sizeof(hp_user_source), read_user_source,
+                        (GDestroyNotify)hp_user_source_release, "listing users' roster ids",
+                        (void **)out, count_out);
+}
+
+static int sqlite_user_source_put(hp_store *store, int64_t school_id, int64_t user_id,
+                                  const char *source_id, bool *changed)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_USER_SOURCE_PUT);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    bind_text_or_null(st, 3, source_id);
+    int rc = step_done(s, st, "saving a user's roster id");
+    if (rc < 0)
+        return rc;
+    *changed = sqlite3_changes(s->db) > 0;
+    return HP_OK;
 }
 
 static void read_login(sqlite3_stmt *st, void *row)
@@ -2484,6 +2530,8 @@ static const hp_store_ops sqlite_ops = {
     .line_offers = sqlite_line_offers,
     .line_remove_student = sqlite_line_remove_student,
     .line_walk_lock = sqlite_line_walk_lock,
+    .user_sources_list = sqlite_user_sources_list,
+    .user_source_put = sqlite_user_source_put,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

@@ -237,6 +237,38 @@ int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_
     return store->ops->users_list(store, school_id, staff_only, out, count_out);
 }
 
+void hp_user_source_release(hp_user_source *source)
+{
+    g_free(source->source_id);
+    source->source_id = NULL;
+}
+
+static void user_source_release(void *item)
+{
+    hp_user_source_release(item);
+}
+
+void hp_user_sources_free(hp_user_source *sources, size_t count)
+{
+    hp_list_free(sources, count, sizeof(*sources), user_source_release);
+}
+
+int hp_store_user_sources_list(hp_store *store, int64_t school_id, hp_user_source **out,
+                               size_t *count_out)
+{
+    return store->ops->user_sources_list(store, school_id, out, count_out);
+}
+
+int hp_store_user_source_put(hp_store *store, int64_t school_id, int64_t user_id,
+                             const char *source_id, bool *changed)
+{
+    int rc = store->ops->user_source_put(store, school_id, user_id, source_id, changed);
+    if (rc == HP_EEXISTS)
+        return hp_error_set(HP_EEXISTS, "another user of the school has the roster id \"%s\"",
+                            source_id);
+    return rc;
+}
+
 /* A LIKE pattern that matches text containing query: its wildcards and the escape character
  * itself are escaped, so a search for "50%" finds "50%" and not "500". */
 static char *contains_pattern(const char *query)

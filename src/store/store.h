@@ -66,6 +66,24 @@ int hp_store_user_find_student_id(hp_store *store, int64_t school_id, const char
  * email or the student ID. */
 int hp_store_user_put(hp_store *store, int64_t school_id, hp_user *user, const char *password_hash,
                       bool *changed);
+/* A user's id in the school's roster (a OneRoster sourcedId): the roster import finds the
+ * user by it first. Kept apart from hp_user since only that import reads it. */
+typedef struct {
+    int64_t user_id;
+    char *source_id;
+} hp_user_source;
+
+void hp_user_source_release(hp_user_source *source);
+void hp_user_sources_free(hp_user_source *sources, size_t count);
+
+/* The roster ids of the school's users that have one, by user id. */
+int hp_store_user_sources_list(hp_store *store, int64_t school_id, hp_user_source **out,
+                               size_t *count_out);
+/* Sets (or with NULL removes) a user's roster id; *changed tells whether it differs now.
+ * HP_EEXISTS when another user of the school has it. */
+int hp_store_user_source_put(hp_store *store, int64_t school_id, int64_t user_id,
+                             const char *source_id, bool *changed);
+
 /* Users of the school in creation order; only admins and teachers with staff_only. */
 int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
                         size_t *count_out);

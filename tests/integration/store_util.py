@@ -179,6 +179,7 @@ _STEPS_UNDONE = [
     ((15, 14), ["DROP TABLE audit_log", "DROP TABLE audit_purged",
                 ("postgresql", "DROP FUNCTION audit_log_kept"),
                 ("postgresql", "DROP FUNCTION audit_purged_kept")]),
+    ((16, 15), ["DROP INDEX users_by_source_id", "ALTER TABLE users DROP COLUMN source_id"]),
 ]
 
 
