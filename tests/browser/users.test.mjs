@@ -1,8 +1,12 @@
 // The Users page: an admin finds people by name and role, adds a person (a wrong value said
-// next to its field first), and deactivates someone, who is signed out at once and cannot
-// sign in again.
+// next to its field first), deactivates someone, who is signed out at once and cannot sign
+// in again, and imports a OneRoster export after seeing what it would change.
 
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { withPage, signIn, USERS, PASSWORD, unlabelledControls, useSchool } from './helpers.mjs';
 
@@ -106,4 +110,54 @@ test('an admin deactivates a teacher, who is signed out at once and cannot sign 
   } finally {
     await dora.dispose();
   }
+});
+
+// A OneRoster 1.1 export of the test school, zipped by Python's zipfile (what a SIS sends).
+function rosterZip() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallpass-roster-'));
+  const csv = (rows) => rows.map((r) => r.join(',')).join('\r\n') + '\r\n';
+  fs.writeFileSync(path.join(dir, 'orgs.csv'), csv([['sourcedId', 'status', 'dateLastModified', 'name', 'type'], ['o1', 'active', '', 'Riverbend Test School', 'school']]));
+  const head = ['sourcedId', 'status', 'dateLastModified', 'enabledUser', 'orgSourcedIds', 'role', 'username', 'givenName', 'familyName', 'identifier', 'email'];
+  fs.writeFileSync(
+    path.join(dir, 'users.csv'),
+    csv([
+      head,
+      ['u1', 'active', '', 'true', 'o1', 'student', 'quinn', 'Quinn', 'Roster', 'Q-1', 'quinn@test.example'],
+      ['u2', 'active', '', 'true', 'o1', 'student', 'p5', 'Pupil', '5', 'P-5', 'pupil5@test.example'],
+      ['u3', 'active', '', 'false', 'o1', 'student', 'p6', 'Pupil', '6', '', 'pupil6@test.example'],
+      ['u4', 'active', '', 'true', 'o1', 'parent', 'pat', 'Pat', 'Parent', '', 'pat@test.example'],
+    ]),
+  );
+  const zip = path.join(dir, 'roster.zip');
+  execFileSync('python3', ['-m', 'zipfile', '-c', zip, 'orgs.csv', 'users.csv'], { cwd: dir });
+  return zip;
+}
+
+test('an admin uploads a roster, sees what it would change, and confirms it', async () => {
+  const zip = rosterZip();
+  await withPage(env, 'users-roster', async (page) => {
+    await signIn(page, USERS.admin, { next: '/users' });
+    await page.waitForSelector('#users-table tbody tr');
+    await page.click('#roster-check');
+    assert.match(await page.textContent('#roster-form .field-error'), /Choose the OneRoster export/);
+    await page.setInputFiles('#roster-file', zip);
+    await page.click('#roster-check');
+    await page.waitForSelector('#roster-summary');
+    assert.equal(await page.textContent('#roster-summary'), 'If you apply this file: 1 added, 1 updated, 1 deactivated. 1 row left out (see below).');
+    const added = await page.locator('#roster-result [data-section="added"] li').allTextContents();
+    assert.deepEqual(added, ['Quinn Roster, quinn@test.example (student)']);
+    assert.match((await page.locator('#roster-result [data-section="updated"] li').allTextContents())[0], /^Pupil 5, pupil5@test.example \(student\): .*student ID/);
+    assert.match((await page.locator('#roster-result [data-section="left_out"] li').allTextContents())[0], /^users\.csv, line 5: /);
+    // Nothing has changed yet.
+    assert.equal((await (await admin.get('/api/users?q=quinn@')).json()).users.length, 0);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'roster-apply');
+    await page.click('#roster-apply');
+    await page.waitForFunction(() => document.querySelector('#roster-summary')?.textContent.startsWith('Done.'));
+    assert.match(await page.textContent('#roster-summary'), /^Done\. Added: 1 person\. Updated: 1 person\. Deactivated: 1 person\./);
+    assert.equal(await page.isHidden('#roster-apply'), true);
+    await page.fill('#users-q', 'Q-1');
+    await page.waitForFunction(() => document.querySelector('#users-table tbody tr')?.dataset.email === 'quinn@test.example');
+    await page.fill('#users-q', 'pupil6@');
+    await page.waitForSelector('#users-table tr[data-email="pupil6@test.example"] [data-action="reactivate"]');
+  });
 });

@@ -11,8 +11,7 @@ const FIELD_WORDS = {
   student_id: 'student ID',
   max_passes_per_day: 'passes a day',
   active: 'account turned back on',
-  sourced_id: 'SIS record',
-  sourcedId: 'SIS record',
+  source_id: 'link to the SIS record',
 };
 const ROLE_WORDS = { admin: 'admin', teacher: 'teacher', student: 'student', kiosk: 'kiosk' };
 
