@@ -187,7 +187,7 @@ int hp_users_find(hp_store *store, const hp_actor *actor, const hp_user_search *
 }
 
 /* The users.csv fields of a change over the stored user (NULL for a new one), as the
- * importer takes them; texts live in *buf. */
+ * importer takes them; the limit's text lives in the row. */
 typedef struct {
     const char *fields[HP_USER_COLUMNS];
     char limit[HP_SETTING_VALUE_LEN];
