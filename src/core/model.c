@@ -321,6 +321,15 @@ int hp_check_student_id(const char *value)
     return HP_OK;
 }
 
+int hp_check_password(const char *value)
+{
+    if (value == NULL || value[0] == '\0')
+        return hp_error_set(HP_EINVALID, "password: empty");
+    if (strlen(value) > HP_PASSWORD_MAX)
+        return hp_error_set(HP_EINVALID, "password: longer than %d bytes", HP_PASSWORD_MAX);
+    return HP_OK;
+}
+
 void hp_school_release(hp_school *school)
 {
     g_free(school->name);

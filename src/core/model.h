@@ -163,6 +163,10 @@ int hp_ascii_case_equal(const void *a, const void *b);
  * message starts with "student_id: " and names the value. */
 int hp_check_student_id(const char *value);
 
+/* Checks a new password: given (not empty) and at most HP_PASSWORD_MAX bytes. The message
+ * starts with "password: ". */
+int hp_check_password(const char *value);
+
 /* One record of the audit log: who did what, when, from where. */
 typedef struct {
     int64_t id;

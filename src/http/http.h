@@ -95,9 +95,9 @@ bool hp_http_get_string(json_t *obj, const char *key, size_t max, const char **o
                         hp_http_response *res);
 
 /* Whether every key of obj is one of the count known; answers 400 naming the first that is
- * not ("WHERE\"x\" is not a field of WHAT"). */
-bool hp_http_only_fields(json_t *obj, const char *const *known, size_t count, const char *what,
-                         const char *where, hp_http_response *res);
+ * not: `WHERE"KEY" is not a field of WHAT` (where: "" or a prefix such as "schedule[2]: "). */
+bool hp_http_only_known(json_t *obj, const char *const *known, size_t count, const char *what,
+                        const char *where, hp_http_response *res);
 /* A request header, or a cookie of the request, or NULL. */
 const char *hp_http_header(const hp_http_request *req, const char *name);
 const char *hp_http_cookie(const hp_http_request *req, const char *name);
@@ -159,6 +159,11 @@ void hp_http_rooms_list(hp_http_request *req, hp_http_response *res);
 void hp_http_rooms_create(hp_http_request *req, hp_http_response *res);
 void hp_http_rooms_update(hp_http_request *req, hp_http_response *res);
 void hp_http_students_list(hp_http_request *req, hp_http_response *res);
+/* /api/users (users.c): admins only. */
+void hp_http_users_list(hp_http_request *req, hp_http_response *res);
+void hp_http_users_create(hp_http_request *req, hp_http_response *res);
+void hp_http_users_update(hp_http_request *req, hp_http_response *res);
+void hp_http_users_password(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_rooms(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_staff(hp_http_request *req, hp_http_response *res);
 /* Answers a report or an insight of the kind for an admin (403 for anyone else), in the

@@ -41,6 +41,7 @@ static const struct {
     {"/analytics", "/analytics.html", SEE_ADMIN, "Analytics", "admins"},
     {"/rooms", "/rooms.html", SEE_ADMIN, "Rooms", "admins"},
     {"/rules", "/rules.html", SEE_ADMIN, "Pass rules", "admins"},
+    {"/users", "/users.html", SEE_ADMIN, "Users", "admins"},
     {"/passes", "/passes.html", SEE_ADMIN | SEE_TEACHER, "Passes", "staff"},
     {"/audit", "/audit.html", SEE_ADMIN, "Audit log", "admins"},
     {"/student", "/student.html", SEE_STUDENT, "My pass", "students"},

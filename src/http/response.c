@@ -172,9 +172,8 @@ bool hp_http_get_string(json_t *obj, const char *key, size_t max, const char **o
     return true;
 }
 
-/* Whether every key of obj is one of the known; answers 400 naming the first that is not. */
-bool hp_http_only_fields(json_t *obj, const char *const *known, size_t count, const char *what,
-                         const char *where, hp_http_response *res)
+bool hp_http_only_known(json_t *obj, const char *const *known, size_t count, const char *what,
+                        const char *where, hp_http_response *res)
 {
     const char *key;
     json_t *value;

@@ -69,8 +69,8 @@ void hp_http_shares_create(hp_http_request *req, hp_http_response *res)
     if (body == NULL)
         return;
     hp_share_request request = {0};
-    if (hp_http_only_fields(body, share_fields, HP_ARRAY_SIZE(share_fields), "a share link", "",
-                            res) &&
+    if (hp_http_only_known(body, share_fields, HP_ARRAY_SIZE(share_fields), "a share link", "",
+                           res) &&
         hp_http_get_string(body, "report", DATE_TEXT_MAX, &request.report, res) &&
         hp_http_get_string(body, "from", DATE_TEXT_MAX, &request.from, res) &&
         hp_http_get_string(body, "to", DATE_TEXT_MAX, &request.to, res) &&

@@ -416,8 +416,9 @@ static int user_room(hp_importer *imp, hp_role role, const char *room_name, int6
 /*
  * The student_id column of a user. With no such column (value NULL) a student keeps the ID
  * stored (*keep set); an empty value is no ID. An ID must be well formed, belong to a student,
- * and not be another user's in the school (an earlier row of the same file is stored already,
- * so this also finds two rows with one ID). Sets *out to the ID, trimmed, into buf.
+ * and not be another user's in the school (user->id is the stored user's, 0 for a new one) (an
+ * earlier row of the same file is stored already, so this also finds two rows with one ID). Sets
+ * *out to the ID, trimmed, into buf.
  */
 static int user_student_id(hp_importer *imp, const hp_user *user, const char *value, char *buf,
                            size_t size, const char **out, bool *keep)
@@ -436,7 +437,7 @@ static int user_student_id(hp_importer *imp, const hp_user *user, const char *va
         return rc;
     hp_user other = {0};
     rc = hp_store_user_find_student_id(imp->store, imp->school->id, id, &other);
-    if (rc == HP_OK && g_ascii_strcasecmp(other.email, user->email) != 0)
+    if (rc == HP_OK && other.id != user->id)
         rc = hp_error_set(HP_ECONFLICT,
                           "student_id: \"%s\" is already the student ID of %s (\"%s\"); each "
                           "student's ID is their own",
@@ -448,7 +449,28 @@ static int user_student_id(hp_importer *imp, const hp_user *user, const char *va
     return rc;
 }
 
-static int add_user(hp_importer *imp, const char *const *f)
+/* The stored user a row is about (see hp_importer_put_user()), with its hash: *existing is
+ * left zero (id 0) for a new one. */
+static int find_user(hp_importer *imp, const char *email, int64_t user_id, hp_user *existing,
+                     char **stored_hash)
+{
+    int rc;
+    if (user_id > 0) {
+        if ((rc = hp_store_user_get(imp->store, imp->school->id, user_id, existing)) < 0)
+            return rc;
+        hp_user found = {0};
+        rc = hp_store_user_find(imp->store, imp->school->id, existing->email, &found, stored_hash);
+        hp_user_release(&found);
+        return rc;
+    }
+    rc = hp_store_user_find(imp->store, imp->school->id, email, existing, stored_hash);
+    if (rc == HP_OK && user_id == HP_IMPORT_NEW_USER)
+        return hp_error_set(HP_EEXISTS, "email: %s (\"%s\") has that email already", existing->name,
+                            existing->email);
+    return rc == HP_ENOTFOUND ? HP_OK : rc;
+}
+
+static int put_user(hp_importer *imp, const char *const *f, int64_t user_id, int64_t *id_out)
 {
     /* Buffers of a name's size, so that a message shows what the file holds. */
     char role_buf[HP_NAME_MAX + 2], email_buf[HP_EMAIL_MAX + 2], room_buf[HP_NAME_MAX + 2];
@@ -477,21 +499,16 @@ static int add_user(hp_importer *imp, const char *const *f)
     }
     user.name = name;
     user.email = email;
-    if ((rc = user_room(imp, user.role, room_name, &user.room_id)) < 0)
+    if ((rc = user_room(imp, user.role, room_name, &user.room_id)) < 0 ||
+        (rc = find_user(imp, email, user_id, &existing, &stored_hash)) < 0)
         goto out;
+    user.id = existing.id;
     const char *student_id;
     if ((rc = user_student_id(imp, &user, f[HP_USER_STUDENT_ID], student_id_buf,
                               sizeof(student_id_buf), &student_id, &keep_student_id)) < 0)
         goto out;
-    if (password && strlen(password) > HP_PASSWORD_MAX) {
-        rc = hp_error_set(HP_EINVALID, "password: longer than %d bytes", HP_PASSWORD_MAX);
+    if (password && (rc = hp_check_password(password)) < 0)
         goto out;
-    }
-
-    rc = hp_store_user_find(imp->store, imp->school->id, email, &existing, &stored_hash);
-    if (rc < 0 && rc != HP_ENOTFOUND)
-        goto out;
-    user.id = rc == HP_OK ? existing.id : 0;
     user.student_id = keep_student_id ? existing.student_id : (char *)student_id;
     user.max_passes_per_day = existing.max_passes_per_day;
     if ((rc = user_rules_parse(&user, f)) < 0)
@@ -520,13 +537,25 @@ static int add_user(hp_importer *imp, const char *const *f)
     if (new_hash && !added &&
         (rc = hp_store_sessions_delete_user(imp->store, imp->school->id, user.id)) < 0)
         goto out;
+    /* An email changed by id leaves the old one cached; no file row changes an email. */
     cache_put(imp->users, email, user.id, user.role);
     count_stat(imp, added, changed);
+    if (id_out)
+        *id_out = user.id;
 out:
     g_free(name);
     g_free(stored_hash);
     hp_user_release(&existing);
     return rc;
+}
+
+int hp_importer_put_user(hp_importer *imp, const char *const *fields, int64_t user_id,
+                         int64_t *id_out)
+{
+    if (imp->kind != HP_IMPORT_USERS)
+        return hp_error_set(HP_EINVALID, "not an import of users");
+    imp->stats.rows++;
+    return put_user(imp, fields, user_id, id_out);
 }
 
 /* Writes the waiting passes, and counts those that were new. */
@@ -638,7 +667,7 @@ int hp_importer_add(hp_importer *imp, const char *const *fields)
     case HP_IMPORT_ROOMS:
         return add_room(imp, fields);
     case HP_IMPORT_USERS:
-        return add_user(imp, fields);
+        return put_user(imp, fields, HP_IMPORT_BY_EMAIL, NULL);
     case HP_IMPORT_SCHEDULE:
         return add_schedule_row(imp, fields);
     case HP_IMPORT_PASSES:

@@ -95,6 +95,17 @@ int hp_importer_add(hp_importer *imp, const char *const *fields);
  * counts, in its own transaction; an importer without it (the demo, `user add`) writes none. */
 void hp_importer_audit(hp_importer *imp, const hp_audit_by *by, const char *file);
 
+/* How hp_importer_put_user() finds the user its fields are about. */
+#define HP_IMPORT_BY_EMAIL (-1) /* As a users.csv row: the user with the email, or a new one. */
+#define HP_IMPORT_NEW_USER 0    /* A new user: an email taken is HP_EEXISTS. */
+
+/* One user of an import of users, with every check and write of a users.csv row: by email
+ * or new as above, or else the user with the id user_id (HP_ENOTFOUND when the school has
+ * none), whose email the fields may change. *id_out (may be NULL) receives the user's id.
+ * The importer's transaction stays open, so a caller may read and write more in it. */
+int hp_importer_put_user(hp_importer *imp, const char *const *fields, int64_t user_id,
+                         int64_t *id_out);
+
 /* Writes the report counters (and the audit record, when asked for) and commits. */
 int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out);
 

@@ -70,11 +70,13 @@ typedef struct hp_store_ops {
     /* *out: a new array of *count_out users. */
     int (*users_list)(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
                       size_t *count_out);
-    /* Students matching pattern, a LIKE pattern with '\\' as its escape that store.c built,
-     * matched without regard to ASCII case; at most limit (at least 1), by name. *out: a new
-     * array of *count_out users. */
-    int (*students_search)(hp_store *store, int64_t school_id, const char *pattern, size_t limit,
-                           hp_user **out, size_t *count_out);
+    /* Users matching pattern, a LIKE pattern with '\\' as its escape that store.c built,
+     * matched without regard to ASCII case against name, email and student ID; only those
+     * of role (a role's name) unless it is NULL, and only those whose active flag is active
+     * (0 or 1) unless it is -1; at most limit (at least 1), by name. *out: a new array of
+     * *count_out users. */
+    int (*users_search)(hp_store *store, int64_t school_id, const char *pattern, const char *role,
+                        int active, size_t limit, hp_user **out, size_t *count_out);
     /* Reads passes[0..count), count >= 1; sets inserted[i] and, for those, passes[i].id. */
     int (*passes_import)(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
                          bool *inserted);

@@ -416,6 +416,15 @@ static const char *const migrations[] = {
 #define ACTIVE_AT_2                                                                                \
     " school_id = $1 AND end_at IS NULL AND NOT cancelled AND start_at <= $2 AND auto_end_at > $2"
 
+/* Users whose name, email or student ID is like $2, of role $4 and active $5 unless they
+ * are NULL, by name. */
+#define LIKE_2 " LIKE " FOLD("$2::text") " ESCAPE '\\'"
+#define USERS_SEARCH_SQL                                                                           \
+    "SELECT " USER_COLUMNS " FROM users WHERE school_id = $1 AND ($4::text IS NULL OR role = $4)"  \
+    " AND ($5::boolean IS NULL OR active = $5)"                                                    \
+    " AND (" FOLD("name") LIKE_2 " OR " FOLD("email") LIKE_2 " OR " FOLD("student_id") LIKE_2      \
+        ") ORDER BY " FOLD("name") ", id LIMIT $3"
+
 static const struct {
     const char *name;
     const char *sql;
@@ -439,19 +448,7 @@ static const struct {
                   " WHERE school_id = $1 AND " FOLD("email") " = " FOLD("$2::text")},
     {"user_find_student_id", "SELECT " USER_COLUMNS " FROM users WHERE school_id = $1"
                              " AND " FOLD("student_id") " = " FOLD("$2::text")},
-    {"students_search",
-     "SELECT " USER_COLUMNS " FROM users WHERE school_id = $1"
-     " AND role = 'student' AND (" FOLD("name") " LIKE " FOLD("$2::text") " ESCAPE '\\' OR " FOLD("email") " LIKE " FOLD(
-         "$2::text") " ESCAPE '\\' OR " FOLD("student_id") " LIKE " FOLD("$2::text") " ESCAPE "
-                                                                                     "'\\') ORDER "
-                                                                                     "BY " FOLD(
-                                                                                         "na"
-                                                                                         "m"
-                                                                                         "e") ", "
-                                                                                              "id "
-                                                                                              "LIMI"
-                                                                                              "T "
-                                                                                              "$3"},
+    {"users_search", USERS_SEARCH_SQL},
     {"user_insert", "INSERT INTO users(school_id, name, email, role, room_id, password_hash,"
                     " student_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"},
     {"user_update", "UPDATE users SET name = $2, email = $3, role = $4, room_id = $5,"
@@ -1229,15 +1226,17 @@ static int pg_users_list(hp_store *store, int64_t school_id, bool staff_only, hp
                       "listing users", out, count_out);
 }
 
-static int pg_students_search(hp_store *store, int64_t school_id, const char *pattern, size_t limit,
-                              hp_user **out, size_t *count_out)
+static int pg_users_search(hp_store *store, int64_t school_id, const char *pattern,
+                           const char *role, int active, size_t limit, hp_user **out,
+                           size_t *count_out)
 {
     params p = {0};
     param_int(&p, school_id);
     param_text(&p, pattern);
     param_int(&p, (int64_t)limit);
-    return read_users(from_base(store), "students_search", &p, "searching students", out,
-                      count_out);
+    param_text(&p, role);
+    param_text(&p, active < 0 ? NULL : active ? "true" : "false");
+    return read_users(from_base(store), "users_search", &p, "searching users", out, count_out);
 }
 
 /* Many passes in one INSERT: a batch costs one round trip. RETURNING names the rows that went
@@ -2745,7 +2744,7 @@ static const hp_store_ops postgres_ops = {
     .rooms_list = pg_rooms_list,
     .user_find = pg_user_find,
     .user_find_student_id = pg_user_find_student_id,
-    .students_search = pg_students_search,
+    .users_search = pg_users_search,
     .user_put = pg_user_put,
     .users_list = pg_users_list,
     .passes_import = pg_passes_import,

@@ -379,7 +379,7 @@ enum {
     ST_ROOMS_LIST,
     ST_USER_FIND,
     ST_USER_FIND_STUDENT_ID,
-    ST_STUDENTS_SEARCH,
+    ST_USERS_SEARCH,
     ST_USER_INSERT,
     ST_USER_UPDATE,
     ST_USERS_LIST,
@@ -524,10 +524,11 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_USER_FIND_STUDENT_ID] = "SELECT " USER_COLUMNS " FROM users"
                                 " WHERE school_id = ?1 AND student_id = ?2 COLLATE NOCASE",
     /* LIKE folds ASCII letters only, as every name comparison here does. */
-    [ST_STUDENTS_SEARCH] = "SELECT " USER_COLUMNS " FROM users WHERE school_id = ?1"
-                           " AND role = 'student' AND (name LIKE ?2 ESCAPE '\\'"
-                           " OR email LIKE ?2 ESCAPE '\\' OR student_id LIKE ?2 ESCAPE '\\')"
-                           " ORDER BY name COLLATE NOCASE, id LIMIT ?3",
+    [ST_USERS_SEARCH] = "SELECT " USER_COLUMNS " FROM users WHERE school_id = ?1"
+                        " AND (?4 IS NULL OR role = ?4) AND (?5 IS NULL OR active = ?5)"
+                        " AND (name LIKE ?2 ESCAPE '\\'"
+                        " OR email LIKE ?2 ESCAPE '\\' OR student_id LIKE ?2 ESCAPE '\\')"
+                        " ORDER BY name COLLATE NOCASE, id LIMIT ?3",
     [ST_USER_INSERT] = "INSERT INTO users(school_id, name, email, role, room_id, password_hash,"
                        " student_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8)",
     [ST_USER_UPDATE] = "UPDATE users SET name = ?2, email = ?3, role = ?4, room_id = ?5,"
@@ -1155,16 +1156,22 @@ static int sqlite_users_list(hp_store *store, int64_t school_id, bool staff_only
                         "listing users", (void **)out, count_out);
 }
 
-static int sqlite_students_search(hp_store *store, int64_t school_id, const char *pattern,
-                                  size_t limit, hp_user **out, size_t *count_out)
+static int sqlite_users_search(hp_store *store, int64_t school_id, const char *pattern,
+                               const char *role, int active, size_t limit, hp_user **out,
+                               size_t *count_out)
 {
     sqlite_store *s = from_base(store);
-    sqlite3_stmt *st = stmt_get(s, ST_STUDENTS_SEARCH);
+    sqlite3_stmt *st = stmt_get(s, ST_USERS_SEARCH);
     sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_text(st, 2, pattern, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    bind_text_or_null(st, 4, role);
+    if (active < 0)
+        sqlite3_bind_null(st, 5);
+    else
+        sqlite3_bind_int(st, 5, active);
     return collect_rows(s, st, sizeof(hp_user), read_user, (GDestroyNotify)hp_user_release,
-                        "searching students", (void **)out, count_out);
+                        "searching users", (void **)out, count_out);
 }
 
 /* Writes a pass with the given ext_id (NULL for one made here), unless one with that ext_id
@@ -2703,7 +2710,7 @@ static const hp_store_ops sqlite_ops = {
     .rooms_list = sqlite_rooms_list,
     .user_find = sqlite_user_find,
     .user_find_student_id = sqlite_user_find_student_id,
-    .students_search = sqlite_students_search,
+    .users_search = sqlite_users_search,
     .user_put = sqlite_user_put,
     .users_list = sqlite_users_list,
     .passes_import = sqlite_passes_import,

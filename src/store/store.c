@@ -284,21 +284,30 @@ static char *contains_pattern(const char *query)
     return g_string_free(pattern, FALSE);
 }
 
-int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
-                             hp_user **out, size_t *count_out)
+int hp_store_users_search(hp_store *store, int64_t school_id, const hp_user_search *q,
+                          hp_user **out, size_t *count_out)
 {
     *out = NULL;
     *count_out = 0;
-    if (limit > HP_STUDENTS_SEARCH_MAX)
-        limit = HP_STUDENTS_SEARCH_MAX;
+    size_t limit = q->limit > HP_STUDENTS_SEARCH_MAX ? HP_STUDENTS_SEARCH_MAX : q->limit;
     /* Every stored name, email and student ID is valid UTF-8, so a query that is not holds
      * in none of them; PostgreSQL would refuse its bytes rather than find nothing. */
-    if (limit == 0 || (query && !g_utf8_validate(query, -1, NULL)))
+    if (limit == 0 || (q->query && !g_utf8_validate(q->query, -1, NULL)))
         return HP_OK;
-    char *pattern = contains_pattern(query ? query : "");
-    int rc = store->ops->students_search(store, school_id, pattern, limit, out, count_out);
+    char *pattern = contains_pattern(q->query ? q->query : "");
+    const char *role = q->any_role ? NULL : hp_role_name(q->role);
+    int active = q->any_state ? -1 : q->active;
+    int rc =
+        store->ops->users_search(store, school_id, pattern, role, active, limit, out, count_out);
     g_free(pattern);
     return rc;
+}
+
+int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
+                             hp_user **out, size_t *count_out)
+{
+    hp_user_search q = {.query = query, .role = HP_ROLE_STUDENT, .any_state = true, .limit = limit};
+    return hp_store_users_search(store, school_id, &q, out, count_out);
 }
 
 /* Every stored pass keeps the deadline it ends itself at (core/rules.h): "active" in the

@@ -97,6 +97,21 @@ int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_
 int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
                              hp_user **out, size_t *count_out);
 
+/* A search of the school's users (the Users page). */
+typedef struct {
+    const char *query; /* Held in the name, email or student ID, as a student search holds it;
+                          NULL or "" for every user. */
+    bool any_role;     /* Users of every role; else only those of role. */
+    hp_role role;
+    bool any_state; /* Active and deactivated users; else only those whose flag is active. */
+    bool active;
+    size_t limit; /* At most this many (and never more than HP_STUDENTS_SEARCH_MAX). */
+} hp_user_search;
+
+/* The users a search finds, ordered by name; the database does the matching and the limit. */
+int hp_store_users_search(hp_store *store, int64_t school_id, const hp_user_search *q,
+                          hp_user **out, size_t *count_out);
+
 /* Stores imported passes, each unless a pass with the same ext_id is there already (or comes
  * earlier in the batch): inserted[i] tells which were stored. A batch lets a database server
  * take many rows in one round trip. Does not touch the report counters: see

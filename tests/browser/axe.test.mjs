@@ -58,6 +58,23 @@ test('an admin: Analytics, Rooms, Passes', async () => {
   });
 });
 
+test('an admin: Users, with the add dialog showing a field error, and the new-password dialog', async () => {
+  await withPage(env, 'axe-users', async (page) => {
+    await signIn(page, USERS.admin, { next: '/users' });
+    await page.waitForSelector('#users-table tbody tr');
+    await scan(page, 'users');
+    await page.click('#add-user');
+    await page.selectOption('#user-role', 'kiosk');
+    await page.click('#user-save');
+    await page.waitForSelector('#user-form .field-error');
+    await scan(page, 'users, add dialog with field errors');
+    await page.click('#user-cancel');
+    await page.click('#users-table tbody tr >> nth=0 >> [data-action="password"]');
+    await page.waitForSelector('#password-dialog[open]');
+    await scan(page, 'users, new-password dialog');
+  });
+});
+
 test('an admin: every insight tab, compared, with the charts\u2019 tables shown', async () => {
   await withPage(env, 'axe-insights', async (page) => {
     await signIn(page, USERS.admin, { next: '/analytics?from=2025-03-03&to=2025-03-14&compare=previous&tab=daily' });

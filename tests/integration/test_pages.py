@@ -9,7 +9,7 @@ import pytest
 
 from server_util import ADMIN, KIOSK, STUDENT, TEACHER, basic_store, sign_in
 
-PAGES = ["/analytics", "/rooms", "/rules", "/passes", "/audit", "/student", "/kiosk"]
+PAGES = ["/analytics", "/rooms", "/rules", "/users", "/passes", "/audit", "/student", "/kiosk"]
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def test_a_visitor_not_signed_in_gets_200_and_no_pages(server):
 
 
 @pytest.mark.parametrize("who, home, yours", [
-    (ADMIN, "/analytics", ["/analytics", "/rooms", "/rules", "/passes", "/audit"]),
+    (ADMIN, "/analytics", ["/analytics", "/rooms", "/rules", "/users", "/passes", "/audit"]),
     (TEACHER, "/passes", ["/passes"]),
     (STUDENT, "/student", ["/student"]),
     (KIOSK, "/kiosk", ["/kiosk"]),
