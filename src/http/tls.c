@@ -63,8 +63,7 @@ static int read_file(const char *option, const char *path, gnutls_datum_t *out)
     gsize len;
     GError *err = NULL;
     if (!g_file_get_contents(path, &text, &len, &err)) {
-        int rc = hp_error_set(HP_EINVALID, "%s %s: cannot be read: %s", option, path,
-                              err->message);
+        int rc = hp_error_set(HP_EINVALID, "%s %s: cannot be read: %s", option, path, err->message);
         g_error_free(err);
         return rc;
     }
@@ -106,25 +105,24 @@ static int pair_read(tls_pair **out, const char *cert_file, const char *key_file
         goto out;
     pair->certs = g_new0(gnutls_pcert_st, CHAIN_MAX);
     unsigned count = CHAIN_MAX;
-    int g = gnutls_pcert_list_import_x509_raw(pair->certs, &count, &cert_pem,
-                                              GNUTLS_X509_FMT_PEM, 0);
+    int g =
+        gnutls_pcert_list_import_x509_raw(pair->certs, &count, &cert_pem, GNUTLS_X509_FMT_PEM, 0);
     if (g < 0 || count == 0) {
-        rc = hp_error_set(HP_EINVALID, "--tls-cert %s: not a PEM certificate (chain of at most %d): %s",
+        rc = hp_error_set(HP_EINVALID,
+                          "--tls-cert %s: not a PEM certificate (chain of at most %d): %s",
                           cert_file, CHAIN_MAX, g < 0 ? gnutls_strerror(g) : "none found");
         goto out;
     }
     pair->count = count;
     if ((g = gnutls_privkey_init(&pair->key)) < 0 ||
-        (g = gnutls_privkey_import_x509_raw(pair->key, &key_pem, GNUTLS_X509_FMT_PEM, NULL,
-                                            0)) < 0) {
-        rc = hp_error_set(HP_EINVALID,
-                          "--tls-key %s: not an unencrypted PEM private key: %s", key_file,
-                          gnutls_strerror(g));
+        (g = gnutls_privkey_import_x509_raw(pair->key, &key_pem, GNUTLS_X509_FMT_PEM, NULL, 0)) <
+            0) {
+        rc = hp_error_set(HP_EINVALID, "--tls-key %s: not an unencrypted PEM private key: %s",
+                          key_file, gnutls_strerror(g));
         goto out;
     }
     if (!key_matches(pair)) {
-        rc = hp_error_set(HP_EINVALID,
-                          "--tls-key %s: not the private key of the certificate in %s",
+        rc = hp_error_set(HP_EINVALID, "--tls-key %s: not the private key of the certificate in %s",
                           key_file, cert_file);
         goto out;
     }
