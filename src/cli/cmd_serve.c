@@ -24,6 +24,8 @@ typedef struct {
     bool secure_cookies;
     bool no_clock;
     const char *oidc_secret_file;
+    const char *tls_cert;
+    const char *tls_key;
 } serve_options;
 
 static const hp_cli_option options[] = {
@@ -51,12 +53,15 @@ static const hp_cli_option options[] = {
                     "leave auto-ends and the line's offers to another server"),
     HP_OPT_TEXT_ROW(serve_options, oidc_secret_file, "oidc-secret-file", "FILE",
                     "single sign-on's client secret, for schools that name no file"),
+    HP_OPT_TEXT_ROW(serve_options, tls_cert, "tls-cert", "FILE",
+                    "serve HTTPS with this PEM certificate chain (with --tls-key)"),
+    HP_OPT_TEXT_ROW(serve_options, tls_key, "tls-key", "FILE", "the PEM private key of --tls-cert"),
 };
 
+/* data: the scheme, "http" or "https". */
 static void on_ready(const char *address, void *data)
 {
-    (void)data;
-    printf("hallpass serve: listening on http://%s\n", address);
+    printf("hallpass serve: listening on %s://%s\n", (const char *)data, address);
     fflush(stdout);
 }
 
@@ -74,7 +79,10 @@ static int run(const void *opts, int argc, char **argv)
         .secure_cookies = o->secure_cookies,
         .no_clock = o->no_clock,
         .oidc_secret_file = o->oidc_secret_file,
+        .tls_cert = o->tls_cert,
+        .tls_key = o->tls_key,
         .on_ready = on_ready,
+        .ready_data = (void *)(o->tls_cert ? "https" : "http"),
     };
     if (config.db == NULL)
         return hp_cli_no_store("serve");
@@ -89,7 +97,7 @@ const hp_cmd_entry hp_cmd_serve = {
     .synopsis =
         "hallpass serve --db DB [--listen ADDR:PORT] [--threads N] [--session-idle MIN]\n"
         "               [--session-max DAYS] [--timeout SEC] [--secure-cookies] [--no-clock]\n"
-        "               [--oidc-secret-file FILE]",
+        "               [--oidc-secret-file FILE] [--tls-cert FILE --tls-key FILE]",
     .about = "Serves the JSON API (see docs/api.md) until SIGINT or SIGTERM, then finishes the\n"
              "requests in flight and stops. One access-log line per request goes to stderr.\n"
              "Every second its clock writes the end of each pass that has reached its auto-end\n"
@@ -103,7 +111,12 @@ const hp_cmd_entry hp_cmd_serve = {
              "see hallpass purge), recorded in the audit log as the server.\n"
              "A school whose oidc_* settings are set (see hallpass settings --help) gets a\n"
              "single sign-on button on the sign-in page; the client secret is read, at each\n"
-             "sign-in, from the school's oidc_client_secret_file or else --oidc-secret-file.\n",
+             "sign-in, from the school's oidc_client_secret_file or else --oidc-secret-file.\n"
+             "With --tls-cert and --tls-key it serves HTTPS only: every answer carries\n"
+             "Strict-Transport-Security and the session cookie is Secure. SIGHUP reads the two\n"
+             "files again (a renewal needs no restart): new connections get the new\n"
+             "certificate; a pair that does not load leaves the current one, and the log says\n"
+             "why. Behind a TLS proxy, use --secure-cookies instead and set HSTS there.\n",
     HP_CLI_OPTIONS(options, serve_options),
     .run = run,
 };

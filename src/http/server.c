@@ -5,8 +5,8 @@
  * per kind of failure per minute; change notices after each successful change, for the event
  * streams (events.c), whose connections are suspended while they wait; a background thread for
  * the streams, the deadlines and expired sessions; a clean shutdown on SIGINT and SIGTERM that
- * ends the streams and lets requests in flight finish. libmicrohttpd appears only in this
- * file.
+ * ends the streams and lets requests in flight finish; HTTPS with --tls-cert and --tls-key
+ * (the certificate from tls.c, re-read on SIGHUP). libmicrohttpd appears only in this file.
  */
 #include "http/server.h"
 
@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "http/events.h"
 #include "http/http.h"
+#include "http/tls.h"
 #include "service/actor.h"
 #include "service/schools.h"
 #include "service/events.h"
@@ -81,6 +82,11 @@
 #define STREAM_STOP_WAIT_US (2 * G_USEC_PER_SEC)
 /* Bytes libmicrohttpd asks an event stream for at a time. */
 #define STREAM_BLOCK 1024
+/* How long a stop waits for the requests in flight to be answered before it closes their
+ * connections: far more than any answer takes, well within systemd's 90 s stop timeout. */
+#define REQUESTS_STOP_WAIT_US (10 * G_USEC_PER_SEC)
+/* Over HTTPS, browsers are told to use nothing else for this host for a year. */
+#define HSTS_VALUE "max-age=31536000"
 
 /* One open connection, for the request deadline. Guarded by hp_server.conn_lock. */
 typedef struct {
@@ -112,6 +118,9 @@ struct hp_server {
     GMutex log_lock;      /* Guards failures. */
     GHashTable *failures; /* A kind's key -> failure_kind. */
     gint stopping;        /* Set when the background thread must end. */
+    gint in_flight;       /* Requests begun and not yet completed. */
+    gint closing;         /* Set at a stop: answers close their connections. */
+    hp_tls *tls;          /* The certificate for HTTPS; NULL for plain HTTP. */
 };
 
 typedef struct {
@@ -273,7 +282,8 @@ const char *hp_http_cookie(const hp_http_request *req, const char *name)
 
 const char *hp_server_cookie_secure(hp_server *server)
 {
-    return server->config->secure_cookies ? "; Secure" : "";
+    /* Over our own TLS the cookie is always Secure; behind a TLS proxy when told so. */
+    return server->config->secure_cookies || server->tls ? "; Secure" : "";
 }
 
 int64_t hp_server_session_max(hp_server *server)
@@ -726,6 +736,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, hp_server *ser
     MHD_add_response_header(response, "Content-Type",
                             res->content_type ? res->content_type : "application/json");
     add_common_headers(response);
+    if (server->tls)
+        MHD_add_response_header(response, "Strict-Transport-Security", HSTS_VALUE);
     if (res->set_cookie)
         MHD_add_response_header(response, "Set-Cookie", res->set_cookie);
     if (res->location)
@@ -739,7 +751,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, hp_server *ser
         snprintf(seconds, sizeof(seconds), "%d", res->retry_after);
         MHD_add_response_header(response, "Retry-After", seconds);
     }
-    if (rs->must_close)
+    /* While stopping, a kept-alive connection must not bring the next request. */
+    if (rs->must_close || g_atomic_int_get(&server->closing))
         MHD_add_response_header(response, "Connection", "close");
     rs->status = res->status;
     rs->answered = true;
@@ -774,6 +787,7 @@ static enum MHD_Result begin_request(hp_server *server, struct MHD_Connection *c
                                      const char *url, const char *method, void **con_cls)
 {
     request_state *rs = g_new0(request_state, 1);
+    g_atomic_int_inc(&server->in_flight);
     rs->started = g_get_monotonic_time();
     rs->body = g_byte_array_new();
     const upload_route *upload = upload_of(method, url);
@@ -931,6 +945,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     g_byte_array_free(rs->body, TRUE);
     g_free(rs);
     *con_cls = NULL;
+    (void)g_atomic_int_add(&server->in_flight, -1);
 }
 
 /* ---- The background thread: event streams, deadlines, expired sessions, the clock, the log ----
@@ -1095,25 +1110,43 @@ static struct MHD_Daemon *start_daemon(hp_server *server, struct sockaddr_in *ad
      * one that comes second aborts the process ("Failed to remove listen FD from epoll set"),
      * now and then on a stop. With poll() a quiesce only signals the workers. Each worker
      * polls its own share of the connections. */
+    /* With TLS, each handshake asks tls.c for the certificate, which SIGHUP can replace;
+     * without, the list ends before the certificate option. */
+    unsigned tls_flag = server->tls ? MHD_USE_TLS : 0;
+    enum MHD_OPTION tls_option = server->tls ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END;
     return MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
-            MHD_USE_ERROR_LOG,
+            MHD_USE_ERROR_LOG | tls_flag,
         0, NULL, NULL, on_request, server, MHD_OPTION_EXTERNAL_LOGGER, log_library, server,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_LIMIT, total,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_NOTIFY_CONNECTION,
-        on_connection, server, MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_END);
+        on_connection, server, MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, tls_option,
+        hp_tls_retrieve, MHD_OPTION_END);
 }
 
-/* Stops in order: no new connections, event streams told to end (a suspended connection
- * would hold the stop up), a short wait for them, then the requests in flight finish. */
+/* Stops in order: no new connections (the listening socket closed, so that clients are
+ * refused at once rather than left waiting), event streams told to end (a suspended
+ * connection would hold the stop up), a short wait for them, then a bounded wait for the
+ * requests in flight to be answered: closing the daemon before would cut off a client whose
+ * change is written but not yet acknowledged. */
 static void stop_daemon(hp_server *server, struct MHD_Daemon *daemon, GThread *thread)
 {
-    MHD_quiesce_daemon(daemon);
+    g_atomic_int_set(&server->closing, 1);
+    MHD_socket listening = MHD_quiesce_daemon(daemon);
+    if (listening != MHD_INVALID_SOCKET)
+        close(listening);
     hp_http_events_stop();
     gint64 until = g_get_monotonic_time() + STREAM_STOP_WAIT_US;
     while (hp_http_events_open() > 0 && g_get_monotonic_time() < until)
         g_usleep(G_USEC_PER_SEC / 50);
+    until = g_get_monotonic_time() + REQUESTS_STOP_WAIT_US;
+    while (g_atomic_int_get(&server->in_flight) > 0 && g_get_monotonic_time() < until)
+        g_usleep(G_USEC_PER_SEC / 50);
+    if (g_atomic_int_get(&server->in_flight) > 0)
+        fprintf(stderr, "hallpass serve: closing %d request(s) still unanswered after %d s\n",
+                g_atomic_int_get(&server->in_flight),
+                (int)(REQUESTS_STOP_WAIT_US / G_USEC_PER_SEC));
     g_atomic_int_set(&server->stopping, 1);
     hp_events_wake();
     g_thread_join(thread);
@@ -1150,7 +1183,7 @@ static void server_release(hp_server *server)
     pthread_key_delete(server->store_key);
 }
 
-/* The workers inherit a mask without SIGINT and SIGTERM, so only sigwait() sees them. A
+/* The workers inherit a mask without SIGINT, SIGTERM and SIGHUP, so only sigwait() sees them. A
  * file-size limit (ulimit -f) makes writes fail with an error, logged and answered 503,
  * instead of killing the server. */
 static void block_signals(sigset_t *signals)
@@ -1158,6 +1191,7 @@ static void block_signals(sigset_t *signals)
     sigemptyset(signals);
     sigaddset(signals, SIGINT);
     sigaddset(signals, SIGTERM);
+    sigaddset(signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGXFSZ, SIG_IGN);
@@ -1174,6 +1208,47 @@ static void announce(struct MHD_Daemon *daemon, const struct sockaddr_in *addr,
     snprintf(address, sizeof(address), "%s:%u", host, info ? info->port : ntohs(addr->sin_port));
     if (config->on_ready)
         config->on_ready(address, config->ready_data);
+}
+
+/* The certificate for HTTPS when --tls-cert and --tls-key are given (both or neither), read
+ * before the server listens so that a bad pair stops the start. */
+static int open_tls(const hp_server_config *config, hp_tls **out)
+{
+    *out = NULL;
+    if (config->tls_cert == NULL && config->tls_key == NULL)
+        return HP_OK;
+    if (config->tls_cert == NULL || config->tls_key == NULL)
+        return hp_error_set(HP_EINVALID, "%s needs %s too: give both or neither",
+                            config->tls_cert ? "--tls-cert" : "--tls-key",
+                            config->tls_cert ? "--tls-key" : "--tls-cert");
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES ||
+        MHD_is_feature_supported(MHD_FEATURE_HTTPS_CERT_CALLBACK) != MHD_YES)
+        return hp_error_set(HP_ERROR, "--tls-cert: this libmicrohttpd was built without TLS");
+    int rc = hp_tls_new(out, config->tls_cert, config->tls_key);
+    if (rc == HP_OK) {
+        char *what = hp_tls_describe(*out);
+        fprintf(stderr, "hallpass serve: HTTPS with %s\n", what);
+        g_free(what);
+    }
+    return rc;
+}
+
+/* SIGHUP: the certificate and key are read again for the connections to come; a pair that
+ * does not load leaves the current one in use. */
+static void reread_tls(hp_server *server)
+{
+    if (server->tls == NULL) {
+        fprintf(stderr, "hallpass serve: SIGHUP: no --tls-cert to re-read\n");
+        return;
+    }
+    if (hp_tls_reload(server->tls) < 0) {
+        fprintf(stderr, "hallpass serve: SIGHUP: keeping the current certificate: %s\n",
+                hp_error_last());
+        return;
+    }
+    char *what = hp_tls_describe(server->tls);
+    fprintf(stderr, "hallpass serve: SIGHUP: now serving %s\n", what);
+    g_free(what);
 }
 
 int hp_server_run(const hp_server_config *config)
@@ -1196,8 +1271,12 @@ int hp_server_run(const hp_server_config *config)
     if (rc < 0)
         return rc;
 
+    hp_tls *tls;
+    if ((rc = open_tls(config, &tls)) < 0)
+        return rc;
     hp_server server;
     server_init(&server, config, &limits);
+    server.tls = tls;
     sigset_t signals;
     block_signals(&signals);
     struct MHD_Daemon *daemon = start_daemon(&server, &addr);
@@ -1208,12 +1287,14 @@ int hp_server_run(const hp_server_config *config)
         GThread *thread = g_thread_new("hallpass-background", background, &server);
         announce(daemon, &addr, config);
         int sig;
-        sigwait(&signals, &sig);
+        while (sigwait(&signals, &sig) == 0 && sig == SIGHUP)
+            reread_tls(&server);
         fprintf(stderr, "hallpass serve: %s, finishing requests in flight\n",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
         stop_daemon(&server, daemon, thread);
     }
     server_release(&server);
+    hp_tls_free(tls);
     pthread_sigmask(SIG_UNBLOCK, &signals, NULL);
     return rc;
 }

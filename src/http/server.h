@@ -19,11 +19,14 @@ typedef struct {
     bool secure_cookies;  /* Behind TLS: the cookie goes only over HTTPS. */
     bool no_clock;        /* Leave the writing of auto-ends to the other servers of the store. */
     const char *oidc_secret_file; /* Single sign-on's client secret for schools naming none. */
+    const char *tls_cert;         /* HTTPS: the PEM certificate chain; NULL for plain HTTP. */
+    const char *tls_key;          /* HTTPS: its PEM private key. */
     void (*on_ready)(const char *address, void *data); /* Called once listening. */
     void *ready_data;
 } hp_server_config;
 
-/* Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns. */
+/* Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns. SIGHUP
+ * re-reads the TLS certificate and key. */
 int hp_server_run(const hp_server_config *config);
 
 #endif

@@ -45,7 +45,7 @@ USER_COLUMNS = ["name", "email", "role", "room", "password"]
 PASS_COLUMNS = ["id", "student", "origin", "destination", "creator", "source", "type",
                 "start", "end", "cancelled"]
 
-_LISTENING = re.compile(r"hallpass serve: listening on http://([0-9.]+):(\d+)")
+_LISTENING = re.compile(r"hallpass serve: listening on https?://([0-9.]+):(\d+)")
 
 
 # --------------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ COMMAND_OPTIONS = {
     "user": ["--db", "--school", "--name", "--email", "--role", "--room", "--student-id",
              "--password-stdin"],
     "serve": ["--db", "--listen", "--threads", "--session-idle", "--session-max", "--timeout",
-              "--secure-cookies", "--no-clock", "--oidc-secret-file"],
+              "--secure-cookies", "--no-clock", "--oidc-secret-file", "--tls-cert", "--tls-key"],
     "copy": ["--from", "--to"],
     "check": ["--db", "--school"],
     "demo": ["--db", "--listen", "--no-serve"],
