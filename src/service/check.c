@@ -29,13 +29,14 @@ static check_entry *entry(GHashTable *all, const hp_counter_key *key)
     return e;
 }
 
-/* Adds day counters to what the recount gives, for their days and their months. */
+/* Adds day counters to what the recount gives, for their days, weeks and months. */
 static void add_counted(GHashTable *all, const hp_counter *days, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        hp_counter_key month = hp_counter_key_month(days[i].key);
-        hp_counter_add(&entry(all, &days[i].key)->counted, &days[i]);
-        hp_counter_add(&entry(all, &month)->counted, &days[i]);
+        hp_counter_key keys[HP_COUNTER_LEVELS];
+        hp_counter_key_levels(days[i].key, keys);
+        for (size_t k = 0; k < HP_ARRAY_SIZE(keys); k++)
+            hp_counter_add(&entry(all, &keys[k])->counted, &days[i]);
     }
 }
 
@@ -103,7 +104,7 @@ out:
 
 static int read_stored(hp_store *store, const hp_school *school, GHashTable *all)
 {
-    static const hp_counter_period periods[] = {HP_PERIOD_DAY, HP_PERIOD_MONTH};
+    static const hp_counter_period periods[] = {HP_PERIOD_DAY, HP_PERIOD_WEEK, HP_PERIOD_MONTH};
     for (int kind = 0; kind < HP_COUNTER_KIND_COUNT; kind++) {
         for (size_t p = 0; p < HP_ARRAY_SIZE(periods); p++) {
             hp_counter *rows;
@@ -178,6 +179,21 @@ static void describe_values(GString *line, const hp_counter_kind_info *info, con
                                c->values[v], info->value_names[v]);
 }
 
+/* How a check line names a counter's period: "day 2026-09-14", "week of 2026-09-14",
+ * "month 2026-09". */
+static const char *period_name(hp_counter_period period)
+{
+    switch (period) {
+    case HP_PERIOD_MONTH:
+        return "month";
+    case HP_PERIOD_WEEK:
+        return "week of";
+    case HP_PERIOD_DAY:
+        break;
+    }
+    return "day";
+}
+
 static void describe(FILE *out, GHashTable *names, const check_entry *e)
 {
     const hp_counter_key *key = &e->stored.key;
@@ -188,7 +204,7 @@ static void describe(FILE *out, GHashTable *names, const check_entry *e)
     hp_counter_bucket_format(key->period, key->bucket, when);
     GString *line = g_string_new(NULL);
     g_string_append_printf(line, "%s %s, %s %s: stored ", info->name, name ? name : "(deleted)",
-                           key->period == HP_PERIOD_MONTH ? "month" : "day", when);
+                           period_name(key->period), when);
     describe_values(line, info, &e->stored);
     g_string_append_printf(line, ", the %s give ", info->recounted_from);
     describe_values(line, info, &e->counted);
@@ -204,7 +220,7 @@ static bool unrecorded(const hp_counter_key *key, bool any, int32_t through)
         return false;
     if (key->period == HP_PERIOD_MONTH)
         return key->bucket <= hp_day_month(through);
-    return key->bucket <= through;
+    return key->bucket <= through; /* A day, or a week by its Monday: it holds a day up to then. */
 }
 
 int hp_school_check(hp_store *store, const hp_school *school, FILE *out, size_t max_lines,

@@ -76,7 +76,7 @@ const hp_counter_kind_info *hp_counter_kind_describe(hp_counter_kind kind)
 
 void hp_counter_bucket_format(hp_counter_period period, int32_t bucket, char out[HP_DATE_LEN])
 {
-    if (period == HP_PERIOD_MONTH)
+    if (period == HP_PERIOD_MONTH) /* A week's bucket is its Monday, written as that day. */
         snprintf(out, HP_DATE_LEN, "%04d-%02d", bucket / 12, bucket % 12 + 1);
     else
         hp_date_format(bucket, out);
@@ -88,6 +88,27 @@ hp_counter_key hp_counter_key_month(hp_counter_key day)
     month.period = HP_PERIOD_MONTH;
     month.bucket = hp_day_month(day.bucket);
     return month;
+}
+
+/* Day 0, 1970-01-01, was a Thursday: three days after a Monday. */
+#define EPOCH_AFTER_MONDAY 3
+#define WEEK_DAYS 7
+
+int32_t hp_day_week(int32_t day)
+{
+    int32_t since_monday = (day + EPOCH_AFTER_MONDAY) % WEEK_DAYS;
+    if (since_monday < 0) /* Days before 1970 count back. */
+        since_monday += WEEK_DAYS;
+    return day - since_monday;
+}
+
+void hp_counter_key_levels(hp_counter_key day, hp_counter_key out[HP_COUNTER_LEVELS])
+{
+    out[0] = day;
+    out[1] = day;
+    out[1].period = HP_PERIOD_WEEK;
+    out[1].bucket = hp_day_week(day.bucket);
+    out[2] = hp_counter_key_month(day);
 }
 
 /* An import looks a key up for every pass: a multiply-xorshift mix, no allocation. */
@@ -132,6 +153,25 @@ bool hp_counter_values_equal(const hp_counter *a, const hp_counter *b)
     return true;
 }
 
+/* Splits days with no whole month in them: the whole weeks as weeks, the rest as days. */
+static size_t split_weeks(int32_t from_day, int32_t to_day, hp_counter_span *spans)
+{
+    size_t n = 0;
+    /* The first Monday on or after from_day, and the last whose Sunday is on or before to_day. */
+    int32_t first = hp_day_week(from_day + WEEK_DAYS - 1),
+            last = hp_day_week(to_day - WEEK_DAYS + 1);
+    if (first > last) {
+        spans[n++] = (hp_counter_span){HP_PERIOD_DAY, from_day, to_day};
+        return n;
+    }
+    if (from_day < first)
+        spans[n++] = (hp_counter_span){HP_PERIOD_DAY, from_day, first - 1};
+    spans[n++] = (hp_counter_span){HP_PERIOD_WEEK, first, last};
+    if (last + WEEK_DAYS <= to_day)
+        spans[n++] = (hp_counter_span){HP_PERIOD_DAY, last + WEEK_DAYS, to_day};
+    return n;
+}
+
 size_t hp_counter_range_split(int32_t from_day, int32_t to_day,
                               hp_counter_span spans[HP_COUNTER_SPANS_MAX])
 {
@@ -144,15 +184,13 @@ size_t hp_counter_range_split(int32_t from_day, int32_t to_day,
         first++;
     if (to_day != hp_month_first_day(last + 1) - 1)
         last--;
-    if (first > last) {
-        spans[n++] = (hp_counter_span){HP_PERIOD_DAY, from_day, to_day};
-        return n;
-    }
+    if (first > last)
+        return split_weeks(from_day, to_day, spans);
     if (from_day < hp_month_first_day(first))
-        spans[n++] = (hp_counter_span){HP_PERIOD_DAY, from_day, hp_month_first_day(first) - 1};
+        n += split_weeks(from_day, hp_month_first_day(first) - 1, spans + n);
     spans[n++] = (hp_counter_span){HP_PERIOD_MONTH, first, last};
     if (hp_month_first_day(last + 1) <= to_day)
-        spans[n++] = (hp_counter_span){HP_PERIOD_DAY, hp_month_first_day(last + 1), to_day};
+        n += split_weeks(hp_month_first_day(last + 1), to_day, spans + n);
     return n;
 }
 

@@ -71,6 +71,7 @@ void hp_counter_room_minute_split(int64_t subject, int64_t *room_id, int *minute
 typedef enum {
     HP_PERIOD_DAY = 0,   /* One local day: bucket is its day number. */
     HP_PERIOD_MONTH = 1, /* One calendar month: bucket is year * 12 + month - 1. */
+    HP_PERIOD_WEEK = 2,  /* Monday to Sunday: bucket is the Monday's day number. */
 } hp_counter_period;
 
 typedef struct {
@@ -228,11 +229,19 @@ typedef struct {
 
 const hp_counter_kind_info *hp_counter_kind_describe(hp_counter_kind kind);
 
-/* A bucket as people write it: "2026-09-14" for a day, "2026-09" for a month. */
+/* A bucket as people write it: "2026-09-14" for a day and for a week (its Monday), "2026-09"
+ * for a month. */
 void hp_counter_bucket_format(hp_counter_period period, int32_t bucket, char out[HP_DATE_LEN]);
 
 /* The key of the month counter that a day counter's key adds to as well. */
 hp_counter_key hp_counter_key_month(hp_counter_key day);
+
+/* The Monday of the week (Monday to Sunday) that holds a day. */
+int32_t hp_day_week(int32_t day);
+
+/* Every stored counter a day counter adds to: its day's, its week's and its month's. */
+#define HP_COUNTER_LEVELS 3
+void hp_counter_key_levels(hp_counter_key day, hp_counter_key out[HP_COUNTER_LEVELS]);
 
 /* Hash and equality of keys, shaped for GHashTable (GHashFunc, GEqualFunc). */
 unsigned int hp_counter_key_hash(const void *key);
@@ -254,12 +263,15 @@ typedef struct {
     int32_t to;
 } hp_counter_span;
 
-#define HP_COUNTER_SPANS_MAX 3 /* The days before, the whole months, the days after. */
+/* The days, the whole weeks and the days before the whole months, the months, and the same
+ * after them. */
+#define HP_COUNTER_SPANS_MAX 7
 
 /* Splits the local days [from_day, to_day] into what the counters are read as: the whole
- * months inside the range as months, the days before and after them as days, so that a
- * school year reads about twelve counters per subject. Returns the number of spans written
- * (0 when from_day > to_day), in time order. */
+ * months inside the range as months; of the days before and after them, the whole weeks
+ * (Monday to Sunday) as weeks, and the rest as days. A school year reads about twenty
+ * counters per subject and a month's range about ten, where days alone would be one a day.
+ * Returns the number of spans written (0 when from_day > to_day), in time order. */
 size_t hp_counter_range_split(int32_t from_day, int32_t to_day,
                               hp_counter_span spans[HP_COUNTER_SPANS_MAX]);
 

@@ -285,6 +285,12 @@ static const char *const migrations[] = {
     "ALTER TABLE passes ADD COLUMN limit_exempt boolean NOT NULL DEFAULT false;"
     "UPDATE passes p SET limit_exempt = true FROM rooms r"
     "  WHERE r.school_id = p.school_id AND r.id = p.destination_id AND NOT r.counts_toward_limit;",
+
+    /* 13: the week counters, built from the day counters as the SQLite store's step 14. */
+    "INSERT INTO usage_counts (school_id, kind, period, bucket, id, a, b, c)"
+    "  SELECT school_id, kind, 2, bucket - ((bucket + 3) % 7 + 7) % 7, id, sum(a), sum(b), sum(c)"
+    "  FROM usage_counts WHERE period = 0"
+    "  GROUP BY school_id, kind, bucket - ((bucket + 3) % 7 + 7) % 7, id;",
 };
 // clang-format on
 
@@ -1203,9 +1209,9 @@ static int pg_counts_write(hp_store *store, int64_t school_id, const hp_counter 
     return rc;
 }
 
-static int pg_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
+static int pg_counts_each(hp_store *store, int64_t school_id, hp_counter_kind kind,
                           hp_counter_period period, int32_t from, int32_t to,
-                          const hp_subject_range *subjects, hp_counter **out, size_t *count_out)
+                          const hp_subject_range *subjects, hp_counter_visit visit, void *data)
 {
     params p = {0};
     int rc;
@@ -1220,16 +1226,13 @@ static int pg_counts_read(hp_store *store, int64_t school_id, hp_counter_kind ki
     if (res == NULL)
         return rc;
     int n = PQntuples(res);
-    hp_counter *counters = g_new0(hp_counter, (size_t)n + 1);
     for (int i = 0; i < n; i++) {
-        hp_counter *c = &counters[i];
-        c->key = (hp_counter_key){kind, period, (int32_t)get_int(res, i, 1), get_int(res, i, 0)};
+        hp_counter c = {.key = {kind, period, (int32_t)get_int(res, i, 1), get_int(res, i, 0)}};
         for (int v = 0; v < HP_COUNTER_VALUES; v++)
-            c->values[v] = get_int(res, i, 2 + v);
+            c.values[v] = get_int(res, i, 2 + v);
+        visit(&c, data);
     }
     PQclear(res);
-    *out = counters;
-    *count_out = (size_t)n;
     return HP_OK;
 }
 
@@ -2307,7 +2310,7 @@ static const hp_store_ops postgres_ops = {
     .users_list = pg_users_list,
     .passes_import = pg_passes_import,
     .counts_write = pg_counts_write,
-    .counts_read = pg_counts_read,
+    .counts_each = pg_counts_each,
     .pass_count = pg_pass_count,
     .session_create = pg_session_create,
     .session_get = pg_session_get,

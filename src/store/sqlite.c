@@ -288,6 +288,15 @@ static const char *const migrations[] = {
     "ALTER TABLE passes ADD COLUMN limit_exempt INTEGER NOT NULL DEFAULT 0;"
     "UPDATE passes SET limit_exempt = 1 WHERE destination_id IN"
     "  (SELECT id FROM rooms WHERE counts_toward_limit = 0);",
+
+    /* 14: the week counters (period 2, bucket the Monday's day number), which a range's
+     * whole weeks outside its whole months read instead of seven days each; built here as
+     * the sums of the day counters there are (a school still on counters_unbuilt gets its
+     * weeks with the rest when it is built). Day 0 was a Thursday, three days after a Monday. */
+    "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c)"
+    "  SELECT school_id, kind, 2, bucket - ((bucket + 3) % 7 + 7) % 7, id, sum(a), sum(b), sum(c)"
+    "  FROM usage_counts WHERE period = 0"
+    "  GROUP BY school_id, kind, bucket - ((bucket + 3) % 7 + 7) % 7, id;",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -1096,13 +1105,12 @@ static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_coun
     return HP_OK;
 }
 
-static int sqlite_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
+static int sqlite_counts_each(hp_store *store, int64_t school_id, hp_counter_kind kind,
                               hp_counter_period period, int32_t from, int32_t to,
-                              const hp_subject_range *subjects, hp_counter **out, size_t *count_out)
+                              const hp_subject_range *subjects, hp_counter_visit visit, void *data)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_COUNTS_READ);
-    GArray *rows = g_array_new(FALSE, FALSE, sizeof(hp_counter));
     int step;
 
     sqlite3_bind_int64(st, 1, school_id);
@@ -1117,15 +1125,11 @@ static int sqlite_counts_read(hp_store *store, int64_t school_id, hp_counter_kin
             .key = {kind, period, sqlite3_column_int(st, 1), sqlite3_column_int64(st, 0)}};
         for (int v = 0; v < HP_COUNTER_VALUES; v++)
             c.values[v] = sqlite3_column_int64(st, 2 + v);
-        g_array_append_val(rows, c);
+        visit(&c, data);
     }
     sqlite3_reset(st);
-    if (step != SQLITE_DONE) {
-        g_array_free(rows, TRUE);
+    if (step != SQLITE_DONE)
         return db_error(s, "reading report counters");
-    }
-    *count_out = rows->len;
-    *out = (hp_counter *)g_array_free(rows, FALSE);
     return HP_OK;
 }
 
@@ -2274,7 +2278,7 @@ static const hp_store_ops sqlite_ops = {
     .users_list = sqlite_users_list,
     .passes_import = sqlite_passes_import,
     .counts_write = sqlite_counts_write,
-    .counts_read = sqlite_counts_read,
+    .counts_each = sqlite_counts_each,
     .pass_count = sqlite_pass_count,
     .session_create = sqlite_session_create,
     .session_get = sqlite_session_get,

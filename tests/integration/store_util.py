@@ -174,6 +174,7 @@ _STEPS_UNDONE = [
     ((11, 10), ["DROP TABLE line_entries"]),
     ((12, 11), ["DROP TABLE encounter_overridden"]),
     ((13, 12), ["ALTER TABLE passes DROP COLUMN limit_exempt"]),
+    ((14, 13), ["DELETE FROM usage_counts WHERE period = 2"]),
 ]
 
 
