@@ -582,13 +582,8 @@ static void add_student(hp_report_row *row, const hp_counter *c, bool prev)
     s->now += c->student.now;
     s->scheduled += c->student.scheduled;
     s->passes += c->student.now + c->student.scheduled;
-}
-
-static void add_student_time(hp_report_row *row, const hp_counter *c, bool prev)
-{
-    hp_student_stats *s = student_stats(row, prev);
-    s->minutes_out += c->student_time.minutes;
-    s->overtime += c->student_time.overtime;
+    s->minutes_out += c->student.minutes;
+    s->overtime += c->student.overtime;
 }
 
 static void add_student_refusals(hp_report_row *row, const hp_counter *c, bool prev)
@@ -627,7 +622,6 @@ static int build_students(const insight_context *ctx)
     r->rows = (hp_report_row *)g_array_free(rows, FALSE);
     hp_report_sort_by_id(r);
     static const kind_adder adders[] = {{HP_COUNTER_STUDENT, add_student},
-                                        {HP_COUNTER_STUDENT_TIME, add_student_time},
                                         {HP_COUNTER_STUDENT_REFUSALS, add_student_refusals}};
     for (int p = 0; p < range_count(r); p++)
         if ((rc = add_kinds(ctx, adders, HP_ARRAY_SIZE(adders), p == 1)) < 0)

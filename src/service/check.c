@@ -29,7 +29,7 @@ static check_entry *entry(GHashTable *all, const hp_counter_key *key)
     return e;
 }
 
-/* Adds day counters to what the recount gives, for their days, weeks and months. */
+/* Adds day counters to what the recount gives, for their days, weeks, months and quarters. */
 static void add_counted(GHashTable *all, const hp_counter *days, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
@@ -104,7 +104,8 @@ out:
 
 static int read_stored(hp_store *store, const hp_school *school, GHashTable *all)
 {
-    static const hp_counter_period periods[] = {HP_PERIOD_DAY, HP_PERIOD_WEEK, HP_PERIOD_MONTH};
+    static const hp_counter_period periods[] = {HP_PERIOD_DAY, HP_PERIOD_WEEK, HP_PERIOD_MONTH,
+                                                HP_PERIOD_QUARTER};
     for (int kind = 0; kind < HP_COUNTER_KIND_COUNT; kind++) {
         for (size_t p = 0; p < HP_ARRAY_SIZE(periods); p++) {
             hp_counter *rows;
@@ -180,12 +181,14 @@ static void describe_values(GString *line, const hp_counter_kind_info *info, con
 }
 
 /* How a check line names a counter's period: "day 2026-09-14", "week of 2026-09-14",
- * "month 2026-09". */
+ * "month 2026-09", "quarter 2026-Q3". */
 static const char *period_name(hp_counter_period period)
 {
     switch (period) {
     case HP_PERIOD_MONTH:
         return "month";
+    case HP_PERIOD_QUARTER:
+        return "quarter";
     case HP_PERIOD_WEEK:
         return "week of";
     case HP_PERIOD_DAY:
@@ -220,6 +223,8 @@ static bool unrecorded(const hp_counter_key *key, bool any, int32_t through)
         return false;
     if (key->period == HP_PERIOD_MONTH)
         return key->bucket <= hp_day_month(through);
+    if (key->period == HP_PERIOD_QUARTER)
+        return key->bucket <= hp_day_month(through) / HP_MONTHS_PER_QUARTER;
     return key->bucket <= through; /* A day, or a week by its Monday: it holds a day up to then. */
 }
 

@@ -23,7 +23,10 @@ static const hp_counter_kind_info kinds[HP_COUNTER_KIND_COUNT] = {
     [HP_COUNTER_DURATION] = {"durations", "passes", false, 2, {"ended", "seconds"}},
     [HP_COUNTER_OVERTIME] = {"overtime", "passes", false, 1, {"overtime"}},
     [HP_COUNTER_MINUTES] = {"minutes out", "passes", false, 1, {"passes"}},
-    [HP_COUNTER_STUDENT] = {"student", "passes", false, 2, {"now", "scheduled"}},
+    [HP_COUNTER_STUDENT] =
+        {"student", "passes", false, 4, {"now", "scheduled", "minutes", "overtime"}},
+    /* No longer written (its values are the student kind's last two); a store migrated from
+     * before has none left. */
     [HP_COUNTER_STUDENT_TIME] = {"student time", "passes", false, 2, {"minutes", "overtime"}},
     [HP_COUNTER_RULE_OVERRIDES] = {"rule overrides", "passes", false, 1, {"overridden"}},
     [HP_COUNTER_ROOM_OVERRIDES] = {"room overrides", "passes", false, 1, {"overridden"}},
@@ -76,9 +79,11 @@ const hp_counter_kind_info *hp_counter_kind_describe(hp_counter_kind kind)
 
 void hp_counter_bucket_format(hp_counter_period period, int32_t bucket, char out[HP_DATE_LEN])
 {
-    if (period == HP_PERIOD_MONTH) /* A week's bucket is its Monday, written as that day. */
+    if (period == HP_PERIOD_MONTH)
         snprintf(out, HP_DATE_LEN, "%04d-%02d", bucket / 12, bucket % 12 + 1);
-    else
+    else if (period == HP_PERIOD_QUARTER)
+        snprintf(out, HP_DATE_LEN, "%04d-Q%d", bucket / 4, bucket % 4 + 1);
+    else /* A day, or a week by its Monday. */
         hp_date_format(bucket, out);
 }
 
@@ -109,6 +114,9 @@ void hp_counter_key_levels(hp_counter_key day, hp_counter_key out[HP_COUNTER_LEV
     out[1].period = HP_PERIOD_WEEK;
     out[1].bucket = hp_day_week(day.bucket);
     out[2] = hp_counter_key_month(day);
+    out[3] = out[2];
+    out[3].period = HP_PERIOD_QUARTER;
+    out[3].bucket = out[2].bucket / HP_MONTHS_PER_QUARTER;
 }
 
 /* An import looks a key up for every pass: a multiply-xorshift mix, no allocation. */
@@ -172,6 +180,27 @@ static size_t split_weeks(int32_t from_day, int32_t to_day, hp_counter_span *spa
     return n;
 }
 
+/* Splits whole months: the whole quarters as quarters, the months before and after as months.
+ * Month buckets are positive (year 1 is 12), so division rounds down. */
+static size_t split_quarters(int32_t first_month, int32_t last_month, hp_counter_span *spans)
+{
+    size_t n = 0;
+    int32_t first = (first_month + HP_MONTHS_PER_QUARTER - 1) / HP_MONTHS_PER_QUARTER;
+    int32_t last = (last_month + 1) / HP_MONTHS_PER_QUARTER - 1;
+    if (first > last) {
+        spans[n++] = (hp_counter_span){HP_PERIOD_MONTH, first_month, last_month};
+        return n;
+    }
+    if (first_month < first * HP_MONTHS_PER_QUARTER)
+        spans[n++] =
+            (hp_counter_span){HP_PERIOD_MONTH, first_month, first * HP_MONTHS_PER_QUARTER - 1};
+    spans[n++] = (hp_counter_span){HP_PERIOD_QUARTER, first, last};
+    if ((last + 1) * HP_MONTHS_PER_QUARTER <= last_month)
+        spans[n++] =
+            (hp_counter_span){HP_PERIOD_MONTH, (last + 1) * HP_MONTHS_PER_QUARTER, last_month};
+    return n;
+}
+
 size_t hp_counter_range_split(int32_t from_day, int32_t to_day,
                               hp_counter_span spans[HP_COUNTER_SPANS_MAX])
 {
@@ -188,7 +217,7 @@ size_t hp_counter_range_split(int32_t from_day, int32_t to_day,
         return split_weeks(from_day, to_day, spans);
     if (from_day < hp_month_first_day(first))
         n += split_weeks(from_day, hp_month_first_day(first) - 1, spans + n);
-    spans[n++] = (hp_counter_span){HP_PERIOD_MONTH, first, last};
+    n += split_quarters(first, last, spans + n);
     if (hp_month_first_day(last + 1) <= to_day)
         n += split_weeks(hp_month_first_day(last + 1), to_day, spans + n);
     return n;

@@ -291,6 +291,21 @@ static const char *const migrations[] = {
     "  SELECT school_id, kind, 2, bucket - ((bucket + 3) % 7 + 7) % 7, id, sum(a), sum(b), sum(c)"
     "  FROM usage_counts WHERE period = 0"
     "  GROUP BY school_id, kind, bucket - ((bucket + 3) % 7 + 7) % 7, id;",
+
+    /* 14: a fourth value, and a student's time out moved into the student counter, as the
+     * SQLite store's step 15. */
+    "ALTER TABLE usage_counts ADD COLUMN d bigint NOT NULL DEFAULT 0;"
+    "INSERT INTO usage_counts (school_id, kind, period, bucket, id, a, b, c, d)"
+    "  SELECT school_id, 12, period, bucket, id, 0, 0, a, b FROM usage_counts WHERE kind = 13"
+    "  ON CONFLICT (school_id, kind, period, bucket, id)"
+    "  DO UPDATE SET c = usage_counts.c + excluded.c, d = usage_counts.d + excluded.d;"
+    "DELETE FROM usage_counts WHERE kind = 13;",
+
+    /* 15: the quarter counters, built from the month counters as the SQLite store's step
+     * 16. */
+    "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c, d)"
+    "  SELECT school_id, kind, 3, bucket / 3, id, sum(a), sum(b), sum(c), sum(d)"
+    "  FROM usage_counts WHERE period = 1 GROUP BY school_id, kind, bucket / 3, id;",
 };
 // clang-format on
 
@@ -381,14 +396,14 @@ static const struct {
     {"logins_find", "SELECT " USER_COLUMNS ", password_hash, school_id FROM users"
                     " WHERE " FOLD("email") " = " FOLD("$1::text") " ORDER BY school_id"},
     {"counts_add",
-     "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c)"
+     "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c, d)"
      " SELECT $1, * FROM unnest($2::smallint[], $3::smallint[], $4::integer[], $5::bigint[],"
-     " $6::bigint[], $7::bigint[], $8::bigint[])"
+     " $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])"
      " ON CONFLICT (school_id, kind, period, bucket, id) DO UPDATE SET"
      " a = usage_counts.a + excluded.a, b = usage_counts.b + excluded.b,"
-     " c = usage_counts.c + excluded.c"},
+     " c = usage_counts.c + excluded.c, d = usage_counts.d + excluded.d"},
     {"counts_read",
-     "SELECT id, bucket, a, b, c FROM usage_counts WHERE school_id = $1 AND kind = $2"
+     "SELECT id, bucket, a, b, c, d FROM usage_counts WHERE school_id = $1 AND kind = $2"
      " AND period = $3 AND bucket BETWEEN $4 AND $5 AND id BETWEEN $6 AND $7"},
     {"pass_count", "SELECT count(*) FROM passes WHERE school_id = $1"},
     {"session_insert", "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
@@ -1174,8 +1189,8 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
     return rc;
 }
 
-/* The statements name the value columns a, b and c. */
-_Static_assert(HP_COUNTER_VALUES == 3, "usage_counts holds three values per counter");
+/* The statements name the value columns a, b, c and d. */
+_Static_assert(HP_COUNTER_VALUES == 4, "usage_counts holds four values per counter");
 
 /* The columns of counts_add after school_id: kind, period, bucket, subject, the values. */
 #define COUNTS_ADD_ARRAYS (4 + HP_COUNTER_VALUES)

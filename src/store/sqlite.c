@@ -297,6 +297,22 @@ static const char *const migrations[] = {
     "  SELECT school_id, kind, 2, bucket - ((bucket + 3) % 7 + 7) % 7, id, sum(a), sum(b), sum(c)"
     "  FROM usage_counts WHERE period = 0"
     "  GROUP BY school_id, kind, bucket - ((bucket + 3) % 7 + 7) % 7, id;",
+
+    /* 15: a fourth value, and a student's time out (kind 13: minutes, overtime) moved into
+     * the student counter (kind 12: now, scheduled) as its third and fourth, so that the
+     * students insight reads one row per student and bucket instead of two. */
+    "ALTER TABLE usage_counts ADD COLUMN d INTEGER NOT NULL DEFAULT 0;"
+    "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c, d)"
+    "  SELECT school_id, 12, period, bucket, id, 0, 0, a, b FROM usage_counts WHERE kind = 13"
+    "  ON CONFLICT (school_id, kind, period, bucket, id)"
+    "  DO UPDATE SET c = c + excluded.c, d = d + excluded.d;"
+    "DELETE FROM usage_counts WHERE kind = 13;",
+
+    /* 16: the quarter counters (period 3, bucket a month's / 3), which a range's whole
+     * quarters read instead of three months each; built here from the month counters. */
+    "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c, d)"
+    "  SELECT school_id, kind, 3, bucket / 3, id, sum(a), sum(b), sum(c), sum(d)"
+    "  FROM usage_counts WHERE period = 1 GROUP BY school_id, kind, bucket / 3, id;",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -453,13 +469,14 @@ static const char *const statement_sql[ST_COUNT] = {
         " time_limit_minutes, auto_end_at, overrides, limit_exempt)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
         " ON CONFLICT (school_id, ext_id) DO NOTHING",
-    [ST_COUNTS_ADD] = "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    [ST_COUNTS_ADD] = "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c, d)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
                       " ON CONFLICT (school_id, kind, period, bucket, id)"
-                      " DO UPDATE SET a = a + excluded.a, b = b + excluded.b, c = c + excluded.c",
+                      " DO UPDATE SET a = a + excluded.a, b = b + excluded.b, c = c + excluded.c,"
+                      " d = d + excluded.d",
     /* One range of buckets in key order: a report reads a few thousand rows at most. */
     [ST_COUNTS_READ] =
-        "SELECT id, bucket, a, b, c FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
+        "SELECT id, bucket, a, b, c, d FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
         " AND period = ?3 AND bucket BETWEEN ?4 AND ?5 AND id BETWEEN ?6 AND ?7",
     [ST_PASS_COUNT] = "SELECT count(*) FROM passes WHERE school_id = ?1",
     [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
@@ -1081,8 +1098,8 @@ static int sqlite_passes_import(hp_store *store, int64_t school_id, hp_pass *pas
     return HP_OK;
 }
 
-/* The statements name the value columns a, b and c. */
-_Static_assert(HP_COUNTER_VALUES == 3, "usage_counts holds three values per counter");
+/* The statements name the value columns a, b, c and d. */
+_Static_assert(HP_COUNTER_VALUES == 4, "usage_counts holds four values per counter");
 
 static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_counter *counters,
                                size_t count)

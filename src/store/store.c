@@ -43,10 +43,9 @@ int hp_store_open(hp_store **out, const char *uri, bool create)
 /* The kinds of counter added after stores had passes: a store made before them has them built
  * once from its passes, when it is first opened after the migration that lists its schools. */
 static const hp_counter_kind built_later[] = {
-    HP_COUNTER_SOURCE,         HP_COUNTER_HOUR,         HP_COUNTER_ROOM_HOUR,
-    HP_COUNTER_DURATION,       HP_COUNTER_OVERTIME,     HP_COUNTER_MINUTES,
-    HP_COUNTER_STUDENT,        HP_COUNTER_STUDENT_TIME, HP_COUNTER_RULE_OVERRIDES,
-    HP_COUNTER_ROOM_OVERRIDES,
+    HP_COUNTER_SOURCE,   HP_COUNTER_HOUR,           HP_COUNTER_ROOM_HOUR,
+    HP_COUNTER_DURATION, HP_COUNTER_OVERTIME,       HP_COUNTER_MINUTES,
+    HP_COUNTER_STUDENT,  HP_COUNTER_RULE_OVERRIDES, HP_COUNTER_ROOM_OVERRIDES,
 };
 
 static bool built_later_kind(hp_counter_kind kind)
@@ -307,7 +306,7 @@ int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *da
         if (day_counters[i].key.period != HP_PERIOD_DAY)
             return hp_error_set(HP_EINVALID, "a counter to add is not a day's");
     /* Key -> index + 1 into rows; the keys point into rows, which is sized up front (each day
-     * counter adds to its day's, its week's and its month's) so that it never moves. */
+     * counter adds to its day's, week's, month's and quarter's) so that it never moves. */
     GHashTable *index = g_hash_table_new(hp_counter_key_hash, hp_counter_key_equal);
     GArray *rows =
         g_array_sized_new(FALSE, FALSE, sizeof(hp_counter), (guint)(HP_COUNTER_LEVELS * count));

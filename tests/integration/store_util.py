@@ -175,6 +175,12 @@ _STEPS_UNDONE = [
     ((12, 11), ["DROP TABLE encounter_overridden"]),
     ((13, 12), ["ALTER TABLE passes DROP COLUMN limit_exempt"]),
     ((14, 13), ["DELETE FROM usage_counts WHERE period = 2"]),
+    ((15, 14), ["INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c)"
+                " SELECT school_id, 13, period, bucket, id, c, d, 0 FROM usage_counts"
+                " WHERE kind = 12 AND (c <> 0 OR d <> 0)",
+                "UPDATE usage_counts SET c = 0, d = 0 WHERE kind = 12",
+                "ALTER TABLE usage_counts DROP COLUMN d"]),
+    ((16, 15), ["DELETE FROM usage_counts WHERE period = 3"]),
 ]
 
 

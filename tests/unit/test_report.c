@@ -642,16 +642,26 @@ static void test_schools_kept_apart(void **state)
     hp_school_release(&other);
 }
 
-/* --- How a range reads the counters: whole months as months, whole weeks as weeks ------- */
+/* --- How a range reads the counters: quarters, months, weeks and days ------------------ */
 
 static const char *span_period_name(hp_counter_period period)
 {
-    return period == HP_PERIOD_DAY ? "day" : period == HP_PERIOD_WEEK ? "week" : "month";
+    switch (period) {
+    case HP_PERIOD_DAY:
+        return "day";
+    case HP_PERIOD_WEEK:
+        return "week";
+    case HP_PERIOD_MONTH:
+        return "month";
+    case HP_PERIOD_QUARTER:
+        break;
+    }
+    return "quarter";
 }
 
 /* Spans written as the test expects them: "day 2026-09-10..2026-09-20", "week
- * 2026-09-14..2026-09-21" (the first and last Monday) or "month 2026-09..2026-10", joined by
- * ", ". */
+ * 2026-09-14..2026-09-21" (the first and last Monday), "month 2026-09..2026-10" or "quarter
+ * 2025-Q4..2026-Q1", joined by ", ". */
 static void describe_spans(const hp_counter_span *spans, size_t count, char *out, size_t size)
 {
     out[0] = '\0';
@@ -684,6 +694,10 @@ static void span_days(const hp_counter_span *span, int32_t *first, int32_t *last
         return;
     case HP_PERIOD_MONTH:
         *first = hp_month_first_day(span->from), *last = hp_month_first_day(span->to + 1) - 1;
+        return;
+    case HP_PERIOD_QUARTER:
+        *first = hp_month_first_day(span->from * HP_MONTHS_PER_QUARTER);
+        *last = hp_month_first_day((span->to + 1) * HP_MONTHS_PER_QUARTER) - 1;
         return;
     }
 }
@@ -739,12 +753,19 @@ static const struct {
      * months' border. */
     {"2026-08-20", "2026-09-10",
      "day 2026-08-20..2026-08-23, week 2026-08-24..2026-08-31, day 2026-09-07..2026-09-10"},
-    /* A school year: two weeks of August, the whole months, then the days of June. */
+    /* A school year: two weeks of August, September, two whole quarters, April and May, then
+     * the days of June. */
     {"2025-08-18", "2026-06-05",
-     "week 2025-08-18..2025-08-25, month 2025-09..2026-05, day 2026-06-01..2026-06-05"},
+     "week 2025-08-18..2025-08-25, month 2025-09..2025-09, quarter 2025-Q4..2026-Q1, "
+     "month 2026-04..2026-05, day 2026-06-01..2026-06-05"},
     {"2025-08-18", "2026-04-24",
-     "week 2025-08-18..2025-08-25, month 2025-09..2026-03, day 2026-04-01..2026-04-05, "
-     "week 2026-04-06..2026-04-13, day 2026-04-20..2026-04-24"},
+     "week 2025-08-18..2025-08-25, month 2025-09..2025-09, quarter 2025-Q4..2026-Q1, "
+     "day 2026-04-01..2026-04-05, week 2026-04-06..2026-04-13, day 2026-04-20..2026-04-24"},
+    /* Whole quarters only, and a whole year. */
+    {"2026-07-01", "2026-09-30", "quarter 2026-Q3..2026-Q3"},
+    {"2026-01-01", "2026-12-31", "quarter 2026-Q1..2026-Q4"},
+    {"2026-02-01", "2026-07-31",
+     "month 2026-02..2026-03, quarter 2026-Q2..2026-Q2, month 2026-07..2026-07"},
     /* Crossing a year: every kind of span on both sides. */
     {"2025-12-15", "2026-02-10",
      "week 2025-12-15..2025-12-22, day 2025-12-29..2025-12-31, month 2026-01..2026-01, "
@@ -827,8 +848,8 @@ static void test_range_reads_months(void **state)
     hp_room_release(&a);
 }
 
-/* `hallpass check` on counters that a bug changed: it names the counter, its day, week or month,
- * and each value by its name, stored and recounted; right counters say nothing. */
+/* `hallpass check` on counters that a bug changed: it names the counter, its day, week, month or
+ * quarter, and each value by its name, stored and recounted; right counters say nothing. */
 static void test_check_names_counters_that_differ(void **state)
 {
     fixture *f = *state;
@@ -859,12 +880,13 @@ static void test_check_names_counters_that_differ(void **state)
     out = open_memstream(&text, &len);
     assert_int_equal(hp_school_check(f->store, &f->school, out, 10, &stats), HP_OK);
     fclose(out);
-    /* Each wrong day shows in its week (by its Monday) and its month too. */
-    assert_int_equal(stats.mismatches, 6);
+    /* Each wrong day shows in its week (by its Monday), its month and its quarter too. */
+    assert_int_equal(stats.mismatches, 8);
     static const char *const lines[] = {
         "room Gym, day 2026-09-18: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
         "room Gym, week of 2026-09-14: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
         "room Gym, month 2026-09: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
+        "room Gym, quarter 2026-Q3: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
         "staff bbrown@x.org, day 2026-09-18: stored 1 now, -1 scheduled and 1 now from kiosks, "
         "the passes give 1 now, 0 scheduled and 0 now from kiosks\n",
         "staff bbrown@x.org, week of 2026-09-14: stored 1 now, -1 scheduled and 1 now from "
@@ -928,8 +950,8 @@ static void test_insight_counters_of_a_pass(void **state)
     assert_int_equal(tallied(t, HP_COUNTER_DURATION, 7, day, 1), 779);
     assert_int_equal(tallied(t, HP_COUNTER_OVERTIME, 7, day, 0), 1);
     assert_int_equal(tallied(t, HP_COUNTER_MINUTES, hp_counter_room_minute(7, 12), day, 0), 1);
-    assert_int_equal(tallied(t, HP_COUNTER_STUDENT_TIME, 40, day, 0), 12);
-    assert_int_equal(tallied(t, HP_COUNTER_STUDENT_TIME, 40, day, 1), 1);
+    assert_int_equal(tallied(t, HP_COUNTER_STUDENT, 40, day, 2), 12);
+    assert_int_equal(tallied(t, HP_COUNTER_STUDENT, 40, day, 3), 1);
     /* An end written after the deadline counts as the deadline: 120 minutes. Taking the first
      * end back leaves only the second. */
     hp_tally_pass_ended(t, &pass, -1);
@@ -946,7 +968,7 @@ static void test_insight_counters_of_a_pass(void **state)
     pass.end = start + 13 * 3600;
     hp_tally_pass_ended(t, &pass, 1);
     assert_int_equal(tallied(t, HP_COUNTER_MINUTES, hp_counter_room_minute(7, 720), day, 0), 1);
-    assert_int_equal(tallied(t, HP_COUNTER_STUDENT_TIME, 40, day, 0), 780);
+    assert_int_equal(tallied(t, HP_COUNTER_STUDENT, 40, day, 2), 780);
     hp_tally_free(t);
     /* The subjects split back. */
     int64_t room;
