@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         in = fopen("/dev/null", "rb");
     }
     hp_import_stats stats;
-    int rc = hp_import_csv(fs.store, &fs.school, fs.tz, kind, in, "fuzz.csv", NULL, NULL, &stats);
+    int rc =
+        hp_import_csv(fs.store, &fs.school, fs.tz, kind, in, "fuzz.csv", NULL, NULL, NULL, &stats);
     fclose(in);
     if (rc < 0 && strncmp(hp_error_last(), "fuzz.csv:", 9) != 0) {
         fprintf(stderr, "an import error that names no line: %s\n", hp_error_last());

@@ -6,9 +6,10 @@ set -euo pipefail
 packages=(
     build-essential cmake pkg-config clang clang-format
     libsqlite3-dev libcsv-dev libxlsxwriter-dev libjansson-dev libsodium-dev libglib2.0-dev
-    libcmocka-dev libmicrohttpd-dev libpq-dev postgresql curl libclang-rt-14-dev
+    libcmocka-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev libcjose-dev libzip-dev postgresql
+    curl libclang-rt-14-dev
     sqlite3 unzip python3 python3-pytest tzdata
-    chromium wrk time
+    chromium wrk time faketime
 )
 
 missing=()

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "core/error.h"
+#include "core/tz.h"
 #include "service/check.h"
 
 #include <stdio.h>
@@ -36,6 +37,13 @@ static int run(const void *opts, int argc, char **argv)
             printf("%zu refusal counters not compared: they count refusals from before the store "
                    "recorded them\n",
                    stats.skipped);
+        if (stats.purged_before != 0) {
+            char first[HP_DATE_LEN];
+            hp_date_format(stats.purged_before, first);
+            printf("recounted from %s on: the days before were purged (%zu counters of them "
+                   "not compared)\n",
+                   first, stats.purged);
+        }
         if (stats.mismatches > 0) {
             printf("%s: %zu of %zu counters differ from a recount of %zu passes and %zu "
                    "refusals\n",
@@ -58,7 +66,9 @@ const hp_cmd_entry hp_cmd_check = {
     .about =
         "Recounts the school's passes and the refusals by the pass rules, and compares every\n"
         "counter the reports read, per day and per month. Refusal counters of the days before\n"
-        "the store recorded each refusal (a store made by an older hallpass) are not compared.\n"
+        "the store recorded each refusal (a store made by an older hallpass) are not compared,\n"
+        "nor the counters of days purged (hallpass purge): a month partly purged is compared,\n"
+        "its purged days counting as stored.\n"
         "Prints one line per counter that differs (the first " HP_CLI_STR(
             LINES_MAX) ") and exits 1 if any\n"
                        "does; exits 0 when all agree. It changes nothing.\n",

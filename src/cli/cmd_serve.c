@@ -23,6 +23,7 @@ typedef struct {
     long timeout;      /* Seconds; 0: not given. */
     bool secure_cookies;
     bool no_clock;
+    const char *oidc_secret_file;
 } serve_options;
 
 static const hp_cli_option options[] = {
@@ -48,6 +49,8 @@ static const hp_cli_option options[] = {
                     "mark the session cookie Secure (behind a TLS proxy)"),
     HP_OPT_FLAG_ROW(serve_options, no_clock, "no-clock",
                     "leave auto-ends and the line's offers to another server"),
+    HP_OPT_TEXT_ROW(serve_options, oidc_secret_file, "oidc-secret-file", "FILE",
+                    "single sign-on's client secret, for schools that name no file"),
 };
 
 static void on_ready(const char *address, void *data)
@@ -70,6 +73,7 @@ static int run(const void *opts, int argc, char **argv)
         .timeout = o->timeout ? (unsigned)o->timeout : HP_SERVER_TIMEOUT_DEFAULT,
         .secure_cookies = o->secure_cookies,
         .no_clock = o->no_clock,
+        .oidc_secret_file = o->oidc_secret_file,
         .on_ready = on_ready,
     };
     if (config.db == NULL)
@@ -84,7 +88,8 @@ const hp_cmd_entry hp_cmd_serve = {
     .summary = "serve the pages and the JSON API",
     .synopsis =
         "hallpass serve --db DB [--listen ADDR:PORT] [--threads N] [--session-idle MIN]\n"
-        "               [--session-max DAYS] [--timeout SEC] [--secure-cookies] [--no-clock]",
+        "               [--session-max DAYS] [--timeout SEC] [--secure-cookies] [--no-clock]\n"
+        "               [--oidc-secret-file FILE]",
     .about = "Serves the JSON API (see docs/api.md) until SIGINT or SIGTERM, then finishes the\n"
              "requests in flight and stops. One access-log line per request goes to stderr.\n"
              "Every second its clock writes the end of each pass that has reached its auto-end\n"
@@ -92,7 +97,13 @@ const hp_cmd_entry hp_cmd_serve = {
              "ran; servers sharing one PostgreSQL store write each such end once. A pass is not\n"
              "active from its deadline on, whether or not its end is written yet. Then it walks\n"
              "the waiting line: offers past line_offer_seconds lapse, entries of an earlier day\n"
-             "go, and each freed place is offered to the first entry the rules allow, once.\n",
+             "go, and each freed place is offered to the first entry the rules allow, once.\n"
+             "At start and every hour it purges, for each school with retain_passes_days set,\n"
+             "the passes, line entries and refusals older than that many days (once a day;\n"
+             "see hallpass purge), recorded in the audit log as the server.\n"
+             "A school whose oidc_* settings are set (see hallpass settings --help) gets a\n"
+             "single sign-on button on the sign-in page; the client secret is read, at each\n"
+             "sign-in, from the school's oidc_client_secret_file or else --oidc-secret-file.\n",
     HP_CLI_OPTIONS(options, serve_options),
     .run = run,
 };

@@ -1,15 +1,18 @@
 /* hallpass: the command table and dispatch. Adding a command touches its file and this table. */
 #include "cli/cli.h"
 
+#include "core/settings.h"
 #include "core/util.h"
 #include "hallpass_version.h" /* Made by CMake: HALLPASS_VERSION and HALLPASS_COMMIT. */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const hp_cmd_entry *const commands[] = {
-    &hp_cmd_init,  &hp_cmd_import, &hp_cmd_report, &hp_cmd_insights, &hp_cmd_user,
-    &hp_cmd_serve, &hp_cmd_copy,   &hp_cmd_check,  &hp_cmd_demo,     &hp_cmd_settings,
+    &hp_cmd_init,  &hp_cmd_import, &hp_cmd_report,  &hp_cmd_insights, &hp_cmd_user,
+    &hp_cmd_serve, &hp_cmd_copy,   &hp_cmd_check,   &hp_cmd_demo,     &hp_cmd_settings,
+    &hp_cmd_audit, &hp_cmd_purge,  &hp_cmd_student,
 };
 
 static void print_help(FILE *out)
@@ -24,6 +27,9 @@ static void print_help(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* Tests run their OpenID provider over http on 127.0.0.1; only they set this. */
+    const char *loopback = getenv("HALLPASS_OIDC_TEST_LOOPBACK");
+    hp_settings_allow_loopback_issuer(loopback && strcmp(loopback, "1") == 0);
     if (argc < 2) {
         print_help(stderr);
         return HP_EXIT_USAGE;

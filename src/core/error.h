@@ -20,6 +20,7 @@ enum {
     HP_EAUTH = -9,       /* Not signed in, or the sign-in failed. */
     HP_EFORBIDDEN = -10, /* Signed in, but this user may not do it. */
     HP_ETHROTTLED = -11, /* Too many failed sign-ins: try again later. */
+    HP_EGONE = -12,      /* It was there but is over: an expired or revoked share link. */
 };
 
 #define HP_ERROR_MAX 1024

@@ -274,6 +274,38 @@ int hp_name_clean(char **out, const char *field, const char *value, bool require
     return rc;
 }
 
+/* Hashing the letters folded saves an allocation per lookup. */
+unsigned hp_ascii_case_hash(const void *key)
+{
+    guint h = 5381;
+    for (const unsigned char *s = key; *s; s++)
+        h = h * 33 + (guint)g_ascii_tolower(*s);
+    return h;
+}
+
+int hp_ascii_case_equal(const void *a, const void *b)
+{
+    return g_ascii_strcasecmp(a, b) == 0;
+}
+
+int hp_check_email(const char *value)
+{
+    if (value == NULL || value[0] == '\0')
+        return hp_error_set(HP_EINVALID, "email: empty");
+    size_t n = strlen(value);
+    const char *at = strchr(value, '@');
+    if (n > HP_EMAIL_MAX)
+        return hp_error_set(HP_EINVALID, "email: longer than %d bytes", HP_EMAIL_MAX);
+    if (at == NULL || at == value || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
+        strpbrk(value, " \t\r\n,;<>\"") != NULL || !g_utf8_validate(value, (gssize)n, NULL))
+        return hp_error_set(HP_EINVALID, "email: \"%s\" is not an email address", value);
+    uint32_t c = hp_format_char_in(value);
+    if (c)
+        return hp_error_set(HP_EINVALID, "email: holds an invisible format character (U+%04X)",
+                            (unsigned)c);
+    return HP_OK;
+}
+
 int hp_check_student_id(const char *value)
 {
     size_t n = value ? strlen(value) : 0;
@@ -286,6 +318,15 @@ int hp_check_student_id(const char *value)
         return hp_error_set(HP_EINVALID,
                             "student_id: \"%.*s\" is not 1 to %d ASCII letters, digits and -",
                             HP_STUDENT_ID_MAX * 2, value, HP_STUDENT_ID_MAX);
+    return HP_OK;
+}
+
+int hp_check_password(const char *value)
+{
+    if (value == NULL || value[0] == '\0')
+        return hp_error_set(HP_EINVALID, "password: empty");
+    if (strlen(value) > HP_PASSWORD_MAX)
+        return hp_error_set(HP_EINVALID, "password: longer than %d bytes", HP_PASSWORD_MAX);
     return HP_OK;
 }
 
@@ -327,6 +368,21 @@ void hp_list_free(void *items, size_t count, size_t size, void (*release)(void *
 void hp_rooms_free(hp_room *rooms, size_t n)
 {
     hp_list_free(rooms, n, sizeof(*rooms), (void (*)(void *))hp_room_release);
+}
+
+void hp_audit_record_release(hp_audit_record *record)
+{
+    g_free(record->who);
+    g_free(record->address);
+    g_free(record->action);
+    g_free(record->target);
+    g_free(record->detail);
+    *record = (hp_audit_record){0};
+}
+
+void hp_audit_records_free(hp_audit_record *records, size_t n)
+{
+    hp_list_free(records, n, sizeof(*records), (void (*)(void *))hp_audit_record_release);
 }
 
 void hp_users_free(hp_user *users, size_t n)

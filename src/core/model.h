@@ -59,6 +59,9 @@ typedef struct {
     /* Pass rules (hp_field_max_passes_per_day in core/settings.h). Read with the user; written
      * by hp_store_user_rules_put(). */
     int max_passes_per_day; /* A student's own daily limit; 0 means none. */
+    /* False once deactivated (by an admin or the roster): no sign-in, history kept. Read with
+     * the user; written only by hp_store_user_active_put(), so a user put never changes it. */
+    bool active;
 } hp_user;
 
 typedef struct {
@@ -146,11 +149,39 @@ int hp_name_clean(char **out, const char *field, const char *value, bool require
  * where they start and sets *len_out. For looking names up without allocating. */
 const char *hp_name_trim(const char *value, size_t *len_out);
 
+/* Checks an email address: at most HP_EMAIL_MAX bytes, one @ with text on both sides, no
+ * space or separator, valid UTF-8, no invisible format character. The message starts with
+ * "email: " and names the value. */
+int hp_check_email(const char *value);
+
+/* Hash and equality of names and emails as GHashTable keys, compared without regard to ASCII
+ * case as the store compares them (a GHashFunc and a GEqualFunc). */
+unsigned hp_ascii_case_hash(const void *key);
+int hp_ascii_case_equal(const void *a, const void *b);
+
 /* Checks a school's student ID: 1 to HP_STUDENT_ID_MAX ASCII letters, digits and '-'. The
  * message starts with "student_id: " and names the value. */
 int hp_check_student_id(const char *value);
 
+/* Checks a new password: given (not empty) and at most HP_PASSWORD_MAX bytes. The message
+ * starts with "password: ". */
+int hp_check_password(const char *value);
+
+/* One record of the audit log: who did what, when, from where. */
+typedef struct {
+    int64_t id;
+    int64_t at;      /* Unix seconds. */
+    int64_t user_id; /* The signed-in user; 0 when none (a failed sign-in, the command line). */
+    char *who;       /* The user's email, or words: "command line", "server", "share link 3". */
+    char *address;   /* The client's address; NULL when not from a request. */
+    char *action;    /* A fixed word: sign_in, report_view, room_update, ... */
+    char *target;    /* What it was about: an email, a room's name, a report's kind. */
+    char *detail;    /* A JSON object as text, or NULL. */
+} hp_audit_record;
+
 void hp_school_release(hp_school *school);
+void hp_audit_record_release(hp_audit_record *record);
+void hp_audit_records_free(hp_audit_record *records, size_t n);
 void hp_room_release(hp_room *room);
 void hp_user_release(hp_user *user);
 void hp_pass_release(hp_pass *pass);

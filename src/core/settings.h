@@ -4,6 +4,10 @@
  * values, validating, and formatting as lines or as JSON-ready values all read those tables,
  * so a new setting is one row. An empty value turns a rule off, except for the settings that
  * have a default, where it restores the default. No I/O here.
+ *
+ * Besides the pass rules, the table holds the school's single sign-on (OpenID Connect)
+ * settings: text values, each checked by a function of its own (an issuer is an https URL,
+ * domains are a list of host names), and empty when not set.
  */
 #ifndef HP_CORE_SETTINGS_H
 #define HP_CORE_SETTINGS_H
@@ -25,6 +29,16 @@
 #define HP_LINE_OFFER_SECONDS_MIN 10    /* Time enough to walk to the kiosk. */
 #define HP_LINE_OFFER_SECONDS_MAX 300
 #define HP_LINE_OFFER_SECONDS_DEFAULT 30
+#define HP_RETAIN_PASSES_DAYS_MIN 30   /* A month: the reports of the weeks just gone stay whole. */
+#define HP_RETAIN_PASSES_DAYS_MAX 3650 /* Ten years. */
+
+/* Byte caps of the sign-on settings' text: far above any real value, low enough that a
+ * settings row and a page stay small. */
+#define HP_OIDC_ISSUER_MAX 512      /* An issuer URL. */
+#define HP_OIDC_CLIENT_ID_MAX 256   /* A client ID as a provider hands it out. */
+#define HP_OIDC_SECRET_FILE_MAX 512 /* A file's absolute path. */
+#define HP_OIDC_DOMAINS_MAX 1024    /* Comma-separated email domains. */
+#define HP_OIDC_LABEL_MAX 64        /* The sign-in button's words. */
 
 /* The school's settings. A limit of 0 means the rule is off (the setting is empty). */
 typedef struct {
@@ -38,23 +52,33 @@ typedef struct {
     int no_pass_last_minutes;       /* No passes in the last minutes of each period. */
     bool wait_in_line;              /* A full room or hallway offers a place in line. */
     int line_offer_seconds;         /* How long an offer from the line waits to be taken. */
+    int retain_passes_days;         /* Days a student's passes and refusals are kept; 0: ever. */
+    /* Single sign-on; "" when not set. Arrays, not pointers, so that settings copy as
+     * values and own no memory. */
+    char oidc_issuer[HP_OIDC_ISSUER_MAX + 1];                  /* The provider's issuer URL. */
+    char oidc_client_id[HP_OIDC_CLIENT_ID_MAX + 1];            /* hallpass's ID there. */
+    char oidc_client_secret_file[HP_OIDC_SECRET_FILE_MAX + 1]; /* Holds the client secret. */
+    char oidc_email_domains[HP_OIDC_DOMAINS_MAX + 1];          /* Allowed, comma-separated. */
+    char oidc_label[HP_OIDC_LABEL_MAX + 1];                    /* The button's words. */
 } hp_settings;
 
-typedef enum { HP_SETTING_INT, HP_SETTING_BOOL } hp_setting_type;
+typedef enum { HP_SETTING_INT, HP_SETTING_BOOL, HP_SETTING_TEXT } hp_setting_type;
 
 /* One setting or field: what the table says of it. */
 typedef struct {
     const char *key;
     hp_setting_type type;
-    int min, max;      /* Range of a whole number. */
+    int min, max;      /* Range of a whole number; for text, 0 and its byte cap. */
     bool has_default;  /* Empty restores default_value instead of turning the rule off. */
     int default_value; /* For a boolean, 0 or 1. */
     const char *meaning;
     size_t offset; /* Of the field in hp_settings; unused for room and student fields. */
+    /* Text only: checks a value that is not empty, with a message naming the key. */
+    int (*check)(const char *key, const char *text);
 } hp_setting_spec;
 
 /* The school settings, in the order they are listed and printed. */
-#define HP_SETTINGS_COUNT 10
+#define HP_SETTINGS_COUNT 16
 extern const hp_setting_spec hp_settings_table[HP_SETTINGS_COUNT];
 
 /* The rule fields of rooms and students (they are not in hp_settings). */
@@ -78,11 +102,12 @@ const hp_setting_spec *hp_setting_find(const char *key);
 int hp_setting_parse(const hp_setting_spec *spec, const char *text, int *out);
 
 /* A value as JSON holds it: null, a number or a boolean. */
-typedef enum { HP_VALUE_NULL, HP_VALUE_NUMBER, HP_VALUE_BOOL } hp_value_kind;
+typedef enum { HP_VALUE_NULL, HP_VALUE_NUMBER, HP_VALUE_BOOL, HP_VALUE_TEXT } hp_value_kind;
 typedef struct {
     hp_value_kind kind;
-    int64_t number; /* When kind is HP_VALUE_NUMBER. */
-    bool flag;      /* When kind is HP_VALUE_BOOL. */
+    int64_t number;   /* When kind is HP_VALUE_NUMBER. */
+    bool flag;        /* When kind is HP_VALUE_BOOL. */
+    const char *text; /* When kind is HP_VALUE_TEXT; not owned. */
 } hp_setting_value;
 
 /* Checks a JSON value against a setting or field and gives it as hp_setting_parse would:
@@ -97,8 +122,29 @@ hp_setting_value hp_setting_json(const hp_setting_spec *spec, int value);
 /* A stored value as text: "" when off, else the number, or true/false. */
 void hp_setting_format(const hp_setting_spec *spec, int value, char out[HP_SETTING_VALUE_LEN]);
 
-/* A school setting's current value as hp_setting_parse gives it. */
+/* A school setting's current value as hp_setting_parse gives it; 0 for a text setting. */
 int hp_settings_get(const hp_settings *settings, const hp_setting_spec *spec);
+
+/* A text setting's value ("" when not set); NULL for a number or a boolean. */
+const char *hp_settings_text(const hp_settings *settings, const hp_setting_spec *spec);
+
+/* The words that turn sign-on on and off. An issuer must be an https URL; a test may also
+ * allow http://127.0.0.1 (any port), where its own provider runs, and nothing else over http.
+ * The command line allows it when HALLPASS_OIDC_TEST_LOOPBACK=1 is in the environment; a
+ * real school never sets it, since its provider's answers would then travel unencrypted. */
+void hp_settings_allow_loopback_issuer(bool allow);
+bool hp_settings_loopback_issuer_allowed(void);
+
+/* Checks an issuer's or a provider endpoint's URL as the rule above says; the message names
+ * key. */
+int hp_settings_issuer_check(const char *key, const char *url);
+
+/* Whether the school has single sign-on set: an issuer, a client ID and allowed domains. */
+bool hp_settings_oidc_on(const hp_settings *settings);
+
+/* Whether the email's domain (after its last "@") is one of the school's allowed domains,
+ * ASCII case ignored. */
+bool hp_settings_oidc_domain_ok(const hp_settings *settings, const char *email);
 
 /* Sets one school setting from text (hp_settings_set_text) or a JSON value (a NULL value is
  * JSON null); an unknown key is `"KEY" is not a setting (auto_end_minutes, ...)`. On failure

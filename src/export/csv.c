@@ -9,9 +9,6 @@
 
 #include <string.h>
 
-/* Excel takes a file as UTF-8 only when it begins with this byte-order mark. */
-#define UTF8_BOM "\xEF\xBB\xBF"
-
 static bool needs_guard(const char *text)
 {
     return text[0] != '\0' && strchr("=+-@\t\r", text[0]) != NULL;
@@ -37,7 +34,7 @@ int hp_csv_write_text(FILE *out, const char *text)
 
 int hp_export_csv(const hp_report *report, FILE *out)
 {
-    fputs(UTF8_BOM, out);
+    fputs(HP_CSV_BOM, out);
     for (size_t c = 0; c < report->column_count; c++) {
         if (c)
             fputc(',', out);

@@ -52,7 +52,7 @@ static json_t *text_to_json(const hp_report_column *col, const hp_report_row *ro
     return text ? json_string(text) : json_null();
 }
 
-static json_t *report_to_json(const hp_report *report)
+json_t *hp_export_json_value(const hp_report *report)
 {
     char from[HP_DATE_LEN], to[HP_DATE_LEN];
     hp_date_format(report->from_day, from);
@@ -75,6 +75,11 @@ static json_t *report_to_json(const hp_report *report)
     }
     if (report->destination)
         json_object_set_new(root, "destination", json_string(report->destination));
+    if (report->purged) {
+        char through[HP_DATE_LEN];
+        hp_date_format(report->purged_through, through);
+        json_object_set_new(root, "purged_through", json_string(through));
+    }
 
     json_t *rows = json_array();
     for (size_t r = 0; r < report->row_count; r++) {
@@ -97,7 +102,7 @@ static json_t *report_to_json(const hp_report *report)
 
 int hp_export_json(const hp_report *report, FILE *out)
 {
-    json_t *root = report_to_json(report);
+    json_t *root = hp_export_json_value(report);
     /* Fifteen digits: a tenth reads 0.1, not the nearest double's seventeen digits. */
     int rc = json_dumpf(root, out, JSON_REAL_PRECISION(15));
     json_decref(root);

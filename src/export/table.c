@@ -13,8 +13,7 @@
 /* Between two columns. */
 #define COLUMN_GAP "  "
 
-/* Terminal columns: East Asian wide characters take two, combining marks none. */
-static size_t display_width(const char *text)
+size_t hp_text_width(const char *text)
 {
     if (!g_utf8_validate(text, -1, NULL))
         return strlen(text);
@@ -26,10 +25,9 @@ static size_t display_width(const char *text)
     return width;
 }
 
-/* Control characters would break the layout; a terminal shows them as spaces. */
-static void put_cell(FILE *out, const char *text, size_t width, bool right)
+void hp_table_cell(FILE *out, const char *text, size_t width, bool right)
 {
-    size_t w = display_width(text);
+    size_t w = hp_text_width(text);
     if (right)
         for (size_t i = w; i < width; i++)
             fputc(' ', out);
@@ -47,10 +45,10 @@ static size_t *measure_columns(const hp_report *report)
     char num[HP_NUMBER_TEXT_LEN];
     for (size_t c = 0; c < report->column_count; c++) {
         const hp_report_column *col = &report->columns[c];
-        width[c] = display_width(col->title);
+        width[c] = hp_text_width(col->title);
         for (size_t r = 0; r < report->row_count; r++) {
             const hp_report_row *row = &report->rows[r];
-            size_t w = display_width(hp_report_column_numeric(col) ? hp_number_text(col, row, num)
+            size_t w = hp_text_width(hp_report_column_numeric(col) ? hp_number_text(col, row, num)
                                                                    : hp_text_cell(col, row));
             if (w > width[c])
                 width[c] = w;
@@ -74,14 +72,21 @@ static void put_header(const hp_report *report, const size_t *width, FILE *out)
         hp_date_format(report->compare_to_day, ct);
         fprintf(out, " compared with %s to %s", cf, ct);
     }
-    fprintf(out, ", by %s %s\n\n", report->columns[report->sort_column].key,
+    fprintf(out, ", by %s %s\n", report->columns[report->sort_column].key,
             report->descending ? "descending" : "ascending");
+    if (report->purged) {
+        char through[HP_DATE_LEN];
+        hp_date_format(report->purged_through, through);
+        fprintf(out, "Purged: the days through %s were purged; these counts leave them out\n",
+                through);
+    }
+    fputc('\n', out);
 
     for (size_t c = 0; c < report->column_count; c++) {
         if (c)
             fputs(COLUMN_GAP, out);
-        put_cell(out, report->columns[c].title, width[c],
-                 hp_report_column_numeric(&report->columns[c]));
+        hp_table_cell(out, report->columns[c].title, width[c],
+                      hp_report_column_numeric(&report->columns[c]));
     }
     fputc('\n', out);
     for (size_t c = 0; c < report->column_count; c++) {
@@ -104,11 +109,11 @@ static void put_rows(const hp_report *report, const size_t *width, FILE *out)
             if (c)
                 fputs(COLUMN_GAP, out);
             if (hp_report_column_numeric(col)) {
-                put_cell(out, hp_number_text(col, row, num), width[c], true);
+                hp_table_cell(out, hp_number_text(col, row, num), width[c], true);
             } else {
                 /* The last column needs no padding: no trailing spaces. */
-                put_cell(out, hp_text_cell(col, row), c + 1 == report->column_count ? 0 : width[c],
-                         false);
+                hp_table_cell(out, hp_text_cell(col, row),
+                              c + 1 == report->column_count ? 0 : width[c], false);
             }
         }
         fputc('\n', out);

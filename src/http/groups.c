@@ -55,18 +55,8 @@ static bool read_change(json_t *body, hp_group_change *change, const char ***stu
                         hp_http_response *res)
 {
     static const char *const known[] = {"name", "students", "active"};
-    const char *key;
-    json_t *value;
-    json_object_foreach(body, key, value)
-    {
-        bool ok = false;
-        for (size_t i = 0; i < HP_ARRAY_SIZE(known); i++)
-            ok = ok || strcmp(key, known[i]) == 0;
-        if (!ok) {
-            hp_http_error(res, 400, "\"%.60s\" is not a field of an encounter group", key);
-            return false;
-        }
-    }
+    if (!hp_http_only_known(body, known, HP_ARRAY_SIZE(known), "an encounter group", "", res))
+        return false;
     if (!hp_http_get_string(body, "name", HP_NAME_MAX + 1, &change->name, res))
         return false;
     json_t *active = json_object_get(body, "active");

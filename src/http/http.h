@@ -8,9 +8,11 @@
 
 #include "service/actor.h"
 #include "service/auth.h"
+#include "service/oidc.h"
 #include "service/passes.h"
 #include "core/settings.h"
 #include "service/settings.h"
+#include "export/export.h"
 #include "report/report.h"
 #include "store/store.h"
 
@@ -34,7 +36,8 @@ typedef struct {
     const char *content_type;
     const char *token; /* The session cookie, or NULL. */
     const char *client;
-    int64_t path_id; /* The {id} in routes such as /api/passes/{id}/end. */
+    int64_t path_id;        /* The {id} in routes such as /api/passes/{id}/end. */
+    const char *path_token; /* The {token} ending routes such as /api/shared/{token}. */
     int64_t now;
     void *connection; /* For query lookups; opaque here. */
 
@@ -91,6 +94,14 @@ json_t *hp_http_body_object(const hp_http_request *req, hp_http_response *res);
 bool hp_http_get_string(json_t *obj, const char *key, size_t max, const char **out,
                         hp_http_response *res);
 
+/* Whether every key of obj is one of the count known; answers 400 naming the first that is
+ * not: `WHERE"KEY" is not a field of WHAT` (where: "" or a prefix such as "schedule[2]: "). */
+bool hp_http_only_known(json_t *obj, const char *const *known, size_t count, const char *what,
+                        const char *where, hp_http_response *res);
+/* A request header, or a cookie of the request, or NULL. */
+const char *hp_http_header(const hp_http_request *req, const char *name);
+const char *hp_http_cookie(const hp_http_request *req, const char *name);
+
 /* The school's zone, cached for the server's life. */
 const hp_tz *hp_server_tz(hp_server *server, const hp_school *school);
 /* Sessions' limits and the throttles of password checks, for the server's life. */
@@ -99,6 +110,13 @@ hp_auth_guard *hp_server_guard(hp_server *server);
  * has it. HP_EAUTH when its school or user is gone. */
 int hp_server_actor(hp_http_request *req, const hp_session *session);
 int64_t hp_server_session_max(hp_server *server);
+/* Single sign-ons under way and the providers' caches, for the server's life. */
+hp_oidc *hp_server_oidc(hp_server *server);
+/* The session cookie of a new session (the token) or of a sign-out ("", max_age 0). */
+char *hp_http_session_cookie(const hp_http_request *req, const char *token, int64_t max_age);
+/* Where the request's user starts (/analytics, /passes, /student, /kiosk; /signin when not
+ * signed in). */
+const char *hp_http_home(const hp_http_request *req);
 /* "; Secure" when the server sits behind TLS, else "". */
 const char *hp_server_cookie_secure(hp_server *server);
 
@@ -114,6 +132,9 @@ json_t *hp_http_kiosk_json(const hp_room *room, bool kiosk_mode);
 /* Handlers, one file per resource. */
 typedef void (*hp_http_handler)(hp_http_request *req, hp_http_response *res);
 
+/* Single sign-on (oidc.c): every GET under HP_OIDC_PATH. */
+#define HP_OIDC_PATH "/auth/oidc/"
+void hp_http_oidc(hp_http_request *req, hp_http_response *res);
 void hp_http_session_create(hp_http_request *req, hp_http_response *res);
 void hp_http_session_get(hp_http_request *req, hp_http_response *res);
 void hp_http_session_delete(hp_http_request *req, hp_http_response *res);
@@ -138,11 +159,29 @@ void hp_http_rooms_list(hp_http_request *req, hp_http_response *res);
 void hp_http_rooms_create(hp_http_request *req, hp_http_response *res);
 void hp_http_rooms_update(hp_http_request *req, hp_http_response *res);
 void hp_http_students_list(hp_http_request *req, hp_http_response *res);
+/* /api/users (users.c): admins only. */
+void hp_http_users_list(hp_http_request *req, hp_http_response *res);
+void hp_http_users_create(hp_http_request *req, hp_http_response *res);
+void hp_http_users_update(hp_http_request *req, hp_http_response *res);
+void hp_http_users_password(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_rooms(hp_http_request *req, hp_http_response *res);
 void hp_http_reports_staff(hp_http_request *req, hp_http_response *res);
 /* Answers a report or an insight of the kind for an admin (403 for anyone else), in the
- * format the query asks for: what reports.c and insights.c share. */
+ * format the query asks for, recorded in the audit log as the admin's read: what reports.c
+ * and insights.c share. */
 void hp_http_report_answer(hp_http_request *req, hp_http_response *res, hp_report_kind kind);
+/* Reads the query's format (json, the default, csv or xlsx); answers 400 and returns false
+ * for another. */
+bool hp_http_report_format(const hp_http_request *req, hp_http_response *res, hp_format *out);
+/* Answers a built report in a format: CSV and XLSX with the export's file name. */
+void hp_http_report_write(hp_http_response *res, const hp_report *rep, hp_format format);
+/* Share links (shares.c): admins make, list and revoke them; anyone with a link reads its
+ * report (GET /api/shared/{token}) and opens its page (GET /shared/{token}). */
+void hp_http_shares_create(hp_http_request *req, hp_http_response *res);
+void hp_http_shares_list(hp_http_request *req, hp_http_response *res);
+void hp_http_shares_delete(hp_http_request *req, hp_http_response *res);
+void hp_http_shared_report(hp_http_request *req, hp_http_response *res);
+void hp_http_shared_page(hp_http_request *req, hp_http_response *res);
 /* GET /api/insights/KIND: the kind is the path's last segment. */
 void hp_http_insights(hp_http_request *req, hp_http_response *res);
 /* /api/encounter-groups (groups.c): admins only. */
@@ -150,6 +189,8 @@ void hp_http_groups_list(hp_http_request *req, hp_http_response *res);
 void hp_http_groups_create(hp_http_request *req, hp_http_response *res);
 void hp_http_groups_update(hp_http_request *req, hp_http_response *res);
 void hp_http_groups_delete(hp_http_request *req, hp_http_response *res);
+/* GET /api/audit (audit.c): the audit log, admins only. */
+void hp_http_audit_list(hp_http_request *req, hp_http_response *res);
 /* GET /api/events: the school's change stream (events.c). */
 void hp_http_events(hp_http_request *req, hp_http_response *res);
 /* Pages and their assets: every GET outside /api/. */
@@ -171,6 +212,8 @@ void hp_http_schedule_put(hp_http_request *req, hp_http_response *res);
 void hp_http_blackouts_list(hp_http_request *req, hp_http_response *res);
 void hp_http_blackouts_create(hp_http_request *req, hp_http_response *res);
 void hp_http_blackouts_delete(hp_http_request *req, hp_http_response *res);
+/* POST /api/users/import (roster.c): an admin's upload of a OneRoster export. */
+void hp_http_roster_import(hp_http_request *req, hp_http_response *res);
 /* Adds time_limit_minutes and counts_toward_limit to a room's JSON. */
 void hp_http_room_rules_json(json_t *room_json, const hp_room *room);
 /* Reads a rule field of a room from a request's body (see service/settings.h). */

@@ -45,31 +45,12 @@ void hp_http_schedule_get(hp_http_request *req, hp_http_response *res)
     hp_schedule_release(&schedule);
 }
 
-/* Whether every key of obj is one of the known; answers 400 naming the first that is not. */
-static bool only_known(json_t *obj, const char *const *known, size_t count, const char *what,
-                       const char *where, hp_http_response *res)
-{
-    const char *key;
-    json_t *value;
-    json_object_foreach(obj, key, value)
-    {
-        bool ok = false;
-        for (size_t i = 0; i < count; i++)
-            ok = ok || strcmp(key, known[i]) == 0;
-        if (!ok) {
-            hp_http_error(res, 400, "%s\"%.60s\" is not a field of %s", where, key, what);
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Reads the body's rows into schedule, each checked as a file's row is (hp_schedule_add);
  * answers 400 naming the row and the field. */
 static bool read_schedule(json_t *body, hp_schedule *schedule, hp_http_response *res)
 {
     json_t *rows = json_object_get(body, "schedule");
-    if (!only_known(body, (const char *const[]){"schedule"}, 1, "a bell schedule", "", res))
+    if (!hp_http_only_known(body, (const char *const[]){"schedule"}, 1, "a bell schedule", "", res))
         return false;
     if (!json_is_array(rows)) {
         hp_http_error(res, 400, "schedule: must be a list of rows {day, period, start, end}");
@@ -84,8 +65,8 @@ static bool read_schedule(json_t *body, hp_schedule *schedule, hp_http_response 
             hp_http_error(res, 400, "%smust be an object {day, period, start, end}", where);
             return false;
         }
-        if (!only_known(row, schedule_fields, HP_ARRAY_SIZE(schedule_fields), "a period", where,
-                        res))
+        if (!hp_http_only_known(row, schedule_fields, HP_ARRAY_SIZE(schedule_fields), "a period",
+                                where, res))
             return false;
         for (size_t k = 0; k < HP_ARRAY_SIZE(schedule_fields); k++) {
             json_t *v = json_object_get(row, schedule_fields[k]);
@@ -166,7 +147,8 @@ void hp_http_blackouts_create(hp_http_request *req, hp_http_response *res)
         return;
     const char *start, *end, *reason;
     hp_blackout made;
-    if (only_known(body, blackout_fields, HP_ARRAY_SIZE(blackout_fields), "a blackout", "", res) &&
+    if (hp_http_only_known(body, blackout_fields, HP_ARRAY_SIZE(blackout_fields), "a blackout", "",
+                           res) &&
         hp_http_get_string(body, "start", DATETIME_TEXT_MAX, &start, res) &&
         hp_http_get_string(body, "end", DATETIME_TEXT_MAX, &end, res) &&
         hp_http_get_string(body, "reason", HP_NAME_MAX + 1, &reason, res)) {

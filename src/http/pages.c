@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "http/assets.h"
 #include "report/report.h"
+#include "service/shares.h"
 
 #include <glib.h>
 #include <jansson.h>
@@ -40,7 +41,9 @@ static const struct {
     {"/analytics", "/analytics.html", SEE_ADMIN, "Analytics", "admins"},
     {"/rooms", "/rooms.html", SEE_ADMIN, "Rooms", "admins"},
     {"/rules", "/rules.html", SEE_ADMIN, "Pass rules", "admins"},
+    {"/users", "/users.html", SEE_ADMIN, "Users", "admins"},
     {"/passes", "/passes.html", SEE_ADMIN | SEE_TEACHER, "Passes", "staff"},
+    {"/audit", "/audit.html", SEE_ADMIN, "Audit log", "admins"},
     {"/student", "/student.html", SEE_STUDENT, "My pass", "students"},
     {"/kiosk", "/kiosk.html", SEE_KIOSK, "Kiosk", "kiosks"},
 };
@@ -88,6 +91,11 @@ static const char *home_of(int who)
         return "/kiosk";
     }
     return "/signin";
+}
+
+const char *hp_http_home(const hp_http_request *req)
+{
+    return home_of(who_is(req));
 }
 
 static void redirect(hp_http_response *res, const char *location)
@@ -151,6 +159,11 @@ void hp_http_page(hp_http_request *req, hp_http_response *res)
     }
     if (strcmp(req->path, SITE_PATH) == 0) {
         send_site(req, res, who);
+        return;
+    }
+    if (g_str_has_prefix(req->path, HP_SHARE_PATH)) {
+        /* A share link's page, for anyone with the link, signed in or not. */
+        hp_http_shared_page(req, res);
         return;
     }
     for (size_t i = 0; i < HP_ARRAY_SIZE(pages); i++) {

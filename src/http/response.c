@@ -104,6 +104,9 @@ void hp_http_fail(hp_http_response *res, int rc)
     case HP_ETHROTTLED:
         status = 429;
         break;
+    case HP_EGONE:
+        status = 410;
+        break;
     case HP_ESTORE:
         status = 503;
         break;
@@ -166,6 +169,24 @@ bool hp_http_get_string(json_t *obj, const char *key, size_t max, const char **o
         return false;
     }
     *out = json_string_value(v);
+    return true;
+}
+
+bool hp_http_only_known(json_t *obj, const char *const *known, size_t count, const char *what,
+                        const char *where, hp_http_response *res)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach(obj, key, value)
+    {
+        bool ok = false;
+        for (size_t i = 0; i < count; i++)
+            ok = ok || strcmp(key, known[i]) == 0;
+        if (!ok) {
+            hp_http_error(res, 400, "%s\"%.60s\" is not a field of %s", where, key, what);
+            return false;
+        }
+    }
     return true;
 }
 

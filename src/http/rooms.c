@@ -50,18 +50,8 @@ static bool read_change(json_t *body, hp_room_change *change, hp_http_response *
                                         "max_passes_to",
                                         "time_limit_minutes",
                                         "counts_toward_limit"};
-    const char *key;
-    json_t *value;
-    json_object_foreach(body, key, value)
-    {
-        bool ok = false;
-        for (size_t i = 0; i < HP_ARRAY_SIZE(known); i++)
-            ok = ok || strcmp(key, known[i]) == 0;
-        if (!ok) {
-            hp_http_error(res, 400, "\"%.60s\" is not a field of a room", key);
-            return false;
-        }
-    }
+    if (!hp_http_only_known(body, known, HP_ARRAY_SIZE(known), "a room", "", res))
+        return false;
     if (!hp_http_get_string(body, "name", HP_NAME_MAX + 1, &change->name, res) ||
         !hp_http_get_string(body, "folder", HP_NAME_MAX + 1, &change->folder, res))
         return false;

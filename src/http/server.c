@@ -19,6 +19,9 @@
 #include "service/events.h"
 #include "service/line.h"
 #include "service/passes.h"
+#include "service/retention.h"
+#include "service/shares.h"
+#include "service/roster.h"
 
 #include <arpa/inet.h>
 #include <glib.h>
@@ -102,6 +105,7 @@ struct hp_server {
     GHashTable *zones;    /* School id -> hp_tz. */
     GHashTable *schools;  /* School id -> hp_school. */
     hp_auth_guard *guard; /* Sessions' limits and the throttles of password checks. */
+    hp_oidc *oidc;        /* Single sign-ons under way, the providers' keys. */
     gint64 deadline_us;   /* A request's whole deadline. */
     GMutex conn_lock;     /* Guards conns. */
     GHashTable *conns;    /* conn_state * (a set): every open connection. */
@@ -113,6 +117,7 @@ struct hp_server {
 typedef struct {
     gint64 started;
     GByteArray *body;
+    size_t body_max; /* The request's cap: HP_HTTP_BODY_MAX, or an upload's own. */
     bool too_large;
     size_t discarded; /* Bytes of an oversized body read and dropped. */
     bool answered;
@@ -147,6 +152,10 @@ static const route routes[] = {
     {"POST", "/api/rooms", hp_http_rooms_create, true},
     {"PATCH", "/api/rooms/*", hp_http_rooms_update, true},
     {"GET", "/api/students", hp_http_students_list, true},
+    {"GET", "/api/users", hp_http_users_list, true},
+    {"POST", "/api/users", hp_http_users_create, true},
+    {"PATCH", "/api/users/*", hp_http_users_update, true},
+    {"POST", "/api/users/*/password", hp_http_users_password, true},
     {"GET", "/api/reports/rooms", hp_http_reports_rooms, true},
     {"GET", "/api/reports/staff", hp_http_reports_staff, true},
     {"GET", "/api/insights/daily", hp_http_insights, true},
@@ -158,6 +167,7 @@ static const route routes[] = {
     {"GET", "/api/insights/sources", hp_http_insights, true},
     {"GET", "/api/insights/encounters", hp_http_insights, true},
     {"GET", "/api/events", hp_http_events, true},
+    {"GET", "/api/audit", hp_http_audit_list, true},
     {"GET", "/api/settings", hp_http_settings_get, true},
     {"PATCH", "/api/settings", hp_http_settings_update, true},
     {"GET", "/api/encounter-groups", hp_http_groups_list, true},
@@ -169,13 +179,47 @@ static const route routes[] = {
     {"GET", "/api/blackouts", hp_http_blackouts_list, true},
     {"POST", "/api/blackouts", hp_http_blackouts_create, true},
     {"DELETE", "/api/blackouts/*", hp_http_blackouts_delete, true},
+    {"GET", "/api/shares", hp_http_shares_list, true},
+    {"POST", "/api/shares", hp_http_shares_create, true},
+    {"DELETE", "/api/shares/*", hp_http_shares_delete, true},
+    /* A share link's report: the token is the right to read it, no session. */
+    {"GET", "/api/shared/$", hp_http_shared_report, false},
+    {"POST", "/api/users/import", hp_http_roster_import, true},
 };
 
-/* Matches a path against a pattern, segment by segment; a "*" segment takes digits. */
-static bool path_matches(const char *pattern, const char *path, int64_t *id_out)
+/* Routes whose body is a file rather than JSON: the one content type each takes, and its own
+ * cap on the body's size in place of HP_HTTP_BODY_MAX. */
+typedef struct {
+    const char *method;
+    const char *pattern;
+    const char *content_type;
+    size_t body_max;
+} upload_route;
+
+static const upload_route uploads[] = {
+    {"POST", "/api/users/import", "application/zip", HP_ROSTER_UPLOAD_MAX},
+};
+
+/* Paths that carry a share link's token: the log shows them with the token cut off. */
+static const char *const token_paths[] = {HP_SHARE_PATH, "/api" HP_SHARE_PATH};
+
+/* The bytes a token segment may hold: base64url. */
+#define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+/* Matches a path against a pattern, segment by segment; a "*" segment takes digits, a "$"
+ * segment a token (base64url, shorter than HP_TOKEN_MAX). */
+static bool path_matches(const char *pattern, const char *path, int64_t *id_out,
+                         const char **token_out)
 {
     while (*pattern && *path) {
-        if (*pattern == '*') {
+        if (*pattern == '$') {
+            size_t n = strspn(path, TOKEN_CHARS);
+            if (n == 0 || n >= HP_TOKEN_MAX)
+                return false;
+            *token_out = path;
+            path += n;
+            pattern++;
+        } else if (*pattern == '*') {
             size_t n = strspn(path, "0123456789");
             if (n == 0 || n > ID_DIGITS_MAX)
                 return false;
@@ -210,6 +254,21 @@ const hp_tz *hp_server_tz(hp_server *server, const hp_school *school)
 hp_auth_guard *hp_server_guard(hp_server *server)
 {
     return server->guard;
+}
+
+hp_oidc *hp_server_oidc(hp_server *server)
+{
+    return server->oidc;
+}
+
+const char *hp_http_header(const hp_http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+const char *hp_http_cookie(const hp_http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, name);
 }
 
 const char *hp_server_cookie_secure(hp_server *server)
@@ -281,6 +340,13 @@ int hp_server_actor(hp_http_request *req, const hp_session *session)
     if ((rc = hp_store_user_get(req->store, session->school_id, session->user_id,
                                 &req->actor.user)) < 0)
         return rc == HP_ENOTFOUND ? hp_error_set(HP_EAUTH, "the account no longer exists") : rc;
+    if (!req->actor.user.active) {
+        /* Deactivation ends sessions; one that raced it ends here. */
+        if ((rc = hp_store_session_delete(req->store, req->token_hash)) < 0)
+            return rc;
+        return hp_error_set(HP_EAUTH, "this account is deactivated; ask the school's office");
+    }
+    req->actor.client = req->client;
     req->actor.tz = hp_server_tz(req->server, &req->actor.school);
     req->actor.kiosk_room_id = session->kiosk_room_id;
     req->signed_in = true;
@@ -298,13 +364,25 @@ static int sign_in_request(hp_http_request *req)
     return hp_server_actor(req, &session);
 }
 
-static bool is_json(const char *content_type)
+static bool is_type(const char *content_type, const char *want)
 {
     if (content_type == NULL)
         return false;
-    size_t n = strlen("application/json");
-    return strncasecmp(content_type, "application/json", n) == 0 &&
+    size_t n = strlen(want);
+    return strncasecmp(content_type, want, n) == 0 &&
            (content_type[n] == '\0' || content_type[n] == ';' || content_type[n] == ' ');
+}
+
+/* The upload route a request is for, or NULL for a JSON one. */
+static const upload_route *upload_of(const char *method, const char *path)
+{
+    int64_t id;
+    const char *token;
+    for (size_t i = 0; i < HP_ARRAY_SIZE(uploads); i++)
+        if (strcmp(uploads[i].method, method) == 0 &&
+            path_matches(uploads[i].pattern, path, &id, &token))
+            return &uploads[i];
+    return NULL;
 }
 
 /* Runs the request's route; *operation names what was asked (the route, never the client's
@@ -315,6 +393,15 @@ static void dispatch(hp_http_request *req, hp_http_response *res, const char **o
     bool path_known = false;
     char allow[ALLOW_MAX] = "";
 
+    if (strcmp(req->method, "GET") == 0 && g_str_has_prefix(req->path, HP_OIDC_PATH)) {
+        /* Single sign-on: navigations of the browser, answered with redirects and pages. */
+        *operation = "(single sign-on)";
+        if (req->store == NULL)
+            hp_http_fail(res, HP_ESTORE);
+        else
+            hp_http_oidc(req, res);
+        return;
+    }
     if (strcmp(req->method, "GET") == 0 && strncmp(req->path, "/api/", 5) != 0) {
         /* A page: signed in or not, the page decides. */
         if (req->store && req->token && sign_in_request(req) < 0) {
@@ -327,7 +414,7 @@ static void dispatch(hp_http_request *req, hp_http_response *res, const char **o
         return;
     }
     for (size_t i = 0; i < HP_ARRAY_SIZE(routes) && found == NULL; i++) {
-        if (!path_matches(routes[i].pattern, req->path, &req->path_id))
+        if (!path_matches(routes[i].pattern, req->path, &req->path_id, &req->path_token))
             continue;
         path_known = true;
         if (strcmp(routes[i].method, req->method) == 0)
@@ -346,7 +433,13 @@ static void dispatch(hp_http_request *req, hp_http_response *res, const char **o
         return;
     }
     *operation = found->pattern;
-    if (strcmp(req->method, "GET") != 0 && !is_json(req->content_type)) {
+    const upload_route *upload = upload_of(req->method, req->path);
+    if (upload && !is_type(req->content_type, upload->content_type)) {
+        hp_http_error(res, 415, "this request must send Content-Type: %s", upload->content_type);
+        return;
+    }
+    if (upload == NULL && strcmp(req->method, "GET") != 0 &&
+        !is_type(req->content_type, "application/json")) {
         hp_http_error(res, 415,
                       "a request that changes data must send Content-Type: "
                       "application/json");
@@ -659,6 +752,21 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, hp_server *ser
 
 /* ---- Requests, step by step ---- */
 
+/* Whether the request's session cookie names a live session, before its body is read. */
+static int upload_signed_in(hp_server *server, struct MHD_Connection *conn)
+{
+    hp_http_request req = {
+        .server = server,
+        .store = thread_store(server),
+        .token = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, HP_SESSION_COOKIE),
+        .now = g_get_real_time() / G_USEC_PER_SEC,
+    };
+    int rc = req.store ? sign_in_request(&req) : HP_ESTORE;
+    hp_school_release(&req.actor.school);
+    hp_user_release(&req.actor.user);
+    return rc;
+}
+
 /* The first call for a request: its headers are in, its body not yet. Refuses here what must
  * never reach the body: a framing that two parsers could read two ways, and a declared body
  * past the cap. */
@@ -668,8 +776,14 @@ static enum MHD_Result begin_request(hp_server *server, struct MHD_Connection *c
     request_state *rs = g_new0(request_state, 1);
     rs->started = g_get_monotonic_time();
     rs->body = g_byte_array_new();
+    const upload_route *upload = upload_of(method, url);
+    rs->body_max = upload ? upload->body_max : HP_HTTP_BODY_MAX;
     g_strlcpy(rs->method, method, sizeof(rs->method));
     g_strlcpy(rs->path, url, sizeof(rs->path));
+    /* A share link's token opens a report to whoever reads it: never in the log. */
+    for (size_t i = 0; i < HP_ARRAY_SIZE(token_paths); i++)
+        if (g_str_has_prefix(rs->path, token_paths[i]) && rs->path[strlen(token_paths[i])])
+            snprintf(rs->path, sizeof(rs->path), "%sTOKEN", token_paths[i]);
     *con_cls = rs;
 
     hp_http_response res = {0};
@@ -686,8 +800,16 @@ static enum MHD_Result begin_request(hp_server *server, struct MHD_Connection *c
         rs->must_close = true;
         return send_response(conn, server, rs, &res);
     }
-    if (length && g_ascii_strtoull(length, NULL, 10) > HP_HTTP_BODY_MAX) {
-        hp_http_error(&res, 413, "the request body is larger than %d bytes", HP_HTTP_BODY_MAX);
+    /* An upload's body may be large: only a signed-in user's is read at all, so that no
+     * stranger can make the server hold megabytes per connection. */
+    int rc = upload ? upload_signed_in(server, conn) : HP_OK;
+    if (rc < 0) {
+        hp_http_fail(&res, rc);
+        rs->must_close = true;
+        return send_response(conn, server, rs, &res);
+    }
+    if (length && g_ascii_strtoull(length, NULL, 10) > rs->body_max) {
+        hp_http_error(&res, 413, "the request body is larger than %zu bytes", rs->body_max);
         rs->must_close = true;
         return send_response(conn, server, rs, &res);
     }
@@ -702,7 +824,7 @@ static enum MHD_Result take_body(request_state *rs, const char *data, size_t *si
 {
     size_t n = *size;
     *size = 0;
-    if (rs->too_large || rs->body->len + n > HP_HTTP_BODY_MAX) {
+    if (rs->too_large || rs->body->len + n > rs->body_max) {
         rs->too_large = true;
         rs->discarded += n;
         return rs->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
@@ -725,7 +847,7 @@ static enum MHD_Result answer_request(hp_server *server, struct MHD_Connection *
 {
     hp_http_response res = {0};
     if (rs->too_large) {
-        hp_http_error(&res, 413, "the request body is larger than %d bytes", HP_HTTP_BODY_MAX);
+        hp_http_error(&res, 413, "the request body is larger than %zu bytes", rs->body_max);
         return send_response(conn, server, rs, &res);
     }
 
@@ -814,15 +936,20 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* ---- The background thread: event streams, deadlines, expired sessions, the clock, the log ----
  */
 
+/* The background thread's own store connection, opened when first needed. */
+static int background_store(hp_server *server, hp_store **store)
+{
+    return *store ? HP_OK : hp_store_open(store, server->config->db, false);
+}
+
 static void expire_sessions(hp_server *server, hp_store **store, int64_t now)
 {
-    int rc = HP_OK;
-    if (*store == NULL)
-        rc = hp_store_open(store, server->config->db, false);
+    int rc = background_store(server, store);
     if (rc == HP_OK)
         rc = hp_auth_expire(*store, now, hp_auth_guard_limits(server->guard));
     if (rc < 0)
         log_failure(server, "expiring sessions", rc, hp_error_last());
+    hp_oidc_expire(server->oidc, now);
 }
 
 /* The clock: writes the ends of the passes whose auto-end deadline has come, then walks the
@@ -832,9 +959,7 @@ static void expire_sessions(hp_server *server, hp_store **store, int64_t now)
 static void run_clock(hp_server *server, hp_store **store, int64_t now)
 {
     size_t ended = 0;
-    int rc = HP_OK;
-    if (*store == NULL)
-        rc = hp_store_open(store, server->config->db, false);
+    int rc = background_store(server, store);
     if (rc == HP_OK)
         rc = hp_passes_auto_end(*store, now, &ended);
     if (rc < 0)
@@ -851,6 +976,22 @@ static void run_clock(hp_server *server, hp_store **store, int64_t now)
                 walked.offers == 1 ? "" : "s");
 }
 
+/* The daily purge of the schools that keep passes for a number of days: at start, then every
+ * HP_RETENTION_CHECK_EVERY seconds. A school is purged once per local day however often this
+ * runs and however many servers share the store. */
+static void run_retention(hp_server *server, hp_store **store, int64_t now)
+{
+    size_t purged = 0;
+    int rc = background_store(server, store);
+    if (rc == HP_OK)
+        rc = hp_retention_daily(*store, now, &purged);
+    if (rc < 0)
+        log_failure(server, "purging old passes", rc, hp_error_last());
+    else if (purged > 0)
+        fprintf(stderr, "hallpass serve: purged the old passes of %zu school%s\n", purged,
+                purged == 1 ? "" : "s");
+}
+
 static gpointer background(gpointer data)
 {
     hp_server *server = data;
@@ -858,6 +999,7 @@ static gpointer background(gpointer data)
     uint64_t seen = hp_events_total();
     gint64 next_sweep = 0;
     int64_t next_expiry = g_get_real_time() / G_USEC_PER_SEC + HP_SESSION_SWEEP_EVERY;
+    int64_t next_purge = 0; /* At start. */
     while (!g_atomic_int_get(&server->stopping)) {
         seen = hp_events_wait(seen, TICK_US);
         hp_http_events_tick();
@@ -873,6 +1015,10 @@ static gpointer background(gpointer data)
         if (wall >= next_expiry) {
             expire_sessions(server, &store, wall);
             next_expiry = wall + HP_SESSION_SWEEP_EVERY;
+        }
+        if (wall >= next_purge) {
+            run_retention(server, &store, wall);
+            next_purge = wall + HP_RETENTION_CHECK_EVERY;
         }
     }
     if (store)
@@ -987,11 +1133,13 @@ static void server_init(hp_server *server, const hp_server_config *config,
     server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
     server->failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_failure_kind);
     server->guard = hp_auth_guard_new(limits);
+    server->oidc = hp_oidc_new(config->oidc_secret_file);
 }
 
 static void server_release(hp_server *server)
 {
     hp_auth_guard_free(server->guard);
+    hp_oidc_free(server->oidc);
     g_hash_table_destroy(server->zones);
     g_hash_table_destroy(server->schools);
     g_hash_table_destroy(server->conns);

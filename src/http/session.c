@@ -38,7 +38,7 @@ static void answer_session(hp_http_request *req, hp_http_response *res)
 /* The session cookie: the token, or "" with max_age 0 to remove it. It lasts as long as the
  * longest a session may live; the server ends an idle one sooner, on its own clock, so a
  * session in use never loses its cookie while it is valid. */
-static char *session_cookie(const hp_http_request *req, const char *token, int64_t max_age)
+char *hp_http_session_cookie(const hp_http_request *req, const char *token, int64_t max_age)
 {
     return g_strdup_printf("%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
                            HP_SESSION_COOKIE, token, (long long)max_age,
@@ -70,7 +70,7 @@ void hp_http_session_create(hp_http_request *req, hp_http_response *res)
     }
     answer_session(req, res);
     if (res->status == 200)
-        res->set_cookie = session_cookie(req, token, hp_server_session_max(req->server));
+        res->set_cookie = hp_http_session_cookie(req, token, hp_server_session_max(req->server));
 out:
     json_decref(body);
 }
@@ -99,7 +99,7 @@ void hp_http_session_delete(hp_http_request *req, hp_http_response *res)
         hp_http_fail_waiting(res, rc, wait);
         goto out;
     }
-    res->set_cookie = session_cookie(req, "", 0);
+    res->set_cookie = hp_http_session_cookie(req, "", 0);
     hp_http_json(res, 200, json_pack("{s:b}", "signed_out", 1));
 out:
     json_decref(body);

@@ -17,17 +17,23 @@ json_t *hp_http_setting_json(const hp_setting_spec *spec, int value)
         return json_integer((json_int_t)v.number);
     case HP_VALUE_BOOL:
         return json_boolean(v.flag);
+    case HP_VALUE_TEXT:
+        return json_string(v.text);
     case HP_VALUE_NULL:
         break;
     }
     return json_null();
 }
 
-/* A JSON value as a setting's or field's value; false for a kind none of them takes. */
-static bool take_json(json_t *json, hp_setting_value *out)
+/* A JSON value as a setting's or field's value; false for a kind the spec does not take. */
+static bool take_json(const hp_setting_spec *spec, json_t *json, hp_setting_value *out)
 {
     *out = (hp_setting_value){.kind = HP_VALUE_NULL};
-    if (json_is_boolean(json))
+    if (json_is_string(json) && spec->type == HP_SETTING_TEXT)
+        *out = (hp_setting_value){.kind = HP_VALUE_TEXT, .text = json_string_value(json)};
+    else if (spec->type == HP_SETTING_TEXT && !json_is_null(json))
+        return false;
+    else if (json_is_boolean(json))
         *out = (hp_setting_value){.kind = HP_VALUE_BOOL, .flag = json_is_true(json)};
     else if (json_is_integer(json))
         *out = (hp_setting_value){.kind = HP_VALUE_NUMBER, .number = json_integer_value(json)};
@@ -41,8 +47,10 @@ static json_t *settings_json(const hp_settings *settings)
     json_t *obj = json_object();
     for (size_t i = 0; i < HP_SETTINGS_COUNT; i++) {
         const hp_setting_spec *spec = &hp_settings_table[i];
+        const char *text = hp_settings_text(settings, spec);
         json_object_set_new(obj, spec->key,
-                            hp_http_setting_json(spec, hp_settings_get(settings, spec)));
+                            text ? (text[0] ? json_string(text) : json_null())
+                                 : hp_http_setting_json(spec, hp_settings_get(settings, spec)));
     }
     return obj;
 }
@@ -84,7 +92,7 @@ void hp_http_settings_update(hp_http_request *req, hp_http_response *res)
         hp_setting_change change = {.key = key};
         const hp_setting_spec *spec = hp_setting_find(key);
         /* An unknown key goes on to the service, whose message lists the settings. */
-        if (spec && !(ok = take_json(value, &change.value))) {
+        if (spec && !(ok = take_json(spec, value, &change.value))) {
             hp_http_fail(res, hp_setting_wrong_kind(spec));
             break;
         }
@@ -119,5 +127,5 @@ void hp_http_field_change(json_t *body, const hp_setting_spec *spec, hp_field_ch
     json_t *json = json_object_get(body, spec->key);
     *out = (hp_field_change){.given = json != NULL};
     if (json)
-        out->wrong_kind = !take_json(json, &out->value);
+        out->wrong_kind = !take_json(spec, json, &out->value);
 }

@@ -72,6 +72,8 @@ struct hp_importer {
     bool room_rules_changed; /* A room's time limit or counting changed: passes still to
                                 start take the new limits when the import commits. */
     hp_import_stats stats;
+    const hp_audit_by *audit_by; /* Who the import's record names; NULL: no record. */
+    char *audit_file;            /* The file it names. */
 };
 
 int hp_import_kind_parse(const char *word, hp_import_kind *out)
@@ -122,21 +124,6 @@ static const bool *required_columns(hp_import_kind kind)
                                         : pass_required;
 }
 
-/* Room names and emails compare without regard to ASCII case; hashing them folded saves an
- * allocation per lookup. */
-static guint ascii_case_hash(gconstpointer p)
-{
-    guint h = 5381;
-    for (const unsigned char *s = p; *s; s++)
-        h = h * 33 + (guint)g_ascii_tolower(*s);
-    return h;
-}
-
-static gboolean ascii_case_equal(gconstpointer a, gconstpointer b)
-{
-    return g_ascii_strcasecmp(a, b) == 0;
-}
-
 static const char *empty_to_null(const char *s)
 {
     return (s && s[0]) ? s : NULL;
@@ -156,24 +143,6 @@ static char *trimmed(const char *value, char *buf, size_t size)
     memcpy(buf, start, n);
     buf[n] = '\0';
     return buf;
-}
-
-static int check_email(const char *value)
-{
-    if (value == NULL || value[0] == '\0')
-        return hp_error_set(HP_EINVALID, "email: empty");
-    size_t n = strlen(value);
-    const char *at = strchr(value, '@');
-    if (n > HP_EMAIL_MAX)
-        return hp_error_set(HP_EINVALID, "email: longer than %d bytes", HP_EMAIL_MAX);
-    if (at == NULL || at == value || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
-        strpbrk(value, " \t\r\n,;<>\"") != NULL || !g_utf8_validate(value, (gssize)n, NULL))
-        return hp_error_set(HP_EINVALID, "email: \"%s\" is not an email address", value);
-    uint32_t c = hp_format_char_in(value);
-    if (c)
-        return hp_error_set(HP_EINVALID, "email: holds an invisible format character (U+%04X)",
-                            (unsigned)c);
-    return HP_OK;
 }
 
 static int parse_limit(const char *field, const char *value, int *out)
@@ -216,8 +185,8 @@ int hp_importer_new(hp_importer **out, hp_store *store, const hp_school *school,
     imp->tz = tz;
     imp->kind = kind;
     imp->in_transaction = true;
-    imp->rooms = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
-    imp->users = g_hash_table_new_full(ascii_case_hash, ascii_case_equal, g_free, g_free);
+    imp->rooms = g_hash_table_new_full(hp_ascii_case_hash, hp_ascii_case_equal, g_free, g_free);
+    imp->users = g_hash_table_new_full(hp_ascii_case_hash, hp_ascii_case_equal, g_free, g_free);
     imp->now = g_get_real_time() / G_USEC_PER_SEC;
     imp->counters = hp_tally_new(tz);
     hp_schedule_init(&imp->schedule);
@@ -239,6 +208,7 @@ void hp_importer_free(hp_importer *imp)
         return;
     if (imp->in_transaction)
         hp_store_rollback(imp->store);
+    g_free(imp->audit_file);
     for (size_t i = 0; i < imp->batch_count; i++)
         hp_pass_release(&imp->batch[i]);
     g_hash_table_destroy(imp->rooms);
@@ -446,8 +416,9 @@ static int user_room(hp_importer *imp, hp_role role, const char *room_name, int6
 /*
  * The student_id column of a user. With no such column (value NULL) a student keeps the ID
  * stored (*keep set); an empty value is no ID. An ID must be well formed, belong to a student,
- * and not be another user's in the school (an earlier row of the same file is stored already,
- * so this also finds two rows with one ID). Sets *out to the ID, trimmed, into buf.
+ * and not be another user's in the school (user->id is the stored user's, 0 for a new one) (an
+ * earlier row of the same file is stored already, so this also finds two rows with one ID). Sets
+ * *out to the ID, trimmed, into buf.
  */
 static int user_student_id(hp_importer *imp, const hp_user *user, const char *value, char *buf,
                            size_t size, const char **out, bool *keep)
@@ -466,7 +437,7 @@ static int user_student_id(hp_importer *imp, const hp_user *user, const char *va
         return rc;
     hp_user other = {0};
     rc = hp_store_user_find_student_id(imp->store, imp->school->id, id, &other);
-    if (rc == HP_OK && g_ascii_strcasecmp(other.email, user->email) != 0)
+    if (rc == HP_OK && other.id != user->id)
         rc = hp_error_set(HP_ECONFLICT,
                           "student_id: \"%s\" is already the student ID of %s (\"%s\"); each "
                           "student's ID is their own",
@@ -478,7 +449,28 @@ static int user_student_id(hp_importer *imp, const hp_user *user, const char *va
     return rc;
 }
 
-static int add_user(hp_importer *imp, const char *const *f)
+/* The stored user a row is about (see hp_importer_put_user()), with its hash: *existing is
+ * left zero (id 0) for a new one. */
+static int find_user(hp_importer *imp, const char *email, int64_t user_id, hp_user *existing,
+                     char **stored_hash)
+{
+    int rc;
+    if (user_id > 0) {
+        if ((rc = hp_store_user_get(imp->store, imp->school->id, user_id, existing)) < 0)
+            return rc;
+        hp_user found = {0};
+        rc = hp_store_user_find(imp->store, imp->school->id, existing->email, &found, stored_hash);
+        hp_user_release(&found);
+        return rc;
+    }
+    rc = hp_store_user_find(imp->store, imp->school->id, email, existing, stored_hash);
+    if (rc == HP_OK && user_id == HP_IMPORT_NEW_USER)
+        return hp_error_set(HP_EEXISTS, "email: %s (\"%s\") has that email already", existing->name,
+                            existing->email);
+    return rc == HP_ENOTFOUND ? HP_OK : rc;
+}
+
+static int put_user(hp_importer *imp, const char *const *f, int64_t user_id, int64_t *id_out)
 {
     /* Buffers of a name's size, so that a message shows what the file holds. */
     char role_buf[HP_NAME_MAX + 2], email_buf[HP_EMAIL_MAX + 2], room_buf[HP_NAME_MAX + 2];
@@ -495,7 +487,7 @@ static int add_user(hp_importer *imp, const char *const *f)
     int rc;
 
     if ((rc = hp_name_clean(&name, "name", f[HP_USER_NAME], true)) < 0 ||
-        (rc = check_email(email)) < 0)
+        (rc = hp_check_email(email)) < 0)
         goto out;
     if (role_word == NULL) {
         rc = hp_error_set(HP_EINVALID, "role: empty");
@@ -507,21 +499,16 @@ static int add_user(hp_importer *imp, const char *const *f)
     }
     user.name = name;
     user.email = email;
-    if ((rc = user_room(imp, user.role, room_name, &user.room_id)) < 0)
+    if ((rc = user_room(imp, user.role, room_name, &user.room_id)) < 0 ||
+        (rc = find_user(imp, email, user_id, &existing, &stored_hash)) < 0)
         goto out;
+    user.id = existing.id;
     const char *student_id;
     if ((rc = user_student_id(imp, &user, f[HP_USER_STUDENT_ID], student_id_buf,
                               sizeof(student_id_buf), &student_id, &keep_student_id)) < 0)
         goto out;
-    if (password && strlen(password) > HP_PASSWORD_MAX) {
-        rc = hp_error_set(HP_EINVALID, "password: longer than %d bytes", HP_PASSWORD_MAX);
+    if (password && (rc = hp_check_password(password)) < 0)
         goto out;
-    }
-
-    rc = hp_store_user_find(imp->store, imp->school->id, email, &existing, &stored_hash);
-    if (rc < 0 && rc != HP_ENOTFOUND)
-        goto out;
-    user.id = rc == HP_OK ? existing.id : 0;
     user.student_id = keep_student_id ? existing.student_id : (char *)student_id;
     user.max_passes_per_day = existing.max_passes_per_day;
     if ((rc = user_rules_parse(&user, f)) < 0)
@@ -550,13 +537,25 @@ static int add_user(hp_importer *imp, const char *const *f)
     if (new_hash && !added &&
         (rc = hp_store_sessions_delete_user(imp->store, imp->school->id, user.id)) < 0)
         goto out;
+    /* An email changed by id leaves the old one cached; no file row changes an email. */
     cache_put(imp->users, email, user.id, user.role);
     count_stat(imp, added, changed);
+    if (id_out)
+        *id_out = user.id;
 out:
     g_free(name);
     g_free(stored_hash);
     hp_user_release(&existing);
     return rc;
+}
+
+int hp_importer_put_user(hp_importer *imp, const char *const *fields, int64_t user_id,
+                         int64_t *id_out)
+{
+    if (imp->kind != HP_IMPORT_USERS)
+        return hp_error_set(HP_EINVALID, "not an import of users");
+    imp->stats.rows++;
+    return put_user(imp, fields, user_id, id_out);
 }
 
 /* Writes the waiting passes, and counts those that were new. */
@@ -668,13 +667,33 @@ int hp_importer_add(hp_importer *imp, const char *const *fields)
     case HP_IMPORT_ROOMS:
         return add_room(imp, fields);
     case HP_IMPORT_USERS:
-        return add_user(imp, fields);
+        return put_user(imp, fields, HP_IMPORT_BY_EMAIL, NULL);
     case HP_IMPORT_SCHEDULE:
         return add_schedule_row(imp, fields);
     case HP_IMPORT_PASSES:
         break;
     }
     return add_pass(imp, fields);
+}
+
+void hp_importer_audit(hp_importer *imp, const hp_audit_by *by, const char *file)
+{
+    imp->audit_by = by;
+    g_free(imp->audit_file);
+    imp->audit_file = g_strdup(file);
+}
+
+/* The import's record, in its transaction: the file and what it did. */
+static int write_audit(hp_importer *imp)
+{
+    const hp_import_stats *st = &imp->stats;
+    json_t *detail = json_pack("{s:s, s:I, s:I, s:I, s:I}", "file", imp->audit_file, "rows",
+                               (json_int_t)st->rows, "added", (json_int_t)st->added, "updated",
+                               (json_int_t)st->updated, "unchanged", (json_int_t)st->unchanged);
+    if (imp->kind == HP_IMPORT_SCHEDULE)
+        json_object_set_new(detail, "replaced", json_boolean(st->replaced));
+    return hp_audit_write(imp->store, imp->audit_by, imp->now, "import",
+                          hp_import_kind_name(imp->kind), detail);
 }
 
 int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out)
@@ -689,6 +708,8 @@ int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out)
         return rc;
     rc = hp_tally_commit(imp->counters, imp->store, imp->school->id);
     if (rc < 0)
+        return rc;
+    if (imp->audit_by && (rc = write_audit(imp)) < 0)
         return rc;
     if ((rc = hp_store_commit(imp->store)) < 0)
         return rc;
@@ -773,14 +794,16 @@ static void on_csv_progress(void *data, size_t records, long long bytes)
 }
 
 int hp_import_csv(hp_store *store, const hp_school *school, const hp_tz *tz, hp_import_kind kind,
-                  FILE *in, const char *label, hp_import_progress_fn progress, void *progress_data,
-                  hp_import_stats *stats_out)
+                  FILE *in, const char *label, const hp_audit_by *by,
+                  hp_import_progress_fn progress, void *progress_data, hp_import_stats *stats_out)
 {
     csv_import ci = {.label = label, .progress = progress, .progress_data = progress_data};
     hp_csv_reader reader = {label, on_csv_record, on_csv_progress, &ci};
     int rc = hp_importer_new(&ci.imp, store, school, tz, kind);
     if (rc < 0)
         return rc;
+    if (by)
+        hp_importer_audit(ci.imp, by, label);
     ci.columns = hp_import_columns(kind, &ci.column_count);
     rc = hp_csv_read(&reader, in);
     if (rc == HP_OK && !ci.have_header)

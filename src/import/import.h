@@ -10,6 +10,7 @@
 
 #include "core/model.h"
 #include "core/tz.h"
+#include "service/audit.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -90,7 +91,22 @@ int hp_importer_new(hp_importer **out, hp_store *store, const hp_school *school,
  * error message names the column, the value and the reason: `origin: no room named "Rm 9"`. */
 int hp_importer_add(hp_importer *imp, const char *const *fields);
 
-/* Writes the report counters and commits. */
+/* Has the import recorded in the audit log as `import` of its kind, naming the file, with its
+ * counts, in its own transaction; an importer without it (the demo, `user add`) writes none. */
+void hp_importer_audit(hp_importer *imp, const hp_audit_by *by, const char *file);
+
+/* How hp_importer_put_user() finds the user its fields are about. */
+#define HP_IMPORT_BY_EMAIL (-1) /* As a users.csv row: the user with the email, or a new one. */
+#define HP_IMPORT_NEW_USER 0    /* A new user: an email taken is HP_EEXISTS. */
+
+/* One user of an import of users, with every check and write of a users.csv row: by email
+ * or new as above, or else the user with the id user_id (HP_ENOTFOUND when the school has
+ * none), whose email the fields may change. *id_out (may be NULL) receives the user's id.
+ * The importer's transaction stays open, so a caller may read and write more in it. */
+int hp_importer_put_user(hp_importer *imp, const char *const *fields, int64_t user_id,
+                         int64_t *id_out);
+
+/* Writes the report counters (and the audit record, when asked for) and commits. */
 int hp_importer_finish(hp_importer *imp, hp_import_stats *stats_out);
 
 /* Frees the importer, rolling back an import not finished. */
@@ -99,9 +115,9 @@ void hp_importer_free(hp_importer *imp);
 typedef void (*hp_import_progress_fn)(void *data, size_t rows, long long bytes);
 
 /* Imports a CSV file whose first line names the columns. label names the file in errors:
- * `passes.csv:17: origin: no room named "Rm 9"`. */
+ * `passes.csv:17: origin: no room named "Rm 9"`. With by, the import is in the audit log. */
 int hp_import_csv(hp_store *store, const hp_school *school, const hp_tz *tz, hp_import_kind kind,
-                  FILE *in, const char *label, hp_import_progress_fn progress, void *progress_data,
-                  hp_import_stats *stats_out);
+                  FILE *in, const char *label, const hp_audit_by *by,
+                  hp_import_progress_fn progress, void *progress_data, hp_import_stats *stats_out);
 
 #endif

@@ -600,6 +600,24 @@ static bool student_has_any(const hp_student_stats *s)
     return s->passes || s->refused || s->minutes_out || s->overtime;
 }
 
+/* A purge removed the per-student counters of its days: an answer that reaches them says so. */
+static int note_purged(const insight_context *ctx)
+{
+    hp_report *r = ctx->report;
+    int32_t purged_before;
+    int rc = hp_store_purged_before(ctx->store, ctx->school_id, &purged_before);
+    if (rc < 0)
+        return rc;
+    int32_t first = r->from_day;
+    if (r->compare && r->compare_from_day < first)
+        first = r->compare_from_day;
+    if (purged_before != 0 && first < purged_before) {
+        r->purged = true;
+        r->purged_through = purged_before - 1;
+    }
+    return HP_OK;
+}
+
 static int build_students(const insight_context *ctx)
 {
     hp_report *r = ctx->report;
@@ -635,7 +653,7 @@ static int build_students(const insight_context *ctx)
             hp_report_row_release(row, r->kind);
     }
     r->row_count = kept;
-    return HP_OK;
+    return note_purged(ctx);
 }
 
 /* ---- limits --------------------------------------------------------------------------- */

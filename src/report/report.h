@@ -198,6 +198,10 @@ typedef struct {
     int32_t compare_from_day;
     int32_t compare_to_day;
     char *destination; /* The heatmap's room, when one was asked for; else NULL. */
+    /* The students insight over a range (or compare range) that reaches purged days: every
+     * day through purged_through was purged (hallpass purge), so its counts leave them out. */
+    bool purged;
+    int32_t purged_through;
     /* The columns of every format: the report's own, then with compare their prev_ twins. */
     const hp_report_column *columns;
     size_t column_count;

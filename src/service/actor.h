@@ -14,6 +14,8 @@ typedef struct {
     const hp_tz *tz; /* The school's zone; not owned. */
     hp_user user;
     int64_t kiosk_room_id; /* Kiosk mode: a staff session launched as a kiosk in this room. */
+    const char *client;    /* The request's client address, for the audit log; not owned, NULL
+                              when the actor did not come from an HTTP request. */
 } hp_actor;
 
 /* True for a staff session used as it is, not in kiosk mode. */

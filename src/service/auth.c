@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "core/password.h"
+#include "service/audit.h"
 #include "service/throttle.h"
 
 #include <glib.h>
@@ -52,6 +53,19 @@ void hp_token_hash(const char *token, unsigned char out[HP_TOKEN_HASH_BYTES])
     crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
 }
 
+int hp_token_new(char token_out[HP_TOKEN_MAX], unsigned char hash_out[HP_TOKEN_HASH_BYTES])
+{
+    unsigned char raw[TOKEN_BYTES];
+    if (sodium_init() < 0)
+        return hp_error_set(HP_ERROR, "libsodium could not start");
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2base64(token_out, HP_TOKEN_MAX, raw, sizeof(raw),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof(raw));
+    hp_token_hash(token_out, hash_out);
+    return HP_OK;
+}
+
 /* A hash of a password no one has, so that an unknown email costs as much as a wrong
  * password and the answer time tells nothing. */
 static const char *dummy_hash(void)
@@ -72,27 +86,49 @@ int hp_auth_expire(hp_store *store, int64_t now, const hp_session_limits *limits
     return hp_store_sessions_expire(store, now - limits->idle, now - limits->max);
 }
 
-/* Opens a session for a user whose password matched. */
-static int open_session(hp_store *store, const hp_login *match, int64_t now,
-                        char token_out[HP_TOKEN_MAX], hp_session *session_out)
+int hp_auth_session_open(hp_store *store, int64_t school_id, const hp_user *user,
+                         const char *method, const char *client, int64_t now,
+                         char token_out[HP_TOKEN_MAX], hp_session *session_out)
 {
-    unsigned char raw[TOKEN_BYTES], hash[HP_TOKEN_HASH_BYTES];
-    randombytes_buf(raw, sizeof(raw));
-    sodium_bin2base64(token_out, HP_TOKEN_MAX, raw, sizeof(raw),
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(raw, sizeof(raw));
-    hp_token_hash(token_out, hash);
+    unsigned char hash[HP_TOKEN_HASH_BYTES];
+    int rc = hp_token_new(token_out, hash);
+    if (rc < 0)
+        return rc;
 
     hp_session session = {
-        .school_id = match->school_id,
-        .user_id = match->user.id,
+        .school_id = school_id,
+        .user_id = user->id,
         .created_at = now,
         .last_seen = now,
     };
-    int rc = hp_store_session_create(store, hash, &session);
-    if (rc < 0)
+    hp_audit_by by = {
+        .school_id = school_id, .user_id = user->id, .who = user->email, .address = client};
+    if ((rc = hp_store_begin(store)) < 0)
         return rc;
+    if ((rc = hp_store_session_create(store, hash, &session)) < 0 ||
+        (rc = hp_audit_write(store, &by, now, "sign_in", user->email,
+                             json_pack("{ss}", "method", method))) < 0 ||
+        (rc = hp_store_commit(store)) < 0) {
+        hp_store_rollback(store);
+        return rc;
+    }
     *session_out = session;
+    return HP_OK;
+}
+
+/* Records a refused sign-in in every school that has the email (one unknown everywhere has
+ * no school to be recorded in). */
+static int record_refusal(hp_store *store, const hp_login *logins, size_t n, const char *client,
+                          int64_t now, const char *reason)
+{
+    for (size_t i = 0; i < n; i++) {
+        hp_audit_by by = {
+            .school_id = logins[i].school_id, .who = logins[i].user.email, .address = client};
+        int rc = hp_audit_note(store, &by, now, "sign_in_failed", logins[i].user.email,
+                               json_pack("{ss}", "reason", reason));
+        if (rc < 0)
+            return rc;
+    }
     return HP_OK;
 }
 
@@ -147,10 +183,16 @@ int hp_auth_sign_in(hp_store *store, hp_auth_guard *g, const char *email, const 
         goto out;
     }
     rc = check_password(store, email, password, &logins, &n, &match);
-    if (rc == HP_OK && match == NULL)
-        rc = hp_error_set(HP_EAUTH, "wrong email or password");
+    if (rc == HP_OK && match == NULL) {
+        if ((rc = record_refusal(store, logins, n, client, now, "wrong password")) == HP_OK)
+            rc = hp_error_set(HP_EAUTH, "wrong email or password");
+    } else if (rc == HP_OK && !match->user.active) {
+        if ((rc = record_refusal(store, match, 1, client, now, "deactivated")) == HP_OK)
+            rc = hp_error_set(HP_EAUTH, "this account is deactivated; ask the school's office");
+    }
     if (rc == HP_OK)
-        rc = open_session(store, match, now, token_out, session_out);
+        rc = hp_auth_session_open(store, match->school_id, &match->user, "password", client, now,
+                                  token_out, session_out);
     if (rc == HP_OK) {
         hp_throttle_success(g->accounts, account);
         hp_throttle_forgive(g->addresses, client);
@@ -283,5 +325,15 @@ int hp_auth_sign_out(hp_store *store, hp_auth_guard *g, const hp_actor *actor,
         if (rc < 0)
             return rc;
     }
-    return hp_store_session_delete(store, token_hash);
+    hp_audit_by by = hp_audit_by_actor(actor);
+    int rc = hp_store_begin(store);
+    if (rc < 0)
+        return rc;
+    if ((rc = hp_store_session_delete(store, token_hash)) < 0 ||
+        (rc = hp_audit_write(store, &by, now, "sign_out", actor->user.email, NULL)) < 0 ||
+        (rc = hp_store_commit(store)) < 0) {
+        hp_store_rollback(store);
+        return rc;
+    }
+    return HP_OK;
 }

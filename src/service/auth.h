@@ -47,6 +47,14 @@ int hp_auth_sign_in(hp_store *store, hp_auth_guard *guard, const char *email, co
                     const char *client, int64_t now, char token_out[HP_TOKEN_MAX],
                     hp_session *session_out, int64_t *wait_out);
 
+/* Opens a session for a user already known to be who they say (a password that matched, a
+ * provider's verified sign-on): a new random token in token_out, its hash in the store, and
+ * the audit record `sign_in` with {"method": method} ("password" or "oidc") from the client
+ * address, in one transaction. */
+int hp_auth_session_open(hp_store *store, int64_t school_id, const hp_user *user,
+                         const char *method, const char *client, int64_t now,
+                         char token_out[HP_TOKEN_MAX], hp_session *session_out);
+
 /* Finds the live session of a token; one idle too long or past its maximum lifetime is ended
  * and is HP_EAUTH, like an unknown token. */
 int hp_auth_session(hp_store *store, const hp_auth_guard *guard, const char *token, int64_t now,
@@ -75,5 +83,9 @@ bool hp_auth_password_ok(hp_store *store, int64_t school_id, const char *email,
                          const char *password);
 
 void hp_token_hash(const char *token, unsigned char out[HP_TOKEN_HASH_BYTES]);
+/* A new token of 32 random bytes from libsodium in base64url, and its hash: what a session's
+ * cookie and a share link carry, and what the store keeps of them. HP_ERROR when libsodium
+ * cannot start. */
+int hp_token_new(char token_out[HP_TOKEN_MAX], unsigned char hash_out[HP_TOKEN_HASH_BYTES]);
 
 #endif

@@ -102,7 +102,24 @@ out:
     return rc;
 }
 
-static int read_stored(hp_store *store, const hp_school *school, GHashTable *all)
+/* Adds what the records removed with a student counted in the counters that stay. */
+static int add_removed(hp_store *store, const hp_school *school, GHashTable *all)
+{
+    hp_counter *removed;
+    size_t n;
+    int rc = hp_store_counts_removed_read(store, school->id, &removed, &n);
+    if (rc < 0)
+        return rc;
+    add_counted(all, removed, n);
+    hp_counters_free(removed);
+    return HP_OK;
+}
+
+/* Reads every stored counter. A day counter of a purged day (before purged_day) has no rows
+ * left to recount it: it counts as its own recount, so that the month it is in, when the
+ * purge took only part of it, still compares its kept days with their rows. */
+static int read_stored(hp_store *store, const hp_school *school, int32_t purged_day,
+                       GHashTable *all)
 {
     static const hp_counter_period periods[] = {HP_PERIOD_DAY, HP_PERIOD_WEEK, HP_PERIOD_MONTH,
                                                 HP_PERIOD_QUARTER};
@@ -114,12 +131,49 @@ static int read_stored(hp_store *store, const hp_school *school, GHashTable *all
                                           &rows, &n);
             if (rc < 0)
                 return rc;
-            for (size_t i = 0; i < n; i++)
+            for (size_t i = 0; i < n; i++) {
                 hp_counter_add(&entry(all, &rows[i].key)->stored, &rows[i]);
+                if (periods[p] == HP_PERIOD_DAY && rows[i].key.bucket < purged_day)
+                    add_counted(all, &rows[i], 1);
+            }
             hp_counters_free(rows);
         }
     }
     return HP_OK;
+}
+
+/* Whether a counter lies wholly in the purged days: a day before purged_day, or a month that
+ * ends before it. */
+static bool purged(const hp_counter_key *key, int32_t purged_day)
+{
+    if (purged_day == 0)
+        return false;
+    if (key->period == HP_PERIOD_MONTH)
+        return key->bucket < hp_day_month(purged_day);
+    return key->bucket < purged_day;
+}
+
+int hp_school_recount(hp_store *store, const hp_school *school, hp_counter **out, size_t *count_out)
+{
+    GHashTable *all =
+        g_hash_table_new_full(hp_counter_key_hash, hp_counter_key_equal, NULL, g_free);
+    size_t passes = 0, refusals = 0;
+    int rc = recount(store, school, all, &passes, &refusals);
+    GArray *days = g_array_new(FALSE, FALSE, sizeof(hp_counter));
+    if (rc == HP_OK) {
+        GHashTableIter iter;
+        gpointer value;
+        g_hash_table_iter_init(&iter, all);
+        while (g_hash_table_iter_next(&iter, NULL, &value)) {
+            const check_entry *e = value;
+            if (e->counted.key.period == HP_PERIOD_DAY)
+                g_array_append_val(days, e->counted);
+        }
+    }
+    g_hash_table_destroy(all);
+    *count_out = rc == HP_OK ? days->len : 0;
+    *out = (hp_counter *)g_array_free(days, rc != HP_OK);
+    return rc;
 }
 
 /* The key that names a counter's subject in the table of names: its kind and id. */
@@ -235,19 +289,26 @@ int hp_school_check(hp_store *store, const hp_school *school, FILE *out, size_t 
         g_hash_table_new_full(hp_counter_key_hash, hp_counter_key_equal, NULL, g_free);
     hp_check_stats stats = {0};
     bool any_unrecorded;
-    int32_t through;
+    int32_t through, purged_day = 0;
     int rc;
 
-    if ((rc = recount(store, school, all, &stats.passes, &stats.refusals)) == HP_OK &&
-        (rc = read_stored(store, school, all)) == HP_OK &&
+    if ((rc = hp_store_purged_before(store, school->id, &purged_day)) == HP_OK &&
+        (rc = recount(store, school, all, &stats.passes, &stats.refusals)) == HP_OK &&
+        (rc = add_removed(store, school, all)) == HP_OK &&
+        (rc = read_stored(store, school, purged_day, all)) == HP_OK &&
         (rc = hp_store_refusals_unrecorded(store, school->id, &any_unrecorded, &through)) ==
             HP_OK) {
+        stats.purged_before = purged_day;
         GHashTable *names = names_of(store, school);
         GHashTableIter iter;
         gpointer value;
         g_hash_table_iter_init(&iter, all);
         while (g_hash_table_iter_next(&iter, NULL, &value)) {
             const check_entry *e = value;
+            if (purged(&e->stored.key, purged_day)) {
+                stats.purged++;
+                continue;
+            }
             if (unrecorded(&e->stored.key, any_unrecorded, through)) {
                 stats.skipped++;
                 continue;

@@ -83,6 +83,22 @@ static int copy_rooms(hp_store *from, hp_store *to, int64_t src, int64_t dst, id
     return rc;
 }
 
+/* The users' roster ids, so that the next roster import finds them in the copy too. */
+static int copy_user_sources(hp_store *from, hp_store *to, int64_t src, int64_t dst, id_maps *maps)
+{
+    hp_user_source *sources;
+    size_t n;
+    bool changed;
+    int rc = hp_store_user_sources_list(from, src, &sources, &n);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; rc == HP_OK && i < n; i++)
+        rc = hp_store_user_source_put(to, dst, mapped(maps->users, sources[i].user_id),
+                                      sources[i].source_id, &changed);
+    hp_user_sources_free(sources, n);
+    return rc;
+}
+
 static int copy_users(hp_store *from, hp_store *to, int64_t src, int64_t dst, id_maps *maps,
                       hp_copy_stats *stats)
 {
@@ -111,6 +127,8 @@ static int copy_users(hp_store *from, hp_store *to, int64_t src, int64_t dst, id
         }
     }
     hp_users_free(users, n);
+    if (rc == HP_OK)
+        rc = copy_user_sources(from, to, src, dst, maps);
     return rc;
 }
 

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/util.h"
 #include "import/csv_reader.h"
+#include "service/audit.h"
 #include "service/events.h"
 #include "service/students.h"
 
@@ -192,17 +193,70 @@ static int apply_change(hp_store *store, const hp_actor *actor, const hp_group_c
     return HP_OK;
 }
 
-/* Saves a group in one transaction, then answers it as the list shows it. */
+/* A group as its audit record shows it: its name, whether it is active, and its students by
+ * email (at most HP_GROUP_MEMBERS_MAX reads), inside the change's transaction. */
+static int audit_json(hp_store *store, int64_t school_id, const hp_group *group, json_t **out)
+{
+    json_t *students = json_array();
+    for (size_t i = 0; i < group->member_count; i++) {
+        hp_user u = {0};
+        int rc = hp_store_user_get(store, school_id, group->members[i], &u);
+        if (rc < 0) {
+            json_decref(students);
+            return rc;
+        }
+        json_array_append_new(students, json_string(u.email));
+        hp_user_release(&u);
+    }
+    *out = json_pack("{s:s, s:b, s:o}", "name", group->name, "active", group->active, "students",
+                     students);
+    return HP_OK;
+}
+
+/* The group's record: a creation, a change of what differs, or a removal (after NULL). */
+static int write_audit(hp_store *store, const hp_actor *actor, const char *action,
+                       const hp_group *before, const hp_group *after)
+{
+    json_t *was = NULL, *now = NULL;
+    int rc;
+    if ((before && (rc = audit_json(store, actor->school.id, before, &was)) < 0) ||
+        (after && (rc = audit_json(store, actor->school.id, after, &now)) < 0)) {
+        json_decref(was);
+        return rc;
+    }
+    json_t *change = hp_audit_diff(was, now);
+    if (change == NULL)
+        return HP_OK;
+    hp_audit_by by = hp_audit_by_actor(actor);
+    return hp_audit_write(store, &by, g_get_real_time() / G_USEC_PER_SEC, action,
+                          (after ? after : before)->name, change);
+}
+
+/* Copies what a group's record reads of it. */
+static hp_group group_copy(const hp_group *g)
+{
+    return (hp_group){.id = g->id,
+                      .name = g_strdup(g->name),
+                      .active = g->active,
+                      .members = g_memdup2(g->members, g->member_count * sizeof(int64_t)),
+                      .member_count = g->member_count};
+}
+
+/* Saves a group and its audit record in one transaction, then answers it as the list shows
+ * it. */
 static int save(hp_store *store, const hp_actor *actor, int64_t group_id,
                 const hp_group_change *change, hp_group_view *out)
 {
-    hp_group group = {.active = true};
+    hp_group group = {.active = true}, before = {0};
     int rc;
     if ((rc = hp_groups_may_manage(actor)) < 0 || (rc = hp_store_begin(store)) < 0)
         return rc;
-    if ((group_id && (rc = read_group(store, actor->school.id, group_id, &group)) < 0) ||
-        (rc = apply_change(store, actor, change, &group)) < 0 ||
+    if (group_id && (rc = read_group(store, actor->school.id, group_id, &group)) == HP_OK)
+        before = group_copy(&group);
+    if (rc < 0 || (rc = apply_change(store, actor, change, &group)) < 0 ||
         (rc = hp_store_group_put(store, actor->school.id, &group)) < 0 ||
+        (rc = write_audit(store, actor, group_id ? "group_update" : "group_create",
+                          group_id ? &before : NULL, &group)) < 0 ||
         (rc = hp_store_commit(store)) < 0) {
         hp_store_rollback(store);
         if (rc == HP_EEXISTS) { /* A name taken is a bad field of the request. */
@@ -211,8 +265,10 @@ static int save(hp_store *store, const hp_actor *actor, int64_t group_id,
             rc = hp_error_set(HP_EINVALID, "%s", message);
         }
         hp_group_release(&group);
+        hp_group_release(&before);
         return rc;
     }
+    hp_group_release(&before);
     hp_events_notify(actor->school.id);
     hp_group_view *views;
     rc = views_of(store, actor->school.id, &group, 1, &views);
@@ -238,14 +294,23 @@ int hp_group_update(hp_store *store, const hp_actor *actor, int64_t group_id,
 
 int hp_group_delete(hp_store *store, const hp_actor *actor, int64_t group_id)
 {
+    hp_group group = {0};
     int rc;
     if ((rc = hp_groups_may_manage(actor)) < 0 || (rc = hp_store_begin(store)) < 0)
         return rc;
-    if ((rc = hp_store_group_delete(store, actor->school.id, group_id)) < 0 ||
-        (rc = hp_store_commit(store)) < 0) {
+    /* The group is read first for its record; one of another school is not found either way. */
+    rc = read_group(store, actor->school.id, group_id, &group);
+    if (rc == HP_ENOTFOUND)
+        rc = hp_store_group_delete(store, actor->school.id, group_id);
+    else if (rc == HP_OK &&
+             (rc = hp_store_group_delete(store, actor->school.id, group_id)) == HP_OK)
+        rc = write_audit(store, actor, "group_delete", &group, NULL);
+    if (rc < 0 || (rc = hp_store_commit(store)) < 0) {
         hp_store_rollback(store);
+        hp_group_release(&group);
         return rc;
     }
+    hp_group_release(&group);
     hp_events_notify(actor->school.id);
     return HP_OK;
 }
@@ -430,8 +495,20 @@ static int write_groups(groups_import *gi, hp_groups_import_stats *stats)
     return rc;
 }
 
-int hp_groups_import_csv(hp_store *store, const hp_school *school, FILE *in, const char *label,
-                         hp_groups_import_stats *stats_out)
+/* The import's record, in its transaction. */
+static int write_import_audit(hp_store *store, const hp_audit_by *by, const char *label,
+                              size_t rows, const hp_groups_import_stats *stats)
+{
+    json_t *detail =
+        json_pack("{s:s, s:I, s:I, s:I, s:I}", "file", label, "rows", (json_int_t)rows, "added",
+                  (json_int_t)stats->added, "updated", (json_int_t)stats->updated, "unchanged",
+                  (json_int_t)stats->unchanged);
+    return hp_audit_write(store, by, g_get_real_time() / G_USEC_PER_SEC, "import", "groups",
+                          detail);
+}
+
+int hp_groups_import_csv(hp_store *store, const hp_audit_by *by, const hp_school *school, FILE *in,
+                         const char *label, hp_groups_import_stats *stats_out)
 {
     groups_import gi = {
         .store = store,
@@ -450,6 +527,8 @@ int hp_groups_import_csv(hp_store *store, const hp_school *school, FILE *in, con
                               "%s:1: the file is empty; the first line names the columns", label);
         if (rc == HP_OK)
             rc = write_groups(&gi, &stats);
+        if (rc == HP_OK)
+            rc = write_import_audit(store, by, label, gi.rows, &stats);
         if (rc == HP_OK)
             rc = hp_store_commit(store);
         if (rc < 0)

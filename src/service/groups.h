@@ -9,6 +9,7 @@
 
 #include "core/rules.h"
 #include "service/actor.h"
+#include "service/audit.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -68,8 +69,9 @@ typedef struct {
 /* Imports a CSV file of columns group,student (one student a row) into the school, in one
  * transaction: each group the file names gets exactly the file's students (a new one is
  * active; an existing one keeps its state), and groups the file does not name are left alone,
- * so the same file twice changes nothing. Errors name the file, line, column, value and why. */
-int hp_groups_import_csv(hp_store *store, const hp_school *school, FILE *in, const char *label,
-                         hp_groups_import_stats *stats_out);
+ * so the same file twice changes nothing. Errors name the file, line, column, value and why.
+ * The import is in the audit log by `by` (`import` of `groups`, with its counts). */
+int hp_groups_import_csv(hp_store *store, const hp_audit_by *by, const hp_school *school, FILE *in,
+                         const char *label, hp_groups_import_stats *stats_out);
 
 #endif

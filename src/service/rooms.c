@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/model.h"
 #include "core/settings.h"
+#include "service/audit.h"
 
 #include <glib.h>
 #include <string.h>
@@ -71,18 +72,49 @@ static int apply_change(const hp_room_change *change, hp_room *room)
     return HP_OK;
 }
 
+/* A room as its audit record shows it: what an admin sets, limits off as null. */
+static json_t *audit_json(const hp_room *room)
+{
+    json_t *o =
+        json_pack("{s:o, s:o, s:o, s:o}", "name", hp_audit_text(room->name), "folder",
+                  hp_audit_text(room->folder && room->folder[0] ? room->folder : NULL),
+                  "max_passes_from", room->max_from ? json_integer(room->max_from) : json_null(),
+                  "max_passes_to", room->max_to ? json_integer(room->max_to) : json_null());
+    json_object_set_new(o, hp_field_time_limit_minutes.key,
+                        room->time_limit_minutes ? json_integer(room->time_limit_minutes)
+                                                 : json_null());
+    json_object_set_new(o, hp_field_counts_toward_limit.key,
+                        json_boolean(room->counts_toward_limit));
+    return o;
+}
+
+/* Stores the room and, when it changed, its audit record, in one transaction; the record's
+ * before is the room as the transaction reads it (none for a new room). */
 static int save(hp_store *store, const hp_actor *actor, hp_room *room)
 {
-    bool changed;
+    bool changed = false, rules_changed = false, update = room->id != 0;
+    int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+    hp_audit_by by = hp_audit_by_actor(actor);
+    hp_room stored = {0};
     int rc = hp_store_begin(store);
     if (rc < 0)
         return rc;
-    if ((rc = hp_store_room_put(store, actor->school.id, room, &changed)) < 0 ||
-        (rc = hp_store_room_rules_put(store, actor->school.id, room, &changed)) < 0 ||
-        (changed && (rc = hp_store_passes_refix_upcoming(
-                         store, actor->school.id, g_get_real_time() / G_USEC_PER_SEC)) < 0) ||
-        (rc = hp_store_commit(store)) < 0)
-        hp_store_rollback(store);
+    if ((update && (rc = hp_store_room_get(store, actor->school.id, room->id, &stored)) < 0) ||
+        (rc = hp_store_room_put(store, actor->school.id, room, &changed)) < 0 ||
+        (rc = hp_store_room_rules_put(store, actor->school.id, room, &rules_changed)) < 0 ||
+        (rules_changed && (rc = hp_store_passes_refix_upcoming(store, actor->school.id, now)) < 0))
+        goto fail;
+    json_t *change = hp_audit_diff(update ? audit_json(&stored) : NULL, audit_json(room));
+    if (change && (rc = hp_audit_write(store, &by, now, update ? "room_update" : "room_create",
+                                       room->name, change)) < 0)
+        goto fail;
+    if ((rc = hp_store_commit(store)) < 0)
+        goto fail;
+    hp_room_release(&stored);
+    return HP_OK;
+fail:
+    hp_store_rollback(store);
+    hp_room_release(&stored);
     return rc;
 }
 

@@ -2,11 +2,15 @@
 #include "service/settings.h"
 
 #include "core/error.h"
+#include "service/audit.h"
 
 #include <glib.h>
+#include <string.h>
 
 int hp_setting_wrong_kind(const hp_setting_spec *spec)
 {
+    if (spec->type == HP_SETTING_TEXT)
+        return hp_error_set(HP_EINVALID, "%s: must be text, or null", spec->key);
     if (spec->type == HP_SETTING_BOOL)
         return hp_error_set(HP_EINVALID, "%s: must be true or false, or null", spec->key);
     return hp_error_set(HP_EINVALID, "%s: must be a whole number from %d to %d, or null", spec->key,
@@ -41,10 +45,34 @@ static int apply(hp_settings *settings, const hp_setting_change *changes, size_t
     return HP_OK;
 }
 
-int hp_school_settings_change(hp_store *store, int64_t school_id, const hp_setting_change *changes,
-                              size_t count, hp_settings *out)
+/* Every setting as JSON values, for the audit record of a change. */
+static json_t *settings_json(const hp_settings *settings)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < HP_SETTINGS_COUNT; i++) {
+        const hp_setting_spec *spec = &hp_settings_table[i];
+        hp_setting_value v = hp_setting_json(spec, hp_settings_get(settings, spec));
+        json_object_set_new(o, spec->key,
+                            v.kind == HP_VALUE_NULL   ? json_null()
+                            : v.kind == HP_VALUE_BOOL ? json_boolean(v.flag)
+                                                      : json_integer((json_int_t)v.number));
+    }
+    return o;
+}
+
+/* The settings_update record of the settings that differ; none when nothing does. */
+static int write_audit(hp_store *store, const hp_audit_by *by, int64_t now,
+                       const hp_settings *stored, const hp_settings *settings)
+{
+    json_t *change = hp_audit_diff(settings_json(stored), settings_json(settings));
+    return change ? hp_audit_write(store, by, now, "settings_update", "settings", change) : HP_OK;
+}
+
+int hp_school_settings_change(hp_store *store, const hp_audit_by *by,
+                              const hp_setting_change *changes, size_t count, hp_settings *out)
 {
     hp_settings stored, settings;
+    int64_t school_id = by->school_id, now = g_get_real_time() / G_USEC_PER_SEC;
     int rc = hp_store_begin(store);
     if (rc < 0)
         return rc;
@@ -54,8 +82,8 @@ int hp_school_settings_change(hp_store *store, int64_t school_id, const hp_setti
         settings = stored;
         if ((rc = apply(&settings, changes, count)) == HP_OK &&
             (rc = hp_store_settings_put(store, school_id, &settings, &stored)) == HP_OK &&
-            (rc = hp_store_passes_refix_upcoming(store, school_id,
-                                                 g_get_real_time() / G_USEC_PER_SEC)) == HP_OK)
+            (rc = hp_store_passes_refix_upcoming(store, school_id, now)) == HP_OK &&
+            (rc = write_audit(store, by, now, &stored, &settings)) == HP_OK)
             rc = hp_store_commit(store);
     }
     if (rc < 0) {
@@ -84,5 +112,16 @@ int hp_actor_settings_change(hp_store *store, const hp_actor *actor,
                              const hp_setting_change *changes, size_t count, hp_settings *out)
 {
     int rc = hp_actor_settings_allowed(actor);
-    return rc < 0 ? rc : hp_school_settings_change(store, actor->school.id, changes, count, out);
+    if (rc < 0)
+        return rc;
+    /* The server reads the secret file and sends what it holds to the issuer's token
+     * endpoint: were a web admin to name the file, they could have any file the server may
+     * read sent to a server of theirs. Only someone at the server's command line names it. */
+    for (size_t i = 0; i < count; i++)
+        if (changes[i].key && strcmp(changes[i].key, "oidc_client_secret_file") == 0)
+            return hp_error_set(HP_EFORBIDDEN,
+                                "oidc_client_secret_file: set on the server's machine "
+                                "(hallpass settings or serve --oidc-secret-file), not here");
+    hp_audit_by by = hp_audit_by_actor(actor);
+    return hp_school_settings_change(store, &by, changes, count, out);
 }

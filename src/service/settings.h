@@ -10,6 +10,7 @@
 
 #include "core/settings.h"
 #include "service/actor.h"
+#include "service/audit.h"
 #include "store/store.h"
 
 #include <stddef.h>
@@ -44,16 +45,18 @@ int hp_field_change_apply(const hp_setting_spec *spec, const hp_field_change *ch
 int hp_school_settings_get(hp_store *store, int64_t school_id, hp_settings *out);
 
 /* Applies the changes in order (a key given twice takes its last value) and stores the result
- * in one transaction; *out (may be NULL) receives the settings as they now stand. */
-int hp_school_settings_change(hp_store *store, int64_t school_id, const hp_setting_change *changes,
-                              size_t count, hp_settings *out);
+ * in one transaction, with the audit record of the settings that changed by `by` (of whose
+ * school they are); *out (may be NULL) receives the settings as they now stand. */
+int hp_school_settings_change(hp_store *store, const hp_audit_by *by,
+                              const hp_setting_change *changes, size_t count, hp_settings *out);
 
 /* Whether the actor may see and change the settings: admins only, not in kiosk mode.
  * HP_EFORBIDDEN with its message otherwise. */
 int hp_actor_settings_allowed(const hp_actor *actor);
 
 /* The same for a signed-in user, after hp_actor_settings_allowed(), and only in their own
- * school. */
+ * school. oidc_client_secret_file is not theirs to change (HP_EFORBIDDEN): it names a file
+ * on the server's machine, set there. */
 int hp_actor_settings_get(hp_store *store, const hp_actor *actor, hp_settings *out);
 int hp_actor_settings_change(hp_store *store, const hp_actor *actor,
                              const hp_setting_change *changes, size_t count, hp_settings *out);

@@ -19,6 +19,12 @@ int hp_students_search(hp_store *store, const hp_actor *actor, const char *query
 int hp_student_named(hp_store *store, const hp_actor *actor, const char *field, const char *who,
                      hp_user *out)
 {
+    return hp_student_find(store, actor->school.id, field, who, out);
+}
+
+int hp_student_find(hp_store *store, int64_t school_id, const char *field, const char *who,
+                    hp_user *out)
+{
     int rc;
     if (who == NULL || who[0] == '\0')
         return hp_error_set(HP_EINVALID, "%s: missing", field);
@@ -26,9 +32,9 @@ int hp_student_named(hp_store *store, const hp_actor *actor, const char *field, 
         return hp_error_set(HP_EINVALID, "%s: longer than %d bytes", field, HP_EMAIL_MAX);
     /* An email always holds an "@" and a student ID never does, so one lookup decides. */
     if (strchr(who, '@'))
-        rc = hp_store_user_find(store, actor->school.id, who, out, NULL);
+        rc = hp_store_user_find(store, school_id, who, out, NULL);
     else
-        rc = hp_store_user_find_student_id(store, actor->school.id, who, out);
+        rc = hp_store_user_find_student_id(store, school_id, who, out);
     if (rc == HP_ENOTFOUND)
         return hp_error_set(HP_EINVALID, "%s: no student with email or student ID \"%s\"", field,
                             who);

@@ -21,5 +21,8 @@ int hp_students_search(hp_store *store, const hp_actor *actor, const char *query
  * HP_EINVALID, naming the field, when there is none or it is not a student. */
 int hp_student_named(hp_store *store, const hp_actor *actor, const char *field, const char *who,
                      hp_user *out);
+/* The same in a school named by id, for callers with no actor (the command line). */
+int hp_student_find(hp_store *store, int64_t school_id, const char *field, const char *who,
+                    hp_user *out);
 
 #endif

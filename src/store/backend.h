@@ -5,6 +5,7 @@
 #ifndef HP_STORE_BACKEND_H
 #define HP_STORE_BACKEND_H
 
+#include "store/retention_sql.h"
 #include "store/store.h"
 
 #define HP_STORE_OPS_VERSION 2
@@ -69,11 +70,13 @@ typedef struct hp_store_ops {
     /* *out: a new array of *count_out users. */
     int (*users_list)(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
                       size_t *count_out);
-    /* Students matching pattern, a LIKE pattern with '\\' as its escape that store.c built,
-     * matched without regard to ASCII case; at most limit (at least 1), by name. *out: a new
-     * array of *count_out users. */
-    int (*students_search)(hp_store *store, int64_t school_id, const char *pattern, size_t limit,
-                           hp_user **out, size_t *count_out);
+    /* Users matching pattern, a LIKE pattern with '\\' as its escape that store.c built,
+     * matched without regard to ASCII case against name, email and student ID; only those
+     * of role (a role's name) unless it is NULL, and only those whose active flag is active
+     * (0 or 1) unless it is -1; at most limit (at least 1), by name. *out: a new array of
+     * *count_out users. */
+    int (*users_search)(hp_store *store, int64_t school_id, const char *pattern, const char *role,
+                        int active, size_t limit, hp_user **out, size_t *count_out);
     /* Reads passes[0..count), count >= 1; sets inserted[i] and, for those, passes[i].id. */
     int (*passes_import)(hp_store *store, int64_t school_id, hp_pass *passes, size_t count,
                          bool *inserted);
@@ -145,6 +148,15 @@ typedef struct hp_store_ops {
     /* Operations added for ending sessions (owner: the command line and users service).
      * Removes every session of the user; none is not an error. Allocates nothing. */
     int (*sessions_delete_user)(hp_store *store, int64_t school_id, int64_t user_id);
+    /* Operations added for deactivation and the audit log (owner: the users and audit
+     * services). *out of audit_list: a new array of records with their own strings. */
+    int (*user_active_put)(hp_store *store, int64_t school_id, int64_t user_id, bool active,
+                           bool *changed);
+    int (*audit_append)(hp_store *store, int64_t school_id, const hp_audit_record *rec);
+    int (*audit_list)(hp_store *store, int64_t school_id, const hp_audit_query *query,
+                      hp_audit_record **out, size_t *count_out);
+    /* Moves the purge point to before (never back), then removes the older records. */
+    int (*audit_purge)(hp_store *store, int64_t school_id, int64_t before, int64_t *removed);
     /* Operations added for the pass rules (owner: the settings). */
     /* The school's stored settings as (key, value) rows, in key order, GLib memory
      * (hp_setting_rows_free()); a key with no row has its default or is off. */
@@ -227,6 +239,36 @@ typedef struct hp_store_ops {
     int (*line_walk_lock)(hp_store *store, int64_t school_id, const int64_t *room_ids,
                           size_t room_count, const int64_t *student_ids, size_t student_count,
                           bool *got);
+    /* Operations added for retention (owner: the retention service); see store.h.
+     * run_removal runs the steps of a purge or a student's removal (store/retention_sql.h) in
+     * order, each with the first step->params of params bound to $1, $2 ..., and adds the rows
+     * each removed to its field of *out (zeroed first). *out of counts_removed_read and
+     * student_refusals: a g_new() array. */
+    int (*run_removal)(hp_store *store, const hp_removal_step *steps, size_t count,
+                       const int64_t *params, hp_removed_counts *out, const char *what);
+    int (*purged_before)(hp_store *store, int64_t school_id, int32_t *day_out);
+    int (*counts_removed_add)(hp_store *store, int64_t school_id, const hp_counter *days,
+                              size_t count);
+    int (*counts_removed_read)(hp_store *store, int64_t school_id, hp_counter **out,
+                               size_t *count_out);
+    int (*student_refusals)(hp_store *store, int64_t school_id, int64_t student_id,
+                            hp_refusal **out, size_t *count_out);
+    /* Operations added for share links (owner: the shares service); see store.h. token_hash
+     * is HP_TOKEN_HASH_BYTES long; a share read fills the caller's struct with GLib strings;
+     * shares_active's array is freed with hp_shares_free(). share_find and share_get answer a
+     * bare HP_ENOTFOUND, and share_revoke too when no row changed. */
+    int (*share_insert)(hp_store *store, hp_share *share, const unsigned char *token_hash);
+    int (*share_find)(hp_store *store, const unsigned char *token_hash, hp_share *out);
+    int (*share_get)(hp_store *store, int64_t school_id, int64_t share_id, hp_share *out);
+    int (*shares_active)(hp_store *store, int64_t school_id, int64_t now, hp_share **out,
+                         size_t *count_out);
+    int (*share_revoke)(hp_store *store, int64_t school_id, int64_t share_id, int64_t now);
+    /* Operations added for the roster import (owner: the roster service); see store.h.
+     * *out of user_sources_list is a g_new() array, freed with hp_user_sources_free(). */
+    int (*user_sources_list)(hp_store *store, int64_t school_id, hp_user_source **out,
+                             size_t *count_out);
+    int (*user_source_put)(hp_store *store, int64_t school_id, int64_t user_id,
+                           const char *source_id, bool *changed);
 } hp_store_ops;
 
 /* schedule_read's day for the whole schedule. */

@@ -286,14 +286,96 @@ static const char *const migrations[] = {
     "UPDATE passes p SET limit_exempt = true FROM rooms r"
     "  WHERE r.school_id = p.school_id AND r.id = p.destination_id AND NOT r.counts_toward_limit;",
 
-    /* 13: the week counters, built from the day counters as the SQLite store's step 14. */
+    /* 13: users may be deactivated, as the SQLite store's step 14. */
+    "ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;",
+
+    /* 14: the audit log, append-only as the SQLite store's step 15: triggers refuse every
+     * change, any removal of a record not older than the school's purge point (which stays
+     * 30 days behind now at least and never moves back) and TRUNCATE; and the role that made
+     * the table gives up UPDATE and TRUNCATE on it. */
+    "CREATE TABLE audit_log ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  id bigserial,"
+    "  at bigint NOT NULL,"
+    "  user_id bigint,"
+    "  who text NOT NULL,"
+    "  address text,"
+    "  action text NOT NULL,"
+    "  target text NOT NULL,"
+    "  detail text,"
+    "  PRIMARY KEY (school_id, id));"
+    "CREATE INDEX audit_by_time ON audit_log (school_id, at);"
+    "CREATE TABLE audit_purged ("
+    "  school_id bigint PRIMARY KEY REFERENCES schools(id),"
+    "  before bigint NOT NULL);"
+    "CREATE FUNCTION audit_log_kept() RETURNS trigger LANGUAGE plpgsql AS $$"
+    "BEGIN"
+    "  IF TG_OP = 'DELETE' THEN"
+    "    IF OLD.at < coalesce((SELECT before FROM audit_purged"
+    "        WHERE school_id = OLD.school_id), 0) THEN"
+    "      RETURN OLD;"
+    "    END IF;"
+    "  END IF;"
+    "  RAISE EXCEPTION 'the audit log is append-only: only records older than the school''s"
+    " retention are removed';"
+    "END $$;"
+    "CREATE TRIGGER audit_log_kept BEFORE UPDATE OR DELETE ON audit_log"
+    "  FOR EACH ROW EXECUTE FUNCTION audit_log_kept();"
+    "CREATE TRIGGER audit_log_not_truncated BEFORE TRUNCATE ON audit_log"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_kept();"
+    "CREATE FUNCTION audit_purged_kept() RETURNS trigger LANGUAGE plpgsql AS $$"
+    "BEGIN"
+    "  IF NEW.before > extract(epoch FROM now()) - 30 * 86400"
+    "      OR (TG_OP = 'UPDATE' AND NEW.before < OLD.before) THEN"
+    "    RAISE EXCEPTION 'audit records are kept 30 days at least';"
+    "  END IF;"
+    "  RETURN NEW;"
+    "END $$;"
+    "CREATE TRIGGER audit_purged_kept BEFORE INSERT OR UPDATE ON audit_purged"
+    "  FOR EACH ROW EXECUTE FUNCTION audit_purged_kept();"
+    "REVOKE UPDATE, TRUNCATE ON audit_log FROM PUBLIC, CURRENT_USER;",
+
+    /* 15: retention: the school's purged-before day and what the records removed with a
+     * student counted, as the SQLite store's step 16. */
+    "CREATE TABLE purged ("
+    "  school_id bigint PRIMARY KEY REFERENCES schools(id),"
+    "  before_day integer NOT NULL);"
+    "CREATE TABLE counts_removed ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  kind smallint NOT NULL,"
+    "  bucket integer NOT NULL,"
+    "  id bigint NOT NULL,"
+    "  a bigint NOT NULL,"
+    "  b bigint NOT NULL,"
+    "  c bigint NOT NULL,"
+    "  PRIMARY KEY (school_id, kind, bucket, id));",
+    /* 16: share links, as the SQLite store's step 17: kept by the SHA-256 of their token. */
+    "CREATE TABLE shares ("
+    "  school_id bigint NOT NULL REFERENCES schools(id),"
+    "  id bigserial,"
+    "  report text NOT NULL CHECK (report IN ('rooms', 'staff')),"
+    "  from_date text NOT NULL,"
+    "  to_date text NOT NULL CHECK (to_date >= from_date),"
+    "  created_by bigint NOT NULL,"
+    "  created_at bigint NOT NULL,"
+    "  expires_at bigint NOT NULL CHECK (expires_at > created_at),"
+    "  revoked_at bigint,"
+    "  token_hash bytea NOT NULL UNIQUE,"
+    "  PRIMARY KEY (school_id, id),"
+    "  FOREIGN KEY (school_id, created_by) REFERENCES users(school_id, id));"
+    "CREATE INDEX shares_by_expiry ON shares (school_id, expires_at);",
+    /* 17: a user's id in the school's roster, as the SQLite store's step 18. */
+    "ALTER TABLE users ADD COLUMN source_id text;"
+    "CREATE UNIQUE INDEX users_by_source_id ON users(school_id, source_id)"
+    "  WHERE source_id IS NOT NULL;",
+    /* 18: the week counters, built from the day counters as the SQLite store's step 19. */
     "INSERT INTO usage_counts (school_id, kind, period, bucket, id, a, b, c)"
     "  SELECT school_id, kind, 2, bucket - ((bucket + 3) % 7 + 7) % 7, id, sum(a), sum(b), sum(c)"
     "  FROM usage_counts WHERE period = 0"
     "  GROUP BY school_id, kind, bucket - ((bucket + 3) % 7 + 7) % 7, id;",
 
-    /* 14: a fourth value, and a student's time out moved into the student counter, as the
-     * SQLite store's step 15. */
+    /* 19: a fourth value, and a student's time out moved into the student counter, as the
+     * SQLite store's step 20. */
     "ALTER TABLE usage_counts ADD COLUMN d bigint NOT NULL DEFAULT 0;"
     "INSERT INTO usage_counts (school_id, kind, period, bucket, id, a, b, c, d)"
     "  SELECT school_id, 12, period, bucket, id, 0, 0, a, b FROM usage_counts WHERE kind = 13"
@@ -301,8 +383,8 @@ static const char *const migrations[] = {
     "  DO UPDATE SET c = usage_counts.c + excluded.c, d = usage_counts.d + excluded.d;"
     "DELETE FROM usage_counts WHERE kind = 13;",
 
-    /* 15: the quarter counters, built from the month counters as the SQLite store's step
-     * 16. */
+    /* 20: the quarter counters, built from the month counters as the SQLite store's step
+     * 21. */
     "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c, d)"
     "  SELECT school_id, kind, 3, bucket / 3, id, sum(a), sum(b), sum(c), sum(d)"
     "  FROM usage_counts WHERE period = 1 GROUP BY school_id, kind, bucket / 3, id;",
@@ -316,12 +398,21 @@ static const char *const migrations[] = {
     " end_at, cancelled, local_day, time_limit_minutes, auto_end_at, overrides, limit_exempt"
 #define PASS_COLUMN_COUNT 16 /* The columns of PASS_COLUMNS: what a row has after them. */
 
+/* An audit record's columns as read_audit() takes them. */
+#define AUDIT_COLUMNS "id, at, user_id, who, address, action, target, detail"
+
 /* A user's columns as read_user() takes them; a password hash or a school may follow. */
-#define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day"
+#define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day, active"
 
 /* A bell schedule's row and a blackout, as read_bell_rows() and read_blackouts() take them. */
 #define SCHEDULE_COLUMNS "weekday, day, period, start_minute, end_minute"
 #define BLACKOUT_COLUMNS "b.id, b.start_at, b.end_at, b.reason, b.created_by, b.created_at, u.name"
+
+/* A share link's columns with its creator's name, as read_share() takes them. */
+#define SHARE_SELECT                                                                               \
+    "SELECT s.id, s.school_id, s.report, s.from_date, s.to_date, s.created_by, s.created_at,"      \
+    " s.expires_at, s.revoked_at, u.name FROM shares s LEFT JOIN users u"                          \
+    " ON u.school_id = s.school_id AND u.id = s.created_by"
 
 /* A line entry's columns with its names, and the joins that give them (see sqlite.c). */
 #define LINE_COLUMNS                                                                               \
@@ -344,6 +435,15 @@ static const char *const migrations[] = {
  * deadline: the definition of hp_pass_active_at() in core/rules.h (see sqlite.c). */
 #define ACTIVE_AT_2                                                                                \
     " school_id = $1 AND end_at IS NULL AND NOT cancelled AND start_at <= $2 AND auto_end_at > $2"
+
+/* Users whose name, email or student ID is like $2, of role $4 and active $5 unless they
+ * are NULL, by name. */
+#define LIKE_2 " LIKE " FOLD("$2::text") " ESCAPE '\\'"
+#define USERS_SEARCH_SQL                                                                           \
+    "SELECT " USER_COLUMNS " FROM users WHERE school_id = $1 AND ($4::text IS NULL OR role = $4)"  \
+    " AND ($5::boolean IS NULL OR active = $5)"                                                    \
+    " AND (" FOLD("name") LIKE_2 " OR " FOLD("email") LIKE_2 " OR " FOLD("student_id") LIKE_2      \
+        ") ORDER BY " FOLD("name") ", id LIMIT $3"
 
 static const struct {
     const char *name;
@@ -368,19 +468,7 @@ static const struct {
                   " WHERE school_id = $1 AND " FOLD("email") " = " FOLD("$2::text")},
     {"user_find_student_id", "SELECT " USER_COLUMNS " FROM users WHERE school_id = $1"
                              " AND " FOLD("student_id") " = " FOLD("$2::text")},
-    {"students_search",
-     "SELECT " USER_COLUMNS " FROM users WHERE school_id = $1"
-     " AND role = 'student' AND (" FOLD("name") " LIKE " FOLD("$2::text") " ESCAPE '\\' OR " FOLD("email") " LIKE " FOLD(
-         "$2::text") " ESCAPE '\\' OR " FOLD("student_id") " LIKE " FOLD("$2::text") " ESCAPE "
-                                                                                     "'\\') ORDER "
-                                                                                     "BY " FOLD(
-                                                                                         "na"
-                                                                                         "m"
-                                                                                         "e") ", "
-                                                                                              "id "
-                                                                                              "LIMI"
-                                                                                              "T "
-                                                                                              "$3"},
+    {"users_search", USERS_SEARCH_SQL},
     {"user_insert", "INSERT INTO users(school_id, name, email, role, room_id, password_hash,"
                     " student_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"},
     {"user_update", "UPDATE users SET name = $2, email = $3, role = $4, room_id = $5,"
@@ -414,6 +502,20 @@ static const struct {
     {"session_kiosk", "UPDATE sessions SET kiosk_room_id = $2 WHERE token_hash = $1"},
     {"session_delete", "DELETE FROM sessions WHERE token_hash = $1"},
     {"sessions_expire", "DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2"},
+    {"user_active_put", "UPDATE users SET active = $3 WHERE school_id = $1 AND id = $2"
+                        " AND active IS DISTINCT FROM $3::boolean"},
+    {"audit_append", "INSERT INTO audit_log(school_id, at, user_id, who, address, action, target,"
+                     " detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"},
+    {"audit_list", "SELECT " AUDIT_COLUMNS " FROM audit_log WHERE school_id = $1"
+                   " AND ($2 = 0 OR at >= $2) AND ($3 = 0 OR at < $3)"
+                   " AND ($4 = 0 OR user_id = $4)"
+                   " AND ($5::text IS NULL OR strpos(lower(who), lower($5)) > 0)"
+                   " AND ($6::text IS NULL OR action = $6) AND ($7 = 0 OR id < $7)"
+                   " ORDER BY id DESC LIMIT $8"},
+    {"audit_purge_point", "INSERT INTO audit_purged(school_id, before) VALUES ($1, $2)"
+                          " ON CONFLICT (school_id) DO UPDATE SET before = excluded.before"
+                          " WHERE excluded.before > audit_purged.before"},
+    {"audit_purge", "DELETE FROM audit_log WHERE school_id = $1 AND at < $2"},
     {"sessions_delete_user", "DELETE FROM sessions WHERE school_id = $1 AND user_id = $2"},
     {"lock_rooms", "SELECT id FROM rooms WHERE school_id = $1 AND id IN ($2, $3)"
                    " ORDER BY id FOR UPDATE"},
@@ -530,6 +632,17 @@ static const struct {
     {"blackout_insert", "INSERT INTO blackouts(school_id, start_at, end_at, reason, created_by,"
                         " created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"},
     {"blackout_delete", "DELETE FROM blackouts WHERE school_id = $1 AND id = $2"},
+    /* Share links (see sqlite.c). */
+    {"share_insert", "INSERT INTO shares(school_id, report, from_date, to_date, created_by,"
+                     " created_at, expires_at, token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                     " RETURNING id"},
+    {"share_find", SHARE_SELECT " WHERE s.token_hash = $1"},
+    {"share_get", SHARE_SELECT " WHERE s.school_id = $1 AND s.id = $2"},
+    {"shares_active",
+     SHARE_SELECT " WHERE s.school_id = $1 AND s.expires_at > $2"
+                  " AND s.revoked_at IS NULL ORDER BY s.created_at DESC, s.id DESC"},
+    {"share_revoke", "UPDATE shares SET revoked_at = $3"
+                     " WHERE school_id = $1 AND id = $2 AND revoked_at IS NULL"},
     /* The waiting line (see sqlite.c). An entry read to be changed is locked alone. */
     {"line_insert", "INSERT INTO line_entries(school_id, student_id, origin_id, destination_id,"
                     " creator_id, source, joined, local_day, state)"
@@ -590,6 +703,23 @@ static const struct {
                             " WHERE school_id = $1"},
     {"counters_unbuilt_next", "SELECT min(school_id) FROM counters_unbuilt"},
     {"counters_unbuilt_take", "DELETE FROM counters_unbuilt WHERE school_id = $1"},
+    /* Retention (see sqlite.c). */
+    {"purged_before", "SELECT max(before_day) FROM purged WHERE school_id = $1"},
+    {"counts_removed_add", "INSERT INTO counts_removed(school_id, kind, bucket, id, a, b, c)"
+                           " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                           " ON CONFLICT (school_id, kind, bucket, id) DO UPDATE SET"
+                           " a = counts_removed.a + excluded.a, b = counts_removed.b + excluded.b,"
+                           " c = counts_removed.c + excluded.c"},
+    {"counts_removed_read", "SELECT kind, bucket, id, a, b, c FROM counts_removed"
+                            " WHERE school_id = $1"},
+    {"student_refusals", "SELECT rule, student_id, origin_id, destination_id, source, at,"
+                         " local_day FROM refusals WHERE school_id = $1 AND student_id = $2"
+                         " ORDER BY at, id"},
+    /* Roster ids of users. */
+    {"user_sources_list", "SELECT id, source_id FROM users"
+                          " WHERE school_id = $1 AND source_id IS NOT NULL ORDER BY id"},
+    {"user_source_put", "UPDATE users SET source_id = $3 WHERE school_id = $1 AND id = $2"
+                        " AND source_id IS DISTINCT FROM $3::text"},
 };
 
 #define STATEMENT_COUNT HP_ARRAY_SIZE(statements)
@@ -930,6 +1060,7 @@ static void read_user(PGresult *res, int row, hp_user *user)
     user->room_id = get_int(res, row, 4);
     user->student_id = get_text_or_null(res, row, 5);
     user->max_passes_per_day = PQgetisnull(res, row, 6) ? 0 : (int)get_int(res, row, 6);
+    user->active = PQgetvalue(res, row, 7)[0] == 't';
 }
 
 /* Every row of a user query into a new array. */
@@ -1046,7 +1177,7 @@ static int pg_user_find(hp_store *store, int64_t school_id, const char *email, h
         return rc;
     read_user(res, 0, out);
     if (password_hash_out)
-        *password_hash_out = get_text_or_null(res, 0, 7);
+        *password_hash_out = get_text_or_null(res, 0, 8);
     PQclear(res);
     return HP_OK;
 }
@@ -1115,15 +1246,17 @@ static int pg_users_list(hp_store *store, int64_t school_id, bool staff_only, hp
                       "listing users", out, count_out);
 }
 
-static int pg_students_search(hp_store *store, int64_t school_id, const char *pattern, size_t limit,
-                              hp_user **out, size_t *count_out)
+static int pg_users_search(hp_store *store, int64_t school_id, const char *pattern,
+                           const char *role, int active, size_t limit, hp_user **out,
+                           size_t *count_out)
 {
     params p = {0};
     param_int(&p, school_id);
     param_text(&p, pattern);
     param_int(&p, (int64_t)limit);
-    return read_users(from_base(store), "students_search", &p, "searching students", out,
-                      count_out);
+    param_text(&p, role);
+    param_text(&p, active < 0 ? NULL : active ? "true" : "false");
+    return read_users(from_base(store), "users_search", &p, "searching users", out, count_out);
 }
 
 /* Many passes in one INSERT: a batch costs one round trip. RETURNING names the rows that went
@@ -1348,8 +1481,8 @@ static int pg_logins_find(hp_store *store, const char *email, hp_login **out, si
     hp_login *logins = g_new0(hp_login, (size_t)n + 1);
     for (int i = 0; i < n; i++) {
         read_user(res, i, &logins[i].user);
-        logins[i].password_hash = get_text_or_null(res, i, 7);
-        logins[i].school_id = get_int(res, i, 8);
+        logins[i].password_hash = get_text_or_null(res, i, 8);
+        logins[i].school_id = get_int(res, i, 9);
     }
     PQclear(res);
     *out = logins;
@@ -1644,6 +1777,85 @@ static int pg_room_rules_put(hp_store *store, int64_t school_id, const hp_room *
     return pg_update(store, "room_rules_put", &p, "saving a room's rules", changed);
 }
 
+static int pg_user_active_put(hp_store *store, int64_t school_id, int64_t user_id, bool active,
+                              bool *changed)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, user_id);
+    param_bool(&p, active);
+    return pg_update(store, "user_active_put", &p, "saving whether a user is active", changed);
+}
+
+static int pg_audit_append(hp_store *store, int64_t school_id, const hp_audit_record *rec)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, rec->at);
+    param_id(&p, rec->user_id);
+    param_text(&p, rec->who);
+    param_text(&p, rec->address);
+    param_text(&p, rec->action);
+    param_text(&p, rec->target);
+    param_text(&p, rec->detail);
+    return run_command(from_base(store), "audit_append", &p, "writing the audit log");
+}
+
+static int pg_audit_list(hp_store *store, int64_t school_id, const hp_audit_query *q,
+                         hp_audit_record **out, size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, q->from);
+    param_int(&p, q->to);
+    param_int(&p, q->user_id);
+    param_text(&p, q->who);
+    param_text(&p, q->action);
+    param_int(&p, q->before_id);
+    param_int(&p, (int64_t)q->limit);
+    PGresult *res = run(from_base(store), "audit_list", &p, "reading the audit log", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_audit_record *recs = g_new0(hp_audit_record, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        hp_audit_record *rec = &recs[i];
+        rec->id = get_int(res, i, 0);
+        rec->at = get_int(res, i, 1);
+        rec->user_id = PQgetisnull(res, i, 2) ? 0 : get_int(res, i, 2);
+        rec->who = get_text(res, i, 3);
+        rec->address = get_text_or_null(res, i, 4);
+        rec->action = get_text(res, i, 5);
+        rec->target = get_text(res, i, 6);
+        rec->detail = get_text_or_null(res, i, 7);
+    }
+    PQclear(res);
+    *out = recs;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_audit_purge(hp_store *store, int64_t school_id, int64_t before, int64_t *removed)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, before);
+    if ((rc = run_command(from_base(store), "audit_purge_point", &p,
+                          "moving the audit log's purge point")) < 0)
+        return rc;
+    params q = {0};
+    param_int(&q, school_id);
+    param_int(&q, before);
+    PGresult *res = run(from_base(store), "audit_purge", &q, "removing old audit records", &rc);
+    if (res == NULL)
+        return rc;
+    *removed = g_ascii_strtoll(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return HP_OK;
+}
+
 static int pg_user_rules_put(hp_store *store, int64_t school_id, const hp_user *user, bool *changed)
 {
     params p = {0};
@@ -1651,6 +1863,38 @@ static int pg_user_rules_put(hp_store *store, int64_t school_id, const hp_user *
     param_int(&p, user->id);
     param_limit(&p, user->max_passes_per_day);
     return pg_update(store, "user_rules_put", &p, "saving a user's rules", changed);
+}
+
+static int pg_user_sources_list(hp_store *store, int64_t school_id, hp_user_source **out,
+                                size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res =
+        run(from_base(store), "user_sources_list", &p, "listing users' roster ids", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_user_source *sources = g_new0(hp_user_source, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        sources[i].user_id = get_int(res, i, 0);
+        sources[i].source_id = get_text(res, i, 1);
+    }
+    PQclear(res);
+    *out = sources;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_user_source_put(hp_store *store, int64_t school_id, int64_t user_id,
+                              const char *source_id, bool *changed)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, user_id);
+    param_text(&p, source_id);
+    return pg_update(store, "user_source_put", &p, "saving a user's roster id", changed);
 }
 
 /* The pass rules' reads in a pass's transaction, and the clock's. */
@@ -2044,6 +2288,100 @@ static int pg_blackout_delete(hp_store *store, int64_t school_id, int64_t blacko
     return rc < 0 ? rc : changed ? HP_OK : HP_ENOTFOUND;
 }
 
+/* ---- Share links ---- */
+
+static int pg_share_insert(hp_store *store, hp_share *share, const unsigned char *token_hash)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, share->school_id);
+    param_text(&p, share->report);
+    param_text(&p, share->from);
+    param_text(&p, share->to);
+    param_int(&p, share->created_by);
+    param_int(&p, share->created_at);
+    param_int(&p, share->expires_at);
+    param_bytes(&p, token_hash, HP_TOKEN_HASH_BYTES);
+    PGresult *res = run(from_base(store), "share_insert", &p, "saving a share link", &rc);
+    if (res == NULL)
+        return rc;
+    share->id = get_int(res, 0, 0);
+    PQclear(res);
+    return HP_OK;
+}
+
+static void read_share(PGresult *res, int row, hp_share *share)
+{
+    share->id = get_int(res, row, 0);
+    share->school_id = get_int(res, row, 1);
+    share->report = get_text(res, row, 2);
+    share->from = get_text(res, row, 3);
+    share->to = get_text(res, row, 4);
+    share->created_by = get_int(res, row, 5);
+    share->created_at = get_int(res, row, 6);
+    share->expires_at = get_int(res, row, 7);
+    share->revoked_at = get_int(res, row, 8);
+    share->creator_name = get_text_or_null(res, row, 9);
+}
+
+/* Runs a statement that finds at most one share. */
+static int one_share(hp_store *store, const char *name, params *p, const char *what, hp_share *out)
+{
+    PGresult *res = NULL;
+    int rc = one_row(from_base(store), name, p, what, &res);
+    if (rc < 0)
+        return rc;
+    read_share(res, 0, out);
+    PQclear(res);
+    return HP_OK;
+}
+
+static int pg_share_find(hp_store *store, const unsigned char *token_hash, hp_share *out)
+{
+    params p = {0};
+    param_bytes(&p, token_hash, HP_TOKEN_HASH_BYTES);
+    return one_share(store, "share_find", &p, "finding a share link", out);
+}
+
+static int pg_share_get(hp_store *store, int64_t school_id, int64_t share_id, hp_share *out)
+{
+    params p = {0};
+    param_int(&p, school_id);
+    param_int(&p, share_id);
+    return one_share(store, "share_get", &p, "reading a share link", out);
+}
+
+static int pg_shares_active(hp_store *store, int64_t school_id, int64_t now, hp_share **out,
+                            size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, now);
+    PGresult *res = run(from_base(store), "shares_active", &p, "listing share links", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_share *list = g_new0(hp_share, (size_t)n + 1);
+    for (int i = 0; i < n; i++)
+        read_share(res, i, &list[i]);
+    PQclear(res);
+    *out = list;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_share_revoke(hp_store *store, int64_t school_id, int64_t share_id, int64_t now)
+{
+    params p = {0};
+    bool changed = false;
+    param_int(&p, school_id);
+    param_int(&p, share_id);
+    param_int(&p, now);
+    int rc = pg_update(store, "share_revoke", &p, "revoking a share link", &changed);
+    return rc < 0 ? rc : changed ? HP_OK : HP_ENOTFOUND;
+}
+
 /* ---- Refusals ---- */
 
 static int pg_refusal_add(hp_store *store, int64_t school_id, const hp_refusal *refusal)
@@ -2304,6 +2642,109 @@ static int pg_line_walk_lock(hp_store *store, int64_t school_id, const int64_t *
     return HP_OK;
 }
 
+/* ---- Retention ---- */
+
+/* Runs removal steps with their parameters, counting what each removed; sent as text, as
+ * they run once a day or once per student removed. */
+static int pg_run_removal(hp_store *store, const hp_removal_step *steps, size_t count,
+                          const int64_t *values, hp_removed_counts *out, const char *what)
+{
+    *out = (hp_removed_counts){0};
+    for (size_t i = 0; i < count; i++) {
+        params p = {0};
+        int rc;
+        for (int v = 0; v < steps[i].params; v++)
+            param_int(&p, values[v]);
+        PGresult *res = run_query(from_base(store), NULL, steps[i].sql, &p, what, &rc);
+        if (res == NULL)
+            return rc;
+        hp_removal_count(out, &steps[i], g_ascii_strtoll(PQcmdTuples(res), NULL, 10));
+        PQclear(res);
+    }
+    return HP_OK;
+}
+
+static int pg_purged_before(hp_store *store, int64_t school_id, int32_t *day_out)
+{
+    params p = {0};
+    int64_t day = 0;
+    param_int(&p, school_id);
+    int rc = one_number(store, "purged_before", &p, "reading the days purged", NULL, &day);
+    *day_out = (int32_t)day;
+    return rc;
+}
+
+static int pg_counts_removed_add(hp_store *store, int64_t school_id, const hp_counter *days,
+                                 size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        params p = {0};
+        param_int(&p, school_id);
+        param_int(&p, days[i].key.kind);
+        param_int(&p, days[i].key.bucket);
+        param_int(&p, days[i].key.subject);
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            param_int(&p, days[i].values[v]);
+        int rc = run_command(from_base(store), "counts_removed_add", &p,
+                             "keeping what removed records counted");
+        if (rc < 0)
+            return rc;
+    }
+    return HP_OK;
+}
+
+static int pg_counts_removed_read(hp_store *store, int64_t school_id, hp_counter **out,
+                                  size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    PGresult *res = run(from_base(store), "counts_removed_read", &p,
+                        "reading what removed records counted", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_counter *rows = g_new0(hp_counter, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        rows[i].key = (hp_counter_key){(hp_counter_kind)get_int(res, i, 0), HP_PERIOD_DAY,
+                                       (int32_t)get_int(res, i, 1), get_int(res, i, 2)};
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            rows[i].values[v] = get_int(res, i, 3 + v);
+    }
+    PQclear(res);
+    *out = rows;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
+static int pg_student_refusals(hp_store *store, int64_t school_id, int64_t student_id,
+                               hp_refusal **out, size_t *count_out)
+{
+    params p = {0};
+    int rc;
+    param_int(&p, school_id);
+    param_int(&p, student_id);
+    PGresult *res =
+        run(from_base(store), "student_refusals", &p, "reading a student's refusals", &rc);
+    if (res == NULL)
+        return rc;
+    int n = PQntuples(res);
+    hp_refusal *rows = g_new0(hp_refusal, (size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        rows[i] = (hp_refusal){.rule = (int)get_int(res, i, 0),
+                               .student_id = get_int(res, i, 1),
+                               .origin_id = get_int(res, i, 2),
+                               .destination_id = get_int(res, i, 3),
+                               .at = get_int(res, i, 5),
+                               .local_day = (int32_t)get_int(res, i, 6)};
+        hp_source_parse(PQgetvalue(res, i, 4), &rows[i].source);
+    }
+    PQclear(res);
+    *out = rows;
+    *count_out = (size_t)n;
+    return HP_OK;
+}
+
 static const hp_store_ops postgres_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "postgresql",
@@ -2320,7 +2761,7 @@ static const hp_store_ops postgres_ops = {
     .rooms_list = pg_rooms_list,
     .user_find = pg_user_find,
     .user_find_student_id = pg_user_find_student_id,
-    .students_search = pg_students_search,
+    .users_search = pg_users_search,
     .user_put = pg_user_put,
     .users_list = pg_users_list,
     .passes_import = pg_passes_import,
@@ -2351,6 +2792,10 @@ static const hp_store_ops postgres_ops = {
     .setting_write = pg_setting_write,
     .room_rules_put = pg_room_rules_put,
     .user_rules_put = pg_user_rules_put,
+    .user_active_put = pg_user_active_put,
+    .audit_append = pg_audit_append,
+    .audit_list = pg_audit_list,
+    .audit_purge = pg_audit_purge,
     .school_lock = pg_school_lock,
     .student_counted = pg_student_counted,
     .student_last_end = pg_student_last_end,
@@ -2385,6 +2830,18 @@ static const hp_store_ops postgres_ops = {
     .line_offers = pg_line_offers,
     .line_remove_student = pg_line_remove_student,
     .line_walk_lock = pg_line_walk_lock,
+    .run_removal = pg_run_removal,
+    .purged_before = pg_purged_before,
+    .counts_removed_add = pg_counts_removed_add,
+    .counts_removed_read = pg_counts_removed_read,
+    .student_refusals = pg_student_refusals,
+    .share_insert = pg_share_insert,
+    .share_find = pg_share_find,
+    .share_get = pg_share_get,
+    .shares_active = pg_shares_active,
+    .share_revoke = pg_share_revoke,
+    .user_sources_list = pg_user_sources_list,
+    .user_source_put = pg_user_source_put,
 };
 
 int hp_postgres_store_open(hp_store **out, const char *uri)

@@ -289,7 +289,80 @@ static const char *const migrations[] = {
     "UPDATE passes SET limit_exempt = 1 WHERE destination_id IN"
     "  (SELECT id FROM rooms WHERE counts_toward_limit = 0);",
 
-    /* 14: the week counters (period 2, bucket the Monday's day number), which a range's
+    /* 14: a user may be deactivated (by an admin or the roster): no sign-in, history kept. */
+    "ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;",
+
+    /* 15: the audit log, append-only: no record changes, and none is removed until it is
+     * older than the school's purge point, which may not come within 30 days of now (the
+     * shortest retention; store.h's HP_AUDIT_KEEP_MIN_DAYS) nor move back. */
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  at INTEGER NOT NULL,"
+    "  user_id INTEGER,"
+    "  who TEXT NOT NULL,"
+    "  address TEXT,"
+    "  action TEXT NOT NULL,"
+    "  target TEXT NOT NULL,"
+    "  detail TEXT);"
+    "CREATE INDEX audit_by_time ON audit_log(school_id, at);"
+    "CREATE TABLE audit_purged ("
+    "  school_id INTEGER PRIMARY KEY REFERENCES schools(id),"
+    "  before INTEGER NOT NULL);"
+    "CREATE TRIGGER audit_log_unchanged BEFORE UPDATE ON audit_log"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_log_kept BEFORE DELETE ON audit_log"
+    "  WHEN old.at >= coalesce((SELECT before FROM audit_purged"
+    "    WHERE school_id = old.school_id), 0)"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: only records older than the"
+    " school''s retention are removed'); END;"
+    "CREATE TRIGGER audit_purged_new BEFORE INSERT ON audit_purged"
+    "  WHEN new.before > CAST(strftime('%s', 'now') AS INTEGER) - 30 * 86400"
+    "  BEGIN SELECT RAISE(ABORT, 'audit records are kept 30 days at least'); END;"
+    "CREATE TRIGGER audit_purged_moved BEFORE UPDATE ON audit_purged"
+    "  WHEN new.before > CAST(strftime('%s', 'now') AS INTEGER) - 30 * 86400"
+    "    OR new.before < old.before"
+    "  BEGIN SELECT RAISE(ABORT, 'audit records are kept 30 days at least'); END;",
+
+    /* 16: retention. purged keeps, per school that was purged, the first local day whose
+     * records are all kept (the check recounts only from there). counts_removed keeps what
+     * the records removed with a student counted in the counters that stay, per kind, local
+     * day and subject, so that the check still adds up. */
+    "CREATE TABLE purged ("
+    "  school_id INTEGER PRIMARY KEY REFERENCES schools(id),"
+    "  before_day INTEGER NOT NULL);"
+    "CREATE TABLE counts_removed ("
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  kind INTEGER NOT NULL,"
+    "  bucket INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  a INTEGER NOT NULL,"
+    "  b INTEGER NOT NULL,"
+    "  c INTEGER NOT NULL,"
+    "  PRIMARY KEY (school_id, kind, bucket, id)) WITHOUT ROWID;",
+    /* 17: share links: a read-only link to one report over one range of local dates, kept by
+     * the SHA-256 of its token (the token itself is never stored), with who made it, when,
+     * when it expires and when an admin revoked it. A link is found by its hash; a school's
+     * links still open are read through the index by expiry. */
+    "CREATE TABLE shares ("
+    "  id INTEGER PRIMARY KEY,"
+    "  school_id INTEGER NOT NULL REFERENCES schools(id),"
+    "  report TEXT NOT NULL CHECK (report = 'rooms' OR report = 'staff'),"
+    "  from_date TEXT NOT NULL,"
+    "  to_date TEXT NOT NULL CHECK (to_date >= from_date),"
+    "  created_by INTEGER NOT NULL REFERENCES users(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL CHECK (expires_at > created_at),"
+    "  revoked_at INTEGER,"
+    "  token_hash BLOB NOT NULL UNIQUE);"
+    "CREATE INDEX shares_by_expiry ON shares(school_id, expires_at);",
+    /* 18: a user's id in the school's roster (a OneRoster sourcedId), by which a roster
+     * import finds them again after a change of email; unique in the school when set. */
+    "ALTER TABLE users ADD COLUMN source_id TEXT;"
+    "CREATE UNIQUE INDEX users_by_source_id ON users(school_id, source_id)"
+    "  WHERE source_id IS NOT NULL;",
+
+    /* 19: the week counters (period 2, bucket the Monday's day number), which a range's
      * whole weeks outside its whole months read instead of seven days each; built here as
      * the sums of the day counters there are (a school still on counters_unbuilt gets its
      * weeks with the rest when it is built). Day 0 was a Thursday, three days after a Monday. */
@@ -298,7 +371,7 @@ static const char *const migrations[] = {
     "  FROM usage_counts WHERE period = 0"
     "  GROUP BY school_id, kind, bucket - ((bucket + 3) % 7 + 7) % 7, id;",
 
-    /* 15: a fourth value, and a student's time out (kind 13: minutes, overtime) moved into
+    /* 20: a fourth value, and a student's time out (kind 13: minutes, overtime) moved into
      * the student counter (kind 12: now, scheduled) as its third and fourth, so that the
      * students insight reads one row per student and bucket instead of two. */
     "ALTER TABLE usage_counts ADD COLUMN d INTEGER NOT NULL DEFAULT 0;"
@@ -308,7 +381,7 @@ static const char *const migrations[] = {
     "  DO UPDATE SET c = c + excluded.c, d = d + excluded.d;"
     "DELETE FROM usage_counts WHERE kind = 13;",
 
-    /* 16: the quarter counters (period 3, bucket a month's / 3), which a range's whole
+    /* 21: the quarter counters (period 3, bucket a month's / 3), which a range's whole
      * quarters read instead of three months each; built here from the month counters. */
     "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c, d)"
     "  SELECT school_id, kind, 3, bucket / 3, id, sum(a), sum(b), sum(c), sum(d)"
@@ -318,6 +391,11 @@ static const char *const migrations[] = {
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
 
 enum {
+    ST_USER_ACTIVE_PUT,
+    ST_AUDIT_APPEND,
+    ST_AUDIT_LIST,
+    ST_AUDIT_PURGE_POINT,
+    ST_AUDIT_PURGE,
     ST_SCHOOL_INSERT,
     ST_SCHOOLS_LIST,
     ST_ROOM_FIND,
@@ -326,7 +404,7 @@ enum {
     ST_ROOMS_LIST,
     ST_USER_FIND,
     ST_USER_FIND_STUDENT_ID,
-    ST_STUDENTS_SEARCH,
+    ST_USERS_SEARCH,
     ST_USER_INSERT,
     ST_USER_UPDATE,
     ST_USERS_LIST,
@@ -389,6 +467,20 @@ enum {
     ST_LINE_OFFERS_STUDENT,
     ST_LINE_OFFERS_SCHOOL,
     ST_LINE_REMOVE_STUDENT,
+    /* Retention. */
+    ST_PURGED_BEFORE,
+    ST_COUNTS_REMOVED_ADD,
+    ST_COUNTS_REMOVED_READ,
+    ST_STUDENT_REFUSALS,
+    /* Share links. */
+    ST_SHARE_INSERT,
+    ST_SHARE_FIND,
+    ST_SHARE_GET,
+    ST_SHARES_ACTIVE,
+    ST_SHARE_REVOKE,
+    /* Roster ids of users. */
+    ST_USER_SOURCES_LIST,
+    ST_USER_SOURCE_PUT,
     ST_COUNT
 };
 
@@ -410,8 +502,11 @@ enum {
     " p.school_id = ?1 AND p.end_at IS NULL AND p.cancelled = 0 AND p.start_at <= ?2"              \
     " AND p.auto_end_at > ?2"
 
+/* An audit record's columns as read_audit() takes them. */
+#define AUDIT_COLUMNS "id, at, user_id, who, address, action, target, detail"
+
 /* A user's columns as read_user() takes them; a password hash or a school may follow. */
-#define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day"
+#define USER_COLUMNS "id, name, email, role, room_id, student_id, max_passes_per_day, active"
 
 /* A line entry's columns with its names, as read_line_entry() takes them, and the joins
  * that give the names. */
@@ -429,6 +524,11 @@ enum {
 /* A bell schedule's row and a blackout as read_bell_row() and read_blackout() take them. */
 #define SCHEDULE_COLUMNS "weekday, day, period, start_minute, end_minute"
 #define BLACKOUT_COLUMNS "b.id, b.start_at, b.end_at, b.reason, b.created_by, b.created_at, u.name"
+
+/* A share link's columns with its creator's name, as read_share() takes them. */
+#define SHARE_SELECT                                                                               \
+    "SELECT s.id, s.school_id, s.report, s.from_date, s.to_date, s.created_by, s.created_at,"      \
+    " s.expires_at, s.revoked_at, u.name FROM shares s LEFT JOIN users u ON u.id = s.created_by"
 
 static const char *const statement_sql[ST_COUNT] = {
     [ST_SCHOOL_INSERT] = "INSERT INTO schools(name, timezone) VALUES (?1, ?2)",
@@ -449,10 +549,11 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_USER_FIND_STUDENT_ID] = "SELECT " USER_COLUMNS " FROM users"
                                 " WHERE school_id = ?1 AND student_id = ?2 COLLATE NOCASE",
     /* LIKE folds ASCII letters only, as every name comparison here does. */
-    [ST_STUDENTS_SEARCH] = "SELECT " USER_COLUMNS " FROM users WHERE school_id = ?1"
-                           " AND role = 'student' AND (name LIKE ?2 ESCAPE '\\'"
-                           " OR email LIKE ?2 ESCAPE '\\' OR student_id LIKE ?2 ESCAPE '\\')"
-                           " ORDER BY name COLLATE NOCASE, id LIMIT ?3",
+    [ST_USERS_SEARCH] = "SELECT " USER_COLUMNS " FROM users WHERE school_id = ?1"
+                        " AND (?4 IS NULL OR role = ?4) AND (?5 IS NULL OR active = ?5)"
+                        " AND (name LIKE ?2 ESCAPE '\\'"
+                        " OR email LIKE ?2 ESCAPE '\\' OR student_id LIKE ?2 ESCAPE '\\')"
+                        " ORDER BY name COLLATE NOCASE, id LIMIT ?3",
     [ST_USER_INSERT] = "INSERT INTO users(school_id, name, email, role, room_id, password_hash,"
                        " student_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8)",
     [ST_USER_UPDATE] = "UPDATE users SET name = ?2, email = ?3, role = ?4, room_id = ?5,"
@@ -571,6 +672,10 @@ static const char *const statement_sql[ST_COUNT] = {
                         " GROUP BY rule, student_id, origin_id, destination_id, local_day",
     [ST_COUNTERS_UNBUILT_NEXT] = "SELECT min(school_id) FROM counters_unbuilt",
     [ST_COUNTERS_UNBUILT_TAKE] = "DELETE FROM counters_unbuilt WHERE school_id = ?1",
+    [ST_USER_SOURCES_LIST] = "SELECT id, source_id FROM users"
+                             " WHERE school_id = ?1 AND source_id IS NOT NULL ORDER BY id",
+    [ST_USER_SOURCE_PUT] = "UPDATE users SET source_id = ?3"
+                           " WHERE school_id = ?1 AND id = ?2 AND source_id IS NOT ?3",
     [ST_REFUSALS_UNRECORDED] =
         "SELECT max(through_day) FROM refusals_unrecorded WHERE school_id = ?1",
     /* The waiting line: an outstanding offer is one offered whose expiry is after ?2
@@ -593,6 +698,44 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_LINE_REMOVE_STUDENT] = "UPDATE line_entries SET state = 'removed', ended_at = ?3"
                                " WHERE school_id = ?1 AND student_id = ?2"
                                " AND (state = 'waiting' OR state = 'offered')",
+    [ST_USER_ACTIVE_PUT] = "UPDATE users SET active = ?3"
+                           " WHERE school_id = ?1 AND id = ?2 AND active IS NOT ?3",
+    [ST_AUDIT_APPEND] = "INSERT INTO audit_log(school_id, at, user_id, who, address, action,"
+                        " target, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    /* Newest first by id, which grows with time; the filters of hp_audit_query, each off
+     * when its parameter is 0 or NULL. */
+    [ST_AUDIT_LIST] = "SELECT " AUDIT_COLUMNS " FROM audit_log WHERE school_id = ?1"
+                      " AND (?2 = 0 OR at >= ?2) AND (?3 = 0 OR at < ?3)"
+                      " AND (?4 = 0 OR user_id = ?4)"
+                      " AND (?5 IS NULL OR instr(lower(who), lower(?5)) > 0)"
+                      " AND (?6 IS NULL OR action = ?6) AND (?7 = 0 OR id < ?7)"
+                      " ORDER BY id DESC LIMIT ?8",
+    [ST_AUDIT_PURGE_POINT] = "INSERT INTO audit_purged(school_id, before) VALUES (?1, ?2)"
+                             " ON CONFLICT (school_id) DO UPDATE SET before = excluded.before"
+                             " WHERE excluded.before > before",
+    [ST_AUDIT_PURGE] = "DELETE FROM audit_log WHERE school_id = ?1 AND at < ?2",
+    [ST_PURGED_BEFORE] = "SELECT before_day FROM purged WHERE school_id = ?1",
+    [ST_COUNTS_REMOVED_ADD] = "INSERT INTO counts_removed(school_id, kind, bucket, id, a, b, c)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                              " ON CONFLICT (school_id, kind, bucket, id)"
+                              " DO UPDATE SET a = a + excluded.a, b = b + excluded.b,"
+                              " c = c + excluded.c",
+    [ST_COUNTS_REMOVED_READ] = "SELECT kind, bucket, id, a, b, c FROM counts_removed"
+                               " WHERE school_id = ?1",
+    [ST_STUDENT_REFUSALS] = "SELECT rule, student_id, origin_id, destination_id, source, at,"
+                            " local_day FROM refusals WHERE school_id = ?1 AND student_id = ?2"
+                            " ORDER BY at, id",
+    /* Share links: found by the hash of their token; a school's open ones by expiry. */
+    [ST_SHARE_INSERT] = "INSERT INTO shares(school_id, report, from_date, to_date, created_by,"
+                        " created_at, expires_at, token_hash)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_SHARE_FIND] = SHARE_SELECT " WHERE s.token_hash = ?1",
+    [ST_SHARE_GET] = SHARE_SELECT " WHERE s.school_id = ?1 AND s.id = ?2",
+    [ST_SHARES_ACTIVE] =
+        SHARE_SELECT " WHERE s.school_id = ?1 AND s.expires_at > ?2"
+                     " AND s.revoked_at IS NULL ORDER BY s.created_at DESC, s.id DESC",
+    [ST_SHARE_REVOKE] = "UPDATE shares SET revoked_at = ?3"
+                        " WHERE school_id = ?1 AND id = ?2 AND revoked_at IS NULL",
 };
 
 /* The conditions of hp_pass_filter, as bits: each set of them has its own statement. */
@@ -971,6 +1114,7 @@ static void read_user(sqlite3_stmt *st, void *row)
     user->room_id = sqlite3_column_int64(st, 4);
     user->student_id = dup_column_or_null(st, 5);
     user->max_passes_per_day = sqlite3_column_int(st, 6);
+    user->active = sqlite3_column_int(st, 7) != 0;
 }
 
 /* Runs a statement that finds at most one user. */
@@ -979,7 +1123,7 @@ static int find_one_user(sqlite_store *s, sqlite3_stmt *st, hp_user *out, char *
 {
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW && password_hash_out)
-        *password_hash_out = dup_column_or_null(st, 7);
+        *password_hash_out = dup_column_or_null(st, 8);
     return found_one(s, st, step, read_user, out, what);
 }
 
@@ -1038,16 +1182,22 @@ static int sqlite_users_list(hp_store *store, int64_t school_id, bool staff_only
                         "listing users", (void **)out, count_out);
 }
 
-static int sqlite_students_search(hp_store *store, int64_t school_id, const char *pattern,
-                                  size_t limit, hp_user **out, size_t *count_out)
+static int sqlite_users_search(hp_store *store, int64_t school_id, const char *pattern,
+                               const char *role, int active, size_t limit, hp_user **out,
+                               size_t *count_out)
 {
     sqlite_store *s = from_base(store);
-    sqlite3_stmt *st = stmt_get(s, ST_STUDENTS_SEARCH);
+    sqlite3_stmt *st = stmt_get(s, ST_USERS_SEARCH);
     sqlite3_bind_int64(st, 1, school_id);
     sqlite3_bind_text(st, 2, pattern, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    bind_text_or_null(st, 4, role);
+    if (active < 0)
+        sqlite3_bind_null(st, 5);
+    else
+        sqlite3_bind_int(st, 5, active);
     return collect_rows(s, st, sizeof(hp_user), read_user, (GDestroyNotify)hp_user_release,
-                        "searching students", (void **)out, count_out);
+                        "searching users", (void **)out, count_out);
 }
 
 /* Writes a pass with the given ext_id (NULL for one made here), unless one with that ext_id
@@ -1242,12 +1392,45 @@ static int sqlite_sessions_delete_user(hp_store *store, int64_t school_id, int64
     return step_done(s, st, "ending a user's sessions");
 }
 
+static void read_user_source(sqlite3_stmt *st, void *row)
+{
+    hp_user_source *source = row;
+    source->user_id = sqlite3_column_int64(st, 0);
+    source->source_id = dup_column(st, 1);
+}
+
+static int sqlite_user_sources_list(hp_store *store, int64_t school_id, hp_user_source **out,
+                                    size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_USER_SOURCES_LIST);
+    sqlite3_bind_int64(st, 1, school_id);
+    return collect_rows(s, st, sizeof(hp_user_source), read_user_source,
+                        (GDestroyNotify)hp_user_source_release, "listing users' roster ids",
+                        (void **)out, count_out);
+}
+
+static int sqlite_user_source_put(hp_store *store, int64_t school_id, int64_t user_id,
+                                  const char *source_id, bool *changed)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_USER_SOURCE_PUT);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    bind_text_or_null(st, 3, source_id);
+    int rc = step_done(s, st, "saving a user's roster id");
+    if (rc < 0)
+        return rc;
+    *changed = sqlite3_changes(s->db) > 0;
+    return HP_OK;
+}
+
 static void read_login(sqlite3_stmt *st, void *row)
 {
     hp_login *login = row;
     read_user(st, &login->user);
-    login->password_hash = dup_column_or_null(st, 7);
-    login->school_id = sqlite3_column_int64(st, 8);
+    login->password_hash = dup_column_or_null(st, 8);
+    login->school_id = sqlite3_column_int64(st, 9);
 }
 
 static int sqlite_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
@@ -1554,6 +1737,85 @@ static int sqlite_room_rules_put(hp_store *store, int64_t school_id, const hp_ro
 {
     return rules_update(from_base(store), ST_ROOM_RULES_PUT, school_id, room->id,
                         room->time_limit_minutes, &room->counts_toward_limit, changed);
+}
+
+static int sqlite_user_active_put(hp_store *store, int64_t school_id, int64_t user_id, bool active,
+                                  bool *changed)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_USER_ACTIVE_PUT);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int(st, 3, active ? 1 : 0);
+    int rc = step_done(s, st, "saving whether a user is active");
+    if (rc < 0)
+        return rc;
+    *changed = sqlite3_changes(s->db) > 0;
+    return HP_OK;
+}
+
+static int sqlite_audit_append(hp_store *store, int64_t school_id, const hp_audit_record *rec)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_AUDIT_APPEND);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, rec->at);
+    bind_id_or_null(st, 3, rec->user_id);
+    sqlite3_bind_text(st, 4, rec->who, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 5, rec->address);
+    sqlite3_bind_text(st, 6, rec->action, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 7, rec->target, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 8, rec->detail);
+    return step_done(s, st, "writing the audit log");
+}
+
+static void read_audit(sqlite3_stmt *st, void *row)
+{
+    hp_audit_record *rec = row;
+    rec->id = sqlite3_column_int64(st, 0);
+    rec->at = sqlite3_column_int64(st, 1);
+    rec->user_id = sqlite3_column_int64(st, 2);
+    rec->who = dup_column(st, 3);
+    rec->address = dup_column_or_null(st, 4);
+    rec->action = dup_column(st, 5);
+    rec->target = dup_column(st, 6);
+    rec->detail = dup_column_or_null(st, 7);
+}
+
+static int sqlite_audit_list(hp_store *store, int64_t school_id, const hp_audit_query *q,
+                             hp_audit_record **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_AUDIT_LIST);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, q->from);
+    sqlite3_bind_int64(st, 3, q->to);
+    sqlite3_bind_int64(st, 4, q->user_id);
+    bind_text_or_null(st, 5, q->who);
+    bind_text_or_null(st, 6, q->action);
+    sqlite3_bind_int64(st, 7, q->before_id);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)q->limit);
+    return collect_rows(s, st, sizeof(hp_audit_record), read_audit,
+                        (GDestroyNotify)hp_audit_record_release, "reading the audit log",
+                        (void **)out, count_out);
+}
+
+static int sqlite_audit_purge(hp_store *store, int64_t school_id, int64_t before, int64_t *removed)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_AUDIT_PURGE_POINT);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, before);
+    int rc = step_done(s, st, "moving the audit log's purge point");
+    if (rc < 0)
+        return rc;
+    st = stmt_get(s, ST_AUDIT_PURGE);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, before);
+    if ((rc = step_done(s, st, "removing old audit records")) < 0)
+        return rc;
+    *removed = sqlite3_changes(s->db);
+    return HP_OK;
 }
 
 static int sqlite_user_rules_put(hp_store *store, int64_t school_id, const hp_user *user,
@@ -2274,6 +2536,185 @@ static int sqlite_line_walk_lock(hp_store *store, int64_t school_id, const int64
     return HP_OK;
 }
 
+/* ---- Retention ---- */
+
+/* Runs removal steps with their parameters ($1 ... bound by name), counting what each
+ * removed. They run once a day or once per student removed, so each is prepared when run,
+ * not kept. */
+static int sqlite_run_removal(hp_store *store, const hp_removal_step *steps, size_t count,
+                              const int64_t *params, hp_removed_counts *out, const char *what)
+{
+    sqlite_store *s = from_base(store);
+    *out = (hp_removed_counts){0};
+    for (size_t i = 0; i < count; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(s->db, steps[i].sql, -1, &st, NULL) != SQLITE_OK)
+            return db_error(s, what);
+        for (int p = 0; p < steps[i].params; p++) {
+            char name[HP_REMOVAL_PARAM_LEN];
+            snprintf(name, sizeof(name), "$%d", p + 1);
+            sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), params[p]);
+        }
+        int rc = step_done(s, st, what);
+        sqlite3_finalize(st);
+        if (rc < 0)
+            return rc;
+        hp_removal_count(out, &steps[i], sqlite3_changes(s->db));
+    }
+    return HP_OK;
+}
+
+static int sqlite_purged_before(hp_store *store, int64_t school_id, int32_t *day_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_PURGED_BEFORE);
+    sqlite3_bind_int64(st, 1, school_id);
+    int step = sqlite3_step(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return db_error(s, "reading the days purged");
+    *day_out = step == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return HP_OK;
+}
+
+static int sqlite_counts_removed_add(hp_store *store, int64_t school_id, const hp_counter *days,
+                                     size_t count)
+{
+    sqlite_store *s = from_base(store);
+    for (size_t i = 0; i < count; i++) {
+        sqlite3_stmt *st = stmt_get(s, ST_COUNTS_REMOVED_ADD);
+        sqlite3_bind_int64(st, 1, school_id);
+        sqlite3_bind_int(st, 2, days[i].key.kind);
+        sqlite3_bind_int(st, 3, days[i].key.bucket);
+        sqlite3_bind_int64(st, 4, days[i].key.subject);
+        for (int v = 0; v < HP_COUNTER_VALUES; v++)
+            sqlite3_bind_int64(st, 5 + v, days[i].values[v]);
+        int rc = step_done(s, st, "keeping what removed records counted");
+        if (rc < 0)
+            return rc;
+    }
+    return HP_OK;
+}
+
+static void read_removed_count(sqlite3_stmt *st, void *row)
+{
+    hp_counter *c = row;
+    *c = (hp_counter){.key = {(hp_counter_kind)sqlite3_column_int(st, 0), HP_PERIOD_DAY,
+                              sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2)}};
+    for (int v = 0; v < HP_COUNTER_VALUES; v++)
+        c->values[v] = sqlite3_column_int64(st, 3 + v);
+}
+
+static int sqlite_counts_removed_read(hp_store *store, int64_t school_id, hp_counter **out,
+                                      size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_COUNTS_REMOVED_READ);
+    sqlite3_bind_int64(st, 1, school_id);
+    return collect_rows(s, st, sizeof(hp_counter), read_removed_count, NULL,
+                        "reading what removed records counted", (void **)out, count_out);
+}
+
+static void read_refusal(sqlite3_stmt *st, void *row)
+{
+    hp_refusal *r = row;
+    *r = (hp_refusal){.rule = sqlite3_column_int(st, 0),
+                      .student_id = sqlite3_column_int64(st, 1),
+                      .origin_id = sqlite3_column_int64(st, 2),
+                      .destination_id = sqlite3_column_int64(st, 3),
+                      .at = sqlite3_column_int64(st, 5),
+                      .local_day = sqlite3_column_int(st, 6)};
+    hp_source_parse((const char *)sqlite3_column_text(st, 4), &r->source);
+}
+
+static int sqlite_student_refusals(hp_store *store, int64_t school_id, int64_t student_id,
+                                   hp_refusal **out, size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_STUDENT_REFUSALS);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, student_id);
+    return collect_rows(s, st, sizeof(hp_refusal), read_refusal, NULL,
+                        "reading a student's refusals", (void **)out, count_out);
+}
+
+/* ---- Share links ---- */
+
+static int sqlite_share_insert(hp_store *store, hp_share *share, const unsigned char *token_hash)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SHARE_INSERT);
+    sqlite3_bind_int64(st, 1, share->school_id);
+    sqlite3_bind_text(st, 2, share->report, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, share->from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, share->to, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, share->created_by);
+    sqlite3_bind_int64(st, 6, share->created_at);
+    sqlite3_bind_int64(st, 7, share->expires_at);
+    sqlite3_bind_blob(st, 8, token_hash, HP_TOKEN_HASH_BYTES, SQLITE_TRANSIENT);
+    int rc = step_done(s, st, "saving a share link");
+    if (rc < 0)
+        return rc;
+    share->id = sqlite3_last_insert_rowid(s->db);
+    return HP_OK;
+}
+
+static void read_share(sqlite3_stmt *st, void *row)
+{
+    hp_share *share = row;
+    share->id = sqlite3_column_int64(st, 0);
+    share->school_id = sqlite3_column_int64(st, 1);
+    share->report = dup_column(st, 2);
+    share->from = dup_column(st, 3);
+    share->to = dup_column(st, 4);
+    share->created_by = sqlite3_column_int64(st, 5);
+    share->created_at = sqlite3_column_int64(st, 6);
+    share->expires_at = sqlite3_column_int64(st, 7);
+    share->revoked_at = sqlite3_column_int64(st, 8);
+    share->creator_name = dup_column_or_null(st, 9);
+}
+
+static int sqlite_share_find(hp_store *store, const unsigned char *token_hash, hp_share *out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SHARE_FIND);
+    sqlite3_bind_blob(st, 1, token_hash, HP_TOKEN_HASH_BYTES, SQLITE_TRANSIENT);
+    return find_one(s, st, read_share, out, "finding a share link");
+}
+
+static int sqlite_share_get(hp_store *store, int64_t school_id, int64_t share_id, hp_share *out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SHARE_GET);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, share_id);
+    return find_one(s, st, read_share, out, "reading a share link");
+}
+
+static int sqlite_shares_active(hp_store *store, int64_t school_id, int64_t now, hp_share **out,
+                                size_t *count_out)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SHARES_ACTIVE);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, now);
+    return collect_rows(s, st, sizeof(hp_share), read_share, (GDestroyNotify)hp_share_release,
+                        "listing share links", (void **)out, count_out);
+}
+
+static int sqlite_share_revoke(hp_store *store, int64_t school_id, int64_t share_id, int64_t now)
+{
+    sqlite_store *s = from_base(store);
+    sqlite3_stmt *st = stmt_get(s, ST_SHARE_REVOKE);
+    sqlite3_bind_int64(st, 1, school_id);
+    sqlite3_bind_int64(st, 2, share_id);
+    sqlite3_bind_int64(st, 3, now);
+    int rc = step_done(s, st, "revoking a share link");
+    if (rc < 0)
+        return rc;
+    return sqlite3_changes(s->db) > 0 ? HP_OK : HP_ENOTFOUND;
+}
+
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
@@ -2290,7 +2731,7 @@ static const hp_store_ops sqlite_ops = {
     .rooms_list = sqlite_rooms_list,
     .user_find = sqlite_user_find,
     .user_find_student_id = sqlite_user_find_student_id,
-    .students_search = sqlite_students_search,
+    .users_search = sqlite_users_search,
     .user_put = sqlite_user_put,
     .users_list = sqlite_users_list,
     .passes_import = sqlite_passes_import,
@@ -2321,6 +2762,10 @@ static const hp_store_ops sqlite_ops = {
     .setting_write = sqlite_setting_write,
     .room_rules_put = sqlite_room_rules_put,
     .user_rules_put = sqlite_user_rules_put,
+    .user_active_put = sqlite_user_active_put,
+    .audit_append = sqlite_audit_append,
+    .audit_list = sqlite_audit_list,
+    .audit_purge = sqlite_audit_purge,
     .school_lock = sqlite_school_lock,
     .student_counted = sqlite_student_counted,
     .student_last_end = sqlite_student_last_end,
@@ -2355,6 +2800,18 @@ static const hp_store_ops sqlite_ops = {
     .line_offers = sqlite_line_offers,
     .line_remove_student = sqlite_line_remove_student,
     .line_walk_lock = sqlite_line_walk_lock,
+    .run_removal = sqlite_run_removal,
+    .purged_before = sqlite_purged_before,
+    .counts_removed_add = sqlite_counts_removed_add,
+    .counts_removed_read = sqlite_counts_removed_read,
+    .student_refusals = sqlite_student_refusals,
+    .share_insert = sqlite_share_insert,
+    .share_find = sqlite_share_find,
+    .share_get = sqlite_share_get,
+    .shares_active = sqlite_shares_active,
+    .share_revoke = sqlite_share_revoke,
+    .user_sources_list = sqlite_user_sources_list,
+    .user_source_put = sqlite_user_source_put,
 };
 
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create)

@@ -236,6 +236,38 @@ int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_
     return store->ops->users_list(store, school_id, staff_only, out, count_out);
 }
 
+void hp_user_source_release(hp_user_source *source)
+{
+    g_free(source->source_id);
+    source->source_id = NULL;
+}
+
+static void user_source_release(void *item)
+{
+    hp_user_source_release(item);
+}
+
+void hp_user_sources_free(hp_user_source *sources, size_t count)
+{
+    hp_list_free(sources, count, sizeof(*sources), user_source_release);
+}
+
+int hp_store_user_sources_list(hp_store *store, int64_t school_id, hp_user_source **out,
+                               size_t *count_out)
+{
+    return store->ops->user_sources_list(store, school_id, out, count_out);
+}
+
+int hp_store_user_source_put(hp_store *store, int64_t school_id, int64_t user_id,
+                             const char *source_id, bool *changed)
+{
+    int rc = store->ops->user_source_put(store, school_id, user_id, source_id, changed);
+    if (rc == HP_EEXISTS)
+        return hp_error_set(HP_EEXISTS, "another user of the school has the roster id \"%s\"",
+                            source_id);
+    return rc;
+}
+
 /* A LIKE pattern that matches text containing query: its wildcards and the escape character
  * itself are escaped, so a search for "50%" finds "50%" and not "500". */
 static char *contains_pattern(const char *query)
@@ -251,21 +283,30 @@ static char *contains_pattern(const char *query)
     return g_string_free(pattern, FALSE);
 }
 
-int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
-                             hp_user **out, size_t *count_out)
+int hp_store_users_search(hp_store *store, int64_t school_id, const hp_user_search *q,
+                          hp_user **out, size_t *count_out)
 {
     *out = NULL;
     *count_out = 0;
-    if (limit > HP_STUDENTS_SEARCH_MAX)
-        limit = HP_STUDENTS_SEARCH_MAX;
+    size_t limit = q->limit > HP_STUDENTS_SEARCH_MAX ? HP_STUDENTS_SEARCH_MAX : q->limit;
     /* Every stored name, email and student ID is valid UTF-8, so a query that is not holds
      * in none of them; PostgreSQL would refuse its bytes rather than find nothing. */
-    if (limit == 0 || (query && !g_utf8_validate(query, -1, NULL)))
+    if (limit == 0 || (q->query && !g_utf8_validate(q->query, -1, NULL)))
         return HP_OK;
-    char *pattern = contains_pattern(query ? query : "");
-    int rc = store->ops->students_search(store, school_id, pattern, limit, out, count_out);
+    char *pattern = contains_pattern(q->query ? q->query : "");
+    const char *role = q->any_role ? NULL : hp_role_name(q->role);
+    int active = q->any_state ? -1 : q->active;
+    int rc =
+        store->ops->users_search(store, school_id, pattern, role, active, limit, out, count_out);
     g_free(pattern);
     return rc;
+}
+
+int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
+                             hp_user **out, size_t *count_out)
+{
+    hp_user_search q = {.query = query, .role = HP_ROLE_STUDENT, .any_state = true, .limit = limit};
+    return hp_store_users_search(store, school_id, &q, out, count_out);
 }
 
 /* Every stored pass keeps the deadline it ends itself at (core/rules.h): "active" in the
@@ -455,6 +496,37 @@ int hp_store_sessions_delete_user(hp_store *store, int64_t school_id, int64_t us
     return store->ops->sessions_delete_user(store, school_id, user_id);
 }
 
+int hp_store_user_active_put(hp_store *store, int64_t school_id, int64_t user_id, bool active,
+                             bool *changed)
+{
+    return store->ops->user_active_put(store, school_id, user_id, active, changed);
+}
+
+int hp_store_audit_append(hp_store *store, int64_t school_id, const hp_audit_record *rec)
+{
+    return store->ops->audit_append(store, school_id, rec);
+}
+
+int hp_store_audit_list(hp_store *store, int64_t school_id, const hp_audit_query *query,
+                        hp_audit_record **out, size_t *count_out)
+{
+    hp_audit_query q = *query;
+    if (q.limit == 0 || q.limit > HP_AUDIT_LIST_MAX)
+        q.limit = HP_AUDIT_LIST_MAX;
+    return store->ops->audit_list(store, school_id, &q, out, count_out);
+}
+
+int hp_store_audit_purge(hp_store *store, int64_t school_id, int64_t before, int64_t now,
+                         int64_t *removed)
+{
+    *removed = 0;
+    if (before > now - (int64_t)HP_AUDIT_KEEP_MIN_DAYS * 86400)
+        return hp_error_set(HP_EINVALID,
+                            "audit records are kept %d days at least; none newer is removed",
+                            HP_AUDIT_KEEP_MIN_DAYS);
+    return store->ops->audit_purge(store, school_id, before, removed);
+}
+
 int hp_store_logins_find(hp_store *store, const char *email, hp_login **out, size_t *count_out)
 {
     return store->ops->logins_find(store, email, out, count_out);
@@ -623,6 +695,13 @@ int hp_store_settings_put(hp_store *store, int64_t school_id, const hp_settings 
     int rc = hp_settings_check(settings);
     for (size_t i = 0; rc == HP_OK && i < HP_SETTINGS_COUNT; i++) {
         const hp_setting_spec *spec = &hp_settings_table[i];
+        if (spec->type == HP_SETTING_TEXT) {
+            const char *text = hp_settings_text(settings, spec);
+            if (stored && strcmp(hp_settings_text(stored, spec), text) == 0)
+                continue;
+            rc = store->ops->setting_write(store, school_id, spec->key, text[0] ? text : NULL);
+            continue;
+        }
         int value = hp_settings_get(settings, spec);
         if (stored && hp_settings_get(stored, spec) == value)
             continue;
@@ -969,4 +1048,99 @@ int hp_store_line_walk_lock(hp_store *store, int64_t school_id, const int64_t *r
     *got = false;
     return store->ops->line_walk_lock(store, school_id, room_ids, room_count, student_ids,
                                       student_count, got);
+}
+
+static const hp_removal_step purge_steps[] = {HP_PURGE_STEPS};
+static const hp_removal_step erase_steps[] = {HP_ERASE_STEPS};
+
+int hp_store_purge(hp_store *store, int64_t school_id, int32_t before_day, hp_removed_counts *out)
+{
+    int32_t month = hp_day_month(before_day);
+    const int64_t params[] = {school_id, before_day, month, hp_month_first_day(month)};
+    return store->ops->run_removal(store, purge_steps, HP_ARRAY_SIZE(purge_steps), params, out,
+                                   "purging old records");
+}
+
+int hp_store_purged_before(hp_store *store, int64_t school_id, int32_t *day_out)
+{
+    return store->ops->purged_before(store, school_id, day_out);
+}
+
+int hp_store_student_erase(hp_store *store, int64_t school_id, int64_t student_id,
+                           hp_removed_counts *out)
+{
+    const int64_t params[] = {school_id, student_id};
+    return store->ops->run_removal(store, erase_steps, HP_ARRAY_SIZE(erase_steps), params, out,
+                                   "removing a student's records");
+}
+
+int hp_store_counts_removed_add(hp_store *store, int64_t school_id, const hp_counter *days,
+                                size_t count)
+{
+    if (count == 0)
+        return HP_OK;
+    return store->ops->counts_removed_add(store, school_id, days, count);
+}
+
+int hp_store_counts_removed_read(hp_store *store, int64_t school_id, hp_counter **out,
+                                 size_t *count_out)
+{
+    return store->ops->counts_removed_read(store, school_id, out, count_out);
+}
+
+int hp_store_student_refusals(hp_store *store, int64_t school_id, int64_t student_id,
+                              hp_refusal **out, size_t *count_out)
+{
+    return store->ops->student_refusals(store, school_id, student_id, out, count_out);
+}
+
+/* Share links. */
+
+void hp_share_release(hp_share *share)
+{
+    g_free(share->report);
+    g_free(share->from);
+    g_free(share->to);
+    g_free(share->creator_name);
+    *share = (hp_share){0};
+}
+
+void hp_shares_free(hp_share *shares, size_t count)
+{
+    for (size_t i = 0; shares && i < count; i++)
+        hp_share_release(&shares[i]);
+    g_free(shares);
+}
+
+int hp_store_share_insert(hp_store *store, hp_share *share, const unsigned char *token_hash)
+{
+    return store->ops->share_insert(store, share, token_hash);
+}
+
+int hp_store_share_find(hp_store *store, const unsigned char *token_hash, hp_share *out)
+{
+    return store->ops->share_find(store, token_hash, out);
+}
+
+int hp_store_share_get(hp_store *store, int64_t school_id, int64_t share_id, hp_share *out)
+{
+    int rc = store->ops->share_get(store, school_id, share_id, out);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(rc, "no share link with id %lld", (long long)share_id);
+    return rc;
+}
+
+int hp_store_shares_active(hp_store *store, int64_t school_id, int64_t now, hp_share **out,
+                           size_t *count_out)
+{
+    return store->ops->shares_active(store, school_id, now, out, count_out);
+}
+
+int hp_store_share_revoke(hp_store *store, int64_t school_id, int64_t share_id, int64_t now)
+{
+    int rc = store->ops->share_revoke(store, school_id, share_id, now);
+    if (rc == HP_ENOTFOUND)
+        return hp_error_set(rc, "no share link with id %lld that is not revoked already",
+                            (long long)share_id);
+    return rc;
 }

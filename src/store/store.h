@@ -66,6 +66,24 @@ int hp_store_user_find_student_id(hp_store *store, int64_t school_id, const char
  * email or the student ID. */
 int hp_store_user_put(hp_store *store, int64_t school_id, hp_user *user, const char *password_hash,
                       bool *changed);
+/* A user's id in the school's roster (a OneRoster sourcedId): the roster import finds the
+ * user by it first. Kept apart from hp_user since only that import reads it. */
+typedef struct {
+    int64_t user_id;
+    char *source_id;
+} hp_user_source;
+
+void hp_user_source_release(hp_user_source *source);
+void hp_user_sources_free(hp_user_source *sources, size_t count);
+
+/* The roster ids of the school's users that have one, by user id. */
+int hp_store_user_sources_list(hp_store *store, int64_t school_id, hp_user_source **out,
+                               size_t *count_out);
+/* Sets (or with NULL removes) a user's roster id; *changed tells whether it differs now.
+ * HP_EEXISTS when another user of the school has it. */
+int hp_store_user_source_put(hp_store *store, int64_t school_id, int64_t user_id,
+                             const char *source_id, bool *changed);
+
 /* Users of the school in creation order; only admins and teachers with staff_only. */
 int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_user **out,
                         size_t *count_out);
@@ -78,6 +96,21 @@ int hp_store_users_list(hp_store *store, int64_t school_id, bool staff_only, hp_
  * name. The database does the matching and the limit, so a keystroke costs one query. */
 int hp_store_students_search(hp_store *store, int64_t school_id, const char *query, size_t limit,
                              hp_user **out, size_t *count_out);
+
+/* A search of the school's users (the Users page). */
+typedef struct {
+    const char *query; /* Held in the name, email or student ID, as a student search holds it;
+                          NULL or "" for every user. */
+    bool any_role;     /* Users of every role; else only those of role. */
+    hp_role role;
+    bool any_state; /* Active and deactivated users; else only those whose flag is active. */
+    bool active;
+    size_t limit; /* At most this many (and never more than HP_STUDENTS_SEARCH_MAX). */
+} hp_user_search;
+
+/* The users a search finds, ordered by name; the database does the matching and the limit. */
+int hp_store_users_search(hp_store *store, int64_t school_id, const hp_user_search *q,
+                          hp_user **out, size_t *count_out);
 
 /* Stores imported passes, each unless a pass with the same ext_id is there already (or comes
  * earlier in the batch): inserted[i] tells which were stored. A batch lets a database server
@@ -160,6 +193,75 @@ int hp_store_session_delete(hp_store *store, const unsigned char *token_hash);
 int hp_store_sessions_expire(hp_store *store, int64_t seen_before, int64_t created_before);
 /* Removes every session of one user (a password change signs them out everywhere). */
 int hp_store_sessions_delete_user(hp_store *store, int64_t school_id, int64_t user_id);
+
+/* Sets whether a user is active (may sign in); *changed tells whether it differed. */
+int hp_store_user_active_put(hp_store *store, int64_t school_id, int64_t user_id, bool active,
+                             bool *changed);
+
+/* The audit log is append-only: the store refuses to change a record, and to remove one that
+ * is not older than the school's purge point, which hp_store_audit_purge() alone moves and
+ * never to less than HP_AUDIT_KEEP_MIN_DAYS ago. */
+#define HP_AUDIT_KEEP_MIN_DAYS 30 /* The shortest retention a school may set. */
+/* The most records one read hands back, whatever limit is asked. */
+#define HP_AUDIT_LIST_MAX 10000
+
+/* Which records to read; zero fields match everything. */
+typedef struct {
+    int64_t from, to;   /* Unix seconds: records with from <= at < to (0: open). */
+    int64_t user_id;    /* Only this user's. */
+    const char *who;    /* Only those whose who contains this (ASCII case folded), or NULL. */
+    const char *action; /* Only this action, or NULL. */
+    size_t limit;       /* At most this many (0 or more than HP_AUDIT_LIST_MAX: the maximum). */
+    int64_t before_id;  /* Paging: only records with a smaller id (0: from the newest). */
+} hp_audit_query;
+
+/* Appends rec (its id and school are the store's to set). */
+int hp_store_audit_append(hp_store *store, int64_t school_id, const hp_audit_record *rec);
+/* The matching records, newest first. */
+int hp_store_audit_list(hp_store *store, int64_t school_id, const hp_audit_query *query,
+                        hp_audit_record **out, size_t *count_out);
+/* Removes the records with at < before, which must be HP_AUDIT_KEEP_MIN_DAYS before now at
+ * least (HP_EINVALID otherwise), and moves the school's purge point there. */
+int hp_store_audit_purge(hp_store *store, int64_t school_id, int64_t before, int64_t now,
+                         int64_t *removed);
+
+/* ---- Retention: purging old records and removing one student's ----
+ * What a purge or a student's removal took out of the store (a dry run counts the same in a
+ * transaction it rolls back). */
+typedef struct {
+    int64_t passes;
+    int64_t line_entries;
+    int64_t refusals;    /* Refusals recorded by the pass rules. */
+    int64_t prevented;   /* Passes an encounter group prevented (recorded apart). */
+    int64_t overridden;  /* Encounter overrides recorded with the passes removed. */
+    int64_t memberships; /* Encounter group memberships (a student's removal only). */
+    int64_t counters;    /* Per-student counters (kinds STUDENT, STUDENT_TIME and
+                            STUDENT_REFUSALS), per day and per month. */
+} hp_removed_counts;
+
+/* Inside a transaction: removes the school's passes, line entries, refusals, prevented passes
+ * and their encounter overrides of the local days before before_day, and the per-student
+ * counters of those days; a month partly before keeps, in its month counter, the sums of its
+ * days from before_day on. The room, staff, rule, group and insight counters stay. Moves the
+ * school's purged-before day there (never back). */
+int hp_store_purge(hp_store *store, int64_t school_id, int32_t before_day, hp_removed_counts *out);
+/* The school's purged-before day: no record of a local day before it is kept; 0 when the
+ * school was never purged. */
+int hp_store_purged_before(hp_store *store, int64_t school_id, int32_t *day_out);
+
+/* Inside a transaction: removes a student with their passes, line entries, refusals, prevented
+ * passes, encounter overrides, group memberships, per-student counters and sessions. The
+ * counters of rooms, staff and the school stay; the caller records what the removed rows
+ * counted there with hp_store_counts_removed_add(). HP_ENOTFOUND when no such user. */
+int hp_store_student_erase(hp_store *store, int64_t school_id, int64_t student_id,
+                           hp_removed_counts *out);
+/* What removed records counted, as day counters added to those kept before (`hallpass check`
+ * adds them to its recount of the rows that remain), and read back. hp_store_purge() drops
+ * those of the days it purges. *out is freed with hp_counters_free(). */
+int hp_store_counts_removed_add(hp_store *store, int64_t school_id, const hp_counter *days,
+                                size_t count);
+int hp_store_counts_removed_read(hp_store *store, int64_t school_id, hp_counter **out,
+                                 size_t *count_out);
 
 /* A user who may sign in with an email, in any school. */
 typedef struct {
@@ -412,6 +514,10 @@ void hp_refusal_sums_free(hp_refusal_sum *sums);
 int hp_store_refusals_unrecorded(hp_store *store, int64_t school_id, bool *any_out,
                                  int32_t *day_out);
 
+/* Every recorded refusal of one student, oldest first; *out is a g_new() array to g_free(). */
+int hp_store_student_refusals(hp_store *store, int64_t school_id, int64_t student_id,
+                              hp_refusal **out, size_t *count_out);
+
 /* ---- No-pass times: the school's bell schedule and its blackouts ----
  * The pass's transaction reads a bounded number of rows: the schedule's rows of one local day
  * (its date's and its weekday's) and the one blackout that answers at an instant, through
@@ -496,5 +602,42 @@ int hp_store_line_remove_student(hp_store *store, int64_t school_id, int64_t stu
 int hp_store_line_walk_lock(hp_store *store, int64_t school_id, const int64_t *room_ids,
                             size_t room_count, const int64_t *student_ids, size_t student_count,
                             bool *got);
+
+/* ---- Share links ----
+ * A read-only link to one report over one range of dates, for anyone who holds it, until it
+ * expires or an admin revokes it. Like a session, the store keeps only the SHA-256 of the
+ * link's token (HP_TOKEN_HASH_BYTES), so a copy of the store opens no link. */
+typedef struct {
+    int64_t id;
+    int64_t school_id;
+    char *report; /* The report's name: "rooms" or "staff". */
+    char *from;   /* The range's first and last local dates, YYYY-MM-DD. */
+    char *to;
+    int64_t created_by; /* The admin who made it. */
+    char *creator_name; /* Their name as the store read it, or NULL. */
+    int64_t created_at;
+    int64_t expires_at; /* Open until this instant, not at it. */
+    int64_t revoked_at; /* 0 while not revoked. */
+} hp_share;
+
+void hp_share_release(hp_share *share);
+void hp_shares_free(hp_share *shares, size_t count);
+
+/* Stores a new share (its school, report, range, creator and times) with the hash of its
+ * token, and sets share->id. */
+int hp_store_share_insert(hp_store *store, hp_share *share, const unsigned char *token_hash);
+/* Finds a share by the hash of its token, in any school, revoked or not: HP_ENOTFOUND with
+ * no message when none has it (the caller says what a wrong link is). */
+int hp_store_share_find(hp_store *store, const unsigned char *token_hash, hp_share *out);
+/* One share of the school, revoked or not: HP_ENOTFOUND naming the id (another school's
+ * too). */
+int hp_store_share_get(hp_store *store, int64_t school_id, int64_t share_id, hp_share *out);
+/* The school's shares neither revoked nor expired at now, newest first, each with its
+ * creator's name. */
+int hp_store_shares_active(hp_store *store, int64_t school_id, int64_t now, hp_share **out,
+                           size_t *count_out);
+/* Marks a share revoked at now; HP_ENOTFOUND naming the id when the school has no share of
+ * that id not revoked already. */
+int hp_store_share_revoke(hp_store *store, int64_t school_id, int64_t share_id, int64_t now);
 
 #endif

@@ -29,7 +29,7 @@ test('a visitor is sent to sign in, and comes back to the page asked for', async
     assert.equal(await page.textContent('[data-testid="school-name"]'), 'Riverbend Test School');
     assert.equal(await page.textContent('[data-testid="user-name"]'), USERS.admin.name);
     const links = await page.locator('.site-nav a').allTextContents();
-    assert.deepEqual(links, ['Analytics', 'Rooms', 'Pass rules', 'Passes']);
+    assert.deepEqual(links, ['Analytics', 'Rooms', 'Pass rules', 'Users', 'Passes', 'Audit log']);
     assert.equal(await page.getAttribute('.site-nav a[href="/analytics"]', 'aria-current'), 'page');
   });
 });

@@ -52,6 +52,26 @@ test('an admin: Analytics, Rooms, Passes', async () => {
     await page.goto('/passes');
     await page.waitForSelector('#active-table tbody tr[data-pass-id]');
     await scan(page, 'passes (admin)');
+    await page.goto('/audit');
+    await page.waitForSelector('#audit-table tbody tr');
+    await scan(page, 'audit log');
+  });
+});
+
+test('an admin: Users, with the add dialog showing a field error, and the new-password dialog', async () => {
+  await withPage(env, 'axe-users', async (page) => {
+    await signIn(page, USERS.admin, { next: '/users' });
+    await page.waitForSelector('#users-table tbody tr');
+    await scan(page, 'users');
+    await page.click('#add-user');
+    await page.selectOption('#user-role', 'kiosk');
+    await page.click('#user-save');
+    await page.waitForSelector('#user-form .field-error');
+    await scan(page, 'users, add dialog with field errors');
+    await page.click('#user-cancel');
+    await page.click('#users-table tbody tr >> nth=0 >> [data-action="password"]');
+    await page.waitForSelector('#password-dialog[open]');
+    await scan(page, 'users, new-password dialog');
   });
 });
 

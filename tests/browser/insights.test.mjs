@@ -251,7 +251,7 @@ test('durations sort on the server with small bars and overtime in words; the St
 
     await page.click('#tab-students');
     await page.waitForSelector(`#students-report[data-state="ready"][data-from="${today}"]`);
-    assert.equal(await page.textContent('#students-note'), 'Student details are personal data. Views of this tab will be recorded in the audit log.');
+    assert.equal(await page.textContent('#students-note'), 'Student details are personal data. Every view and download of this tab is recorded in the audit log.');
     const students = await api('students', { from: today, to: today });
     assert.deepEqual(
       (await screenRows(page, 'students')).map((r) => [r[0], r[1], r[3], r[8]]),

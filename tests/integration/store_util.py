@@ -165,7 +165,7 @@ def sql(db, statement: str, params: Sequence = ()) -> list[tuple]:
 
 # How to undo each schema step since the refusals were recorded, as a test winds a store back
 # to an older hallpass: (SQLite version, PostgreSQL version) after the step, and what
-# undoing it takes. The data an older store had stays (its passes, its reports' counters).
+# undoing it takes (a statement for one kind of store only is a (kind, statement) pair). The data an older store had stays (its passes, its reports' counters).
 _STEPS_UNDONE = [
     ((8, 7), ["DROP TABLE refusals", "DROP TABLE refusals_unrecorded"]),
     ((9, 8), ["DROP TABLE counters_unbuilt",
@@ -174,13 +174,21 @@ _STEPS_UNDONE = [
     ((11, 10), ["DROP TABLE line_entries"]),
     ((12, 11), ["DROP TABLE encounter_overridden"]),
     ((13, 12), ["ALTER TABLE passes DROP COLUMN limit_exempt"]),
-    ((14, 13), ["DELETE FROM usage_counts WHERE period = 2"]),
-    ((15, 14), ["INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c)"
+    ((14, 13), ["ALTER TABLE users DROP COLUMN active"]),
+    # The audit log's triggers go with their tables (and, in PostgreSQL, their functions).
+    ((15, 14), ["DROP TABLE audit_log", "DROP TABLE audit_purged",
+                ("postgresql", "DROP FUNCTION audit_log_kept"),
+                ("postgresql", "DROP FUNCTION audit_purged_kept")]),
+    ((16, 15), ["DROP TABLE purged", "DROP TABLE counts_removed"]),
+    ((17, 16), ["DROP TABLE shares"]),
+    ((18, 17), ["DROP INDEX users_by_source_id", "ALTER TABLE users DROP COLUMN source_id"]),
+    ((19, 18), ["DELETE FROM usage_counts WHERE period = 2"]),
+    ((20, 19), ["INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c)"
                 " SELECT school_id, 13, period, bucket, id, c, d, 0 FROM usage_counts"
                 " WHERE kind = 12 AND (c <> 0 OR d <> 0)",
                 "UPDATE usage_counts SET c = 0, d = 0 WHERE kind = 12",
                 "ALTER TABLE usage_counts DROP COLUMN d"]),
-    ((16, 15), ["DELETE FROM usage_counts WHERE period = 3"]),
+    ((21, 20), ["DELETE FROM usage_counts WHERE period = 3"]),
 ]
 
 
@@ -191,6 +199,10 @@ def schema_back_to(db, sqlite_version: int) -> None:
     for (sqlite_v, _), statements in reversed(_STEPS_UNDONE):
         if sqlite_v > sqlite_version:
             for statement in statements:
+                if isinstance(statement, tuple):
+                    kind, statement = statement
+                    if kind != store_kind_of(db):
+                        continue
                 sql(db, statement)
     if is_uri(db):
         sql(db, f"DELETE FROM schema_version WHERE version > {sqlite_version - 1}")

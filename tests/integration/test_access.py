@@ -260,6 +260,17 @@ def check_report(ctx: Ctx, role: str, r: Response):
         assert present, text[:300]
 
 
+def check_audit(ctx: Ctx, role: str, r: Response):
+    """The audit log holds the reader's school's records only."""
+    text = r.body.decode("utf-8-sig") if (r.header("Content-Type") or "").startswith(
+        "text/csv") else json.dumps(r.json["records"])
+    present = [w for w in LINCOLN_WORDS if w in text]
+    if role == "other_admin":
+        assert present == [], present
+    else:
+        assert present, text[:300]
+
+
 def check_signed_in(ctx: Ctx, role: str, r: Response):
     token = r.cookie()[0]
     assert token and token != ctx.clients[role].token
@@ -407,6 +418,9 @@ TABLE = [
     *[Row(f"report-{kind}-{fmt}", "GET", f"/api/reports/{kind}?format={fmt}", ADMINS_ONLY,
           check=check_report)
       for kind in ("rooms", "staff") for fmt in ("json", "csv", "xlsx")],
+    # The audit log.
+    *[Row(f"audit-{fmt}", "GET", f"/api/audit?format={fmt}", ADMINS_ONLY, check=check_audit)
+      for fmt in ("json", "csv")],
     # The pass-rule settings (the PATCH sets what the school holds already).
     Row("settings-get", "GET", "/api/settings", ADMINS_ONLY),
     Row("settings-patch", "PATCH", "/api/settings", ADMINS_ONLY, body={"wait_in_line": True}),
@@ -421,6 +435,9 @@ TABLE = [
     Row("page-rooms", "GET", "/rooms",
         (to_signin("/rooms"), denied("/student", "rooms"), denied("/kiosk", "rooms"),
          denied("/passes", "rooms"), denied("/kiosk", "rooms"), 200, 200)),
+    Row("page-audit", "GET", "/audit",
+        (to_signin("/audit"), denied("/student", "audit"), denied("/kiosk", "audit"),
+         denied("/passes", "audit"), denied("/kiosk", "audit"), 200, 200)),
     Row("page-passes", "GET", "/passes",
         (to_signin("/passes"), denied("/student", "passes"), denied("/kiosk", "passes"), 200,
          denied("/kiosk", "passes"), 200, 200)),
@@ -439,8 +456,9 @@ TABLE = [
     Row("asset-js", "GET", "/js/api.js", (200, 200, 200, 200, 200, 200, 200)),
 ]
 
-PAGE_FILES = {"/analytics": "analytics.html", "/rooms": "rooms.html", "/passes": "passes.html",
-              "/kiosk": "kiosk.html", "/student": "student.html", "/signin": "signin.html",
+PAGE_FILES = {"/analytics": "analytics.html", "/audit": "audit.html", "/rooms": "rooms.html",
+              "/passes": "passes.html", "/kiosk": "kiosk.html", "/student": "student.html",
+              "/signin": "signin.html",
               "/css/app.css": "css/app.css", "/js/api.js": "js/api.js"}
 
 

@@ -56,7 +56,7 @@ def test_help_lists_every_command(run):
 # Every option of every command, as its --help must name it.
 COMMAND_OPTIONS = {
     "init": ["--db", "--school", "--timezone"],
-    "import": ["--db", "--school"],
+    "import": ["--db", "--school", "--org", "--dry-run"],
     "report": ["--db", "--school", "--from", "--to", "--sort", "--order", "--compare",
                "--format", "--output"],
     "insights": ["--db", "--school", "--from", "--to", "--sort", "--order", "--compare",
@@ -64,7 +64,7 @@ COMMAND_OPTIONS = {
     "user": ["--db", "--school", "--name", "--email", "--role", "--room", "--student-id",
              "--password-stdin"],
     "serve": ["--db", "--listen", "--threads", "--session-idle", "--session-max", "--timeout",
-              "--secure-cookies", "--no-clock"],
+              "--secure-cookies", "--no-clock", "--oidc-secret-file"],
     "copy": ["--from", "--to"],
     "check": ["--db", "--school"],
     "demo": ["--db", "--listen", "--no-serve"],

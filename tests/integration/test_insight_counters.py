@@ -324,8 +324,8 @@ def test_a_store_from_before_the_week_counters_gets_them_from_its_days(school):
     store, _, _ = school
     before = every_counter(store)
     assert any(key[1] == 2 for key in before), "the tests before left week counters"
-    # Back to the schema before the weeks (SQLite 13, PostgreSQL 12): days and months stay.
-    schema_back_to(store.db, 13)
+    # Back to the schema before the weeks (SQLite 18, PostgreSQL 17): days and months stay.
+    schema_back_to(store.db, 18)
     assert count(store, "period = 2") == 0
     out = cli("check", "--db", store.db).stdout.decode()  # Opening the store migrates it.
     assert "all agree" in out, out
@@ -339,8 +339,8 @@ def test_a_store_from_before_the_fourth_value_gets_each_students_time_in_their_c
     assert any(key[0] == STUDENT and values[2] for key, values in before.items()), \
         "the tests before left a student's time out"
     assert not any(key[0] == 13 for key in before)
-    # Back to the schema with a student's time as a kind of its own (SQLite 14, PostgreSQL 13).
-    schema_back_to(store.db, 14)
+    # Back to the schema with a student's time as a kind of its own (SQLite 19, PostgreSQL 18).
+    schema_back_to(store.db, 19)
     assert count(store, "kind = 13") > 0
     out = cli("check", "--db", store.db).stdout.decode()  # Opening the store migrates it.
     assert "all agree" in out, out
@@ -351,8 +351,8 @@ def test_a_store_from_before_the_quarter_counters_gets_them_from_its_months(scho
     store, _, _ = school
     before = every_counter(store)
     assert any(key[1] == 3 for key in before), "the tests before left quarter counters"
-    # Back to the schema before the quarters (SQLite 15, PostgreSQL 14).
-    schema_back_to(store.db, 15)
+    # Back to the schema before the quarters (SQLite 20, PostgreSQL 19).
+    schema_back_to(store.db, 20)
     assert count(store, "period = 3") == 0
     out = cli("check", "--db", store.db).stdout.decode()  # Opening the store migrates it.
     assert "all agree" in out, out

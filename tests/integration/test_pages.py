@@ -9,7 +9,7 @@ import pytest
 
 from server_util import ADMIN, KIOSK, STUDENT, TEACHER, basic_store, sign_in
 
-PAGES = ["/analytics", "/rooms", "/rules", "/passes", "/student", "/kiosk"]
+PAGES = ["/analytics", "/rooms", "/rules", "/users", "/passes", "/audit", "/student", "/kiosk"]
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def test_a_visitor_not_signed_in_gets_200_and_no_pages(server):
 
 
 @pytest.mark.parametrize("who, home, yours", [
-    (ADMIN, "/analytics", ["/analytics", "/rooms", "/rules", "/passes"]),
+    (ADMIN, "/analytics", ["/analytics", "/rooms", "/rules", "/users", "/passes", "/audit"]),
     (TEACHER, "/passes", ["/passes"]),
     (STUDENT, "/student", ["/student"]),
     (KIOSK, "/kiosk", ["/kiosk"]),
@@ -50,6 +50,7 @@ def test_each_role_sees_the_pages_it_may_open(server, who, home, yours):
             assert r.header("Location") == f"{home}?denied={page['path'][1:]}"
     labels = {p["path"]: (p["label"], p["audience"]) for p in site["pages"]}
     assert labels["/analytics"] == ("Analytics", "admins")
+    assert labels["/audit"] == ("Audit log", "admins")
 
 
 def test_the_report_columns_are_the_downloads_columns(server):

@@ -31,6 +31,12 @@ DEFAULTS = {
     "no_pass_last_minutes": None,
     "wait_in_line": True,
     "line_offer_seconds": 30,
+    "retain_passes_days": None,
+    "oidc_issuer": None,
+    "oidc_client_id": None,
+    "oidc_client_secret_file": None,
+    "oidc_email_domains": None,
+    "oidc_label": None,
 }
 
 # Each setting's whole numbers (lowest, highest), or None for a boolean.
@@ -45,6 +51,7 @@ RANGES = {
     "no_pass_last_minutes": (1, 60),
     "wait_in_line": None,
     "line_offer_seconds": (10, 300),
+    "retain_passes_days": (30, 3650),
 }
 
 SETTING_NAMES = ", ".join(DEFAULTS)

@@ -43,7 +43,7 @@ static int import_bytes(fixture *f, hp_import_kind kind, const char *bytes, size
     assert_non_null(in);
     hp_error_clear();
     int rc = hp_import_csv(f->store, &f->school, f->tz, kind, in, kind_label(kind), NULL, NULL,
-                           stats ? stats : &ignored);
+                           NULL, stats ? stats : &ignored);
     fclose(in);
     g_free(copy);
     return rc;

@@ -53,7 +53,7 @@ static void test_ranges(void **state)
         {"max_active_passes", 1, 10000},  {"max_passes_per_day", 1, 50},
         {"max_passes_per_week", 1, 200},  {"cooldown_minutes", 1, 120},
         {"no_pass_first_minutes", 1, 60}, {"no_pass_last_minutes", 1, 60},
-        {"line_offer_seconds", 10, 300},
+        {"line_offer_seconds", 10, 300},  {"retain_passes_days", 30, 3650},
     };
     for (size_t i = 0; i < HP_ARRAY_SIZE(ranges); i++) {
         hp_settings s;
@@ -99,7 +99,9 @@ static void test_messages(void **state)
     assert_error(hp_settings_set_text(&s, "max_passes", "3"),
                  "\"max_passes\" is not a setting (auto_end_minutes, default_time_limit_minutes, "
                  "max_active_passes, max_passes_per_day, max_passes_per_week, cooldown_minutes, "
-                 "no_pass_first_minutes, no_pass_last_minutes, wait_in_line, line_offer_seconds)");
+                 "no_pass_first_minutes, no_pass_last_minutes, wait_in_line, line_offer_seconds, "
+                 "retain_passes_days, oidc_issuer, oidc_client_id, oidc_client_secret_file, "
+                 "oidc_email_domains, oidc_label)");
     assert_int_equal(hp_settings_set_text(&s, "wait_in_line", "FALSE"), HP_OK);
     assert_false(s.wait_in_line);
     assert_int_equal(hp_settings_set_text(&s, "max_passes_per_day", "007"), HP_OK);
@@ -158,7 +160,13 @@ static void test_lines(void **state)
                               "no_pass_first_minutes=\n"
                               "no_pass_last_minutes=\n"
                               "wait_in_line=true\n"
-                              "line_offer_seconds=30\n");
+                              "line_offer_seconds=30\n"
+                              "retain_passes_days=\n"
+                              "oidc_issuer=\n"
+                              "oidc_client_id=\n"
+                              "oidc_client_secret_file=\n"
+                              "oidc_email_domains=\n"
+                              "oidc_label=\n");
     g_free(text);
     assert_int_equal(hp_settings_assign(&s, "max_passes_per_week=200"), HP_OK);
     assert_int_equal(hp_settings_assign(&s, "wait_in_line=false"), HP_OK);
@@ -334,6 +342,69 @@ static void test_table(void **state)
     assert_null(hp_setting_find(NULL));
 }
 
+/* The sign-on settings: text, checked one by one, and read by the sign-on's own helpers. */
+static void test_sign_on(void **state)
+{
+    (void)state;
+    hp_settings s;
+    hp_settings_init(&s);
+    assert_string_equal(s.oidc_issuer, "");
+    assert_false(hp_settings_oidc_on(&s));
+
+    assert_int_equal(hp_settings_set_text(&s, "oidc_issuer", "https://login.example.com/t/1"), 0);
+    assert_error(hp_settings_set_text(&s, "oidc_issuer", "https://login.example.com/?a=b"),
+                 "oidc_issuer: \"https://login.example.com/?a=b\" is not an https URL such as "
+                 "https://accounts.example.com (no user name, query or fragment)");
+    assert_string_equal(s.oidc_issuer, "https://login.example.com/t/1"); /* Unchanged. */
+    assert_int_equal(hp_settings_set_text(&s, "oidc_issuer", "https://"), HP_EINVALID);
+    assert_int_equal(hp_settings_set_text(&s, "oidc_issuer", "https://a b.example"), HP_EINVALID);
+
+    /* http only on 127.0.0.1, and only when a test allows it. */
+    assert_error(hp_settings_set_text(&s, "oidc_issuer", "http://127.0.0.1:4000"),
+                 "oidc_issuer: http://127.0.0.1 is allowed only for tests; a provider's issuer "
+                 "is an https URL");
+    hp_settings_allow_loopback_issuer(true);
+    assert_int_equal(hp_settings_set_text(&s, "oidc_issuer", "http://127.0.0.1:4000"), HP_OK);
+    assert_int_equal(hp_settings_set_text(&s, "oidc_issuer", "http://127.0.0.10"), HP_EINVALID);
+    assert_int_equal(hp_settings_set_text(&s, "oidc_issuer", "http://localhost"), HP_EINVALID);
+    hp_settings_allow_loopback_issuer(false);
+    assert_int_equal(hp_settings_check(&s), HP_EINVALID);
+    assert_int_equal(hp_settings_set_text(&s, "oidc_issuer", ""), HP_OK);
+
+    assert_error(hp_settings_set_text(&s, "oidc_email_domains", "a.example, -b.example"),
+                 "oidc_email_domains: \"-b.example\" is not a domain such as school.example.org");
+    assert_int_equal(hp_settings_set_text(&s, "oidc_email_domains", "a.example,, b.example"),
+                     HP_EINVALID);
+    assert_int_equal(hp_settings_set_text(&s, "oidc_email_domains", "a.example, B.Example"), 0);
+    assert_true(hp_settings_oidc_domain_ok(&s, "x@b.example"));
+    assert_true(hp_settings_oidc_domain_ok(&s, "x@A.EXAMPLE"));
+    assert_false(hp_settings_oidc_domain_ok(&s, "x@c.a.example"));
+    assert_false(hp_settings_oidc_domain_ok(&s, "x@example"));
+    assert_false(hp_settings_oidc_domain_ok(&s, "no-at-sign"));
+    assert_false(hp_settings_oidc_domain_ok(&s, "x@"));
+
+    assert_error(hp_settings_set_text(&s, "oidc_label", "Sign in\twith tabs"),
+                 "oidc_label: holds a control character");
+    assert_error(hp_settings_set_text(&s, "oidc_label", "\xff"), "oidc_label: not valid UTF-8");
+    assert_error(hp_settings_set_json(&s, "oidc_label",
+                                      &(hp_setting_value){.kind = HP_VALUE_NUMBER, .number = 5}),
+                 "oidc_label: must be text, or null");
+    assert_int_equal(hp_settings_set_json(
+                         &s, "oidc_label",
+                         &(hp_setting_value){.kind = HP_VALUE_TEXT, .text = "Sign in with Google"}),
+                     HP_OK);
+    assert_string_equal(hp_settings_text(&s, hp_setting_find("oidc_label")), "Sign in with Google");
+    assert_error(hp_settings_set_text(&s, "oidc_client_secret_file", "secret.txt"),
+                 "oidc_client_secret_file: \"secret.txt\" is not an absolute path");
+
+    /* On with issuer, client ID and domains. */
+    assert_int_equal(hp_settings_set_text(&s, "oidc_issuer", "https://login.example.com"), 0);
+    assert_false(hp_settings_oidc_on(&s));
+    assert_int_equal(hp_settings_set_text(&s, "oidc_client_id", "hallpass"), 0);
+    assert_true(hp_settings_oidc_on(&s));
+    assert_null(hp_settings_text(&s, hp_setting_find("cooldown_minutes")));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,7 +413,7 @@ int main(void)
         cmocka_unit_test(test_assign),      cmocka_unit_test(test_lines),
         cmocka_unit_test(test_json),        cmocka_unit_test(test_fields),
         cmocka_unit_test(test_which_limit), cmocka_unit_test(test_table),
-        cmocka_unit_test(test_check),
+        cmocka_unit_test(test_check),       cmocka_unit_test(test_sign_on),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -201,6 +201,11 @@ test('every insight kind has its columns; compare only where the server takes it
   assert.deepEqual(Object.values(TABS).flat().sort(), ['rooms', 'staff', ...INSIGHT_KINDS].sort(), 'every table and chart is on one tab');
   assert.equal(insightStatus('durations', DURATIONS, { rows: [{}, {}], sort: 'average_minutes', order: 'desc' }), '2 rooms, sorted by Average Minutes, descending');
   assert.equal(insightStatus('students', info('students'), { rows: [] }), '0 students');
+  assert.equal(
+    insightStatus('students', info('students'), { rows: [], purged_through: '2026-05-31' }),
+    '0 students · the days through 2026-05-31 were purged and are left out',
+    'a range that reaches purged days says which',
+  );
   assert.equal(emptyText('students'), 'No student had a pass or a refusal in this range.');
   assert.equal(emptyText('rules'), 'Nothing in this range.');
   assert.match(STUDENTS_NOTE, /personal data.*audit log/);

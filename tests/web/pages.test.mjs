@@ -8,7 +8,7 @@ import { studentOption, defaultOrigin, passRowView, summaryText, createProblems,
 import { reportInfo, rowCells, rangeProblem } from '../../web/js/analytics.js';
 import { limitValue, readLimits, isDirty, roomsSummary } from '../../web/js/rooms.js';
 import { headerLinks, deniedMessage, isKioskLogin } from '../../web/js/header.js';
-import { nextTarget } from '../../web/js/signin.js';
+import { nextTarget, ssoButtons } from '../../web/js/signin.js';
 
 const NOW = Date.parse('2026-03-02T15:00:00Z');
 const TZ = 'America/Chicago';
@@ -114,4 +114,15 @@ test('sign-in: next stays on this site', () => {
   } finally {
     delete globalThis.location;
   }
+});
+
+test('sign-in: one sign-on button per school, named after the school only when there are several', () => {
+  const lincoln = { id: 1, name: 'Lincoln High', label: 'Sign in with Google', start: '/auth/oidc/start?school=1' };
+  const roosevelt = { id: 2, name: 'Roosevelt High', label: 'Sign in with Microsoft', start: '/auth/oidc/start?school=2' };
+  assert.deepEqual(ssoButtons([]), []);
+  assert.deepEqual(ssoButtons([lincoln]), [{ text: 'Sign in with Google', href: '/auth/oidc/start?school=1' }]);
+  assert.deepEqual(
+    ssoButtons([lincoln, roosevelt]).map((b) => b.text),
+    ['Sign in with Google (Lincoln High)', 'Sign in with Microsoft (Roosevelt High)'],
+  );
 });

@@ -12,7 +12,7 @@ import { limitText, studentWords } from '../../web/js/student.js';
 
 const TZ = 'America/Chicago';
 const NOW = Date.parse('2026-03-02T15:00:00Z');
-const SAVED = { auto_end_minutes: 120, default_time_limit_minutes: null, max_active_passes: null, max_passes_per_day: null, max_passes_per_week: null, cooldown_minutes: null, no_pass_first_minutes: null, no_pass_last_minutes: null, wait_in_line: true, line_offer_seconds: 30 };
+const SAVED = { auto_end_minutes: 120, default_time_limit_minutes: null, max_active_passes: null, max_passes_per_day: null, max_passes_per_week: null, cooldown_minutes: null, no_pass_first_minutes: null, no_pass_last_minutes: null, wait_in_line: true, line_offer_seconds: 30, retain_passes_days: null };
 
 test('every setting of the API is on the page, with its range in words', () => {
   assert.deepEqual(SETTINGS.map((s) => s.key), Object.keys(SAVED));

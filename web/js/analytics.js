@@ -9,7 +9,8 @@
 // The insights (GET /api/insights/KIND, insights.js) are tabs of the same page under the same
 // range: passes by day, the weekday x hour heatmap, durations, limits, rules, encounters,
 // sources and students; a tab loads when it is shown (&tab=), so that the Students tab's
-// personal data is read only by an admin who opens it.
+// personal data is read only by an admin who opens it. "Share" beside each report makes a
+// read-only link to it over the range shown, and the school's links are listed (shares.js).
 
 import { get, describe } from './api.js';
 import { h, clear, announce, setFieldError, clearFieldError, showNotice, hideNotice } from './dom.js';
@@ -18,10 +19,15 @@ import { todayIn, isDate, presetRanges, PRESET_NAMES, formatRange } from './date
 import { naturalCompare } from './natural.js';
 import { barChart, toDom } from './chart.js';
 import { fillRoomSelect, selectRoom } from './rooms-select.js';
+import { headRow, reportInfo, rowCells, rowElement } from './report-table.js';
+import { wireShares } from './shares.js';
 import { INSIGHTS, INSIGHT_KINDS, STUDENTS_NOTE, columnPeaks, emptyText, dailyChart, dailyTable, heatmapCharts, heatmapTable, insightCells, insightInfo, insightStatus } from './insights.js';
-import { changeView, compareParam, tableInfo, compareProblem, flagView, folderGroups, folderLabel, formatMedian, previousRange, readCompare } from './compare.js';
+import { changeView, compareParam, compareProblem, folderGroups, folderLabel, formatMedian, previousRange, readCompare } from './compare.js';
 
 const fmt = (n) => Number(n).toLocaleString('en-US');
+
+// The tests read these from here, where the page has always had them.
+export { reportInfo, rowCells };
 
 // Bars in each chart: the busiest rooms or staff; the table below it has them all.
 export const CHART_TOP = 10;
@@ -40,29 +46,6 @@ export function topItems(rows, toItem) {
 // Filled from the server's report descriptions: {title, path, keys, defaultSort, columns
 // (key -> title), list ([{key, title, field, numeric}])}.
 const REPORTS = {};
-
-// A report as the page uses it, from the server's description {title, columns}.
-export function reportInfo(kind, described) {
-  return { ...tableInfo(described.title, described.columns), path: `/api/reports/${kind}` };
-}
-
-// One row's cells, as data: [{text, numeric, header, empty, link, change, flag}]. The first
-// column names the row; a room links to its place on the Rooms page and carries its flag
-// against its folder. With compare, a count has its change from the row's prev_ count.
-export function rowCells(info, row, roomIds = new Map(), compare = false) {
-  return info.list.map((col, i) => {
-    const value = row[col.field];
-    if (col.numeric) {
-      const prev = row[`prev_${col.field}`];
-      const change = compare && typeof prev === 'number' ? changeView(value, prev) : null;
-      return { text: fmt(value), numeric: true, header: false, change };
-    }
-    const text = value === null || value === undefined ? '' : String(value);
-    const id = col.key === 'room' ? roomIds.get(text.toLowerCase()) : undefined;
-    const flag = col.key === 'room' ? flagView(row) : null;
-    return { text, numeric: false, header: i === 0, empty: text === '', link: id ? `/rooms?room=${id}` : '', flag };
-  });
-}
 
 // A folder's subtotal and median rows as cells, like rowCells: [{kind, label, cells}]. The
 // subtotal's first cell is the folder's disclosure button; the median row comes only for a
@@ -244,62 +227,11 @@ function messageRow(kind, text, cls = 'empty') {
   return h('tr', {}, h('td', { colspan: cols, class: cls }, text));
 }
 
-// A mark in words beside a name or a count (a flagged room, overtime): never colour alone.
-function markSpan(mark, cls) {
-  return h('span', { class: `flag ${cls}`, title: mark.detail }, mark.text, h('span', { class: 'visually-hidden' }, `: ${mark.detail}`));
-}
-
-// A count and, with compare, its change: the arrow and difference for the eye, the words for
-// a screen reader; an insight's count may have a small bar under it and a mark in words.
-function numberCell(c) {
-  if (c.empty) return h('td', { class: 'num muted' }, h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'none'));
-  const value = c.change
-    ? h(
-        'span',
-        { class: 'cell-value' },
-        h('span', { class: 'count' }, c.text),
-        h('span', { class: `change change-${c.change.direction}`, 'aria-hidden': 'true' }, `${c.change.arrow}\u00a0${c.change.text}`),
-        h('span', { class: 'visually-hidden' }, `, ${c.change.words}`),
-      )
-    : null;
-  if (!c.bar && !c.mark) return h('td', { class: 'num' }, value || c.text);
-  // One block, so that the count, its mark and its bar stay together in a phone's card.
-  return h(
-    'td',
-    { class: 'num' },
-    h('span', { class: 'num-stack' }, value || h('span', { class: 'cell-value' }, h('span', { class: 'count' }, c.text)), c.mark ? markSpan(c.mark, 'flag-high mark') : null, c.bar ? toDom(c.bar) : null),
-  );
-}
-
-function cell(c) {
-  if (c.numeric) return numberCell(c);
-  let content = c.empty
-    ? [h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'none')]
-    : c.link
-      ? h('a', { href: c.link }, c.text)
-      : c.text;
-  if (c.flag) content = [content, ' ', markSpan(c.flag, `flag-${c.flag.flag}`)];
-  return h(c.header ? 'th' : 'td', { scope: c.header ? 'row' : null, class: c.empty ? 'muted' : null }, content);
-}
-
 // Replaces a table's bodies: one tbody per group of rows (a folder's head, its rooms).
 function setBodies(kind, bodies) {
   const table = document.getElementById(`${kind}-table`);
   for (const tbody of Array.from(table.tBodies)) tbody.remove();
   table.append(...bodies);
-}
-
-// Each cell carries its column's title, for the stacked rows of a narrow screen.
-function rowElement(info, cells, attrs = {}) {
-  return h(
-    'tr',
-    attrs,
-    cells.map((c, i) => {
-      const el = cell(c);
-      el.dataset.title = info.list[i].title;
-      return el;
-    }),
-  );
 }
 
 function renderRows(kind, rows) {
@@ -360,19 +292,7 @@ function toggleFolder(folder, button) {
 
 // The head of a report's table, from its columns.
 function renderHead(kind) {
-  const info = REPORTS[kind];
-  const tr = h(
-    'tr',
-    {},
-    info.list.map((col) =>
-      h(
-        'th',
-        { scope: 'col', class: col.numeric ? 'sortable num' : 'sortable', 'data-key': col.key },
-        h('button', { type: 'button', class: 'sort-button' }, col.title, h('span', { class: 'sort-arrow', 'aria-hidden': 'true' })),
-      ),
-    ),
-  );
-  clear(document.querySelector(`#${kind}-table thead`)).append(tr);
+  clear(document.querySelector(`#${kind}-table thead`)).append(headRow(REPORTS[kind]));
 }
 
 function renderChart(kind, rows) {
@@ -753,6 +673,7 @@ async function main() {
     },
   );
   wire();
+  wireShares(session.school.timezone, () => ({ from: state.from, to: state.to }), { rooms: REPORTS.rooms.title, staff: REPORTS.staff.title });
   showRange();
   for (const kind of Object.keys(REPORTS)) showSort(kind);
   showTab(state.tab);

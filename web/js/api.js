@@ -6,11 +6,14 @@
 import { say } from './words.js';
 
 export class ApiError extends Error {
-  constructor(status, message, { retryAfter = 0, rule = '', canWait = false } = {}) {
+  constructor(status, message, { retryAfter = 0, rule = '', canWait = false, data = null } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.retryAfter = retryAfter;
+    // The whole JSON answer, for refusals that say more than a message (an import's file and
+    // line).
+    this.data = data;
     // A refusal by a pass rule (409) names the rule, and whether the line could take it.
     this.rule = rule;
     this.canWait = canWait;
@@ -40,7 +43,8 @@ export function toSignIn() {
   location.assign('/signin?next=' + encodeURIComponent(here));
 }
 
-export async function api(method, path, body, { signal, redirectOn401 = true } = {}) {
+// raw, with contentType, sends a file (a Blob) as the body instead of JSON.
+export async function api(method, path, body, { signal, redirectOn401 = true, raw = null, contentType = '' } = {}) {
   const init = {
     method,
     headers: { Accept: 'application/json' },
@@ -48,7 +52,10 @@ export async function api(method, path, body, { signal, redirectOn401 = true } =
     cache: 'no-store',
     signal,
   };
-  if (method !== 'GET' && method !== 'HEAD') {
+  if (raw) {
+    init.headers['Content-Type'] = contentType;
+    init.body = raw;
+  } else if (method !== 'GET' && method !== 'HEAD') {
     init.headers['Content-Type'] = 'application/json';
     if (body !== undefined) init.body = JSON.stringify(body);
   }
@@ -77,7 +84,7 @@ export async function api(method, path, body, { signal, redirectOn401 = true } =
     data && typeof data.error === 'string' ? data.error : `The server answered ${res.status} ${res.statusText}.`;
   const retryAfter = parseInt(res.headers.get('Retry-After') || '0', 10) || 0;
   const rule = data && typeof data.rule === 'string' ? data.rule : '';
-  throw new ApiError(res.status, message, { retryAfter, rule, canWait: Boolean(data && data.can_wait) });
+  throw new ApiError(res.status, message, { retryAfter, rule, canWait: Boolean(data && data.can_wait), data });
 }
 
 export const get = (path, opts) => api('GET', path, undefined, opts);

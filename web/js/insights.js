@@ -157,8 +157,14 @@ export function emptyText(kind) {
   return EMPTY_WORDS[kind] || 'Nothing in this range.';
 }
 
-// A table's status line: "12 rooms, sorted by Average Minutes, descending".
+// A table's status line: "12 rooms, sorted by Average Minutes, descending", and, when the
+// students insight reaches days a purge removed, which those are.
 export function insightStatus(kind, info, data) {
+  const status = insightRowsStatus(kind, info, data);
+  return data.purged_through ? `${status} · the days through ${data.purged_through} were purged and are left out` : status;
+}
+
+function insightRowsStatus(kind, info, data) {
   const n = data.rows.length;
   const what = {
     durations: plural(n, 'room', 'rooms'),
@@ -173,4 +179,4 @@ export function insightStatus(kind, info, data) {
 }
 
 // The note on the Students tab, for an admin.
-export const STUDENTS_NOTE = 'Student details are personal data. Views of this tab will be recorded in the audit log.';
+export const STUDENTS_NOTE = 'Student details are personal data. Every view and download of this tab is recorded in the audit log.';

@@ -27,6 +27,7 @@ export const SETTINGS = [
   { key: 'no_pass_last_minutes', label: 'No passes at the end of a period', unit: 'minutes', min: 1, max: 60, meaning: 'The last minutes of each period of the bell schedule.' },
   { key: 'wait_in_line', label: 'Offer a place in line', bool: true, def: true, meaning: 'When a room or the hallway is full, a student may wait in line for a place.' },
   { key: 'line_offer_seconds', label: 'Time to take a place from the line', unit: 'seconds', min: 10, max: 300, def: 30, meaning: 'How long an offered place waits for the student before it goes to the next.' },
+  { key: 'retain_passes_days', label: 'Keep passes and refusals for', unit: 'days', min: 30, max: 3650, meaning: 'Older passes, places in line and refusals are deleted once a day; Room Usage and Staff Usage keep their counts. Off keeps them for ever.' },
 ];
 
 // "10 to 720 minutes; empty means 120." or "1 to 240 minutes; empty turns it off."

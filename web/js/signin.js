@@ -3,7 +3,7 @@
 // from /pages.json, which answers 200 either way, so that this page never logs a 401.
 
 import { api, get, ApiError, describe } from './api.js';
-import { announce, setFieldError, clearFieldError, showNotice, hideNotice } from './dom.js';
+import { announce, setFieldError, clearFieldError, showNotice, hideNotice, h } from './dom.js';
 import { SITE_PATH } from './header.js';
 
 // A wrong password or email: the one sentence for both, so as not to tell which was wrong.
@@ -25,6 +25,31 @@ export function nextTarget(search = location.search) {
   } catch {
     return '/';
   }
+}
+
+// Where the school list of single sign-on comes from: the schools whose provider is set, each
+// with its button's words and the address that starts its sign-in.
+export const OIDC_SCHOOLS_PATH = '/auth/oidc/schools';
+
+// The words of each school's sign-on button: its label, and the school's name too when the
+// server holds more than one school with sign-on, so that a person picks their own.
+export function ssoButtons(schools) {
+  return schools.map((s) => ({
+    text: schools.length > 1 ? `${s.label} (${s.name})` : s.label,
+    href: s.start,
+  }));
+}
+
+// Shows the sign-on buttons, as links (a sign-in is a navigation to the provider), after the
+// sign-in with a password; nothing when no school has sign-on.
+function showSso(box, schools) {
+  const buttons = ssoButtons(schools);
+  if (buttons.length === 0) return;
+  box.replaceChildren(
+    h('p', { class: 'muted' }, 'Or sign in through your school:'),
+    ...buttons.map((b) => h('a', { class: 'button large sso', href: b.href }, b.text)),
+  );
+  box.hidden = false;
 }
 
 function main() {
@@ -99,6 +124,11 @@ function main() {
     button.disabled = false;
     button.textContent = 'Sign in';
   });
+
+  get(OIDC_SCHOOLS_PATH, { redirectOn401: false }).then(
+    (answer) => showSso(document.getElementById('oidc-buttons'), answer.schools || []),
+    () => {}, // No buttons: the password form still works.
+  );
 
   // Already signed in (a bookmark of /signin, or the back button): go on.
   get(SITE_PATH, { redirectOn401: false }).then(
