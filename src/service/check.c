@@ -142,14 +142,22 @@ static int read_stored(hp_store *store, const hp_school *school, int32_t purged_
     return HP_OK;
 }
 
-/* Whether a counter lies wholly in the purged days: a day before purged_day, or a month that
- * ends before it. */
+/* Whether a counter lies wholly in the purged days: a day before purged_day, or a week, month
+ * or quarter that ends before it. */
 static bool purged(const hp_counter_key *key, int32_t purged_day)
 {
     if (purged_day == 0)
         return false;
-    if (key->period == HP_PERIOD_MONTH)
+    switch (key->period) {
+    case HP_PERIOD_WEEK: /* Before the week that holds the first day kept. */
+        return key->bucket < hp_day_week(purged_day);
+    case HP_PERIOD_MONTH:
         return key->bucket < hp_day_month(purged_day);
+    case HP_PERIOD_QUARTER:
+        return key->bucket < hp_day_month(purged_day) / HP_MONTHS_PER_QUARTER;
+    case HP_PERIOD_DAY:
+        break;
+    }
     return key->bucket < purged_day;
 }
 

@@ -377,6 +377,7 @@ static const char *const migrations[] = {
     /* 19: a fourth value, and a student's time out moved into the student counter, as the
      * SQLite store's step 20. */
     "ALTER TABLE usage_counts ADD COLUMN d bigint NOT NULL DEFAULT 0;"
+    "ALTER TABLE counts_removed ADD COLUMN d bigint NOT NULL DEFAULT 0;"
     "INSERT INTO usage_counts (school_id, kind, period, bucket, id, a, b, c, d)"
     "  SELECT school_id, 12, period, bucket, id, 0, 0, a, b FROM usage_counts WHERE kind = 13"
     "  ON CONFLICT (school_id, kind, period, bucket, id)"
@@ -705,12 +706,12 @@ static const struct {
     {"counters_unbuilt_take", "DELETE FROM counters_unbuilt WHERE school_id = $1"},
     /* Retention (see sqlite.c). */
     {"purged_before", "SELECT max(before_day) FROM purged WHERE school_id = $1"},
-    {"counts_removed_add", "INSERT INTO counts_removed(school_id, kind, bucket, id, a, b, c)"
-                           " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    {"counts_removed_add", "INSERT INTO counts_removed(school_id, kind, bucket, id, a, b, c, d)"
+                           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
                            " ON CONFLICT (school_id, kind, bucket, id) DO UPDATE SET"
                            " a = counts_removed.a + excluded.a, b = counts_removed.b + excluded.b,"
-                           " c = counts_removed.c + excluded.c"},
-    {"counts_removed_read", "SELECT kind, bucket, id, a, b, c FROM counts_removed"
+                           " c = counts_removed.c + excluded.c, d = counts_removed.d + excluded.d"},
+    {"counts_removed_read", "SELECT kind, bucket, id, a, b, c, d FROM counts_removed"
                             " WHERE school_id = $1"},
     {"student_refusals", "SELECT rule, student_id, origin_id, destination_id, source, at,"
                          " local_day FROM refusals WHERE school_id = $1 AND student_id = $2"

@@ -373,8 +373,10 @@ static const char *const migrations[] = {
 
     /* 20: a fourth value, and a student's time out (kind 13: minutes, overtime) moved into
      * the student counter (kind 12: now, scheduled) as its third and fourth, so that the
-     * students insight reads one row per student and bucket instead of two. */
+     * students insight reads one row per student and bucket instead of two; what a removed student
+     * counted keeps a fourth value too. */
     "ALTER TABLE usage_counts ADD COLUMN d INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE counts_removed ADD COLUMN d INTEGER NOT NULL DEFAULT 0;"
     "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c, d)"
     "  SELECT school_id, 12, period, bucket, id, 0, 0, a, b FROM usage_counts WHERE kind = 13"
     "  ON CONFLICT (school_id, kind, period, bucket, id)"
@@ -715,12 +717,12 @@ static const char *const statement_sql[ST_COUNT] = {
                              " WHERE excluded.before > before",
     [ST_AUDIT_PURGE] = "DELETE FROM audit_log WHERE school_id = ?1 AND at < ?2",
     [ST_PURGED_BEFORE] = "SELECT before_day FROM purged WHERE school_id = ?1",
-    [ST_COUNTS_REMOVED_ADD] = "INSERT INTO counts_removed(school_id, kind, bucket, id, a, b, c)"
-                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    [ST_COUNTS_REMOVED_ADD] = "INSERT INTO counts_removed(school_id, kind, bucket, id, a, b, c, d)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
                               " ON CONFLICT (school_id, kind, bucket, id)"
                               " DO UPDATE SET a = a + excluded.a, b = b + excluded.b,"
-                              " c = c + excluded.c",
-    [ST_COUNTS_REMOVED_READ] = "SELECT kind, bucket, id, a, b, c FROM counts_removed"
+                              " c = c + excluded.c, d = d + excluded.d",
+    [ST_COUNTS_REMOVED_READ] = "SELECT kind, bucket, id, a, b, c, d FROM counts_removed"
                                " WHERE school_id = ?1",
     [ST_STUDENT_REFUSALS] = "SELECT rule, student_id, origin_id, destination_id, source, at,"
                             " local_day FROM refusals WHERE school_id = ?1 AND student_id = ?2"

@@ -1056,7 +1056,14 @@ static const hp_removal_step erase_steps[] = {HP_ERASE_STEPS};
 int hp_store_purge(hp_store *store, int64_t school_id, int32_t before_day, hp_removed_counts *out)
 {
     int32_t month = hp_day_month(before_day);
-    const int64_t params[] = {school_id, before_day, month, hp_month_first_day(month)};
+    int32_t quarter = month / HP_MONTHS_PER_QUARTER;
+    const int64_t params[] = {school_id,
+                              before_day,
+                              hp_day_week(before_day),
+                              month,
+                              quarter,
+                              hp_month_first_day(month),
+                              hp_month_first_day(quarter * HP_MONTHS_PER_QUARTER)};
     return store->ops->run_removal(store, purge_steps, HP_ARRAY_SIZE(purge_steps), params, out,
                                    "purging old records");
 }

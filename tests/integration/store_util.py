@@ -187,7 +187,8 @@ _STEPS_UNDONE = [
                 " SELECT school_id, 13, period, bucket, id, c, d, 0 FROM usage_counts"
                 " WHERE kind = 12 AND (c <> 0 OR d <> 0)",
                 "UPDATE usage_counts SET c = 0, d = 0 WHERE kind = 12",
-                "ALTER TABLE usage_counts DROP COLUMN d"]),
+                "ALTER TABLE usage_counts DROP COLUMN d",
+                "ALTER TABLE counts_removed DROP COLUMN d"]),
     ((21, 20), ["DELETE FROM usage_counts WHERE period = 3"]),
 ]
 
