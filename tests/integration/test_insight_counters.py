@@ -320,40 +320,31 @@ def every_counter(store) -> dict:
     return {tuple(int(v) for v in row[:4]): tuple(int(v) for v in row[4:]) for row in got}
 
 
-def test_a_store_from_before_the_week_counters_gets_them_from_its_days(school):
-    store, _, _ = school
-    before = every_counter(store)
-    assert any(key[1] == 2 for key in before), "the tests before left week counters"
-    # Back to the schema before the weeks (SQLite 18, PostgreSQL 17): days and months stay.
-    schema_back_to(store.db, 18)
-    assert count(store, "period = 2") == 0
-    out = cli("check", "--db", store.db).stdout.decode()  # Opening the store migrates it.
-    assert "all agree" in out, out
-    # Each week is the sum of its days, for every kind: what the passes had written.
-    assert every_counter(store) == before
+# The steps after these counters, each undone to the schema before it: (the SQLite version
+# before the step (PostgreSQL: one lower), what the tests before left that the step made, the
+# counters that tell the older schema, and whether it has any of them).
+LATER_STEPS = {
+    # The weeks, built from the days; days and months stay.
+    "weeks": (18, lambda key, values: key[1] == 2, "period = 2", False),
+    # A student's time out in their own counter as its third and fourth values, instead of a
+    # kind of its own (kind 13).
+    "fourth value": (19, lambda key, values: key[0] == STUDENT and values[2], "kind = 13", True),
+    # The quarters, built from the months.
+    "quarters": (20, lambda key, values: key[1] == 3, "period = 3", False),
+}
 
 
-def test_a_store_from_before_the_fourth_value_gets_each_students_time_in_their_counter(school):
+@pytest.mark.parametrize("step", LATER_STEPS)
+def test_a_store_from_before_a_later_counter_step_gets_it_when_opened(school, step):
     store, _, _ = school
+    version, made, older, older_has_them = LATER_STEPS[step]
     before = every_counter(store)
-    assert any(key[0] == STUDENT and values[2] for key, values in before.items()), \
-        "the tests before left a student's time out"
+    assert any(made(key, values) for key, values in before.items()), \
+        f"the tests before left what the {step} step made"
     assert not any(key[0] == 13 for key in before)
-    # Back to the schema with a student's time as a kind of its own (SQLite 19, PostgreSQL 18).
-    schema_back_to(store.db, 19)
-    assert count(store, "kind = 13") > 0
+    schema_back_to(store.db, version)
+    assert (count(store, older) > 0) == older_has_them
     out = cli("check", "--db", store.db).stdout.decode()  # Opening the store migrates it.
     assert "all agree" in out, out
-    assert every_counter(store) == before
-
-
-def test_a_store_from_before_the_quarter_counters_gets_them_from_its_months(school):
-    store, _, _ = school
-    before = every_counter(store)
-    assert any(key[1] == 3 for key in before), "the tests before left quarter counters"
-    # Back to the schema before the quarters (SQLite 20, PostgreSQL 19).
-    schema_back_to(store.db, 20)
-    assert count(store, "period = 3") == 0
-    out = cli("check", "--db", store.db).stdout.decode()  # Opening the store migrates it.
-    assert "all agree" in out, out
+    # What the step builds from the older rows is what the passes had written.
     assert every_counter(store) == before
