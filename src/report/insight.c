@@ -286,22 +286,39 @@ static int read_counters(const insight_context *ctx, hp_counter_kind kind, bool 
 /* Adds a counter to a row: the row its subject names, the counter, and prev. */
 typedef void (*add_fn)(hp_report_row *row, const hp_counter *counter, bool prev);
 
+/* What add_kind hands the store for each counter it reads. */
+typedef struct {
+    hp_report *report;
+    add_fn add;
+    bool prev;
+    size_t next; /* The row after the last one found: counters come in subject order per bucket. */
+} kind_visit;
+
+/* Adds one counter to the row of its subject. The store reads a bucket's counters in subject
+ * order, as the rows are, so the row after the last one found is tried before a binary search:
+ * a school year of students is tens of thousands of counters. */
+static void add_visited(const hp_counter *counter, void *data)
+{
+    kind_visit *v = data;
+    hp_report *r = v->report;
+    hp_report_row *row;
+    if (v->next < r->row_count && r->rows[v->next].id == counter->key.subject)
+        row = &r->rows[v->next];
+    else if ((row = hp_report_find_row(r, counter->key.subject)) == NULL)
+        return; /* A subject with no row (a room since removed). */
+    v->next = (size_t)(row - r->rows) + 1;
+    v->add(row, counter, v->prev);
+}
+
 /* Adds every counter of a kind over the range (or compare range) to the row of its subject;
  * rows are in id order. Subjects with no row (a room since removed) are left out. */
 static int add_kind(const insight_context *ctx, hp_counter_kind kind, bool prev, add_fn add)
 {
-    hp_counter *counters;
-    size_t n;
-    int rc = read_counters(ctx, kind, prev, &counters, &n);
-    if (rc < 0)
-        return rc;
-    for (size_t i = 0; i < n; i++) {
-        hp_report_row *row = hp_report_find_row(ctx->report, counters[i].key.subject);
-        if (row)
-            add(row, &counters[i], prev);
-    }
-    hp_counters_free(counters);
-    return HP_OK;
+    const hp_report *r = ctx->report;
+    kind_visit v = {ctx->report, add, prev, 0};
+    return hp_store_counts_range_each(
+        ctx->store, ctx->school_id, kind, prev ? r->compare_from_day : r->from_day,
+        prev ? r->compare_to_day : r->to_day, HP_SUBJECTS_ALL, add_visited, &v);
 }
 
 /* A kind of counter and how it adds to a row. */
@@ -565,13 +582,8 @@ static void add_student(hp_report_row *row, const hp_counter *c, bool prev)
     s->now += c->student.now;
     s->scheduled += c->student.scheduled;
     s->passes += c->student.now + c->student.scheduled;
-}
-
-static void add_student_time(hp_report_row *row, const hp_counter *c, bool prev)
-{
-    hp_student_stats *s = student_stats(row, prev);
-    s->minutes_out += c->student_time.minutes;
-    s->overtime += c->student_time.overtime;
+    s->minutes_out += c->student.minutes;
+    s->overtime += c->student.overtime;
 }
 
 static void add_student_refusals(hp_report_row *row, const hp_counter *c, bool prev)
@@ -628,7 +640,6 @@ static int build_students(const insight_context *ctx)
     r->rows = (hp_report_row *)g_array_free(rows, FALSE);
     hp_report_sort_by_id(r);
     static const kind_adder adders[] = {{HP_COUNTER_STUDENT, add_student},
-                                        {HP_COUNTER_STUDENT_TIME, add_student_time},
                                         {HP_COUNTER_STUDENT_REFUSALS, add_student_refusals}};
     for (int p = 0; p < range_count(r); p++)
         if ((rc = add_kinds(ctx, adders, HP_ARRAY_SIZE(adders), p == 1)) < 0)

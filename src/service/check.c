@@ -29,13 +29,14 @@ static check_entry *entry(GHashTable *all, const hp_counter_key *key)
     return e;
 }
 
-/* Adds day counters to what the recount gives, for their days and their months. */
+/* Adds day counters to what the recount gives, for their days, weeks, months and quarters. */
 static void add_counted(GHashTable *all, const hp_counter *days, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        hp_counter_key month = hp_counter_key_month(days[i].key);
-        hp_counter_add(&entry(all, &days[i].key)->counted, &days[i]);
-        hp_counter_add(&entry(all, &month)->counted, &days[i]);
+        hp_counter_key keys[HP_COUNTER_LEVELS];
+        hp_counter_key_levels(days[i].key, keys);
+        for (size_t k = 0; k < HP_ARRAY_SIZE(keys); k++)
+            hp_counter_add(&entry(all, &keys[k])->counted, &days[i]);
     }
 }
 
@@ -120,7 +121,8 @@ static int add_removed(hp_store *store, const hp_school *school, GHashTable *all
 static int read_stored(hp_store *store, const hp_school *school, int32_t purged_day,
                        GHashTable *all)
 {
-    static const hp_counter_period periods[] = {HP_PERIOD_DAY, HP_PERIOD_MONTH};
+    static const hp_counter_period periods[] = {HP_PERIOD_DAY, HP_PERIOD_WEEK, HP_PERIOD_MONTH,
+                                                HP_PERIOD_QUARTER};
     for (int kind = 0; kind < HP_COUNTER_KIND_COUNT; kind++) {
         for (size_t p = 0; p < HP_ARRAY_SIZE(periods); p++) {
             hp_counter *rows;
@@ -140,14 +142,22 @@ static int read_stored(hp_store *store, const hp_school *school, int32_t purged_
     return HP_OK;
 }
 
-/* Whether a counter lies wholly in the purged days: a day before purged_day, or a month that
- * ends before it. */
+/* Whether a counter lies wholly in the purged days: a day before purged_day, or a week, month
+ * or quarter that ends before it. */
 static bool purged(const hp_counter_key *key, int32_t purged_day)
 {
     if (purged_day == 0)
         return false;
-    if (key->period == HP_PERIOD_MONTH)
+    switch (key->period) {
+    case HP_PERIOD_WEEK: /* Before the week that holds the first day kept. */
+        return key->bucket < hp_day_week(purged_day);
+    case HP_PERIOD_MONTH:
         return key->bucket < hp_day_month(purged_day);
+    case HP_PERIOD_QUARTER:
+        return key->bucket < hp_day_month(purged_day) / HP_MONTHS_PER_QUARTER;
+    case HP_PERIOD_DAY:
+        break;
+    }
     return key->bucket < purged_day;
 }
 
@@ -232,6 +242,23 @@ static void describe_values(GString *line, const hp_counter_kind_info *info, con
                                c->values[v], info->value_names[v]);
 }
 
+/* How a check line names a counter's period: "day 2026-09-14", "week of 2026-09-14",
+ * "month 2026-09", "quarter 2026-Q3". */
+static const char *period_name(hp_counter_period period)
+{
+    switch (period) {
+    case HP_PERIOD_MONTH:
+        return "month";
+    case HP_PERIOD_QUARTER:
+        return "quarter";
+    case HP_PERIOD_WEEK:
+        return "week of";
+    case HP_PERIOD_DAY:
+        break;
+    }
+    return "day";
+}
+
 static void describe(FILE *out, GHashTable *names, const check_entry *e)
 {
     const hp_counter_key *key = &e->stored.key;
@@ -242,7 +269,7 @@ static void describe(FILE *out, GHashTable *names, const check_entry *e)
     hp_counter_bucket_format(key->period, key->bucket, when);
     GString *line = g_string_new(NULL);
     g_string_append_printf(line, "%s %s, %s %s: stored ", info->name, name ? name : "(deleted)",
-                           key->period == HP_PERIOD_MONTH ? "month" : "day", when);
+                           period_name(key->period), when);
     describe_values(line, info, &e->stored);
     g_string_append_printf(line, ", the %s give ", info->recounted_from);
     describe_values(line, info, &e->counted);
@@ -258,7 +285,9 @@ static bool unrecorded(const hp_counter_key *key, bool any, int32_t through)
         return false;
     if (key->period == HP_PERIOD_MONTH)
         return key->bucket <= hp_day_month(through);
-    return key->bucket <= through;
+    if (key->period == HP_PERIOD_QUARTER)
+        return key->bucket <= hp_day_month(through) / HP_MONTHS_PER_QUARTER;
+    return key->bucket <= through; /* A day, or a week by its Monday: it holds a day up to then. */
 }
 
 int hp_school_check(hp_store *store, const hp_school *school, FILE *out, size_t max_lines,

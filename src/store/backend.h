@@ -85,12 +85,12 @@ typedef struct hp_store_ops {
      * values[], whatever the kind. */
     int (*counts_write)(hp_store *store, int64_t school_id, const hp_counter *counters,
                         size_t count);
-    /* The stored counters of a kind and period with buckets in [from, to] and subjects in
-     * [subjects->from, subjects->to], in any order; *out is a g_malloc'd array that the
-     * caller frees with hp_counters_free(). */
-    int (*counts_read)(hp_store *store, int64_t school_id, hp_counter_kind kind,
+    /* Calls visit(counter, data) for each stored counter of a kind and period with buckets in
+     * [from, to] and subjects in [subjects->from, subjects->to], in any order. The counter is
+     * the backend's, valid during the call only: a report adds it up and keeps nothing. */
+    int (*counts_each)(hp_store *store, int64_t school_id, hp_counter_kind kind,
                        hp_counter_period period, int32_t from, int32_t to,
-                       const hp_subject_range *subjects, hp_counter **out, size_t *count_out);
+                       const hp_subject_range *subjects, hp_counter_visit visit, void *data);
     /* Sets *count_out to the number of the school's passes. Allocates nothing. */
     int (*pass_count)(hp_store *store, int64_t school_id, int64_t *count_out);
     /* token_hash is HP_TOKEN_HASH_BYTES long; the backend copies what it stores. */

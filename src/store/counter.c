@@ -23,7 +23,10 @@ static const hp_counter_kind_info kinds[HP_COUNTER_KIND_COUNT] = {
     [HP_COUNTER_DURATION] = {"durations", "passes", false, 2, {"ended", "seconds"}},
     [HP_COUNTER_OVERTIME] = {"overtime", "passes", false, 1, {"overtime"}},
     [HP_COUNTER_MINUTES] = {"minutes out", "passes", false, 1, {"passes"}},
-    [HP_COUNTER_STUDENT] = {"student", "passes", false, 2, {"now", "scheduled"}},
+    [HP_COUNTER_STUDENT] =
+        {"student", "passes", false, 4, {"now", "scheduled", "minutes", "overtime"}},
+    /* No longer written (its values are the student kind's last two); a store migrated from
+     * before has none left. */
     [HP_COUNTER_STUDENT_TIME] = {"student time", "passes", false, 2, {"minutes", "overtime"}},
     [HP_COUNTER_RULE_OVERRIDES] = {"rule overrides", "passes", false, 1, {"overridden"}},
     [HP_COUNTER_ROOM_OVERRIDES] = {"room overrides", "passes", false, 1, {"overridden"}},
@@ -78,7 +81,9 @@ void hp_counter_bucket_format(hp_counter_period period, int32_t bucket, char out
 {
     if (period == HP_PERIOD_MONTH)
         snprintf(out, HP_DATE_LEN, "%04d-%02d", bucket / 12, bucket % 12 + 1);
-    else
+    else if (period == HP_PERIOD_QUARTER)
+        snprintf(out, HP_DATE_LEN, "%04d-Q%d", bucket / 4, bucket % 4 + 1);
+    else /* A day, or a week by its Monday. */
         hp_date_format(bucket, out);
 }
 
@@ -88,6 +93,30 @@ hp_counter_key hp_counter_key_month(hp_counter_key day)
     month.period = HP_PERIOD_MONTH;
     month.bucket = hp_day_month(day.bucket);
     return month;
+}
+
+/* Day 0, 1970-01-01, was a Thursday: three days after a Monday. */
+#define EPOCH_AFTER_MONDAY 3
+#define WEEK_DAYS 7
+
+int32_t hp_day_week(int32_t day)
+{
+    int32_t since_monday = (day + EPOCH_AFTER_MONDAY) % WEEK_DAYS;
+    if (since_monday < 0) /* Days before 1970 count back. */
+        since_monday += WEEK_DAYS;
+    return day - since_monday;
+}
+
+void hp_counter_key_levels(hp_counter_key day, hp_counter_key out[HP_COUNTER_LEVELS])
+{
+    out[0] = day;
+    out[1] = day;
+    out[1].period = HP_PERIOD_WEEK;
+    out[1].bucket = hp_day_week(day.bucket);
+    out[2] = hp_counter_key_month(day);
+    out[3] = out[2];
+    out[3].period = HP_PERIOD_QUARTER;
+    out[3].bucket = out[2].bucket / HP_MONTHS_PER_QUARTER;
 }
 
 /* An import looks a key up for every pass: a multiply-xorshift mix, no allocation. */
@@ -132,6 +161,46 @@ bool hp_counter_values_equal(const hp_counter *a, const hp_counter *b)
     return true;
 }
 
+/* Splits days with no whole month in them: the whole weeks as weeks, the rest as days. */
+static size_t split_weeks(int32_t from_day, int32_t to_day, hp_counter_span *spans)
+{
+    size_t n = 0;
+    /* The first Monday on or after from_day, and the last whose Sunday is on or before to_day. */
+    int32_t first = hp_day_week(from_day + WEEK_DAYS - 1),
+            last = hp_day_week(to_day - WEEK_DAYS + 1);
+    if (first > last) {
+        spans[n++] = (hp_counter_span){HP_PERIOD_DAY, from_day, to_day};
+        return n;
+    }
+    if (from_day < first)
+        spans[n++] = (hp_counter_span){HP_PERIOD_DAY, from_day, first - 1};
+    spans[n++] = (hp_counter_span){HP_PERIOD_WEEK, first, last};
+    if (last + WEEK_DAYS <= to_day)
+        spans[n++] = (hp_counter_span){HP_PERIOD_DAY, last + WEEK_DAYS, to_day};
+    return n;
+}
+
+/* Splits whole months: the whole quarters as quarters, the months before and after as months.
+ * Month buckets are positive (year 1 is 12), so division rounds down. */
+static size_t split_quarters(int32_t first_month, int32_t last_month, hp_counter_span *spans)
+{
+    size_t n = 0;
+    int32_t first = (first_month + HP_MONTHS_PER_QUARTER - 1) / HP_MONTHS_PER_QUARTER;
+    int32_t last = (last_month + 1) / HP_MONTHS_PER_QUARTER - 1;
+    if (first > last) {
+        spans[n++] = (hp_counter_span){HP_PERIOD_MONTH, first_month, last_month};
+        return n;
+    }
+    if (first_month < first * HP_MONTHS_PER_QUARTER)
+        spans[n++] =
+            (hp_counter_span){HP_PERIOD_MONTH, first_month, first * HP_MONTHS_PER_QUARTER - 1};
+    spans[n++] = (hp_counter_span){HP_PERIOD_QUARTER, first, last};
+    if ((last + 1) * HP_MONTHS_PER_QUARTER <= last_month)
+        spans[n++] =
+            (hp_counter_span){HP_PERIOD_MONTH, (last + 1) * HP_MONTHS_PER_QUARTER, last_month};
+    return n;
+}
+
 size_t hp_counter_range_split(int32_t from_day, int32_t to_day,
                               hp_counter_span spans[HP_COUNTER_SPANS_MAX])
 {
@@ -144,15 +213,13 @@ size_t hp_counter_range_split(int32_t from_day, int32_t to_day,
         first++;
     if (to_day != hp_month_first_day(last + 1) - 1)
         last--;
-    if (first > last) {
-        spans[n++] = (hp_counter_span){HP_PERIOD_DAY, from_day, to_day};
-        return n;
-    }
+    if (first > last)
+        return split_weeks(from_day, to_day, spans);
     if (from_day < hp_month_first_day(first))
-        spans[n++] = (hp_counter_span){HP_PERIOD_DAY, from_day, hp_month_first_day(first) - 1};
-    spans[n++] = (hp_counter_span){HP_PERIOD_MONTH, first, last};
+        n += split_weeks(from_day, hp_month_first_day(first) - 1, spans + n);
+    n += split_quarters(first, last, spans + n);
     if (hp_month_first_day(last + 1) <= to_day)
-        spans[n++] = (hp_counter_span){HP_PERIOD_DAY, hp_month_first_day(last + 1), to_day};
+        n += split_weeks(hp_month_first_day(last + 1), to_day, spans + n);
     return n;
 }
 

@@ -38,7 +38,10 @@ typedef enum {
                                      at most HP_DURATION_MINUTES_MAX); hp_minute_counts: the
                                      histogram the median is read from. */
     HP_COUNTER_STUDENT = 12,      /* Subject the student; hp_student_counts. */
-    HP_COUNTER_STUDENT_TIME = 13, /* Subject the student; hp_student_time_counts. */
+    HP_COUNTER_STUDENT_TIME = 13, /* No longer written: a student's time out is in kind 12
+                                     (the students insight reads one row per student and
+                                     bucket). Kept so that the kinds after it keep their
+                                     numbers. */
     /* Staff overrides, written with the pass that passed a rule by override. */
     HP_COUNTER_RULE_OVERRIDES = 14,  /* Subject a rule (hp_rule_id); hp_override_counts. */
     HP_COUNTER_ROOM_OVERRIDES = 15,  /* Subject a room, origin and destination of a pass that
@@ -69,8 +72,11 @@ void hp_counter_room_minute_split(int64_t subject, int64_t *room_id, int *minute
 
 /* The span of time one counter sums. Stored numbers too. */
 typedef enum {
-    HP_PERIOD_DAY = 0,   /* One local day: bucket is its day number. */
-    HP_PERIOD_MONTH = 1, /* One calendar month: bucket is year * 12 + month - 1. */
+    HP_PERIOD_DAY = 0,     /* One local day: bucket is its day number. */
+    HP_PERIOD_MONTH = 1,   /* One calendar month: bucket is year * 12 + month - 1. */
+    HP_PERIOD_WEEK = 2,    /* Monday to Sunday: bucket is the Monday's day number. */
+    HP_PERIOD_QUARTER = 3, /* January to March, April to June...: bucket is year * 4 +
+                              quarter - 1 (a month's bucket / 3). */
 } hp_counter_period;
 
 typedef struct {
@@ -144,18 +150,15 @@ typedef struct {
     int64_t passes;
 } hp_minute_counts;
 
-/* A student's passes by type. */
+/* A student's passes by type, written with each pass; and of their ended passes, the whole
+ * minutes they were out, summed, and how many were overtime, written with each end. One
+ * counter, so that the students insight reads one row per student and bucket. */
 typedef struct {
     int64_t now;
     int64_t scheduled;
-} hp_student_counts;
-
-/* A student's ended passes: the whole minutes they were out, summed, and how many were
- * overtime. */
-typedef struct {
     int64_t minutes;
     int64_t overtime;
-} hp_student_time_counts;
+} hp_student_counts;
 
 /* Passes that passed a rule by a staff override. */
 typedef struct {
@@ -169,7 +172,7 @@ typedef struct {
 } hp_wait_counts;
 
 /* The most values any kind has: the store keeps this many per counter. */
-#define HP_COUNTER_VALUES 3
+#define HP_COUNTER_VALUES 4
 
 /* A counter, or a change to one. Code that knows the kind reads the named fields; code that
  * only adds, stores or compares counters (the tally, the backends, the check) goes through
@@ -189,7 +192,6 @@ typedef struct {
         hp_overtime_counts overtime;          /* kind HP_COUNTER_OVERTIME */
         hp_minute_counts minute;              /* kind HP_COUNTER_MINUTES */
         hp_student_counts student;            /* kind HP_COUNTER_STUDENT */
-        hp_student_time_counts student_time;  /* kind HP_COUNTER_STUDENT_TIME */
         hp_override_counts overrides;         /* kinds HP_COUNTER_*_OVERRIDES */
         hp_wait_counts waits;                 /* kind HP_COUNTER_ROOM_WAITS */
         int64_t values[HP_COUNTER_VALUES];
@@ -211,8 +213,6 @@ _Static_assert(sizeof(hp_duration_counts) <= sizeof(int64_t[HP_COUNTER_VALUES]),
                "hp_duration_counts must fit the stored values");
 _Static_assert(sizeof(hp_student_counts) <= sizeof(int64_t[HP_COUNTER_VALUES]),
                "hp_student_counts must fit the stored values");
-_Static_assert(sizeof(hp_student_time_counts) <= sizeof(int64_t[HP_COUNTER_VALUES]),
-               "hp_student_time_counts must fit the stored values");
 
 /* How a kind reads in messages: "room", and its values "from" and "to"; recounted_from: the
  * rows `hallpass check` recounts it from ("passes"). recorded_late: those rows exist only from
@@ -228,11 +228,22 @@ typedef struct {
 
 const hp_counter_kind_info *hp_counter_kind_describe(hp_counter_kind kind);
 
-/* A bucket as people write it: "2026-09-14" for a day, "2026-09" for a month. */
+/* A bucket as people write it: "2026-09-14" for a day and for a week (its Monday), "2026-09"
+ * for a month, "2026-Q3" for a quarter. */
 void hp_counter_bucket_format(hp_counter_period period, int32_t bucket, char out[HP_DATE_LEN]);
 
 /* The key of the month counter that a day counter's key adds to as well. */
 hp_counter_key hp_counter_key_month(hp_counter_key day);
+
+/* The Monday of the week (Monday to Sunday) that holds a day. */
+int32_t hp_day_week(int32_t day);
+
+/* A quarter's bucket is its months' bucket divided by this. */
+#define HP_MONTHS_PER_QUARTER 3
+
+/* Every stored counter a day counter adds to: its day's, week's, month's and quarter's. */
+#define HP_COUNTER_LEVELS 4
+void hp_counter_key_levels(hp_counter_key day, hp_counter_key out[HP_COUNTER_LEVELS]);
 
 /* Hash and equality of keys, shaped for GHashTable (GHashFunc, GEqualFunc). */
 unsigned int hp_counter_key_hash(const void *key);
@@ -254,12 +265,16 @@ typedef struct {
     int32_t to;
 } hp_counter_span;
 
-#define HP_COUNTER_SPANS_MAX 3 /* The days before, the whole months, the days after. */
+/* Before the whole quarters: the days, the whole weeks and the days before the whole months,
+ * and those months; then the quarters; then the same after them. */
+#define HP_COUNTER_SPANS_MAX 9
 
 /* Splits the local days [from_day, to_day] into what the counters are read as: the whole
- * months inside the range as months, the days before and after them as days, so that a
- * school year reads about twelve counters per subject. Returns the number of spans written
- * (0 when from_day > to_day), in time order. */
+ * quarters inside the range as quarters, the other whole months as months; of the days
+ * before and after those, the whole weeks (Monday to Sunday) as weeks, and the rest as days.
+ * A school year reads about fifteen counters per subject and a month's range about ten,
+ * where days alone would be one a day. Returns the number of spans written (0 when
+ * from_day > to_day), in time order. */
 size_t hp_counter_range_split(int32_t from_day, int32_t to_day,
                               hp_counter_span spans[HP_COUNTER_SPANS_MAX]);
 

@@ -368,6 +368,27 @@ static const char *const migrations[] = {
     "ALTER TABLE users ADD COLUMN source_id text;"
     "CREATE UNIQUE INDEX users_by_source_id ON users(school_id, source_id)"
     "  WHERE source_id IS NOT NULL;",
+    /* 18: the week counters, built from the day counters as the SQLite store's step 19. */
+    "INSERT INTO usage_counts (school_id, kind, period, bucket, id, a, b, c)"
+    "  SELECT school_id, kind, 2, bucket - ((bucket + 3) % 7 + 7) % 7, id, sum(a), sum(b), sum(c)"
+    "  FROM usage_counts WHERE period = 0"
+    "  GROUP BY school_id, kind, bucket - ((bucket + 3) % 7 + 7) % 7, id;",
+
+    /* 19: a fourth value, and a student's time out moved into the student counter, as the
+     * SQLite store's step 20. */
+    "ALTER TABLE usage_counts ADD COLUMN d bigint NOT NULL DEFAULT 0;"
+    "ALTER TABLE counts_removed ADD COLUMN d bigint NOT NULL DEFAULT 0;"
+    "INSERT INTO usage_counts (school_id, kind, period, bucket, id, a, b, c, d)"
+    "  SELECT school_id, 12, period, bucket, id, 0, 0, a, b FROM usage_counts WHERE kind = 13"
+    "  ON CONFLICT (school_id, kind, period, bucket, id)"
+    "  DO UPDATE SET c = usage_counts.c + excluded.c, d = usage_counts.d + excluded.d;"
+    "DELETE FROM usage_counts WHERE kind = 13;",
+
+    /* 20: the quarter counters, built from the month counters as the SQLite store's step
+     * 21. */
+    "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c, d)"
+    "  SELECT school_id, kind, 3, bucket / 3, id, sum(a), sum(b), sum(c), sum(d)"
+    "  FROM usage_counts WHERE period = 1 GROUP BY school_id, kind, bucket / 3, id;",
 };
 // clang-format on
 
@@ -464,14 +485,14 @@ static const struct {
     {"logins_find", "SELECT " USER_COLUMNS ", password_hash, school_id FROM users"
                     " WHERE " FOLD("email") " = " FOLD("$1::text") " ORDER BY school_id"},
     {"counts_add",
-     "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c)"
+     "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c, d)"
      " SELECT $1, * FROM unnest($2::smallint[], $3::smallint[], $4::integer[], $5::bigint[],"
-     " $6::bigint[], $7::bigint[], $8::bigint[])"
+     " $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])"
      " ON CONFLICT (school_id, kind, period, bucket, id) DO UPDATE SET"
      " a = usage_counts.a + excluded.a, b = usage_counts.b + excluded.b,"
-     " c = usage_counts.c + excluded.c"},
+     " c = usage_counts.c + excluded.c, d = usage_counts.d + excluded.d"},
     {"counts_read",
-     "SELECT id, bucket, a, b, c FROM usage_counts WHERE school_id = $1 AND kind = $2"
+     "SELECT id, bucket, a, b, c, d FROM usage_counts WHERE school_id = $1 AND kind = $2"
      " AND period = $3 AND bucket BETWEEN $4 AND $5 AND id BETWEEN $6 AND $7"},
     {"pass_count", "SELECT count(*) FROM passes WHERE school_id = $1"},
     {"session_insert", "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
@@ -685,12 +706,12 @@ static const struct {
     {"counters_unbuilt_take", "DELETE FROM counters_unbuilt WHERE school_id = $1"},
     /* Retention (see sqlite.c). */
     {"purged_before", "SELECT max(before_day) FROM purged WHERE school_id = $1"},
-    {"counts_removed_add", "INSERT INTO counts_removed(school_id, kind, bucket, id, a, b, c)"
-                           " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    {"counts_removed_add", "INSERT INTO counts_removed(school_id, kind, bucket, id, a, b, c, d)"
+                           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
                            " ON CONFLICT (school_id, kind, bucket, id) DO UPDATE SET"
                            " a = counts_removed.a + excluded.a, b = counts_removed.b + excluded.b,"
-                           " c = counts_removed.c + excluded.c"},
-    {"counts_removed_read", "SELECT kind, bucket, id, a, b, c FROM counts_removed"
+                           " c = counts_removed.c + excluded.c, d = counts_removed.d + excluded.d"},
+    {"counts_removed_read", "SELECT kind, bucket, id, a, b, c, d FROM counts_removed"
                             " WHERE school_id = $1"},
     {"student_refusals", "SELECT rule, student_id, origin_id, destination_id, source, at,"
                          " local_day FROM refusals WHERE school_id = $1 AND student_id = $2"
@@ -1302,8 +1323,8 @@ static int pg_passes_import(hp_store *store, int64_t school_id, hp_pass *passes,
     return rc;
 }
 
-/* The statements name the value columns a, b and c. */
-_Static_assert(HP_COUNTER_VALUES == 3, "usage_counts holds three values per counter");
+/* The statements name the value columns a, b, c and d. */
+_Static_assert(HP_COUNTER_VALUES == 4, "usage_counts holds four values per counter");
 
 /* The columns of counts_add after school_id: kind, period, bucket, subject, the values. */
 #define COUNTS_ADD_ARRAYS (4 + HP_COUNTER_VALUES)
@@ -1337,9 +1358,9 @@ static int pg_counts_write(hp_store *store, int64_t school_id, const hp_counter 
     return rc;
 }
 
-static int pg_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
+static int pg_counts_each(hp_store *store, int64_t school_id, hp_counter_kind kind,
                           hp_counter_period period, int32_t from, int32_t to,
-                          const hp_subject_range *subjects, hp_counter **out, size_t *count_out)
+                          const hp_subject_range *subjects, hp_counter_visit visit, void *data)
 {
     params p = {0};
     int rc;
@@ -1354,16 +1375,13 @@ static int pg_counts_read(hp_store *store, int64_t school_id, hp_counter_kind ki
     if (res == NULL)
         return rc;
     int n = PQntuples(res);
-    hp_counter *counters = g_new0(hp_counter, (size_t)n + 1);
     for (int i = 0; i < n; i++) {
-        hp_counter *c = &counters[i];
-        c->key = (hp_counter_key){kind, period, (int32_t)get_int(res, i, 1), get_int(res, i, 0)};
+        hp_counter c = {.key = {kind, period, (int32_t)get_int(res, i, 1), get_int(res, i, 0)}};
         for (int v = 0; v < HP_COUNTER_VALUES; v++)
-            c->values[v] = get_int(res, i, 2 + v);
+            c.values[v] = get_int(res, i, 2 + v);
+        visit(&c, data);
     }
     PQclear(res);
-    *out = counters;
-    *count_out = (size_t)n;
     return HP_OK;
 }
 
@@ -2749,7 +2767,7 @@ static const hp_store_ops postgres_ops = {
     .users_list = pg_users_list,
     .passes_import = pg_passes_import,
     .counts_write = pg_counts_write,
-    .counts_read = pg_counts_read,
+    .counts_each = pg_counts_each,
     .pass_count = pg_pass_count,
     .session_create = pg_session_create,
     .session_get = pg_session_get,

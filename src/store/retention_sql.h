@@ -5,8 +5,9 @@
  * hp_removed_counts its removed rows count toward (or none) and how many parameters it takes,
  * always the first ones: PostgreSQL refuses a parameter a statement does not use.
  *
- * A purge's parameters: 1 the school, 2 the first local day kept, 3 that day's month, 4 the
- * month's first day. A removal's: 1 the school, 2 the student.
+ * A purge's parameters: 1 the school, 2 the first local day kept, 3 the Monday of its week,
+ * 4 its month, 5 its quarter, 6 the month's first day, 7 the quarter's first day. A removal's:
+ * 1 the school, 2 the student.
  */
 #ifndef HP_STORE_RETENTION_SQL_H
 #define HP_STORE_RETENTION_SQL_H
@@ -31,7 +32,9 @@ typedef struct {
 _Static_assert(HP_COUNTER_STUDENT_REFUSALS == 4 && HP_COUNTER_STUDENT == 12 &&
                    HP_COUNTER_STUDENT_TIME == 13,
                "HP_SQL_STUDENT_KINDS names the per-student kinds");
-_Static_assert(HP_PERIOD_DAY == 0 && HP_PERIOD_MONTH == 1, "the statements name the periods");
+_Static_assert(HP_PERIOD_DAY == 0 && HP_PERIOD_MONTH == 1 && HP_PERIOD_WEEK == 2 &&
+                   HP_PERIOD_QUARTER == 3,
+               "the statements name the periods");
 
 /* The statements keep one clause a line, as SQL reads best. */
 // clang-format off
@@ -39,8 +42,11 @@ _Static_assert(HP_PERIOD_DAY == 0 && HP_PERIOD_MONTH == 1, "the statements name 
 #define HP_SQL_PURGED_PASSES "SELECT id FROM passes WHERE school_id = $1 AND local_day < $2"
 #define HP_SQL_STUDENT_PASSES "SELECT id FROM passes WHERE school_id = $1 AND student_id = $2"
 
-/* In order: what refers to a pass goes before it. The month partly purged loses what its
- * purged days counted before those days' counters go. */
+/* In order: what refers to a pass goes before it. The week, month and quarter partly purged
+ * (those holding the first day kept) lose what their purged days counted, summed from those
+ * days' counters before they go; then every student counter wholly before that day goes. Each
+ * partly purged level is a row of l: its period, its bucket and its first day (the casts give
+ * PostgreSQL the parameters' type, which a select list alone does not). */
 #define HP_PURGE_STEPS                                                                             \
     {"DELETE FROM encounter_overridden WHERE school_id = $1 AND pass_id IN ("                      \
      HP_SQL_PURGED_PASSES ")", 2, HP_REMOVED(overridden)},                                         \
@@ -51,14 +57,20 @@ _Static_assert(HP_PERIOD_DAY == 0 && HP_PERIOD_MONTH == 1, "the statements name 
     {"DELETE FROM encounter_prevented WHERE school_id = $1 AND local_day < $2", 2,                 \
      HP_REMOVED(prevented)},                                                                       \
     {"DELETE FROM passes WHERE school_id = $1 AND local_day < $2", 2, HP_REMOVED(passes)},         \
-    {"UPDATE usage_counts SET a = a - d.da, b = b - d.db, c = c - d.dc FROM (SELECT kind AS dk,"   \
-     " id AS di, sum(a) AS da, sum(b) AS db, sum(c) AS dc FROM usage_counts WHERE school_id = "    \
-     "$1 AND kind IN (" HP_SQL_STUDENT_KINDS ") AND period = 0 AND bucket >= $4"                   \
-     " AND bucket < $2 GROUP BY kind, id) AS d WHERE usage_counts.school_id = $1"                  \
-     " AND usage_counts.kind = d.dk AND usage_counts.period = 1 AND usage_counts.bucket = $3"      \
-     " AND usage_counts.id = d.di", 4, HP_REMOVAL_UNCOUNTED},                                      \
+    {"UPDATE usage_counts SET a = a - r.ra, b = b - r.rb, c = c - r.rc, d = d - r.rd"              \
+     " FROM (SELECT u.kind AS rk, u.id AS ri, l.lp AS rp, l.lb AS rl, sum(u.a) AS ra,"             \
+     " sum(u.b) AS rb, sum(u.c) AS rc, sum(u.d) AS rd FROM usage_counts AS u JOIN ("               \
+     "SELECT 2 AS lp, CAST($3 AS integer) AS lb, CAST($3 AS integer) AS lf"                        \
+     " UNION ALL SELECT 1, CAST($4 AS integer), CAST($6 AS integer)"                               \
+     " UNION ALL SELECT 3, CAST($5 AS integer), CAST($7 AS integer)) AS l ON u.bucket >= l.lf"     \
+     " WHERE u.school_id = $1 AND u.kind IN (" HP_SQL_STUDENT_KINDS ") AND u.period = 0"           \
+     " AND u.bucket < $2 GROUP BY u.kind, u.id, l.lp, l.lb) AS r"                                  \
+     " WHERE usage_counts.school_id = $1 AND usage_counts.kind = r.rk"                             \
+     " AND usage_counts.period = r.rp AND usage_counts.bucket = r.rl"                              \
+     " AND usage_counts.id = r.ri", 7, HP_REMOVAL_UNCOUNTED},                                      \
     {"DELETE FROM usage_counts WHERE school_id = $1 AND kind IN (" HP_SQL_STUDENT_KINDS            \
-     ") AND ((period = 0 AND bucket < $2) OR (period = 1 AND bucket < $3))", 3,                    \
+     ") AND ((period = 0 AND bucket < $2) OR (period = 2 AND bucket < $3)"                         \
+     " OR (period = 1 AND bucket < $4) OR (period = 3 AND bucket < $5))", 5,                       \
      HP_REMOVED(counters)},                                                                        \
     {"DELETE FROM counts_removed WHERE school_id = $1 AND bucket < $2", 2,                         \
      HP_REMOVAL_UNCOUNTED},                                                                        \

@@ -361,6 +361,33 @@ static const char *const migrations[] = {
     "ALTER TABLE users ADD COLUMN source_id TEXT;"
     "CREATE UNIQUE INDEX users_by_source_id ON users(school_id, source_id)"
     "  WHERE source_id IS NOT NULL;",
+
+    /* 19: the week counters (period 2, bucket the Monday's day number), which a range's
+     * whole weeks outside its whole months read instead of seven days each; built here as
+     * the sums of the day counters there are (a school still on counters_unbuilt gets its
+     * weeks with the rest when it is built). Day 0 was a Thursday, three days after a Monday. */
+    "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c)"
+    "  SELECT school_id, kind, 2, bucket - ((bucket + 3) % 7 + 7) % 7, id, sum(a), sum(b), sum(c)"
+    "  FROM usage_counts WHERE period = 0"
+    "  GROUP BY school_id, kind, bucket - ((bucket + 3) % 7 + 7) % 7, id;",
+
+    /* 20: a fourth value, and a student's time out (kind 13: minutes, overtime) moved into
+     * the student counter (kind 12: now, scheduled) as its third and fourth, so that the
+     * students insight reads one row per student and bucket instead of two; what a removed student
+     * counted keeps a fourth value too. */
+    "ALTER TABLE usage_counts ADD COLUMN d INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE counts_removed ADD COLUMN d INTEGER NOT NULL DEFAULT 0;"
+    "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c, d)"
+    "  SELECT school_id, 12, period, bucket, id, 0, 0, a, b FROM usage_counts WHERE kind = 13"
+    "  ON CONFLICT (school_id, kind, period, bucket, id)"
+    "  DO UPDATE SET c = c + excluded.c, d = d + excluded.d;"
+    "DELETE FROM usage_counts WHERE kind = 13;",
+
+    /* 21: the quarter counters (period 3, bucket a month's / 3), which a range's whole
+     * quarters read instead of three months each; built here from the month counters. */
+    "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c, d)"
+    "  SELECT school_id, kind, 3, bucket / 3, id, sum(a), sum(b), sum(c), sum(d)"
+    "  FROM usage_counts WHERE period = 1 GROUP BY school_id, kind, bucket / 3, id;",
 };
 
 #define MIGRATION_COUNT ((int)HP_ARRAY_SIZE(migrations))
@@ -545,13 +572,14 @@ static const char *const statement_sql[ST_COUNT] = {
         " time_limit_minutes, auto_end_at, overrides, limit_exempt)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
         " ON CONFLICT (school_id, ext_id) DO NOTHING",
-    [ST_COUNTS_ADD] = "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    [ST_COUNTS_ADD] = "INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c, d)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
                       " ON CONFLICT (school_id, kind, period, bucket, id)"
-                      " DO UPDATE SET a = a + excluded.a, b = b + excluded.b, c = c + excluded.c",
+                      " DO UPDATE SET a = a + excluded.a, b = b + excluded.b, c = c + excluded.c,"
+                      " d = d + excluded.d",
     /* One range of buckets in key order: a report reads a few thousand rows at most. */
     [ST_COUNTS_READ] =
-        "SELECT id, bucket, a, b, c FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
+        "SELECT id, bucket, a, b, c, d FROM usage_counts WHERE school_id = ?1 AND kind = ?2"
         " AND period = ?3 AND bucket BETWEEN ?4 AND ?5 AND id BETWEEN ?6 AND ?7",
     [ST_PASS_COUNT] = "SELECT count(*) FROM passes WHERE school_id = ?1",
     [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, school_id, user_id, kiosk_room_id,"
@@ -689,12 +717,12 @@ static const char *const statement_sql[ST_COUNT] = {
                              " WHERE excluded.before > before",
     [ST_AUDIT_PURGE] = "DELETE FROM audit_log WHERE school_id = ?1 AND at < ?2",
     [ST_PURGED_BEFORE] = "SELECT before_day FROM purged WHERE school_id = ?1",
-    [ST_COUNTS_REMOVED_ADD] = "INSERT INTO counts_removed(school_id, kind, bucket, id, a, b, c)"
-                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    [ST_COUNTS_REMOVED_ADD] = "INSERT INTO counts_removed(school_id, kind, bucket, id, a, b, c, d)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
                               " ON CONFLICT (school_id, kind, bucket, id)"
                               " DO UPDATE SET a = a + excluded.a, b = b + excluded.b,"
-                              " c = c + excluded.c",
-    [ST_COUNTS_REMOVED_READ] = "SELECT kind, bucket, id, a, b, c FROM counts_removed"
+                              " c = c + excluded.c, d = d + excluded.d",
+    [ST_COUNTS_REMOVED_READ] = "SELECT kind, bucket, id, a, b, c, d FROM counts_removed"
                                " WHERE school_id = ?1",
     [ST_STUDENT_REFUSALS] = "SELECT rule, student_id, origin_id, destination_id, source, at,"
                             " local_day FROM refusals WHERE school_id = ?1 AND student_id = ?2"
@@ -1222,8 +1250,8 @@ static int sqlite_passes_import(hp_store *store, int64_t school_id, hp_pass *pas
     return HP_OK;
 }
 
-/* The statements name the value columns a, b and c. */
-_Static_assert(HP_COUNTER_VALUES == 3, "usage_counts holds three values per counter");
+/* The statements name the value columns a, b, c and d. */
+_Static_assert(HP_COUNTER_VALUES == 4, "usage_counts holds four values per counter");
 
 static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_counter *counters,
                                size_t count)
@@ -1246,13 +1274,12 @@ static int sqlite_counts_write(hp_store *store, int64_t school_id, const hp_coun
     return HP_OK;
 }
 
-static int sqlite_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
+static int sqlite_counts_each(hp_store *store, int64_t school_id, hp_counter_kind kind,
                               hp_counter_period period, int32_t from, int32_t to,
-                              const hp_subject_range *subjects, hp_counter **out, size_t *count_out)
+                              const hp_subject_range *subjects, hp_counter_visit visit, void *data)
 {
     sqlite_store *s = from_base(store);
     sqlite3_stmt *st = stmt_get(s, ST_COUNTS_READ);
-    GArray *rows = g_array_new(FALSE, FALSE, sizeof(hp_counter));
     int step;
 
     sqlite3_bind_int64(st, 1, school_id);
@@ -1267,15 +1294,11 @@ static int sqlite_counts_read(hp_store *store, int64_t school_id, hp_counter_kin
             .key = {kind, period, sqlite3_column_int(st, 1), sqlite3_column_int64(st, 0)}};
         for (int v = 0; v < HP_COUNTER_VALUES; v++)
             c.values[v] = sqlite3_column_int64(st, 2 + v);
-        g_array_append_val(rows, c);
+        visit(&c, data);
     }
     sqlite3_reset(st);
-    if (step != SQLITE_DONE) {
-        g_array_free(rows, TRUE);
+    if (step != SQLITE_DONE)
         return db_error(s, "reading report counters");
-    }
-    *count_out = rows->len;
-    *out = (hp_counter *)g_array_free(rows, FALSE);
     return HP_OK;
 }
 
@@ -2715,7 +2738,7 @@ static const hp_store_ops sqlite_ops = {
     .users_list = sqlite_users_list,
     .passes_import = sqlite_passes_import,
     .counts_write = sqlite_counts_write,
-    .counts_read = sqlite_counts_read,
+    .counts_each = sqlite_counts_each,
     .pass_count = sqlite_pass_count,
     .session_create = sqlite_session_create,
     .session_get = sqlite_session_get,

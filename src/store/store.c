@@ -43,10 +43,9 @@ int hp_store_open(hp_store **out, const char *uri, bool create)
 /* The kinds of counter added after stores had passes: a store made before them has them built
  * once from its passes, when it is first opened after the migration that lists its schools. */
 static const hp_counter_kind built_later[] = {
-    HP_COUNTER_SOURCE,         HP_COUNTER_HOUR,         HP_COUNTER_ROOM_HOUR,
-    HP_COUNTER_DURATION,       HP_COUNTER_OVERTIME,     HP_COUNTER_MINUTES,
-    HP_COUNTER_STUDENT,        HP_COUNTER_STUDENT_TIME, HP_COUNTER_RULE_OVERRIDES,
-    HP_COUNTER_ROOM_OVERRIDES,
+    HP_COUNTER_SOURCE,   HP_COUNTER_HOUR,           HP_COUNTER_ROOM_HOUR,
+    HP_COUNTER_DURATION, HP_COUNTER_OVERTIME,       HP_COUNTER_MINUTES,
+    HP_COUNTER_STUDENT,  HP_COUNTER_RULE_OVERRIDES, HP_COUNTER_ROOM_OVERRIDES,
 };
 
 static bool built_later_kind(hp_counter_kind kind)
@@ -336,11 +335,11 @@ static gint compare_counters(gconstpointer a, gconstpointer b)
     return hp_counter_key_compare(&((const hp_counter *)a)->key, &((const hp_counter *)b)->key);
 }
 
-/* Each day counter adds to its day's stored counter and its month's; those that meet on one
- * stored counter are summed first, since a database may take each key only once per
- * statement. The counters are written in key order, the same for every transaction, so that
- * two that change the same counters (a pass from A to B, another from B to A) wait for each
- * other instead of deadlocking on a database that locks rows. */
+/* Each day counter adds to its day's stored counter, its week's and its month's; those that meet on
+ * one stored counter are summed first, since a database may take each key only once per statement.
+ * The counters are written in key order, the same for every transaction, so that two that change
+ * the same counters (a pass from A to B, another from B to A) wait for each other instead of
+ * deadlocking on a database that locks rows. */
 int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *day_counters,
                         size_t count)
 {
@@ -348,12 +347,14 @@ int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *da
         if (day_counters[i].key.period != HP_PERIOD_DAY)
             return hp_error_set(HP_EINVALID, "a counter to add is not a day's");
     /* Key -> index + 1 into rows; the keys point into rows, which is sized up front (each day
-     * counter adds to two: its day's and its month's) so that it never moves. */
+     * counter adds to its day's, week's, month's and quarter's) so that it never moves. */
     GHashTable *index = g_hash_table_new(hp_counter_key_hash, hp_counter_key_equal);
-    GArray *rows = g_array_sized_new(FALSE, FALSE, sizeof(hp_counter), (guint)(2 * count));
+    GArray *rows =
+        g_array_sized_new(FALSE, FALSE, sizeof(hp_counter), (guint)(HP_COUNTER_LEVELS * count));
 
     for (size_t i = 0; i < count; i++) {
-        hp_counter_key keys[] = {day_counters[i].key, hp_counter_key_month(day_counters[i].key)};
+        hp_counter_key keys[HP_COUNTER_LEVELS];
+        hp_counter_key_levels(day_counters[i].key, keys);
         for (size_t k = 0; k < HP_ARRAY_SIZE(keys); k++) {
             gpointer at = g_hash_table_lookup(index, &keys[k]);
             if (at == NULL) {
@@ -375,20 +376,41 @@ int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *da
     return rc;
 }
 
+/* The visitor that collects counters into a GArray, for the calls that return arrays. */
+static void collect_counter(const hp_counter *counter, void *data)
+{
+    g_array_append_val((GArray *)data, *counter);
+}
+
+/* Reads the counters of one period and range of buckets into a new array. */
+static int counts_collect(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                          hp_counter_period period, int32_t from, int32_t to,
+                          hp_subject_range subjects, hp_counter **out, size_t *count_out)
+{
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(hp_counter));
+    int rc = store->ops->counts_each(store, school_id, kind, period, from, to, &subjects,
+                                     collect_counter, all);
+    if (rc < 0) {
+        g_array_free(all, TRUE);
+        return rc;
+    }
+    *count_out = all->len;
+    *out = (hp_counter *)g_array_free(all, FALSE);
+    return HP_OK;
+}
+
 int hp_store_counts_read(hp_store *store, int64_t school_id, hp_counter_kind kind,
                          hp_counter_period period, hp_counter **out, size_t *count_out)
 {
-    hp_subject_range all = HP_SUBJECTS_ALL;
-    return store->ops->counts_read(store, school_id, kind, period, INT32_MIN, INT32_MAX, &all, out,
-                                   count_out);
+    return counts_collect(store, school_id, kind, period, INT32_MIN, INT32_MAX, HP_SUBJECTS_ALL,
+                          out, count_out);
 }
 
 int hp_store_counts_days(hp_store *store, int64_t school_id, hp_counter_kind kind, int32_t from_day,
                          int32_t to_day, hp_counter **out, size_t *count_out)
 {
-    hp_subject_range all = HP_SUBJECTS_ALL;
-    return store->ops->counts_read(store, school_id, kind, HP_PERIOD_DAY, from_day, to_day, &all,
-                                   out, count_out);
+    return counts_collect(store, school_id, kind, HP_PERIOD_DAY, from_day, to_day, HP_SUBJECTS_ALL,
+                          out, count_out);
 }
 
 int hp_store_counts_range(hp_store *store, int64_t school_id, hp_counter_kind kind,
@@ -398,25 +420,31 @@ int hp_store_counts_range(hp_store *store, int64_t school_id, hp_counter_kind ki
                                     count_out);
 }
 
+int hp_store_counts_range_each(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                               int32_t from_day, int32_t to_day, hp_subject_range subjects,
+                               hp_counter_visit visit, void *data)
+{
+    hp_counter_span spans[HP_COUNTER_SPANS_MAX];
+    size_t span_count = hp_counter_range_split(from_day, to_day, spans);
+    for (size_t i = 0; i < span_count; i++) {
+        int rc = store->ops->counts_each(store, school_id, kind, spans[i].period, spans[i].from,
+                                         spans[i].to, &subjects, visit, data);
+        if (rc < 0)
+            return rc;
+    }
+    return HP_OK;
+}
+
 int hp_store_counts_range_of(hp_store *store, int64_t school_id, hp_counter_kind kind,
                              int32_t from_day, int32_t to_day, hp_subject_range subjects,
                              hp_counter **out, size_t *count_out)
 {
-    hp_counter_span spans[HP_COUNTER_SPANS_MAX];
-    size_t span_count = hp_counter_range_split(from_day, to_day, spans);
     GArray *all = g_array_new(FALSE, FALSE, sizeof(hp_counter));
-
-    for (size_t i = 0; i < span_count; i++) {
-        hp_counter *part;
-        size_t n;
-        int rc = store->ops->counts_read(store, school_id, kind, spans[i].period, spans[i].from,
-                                         spans[i].to, &subjects, &part, &n);
-        if (rc < 0) {
-            g_array_free(all, TRUE);
-            return rc;
-        }
-        g_array_append_vals(all, part, (guint)n);
-        hp_counters_free(part);
+    int rc = hp_store_counts_range_each(store, school_id, kind, from_day, to_day, subjects,
+                                        collect_counter, all);
+    if (rc < 0) {
+        g_array_free(all, TRUE);
+        return rc;
     }
     *count_out = all->len;
     *out = (hp_counter *)g_array_free(all, FALSE);
@@ -1028,7 +1056,14 @@ static const hp_removal_step erase_steps[] = {HP_ERASE_STEPS};
 int hp_store_purge(hp_store *store, int64_t school_id, int32_t before_day, hp_removed_counts *out)
 {
     int32_t month = hp_day_month(before_day);
-    const int64_t params[] = {school_id, before_day, month, hp_month_first_day(month)};
+    int32_t quarter = month / HP_MONTHS_PER_QUARTER;
+    const int64_t params[] = {school_id,
+                              before_day,
+                              hp_day_week(before_day),
+                              month,
+                              quarter,
+                              hp_month_first_day(month),
+                              hp_month_first_day(quarter * HP_MONTHS_PER_QUARTER)};
     return store->ops->run_removal(store, purge_steps, HP_ARRAY_SIZE(purge_steps), params, out,
                                    "purging old records");
 }

@@ -147,6 +147,17 @@ int hp_store_counts_range_of(hp_store *store, int64_t school_id, hp_counter_kind
                              int32_t from_day, int32_t to_day, hp_subject_range subjects,
                              hp_counter **out, size_t *count_out);
 
+/* What the store hands each counter it reads to, one at a time: a report adds the counter's
+ * values to its row and keeps nothing, so that no array of every row read is built. */
+typedef void (*hp_counter_visit)(const hp_counter *counter, void *data);
+
+/* hp_store_counts_range_of, handing each counter to visit(counter, data) as it is read (valid
+ * during the call only) instead of into an array: what the insights read, since a school year
+ * of a few thousand students is tens of thousands of counters. */
+int hp_store_counts_range_each(hp_store *store, int64_t school_id, hp_counter_kind kind,
+                               int32_t from_day, int32_t to_day, hp_subject_range subjects,
+                               hp_counter_visit visit, void *data);
+
 /* The day counters of a kind over the local days [from_day, to_day], one per subject and day
  * that has one: what an answer by day (the daily insight) reads. *out is the caller's, for
  * hp_counters_free(). */

@@ -103,8 +103,7 @@ void hp_tally_pass_ended(hp_tally *t, const hp_pass *pass, int sign)
     int bucket = minutes < HP_DURATION_MINUTES_MAX ? (int)minutes : HP_DURATION_MINUTES_MAX;
     counter_of(t, HP_COUNTER_MINUTES, hp_counter_room_minute(to, bucket), day)->minute.passes +=
         sign;
-    hp_student_time_counts *time =
-        &counter_of(t, HP_COUNTER_STUDENT_TIME, pass->student_id, day)->student_time;
+    hp_student_counts *time = &counter_of(t, HP_COUNTER_STUDENT, pass->student_id, day)->student;
     time->minutes += sign * minutes;
     time->overtime += overtime ? sign : 0;
 }

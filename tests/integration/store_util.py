@@ -182,6 +182,14 @@ _STEPS_UNDONE = [
     ((16, 15), ["DROP TABLE purged", "DROP TABLE counts_removed"]),
     ((17, 16), ["DROP TABLE shares"]),
     ((18, 17), ["DROP INDEX users_by_source_id", "ALTER TABLE users DROP COLUMN source_id"]),
+    ((19, 18), ["DELETE FROM usage_counts WHERE period = 2"]),
+    ((20, 19), ["INSERT INTO usage_counts(school_id, kind, period, bucket, id, a, b, c)"
+                " SELECT school_id, 13, period, bucket, id, c, d, 0 FROM usage_counts"
+                " WHERE kind = 12 AND (c <> 0 OR d <> 0)",
+                "UPDATE usage_counts SET c = 0, d = 0 WHERE kind = 12",
+                "ALTER TABLE usage_counts DROP COLUMN d",
+                "ALTER TABLE counts_removed DROP COLUMN d"]),
+    ((21, 20), ["DELETE FROM usage_counts WHERE period = 3"]),
 ]
 
 

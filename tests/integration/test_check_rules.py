@@ -177,7 +177,7 @@ def test_a_refusal_row_without_its_counter_is_named_too(store):
     assert code == 1, out
     assert f"rule refusals cooldown, month {month}: stored 0 refused, the refusals give " \
            "1 refused" in out, out
-    assert "2 of " in out, out
+    assert "4 of " in out, out  # Its day, week, month and quarter.
 
 
 def test_refusal_counters_from_before_refusals_were_recorded_are_not_compared(stores):

@@ -24,7 +24,8 @@ ZONE = ZoneInfo("America/Chicago")
 PUPILS = students("cnt", 12)
 SOURCES = ["student", "teacher", "kiosk_mode", "kiosk_login"]
 # Counter kinds as the store keeps them (store/counter.h).
-SOURCE, HOUR, ROOM_HOUR, DURATION, OVERTIME, MINUTES, STUDENT, STUDENT_TIME = range(6, 14)
+SOURCE, HOUR, ROOM_HOUR, DURATION, OVERTIME, MINUTES, STUDENT = range(6, 13)
+# Kind 13 (a student's time out) is no longer written: it is the student kind's c and d.
 RULE_OVERRIDES, ROOM_OVERRIDES, ROOM_WAITS = 14, 15, 17
 RULE_NUMBERS = {"max_from": 6, "max_to": 7}
 WEEK_HOURS = 7 * 24
@@ -41,6 +42,12 @@ def day_number(moment: dt.datetime) -> int:
     return (moment.astimezone(ZONE).date() - dt.date(1970, 1, 1)).days
 
 
+def week_number(day: int) -> int:
+    """A week's bucket: the day number of its Monday."""
+    d = dt.date(1970, 1, 1) + dt.timedelta(days=day)
+    return day - d.weekday()
+
+
 def month_number(day: int) -> int:
     d = dt.date(1970, 1, 1) + dt.timedelta(days=day)
     return d.year * 12 + d.month - 1
@@ -53,9 +60,9 @@ class Recount:
         self.rooms, self.users = room_ids, user_ids
         self.values = Counter()
 
-    def add(self, kind, day, subject, a, b=0):
-        self.values[(kind, day, subject, "a")] += a
-        self.values[(kind, day, subject, "b")] += b
+    def add(self, kind, day, subject, a, b=0, c=0, d=0):
+        for column, v in zip("abcd", (a, b, c, d)):
+            self.values[(kind, day, subject, column)] += v
 
     def written(self, p: dict, sign=1):
         """What a pass adds when it is written (not cancelled)."""
@@ -86,26 +93,30 @@ class Recount:
         if over:
             self.add(OVERTIME, day, to, sign)
         self.add(MINUTES, day, to * (MINUTES_MAX + 1) + min(minutes, MINUTES_MAX), sign)
-        self.add(STUDENT_TIME, day, self.users[p["student"]], sign * minutes, sign * over)
+        self.add(STUDENT, day, self.users[p["student"]], 0, 0, sign * minutes, sign * over)
 
     def rows(self) -> dict:
-        """(kind, period, bucket, subject) -> (a, b), days and months, zeros left out."""
+        """(kind, period, bucket, subject) -> (a, b, c, d), days, weeks, months and quarters,
+        zeros left out."""
         out = Counter()
         for (kind, day, subject, col), v in self.values.items():
             out[(kind, 0, day, subject, col)] += v
             out[(kind, 1, month_number(day), subject, col)] += v
+            out[(kind, 2, week_number(day), subject, col)] += v
+            out[(kind, 3, month_number(day) // 3, subject, col)] += v
         rows = {}
         for (kind, period, bucket, subject, col), v in out.items():
-            a, b = rows.get((kind, period, bucket, subject), (0, 0))
-            rows[(kind, period, bucket, subject)] = (a + v, b) if col == "a" else (a, b + v)
-        return {k: v for k, v in rows.items() if v != (0, 0)}
+            values = list(rows.get((kind, period, bucket, subject), (0, 0, 0, 0)))
+            values["abcd".index(col)] += v
+            rows[(kind, period, bucket, subject)] = tuple(values)
+        return {k: v for k, v in rows.items() if v != (0, 0, 0, 0)}
 
 
 def stored(store) -> dict:
-    got = store.sql("SELECT kind, period, bucket, id, a, b FROM usage_counts"
+    got = store.sql("SELECT kind, period, bucket, id, a, b, c, d FROM usage_counts"
                     " WHERE kind BETWEEN 6 AND 17")
-    return {(int(k), int(p), int(bk), int(i)): (int(a), int(b))
-            for k, p, bk, i, a, b in got if (int(a), int(b)) != (0, 0)}
+    rows = {tuple(int(v) for v in row[:4]): tuple(int(v) for v in row[4:]) for row in got}
+    return {k: v for k, v in rows.items() if v != (0, 0, 0, 0)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -288,7 +299,7 @@ def test_a_store_from_before_these_counters_gets_them_built_once_when_opened(sch
     # Back to the schema before these counters (SQLite 8, PostgreSQL 7): passes and the
     # reports' counters stay, these are gone.
     schema_back_to(store.db, 8)
-    assert stored(store) == {}
+    assert count(store, "kind BETWEEN 6 AND 17") == 0
     out = cli("check", "--db", store.db).stdout.decode()  # Opening the store builds them.
     assert "all agree" in out, out
     assert stored(store) == expected
@@ -296,3 +307,44 @@ def test_a_store_from_before_these_counters_gets_them_built_once_when_opened(sch
     cli("check", "--db", store.db)
     assert stored(store) == expected
     assert store.sql("SELECT count(*) FROM counters_unbuilt")[0][0] in (0, "0")
+
+
+def count(store, where: str) -> int:
+    """How many stored counters match: read without the columns of later steps."""
+    return int(store.sql(f"SELECT count(*) FROM usage_counts WHERE {where}")[0][0])
+
+
+def every_counter(store) -> dict:
+    """Every stored counter of every kind and period, zeros too: key -> (a, b, c, d)."""
+    got = store.sql("SELECT kind, period, bucket, id, a, b, c, d FROM usage_counts")
+    return {tuple(int(v) for v in row[:4]): tuple(int(v) for v in row[4:]) for row in got}
+
+
+# The steps after these counters, each undone to the schema before it: (the SQLite version
+# before the step (PostgreSQL: one lower), what the tests before left that the step made, the
+# counters that tell the older schema, and whether it has any of them).
+LATER_STEPS = {
+    # The weeks, built from the days; days and months stay.
+    "weeks": (18, lambda key, values: key[1] == 2, "period = 2", False),
+    # A student's time out in their own counter as its third and fourth values, instead of a
+    # kind of its own (kind 13).
+    "fourth value": (19, lambda key, values: key[0] == STUDENT and values[2], "kind = 13", True),
+    # The quarters, built from the months.
+    "quarters": (20, lambda key, values: key[1] == 3, "period = 3", False),
+}
+
+
+@pytest.mark.parametrize("step", LATER_STEPS)
+def test_a_store_from_before_a_later_counter_step_gets_it_when_opened(school, step):
+    store, _, _ = school
+    version, made, older, older_has_them = LATER_STEPS[step]
+    before = every_counter(store)
+    assert any(made(key, values) for key, values in before.items()), \
+        f"the tests before left what the {step} step made"
+    assert not any(key[0] == 13 for key in before)
+    schema_back_to(store.db, version)
+    assert (count(store, older) > 0) == older_has_them
+    out = cli("check", "--db", store.db).stdout.decode()  # Opening the store migrates it.
+    assert "all agree" in out, out
+    # What the step builds from the older rows is what the passes had written.
+    assert every_counter(store) == before

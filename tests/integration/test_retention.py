@@ -373,3 +373,79 @@ def test_a_purge_takes_old_audit_records_but_none_of_the_last_30_days(year):
     [(_, _, detail)] = audit(school, "purge")
     assert detail["audit"] == 1 and detail["passes"] > 1000
     assert "all agree" in school.hp.run("check", "--db", school.db).ok().stdout
+
+
+MIDWEEK_CUT = dt.date(2026, 5, 13)  # A Wednesday: its week, May and the second quarter cut.
+# Ranges the students insight reads from week rows (two whole weeks inside May), from a quarter
+# row (the second quarter whole) and from both with months (the year); each starts before the
+# cut.
+LEVEL_RANGES = [("2026-05-11", "2026-05-24"), ("2026-04-01", "2026-06-30"),
+                ("2026-01-01", "2026-12-31"), ("2026-05-04", "2026-05-17")]
+
+
+def student_levels_off(school, kinds=(4, 12)):
+    """The week, month and quarter counters of the per-student kinds that differ from the sum of
+    their day counters (the days kept): [] when every level adds up."""
+    rows = sql(school, "SELECT kind, period, bucket, id, a, b, c, d FROM usage_counts WHERE "
+                       f"kind IN ({', '.join(map(str, kinds))})")
+    stored = {tuple(int(v) for v in r[:4]): tuple(int(v) for v in r[4:]) for r in rows}
+    summed = {}
+    for (kind, period, bucket, subject), values in stored.items():
+        if period != 0:
+            continue
+        d = EPOCH + dt.timedelta(days=bucket)
+        month = d.year * 12 + d.month - 1
+        # Periods: 2 a week by its Monday (day 0 was a Thursday), 1 a month, 3 a quarter.
+        for key in ((kind, 2, bucket - (bucket + 3) % 7, subject), (kind, 1, month, subject),
+                    (kind, 3, month // 3, subject)):
+            summed[key] = tuple(x + y for x, y in zip(summed.get(key, (0,) * 4), values))
+    off = [(k, v, summed.get(k)) for k, v in stored.items()
+           if k[1] != 0 and v != summed.get(k, (0,) * 4)]
+    off += [(k, None, v) for k, v in summed.items() if k not in stored and any(v)]
+    return off
+
+
+def test_a_purge_in_mid_week_keeps_every_level_of_the_students_counters_true(year):
+    school, f = year
+    cut = MIDWEEK_CUT
+    durations_before = {rng: run_insight(school, "durations", "--from", rng[0], "--to", rng[1])
+                        .stdout_bytes for rng in LEVEL_RANGES}
+    assert student_levels_off(school) == []
+    # The cut falls inside a week, a month and a quarter that had passes on both sides of it.
+    week = (cut - dt.timedelta(days=2), cut + dt.timedelta(days=4))
+    assert count(school, "passes", "local_day >= ? AND local_day < ?",
+                 (day_number(week[0]), day_number(cut))) > 0
+    assert count(school, "passes", "local_day >= ? AND local_day <= ?",
+                 (day_number(cut), day_number(week[1]))) > 0
+
+    purge(school, "--before", cut.isoformat()).ok()
+
+    # Each week, month and quarter of a student holds exactly their kept days.
+    assert student_levels_off(school) == []
+    assert count(school, "usage_counts", "kind IN (4, 12, 13) AND period = 2 AND bucket < ?",
+                 (day_number(week[0]),)) == 0
+    assert count(school, "usage_counts", "kind IN (4, 12, 13) AND period = 3 AND bucket < ?",
+                 (2026 * 4 + 1,)) == 0
+    # The students insight over those ranges counts the kept passes only, as a recount of the
+    # import files from the cut on does; the range before the cut compared too.
+    now = dt.datetime.now(dt.timezone.utc)
+    for first, last in LEVEL_RANGES:
+        d0, d1 = ti._day(first), ti._day(last)
+        data = students_json(school, "--from", first, "--to", last)
+        assert data["purged_through"] == (cut - dt.timedelta(days=1)).isoformat()
+        assert {r["email"]: r for r in data["rows"]} == ti.recount_students(f, cut, d1), first
+        # durations reads the same levels of counters that stay: all the passes, as before.
+        doc = run_insight(school, "durations", "--from", first, "--to", last)
+        assert doc.stdout_bytes == durations_before[(first, last)]
+        assert {r["room"]: r for r in json.loads(doc.stdout)["rows"]} == \
+            ti.recount_durations(f, d0, d1, now)
+
+    # Compared with the two weeks before, which the cut falls in: their kept days.
+    compared = students_json(school, "--from", "2026-05-18", "--to", "2026-05-31",
+                             "--compare", "previous")
+    assert {r["email"]: r for r in compared["rows"]} == ti.recount_students(
+        f, dt.date(2026, 5, 18), dt.date(2026, 5, 31), (cut, dt.date(2026, 5, 17)))
+
+    check = school.hp.run("check", "--db", school.db).ok()
+    assert f"recounted from {cut} on: the days before were purged" in check.stdout
+    assert "all agree" in check.stdout

@@ -59,13 +59,26 @@ static int64_t add_user(fixture *f, const char *name, const char *email, hp_role
     return user.id;
 }
 
-/* Writes one day counter: kind, subject, day and up to three values. */
+/* Writes one day counter: kind, subject, day and its first two values. */
 static void put(fixture *f, hp_counter_kind kind, int64_t subject, const char *date, int64_t a,
                 int64_t b)
 {
     hp_counter c = {.key = {kind, HP_PERIOD_DAY, day_of(date), subject}};
     c.values[0] = a;
     c.values[1] = b;
+    assert_int_equal(hp_store_begin(f->store), HP_OK);
+    assert_int_equal(hp_store_counts_add(f->store, f->school.id, &c, 1), HP_OK);
+    assert_int_equal(hp_store_commit(f->store), HP_OK);
+}
+
+/* Writes a student's time out on a day: the third and fourth values of their counter, as an
+ * end writes them. */
+static void put_time(fixture *f, int64_t student, const char *date, int64_t minutes,
+                     int64_t overtime)
+{
+    hp_counter c = {.key = {HP_COUNTER_STUDENT, HP_PERIOD_DAY, day_of(date), student}};
+    c.student.minutes = minutes;
+    c.student.overtime = overtime;
     assert_int_equal(hp_store_begin(f->store), HP_OK);
     assert_int_equal(hp_store_counts_add(f->store, f->school.id, &c, 1), HP_OK);
     assert_int_equal(hp_store_commit(f->store), HP_OK);
@@ -346,7 +359,7 @@ static void test_students(void **state)
     add_user(f, "Tom Teacher", "tom@x.org", HP_ROLE_TEACHER, NULL);
     (void)ida;
     put(f, HP_COUNTER_STUDENT, sam, "2026-09-14", 2, 1);
-    put(f, HP_COUNTER_STUDENT_TIME, sam, "2026-09-14", 17, 1);
+    put_time(f, sam, "2026-09-14", 17, 1); /* 17 minutes out, one pass overtime */
     put(f, HP_COUNTER_STUDENT_REFUSALS, sam, "2026-09-15", 3, 1);
     put(f, HP_COUNTER_STUDENT_REFUSALS, sue, "2026-09-16", 1, 0); /* refused, no pass */
     put(f, HP_COUNTER_STUDENT, ken, "2026-09-17", 0, 0);          /* written, then cancelled */

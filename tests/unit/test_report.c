@@ -642,10 +642,26 @@ static void test_schools_kept_apart(void **state)
     hp_school_release(&other);
 }
 
-/* --- How a range reads the counters: whole months as months, the rest as days ------------ */
+/* --- How a range reads the counters: quarters, months, weeks and days ------------------ */
 
-/* Spans written as the test expects them: "day 2026-09-10..2026-09-20" or "month
- * 2026-09..2026-10", joined by ", ". */
+static const char *span_period_name(hp_counter_period period)
+{
+    switch (period) {
+    case HP_PERIOD_DAY:
+        return "day";
+    case HP_PERIOD_WEEK:
+        return "week";
+    case HP_PERIOD_MONTH:
+        return "month";
+    case HP_PERIOD_QUARTER:
+        break;
+    }
+    return "quarter";
+}
+
+/* Spans written as the test expects them: "day 2026-09-10..2026-09-20", "week
+ * 2026-09-14..2026-09-21" (the first and last Monday), "month 2026-09..2026-10" or "quarter
+ * 2025-Q4..2026-Q1", joined by ", ". */
 static void describe_spans(const hp_counter_span *spans, size_t count, char *out, size_t size)
 {
     out[0] = '\0';
@@ -653,8 +669,7 @@ static void describe_spans(const hp_counter_span *spans, size_t count, char *out
         char a[HP_DATE_LEN], b[HP_DATE_LEN], part[64];
         hp_counter_bucket_format(spans[i].period, spans[i].from, a);
         hp_counter_bucket_format(spans[i].period, spans[i].to, b);
-        snprintf(part, sizeof(part), "%s %s..%s",
-                 spans[i].period == HP_PERIOD_DAY ? "day" : "month", a, b);
+        snprintf(part, sizeof(part), "%s %s..%s", span_period_name(spans[i].period), a, b);
         snprintf(out + strlen(out), size - strlen(out), "%s%s", i ? ", " : "", part);
     }
 }
@@ -667,21 +682,41 @@ static int32_t day_of(const char *date)
     return day;
 }
 
+/* The first and last day a span covers. */
+static void span_days(const hp_counter_span *span, int32_t *first, int32_t *last)
+{
+    switch (span->period) {
+    case HP_PERIOD_DAY:
+        *first = span->from, *last = span->to;
+        return;
+    case HP_PERIOD_WEEK:
+        *first = span->from, *last = span->to + 6;
+        return;
+    case HP_PERIOD_MONTH:
+        *first = hp_month_first_day(span->from), *last = hp_month_first_day(span->to + 1) - 1;
+        return;
+    case HP_PERIOD_QUARTER:
+        *first = hp_month_first_day(span->from * HP_MONTHS_PER_QUARTER);
+        *last = hp_month_first_day((span->to + 1) * HP_MONTHS_PER_QUARTER) - 1;
+        return;
+    }
+}
+
 static void check_split(const char *from, const char *to, const char *want)
 {
     hp_counter_span spans[HP_COUNTER_SPANS_MAX];
-    char got[256];
+    char got[512];
     size_t n = hp_counter_range_split(day_of(from), day_of(to), spans);
     describe_spans(spans, n, got, sizeof(got));
     if (strcmp(got, want) != 0)
         fail_msg("%s..%s reads [%s], expected [%s]", from, to, got, want);
-    /* The spans cover the range, each day once, in order. */
+    /* The spans cover the range, each day once, in order; weeks begin on a Monday. */
     int32_t next = day_of(from);
     for (size_t i = 0; i < n; i++) {
-        int32_t first =
-            spans[i].period == HP_PERIOD_DAY ? spans[i].from : hp_month_first_day(spans[i].from);
-        int32_t last = spans[i].period == HP_PERIOD_DAY ? spans[i].to
-                                                        : hp_month_first_day(spans[i].to + 1) - 1;
+        int32_t first = 0, last = -1;
+        span_days(&spans[i], &first, &last);
+        if (spans[i].period == HP_PERIOD_WEEK)
+            assert_int_equal(hp_day_week(first), first);
         assert_int_equal(first, next);
         assert_true(last >= first);
         next = last + 1;
@@ -689,44 +724,81 @@ static void check_split(const char *from, const char *to, const char *want)
     assert_int_equal(next, day_of(to) + 1);
 }
 
-/* Ranges and how they read, worked out by hand. */
+/* Ranges and how they read, worked out by hand (2026-09-14 and 2025-08-18 are Mondays). */
 static const struct {
     const char *from, *to, *reads;
 } split_cases[] = {
-    /* Inside one month: days only. */
-    {"2026-09-10", "2026-09-20", "day 2026-09-10..2026-09-20"},
+    /* Inside one month: days, and the whole week in it. */
+    {"2026-09-10", "2026-09-20", "day 2026-09-10..2026-09-13, week 2026-09-14..2026-09-14"},
+    {"2026-09-15", "2026-09-19", "day 2026-09-15..2026-09-19"},
     /* A single day, also the first or the last of its month. */
     {"2026-09-15", "2026-09-15", "day 2026-09-15..2026-09-15"},
     {"2026-09-01", "2026-09-01", "day 2026-09-01..2026-09-01"},
     {"2026-09-30", "2026-09-30", "day 2026-09-30..2026-09-30"},
+    /* One whole week, Monday to Sunday. */
+    {"2026-09-14", "2026-09-20", "week 2026-09-14..2026-09-14"},
     /* One whole month, and whole months only. */
     {"2026-09-01", "2026-09-30", "month 2026-09..2026-09"},
     {"2026-09-01", "2026-11-30", "month 2026-09..2026-11"},
-    /* Starting on the 1st: the month, then the days after it. */
-    {"2026-09-01", "2026-10-15", "month 2026-09..2026-09, day 2026-10-01..2026-10-15"},
-    /* Ending on the last day: the days before, then the month. */
-    {"2026-08-20", "2026-09-30", "day 2026-08-20..2026-08-31, month 2026-09..2026-09"},
-    /* Both sides ragged, across two months with no whole month between: days only. */
-    {"2026-08-20", "2026-09-10", "day 2026-08-20..2026-09-10"},
-    /* A school year: the days of the first and last month, ten whole months between. */
+    /* Starting on the 1st: the month, then the days and the week after it. */
+    {"2026-09-01", "2026-10-15",
+     "month 2026-09..2026-09, day 2026-10-01..2026-10-04, week 2026-10-05..2026-10-05, "
+     "day 2026-10-12..2026-10-15"},
+    /* Ending on the last day: the days and week before, then the month. Monday the 31st
+     * stays a day: its week runs into the month. */
+    {"2026-08-20", "2026-09-30",
+     "day 2026-08-20..2026-08-23, week 2026-08-24..2026-08-24, day 2026-08-31..2026-08-31, "
+     "month 2026-09..2026-09"},
+    /* Both sides ragged, across two months with no whole month between: weeks may cross the
+     * months' border. */
+    {"2026-08-20", "2026-09-10",
+     "day 2026-08-20..2026-08-23, week 2026-08-24..2026-08-31, day 2026-09-07..2026-09-10"},
+    /* A school year: two weeks of August, September, two whole quarters, April and May, then
+     * the days of June. */
     {"2025-08-18", "2026-06-05",
-     "day 2025-08-18..2025-08-31, month 2025-09..2026-05, day 2026-06-01..2026-06-05"},
-    /* Crossing a year. */
+     "week 2025-08-18..2025-08-25, month 2025-09..2025-09, quarter 2025-Q4..2026-Q1, "
+     "month 2026-04..2026-05, day 2026-06-01..2026-06-05"},
+    {"2025-08-18", "2026-04-24",
+     "week 2025-08-18..2025-08-25, month 2025-09..2025-09, quarter 2025-Q4..2026-Q1, "
+     "day 2026-04-01..2026-04-05, week 2026-04-06..2026-04-13, day 2026-04-20..2026-04-24"},
+    /* Whole quarters only, and a whole year. */
+    {"2026-07-01", "2026-09-30", "quarter 2026-Q3..2026-Q3"},
+    {"2026-01-01", "2026-12-31", "quarter 2026-Q1..2026-Q4"},
+    {"2026-02-01", "2026-07-31",
+     "month 2026-02..2026-03, quarter 2026-Q2..2026-Q2, month 2026-07..2026-07"},
+    /* Crossing a year: every kind of span on both sides. */
     {"2025-12-15", "2026-02-10",
-     "day 2025-12-15..2025-12-31, month 2026-01..2026-01, day 2026-02-01..2026-02-10"},
+     "week 2025-12-15..2025-12-22, day 2025-12-29..2025-12-31, month 2026-01..2026-01, "
+     "day 2026-02-01..2026-02-01, week 2026-02-02..2026-02-02, day 2026-02-09..2026-02-10"},
     {"2025-12-01", "2026-01-31", "month 2025-12..2026-01"},
     {"2025-12-31", "2026-01-01", "day 2025-12-31..2026-01-01"},
     /* February in a leap year ends on the 29th; on the 28th it is not whole. */
     {"2028-02-01", "2028-02-29", "month 2028-02..2028-02"},
-    {"2028-02-01", "2028-02-28", "day 2028-02-01..2028-02-28"},
+    {"2028-02-01", "2028-02-28",
+     "day 2028-02-01..2028-02-06, week 2028-02-07..2028-02-21, day 2028-02-28..2028-02-28"},
     {"2028-02-29", "2028-03-01", "day 2028-02-29..2028-03-01"},
     {"2028-01-15", "2028-03-01",
-     "day 2028-01-15..2028-01-31, month 2028-02..2028-02, day 2028-03-01..2028-03-01"},
+     "day 2028-01-15..2028-01-16, week 2028-01-17..2028-01-24, day 2028-01-31..2028-01-31, "
+     "month 2028-02..2028-02, day 2028-03-01..2028-03-01"},
     /* And in a common year on the 28th. */
     {"2027-02-01", "2027-02-28", "month 2027-02..2027-02"},
-    /* The first dates there are. */
-    {"0001-01-01", "0001-02-15", "month 0001-01..0001-01, day 0001-02-01..0001-02-15"},
+    /* The first dates there are (0001-01-01 was a Monday). */
+    {"0001-01-01", "0001-02-15",
+     "month 0001-01..0001-01, day 0001-02-01..0001-02-04, week 0001-02-05..0001-02-05, "
+     "day 0001-02-12..0001-02-15"},
 };
+
+/* The week of a day: its Monday, also before 1970 (day 0 was a Thursday). */
+static void test_day_week(void **state)
+{
+    (void)state;
+    assert_int_equal(hp_day_week(day_of("2026-09-14")), day_of("2026-09-14"));
+    assert_int_equal(hp_day_week(day_of("2026-09-20")), day_of("2026-09-14"));
+    assert_int_equal(hp_day_week(day_of("2026-09-21")), day_of("2026-09-21"));
+    assert_int_equal(hp_day_week(day_of("1970-01-01")), day_of("1969-12-29"));
+    assert_int_equal(hp_day_week(day_of("1969-12-28")), day_of("1969-12-22"));
+    assert_int_equal(hp_day_week(day_of("0001-01-07")), day_of("0001-01-01"));
+}
 
 static void test_range_split(void **state)
 {
@@ -776,8 +848,8 @@ static void test_range_reads_months(void **state)
     hp_room_release(&a);
 }
 
-/* `hallpass check` on counters that a bug changed: it names the counter, its day or month,
- * and each value by its name, stored and recounted; right counters say nothing. */
+/* `hallpass check` on counters that a bug changed: it names the counter, its day, week, month or
+ * quarter, and each value by its name, stored and recounted; right counters say nothing. */
 static void test_check_names_counters_that_differ(void **state)
 {
     fixture *f = *state;
@@ -808,13 +880,17 @@ static void test_check_names_counters_that_differ(void **state)
     out = open_memstream(&text, &len);
     assert_int_equal(hp_school_check(f->store, &f->school, out, 10, &stats), HP_OK);
     fclose(out);
-    /* Each wrong day shows in its month too. */
-    assert_int_equal(stats.mismatches, 4);
+    /* Each wrong day shows in its week (by its Monday), its month and its quarter too. */
+    assert_int_equal(stats.mismatches, 8);
     static const char *const lines[] = {
         "room Gym, day 2026-09-18: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
+        "room Gym, week of 2026-09-14: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
         "room Gym, month 2026-09: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
+        "room Gym, quarter 2026-Q3: stored 2 from and 0 to, the passes give 1 from and 0 to\n",
         "staff bbrown@x.org, day 2026-09-18: stored 1 now, -1 scheduled and 1 now from kiosks, "
         "the passes give 1 now, 0 scheduled and 0 now from kiosks\n",
+        "staff bbrown@x.org, week of 2026-09-14: stored 1 now, -1 scheduled and 1 now from "
+        "kiosks, the passes give 1 now, 0 scheduled and 0 now from kiosks\n",
         "staff bbrown@x.org, month 2026-09: stored 1 now, -1 scheduled and 1 now from kiosks, "
         "the passes give 1 now, 0 scheduled and 0 now from kiosks\n",
     };
@@ -874,8 +950,8 @@ static void test_insight_counters_of_a_pass(void **state)
     assert_int_equal(tallied(t, HP_COUNTER_DURATION, 7, day, 1), 779);
     assert_int_equal(tallied(t, HP_COUNTER_OVERTIME, 7, day, 0), 1);
     assert_int_equal(tallied(t, HP_COUNTER_MINUTES, hp_counter_room_minute(7, 12), day, 0), 1);
-    assert_int_equal(tallied(t, HP_COUNTER_STUDENT_TIME, 40, day, 0), 12);
-    assert_int_equal(tallied(t, HP_COUNTER_STUDENT_TIME, 40, day, 1), 1);
+    assert_int_equal(tallied(t, HP_COUNTER_STUDENT, 40, day, 2), 12);
+    assert_int_equal(tallied(t, HP_COUNTER_STUDENT, 40, day, 3), 1);
     /* An end written after the deadline counts as the deadline: 120 minutes. Taking the first
      * end back leaves only the second. */
     hp_tally_pass_ended(t, &pass, -1);
@@ -892,7 +968,7 @@ static void test_insight_counters_of_a_pass(void **state)
     pass.end = start + 13 * 3600;
     hp_tally_pass_ended(t, &pass, 1);
     assert_int_equal(tallied(t, HP_COUNTER_MINUTES, hp_counter_room_minute(7, 720), day, 0), 1);
-    assert_int_equal(tallied(t, HP_COUNTER_STUDENT_TIME, 40, day, 0), 780);
+    assert_int_equal(tallied(t, HP_COUNTER_STUDENT, 40, day, 2), 780);
     hp_tally_free(t);
     /* The subjects split back. */
     int64_t room;
@@ -1113,6 +1189,7 @@ int main(void)
         TEST(test_default_range),
         TEST(test_default_range_never_before_the_first_date),
         cmocka_unit_test(test_range_split),
+        cmocka_unit_test(test_day_week),
         TEST(test_range_reads_months),
         TEST(test_check_names_counters_that_differ),
         TEST(test_insight_counters_of_a_pass),
