@@ -335,27 +335,45 @@ static gint compare_counters(gconstpointer a, gconstpointer b)
     return hp_counter_key_compare(&((const hp_counter *)a)->key, &((const hp_counter *)b)->key);
 }
 
-/* Each day counter adds to its day's stored counter, its week's and its month's; those that meet on
- * one stored counter are summed first, since a database may take each key only once per statement.
- * The counters are written in key order, the same for every transaction, so that two that change
- * the same counters (a pass from A to B, another from B to A) wait for each other instead of
- * deadlocking on a database that locks rows. */
-int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *day_counters,
-                        size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        if (day_counters[i].key.period != HP_PERIOD_DAY)
-            return hp_error_set(HP_EINVALID, "a counter to add is not a day's");
-    /* Key -> index + 1 into rows; the keys point into rows, which is sized up front (each day
-     * counter adds to its day's, week's, month's and quarter's) so that it never moves. */
-    GHashTable *index = g_hash_table_new(hp_counter_key_hash, hp_counter_key_equal);
-    GArray *rows =
-        g_array_sized_new(FALSE, FALSE, sizeof(hp_counter), (guint)(HP_COUNTER_LEVELS * count));
+/* Day counters up to which every stored counter they add to is summed and written in one go
+ * (a pass, a cancel). An import's many more are written a kind and a period at a time, so that
+ * it holds the rows of one part and not of every level of every kind at once. */
+#define COUNTS_ONE_BATCH_MAX 4096
 
+/* The levels of hp_counter_key_levels() in the order of their periods' numbers, which is the
+ * order hp_counter_key_compare() gives them within a kind. */
+static const size_t levels_in_key_order[HP_COUNTER_LEVELS] = {0, 2, 1, 3};
+_Static_assert(HP_PERIOD_DAY == 0 && HP_PERIOD_MONTH == 1 && HP_PERIOD_WEEK == 2 &&
+                   HP_PERIOD_QUARTER == 3,
+               "levels_in_key_order follows the periods' numbers");
+
+/* Which stored counters one call of counts_add_part() sums: a kind (or every kind, -1) and the
+ * levels from..to-1 of hp_counter_key_levels(). */
+typedef struct {
+    int kind;
+    size_t from, to;
+} counts_part;
+
+/* Sums the day counters into the stored counters of one part and writes those in key order.
+ * Key -> index + 1 into rows; the keys point into rows, which is sized up front (at most one
+ * row per day counter and level) so that it never moves. */
+static int counts_add_part(hp_store *store, int64_t school_id, const hp_counter *day_counters,
+                           size_t count, counts_part part)
+{
+    size_t in_part = 0;
+    for (size_t i = 0; i < count; i++)
+        in_part += part.kind < 0 || day_counters[i].key.kind == (hp_counter_kind)part.kind;
+    if (in_part == 0)
+        return HP_OK;
+    GHashTable *index = g_hash_table_new(hp_counter_key_hash, hp_counter_key_equal);
+    GArray *rows = g_array_sized_new(FALSE, FALSE, sizeof(hp_counter),
+                                     (guint)((part.to - part.from) * in_part));
     for (size_t i = 0; i < count; i++) {
+        if (part.kind >= 0 && day_counters[i].key.kind != (hp_counter_kind)part.kind)
+            continue;
         hp_counter_key keys[HP_COUNTER_LEVELS];
         hp_counter_key_levels(day_counters[i].key, keys);
-        for (size_t k = 0; k < HP_ARRAY_SIZE(keys); k++) {
+        for (size_t k = part.from; k < part.to; k++) {
             gpointer at = g_hash_table_lookup(index, &keys[k]);
             if (at == NULL) {
                 hp_counter zero = {.key = keys[k]};
@@ -373,6 +391,31 @@ int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *da
                  ? store->ops->counts_write(store, school_id, (hp_counter *)rows->data, rows->len)
                  : HP_OK;
     g_array_free(rows, TRUE);
+    return rc;
+}
+
+/* Each day counter adds to its day's stored counter, its week's, its month's and its
+ * quarter's; those that meet on one stored counter are summed first, since a database may take
+ * each key only once per statement. The counters are written in key order, the same for every
+ * transaction (an import's part by part, in that same order), so that two that change the same
+ * counters (a pass from A to B, another from B to A) wait for each other instead of
+ * deadlocking on a database that locks rows. */
+int hp_store_counts_add(hp_store *store, int64_t school_id, const hp_counter *day_counters,
+                        size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (day_counters[i].key.period != HP_PERIOD_DAY)
+            return hp_error_set(HP_EINVALID, "a counter to add is not a day's");
+    if (count <= COUNTS_ONE_BATCH_MAX)
+        return counts_add_part(store, school_id, day_counters, count,
+                               (counts_part){.kind = -1, .from = 0, .to = HP_COUNTER_LEVELS});
+    int rc = HP_OK;
+    for (int kind = 0; kind < HP_COUNTER_KIND_COUNT && rc == HP_OK; kind++)
+        for (size_t l = 0; l < HP_COUNTER_LEVELS && rc == HP_OK; l++) {
+            size_t level = levels_in_key_order[l];
+            rc = counts_add_part(store, school_id, day_counters, count,
+                                 (counts_part){.kind = kind, .from = level, .to = level + 1});
+        }
     return rc;
 }
 
