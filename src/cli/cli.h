@@ -120,6 +120,7 @@ extern const hp_cmd_entry hp_cmd_insights;
 extern const hp_cmd_entry hp_cmd_audit;
 extern const hp_cmd_entry hp_cmd_purge;
 extern const hp_cmd_entry hp_cmd_student;
+extern const hp_cmd_entry hp_cmd_backup;
 
 /* Parses argv (argv[0] is the command's name) by the entry's table into options, which is
  * options_size bytes. Returns HP_EXIT_OK with *operands_out set to the index of the first
