@@ -14,6 +14,7 @@
 #include "core/model.h"
 #include "core/tz.h"
 #include "core/util.h"
+#include "http/server.h"
 #include "report/report.h"
 #include "store/store.h"
 
@@ -184,6 +185,9 @@ int hp_cli_no_store(const char *command);
 int hp_cli_context_open(hp_cli_context *ctx, const char *command, const char *db,
                         const char *school_name);
 void hp_cli_context_release(hp_cli_context *ctx);
+
+/* hp_server_run() from the HTTP server's module, loaded now (server_module.c). */
+int hp_cli_server_run(const hp_server_config *config);
 
 /* Prints "hallpass COMMAND: message" to stderr. */
 void hp_cli_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -6,6 +6,7 @@
 #include "store/backend.h"
 
 #include "core/error.h"
+#include "core/module.h"
 #include "core/tz.h"
 #include "core/util.h"
 #include "store/tally.h"
@@ -18,6 +19,26 @@
 static const char *const postgres_prefixes[] = {"postgresql://", "postgres://"};
 
 static int counters_build(hp_store *store);
+
+/* The PostgreSQL backend is linked in where the PostgreSQL code is (the unit tests); in the
+ * hallpass binary it is the module hallpass-postgres.so, loaded for the first postgresql://
+ * store. */
+typedef int (*postgres_open_fn)(hp_store **out, const char *uri);
+extern int hp_postgres_store_open(hp_store **out, const char *uri) __attribute__((weak));
+
+static int postgres_open(hp_store **out, const char *uri)
+{
+    postgres_open_fn fn = hp_postgres_store_open;
+    if (fn == NULL) {
+        void *sym;
+        int rc = hp_module_symbol(HP_MODULE_POSTGRES, "a PostgreSQL store",
+                                  "hp_postgres_store_open", &sym);
+        if (rc < 0)
+            return rc;
+        fn = (postgres_open_fn)sym;
+    }
+    return fn(out, uri);
+}
 
 static bool is_postgres(const char *uri)
 {
@@ -32,8 +53,7 @@ int hp_store_open(hp_store **out, const char *uri, bool create)
     *out = NULL;
     if (uri == NULL || uri[0] == '\0')
         return hp_error_set(HP_EINVALID, "no store given: use --db or HALLPASS_DB");
-    int rc = is_postgres(uri) ? hp_postgres_store_open(out, uri)
-                              : hp_sqlite_store_open(out, uri, create);
+    int rc = is_postgres(uri) ? postgres_open(out, uri) : hp_sqlite_store_open(out, uri, create);
     if (rc == HP_OK && (*out)->ops->version != HP_STORE_OPS_VERSION) {
         hp_store_free(*out);
         *out = NULL;
