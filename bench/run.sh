@@ -441,7 +441,7 @@ fi
 # Whole processes, timed from bash (its fork and exec count alike for all three), interleaved so
 # that a busy moment of the machine falls on all of them.
 declare -A startup
-STARTUP_RUNS=$($smoke && echo 3 || echo 101)
+STARTUP_RUNS=${STARTUP_RUNS:-$($smoke && echo 3 || echo 101)}
 say "start-up: hallpass --help, hallpass report rooms on the demo store, sqlite3 -version; $STARTUP_RUNS runs each"
 if "$hallpass" demo --db "$tmp/startup-demo.db" --no-serve >/dev/null; then
     declare -a t_help=() t_report=() t_sqlite=()
