@@ -788,12 +788,21 @@ static int collect_rows(sqlite_store *s, sqlite3_stmt *st, size_t size, read_row
     return HP_OK;
 }
 
-/* Readies a cached statement: reset, bindings cleared. */
+/* Readies a cached statement: reset, bindings cleared. Each is prepared when first used, not
+ * at open: a command uses a few of them, and preparing all of them was a large part of a
+ * command's start. A statement that fails to prepare (only a damaged schema does) stays NULL,
+ * which binding and sqlite3_step() answer with SQLITE_MISUSE, and the caller reports the store
+ * error with the database's words (its last error is the prepare's). */
 static sqlite3_stmt *stmt_get(sqlite_store *s, int which)
 {
+    if (s->stmt[which] == NULL)
+        sqlite3_prepare_v3(s->db, statement_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                           &s->stmt[which], NULL);
     sqlite3_stmt *st = s->stmt[which];
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
     return st;
 }
 
@@ -2820,13 +2829,6 @@ int hp_sqlite_store_open(hp_store **out, const char *path, bool create)
         goto fail;
     if ((rc = migrate(s)) < 0)
         goto fail;
-    for (int i = 0; i < ST_COUNT; i++) {
-        if (sqlite3_prepare_v3(s->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
-                               NULL) != SQLITE_OK) {
-            rc = db_error(s, "preparing a statement");
-            goto fail;
-        }
-    }
     *out = &s->base;
     return HP_OK;
 fail:
