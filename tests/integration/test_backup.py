@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from server_util import (ADMIN, TEACHER, Store, _env, hallpass_bin, room, sign_in, students,
-                         user, write_csv, PASS_COLUMNS)
+from server_util import (ADMIN, PASS_COLUMNS, TEACHER, Store, _env, hallpass_bin, room,
+                         start_workers, students, write_csv)
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -104,9 +104,7 @@ def test_a_backup_taken_during_a_rush_holds_every_pass_answered_before_it(stores
     stop = threading.Event()
     workers = []
     try:
-        workers = [Worker(n, sign_in(srv, TEACHER), stop) for n in range(THREADS)]
-        for w in workers:
-            w.start()
+        workers = start_workers(srv, TEACHER, Worker, THREADS, stop)
         time.sleep(WARM_SECONDS)
         began = time.monotonic()
         r = hp("backup", "--db", store.db, "--to", backup)
