@@ -22,6 +22,9 @@
 #      ended at once, in a store with every pass rule off and one with every rule on (limits
 #      high enough that none refuses), in alternating rounds; the ratio of the times is the
 #      figure.
+#   5. times whole processes on a SQLite demo store: `hallpass --help` and
+#      `hallpass report rooms` beside `sqlite3 -version`, interleaved, medians of 101 runs each;
+#      the target is a report within 2x the time of sqlite3 -version.
 # It prints one table: what, figure, baseline, ratio, target, met.
 #
 # --smoke (make bench-smoke, part of make check): 20,000 passes, each step once, 2 s of wrk each;
@@ -134,6 +137,8 @@ tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/hallpass-bench.XXXXXX")}
 mkdir -p "$tmp" || die "cannot create $tmp"
 # A copy of the binary, so that a rebuild during the run does not change what is measured.
 cp "$HALLPASS_BIN" "$tmp/hallpass"
+# With the modules it loads from beside itself: the PostgreSQL backend and the HTTP server.
+cp "$(dirname "$HALLPASS_BIN")"/hallpass-*.so "$tmp/"
 hallpass="$tmp/hallpass"
 
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {
@@ -432,6 +437,38 @@ else
     fail "rules_bench exited $?"
 fi
 
+# --- 5. Start-up ---------------------------------------------------------------------------------
+# Whole processes, timed from bash (its fork and exec count alike for all three), interleaved so
+# that a busy moment of the machine falls on all of them.
+declare -A startup
+STARTUP_RUNS=${STARTUP_RUNS:-$($smoke && echo 3 || echo 101)}
+say "start-up: hallpass --help, hallpass report rooms on the demo store, sqlite3 -version; $STARTUP_RUNS runs each"
+if "$hallpass" demo --db "$tmp/startup-demo.db" --no-serve >/dev/null; then
+    declare -a t_help=() t_report=() t_sqlite=()
+    startup_ok=true
+    time_us() { # COMMAND...: its wall time in microseconds
+        local t0=$EPOCHREALTIME
+        "$@" >/dev/null 2>&1 || return 1
+        local t1=$EPOCHREALTIME
+        echo $(( (${t1/./} - ${t0/./}) ))
+    }
+    for ((i = 0; i < STARTUP_RUNS; i++)); do
+        t=$(time_us "$hallpass" --help) && t_help+=("$t") || startup_ok=false
+        t=$(time_us "$hallpass" report rooms --db "$tmp/startup-demo.db") && t_report+=("$t") || startup_ok=false
+        t=$(time_us sqlite3 -version) && t_sqlite+=("$t") || startup_ok=false
+    done
+    if $startup_ok; then
+        startup[help]=$(median "${t_help[@]}")
+        startup[report]=$(median "${t_report[@]}")
+        startup[sqlite]=$(median "${t_sqlite[@]}")
+        ok "start-up: --help ${startup[help]} us, report ${startup[report]} us, sqlite3 ${startup[sqlite]} us"
+    else
+        fail "start-up: a command failed"
+    fi
+else
+    fail "start-up: hallpass demo failed"
+fi
+
 # --- The table ------------------------------------------------------------------------------------
 table="$tmp/table.md"
 met() { # CONDITION: yes or no; a smoke run judges no speed
@@ -515,6 +552,15 @@ if [ -n "${rules[ratio]:-}" ]; then
     row "now passes through the pass service, every rule on, $RULES_PASSES passes (SQLite, in process)" \
         "${rules[all]} passes/s" "${rules[none]} passes/s with every rule off" \
         "${rules[ratio]}x the time" "at most 1.3x the time" "$(met "${rules[ratio]} <= 1.3")"
+fi
+if [ -n "${startup[report]:-}" ]; then
+    row "start-up: a whole \`hallpass report rooms\` process on the SQLite demo store (median of $STARTUP_RUNS)" \
+        "$(fmt_us "${startup[report]}")" "$(fmt_us "${startup[sqlite]}") (\`sqlite3 -version\`)" \
+        "$(calc "sprintf(\"%.2fx the time\", ${startup[report]} / ${startup[sqlite]})")" \
+        "at most 2x the time" "$(met "${startup[report]} <= 2 * ${startup[sqlite]}")"
+    row "for reference: a whole \`hallpass --help\` process (median of $STARTUP_RUNS)" \
+        "$(fmt_us "${startup[help]}")" "$(fmt_us "${startup[sqlite]}") (\`sqlite3 -version\`)" \
+        "$(calc "sprintf(\"%.2fx the time\", ${startup[help]} / ${startup[sqlite]})")" "" ""
 fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$facts"
 

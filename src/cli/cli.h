@@ -14,6 +14,7 @@
 #include "core/model.h"
 #include "core/tz.h"
 #include "core/util.h"
+#include "http/server.h"
 #include "report/report.h"
 #include "store/store.h"
 
@@ -120,6 +121,7 @@ extern const hp_cmd_entry hp_cmd_insights;
 extern const hp_cmd_entry hp_cmd_audit;
 extern const hp_cmd_entry hp_cmd_purge;
 extern const hp_cmd_entry hp_cmd_student;
+extern const hp_cmd_entry hp_cmd_backup;
 
 /* Parses argv (argv[0] is the command's name) by the entry's table into options, which is
  * options_size bytes. Returns HP_EXIT_OK with *operands_out set to the index of the first
@@ -183,6 +185,9 @@ int hp_cli_no_store(const char *command);
 int hp_cli_context_open(hp_cli_context *ctx, const char *command, const char *db,
                         const char *school_name);
 void hp_cli_context_release(hp_cli_context *ctx);
+
+/* hp_server_run() from the HTTP server's module, loaded now (server_module.c). */
+int hp_cli_server_run(const hp_server_config *config);
 
 /* Prints "hallpass COMMAND: message" to stderr. */
 void hp_cli_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -125,7 +125,7 @@ static int run(const void *opts, int argc, char **argv)
         .timeout = HP_SERVER_TIMEOUT_DEFAULT,
         .on_ready = on_ready,
     };
-    if (hp_server_run(&config) < 0)
+    if (hp_cli_server_run(&config) < 0)
         return hp_cli_fail("demo");
     return HP_EXIT_OK;
 }

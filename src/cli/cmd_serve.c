@@ -86,7 +86,7 @@ static int run(const void *opts, int argc, char **argv)
     };
     if (config.db == NULL)
         return hp_cli_no_store("serve");
-    if (hp_server_run(&config) < 0)
+    if (hp_cli_server_run(&config) < 0)
         return hp_cli_fail("serve");
     return HP_EXIT_OK;
 }

@@ -12,7 +12,7 @@
 static const hp_cmd_entry *const commands[] = {
     &hp_cmd_init,  &hp_cmd_import, &hp_cmd_report,  &hp_cmd_insights, &hp_cmd_user,
     &hp_cmd_serve, &hp_cmd_copy,   &hp_cmd_check,   &hp_cmd_demo,     &hp_cmd_settings,
-    &hp_cmd_audit, &hp_cmd_purge,  &hp_cmd_student,
+    &hp_cmd_audit, &hp_cmd_purge,  &hp_cmd_student, &hp_cmd_backup,
 };
 
 static void print_help(FILE *out)

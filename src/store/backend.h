@@ -292,4 +292,8 @@ int hp_store_schema_too_new(const char *where, int version, int known);
 int hp_sqlite_store_open(hp_store **out, const char *path, bool create);
 int hp_postgres_store_open(hp_store **out, const char *uri);
 
+/* SQLite only: copies the open store into the file `to` through `to`.tmp (see
+ * hp_store_backup). */
+int hp_sqlite_store_backup(hp_store *store, const char *to);
+
 #endif

@@ -16,6 +16,8 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 /* How long a writer waits for another process's write lock before it fails: longer than any
@@ -814,12 +816,21 @@ static int collect_rows(sqlite_store *s, sqlite3_stmt *st, size_t size, read_row
     return HP_OK;
 }
 
-/* Readies a cached statement: reset, bindings cleared. */
+/* Readies a cached statement: reset, bindings cleared. Each is prepared when first used, not
+ * at open: a command uses a few of them, and preparing all of them was a large part of a
+ * command's start. A statement that fails to prepare (only a damaged schema does) stays NULL,
+ * which binding and sqlite3_step() answer with SQLITE_MISUSE, and the caller reports the store
+ * error with the database's words (its last error is the prepare's). */
 static sqlite3_stmt *stmt_get(sqlite_store *s, int which)
 {
+    if (s->stmt[which] == NULL)
+        sqlite3_prepare_v3(s->db, statement_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                           &s->stmt[which], NULL);
     sqlite3_stmt *st = s->stmt[which];
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
     return st;
 }
 
@@ -2841,16 +2852,93 @@ int hp_sqlite_store_open(hp_store **out, const char *path, bool create)
         goto fail;
     if ((rc = migrate(s)) < 0)
         goto fail;
-    for (int i = 0; i < ST_COUNT; i++) {
-        if (sqlite3_prepare_v3(s->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
-                               NULL) != SQLITE_OK) {
-            rc = db_error(s, "preparing a statement");
-            goto fail;
-        }
-    }
     *out = &s->base;
     return HP_OK;
 fail:
     sqlite_free(&s->base);
+    return rc;
+}
+
+/* The online backup (hp_store_backup): a few pages a step with a pause between, so that the
+ * server's writers get the file between steps. */
+#define BACKUP_PAGES_PER_STEP 64
+#define BACKUP_PAUSE_MS 1
+/* How long to wait on a step the source's or target's lock holds up, and for how many. */
+#define BACKUP_BUSY_PAUSE_MS 20
+#define BACKUP_BUSY_TRIES 1500 /* 30 s. */
+/* A write by another connection starts the stepped copy over; after this many restarts the
+ * rest is copied in one step, which in WAL mode reads one snapshot without blocking writers. */
+#define BACKUP_RESTARTS_MAX 4
+
+/* Copies the open store into the new file tmp with SQLite's backup API. */
+static int backup_copy(sqlite_store *s, const char *tmp)
+{
+    sqlite3 *dest = NULL;
+    if (sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        int rc = hp_error_set(HP_EIO, "%s: cannot write the backup: %s", tmp,
+                              dest ? sqlite3_errmsg(dest) : "out of memory");
+        sqlite3_close(dest);
+        return rc;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(dest, "main", s->db, "main");
+    if (b == NULL) {
+        int rc = hp_error_set(HP_EIO, "%s: cannot start the backup: %s", tmp, sqlite3_errmsg(dest));
+        sqlite3_close(dest);
+        return rc;
+    }
+    int step = SQLITE_OK, busy = 0, restarts = 0, remaining = -1;
+    while (step != SQLITE_DONE) {
+        int pages = restarts >= BACKUP_RESTARTS_MAX ? -1 : BACKUP_PAGES_PER_STEP;
+        step = sqlite3_backup_step(b, pages);
+        if (step == SQLITE_OK || step == SQLITE_DONE) {
+            busy = 0;
+            int left = sqlite3_backup_remaining(b);
+            if (remaining >= 0 && left > remaining)
+                restarts++;
+            remaining = left;
+            if (step == SQLITE_OK)
+                g_usleep(BACKUP_PAUSE_MS * G_TIME_SPAN_MILLISECOND);
+        } else if ((step == SQLITE_BUSY || step == SQLITE_LOCKED) && ++busy < BACKUP_BUSY_TRIES) {
+            g_usleep(BACKUP_BUSY_PAUSE_MS * G_TIME_SPAN_MILLISECOND);
+        } else {
+            break;
+        }
+    }
+    sqlite3_backup_finish(b);
+    int rc = HP_OK;
+    if (step != SQLITE_DONE)
+        rc = hp_error_set(HP_EIO, "%s: the backup into %s failed: %s", s->path, tmp,
+                          sqlite3_errstr(step));
+    else if (sqlite3_errcode(dest) != SQLITE_OK)
+        rc = hp_error_set(HP_EIO, "%s: the backup failed: %s", tmp, sqlite3_errmsg(dest));
+    if (sqlite3_close(dest) != SQLITE_OK && rc == HP_OK)
+        rc = hp_error_set(HP_EIO, "%s: cannot close the backup", tmp);
+    return rc;
+}
+
+int hp_sqlite_store_backup(hp_store *store, const char *to)
+{
+    sqlite_store *s = from_base(store);
+    char *tmp = g_strconcat(to, ".tmp", NULL);
+    /* A leftover of a backup that was stopped midway is ours to replace. */
+    unlink(tmp);
+    int rc = backup_copy(s, tmp);
+    if (rc == HP_OK && rename(tmp, to) != 0)
+        rc = hp_error_set(HP_EIO, "%s: cannot move the backup into place: %s", to,
+                          g_strerror(errno));
+    if (rc == HP_OK) {
+        /* The rename is kept through a crash only once the folder is written. */
+        char *dir = g_path_get_dirname(to);
+        int fd = open(dir, O_RDONLY | O_DIRECTORY);
+        if (fd >= 0) {
+            fsync(fd);
+            close(fd);
+        }
+        g_free(dir);
+    } else {
+        unlink(tmp);
+    }
+    g_free(tmp);
     return rc;
 }

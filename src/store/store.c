@@ -6,6 +6,7 @@
 #include "store/backend.h"
 
 #include "core/error.h"
+#include "core/module.h"
 #include "core/tz.h"
 #include "core/util.h"
 #include "store/tally.h"
@@ -19,15 +20,40 @@ static const char *const postgres_prefixes[] = {"postgresql://", "postgres://"};
 
 static int counters_build(hp_store *store);
 
+/* The PostgreSQL backend is linked in where the PostgreSQL code is (the unit tests); in the
+ * hallpass binary it is the module hallpass-postgres.so, loaded for the first postgresql://
+ * store. */
+typedef int (*postgres_open_fn)(hp_store **out, const char *uri);
+extern int hp_postgres_store_open(hp_store **out, const char *uri) __attribute__((weak));
+
+static int postgres_open(hp_store **out, const char *uri)
+{
+    postgres_open_fn fn = hp_postgres_store_open;
+    if (fn == NULL) {
+        void *sym;
+        int rc = hp_module_symbol(HP_MODULE_POSTGRES, "a PostgreSQL store",
+                                  "hp_postgres_store_open", &sym);
+        if (rc < 0)
+            return rc;
+        fn = (postgres_open_fn)sym;
+    }
+    return fn(out, uri);
+}
+
+static bool is_postgres(const char *uri)
+{
+    for (size_t i = 0; i < HP_ARRAY_SIZE(postgres_prefixes); i++)
+        if (g_str_has_prefix(uri, postgres_prefixes[i]))
+            return true;
+    return false;
+}
+
 int hp_store_open(hp_store **out, const char *uri, bool create)
 {
     *out = NULL;
     if (uri == NULL || uri[0] == '\0')
         return hp_error_set(HP_EINVALID, "no store given: use --db or HALLPASS_DB");
-    bool postgres = false;
-    for (size_t i = 0; i < HP_ARRAY_SIZE(postgres_prefixes); i++)
-        postgres = postgres || g_str_has_prefix(uri, postgres_prefixes[i]);
-    int rc = postgres ? hp_postgres_store_open(out, uri) : hp_sqlite_store_open(out, uri, create);
+    int rc = is_postgres(uri) ? postgres_open(out, uri) : hp_sqlite_store_open(out, uri, create);
     if (rc == HP_OK && (*out)->ops->version != HP_STORE_OPS_VERSION) {
         hp_store_free(*out);
         *out = NULL;
@@ -110,6 +136,33 @@ static int counters_build(hp_store *store)
             return rc;
         }
     }
+}
+
+/* Checks come first, so that a refused backup opens nothing and writes nothing. */
+int hp_store_backup(const char *uri, const char *to, bool force)
+{
+    if (uri == NULL || uri[0] == '\0')
+        return hp_error_set(HP_EINVALID, "no store given: use --db or HALLPASS_DB");
+    if (is_postgres(uri))
+        return hp_error_set(HP_EINVALID,
+                            "a PostgreSQL store is backed up with PostgreSQL's own tools: "
+                            "pg_dump -Fc (and restored with pg_restore)");
+    if (to == NULL || to[0] == '\0')
+        return hp_error_set(HP_EINVALID, "to: the backup's file name is empty");
+    if (!force && g_file_test(to, G_FILE_TEST_EXISTS))
+        return hp_error_set(HP_EEXISTS,
+                            "%s: exists already; choose another name, or --force "
+                            "to replace it",
+                            to);
+    if (g_file_test(to, G_FILE_TEST_IS_DIR))
+        return hp_error_set(HP_EINVALID, "%s: is a folder, not a file", to);
+    hp_store *store;
+    int rc = hp_store_open(&store, uri, false);
+    if (rc < 0)
+        return rc;
+    rc = hp_sqlite_store_backup(store, to);
+    hp_store_free(store);
+    return rc;
 }
 
 void hp_store_free(hp_store *store)

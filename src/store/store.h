@@ -30,6 +30,12 @@ typedef struct hp_store hp_store;
 int hp_store_open(hp_store **out, const char *uri, bool create);
 void hp_store_free(hp_store *store);
 
+/* Copies the SQLite store uri, while others keep writing to it, into the new file `to`: SQLite's
+ * online backup, a few pages at a time, into `to`.tmp renamed to `to` once complete. An
+ * existing `to` is refused (HP_EEXISTS) unless force; a PostgreSQL store is refused
+ * (HP_EINVALID: it is backed up with pg_dump). On failure `to` is as it was. */
+int hp_store_backup(const char *uri, const char *to, bool force);
+
 int hp_store_begin(hp_store *store);
 /* Begins a transaction for a bulk import whose rows the importer has checked already: a
  * backend may skip its own checks of references there, until the commit or rollback. */

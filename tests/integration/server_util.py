@@ -555,6 +555,15 @@ def sign_in(server: Server, who: dict) -> Client:
     return server.sign_in(who["email"], who["password"])
 
 
+def start_workers(server: Server, who: dict, worker, count: int, stop) -> list:
+    """count threads worker(n, client, stop), each with its own client signed in as who,
+    started."""
+    workers = [worker(n, sign_in(server, who), stop) for n in range(count)]
+    for w in workers:
+        w.start()
+    return workers
+
+
 def signed_in_fixture(who: dict, name: str):
     """A module-scoped pytest fixture called `name`: `who` signed in to the module's `server`
     fixture, once for the module."""

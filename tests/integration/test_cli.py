@@ -32,6 +32,7 @@ COMMAND_HELPS = [
     ["user", "--help"],
     ["copy", "--help"],
     ["check", "--help"],
+    ["backup", "--help"],
     ["user", "add", "--help"],
     ["settings", "--help"],
 ]
@@ -49,7 +50,8 @@ def test_help_exits_zero_and_prints_usage(run, argv, tmp_path):
 
 def test_help_lists_every_command(run):
     out = run("--help").ok().stdout
-    for command in ("init", "import", "report", "demo", "serve", "user", "copy", "settings"):
+    for command in ("init", "import", "report", "demo", "serve", "user", "copy", "settings",
+                    "backup"):
         assert command in out
 
 
@@ -67,6 +69,7 @@ COMMAND_OPTIONS = {
               "--secure-cookies", "--no-clock", "--oidc-secret-file", "--tls-cert", "--tls-key"],
     "copy": ["--from", "--to"],
     "check": ["--db", "--school"],
+    "backup": ["--db", "--to", "--force"],
     "demo": ["--db", "--listen", "--no-serve"],
     "settings": ["--db", "--school"],
 }

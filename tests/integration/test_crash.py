@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from server_util import (ADMIN, TEACHER, Store, _env, future, hallpass_bin, ok, room,
-                         sign_in, students, user)
+                         sign_in, start_workers, students, user)
 
 SCHOOL = "Lincoln High"
 ZONE = "America/Chicago"
@@ -278,9 +278,7 @@ def test_sigkill_during_a_rush_of_passes_loses_no_answered_pass(stores):
     stop = threading.Event()
     workers = []
     try:
-        workers = [Worker(n, sign_in(srv, TEACHER), stop) for n in range(THREADS)]
-        for w in workers:
-            w.start()
+        workers = start_workers(srv, TEACHER, Worker, THREADS, stop)
         time.sleep(RUSH_SECONDS)
         assert srv.proc.poll() is None, srv.log()
         srv.proc.send_signal(signal.SIGKILL)  # In the middle of the rush.
