@@ -10,6 +10,7 @@ packages=(
     curl libclang-rt-14-dev
     sqlite3 unzip python3 python3-pytest tzdata
     chromium wrk time faketime
+    debhelper dpkg-dev lintian libsystemd-dev adduser systemd
 )
 
 missing=()

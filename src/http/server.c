@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "http/events.h"
 #include "http/http.h"
+#include "http/notify.h"
 #include "service/actor.h"
 #include "service/schools.h"
 #include "service/events.h"
@@ -1207,8 +1208,10 @@ int hp_server_run(const hp_server_config *config)
     } else {
         GThread *thread = g_thread_new("hallpass-background", background, &server);
         announce(daemon, &addr, config);
+        hp_notify_ready();
         int sig;
         sigwait(&signals, &sig);
+        hp_notify_stopping();
         fprintf(stderr, "hallpass serve: %s, finishing requests in flight\n",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
         stop_daemon(&server, daemon, thread);
