@@ -8,7 +8,7 @@ PYTEST ?= /usr/bin/python3 -m pytest
 DEMO_DB ?= hallpass-demo.db
 
 .PHONY: all deps run check lint web-unit unit integration browser bench bench-smoke asan fuzz-build \
-	fuzz-smoke fuzz format format-check clean
+	fuzz-smoke fuzz format format-check clean install deb deb-check
 
 all: $(BUILD)/hallpass
 
@@ -87,6 +87,24 @@ fuzz-smoke: fuzz-build
 
 fuzz: fuzz-build
 	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# Installing and packaging: make install (PREFIX, DESTDIR) through CMake's install rules, make deb
+# the Debian package in $(DEB_BUILD)/, make deb-check installs that package here, uses it and
+# purges it (it needs root).
+PREFIX ?= /usr/local
+DESTDIR ?=
+DEB_BUILD ?= build-deb
+
+install: $(BUILD)/CMakeCache.txt
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target hallpass
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+deb:
+	bash scripts/build-deb.sh $(DEB_BUILD)
+
+deb-check:
+	bash scripts/deb-check.sh $(DEB_BUILD)
 
 SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src tests -name '*.[ch]')
 

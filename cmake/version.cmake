@@ -4,7 +4,10 @@
 # again; the header is replaced only when its text changes, so that nothing else recompiles.
 set(commit "unknown")
 find_package(Git QUIET)
-if(GIT_FOUND)
+if(NOT "$ENV{HALLPASS_COMMIT}" STREQUAL "")
+    # A build from a copy of the tree (make deb) is told the commit by the checkout it came from.
+    set(commit "$ENV{HALLPASS_COMMIT}")
+elseif(GIT_FOUND)
     # The checkout must be this source tree itself, not a repository that happens to hold it.
     execute_process(COMMAND ${GIT_EXECUTABLE} -C ${SOURCE_DIR} rev-parse --show-toplevel
                     OUTPUT_VARIABLE top RESULT_VARIABLE top_rc ERROR_QUIET

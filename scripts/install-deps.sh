@@ -11,6 +11,7 @@ packages=(
     sqlite3 unzip python3 python3-pytest tzdata
     chromium wrk time faketime
     openssl
+    debhelper dpkg-dev lintian libsystemd-dev adduser systemd
 )
 
 missing=()

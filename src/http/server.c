@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "http/events.h"
 #include "http/http.h"
+#include "http/notify.h"
 #include "http/tls.h"
 #include "service/actor.h"
 #include "service/schools.h"
@@ -1286,9 +1287,11 @@ int hp_server_run(const hp_server_config *config)
     } else {
         GThread *thread = g_thread_new("hallpass-background", background, &server);
         announce(daemon, &addr, config);
+        hp_notify_ready();
         int sig;
         while (sigwait(&signals, &sig) == 0 && sig == SIGHUP)
             reread_tls(&server);
+        hp_notify_stopping();
         fprintf(stderr, "hallpass serve: %s, finishing requests in flight\n",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
         stop_daemon(&server, daemon, thread);
