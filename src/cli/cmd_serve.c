@@ -24,6 +24,7 @@ typedef struct {
     bool secure_cookies;
     bool no_clock;
     const char *oidc_secret_file;
+    const char *metrics_listen;
 } serve_options;
 
 static const hp_cli_option options[] = {
@@ -51,6 +52,8 @@ static const hp_cli_option options[] = {
                     "leave auto-ends and the line's offers to another server"),
     HP_OPT_TEXT_ROW(serve_options, oidc_secret_file, "oidc-secret-file", "FILE",
                     "single sign-on's client secret, for schools that name no file"),
+    HP_OPT_TEXT_ROW(serve_options, metrics_listen, "metrics-listen", "ADDR:PORT",
+                    "serve Prometheus metrics at /metrics there (default: off)"),
 };
 
 static void on_ready(const char *address, void *data)
@@ -74,6 +77,7 @@ static int run(const void *opts, int argc, char **argv)
         .secure_cookies = o->secure_cookies,
         .no_clock = o->no_clock,
         .oidc_secret_file = o->oidc_secret_file,
+        .metrics_listen = o->metrics_listen,
         .on_ready = on_ready,
     };
     if (config.db == NULL)
@@ -89,9 +93,13 @@ const hp_cmd_entry hp_cmd_serve = {
     .synopsis =
         "hallpass serve --db DB [--listen ADDR:PORT] [--threads N] [--session-idle MIN]\n"
         "               [--session-max DAYS] [--timeout SEC] [--secure-cookies] [--no-clock]\n"
-        "               [--oidc-secret-file FILE]",
+        "               [--oidc-secret-file FILE] [--metrics-listen ADDR:PORT]",
     .about = "Serves the JSON API (see docs/api.md) until SIGINT or SIGTERM, then finishes the\n"
-             "requests in flight and stops. One access-log line per request goes to stderr.\n"
+             "requests in flight and stops. One access-log line per request goes to stderr:\n"
+             "time=... id=... method=... route=... status=... ms=... school=... client=...\n"
+             "(the route's pattern, never the path; the id is also the X-Request-Id header).\n"
+             "GET /healthz answers 200 while the store answers, else 503. With\n"
+             "--metrics-listen, Prometheus metrics are served at /metrics on that address.\n"
              "Every second its clock writes the end of each pass that has reached its auto-end\n"
              "(start + auto_end_minutes), catching up at start on what fell due while no server\n"
              "ran; servers sharing one PostgreSQL store write each such end once. A pass is not\n"

@@ -19,6 +19,7 @@ typedef struct {
     bool secure_cookies;  /* Behind TLS: the cookie goes only over HTTPS. */
     bool no_clock;        /* Leave the writing of auto-ends to the other servers of the store. */
     const char *oidc_secret_file; /* Single sign-on's client secret for schools naming none. */
+    const char *metrics_listen;   /* "ADDR:PORT" of the Prometheus metrics, or NULL for none. */
     void (*on_ready)(const char *address, void *data); /* Called once listening. */
     void *ready_data;
 } hp_server_config;
