@@ -167,19 +167,24 @@ def _store_back(store, pg_server):
 
 def test_healthz_follows_the_store(request, stores, store_kind):
     pg_server = request.getfixturevalue("pg_server") if store_kind == "postgresql" else None
-    store, srv = _server(stores)
+    store, srv = _server(stores, "--metrics-listen", "127.0.0.1:0")
     try:
+        host, port = metrics_address(srv)
         anyone = srv.client()
         r = anyone.get("/healthz")
         assert r.status == 200, r
         assert r.json == {"status": "ok"}
         assert r.header("Cache-Control") == "no-store"
         assert re.fullmatch(r"[0-9a-f]{16}", r.header("X-Request-Id") or ""), r.headers
+        errors = _get(scrape(host, port), "hallpass_store_errors_total")
         _store_gone(store, pg_server)
         try:
             r = anyone.get("/healthz")
             assert r.status == 503, r
             assert r.error == "the store is not answering; try again"
+            # The failure is counted, and its reason logged.
+            assert _get(scrape(host, port), "hallpass_store_errors_total") > errors
+            assert "GET /healthz failed: " in srv.log(), srv.log()
         finally:
             _store_back(store, pg_server)
         r = anyone.get("/healthz")
