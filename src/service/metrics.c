@@ -19,18 +19,17 @@ static const char *const methods[] = {"GET", "POST", "PATCH", "PUT", "DELETE", "
 #define METHOD_SLOTS (HP_ARRAY_SIZE(methods) + 1)
 
 /* The statuses counted apart (every one the server answers); any other is "other". */
-static const int statuses[] = {200, 201, 202, 204, 301, 302, 303, 304, 307, 308, 400, 401,
-                               403, 404, 405, 406, 409, 410, 411, 413, 414, 415, 416, 422,
-                               429, 431, 500, 501, 502, 503, 505};
+static const int statuses[] = {200, 201, 202, 204, 301, 302, 303, 304, 307, 308, 400,
+                               401, 403, 404, 405, 406, 409, 410, 411, 413, 414, 415,
+                               416, 422, 429, 431, 500, 501, 502, 503, 505};
 #define STATUS_SLOTS (HP_ARRAY_SIZE(statuses) + 1)
 
 /* Upper bounds of the duration histogram's buckets, in microseconds (1 ms to 10 s), and how
  * the exposition writes them, in seconds. */
-static const int64_t bucket_us[] = {1000,   2500,   5000,    10000,   25000,   50000,  100000,
+static const int64_t bucket_us[] = {1000,   2500,   5000,    10000,   25000,   50000,   100000,
                                     250000, 500000, 1000000, 2500000, 5000000, 10000000};
-static const char *const bucket_le[] = {"0.001", "0.0025", "0.005", "0.01", "0.025",
-                                        "0.05",  "0.1",    "0.25",  "0.5",  "1",
-                                        "2.5",   "5",      "10"};
+static const char *const bucket_le[] = {"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
+                                        "0.25",  "0.5",    "1",     "2.5",  "5",     "10"};
 #define BUCKET_SLOTS (HP_ARRAY_SIZE(bucket_us) + 1) /* The last one: past 10 s (+Inf). */
 
 typedef atomic_uint_fast64_t counter;
@@ -80,8 +79,8 @@ void hp_metrics_request(size_t route, const char *method, int status, int64_t du
     while (b < HP_ARRAY_SIZE(bucket_us) && duration_us > bucket_us[b])
         b++;
     atomic_fetch_add_explicit(&durations[route][b], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&duration_sum_us[route], (uint64_t)(duration_us > 0 ? duration_us : 0),
-                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&duration_sum_us[route],
+                              (uint64_t)(duration_us > 0 ? duration_us : 0), memory_order_relaxed);
 }
 
 void hp_metrics_pass_created(bool overridden)
@@ -190,8 +189,7 @@ static void write_passes(GString *out)
         if (rule == 0 && n == 0)
             continue; /* A refusal of no rule does not happen; shown only if it did. */
         g_string_append_printf(out,
-                               "hallpass_passes_refused_total{rule=\"%s\"} %" G_GUINT64_FORMAT
-                               "\n",
+                               "hallpass_passes_refused_total{rule=\"%s\"} %" G_GUINT64_FORMAT "\n",
                                rule ? hp_rule_name((hp_rule_id)rule) : "other", n);
     }
     family(out, "hallpass_passes_overridden_total", "counter",
@@ -258,7 +256,8 @@ void hp_metrics_write(hp_store *store, int64_t now, GString *out)
     write_requests(out);
     write_durations(out);
     write_passes(out);
-    if (write_gauges(store, now, out) < 0)
+    /* A store that could not be opened was counted by whoever tried to open it. */
+    if (write_gauges(store, now, out) < 0 && store)
         hp_metrics_store_error();
     family(out, "hallpass_store_errors_total", "counter",
            "Requests and background tasks that failed in the store.");

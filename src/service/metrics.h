@@ -36,7 +36,7 @@ void hp_metrics_pass_refused(hp_rule_id rule);
 void hp_metrics_store_error(void);
 
 /* Appends every metric to out. The gauges are read from the store at now; when store is NULL
- * or the read fails, they are left out and a store error counted. */
+ * or the read fails, they are left out (and a failed read is counted as a store error). */
 void hp_metrics_write(hp_store *store, int64_t now, GString *out);
 
 /* The health check: HP_OK when the store answers a trivial query, else HP_ESTORE with the
