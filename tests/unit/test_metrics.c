@@ -25,7 +25,7 @@ static void test_requests_durations_and_passes(void **state)
 {
     (void)state;
     hp_metrics_set_routes(names, 2);
-    hp_metrics_request(0, "POST", 201, 1500);    /* In the 2.5 ms bucket. */
+    hp_metrics_request(0, "POST", 201, 1500);     /* In the 2.5 ms bucket. */
     hp_metrics_request(0, "POST", 201, 20000000); /* Past 10 s: only +Inf. */
     hp_metrics_request(1, "BREW", 299, 10);
     hp_metrics_request(7, "GET", 200, 10); /* Not a route: not counted. */
