@@ -26,6 +26,7 @@ typedef struct {
     const char *oidc_secret_file;
     const char *tls_cert;
     const char *tls_key;
+    const char *metrics_listen;
 } serve_options;
 
 static const hp_cli_option options[] = {
@@ -56,6 +57,8 @@ static const hp_cli_option options[] = {
     HP_OPT_TEXT_ROW(serve_options, tls_cert, "tls-cert", "FILE",
                     "serve HTTPS with this PEM certificate chain (with --tls-key)"),
     HP_OPT_TEXT_ROW(serve_options, tls_key, "tls-key", "FILE", "the PEM private key of --tls-cert"),
+    HP_OPT_TEXT_ROW(serve_options, metrics_listen, "metrics-listen", "ADDR:PORT",
+                    "serve Prometheus metrics at /metrics there (default: off)"),
 };
 
 /* data: the scheme, "http" or "https". */
@@ -81,6 +84,7 @@ static int run(const void *opts, int argc, char **argv)
         .oidc_secret_file = o->oidc_secret_file,
         .tls_cert = o->tls_cert,
         .tls_key = o->tls_key,
+        .metrics_listen = o->metrics_listen,
         .on_ready = on_ready,
         .ready_data = (void *)(o->tls_cert ? "https" : "http"),
     };
@@ -97,9 +101,14 @@ const hp_cmd_entry hp_cmd_serve = {
     .synopsis =
         "hallpass serve --db DB [--listen ADDR:PORT] [--threads N] [--session-idle MIN]\n"
         "               [--session-max DAYS] [--timeout SEC] [--secure-cookies] [--no-clock]\n"
-        "               [--oidc-secret-file FILE] [--tls-cert FILE --tls-key FILE]",
+        "               [--oidc-secret-file FILE] [--tls-cert FILE --tls-key FILE]\n"
+        "               [--metrics-listen ADDR:PORT]",
     .about = "Serves the JSON API (see docs/api.md) until SIGINT or SIGTERM, then finishes the\n"
-             "requests in flight and stops. One access-log line per request goes to stderr.\n"
+             "requests in flight and stops. One access-log line per request goes to stderr:\n"
+             "time=... id=... method=... route=... status=... ms=... school=... client=...\n"
+             "(the route's pattern, never the path; the id is also the X-Request-Id header).\n"
+             "GET /healthz answers 200 while the store answers, else 503. With\n"
+             "--metrics-listen, Prometheus metrics are served at /metrics on that address.\n"
              "Every second its clock writes the end of each pass that has reached its auto-end\n"
              "(start + auto_end_minutes), catching up at start on what fell due while no server\n"
              "ran; servers sharing one PostgreSQL store write each such end once. A pass is not\n"

@@ -193,6 +193,8 @@ void hp_http_groups_delete(hp_http_request *req, hp_http_response *res);
 void hp_http_audit_list(hp_http_request *req, hp_http_response *res);
 /* GET /api/events: the school's change stream (events.c). */
 void hp_http_events(hp_http_request *req, hp_http_response *res);
+/* GET /healthz (health.c): 200 {"status":"ok"} when the store answers, else 503. */
+void hp_http_healthz(hp_http_request *req, hp_http_response *res);
 /* Pages and their assets: every GET outside /api/. */
 void hp_http_page(hp_http_request *req, hp_http_response *res);
 

@@ -6,7 +6,8 @@
  * streams (events.c), whose connections are suspended while they wait; a background thread for
  * the streams, the deadlines and expired sessions; a clean shutdown on SIGINT and SIGTERM that
  * ends the streams and lets requests in flight finish; HTTPS with --tls-cert and --tls-key
- * (the certificate from tls.c, re-read on SIGHUP). libmicrohttpd appears only in this file.
+ * (the certificate from tls.c, re-read on SIGHUP); GET /healthz; the Prometheus metrics on a
+ * daemon of their own (--metrics-listen). libmicrohttpd appears only in this file.
  */
 #include "http/server.h"
 
@@ -20,6 +21,7 @@
 #include "service/schools.h"
 #include "service/events.h"
 #include "service/line.h"
+#include "service/metrics.h"
 #include "service/passes.h"
 #include "service/retention.h"
 #include "service/shares.h"
@@ -36,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -65,9 +69,15 @@
 #define DISCARD_MAX (1024 * 1024)
 /* Bytes of the query string handed to a handler; the rest is dropped. */
 #define QUERY_MAX 2048
-/* Bytes kept of a request's method and path for the access log. */
+/* Bytes kept of a request's method for the access log. */
 #define LOG_METHOD_MAX 16
-#define LOG_PATH_MAX 128
+/* Random bytes of a request's id, written as twice as many hex digits. */
+#define REQUEST_ID_BYTES 8
+/* Room for one access-log line (its fields are all bounded: the method, the route pattern,
+ * the address and a few numbers). */
+#define LOG_LINE_MAX 512
+/* Room for the log's time: 2026-12-02T14:26:24.123Z. */
+#define LOG_TIME_MAX 32
 /* Room for a client address as text (an IPv6 address is at most 45 characters). */
 #define ADDRESS_MAX 64
 /* Room for a 405's Allow header. */
@@ -122,6 +132,7 @@ struct hp_server {
     gint in_flight;       /* Requests begun and not yet completed. */
     gint closing;         /* Set at a stop: answers close their connections. */
     hp_tls *tls;          /* The certificate for HTTPS; NULL for plain HTTP. */
+    hp_store *metrics_store; /* The metrics daemon's one thread's connection, or NULL. */
 };
 
 typedef struct {
@@ -133,8 +144,10 @@ typedef struct {
     bool answered;
     bool must_close; /* Close the connection after the answer. */
     int status;
+    size_t route;   /* The route's slot for the log and the metrics (route_of). */
+    int64_t school; /* The signed-in user's school, or 0. */
+    char id[REQUEST_ID_BYTES * 2 + 1];
     char method[LOG_METHOD_MAX];
-    char path[LOG_PATH_MAX];
 } request_state;
 
 typedef struct {
@@ -195,7 +208,47 @@ static const route routes[] = {
     /* A share link's report: the token is the right to read it, no session. */
     {"GET", "/api/shared/$", hp_http_shared_report, false},
     {"POST", "/api/users/import", hp_http_roster_import, true},
+    /* Whether the server and its store answer, for a load balancer or a monitor. */
+    {"GET", "/healthz", hp_http_healthz, false},
 };
+
+/* What the log and the metrics call requests outside the route table: they come after its
+ * routes' slots. */
+enum {
+    ROUTE_PAGE = HP_ARRAY_SIZE(routes), /* A page or an asset. */
+    ROUTE_SHARED_PAGE,                  /* A share link's page. */
+    ROUTE_OIDC,                         /* A step of a single sign-on. */
+    ROUTE_UNMATCHED,                    /* No route: answered 404. */
+    ROUTE_SLOTS
+};
+_Static_assert(ROUTE_SLOTS <= HP_METRICS_ROUTES_MAX, "more routes than the metrics count");
+
+/* The route patterns as the log and the metrics show them: ":id" for a number, ":token" for a
+ * share link's token (never the path itself, which holds the token and unbounded values). Made
+ * once, at the first start, and kept for the process's life. */
+static const char *route_names[ROUTE_SLOTS];
+
+static void name_routes(void)
+{
+    if (route_names[0])
+        return;
+    for (size_t i = 0; i < HP_ARRAY_SIZE(routes); i++) {
+        GString *name = g_string_new(NULL);
+        for (const char *p = routes[i].pattern; *p; p++)
+            if (*p == '*')
+                g_string_append(name, ":id");
+            else if (*p == '$')
+                g_string_append(name, ":token");
+            else
+                g_string_append_c(name, *p);
+        route_names[i] = g_string_free(name, FALSE);
+    }
+    route_names[ROUTE_PAGE] = "(page)";
+    route_names[ROUTE_SHARED_PAGE] = HP_SHARE_PATH ":token";
+    route_names[ROUTE_OIDC] = HP_OIDC_PATH ":step";
+    route_names[ROUTE_UNMATCHED] = "(unmatched)";
+    hp_metrics_set_routes(route_names, ROUTE_SLOTS);
+}
 
 /* Routes whose body is a file rather than JSON: the one content type each takes, and its own
  * cap on the body's size in place of HP_HTTP_BODY_MAX. */
@@ -209,9 +262,6 @@ typedef struct {
 static const upload_route uploads[] = {
     {"POST", "/api/users/import", "application/zip", HP_ROSTER_UPLOAD_MAX},
 };
-
-/* Paths that carry a share link's token: the log shows them with the token cut off. */
-static const char *const token_paths[] = {HP_SHARE_PATH, "/api" HP_SHARE_PATH};
 
 /* The bytes a token segment may hold: base64url. */
 #define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -241,6 +291,29 @@ static bool path_matches(const char *pattern, const char *path, int64_t *id_out,
         }
     }
     return *pattern == '\0' && *path == '\0';
+}
+
+/* The route slot of a request, as dispatch() below will take it: the route of its path and
+ * method, or of its path alone (a 405), or what else it is. */
+static size_t route_of(const char *method, const char *path)
+{
+    bool get = strcmp(method, "GET") == 0;
+    if (get && g_str_has_prefix(path, HP_OIDC_PATH))
+        return ROUTE_OIDC;
+    if (get && strncmp(path, "/api/", 5) != 0 && strcmp(path, "/healthz") != 0)
+        return g_str_has_prefix(path, HP_SHARE_PATH) ? ROUTE_SHARED_PAGE : ROUTE_PAGE;
+    size_t known = ROUTE_UNMATCHED;
+    for (size_t i = 0; i < HP_ARRAY_SIZE(routes); i++) {
+        int64_t id;
+        const char *token;
+        if (!path_matches(routes[i].pattern, path, &id, &token))
+            continue;
+        if (strcmp(routes[i].method, method) == 0)
+            return i;
+        if (known == ROUTE_UNMATCHED)
+            known = i;
+    }
+    return known;
 }
 
 const char *hp_http_query(const hp_http_request *req, const char *key)
@@ -413,7 +486,8 @@ static void dispatch(hp_http_request *req, hp_http_response *res, const char **o
             hp_http_oidc(req, res);
         return;
     }
-    if (strcmp(req->method, "GET") == 0 && strncmp(req->path, "/api/", 5) != 0) {
+    if (strcmp(req->method, "GET") == 0 && strncmp(req->path, "/api/", 5) != 0 &&
+        strcmp(req->path, "/healthz") != 0) {
         /* A page: signed in or not, the page decides. */
         if (req->store && req->token && sign_in_request(req) < 0) {
             hp_school_release(&req->actor.school);
@@ -544,6 +618,8 @@ static void log_limited(hp_server *server, const char *kind_key, char *line)
 /* A failure of an operation, with its reason; its kind is the operation and the error code. */
 static void log_failure(hp_server *server, const char *operation, int code, const char *why)
 {
+    if (code == HP_ESTORE)
+        hp_metrics_store_error();
     char *key = g_strdup_printf("%s (code %d)", operation, code);
     /* hp_error_last() says "unknown error" when nothing set a message; say so plainly. */
     char *text =
@@ -755,8 +831,12 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, hp_server *ser
     /* While stopping, a kept-alive connection must not bring the next request. */
     if (rs->must_close || g_atomic_int_get(&server->closing))
         MHD_add_response_header(response, "Connection", "close");
+    MHD_add_response_header(response, "X-Request-Id", rs->id);
     rs->status = res->status;
     rs->answered = true;
+    /* Counted before the answer goes out, so that a client that has its answer finds it in
+     * the metrics; the duration is the time to the answer (an event stream's, to its start). */
+    hp_metrics_request(rs->route, rs->method, res->status, g_get_monotonic_time() - rs->started);
     connection_mark(server, conn, true);
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, response);
     MHD_destroy_response(response);
@@ -781,6 +861,19 @@ static int upload_signed_in(hp_server *server, struct MHD_Connection *conn)
     return rc;
 }
 
+/* A request's id: random, written in hex, so that a line of the log and an answer's
+ * X-Request-Id find each other. */
+static void request_id(char out[REQUEST_ID_BYTES * 2 + 1])
+{
+    unsigned char bytes[REQUEST_ID_BYTES] = {0};
+    if (getrandom(bytes, sizeof(bytes), GRND_NONBLOCK) != (ssize_t)sizeof(bytes)) {
+        guint64 v = ((guint64)g_random_int() << 32) | g_random_int();
+        memcpy(bytes, &v, sizeof(bytes));
+    }
+    for (size_t i = 0; i < sizeof(bytes); i++)
+        snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+}
+
 /* The first call for a request: its headers are in, its body not yet. Refuses here what must
  * never reach the body: a framing that two parsers could read two ways, and a declared body
  * past the cap. */
@@ -793,12 +886,15 @@ static enum MHD_Result begin_request(hp_server *server, struct MHD_Connection *c
     rs->body = g_byte_array_new();
     const upload_route *upload = upload_of(method, url);
     rs->body_max = upload ? upload->body_max : HP_HTTP_BODY_MAX;
+    /* The log names the route, never the path: a share link's token opens a report to whoever
+     * reads it, and ids and other values would only make the lines and metrics unbounded. */
+    rs->route = route_of(method, url);
+    request_id(rs->id);
+    /* The method as the log writes it: no byte a client sends can forge a log line. */
     g_strlcpy(rs->method, method, sizeof(rs->method));
-    g_strlcpy(rs->path, url, sizeof(rs->path));
-    /* A share link's token opens a report to whoever reads it: never in the log. */
-    for (size_t i = 0; i < HP_ARRAY_SIZE(token_paths); i++)
-        if (g_str_has_prefix(rs->path, token_paths[i]) && rs->path[strlen(token_paths[i])])
-            snprintf(rs->path, sizeof(rs->path), "%sTOKEN", token_paths[i]);
+    for (char *p = rs->method; *p; p++)
+        if (!g_ascii_isalpha(*p) && *p != '-' && *p != '_')
+            *p = '?';
     *con_cls = rs;
 
     hp_http_response res = {0};
@@ -901,6 +997,8 @@ static enum MHD_Result answer_request(hp_server *server, struct MHD_Connection *
         g_free(what);
     }
     notify_change(&req, &res);
+    if (req.signed_in)
+        rs->school = req.actor.school.id;
     hp_school_release(&req.actor.school);
     hp_user_release(&req.actor.user);
     g_string_free(qs.text, TRUE);
@@ -926,6 +1024,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return answer_request(server, conn, rs, url, method);
 }
 
+/* The access log: one line per request, key=value, written with one fprintf from a stack
+ * buffer. Every field is bounded and chosen by the server (the route pattern, not the path),
+ * so no password, token, cookie or query value can reach it. */
+static void log_request(struct MHD_Connection *conn, const request_state *rs, gint64 took_us,
+                        bool completed)
+{
+    char client[ADDRESS_MAX];
+    client_address(conn, client, sizeof(client));
+    gint64 now_us = g_get_real_time();
+    time_t seconds = (time_t)(now_us / G_USEC_PER_SEC);
+    struct tm utc;
+    gmtime_r(&seconds, &utc);
+    char when[LOG_TIME_MAX];
+    size_t n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &utc);
+    snprintf(when + n, sizeof(when) - n, ".%03dZ", (int)(now_us % G_USEC_PER_SEC / 1000));
+    char school[24] = "-";
+    if (rs->school)
+        snprintf(school, sizeof(school), "%lld", (long long)rs->school);
+    char line[LOG_LINE_MAX];
+    snprintf(line, sizeof(line),
+             "time=%s id=%s method=%s route=%s status=%d ms=%.1f school=%s client=%s%s\n", when,
+             rs->id, rs->method, route_names[rs->route], rs->status, (double)took_us / 1000.0,
+             school, client, completed ? "" : " closed=early");
+    fputs(line, stderr);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode code)
 {
@@ -934,15 +1058,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     connection_mark(server, conn, false);
     if (rs == NULL)
         return;
-    char client[ADDRESS_MAX];
-    client_address(conn, client, sizeof(client));
-    double ms = (double)(g_get_monotonic_time() - rs->started) / 1000.0;
-    /* The path is logged without its query, and with control bytes escaped, so that no value a
-     * client sends can forge a log line. */
-    char *path = g_strescape(rs->path, NULL);
-    fprintf(stderr, "%s %s %s %d %.1fms%s\n", client, rs->method, path, rs->status, ms,
-            code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (closed early)");
-    g_free(path);
+    log_request(conn, rs, g_get_monotonic_time() - rs->started,
+                code == MHD_REQUEST_TERMINATED_COMPLETED_OK);
     g_byte_array_free(rs->body, TRUE);
     g_free(rs);
     *con_cls = NULL;
@@ -1042,27 +1159,28 @@ static gpointer background(gpointer data)
     return NULL;
 }
 
-static int parse_listen(const char *listen, struct sockaddr_in *addr)
+/* Reads ADDR:PORT given to the option named (--listen, --metrics-listen). */
+static int parse_listen(const char *option, const char *listen, struct sockaddr_in *addr)
 {
     const char *colon = strrchr(listen, ':');
     memset(addr, 0, sizeof(*addr));
     addr->sin_family = AF_INET;
     if (colon == NULL)
-        return hp_error_set(HP_EINVALID, "--listen: \"%s\" is not ADDR:PORT", listen);
+        return hp_error_set(HP_EINVALID, "%s: \"%s\" is not ADDR:PORT", option, listen);
     char host[64];
     size_t n = (size_t)(colon - listen);
     if (n >= sizeof(host))
-        return hp_error_set(HP_EINVALID, "--listen: \"%s\" is not ADDR:PORT", listen);
+        return hp_error_set(HP_EINVALID, "%s: \"%s\" is not ADDR:PORT", option, listen);
     memcpy(host, listen, n);
     host[n] = '\0';
     char *end;
     long port = strtol(colon + 1, &end, 10);
     if (*end != '\0' || port < 0 || port > 65535 || colon[1] == '\0')
-        return hp_error_set(HP_EINVALID, "--listen: \"%s\" is not a port number", colon + 1);
+        return hp_error_set(HP_EINVALID, "%s: \"%s\" is not a port number", option, colon + 1);
     if (strcmp(host, "localhost") == 0)
         strcpy(host, "127.0.0.1");
     if (inet_pton(AF_INET, n ? host : "0.0.0.0", &addr->sin_addr) != 1)
-        return hp_error_set(HP_EINVALID, "--listen: \"%s\" is not an IPv4 address", host);
+        return hp_error_set(HP_EINVALID, "%s: \"%s\" is not an IPv4 address", option, host);
     addr->sin_port = htons((uint16_t)port);
     return HP_OK;
 }
@@ -1126,6 +1244,77 @@ static struct MHD_Daemon *start_daemon(hp_server *server, struct sockaddr_in *ad
         hp_tls_retrieve, MHD_OPTION_END);
 }
 
+/* ---- The metrics daemon: GET /metrics on an address of its own, one thread ---- */
+
+/* The metrics answer's type: Prometheus's text exposition format. */
+#define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+static enum MHD_Result answer_text(struct MHD_Connection *conn, unsigned status,
+                                   const char *content_type, GString *text)
+{
+    size_t len = text->len;
+    struct MHD_Response *response =
+        MHD_create_response_from_buffer_with_free_callback(len, g_string_free(text, FALSE), g_free);
+    if (response == NULL)
+        return MHD_NO;
+    MHD_add_response_header(response, "Content-Type", content_type);
+    MHD_add_response_header(response, "Cache-Control", "no-store");
+    enum MHD_Result ok = MHD_queue_response(conn, status, response);
+    MHD_destroy_response(response);
+    return ok;
+}
+
+static enum MHD_Result on_metrics(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    hp_server *server = cls;
+    static int first_call; /* Its address marks a request whose headers have come. */
+    (void)version;
+    (void)upload_data;
+    if (*con_cls == NULL) {
+        *con_cls = &first_call;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        *upload_data_size = 0; /* A body is not read. */
+        return MHD_YES;
+    }
+    if (strcmp(url, "/metrics") != 0)
+        return answer_text(conn, 404, "text/plain", g_string_new("only /metrics is here\n"));
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return answer_text(conn, 405, "text/plain", g_string_new("/metrics takes GET\n"));
+    /* The daemon has one thread, so its store connection is its own; opened again after a
+     * failure to open it. */
+    if (server->metrics_store == NULL &&
+        hp_store_open(&server->metrics_store, server->config->db, false) < 0) {
+        log_failure(server, "opening the store for the metrics", HP_ESTORE, hp_error_last());
+        server->metrics_store = NULL;
+    }
+    GString *text = g_string_new(NULL);
+    hp_metrics_write(server->metrics_store, g_get_real_time() / G_USEC_PER_SEC, text);
+    return answer_text(conn, 200, METRICS_CONTENT_TYPE, text);
+}
+
+static struct MHD_Daemon *start_metrics(hp_server *server, struct sockaddr_in *addr)
+{
+    return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG, 0,
+                            NULL, NULL, on_metrics, server, MHD_OPTION_EXTERNAL_LOGGER, log_library,
+                            server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr,
+                            MHD_OPTION_CONNECTION_TIMEOUT, HP_SERVER_TIMEOUT_DEFAULT,
+                            MHD_OPTION_END);
+}
+
+/* Tells where the metrics are served (the port the system chose for port 0). */
+static void announce_metrics(struct MHD_Daemon *daemon, const struct sockaddr_in *addr)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &addr->sin_addr, host, sizeof(host));
+    fprintf(stderr, "hallpass serve: metrics on http://%s:%u/metrics\n", host,
+            info ? info->port : ntohs(addr->sin_port));
+}
+
 /* Stops in order: no new connections (the listening socket closed, so that clients are
  * refused at once rather than left waiting), event streams told to end (a suspended
  * connection would hold the stop up), a short wait for them, then a bounded wait for the
@@ -1178,6 +1367,8 @@ static void server_release(hp_server *server)
     g_hash_table_destroy(server->schools);
     g_hash_table_destroy(server->conns);
     g_hash_table_destroy(server->failures);
+    if (server->metrics_store)
+        hp_store_free(server->metrics_store);
     g_mutex_clear(&server->lock);
     g_mutex_clear(&server->conn_lock);
     g_mutex_clear(&server->log_lock);
@@ -1254,10 +1445,15 @@ static void reread_tls(hp_server *server)
 
 int hp_server_run(const hp_server_config *config)
 {
-    struct sockaddr_in addr;
-    int rc = parse_listen(config->listen, &addr);
+    struct sockaddr_in addr, metrics_addr;
+    int rc = parse_listen("--listen", config->listen, &addr);
+    if (rc == HP_OK && config->metrics_listen)
+        rc = parse_listen("--metrics-listen", config->metrics_listen, &metrics_addr);
     if (rc < 0)
         return rc;
+    /* One access-log line is one write, however many threads log at once. */
+    setvbuf(stderr, NULL, _IOLBF, 0);
+    name_routes();
 
     /* Opening the store once here migrates it and fails early if it cannot be used. */
     hp_store *probe;
@@ -1280,12 +1476,19 @@ int hp_server_run(const hp_server_config *config)
     server.tls = tls;
     sigset_t signals;
     block_signals(&signals);
-    struct MHD_Daemon *daemon = start_daemon(&server, &addr);
-    if (daemon == NULL) {
+    struct MHD_Daemon *metrics =
+        config->metrics_listen ? start_metrics(&server, &metrics_addr) : NULL;
+    struct MHD_Daemon *daemon = NULL;
+    if (config->metrics_listen && metrics == NULL)
+        rc = hp_error_set(HP_ERROR, "cannot listen on %s (in use, or not this machine's)",
+                          config->metrics_listen);
+    else if ((daemon = start_daemon(&server, &addr)) == NULL)
         rc = hp_error_set(HP_ERROR, "cannot listen on %s (in use, or not this machine's)",
                           config->listen);
-    } else {
+    if (daemon) {
         GThread *thread = g_thread_new("hallpass-background", background, &server);
+        if (metrics)
+            announce_metrics(metrics, &metrics_addr);
         announce(daemon, &addr, config);
         hp_notify_ready();
         int sig;
@@ -1296,6 +1499,8 @@ int hp_server_run(const hp_server_config *config)
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
         stop_daemon(&server, daemon, thread);
     }
+    if (metrics)
+        MHD_stop_daemon(metrics);
     server_release(&server);
     hp_tls_free(tls);
     pthread_sigmask(SIG_UNBLOCK, &signals, NULL);

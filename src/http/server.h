@@ -21,6 +21,7 @@ typedef struct {
     const char *oidc_secret_file; /* Single sign-on's client secret for schools naming none. */
     const char *tls_cert;         /* HTTPS: the PEM certificate chain; NULL for plain HTTP. */
     const char *tls_key;          /* HTTPS: its PEM private key. */
+    const char *metrics_listen;   /* "ADDR:PORT" of the Prometheus metrics, or NULL for none. */
     void (*on_ready)(const char *address, void *data); /* Called once listening. */
     void *ready_data;
 } hp_server_config;

@@ -5,6 +5,7 @@
 #include "core/line.h"
 #include "core/rules.h"
 #include "service/events.h"
+#include "service/metrics.h"
 #include "service/nopass.h"
 #include "service/rooms.h"
 #include "service/students.h"
@@ -525,6 +526,7 @@ static int write_pass(hp_store *store, const hp_actor *actor, const hp_pass_requ
     if (!result.passed) {
         if ((rc = hp_store_commit(store)) < 0)
             goto rollback;
+        hp_metrics_pass_refused(result.rule);
         rule_inputs_release(&in);
         hp_line_entry_release(&taken);
         return refuse(&result, refusal);
@@ -549,6 +551,7 @@ static int write_pass(hp_store *store, const hp_actor *actor, const hp_pass_requ
         goto rollback;
     if ((rc = hp_store_commit(store)) < 0)
         goto rollback;
+    hp_metrics_pass_created(pass->overrides != 0);
     rule_inputs_release(&in);
     hp_line_entry_release(&taken);
     return HP_OK;
@@ -864,6 +867,7 @@ int hp_pass_resume(hp_store *store, const hp_actor *actor, int64_t pass_id, int6
     if (!result.passed) {
         if ((rc = hp_store_commit(store)) < 0)
             goto rollback;
+        hp_metrics_pass_refused(result.rule);
         rule_inputs_release(&in);
         hp_pass_release(&pass);
         result.can_wait = false; /* The line starts new passes; it does not resume one. */

@@ -269,6 +269,9 @@ typedef struct hp_store_ops {
                              size_t *count_out);
     int (*user_source_put)(hp_store *store, int64_t school_id, int64_t user_id,
                            const char *source_id, bool *changed);
+    /* Whether the store answers a trivial query now (a health check): HP_OK, or HP_ESTORE
+     * saying why not. Outside a transaction only. */
+    int (*ping)(hp_store *store);
 } hp_store_ops;
 
 /* schedule_read's day for the whole schedule. */

@@ -976,6 +976,21 @@ static int pg_schema_version(hp_store *store)
     return schema_version(from_base(store));
 }
 
+/* SELECT 1, on a connection opened again when lost; libpq learns of a lost connection only
+ * when it next uses it, so a failure that finds it lost tries once more on a new one. */
+static int pg_ping(hp_store *store)
+{
+    pg_store *s = from_base(store);
+    int rc = HP_OK;
+    for (int attempt = 1; attempt <= CONNECTION_ATTEMPTS; attempt++) {
+        if ((rc = reconnect_if_lost(s)) < 0)
+            return rc;
+        if ((rc = exec(s, "SELECT 1", "a health check")) == HP_OK || !lost_between_transactions(s))
+            return rc;
+    }
+    return rc;
+}
+
 /* Brings the schema to the newest version. An advisory lock keeps several servers starting at
  * once from migrating together. */
 static int migrate(pg_store *s)
@@ -2749,6 +2764,7 @@ static int pg_student_refusals(hp_store *store, int64_t school_id, int64_t stude
 static const hp_store_ops postgres_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "postgresql",
+    .ping = pg_ping,
     .free = pg_free,
     .begin = pg_begin,
     .begin_import = pg_begin,

@@ -1012,6 +1012,17 @@ static int sqlite_schema_version(hp_store *store)
     return user_version(from_base(store));
 }
 
+/* The open file still at its path (the descriptor would answer after a move), and a read of
+ * the schema's first page that a file made unreadable fails. */
+static int sqlite_ping(hp_store *store)
+{
+    sqlite_store *s = from_base(store);
+    int rc = check_not_moved(s);
+    if (rc == HP_OK)
+        rc = exec(s, "SELECT count(*) FROM sqlite_schema", "a health check");
+    return rc;
+}
+
 static int sqlite_school_create(hp_store *store, const char *name, const char *zone,
                                 int64_t *id_out)
 {
@@ -2731,6 +2742,7 @@ static int sqlite_share_revoke(hp_store *store, int64_t school_id, int64_t share
 static const hp_store_ops sqlite_ops = {
     .version = HP_STORE_OPS_VERSION,
     .name = "sqlite",
+    .ping = sqlite_ping,
     .free = sqlite_free,
     .begin = sqlite_begin,
     .begin_import = sqlite_begin_import,

@@ -202,6 +202,11 @@ int hp_store_schema_version(hp_store *store)
     return store->ops->schema_version(store);
 }
 
+int hp_store_ping(hp_store *store)
+{
+    return store->ops->ping(store);
+}
+
 /* Names are checked here too, whatever path they came by (an import, a request, the command
  * line, a copy), so that no invisible character or control byte reaches a store. */
 int hp_store_school_create(hp_store *store, const char *name, const char *zone, int64_t *id_out)

@@ -46,6 +46,11 @@ void hp_store_rollback(hp_store *store);
 /* The schema version the store is at after open. */
 int hp_store_schema_version(hp_store *store);
 
+/* Whether the store answers a trivial query now, reading no school's data: HP_OK, or HP_ESTORE
+ * saying why not (a SQLite file moved or deleted, or its schema unreadable; a PostgreSQL server
+ * gone). A lost PostgreSQL connection is opened again first. Outside a transaction. */
+int hp_store_ping(hp_store *store);
+
 /* Names given to the store (a school's, a room's and its folder, a user's) are checked with
  * hp_check_name(), and a student ID with hp_check_student_id(), whoever calls: HP_EINVALID. */
 int hp_store_school_create(hp_store *store, const char *name, const char *zone, int64_t *id_out);

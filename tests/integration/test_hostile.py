@@ -227,7 +227,8 @@ def build_request(method: str, path: str, *, token: str | None = None,
 
 ALLOWED_HEADERS = {"date", "connection", "content-type", "content-length", "cache-control",
                    "x-content-type-options", "content-security-policy", "referrer-policy",
-                   "content-disposition", "location", "allow", "retry-after", "set-cookie"}
+                   "content-disposition", "location", "allow", "retry-after", "set-cookie",
+                   "x-request-id"}
 
 
 def assert_clean_head(r: Raw, cookies: int = 0):

@@ -57,7 +57,7 @@ def test_many_failures_of_one_kind_are_logged_once_with_the_reason(module_stores
     lines = failure_lines(log, "POST /api/passes")
     assert len(lines) == 1, lines
     assert REASON in lines[0], lines  # Why it failed, in the store's words.
-    assert len(re.findall(r" POST /api/passes 503 ", log)) == FAILURES
+    assert len(re.findall(r" method=POST route=/api/passes status=503 ", log)) == FAILURES
 
 
 # A file-size limit on the server reaches only a SQLite store's files.

@@ -353,5 +353,5 @@ def test_no_token_is_ever_in_the_servers_log(server, admin):
     time.sleep(0.3)  # The access-log line is written when the request completes.
     log = server.log_path.read_text(errors="replace")
     assert token not in log
-    assert "GET /shared/TOKEN 200" in log
-    assert "GET /api/shared/TOKEN 200" in log
+    assert "method=GET route=/shared/:token status=200 " in log
+    assert "method=GET route=/api/shared/:token status=200 " in log
