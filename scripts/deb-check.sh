@@ -2,7 +2,8 @@
 # CI: builds the Debian package, installs it on this machine (root), checks the hallpass user,
 # runs the installed binary as that user on a store in /var/lib/hallpass (a demo school, a
 # report from it, the server answering and stopping on SIGTERM), then purges the package and
-# checks that the binary, the unit, the settings and the state are gone. The hallpass user stays after a purge, as Debian asks of system users.
+# checks that the binary, the unit, the settings and the state are gone. The hallpass user
+# stays after a purge, as Debian asks of system users.
 # Usage: deb-check.sh [OUT], OUT the folder of make deb (default build-deb).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -118,20 +118,20 @@ typedef struct {
 struct hp_server {
     const hp_server_config *config;
     pthread_key_t store_key;
-    GMutex lock;          /* Guards the caches below. */
-    GHashTable *zones;    /* School id -> hp_tz. */
-    GHashTable *schools;  /* School id -> hp_school. */
-    hp_auth_guard *guard; /* Sessions' limits and the throttles of password checks. */
-    hp_oidc *oidc;        /* Single sign-ons under way, the providers' keys. */
-    gint64 deadline_us;   /* A request's whole deadline. */
-    GMutex conn_lock;     /* Guards conns. */
-    GHashTable *conns;    /* conn_state * (a set): every open connection. */
-    GMutex log_lock;      /* Guards failures. */
-    GHashTable *failures; /* A kind's key -> failure_kind. */
-    gint stopping;        /* Set when the background thread must end. */
-    gint in_flight;       /* Requests begun and not yet completed. */
-    gint closing;         /* Set at a stop: answers close their connections. */
-    hp_tls *tls;          /* The certificate for HTTPS; NULL for plain HTTP. */
+    GMutex lock;             /* Guards the caches below. */
+    GHashTable *zones;       /* School id -> hp_tz. */
+    GHashTable *schools;     /* School id -> hp_school. */
+    hp_auth_guard *guard;    /* Sessions' limits and the throttles of password checks. */
+    hp_oidc *oidc;           /* Single sign-ons under way, the providers' keys. */
+    gint64 deadline_us;      /* A request's whole deadline. */
+    GMutex conn_lock;        /* Guards conns. */
+    GHashTable *conns;       /* conn_state * (a set): every open connection. */
+    GMutex log_lock;         /* Guards failures. */
+    GHashTable *failures;    /* A kind's key -> failure_kind. */
+    gint stopping;           /* Set when the background thread must end. */
+    gint in_flight;          /* Requests begun and not yet completed. */
+    gint closing;            /* Set at a stop: answers close their connections. */
+    hp_tls *tls;             /* The certificate for HTTPS; NULL for plain HTTP. */
     hp_store *metrics_store; /* The metrics daemon's one thread's connection, or NULL. */
 };
 
