@@ -1,16 +1,18 @@
 /*
  * XLSX export through libxlsxwriter: the first sheet is named after the report, the column
  * titles in bold in a frozen first row, an auto-filter over the table, counts as numbers and
- * every name as a text cell, never a formula. libxlsxwriter appears only in this file.
+ * every name as a text cell, never a formula. libxlsxwriter appears only in this file, which
+ * is built as the module hallpass-xlsx.so (export/xlsx.h); writing to a stream is in
+ * xlsx_module.c, with the core.
  */
+#include "export/xlsx.h"
+
 #include "export/export.h"
 
 #include "core/error.h"
 
 #include <glib.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <xlsxwriter.h>
 
 /* Column widths in characters: as wide as the longest cell, but a very long name is cut off
@@ -18,9 +20,6 @@
  * cell's edge. */
 #define COLUMN_WIDTH_MAX 60
 #define COLUMN_PADDING 2
-
-/* The workbook is copied from its temporary file in pieces of this size. */
-#define COPY_BUFFER_BYTES 65536
 
 static double column_width(const hp_report *report, size_t c)
 {
@@ -40,7 +39,7 @@ static double column_width(const hp_report *report, size_t c)
     return (double)width + COLUMN_PADDING;
 }
 
-int hp_export_xlsx_file(const hp_report *report, const char *path)
+int hp_xlsx_write(const hp_report *report, const char *path)
 {
     lxw_workbook *workbook = workbook_new(path);
     if (workbook == NULL)
@@ -84,38 +83,4 @@ int hp_export_xlsx_file(const hp_report *report, const char *path)
     if (err != LXW_NO_ERROR)
         return hp_error_set(HP_EIO, "%s: writing the workbook failed: %s", path, lxw_strerror(err));
     return HP_OK;
-}
-
-int hp_export_xlsx(const hp_report *report, FILE *out)
-{
-    const char *dir = g_get_tmp_dir();
-    char *path = g_build_filename(dir, "hallpass-XXXXXX.xlsx", NULL);
-    int fd = g_mkstemp(path);
-    int rc;
-
-    if (fd < 0) {
-        rc = hp_error_set(HP_EIO, "cannot create a temporary file in %s", dir);
-        g_free(path);
-        return rc;
-    }
-    close(fd);
-    rc = hp_export_xlsx_file(report, path);
-    if (rc == HP_OK) {
-        FILE *in = fopen(path, "rb");
-        char buf[COPY_BUFFER_BYTES];
-        size_t n;
-        if (in == NULL) {
-            rc = hp_error_set(HP_EIO, "cannot read back the workbook");
-        } else {
-            while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-                if (fwrite(buf, 1, n, out) != n)
-                    break;
-            if (ferror(in) || fflush(out) != 0 || ferror(out))
-                rc = hp_error_set(HP_EIO, "writing the workbook failed");
-            fclose(in);
-        }
-    }
-    unlink(path);
-    g_free(path);
-    return rc;
 }

@@ -10,18 +10,16 @@
 #include "import/oneroster.h"
 
 #include "core/error.h"
+#include "core/module.h"
 #include "core/util.h"
 #include "import/csv_reader.h"
+#include "import/zip.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <zip.h>
-
-/* Bytes inflated from a .zip member at a time. */
-#define ZIP_CHUNK 65536
 
 void hp_roster_error_release(hp_roster_error *err)
 {
@@ -95,14 +93,30 @@ void hp_roster_release(hp_roster *roster)
 
 typedef struct {
     const char *folder; /* A folder's path, or NULL for a .zip. */
-    zip_t *zip;
+    const hp_zip_ops *zip_ops;
+    hp_zip zip;
 } export_files;
+
+/* The .zip reader is linked in where its object is (the unit tests and the fuzz targets); in
+ * the hallpass binary it is the module hallpass-zip.so, loaded for the first .zip read. */
+extern const hp_zip_ops *hp_zip_reader(void) __attribute__((weak));
+
+static int zip_ops_find(const hp_zip_ops **out, hp_roster_error *err)
+{
+    hp_zip_reader_fn reader = hp_zip_reader;
+    if (reader == NULL) {
+        void *sym;
+        if (hp_module_symbol(HP_MODULE_ZIP, "a .zip roster", HP_ZIP_READER_SYMBOL, &sym) < 0)
+            return hp_roster_fail(err, HP_ERROR, NULL, 0, NULL, NULL, "%s", hp_error_last());
+        reader = (hp_zip_reader_fn)sym;
+    }
+    *out = reader();
+    return HP_OK;
+}
 
 static int export_open(export_files *ex, const hp_roster_input *in, hp_roster_error *err)
 {
     *ex = (export_files){0};
-    zip_error_t zerr;
-    zip_error_init(&zerr);
     if (in->path) {
         struct stat sb;
         if (stat(in->path, &sb) != 0)
@@ -112,46 +126,39 @@ static int export_open(export_files *ex, const hp_roster_input *in, hp_roster_er
             ex->folder = in->path;
             return HP_OK;
         }
-        int code = 0;
-        ex->zip = zip_open(in->path, ZIP_RDONLY, &code);
-        if (ex->zip == NULL) {
-            zip_error_init_with_code(&zerr, code);
-            hp_roster_fail(err, HP_EINVALID, NULL, 0, NULL, NULL,
-                           "%s: not a folder or a .zip file (%s)", in->path,
-                           zip_error_strerror(&zerr));
-            zip_error_fini(&zerr);
-            return HP_EINVALID;
-        }
+    }
+    int rc = zip_ops_find(&ex->zip_ops, err);
+    if (rc < 0)
+        return rc;
+    char *why;
+    if (ex->zip_ops->open(&ex->zip, in->path, in->data, in->len, &why) == HP_OK)
         return HP_OK;
-    }
-    zip_source_t *src = zip_source_buffer_create(in->data, in->len, 0, &zerr);
-    if (src && (ex->zip = zip_open_from_source(src, ZIP_RDONLY, &zerr)) == NULL)
-        zip_source_free(src);
-    if (ex->zip == NULL) {
+    if (in->path)
+        hp_roster_fail(err, HP_EINVALID, NULL, 0, NULL, NULL,
+                       "%s: not a folder or a .zip file (%s)", in->path, why);
+    else
         hp_roster_fail(err, HP_EINVALID, NULL, 0, NULL, NULL, "the upload is not a .zip file (%s)",
-                       zip_error_strerror(&zerr));
-        zip_error_fini(&zerr);
-        return HP_EINVALID;
-    }
-    return HP_OK;
+                       why);
+    g_free(why);
+    ex->zip_ops = NULL;
+    return HP_EINVALID;
 }
 
 static void export_close(export_files *ex)
 {
-    if (ex->zip)
-        zip_discard(ex->zip);
+    if (ex->zip_ops)
+        ex->zip_ops->release(&ex->zip);
 }
 
 /* The index of the .zip member named name (ASCII case ignored) at the top or in a folder of
  * the archive; -1 when there is none. Two candidates are an error: which one is meant? */
-static int zip_member(export_files *ex, const char *name, zip_int64_t *index, hp_roster_error *err)
+static int zip_member(export_files *ex, const char *name, gssize *index, hp_roster_error *err)
 {
-    zip_int64_t n = zip_get_num_entries(ex->zip, 0);
     const char *found = NULL;
     *index = -1;
-    for (zip_int64_t i = 0; i < n; i++) {
-        const char *member = zip_get_name(ex->zip, (zip_uint64_t)i, 0);
-        if (member == NULL || g_str_has_prefix(member, "__MACOSX/"))
+    for (guint i = 0; i < ex->zip.names->len; i++) {
+        const char *member = g_ptr_array_index(ex->zip.names, i);
+        if (member[0] == '\0' || g_str_has_prefix(member, "__MACOSX/"))
             continue;
         const char *slash = strrchr(member, '/');
         if (g_ascii_strcasecmp(slash ? slash + 1 : member, name) != 0)
@@ -165,29 +172,14 @@ static int zip_member(export_files *ex, const char *name, zip_int64_t *index, hp
     return HP_OK;
 }
 
-static int zip_inflate(export_files *ex, zip_int64_t index, const char *name, GByteArray *bytes,
+static int zip_inflate(export_files *ex, gssize index, const char *name, GByteArray *bytes,
                        hp_roster_error *err)
 {
-    zip_file_t *f = zip_fopen_index(ex->zip, (zip_uint64_t)index, 0);
-    if (f == NULL)
-        return hp_roster_fail(err, HP_EINVALID, name, 0, NULL, NULL, "cannot be read: %s",
-                              zip_strerror(ex->zip));
-    char *chunk = g_malloc(ZIP_CHUNK);
-    int rc = HP_OK;
-    zip_int64_t got;
-    while ((got = zip_fread(f, chunk, ZIP_CHUNK)) > 0) {
-        if (bytes->len + (size_t)got > HP_ROSTER_FILE_MAX) {
-            rc = hp_roster_fail(err, HP_ETOOBIG, name, 0, NULL, NULL,
-                                "larger than %d MiB once unpacked", HP_ROSTER_FILE_MAX >> 20);
-            break;
-        }
-        g_byte_array_append(bytes, (const guint8 *)chunk, (guint)got);
-    }
-    if (rc == HP_OK && got < 0)
-        rc = hp_roster_fail(err, HP_EINVALID, name, 0, NULL, NULL, "cannot be unpacked: %s",
-                            zip_file_strerror(f));
-    zip_fclose(f);
-    g_free(chunk);
+    char *why;
+    int rc = ex->zip_ops->inflate(&ex->zip, (size_t)index, HP_ROSTER_FILE_MAX, bytes, &why);
+    if (rc < 0)
+        hp_roster_fail(err, rc, name, 0, NULL, NULL, "%s", why);
+    g_free(why);
     return rc;
 }
 
@@ -209,7 +201,7 @@ static int export_file(export_files *ex, const char *name, bool required, FILE *
                               "%s",
                               saved == ENOENT ? "the export has no such file" : strerror(saved));
     }
-    zip_int64_t index;
+    gssize index;
     int rc = zip_member(ex, name, &index, err);
     if (rc < 0)
         return rc;

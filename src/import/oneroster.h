@@ -5,7 +5,7 @@
  * why, and the rooms its classes meet in. Every check of the files' own contents is here; the
  * roster service (src/service/roster.c) matches the people with the store's users.
  *
- * libzip is used in this file only.
+ * A .zip is read through import/zip.h, in the module hallpass-zip.so (libzip).
  */
 #ifndef HP_IMPORT_ONEROSTER_H
 #define HP_IMPORT_ONEROSTER_H
